@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode is the default for tools 6.0; these add the
+/// upcoming features the design asks for (DESIGN.md §12).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// A system library target found through pkg-config (module.modulemap + shim.h in Sources/NAME).
+func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "Countersign",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Countersign", targets: ["Countersign"]),
+        .executable(name: "countersign", targets: ["countersign"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C, confined to thin system-library targets.
+        systemLibrary("CCairo", pkgConfig: "cairo", apt: "libcairo2-dev"),
+        systemLibrary("CPango", pkgConfig: "pangocairo", apt: "libpango1.0-dev"),
+        systemLibrary("CPoppler", pkgConfig: "poppler-glib", apt: "libpoppler-glib-dev"),
+        systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
+        systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
+        systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+
+        // The strict PDF object layer: pure Swift + zlib.
+        .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        // poppler-glib, for reading (never for security decisions).
+        .target(name: "PDFReader", dependencies: ["CPoppler"], swiftSettings: swiftSettings),
+        // The facade: one import for library users.
+        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader"], swiftSettings: swiftSettings),
+        // The thin CLI.
+        .executableTarget(
+            name: "countersign",
+            dependencies: ["Countersign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "SystemLibrariesTests",
+                    dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+    ]
+)

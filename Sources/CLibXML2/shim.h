@@ -1,0 +1,12 @@
+#ifndef COUNTERSIGN_CLIBXML2_SHIM_H
+#define COUNTERSIGN_CLIBXML2_SHIM_H
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlmemory.h>
+
+/// xmlFree is a global function pointer variable (a macro in some builds); Swift calls this instead.
+static inline void cs_xmlFree(void *pointer) { xmlFree(pointer); }
+/// The line a node starts on (xmlGetLineNo reads a field Swift cannot reach when it overflows).
+static inline long cs_xml_node_line(const xmlNode *node) { return xmlGetLineNo(node); }
+#endif

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Countersign
+
+/// The `countersign` command: a thin layer over the library, one file per subcommand.
+@main
+struct CountersignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "countersign",
+        abstract: "Generate, seal and verify PDF documents.",
+        version: "0.1.0",
+        subcommands: [])
+}
