@@ -1,0 +1,75 @@
+import Foundation
+import PDFReader
+import PDFSyntax
+
+/// Builds an `InspectionReport` from a file: the strict object layer for structure, poppler
+/// only for finding text.
+public struct Inspector: Sendable {
+    public var mode: PDFReadingMode
+    public var limits: PDFLimits
+
+    public init(mode: PDFReadingMode = .tolerant(reconstruct: false), limits: PDFLimits = .default) {
+        self.mode = mode
+        self.limits = limits
+    }
+
+    /// Inspects the file at `path`; `findText` also locates each occurrence of a text with poppler.
+    public func inspect(path: String, findText: String? = nil) throws -> InspectionReport {
+        let document = try PDFDocument(path: path, mode: mode, limits: limits)
+        var report = try inspect(document, name: path)
+        if let findText {
+            let reader = try DocumentReader(path: path)
+            report.textMatches = reader.find(text: findText).map {
+                InspectionReport.TextOccurrence(page: $0.page, rect: [$0.rect.minX, $0.rect.minY, $0.rect.maxX, $0.rect.maxY])
+            }
+        }
+        return report
+    }
+
+    /// Inspects a parsed document.
+    public func inspect(_ document: PDFDocument, name: String) throws -> InspectionReport {
+        let revisions = document.revisions.map { revision in
+            InspectionReport.Revision(index: revision.index, startOffset: revision.startOffset,
+                                      endOffset: revision.endOffset, xref: revision.xrefKind.rawValue,
+                                      xrefOffset: revision.xrefOffset,
+                                      objects: revision.definedObjects.map { "\($0.number) \($0.generation)" },
+                                      freed: revision.freedObjects.map { "\($0.number) \($0.generation)" })
+        }
+        let pages = try document.pages()
+        let formFields = try document.formFields()
+        var fields: [InspectionReport.Field] = []
+        var signatures: [InspectionReport.Signature] = []
+        for field in formFields {
+            let widget = field.widgets.first
+            var value: String? = nil
+            if field.kind != .signature, let raw = field.value {
+                switch try document.resolve(raw) {
+                case .string(let string): value = string.text
+                case .name(let name): value = name.string
+                default: value = nil
+                }
+            }
+            fields.append(InspectionReport.Field(name: field.name, type: field.kind.rawValue, page: widget?.page,
+                                                 rect: widget?.rect.map { [$0.x0, $0.y0, $0.x1, $0.y1] },
+                                                 signed: field.isSigned, value: value))
+            if field.isSigned, let raw = field.value, case .dictionary(let signature) = try document.resolve(raw) {
+                let range = try document.resolve(signature, "ByteRange")?.arrayValue?.compactMap(\.intValue)
+                let end = range.flatMap { $0.count == 4 ? $0[2] + $0[3] : nil }
+                let revision = end.flatMap { end in document.revisions.first(where: { $0.endOffset == end })?.index }
+                signatures.append(InspectionReport.Signature(
+                    field: field.name, subFilter: try document.resolve(signature, "SubFilter")?.nameValue?.string,
+                    byteRange: range, revision: revision, coversWholeFile: end == document.bytes.count))
+            }
+        }
+        return InspectionReport(
+            file: name, bytes: document.bytes.count, version: document.headerVersion, revisions: revisions,
+            pages: pages.count,
+            pageSizes: pages.map {
+                InspectionReport.PageSize(page: $0.number, width: $0.mediaBox.width, height: $0.mediaBox.height,
+                                          rotation: $0.rotation)
+            },
+            fields: fields, signatures: signatures, metadata: try document.metadata().entries,
+            warnings: document.warnings.map(\.description), reconstructed: document.wasReconstructed,
+            textMatches: nil)
+    }
+}

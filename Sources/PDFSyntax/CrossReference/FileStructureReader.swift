@@ -1,0 +1,323 @@
+/// The cross-reference structure of a whole file: header version, sections and revisions.
+struct FileStructure: Sendable {
+    var version: String
+    var revisions: [PDFRevision]
+    var warnings: [PDFWarning]
+    var reconstructed: Bool
+}
+
+/// Finds `startxref`, follows the `/Prev` chain and cuts the file into revisions, checking in
+/// strict mode that the revisions tile the file exactly and that every entry names its object.
+struct FileStructureReader {
+    let bytes: [UInt8]
+    let limits: PDFLimits
+    let mode: PDFReadingMode
+    var warnings: [PDFWarning] = []
+
+    var strict: Bool { mode.isStrict }
+
+    init(bytes: [UInt8], limits: PDFLimits, mode: PDFReadingMode) {
+        self.bytes = bytes
+        self.limits = limits
+        self.mode = mode
+    }
+
+    /// An anomaly: thrown in strict mode, recorded as a warning in tolerant mode.
+    mutating func anomaly(_ error: PDFError) throws {
+        if strict { throw error }
+        warnings.append(PDFWarning(error))
+    }
+
+    mutating func read() throws -> FileStructure {
+        let version = try readHeader()
+        do {
+            let revisions = try readRevisions()
+            return FileStructure(version: version, revisions: revisions, warnings: warnings, reconstructed: false)
+        } catch let error as PDFError {
+            guard case .tolerant(reconstruct: true) = mode, error.code != .limitExceeded else { throw error }
+            warnings.append(PDFWarning("cross-reference unusable (\(error)); rebuilt by scanning the file"))
+            let revision = try XRefReconstructor(bytes: bytes, limits: limits).reconstruct()
+            return FileStructure(version: version, revisions: [revision], warnings: warnings, reconstructed: true)
+        }
+    }
+
+    /// `%PDF-x.y` at offset 0 (tolerant mode looks in the first 1024 bytes).
+    private mutating func readHeader() throws -> String {
+        let marker = Array("%PDF-".utf8)
+        let searchEnd = strict ? min(bytes.count, marker.count) : min(bytes.count, 1024)
+        var headerAt: Int? = nil
+        if bytes.count >= marker.count {
+            for start in 0...max(0, searchEnd - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker) {
+                headerAt = start
+                break
+            }
+        }
+        guard let headerAt else {
+            throw PDFError(.notPDF, "not a PDF file: it does not start with '%PDF-'", offset: 0)
+        }
+        if headerAt != 0 {
+            warnings.append(PDFWarning("the '%PDF-' header is at byte \(headerAt), not 0", offset: headerAt))
+        }
+        var end = headerAt + marker.count
+        while end < bytes.count, end < headerAt + 12, !ByteClass.isWhitespace(bytes[end]) { end += 1 }
+        let version = String(decoding: bytes[(headerAt + marker.count)..<end], as: UTF8.self)
+        if version.count < 3 || version.first?.isNumber != true {
+            try anomaly(PDFError(.notPDF, "the header names no version ('%PDF-\(version)')", offset: headerAt))
+        }
+        return version
+    }
+
+    /// The offset of the last `%%EOF` and the end of its line; checks what follows it.
+    private mutating func findLastEOF() throws -> (marker: Int, end: Int)? {
+        guard let marker = lastIndex(of: "%%EOF", before: bytes.count) else {
+            try anomaly(PDFError(.missingEOF, "the file has no '%%EOF' marker (truncated?)", offset: bytes.count))
+            return nil
+        }
+        let end = endOfLine(after: marker + 5)
+        var tail = end
+        while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
+        if tail < bytes.count {
+            try anomaly(PDFError(.unexplainedTrailingBytes,
+                                 "\(bytes.count - end) bytes follow the last '%%EOF' that no cross-reference section explains",
+                                 offset: end))
+        }
+        return (marker, end)
+    }
+
+    /// Follows `startxref` and the `/Prev` chain, then cuts the file into revisions.
+    private mutating func readRevisions() throws -> [PDFRevision] {
+        let lastEOF = try findLastEOF()
+        let searchFrom = lastEOF?.marker ?? bytes.count
+        guard let startxrefAt = lastIndex(of: "startxref", before: searchFrom) else {
+            throw PDFError(.badStartXref, "no 'startxref' before the end of the file", offset: searchFrom)
+        }
+        var lexer = Lexer(bytes: bytes, position: startxrefAt + 9)
+        guard case .integer(let startOffset) = try lexer.next().token else {
+            throw PDFError(.badStartXref, "'startxref' is not followed by an offset", offset: startxrefAt)
+        }
+        if let lastEOF {
+            lexer.skipWhitespaceOnly()
+            if lexer.position != lastEOF.marker {
+                try anomaly(PDFError(.badStartXref, "'startxref' offset is not followed directly by '%%EOF'",
+                                     offset: lexer.position))
+            }
+        }
+        // The chain, newest first.
+        var chain: [XRefSection] = []
+        var visited: Set<Int> = []
+        var next: Int? = startOffset
+        while let offset = next {
+            guard visited.insert(offset).inserted else {
+                try anomaly(PDFError(.badXref, "the /Prev chain loops back to offset \(offset)", offset: offset))
+                break
+            }
+            guard chain.count < limits.maxXrefSections else {
+                throw PDFError(.limitExceeded, "more than \(limits.maxXrefSections) cross-reference sections", offset: offset)
+            }
+            do {
+                chain.append(try readSection(at: offset, isStartxref: chain.isEmpty))
+            } catch let error as PDFError where !chain.isEmpty && !strict {
+                warnings.append(PDFWarning("an older cross-reference section is unreadable (\(error)); the chain stops there"))
+                break
+            }
+            next = chain.last!.previousOffset
+        }
+        return try cutRevisions(oldestFirst: Array(chain.reversed()), lastEOF: lastEOF)
+    }
+
+    /// Reads a table, hybrid or stream section at an offset.
+    private mutating func readSection(at offset: Int, isStartxref: Bool) throws -> XRefSection {
+        guard offset >= 0, offset < bytes.count else {
+            throw PDFError(isStartxref ? .badStartXref : .badXref,
+                           "\(isStartxref ? "startxref" : "/Prev") offset \(offset) is outside the file (\(bytes.count) bytes)",
+                           offset: offset)
+        }
+        var position = offset
+        if !strict { while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 } }
+        do {
+            if matches("xref", at: position) {
+                var tableParser = XRefTableParser(bytes: bytes, limits: limits, strict: strict)
+                var section = try tableParser.parse(at: position)
+                warnings += tableParser.warnings
+                if let streamOffset = section.xrefStreamOffset {
+                    var streamParser = XRefStreamParser(bytes: bytes, limits: limits, strict: strict)
+                    section.streamEntries = try streamParser.parse(at: streamOffset).entries
+                    warnings += streamParser.warnings
+                }
+                return section
+            }
+            var streamParser = XRefStreamParser(bytes: bytes, limits: limits, strict: strict)
+            let section = try streamParser.parse(at: position)
+            warnings += streamParser.warnings
+            return section
+        } catch let error as PDFError where error.code == .syntax || error.code == .unexpectedEnd {
+            throw PDFError(isStartxref ? .badStartXref : .badXref,
+                           "no cross-reference section at \(isStartxref ? "startxref" : "/Prev") offset \(offset): \(error.reason)",
+                           offset: offset)
+        }
+    }
+
+    /// Groups sections into revisions by their `startxref … %%EOF` ends and checks the tiling.
+    private mutating func cutRevisions(oldestFirst sections: [XRefSection],
+                                       lastEOF: (marker: Int, end: Int)?) throws -> [PDFRevision] {
+        var groups: [[XRefSection]] = []
+        var remaining = sections[...]
+        // A linearized file's first-page section (low offset) is the newest of the original's two.
+        if sections.count >= 2, sections[0].offset > sections[1].offset, isLinearized {
+            groups.append([sections[0], sections[1]])
+            remaining = sections[2...]
+        }
+        for section in remaining { groups.append([section]) }
+
+        var revisions: [PDFRevision] = []
+        var start = 0
+        for (index, group) in groups.enumerated() {
+            let last = group.max(by: { $0.endOffset < $1.endOffset })!
+            let end = try revisionEnd(after: last, isNewest: index == groups.count - 1, lastEOF: lastEOF)
+            for section in group where section.offset < start {
+                try anomaly(PDFError(.overlappingSections,
+                                     "cross-reference section at \(section.offset) lies inside an earlier revision (which ends at \(start)); /Prev must point backwards",
+                                     offset: section.offset))
+            }
+            revisions.append(PDFRevision(index: index, startOffset: start, endOffset: max(end, start), sections: group))
+            start = max(end, start)
+        }
+        if let lastEOF, let newest = revisions.last, newest.endOffset != lastEOF.end {
+            try anomaly(PDFError(.unexplainedTrailingBytes,
+                                 "bytes \(newest.endOffset)–\(lastEOF.end) follow the newest revision in the /Prev chain but no cross-reference section points at them",
+                                 offset: newest.endOffset))
+        }
+        try checkEntries(revisions)
+        return revisions
+    }
+
+    /// Where a revision ends: after `startxref N %%EOF` following its section.
+    private mutating func revisionEnd(after section: XRefSection, isNewest: Bool,
+                                      lastEOF: (marker: Int, end: Int)?) throws -> Int {
+        var position = section.endOffset
+        while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 }
+        if matches("startxref", at: position) {
+            var lexer = Lexer(bytes: bytes, position: position + 9)
+            if case .integer(let value) = try? lexer.next().token {
+                lexer.skipWhitespaceOnly()
+                if matches("%%EOF", at: lexer.position) {
+                    if value != section.offset && !(isLinearized && value == 0) {
+                        try anomaly(PDFError(.badStartXref,
+                                             "this revision's startxref says \(value) but its cross-reference section is at \(section.offset)",
+                                             offset: position))
+                    }
+                    return endOfLine(after: lexer.position + 5)
+                }
+            }
+        }
+        try anomaly(PDFError(.missingEOF,
+                             "the cross-reference section at \(section.offset) is not followed by 'startxref … %%EOF'",
+                             offset: position))
+        if let marker = firstIndex(of: "%%EOF", from: position) { return endOfLine(after: marker + 5) }
+        return isNewest ? (lastEOF?.end ?? bytes.count) : section.endOffset
+    }
+
+    /// Strict checks on entries: each in-use entry points at `n g obj` inside its own revision, and
+    /// no object is redefined at another generation without being freed first.
+    private mutating func checkEntries(_ revisions: [PDFRevision]) throws {
+        var state: [Int: XRefEntry] = [:]
+        for revision in revisions {
+            for section in revision.sections {
+                let numbers = section.objectNumbers.sorted()
+                for number in numbers {
+                    guard let entry = section.entry(for: number) else { continue }
+                    switch entry {
+                    case .inUse(let offset, let generation):
+                        try checkHeader(number: number, generation: generation, offset: offset, revision: revision)
+                        if case .inUse(_, let previous)? = state[number], previous != generation {
+                            try anomaly(PDFError(.generationRedefined,
+                                                 "revision \(revision.index) redefines object \(number) at generation \(generation) while generation \(previous) is in use",
+                                                 offset: offset, object: PDFReference(number, generation)))
+                        }
+                    case .compressed(let streamNumber, _):
+                        if streamNumber == number {
+                            try anomaly(PDFError(.badXref, "object \(number) is said to live in itself",
+                                                 offset: section.offset, object: PDFReference(number, 0)))
+                        }
+                    case .free:
+                        break
+                    }
+                    state[number] = entry
+                }
+            }
+        }
+    }
+
+    private mutating func checkHeader(number: Int, generation: Int, offset: Int, revision: PDFRevision) throws {
+        let reference = PDFReference(number, generation)
+        guard offset > 0, offset < bytes.count else {
+            try anomaly(PDFError(.xrefEntryMismatch, "xref entry for object \(number) points outside the file (offset \(offset))",
+                                 offset: offset, object: reference))
+            return
+        }
+        var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: true)
+        let found = try? parser.parseObjectHeader()
+        if found != reference {
+            let what = found.map { "object \($0.number) \($0.generation)" } ?? "no object header"
+            try anomaly(PDFError(.xrefEntryMismatch, "xref entry for object \(number) \(generation) points at \(what)",
+                                 offset: offset, object: reference))
+        } else if offset < revision.startOffset || offset >= revision.endOffset {
+            try anomaly(PDFError(.overlappingSections,
+                                 "revision \(revision.index) defines object \(number) with bytes outside the revision (offset \(offset))",
+                                 offset: offset, object: reference))
+        }
+    }
+
+    /// Whether the first object of the file is a linearization dictionary.
+    private var isLinearized: Bool {
+        var parser = ObjectParser(bytes: bytes, position: 0, end: min(bytes.count, 4096), limits: limits, strict: false)
+        parser.lexer.skipWhitespace()
+        guard let indirect = try? parser.parseIndirectObject(resolveLength: { _ in nil }) else { return false }
+        return indirect.object.dictionaryValue?["Linearized"] != nil
+    }
+
+    // MARK: Byte searching
+
+    func matches(_ word: StaticString, at index: Int) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index >= 0, index + count <= bytes.count else { return false }
+        return word.withUTF8Buffer { buffer in
+            for offset in 0..<count where bytes[index + offset] != buffer[offset] { return false }
+            return true
+        }
+    }
+
+    func lastIndex(of word: StaticString, before end: Int) -> Int? {
+        var index = end - word.utf8CodeUnitCount
+        while index >= 0 {
+            if matches(word, at: index) { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    func firstIndex(of word: StaticString, from start: Int) -> Int? {
+        var index = start
+        while index + word.utf8CodeUnitCount <= bytes.count {
+            if matches(word, at: index) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// One past an end-of-line (CRLF, LF or CR) at `position`, or `position` if none.
+    func endOfLine(after position: Int) -> Int {
+        if position < bytes.count, bytes[position] == 0x0D {
+            return position + 1 < bytes.count && bytes[position + 1] == 0x0A ? position + 2 : position + 1
+        }
+        if position < bytes.count, bytes[position] == 0x0A { return position + 1 }
+        return position
+    }
+}
+
+extension Lexer {
+    /// Skips whitespace but not comments (so `%%EOF` stays visible).
+    mutating func skipWhitespaceOnly() {
+        while position < end, ByteClass.isWhitespace(bytes[position]) { position += 1 }
+    }
+}

@@ -1,0 +1,162 @@
+/// One entry of a cross-reference section (ISO 32000-2 §7.5.4, §7.5.8.3).
+public enum XRefEntry: Sendable, Hashable {
+    /// A free entry: the next free object number and the generation to use if it is reused.
+    case free(nextFree: Int, generation: Int)
+    /// An object stored uncompressed at a byte offset.
+    case inUse(offset: Int, generation: Int)
+    /// An object stored in an object stream (generation 0 implied).
+    case compressed(streamNumber: Int, index: Int)
+
+    /// The generation this entry names (0 for compressed objects).
+    public var generation: Int {
+        switch self {
+        case .free(_, let generation), .inUse(_, let generation): return generation
+        case .compressed: return 0
+        }
+    }
+
+    public var isInUse: Bool { if case .free = self { return false }; return true }
+}
+
+/// The syntax a cross-reference section is written in.
+public enum XRefKind: String, Sendable, Hashable, Codable {
+    /// A classic `xref` table.
+    case table
+    /// A cross-reference stream (`/Type /XRef`).
+    case stream
+    /// A classic table whose trailer also names a cross-reference stream (`/XRefStm`).
+    case hybrid
+}
+
+/// One cross-reference section with its trailer, as found at a `startxref` or `/Prev` offset.
+public struct XRefSection: Sendable, Hashable {
+    public var kind: XRefKind
+    /// Where the section starts (`xref` keyword, or the xref stream's object header).
+    public var offset: Int
+    /// One past the section's last byte (after the trailer dictionary, or after `endobj`).
+    public var endOffset: Int
+    /// The entries by object number.
+    public var entries: [Int: XRefEntry]
+    /// For hybrid sections: the entries of the `/XRefStm` stream, consulted after the table.
+    public var streamEntries: [Int: XRefEntry]
+    /// The trailer dictionary (the xref stream's dictionary for stream sections).
+    public var trailer: PDFDictionary
+    /// For hybrid sections: the offset of the `/XRefStm` stream object.
+    public var xrefStreamOffset: Int?
+
+    /// The entry this section gives for an object number: table first, then the hybrid stream.
+    public func entry(for number: Int) -> XRefEntry? {
+        if let entry = entries[number] {
+            if case .free = entry, let fromStream = streamEntries[number] { return fromStream }
+            return entry
+        }
+        return streamEntries[number]
+    }
+
+    /// All object numbers this section speaks of.
+    public var objectNumbers: Set<Int> { Set(entries.keys).union(streamEntries.keys) }
+
+    /// The `/Prev` offset, if any.
+    public var previousOffset: Int? { trailer["Prev"]?.intValue }
+}
+
+/// Reads classic cross-reference tables.
+struct XRefTableParser {
+    let bytes: [UInt8]
+    let limits: PDFLimits
+    let strict: Bool
+    var warnings: [PDFWarning] = []
+
+    /// Parses `xref` subsections and the trailer starting at `offset` (which holds `xref`).
+    mutating func parse(at offset: Int) throws -> XRefSection {
+        var lexer = Lexer(bytes: bytes, position: offset)
+        let (keyword, _) = try lexer.next()
+        guard case .keyword(let word) = keyword, word.spells("xref") else {
+            throw PDFError(.badXref, "expected 'xref'", offset: offset)
+        }
+        var entries: [Int: XRefEntry] = [:]
+        while true {
+            lexer.skipWhitespace()
+            let subsectionOffset = lexer.position
+            let saved = lexer.position
+            let (first, _) = try lexer.next()
+            if case .keyword(let trailerWord) = first, trailerWord.spells("trailer") { break }
+            let (second, _) = try lexer.next()
+            guard case .integer(let start) = first, case .integer(let count) = second, start >= 0, count >= 0 else {
+                lexer.position = saved
+                throw PDFError(.badXref, "expected a subsection header 'start count' or 'trailer'",
+                               offset: subsectionOffset)
+            }
+            guard start + count <= limits.maxObjectCount else {
+                throw PDFError(.limitExceeded, "xref subsection declares objects up to \(start + count), over the limit of \(limits.maxObjectCount)",
+                               offset: subsectionOffset)
+            }
+            // Entries: 20 bytes each — 10-digit offset, space, 5-digit generation, space, n|f, 2-byte EOL.
+            var position = lexer.position
+            while position < bytes.count, bytes[position] == 0x20 || bytes[position] == 0x0D || bytes[position] == 0x0A {
+                position += 1
+            }
+            entries.reserveCapacity(entries.count + count)
+            for index in 0..<count {
+                let entryOffset = position
+                guard let (entry, next) = parseEntry(at: position) else {
+                    throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' with a 2-byte end of line",
+                                   offset: entryOffset)
+                }
+                let number = start + index
+                if entries[number] != nil {
+                    throw PDFError(.badXref, "xref section lists object \(number) twice", offset: entryOffset)
+                }
+                entries[number] = entry
+                position = next
+            }
+            lexer.position = position
+        }
+        let trailerStart = lexer.position
+        var parser = ObjectParser(bytes: bytes, position: trailerStart, limits: limits, strict: strict)
+        guard case .dictionary(let trailer) = try parser.parseObject() else {
+            throw PDFError(.badXref, "'trailer' is not followed by a dictionary", offset: trailerStart)
+        }
+        warnings += parser.warnings
+        return XRefSection(kind: trailer["XRefStm"] == nil ? .table : .hybrid, offset: offset,
+                           endOffset: parser.lexer.position, entries: entries, streamEntries: [:],
+                           trailer: trailer, xrefStreamOffset: trailer["XRefStm"]?.intValue)
+    }
+
+    /// One 20-byte entry. Tolerant mode also accepts single-byte line ends (19-byte entries).
+    private mutating func parseEntry(at position: Int) -> (XRefEntry, Int)? {
+        guard position + 18 <= bytes.count else { return nil }
+        var offset = 0
+        for index in position..<(position + 10) {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            offset = offset * 10 + Int(byte - 0x30)
+        }
+        guard bytes[position + 10] == 0x20 else { return nil }
+        var generation = 0
+        for index in (position + 11)..<(position + 16) {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            generation = generation * 10 + Int(byte - 0x30)
+        }
+        guard bytes[position + 16] == 0x20 else { return nil }
+        let type = bytes[position + 17]
+        guard type == UInt8(ascii: "n") || type == UInt8(ascii: "f") else { return nil }
+        var next = position + 18
+        let eol0 = next < bytes.count ? bytes[next] : 0
+        let eol1 = next + 1 < bytes.count ? bytes[next + 1] : 0
+        if (eol0 == 0x20 && (eol1 == 0x0D || eol1 == 0x0A)) || (eol0 == 0x0D && eol1 == 0x0A) {
+            next += 2
+        } else if eol0 == 0x0A || eol0 == 0x0D {
+            if strict { return nil }
+            warnings.append(PDFWarning("xref entry ends with a 1-byte end of line", offset: position))
+            next += 1
+        } else {
+            return nil
+        }
+        let entry: XRefEntry = type == UInt8(ascii: "n")
+            ? .inUse(offset: offset, generation: generation)
+            : .free(nextFree: offset, generation: generation)
+        return (entry, next)
+    }
+}

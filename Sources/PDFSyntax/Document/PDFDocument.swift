@@ -1,0 +1,235 @@
+import Synchronization
+
+/// A parsed PDF file: every revision, with objects read on demand.
+///
+/// The document is immutable and `Sendable`; parsed objects are cached behind a lock, so one
+/// document can be read from many tasks. Every object lookup can be made *as of* a revision,
+/// which is what signature verification needs.
+public final class PDFDocument: Sendable {
+    /// The file's bytes, exactly as read.
+    public let bytes: [UInt8]
+    public let mode: PDFReadingMode
+    public let limits: PDFLimits
+    /// The version in the `%PDF-x.y` header.
+    public let headerVersion: String
+    /// The revisions, oldest first: the original document, then each incremental update.
+    public let revisions: [PDFRevision]
+    /// Whether tolerant reading had to rebuild the cross-reference by scanning.
+    public let wasReconstructed: Bool
+
+    private let structureWarnings: [PDFWarning]
+    private let latestTable: [Int: XRefEntry]
+    private let state = Mutex(State())
+
+    private struct State: ~Copyable {
+        var objects: [ObjectKey: PDFObject] = [:]
+        var objectStreams: [ObjectStreamKey: [Int: PDFObject]] = [:]
+        var decodedBytes = 0
+        var warnings: [PDFWarning] = []
+    }
+
+    private struct ObjectKey: Hashable { var offset: Int }
+    private struct ObjectStreamKey: Hashable { var number: Int; var revision: Int }
+
+    /// Parses a file's structure. Objects are parsed when first asked for.
+    public init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+        self.bytes = bytes
+        self.mode = mode
+        self.limits = limits
+        var reader = FileStructureReader(bytes: bytes, limits: limits, mode: mode)
+        let structure = try reader.read()
+        headerVersion = structure.version
+        revisions = structure.revisions
+        wasReconstructed = structure.reconstructed
+        structureWarnings = structure.warnings
+        var table: [Int: XRefEntry] = [:]
+        for revision in structure.revisions {
+            for section in revision.sections {
+                for number in section.objectNumbers {
+                    if let entry = section.entry(for: number) { table[number] = entry }
+                }
+            }
+        }
+        latestTable = table
+        if let encrypt = trailer["Encrypt"], encrypt != .null {
+            throw PDFError(.encrypted, "the document is encrypted; encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
+        }
+    }
+
+    /// Reads and parses a file.
+    public convenience init(path: String, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+        try self.init(bytes: try FileBytes.read(path: path), mode: mode, limits: limits)
+    }
+
+    /// Anomalies tolerant reading stepped over so far (structure, then objects as they were parsed).
+    public var warnings: [PDFWarning] { structureWarnings + state.withLock { $0.warnings } }
+
+    /// The newest revision's index.
+    public var latestRevision: Int { revisions.count - 1 }
+
+    /// The trailer in force at a revision (the newest by default).
+    public func trailer(revision: Int? = nil) -> PDFDictionary { revisions[revision ?? latestRevision].trailer }
+    public var trailer: PDFDictionary { trailer() }
+
+    /// The cross-reference entry in force for an object number at a revision.
+    public func entry(for number: Int, revision: Int? = nil) -> XRefEntry? {
+        guard let revision, revision < latestRevision else { return latestTable[number] }
+        for index in stride(from: revision, through: 0, by: -1) {
+            for section in revisions[index].sections.reversed() {
+                if let entry = section.entry(for: number) { return entry }
+            }
+        }
+        return nil
+    }
+
+    /// Every object number in use at a revision, sorted.
+    public func objectNumbers(revision: Int? = nil) -> [Int] {
+        let last = revision ?? latestRevision
+        var numbers: Set<Int> = []
+        for index in 0...last {
+            for section in revisions[index].sections { numbers.formUnion(section.objectNumbers) }
+        }
+        return numbers.filter { entry(for: $0, revision: last)?.isInUse == true }.sorted()
+    }
+
+    /// The object a reference names, as of a revision. A free or missing object is `null` (§7.3.10).
+    public func object(_ reference: PDFReference, revision: Int? = nil) throws -> PDFObject {
+        try object(reference, revision: revision ?? latestRevision, depth: 0)
+    }
+
+    private func object(_ reference: PDFReference, revision: Int, depth: Int) throws -> PDFObject {
+        guard depth <= limits.maxReferenceChain else {
+            throw PDFError(.referenceCycle, "stream /Length references loop or nest deeper than \(limits.maxReferenceChain)",
+                           object: reference)
+        }
+        switch entry(for: reference.number, revision: revision) {
+        case nil, .free?:
+            return .null
+        case .inUse(let offset, let generation)?:
+            guard generation == reference.generation else { return .null }
+            if let cached = state.withLock({ $0.objects[ObjectKey(offset: offset)] }) { return cached }
+            var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
+            let parsed: IndirectObject
+            do {
+                parsed = try parser.parseIndirectObject(resolveLength: { lengthReference in
+                    guard lengthReference.number != reference.number else {
+                        throw PDFError(.referenceCycle, "a stream's /Length refers to the stream itself", object: reference)
+                    }
+                    return try self.object(lengthReference, revision: revision, depth: depth + 1).intValue
+                })
+            } catch let error as PDFError {
+                throw error.inObject(reference)
+            }
+            guard parsed.reference == reference else {
+                let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points at object \(parsed.reference)",
+                                     offset: offset, object: reference)
+                if mode.isStrict { throw error }
+                state.withLock { $0.warnings.append(PDFWarning(error)) }
+                return .null
+            }
+            state.withLock {
+                $0.objects[ObjectKey(offset: offset)] = parsed.object
+                $0.warnings += parser.warnings
+            }
+            return parsed.object
+        case .compressed(let streamNumber, let index)?:
+            guard reference.generation == 0 else { return .null }
+            let members = try objectStream(streamNumber, revision: revision, depth: depth)
+            guard let object = members[reference.number] else {
+                let error = PDFError(.xrefEntryMismatch,
+                                     "object stream \(streamNumber) does not hold object \(reference.number) (entry index \(index))",
+                                     object: reference)
+                if mode.isStrict { throw error }
+                state.withLock { $0.warnings.append(PDFWarning(error)) }
+                return .null
+            }
+            return object
+        }
+    }
+
+    /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
+    private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> [Int: PDFObject] {
+        let key = ObjectStreamKey(number: number, revision: revision)
+        if let cached = state.withLock({ $0.objectStreams[key] }) { return cached }
+        let reference = PDFReference(number, 0)
+        guard case .inUse? = entry(for: number, revision: revision),
+              case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1) else {
+            throw PDFError(.badStream, "object stream \(number) is missing or not an uncompressed stream", object: reference)
+        }
+        guard stream.dictionary["Type"] == .name("ObjStm"),
+              let count = stream.dictionary["N"]?.intValue, let first = stream.dictionary["First"]?.intValue,
+              count >= 0, first >= 0, count <= limits.maxObjectCount else {
+            throw PDFError(.badStream, "object stream \(number) lacks a valid /Type /ObjStm, /N or /First", object: reference)
+        }
+        let data = try decodedData(of: stream, revision: revision)
+        guard first <= data.count else {
+            throw PDFError(.badStream, "object stream \(number): /First \(first) is past its \(data.count) bytes",
+                           object: reference)
+        }
+        var header = ObjectParser(bytes: data, position: 0, end: first, limits: limits, strict: mode.isStrict)
+        var members: [Int: PDFObject] = [:]
+        for _ in 0..<count {
+            guard case .integer(let member) = try header.parseObject(), case .integer(let offset) = try header.parseObject(),
+                  member > 0, offset >= 0, first + offset < data.count else {
+                throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
+                               object: reference)
+            }
+            var parser = ObjectParser(bytes: data, position: first + offset, limits: limits, strict: mode.isStrict)
+            let object = try parser.parseObject()
+            if case .stream = object {
+                throw PDFError(.badStream, "object stream \(number) holds a stream (object \(member))", object: reference)
+            }
+            if members[member] == nil { members[member] = object }
+        }
+        state.withLock { $0.objectStreams[key] = members }
+        return members
+    }
+
+    /// Follows references until a direct object (or `null`), detecting cycles.
+    public func resolve(_ object: PDFObject, revision: Int? = nil) throws -> PDFObject {
+        var current = object
+        var seen: Set<PDFReference> = []
+        while case .reference(let reference) = current {
+            guard seen.insert(reference).inserted, seen.count <= limits.maxReferenceChain else {
+                throw PDFError(.referenceCycle, "references form a cycle or a chain longer than \(limits.maxReferenceChain)",
+                               object: reference)
+            }
+            current = try self.object(reference, revision: revision)
+        }
+        return current
+    }
+
+    /// A dictionary entry, resolved.
+    public func resolve(_ dictionary: PDFDictionary, _ key: PDFName, revision: Int? = nil) throws -> PDFObject? {
+        guard let value = dictionary[key] else { return nil }
+        let resolved = try resolve(value, revision: revision)
+        return resolved == .null ? nil : resolved
+    }
+
+    /// A stream's decoded bytes, counted against the per-stream and per-document limits.
+    public func decodedData(of stream: PDFStream, revision: Int? = nil) throws -> [UInt8] {
+        let filter = try stream.dictionary["Filter"].map { try resolveDeep($0, revision: revision) }
+        let parms = try (stream.dictionary["DecodeParms"] ?? stream.dictionary["DP"]).map { try resolveDeep($0, revision: revision) }
+        let remaining = state.withLock { limits.maxDecodedBytesPerDocument - $0.decodedBytes }
+        guard remaining > 0 else {
+            throw PDFError(.limitExceeded, "streams decode to more than \(limits.maxDecodedBytesPerDocument) bytes in all (decompression bomb?)")
+        }
+        let data: [UInt8]
+        do {
+            data = try StreamDecoder.decode(stream.encodedData, filter: filter, decodeParms: parms,
+                                            maxOutput: min(limits.maxDecodedBytesPerStream, remaining),
+                                            tolerant: !mode.isStrict)
+        } catch let error as PDFError where error.code == .limitExceeded && remaining < limits.maxDecodedBytesPerStream {
+            throw PDFError(.limitExceeded, "streams decode to more than \(limits.maxDecodedBytesPerDocument) bytes in all (decompression bomb?)")
+        }
+        state.withLock { $0.decodedBytes += data.count }
+        return data
+    }
+
+    /// Resolves references inside arrays (one level), for filter names and parameters.
+    private func resolveDeep(_ object: PDFObject, revision: Int?) throws -> PDFObject {
+        let resolved = try resolve(object, revision: revision)
+        if case .array(let items) = resolved { return .array(try items.map { try resolve($0, revision: revision) }) }
+        return resolved
+    }
+}

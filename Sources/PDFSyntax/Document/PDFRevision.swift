@@ -1,0 +1,54 @@
+/// One revision of a PDF file: the original document or one incremental update (ISO 32000-2 §7.5.6).
+public struct PDFRevision: Sendable, Hashable {
+    /// 0 for the original document, then 1, 2, … for each incremental update.
+    public var index: Int
+    /// The first byte of the revision (0 for the original; the end of the previous one for updates).
+    public var startOffset: Int
+    /// One past the revision's `%%EOF` marker and its end-of-line.
+    public var endOffset: Int
+    /// The revision's cross-reference sections, oldest first (two for a linearized original).
+    public var sections: [XRefSection]
+
+    /// The syntax of the revision's (last) cross-reference section.
+    public var xrefKind: XRefKind { sections.last!.kind }
+    /// Where the revision's (last) cross-reference section starts — the revision's `startxref` value.
+    public var xrefOffset: Int { sections.last!.offset }
+    /// The trailer in force after this revision.
+    public var trailer: PDFDictionary { sections.last!.trailer }
+
+    /// Objects this revision defines (in-use entries), sorted.
+    public var definedObjects: [PDFReference] {
+        var result: Set<PDFReference> = []
+        for section in sections {
+            for number in section.objectNumbers {
+                if let entry = section.entry(for: number), entry.isInUse {
+                    result.insert(PDFReference(number, entry.generation))
+                }
+            }
+        }
+        return result.sorted()
+    }
+
+    /// Objects this revision frees (free entries other than the head of the free list), sorted.
+    public var freedObjects: [PDFReference] {
+        var result: Set<PDFReference> = []
+        for section in sections {
+            for number in section.objectNumbers where number != 0 {
+                if case .free(_, let generation)? = section.entry(for: number) {
+                    result.insert(PDFReference(number, generation))
+                }
+            }
+        }
+        return result.sorted()
+    }
+}
+
+/// How strictly to read a file.
+public enum PDFReadingMode: Sendable, Hashable {
+    /// Every anomaly is an error with its byte offset. Verification relies on this mode only.
+    case strict
+    /// Anomalies become warnings; with `reconstruct`, a broken cross-reference is rebuilt by scanning.
+    case tolerant(reconstruct: Bool)
+
+    public var isStrict: Bool { self == .strict }
+}

@@ -1,0 +1,128 @@
+/// A page as found by walking the page tree, with inherited attributes applied (ISO 32000-2 §7.7.3.4).
+public struct PDFPage: Sendable, Hashable {
+    /// 1-based page number.
+    public var number: Int
+    public var reference: PDFReference
+    public var dictionary: PDFDictionary
+    /// `/MediaBox` (inherited if absent), as `[x0, y0, x1, y1]`.
+    public var mediaBox: PDFRect
+    /// `/CropBox` (inherited; defaults to the media box).
+    public var cropBox: PDFRect
+    /// `/Rotate` (inherited; a multiple of 90).
+    public var rotation: Int
+    /// `/Resources` (inherited), resolved.
+    public var resources: PDFDictionary?
+}
+
+/// A rectangle in PDF user space.
+public struct PDFRect: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var x0: Double, y0: Double, x1: Double, y1: Double
+
+    public init(x0: Double, y0: Double, x1: Double, y1: Double) {
+        self.x0 = min(x0, x1); self.y0 = min(y0, y1); self.x1 = max(x0, x1); self.y1 = max(y0, y1)
+    }
+
+    /// A normalised rectangle from a four-number PDF array, if it is one.
+    public init?(_ object: PDFObject?) {
+        guard let values = object?.arrayValue?.compactMap(\.doubleValue), values.count == 4,
+              values.allSatisfy({ $0.isFinite }) else { return nil }
+        self.init(x0: values[0], y0: values[1], x1: values[2], y1: values[3])
+    }
+
+    public var width: Double { x1 - x0 }
+    public var height: Double { y1 - y0 }
+    public var pdfObject: PDFObject { .array([x0, y0, x1, y1].map(PDFObject.number)) }
+    public var description: String { "[\(x0.pdfFormatted) \(y0.pdfFormatted) \(x1.pdfFormatted) \(y1.pdfFormatted)]" }
+}
+
+extension PDFObject {
+    /// An integer object when the value is integral, else a real.
+    public static func number(_ value: Double) -> PDFObject {
+        value.rounded() == value && abs(value) < 1e15 ? .integer(Int(value)) : .real(value)
+    }
+}
+
+extension Double {
+    /// A compact decimal form for PDF output and messages (no exponent, at most 4 decimals).
+    var pdfFormatted: String {
+        if rounded() == self && abs(self) < 1e15 { return String(Int(self)) }
+        var text = String(format: "%.4f", self)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}
+
+extension PDFDocument {
+    /// The document catalog (`/Root`) at a revision.
+    public func catalog(revision: Int? = nil) throws -> PDFDictionary {
+        guard let root = trailer(revision: revision)["Root"],
+              case .dictionary(let catalog) = try resolve(root, revision: revision) else {
+            throw PDFError(.badPageTree, "the trailer's /Root is missing or not a dictionary")
+        }
+        return catalog
+    }
+
+    /// The catalog's reference, if `/Root` is indirect (as it must be).
+    public func catalogReference(revision: Int? = nil) -> PDFReference? {
+        trailer(revision: revision)["Root"]?.referenceValue
+    }
+
+    /// The pages in order, walking the page tree with inheritance; cycles and malformed nodes are errors.
+    public func pages(revision: Int? = nil) throws -> [PDFPage] {
+        let catalog = try catalog(revision: revision)
+        guard case .reference(let rootReference)? = catalog["Pages"] else {
+            throw PDFError(.badPageTree, "the catalog's /Pages is missing or not an indirect reference")
+        }
+        struct Inherited { var mediaBox: PDFRect?; var cropBox: PDFRect?; var rotate: Int?; var resources: PDFObject? }
+        var pages: [PDFPage] = []
+        var onPath: Set<PDFReference> = []
+        var visited = 0
+
+        func walk(_ reference: PDFReference, inherited: Inherited, depth: Int) throws {
+            guard onPath.insert(reference).inserted else {
+                throw PDFError(.pageTreeCycle, "the page tree loops back to \(reference)", object: reference)
+            }
+            defer { onPath.remove(reference) }
+            visited += 1
+            guard visited <= limits.maxPageTreeNodes, depth <= limits.maxNestingDepth else {
+                throw PDFError(.limitExceeded, "the page tree has more than \(limits.maxPageTreeNodes) nodes or is too deep",
+                               object: reference)
+            }
+            guard case .dictionary(let node) = try object(reference, revision: revision) else {
+                throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
+            }
+            var here = inherited
+            if let box = PDFRect(try resolve(node, "MediaBox", revision: revision)) { here.mediaBox = box }
+            if let box = PDFRect(try resolve(node, "CropBox", revision: revision)) { here.cropBox = box }
+            if let rotate = try resolve(node, "Rotate", revision: revision)?.intValue { here.rotate = rotate }
+            if let resources = node["Resources"] { here.resources = resources }
+            let type = node["Type"]?.nameValue
+            if type == "Pages" || (type == nil && node["Kids"] != nil) {
+                guard case .array(let kids)? = try resolve(node, "Kids", revision: revision) else {
+                    throw PDFError(.badPageTree, "page tree node \(reference) has no /Kids array", object: reference)
+                }
+                for kid in kids {
+                    guard case .reference(let kidReference) = kid else {
+                        throw PDFError(.badPageTree, "a /Kids entry of \(reference) is not an indirect reference",
+                                       object: reference)
+                    }
+                    try walk(kidReference, inherited: here, depth: depth + 1)
+                }
+            } else if type == "Page" || type == nil {
+                guard let mediaBox = here.mediaBox else {
+                    throw PDFError(.badPageTree, "page \(pages.count + 1) (\(reference)) has no /MediaBox", object: reference)
+                }
+                let resources = try here.resources.map { try resolve($0, revision: revision).dictionaryValue } ?? nil
+                let rotation = ((here.rotate ?? 0) % 360 + 360) % 360
+                pages.append(PDFPage(number: pages.count + 1, reference: reference, dictionary: node, mediaBox: mediaBox,
+                                     cropBox: here.cropBox ?? mediaBox, rotation: rotation, resources: resources))
+            } else {
+                throw PDFError(.badPageTree, "page tree node \(reference) has /Type \(type!), not /Pages or /Page",
+                               object: reference)
+            }
+        }
+        try walk(rootReference, inherited: Inherited(), depth: 0)
+        return pages
+    }
+}

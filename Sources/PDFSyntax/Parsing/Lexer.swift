@@ -1,0 +1,274 @@
+/// One lexical token of PDF syntax (ISO 32000-2 §7.2–7.3).
+enum Token: Equatable {
+    case integer(Int)
+    case real(Double)
+    case name(PDFName)
+    case string(PDFString)
+    case arrayStart, arrayEnd, dictionaryStart, dictionaryEnd
+    /// A bare word: `true`, `false`, `null`, `R`, `obj`, `endobj`, `stream`, `xref`, `trailer`, …
+    case keyword(ArraySlice<UInt8>)
+    case endOfInput
+}
+
+/// Byte classes of PDF syntax.
+enum ByteClass {
+    @inline(__always) static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0C || byte == 0x00
+    }
+
+    @inline(__always) static func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "["),
+             UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "/"), UInt8(ascii: "%"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    @inline(__always) static func isRegular(_ byte: UInt8) -> Bool { !isWhitespace(byte) && !isDelimiter(byte) }
+
+    @inline(__always) static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// Splits bytes of a PDF file into tokens, from a position, tracking byte offsets for errors.
+struct Lexer {
+    let bytes: [UInt8]
+    var position: Int
+    /// One past the last byte the lexer may read.
+    let end: Int
+
+    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.position = position
+        self.end = min(end ?? bytes.count, bytes.count)
+    }
+
+    var atEnd: Bool { position >= end }
+
+    /// Skips whitespace and comments.
+    mutating func skipWhitespace() {
+        while position < end {
+            let byte = bytes[position]
+            if ByteClass.isWhitespace(byte) {
+                position += 1
+            } else if byte == UInt8(ascii: "%") {
+                while position < end, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
+            } else {
+                return
+            }
+        }
+    }
+
+    /// The next token, and the offset it starts at.
+    mutating func next() throws -> (token: Token, offset: Int) {
+        skipWhitespace()
+        let start = position
+        guard position < end else { return (.endOfInput, start) }
+        let byte = bytes[position]
+        switch byte {
+        case UInt8(ascii: "["):
+            position += 1
+            return (.arrayStart, start)
+        case UInt8(ascii: "]"):
+            position += 1
+            return (.arrayEnd, start)
+        case UInt8(ascii: "<"):
+            if position + 1 < end, bytes[position + 1] == UInt8(ascii: "<") {
+                position += 2
+                return (.dictionaryStart, start)
+            }
+            return (.string(try readHexString()), start)
+        case UInt8(ascii: ">"):
+            if position + 1 < end, bytes[position + 1] == UInt8(ascii: ">") {
+                position += 2
+                return (.dictionaryEnd, start)
+            }
+            throw PDFError(.syntax, "unexpected '>' outside a dictionary or hex string", offset: start)
+        case UInt8(ascii: "("):
+            return (.string(try readLiteralString()), start)
+        case UInt8(ascii: "/"):
+            return (.name(try readName()), start)
+        case UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+            position += 1
+            throw PDFError(.syntax, "unexpected '\(Character(UnicodeScalar(byte)))'", offset: start)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            return (try readNumber(), start)
+        default:
+            while position < end, ByteClass.isRegular(bytes[position]) { position += 1 }
+            return (.keyword(bytes[start..<position]), start)
+        }
+    }
+
+    /// Reads a number; a lone sign or dot, or a second dot, is a syntax error.
+    private mutating func readNumber() throws -> Token {
+        let start = position
+        var negative = false
+        if bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+            negative = bytes[position] == UInt8(ascii: "-")
+            position += 1
+        }
+        var integerPart = 0
+        var digits = 0
+        var overflow = false
+        while position < end, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+            let (times, o1) = integerPart.multipliedReportingOverflow(by: 10)
+            let (plus, o2) = times.addingReportingOverflow(Int(bytes[position] - 0x30))
+            overflow = overflow || o1 || o2
+            integerPart = plus
+            digits += 1
+            position += 1
+        }
+        var isReal = false
+        var fraction = 0.0
+        var scale = 0.1
+        if position < end, bytes[position] == UInt8(ascii: ".") {
+            isReal = true
+            position += 1
+            while position < end, bytes[position] >= 0x30, bytes[position] <= 0x39 {
+                fraction += Double(bytes[position] - 0x30) * scale
+                scale /= 10
+                digits += 1
+                position += 1
+            }
+        }
+        guard digits > 0 else {
+            throw PDFError(.syntax, "a number needs at least one digit", offset: start)
+        }
+        if position < end, ByteClass.isRegular(bytes[position]) {
+            throw PDFError(.syntax, "malformed number '\(String(decoding: bytes[start...position], as: UTF8.self))'",
+                           offset: start)
+        }
+        if isReal || overflow {
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            let value = overflow ? (Double(text) ?? 0) : (Double(integerPart) + fraction) * (negative ? -1 : 1)
+            return .real(value)
+        }
+        return .integer(negative ? -integerPart : integerPart)
+    }
+
+    /// Reads `/Name`, resolving `#xx` escapes.
+    private mutating func readName() throws -> PDFName {
+        let start = position
+        position += 1
+        var out: [UInt8] = []
+        while position < end, ByteClass.isRegular(bytes[position]) {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "#") {
+                guard position + 2 < end, let high = ByteClass.hexValue(bytes[position + 1]),
+                      let low = ByteClass.hexValue(bytes[position + 2]) else {
+                    throw PDFError(.syntax, "'#' in a name must be followed by two hex digits", offset: position)
+                }
+                let value = high << 4 | low
+                if value == 0 { throw PDFError(.syntax, "a name may not contain #00", offset: position) }
+                out.append(value)
+                position += 3
+            } else {
+                out.append(byte)
+                position += 1
+            }
+        }
+        _ = start
+        return PDFName(bytes: out)
+    }
+
+    /// Reads `<…>`: hex digits, whitespace ignored, an odd final digit followed by 0.
+    private mutating func readHexString() throws -> PDFString {
+        let start = position
+        position += 1
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        var pending: UInt8? = nil
+        while position < end {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: ">") {
+                if let high = pending { out.append(high << 4) }
+                return PDFString(bytes: out, syntax: .hex)
+            }
+            if ByteClass.isWhitespace(byte) { continue }
+            guard let value = ByteClass.hexValue(byte) else {
+                throw PDFError(.syntax, "hex string holds a non-hex byte 0x\(String(byte, radix: 16))",
+                               offset: position - 1)
+            }
+            if let high = pending {
+                out.append(high << 4 | value)
+                pending = nil
+            } else {
+                pending = value
+            }
+        }
+        throw PDFError(.unexpectedEnd, "hex string is not closed with '>'", offset: start)
+    }
+
+    /// Reads `(…)` with balanced parentheses, all escapes, and end-of-line normalisation.
+    private mutating func readLiteralString() throws -> PDFString {
+        let start = position
+        position += 1
+        var out: [UInt8] = []
+        var depth = 1
+        while position < end {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "("):
+                depth += 1
+                out.append(byte)
+            case UInt8(ascii: ")"):
+                depth -= 1
+                if depth == 0 { return PDFString(bytes: out, syntax: .literal) }
+                out.append(byte)
+            case 0x0D:
+                // An unescaped end of line (CR or CR LF) reads as a single LF.
+                if position < end, bytes[position] == 0x0A { position += 1 }
+                out.append(0x0A)
+            case UInt8(ascii: "\\"):
+                guard position < end else { break }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"): out.append(escaped)
+                case 0x0D:
+                    if position < end, bytes[position] == 0x0A { position += 1 }
+                case 0x0A:
+                    break
+                case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                    var value = Int(escaped - 0x30)
+                    var count = 1
+                    while count < 3, position < end, bytes[position] >= 0x30, bytes[position] <= 0x37 {
+                        value = value * 8 + Int(bytes[position] - 0x30)
+                        position += 1
+                        count += 1
+                    }
+                    out.append(UInt8(value & 0xFF))
+                default:
+                    // An unknown escape: the backslash is ignored (§7.3.4.2).
+                    out.append(escaped)
+                }
+            default:
+                out.append(byte)
+            }
+        }
+        throw PDFError(.unexpectedEnd, "literal string is not closed with ')'", offset: start)
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// Whether these bytes spell an ASCII word.
+    @inline(__always) func spells(_ word: StaticString) -> Bool {
+        guard count == word.utf8CodeUnitCount else { return false }
+        return word.withUTF8Buffer { elementsEqual($0) }
+    }
+}

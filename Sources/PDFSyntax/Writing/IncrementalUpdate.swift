@@ -1,0 +1,90 @@
+/// An incremental update (ISO 32000-2 §7.5.6): new and changed objects appended after the
+/// original bytes, with a cross-reference section of the same kind as the newest one and `/Prev`.
+/// Every original byte is kept.
+public struct IncrementalUpdate: Sendable {
+    public let document: PDFDocument
+    /// Objects to write, by reference.
+    public private(set) var objects: [PDFReference: PDFObject] = [:]
+    /// Objects to free.
+    public private(set) var freed: Set<PDFReference> = []
+    /// Trailer entries to set (`nil` removes one), e.g. a new `/Info`.
+    public var trailerChanges: [PDFName: PDFObject?] = [:]
+    private var nextNumber: Int
+
+    public init(document: PDFDocument) {
+        self.document = document
+        let declared = document.trailer["Size"]?.intValue ?? 0
+        let highest = (document.objectNumbers().max() ?? 0) + 1
+        nextNumber = max(declared, highest)
+    }
+
+    /// Adds a new object and returns its reference.
+    public mutating func add(_ object: PDFObject) -> PDFReference {
+        let reference = reserve()
+        objects[reference] = object
+        return reference
+    }
+
+    /// Reserves a number for an object written later with `set` (for objects that refer to each other).
+    public mutating func reserve() -> PDFReference {
+        defer { nextNumber += 1 }
+        return PDFReference(nextNumber, 0)
+    }
+
+    /// Writes (replaces) an object.
+    public mutating func set(_ reference: PDFReference, _ object: PDFObject) {
+        objects[reference] = object
+        freed.remove(reference)
+    }
+
+    /// Frees an existing object (its next generation becomes available).
+    public mutating func free(_ reference: PDFReference) {
+        objects[reference] = nil
+        freed.insert(reference)
+    }
+
+    /// The update's bytes and where each object landed.
+    public struct Output: Sendable {
+        /// The whole new file: the original bytes, then the update.
+        public var bytes: [UInt8]
+        /// Offset of each written object's `n g obj` header in `bytes`.
+        public var objectOffsets: [PDFReference: Int]
+        /// Where the appended update starts in `bytes`.
+        public var updateOffset: Int
+    }
+
+    /// The original file followed by the update.
+    public func write() -> Output {
+        var out = document.bytes
+        if let last = out.last, last != 0x0A, last != 0x0D { out.append(0x0A) }
+        let updateOffset = document.bytes.count
+        var entries: [Int: XRefEntry] = [:]
+        var offsets: [PDFReference: Int] = [:]
+        for reference in objects.keys.sorted() {
+            offsets[reference] = out.count
+            entries[reference.number] = .inUse(offset: out.count, generation: reference.generation)
+            out += ObjectSerializer.serializeIndirect(reference, objects[reference]!)
+        }
+        for reference in freed.sorted() {
+            entries[reference.number] = .free(nextFree: 0, generation: min(reference.generation + 1, 65535))
+        }
+        let latest = document.revisions[document.latestRevision]
+        var trailer = PDFDictionary()
+        for (key, value) in latest.trailer
+        where !["Prev", "XRefStm", "Size", "Type", "W", "Index", "Filter", "DecodeParms", "Length", "DL"].contains(key) {
+            trailer[key] = value
+        }
+        for (key, value) in trailerChanges.sorted(by: { $0.key < $1.key }) { trailer[key] = value ?? nil }
+        trailer["Prev"] = .integer(latest.xrefOffset)
+        let highest = max(nextNumber, (objects.keys.map(\.number).max() ?? 0) + 1)
+        switch latest.xrefKind {
+        case .table, .hybrid:
+            trailer["Size"] = .integer(highest)
+            out += XRefWriter.table(entries: entries, trailer: trailer, sectionOffset: out.count)
+        case .stream:
+            trailer["Size"] = .integer(highest + 1)
+            out += XRefWriter.stream(number: highest, entries: entries, trailer: trailer, sectionOffset: out.count)
+        }
+        return Output(bytes: out, objectOffsets: offsets, updateOffset: updateOffset)
+    }
+}

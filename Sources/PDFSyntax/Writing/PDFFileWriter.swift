@@ -1,0 +1,77 @@
+/// Which cross-reference syntax a writer emits.
+public enum XRefStyle: Sendable, Hashable {
+    case table
+    case stream
+}
+
+/// Writes a complete PDF file from a set of objects (used to add form fields to cairo's output).
+public struct PDFFileWriter: Sendable {
+    public var version: String
+    public var xrefStyle: XRefStyle
+
+    public init(version: String = "1.7", xrefStyle: XRefStyle = .table) {
+        self.version = version
+        self.xrefStyle = xrefStyle
+    }
+
+    /// A file holding `objects` (uncompressed, in number order) with `trailer` (`/Root`, `/Info`,
+    /// `/ID`; `/Size` is computed). Generations are kept; numbers not given become free entries.
+    public func write(objects: [PDFReference: PDFObject], trailer: PDFDictionary) -> [UInt8] {
+        var out = Array("%PDF-\(version)\n%".utf8) + [0xE2, 0xE3, 0xCF, 0xD3, 0x0A]
+        var entries: [Int: XRefEntry] = [:]
+        for reference in objects.keys.sorted() {
+            entries[reference.number] = .inUse(offset: out.count, generation: reference.generation)
+            out += ObjectSerializer.serializeIndirect(reference, objects[reference]!)
+        }
+        let highest = objects.keys.map(\.number).max() ?? 0
+        var trailer = trailer
+        for key in ["Prev", "XRefStm", "Size"] as [PDFName] { trailer[key] = nil }
+        switch xrefStyle {
+        case .table:
+            linkFreeList(&entries, upTo: highest)
+            trailer["Size"] = .integer(highest + 1)
+            out += XRefWriter.table(entries: entries, trailer: trailer, sectionOffset: out.count)
+        case .stream:
+            let streamNumber = highest + 1
+            linkFreeList(&entries, upTo: streamNumber)
+            trailer["Size"] = .integer(streamNumber + 1)
+            out += XRefWriter.stream(number: streamNumber, entries: entries, trailer: trailer, sectionOffset: out.count)
+        }
+        return out
+    }
+
+    /// Fills every missing number below `upTo` with a free entry, linked in ascending order from object 0.
+    private func linkFreeList(_ entries: inout [Int: XRefEntry], upTo limit: Int) {
+        let free = (0...limit).filter { entries[$0] == nil }
+        for (position, number) in free.enumerated() {
+            let next = position + 1 < free.count ? free[position + 1] : 0
+            entries[number] = .free(nextFree: next, generation: number == 0 ? 65535 : 0)
+        }
+    }
+}
+
+extension PDFDocument {
+    /// Every object in use at the newest revision, resolved out of object streams (object streams
+    /// and xref streams themselves left out), ready for a full rewrite.
+    public func allObjects() throws -> [PDFReference: PDFObject] {
+        var objects: [PDFReference: PDFObject] = [:]
+        for number in objectNumbers() {
+            guard let entry = entry(for: number) else { continue }
+            let reference = PDFReference(number, entry.generation)
+            let object = try object(reference)
+            if let type = object.streamValue?.dictionary["Type"], type == .name("XRef") || type == .name("ObjStm") {
+                continue
+            }
+            objects[reference] = object
+        }
+        return objects
+    }
+
+    /// The document written anew as one revision (all objects uncompressed).
+    public func rewritten(xrefStyle: XRefStyle = .table) throws -> [UInt8] {
+        var trailer = PDFDictionary()
+        for key in ["Root", "Info", "ID"] as [PDFName] { trailer[key] = self.trailer[key] }
+        let version = headerVersion.count == 3 ? headerVersion : "1.7"
+        return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: try allObjects(), trailer: trailer)
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Countersign
+import Foundation
+
+/// Exit codes of DESIGN.md §8 (sysexits-style).
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let failed: Int32 = 1
+    static let indeterminate: Int32 = 2
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let software: Int32 = 70
+    static let ioError: Int32 = 74
+}
+
+/// Prints a one-line error to stderr and exits with the code that fits the error.
+func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
+    let prefix = file.map { "\($0): " } ?? ""
+    if let error = error as? PDFError {
+        printError("\(prefix)\(error)")
+        switch error.code {
+        case .io: return ExitCode(FileManager.default.fileExists(atPath: file ?? "") ? ExitStatus.ioError : ExitStatus.noInput)
+        case .invalidArgument: return ExitCode(ExitStatus.usage)
+        default: return ExitCode(ExitStatus.dataError)
+        }
+    }
+    if let error = error as? PDFReaderError {
+        printError("\(prefix)\(error)")
+        return ExitCode(error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError)
+    }
+    printError("\(prefix)internal error: \(error)")
+    return ExitCode(ExitStatus.software)
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("countersign: \(message)\n".utf8))
+}

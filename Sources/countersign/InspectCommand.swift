@@ -1,0 +1,107 @@
+import ArgumentParser
+import Countersign
+import Foundation
+
+/// `countersign inspect FILE [--json] [--find-text TEXT] [--strict] [--repair]`
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a PDF's revisions, pages, form fields, signatures and metadata.")
+
+    @Argument(help: "The PDF file to inspect.")
+    var file: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(name: .customLong("find-text"), help: "Also report the page and rectangle of each occurrence of this text.")
+    var findText: String?
+
+    @Flag(help: "Read strictly: every structural anomaly is an error (what verification uses).")
+    var strict = false
+
+    @Flag(help: "Rebuild a broken cross-reference by scanning the file (tolerant reading only).")
+    var repair = false
+
+    func validate() throws {
+        if strict && repair { throw ValidationError("--strict and --repair cannot be combined: strict reading never repairs.") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: file) else {
+            printError("\(file): no such file")
+            throw ExitCode(ExitStatus.noInput)
+        }
+        let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair))
+        let report: InspectionReport
+        do {
+            report = try inspector.inspect(path: file, findText: findText)
+        } catch {
+            throw exitForError(error, file: file)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(InspectionText.render(report))
+        }
+    }
+}
+
+/// The human-readable form of an inspection report.
+enum InspectionText {
+    static func render(_ report: InspectionReport) -> String {
+        var lines: [String] = []
+        lines.append("\(report.file): PDF \(report.version), \(report.bytes) bytes, \(report.pages) page\(report.pages == 1 ? "" : "s")")
+        if report.reconstructed { lines.append("  cross-reference rebuilt by scanning (the file is damaged)") }
+        lines.append("Revisions:")
+        for revision in report.revisions {
+            lines.append("  #\(revision.index)  bytes \(revision.startOffset)–\(revision.endOffset)  xref \(revision.xref) at \(revision.xrefOffset)  \(revision.objects.count) object(s) defined, \(revision.freed.count) freed")
+        }
+        let sizes = Dictionary(grouping: report.pageSizes) { "\(format($0.width)) × \(format($0.height)) pt" + ($0.rotation != 0 ? ", rotated \($0.rotation)°" : "") }
+        lines.append("Page sizes:")
+        for (size, pages) in sizes.sorted(by: { $0.value[0].page < $1.value[0].page }) {
+            lines.append("  \(size): \(pages.count) page\(pages.count == 1 ? "" : "s")")
+        }
+        if !report.fields.isEmpty {
+            lines.append("Fields:")
+            for field in report.fields {
+                var line = "  \(field.name)  \(field.type)"
+                if let page = field.page { line += "  page \(page)" }
+                if let rect = field.rect { line += "  [" + rect.map(format).joined(separator: " ") + "]" }
+                if field.type == "signature" { line += field.signed ? "  signed" : "  unsigned" }
+                if let value = field.value { line += "  = \(value)" }
+                lines.append(line)
+            }
+        }
+        if !report.signatures.isEmpty {
+            lines.append("Signatures:")
+            for signature in report.signatures {
+                let range = signature.byteRange.map { "[" + $0.map(String.init).joined(separator: " ") + "]" } ?? "none"
+                let covers = signature.coversWholeFile ? "whole file"
+                    : signature.revision.map { "revision \($0) of \(report.revisions.count - 1)" } ?? "no revision end"
+                lines.append("  \(signature.field)  \(signature.subFilter ?? "no /SubFilter")  ByteRange \(range)  covers \(covers)")
+            }
+        }
+        if !report.metadata.isEmpty {
+            lines.append("Metadata:")
+            for (key, value) in report.metadata.sorted(by: { $0.key < $1.key }) { lines.append("  \(key): \(value)") }
+        }
+        if let matches = report.textMatches {
+            lines.append("Text matches: \(matches.count)")
+            for match in matches {
+                lines.append("  page \(match.page)  [" + match.rect.map(format).joined(separator: " ") + "]")
+            }
+        }
+        if !report.warnings.isEmpty {
+            lines.append("Warnings:")
+            for warning in report.warnings { lines.append("  \(warning)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ value: Double) -> String {
+        value.rounded() == value ? String(Int(value)) : String(format: "%.2f", value)
+    }
+}

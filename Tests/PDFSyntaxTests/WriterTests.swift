@@ -1,0 +1,98 @@
+import Foundation
+import PDFSyntax
+import TestSupport
+import Testing
+
+/// Full writes and incremental updates, judged by our strict reader and by `qpdf --check`.
+@Suite struct WriterTests {
+    @Test(arguments: [XRefStyle.table, .stream])
+    func fullWriteRoundTrips(style: XRefStyle) throws {
+        let original = try PDFDocument(bytes: SamplePDFs.file(pages: 2, xref: style))
+        let rewritten = try PDFDocument(bytes: try original.rewritten(xrefStyle: style))
+        #expect(try rewritten.allObjects() == original.allObjects())
+        #expect(try rewritten.pages().count == 2)
+    }
+
+    @Test(arguments: [XRefStyle.table, .stream])
+    func incrementalUpdateKeepsEveryOriginalByte(style: XRefStyle) throws {
+        let bytes = SamplePDFs.file(pages: 2, xref: style)
+        let document = try PDFDocument(bytes: bytes)
+        var update = IncrementalUpdate(document: document)
+        let note = update.add(.string(PDFString(text: "added in revision 1")))
+        update.set(PDFReference(3), .dictionary(["Title": .string(PDFString(text: "Changed")), "Note": .reference(note)]))
+        let output = update.write()
+        #expect(Array(output.bytes.prefix(bytes.count)) == bytes)
+
+        let updated = try PDFDocument(bytes: output.bytes)
+        #expect(updated.revisions.count == 2)
+        #expect(updated.revisions[1].startOffset == document.revisions[0].endOffset)
+        #expect(updated.revisions[1].endOffset == output.bytes.count)
+        #expect(updated.revisions[1].xrefKind == (style == .table ? .table : .stream))
+        #expect(try updated.metadata().title == "Changed")
+        #expect(try updated.metadata(revision: 0).title == "Sample — Hello")
+
+        let diff = try updated.diff(from: 0)
+        #expect(diff.added.map(\.number).contains(note.number))
+        #expect(diff.changed == [PDFReference(3)])
+        #expect(diff.freed.isEmpty)
+        try QPDF.expectClean(output.bytes)
+    }
+
+    @Test func severalUpdatesChainAndFreeObjects() throws {
+        var bytes = SamplePDFs.file(pages: 1)
+        for round in 1...3 {
+            let document = try PDFDocument(bytes: bytes)
+            var update = IncrementalUpdate(document: document)
+            _ = update.add(.string(PDFString(text: "round \(round)")))
+            if round == 3 { update.free(PDFReference(4)) }
+            bytes = update.write().bytes
+        }
+        let document = try PDFDocument(bytes: bytes)
+        #expect(document.revisions.count == 4)
+        #expect(try document.object(PDFReference(4)) == .null)
+        #expect(try document.object(PDFReference(4), revision: 2) != .null)
+        let diff = try document.diff(from: 1, to: 3)
+        #expect(diff.added.count == 2)
+        #expect(diff.freed == [PDFReference(4)])
+        #expect(document.revisions[3].freedObjects == [PDFReference(4, 1)])
+    }
+
+    @Test func redefiningAnObjectAtAnotherGenerationIsAnAnomaly() throws {
+        let document = try PDFDocument(bytes: SamplePDFs.file())
+        var update = IncrementalUpdate(document: document)
+        update.set(PDFReference(3, 1), .dictionary(["Title": .string(PDFString(text: "Shadow"))]))
+        let bytes = update.write().bytes
+        #expect(throws: PDFError(.generationRedefined, "")) { try PDFDocument(bytes: bytes) }
+        let tolerant = try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: false))
+        #expect(tolerant.warnings.contains { $0.message.contains("generation") })
+    }
+
+    @Test func anUpdatePointingIntoAnEarlierRevisionIsAnAnomaly() throws {
+        let bytes = SamplePDFs.file()
+        let document = try PDFDocument(bytes: bytes)
+        guard case .inUse(let offset, _)? = document.entry(for: 4) else { Issue.record("no entry"); return }
+        let xrefAt = bytes.count
+        let tail = "xref\n4 1\n\(String(format: "%010d", offset)) 00000 n\r\ntrailer\n<</Size 7 /Root 1 0 R /Prev \(document.revisions[0].xrefOffset)>>\nstartxref\n\(xrefAt)\n%%EOF\n"
+        let updated = bytes + Array(tail.utf8)
+        #expect(throws: PDFError(.overlappingSections, "")) { try PDFDocument(bytes: updated) }
+    }
+
+    @Test func aPrevChainLoopIsAnError() throws {
+        let bytes = SamplePDFs.file()
+        let xrefAt = bytes.count
+        let tail = "xref\n0 1\n0000000000 65535 f\r\ntrailer\n<</Size 7 /Root 1 0 R /Prev \(xrefAt)>>\nstartxref\n\(xrefAt)\n%%EOF\n"
+        #expect(throws: PDFError(.badXref, "")) { try PDFDocument(bytes: bytes + Array(tail.utf8)) }
+    }
+}
+
+/// qpdf as an independent judge of what we write.
+enum QPDF {
+    static func expectClean(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let file = directory.appendingPathComponent("check.pdf")
+        try Data(bytes).write(to: file)
+        let result = try runCommand("qpdf", ["--check", file.path])
+        #expect(result.status == 0, "qpdf --check: \(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(!result.stdout.contains("WARNING"), "qpdf warned: \(result.stdout)", sourceLocation: sourceLocation)
+    }
+}

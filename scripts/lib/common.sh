@@ -1,0 +1,30 @@
+# Shared by the scripts: install missing Debian packages (idempotent) and the Python venv.
+# shellcheck shell=bash
+
+COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libpoppler-glib-dev libssl-dev libxml2-dev
+                 zlib1g-dev poppler-utils qpdf)
+
+# Installs whichever of the packages is missing, with sudo when not root.
+ensure_system_packages() {
+    local missing=() package
+    for package in "${SYSTEM_PACKAGES[@]}" "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing missing system packages: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Creates .venv with pyHanko (the independent signature judge) unless it is already there.
+ensure_venv() {
+    local venv="$COUNTERSIGN_ROOT/.venv"
+    if [ ! -x "$venv/bin/pyhanko" ]; then
+        echo "Creating $venv with pyHanko" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli
+    fi
+}
