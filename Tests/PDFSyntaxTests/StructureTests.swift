@@ -127,9 +127,9 @@ import Testing
         var objects = SamplePDFs.objects()
         let zeros = [UInt8](repeating: 0, count: 2 << 20)
         objects[PDFReference(30)] = .stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
-                                                      encodedData: Flate.encode(zeros)))
+                                                      encodedData: try Flate.encode(zeros)))
         objects[PDFReference(31)] = .stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
-                                                      encodedData: Flate.encode(zeros)))
+                                                      encodedData: try Flate.encode(zeros)))
         let bytes = PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer)
         let perStream = PDFLimits(maxDecodedBytesPerStream: 1 << 20)
         let document = try PDFDocument(bytes: bytes, limits: perStream)

@@ -63,9 +63,14 @@ enum XRefWriter {
         dictionary["Type"] = .name("XRef")
         dictionary["W"] = [1, .integer(width2), .integer(width3)]
         dictionary["Index"] = .array(index)
-        dictionary["Filter"] = .name("FlateDecode")
-        dictionary["DecodeParms"] = .dictionary(["Predictor": 12, "Columns": .integer(rowWidth)])
-        let encoded = Flate.encode(PNGPredictor.encodeUp(rows, columns: rowWidth))
+        // Compressed with the PNG Up predictor; the parameters are valid by construction, so the
+        // uncompressed fallback only guards against a future change breaking that.
+        var encoded = rows
+        if let compressed = try? Flate.encode(Predictor.encodePNGUp(rows, columns: rowWidth)) {
+            encoded = compressed
+            dictionary["Filter"] = .name("FlateDecode")
+            dictionary["DecodeParms"] = .dictionary(["Predictor": 12, "Columns": .integer(rowWidth)])
+        }
         var out = ObjectSerializer.serializeIndirect(PDFReference(number, 0),
                                                      .stream(PDFStream(dictionary: dictionary, encodedData: encoded)))
         out += Array("startxref\n\(sectionOffset)\n%%EOF\n".utf8)
