@@ -48,6 +48,8 @@ let package = Package(
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
     ]
 )
