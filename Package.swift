@@ -35,7 +35,7 @@ let package = Package(
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
-        .target(name: "PDFReader", dependencies: ["CPoppler"], swiftSettings: swiftSettings),
+        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader"], swiftSettings: swiftSettings),
         // The thin CLI.
