@@ -35,7 +35,7 @@ let package = Package(
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
-        .target(name: "PDFReader", dependencies: ["CPoppler"], swiftSettings: swiftSettings),
+        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader"], swiftSettings: swiftSettings),
         // The thin CLI.
@@ -48,6 +48,8 @@ let package = Package(
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],
                     swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
