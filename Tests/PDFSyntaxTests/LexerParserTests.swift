@@ -45,11 +45,11 @@ private func parse(_ text: String, limits: PDFLimits = .default) throws -> PDFOb
     }
 
     @Test func containersAndReferences() throws {
-        let object = try parse("<< /Kids [1 0 R 2 0 R] /Count 2 /Nested << /A [1 2 [3]] /B null /C true >> /N 5 0 >>")
+        let object = try parse("<< /Kids [1 0 R 2 0 R] /Count 2 /Nested << /A [1 2 [3]] /B null /C true >> /N [5 0] >>")
         guard case .dictionary(let dictionary) = object else { Issue.record("not a dictionary"); return }
         #expect(dictionary["Kids"] == .array([.reference(PDFReference(1)), .reference(PDFReference(2))]))
         #expect(dictionary["Count"] == .integer(2))
-        #expect(dictionary["N"] == .integer(5))
+        #expect(dictionary["N"] == [5, 0])
         #expect(dictionary["Nested"]?.dictionaryValue?["A"] == [1, 2, [3]])
         #expect(dictionary["Nested"]?.dictionaryValue?["B"] == .null)
         #expect(dictionary.keys.map(\.string) == ["Kids", "Count", "Nested", "N"])

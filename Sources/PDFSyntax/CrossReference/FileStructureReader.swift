@@ -98,8 +98,11 @@ struct FileStructureReader {
         if let lastEOF {
             lexer.skipWhitespaceOnly()
             if lexer.position != lastEOF.marker {
-                try anomaly(PDFError(.badStartXref, "'startxref' offset is not followed directly by '%%EOF'",
-                                     offset: lexer.position))
+                // Something was appended after the newest `startxref … %%EOF` without a new xref section.
+                let ownEOF = matches("%%EOF", at: lexer.position) ? endOfLine(after: lexer.position + 5) : lexer.position
+                try anomaly(PDFError(.unexplainedTrailingBytes,
+                                     "bytes \(ownEOF)–\(lastEOF.end) follow the last 'startxref … %%EOF' but no cross-reference section explains them",
+                                     offset: ownEOF))
             }
         }
         // The chain, newest first.
@@ -134,6 +137,13 @@ struct FileStructureReader {
         }
         var position = offset
         if !strict { while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 } }
+        var probe = ObjectParser(bytes: bytes, position: position, limits: limits, strict: true)
+        let startsWithDigit = position < bytes.count && bytes[position] >= 0x30 && bytes[position] <= 0x39
+        guard matches("xref", at: position) || (startsWithDigit && (try? probe.parseObjectHeader()) != nil) else {
+            throw PDFError(isStartxref ? .badStartXref : .badXref,
+                           "\(isStartxref ? "startxref" : "/Prev") offset \(offset) points at neither 'xref' nor an xref stream object",
+                           offset: offset)
+        }
         do {
             if matches("xref", at: position) {
                 var tableParser = XRefTableParser(bytes: bytes, limits: limits, strict: strict)
@@ -173,7 +183,8 @@ struct FileStructureReader {
         var start = 0
         for (index, group) in groups.enumerated() {
             let last = group.max(by: { $0.endOffset < $1.endOffset })!
-            let end = try revisionEnd(after: last, isNewest: index == groups.count - 1, lastEOF: lastEOF)
+            let end = try revisionEnd(after: last, startxrefTargets: Set(group.map(\.offset)),
+                                      isNewest: index == groups.count - 1, lastEOF: lastEOF)
             for section in group where section.offset < start {
                 try anomaly(PDFError(.overlappingSections,
                                      "cross-reference section at \(section.offset) lies inside an earlier revision (which ends at \(start)); /Prev must point backwards",
@@ -192,7 +203,8 @@ struct FileStructureReader {
     }
 
     /// Where a revision ends: after `startxref N %%EOF` following its section.
-    private mutating func revisionEnd(after section: XRefSection, isNewest: Bool,
+    /// `startxrefTargets`: the offsets its `startxref` may name (both sections of a linearized original).
+    private mutating func revisionEnd(after section: XRefSection, startxrefTargets: Set<Int>, isNewest: Bool,
                                       lastEOF: (marker: Int, end: Int)?) throws -> Int {
         var position = section.endOffset
         while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 }
@@ -201,7 +213,7 @@ struct FileStructureReader {
             if case .integer(let value) = try? lexer.next().token {
                 lexer.skipWhitespaceOnly()
                 if matches("%%EOF", at: lexer.position) {
-                    if value != section.offset && !(isLinearized && value == 0) {
+                    if !startxrefTargets.contains(value) && !(isLinearized && value == 0) {
                         try anomaly(PDFError(.badStartXref,
                                              "this revision's startxref says \(value) but its cross-reference section is at \(section.offset)",
                                              offset: position))
