@@ -40,9 +40,7 @@ struct InspectCommand: ParsableCommand {
             throw exitForError(error, file: file)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(report.json.rendered())
         } else {
             print(InspectionText.render(report))
         }

@@ -14,14 +14,14 @@ import Testing
 
     @Test func qpdfObjectStreamsReadStrictly() throws {
         let directory = try TestEnvironment.scratchDirectory()
-        let source = try write(SamplePDFs.file(pages: 5), "source.pdf", in: directory)
+        let source = try write(SamplePDFs.file(pages: 400), "source.pdf", in: directory)
         let packed = directory.appendingPathComponent("packed.pdf")
         let result = try runCommand("qpdf", ["--object-streams=generate", "--compress-streams=y", source.path, packed.path])
         #expect(result.status == 0, "\(result.stderr)")
         let document = try PDFDocument(path: packed.path)
         #expect(document.revisions.count == 1)
         #expect(document.revisions[0].xrefKind == .stream)
-        #expect(try document.pages().count == 5)
+        #expect(try document.pages().count == 400)
         #expect(try document.metadata().title == "Sample — Hello")
         // Some objects really live in object streams.
         let compressed = document.objectNumbers().filter {
@@ -31,7 +31,7 @@ import Testing
         #expect(!compressed.isEmpty)
         // A full rewrite keeps the same objects and passes qpdf.
         let rewritten = try document.rewritten()
-        #expect(try PDFDocument(bytes: rewritten).pages().count == 5)
+        #expect(try PDFDocument(bytes: rewritten).pages().count == 400)
         try QPDF.expectClean(rewritten)
         // An incremental update on an xref-stream file writes an xref stream and passes qpdf.
         var update = IncrementalUpdate(document: document)

@@ -1,8 +1,8 @@
 /// What `countersign inspect` reports about a PDF: structure, pages, fields, signatures, metadata.
 ///
 /// Field names in JSON are part of the CLI's contract (docs/cli.md).
-public struct InspectionReport: Sendable, Codable, Hashable {
-    public struct Revision: Sendable, Codable, Hashable {
+public struct InspectionReport: Sendable, Hashable {
+    public struct Revision: Sendable, Hashable {
         public var index: Int
         public var startOffset: Int
         public var endOffset: Int
@@ -13,14 +13,14 @@ public struct InspectionReport: Sendable, Codable, Hashable {
         public var freed: [String]
     }
 
-    public struct PageSize: Sendable, Codable, Hashable {
+    public struct PageSize: Sendable, Hashable {
         public var page: Int
         public var width: Double
         public var height: Double
         public var rotation: Int
     }
 
-    public struct Field: Sendable, Codable, Hashable {
+    public struct Field: Sendable, Hashable {
         public var name: String
         public var type: String
         public var page: Int?
@@ -29,7 +29,7 @@ public struct InspectionReport: Sendable, Codable, Hashable {
         public var value: String?
     }
 
-    public struct Signature: Sendable, Codable, Hashable {
+    public struct Signature: Sendable, Hashable {
         public var field: String
         public var subFilter: String?
         public var byteRange: [Int]?
@@ -38,7 +38,7 @@ public struct InspectionReport: Sendable, Codable, Hashable {
         public var coversWholeFile: Bool
     }
 
-    public struct TextOccurrence: Sendable, Codable, Hashable {
+    public struct TextOccurrence: Sendable, Hashable {
         public var page: Int
         public var rect: [Double]
     }
@@ -56,4 +56,54 @@ public struct InspectionReport: Sendable, Codable, Hashable {
     public var reconstructed: Bool
     /// Present when `--find-text` was given.
     public var textMatches: [TextOccurrence]?
+}
+
+extension InspectionReport: JSONRepresentable {
+    /// The report as JSON, with the keys documented in docs/cli.md.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "file": .string(file), "bytes": .int(bytes), "version": .string(version),
+            "revisions": .array(revisions.map(\.json)), "pages": .int(pages),
+            "pageSizes": .array(pageSizes.map(\.json)), "fields": .array(fields.map(\.json)),
+            "signatures": .array(signatures.map(\.json)),
+            "metadata": .object(metadata.mapValues(JSONValue.string)),
+            "warnings": .array(warnings.map(JSONValue.string)), "reconstructed": .bool(reconstructed),
+        ]
+        if let textMatches { object["textMatches"] = .array(textMatches.map(\.json)) }
+        return .object(object)
+    }
+}
+
+extension InspectionReport.Revision: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["index": .int(index), "startOffset": .int(startOffset), "endOffset": .int(endOffset),
+                 "xref": .string(xref), "xrefOffset": .int(xrefOffset),
+                 "objects": .array(objects.map(JSONValue.string)), "freed": .array(freed.map(JSONValue.string))])
+    }
+}
+
+extension InspectionReport.PageSize: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["page": .int(page), "width": .double(width), "height": .double(height), "rotation": .int(rotation)])
+    }
+}
+
+extension InspectionReport.Field: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["name": .string(name), "type": .string(type), "page": page.map(JSONValue.int) ?? .null,
+                 "rect": rect.map { .array($0.map(JSONValue.double)) } ?? .null, "signed": .bool(signed),
+                 "value": value.map(JSONValue.string) ?? .null])
+    }
+}
+
+extension InspectionReport.Signature: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["field": .string(field), "subFilter": subFilter.map(JSONValue.string) ?? .null,
+                 "byteRange": byteRange.map { .array($0.map(JSONValue.int)) } ?? .null,
+                 "revision": revision.map(JSONValue.int) ?? .null, "coversWholeFile": .bool(coversWholeFile)])
+    }
+}
+
+extension InspectionReport.TextOccurrence: JSONRepresentable {
+    public var json: JSONValue { .object(["page": .int(page), "rect": .array(rect.map(JSONValue.double))]) }
 }

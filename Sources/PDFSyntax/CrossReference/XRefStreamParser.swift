@@ -60,7 +60,7 @@ struct XRefStreamParser {
         let rowCount = ranges.reduce(0) { $0 + $1.count }
         let data = try StreamDecoder.decode(stream.encodedData, filter: dictionary["Filter"],
                                             decodeParms: dictionary["DecodeParms"],
-                                            maxOutput: min(limits.maxDecodedBytesPerStream, rowWidth * rowCount + 64),
+                                            maxOutput: min(limits.maxDecodedBytesPerStream, (rowWidth + 1) * rowCount + 4096),
                                             tolerant: !strict)
         guard data.count >= rowWidth * rowCount else {
             throw fail("holds \(data.count) bytes, fewer than the \(rowCount) entries × \(rowWidth) bytes it declares")

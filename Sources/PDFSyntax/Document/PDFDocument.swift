@@ -24,6 +24,7 @@ public final class PDFDocument: Sendable {
     private struct State: ~Copyable {
         var objects: [ObjectKey: PDFObject] = [:]
         var objectStreams: [ObjectStreamKey: [Int: PDFObject]] = [:]
+        var pages: [Int: [PDFPage]] = [:]
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
     }
@@ -183,6 +184,14 @@ public final class PDFDocument: Sendable {
         }
         state.withLock { $0.objectStreams[key] = members }
         return members
+    }
+
+    /// The page list of a revision, computed once (the page walk is in PageTree.swift).
+    func cachedPages(revision: Int, compute: () throws -> [PDFPage]) throws -> [PDFPage] {
+        if let pages = state.withLock({ $0.pages[revision] }) { return pages }
+        let pages = try compute()
+        state.withLock { $0.pages[revision] = pages }
+        return pages
     }
 
     /// Follows references until a direct object (or `null`), detecting cycles.

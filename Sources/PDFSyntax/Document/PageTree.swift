@@ -70,6 +70,10 @@ extension PDFDocument {
 
     /// The pages in order, walking the page tree with inheritance; cycles and malformed nodes are errors.
     public func pages(revision: Int? = nil) throws -> [PDFPage] {
+        try cachedPages(revision: revision ?? latestRevision) { try walkPageTree(revision: revision) }
+    }
+
+    private func walkPageTree(revision: Int?) throws -> [PDFPage] {
         let catalog = try catalog(revision: revision)
         guard case .reference(let rootReference)? = catalog["Pages"] else {
             throw PDFError(.badPageTree, "the catalog's /Pages is missing or not an indirect reference")
