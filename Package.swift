@@ -34,6 +34,8 @@ let package = Package(
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        // Layout with pango, drawing with cairo, fonts from Fonts/ only.
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
@@ -48,6 +50,7 @@ let package = Package(
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],

@@ -1,0 +1,124 @@
+/// Turns blocks into laid-out pieces: unsplittable boxes (table cells, headers, footers) and flow
+/// items for the paginator. Holds the per-document caches (images) and the font system.
+final class BlockLayouter {
+    let fonts: FontSystem
+    private var images: [Image: ImageSource] = [:]
+
+    init(fonts: FontSystem) { self.fonts = fonts }
+
+    func imageSource(_ image: Image) throws -> ImageSource {
+        if let cached = images[image] { return cached }
+        let source = try ImageSource(image)
+        images[image] = source
+        return source
+    }
+
+    // MARK: Boxes
+
+    /// Lays blocks out top to bottom at `width`, as one unsplittable box.
+    func box(_ blocks: [Block], width: Double, pageNumber: Int = 0, pageCount: Int = 0) throws -> Box {
+        var drawables: [Drawable] = []
+        var y = 0.0
+        var previousSpaceAfter = 0.0
+        for (index, block) in blocks.enumerated() {
+            let piece = try boxPiece(block, width: width, pageNumber: pageNumber, pageCount: pageCount)
+            let gap = index == 0 ? 0 : max(previousSpaceAfter, piece.spaceBefore)
+            y += gap
+            drawables += piece.box.drawables.map { $0.translated(0, y) }
+            y += piece.box.height
+            previousSpaceAfter = piece.spaceAfter
+        }
+        return Box(drawables: drawables, height: y)
+    }
+
+    private func boxPiece(_ block: Block, width: Double, pageNumber: Int,
+                          pageCount: Int) throws -> (box: Box, spaceBefore: Double, spaceAfter: Double) {
+        switch block {
+        case .paragraph(let paragraph), .heading(_, let paragraph):
+            let layout = TextLayout(runs: paragraph.runs, style: paragraph.style, width: width - paragraph.style.indent,
+                                    fonts: fonts, pageNumber: pageNumber, pageCount: pageCount)
+            return (Box(drawables: textDrawables(layout, lines: 0..<layout.lines.count, x: paragraph.style.indent, y: 0),
+                        height: layout.height), paragraph.style.spaceBefore, paragraph.style.spaceAfter)
+        case .list(let list):
+            var drawables: [Drawable] = []
+            var y = 0.0
+            for (index, item) in list.items.enumerated() {
+                let content = try box(item, width: width - list.indent, pageNumber: pageNumber, pageCount: pageCount)
+                if let marker = markerLayout(list, index: index, firstBlock: item.first) {
+                    drawables += textDrawables(marker, lines: 0..<marker.lines.count, x: 0, y: y)
+                }
+                drawables += content.drawables.map { $0.translated(list.indent, y) }
+                y += content.height + 2
+            }
+            return (Box(drawables: drawables, height: max(0, y - 2)), 2, 6)
+        case .table(let table):
+            let laidOut = try TableLayout(table, width: width, layouter: self)
+            var drawables: [Drawable] = []
+            var y = 0.0
+            for row in laidOut.rows {
+                drawables += laidOut.drawables(for: row, x: 0, y: y)
+                y += row.height
+            }
+            return (Box(drawables: drawables, height: y), table.spaceBefore, table.spaceAfter)
+        case .image(let image):
+            let item = try imageItem(image, width: width)
+            return (item.box, 0, image.spaceAfter)
+        case .signature(let signature):
+            return (signatureBox(signature, width: width), 6, signature.spaceAfter)
+        case .keepTogether(let blocks):
+            return (try box(blocks, width: width, pageNumber: pageNumber, pageCount: pageCount), 0, 0)
+        case .pageBreak:
+            return (Box(drawables: [], height: 0), 0, 0)
+        case .spacer(let height):
+            return (Box(drawables: [], height: height), 0, 0)
+        case .rule(let lineWidth, let color):
+            return (Box(drawables: [.line(x0: 0, y0: lineWidth / 2, x1: width, y1: lineWidth / 2, color: color,
+                                          lineWidth: lineWidth)], height: lineWidth), 4, 6)
+        }
+    }
+
+    func imageItem(_ image: Image, width: Double) throws -> (box: Box, width: Double) {
+        let source = try imageSource(image)
+        var (w, h) = source.displaySize(width: image.width, height: image.height)
+        if w > width { h *= width / w; w = width }
+        let x: Double
+        switch image.alignment {
+        case .center: x = (width - w) / 2
+        case .right: x = width - w
+        case .left, .justify: x = 0
+        }
+        return (Box(drawables: [.image(source, x: x, y: 0, width: w, height: h)], height: h), w)
+    }
+
+    /// The signature area: the field rectangle (recorded), a signing line under it and the label below.
+    func signatureBox(_ signature: SignatureBox, width: Double) -> Box {
+        let boxWidth = min(signature.width, width)
+        var label = ParagraphStyle()
+        label.fontFamily = "Liberation Sans"
+        label.fontSize = 8.5
+        label.color = Color(red: 0.3, green: 0.3, blue: 0.3)
+        label.spaceAfter = 0
+        label.hyphenate = false
+        let caption = TextLayout(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))], style: label,
+                                 width: boxWidth, fonts: fonts)
+        let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
+        var drawables: [Drawable] = [
+            .signature(signature, x: 0, y: 0, width: boxWidth, height: signature.height),
+            .line(x0: 0, y0: signature.height, x1: boxWidth, y1: signature.height, color: grey, lineWidth: 0.75),
+        ]
+        drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: 0, y: signature.height + 3)
+        return Box(drawables: drawables, height: signature.height + 3 + caption.height)
+    }
+
+    /// The bullet or number of list item `index`, styled like the item's first paragraph.
+    func markerLayout(_ list: ListBlock, index: Int, firstBlock: Block?) -> TextLayout? {
+        var style = ParagraphStyle()
+        if case .paragraph(let paragraph)? = firstBlock { style = paragraph.style }
+        style.alignment = .left
+        style.indent = 0
+        style.spaceBefore = 0
+        style.spaceAfter = 0
+        let text = list.marker == .bullet ? "•" : "\(list.start + index)."
+        return TextLayout(runs: [.plain(text)], style: style, width: list.indent, fonts: fonts)
+    }
+}

@@ -1,0 +1,243 @@
+/// Flows body blocks down the page body, breaking pages: paragraphs split between lines with
+/// widow and orphan control, keep-with-next, keep-together, tables row by row with repeated
+/// headers, page breaks.
+struct Paginator {
+    let layouter: BlockLayouter
+    let top: Double
+    let bottom: Double
+    /// Lines a paragraph must keep at a page foot (orphans) and carry to the next page (widows).
+    let minimumLines = 2
+
+    private(set) var pages: [[Drawable]] = [[]]
+    private var y: Double
+    private var previousSpaceAfter = 0.0
+    /// A list marker waiting for the first line of its item.
+    private var pendingMarker: (layout: TextLayout, x: Double)?
+
+    init(layouter: BlockLayouter, page: PageSetup) {
+        self.layouter = layouter
+        top = page.marginTop
+        bottom = page.height - page.marginBottom
+        y = top
+    }
+
+    private var bodyHeight: Double { bottom - top }
+    private var atPageTop: Bool { y <= top + 0.001 }
+
+    private mutating func newPage() {
+        pages.append([])
+        y = top
+        previousSpaceAfter = 0
+    }
+
+    private mutating func emit(_ drawables: [Drawable]) { pages[pages.count - 1] += drawables }
+
+    /// The gap before a block: collapsed with the previous block's space after; none at a page top.
+    private func gap(before spaceBefore: Double) -> Double {
+        atPageTop ? 0 : max(previousSpaceAfter, spaceBefore)
+    }
+
+    /// Draws a pending list marker level with the first content placed at `contentTop`.
+    private mutating func placeMarker(contentTop: Double, baselineOffset: Double?) {
+        guard let marker = pendingMarker else { return }
+        pendingMarker = nil
+        var markerTop = contentTop
+        if let baselineOffset, let first = marker.layout.lines.first {
+            markerTop = contentTop + baselineOffset - (first.baseline - first.top)
+        }
+        emit(textDrawables(marker.layout, lines: 0..<marker.layout.lines.count, x: marker.x, y: markerTop))
+    }
+
+    // MARK: Flow
+
+    mutating func flow(_ blocks: [Block], x: Double, width: Double) throws {
+        for (index, block) in blocks.enumerated() {
+            let next = index + 1 < blocks.count ? blocks[index + 1] : nil
+            try place(block, next: next, x: x, width: width)
+        }
+    }
+
+    private mutating func place(_ block: Block, next: Block?, x: Double, width: Double) throws {
+        switch block {
+        case .paragraph(let paragraph):
+            try placeParagraph(paragraph, outline: nil, next: next, x: x, width: width)
+        case .heading(let level, let paragraph):
+            try placeParagraph(paragraph, outline: level, next: next, x: x, width: width)
+        case .list(let list):
+            for (index, item) in list.items.enumerated() {
+                if let marker = layouter.markerLayout(list, index: index, firstBlock: item.first) {
+                    pendingMarker = (marker, x)
+                }
+                try flow(item, x: x + list.indent, width: width - list.indent)
+                pendingMarker = nil
+            }
+        case .table(let table):
+            try placeTable(table, x: x, width: width)
+        case .image, .signature, .rule:
+            let (box, spaceBefore, spaceAfter) = try fixedBox(block, width: width)
+            try placeFixed(box, spaceBefore: spaceBefore, spaceAfter: spaceAfter, x: x)
+        case .keepTogether(let blocks):
+            let height = try layouter.box(blocks, width: width).height
+            if !atPageTop, y + gap(before: 0) + height > bottom, height <= bodyHeight { newPage() }
+            try flow(blocks, x: x, width: width)
+        case .pageBreak:
+            if !(atPageTop && pages[pages.count - 1].isEmpty) { newPage() }
+        case .spacer(let height):
+            if !atPageTop { y += height }
+        }
+    }
+
+    private func fixedBox(_ block: Block, width: Double) throws -> (Box, Double, Double) {
+        switch block {
+        case .image(let image): return (try layouter.imageItem(image, width: width).box, 0, image.spaceAfter)
+        case .signature(let signature): return (layouter.signatureBox(signature, width: width), 6, signature.spaceAfter)
+        case .rule(let lineWidth, let color):
+            return (Box(drawables: [.line(x0: 0, y0: lineWidth / 2, x1: width, y1: lineWidth / 2, color: color,
+                                          lineWidth: lineWidth)], height: lineWidth), 4, 6)
+        default: return (try layouter.box([block], width: width), 0, 0)
+        }
+    }
+
+    private mutating func placeFixed(_ box: Box, spaceBefore: Double, spaceAfter: Double, x: Double) throws {
+        if !atPageTop, y + gap(before: spaceBefore) + box.height > bottom { newPage() }
+        y += gap(before: spaceBefore)
+        placeMarker(contentTop: y, baselineOffset: nil)
+        emit(box.drawables.map { $0.translated(x, y) })
+        y += box.height
+        previousSpaceAfter = spaceAfter
+    }
+
+    /// The height the start of a block needs on a page (keep-with-next looks at it).
+    private func startHeight(of block: Block, width: Double) throws -> Double {
+        switch block {
+        case .paragraph(let paragraph), .heading(_, let paragraph):
+            let layout = TextLayout(runs: paragraph.runs, style: paragraph.style, width: width - paragraph.style.indent,
+                                    fonts: layouter.fonts)
+            let count = min(minimumLines, layout.lines.count)
+            return paragraph.style.spaceBefore + (count > 0 ? layout.lines[count - 1].bottom : 0)
+        case .table(let table):
+            let layout = try TableLayout(table, width: width, layouter: layouter)
+            return table.spaceBefore + layout.headerRows.reduce(0) { $0 + $1.height } + (layout.bodyRows.first?.height ?? 0)
+        case .list(let list):
+            guard let first = list.items.first?.first else { return 0 }
+            return try startHeight(of: first, width: width - list.indent)
+        case .keepTogether(let blocks):
+            return min(bodyHeight, try layouter.box(blocks, width: width).height)
+        case .image, .signature, .rule:
+            let (box, spaceBefore, _) = try fixedBox(block, width: width)
+            return spaceBefore + box.height
+        case .pageBreak, .spacer:
+            return 0
+        }
+    }
+
+    private mutating func placeParagraph(_ paragraph: Paragraph, outline level: Int?, next: Block?, x: Double,
+                                         width: Double) throws {
+        let style = paragraph.style
+        let layout = TextLayout(runs: paragraph.runs, style: style, width: width - style.indent, fonts: layouter.fonts)
+        let lines = layout.lines
+        guard !lines.isEmpty else { return }
+        // Keep with next: this paragraph (if short) and the start of the next block share a page.
+        if (style.keepWithNext || level != nil), let next, !atPageTop {
+            let own = lines.count <= 3 ? lines[lines.count - 1].bottom : lines[min(minimumLines, lines.count) - 1].bottom
+            let needed = gap(before: style.spaceBefore) + own + style.spaceAfter + (try startHeight(of: next, width: width))
+            if y + needed > bottom, needed <= bodyHeight { newPage() }
+        }
+        y += gap(before: style.spaceBefore)
+        var start = 0
+        while start < lines.count {
+            let available = bottom - y
+            var fit = 0
+            while start + fit < lines.count, lines[start + fit].bottom - lines[start].top <= available + 0.01 { fit += 1 }
+            let remaining = lines.count - start
+            if fit < remaining {
+                // Orphans: too few lines would stay at the foot of this page.
+                if fit < min(minimumLines, remaining) {
+                    if !atPageTop { newPage(); continue }
+                    fit = max(fit, 1)
+                } else if remaining - fit < minimumLines {
+                    // Widows: carry enough lines to the next page.
+                    let reduced = remaining - minimumLines
+                    if reduced >= minimumLines {
+                        fit = reduced
+                    } else if !atPageTop {
+                        newPage()
+                        continue
+                    }
+                }
+            }
+            let range = start..<(start + fit)
+            if start == 0 {
+                placeMarker(contentTop: y, baselineOffset: lines[0].baseline - lines[0].top)
+                if let level { emit([.outline(level: level, title: plainText(paragraph.runs), y: y)]) }
+            }
+            emit(textDrawables(layout, lines: range, x: x + style.indent, y: y))
+            y += lines[range.upperBound - 1].bottom - lines[start].top
+            start += fit
+            if start < lines.count { newPage() }
+        }
+        previousSpaceAfter = style.spaceAfter
+    }
+
+    private mutating func placeTable(_ table: Table, x: Double, width: Double) throws {
+        let layout = try TableLayout(table, width: width, layouter: layouter)
+        let header = layout.headerRows
+        let headerHeight = header.reduce(0) { $0 + $1.height }
+        let firstRow = layout.bodyRows.first?.height ?? 0
+        if !atPageTop, y + gap(before: table.spaceBefore) + headerHeight + firstRow > bottom { newPage() }
+        y += gap(before: table.spaceBefore)
+        func drawHeader(_ paginator: inout Paginator) {
+            for row in header {
+                paginator.emit(layout.drawables(for: row, x: x, y: paginator.y))
+                paginator.y += row.height
+            }
+        }
+        drawHeader(&self)
+        let repeatedHeight = table.repeatHeader ? headerHeight : 0
+        for row in layout.bodyRows {
+            if y + row.height > bottom + 0.01 {
+                if row.height > bodyHeight - repeatedHeight {
+                    sliceRow(row, layout: layout, x: x, width: width, repeatedHeader: table.repeatHeader ? header : [])
+                    continue
+                }
+                newPage()
+                if table.repeatHeader { drawHeader(&self) }
+            }
+            emit(layout.drawables(for: row, x: x, y: y))
+            y += row.height
+        }
+        previousSpaceAfter = table.spaceAfter
+    }
+
+    /// A row taller than a page: drawn in slices, each clipped to what is left of a page.
+    private mutating func sliceRow(_ row: TableLayout.Row, layout: TableLayout, x: Double, width: Double,
+                                   repeatedHeader: [TableLayout.Row]) {
+        var consumed = 0.0
+        while consumed < row.height - 0.01 {
+            if bottom - y < 12 {
+                newPage()
+                for headerRow in repeatedHeader {
+                    emit(layout.drawables(for: headerRow, x: x, y: y))
+                    y += headerRow.height
+                }
+            }
+            let slice = min(bottom - y, row.height - consumed)
+            let rowTop = y - consumed
+            emit([.clipped(x: x, y: y, width: width, height: slice, layout.drawables(for: row, x: x, y: rowTop))])
+            consumed += slice
+            y += slice
+            if consumed < row.height - 0.01 { newPage() }
+        }
+    }
+}
+
+/// The text of runs without styling (outline titles).
+func plainText(_ runs: [InlineRun]) -> String {
+    runs.map { run in
+        switch run {
+        case .text(let text, _): return text
+        case .lineBreak: return " "
+        case .pageNumber, .pageCount: return ""
+        }
+    }.joined()
+}

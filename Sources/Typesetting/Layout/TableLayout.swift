@@ -1,0 +1,80 @@
+/// A table measured at a width: column positions and each row's cells laid out as boxes.
+struct TableLayout {
+    struct Row {
+        var cells: [(x: Double, width: Double, box: Box, background: Color?)]
+        var height: Double
+        var isHeader: Bool
+    }
+
+    let table: Table
+    let columnX: [Double]
+    let rows: [Row]
+    let width: Double
+
+    init(_ table: Table, width: Double, layouter: BlockLayouter) throws {
+        self.table = table
+        self.width = width
+        let widths = TableLayout.columnWidths(table.columns, total: width)
+        var xs: [Double] = [0]
+        for value in widths { xs.append(xs.last! + value) }
+        columnX = xs
+        let padding = table.cellPadding
+        var rows: [Row] = []
+        for row in table.rows {
+            var cells: [(x: Double, width: Double, box: Box, background: Color?)] = []
+            var column = 0
+            for cell in row.cells where column < widths.count {
+                let span = min(cell.columnSpan, widths.count - column)
+                let cellWidth = xs[column + span] - xs[column]
+                let box = try layouter.box(cell.blocks, width: max(1, cellWidth - 2 * padding))
+                let background = cell.background ?? (row.isHeader ? table.headerBackground : nil)
+                cells.append((xs[column], cellWidth, box, background))
+                column += span
+            }
+            let height = (cells.map(\.box.height).max() ?? 0) + 2 * padding
+            rows.append(Row(cells: cells, height: height, isHeader: row.isHeader))
+        }
+        self.rows = rows
+    }
+
+    /// Header rows: the leading rows marked as headers.
+    var headerRows: [Row] { Array(rows.prefix(while: \.isHeader)) }
+    var bodyRows: ArraySlice<Row> { rows.dropFirst(headerRows.count) }
+
+    /// A row's drawables with its top-left corner at (x, y).
+    func drawables(for row: Row, x: Double, y: Double) -> [Drawable] {
+        var result: [Drawable] = []
+        for cell in row.cells {
+            if let background = cell.background {
+                result.append(.fill(x: x + cell.x, y: y, width: cell.width, height: row.height, color: background))
+            }
+            result += cell.box.drawables.map { $0.translated(x + cell.x + table.cellPadding, y + table.cellPadding) }
+            if table.borderWidth > 0 {
+                result.append(.stroke(x: x + cell.x, y: y, width: cell.width, height: row.height,
+                                      color: table.borderColor, lineWidth: table.borderWidth))
+            }
+        }
+        return result
+    }
+
+    /// Column widths: points first, then percentages of the total, then fractions share the rest.
+    static func columnWidths(_ columns: [ColumnWidth], total: Double) -> [Double] {
+        let columns = columns.isEmpty ? [.fraction(1)] : columns
+        var fixed = 0.0, fractions = 0.0
+        for column in columns {
+            switch column {
+            case .points(let value): fixed += value
+            case .percent(let value): fixed += total * value / 100
+            case .fraction(let value): fractions += value
+            }
+        }
+        let remaining = max(0, total - fixed)
+        return columns.map { column in
+            switch column {
+            case .points(let value): return value
+            case .percent(let value): return total * value / 100
+            case .fraction(let value): return fractions > 0 ? remaining * value / fractions : 0
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+internal import CPango
+
+/// One paragraph shaped by pango at a fixed width: its lines, their vertical positions, and the
+/// rectangles of its links. Owns the `PangoLayout`; lives on the thread that made it.
+final class TextLayout {
+    struct Line {
+        /// Top of the line box, relative to the paragraph's top (points).
+        var top: Double
+        var bottom: Double
+        /// Baseline, relative to the paragraph's top.
+        var baseline: Double
+        /// Horizontal offset of the line (alignment), relative to the paragraph's left edge.
+        var x: Double
+    }
+
+    struct LinkArea {
+        var url: String
+        /// Line index and horizontal extent within that line.
+        var line: Int
+        var x0: Double
+        var x1: Double
+    }
+
+    let layout: OpaquePointer
+    let lines: [Line]
+    let links: [LinkArea]
+    let width: Double
+    let style: ParagraphStyle
+
+    var height: Double { lines.last?.bottom ?? 0 }
+
+    /// Shapes `runs` under `style` at `width`. Page placeholders take `pageNumber`/`pageCount`.
+    init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem,
+         pageNumber: Int = 0, pageCount: Int = 0) {
+        self.width = width
+        self.style = style
+        let scale = Double(cs_pango_scale())
+        let layout = pango_layout_new(fonts.context)!
+        self.layout = layout
+        pango_layout_set_width(layout, Int32(max(1, width) * scale))
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        switch style.alignment {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        case .justify:
+            pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+            pango_layout_set_justify(layout, 1)
+        }
+        let description = FontDescription(family: style.fontFamily, size: style.fontSize, bold: style.bold,
+                                          italic: style.italic)
+        pango_layout_set_font_description(layout, description.pointer)
+
+        // Text and attributes.
+        var text: [UInt8] = []
+        let attributes = pango_attr_list_new()!
+        var linkRanges: [(url: String, start: Int, end: Int)] = []
+        for run in runs {
+            let start = text.count
+            let inline: InlineStyle
+            switch run {
+            case .text(let string, let runStyle):
+                text += Array(string.utf8)
+                inline = runStyle
+            case .pageNumber(let runStyle):
+                text += Array(String(pageNumber).utf8)
+                inline = runStyle
+            case .pageCount(let runStyle):
+                text += Array(String(pageCount).utf8)
+                inline = runStyle
+            case .lineBreak:
+                text.append(0x0A)
+                continue
+            }
+            let end = text.count
+            guard end > start else { continue }
+            let (a, b) = (UInt32(start), UInt32(end))
+            if let bold = inline.bold {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_weight_new(bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL), a, b))
+            }
+            if let italic = inline.italic {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_style_new(italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL), a, b))
+            }
+            if inline.underline {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_underline_new(PANGO_UNDERLINE_SINGLE), a, b))
+            }
+            if inline.strikethrough {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_strikethrough_new(1), a, b))
+            }
+            if let color = inline.color ?? (style.color != .black ? style.color : nil) {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_foreground_new(
+                    UInt16(color.red * 65535), UInt16(color.green * 65535), UInt16(color.blue * 65535)), a, b))
+            }
+            if let family = inline.fontFamily {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_family_new(family), a, b))
+            }
+            if let size = inline.fontSize {
+                pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_size_new_absolute(Int32(size * scale)), a, b))
+            }
+            if let link = inline.link { linkRanges.append((link, start, end)) }
+        }
+        if style.hyphenate {
+            pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_insert_hyphens_new(1), 0, UInt32.max))
+        } else {
+            pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_insert_hyphens_new(0), 0, UInt32.max))
+        }
+        text.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                pango_layout_set_text(layout, chars.baseAddress, Int32(chars.count))
+            }
+        }
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
+
+        // Leading: baseline-to-baseline distance = leading × font size (for the paragraph's font).
+        let metrics = pango_context_get_metrics(fonts.context, description.pointer, nil)
+        let natural = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics)) / scale
+        pango_font_metrics_unref(metrics)
+        if natural > 0 {
+            pango_layout_set_line_spacing(layout, Float(style.leading * style.fontSize / natural))
+        }
+
+        // Lines.
+        var lines: [Line] = []
+        let iterator = pango_layout_get_iter(layout)
+        repeat {
+            var y0: Int32 = 0, y1: Int32 = 0
+            pango_layout_iter_get_line_yrange(iterator, &y0, &y1)
+            var logical = PangoRectangle()
+            pango_layout_iter_get_line_extents(iterator, nil, &logical)
+            let baseline = Double(pango_layout_iter_get_baseline(iterator)) / scale
+            lines.append(Line(top: Double(y0) / scale, bottom: Double(y1) / scale, baseline: baseline,
+                              x: Double(logical.x) / scale))
+        } while pango_layout_iter_next_line(iterator) != 0
+        pango_layout_iter_free(iterator)
+        // With line spacing the last line's box can be shorter than the leading; keep a full line.
+        if var last = lines.last, lines.count > 1 {
+            let step = lines[lines.count - 1].baseline - lines[lines.count - 2].baseline
+            last.bottom = max(last.bottom, last.baseline + step - (lines[0].baseline - lines[0].top))
+            lines[lines.count - 1] = last
+        }
+        self.lines = lines
+
+        // Link areas per line.
+        var areas: [LinkArea] = []
+        for link in linkRanges {
+            for index in 0..<lines.count {
+                guard let line = pango_layout_get_line_readonly(layout, Int32(index)) else { continue }
+                let lineStart = Int(line.pointee.start_index)
+                let lineEnd = lineStart + Int(line.pointee.length)
+                let start = max(link.start, lineStart), end = min(link.end, lineEnd)
+                guard start < end else { continue }
+                var xStart: Int32 = 0, xEnd: Int32 = 0
+                pango_layout_line_index_to_x(line, Int32(start), 0, &xStart)
+                pango_layout_line_index_to_x(line, Int32(end), 0, &xEnd)
+                if end == lineEnd { pango_layout_line_index_to_x(line, Int32(end - 1), 1, &xEnd) }
+                areas.append(LinkArea(url: link.url, line: index,
+                                      x0: lines[index].x + Double(min(xStart, xEnd)) / scale,
+                                      x1: lines[index].x + Double(max(xStart, xEnd)) / scale))
+            }
+        }
+        links = areas
+    }
+
+    deinit { cs_g_object_unref(UnsafeMutableRawPointer(layout)) }
+
+    /// Draws lines `range` with the paragraph's left edge at `x` and the top of the first drawn line at `y`.
+    func draw(lines range: Range<Int>, on cairo: OpaquePointer, x: Double, y: Double) {
+        guard !range.isEmpty else { return }
+        let origin = y - lines[range.lowerBound].top
+        cairo_set_source_rgb(cairo, style.color.red, style.color.green, style.color.blue)
+        for index in range {
+            guard let line = pango_layout_get_line_readonly(layout, Int32(index)) else { continue }
+            cairo_move_to(cairo, x + lines[index].x, origin + lines[index].baseline)
+            pango_cairo_show_layout_line(cairo, line)
+        }
+    }
+}
+
+/// An owned `PangoFontDescription`.
+final class FontDescription {
+    let pointer: OpaquePointer
+
+    init(family: String, size: Double, bold: Bool, italic: Bool) {
+        pointer = pango_font_description_new()
+        pango_font_description_set_family(pointer, family)
+        pango_font_description_set_absolute_size(pointer, size * Double(cs_pango_scale()))
+        pango_font_description_set_weight(pointer, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        pango_font_description_set_style(pointer, italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL)
+    }
+
+    deinit { pango_font_description_free(pointer) }
+}

@@ -1,0 +1,44 @@
+public import Foundation
+
+/// Typesets `DocumentSpec`s into PDFs with pango and cairo.
+///
+/// A typesetter owns a font map and pango context: make one per worker and reuse it for every
+/// document (loading fonts is the expensive part). It is not thread-safe; do not share one
+/// between tasks.
+public final class Typesetter {
+    private let fonts: FontSystem
+
+    /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default).
+    public init(fontsDirectory: URL? = nil) throws {
+        fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())
+    }
+
+    /// The font families available to documents.
+    public var fontFamilies: [String] { fonts.families }
+
+    /// Lays out and draws a document.
+    public func typeset(_ spec: DocumentSpec) throws -> TypesetDocument {
+        fonts.setLanguage(spec.info.language)
+        let layouter = BlockLayouter(fonts: fonts)
+        let page = spec.page
+        let width = page.width - page.marginLeft - page.marginRight
+        var paginator = Paginator(layouter: layouter, page: page)
+        try paginator.flow(spec.body, x: page.marginLeft, width: width)
+        var pages = paginator.pages
+        if pages.count > 1, pages[pages.count - 1].isEmpty { pages.removeLast() }
+        let count = pages.count
+        for index in pages.indices {
+            if !spec.header.isEmpty {
+                let header = try layouter.box(spec.header, width: width, pageNumber: index + 1, pageCount: count)
+                let top = max(6, page.marginTop - page.headerGap - header.height)
+                pages[index] += header.drawables.map { $0.translated(page.marginLeft, top) }
+            }
+            if !spec.footer.isEmpty {
+                let footer = try layouter.box(spec.footer, width: width, pageNumber: index + 1, pageCount: count)
+                let top = page.height - page.marginBottom + page.footerGap
+                pages[index] += footer.drawables.map { $0.translated(page.marginLeft, top) }
+            }
+        }
+        return try PDFRenderer().render(pages: pages, page: page, info: spec.info)
+    }
+}

@@ -1,0 +1,29 @@
+/// An error from the typesetter: a stable code and a reason a person can act on.
+public struct TypesettingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let fonts = Code("fonts")
+        public static let image = Code("image")
+        public static let cairo = Code("cairo")
+        public static let layout = Code("layout")
+    }
+
+    public let code: Code
+    public let reason: String
+    public let fileID: String
+    public let line: Int
+
+    public init(_ code: Code, _ reason: String, fileID: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.reason = reason
+        self.fileID = fileID
+        self.line = line
+    }
+
+    public var description: String { reason }
+    public static func == (lhs: TypesettingError, rhs: TypesettingError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

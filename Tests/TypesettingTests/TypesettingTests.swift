@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Typesetting
+
+/// Typesetting judged by poppler's tools: text, fonts, pages and geometry of what cairo wrote.
+@Suite struct TypesettingTests {
+    private func write(_ document: TypesetDocument, _ name: String = "doc.pdf") throws -> URL {
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent(name)
+        try Data(document.pdf).write(to: url)
+        return url
+    }
+
+    private func text(_ url: URL, page: Int? = nil) throws -> String {
+        var arguments = ["-layout"]
+        if let page { arguments += ["-f", "\(page)", "-l", "\(page)"] }
+        return try runCommand("pdftotext", arguments + [url.path, "-"]).stdout
+    }
+
+    @Test func onlyShippedFontsAreVisible() throws {
+        let typesetter = try Typesetter()
+        let families = typesetter.fontFamilies
+        for family in ["Liberation Serif", "Liberation Sans", "Liberation Mono", "DejaVu Sans", "Dancing Script"] {
+            #expect(families.contains(family), "missing \(family) in \(families)")
+        }
+        #expect(!families.contains("Noto Sans"))
+    }
+
+    @Test func contractRendersWithRepeatedHeaderAndPageNumbers() throws {
+        let document = try Typesetter().typeset(SampleSpecs.contract(items: 60))
+        #expect(document.pageCount >= 3)
+        let url = try write(document)
+        let page2 = try text(url, page: 2)
+        #expect(page2.contains("Item"), "table header repeats on page 2")
+        #expect(page2.contains("Page 2 of \(document.pageCount)"))
+        let all = try text(url)
+        #expect(all.contains("Page 1 of \(document.pageCount)"))
+        #expect(all.contains("Line item 60: platform licence"))
+        #expect(all.contains("Acme Corp"))
+        let fonts = try runCommand("pdffonts", [url.path]).stdout
+        let rows = fonts.split(separator: "\n").dropFirst(2)
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(row.contains(" yes "), "font not embedded/subset: \(row)") }
+        #expect(fonts.contains("LiberationSerif"))
+    }
+
+    @Test func signatureBoxesAreRecordedInPDFCoordinates() throws {
+        let document = try Typesetter().typeset(SampleSpecs.contract(items: 3))
+        #expect(document.signatures.map(\.role) == ["customer", "company"])
+        for signature in document.signatures {
+            #expect(abs((signature.x1 - signature.x0) - 216) < 0.01)
+            #expect(abs((signature.y1 - signature.y0) - 43) < 0.01)
+            #expect(signature.x0 == 72)
+            #expect(signature.y0 >= 72 && signature.y1 <= 720)
+        }
+        #expect(document.signatures[0].y0 > document.signatures[1].y1 || document.signatures[0].page < document.signatures[1].page)
+    }
+
+    @Test func outputIsDeterministic() throws {
+        let typesetter = try Typesetter()
+        let first = try typesetter.typeset(SampleSpecs.contract(items: 20)).pdf
+        let second = try typesetter.typeset(SampleSpecs.contract(items: 20)).pdf
+        let fresh = try Typesetter().typeset(SampleSpecs.contract(items: 20)).pdf
+        #expect(first == second)
+        #expect(first == fresh)
+    }
+}
