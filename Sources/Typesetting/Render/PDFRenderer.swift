@@ -5,11 +5,13 @@ internal import CPango
 final class PDFRenderer {
     private var output: [UInt8] = []
     private var signatures: [PlacedSignature] = []
+    private var links: [PlacedLink] = []
 
     /// Renders pages of drawables; returns the PDF bytes and where the signature boxes landed.
     func render(pages: [[Drawable]], page: PageSetup, info: DocumentInfo) throws -> TypesetDocument {
         output.removeAll(keepingCapacity: true)
         signatures.removeAll()
+        links.removeAll()
         let closure = Unmanaged.passUnretained(self).toOpaque()
         guard let surface = cairo_pdf_surface_create_for_stream({ closure, data, length in
             let renderer = Unmanaged<PDFRenderer>.fromOpaque(closure!).takeUnretainedValue()
@@ -36,7 +38,7 @@ final class PDFRenderer {
         guard status == CAIRO_STATUS_SUCCESS else {
             throw TypesettingError(.cairo, "cairo failed to write the PDF: \(String(cString: cairo_status_to_string(status)))")
         }
-        return TypesetDocument(pdf: output, pageCount: pages.count, signatures: signatures)
+        return TypesetDocument(pdf: output, pageCount: pages.count, signatures: signatures, links: links)
     }
 
     private func draw(_ drawable: Drawable, on cairo: OpaquePointer, surface: OpaquePointer, pageIndex: Int,
@@ -76,10 +78,9 @@ final class PDFRenderer {
             }
             cairo_restore(cairo)
         case .link(let url, let x, let y, let width, let height):
-            let escaped = url.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
-            let attributes = "rect=[\(x) \(y) \(width) \(height)] uri='\(escaped)'"
-            cairo_tag_begin(cairo, CAIRO_TAG_LINK, attributes)
-            cairo_tag_end(cairo, CAIRO_TAG_LINK)
+            // cairo 1.16's link tags corrupt its xref table, so links become annotations in the PDF layer.
+            links.append(PlacedLink(url: url, page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
+                                    x1: x + width, y1: pageHeight - y))
         case .signature(let box, let x, let y, let width, let height):
             signatures.append(PlacedSignature(role: box.role, label: box.label, required: box.required,
                                               page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
