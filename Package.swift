@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Typesetting", dependencies: ["CCairo", "CPango"], swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "COpenSSL"], swiftSettings: swiftSettings),
+        // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
+        .target(name: "Batch", dependencies: ["PDFSyntax"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],

@@ -1,0 +1,230 @@
+public import Foundation
+
+/// The text encoding of a CSV file.
+public enum CSVEncoding: String, Sendable, Hashable, CaseIterable {
+    case utf8 = "utf-8"
+    case windows1252 = "windows-1252"
+}
+
+/// One data record of a CSV file.
+public struct CSVRecord: Sendable, Hashable {
+    /// 1-based data row (the header is row 0).
+    public var row: Int
+    /// 1-based physical line the record starts on.
+    public var line: Int
+    public var fields: [String]
+}
+
+/// A record that could not be read; reading goes on with the next one.
+public struct CSVRowError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var row: Int
+    public var line: Int
+    /// The column the problem is in (1-based), when known.
+    public var column: Int?
+    public var message: String
+    public var description: String {
+        "row \(row) (line \(line)\(column.map { ", column \($0)" } ?? "")): \(message)"
+    }
+}
+
+/// Reads RFC 4180 CSV as a stream: UTF-8 BOM, CRLF or LF, quoted fields with commas, quotes and
+/// newlines, empty trailing columns. A bad record (ragged, undecodable, NUL byte, open quote) is
+/// returned as a `CSVRowError` and reading continues — one bad row never ends a batch.
+public final class CSVReader {
+    public let header: [String]
+    private let source: ChunkedBytes
+    private let encoding: CSVEncoding
+    private var row = 0
+    private var line = 1
+
+    /// Opens a file and reads its header row.
+    public init(url: URL, encoding: CSVEncoding = .utf8, chunkSize: Int = 1 << 16) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw CSVFileError(path: url.path, message: "cannot open the file (does it exist and is it readable?)")
+        }
+        source = ChunkedBytes(handle: handle, chunkSize: chunkSize)
+        self.encoding = encoding
+        source.skipUTF8BOM()
+        var lineCounter = 1
+        guard let raw = try CSVReader.readRawRecord(from: source, line: &lineCounter) else {
+            throw CSVFileError(path: url.path, message: "the file is empty: a header row is required")
+        }
+        line = lineCounter
+        if let problem = raw.problem {
+            throw CSVFileError(path: url.path, message: "the header row is unreadable: \(problem)")
+        }
+        var names: [String] = []
+        for (index, bytes) in raw.fields.enumerated() {
+            guard let name = CSVReader.decode(bytes, encoding) else {
+                throw CSVFileError(path: url.path, message: "header column \(index + 1) is not valid \(encoding.rawValue)")
+            }
+            names.append(name.trimmingCharacters(in: .whitespaces))
+        }
+        header = names
+    }
+
+    /// The next record, a row error, or nil at the end of the file.
+    public func next() throws -> Result<CSVRecord, CSVRowError>? {
+        let startLine = line
+        guard let raw = try CSVReader.readRawRecord(from: source, line: &line) else { return nil }
+        row += 1
+        if let problem = raw.problem {
+            return .failure(CSVRowError(row: row, line: startLine, column: raw.fields.count, message: problem))
+        }
+        var fields: [String] = []
+        fields.reserveCapacity(raw.fields.count)
+        for (index, bytes) in raw.fields.enumerated() {
+            if bytes.contains(0) {
+                return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
+                                            message: "contains a NUL byte; remove it from the export"))
+            }
+            guard let text = CSVReader.decode(bytes, encoding) else {
+                return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
+                                            message: "is not valid \(encoding.rawValue) text (try --encoding windows-1252)"))
+            }
+            fields.append(text)
+        }
+        // Extra columns are fine only when empty (exports pad rows with commas); fewer is ragged.
+        if fields.count < header.count {
+            return .failure(CSVRowError(row: row, line: startLine, column: fields.count,
+                                        message: "has \(fields.count) field\(fields.count == 1 ? "" : "s") but the header has \(header.count) (a ragged row; check for an unquoted comma or newline)"))
+        }
+        if fields.count > header.count {
+            let extra = fields[header.count...]
+            if extra.allSatisfy(\.isEmpty) {
+                fields.removeLast(fields.count - header.count)
+            } else {
+                return .failure(CSVRowError(row: row, line: startLine, column: header.count + 1,
+                                            message: "has \(fields.count) fields but the header has \(header.count)"))
+            }
+        }
+        return .success(CSVRecord(row: row, line: startLine, fields: fields))
+    }
+
+    /// A record as raw field bytes; `problem` set if its syntax is broken.
+    private struct RawRecord {
+        var fields: [[UInt8]]
+        var problem: String?
+    }
+
+    private static func readRawRecord(from source: ChunkedBytes, line: inout Int) throws -> RawRecord? {
+        // Skip blank lines between records.
+        while let byte = try source.peek(), byte == 0x0A || byte == 0x0D {
+            _ = try source.next()
+            if byte == 0x0A { line += 1 }
+        }
+        guard try source.peek() != nil else { return nil }
+        var fields: [[UInt8]] = []
+        var field: [UInt8] = []
+        var problem: String? = nil
+        var quoted = false
+        var afterQuote = false
+        while true {
+            guard let byte = try source.next() else {
+                if quoted { problem = problem ?? "a quoted field is not closed before the end of the file" }
+                fields.append(field)
+                return RawRecord(fields: fields, problem: problem)
+            }
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if try source.peek() == UInt8(ascii: "\"") {
+                        _ = try source.next()
+                        field.append(byte)
+                    } else {
+                        quoted = false
+                        afterQuote = true
+                    }
+                } else {
+                    if byte == 0x0A { line += 1 }
+                    field.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                fields.append(field)
+                field = []
+                afterQuote = false
+            case 0x0D:
+                if try source.peek() == 0x0A { _ = try source.next() }
+                line += 1
+                fields.append(field)
+                return RawRecord(fields: fields, problem: problem)
+            case 0x0A:
+                line += 1
+                fields.append(field)
+                return RawRecord(fields: fields, problem: problem)
+            case UInt8(ascii: "\""):
+                if field.isEmpty && !afterQuote {
+                    quoted = true
+                } else {
+                    field.append(byte)
+                }
+            default:
+                if afterQuote, byte != 0x20 {
+                    problem = problem ?? "text follows the closing quote of field \(fields.count + 1)"
+                }
+                if !afterQuote { field.append(byte) }
+            }
+        }
+    }
+
+    static func decode(_ bytes: [UInt8], _ encoding: CSVEncoding) -> String? {
+        switch encoding {
+        case .utf8: return String(validating: bytes, as: UTF8.self)
+        case .windows1252: return String(data: Data(bytes), encoding: .windowsCP1252)
+        }
+    }
+}
+
+/// A CSV file that cannot be read at all (missing, empty, unreadable header).
+public struct CSVFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Bytes of a file read in chunks, with one byte of look-ahead.
+final class ChunkedBytes {
+    private let handle: FileHandle
+    private let chunkSize: Int
+    private var buffer: [UInt8] = []
+    private var index = 0
+    private var finished = false
+
+    init(handle: FileHandle, chunkSize: Int) {
+        self.handle = handle
+        self.chunkSize = chunkSize
+    }
+
+    deinit { try? handle.close() }
+
+    private func fill() throws -> Bool {
+        guard !finished else { return false }
+        let data = try handle.read(upToCount: chunkSize) ?? Data()
+        if data.isEmpty {
+            finished = true
+            return false
+        }
+        buffer = [UInt8](data)
+        index = 0
+        return true
+    }
+
+    func peek() throws -> UInt8? {
+        if index >= buffer.count, try !fill() { return nil }
+        return buffer[index]
+    }
+
+    func next() throws -> UInt8? {
+        guard let byte = try peek() else { return nil }
+        index += 1
+        return byte
+    }
+
+    func skipUTF8BOM() {
+        guard (try? peek()) == 0xEF, buffer.count >= index + 3,
+              buffer[index + 1] == 0xBB, buffer[index + 2] == 0xBF else { return }
+        index += 3
+    }
+}

@@ -1,0 +1,66 @@
+import Batch
+import Foundation
+import TestSupport
+import Testing
+
+/// The streaming CSV reader on the things real CRM exports contain.
+@Suite struct CSVReaderTests {
+    private func read(_ bytes: [UInt8], encoding: CSVEncoding = .utf8, chunkSize: Int = 7) throws
+        -> (header: [String], results: [Result<CSVRecord, CSVRowError>]) {
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("in.csv")
+        try Data(bytes).write(to: url)
+        let reader = try CSVReader(url: url, encoding: encoding, chunkSize: chunkSize)
+        var results: [Result<CSVRecord, CSVRowError>] = []
+        while let next = try reader.next() { results.append(next) }
+        return (reader.header, results)
+    }
+
+    @Test func quotedFieldsWithCommasQuotesAndNewlines() throws {
+        let text = "\u{FEFF}id,name,note\r\n1,\"Acme, Inc.\",\"said \"\"hi\"\"\"\r\n2,Zoë,\"two\nlines\"\r\n3,Plain,\r\n"
+        let (header, results) = try read(Array(text.utf8))
+        #expect(header == ["id", "name", "note"])
+        let records = results.compactMap { try? $0.get() }
+        #expect(records.count == 3)
+        #expect(records[0].fields == ["1", "Acme, Inc.", "said \"hi\""])
+        #expect(records[1].fields == ["2", "Zoë", "two\nlines"])
+        #expect(records[2].fields == ["3", "Plain", ""])
+        #expect(records.map(\.row) == [1, 2, 3])
+        #expect(records[2].line == 5)
+    }
+
+    @Test func badRowsAreErrorsAndReadingContinues() throws {
+        var bytes = Array("id,name\n1,ok\n2\n3,a,b\n4,\"bad\"x\n5,nul".utf8)
+        bytes += [0]
+        bytes += Array("\n6,\u{E9}".utf8.prefix(3))
+        bytes += [0xE9, 0x0A]  // a Latin-1 byte: invalid UTF-8
+        bytes += Array("7,extra,,\n8,last".utf8)
+        let (_, results) = try read(bytes)
+        #expect(results.count == 8)
+        let errors = results.compactMap { if case .failure(let error) = $0 { return error } else { return nil } }
+        #expect(errors.map(\.row) == [2, 3, 4, 5, 6])
+        #expect(errors[0].message.contains("ragged"))
+        #expect(errors[1].message.contains("3 fields but the header has 2"))
+        #expect(errors[2].message.contains("follows the closing quote"))
+        #expect(errors[3].message.contains("NUL"))
+        #expect(errors[4].message.contains("not valid utf-8"))
+        let good = results.compactMap { try? $0.get() }
+        #expect(good.map(\.fields) == [["1", "ok"], ["7", "extra"], ["8", "last"]])
+    }
+
+    @Test func windows1252Decodes() throws {
+        let (_, results) = try read([0x6E, 0x2C, 0x76, 0x0A, 0x31, 0x2C, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A],
+                                    encoding: .windows1252)
+        #expect(try results.first?.get().fields == ["1", "Müller"])
+    }
+
+    @Test func unclosedQuoteAtEndIsAnError() throws {
+        let (_, results) = try read(Array("a,b\n1,\"open".utf8))
+        guard case .failure(let error)? = results.first else { Issue.record("expected an error"); return }
+        #expect(error.message.contains("not closed"))
+    }
+
+    @Test func missingAndEmptyFilesAreFileErrors() throws {
+        #expect(throws: CSVFileError.self) { try CSVReader(url: URL(fileURLWithPath: "/nonexistent.csv")) }
+        #expect(throws: CSVFileError.self) { try read([]) }
+    }
+}
