@@ -96,3 +96,30 @@ enum QPDF {
         #expect(!result.stdout.contains("WARNING"), "qpdf warned: \(result.stdout)", sourceLocation: sourceLocation)
     }
 }
+
+/// Copying pages and forms between documents inside an incremental update.
+@Suite struct ObjectImporterTests {
+    @Test func importedPageAppendsToThePageTree() throws {
+        let target = try PDFDocument(bytes: SamplePDFs.file(pages: 2, text: "Target"))
+        let source = try PDFDocument(bytes: SamplePDFs.file(pages: 1, text: "Audit"))
+        var update = IncrementalUpdate(document: target)
+        var importer = ObjectImporter(source: source)
+        let pagesReference = try #require(target.catalog()["Pages"]?.referenceValue)
+        let newPage = try importer.importPage(1, parent: pagesReference, into: &update)
+        guard case .dictionary(var pagesNode) = try target.object(pagesReference) else { Issue.record("no pages"); return }
+        pagesNode["Kids"] = .array((pagesNode["Kids"]?.arrayValue ?? []) + [.reference(newPage)])
+        pagesNode["Count"] = 3
+        update.set(pagesReference, .dictionary(pagesNode))
+        let form = try importer.importPageAsForm(1, into: &update)
+        let bytes = update.write().bytes
+        let result = try PDFDocument(bytes: bytes)
+        #expect(try result.pages().count == 3)
+        #expect(try result.pages()[2].resources?["Font"] != nil)
+        guard case .stream(let xobject) = try result.object(form) else { Issue.record("no form"); return }
+        #expect(xobject.dictionary["Subtype"] == .name("Form"))
+        #expect(String(decoding: try result.decodedData(of: xobject), as: UTF8.self).contains("(Audit 1) Tj"))
+        try QPDF.expectClean(bytes)
+        let diff = try result.diff(from: 0)
+        #expect(diff.changed == [pagesReference])
+    }
+}

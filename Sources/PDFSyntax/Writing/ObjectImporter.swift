@@ -1,0 +1,116 @@
+/// Copies objects from another document into an incremental update, renumbering them: how a
+/// page drawn by cairo (a signature appearance, an audit certificate page) enters a document.
+public struct ObjectImporter {
+    public let source: PDFDocument
+    private var mapping: [PDFReference: PDFReference] = [:]
+    /// Keys not followed while copying (a page's `/Parent` would pull in the source's page tree).
+    public var skippedKeys: Set<PDFName> = ["Parent", "P"]
+
+    public init(source: PDFDocument) { self.source = source }
+
+    /// Copies `object` and everything it references into `update`; returns the copy, whose
+    /// references point at the new objects.
+    public mutating func importObject(_ object: PDFObject, into update: inout IncrementalUpdate) throws -> PDFObject {
+        var pending: [(PDFReference, PDFReference)] = []
+        let copy = rewrite(object, into: &update, pending: &pending)
+        var index = 0
+        while index < pending.count {
+            let (original, target) = pending[index]
+            index += 1
+            let value = try source.object(original)
+            update.set(target, rewrite(value, into: &update, pending: &pending))
+            guard index <= source.limits.maxObjectCount else {
+                throw PDFError(.limitExceeded, "importing copies more than \(source.limits.maxObjectCount) objects")
+            }
+        }
+        return copy
+    }
+
+    /// Copies a page of the source as a Form XObject (its content and resources), for use as a
+    /// widget appearance. The XObject's `/BBox` is the page's media box.
+    public mutating func importPageAsForm(_ pageNumber: Int, into update: inout IncrementalUpdate) throws -> PDFReference {
+        let pages = try source.pages()
+        guard pageNumber >= 1, pageNumber <= pages.count else {
+            throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
+        }
+        let page = pages[pageNumber - 1]
+        let content = try concatenatedContent(of: page)
+        var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"),
+                                         "BBox": page.mediaBox.pdfObject, "Filter": .name("FlateDecode")]
+        if let resources = page.resources {
+            dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
+        }
+        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: try Flate.encode(content))))
+    }
+
+    /// Copies a page (content, resources, boxes) as a new page object whose parent is `parent`.
+    public mutating func importPage(_ pageNumber: Int, parent: PDFReference,
+                                    into update: inout IncrementalUpdate) throws -> PDFReference {
+        let pages = try source.pages()
+        guard pageNumber >= 1, pageNumber <= pages.count else {
+            throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
+        }
+        let page = pages[pageNumber - 1]
+        let content = try concatenatedContent(of: page)
+        let contentReference = update.add(.stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
+                                                            encodedData: try Flate.encode(content))))
+        var dictionary: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(parent),
+                                         "MediaBox": page.mediaBox.pdfObject, "Contents": .reference(contentReference)]
+        if page.cropBox != page.mediaBox { dictionary["CropBox"] = page.cropBox.pdfObject }
+        if page.rotation != 0 { dictionary["Rotate"] = .integer(page.rotation) }
+        if let resources = page.resources {
+            dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
+        }
+        return update.add(.dictionary(dictionary))
+    }
+
+    /// A page's content streams decoded and joined (a page may split its content over several).
+    private func concatenatedContent(of page: PDFPage) throws -> [UInt8] {
+        let contents = try source.resolve(page.dictionary["Contents"] ?? .null)
+        var streams: [PDFStream] = []
+        switch contents {
+        case .stream(let stream): streams = [stream]
+        case .array(let items):
+            for item in items {
+                if case .stream(let stream) = try source.resolve(item) { streams.append(stream) }
+            }
+        default: break
+        }
+        var data: [UInt8] = []
+        for stream in streams {
+            data += try source.decodedData(of: stream)
+            data.append(0x0A)
+        }
+        return data
+    }
+
+    private mutating func rewrite(_ object: PDFObject, into update: inout IncrementalUpdate,
+                                  pending: inout [(PDFReference, PDFReference)]) -> PDFObject {
+        switch object {
+        case .reference(let reference):
+            if let mapped = mapping[reference] { return .reference(mapped) }
+            let target = update.reserve()
+            mapping[reference] = target
+            pending.append((reference, target))
+            return .reference(target)
+        case .array(let items):
+            return .array(items.map { rewrite($0, into: &update, pending: &pending) })
+        case .dictionary(let dictionary):
+            return .dictionary(rewrite(dictionary, into: &update, pending: &pending))
+        case .stream(let stream):
+            return .stream(PDFStream(dictionary: rewrite(stream.dictionary, into: &update, pending: &pending),
+                                     encodedData: stream.encodedData))
+        default:
+            return object
+        }
+    }
+
+    private mutating func rewrite(_ dictionary: PDFDictionary, into update: inout IncrementalUpdate,
+                                  pending: inout [(PDFReference, PDFReference)]) -> PDFDictionary {
+        var copy = PDFDictionary()
+        for (key, value) in dictionary where !skippedKeys.contains(key) {
+            copy[key] = rewrite(value, into: &update, pending: &pending)
+        }
+        return copy
+    }
+}
