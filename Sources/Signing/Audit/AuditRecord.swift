@@ -1,0 +1,120 @@
+import Crypto
+public import Foundation
+
+/// The machine-readable audit record embedded in the sealed PDF (`audit.json`, relationship
+/// `/Supplement`): the trail's events in time order, each carrying the SHA-256 of the one
+/// before it, and the SHA-256 of the document before the audit page was added.
+public struct AuditRecord: Sendable, Hashable {
+    public struct ChainedEvent: Sendable, Hashable {
+        public var sequence: Int
+        public var at: String
+        public var actor: String
+        public var role: String?
+        public var type: String
+        public var ip: String?
+        public var userAgent: String?
+        /// SHA-256 (hex) of the previous event's canonical form; 64 zeros for the first.
+        public var previousHash: String
+        /// SHA-256 (hex) of this event's canonical form.
+        public var hash: String
+
+        /// The bytes hashed: the fields on separate lines, in a fixed order (docs/audit.md).
+        public static func canonicalForm(sequence: Int, at: String, actor: String, type: String, ip: String?,
+                                         userAgent: String?, previousHash: String) -> [UInt8] {
+            Array([String(sequence), at, actor, type, ip ?? "", userAgent ?? "", previousHash]
+                .joined(separator: "\n").utf8)
+        }
+    }
+
+    public static let schema = "urn:countersign:audit:1"
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    public var trail: AuditTrail
+    public var documentSHA256: String
+    public var documentPages: Int
+    public var template: [String: String]
+    public var sealSubject: String
+    public var sealFingerprint: String
+    public var sealTime: String
+    public var timeSource: String
+    public var events: [ChainedEvent]
+
+    /// Orders every event by time (signer events, then envelope events, stable) and chains them.
+    public init(trail: AuditTrail, documentSHA256: String, documentPages: Int, template: [String: String],
+                sealSubject: String, sealFingerprint: String, sealTime: Date, timeSource: String) {
+        self.trail = trail
+        self.documentSHA256 = documentSHA256
+        self.documentPages = documentPages
+        self.template = template
+        self.sealSubject = sealSubject
+        self.sealFingerprint = sealFingerprint
+        self.sealTime = AuditTime.iso(sealTime)
+        self.timeSource = timeSource
+        var flat: [(date: Date, event: AuditTrail.Event, role: String?, actor: String)] = []
+        for signer in trail.signers {
+            for event in signer.events {
+                flat.append((AuditTime.parse(event.at) ?? .distantPast, event, signer.role,
+                             event.actor ?? signer.email))
+            }
+        }
+        for event in trail.events ?? [] {
+            flat.append((AuditTime.parse(event.at) ?? .distantPast, event, nil, event.actor ?? "system"))
+        }
+        let ordered = flat.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
+        var previous = AuditRecord.genesisHash
+        var chained: [ChainedEvent] = []
+        for (index, item) in ordered.enumerated() {
+            let signerIP = trail.signers.first { $0.email == item.actor }?.ip
+            let signerAgent = trail.signers.first { $0.email == item.actor }?.userAgent
+            let ip = item.event.ip ?? signerIP
+            let agent = item.event.userAgent ?? signerAgent
+            let at = AuditTime.iso(item.date)
+            let canonical = ChainedEvent.canonicalForm(sequence: index + 1, at: at, actor: item.actor,
+                                                       type: item.event.type, ip: ip, userAgent: agent,
+                                                       previousHash: previous)
+            let hash = DigestAlgorithm.sha256.hash(canonical).hexString
+            chained.append(ChainedEvent(sequence: index + 1, at: at, actor: item.actor, role: item.role,
+                                        type: item.event.type, ip: ip, userAgent: agent, previousHash: previous,
+                                        hash: hash))
+            previous = hash
+        }
+        events = chained
+    }
+
+    /// The JSON embedded in the PDF (sorted keys, so the same record gives the same bytes).
+    public var json: Data {
+        func optional(_ value: String?) -> Any { value ?? NSNull() }
+        let signers: [[String: Any]] = trail.signers.map { signer in
+            ["name": signer.name, "email": signer.email, "role": signer.role, "authentication": signer.authentication,
+             "ip": optional(signer.ip), "userAgent": optional(signer.userAgent)]
+        }
+        let events: [[String: Any]] = self.events.map { event in
+            ["sequence": event.sequence, "at": event.at, "actor": event.actor, "role": optional(event.role),
+             "type": event.type, "ip": optional(event.ip), "userAgent": optional(event.userAgent),
+             "previousHash": event.previousHash, "hash": event.hash]
+        }
+        let object: [String: Any] = [
+            "schema": AuditRecord.schema, "envelopeId": trail.envelopeId, "documentName": trail.documentName,
+            "document": ["sha256": documentSHA256, "pages": documentPages, "template": template],
+            "seal": ["subject": sealSubject, "certificateSHA256": sealFingerprint, "time": sealTime,
+                     "timeSource": timeSource],
+            "signers": signers, "events": events,
+        ]
+        return (try? JSONSerialization.data(withJSONObject: object,
+                                            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Lowercase hex.
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

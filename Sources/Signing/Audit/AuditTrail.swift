@@ -1,0 +1,99 @@
+public import Foundation
+
+/// What happened in an envelope: who signed, how they were authenticated, from where, and
+/// when — the input of the Certificate of Completion (schema in docs/audit.md).
+public struct AuditTrail: Sendable, Hashable, Codable {
+    public struct Event: Sendable, Hashable, Codable {
+        /// What happened: `created`, `sent`, `viewed`, `consented`, `signed`, `completed`, …
+        public var type: String
+        /// When, ISO 8601 with a zone (`2026-03-02T14:05:09Z`).
+        public var at: String
+        /// Who did it (an email, or `system`); signer events default to the signer's email.
+        public var actor: String?
+        public var ip: String?
+        public var userAgent: String?
+    }
+
+    public struct Signer: Sendable, Hashable, Codable {
+        public var name: String
+        public var email: String
+        public var role: String
+        /// How the signer was authenticated (e.g. `Email OTP`, `SMS OTP`, `SSO`).
+        public var authentication: String
+        public var ip: String?
+        public var userAgent: String?
+        public var events: [Event]
+    }
+
+    public var envelopeId: String
+    public var documentName: String
+    public var signers: [Signer]
+    /// Envelope-level events (created, sent, completed); optional.
+    public var events: [Event]?
+
+    /// Reads and checks an events file; every problem names its JSON path.
+    public static func load(_ data: Data) throws -> AuditTrail {
+        let trail: AuditTrail
+        do {
+            trail = try JSONDecoder().decode(AuditTrail.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw SigningError(.badAudit, "audit events: \(path(context.codingPath + [key])) is missing")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw SigningError(.badAudit, "audit events: \(path(context.codingPath)) has the wrong type: \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw SigningError(.badAudit, "audit events: not valid JSON at \(path(context.codingPath)): \(context.debugDescription)")
+        } catch {
+            throw SigningError(.badAudit, "audit events: \(error)")
+        }
+        try trail.validate()
+        return trail
+    }
+
+    func validate() throws {
+        guard !envelopeId.isEmpty else { throw SigningError(.badAudit, "audit events: envelopeId is empty") }
+        guard !signers.isEmpty else { throw SigningError(.badAudit, "audit events: signers is empty; at least one signer is required") }
+        for (index, signer) in signers.enumerated() {
+            guard signer.email.contains("@") else {
+                throw SigningError(.badAudit, "audit events: signers[\(index)].email '\(signer.email)' is not an email address")
+            }
+            for (eventIndex, event) in signer.events.enumerated() where AuditTime.parse(event.at) == nil {
+                throw SigningError(.badAudit, "audit events: signers[\(index)].events[\(eventIndex)].at '\(event.at)' is not an ISO 8601 time with a zone")
+            }
+        }
+        for (index, event) in (events ?? []).enumerated() where AuditTime.parse(event.at) == nil {
+            throw SigningError(.badAudit, "audit events: events[\(index)].at '\(event.at)' is not an ISO 8601 time with a zone")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+}
+
+/// Parsing and printing audit times.
+enum AuditTime {
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+
+    /// `2026-03-02 14:05:09 UTC`.
+    static func display(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
+    }
+
+    /// `2026-03-02T14:05:09Z`.
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

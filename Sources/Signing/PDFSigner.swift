@@ -1,0 +1,268 @@
+public import Crypto
+public import Foundation
+import PDFReader
+import PDFSyntax
+public import Typesetting
+
+/// Signs PDFs in one pass: a single incremental update holding the appearance, the optional
+/// audit certificate page and attachment, and the signature dictionary with a `/Contents`
+/// placeholder sized from the key and chain; then the two byte ranges are hashed, signed, and
+/// the signature patched in place.
+///
+/// The key is parsed once per signer; the typesetter (fonts) is loaded once. Not thread-safe:
+/// make one per worker.
+public final class PDFSigner {
+    public let cms: CMSSigner
+    public let timestampClient: TimestampClient?
+    private let typesetter: Typesetter
+
+    public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
+                timestampClient: TimestampClient? = nil, typesetter: Typesetter? = nil) throws {
+        cms = try CMSSigner(identity: identity, options: options)
+        self.timestampClient = timestampClient
+        self.typesetter = try typesetter ?? Typesetter()
+    }
+
+    /// Signs a file's bytes and returns the signed file's bytes.
+    public func sign(_ input: [UInt8], request: SignatureRequest) throws -> [UInt8] {
+        let profile = request.profile
+        if profile == .padesBT, timestampClient == nil {
+            throw SigningError(.timestampRequired, "the pades-b-t profile needs a time-stamp authority (--tsa URL)")
+        }
+        let subFilter: PDFName = profile == .pkcs7 ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached"
+        if (profile == .pkcs7) != (cms.options.profile == .pkcs7) {
+            throw SigningError(.badPlacement, "the CMS options' profile (\(cms.options.profile)) does not match \(profile.rawValue)")
+        }
+        let document: PDFDocument
+        do {
+            document = try PDFDocument(bytes: input, mode: .strict)
+        } catch let error as PDFError where error.code != .encrypted && error.code != .notPDF {
+            throw PDFError(error.code, "\(error.reason) — the file has structural errors; repair it first (e.g. `qpdf in.pdf out.pdf`) and sign the repaired copy",
+                           offset: error.offset, object: error.object)
+        }
+        let fields = try document.formFields()
+        let signed = fields.filter(\.isSigned)
+        if request.audit != nil, !signed.isEmpty {
+            throw SigningError(.auditAfterSignature, "an audit page cannot be added after \(signed.count) existing signature(s): new pages would invalidate them; add the audit page with the first signature (the seal)")
+        }
+        if request.certification != nil, !signed.isEmpty {
+            throw SigningError(.certificationNotFirst, "only the first signature can certify a document (DocMDP); this one already has \(signed.count)")
+        }
+        var editor = try FormEditor(document: document)
+        let pages = try document.pages()
+        let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
+        let signatureID = DigestAlgorithm.sha256.hash(input + Array(cms.identity.certificate.sha256Fingerprint.utf8)
+            + Array(AuditTime.iso(request.signingTime).utf8)).hexString.prefix(12).uppercased()
+
+        // Audit certificate page(s) and the machine-readable record, in this same revision.
+        if let trail = request.audit {
+            try addAudit(trail, to: &editor, document: document, pages: pages, input: input, time: request.signingTime)
+        }
+
+        // The field and its widget.
+        let target = try resolvePlacement(request.placement, document: document, fields: fields, pages: pages,
+                                          editor: &editor)
+        let signatureReference = editor.update.reserve()
+        var fieldDictionary = target.fieldDictionary
+        fieldDictionary["V"] = .reference(signatureReference)
+        if let rect = target.rect, rect.width > 0, rect.height > 0 {
+            let appearance = SignatureAppearance.spec(width: rect.width, height: rect.height,
+                                                      mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                      date: request.signingTime, reason: request.reason,
+                                                      signatureID: String(signatureID))
+            let drawn = try typesetter.typeset(appearance)
+            var importer = ObjectImporter(source: try PDFDocument(bytes: drawn.pdf))
+            let form = try importer.importPageAsForm(1, into: &editor.update)
+            if target.widgetReference == target.fieldReference {
+                fieldDictionary["AP"] = .dictionary(["N": .reference(form)])
+            } else if let widgetReference = target.widgetReference,
+                      case .dictionary(var widget) = try document.object(widgetReference) {
+                widget["AP"] = .dictionary(["N": .reference(form)])
+                editor.update.set(widgetReference, .dictionary(widget))
+            }
+        }
+        editor.update.set(target.fieldReference, .dictionary(fieldDictionary))
+        editor.acroForm["SigFlags"] = 3
+
+        // The signature dictionary, with placeholders.
+        let placeholderBytes = cms.maximumSignatureSize(timestamped: profile == .padesBT)
+        var signature: PDFDictionary = [
+            "Type": .name("Sig"), "Filter": .name("Adobe.PPKLite"), "SubFilter": .name(subFilter),
+            "ByteRange": .array([0] + Array(repeating: .integer(Self.byteRangePlaceholder), count: 3)),
+            "Contents": .string(PDFString(bytes: [UInt8](repeating: 0, count: placeholderBytes), syntax: .hex)),
+            "M": .string(PDFString(text: PDFDateFormat.string(request.signingTime))),
+            "Name": .string(PDFString(text: signerName)),
+        ]
+        if let reason = request.reason { signature["Reason"] = .string(PDFString(text: reason)) }
+        if let location = request.location { signature["Location"] = .string(PDFString(text: location)) }
+        if let contact = request.contactInfo { signature["ContactInfo"] = .string(PDFString(text: contact)) }
+        signature["Prop_Build"] = .dictionary(["App": .dictionary(["Name": .name("Countersign")])])
+        if let certification = request.certification {
+            signature["Reference"] = .array([.dictionary([
+                "Type": .name("SigRef"), "TransformMethod": .name("DocMDP"),
+                "TransformParams": .dictionary(["Type": .name("TransformParams"),
+                                                "P": .integer(certification.permissionLevel), "V": .name("1.2")]),
+            ])])
+            editor.catalog["Perms"] = .dictionary(["DocMDP": .reference(signatureReference)])
+        }
+        editor.update.set(signatureReference, .dictionary(signature))
+        try editor.commit()
+
+        // One pass: write, hash the two ranges, sign, patch.
+        let output = editor.update.write()
+        var bytes = output.bytes
+        guard let objectOffset = output.objectOffsets[signatureReference] else {
+            throw SigningError(.placeholderTooSmall, "internal: the signature dictionary was not written")
+        }
+        let placeholder = try PlaceholderLocator(bytes: bytes, objectOffset: objectOffset)
+        placeholder.patchByteRange(in: &bytes)
+        var hasher = Digest(cms.options.digest)
+        bytes.withUnsafeBytes { buffer in
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<placeholder.contentsStart]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[placeholder.contentsEnd...]))
+        }
+        var signatureDER = try cms.sign(digest: hasher.finalize(), signingTime: request.signingTime)
+        if profile == .padesBT, let timestampClient {
+            let token = try timestampClient.timestampToken(forSignature: try CMSSigner.signatureValue(of: signatureDER))
+            signatureDER = try CMSSigner.addTimestampToken(token, to: signatureDER)
+        }
+        try placeholder.patchContents(signatureDER, in: &bytes)
+        return bytes
+    }
+
+    /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.
+    static let byteRangePlaceholder = 9_999_999_999
+
+    // MARK: Placement
+
+    struct Target {
+        var fieldReference: PDFReference
+        var fieldDictionary: PDFDictionary
+        var widgetReference: PDFReference?
+        var rect: PDFRect?
+    }
+
+    private func resolvePlacement(_ placement: SignaturePlacement, document: PDFDocument, fields: [PDFFormField],
+                                  pages: [PDFPage], editor: inout FormEditor) throws -> Target {
+        switch placement {
+        case .field(let name):
+            guard let field = fields.first(where: { $0.name == name }) else {
+                let available = fields.filter { $0.kind == .signature && !$0.isSigned }.map(\.name)
+                throw SigningError(.fieldNotFound, "no field named '\(name)'" + (available.isEmpty
+                    ? "; the document has no unsigned signature fields (use --at or --anchor to create one)"
+                    : "; unsigned signature fields: \(available.joined(separator: ", "))"))
+            }
+            guard field.kind == .signature else {
+                throw SigningError(.notASignatureField, "field '\(name)' is a \(field.kind.rawValue) field, not a signature field")
+            }
+            guard !field.isSigned else {
+                throw SigningError(.fieldAlreadySigned, "field '\(name)' is already signed; sign another field or create one with --at")
+            }
+            guard let reference = field.reference else {
+                throw SigningError(.badPlacement, "field '\(name)' is a direct object; it cannot be updated incrementally")
+            }
+            let widget = field.widgets.first
+            return Target(fieldReference: reference, fieldDictionary: field.dictionary,
+                          widgetReference: widget?.reference ?? reference, rect: widget?.rect)
+        case .rectangle(let page, let x, let y, let width, let height):
+            guard page >= 1, page <= pages.count else {
+                throw SigningError(.badPlacement, "page \(page) does not exist; the document has \(pages.count) page(s)")
+            }
+            guard width > 0, height > 0 else {
+                throw SigningError(.badPlacement, "the signature rectangle needs a positive width and height")
+            }
+            return try newField(on: pages[page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
+                                name: nil, fields: fields, editor: &editor)
+        case .anchor(let text, let occurrence, let offsetX, let offsetY, let width, let height):
+            let reader = try DocumentReader(bytes: document.bytes)
+            let matches = reader.find(text: text, caseSensitive: true)
+            guard occurrence >= 1, occurrence <= matches.count else {
+                throw SigningError(.anchorNotFound, matches.isEmpty
+                    ? "the anchor text '\(text)' does not occur in the document"
+                    : "the anchor text '\(text)' occurs \(matches.count) time(s), not \(occurrence)")
+            }
+            let match = matches[occurrence - 1]
+            let x = match.rect.minX + offsetX, y = match.rect.minY + offsetY
+            return try newField(on: pages[match.page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
+                                name: nil, fields: fields, editor: &editor)
+        case .invisible(let name):
+            guard let first = pages.first else { throw SigningError(.badPlacement, "the document has no pages") }
+            return try newField(on: first, rect: PDFRect(x0: 0, y0: 0, x1: 0, y1: 0), name: name, fields: fields,
+                                editor: &editor)
+        }
+    }
+
+    private func newField(on page: PDFPage, rect: PDFRect, name: String?, fields: [PDFFormField],
+                          editor: inout FormEditor) throws -> Target {
+        let existing = Set(fields.map(\.name))
+        var fieldName = name ?? "Signature1"
+        var counter = 1
+        while existing.contains(fieldName) {
+            if name != nil { throw SigningError(.badPlacement, "a field named '\(fieldName)' already exists") }
+            counter += 1
+            fieldName = "Signature\(counter)"
+        }
+        let reference = editor.update.reserve()
+        let dictionary: PDFDictionary = [
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"),
+            "T": .string(PDFString(text: fieldName)), "Rect": rect.pdfObject, "F": 132, "P": .reference(page.reference),
+        ]
+        try editor.addField(reference)
+        try editor.addAnnotation(reference, to: page)
+        return Target(fieldReference: reference, fieldDictionary: dictionary, widgetReference: reference, rect: rect)
+    }
+
+    // MARK: Audit
+
+    private func addAudit(_ trail: AuditTrail, to editor: inout FormEditor, document: PDFDocument, pages: [PDFPage],
+                          input: [UInt8], time: Date) throws {
+        let provenance = try document.metadata().entries
+        var template: [String: String] = [:]
+        template["id"] = provenance["CountersignTemplateID"]
+        template["version"] = provenance["CountersignTemplateVersion"]
+        template["sha256"] = provenance["CountersignTemplateSHA256"]
+        let certificate = cms.identity.certificate
+        let record = AuditRecord(trail: trail, documentSHA256: DigestAlgorithm.sha256.hash(input).hexString,
+                                 documentPages: pages.count, template: template, sealSubject: certificate.subject,
+                                 sealFingerprint: certificate.sha256Fingerprint.lowercased(), sealTime: time,
+                                 timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }
+                                     ?? "signer's system clock (UTC)")
+        let size = pages.first.map { PageSetup(width: $0.mediaBox.width, height: $0.mediaBox.height, margins: 54) } ?? .letter
+        let page = try typesetter.typeset(AuditCertificatePage.spec(record, page: size))
+        let auditDocument = try PDFDocument(bytes: page.pdf)
+        var importer = ObjectImporter(source: auditDocument)
+        guard let root = try document.catalog()["Pages"]?.referenceValue else {
+            throw PDFError(.badPageTree, "the catalog's /Pages is not an indirect reference")
+        }
+        var added: [PDFReference] = []
+        for number in 1...page.pageCount {
+            added.append(try importer.importPage(number, parent: root, into: &editor.update))
+        }
+        try editor.appendPages(added, root: root)
+
+        let json = [UInt8](record.json)
+        let stream = editor.update.add(.stream(PDFStream(dictionary: [
+            "Type": .name("EmbeddedFile"), "Subtype": .name("application/json"), "Filter": .name("FlateDecode"),
+            "Params": .dictionary(["Size": .integer(json.count),
+                                   "ModDate": .string(PDFString(text: PDFDateFormat.string(time)))]),
+        ], encodedData: try Flate.encode(json))))
+        let fileSpec = editor.update.add(.dictionary([
+            "Type": .name("Filespec"), "F": .string(PDFString(text: "audit.json")),
+            "UF": .string(PDFString(text: "audit.json")), "AFRelationship": .name("Supplement"),
+            "Desc": .string(PDFString(text: "Countersign audit record (\(AuditRecord.schema))")),
+            "EF": .dictionary(["F": .reference(stream), "UF": .reference(stream)]),
+        ]))
+        try editor.attach(fileSpec: fileSpec, name: "audit.json")
+    }
+}
+
+/// PDF dates for `/M`: `D:YYYYMMDDHHmmSSZ` in UTC.
+enum PDFDateFormat {
+    static func string(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "'D:'yyyyMMddHHmmss'Z'"
+        return formatter.string(from: date)
+    }
+}
