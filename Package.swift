@@ -37,13 +37,18 @@ let package = Package(
         // Layout with pango, drawing with cairo, fonts from Fonts/ only.
         .target(name: "Typesetting", dependencies: ["CCairo", "CPango"], swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
-        .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
         .target(name: "Batch", dependencies: ["PDFSyntax"], swiftSettings: swiftSettings),
+        // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps.
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
+        .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
+                swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
-        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader"], swiftSettings: swiftSettings),
+        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing"], swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
             name: "countersign",
@@ -61,6 +66,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
     ]
 )

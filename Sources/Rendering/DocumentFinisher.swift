@@ -1,4 +1,4 @@
-internal import COpenSSL
+import Crypto
 import PDFSyntax
 public import Typesetting
 
@@ -103,12 +103,7 @@ public struct DocumentFinisher: Sendable {
         return PDFFileWriter(version: "1.7").write(objects: objects, trailer: trailer)
     }
 
-    private func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        _ = bytes.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil) }
-        return digest
-    }
+    private func sha256(_ bytes: [UInt8]) -> [UInt8] { DigestAlgorithm.sha256.hash(bytes) }
 }
 
 extension PDFDocument {

@@ -1,0 +1,71 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a key password comes from. Never from the command line: argv is visible to every
+/// user on the machine (`ps`) and lands in shell history.
+public enum PasswordSource: Sendable, Hashable {
+    /// The first line of a file (one trailing newline is dropped).
+    case file(String)
+    /// An environment variable.
+    case environment(String)
+    /// Asked for on the controlling terminal, without echo.
+    case prompt
+
+    /// Reads the password. `.passwordUnavailable` if the file is unreadable, the variable is
+    /// unset, or there is no terminal to prompt on.
+    public func read(prompt message: String = "Password: ") throws -> String {
+        switch self {
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CryptoError(.passwordUnavailable, "cannot read the password file \(path)")
+            }
+            return Self.firstLine(of: data)
+        case .environment(let name):
+            guard let value = ProcessInfo.processInfo.environment[name] else {
+                throw CryptoError(.passwordUnavailable, "the environment variable \(name) is not set")
+            }
+            return value
+        case .prompt:
+            return try Self.promptOnTerminal(message)
+        }
+    }
+
+    static func firstLine(of data: Data) -> String {
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }  // "\r\n" is one Character in Swift
+        return text
+    }
+
+    /// Prompts on /dev/tty with echo off, restoring the terminal afterwards.
+    private static func promptOnTerminal(_ message: String) throws -> String {
+        let terminal = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard terminal >= 0 else {
+            throw CryptoError(.passwordUnavailable,
+                              "there is no terminal to ask for the password on; use a password file or environment variable")
+        }
+        defer { close(terminal) }
+        var saved = termios()
+        guard tcgetattr(terminal, &saved) == 0 else {
+            throw CryptoError(.passwordUnavailable, "cannot configure the terminal to read a password")
+        }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        silent.c_lflag |= tcflag_t(ICANON)
+        _ = message.withCString { write(terminal, $0, strlen($0)) }
+        guard tcsetattr(terminal, TCSAFLUSH, &silent) == 0 else {
+            throw CryptoError(.passwordUnavailable, "cannot turn off echo to read a password")
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(terminal, &byte, 1) == 1, byte != UInt8(ascii: "\n") {
+            bytes.append(byte)
+        }
+        _ = tcsetattr(terminal, TCSAFLUSH, &saved)
+        _ = write(terminal, "\n", 1)
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        defer { for index in bytes.indices { bytes[index] = 0 } }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

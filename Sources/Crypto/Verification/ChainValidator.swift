@@ -1,0 +1,67 @@
+internal import COpenSSL
+public import Foundation
+
+/// Builds and checks certificate paths to a fixed set of trust anchors (OpenSSL's
+/// X509_STORE), at a chosen time. Anchors need not be self-signed (partial chains are
+/// allowed: an anchor is trusted because the caller says so). Revocation is not checked.
+public struct ChainValidator: Sendable {
+    public let trustAnchors: [Certificate]
+
+    public init(trustAnchors: [Certificate]) {
+        self.trustAnchors = trustAnchors
+    }
+
+    /// The path from `certificate` to an anchor (leaf first, anchor last), valid at `time`.
+    ///
+    /// Throws `.certificateExpired` / `.certificateNotYetValid` when some certificate on the
+    /// path is outside its validity at `time`, `.untrusted` when no path reaches an anchor,
+    /// `.chainInvalid` for anything else (bad signature, CA constraints, …). The reason names
+    /// the offending certificate.
+    public func validate(_ certificate: Certificate, intermediates: [Certificate] = [], at time: Date) throws -> [Certificate] {
+        guard !trustAnchors.isEmpty else {
+            throw CryptoError(.untrusted, "no trust anchors were given, so \(certificate.subject) cannot be trusted")
+        }
+        ERR_clear_error()
+        guard let store = X509_STORE_new() else { throw OpenSSL.failure("cannot allocate a certificate store") }
+        defer { X509_STORE_free(store) }
+        for anchor in trustAnchors {
+            _ = X509_STORE_add_cert(store, anchor.x509)  // duplicates are harmless
+        }
+        ERR_clear_error()
+        guard let context = X509_STORE_CTX_new() else { throw OpenSSL.failure("cannot allocate a verification context") }
+        defer { X509_STORE_CTX_free(context) }
+        let untrusted = try CertificateStack(intermediates)
+        guard X509_STORE_CTX_init(context, store, certificate.x509, untrusted.pointer) == 1 else {
+            throw OpenSSL.failure("cannot start chain verification")
+        }
+        let parameters = X509_STORE_CTX_get0_param(context)
+        X509_VERIFY_PARAM_set_time(parameters, time_t(time.timeIntervalSince1970.rounded(.down)))
+        _ = X509_VERIFY_PARAM_set_flags(parameters, UInt(X509_V_FLAG_PARTIAL_CHAIN))
+        _ = X509_STORE_CTX_set_purpose(context, X509_PURPOSE_ANY)
+        guard X509_verify_cert(context) == 1 else {
+            let error = X509_STORE_CTX_get_error(context)
+            let depth = X509_STORE_CTX_get_error_depth(context)
+            let offender = X509_STORE_CTX_get_current_cert(context).map { Certificate.text(of: X509_get_subject_name($0)) }
+                ?? certificate.subject
+            let text = X509_verify_cert_error_string(Int(error)).map { String(cString: $0) } ?? "error \(error)"
+            _ = OpenSSL.drainErrors()
+            throw CryptoError(Self.code(for: error),
+                              "chain validation at \(time.isoText) failed at depth \(depth) (\(offender)): \(text)")
+        }
+        let chain = X509_STORE_CTX_get1_chain(context)
+        defer { if let chain { cs_sk_X509_pop_free(chain) } }
+        return try CertificateStack.certificates(in: chain)
+    }
+
+    private static func code(for error: Int32) -> CryptoError.Code {
+        switch error {
+        case X509_V_ERR_CERT_HAS_EXPIRED: .certificateExpired
+        case X509_V_ERR_CERT_NOT_YET_VALID: .certificateNotYetValid
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+             X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, X509_V_ERR_CERT_UNTRUSTED:
+            .untrusted
+        default: .chainInvalid
+        }
+    }
+}
