@@ -66,6 +66,8 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
     ]

@@ -1,5 +1,5 @@
 public import Crypto
-public import Foundation
+import Foundation
 import PDFReader
 import PDFSyntax
 public import Typesetting

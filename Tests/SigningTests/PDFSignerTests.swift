@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import Signing
+import TestSupport
+import Testing
+
+@Suite struct PDFSignerTests {
+    let fixtures = SigningFixtures.shared
+
+    @Test func signsAnExistingFieldValidInEveryJudge() throws {
+        let identity = try fixtures.identity(.rsa(2048))
+        let signer = try PDFSigner(identity: identity)
+        let request = SignatureRequest(placement: .field("sig_customer"), reason: "I agree to the terms",
+                                       signingTime: Date(timeIntervalSince1970: 1_768_000_000))
+        let signed = try signer.sign(fixtures.contract, request: request)
+        #expect(Array(signed.prefix(fixtures.contract.count)) == fixtures.contract)
+        let file = try fixtures.write(signed, "signed.pdf")
+        try Judges.pdfsig(file, signatures: 1)
+        try Judges.qpdf(file)
+        if Judges.pyhankoAvailable { try Judges.pyhanko(file, trust: fixtures.caFile) }
+        let document = try PDFDocument(bytes: signed)
+        #expect(document.revisions.count == 2)
+        #expect(try document.formFields().first { $0.name == "sig_customer" }?.isSigned == true)
+    }
+}
