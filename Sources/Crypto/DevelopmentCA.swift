@@ -101,10 +101,22 @@ public struct DevelopmentCA: Sendable {
         let signer = try root.issue(commonName: signerName, organization: rootName)
         let password = Data(try OpenSSL.randomBytes(24)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        try writeFile(files.caCertificate, Data(root.certificate.pemEncoded.utf8), mode: 0o644)
-        try writeFile(files.caPrivateKey, try root.privateKey.pemEncoded(password: nil), mode: 0o600)
-        try writeFile(files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: signerName), mode: 0o600)
-        try writeFile(files.signerPassword, Data((password + "\n").utf8), mode: 0o600)
+        let contents: [(URL, Data, mode_t)] = [
+            (files.caCertificate, Data(root.certificate.pemEncoded.utf8), 0o644),
+            (files.caPrivateKey, try root.privateKey.pemEncoded(password: nil), 0o600),
+            (files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: signerName), 0o600),
+            (files.signerPassword, Data((password + "\n").utf8), 0o600),
+        ]
+        var written: [URL] = []
+        do {
+            for (url, data, mode) in contents {
+                try writeFile(url, data, mode: mode)
+                written.append(url)
+            }
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }  // no half-made CA
+            throw error
+        }
         return files
     }
 

@@ -66,17 +66,6 @@ enum OpenSSL {
         return messages.joined(separator: "; ")
     }
 
-    /// The reasons in the error queue (e.g. "mac verify failure"), drained.
-    static func drainReasons() -> [String] {
-        var reasons: [String] = []
-        while true {
-            let code = ERR_get_error()
-            if code == 0 { break }
-            if let reason = ERR_reason_error_string(code) { reasons.append(String(cString: reason)) }
-        }
-        return reasons
-    }
-
     /// An error for a failed OpenSSL call, with OpenSSL's queued errors appended.
     static func failure(_ what: String, code: CryptoError.Code = .openSSL,
                         fileID: String = #fileID, line: Int = #line) -> CryptoError {
