@@ -167,3 +167,18 @@ extension IdentityTests {
         }
     }
 }
+
+extension IdentityTests {
+    @Test func pkcs12WithAnUnsupportedKeySaysSo() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        try #require(try runCommand("openssl", ["req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", path("k.pem"),
+                                                "-out", path("c.pem"), "-days", "2", "-subj", "/CN=Ed"]).status == 0)
+        try #require(try runCommand("openssl", ["pkcs12", "-export", "-inkey", path("k.pem"), "-in", path("c.pem"),
+                                                "-passout", "pass:pw", "-out", path("ed.p12")]).status == 0)
+        expectCryptoError(.unsupportedKey) {
+            _ = try SigningIdentity.load(pkcs12: Data(contentsOf: URL(fileURLWithPath: path("ed.p12"))), password: "pw")
+        }
+    }
+}

@@ -34,6 +34,7 @@ enum BIOs {
     /// Runs `body` with a read-only BIO over `bytes` (valid only inside `body`).
     static func reading<T>(_ bytes: some ContiguousBytes, _ body: (OpaquePointer) throws -> T) throws -> T {
         try bytes.withUnsafeBytes { buffer in
+            guard buffer.count <= Int32.max else { throw CryptoError(.invalidArgument, "input larger than 2 GiB") }
             guard let bio = BIO_new_mem_buf(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count))
             else { throw OpenSSL.failure("cannot allocate a memory BIO") }
             let owned = OwnedPointer(takingOwnershipOf: bio, free: free)
