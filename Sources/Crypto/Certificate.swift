@@ -96,7 +96,13 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
                 certificates.append(try Certificate(takingOwnershipOf: x509))
             }
         }
-        ERR_clear_error()  // the loop ends on a "no start line" error
+        // The loop ends on "no start line" at the end of the input; anything else is a
+        // certificate block that does not parse, which must not be skipped silently.
+        let last = ERR_peek_last_error()
+        if last != 0 && ERR_GET_REASON(last) != PEM_R_NO_START_LINE {
+            throw OpenSSL.failure("PEM certificate \(certificates.count + 1) cannot be read", code: .malformed)
+        }
+        ERR_clear_error()
         guard !certificates.isEmpty else { throw CryptoError(.malformed, "no PEM certificate found") }
         return certificates
     }

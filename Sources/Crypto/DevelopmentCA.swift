@@ -101,10 +101,22 @@ public struct DevelopmentCA: Sendable {
         let signer = try root.issue(commonName: signerName, organization: rootName)
         let password = Data(try OpenSSL.randomBytes(24)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        try writeFile(files.caCertificate, Data(root.certificate.pemEncoded.utf8), mode: 0o644)
-        try writeFile(files.caPrivateKey, try root.privateKey.pemEncoded(password: nil), mode: 0o600)
-        try writeFile(files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: signerName), mode: 0o600)
-        try writeFile(files.signerPassword, Data((password + "\n").utf8), mode: 0o600)
+        let contents: [(URL, Data, mode_t)] = [
+            (files.caCertificate, Data(root.certificate.pemEncoded.utf8), 0o644),
+            (files.caPrivateKey, try root.privateKey.pemEncoded(password: nil), 0o600),
+            (files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: signerName), 0o600),
+            (files.signerPassword, Data((password + "\n").utf8), 0o600),
+        ]
+        var written: [URL] = []
+        do {
+            for (url, data, mode) in contents {
+                try writeFile(url, data, mode: mode)
+                written.append(url)
+            }
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }  // no half-made CA
+            throw error
+        }
         return files
     }
 
@@ -140,8 +152,9 @@ enum CertificateBuilder {
         ERR_clear_error()
         guard let raw = X509_new() else { throw OpenSSL.failure("cannot allocate a certificate") }
         let x509 = OwnedPointer(takingOwnershipOf: raw, free: X509_free)
-        guard let name = X509_NAME_new() else { throw OpenSSL.failure("cannot allocate a name") }
-        defer { X509_NAME_free(name) }
+        guard let rawName = X509_NAME_new() else { throw OpenSSL.failure("cannot allocate a name") }
+        let nameOwner = OwnedPointer(takingOwnershipOf: rawName, free: X509_NAME_free)
+        let name = nameOwner.pointer
         var entries = [("CN", commonName)]
         if let organization { entries.append(("O", organization)) }
         for (field, value) in entries where X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, value, -1, -1, 0) != 1 {
@@ -149,12 +162,12 @@ enum CertificateBuilder {
         }
         var serial = try OpenSSL.randomBytes(16)
         serial[0] = serial[0] & 0x7F | 0x40  // positive, always 16 bytes
-        let serialNumber = BN_bin2bn(serial, Int32(serial.count), nil)
-        defer { BN_free(serialNumber) }
+        guard let rawSerial = BN_bin2bn(serial, Int32(serial.count), nil) else { throw OpenSSL.failure("cannot make a serial") }
+        let serialNumber = OwnedPointer(takingOwnershipOf: rawSerial, free: BN_free)
         let notBeforeTime = try OpenSSL.asn1Time(notBefore)
         let notAfterTime = try OpenSSL.asn1Time(notAfter)
         guard X509_set_version(raw, 2) == 1,
-              BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(raw)) != nil,
+              BN_to_ASN1_INTEGER(serialNumber.pointer, X509_get_serialNumber(raw)) != nil,
               X509_set_subject_name(raw, name) == 1,
               X509_set_issuer_name(raw, issuer.map { X509_get_subject_name($0.x509) } ?? name) == 1,
               X509_set1_notBefore(raw, UnsafePointer<ASN1_TIME>(notBeforeTime.pointer)) == 1,

@@ -6,7 +6,7 @@ import Glibc
 /// Where a key password comes from. Never from the command line: argv is visible to every
 /// user on the machine (`ps`) and lands in shell history.
 public enum PasswordSource: Sendable, Hashable {
-    /// The first line of a file (one trailing newline is dropped).
+    /// A file's contents, minus one trailing newline (LF or CRLF).
     case file(String)
     /// An environment variable.
     case environment(String)
@@ -21,7 +21,7 @@ public enum PasswordSource: Sendable, Hashable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CryptoError(.passwordUnavailable, "cannot read the password file \(path)")
             }
-            return Self.firstLine(of: data)
+            return Self.withoutTrailingNewline(data)
         case .environment(let name):
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 throw CryptoError(.passwordUnavailable, "the environment variable \(name) is not set")
@@ -32,9 +32,10 @@ public enum PasswordSource: Sendable, Hashable {
         }
     }
 
-    static func firstLine(of data: Data) -> String {
+    static func withoutTrailingNewline(_ data: Data) -> String {
         var text = String(decoding: data, as: UTF8.self)
-        if text.hasSuffix("\n") { text.removeLast() }  // "\r\n" is one Character in Swift
+        // "\r\n" is one Character in Swift, and hasSuffix("\n") does not see inside it.
+        if text.hasSuffix("\r\n") || text.hasSuffix("\n") { text.removeLast() }
         return text
     }
 

@@ -48,10 +48,10 @@ public struct SigningIdentity: Sendable {
                 throw CryptoError(.wrongPassword, "the password does not open the PKCS#12 file")
             }
         }
-        var parsed = parse(p12.pointer, password: password)
+        var parsed = try parse(p12.pointer, password: password)
         if parsed == nil && LegacyProvider.available {
             _ = OpenSSL.drainErrors()
-            parsed = parse(p12.pointer, password: password)
+            parsed = try parse(p12.pointer, password: password)
         }
         guard let (key, leaf, rest) = parsed else {
             if PKCS12_mac_present(p12.pointer) != 1 {
@@ -106,19 +106,24 @@ public struct SigningIdentity: Sendable {
         return Data(try OpenSSL.encode("a PKCS#12 file") { i2d_PKCS12(p12.pointer, $0) })
     }
 
-    /// One PKCS12_parse attempt; nil (with errors queued) on failure.
-    private static func parse(_ p12: OpaquePointer, password: String) -> (PrivateKey?, Certificate?, [Certificate])? {
+    /// One PKCS12_parse attempt; nil (with errors queued) when OpenSSL cannot read the contents.
+    private static func parse(_ p12: OpaquePointer, password: String) throws -> (PrivateKey?, Certificate?, [Certificate])? {
         var pkey: OpaquePointer?
         var x509: OpaquePointer?
         var stack: OpaquePointer?
         let ok = password.withCString { PKCS12_parse(p12, $0, &pkey, &x509, &stack) }
         defer { if let stack { cs_sk_X509_pop_free(stack) } }
         guard ok == 1 else { return nil }
-        let leaf = x509.flatMap { try? Certificate(takingOwnershipOf: $0) }
-        let rest = (try? CertificateStack.certificates(in: stack)) ?? []
-        guard let pkey else { return (nil, leaf, rest) }
-        guard let key = try? PrivateKey(takingOwnershipOf: pkey) else { return nil }
-        return (key, leaf, rest)
+        // Each init frees its pointer if it throws; free the other one by hand.
+        let leaf: Certificate?
+        do {
+            leaf = try x509.map { try Certificate(takingOwnershipOf: $0) }
+        } catch {
+            EVP_PKEY_free(pkey)
+            throw error
+        }
+        let key = try pkey.map { try PrivateKey(takingOwnershipOf: $0) }  // e.g. `.unsupportedKey`
+        return (key, leaf, try CertificateStack.certificates(in: stack))
     }
 }
 

@@ -56,15 +56,18 @@ final class TimestampRequest {
         ERR_clear_error()
         guard let request = TS_REQ_new() else { throw OpenSSL.failure("cannot allocate a timestamp request") }
         self.request = request
-        guard let messageImprint = TS_MSG_IMPRINT_new() else { throw OpenSSL.failure("cannot allocate an imprint") }
-        defer { TS_MSG_IMPRINT_free(messageImprint) }
+        guard let rawImprint = TS_MSG_IMPRINT_new() else { throw OpenSSL.failure("cannot allocate an imprint") }
+        let imprintOwner = OwnedPointer(takingOwnershipOf: rawImprint, free: TS_MSG_IMPRINT_free)
+        let messageImprint = imprintOwner.pointer
         guard let algorithm = X509_ALGOR_new() else { throw OpenSSL.failure("cannot allocate an algorithm") }
         defer { X509_ALGOR_free(algorithm) }
         var nonceBytes = try OpenSSL.randomBytes(8)
         nonceBytes[0] = nonceBytes[0] & 0x7F | 0x01
-        let number = BN_bin2bn(nonceBytes, Int32(nonceBytes.count), nil)
-        defer { BN_free(number) }
-        let nonce = BN_to_ASN1_INTEGER(number, nil)
+        guard let rawNumber = BN_bin2bn(nonceBytes, Int32(nonceBytes.count), nil) else {
+            throw OpenSSL.failure("cannot make a nonce")
+        }
+        let number = OwnedPointer(takingOwnershipOf: rawNumber, free: BN_free)
+        let nonce = BN_to_ASN1_INTEGER(number.pointer, nil)
         defer { ASN1_INTEGER_free(nonce) }
         X509_ALGOR_set_md(algorithm, digest.evpMD)
         var imprint = imprint
@@ -104,10 +107,11 @@ final class TimestampRequest {
         guard fields.count == 2 else { throw CryptoError(.timestampFailed, "\(source) granted but sent no token") }
 
         ERR_clear_error()
-        guard let context = TS_REQ_to_TS_VERIFY_CTX(request, nil) else {
+        guard let rawContext = TS_REQ_to_TS_VERIFY_CTX(request, nil) else {
             throw OpenSSL.failure("cannot set up timestamp verification")
         }
-        defer { TS_VERIFY_CTX_free(context) }
+        let owner = OwnedPointer(takingOwnershipOf: rawContext, free: TS_VERIFY_CTX_free)
+        let context = owner.pointer
         if !anchors.isEmpty {
             guard let store = X509_STORE_new() else { throw OpenSSL.failure("cannot allocate a certificate store") }
             for anchor in anchors { _ = X509_STORE_add_cert(store, anchor.x509) }

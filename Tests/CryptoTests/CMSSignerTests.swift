@@ -78,6 +78,17 @@ struct SigningCase: Sendable, CustomTestStringConvertible {
         #expect(cms.count <= signer.maximumSignatureSize(timestamped: false))
     }
 
+    /// From 2050 signingTime is a GeneralizedTime, two bytes longer than a UTCTime.
+    @Test(arguments: [Date(timeIntervalSince1970: 0), Date(), Date(timeIntervalSince1970: 2_600_000_000)])
+    func boundCoversEverySigningTimeEncoding(_ when: Date) throws {
+        let signer = try CMSSigner(identity: try CryptoFixtures.identity(.rsa(2048)), options: .init(profile: .pkcs7))
+        let cms = try signer.sign(digest: DigestAlgorithm.sha256.hash([1]), signingTime: when)
+        let bound = signer.maximumSignatureSize(timestamped: false)
+        #expect(cms.count == (when.timeIntervalSince1970 >= 2_524_608_000 ? bound : bound - 2))
+        let signed = try #require(try CMSSignedData.parse(der: cms).signedAttributes.signingTime)
+        #expect(signed.timeIntervalSince1970 == when.timeIntervalSince1970.rounded(.down))
+    }
+
     @Test(arguments: DigestAlgorithm.allCases)
     func everyDigestWorks(_ digest: DigestAlgorithm) throws {
         let signer = try CMSSigner(identity: try CryptoFixtures.identity(.ecP256), options: .init(digest: digest))

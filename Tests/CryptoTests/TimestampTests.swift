@@ -54,6 +54,19 @@ import Testing
         #expect(judged.status == 0, "openssl ts -verify: \(judged.stderr)")
     }
 
+    /// With the reserve set to the token's exact size, the timestamped bound is exact for RSA.
+    @Test func timestampedBoundIsExactForAKnownTokenSize() throws {
+        let tsa = try TestTSA()
+        defer { tsa.stop() }
+        let (cms, _, _) = try signedCMS()
+        let token = try TimestampClient(url: tsa.url, connectTimeout: 5, readTimeout: 20)
+            .timestampToken(forSignature: try CMSSigner.signatureValue(of: cms))
+        let signer = try CMSSigner(identity: try CryptoFixtures.identity(.rsa(2048)),
+                                   options: .init(timestampTokenReserve: token.count))
+        let stamped = try CMSSigner.addTimestampToken(token, to: try signer.sign(digest: DigestAlgorithm.sha256.hash([5])))
+        #expect(stamped.count == signer.maximumSignatureSize(timestamped: true))
+    }
+
     @Test func tokenFromAnUntrustedTSAIsRefusedWhenAnchorsAreGiven() throws {
         let tsa = try TestTSA()
         defer { tsa.stop() }

@@ -34,6 +34,7 @@ enum BIOs {
     /// Runs `body` with a read-only BIO over `bytes` (valid only inside `body`).
     static func reading<T>(_ bytes: some ContiguousBytes, _ body: (OpaquePointer) throws -> T) throws -> T {
         try bytes.withUnsafeBytes { buffer in
+            guard buffer.count <= Int32.max else { throw CryptoError(.invalidArgument, "input larger than 2 GiB") }
             guard let bio = BIO_new_mem_buf(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count))
             else { throw OpenSSL.failure("cannot allocate a memory BIO") }
             let owned = OwnedPointer(takingOwnershipOf: bio, free: free)
@@ -64,17 +65,6 @@ enum OpenSSL {
             messages.append(string(buffer))
         }
         return messages.joined(separator: "; ")
-    }
-
-    /// The reasons in the error queue (e.g. "mac verify failure"), drained.
-    static func drainReasons() -> [String] {
-        var reasons: [String] = []
-        while true {
-            let code = ERR_get_error()
-            if code == 0 { break }
-            if let reason = ERR_reason_error_string(code) { reasons.append(String(cString: reason)) }
-        }
-        return reasons
     }
 
     /// An error for a failed OpenSSL call, with OpenSSL's queued errors appended.

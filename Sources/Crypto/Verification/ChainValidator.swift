@@ -22,16 +22,17 @@ public struct ChainValidator: Sendable {
             throw CryptoError(.untrusted, "no trust anchors were given, so \(certificate.subject) cannot be trusted")
         }
         ERR_clear_error()
-        guard let store = X509_STORE_new() else { throw OpenSSL.failure("cannot allocate a certificate store") }
-        defer { X509_STORE_free(store) }
+        guard let rawStore = X509_STORE_new() else { throw OpenSSL.failure("cannot allocate a certificate store") }
+        let store = OwnedPointer(takingOwnershipOf: rawStore, free: X509_STORE_free)
         for anchor in trustAnchors {
-            _ = X509_STORE_add_cert(store, anchor.x509)  // duplicates are harmless
+            _ = X509_STORE_add_cert(store.pointer, anchor.x509)  // duplicates are harmless
         }
         ERR_clear_error()
-        guard let context = X509_STORE_CTX_new() else { throw OpenSSL.failure("cannot allocate a verification context") }
-        defer { X509_STORE_CTX_free(context) }
+        guard let rawContext = X509_STORE_CTX_new() else { throw OpenSSL.failure("cannot allocate a verification context") }
+        let owner = OwnedPointer(takingOwnershipOf: rawContext, free: X509_STORE_CTX_free)
+        let context = owner.pointer
         let untrusted = try CertificateStack(intermediates)
-        guard X509_STORE_CTX_init(context, store, certificate.x509, untrusted.pointer) == 1 else {
+        guard X509_STORE_CTX_init(context, store.pointer, certificate.x509, untrusted.pointer) == 1 else {
             throw OpenSSL.failure("cannot start chain verification")
         }
         let parameters = X509_STORE_CTX_get0_param(context)
