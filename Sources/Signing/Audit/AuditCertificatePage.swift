@@ -45,7 +45,7 @@ enum AuditCertificatePage {
             rows.append(TableRow(cells: [String(event.sequence), display(event.at), event.type, event.actor,
                                          event.ip ?? "—", String(event.hash.prefix(16)) + "…"].map { cell($0) }))
         }
-        var log = Table(columns: [.points(20), .fraction(2.2), .fraction(1.1), .fraction(2.6), .fraction(1.4), .fraction(1.8)],
+        var log = Table(columns: [.points(18), .fraction(2.1), .fraction(1.2), .fraction(3.4), .fraction(1.5), .fraction(1.6)],
                         rows: rows)
         log.cellPadding = 3
         body.append(.table(log))
