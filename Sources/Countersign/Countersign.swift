@@ -1,5 +1,10 @@
 /// Countersign: PDF document generation, sealing and strict verification.
 ///
 /// One import for library users; it re-exports the modules below it.
+@_exported public import Batch
+@_exported public import Crypto
 @_exported public import PDFReader
 @_exported public import PDFSyntax
+@_exported public import Rendering
+@_exported public import Signing
+@_exported public import Typesetting

@@ -25,6 +25,30 @@ func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
         default: return ExitCode(ExitStatus.dataError)
         }
     }
+    if let error = error as? CryptoError {
+        printError("\(prefix)\(error)")
+        switch error.code {
+        case .io: return ExitCode(ExitStatus.noInput)
+        case .network: return ExitCode(ExitStatus.ioError)
+        default: return ExitCode(ExitStatus.dataError)
+        }
+    }
+    if let error = error as? SigningError {
+        printError("\(prefix)\(error)")
+        return ExitCode(ExitStatus.dataError)
+    }
+    if let error = error as? AtomicFileError {
+        printError("\(error)")
+        return ExitCode(ExitStatus.ioError)
+    }
+    if let error = error as? CSVFileError {
+        printError("\(error)")
+        return ExitCode(FileManager.default.fileExists(atPath: error.path) ? ExitStatus.dataError : ExitStatus.noInput)
+    }
+    if let error = error as? TypesettingError {
+        printError("\(prefix)\(error)")
+        return ExitCode(ExitStatus.dataError)
+    }
     if let error = error as? PDFReaderError {
         printError("\(prefix)\(error)")
         return ExitCode(error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError)

@@ -1,0 +1,59 @@
+public import Foundation
+import Synchronization
+
+/// Progress on stderr: a live bar when stderr is a terminal (done/total, rate, ETA), plain lines
+/// every few seconds when it is not. Thread-safe.
+public final class ProgressReporter: Sendable {
+    private struct State {
+        var total = 0
+        var done = 0
+        var failed = 0
+        var lastPrint = Date.distantPast
+    }
+
+    private let label: String
+    private let isTerminal: Bool
+    private let interval: TimeInterval
+    private let start = Date()
+    private let state = Mutex(State())
+
+    public init(label: String, interval: TimeInterval? = nil) {
+        self.label = label
+        isTerminal = isatty(STDERR_FILENO) == 1
+        self.interval = interval ?? (isatty(STDERR_FILENO) == 1 ? 0.1 : 5)
+    }
+
+    public func setTotal(_ total: Int) { state.withLock { $0.total = total } }
+
+    /// Records one finished item and prints if it is time to.
+    public func advance(failed: Bool = false) {
+        let line: String? = state.withLock { state in
+            state.done += 1
+            if failed { state.failed += 1 }
+            let now = Date()
+            guard now.timeIntervalSince(state.lastPrint) >= interval || state.done == state.total else { return nil }
+            state.lastPrint = now
+            return render(state, now: now)
+        }
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// Ends the live line.
+    public func finish() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    private func render(_ state: State, now: Date) -> String {
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let rate = Double(state.done) / elapsed
+        let remaining = state.total > state.done && rate > 0 ? Double(state.total - state.done) / rate : 0
+        let counts = state.total > 0 ? "\(state.done)/\(state.total)" : "\(state.done)"
+        let failures = state.failed > 0 ? ", \(state.failed) failed" : ""
+        let text = "\(label) \(counts)\(failures)  \(String(format: "%.1f", rate))/s  ETA \(Int(remaining.rounded()))s"
+        guard isTerminal else { return text + "\n" }
+        let width = 28
+        let fraction = state.total > 0 ? Double(state.done) / Double(state.total) : 0
+        let filled = Int(fraction * Double(width))
+        return "\r[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] " + text
+    }
+}

@@ -1,0 +1,247 @@
+import ArgumentParser
+import Countersign
+import Foundation
+
+/// The key and how to unlock it.
+struct KeyOptions: ParsableArguments {
+    @Option(help: "PKCS#12 file with the key, certificate and chain.")
+    var p12: String?
+
+    @Option(help: "PEM private key (with --cert).")
+    var key: String?
+
+    @Option(help: "PEM certificate chain, leaf first (with --key).")
+    var cert: String?
+
+    @Option(name: .customLong("password-file"), help: "Read the key's password from this file (first line).")
+    var passwordFile: String?
+
+    @Option(name: .customLong("password-env"), help: "Read the key's password from this environment variable.")
+    var passwordEnv: String?
+
+    @Flag(name: .customLong("allow-expired"), help: "Sign even though the certificate has expired.")
+    var allowExpired = false
+
+    func validate() throws {
+        if (p12 == nil) == (key == nil) {
+            throw ValidationError("Give exactly one of --p12 FILE or --key FILE --cert FILE.")
+        }
+        if key != nil, cert == nil { throw ValidationError("--key needs --cert with the certificate chain.") }
+        if passwordFile != nil, passwordEnv != nil { throw ValidationError("Give --password-file or --password-env, not both.") }
+    }
+
+    var loader: IdentityLoader {
+        let source: IdentityLoader.Source = p12.map { .pkcs12(URL(fileURLWithPath: $0)) }
+            ?? .pem(key: URL(fileURLWithPath: key!), certificates: URL(fileURLWithPath: cert!))
+        let password: PasswordSource? = passwordFile.map { .file($0) } ?? passwordEnv.map { .environment($0) }
+        return IdentityLoader(source: source, password: password, allowExpired: allowExpired)
+    }
+}
+
+/// Where the signature goes and what it says.
+struct SignatureOptions: ParsableArguments {
+    @Option(help: "Fill this existing unsigned signature field (e.g. sig_customer).")
+    var field: String?
+
+    @Option(help: "Create a field at PAGE:X,Y,W,H (points, origin bottom-left).")
+    var at: String?
+
+    @Option(help: "Create a field at this text (found with poppler), like an anchor tab.")
+    var anchor: String?
+
+    @Option(name: .customLong("anchor-offset"), help: "Offset DX,DY from the anchor's lower-left corner (points).")
+    var anchorOffset: String = "0,-50"
+
+    @Option(name: .customLong("anchor-size"), help: "Field size W,H for --anchor (points).")
+    var anchorSize: String = "200,45"
+
+    @Option(name: .customLong("anchor-occurrence"), help: "Which occurrence of the anchor text (from 1).")
+    var anchorOccurrence: Int = 1
+
+    @Flag(help: "A signature with no visible widget.")
+    var invisible = false
+
+    @Option(name: .customLong("signer-name"), help: "Name shown and written to /Name (default: the certificate's CN).")
+    var signerName: String?
+
+    @Option(name: .customLong("mark-image"), help: "A PNG of a drawn signature to show instead of the typed name.")
+    var markImage: String?
+
+    @Option(help: "Reason for signing.")
+    var reason: String?
+
+    @Option(help: "Location of signing.")
+    var location: String?
+
+    @Option(help: "pades-b-b (default), pades-b-t (needs --tsa) or pkcs7.")
+    var profile: String = "pades-b-b"
+
+    @Option(help: "RFC 3161 time-stamp authority URL (http://…) for pades-b-t.")
+    var tsa: String?
+
+    @Option(help: "Make this first signature a DocMDP certification: no-changes or form-fill.")
+    var certify: String?
+
+    @Option(help: "Audit events JSON: adds a Certificate of Completion page and audit.json (see docs/audit.md).")
+    var audit: String?
+
+    @Option(help: "Digest: sha256 (default), sha384 or sha512.")
+    var digest: String = "sha256"
+
+    @Flag(help: "RSA-PSS padding instead of PKCS#1 v1.5.")
+    var pss = false
+
+    @Option(help: "Signing time, ISO 8601 (default: now).")
+    var date: String?
+
+    func validate() throws {
+        let placements = [field != nil, at != nil, anchor != nil, invisible].filter { $0 }.count
+        if placements != 1 { throw ValidationError("Give exactly one of --field, --at, --anchor or --invisible.") }
+        if SignatureProfile(rawValue: profile) == nil {
+            throw ValidationError("--profile must be pades-b-b, pades-b-t or pkcs7, not '\(profile)'.")
+        }
+        if profile == "pades-b-t", tsa == nil { throw ValidationError("--profile pades-b-t needs --tsa URL.") }
+        if let certify, Certification(rawValue: certify) == nil {
+            throw ValidationError("--certify must be no-changes or form-fill, not '\(certify)'.")
+        }
+        if digestAlgorithm == nil { throw ValidationError("--digest must be sha256, sha384 or sha512.") }
+        if let at, SignatureOptions.parseRect(at) == nil {
+            throw ValidationError("--at must be PAGE:X,Y,W,H with numbers, e.g. 1:72,72,200,50; got '\(at)'.")
+        }
+        if date != nil, signingTime == nil { throw ValidationError("--date must be ISO 8601, e.g. 2026-03-02T14:05:00Z.") }
+    }
+
+    static func parseRect(_ text: String) -> (Int, Double, Double, Double, Double)? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let page = Int(parts[0]) else { return nil }
+        let numbers = parts[1].split(separator: ",").compactMap { Double($0) }
+        guard numbers.count == 4 else { return nil }
+        return (page, numbers[0], numbers[1], numbers[2], numbers[3])
+    }
+
+    static func pair(_ text: String) -> (Double, Double)? {
+        let numbers = text.split(separator: ",").compactMap { Double($0) }
+        return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
+    }
+
+    var signingTime: Date? {
+        guard let date else { return Date() }
+        let formatter = ISO8601DateFormatter()
+        if let parsed = formatter.date(from: date) { return parsed }
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: date)
+    }
+
+    var placement: SignaturePlacement {
+        if let field { return .field(field) }
+        if let at, let (page, x, y, w, h) = SignatureOptions.parseRect(at) { return .rectangle(page: page, x: x, y: y, width: w, height: h) }
+        if let anchor {
+            let (dx, dy) = SignatureOptions.pair(anchorOffset) ?? (0, -50)
+            let (w, h) = SignatureOptions.pair(anchorSize) ?? (200, 45)
+            return .anchor(text: anchor, occurrence: anchorOccurrence, offsetX: dx, offsetY: dy, width: w, height: h)
+        }
+        return .invisible(fieldName: nil)
+    }
+
+    func request() throws -> SignatureRequest {
+        var mark: SignatureMark? = nil
+        if let markImage {
+            guard let data = FileManager.default.contents(atPath: markImage) else {
+                throw SigningError(.badImage, "\(markImage): no such file (the --mark-image PNG)")
+            }
+            guard data.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
+                throw SigningError(.badImage, "\(markImage) is not a PNG file")
+            }
+            mark = .image(png: [UInt8](data))
+        }
+        var trail: AuditTrail? = nil
+        if let audit {
+            guard let data = FileManager.default.contents(atPath: audit) else {
+                throw SigningError(.badAudit, "\(audit): no such file (the --audit events JSON)")
+            }
+            trail = try AuditTrail.load(data)
+        }
+        return SignatureRequest(placement: placement, mark: mark, signerName: signerName, reason: reason,
+                                location: location, profile: SignatureProfile(rawValue: profile)!,
+                                certification: certify.flatMap(Certification.init(rawValue:)),
+                                signingTime: signingTime ?? Date(), audit: trail)
+    }
+
+    var digestAlgorithm: DigestAlgorithm? {
+        ["sha256": .sha256, "sha384": .sha384, "sha512": .sha512][digest.lowercased()]
+    }
+
+    var cmsOptions: CMSSigner.Options {
+        CMSSigner.Options(digest: digestAlgorithm ?? .sha256, rsaPadding: pss ? .pss : .pkcs1v15,
+                          profile: profile == "pkcs7" ? .pkcs7 : .cades)
+    }
+}
+
+/// `countersign sign FILE --out FILE …` or `countersign sign --in DIR --out DIR …`
+struct SignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign PDFs: fill or create a signature field, optionally add an audit certificate page.")
+
+    @Argument(help: "The PDF to sign (or use --in DIR).")
+    var file: String?
+
+    @Option(name: .customLong("in"), help: "Sign every PDF in this directory.")
+    var inputDirectory: String?
+
+    @Option(help: "The signed PDF (a directory with --in).")
+    var out: String
+
+    @Option(help: "Parallel workers for --in (default: the number of cores).")
+    var jobs: Int?
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @OptionGroup var key: KeyOptions
+    @OptionGroup var signature: SignatureOptions
+
+    func validate() throws {
+        if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+    }
+
+    func run() throws {
+        let request: SignatureRequest
+        let identity: SigningIdentity
+        do {
+            request = try signature.request()
+            identity = try key.loader.load(at: request.signingTime)
+        } catch {
+            throw exitForError(error)
+        }
+        let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
+        if let inputDirectory {
+            let batch = SignBatch(identity: identity, options: signature.cmsOptions, timestampClient: client,
+                                  request: request, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            let summary: SignBatch.Summary
+            do {
+                summary = try batch.run(input: URL(fileURLWithPath: inputDirectory), output: URL(fileURLWithPath: out),
+                                        progress: quiet ? nil : ProgressReporter(label: "signed"))
+            } catch {
+                throw exitForError(error, file: inputDirectory)
+            }
+            if !quiet { FileHandle.standardError.write(Data((summary.description + "\n").utf8)) }
+            if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
+            return
+        }
+        guard let file, FileManager.default.fileExists(atPath: file) else {
+            printError("\(self.file ?? ""): no such file")
+            throw ExitCode(ExitStatus.noInput)
+        }
+        do {
+            let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
+            let input = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped))
+            let signed = try signer.sign(input, request: request)
+            try AtomicFile.write(signed, to: URL(fileURLWithPath: out))
+            if !quiet { FileHandle.standardError.write(Data("signed \(file) → \(out)\n".utf8)) }
+        } catch {
+            throw exitForError(error, file: file)
+        }
+    }
+}
