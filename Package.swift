@@ -43,11 +43,16 @@ let package = Package(
             name: "countersign",
             dependencies: ["Countersign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
+        // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
+        .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax"], path: "Sources/Fuzz/PDFSyntaxFuzz",
+                          swiftSettings: swiftSettings),
 
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport", "PDFSyntaxFuzz"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],
