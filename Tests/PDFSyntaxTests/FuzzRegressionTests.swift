@@ -39,3 +39,21 @@ import Testing
         #expect(try PDFDocument(bytes: rewritten).pages().count == 100)
     }
 }
+
+/// Focused tests of the fixes, one per finding (docs/robustness.md).
+@Suite struct FuzzFindingTests {
+    /// Finding 2: a tolerant read keeps a header version like "\u{FFFD}.7"; the rewrite copied it
+    /// into a header that strict reading rejects. Strict reading now also wants an ASCII digit.
+    @Test func rewriteWritesAPlainVersion() throws {
+        var file = SamplePDFs.file()
+        file[5] = 0xFF
+        #expect(throws: PDFError(.notPDF, "")) { try PDFDocument(bytes: file) }
+        let tolerant = try PDFDocument(bytes: file, mode: .tolerant(reconstruct: false))
+        let rewritten = try tolerant.rewritten()
+        #expect(Array(rewritten.prefix(8)) == Array("%PDF-1.7".utf8))
+        #expect(try PDFDocument(bytes: rewritten).pages().count == 1)
+
+        let superscript = Array("%PDF-\u{00B9}.7".utf8) + file.dropFirst(8)
+        #expect(throws: PDFError(.notPDF, "")) { try PDFDocument(bytes: superscript) }
+    }
+}
