@@ -56,4 +56,18 @@ import Testing
         let superscript = Array("%PDF-\u{00B9}.7".utf8) + file.dropFirst(8)
         #expect(throws: PDFError(.notPDF, "")) { try PDFDocument(bytes: superscript) }
     }
+
+    /// Findings 3–5: reconstruction took any `n g obj` as an object — a number near Int.max
+    /// overflowed `/Size`, a huge number made a rewrite list billions of free entries, and a
+    /// generation over 65535 made a rewrite's table entries longer than 20 bytes.
+    @Test func reconstructionKeepsToTheLimits() throws {
+        let text = "%PDF-1.7\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+            + "2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\n"
+            + "9223372036854775807 0 obj null endobj\n42949672951 0 obj null endobj\n3 70000 obj null endobj\n"
+        let document = try PDFDocument(bytes: Array(text.utf8), mode: .tolerant(reconstruct: true))
+        #expect(document.objectNumbers() == [1, 2])
+        #expect(document.trailer["Size"] == .integer(3))
+        let rewritten = try document.rewritten()
+        #expect(try PDFDocument(bytes: rewritten).objectNumbers() == [1, 2])
+    }
 }

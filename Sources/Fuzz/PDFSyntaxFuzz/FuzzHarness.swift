@@ -8,9 +8,12 @@ import PDFSyntax
 /// into the SwiftPM replayer (`main.swift`) and, with `-sanitize=fuzzer`, into the libFuzzer
 /// binary that `scripts/fuzz` builds; it uses only PDFSyntax's public API.
 enum FuzzHarness {
-    /// Small decode limits so that libFuzzer is not slowed by large allocations; the other limits
-    /// are the defaults, which are what the fuzzer is meant to test.
-    static let limits = PDFLimits(maxDecodedBytesPerStream: 4 << 20, maxDecodedBytesPerDocument: 16 << 20)
+    /// Small limits so that libFuzzer is not slowed by large allocations: 4 MB per stream, 16 MB
+    /// per document, and object numbers below 65,536 (a rewrite writes one xref entry for every
+    /// number up to the largest, so at the default limit a tiny input means a 168 MB rewrite).
+    /// The other limits are the defaults.
+    static let limits = PDFLimits(maxObjectCount: 1 << 16, maxDecodedBytesPerStream: 4 << 20,
+                                  maxDecodedBytesPerDocument: 16 << 20)
 
     /// The reading modes every input is tried in.
     static let modes: [(name: String, mode: PDFReadingMode)] = [
