@@ -54,14 +54,23 @@ let package = Package(
             name: "countersign",
             dependencies: ["Countersign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
+        // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
+        .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax"], path: "Sources/Fuzz/PDFSyntaxFuzz",
+                          swiftSettings: swiftSettings),
 
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
+<<<<<<< HEAD
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"], swiftSettings: swiftSettings),
+=======
+        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport", "PDFSyntaxFuzz"],
+                    swiftSettings: swiftSettings),
+>>>>>>> fuzz
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",

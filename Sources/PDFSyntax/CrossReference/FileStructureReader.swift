@@ -61,7 +61,8 @@ struct FileStructureReader {
         var end = headerAt + marker.count
         while end < bytes.count, end < headerAt + 12, !ByteClass.isWhitespace(bytes[end]) { end += 1 }
         let version = String(decoding: bytes[(headerAt + marker.count)..<end], as: UTF8.self)
-        if version.count < 3 || version.first?.isNumber != true {
+        let firstByte = version.utf8.first ?? 0
+        if version.count < 3 || firstByte < UInt8(ascii: "0") || firstByte > UInt8(ascii: "9") {
             try anomaly(PDFError(.notPDF, "the header names no version ('%PDF-\(version)')", offset: headerAt))
         }
         return version

@@ -15,7 +15,8 @@ struct XRefReconstructor {
                bytes[index + 2] == UInt8(ascii: "j"), index > 0, ByteClass.isWhitespace(bytes[index - 1]),
                let header = headerStart(endingBefore: index) {
                 var parser = ObjectParser(bytes: bytes, position: header, limits: limits, strict: false)
-                if let reference = try? parser.parseObjectHeader() {
+                // Numbers past the object limit are not objects, as in a table (which cannot declare them).
+                if let reference = try? parser.parseObjectHeader(), reference.number < limits.maxObjectCount {
                     guard entries.count < limits.maxObjectCount else {
                         throw PDFError(.limitExceeded, "more than \(limits.maxObjectCount) objects while rebuilding the xref",
                                        offset: header)

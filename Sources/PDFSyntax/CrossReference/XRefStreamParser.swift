@@ -58,11 +58,15 @@ struct XRefStreamParser {
         }
         let rowWidth = widths.reduce(0, +)
         let rowCount = ranges.reduce(0) { $0 + $1.count }
+        // Every filter stage is capped near the size the entries need. The cap applies to each
+        // stage, so it must leave room for a PNG predictor's filter-type byte per row (at most
+        // doubling the data, with rows of one byte) before the predictor strips them.
+        let needed = rowWidth * rowCount
         let data = try StreamDecoder.decode(stream.encodedData, filter: dictionary["Filter"],
                                             decodeParms: dictionary["DecodeParms"],
-                                            maxOutput: min(limits.maxDecodedBytesPerStream, (rowWidth + 1) * rowCount + 4096),
+                                            maxOutput: min(limits.maxDecodedBytesPerStream, 2 * needed + 4096),
                                             tolerant: !strict)
-        guard data.count >= rowWidth * rowCount else {
+        guard data.count >= needed else {
             throw fail("holds \(data.count) bytes, fewer than the \(rowCount) entries × \(rowWidth) bytes it declares")
         }
         var entries: [Int: XRefEntry] = [:]

@@ -114,13 +114,14 @@ struct ObjectParser {
         return nil
     }
 
-    /// Reads `n g obj` at the lexer's position; returns the reference it names.
+    /// Reads `n g obj` at the lexer's position; returns the reference it names. Generations run
+    /// from 0 to 65535 (ISO 32000-2 §7.3.10), as in references.
     mutating func parseObjectHeader() throws -> PDFReference {
         let (first, offset) = try lexer.next()
         let (second, _) = try lexer.next()
         let (third, _) = try lexer.next()
         guard case .integer(let number) = first, case .integer(let generation) = second,
-              case .keyword(let word) = third, word.spells("obj"), number >= 0, generation >= 0 else {
+              case .keyword(let word) = third, word.spells("obj"), number >= 0, (0...65535).contains(generation) else {
             throw PDFError(.syntax, "expected an object header 'n g obj'", offset: offset)
         }
         return PDFReference(number, generation)

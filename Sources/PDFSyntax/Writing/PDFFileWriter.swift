@@ -71,7 +71,11 @@ extension PDFDocument {
     public func rewritten(xrefStyle: XRefStyle = .table) throws -> [UInt8] {
         var trailer = PDFDictionary()
         for key in ["Root", "Info", "ID"] as [PDFName] { trailer[key] = self.trailer[key] }
-        let version = headerVersion.count == 3 ? headerVersion : "1.7"
+        // The header's version only if it is a plain `d.d` (tolerant reading keeps whatever is there).
+        let digits = Array(headerVersion.utf8)
+        let isPlain = digits.count == 3 && digits[1] == UInt8(ascii: ".")
+            && [digits[0], digits[2]].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        let version = isPlain ? headerVersion : "1.7"
         return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: try allObjects(), trailer: trailer)
     }
 }
