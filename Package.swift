@@ -62,15 +62,11 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
-<<<<<<< HEAD
-        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport", "PDFSyntaxFuzz"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"], swiftSettings: swiftSettings),
-=======
-        .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport", "PDFSyntaxFuzz"],
-                    swiftSettings: swiftSettings),
->>>>>>> fuzz
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
