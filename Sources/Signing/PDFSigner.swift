@@ -48,6 +48,9 @@ public final class PDFSigner {
         if request.certification != nil, !signed.isEmpty {
             throw SigningError(.certificationNotFirst, "only the first signature can certify a document (DocMDP); this one already has \(signed.count)")
         }
+        if let level = try docMDPLevel(document), level == 1 {
+            throw SigningError(.certificationNotFirst, "the document is certified with 'no changes allowed' (DocMDP P=1); another signature would break the certification")
+        }
         var editor = try FormEditor(document: document)
         let pages = try document.pages()
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
@@ -132,6 +135,20 @@ public final class PDFSigner {
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.
     static let byteRangePlaceholder = 9_999_999_999
+
+    /// The DocMDP permission level of an existing certification signature, if any.
+    private func docMDPLevel(_ document: PDFDocument) throws -> Int? {
+        guard let perms = try document.resolve(try document.catalog(), "Perms")?.dictionaryValue,
+              let signature = try document.resolve(perms, "DocMDP")?.dictionaryValue,
+              let references = try document.resolve(signature, "Reference")?.arrayValue else { return nil }
+        for reference in references {
+            guard let dictionary = try document.resolve(reference).dictionaryValue,
+                  dictionary["TransformMethod"] == .name("DocMDP") else { continue }
+            let parameters = try document.resolve(dictionary, "TransformParams")?.dictionaryValue
+            return try parameters.flatMap { try document.resolve($0, "P")?.intValue } ?? 2
+        }
+        return nil
+    }
 
     // MARK: Placement
 
