@@ -1,7 +1,7 @@
 public import Crypto
-import Foundation
+public import Foundation
 import PDFReader
-import PDFSyntax
+public import PDFSyntax
 public import Typesetting
 
 /// Signs PDFs in one pass: a single incremental update holding the appearance, the optional
@@ -25,6 +25,26 @@ public final class PDFSigner {
 
     /// Signs a file's bytes and returns the signed file's bytes.
     public func sign(_ input: [UInt8], request: SignatureRequest) throws -> [UInt8] {
+        let signed = try sign(PDFBytes(input), request: request)
+        return signed.original.array + signed.appended
+    }
+
+    /// Signs a file without reading it into memory: the input is mapped, the original bytes are
+    /// hashed and copied from the map, and the output is written atomically.
+    public func sign(file input: URL, to output: URL, request: SignatureRequest) throws {
+        let signed = try sign(try PDFBytes(mappingFile: input.path), request: request)
+        try AtomicFile.write(parts: [signed.original, signed.appended], to: output)
+    }
+
+    /// A signed file: the original bytes, untouched, then the signing revision.
+    public struct SignedFile: Sendable {
+        public var original: PDFBytes
+        public var appended: [UInt8]
+        public var count: Int { original.count + appended.count }
+    }
+
+    /// Signs bytes (mapped or in memory) and returns the original plus the appended revision.
+    public func sign(_ input: PDFBytes, request: SignatureRequest) throws -> SignedFile {
         let profile = request.profile
         if profile == .padesBT, timestampClient == nil {
             throw SigningError(.timestampRequired, "the pades-b-t profile needs a time-stamp authority (--tsa URL)")
@@ -54,8 +74,10 @@ public final class PDFSigner {
         var editor = try FormEditor(document: document)
         let pages = try document.pages()
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
-        let signatureID = DigestAlgorithm.sha256.hash(input + Array(cms.identity.certificate.sha256Fingerprint.utf8)
-            + Array(AuditTime.iso(request.signingTime).utf8)).hexString.prefix(12).uppercased()
+        var idHasher = Digest(.sha256)
+        input.withUnsafeBytes { idHasher.update($0) }
+        idHasher.update(Array((cms.identity.certificate.sha256Fingerprint + AuditTime.iso(request.signingTime)).utf8))
+        let signatureID = idHasher.finalize().hexString.prefix(12).uppercased()
 
         // Audit certificate page(s) and the machine-readable record, in this same revision.
         if let trail = request.audit {
@@ -111,26 +133,28 @@ public final class PDFSigner {
         editor.update.set(signatureReference, .dictionary(signature))
         try editor.commit()
 
-        // One pass: write, hash the two ranges, sign, patch.
+        // One pass: write, hash the two ranges (the original straight from the map), sign, patch.
         let output = editor.update.write()
-        var bytes = output.bytes
+        var appended = output.appended
+        let base = output.original.count
         guard let objectOffset = output.objectOffsets[signatureReference] else {
             throw SigningError(.placeholderTooSmall, "internal: the signature dictionary was not written")
         }
-        let placeholder = try PlaceholderLocator(bytes: bytes, objectOffset: objectOffset)
-        placeholder.patchByteRange(in: &bytes)
+        let placeholder = try PlaceholderLocator(appended: appended, base: base, objectOffset: objectOffset)
+        placeholder.patchByteRange(in: &appended)
         var hasher = Digest(cms.options.digest)
-        bytes.withUnsafeBytes { buffer in
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<placeholder.contentsStart]))
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[placeholder.contentsEnd...]))
+        output.original.withUnsafeBytes { hasher.update($0) }
+        appended.withUnsafeBytes { buffer in
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(placeholder.contentsStart - base)]))
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[(placeholder.contentsEnd - base)...]))
         }
         var signatureDER = try cms.sign(digest: hasher.finalize(), signingTime: request.signingTime)
         if profile == .padesBT, let timestampClient {
             let token = try timestampClient.timestampToken(forSignature: try CMSSigner.signatureValue(of: signatureDER))
             signatureDER = try CMSSigner.addTimestampToken(token, to: signatureDER)
         }
-        try placeholder.patchContents(signatureDER, in: &bytes)
-        return bytes
+        try placeholder.patchContents(signatureDER, in: &appended)
+        return SignedFile(original: output.original, appended: appended)
     }
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.
@@ -191,7 +215,7 @@ public final class PDFSigner {
             return try newField(on: pages[page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
                                 name: nil, fields: fields, editor: &editor)
         case .anchor(let text, let occurrence, let offsetX, let offsetY, let width, let height):
-            let reader = try DocumentReader(bytes: document.bytes)
+            let reader = try DocumentReader(bytes: document.bytes.array)
             let matches = reader.find(text: text, caseSensitive: true)
             guard occurrence >= 1, occurrence <= matches.count else {
                 throw SigningError(.anchorNotFound, matches.isEmpty
@@ -232,14 +256,16 @@ public final class PDFSigner {
     // MARK: Audit
 
     private func addAudit(_ trail: AuditTrail, to editor: inout FormEditor, document: PDFDocument, pages: [PDFPage],
-                          input: [UInt8], time: Date) throws {
+                          input: PDFBytes, time: Date) throws {
         let provenance = try document.metadata().entries
         var template: [String: String] = [:]
         template["id"] = provenance["CountersignTemplateID"]
         template["version"] = provenance["CountersignTemplateVersion"]
         template["sha256"] = provenance["CountersignTemplateSHA256"]
         let certificate = cms.identity.certificate
-        let record = AuditRecord(trail: trail, documentSHA256: DigestAlgorithm.sha256.hash(input).hexString,
+        var documentHasher = Digest(.sha256)
+        input.withUnsafeBytes { documentHasher.update($0) }
+        let record = AuditRecord(trail: trail, documentSHA256: documentHasher.finalize().hexString,
                                  documentPages: pages.count, template: template, sealSubject: certificate.subject,
                                  sealFingerprint: certificate.sha256Fingerprint.lowercased(), sealTime: time,
                                  timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }

@@ -236,9 +236,7 @@ struct SignCommand: ParsableCommand {
         }
         do {
             let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
-            let input = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped))
-            let signed = try signer.sign(input, request: request)
-            try AtomicFile.write(signed, to: URL(fileURLWithPath: out))
+            try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
             if !quiet { FileHandle.standardError.write(Data("signed \(file) → \(out)\n".utf8)) }
         } catch {
             throw exitForError(error, file: file)

@@ -3,7 +3,7 @@ import Testing
 
 /// Parses one direct object from text.
 private func parse(_ text: String, limits: PDFLimits = .default) throws -> PDFObject {
-    var parser = ObjectParser(bytes: Array(text.utf8), position: 0, limits: limits, strict: true)
+    var parser = ObjectParser(bytes: PDFBytes(Array(text.utf8)), position: 0, limits: limits, strict: true)
     return try parser.parseObject()
 }
 
@@ -90,7 +90,7 @@ private func parse(_ text: String, limits: PDFLimits = .default) throws -> PDFOb
             "Array": [.reference(PDFReference(12, 3)), [1, 2]],
         ])
         let bytes = ObjectSerializer.serialize(original)
-        var parser = ObjectParser(bytes: bytes, position: 0, limits: .default, strict: true)
+        var parser = ObjectParser(bytes: PDFBytes(bytes), position: 0, limits: .default, strict: true)
         #expect(try parser.parseObject() == original)
     }
 }

@@ -74,12 +74,14 @@ public struct SignBatch: Sendable {
                 var outcome = Outcome(input: name)
                 do {
                     guard let signer else { throw SigningError(.badPlacement, setupError ?? "no signer") }
-                    let bytes = [UInt8](try Data(contentsOf: input.appendingPathComponent(name), options: .alwaysMapped))
-                    let signed = try signer.sign(bytes, request: request)
-                    let destination = output.appendingPathComponent(name)
-                    try AtomicFile.write(signed, to: destination)
+                    let original = try PDFBytes(mappingFile: input.appendingPathComponent(name).path)
+                    let signed = try signer.sign(original, request: request)
+                    try AtomicFile.write(parts: [signed.original, signed.appended], to: output.appendingPathComponent(name))
+                    var hasher = Digest(.sha256)
+                    signed.original.withUnsafeBytes { hasher.update($0) }
+                    hasher.update(signed.appended)
                     outcome.output = name
-                    outcome.sha256 = DigestAlgorithm.sha256.hash(signed).map { String(format: "%02x", $0) }.joined()
+                    outcome.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
                     outcome.bytes = signed.count
                 } catch {
                     outcome.error = "\(error)"

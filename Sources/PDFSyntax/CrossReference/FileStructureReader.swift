@@ -9,14 +9,14 @@ struct FileStructure: Sendable {
 /// Finds `startxref`, follows the `/Prev` chain and cuts the file into revisions, checking in
 /// strict mode that the revisions tile the file exactly and that every entry names its object.
 struct FileStructureReader {
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     let limits: PDFLimits
     let mode: PDFReadingMode
     var warnings: [PDFWarning] = []
 
     var strict: Bool { mode.isStrict }
 
-    init(bytes: [UInt8], limits: PDFLimits, mode: PDFReadingMode) {
+    init(bytes: PDFBytes, limits: PDFLimits, mode: PDFReadingMode) {
         self.bytes = bytes
         self.limits = limits
         self.mode = mode

@@ -1,7 +1,7 @@
 /// Rebuilds a cross-reference table by scanning the file for `n g obj` headers — tolerant mode's
 /// last resort, used only when asked. The result is one synthetic revision spanning the file.
 struct XRefReconstructor {
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     let limits: PDFLimits
 
     func reconstruct() throws -> PDFRevision {

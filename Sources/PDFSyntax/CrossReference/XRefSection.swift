@@ -62,7 +62,7 @@ public struct XRefSection: Sendable, Hashable {
 
 /// Reads classic cross-reference tables.
 struct XRefTableParser {
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     let limits: PDFLimits
     let strict: Bool
     var warnings: [PDFWarning] = []

@@ -1,6 +1,6 @@
 /// Reads cross-reference streams (ISO 32000-2 §7.5.8).
 struct XRefStreamParser {
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     let limits: PDFLimits
     let strict: Bool
     var warnings: [PDFWarning] = []

@@ -7,7 +7,7 @@ import Synchronization
 /// which is what signature verification needs.
 public final class PDFDocument: Sendable {
     /// The file's bytes, exactly as read.
-    public let bytes: [UInt8]
+    public let bytes: PDFBytes
     public let mode: PDFReadingMode
     public let limits: PDFLimits
     /// The version in the `%PDF-x.y` header.
@@ -33,7 +33,12 @@ public final class PDFDocument: Sendable {
     private struct ObjectStreamKey: Hashable { var number: Int; var revision: Int }
 
     /// Parses a file's structure. Objects are parsed when first asked for.
-    public init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+    public convenience init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+        try self.init(bytes: PDFBytes(bytes), mode: mode, limits: limits)
+    }
+
+    /// Parses a file's structure from bytes already in memory or mapped.
+    public init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
         self.bytes = bytes
         self.mode = mode
         self.limits = limits
@@ -59,7 +64,7 @@ public final class PDFDocument: Sendable {
 
     /// Reads and parses a file.
     public convenience init(path: String, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
-        try self.init(bytes: try FileBytes.read(path: path), mode: mode, limits: limits)
+        try self.init(bytes: try PDFBytes(mappingFile: path), mode: mode, limits: limits)
     }
 
     /// Anomalies tolerant reading stepped over so far (structure, then objects as they were parsed).
@@ -167,7 +172,8 @@ public final class PDFDocument: Sendable {
             throw PDFError(.badStream, "object stream \(number): /First \(first) is past its \(data.count) bytes",
                            object: reference)
         }
-        var header = ObjectParser(bytes: data, position: 0, end: first, limits: limits, strict: mode.isStrict)
+        let memberBytes = PDFBytes(data)
+        var header = ObjectParser(bytes: memberBytes, position: 0, end: first, limits: limits, strict: mode.isStrict)
         var members: [Int: PDFObject] = [:]
         for _ in 0..<count {
             guard case .integer(let member) = try header.parseObject(), case .integer(let offset) = try header.parseObject(),
@@ -175,7 +181,7 @@ public final class PDFDocument: Sendable {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
             }
-            var parser = ObjectParser(bytes: data, position: first + offset, limits: limits, strict: mode.isStrict)
+            var parser = ObjectParser(bytes: memberBytes, position: first + offset, limits: limits, strict: mode.isStrict)
             let object = try parser.parseObject()
             if case .stream = object {
                 throw PDFError(.badStream, "object stream \(number) holds a stream (object \(member))", object: reference)

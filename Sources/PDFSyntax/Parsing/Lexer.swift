@@ -1,12 +1,26 @@
 /// One lexical token of PDF syntax (ISO 32000-2 §7.2–7.3).
 enum Token: Equatable {
+    static func == (lhs: Token, rhs: Token) -> Bool {
+        switch (lhs, rhs) {
+        case let (.integer(a), .integer(b)): return a == b
+        case let (.real(a), .real(b)): return a == b
+        case let (.name(a), .name(b)): return a == b
+        case let (.string(a), .string(b)): return a == b
+        case let (.keyword(a), .keyword(b)): return a.elementsEqual(b)
+        case (.arrayStart, .arrayStart), (.arrayEnd, .arrayEnd), (.dictionaryStart, .dictionaryStart),
+             (.dictionaryEnd, .dictionaryEnd), (.endOfInput, .endOfInput):
+            return true
+        default: return false
+        }
+    }
+
     case integer(Int)
     case real(Double)
     case name(PDFName)
     case string(PDFString)
     case arrayStart, arrayEnd, dictionaryStart, dictionaryEnd
     /// A bare word: `true`, `false`, `null`, `R`, `obj`, `endobj`, `stream`, `xref`, `trailer`, …
-    case keyword(ArraySlice<UInt8>)
+    case keyword(Slice<PDFBytes>)
     case endOfInput
 }
 
@@ -40,12 +54,12 @@ enum ByteClass {
 
 /// Splits bytes of a PDF file into tokens, from a position, tracking byte offsets for errors.
 struct Lexer {
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     var position: Int
     /// One past the last byte the lexer may read.
     let end: Int
 
-    init(bytes: [UInt8], position: Int = 0, end: Int? = nil) {
+    init(bytes: PDFBytes, position: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.position = position
         self.end = min(end ?? bytes.count, bytes.count)
@@ -265,7 +279,7 @@ struct Lexer {
     }
 }
 
-extension ArraySlice where Element == UInt8 {
+extension Collection where Element == UInt8 {
     /// Whether these bytes spell an ASCII word.
     @inline(__always) func spells(_ word: StaticString) -> Bool {
         guard count == word.utf8CodeUnitCount else { return false }

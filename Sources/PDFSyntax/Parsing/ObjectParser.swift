@@ -19,13 +19,13 @@ struct ObjectParser {
     /// Anomalies a tolerant parse repaired.
     var warnings: [PDFWarning] = []
 
-    init(bytes: [UInt8], position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
+    init(bytes: PDFBytes, position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
         self.lexer = Lexer(bytes: bytes, position: position, end: end)
         self.limits = limits
         self.strict = strict
     }
 
-    var bytes: [UInt8] { lexer.bytes }
+    var bytes: PDFBytes { lexer.bytes }
 
     /// Parses one direct object (an `n g R` triple becomes a reference).
     mutating func parseObject(depth: Int = 0) throws -> PDFObject {
@@ -186,7 +186,7 @@ struct ObjectParser {
         if let length = declared, length >= 0, dataStart + length <= lexer.end,
            let endKeyword = endstreamPosition(after: dataStart + length) {
             lexer.position = endKeyword + 9
-            return (Array(bytes[dataStart..<(dataStart + length)]), dataStart)
+            return (bytes.array(dataStart..<(dataStart + length)), dataStart)
         }
         let problem = declared.map { "stream /Length \($0) does not end at 'endstream'" } ?? "stream has no usable /Length"
         if strict {
@@ -201,7 +201,7 @@ struct ObjectParser {
         if dataEnd > dataStart, bytes[dataEnd - 1] == 0x0A { dataEnd -= 1 }
         if dataEnd > dataStart, bytes[dataEnd - 1] == 0x0D { dataEnd -= 1 }
         lexer.position = found + 9
-        return (Array(bytes[dataStart..<dataEnd]), dataStart)
+        return (bytes.array(dataStart..<dataEnd), dataStart)
     }
 
     /// If `endstream` follows `position` after optional whitespace, its offset.

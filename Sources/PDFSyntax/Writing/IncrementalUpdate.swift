@@ -45,24 +45,32 @@ public struct IncrementalUpdate: Sendable {
 
     /// The update's bytes and where each object landed.
     public struct Output: Sendable {
-        /// The whole new file: the original bytes, then the update.
-        public var bytes: [UInt8]
-        /// Offset of each written object's `n g obj` header in `bytes`.
+        /// The original file, untouched (mapped when the document was read from a file).
+        public var original: PDFBytes
+        /// The bytes appended after it: the new objects, the xref section, the trailer.
+        public var appended: [UInt8]
+        /// Offset of each written object's `n g obj` header in the whole new file.
         public var objectOffsets: [PDFReference: Int]
-        /// Where the appended update starts in `bytes`.
-        public var updateOffset: Int
+        /// Where the appended update starts in the new file (`original.count`).
+        public var updateOffset: Int { original.count }
+        /// The size of the whole new file.
+        public var count: Int { original.count + appended.count }
+
+        /// The whole new file in memory (original bytes, then the update).
+        public var bytes: [UInt8] { original.array + appended }
     }
 
-    /// The original file followed by the update.
+    /// The update, to be written after the original file.
     public func write() -> Output {
-        var out = document.bytes
-        if let last = out.last, last != 0x0A, last != 0x0D { out.append(0x0A) }
-        let updateOffset = document.bytes.count
+        let original = document.bytes
+        var out: [UInt8] = []
+        if let last = original.last, last != 0x0A, last != 0x0D { out.append(0x0A) }
+        let base = original.count
         var entries: [Int: XRefEntry] = [:]
         var offsets: [PDFReference: Int] = [:]
         for reference in objects.keys.sorted() {
-            offsets[reference] = out.count
-            entries[reference.number] = .inUse(offset: out.count, generation: reference.generation)
+            offsets[reference] = base + out.count
+            entries[reference.number] = .inUse(offset: base + out.count, generation: reference.generation)
             out += ObjectSerializer.serializeIndirect(reference, objects[reference]!)
         }
         for reference in freed.sorted() {
@@ -80,11 +88,11 @@ public struct IncrementalUpdate: Sendable {
         switch latest.xrefKind {
         case .table, .hybrid:
             trailer["Size"] = .integer(highest)
-            out += XRefWriter.table(entries: entries, trailer: trailer, sectionOffset: out.count)
+            out += XRefWriter.table(entries: entries, trailer: trailer, sectionOffset: base + out.count)
         case .stream:
             trailer["Size"] = .integer(highest + 1)
-            out += XRefWriter.stream(number: highest, entries: entries, trailer: trailer, sectionOffset: out.count)
+            out += XRefWriter.stream(number: highest, entries: entries, trailer: trailer, sectionOffset: base + out.count)
         }
-        return Output(bytes: out, objectOffsets: offsets, updateOffset: updateOffset)
+        return Output(original: original, appended: out, objectOffsets: offsets)
     }
 }

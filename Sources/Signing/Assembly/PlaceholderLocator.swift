@@ -1,5 +1,6 @@
-/// Finds the `/ByteRange` and `/Contents` placeholders of a written signature dictionary and
-/// patches them in place (same length, so no offset moves).
+/// Finds the `/ByteRange` and `/Contents` placeholders of a written signature dictionary in the
+/// appended revision and patches them in place (same length, so no offset moves). Offsets are
+/// absolute (in the whole file); `base` is where the appended bytes start.
 struct PlaceholderLocator {
     /// Offset of `<` of the `/Contents` hex string, and one past its `>`.
     let contentsStart: Int
@@ -7,8 +8,9 @@ struct PlaceholderLocator {
     private let byteRangeStart: Int
     private let byteRangeEnd: Int
     private let total: Int
+    private let base: Int
 
-    init(bytes: [UInt8], objectOffset: Int) throws {
+    init(appended bytes: [UInt8], base: Int, objectOffset: Int) throws {
         func find(_ needle: String, from: Int) -> Int? {
             let pattern = Array(needle.utf8)
             var index = from
@@ -20,17 +22,19 @@ struct PlaceholderLocator {
             return nil
         }
         let placeholder = "[0 \(PDFSigner.byteRangePlaceholder) \(PDFSigner.byteRangePlaceholder) \(PDFSigner.byteRangePlaceholder)]"
-        guard let range = find("/ByteRange " + placeholder, from: objectOffset),
-              let contents = find("/Contents <", from: objectOffset) else {
+        let start = objectOffset - base
+        guard start >= 0, let range = find("/ByteRange " + placeholder, from: start),
+              let contents = find("/Contents <", from: start) else {
             throw SigningError(.placeholderTooSmall, "internal: the signature placeholders were not found where written")
         }
+        self.base = base
         byteRangeStart = range + "/ByteRange ".utf8.count
         byteRangeEnd = byteRangeStart + placeholder.utf8.count
-        contentsStart = contents + "/Contents ".utf8.count
-        var end = contentsStart + 1
+        var end = contents + "/Contents ".utf8.count + 1
         while end < bytes.count, bytes[end] != UInt8(ascii: ">") { end += 1 }
-        contentsEnd = end + 1
-        total = bytes.count
+        contentsStart = base + contents + "/Contents ".utf8.count
+        contentsEnd = base + end + 1
+        total = base + bytes.count
     }
 
     /// `[0 a b c]` where a = start of `<`, b = one past `>`, c = the rest of the file; padded with spaces.
@@ -48,7 +52,7 @@ struct PlaceholderLocator {
             throw SigningError(.placeholderTooSmall, "the signature is \(der.count) bytes but the placeholder holds \(capacity)")
         }
         let digits = Array("0123456789ABCDEF".utf8)
-        var position = contentsStart + 1
+        var position = contentsStart - base + 1
         for byte in der {
             bytes[position] = digits[Int(byte >> 4)]
             bytes[position + 1] = digits[Int(byte & 0x0F)]

@@ -5,6 +5,12 @@ public import Foundation
 public enum AtomicFile {
     /// Writes `bytes` to `url` atomically, with the given POSIX permissions.
     public static func write(_ bytes: [UInt8], to url: URL, permissions: mode_t = 0o644) throws {
+        try write(parts: [bytes], to: url, permissions: permissions)
+    }
+
+    /// Writes the concatenation of `parts` (e.g. a mapped original file and an appended update)
+    /// atomically, without joining them in memory.
+    public static func write(parts: [any ContiguousBytes], to url: URL, permissions: mode_t = 0o644) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
@@ -12,16 +18,18 @@ public enum AtomicFile {
             throw AtomicFileError(path: url.path, reason: "cannot create a temporary file in \(directory.path): \(String(cString: strerror(errno)))")
         }
         var failure: String? = nil
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
+        for part in parts where failure == nil {
+            part.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        failure = String(cString: strerror(errno))
+                        return
+                    }
+                    offset += written
                 }
-                offset += written
             }
         }
         if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
