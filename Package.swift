@@ -52,7 +52,7 @@ let package = Package(
                     dependencies: ["CCairo", "CPango", "CPoppler", "CLibXML2", "COpenSSL", "CZlib"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "PDFSyntaxTests", dependencies: ["PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Typesetting", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests", dependencies: ["PDFSyntax", "TestSupport", "countersign"],

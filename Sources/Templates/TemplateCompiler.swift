@@ -31,7 +31,7 @@ public struct TemplateCompiler: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary))
         let parts = compiler.compileTemplate(root)
-        guard compiler.diagnostics.isEmpty else { throw TemplateError(compiler.diagnostics) }
+        guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics)) }
         var hashed = source
         for clause in compiler.pins { hashed += clause.bytes }
         let clauses = compiler.pins.map {
@@ -39,6 +39,17 @@ public struct TemplateCompiler: Sendable {
         }
         return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles, clauses: clauses,
                                 sha256Hex: Digest.sha256Hex(hashed))
+    }
+
+    /// Diagnostics grouped by file (in order of first appearance), each file's sorted by position.
+    static func ordered(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var files: [String] = []
+        for diagnostic in diagnostics where !files.contains(diagnostic.file ?? "") { files.append(diagnostic.file ?? "") }
+        return files.flatMap { file in
+            diagnostics.enumerated().filter { ($0.element.file ?? "") == file }.sorted { a, b in
+                (a.element.line ?? 0, a.element.column ?? 0, a.offset) < (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+            }.map(\.element)
+        }
     }
 }
 

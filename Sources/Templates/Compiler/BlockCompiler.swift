@@ -7,7 +7,7 @@ extension Compiler {
     /// choice and `for` into a loop (where `allowLoop`). Blank text between the parts of an
     /// `if` chain is dropped.
     func flow<Item>(_ parent: XMLElement, _ context: BlockContext, allowLoop: Bool,
-                    item: (XMLNode, BlockContext) -> [Flow<Item>]) -> [Flow<Item>] {
+                    item: (XMLNode, XMLElement, BlockContext) -> [Flow<Item>]) -> [Flow<Item>] {
         var result: [Flow<Item>] = []
         var branches: [Branch<Item>] = []
         var otherwise: [Flow<Item>]?
@@ -18,7 +18,7 @@ extension Compiler {
             open = false
             branches = []
             otherwise = nil
-            if let blank = heldBlank { result += item(blank, context) }
+            if let blank = heldBlank { result += item(blank, parent, context) }
             heldBlank = nil
         }
         for child in parent.children {
@@ -26,10 +26,10 @@ extension Compiler {
                 heldBlank = child
                 continue
             }
-            guard case .element(let element) = child, element.namespace == Compiler.namespace,
+            guard case .element(let element) = child, inNamespace(element),
                   ["if", "elif", "else", "for"].contains(element.name) else {
                 flush()
-                result += item(child, context)
+                result += item(child, parent, context)
                 continue
             }
             checkAttributes(element, Schema.elements[element.name]!)
@@ -45,8 +45,8 @@ extension Compiler {
                 let body = flow(element, context, allowLoop: allowLoop, item: item)
                 heldBlank = nil
                 guard open, otherwise == nil else {
-                    let why = open ? "after <else>" : "without a preceding <if> or <elif>"
-                    report(.misplacedElement, "<\(element.name)> \(why); expected it directly after <if> or <elif>",
+                    let why = open ? "comes after <else>" : "has no <if> before it"
+                    report(.misplacedElement, "\(why); expected <\(element.name)> directly after an <if> or <elif>",
                            at: element.position, element: element.name)
                     continue
                 }
@@ -70,7 +70,7 @@ extension Compiler {
     }
 
     private func loop<Item>(_ element: XMLElement, _ context: BlockContext, allowLoop: Bool,
-                            item: (XMLNode, BlockContext) -> [Flow<Item>]) -> Loop<Item>? {
+                            item: (XMLNode, XMLElement, BlockContext) -> [Flow<Item>]) -> Loop<Item>? {
         var inner = context
         inner.inLoop = true
         let before = diagnostics.count
@@ -111,7 +111,7 @@ extension Compiler {
 
     /// The block content of `parent` (body, header, footer, keep-together, li, cell, clause files).
     func blocks(in parent: XMLElement, _ context: BlockContext) -> [Flow<BlockNode>] {
-        flow(parent, context, allowLoop: true) { node, context in self.block(node, parent: parent, context) }
+        flow(parent, context, allowLoop: true) { node, container, context in self.block(node, parent: container, context) }
     }
 
     private func block(_ node: XMLNode, parent: XMLElement, _ context: BlockContext) -> [Flow<BlockNode>] {
@@ -209,8 +209,8 @@ extension Compiler {
     }
 
     func inlines(in parent: XMLElement, style: InlineStyle, link: TextTemplate?, _ context: BlockContext) -> [Flow<InlineItem>] {
-        flow(parent, context, allowLoop: false) { node, context in
-            self.inline(node, parent: parent, style: style, link: link, context)
+        flow(parent, context, allowLoop: false) { node, container, context in
+            self.inline(node, parent: container, style: style, link: link, context)
         }
     }
 

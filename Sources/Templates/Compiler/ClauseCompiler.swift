@@ -51,13 +51,16 @@ extension Compiler {
             body = cached
             title = pins.first { $0.id == id && $0.version == version }?.title
         } else {
-            guard let clause = load(id: id, version: version, pin: element, versionPosition: versionAttribute.position) else {
+            guard let clause = load(id: id, version: version, pin: element,
+                                    versionPosition: versionAttribute.position(atValueOffset: 0)) else {
                 return []
             }
             let savedFile = file
+            clauseSite = "\(file):\(element.position.line):\(element.position.column)"
             file = clause.path
             body = clauseBody(clause)
             file = savedFile
+            clauseSite = nil
             clauseContent[key] = body
             pins.append(clause)
             title = clause.title
@@ -110,8 +113,10 @@ extension Compiler {
             report(.clauseInvalid, "the root element must be <clause>", at: root.position, element: root.name)
             return []
         }
-        checkNamespace(root)
+        let savedTolerance = toleratedNamespace
+        checkRootNamespace(root)
         checkAttributes(root, Schema.clauseRoot)
+        defer { toleratedNamespace = savedTolerance }
         return blocks(in: root, BlockContext(region: .clause))
     }
 }

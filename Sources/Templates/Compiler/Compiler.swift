@@ -27,6 +27,10 @@ final class Compiler {
     var roles: [String] = []
     var pins: [ClauseLibrary.Clause] = []
     var clauseContent: [String: [Flow<BlockNode>]] = [:]
+    /// `file:line:col` of the pin whose clause is being compiled, for messages about the clause.
+    var clauseSite: String?
+    /// The wrong namespace of the current file's root, already reported (see `checkRootNamespace`).
+    var toleratedNamespace: String??
 
     init(file: String, baseDirectory: URL, library: ClauseLibrary) {
         self.file = file
@@ -101,8 +105,9 @@ final class Compiler {
                 var candidates = fields.map(\.declaration.name) + locals.map(\.name)
                 candidates.append("today")
                 let hint = Suggestions.hint(for: name, in: candidates)
-                report(.undeclaredField, "undeclared field '\(name)'\(hint.isEmpty ? "; declare it in <fields>" : hint)",
-                       at: position(path.offset), element: element)
+                let advice = clauseSite.map { site in "; declare it in the <fields> of the template pinning this clause (\(site))" }
+                    ?? (hint.isEmpty ? "; declare it in <fields>" : hint)
+                report(.undeclaredField, "undeclared field '\(name)'\(advice)", at: position(path.offset), element: element)
             }
             return resolved
         }

@@ -25,7 +25,7 @@ extension Compiler {
             report(.unknownElement, "the root element must be <template>", at: root.position, element: root.name)
             return parts
         }
-        checkNamespace(root)
+        checkRootNamespace(root)
         checkAttributes(root, Schema.elements["template"]!)
 
         var sections: [String: XMLElement] = [:]
@@ -89,13 +89,25 @@ extension Compiler {
     }
 
     /// Reports an element outside the template namespace; returns whether it is in it.
+    /// A root in the wrong namespace is reported once; its descendants in that same namespace are
+    /// then read as template elements, so the rest of the file is still checked.
     @discardableResult
     func checkNamespace(_ element: XMLElement) -> Bool {
-        guard element.namespace != Compiler.namespace else { return true }
+        guard !inNamespace(element) else { return true }
         let actual = element.namespace.map { "'\($0)'" } ?? "no namespace"
         report(.wrongNamespace, "the element is in \(actual); expected xmlns=\"\(Compiler.namespace)\"",
                at: element.position, element: element.name)
         return false
+    }
+
+    func inNamespace(_ element: XMLElement) -> Bool {
+        element.namespace == Compiler.namespace || toleratedNamespace == .some(element.namespace)
+    }
+
+    /// Checks a root's namespace; a wrong one is tolerated below it after this one report.
+    func checkRootNamespace(_ root: XMLElement) {
+        toleratedNamespace = nil
+        if !checkNamespace(root) { toleratedNamespace = .some(root.namespace) }
     }
 
     /// An element that is either unknown (with a suggestion) or known but not allowed here.

@@ -71,7 +71,7 @@ struct FieldRules: Sendable {
             if let value = Int(trimmed), value >= 0 { return .success(.count(value)) }
             return .failure(UnitError(code: .invalidValue, message: "'\(text)' is not a count; expected a number of items"))
         case .datetime, .boolean, .object:
-            return .failure(UnitError(code: .invalidValue, message: "min and max do not apply to \(type.rawValue) fields"))
+            return .failure(UnitError(code: .invalidValue, message: "does not apply to \(type.rawValue) fields; min and max bound numbers, text lengths, dates and list sizes"))
         }
     }
 }

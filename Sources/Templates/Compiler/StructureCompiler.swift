@@ -13,15 +13,15 @@ extension Compiler {
         let settings = ListSettings(marker: ordered ? .number : .bullet, start: start ?? 1,
                                     indent: value(element, "indent", Units.length))
         let itemStyle = styles.style("item") ?? ParagraphStyle()
-        let items = flow(element, context, allowLoop: true) { node, context -> [Flow<ListItemNode>] in
+        let items = flow(element, context, allowLoop: true) { node, container, context -> [Flow<ListItemNode>] in
             switch node {
             case .text(let text):
-                if !text.isBlank { self.reportStrayText(text, in: element, expected: "<li> elements") }
+                if !text.isBlank { self.reportStrayText(text, in: container, expected: "<li> elements") }
                 return []
             case .element(let child):
                 guard self.checkNamespace(child) else { return [] }
                 guard child.name == "li" else {
-                    self.misplacedOrUnknown(child, allowed: ["li", "if", "elif", "else", "for"], parent: element.name)
+                    self.misplacedOrUnknown(child, allowed: ["li", "if", "elif", "else", "for"], parent: container.name)
                     return []
                 }
                 self.checkAttributes(child, Schema.elements["li"]!)
@@ -54,15 +54,15 @@ extension Compiler {
                 : value(element, "header-background", Units.color).map { .some($0) }
         }
         let cellStyle = styles.style("cell") ?? ParagraphStyle()
-        let rows = flow(element, context, allowLoop: true) { node, context -> [Flow<RowNode>] in
+        let rows = flow(element, context, allowLoop: true) { node, container, context -> [Flow<RowNode>] in
             switch node {
             case .text(let text):
-                if !text.isBlank { self.reportStrayText(text, in: element, expected: "<row> elements") }
+                if !text.isBlank { self.reportStrayText(text, in: container, expected: "<row> elements") }
                 return []
             case .element(let child):
                 guard self.checkNamespace(child) else { return [] }
                 guard child.name == "row" else {
-                    self.misplacedOrUnknown(child, allowed: ["row", "if", "elif", "else", "for"], parent: "table")
+                    self.misplacedOrUnknown(child, allowed: ["row", "if", "elif", "else", "for"], parent: container.name)
                     return []
                 }
                 return self.row(child, columns: columns, style: cellStyle, context).map { [.item($0)] } ?? []

@@ -9,7 +9,11 @@ enum Suggestions {
             let distance = editDistance(target, Array(candidate.lowercased().unicodeScalars))
             if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
         }
-        return best?.0
+        if let best { return best.0 }
+        // A clear abbreviation: `sig` for `signature`.
+        guard target.count >= 3 else { return nil }
+        let prefixed = candidates.filter { $0.lowercased().unicodeScalars.starts(with: target) }
+        return prefixed.count == 1 ? prefixed.first : nil
     }
 
     /// `; did you mean 'x'?` or an empty string.

@@ -19,6 +19,10 @@ struct Path: Sendable, Hashable {
     var text: String { segments.joined(separator: ".") }
 }
 
+enum Arithmetic: String, Sendable, Hashable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/"
+}
+
 enum Comparison: String, Sendable, Hashable {
     case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }
@@ -36,6 +40,10 @@ indirect enum Expression: Sendable, Hashable {
     case contains(Expression, Expression, negated: Bool)
     case empty(Expression)
     case length(Expression)
+    /// `sum(list)` or `sum(list, "member")`.
+    case sum(Expression, member: String?)
+    case arithmetic(Arithmetic, Expression, Expression)
+    case negate(Expression)
 
     /// Every path in the expression, in reading order.
     var paths: [Path] {
@@ -43,8 +51,10 @@ indirect enum Expression: Sendable, Hashable {
         case .literal: return []
         case .path(let path): return [path]
         case .list(let items): return items.flatMap(\.paths)
-        case .not(let inner), .empty(let inner), .length(let inner): return inner.paths
-        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b, _):
+        case .not(let inner), .empty(let inner), .length(let inner), .sum(let inner, _), .negate(let inner):
+            return inner.paths
+        case .and(let a, let b), .or(let a, let b), .compare(_, let a, let b), .contains(let a, let b, _),
+             .arithmetic(_, let a, let b):
             return a.paths + b.paths
         }
     }
@@ -58,6 +68,9 @@ indirect enum Expression: Sendable, Hashable {
         case .not(let inner): return .not(inner.mapPaths(transform))
         case .empty(let inner): return .empty(inner.mapPaths(transform))
         case .length(let inner): return .length(inner.mapPaths(transform))
+        case .sum(let inner, let member): return .sum(inner.mapPaths(transform), member: member)
+        case .negate(let inner): return .negate(inner.mapPaths(transform))
+        case .arithmetic(let op, let a, let b): return .arithmetic(op, a.mapPaths(transform), b.mapPaths(transform))
         case .and(let a, let b): return .and(a.mapPaths(transform), b.mapPaths(transform))
         case .or(let a, let b): return .or(a.mapPaths(transform), b.mapPaths(transform))
         case .compare(let op, let a, let b): return .compare(op, a.mapPaths(transform), b.mapPaths(transform))
@@ -126,6 +139,32 @@ extension Expression {
             return .bool(found != negated)
         case .empty(let inner):
             return .bool(inner.evaluate(in: scope).isEmptyValue)
+        case .sum(let inner, let member):
+            guard case .list(let items) = inner.evaluate(in: scope) else { return .null }
+            var total = Decimal(0)
+            for item in items {
+                var value = item
+                if let member {
+                    guard case .object(let members) = item else { return .null }
+                    value = members[member] ?? .null
+                }
+                guard case .number(let number) = value else { return .null }
+                total += number
+            }
+            return .number(total)
+        case .negate(let inner):
+            guard case .number(let number) = inner.evaluate(in: scope) else { return .null }
+            return .number(-number)
+        case .arithmetic(let op, let a, let b):
+            guard case .number(let left) = a.evaluate(in: scope), case .number(let right) = b.evaluate(in: scope) else {
+                return .null
+            }
+            switch op {
+            case .add: return .number(left + right)
+            case .subtract: return .number(left - right)
+            case .multiply: return .number(left * right)
+            case .divide: return right.isZero ? .null : .number(left / right)
+            }
         case .length(let inner):
             switch inner.evaluate(in: scope) {
             case .string(let text): return .integer(text.count)

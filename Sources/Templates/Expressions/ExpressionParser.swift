@@ -13,8 +13,12 @@ struct FormatterCall: Sendable, Hashable {
 ///     or          := and ("or" and)*
 ///     and         := not ("and" not)*
 ///     not         := "not" not | comparison
-///     comparison  := primary (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") primary)?
+///     comparison  := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") sum)?
+///     sum         := product (("+" | "-") product)*
+///     product     := unary (("*" | "/") unary)*
+///     unary       := "-" unary | primary
 ///     primary     := literal | path | "empty" "(" expression ")" | "len" "(" expression ")"
+///                  | "sum" "(" expression ("," string)? ")"
 ///                  | "(" expression ")" | "[" (expression ("," expression)*)? "]"
 ///     path        := name ("." name)*
 ///     interpolation := expression ("|" name (":" literal)*)* "}}"
@@ -22,7 +26,7 @@ struct ExpressionParser {
     private var lexer: Lexer
     private var token: Token
     static let keywords: Set<String> = ["and", "or", "not", "in", "true", "false", "null"]
-    static let functions = ["empty", "len"]
+    static let functions = ["empty", "len", "sum"]
 
     init(scalars: [Unicode.Scalar], start: Int = 0) throws(ExpressionSyntaxError) {
         lexer = Lexer(scalars: scalars, start: start)
@@ -109,19 +113,19 @@ struct ExpressionParser {
     }
 
     private mutating func parseComparison() throws(ExpressionSyntaxError) -> Expression {
-        let left = try parsePrimary()
+        let left = try parseSum()
         let result: Expression
         if case .symbol(let symbol) = token.kind, let op = Comparison(rawValue: symbol) {
             try advance()
-            result = .compare(op, left, try parsePrimary())
+            result = .compare(op, left, try parseSum())
         } else if token.kind == .identifier("in") {
             try advance()
-            result = .contains(left, try parsePrimary(), negated: false)
+            result = .contains(left, try parseSum(), negated: false)
         } else if token.kind == .identifier("not") {
             try advance()
             guard token.kind == .identifier("in") else { throw unexpected("'in' after 'not'") }
             try advance()
-            result = .contains(left, try parsePrimary(), negated: true)
+            result = .contains(left, try parseSum(), negated: true)
         } else {
             return left
         }
@@ -129,6 +133,32 @@ struct ExpressionParser {
             throw ExpressionSyntaxError(message: "comparisons cannot be chained; use 'and'", offset: token.offset)
         }
         return result
+    }
+
+    private mutating func parseSum() throws(ExpressionSyntaxError) -> Expression {
+        var left = try parseProduct()
+        while case .symbol(let symbol) = token.kind, symbol == "+" || symbol == "-" {
+            try advance()
+            left = .arithmetic(Arithmetic(rawValue: symbol)!, left, try parseProduct())
+        }
+        return left
+    }
+
+    private mutating func parseProduct() throws(ExpressionSyntaxError) -> Expression {
+        var left = try parseUnary()
+        while case .symbol(let symbol) = token.kind, symbol == "*" || symbol == "/" {
+            try advance()
+            left = .arithmetic(Arithmetic(rawValue: symbol)!, left, try parseUnary())
+        }
+        return left
+    }
+
+    private mutating func parseUnary() throws(ExpressionSyntaxError) -> Expression {
+        guard token.kind == .symbol("-") else { return try parsePrimary() }
+        try advance()
+        let inner = try parseUnary()
+        if case .literal(.number(let number)) = inner { return .literal(.number(-number)) }
+        return .negate(inner)
     }
 
     private mutating func parsePrimary() throws(ExpressionSyntaxError) -> Expression {
@@ -140,11 +170,6 @@ struct ExpressionParser {
         case .number(let text):
             try advance()
             return .literal(.number(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0))
-        case .symbol("-"):
-            try advance()
-            guard case .number(let text) = token.kind else { throw unexpected("a number after '-'") }
-            try advance()
-            return .literal(.number(-(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0)))
         case .symbol("("):
             try advance()
             let inner = try parseOr()
@@ -177,14 +202,25 @@ struct ExpressionParser {
                 guard ExpressionParser.functions.contains(name) else {
                     let hint = Suggestions.hint(for: name, in: ExpressionParser.functions)
                     throw ExpressionSyntaxError(
-                        message: "unknown function '\(name)'\(hint.isEmpty ? "; expected empty(…) or len(…)" : hint)",
+                        message: "unknown function '\(name)'\(hint.isEmpty ? "; expected empty(…), len(…) or sum(…)" : hint)",
                         offset: start.offset)
                 }
                 try advance()
                 let argument = try parseOr()
+                var member: String?
+                if name == "sum", token.kind == .symbol(",") {
+                    try advance()
+                    guard case .string(let text) = token.kind else { throw unexpected("a quoted member name") }
+                    member = text
+                    try advance()
+                }
                 guard token.kind == .symbol(")") else { throw unexpected("')' to close \(name)(…)") }
                 try advance()
-                return name == "empty" ? .empty(argument) : .length(argument)
+                switch name {
+                case "empty": return .empty(argument)
+                case "len": return .length(argument)
+                default: return .sum(argument, member: member)
+                }
             }
             var segments = [name]
             while token.kind == .symbol(".") {

@@ -10,7 +10,7 @@ struct Token: Sendable, Equatable {
         case identifier(String)
         case string(String)
         case number(String)
-        case symbol(String)      // == != < <= > >= ( ) [ ] , . | : -
+        case symbol(String)      // == != < <= > >= ( ) [ ] , . | : - + * /
         case closeInterpolation  // }}
         case end
     }
@@ -99,7 +99,7 @@ struct Lexer {
             index += 2
             return Token(kind: .symbol(symbol), offset: start)
         }
-        if "<>()[],.|:-".unicodeScalars.contains(scalar) {
+        if "<>()[],.|:-+*/".unicodeScalars.contains(scalar) {
             index += 1
             return Token(kind: .symbol(String(scalar)), offset: start)
         }

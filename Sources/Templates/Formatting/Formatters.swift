@@ -60,7 +60,7 @@ enum Formatter: Sendable, Hashable {
                 case "full": style = .full
                 case "iso", "ISO": style = .iso
                 default:
-                    guard name.contains(where: { "dMyEHhmsaGLQ".contains($0) }) else {
+                    guard Formatter.isDatePattern(name) else {
                         throw fail("unknown \(call.name) style '\(name)'; expected short, medium, long, full, iso "
                                    + "or a pattern such as \"d MMMM yyyy\"")
                     }
@@ -100,6 +100,20 @@ enum Formatter: Sendable, Hashable {
             let hint = Suggestions.hint(for: call.name, in: Formatter.names)
             throw fail("unknown formatter '\(call.name)'\(hint.isEmpty ? "; expected one of " + Formatter.names.joined(separator: ", ") : hint)")
         }
+    }
+
+    /// ICU pattern letters, punctuation, spaces and quoted literals, with at least one date field.
+    static func isDatePattern(_ text: String) -> Bool {
+        let letters = "GyYuUrQqMLlwWdDFgEecahHKkjJmsSAzZOvVXx"
+        var quoted = false
+        var hasField = false
+        for character in text {
+            if character == "'" { quoted.toggle(); continue }
+            if quoted || !character.isLetter { continue }
+            guard letters.contains(character) else { return false }
+            if "yMLdEG".contains(character) { hasField = true }
+        }
+        return hasField && !quoted
     }
 
     /// `en`, `fr-FR`, `zh-Hant-TW`, `es-419`.
