@@ -31,7 +31,7 @@ public struct TemplateCompiler: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary))
         let parts = compiler.compileTemplate(root)
-        guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics)) }
+        guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics, first: path)) }
         var hashed = source
         for clause in compiler.pins { hashed += clause.bytes }
         let clauses = compiler.pins.map {
@@ -41,9 +41,10 @@ public struct TemplateCompiler: Sendable {
                                 sha256Hex: Digest.sha256Hex(hashed))
     }
 
-    /// Diagnostics grouped by file (in order of first appearance), each file's sorted by position.
-    static func ordered(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        var files: [String] = []
+    /// Diagnostics grouped by file (the template first, then in order of first appearance), each
+    /// file's sorted by position.
+    static func ordered(_ diagnostics: [Diagnostic], first: String) -> [Diagnostic] {
+        var files: [String] = [first]
         for diagnostic in diagnostics where !files.contains(diagnostic.file ?? "") { files.append(diagnostic.file ?? "") }
         return files.flatMap { file in
             diagnostics.enumerated().filter { ($0.element.file ?? "") == file }.sorted { a, b in

@@ -8,6 +8,10 @@ public struct PinnedClause: Sendable, Hashable {
     public let title: String?
     public let approvedBy: String
     public let approvedOn: String
+
+    public init(id: String, version: String, title: String?, approvedBy: String, approvedOn: String) {
+        self.id = id; self.version = version; self.title = title; self.approvedBy = approvedBy; self.approvedOn = approvedOn
+    }
 }
 
 /// A checked template with its clauses, ready to bind data rows into documents.
