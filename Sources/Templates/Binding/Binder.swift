@@ -50,7 +50,7 @@ struct Binder {
     /// An attribute's text, trimmed; nil when absent or empty.
     func attribute(_ template: TextTemplate?) -> String? {
         guard let template else { return nil }
-        let text = template.render(in: scope, language: language).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = template.render(in: scope, language: language).trimmed
         return text.isEmpty ? nil : text
     }
 
@@ -140,22 +140,7 @@ struct RunBuilder {
     /// True at the start of the paragraph, after a line break, and after text ending in a space.
     private var skipSpace = true
 
-    static func collapse(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.isWhitespace && $0 != " " }) || text.contains("  ")
-        else { return text }
-        var result = String.UnicodeScalarView()
-        var lastWasSpace = false
-        for scalar in text.unicodeScalars {
-            let space = scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r"
-            if space {
-                if !lastWasSpace { result.append(" ") }
-            } else {
-                result.append(scalar)
-            }
-            lastWasSpace = space
-        }
-        return String(result)
-    }
+    static func collapse(_ text: String) -> String { collapseWhiteSpace(text) }
 
     mutating func append(_ text: String, _ style: InlineStyle) {
         var text = Substring(text)

@@ -71,7 +71,7 @@ public struct CompiledTemplate: Sendable {
         var problems: [Diagnostic] = []
         for rule in rules {
             let field = rule.declaration
-            guard let cell = row[field.name], !cell.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let cell = row[field.name], !cell.trimmed.isEmpty else {
                 values[field.name] = .null
                 continue
             }

@@ -28,23 +28,46 @@ enum DataCoercion {
         return true
     }
 
-    /// `local@domain.tld`: no spaces, one `@`, a dotted domain of letters, digits and hyphens.
+    /// `local@domain.tld`: no spaces, one `@`, a dotted domain of letters, digits and hyphens
+    /// (internationalised letters allowed), a top-level label of two or more characters.
     static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64,
-              !parts[0].contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" })
-        else { return false }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ label in
-            !label.isEmpty && label.first != "-" && label.last != "-"
-                && label.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "-") }
-        }), labels.last!.count >= 2 else { return false }
-        return true
+        var local = 0
+        var sawAt = false
+        var labels = 0, labelLength = 0
+        var labelStartsWithHyphen = false, lastWasHyphen = false
+        for scalar in text.unicodeScalars {
+            if !sawAt {
+                if scalar == "@" {
+                    sawAt = true
+                    continue
+                }
+                if scalar == " " || scalar == "," || scalar == ";" || scalar == "<" || scalar == ">" || scalar == "\t"
+                    || scalar.value < 0x20 || (!scalar.isASCII && scalar.properties.isWhitespace) { return false }
+                local += 1
+                continue
+            }
+            if scalar == "." {
+                guard labelLength > 0, !labelStartsWithHyphen, !lastWasHyphen else { return false }
+                labels += 1
+                labelLength = 0
+                continue
+            }
+            let isHyphen = scalar == "-"
+            let isWordy = scalar.isASCII
+                ? (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            guard isHyphen || isWordy else { return false }
+            if labelLength == 0 { labelStartsWithHyphen = isHyphen }
+            lastWasHyphen = isHyphen
+            labelLength += 1
+        }
+        return sawAt && local > 0 && local <= 64 && labels >= 1 && labelLength >= 2 && !labelStartsWithHyphen
+            && !lastWasHyphen
     }
 
     /// Converts text to a field's type; the message says what was expected.
     static func coerce(_ text: String, to type: FieldDeclaration.FieldType) -> Result<TemplateValue, CoercionFailure> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         switch type {
         case .text, .enumeration:
             return .success(.string(text))

@@ -94,7 +94,7 @@ extension Compiler {
                        element: "clause")
                 return nil
             }
-            let approved = !clause.approvedBy.trimmingCharacters(in: .whitespaces).isEmpty
+            let approved = !clause.approvedBy.trimmed.isEmpty
                 && CalendarDate(iso: clause.approvedOn) != nil
             guard approved else {
                 report(.clauseUnapproved, "clause '\(id)' version \(version) is not approved; expected approved-by and "

@@ -196,7 +196,7 @@ extension Compiler {
                 report(.invalidValue, "values: only enum fields take values", at: values.position, element: "field")
             }
             let separator: Character = values.value.contains("|") ? "|" : " "
-            allowed = values.value.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+            allowed = values.value.split(separator: separator).map { $0.trimmed }
                 .filter { !$0.isEmpty }
             if allowed.isEmpty, type == .enumeration {
                 report(.invalidValue, "values: empty; expected the allowed values, e.g. values=\"Starter Business\"",

@@ -59,7 +59,7 @@ extension Compiler {
     private func properties(_ element: XMLElement) -> [(inout ParagraphStyle) -> Void] {
         var setters: [(inout ParagraphStyle) -> Void] = []
         if let font = element.attribute("font") {
-            let family = font.value.trimmingCharacters(in: .whitespaces)
+            let family = font.value.trimmed
             if family.isEmpty {
                 report(.invalidValue, "font: empty; expected a family such as \"Liberation Serif\"", at: font.position,
                        element: "style")

@@ -54,7 +54,7 @@ struct FieldRules: Sendable {
 
     /// Parses a `min`/`max` value for this field's type; nil with a message when it does not fit.
     static func bound(_ text: String, for type: FieldDeclaration.FieldType) -> Result<Bound, UnitError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         switch type {
         case .integer, .decimal, .money:
             if DataCoercion.isDecimal(trimmed), let value = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")) {

@@ -18,12 +18,12 @@ enum Units {
         guard index > digitsStart else { return nil }
         let numberText = String(String.UnicodeScalarView(scalars[0..<index]))
         guard numberText.filter({ $0 == "." }).count <= 1, let number = Double(numberText) else { return nil }
-        return (number, String(String.UnicodeScalarView(scalars[index...])).trimmingCharacters(in: .whitespaces))
+        return (number, String(String.UnicodeScalarView(scalars[index...])).trimmed)
     }
 
     /// A non-negative length in points: a number with pt, in, mm, cm or px (a bare number is points).
     static func length(_ text: String) -> Result<Double, UnitError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         guard let (number, unit) = split(trimmed) else {
             return .failure(UnitError(code: .badUnit, message: "'\(text)' is not a length; expected a number with "
                                       + "pt, in, mm, cm or px, e.g. 12pt or 1.5in"))
@@ -57,7 +57,7 @@ enum Units {
 
     /// `letter`, `a4`, `legal` or `WIDTHxHEIGHT` with units (`210mm x 297mm`).
     static func page(_ text: String) -> Result<PageSetup, UnitError> {
-        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let name = text.trimmed.lowercased()
         if let known = pageSizes[name] { return .success(known) }
         let scalars = Array(name.unicodeScalars)
         // The separating "x" is the one followed by (spaces and) a digit.
@@ -118,7 +118,7 @@ enum Units {
 
     /// `#rgb`, `#rrggbb` or a colour name.
     static func color(_ text: String) -> Result<Color, UnitError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         if trimmed.hasPrefix("#"), trimmed.dropFirst().allSatisfy(\.isHexDigit), let color = Color(hex: trimmed) {
             return .success(color)
         }
@@ -130,7 +130,7 @@ enum Units {
     }
 
     static func bool(_ text: String) -> Result<Bool, UnitError> {
-        switch text.trimmingCharacters(in: .whitespaces) {
+        switch text.trimmed {
         case "true": return .success(true)
         case "false": return .success(false)
         default: return .failure(UnitError(code: .invalidValue, message: "'\(text)' is not a boolean; expected true or false"))
@@ -139,7 +139,7 @@ enum Units {
 
     /// A positive number (line spacing multiples and the like).
     static func number(_ text: String, range: ClosedRange<Double>) -> Result<Double, UnitError> {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        guard let value = Double(text.trimmed), range.contains(value) else {
             return .failure(UnitError(code: .invalidValue, message: "'\(text)' is not a number from "
                                       + "\(plain(range.lowerBound)) to \(plain(range.upperBound))"))
         }

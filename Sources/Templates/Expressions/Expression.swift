@@ -194,7 +194,7 @@ extension TemplateValue {
     var isEmptyValue: Bool {
         switch self {
         case .null: return true
-        case .string(let text): return text.allSatisfy(\.isWhitespace)
+        case .string(let text): return text.isBlank
         case .list(let items): return items.isEmpty
         case .object(let members): return members.isEmpty
         default: return false

@@ -170,10 +170,11 @@ enum Formatter: Sendable, Hashable {
             return .string(style.format(number))
         case .percent(let decimals, let locale):
             guard let number = value.decimalValue else { return value }
+            // Scale 1: the value already is in percentage points (saves two decimal divisions).
             var style = Decimal.FormatStyle.Percent(locale: Locale(identifier: locale ?? language))
-                .rounded(rule: .toNearestOrAwayFromZero)
+                .rounded(rule: .toNearestOrAwayFromZero).scale(1)
             if let decimals { style = style.precision(.fractionLength(decimals)) }
-            return .string(style.format(number / 100))
+            return .string(style.format(number))
         }
     }
 }
