@@ -23,8 +23,8 @@ public struct TemplateCompiler: Sendable {
 
     /// Compiles template bytes; `path` names the file in diagnostics and anchors relative image paths.
     public func compile(source: [UInt8], path: String) throws(TemplateError) -> CompiledTemplate {
-        let root: XMLElement
-        switch XMLParser.parse(source, file: path) {
+        let root: ParsedElement
+        switch XMLReader.parse(source, file: path) {
         case .success(let element): root = element
         case .failure(let error): throw error
         }

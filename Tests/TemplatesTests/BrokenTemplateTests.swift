@@ -206,6 +206,23 @@ let brokenCases: [BrokenCase] = [
         ])
     }
 
+    /// Each parse has its own libxml2 context and error handler, so errors never cross threads.
+    @Test func concurrentCompilesKeepTheirOwnErrors() async {
+        let malformed = brokenCases.first { $0.name == "malformed XML (libxml2)" }!
+        let results = await withTaskGroup(of: (Int, [String]).self) { group in
+            for index in 0..<24 {
+                group.addTask {
+                    let source = index % 2 == 0 ? malformed.source : wrap("<p>Fine {{company_name}}</p>")
+                    return (index, diagnostics(of: source))
+                }
+            }
+            var results: [Int: [String]] = [:]
+            for await (index, found) in group { results[index] = found }
+            return results
+        }
+        for (index, found) in results { #expect(found == (index % 2 == 0 ? malformed.expected : [])) }
+    }
+
     @Test func errorsCarryCodesAndPositions() throws {
         #expect(throws: TemplateError.self) {
             _ = try Samples.relativeCompiler.compile(source: Array(wrap("<tabel/>").utf8), path: "x.xml")

@@ -7,7 +7,7 @@ func format(_ call: String, _ value: TemplateValue, locale: String) throws -> St
     var parser = try ExpressionParser(scalars: Array(("v|" + call + "}}").unicodeScalars))
     let (_, calls) = try parser.parseInterpolation()
     var result = value
-    for formatterCall in calls { result = try Formatter(formatterCall).apply(result, language: locale) }
+    for formatterCall in calls { result = try ValueFormatter(formatterCall).apply(result, language: locale) }
     return result.text
 }
 

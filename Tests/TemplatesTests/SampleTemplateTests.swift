@@ -163,6 +163,19 @@ private enum Marker {
         #expect(logo.format == .png && abs((logo.width ?? 0) - 86.4) < 1e-9)
     }
 
+    @Test func serviceAgreementSparseRow() throws {
+        let template = try Samples.compile("service-agreement")
+        let base = try lead { $0["contact_phone"] != "" && $0["country"] != "" }
+        let full = try bind(template, base, ["seats": "2"]).plainText
+        #expect(full.contains("(\(base["contact_email"]!), \(base["contact_phone"]!))"))
+        #expect(full.contains("for 2 seats") && full.contains(" · \(base["country"]!)"))
+        let sparse = try bind(template, base, ["seats": "1", "contact_phone": "", "country": "", "region": "",
+                                               "owner_email": "", "discount_pct": "", "term_months": ""]).plainText
+        #expect(sparse.contains("(\(base["contact_email"]!))."))
+        #expect(sparse.contains("for 1 seat for an initial term of 12 months"))
+        #expect(sparse.contains("Account owner: sales@northbeam.example · Region: —\n"))
+    }
+
     // MARK: Other samples
 
     @Test func mutualNDABranches() throws {
@@ -180,6 +193,10 @@ private enum Marker {
         let oneYear = try template.bind(template.coerce(row: base).0.merging(["nda_years": .integer(1)]) { $1 }).plainText
         #expect(oneYear.contains("during 1 year from the date above"))
         #expect(retail.contains("Exclusions\nConfidential Information does not include"))
+        let noCountry = try bind(template, base, ["country": ""]).plainText
+        #expect(noCountry.contains("between Northbeam Software, Inc. and \(base["company_name"]!)\n"))
+        let withCountry = try bind(template, base, ["country": "Spain"]).plainText
+        #expect(withCountry.contains("between Northbeam Software, Inc. and \(base["company_name"]!) (Spain)\n"))
     }
 
     @Test(arguments: [
@@ -226,6 +243,10 @@ private enum Marker {
         #expect(small.contains("within the account owner's authority") && !small.contains("exceeds 25%"))
         let middle = try bind(template, base, ["discount_pct": "20"]).plainText
         #expect(!middle.contains("within the account owner's authority") && !middle.contains("exceeds 25%"))
+        let dated = try bind(template, base, ["requested_on": "2025-02-03", "region": "EMEA"]).plainText
+        #expect(dated.contains("Requested by \(base["owner_email"]!) on February 3, 2025 for \(base["company_name"]!) (EMEA)."))
+        let undated = try bind(template, base, ["region": ""]).plainText
+        #expect(undated.contains("Requested by \(base["owner_email"]!) for \(base["company_name"]!)."))
         let escalation = try bind(template, base, ["request_type": "escalation", "case_id": "CS-004211"])
         #expect(escalation.plainText.contains("Support Escalation Approval"))
         #expect(escalation.plainText.contains("Support case | CS-004211"))

@@ -3,12 +3,16 @@ public import Typesetting
 
 /// A clause a template pins, as found in the library.
 public struct PinnedClause: Sendable, Hashable {
+    /// The clause id and the pinned version.
     public let id: String
     public let version: String
+    /// The clause file's `title`, when it has one.
     public let title: String?
+    /// Who approved this version, and when (`YYYY-MM-DD`).
     public let approvedBy: String
     public let approvedOn: String
 
+    /// A pin as the compiler records it.
     public init(id: String, version: String, title: String?, approvedBy: String, approvedOn: String) {
         self.id = id; self.version = version; self.title = title; self.approvedBy = approvedBy; self.approvedOn = approvedOn
     }
@@ -104,7 +108,7 @@ public struct CompiledTemplate: Sendable {
         var binder = Binder(scope: Scope(data: values, locals: [], today: today), language: language)
         if let languageTemplate = parts.languageTemplate {
             let chosen = languageTemplate.render(in: binder.scope, language: language)
-            if Formatter.isLocaleIdentifier(chosen) {
+            if ValueFormatter.isLocaleIdentifier(chosen) {
                 binder.language = chosen
             } else {
                 binder.problems.append(Diagnostic(.evaluation, "lang: '\(chosen)' is not a language tag; expected BCP 47 "

@@ -6,12 +6,12 @@ extension Compiler {
     /// Compiles `parent`'s children with `item`, turning `if`/`elif`/`else` siblings into one
     /// choice and `for` into a loop (where `allowLoop`). Blank text between the parts of an
     /// `if` chain is dropped.
-    func flow<Item>(_ parent: XMLElement, _ context: BlockContext, allowLoop: Bool,
-                    item: (XMLNode, XMLElement, BlockContext) -> [Flow<Item>]) -> [Flow<Item>] {
+    func flow<Item>(_ parent: ParsedElement, _ context: BlockContext, allowLoop: Bool,
+                    item: (ParsedNode, ParsedElement, BlockContext) -> [Flow<Item>]) -> [Flow<Item>] {
         var result: [Flow<Item>] = []
         var branches: [Branch<Item>] = []
         var otherwise: [Flow<Item>]?
-        var heldBlank: XMLNode?
+        var heldBlank: ParsedNode?
         var open = false
         func flush() {
             if open { result.append(.choose(branches, otherwise: otherwise ?? [])) }
@@ -69,8 +69,8 @@ extension Compiler {
         return result
     }
 
-    private func loop<Item>(_ element: XMLElement, _ context: BlockContext, allowLoop: Bool,
-                            item: (XMLNode, XMLElement, BlockContext) -> [Flow<Item>]) -> Loop<Item>? {
+    private func loop<Item>(_ element: ParsedElement, _ context: BlockContext, allowLoop: Bool,
+                            item: (ParsedNode, ParsedElement, BlockContext) -> [Flow<Item>]) -> Loop<Item>? {
         var inner = context
         inner.inLoop = true
         let before = diagnostics.count
@@ -110,11 +110,11 @@ extension Compiler {
     // MARK: Blocks
 
     /// The block content of `parent` (body, header, footer, keep-together, li, cell, clause files).
-    func blocks(in parent: XMLElement, _ context: BlockContext) -> [Flow<BlockNode>] {
+    func blocks(in parent: ParsedElement, _ context: BlockContext) -> [Flow<BlockNode>] {
         flow(parent, context, allowLoop: true) { node, container, context in self.block(node, parent: container, context) }
     }
 
-    private func block(_ node: XMLNode, parent: XMLElement, _ context: BlockContext) -> [Flow<BlockNode>] {
+    private func block(_ node: ParsedNode, parent: ParsedElement, _ context: BlockContext) -> [Flow<BlockNode>] {
         guard case .element(let element) = node else {
             if case .text(let text) = node, !text.isBlank {
                 reportStrayText(text, in: parent, expected: "a block element such as <p>")
@@ -165,7 +165,7 @@ extension Compiler {
     }
 
     /// Reports content inside an element that takes none.
-    func requireEmpty(_ element: XMLElement) {
+    func requireEmpty(_ element: ParsedElement) {
         for child in element.children {
             switch child {
             case .element(let inner):
@@ -180,7 +180,7 @@ extension Compiler {
     }
 
     /// Whether an element holds block elements (then it is compiled as blocks, else as text).
-    func holdsBlocks(_ element: XMLElement) -> Bool {
+    func holdsBlocks(_ element: ParsedElement) -> Bool {
         element.childElements.contains { child in
             if ["if", "elif", "else", "for"].contains(child.name) { return holdsBlocks(child) }
             return Schema.blockElements.contains(child.name) && !Schema.inlineElements.contains(child.name)
@@ -188,7 +188,7 @@ extension Compiler {
     }
 
     /// Content that is either blocks or one paragraph of text (li, cell).
-    func mixed(_ element: XMLElement, style: ParagraphStyle, inline: InlineStyle = InlineStyle(),
+    func mixed(_ element: ParsedElement, style: ParagraphStyle, inline: InlineStyle = InlineStyle(),
                _ context: BlockContext) -> [Flow<BlockNode>] {
         if holdsBlocks(element) { return blocks(in: element, context) }
         let hasContent = element.children.contains {
@@ -202,19 +202,19 @@ extension Compiler {
 
     // MARK: Paragraphs and inline content
 
-    private func paragraph(_ element: XMLElement, style: ParagraphStyle, heading: Int?, _ context: BlockContext) -> BlockNode {
+    private func paragraph(_ element: ParsedElement, style: ParagraphStyle, heading: Int?, _ context: BlockContext) -> BlockNode {
         var style = style
         if let align = value(element, "align", Compiler.alignment) { style.alignment = align }
         return .paragraph(style, inlines(in: element, style: InlineStyle(), link: nil, context), heading: heading)
     }
 
-    func inlines(in parent: XMLElement, style: InlineStyle, link: TextTemplate?, _ context: BlockContext) -> [Flow<InlineItem>] {
+    func inlines(in parent: ParsedElement, style: InlineStyle, link: TextTemplate?, _ context: BlockContext) -> [Flow<InlineItem>] {
         flow(parent, context, allowLoop: false) { node, container, context in
             self.inline(node, parent: container, style: style, link: link, context)
         }
     }
 
-    private func inline(_ node: XMLNode, parent: XMLElement, style: InlineStyle, link: TextTemplate?,
+    private func inline(_ node: ParsedNode, parent: ParsedElement, style: InlineStyle, link: TextTemplate?,
                         _ context: BlockContext) -> [Flow<InlineItem>] {
         switch node {
         case .text(let text):

@@ -3,7 +3,7 @@ import Typesetting
 extension Compiler {
     /// `<clause ref version when heading/>`: the pinned clause's content from the library, shown
     /// when `when` holds. The element itself may not have content: clause text is not overridable.
-    func clause(_ element: XMLElement, parent: XMLElement, _ context: BlockContext) -> [Flow<BlockNode>] {
+    func clause(_ element: ParsedElement, parent: ParsedElement, _ context: BlockContext) -> [Flow<BlockNode>] {
         checkAttributes(element, Schema.elements["clause"]!)
         guard context.region == .body else {
             let why = context.region == .clause ? "inside a clause; clauses cannot include other clauses"
@@ -77,7 +77,7 @@ extension Compiler {
     }
 
     /// Finds and checks a pinned clause; problems are reported at the pin.
-    private func load(id: String, version: String, pin: XMLElement, versionPosition: SourcePosition) -> ClauseLibrary.Clause? {
+    private func load(id: String, version: String, pin: ParsedElement, versionPosition: SourcePosition) -> ClauseLibrary.Clause? {
         switch library.lookup(id: id, version: version) {
         case .notFound(let known):
             let hint = Suggestions.hint(for: id, in: known)

@@ -17,7 +17,7 @@ struct ClauseLibrary: Sendable {
         var bytes: [UInt8]
         /// The path diagnostics name.
         var path: String
-        var root: XMLElement
+        var root: ParsedElement
     }
 
     /// What looking up a pin found.
@@ -50,12 +50,12 @@ struct ClauseLibrary: Sendable {
         return result
     }
 
-    private func read(_ name: String) -> Result<(bytes: [UInt8], root: XMLElement), TemplateError>? {
+    private func read(_ name: String) -> Result<(bytes: [UInt8], root: ParsedElement), TemplateError>? {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
             return nil
         }
         let bytes = Array(data)
-        return XMLParser.parse(bytes, file: displayPath(name)).map { (bytes, $0) }
+        return XMLReader.parse(bytes, file: displayPath(name)).map { (bytes, $0) }
     }
 
     /// Finds `id` at `version`.

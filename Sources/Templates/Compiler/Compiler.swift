@@ -47,7 +47,7 @@ final class Compiler {
 
     /// Reports attributes the element does not take and required ones it lacks. Attributes in
     /// another namespace (tool metadata) are ignored.
-    func checkAttributes(_ element: XMLElement, _ schema: Schema.Element) {
+    func checkAttributes(_ element: ParsedElement, _ schema: Schema.Element) {
         for attribute in element.attributes where attribute.namespace == nil {
             guard !schema.attributes.contains(attribute.name) else { continue }
             let hint = Suggestions.hint(for: attribute.name, in: schema.attributes)
@@ -64,7 +64,7 @@ final class Compiler {
     }
 
     /// An attribute parsed by `parser`; a bad value is reported at the value.
-    func value<T>(_ element: XMLElement, _ name: String, _ parser: (String) -> Result<T, UnitError>) -> T? {
+    func value<T>(_ element: ParsedElement, _ name: String, _ parser: (String) -> Result<T, UnitError>) -> T? {
         guard let attribute = element.attribute(name) else { return nil }
         switch parser(attribute.value) {
         case .success(let value): return value
@@ -114,7 +114,7 @@ final class Compiler {
     }
 
     /// The expression in an attribute (`test`, `in`, `when`), parsed and resolved.
-    func expression(_ element: XMLElement, _ name: String, locals: [(name: String, slot: Int)]) -> Expression? {
+    func expression(_ element: ParsedElement, _ name: String, locals: [(name: String, slot: Int)]) -> Expression? {
         guard let attribute = element.attribute(name) else { return nil }
         do throws(ExpressionSyntaxError) {
             let parsed = try ExpressionParser.parse(attribute.value)
@@ -194,10 +194,10 @@ final class Compiler {
         }
         let before = diagnostics.count
         let resolved = resolve(parsed, locals: locals, position: position, element: element)
-        var formatters: [Formatter] = []
+        var formatters: [ValueFormatter] = []
         for call in calls {
             do throws(ExpressionSyntaxError) {
-                formatters.append(try Formatter(call))
+                formatters.append(try ValueFormatter(call))
             } catch {
                 report(.unknownFormatter, error.message, at: position(error.offset), element: element)
             }
@@ -211,14 +211,14 @@ final class Compiler {
     }
 
     /// An attribute's text with interpolations (titles, labels, links), or nil when absent.
-    func textAttribute(_ element: XMLElement, _ name: String, locals: [(name: String, slot: Int)]) -> TextTemplate? {
+    func textAttribute(_ element: ParsedElement, _ name: String, locals: [(name: String, slot: Int)]) -> TextTemplate? {
         guard let attribute = element.attribute(name) else { return nil }
         return text(attribute.value, source: attribute.source, fallback: attribute.position, element: element.name,
                     locals: locals, pages: false, collapse: false)
     }
 
     /// Non-blank text where only elements may go.
-    func reportStrayText(_ text: XMLText, in element: XMLElement, expected: String) {
+    func reportStrayText(_ text: ParsedText, in element: ParsedElement, expected: String) {
         let offset = text.content.unicodeScalars.firstIndex { !$0.properties.isWhitespace }
             .map { text.content.unicodeScalars.distance(from: text.content.unicodeScalars.startIndex, to: $0) } ?? 0
         report(.textNotAllowed, "text is not allowed directly in <\(element.name)>; expected \(expected)",
@@ -226,6 +226,6 @@ final class Compiler {
     }
 }
 
-extension XMLText {
+extension ParsedText {
     var isBlank: Bool { content.unicodeScalars.allSatisfy { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" } }
 }

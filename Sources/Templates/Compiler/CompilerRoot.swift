@@ -19,7 +19,7 @@ struct TemplateParts {
 
 extension Compiler {
     /// Compiles `<template>`: declarations first (fields, styles), then header, footer and body.
-    func compileTemplate(_ root: XMLElement) -> TemplateParts {
+    func compileTemplate(_ root: ParsedElement) -> TemplateParts {
         var parts = TemplateParts()
         guard root.name == "template" else {
             report(.unknownElement, "the root element must be <template>", at: root.position, element: root.name)
@@ -28,7 +28,7 @@ extension Compiler {
         checkRootNamespace(root)
         checkAttributes(root, Schema.elements["template"]!)
 
-        var sections: [String: XMLElement] = [:]
+        var sections: [String: ParsedElement] = [:]
         for child in root.children {
             switch child {
             case .text(let text) where !text.isBlank:
@@ -59,7 +59,7 @@ extension Compiler {
         if let lang = root.attribute("lang") {
             if lang.value.contains("{{") {
                 parts.languageTemplate = textAttribute(root, "lang", locals: [])
-            } else if Formatter.isLocaleIdentifier(lang.value) {
+            } else if ValueFormatter.isLocaleIdentifier(lang.value) {
                 parts.language = lang.value
             } else {
                 report(.invalidValue, "lang: '\(lang.value)' is not a language tag; expected BCP 47 such as en-US or fr-FR",
@@ -92,7 +92,7 @@ extension Compiler {
     /// A root in the wrong namespace is reported once; its descendants in that same namespace are
     /// then read as template elements, so the rest of the file is still checked.
     @discardableResult
-    func checkNamespace(_ element: XMLElement) -> Bool {
+    func checkNamespace(_ element: ParsedElement) -> Bool {
         guard !inNamespace(element) else { return true }
         let actual = element.namespace.map { "'\($0)'" } ?? "no namespace"
         report(.wrongNamespace, "the element is in \(actual); expected xmlns=\"\(Compiler.namespace)\"",
@@ -100,18 +100,18 @@ extension Compiler {
         return false
     }
 
-    func inNamespace(_ element: XMLElement) -> Bool {
+    func inNamespace(_ element: ParsedElement) -> Bool {
         element.namespace == Compiler.namespace || toleratedNamespace == .some(element.namespace)
     }
 
     /// Checks a root's namespace; a wrong one is tolerated below it after this one report.
-    func checkRootNamespace(_ root: XMLElement) {
+    func checkRootNamespace(_ root: ParsedElement) {
         toleratedNamespace = nil
         if !checkNamespace(root) { toleratedNamespace = .some(root.namespace) }
     }
 
     /// An element that is either unknown (with a suggestion) or known but not allowed here.
-    func misplacedOrUnknown(_ element: XMLElement, allowed: [String], parent: String) {
+    func misplacedOrUnknown(_ element: ParsedElement, allowed: [String], parent: String) {
         if Schema.elements[element.name] != nil {
             report(.misplacedElement, "not allowed inside <\(parent)>; \(Schema.home(of: element.name))",
                    at: element.position, element: element.name)
@@ -143,7 +143,7 @@ extension Compiler {
 
     // MARK: Fields
 
-    func compileFields(_ element: XMLElement) {
+    func compileFields(_ element: ParsedElement) {
         checkAttributes(element, Schema.elements["fields"]!)
         var firstLine: [String: Int] = [:]
         for child in element.children {
@@ -188,7 +188,7 @@ extension Compiler {
         }
     }
 
-    private func compileField(_ element: XMLElement, name: String, type: FieldDeclaration.FieldType) -> FieldRules? {
+    private func compileField(_ element: ParsedElement, name: String, type: FieldDeclaration.FieldType) -> FieldRules? {
         let before = diagnostics.count
         var allowed: [String] = []
         if let values = element.attribute("values") {
@@ -225,13 +225,13 @@ extension Compiler {
             case .failure(let failure): return .failure(UnitError(code: .invalidValue, message: failure.message))
             }
         }
-        var format: [Formatter] = []
+        var format: [ValueFormatter] = []
         if let formatAttribute = element.attribute("format") {
             let scalars = Array(("v|" + formatAttribute.value + "}}").unicodeScalars)
             do throws(ExpressionSyntaxError) {
                 var parser = try ExpressionParser(scalars: scalars)
                 let (_, calls) = try parser.parseInterpolation()
-                for call in calls { format.append(try Formatter(call)) }
+                for call in calls { format.append(try ValueFormatter(call)) }
             } catch {
                 report(.unknownFormatter, "format: \(error.message)",
                        at: formatAttribute.position(atValueOffset: max(0, error.offset - 2)), element: "field")

@@ -3,10 +3,10 @@ import Typesetting
 extension Compiler {
     /// Compiles `<styles>`: new styles and overrides of the built-ins (body, title, h1–h3, small,
     /// cell, item). Unset properties come from the base style (`base`, default `body`).
-    func compileStyles(_ element: XMLElement) {
+    func compileStyles(_ element: ParsedElement) {
         checkAttributes(element, Schema.elements["styles"]!)
         var declared: [String: Int] = [:]
-        var pending: [(XMLElement, String)] = []
+        var pending: [(ParsedElement, String)] = []
         for child in element.children {
             guard case .element(let styleElement) = child else {
                 if case .text(let text) = child, !text.isBlank {
@@ -56,7 +56,7 @@ extension Compiler {
     }
 
     /// The property setters a `<style>` declares.
-    private func properties(_ element: XMLElement) -> [(inout ParagraphStyle) -> Void] {
+    private func properties(_ element: ParsedElement) -> [(inout ParagraphStyle) -> Void] {
         var setters: [(inout ParagraphStyle) -> Void] = []
         if let font = element.attribute("font") {
             let family = font.value.trimmed
@@ -97,7 +97,7 @@ extension Compiler {
     }
 
     /// A paragraph style by name (reported when unknown).
-    func namedStyle(_ element: XMLElement, default name: String) -> ParagraphStyle {
+    func namedStyle(_ element: ParsedElement, default name: String) -> ParagraphStyle {
         guard let attribute = element.attribute("style") else { return styles.style(name) ?? ParagraphStyle() }
         if let style = styles.style(attribute.value) { return style }
         let hint = Suggestions.hint(for: attribute.value, in: styles.names)

@@ -9,8 +9,10 @@ public struct FieldDeclaration: Sendable, Hashable {
         case boolean, list, object
     }
 
+    /// The name expressions use.
     public let name: String
     public let type: FieldType
+    /// Whether a missing or empty value is a data error.
     public let isRequired: Bool
     /// `min` / `max` as written: numbers for numeric types, lengths for text, dates for dates,
     /// item counts for lists.
@@ -25,6 +27,7 @@ public struct FieldDeclaration: Sendable, Hashable {
     /// A human label (for mapping tools), when given.
     public let label: String?
 
+    /// A declaration (the compiler makes these from `<field>` elements).
     public init(name: String, type: FieldType, isRequired: Bool = false, minimum: String? = nil,
                 maximum: String? = nil, pattern: String? = nil, allowedValues: [String] = [],
                 defaultValue: TemplateValue? = nil, label: String? = nil) {
@@ -48,7 +51,7 @@ struct FieldRules: Sendable {
     var maximum: Bound?
     var pattern: RegexBox?
     /// Applied when the field is interpolated bare (`{{effective_date}}`).
-    var format: [Formatter] = []
+    var format: [ValueFormatter] = []
 
     init(declaration: FieldDeclaration) { self.declaration = declaration }
 

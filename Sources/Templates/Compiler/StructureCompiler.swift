@@ -4,7 +4,7 @@ import Typesetting
 extension Compiler {
     // MARK: Lists
 
-    func list(_ element: XMLElement, _ context: BlockContext) -> BlockNode? {
+    func list(_ element: ParsedElement, _ context: BlockContext) -> BlockNode? {
         let ordered = element.name == "ol"
         let start = ordered ? value(element, "start") { text -> Result<Int, UnitError> in
             Int(text).map { $0 >= 0 ? .success($0) : .failure(UnitError(code: .invalidValue, message: "'\(text)' is negative")) }
@@ -33,7 +33,7 @@ extension Compiler {
 
     // MARK: Tables
 
-    func table(_ element: XMLElement, _ context: BlockContext) -> BlockNode? {
+    func table(_ element: ParsedElement, _ context: BlockContext) -> BlockNode? {
         let columns = value(element, "columns") { text -> Result<[ColumnWidth], UnitError> in
             var widths: [ColumnWidth] = []
             for part in text.split(separator: " ", omittingEmptySubsequences: true) {
@@ -71,7 +71,7 @@ extension Compiler {
         return .table(settings, rows)
     }
 
-    private func row(_ element: XMLElement, columns: [ColumnWidth]?, style: ParagraphStyle,
+    private func row(_ element: ParsedElement, columns: [ColumnWidth]?, style: ParagraphStyle,
                      _ context: BlockContext) -> RowNode? {
         checkAttributes(element, Schema.elements["row"]!)
         let isHeader = value(element, "header", Units.bool) ?? false
@@ -111,7 +111,7 @@ extension Compiler {
 
     // MARK: Images and signatures
 
-    func image(_ element: XMLElement) -> BlockNode? {
+    func image(_ element: ParsedElement) -> BlockNode? {
         guard let source = element.attribute("src") else { return nil }
         let path = source.value
         let position = source.position(atValueOffset: 0)
@@ -149,7 +149,7 @@ extension Compiler {
         return .image(image)
     }
 
-    func signature(_ element: XMLElement, parent: XMLElement, _ context: BlockContext) -> BlockNode? {
+    func signature(_ element: ParsedElement, parent: ParsedElement, _ context: BlockContext) -> BlockNode? {
         guard context.region == .body, !context.inLoop else {
             let why = context.inLoop ? "inside <for>; each role signs once" :
                 context.region == .clause ? "inside a clause; signatures belong to the template" :

@@ -28,7 +28,7 @@ struct Loop<Item: Sendable>: Sendable {
 /// An interpolation `{{ expression | formatter … }}`, checked.
 struct Interpolation: Sendable {
     var expression: Expression
-    var formatters: [Formatter]
+    var formatters: [ValueFormatter]
 }
 
 /// Text with interpolations. Literal parts already have their white space collapsed.

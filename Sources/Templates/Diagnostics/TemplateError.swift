@@ -15,6 +15,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// The data field the problem is about (data errors).
     public let field: String?
 
+    /// A diagnostic; data errors leave the position empty and name the field.
     public init(_ code: TemplateError.Code, _ message: String, file: String? = nil, line: Int? = nil,
                 column: Int? = nil, element: String? = nil, field: String? = nil) {
         self.code = code
@@ -50,7 +51,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem a diagnostic reports. Codes are stable; messages are for people.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
+        /// The stable name of the code (e.g. `undeclaredField`).
         public let name: String
+        /// A code by name; use the predefined constants.
         public init(_ name: String) { self.name = name }
         public var description: String { name }
 

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A formatter in an interpolation, checked when the template is compiled.
-enum Formatter: Sendable, Hashable {
+enum ValueFormatter: Sendable, Hashable {
     enum DateStyle: Sendable, Hashable {
         case short, medium, long, full, iso
         /// An ICU date pattern such as `d MMMM yyyy`.
@@ -32,7 +32,7 @@ enum Formatter: Sendable, Hashable {
         /// A trailing locale argument, when the last argument looks like one.
         func takeLocale(after count: Int) throws(ExpressionSyntaxError) -> String? {
             guard arguments.count > count, let last = text(arguments.last) else { return nil }
-            guard Formatter.isLocaleIdentifier(last) else {
+            guard ValueFormatter.isLocaleIdentifier(last) else {
                 throw fail("'\(last)' is not a locale; expected a BCP 47 tag such as \"fr-FR\"")
             }
             arguments.removeLast()
@@ -60,7 +60,7 @@ enum Formatter: Sendable, Hashable {
                 case "full": style = .full
                 case "iso", "ISO": style = .iso
                 default:
-                    guard Formatter.isDatePattern(name) else {
+                    guard ValueFormatter.isDatePattern(name) else {
                         throw fail("unknown \(call.name) style '\(name)'; expected short, medium, long, full, iso "
                                    + "or a pattern such as \"d MMMM yyyy\"")
                     }
@@ -97,8 +97,8 @@ enum Formatter: Sendable, Hashable {
             guard arguments.count <= 1 else { throw fail("join takes one separator") }
             self = .join(text(arguments.first) ?? ", ")
         default:
-            let hint = Suggestions.hint(for: call.name, in: Formatter.names)
-            throw fail("unknown formatter '\(call.name)'\(hint.isEmpty ? "; expected one of " + Formatter.names.joined(separator: ", ") : hint)")
+            let hint = Suggestions.hint(for: call.name, in: ValueFormatter.names)
+            throw fail("unknown formatter '\(call.name)'\(hint.isEmpty ? "; expected one of " + ValueFormatter.names.joined(separator: ", ") : hint)")
         }
     }
 
@@ -201,7 +201,7 @@ enum DateFormatting {
         init(_ formatter: DateFormatter) { self.formatter = formatter }
     }
 
-    static func format(_ date: Date, style: Formatter.DateStyle, withTime: Bool, locale: String) -> String {
+    static func format(_ date: Date, style: ValueFormatter.DateStyle, withTime: Bool, locale: String) -> String {
         if case .iso = style {
             if withTime { return TemplateValue.iso(date) }
             return TemplateValue.iso(date).prefix(10).description
@@ -219,7 +219,7 @@ enum DateFormatting {
         }
     }
 
-    private static func make(style: Formatter.DateStyle, withTime: Bool, locale: String) -> DateFormatter {
+    private static func make(style: ValueFormatter.DateStyle, withTime: Bool, locale: String) -> DateFormatter {
         let formatter = DateFormatter()
         var calendar = Calendar(identifier: .gregorian)
         let utc = TimeZone(identifier: "UTC")!
@@ -227,7 +227,7 @@ enum DateFormatting {
         formatter.locale = Locale(identifier: locale)
         formatter.calendar = calendar
         formatter.timeZone = utc
-        let styles: [Formatter.DateStyle: DateFormatter.Style] = [.short: .short, .medium: .medium, .long: .long,
+        let styles: [ValueFormatter.DateStyle: DateFormatter.Style] = [.short: .short, .medium: .medium, .long: .long,
                                                                   .full: .full]
         if case .pattern(let pattern) = style {
             formatter.dateFormat = pattern

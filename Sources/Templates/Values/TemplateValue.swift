@@ -2,6 +2,7 @@ public import Foundation
 
 /// A calendar date without time or zone, as data carries it (`YYYY-MM-DD`).
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Year (1–9999), month (1–12) and day of the month.
     public let year: Int, month: Int, day: Int
 
     /// A valid Gregorian date, or nil.
@@ -109,15 +110,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// A data value a template is bound to: what JSON, CSV coercion or a caller provides.
 public enum TemplateValue: Sendable, Hashable {
+    /// No value (missing field, JSON null, empty CSV cell).
     case null
     case string(String)
     /// Numbers are decimals, so money keeps its cents exactly.
     case number(Decimal)
     case bool(Bool)
+    /// A calendar date (`YYYY-MM-DD` in the data).
     case date(CalendarDate)
     /// An instant (ISO 8601 date-time in the data).
     case datetime(Date)
+    /// A JSON array (line items and the like).
     case list([TemplateValue])
+    /// A JSON object; its members are reached with dotted paths.
     case object([String: TemplateValue])
 
     /// A number from an integer.

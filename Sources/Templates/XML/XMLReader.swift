@@ -1,11 +1,11 @@
 internal import CLibXML2
 
-/// Parses template and clause sources with libxml2 into an `XMLElement` tree with positions.
+/// Parses template and clause sources with libxml2 into an `ParsedElement` tree with positions.
 ///
 /// Each call has its own parser context and its own structured error handler (set on that
 /// context's SAX handler, not the process-wide one), so parses may run on several threads.
 /// No network, no DTD loading, no entity substitution; a document with a DOCTYPE is refused.
-enum XMLParser {
+enum XMLReader {
     private static let initialized: Bool = {
         xmlInitParser()
         return true
@@ -19,7 +19,7 @@ enum XMLParser {
     }
 
     /// The root element, or the diagnostics libxml2 (or the DOCTYPE check) reported.
-    static func parse(_ bytes: [UInt8], file: String) -> Result<XMLElement, TemplateError> {
+    static func parse(_ bytes: [UInt8], file: String) -> Result<ParsedElement, TemplateError> {
         _ = initialized
         guard !bytes.isEmpty else {
             return .failure(TemplateError([Diagnostic(.malformedXML, "the file is empty; expected an XML document",
@@ -90,7 +90,7 @@ enum XMLParser {
 
         init(scan: SourceScanner) { self.scan = scan }
 
-        mutating func element(_ node: xmlNodePtr) -> XMLElement {
+        mutating func element(_ node: xmlNodePtr) -> ParsedElement {
             let local = String(cString: node.pointee.name)
             let namespace = node.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
             let prefix = node.pointee.ns.flatMap { $0.pointee.prefix.map { String(cString: $0) } }
@@ -102,7 +102,7 @@ enum XMLParser {
             }
             let position = tag?.position ?? SourcePosition(line: max(1, cs_xml_node_line(node)), column: 1)
 
-            var attributes: [XMLAttribute] = []
+            var attributes: [ParsedAttribute] = []
             var property = node.pointee.properties
             while let attribute = property {
                 let name = String(cString: attribute.pointee.name)
@@ -116,12 +116,12 @@ enum XMLParser {
                 }
                 let found = tag?.attributes[qualifiedName]
                 let source = found.flatMap { $0.value.decoded(asAttribute: true) == value ? $0.value : nil }
-                attributes.append(XMLAttribute(name: qualifiedName, namespace: attributeNamespace, value: value,
+                attributes.append(ParsedAttribute(name: qualifiedName, namespace: attributeNamespace, value: value,
                                                position: found?.position ?? position, source: source))
                 property = attribute.pointee.next
             }
 
-            var children: [XMLNode] = []
+            var children: [ParsedNode] = []
             var child = node.pointee.children
             while let current = child {
                 switch current.pointee.type {
@@ -137,13 +137,13 @@ enum XMLParser {
                             nextText += 1
                         }
                     }
-                    children.append(.text(XMLText(content: content, source: source)))
+                    children.append(.text(ParsedText(content: content, source: source)))
                 default:
                     break
                 }
                 child = current.pointee.next
             }
-            return XMLElement(name: local, namespace: namespace, attributes: attributes, children: children,
+            return ParsedElement(name: local, namespace: namespace, attributes: attributes, children: children,
                               position: position)
         }
     }

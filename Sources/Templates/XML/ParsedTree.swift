@@ -88,7 +88,7 @@ struct SourceCursor {
 }
 
 /// An attribute as the template compiler sees it.
-struct XMLAttribute: Sendable {
+struct ParsedAttribute: Sendable {
     /// Local name (with its prefix, `prefix:name`, when it has a namespace).
     var name: String
     var namespace: String?
@@ -105,28 +105,28 @@ struct XMLAttribute: Sendable {
 }
 
 /// Character data inside an element.
-struct XMLText: Sendable {
+struct ParsedText: Sendable {
     var content: String
     var source: SourceText?
 }
 
 /// An element of the parsed document (comments and processing instructions are dropped).
-struct XMLElement: Sendable {
+struct ParsedElement: Sendable {
     var name: String
     var namespace: String?
-    var attributes: [XMLAttribute]
-    var children: [XMLNode]
+    var attributes: [ParsedAttribute]
+    var children: [ParsedNode]
     var position: SourcePosition
 
-    func attribute(_ name: String) -> XMLAttribute? { attributes.first { $0.name == name } }
-    var childElements: [XMLElement] {
+    func attribute(_ name: String) -> ParsedAttribute? { attributes.first { $0.name == name } }
+    var childElements: [ParsedElement] {
         children.compactMap { if case .element(let element) = $0 { element } else { nil } }
     }
 }
 
-enum XMLNode: Sendable {
-    case element(XMLElement)
-    case text(XMLText)
+enum ParsedNode: Sendable {
+    case element(ParsedElement)
+    case text(ParsedText)
 }
 
 extension SourceText {
