@@ -39,16 +39,18 @@ let package = Package(
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
-        .target(name: "Batch", dependencies: ["PDFSyntax"], swiftSettings: swiftSettings),
+        .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "Crypto"], swiftSettings: swiftSettings),
         // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps.
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
         .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
                 swiftSettings: swiftSettings),
+        // The XML template language: parse, check, compile, bind data into a document model.
+        .target(name: "Templates", dependencies: ["CLibXML2", "COpenSSL", "Typesetting"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
-        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing"], swiftSettings: swiftSettings),
+        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing", "Templates"], swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
             name: "countersign",
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Typesetting", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",

@@ -1,6 +1,7 @@
 #ifndef COUNTERSIGN_CLIBXML2_SHIM_H
 #define COUNTERSIGN_CLIBXML2_SHIM_H
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlmemory.h>

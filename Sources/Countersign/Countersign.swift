@@ -7,4 +7,5 @@
 @_exported public import PDFSyntax
 @_exported public import Rendering
 @_exported public import Signing
+@_exported public import Templates
 @_exported public import Typesetting

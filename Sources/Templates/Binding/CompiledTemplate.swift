@@ -1,0 +1,132 @@
+import Foundation
+public import Typesetting
+
+/// A clause a template pins, as found in the library.
+public struct PinnedClause: Sendable, Hashable {
+    /// The clause id and the pinned version.
+    public let id: String
+    public let version: String
+    /// The clause file's `title`, when it has one.
+    public let title: String?
+    /// Who approved this version, and when (`YYYY-MM-DD`).
+    public let approvedBy: String
+    public let approvedOn: String
+
+    /// A pin as the compiler records it.
+    public init(id: String, version: String, title: String?, approvedBy: String, approvedOn: String) {
+        self.id = id; self.version = version; self.title = title; self.approvedBy = approvedBy; self.approvedOn = approvedOn
+    }
+}
+
+/// A checked template with its clauses, ready to bind data rows into documents.
+///
+/// Immutable and `Sendable`: compile once, bind many rows on any number of threads. Binding does
+/// no XML or file work.
+public struct CompiledTemplate: Sendable {
+    /// The template's `id` and `version` attributes.
+    public let id: String
+    public let version: String
+    /// The declared fields, in declaration order.
+    public var fields: [FieldDeclaration] { rules.map(\.declaration) }
+    /// Signature roles in document order (each becomes a `sig_<role>` field).
+    public let signatureRoles: [String]
+    /// The pinned clauses in pin order (first use in the document).
+    public let clauses: [PinnedClause]
+    /// SHA-256 (hex) over the template's bytes followed by each pinned clause file's bytes in pin order.
+    public let sha256Hex: String
+    /// The document language when `lang` is fixed (else the language `lang` gives per row; en-US if none).
+    public let language: String
+    /// Page size and margins.
+    public let page: PageSetup
+
+    let rules: [FieldRules]
+    let parts: TemplateParts
+
+    init(parts: TemplateParts, rules: [FieldRules], roles: [String], clauses: [PinnedClause], sha256Hex: String) {
+        self.id = parts.id
+        self.version = parts.version
+        self.signatureRoles = roles
+        self.clauses = clauses
+        self.sha256Hex = sha256Hex
+        self.language = parts.language
+        self.page = parts.page
+        self.rules = rules
+        self.parts = parts
+    }
+
+    /// The provenance entries written to the PDF's Info dictionary.
+    public var provenance: [String: String] {
+        ["CountersignTemplateID": id, "CountersignTemplateVersion": version, "CountersignTemplateSHA256": sha256Hex,
+         "CountersignClauses": clauses.map { "\($0.id)@\($0.version)" }.joined(separator: " ")]
+    }
+
+    /// Checks a row against the declared fields (required, types, enum values, min/max, pattern)
+    /// and returns every problem, each naming its field and the constraint.
+    public func validate(_ data: [String: TemplateValue]) -> [Diagnostic] {
+        DataCoercion.validate(data, rules: rules).1
+    }
+
+    /// Converts CSV text cells to typed values by the declared field types, strictly: integer is
+    /// an optional sign and digits, decimal/money add an optional `.` fraction, date is
+    /// `YYYY-MM-DD`, boolean is true/false/yes/no/1/0, list and object are JSON text. Empty cells
+    /// and absent columns become null; columns that are not fields are left out.
+    public func coerce(row: [String: String]) -> ([String: TemplateValue], [Diagnostic]) {
+        var values: [String: TemplateValue] = [:]
+        var problems: [Diagnostic] = []
+        for rule in rules {
+            let field = rule.declaration
+            guard let cell = row[field.name], !cell.trimmed.isEmpty else {
+                values[field.name] = .null
+                continue
+            }
+            switch DataCoercion.coerce(cell, to: field.type) {
+            case .success(let value): values[field.name] = value
+            case .failure(let failure):
+                problems.append(Diagnostic(.wrongType, failure.message, field: field.name))
+                values[field.name] = .null
+            }
+        }
+        return (values, problems)
+    }
+
+    /// Binds one row: validates it, evaluates conditions and loops, fills in text, and returns
+    /// the document to typeset. `date` (ISO 8601, `YYYY-MM-DD` or a date-time) becomes the
+    /// document date (`today` in expressions); without it the output has no date.
+    public func bind(_ data: [String: TemplateValue], date: String? = nil) throws(TemplateError) -> DocumentSpec {
+        let (values, problems) = DataCoercion.validate(data, rules: rules)
+        var today = TemplateValue.null
+        var dateProblems: [Diagnostic] = []
+        if let date {
+            if let day = CalendarDate(iso: date.prefix(10)), CalendarDate.parseDateTime(date) != nil {
+                today = .date(day)
+            } else {
+                dateProblems.append(Diagnostic(.invalidValue, "document date '\(date)' is not ISO 8601; expected "
+                                               + "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"))
+            }
+        }
+        guard problems.isEmpty, dateProblems.isEmpty else { throw TemplateError(problems + dateProblems) }
+        var binder = Binder(scope: Scope(data: values, locals: [], today: today), language: language)
+        if let languageTemplate = parts.languageTemplate {
+            let chosen = languageTemplate.render(in: binder.scope, language: language)
+            if ValueFormatter.isLocaleIdentifier(chosen) {
+                binder.language = chosen
+            } else {
+                binder.problems.append(Diagnostic(.evaluation, "lang: '\(chosen)' is not a language tag; expected BCP 47 "
+                                                  + "such as en-US", element: "template"))
+            }
+        }
+        var info = DocumentInfo()
+        info.title = binder.attribute(parts.title)
+        info.author = binder.attribute(parts.author)
+        info.subject = binder.attribute(parts.subject)
+        info.keywords = binder.attribute(parts.keywords)
+        info.language = binder.language
+        info.date = date
+        info.custom = provenance
+        let header = binder.blocks(parts.header)
+        let footer = binder.blocks(parts.footer)
+        let body = binder.blocks(parts.body)
+        guard binder.problems.isEmpty else { throw TemplateError(binder.problems) }
+        return DocumentSpec(page: page, header: header, footer: footer, body: body, info: info)
+    }
+}

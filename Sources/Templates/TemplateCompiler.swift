@@ -1,0 +1,75 @@
+public import Foundation
+internal import COpenSSL
+
+/// Compiles XML templates (namespace `urn:countersign:template:1`) against a clause library.
+///
+/// Compiling reads the template, its images and its pinned clauses, checks everything and
+/// reports every problem at once; the result binds data without touching files again.
+public struct TemplateCompiler: Sendable {
+    /// The folder of approved clauses (`<id>.xml`, `<id>@<version>.xml`).
+    public let clauseLibrary: URL
+
+    public init(clauseLibrary: URL) {
+        self.clauseLibrary = clauseLibrary
+    }
+
+    /// Compiles a template file. Images resolve relative to its folder; diagnostics name it as given.
+    public func compile(file: URL) throws(TemplateError) -> CompiledTemplate {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw TemplateError(.io, "cannot read the template file", file: file.relativePath)
+        }
+        return try compile(source: Array(data), path: file.relativePath)
+    }
+
+    /// Compiles template bytes; `path` names the file in diagnostics and anchors relative image paths.
+    public func compile(source: [UInt8], path: String) throws(TemplateError) -> CompiledTemplate {
+        let root: ParsedElement
+        switch XMLReader.parse(source, file: path) {
+        case .success(let element): root = element
+        case .failure(let error): throw error
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary))
+        let parts = compiler.compileTemplate(root)
+        guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics, first: path)) }
+        var hashed = source
+        for clause in compiler.pins { hashed += clause.bytes }
+        let clauses = compiler.pins.map {
+            PinnedClause(id: $0.id, version: $0.version, title: $0.title, approvedBy: $0.approvedBy, approvedOn: $0.approvedOn)
+        }
+        return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles, clauses: clauses,
+                                sha256Hex: Digest.sha256Hex(hashed))
+    }
+
+    /// Diagnostics grouped by file (the template first, then in order of first appearance), each
+    /// file's sorted by position.
+    static func ordered(_ diagnostics: [Diagnostic], first: String) -> [Diagnostic] {
+        var files: [String] = [first]
+        for diagnostic in diagnostics where !files.contains(diagnostic.file ?? "") { files.append(diagnostic.file ?? "") }
+        return files.flatMap { file in
+            diagnostics.enumerated().filter { ($0.element.file ?? "") == file }.sorted { a, b in
+                (a.element.line ?? 0, a.element.column ?? 0, a.offset) < (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+            }.map(\.element)
+        }
+    }
+}
+
+/// SHA-256 through OpenSSL's EVP interface.
+enum Digest {
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = bytes.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        }
+        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        let hex = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(64)
+        for byte in digest {
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,150 @@
+internal import CLibXML2
+
+/// Parses template and clause sources with libxml2 into an `ParsedElement` tree with positions.
+///
+/// Each call has its own parser context and its own structured error handler (set on that
+/// context's SAX handler, not the process-wide one), so parses may run on several threads.
+/// No network, no DTD loading, no entity substitution; a document with a DOCTYPE is refused.
+enum XMLReader {
+    private static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Collects libxml2's errors for one parse.
+    private final class ErrorSink {
+        var diagnostics: [Diagnostic] = []
+        let file: String
+        init(file: String) { self.file = file }
+    }
+
+    /// The root element, or the diagnostics libxml2 (or the DOCTYPE check) reported.
+    static func parse(_ bytes: [UInt8], file: String) -> Result<ParsedElement, TemplateError> {
+        _ = initialized
+        guard !bytes.isEmpty else {
+            return .failure(TemplateError([Diagnostic(.malformedXML, "the file is empty; expected an XML document",
+                                                      file: file, line: 1, column: 1)]))
+        }
+        guard bytes.count < Int(Int32.max) else {
+            return .failure(TemplateError(.malformedXML, "the file is too large", file: file))
+        }
+        let sink = ErrorSink(file: file)
+        let context: xmlParserCtxtPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                xmlCreateMemoryParserCtxt($0, Int32(buffer.count))
+            }
+        }
+        guard let context else {
+            return .failure(TemplateError(.malformedXML, "libxml2 could not create a parser context", file: file))
+        }
+        defer { xmlFreeParserCtxt(context) }
+        let options = XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue
+        xmlCtxtUseOptions(context, Int32(options))
+        let retained = Unmanaged.passRetained(sink)
+        defer { retained.release() }
+        context.pointee._private = retained.toOpaque()
+        context.pointee.sax.pointee.serror = { userData, error in
+            guard let userData, let error else { return }
+            let parser = userData.assumingMemoryBound(to: xmlParserCtxt.self)
+            guard let box = parser.pointee._private else { return }
+            let sink = Unmanaged<ErrorSink>.fromOpaque(box).takeUnretainedValue()
+            guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            var message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+            while message.last?.isWhitespace == true { message.removeLast() }
+            let line = Int(error.pointee.line), column = Int(error.pointee.int2)
+            sink.diagnostics.append(Diagnostic(.malformedXML, message, file: sink.file,
+                                               line: line > 0 ? line : nil, column: column > 0 ? column : nil))
+        }
+        _ = xmlParseDocument(context)
+        let document = context.pointee.myDoc
+        defer { if let document { xmlFreeDoc(document) } }
+        let wellFormed = context.pointee.wellFormed != 0
+        guard wellFormed, sink.diagnostics.isEmpty, let document, let root = xmlDocGetRootElement(document) else {
+            if sink.diagnostics.isEmpty {
+                sink.diagnostics.append(Diagnostic(.malformedXML, "not a well-formed XML document", file: file))
+            }
+            return .failure(TemplateError(sink.diagnostics))
+        }
+        let scan = SourceScanner(bytes: bytes)
+        if document.pointee.intSubset != nil {
+            let position = doctypePosition(bytes)
+            return .failure(TemplateError([Diagnostic(
+                .doctypeNotAllowed, "a DOCTYPE is not allowed in templates (no DTDs or entity declarations)",
+                file: file, line: position.line, column: position.column)]))
+        }
+        var builder = TreeBuilder(scan: scan)
+        return .success(builder.element(root))
+    }
+
+    private static func doctypePosition(_ bytes: [UInt8]) -> SourcePosition {
+        var cursor = SourceCursor(bytes: bytes[...])
+        while !cursor.atEnd, !cursor.looking(at: "<!DOCTYPE") { cursor.advance() }
+        return cursor.position
+    }
+
+    /// Copies libxml2's tree into Swift values, pairing nodes with the source scan in document order.
+    private struct TreeBuilder {
+        let scan: SourceScanner
+        var nextTag = 0
+        var nextText = 0
+
+        init(scan: SourceScanner) { self.scan = scan }
+
+        mutating func element(_ node: xmlNodePtr) -> ParsedElement {
+            let local = String(cString: node.pointee.name)
+            let namespace = node.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
+            let prefix = node.pointee.ns.flatMap { $0.pointee.prefix.map { String(cString: $0) } }
+            let qualified = prefix.map { "\($0):\(local)" } ?? local
+            var tag: SourceScanner.StartTag?
+            if nextTag < scan.startTags.count, scan.startTags[nextTag].name == qualified {
+                tag = scan.startTags[nextTag]
+                nextTag += 1
+            }
+            let position = tag?.position ?? SourcePosition(line: max(1, cs_xml_node_line(node)), column: 1)
+
+            var attributes: [ParsedAttribute] = []
+            var property = node.pointee.properties
+            while let attribute = property {
+                let name = String(cString: attribute.pointee.name)
+                let attributePrefix = attribute.pointee.ns.flatMap { $0.pointee.prefix.map { String(cString: $0) } }
+                let attributeNamespace = attribute.pointee.ns.flatMap { $0.pointee.href.map { String(cString: $0) } }
+                let qualifiedName = attributePrefix.map { "\($0):\(name)" } ?? name
+                var value = ""
+                if let raw = xmlNodeListGetString(node.pointee.doc, attribute.pointee.children, 1) {
+                    value = String(cString: raw)
+                    cs_xmlFree(raw)
+                }
+                let found = tag?.attributes[qualifiedName]
+                let source = found.flatMap { $0.value.decoded(asAttribute: true) == value ? $0.value : nil }
+                attributes.append(ParsedAttribute(name: qualifiedName, namespace: attributeNamespace, value: value,
+                                               position: found?.position ?? position, source: source))
+                property = attribute.pointee.next
+            }
+
+            var children: [ParsedNode] = []
+            var child = node.pointee.children
+            while let current = child {
+                switch current.pointee.type {
+                case XML_ELEMENT_NODE:
+                    children.append(.element(element(current)))
+                case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                    let content = current.pointee.content.map { String(cString: $0) } ?? ""
+                    var source: SourceText?
+                    if nextText < scan.texts.count {
+                        let candidate = scan.texts[nextText]
+                        if candidate.decoded(asAttribute: false) == content {
+                            source = candidate
+                            nextText += 1
+                        }
+                    }
+                    children.append(.text(ParsedText(content: content, source: source)))
+                default:
+                    break
+                }
+                child = current.pointee.next
+            }
+            return ParsedElement(name: local, namespace: namespace, attributes: attributes, children: children,
+                              position: position)
+        }
+    }
+}
