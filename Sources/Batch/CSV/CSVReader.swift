@@ -181,6 +181,10 @@ public final class CSVReader {
 public struct CSVFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var message: String
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
     public var description: String { "\(path): \(message)" }
 }
 
