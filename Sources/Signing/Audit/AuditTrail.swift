@@ -71,9 +71,9 @@ public struct AuditTrail: Sendable, Hashable, Codable {
     }
 }
 
-/// Parsing and printing audit times.
-enum AuditTime {
-    static func parse(_ text: String) -> Date? {
+/// Parsing and printing audit times (ISO 8601 with a zone; shown in UTC).
+public enum AuditTime {
+    public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         if let date = formatter.date(from: text) { return date }
@@ -82,7 +82,7 @@ enum AuditTime {
     }
 
     /// `2026-03-02 14:05:09 UTC`.
-    static func display(_ date: Date) -> String {
+    public static func display(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -91,7 +91,7 @@ enum AuditTime {
     }
 
     /// `2026-03-02T14:05:09Z`.
-    static func iso(_ date: Date) -> String {
+    public static func iso(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)

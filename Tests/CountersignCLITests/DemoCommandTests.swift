@@ -1,0 +1,28 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The README's main command: `countersign demo` does the whole job on the embedded defaults.
+@Suite struct DemoCommandTests {
+    @Test func demoGeneratesSealsAndReportsWhereTheFilesAre() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let result = try runCommand(TestEnvironment.countersignExecutable.path,
+                                    ["demo", "--out", directory.path, "--rows", "4", "--jobs", "2"], timeout: 300)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("generated 4 contracts"))
+        #expect(result.stdout.contains("sealed 4"))
+        let sealed = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sealed").path)
+        #expect(sealed.filter { $0.hasSuffix(".pdf") }.count == 4)
+        let file = directory.appendingPathComponent("sealed").appendingPathComponent(sealed.sorted()[0])
+        let pdfsig = try runCommand("pdfsig", [file.path]).stdout
+        #expect(pdfsig.contains("Signature is Valid") && pdfsig.contains("Total document signed"), "\(pdfsig)")
+        let text = try runCommand("pdftotext", [file.path, "-"]).stdout
+        #expect(text.contains("Certificate of Completion"))
+        // A second run reuses the development CA made on the first.
+        let ca = try Data(contentsOf: directory.appendingPathComponent("dev-ca/ca.pem"))
+        let again = try runCommand(TestEnvironment.countersignExecutable.path,
+                                   ["demo", "--out", directory.path, "--rows", "1"], timeout: 300)
+        #expect(again.status == 0)
+        #expect(try Data(contentsOf: directory.appendingPathComponent("dev-ca/ca.pem")) == ca)
+    }
+}
