@@ -74,9 +74,13 @@ public final class PDFSigner {
         var editor = try FormEditor(document: document)
         let pages = try document.pages()
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
+        // A short id shown in the appearance: signer, time and the document's identity (its /ID,
+        // size and newest xref offset) — not a hash of the content, which would read a large file twice.
         var idHasher = Digest(.sha256)
-        input.withUnsafeBytes { idHasher.update($0) }
-        idHasher.update(Array((cms.identity.certificate.sha256Fingerprint + AuditTime.iso(request.signingTime)).utf8))
+        let identity = [cms.identity.certificate.sha256Fingerprint, AuditTime.iso(request.signingTime),
+                        String(input.count), String(document.revisions.last?.xrefOffset ?? 0),
+                        document.trailer["ID"].map { ObjectSerializer.serialize($0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""]
+        idHasher.update(Array(identity.joined(separator: "|").utf8))
         let signatureID = idHasher.finalize().hexString.prefix(12).uppercased()
 
         // Audit certificate page(s) and the machine-readable record, in this same revision.
@@ -301,11 +305,5 @@ public final class PDFSigner {
 
 /// PDF dates for `/M`: `D:YYYYMMDDHHmmSSZ` in UTC.
 enum PDFDateFormat {
-    static func string(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "'D:'yyyyMMddHHmmss'Z'"
-        return formatter.string(from: date)
-    }
+    static func string(_ date: Date) -> String { AuditTime.pdf(date) }
 }

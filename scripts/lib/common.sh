@@ -28,3 +28,13 @@ ensure_venv() {
         "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli
     fi
 }
+
+# Creates .venv-bench with the benchmark peers (Typst, ReportLab, pyHanko) unless present.
+ensure_bench_venv() {
+    local venv="$COUNTERSIGN_ROOT/.venv-bench"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import typst, reportlab, pyhanko" 2>/dev/null; then
+        echo "Creating $venv with typst, reportlab and pyHanko" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check typst reportlab pyhanko pyhanko-cli
+    fi
+}

@@ -34,13 +34,19 @@ public struct ObjectImporter {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }
         let page = pages[pageNumber - 1]
-        let content = try concatenatedContent(of: page)
-        var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"),
-                                         "BBox": page.mediaBox.pdfObject, "Filter": .name("FlateDecode")]
+        var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": page.mediaBox.pdfObject]
+        let encoded: [UInt8]
+        if let single = try singleFlateContent(of: page) {
+            // One Flate content stream (what cairo writes): its bytes pass through, no re-encoding.
+            encoded = single
+        } else {
+            encoded = try Flate.encode(try concatenatedContent(of: page))
+        }
+        dictionary["Filter"] = .name("FlateDecode")
         if let resources = page.resources {
             dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
         }
-        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: try Flate.encode(content))))
+        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: encoded)))
     }
 
     /// Copies a page (content, resources, boxes) as a new page object whose parent is `parent`.
@@ -62,6 +68,14 @@ public struct ObjectImporter {
             dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
         }
         return update.add(.dictionary(dictionary))
+    }
+
+    /// The encoded bytes of a page's content when it is one stream compressed with Flate alone.
+    private func singleFlateContent(of page: PDFPage) throws -> [UInt8]? {
+        guard case .stream(let stream) = try source.resolve(page.dictionary["Contents"] ?? .null),
+              try source.resolve(stream.dictionary["Filter"] ?? .null) == .name("FlateDecode"),
+              stream.dictionary["DecodeParms"] == nil else { return nil }
+        return stream.encodedData
     }
 
     /// A page's content streams decoded and joined (a page may split its content over several).

@@ -16,7 +16,7 @@ struct PlaceholderLocator {
             var index = from
             let limit = min(bytes.count, from + 1 << 20)
             while index + pattern.count <= limit {
-                if bytes[index] == pattern[0], Array(bytes[index..<(index + pattern.count)]) == pattern { return index }
+                if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
                 index += 1
             }
             return nil

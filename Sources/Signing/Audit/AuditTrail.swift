@@ -83,17 +83,33 @@ public enum AuditTime {
 
     /// `2026-03-02 14:05:09 UTC`.
     public static func display(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
+        let t = utc(date)
+        return "\(t.year)-\(t.month)-\(t.day) \(t.hour):\(t.minute):\(t.second) UTC"
     }
 
     /// `2026-03-02T14:05:09Z`.
     public static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let t = utc(date)
+        return "\(t.year)-\(t.month)-\(t.day)T\(t.hour):\(t.minute):\(t.second)Z"
+    }
+
+    /// `D:20260302140509Z`, the PDF date form.
+    public static func pdf(_ date: Date) -> String {
+        let t = utc(date)
+        return "D:\(t.year)\(t.month)\(t.day)\(t.hour)\(t.minute)\(t.second)Z"
+    }
+
+    /// Calendar fields in UTC, zero-padded — gmtime_r, not a formatter: creating ICU date
+    /// formatters per document was a measurable part of signing time.
+    private static func utc(_ date: Date) -> (year: String, month: String, day: String, hour: String, minute: String, second: String) {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int = 2) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return (pad(parts.tm_year + 1900, 4), pad(parts.tm_mon + 1), pad(parts.tm_mday), pad(parts.tm_hour),
+                pad(parts.tm_min), pad(parts.tm_sec))
     }
 }
