@@ -291,14 +291,7 @@ struct FileStructureReader {
 
     // MARK: Byte searching
 
-    func matches(_ word: StaticString, at index: Int) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index >= 0, index + count <= bytes.count else { return false }
-        return word.withUTF8Buffer { buffer in
-            for offset in 0..<count where bytes[index + offset] != buffer[offset] { return false }
-            return true
-        }
-    }
+    func matches(_ word: StaticString, at index: Int) -> Bool { bytes.matches(word, at: index) }
 
     func lastIndex(of word: StaticString, before end: Int) -> Int? {
         var index = end - word.utf8CodeUnitCount

@@ -23,7 +23,7 @@ struct XRefReconstructor {
                     }
                     entries[reference.number] = .inUse(offset: header, generation: reference.generation)
                 }
-            } else if bytes[index] == UInt8(ascii: "t"), matches("trailer", at: index) {
+            } else if bytes[index] == UInt8(ascii: "t"), bytes.matches("trailer", at: index) {
                 var parser = ObjectParser(bytes: bytes, position: index + 7, limits: limits, strict: false)
                 if case .dictionary(let dictionary)? = try? parser.parseObject(), dictionary["Root"] != nil {
                     trailer = dictionary
@@ -82,12 +82,4 @@ struct XRefReconstructor {
         return position + 1
     }
 
-    private func matches(_ word: StaticString, at index: Int) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count else { return false }
-        return word.withUTF8Buffer { buffer in
-            for offset in 0..<count where bytes[index + offset] != buffer[offset] { return false }
-            return true
-        }
-    }
 }

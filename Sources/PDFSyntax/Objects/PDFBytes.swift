@@ -33,6 +33,13 @@ public struct PDFBytes: Sendable, RandomAccessCollection, Hashable, ContiguousBy
         try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
     }
 
+    /// Whether the ASCII `word` occurs at `index`.
+    public func matches(_ word: StaticString, at index: Int) -> Bool {
+        let length = word.utf8CodeUnitCount
+        guard index >= 0, index + length <= count else { return false }
+        return word.withUTF8Buffer { memcmp(storage.base + index, $0.baseAddress!, length) == 0 }
+    }
+
     /// A copy of a range as an array.
     public func array(_ range: Range<Int>) -> [UInt8] {
         Array(UnsafeBufferPointer(start: storage.base + range.lowerBound, count: range.count))

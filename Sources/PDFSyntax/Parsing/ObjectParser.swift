@@ -221,12 +221,7 @@ struct ObjectParser {
     }
 
     func matches(_ word: StaticString, at index: Int) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard index >= 0, index + count <= lexer.end else { return false }
-        return word.withUTF8Buffer { buffer in
-            for offset in 0..<count where bytes[index + offset] != buffer[offset] { return false }
-            return true
-        }
+        index + word.utf8CodeUnitCount <= lexer.end && bytes.matches(word, at: index)
     }
 }
 
