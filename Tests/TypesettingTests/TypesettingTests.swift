@@ -65,3 +65,54 @@ import Testing
         #expect(first == fresh)
     }
 }
+
+/// Images, outlines and page geometry.
+@Suite struct TypesettingDetailTests {
+    @Test func jpegBytesPassThroughUnchanged() throws {
+        let jpeg = [UInt8](try Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("sample-photo.jpg")))
+        var image = Image(data: jpeg, format: .jpeg, width: 144)
+        image.alignment = .center
+        let spec = DocumentSpec(page: .a4, body: [.image(image)])
+        let pdf = try Typesetter().typeset(spec).pdf
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("photo.pdf")
+        try Data(pdf).write(to: url)
+        let list = try runCommand("pdfimages", ["-list", url.path]).stdout
+        #expect(list.contains("jpeg"), "\(list)")
+        // The exact JPEG bytes are inside the PDF (no re-encoding).
+        let haystack = Data(pdf)
+        #expect(haystack.range(of: Data(jpeg)) != nil)
+    }
+
+    @Test func headingsBecomeAnOutline() throws {
+        let pdf = try Typesetter().typeset(SampleSpecs.contract(items: 40)).pdf
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("outline.pdf")
+        try Data(pdf).write(to: url)
+        let info = try runCommand("qpdf", ["--json", "--json-key=outlines", url.path]).stdout
+        #expect(info.contains("Service Agreement"))
+        #expect(info.contains("Line items"))
+        #expect(info.contains("Signatures"))
+    }
+
+    @Test func landscapeAndMarginsShapeThePage() throws {
+        var page = PageSetup.a4.landscape
+        page.marginLeft = 36
+        let spec = DocumentSpec(page: page, body: [SampleSpecs.paragraph("Landscape page.", align: .left)])
+        let pdf = try Typesetter().typeset(spec).pdf
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("landscape.pdf")
+        try Data(pdf).write(to: url)
+        let info = try runCommand("pdfinfo", [url.path]).stdout
+        #expect(info.contains("841.89 x 595.276"), "\(info)")
+        let bbox = try runCommand("pdftotext", ["-bbox", url.path, "-"]).stdout
+        let firstWord = try #require(bbox.split(separator: "\n").first { $0.contains("<word") })
+        #expect(firstWord.contains("xMin=\"36"), "\(firstWord)")
+    }
+
+    @Test func rawCairoOutputIsStructurallySound() throws {
+        // cairo 1.16 corrupts its xref when asked to tag links; we never ask (links are ours).
+        let pdf = try Typesetter().typeset(SampleSpecs.contract(items: 5)).pdf
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("raw.pdf")
+        try Data(pdf).write(to: url)
+        let check = try runCommand("qpdf", ["--check", url.path])
+        #expect(check.status == 0 && !check.stdout.contains("WARNING"), "\(check.stdout)")
+    }
+}
