@@ -8,3 +8,4 @@
 @_exported public import Rendering
 @_exported public import Signing
 @_exported public import Typesetting
+@_exported public import Verification

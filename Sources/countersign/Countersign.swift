@@ -8,5 +8,5 @@ struct CountersignCommand: AsyncParsableCommand {
         commandName: "countersign",
         abstract: "Generate, seal and verify PDF documents.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, SignCommand.self, KeysCommand.self])
+        subcommands: [InspectCommand.self, SignCommand.self, VerifyCommand.self, KeysCommand.self])
 }
