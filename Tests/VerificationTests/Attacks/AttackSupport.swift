@@ -7,11 +7,6 @@ import Verification
 enum AttackSupport {
     static var fixtures: VerificationFixtures { .shared }
 
-    /// The contract signed once in `sig_customer` (the victim of most attacks).
-    static func signedContract() throws -> [UInt8] {
-        try fixtures.sign(fixtures.contract, .field("sig_customer"), signer: "Alice Customer")
-    }
-
     /// The attacked file is FAILED, for the reason `code`, whose text mentions `mentioning`.
     @discardableResult
     static func expectFailed(_ bytes: [UInt8], _ code: VerificationIssue.Code, mentioning text: String? = nil,
