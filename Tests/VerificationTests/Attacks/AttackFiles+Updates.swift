@@ -14,8 +14,19 @@ extension AttackFiles {
         return (bytes, document, try DocumentEdits.contentStream(of: document))
     }
 
-    private static func forgedObject(_ content: PDFReference) -> [UInt8] {
-        Array("\(content.number) \(content.generation) obj\n<< /Length \(forged.utf8.count) >>\nstream\n\(forged)\nendstream\nendobj\n".utf8)
+    /// Raw object bytes that make page 1 show the forged text: its content stream redefined, and
+    /// the page redefined with `/Contents` naming it and a Helvetica `/F1` (so readers render it).
+    private static func forgedObjects(_ document: PDFDocument, content: PDFReference) throws -> [UInt8] {
+        let page = try document.pages()[0]
+        var dictionary = page.dictionary
+        dictionary["Contents"] = .reference(content)
+        var resources = page.resources ?? [:]
+        var fonts = try document.resolve(resources["Font"] ?? .null).dictionaryValue ?? [:]
+        fonts["F1"] = .dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")])
+        resources["Font"] = .dictionary(fonts)
+        dictionary["Resources"] = .dictionary(resources)
+        return ObjectSerializer.serializeIndirect(content, DocumentEdits.stream(forged))
+            + ObjectSerializer.serializeIndirect(page.reference, .dictionary(dictionary))
     }
 
     // MARK: ISA
@@ -37,7 +48,7 @@ extension AttackFiles {
             throw PDFError(.badXref, "no /Root or /Size")
         }
         let objectOffset = bytes.count
-        bytes += forgedObject(content)
+        bytes += try forgedObjects(document, content: content)
         bytes += Array("xref\n0 1\nthis is not a cross-reference table\ntrailer\n<< /Size \(size) /Root \(root.number) \(root.generation) R >>\nstartxref\n\(objectOffset + 3)\n%%EOF\n".utf8)
         return bytes
     }
@@ -45,8 +56,8 @@ extension AttackFiles {
     /// Objects appended with no xref section and no trailer at all, just `%%EOF`: the last
     /// `startxref` is the old one, so only a repairing reader sees the new object.
     static func isaUpdateWithoutXrefOrTrailer() throws -> [UInt8] {
-        var (bytes, _, content) = try victimWithContent()
-        bytes += forgedObject(content) + Array("%%EOF\n".utf8)
+        var (bytes, document, content) = try victimWithContent()
+        bytes += try forgedObjects(document, content: content) + Array("%%EOF\n".utf8)
         return bytes
     }
 
@@ -55,7 +66,7 @@ extension AttackFiles {
     static func isaUpdateWithEmptyXref() throws -> [UInt8] {
         var (bytes, document, content) = try victimWithContent()
         let previous = document.revisions.last!.xrefOffset
-        bytes += forgedObject(content)
+        bytes += try forgedObjects(document, content: content)
         let xref = bytes.count
         guard let root = document.trailer["Root"]?.referenceValue, let size = document.trailer["Size"]?.intValue else {
             throw PDFError(.badXref, "no /Root or /Size")

@@ -1,5 +1,6 @@
 import Foundation
 import PDFSyntax
+import TestSupport
 import Testing
 import Verification
 
@@ -42,5 +43,17 @@ import Verification
         let report = AttackSupport.fixtures.trusted.verify(bytes: update.write().bytes)
         #expect(report.verdict == .passed, "\(report.text)")
         #expect(report.signatures[0].modifications.map(\.kind) == ["unreferenced"])
+    }
+}
+
+/// The attacks are real: poppler, which repairs what it cannot read, shows the forged page and
+/// still calls the signature valid — the parser differential strict verification refuses.
+@Suite struct ParserDifferentialTests {
+    @Test func popplerShowsTheForgedPageOfABrokenXrefUpdate() throws {
+        let file = try AttackSupport.fixtures.write(try AttackFiles.isaUpdateWithBrokenXref(), "broken-xref.pdf")
+        let text = try runCommand("pdftotext", [file.path, "-"]).stdout
+        #expect(text.contains("PAID IN FULL"), "\(text)")
+        #expect(OtherValidators.poppler(file) == "valid")
+        #expect(AttackSupport.fixtures.trusted.verify(bytes: try AttackFiles.isaUpdateWithBrokenXref()).verdict == .failed)
     }
 }
