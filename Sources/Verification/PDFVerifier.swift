@@ -13,6 +13,8 @@ public struct PDFVerifier: Sendable {
     public let trustAnchors: [Certificate]
     public let limits: PDFLimits
     private let validator: ChainValidator?
+    private let certificates = CertificateCache()
+    private let chains = TrustCache()
 
     /// A verifier trusting `trustAnchors` (none: every signature is at best INDETERMINATE).
     public init(trustAnchors: [Certificate], limits: PDFLimits = .default) {
@@ -67,9 +69,10 @@ public struct PDFVerifier: Sendable {
     private func verify(_ document: PDFDocument, into report: inout VerificationReport) throws {
         let scanner = RawScanner(bytes: document.bytes)
         let dictionaryCheck = SignatureDictionaryCheck(document: document, scanner: scanner)
-        let cryptoCheck = SignatureCryptoCheck(validator: validator, bytes: document.bytes)
+        let cryptoCheck = SignatureCryptoCheck(validator: validator, certificates: certificates, chains: chains,
+                                               bytes: document.bytes)
         var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
-        for field in try document.formFields() where field.isSigned {
+        for field in try signedFields(document) {
             var signature = SignatureReport(field: field.name, kind: .signature, revisionCount: document.revisions.count,
                                             modifications: [], verdict: .passed, issues: [])
             guard case .dictionary(let dictionary) = try document.resolve(field.value ?? .null) else {
@@ -121,6 +124,24 @@ public struct PDFVerifier: Sendable {
             report.fileIssues += UpdateCheck(document: document, scanner: scanner).check(after: first)
         }
         try checkAudit(document, report: &report)
+    }
+
+    /// Every signed field of every revision, newest first, once per signature dictionary: a
+    /// signature whose field a later revision removed is still reported (and the removal judged).
+    private func signedFields(_ document: PDFDocument) throws -> [PDFFormField] {
+        var seen: Set<PDFReference> = []
+        var fields: [PDFFormField] = []
+        for revision in stride(from: document.latestRevision, through: 0, by: -1) {
+            for field in try document.formFields(revision: revision) where field.isSigned {
+                if let reference = field.value?.referenceValue {
+                    guard seen.insert(reference).inserted else { continue }
+                } else if revision != document.latestRevision {
+                    continue
+                }
+                fields.append(field)
+            }
+        }
+        return fields
     }
 
     /// The DocMDP level and FieldMDP locks each signature puts in force from its revision on.

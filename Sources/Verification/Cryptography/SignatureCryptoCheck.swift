@@ -15,6 +15,9 @@ struct SignatureCryptoCheck {
 
     /// nil when no trust anchors were given.
     let validator: ChainValidator?
+    /// Shared by every file of a run.
+    let certificates: CertificateCache
+    let chains: TrustCache
     let bytes: [UInt8]
 
     /// Checks a CMS signature (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`) over `range`.
@@ -22,7 +25,7 @@ struct SignatureCryptoCheck {
         var result = Result()
         let cms: CMSSignedData
         do {
-            cms = try CMSSignedData.parse(der: der)
+            cms = try CMSSignedData.parse(der: der, certificateCache: certificates)
         } catch {
             result.issues.append(VerificationIssue(.badCMS, "/Contents is not a CMS SignedData with one signer: \(error)"))
             return result
@@ -77,7 +80,7 @@ struct SignatureCryptoCheck {
         var result = Result()
         let token: TimestampToken
         do {
-            token = try TimestampToken.parse(der: der)
+            token = try TimestampToken.parse(der: der, certificateCache: certificates)
         } catch {
             result.issues.append(VerificationIssue(.badCMS, "/Contents is not an RFC 3161 timestamp token: \(error)"))
             return result
@@ -122,7 +125,7 @@ struct SignatureCryptoCheck {
                                 issues: inout [VerificationIssue]) -> TimestampSummary? {
         let token: TimestampToken
         do {
-            token = try TimestampToken.parse(der: der)
+            token = try TimestampToken.parse(der: der, certificateCache: certificates)
         } catch {
             issues.append(VerificationIssue(.badTimestamp, "the signature timestamp token cannot be read: \(error)"))
             return nil
@@ -138,7 +141,7 @@ struct SignatureCryptoCheck {
         }
         guard let validator, let certificate = token.tsaCertificate else { return summary }
         do {
-            _ = try validator.validate(certificate, intermediates: token.signedData.certificates, at: token.genTime)
+            try chains.validate(certificate, intermediates: token.signedData.certificates, at: token.genTime, with: validator)
             summary.trusted = true
         } catch {
             issues.append(VerificationIssue(.untrustedTimestamp,
@@ -162,7 +165,7 @@ struct SignatureCryptoCheck {
         }
         do {
             // No stated time at all: validate now, as ETSI EN 319 102-1 basic validation does.
-            _ = try validator.validate(certificate, intermediates: intermediates, at: time ?? Date())
+            try chains.validate(certificate, intermediates: intermediates, at: time ?? Date(), with: validator)
         } catch let error as CryptoError where error.code == .certificateExpired || error.code == .certificateNotYetValid {
             issues.append(VerificationIssue(.certificateNotUsable, "\(error)", verdict: .indeterminate))
         } catch {

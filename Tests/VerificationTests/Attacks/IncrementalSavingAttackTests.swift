@@ -36,6 +36,29 @@ import Verification
                                    mentioning: "at generation 1 while generation 0 is in use")
     }
 
+    /// Signature stripping: an update drops the signed field from the form and its widget from
+    /// the page, so a viewer shows no signature at all. The signature is still found (in the
+    /// revision it signed) and the removal is a disallowed change.
+    @Test func signatureFieldRemovedAfterSigning() throws {
+        let document = try PDFDocument(bytes: try AttackFiles.victim())
+        let field = try #require(try document.formFields().first { $0.name == "sig_customer" }?.reference)
+        var update = IncrementalUpdate(document: document)
+        var catalog = try document.catalog()
+        if let formReference = catalog["AcroForm"]?.referenceValue {
+            var form = try document.object(formReference).dictionaryValue ?? [:]
+            form["Fields"] = .array((try document.resolve(form["Fields"] ?? .null).arrayValue ?? []).filter { $0.referenceValue != field })
+            update.set(formReference, .dictionary(form))
+        } else {
+            var form = try document.resolve(catalog, "AcroForm")?.dictionaryValue ?? [:]
+            form["Fields"] = .array((try document.resolve(form["Fields"] ?? .null).arrayValue ?? []).filter { $0.referenceValue != field })
+            catalog["AcroForm"] = .dictionary(form)
+            update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        }
+        let report = AttackSupport.expectFailed(update.write().bytes, .disallowedModification, mentioning: "removed from the form")
+        #expect(report.signatures.map(\.field) == ["sig_customer"])
+        #expect(report.signatures[0].coverage == "revision 2 of 3")
+    }
+
     /// An update that only adds an unreferenced object is inert and allowed.
     @Test func inertUpdateIsAllowed() throws {
         var update = IncrementalUpdate(document: try PDFDocument(bytes: try AttackFiles.victim()))
