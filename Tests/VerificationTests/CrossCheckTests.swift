@@ -24,7 +24,7 @@ struct CrossCheckTests {
     static func thirdParty(_ name: String) -> @Sendable () throws -> [UInt8] {
         {
             let recipe = ThirdPartySigning.recipes.first { $0.name == name }!
-            let tsa = recipe.timestamped ? try VerificationFixtures.shared.tsa.url : nil
+            let tsa = recipe.timestamped || recipe.documentTimestamp ? try VerificationFixtures.shared.tsa : nil
             return [UInt8](try Data(contentsOf: ThirdPartySigning.shared.sign(recipe, tsa: tsa)))
         }
     }
@@ -124,6 +124,8 @@ struct CrossCheckTests {
              ours: "PASSED", pyhanko: "PASSED", poppler: "valid"),
         Case(name: "pyHanko: existing field", trust: .thirdParty, build: thirdParty("existing-field"),
              ours: "PASSED", pyhanko: "PASSED", poppler: "valid"),
+        Case(name: "pyHanko: document timestamp and DSS", trust: .thirdPartyAndTSA, build: thirdParty("document-timestamp"),
+             ours: "PASSED", pyhanko: "PASSED", poppler: "not-verified"),
     ]
 
     private func anchors(_ trust: Trust) throws -> [URL] {

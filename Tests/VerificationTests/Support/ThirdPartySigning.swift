@@ -19,6 +19,8 @@ final class ThirdPartySigning: @unchecked Sendable {
         var pades = true
         var certify = false
         var timestamped = false
+        /// Then `pyhanko sign timestamp`: an RFC 3161 document timestamp in its own revision.
+        var documentTimestamp = false
         var testDescription: String { name }
     }
 
@@ -31,6 +33,7 @@ final class ThirdPartySigning: @unchecked Sendable {
         Recipe(name: "pkcs7", fields: ["Sig1"], keys: [.rsa], pades: false),
         Recipe(name: "timestamped", fields: ["Sig1"], keys: [.rsa], timestamped: true),
         Recipe(name: "existing-field", fields: ["sig_customer"], keys: [.ec]),
+        Recipe(name: "document-timestamp", fields: ["Sig1"], keys: [.rsa], documentTimestamp: true),
     ]
 
     let directory: URL
@@ -73,7 +76,7 @@ final class ThirdPartySigning: @unchecked Sendable {
     }
 
     /// Signs the contract as `recipe` says and returns the signed file.
-    func sign(_ recipe: Recipe, tsa: URL? = nil) throws -> URL {
+    func sign(_ recipe: Recipe, tsa: TestTSA? = nil) throws -> URL {
         let pyhanko = TestEnvironment.venv.appendingPathComponent("bin/pyhanko").path
         var current = input
         for (index, (field, key)) in zip(recipe.fields, recipe.keys).enumerated() {
@@ -81,13 +84,48 @@ final class ThirdPartySigning: @unchecked Sendable {
             var arguments = ["sign", "addsig", "--field", field]
             if recipe.pades { arguments.append("--use-pades") }
             if recipe.certify && index == 0 { arguments.append("--certify") }
-            if recipe.timestamped, let tsa { arguments += ["--timestamp-url", tsa.absoluteString] }
+            if recipe.timestamped, let tsa { arguments += ["--timestamp-url", tsa.url.absoluteString] }
             arguments += ["pemder", "--key", path("\(key.rawValue).key"), "--cert", path("\(key.rawValue).pem"),
                           "--chain", root.path, "--no-pass", current.path, output.path]
             let result = try runCommand(pyhanko, arguments, timeout: 120)
             guard result.status == 0 else { throw TestTSAError("pyhanko \(arguments.joined(separator: " ")): \(result.stderr)") }
             current = output
         }
+        if recipe.documentTimestamp, let tsa {
+            let output = directory.appendingPathComponent("\(recipe.name)-timestamped.pdf")
+            let arguments = ["sign", "timestamp", "--timestamp-url", tsa.url.absoluteString, "--trust", tsa.rootCertificate.path,
+                             "--trust-replace", current.path, output.path]
+            let result = try runCommand(pyhanko, arguments, timeout: 120)
+            guard result.status == 0 else { throw TestTSAError("pyhanko \(arguments.joined(separator: " ")): \(result.stderr)") }
+            current = output
+        }
         return current
+    }
+
+    /// Runs a pyHanko API script from the venv (for what its CLI cannot do).
+    func python(_ script: String, _ arguments: [String]) throws {
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python").path
+        let file = directory.appendingPathComponent("script-\(UUID().uuidString.prefix(8)).py")
+        try Data(script.utf8).write(to: file)
+        let result = try runCommand(python, [file.path] + arguments, timeout: 120)
+        guard result.status == 0 else { throw TestTSAError("python \(file.lastPathComponent): \(result.stderr)") }
+    }
+
+    /// Signs `input` in a new field `Sig1` whose FieldMDP lock covers `locked` (pyHanko's API).
+    func signLocking(_ locked: [String], input: URL, output: URL) throws {
+        try python("""
+            import sys
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            from pyhanko.sign import fields, signers
+            key, cert, root, source, target = sys.argv[1:6]
+            signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+            spec = fields.SigFieldSpec("Sig1", box=(100, 100, 300, 150), field_mdp_spec=fields.FieldMDPSpec(
+                fields.FieldMDPAction.INCLUDE, fields=sys.argv[6:]))
+            with open(source, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                fields.append_signature_field(writer, spec)
+                with open(target, "wb") as out:
+                    signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Sig1"), signer=signer, output=out)
+            """, [path("rsa.key"), path("rsa.pem"), root.path, input.path, output.path] + locked)
     }
 }
