@@ -63,7 +63,9 @@ extension SignatureReport {
         if issues.isEmpty {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
         } else {
-            for issue in issues { lines.append("  why:         \(issue.verdict == .failed ? "✗" : "?") \(issue.reason)") }
+            for issue in issues.sorted(by: { $0.verdict > $1.verdict }) {
+                lines.append("  why:         \(issue.verdict == .failed ? "✗" : "?") \(issue.reason)")
+            }
         }
         return lines
     }

@@ -59,6 +59,12 @@ import Verification
         #expect(report.signatures[0].coverage == "revision 2 of 3")
     }
 
+    /// Bytes appended after the last `%%EOF` that no revision explains.
+    @Test func bytesAfterTheLastEOF() throws {
+        let bytes = try AttackFiles.victim() + Array("\n4 0 obj\n(unexplained)\nendobj\n".utf8)
+        AttackSupport.expectFailed(bytes, .malformedFile, mentioning: "follow the last '%%EOF'")
+    }
+
     /// An update that only adds an unreferenced object is inert and allowed.
     @Test func inertUpdateIsAllowed() throws {
         var update = IncrementalUpdate(document: try PDFDocument(bytes: try AttackFiles.victim()))
