@@ -47,10 +47,14 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
         .target(name: "Templates", dependencies: ["CLibXML2", "COpenSSL", "Typesetting"], swiftSettings: swiftSettings),
+        // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
+        // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
+        .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
-        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing", "Templates"], swiftSettings: swiftSettings),
+        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
+                                                  "Signing", "Templates", "Verification"], swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
             name: "countersign",
@@ -76,6 +80,10 @@ let package = Package(
                     dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "VerificationTests",
+                    dependencies: ["Verification", "Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",
+                                   "CPoppler"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),

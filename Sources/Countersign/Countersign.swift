@@ -9,3 +9,4 @@
 @_exported public import Signing
 @_exported public import Templates
 @_exported public import Typesetting
+@_exported public import Verification

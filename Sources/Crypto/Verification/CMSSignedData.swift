@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Foundation
+import Synchronization
 
 /// A parsed CMS SignedData with exactly one SignerInfo (as in a PDF signature or an RFC 3161
 /// token), for verifiers: what it claims, and checks of those claims. Nothing here decides
@@ -38,12 +39,19 @@ public final class CMSSignedData: Sendable {
     /// The digest algorithm, if it is one this engine knows.
     public var digestAlgorithm: DigestAlgorithm? { DigestAlgorithm(objectIdentifier: digestAlgorithmOID) }
 
-    private init(der: [UInt8], handle: CMSHandle) throws {
+    /// The parsed CMS, kept for `verifySignature` (which sets the signer certificate on it, hence the lock).
+    private let handle: Mutex<CMSHandle>
+
+    private init(der: [UInt8], handle: sending CMSHandle, certificates known: [Certificate]? = nil) throws {
         let signerInfo = try handle.onlySignerInfo()
         self.der = der
-        let stack = CMS_get1_certs(handle.cms)
-        defer { if let stack { cs_sk_X509_pop_free(stack) } }
-        certificates = try CertificateStack.certificates(in: stack)
+        if let known {
+            certificates = known
+        } else {
+            let stack = CMS_get1_certs(handle.cms)
+            defer { if let stack { cs_sk_X509_pop_free(stack) } }
+            certificates = try CertificateStack.certificates(in: stack)
+        }
         signerCertificate = certificates.first { CMS_SignerInfo_cert_cmp(signerInfo, $0.x509) == 0 }
         signerIdentifier = try Self.identifier(of: signerInfo)
         var digest: UnsafeMutablePointer<X509_ALGOR>?
@@ -61,12 +69,21 @@ public final class CMSSignedData: Sendable {
         }
         signedAttributes = try SignedAttributes(signerInfo)
         timestampToken = try Self.timestampToken(in: signerInfo)
+        self.handle = Mutex(handle)
         ERR_clear_error()
     }
 
     /// Parses DER. `.malformed` for anything but SignedData with exactly one SignerInfo.
-    public static func parse(der: [UInt8]) throws -> CMSSignedData {
-        try CMSSignedData(der: der, handle: try CMSHandle(der: der))
+    ///
+    /// With a `certificateCache`, the certificates are taken from (and added to) the cache
+    /// instead of being decoded again with the CMS — the same result, much faster when many
+    /// signatures share a chain.
+    public static func parse(der: [UInt8], certificateCache: CertificateCache? = nil) throws -> CMSSignedData {
+        if let certificateCache, let (stripped, encoded) = DER.separatingCertificates(der) {
+            let certificates = try encoded.map { try certificateCache.certificate(der: $0) }
+            return try CMSSignedData(der: der, handle: try CMSHandle(der: stripped), certificates: certificates)
+        }
+        return try CMSSignedData(der: der, handle: try CMSHandle(der: der))
     }
 
     /// Checks that the signed messageDigest equals `contentDigest` (computed by the caller
@@ -87,12 +104,13 @@ public final class CMSSignedData: Sendable {
         guard let signerCertificate else {
             throw CryptoError(.malformed, "the signer's certificate (\(signerIdentifier)) is not in the CMS")
         }
-        let handle = try CMSHandle(der: der)
-        let signerInfo = try handle.onlySignerInfo()
-        CMS_SignerInfo_set1_signer_cert(signerInfo, signerCertificate.x509)
-        ERR_clear_error()
-        guard CMS_SignerInfo_verify(signerInfo) == 1 else {
-            throw OpenSSL.failure("the CMS signature does not verify with the signer's key", code: .signatureInvalid)
+        try handle.withLock { handle in
+            let signerInfo = try handle.onlySignerInfo()
+            CMS_SignerInfo_set1_signer_cert(signerInfo, signerCertificate.x509)
+            ERR_clear_error()
+            guard CMS_SignerInfo_verify(signerInfo) == 1 else {
+                throw OpenSSL.failure("the CMS signature does not verify with the signer's key", code: .signatureInvalid)
+            }
         }
     }
 

@@ -4,11 +4,16 @@ public import Foundation
 /// Builds and checks certificate paths to a fixed set of trust anchors (OpenSSL's
 /// X509_STORE), at a chosen time. Anchors need not be self-signed (partial chains are
 /// allowed: an anchor is trusted because the caller says so). Revocation is not checked.
+///
+/// The store is built once, when the validator is made, and shared by every validation (a
+/// verifier checking thousands of files makes one validator per run).
 public struct ChainValidator: Sendable {
     public let trustAnchors: [Certificate]
+    private let store: TrustStore
 
     public init(trustAnchors: [Certificate]) {
         self.trustAnchors = trustAnchors
+        store = TrustStore(trustAnchors)
     }
 
     /// The path from `certificate` to an anchor (leaf first, anchor last), valid at `time`.
@@ -21,18 +26,13 @@ public struct ChainValidator: Sendable {
         guard !trustAnchors.isEmpty else {
             throw CryptoError(.untrusted, "no trust anchors were given, so \(certificate.subject) cannot be trusted")
         }
-        ERR_clear_error()
-        guard let rawStore = X509_STORE_new() else { throw OpenSSL.failure("cannot allocate a certificate store") }
-        let store = OwnedPointer(takingOwnershipOf: rawStore, free: X509_STORE_free)
-        for anchor in trustAnchors {
-            _ = X509_STORE_add_cert(store.pointer, anchor.x509)  // duplicates are harmless
-        }
+        guard let store = store.pointer else { throw OpenSSL.failure("cannot allocate a certificate store") }
         ERR_clear_error()
         guard let rawContext = X509_STORE_CTX_new() else { throw OpenSSL.failure("cannot allocate a verification context") }
         let owner = OwnedPointer(takingOwnershipOf: rawContext, free: X509_STORE_CTX_free)
         let context = owner.pointer
         let untrusted = try CertificateStack(intermediates)
-        guard X509_STORE_CTX_init(context, store.pointer, certificate.x509, untrusted.pointer) == 1 else {
+        guard X509_STORE_CTX_init(context, store, certificate.x509, untrusted.pointer) == 1 else {
             throw OpenSSL.failure("cannot start chain verification")
         }
         let parameters = X509_STORE_CTX_get0_param(context)
@@ -65,4 +65,26 @@ public struct ChainValidator: Sendable {
         default: .chainInvalid
         }
     }
+}
+
+/// An X509_STORE holding the anchors, built once and only read afterwards.
+///
+/// `@unchecked Sendable`: the store is never mutated after init; OpenSSL locks its internal
+/// caches, so verification contexts on many threads may share it.
+private final class TrustStore: @unchecked Sendable {
+    let pointer: OpaquePointer?
+
+    init(_ anchors: [Certificate]) {
+        ERR_clear_error()
+        let store = X509_STORE_new()
+        if let store {
+            for anchor in anchors {
+                _ = X509_STORE_add_cert(store, anchor.x509)  // duplicates are harmless
+            }
+        }
+        ERR_clear_error()
+        pointer = store
+    }
+
+    deinit { if let pointer { X509_STORE_free(pointer) } }
 }

@@ -24,9 +24,10 @@ public struct TimestampToken: Sendable {
     /// The TSA certificate (the token's signer), if the token includes it.
     public var tsaCertificate: Certificate? { signedData.signerCertificate }
 
-    /// Parses a token. `.malformed` if it is not SignedData over a TSTInfo.
-    public static func parse(der: [UInt8]) throws -> TimestampToken {
-        let signedData = try CMSSignedData.parse(der: der)
+    /// Parses a token. `.malformed` if it is not SignedData over a TSTInfo. A `certificateCache`
+    /// shares the TSA's certificates across tokens (see `CMSSignedData.parse`).
+    public static func parse(der: [UInt8], certificateCache: CertificateCache? = nil) throws -> TimestampToken {
+        let signedData = try CMSSignedData.parse(der: der, certificateCache: certificateCache)
         guard signedData.contentType == ObjectIdentifiers.tstInfo, let content = signedData.encapsulatedContent else {
             throw CryptoError(.malformed, "the timestamp token does not encapsulate a TSTInfo")
         }

@@ -1,0 +1,253 @@
+import PDFSyntax
+
+/// The rules for the AcroForm (new signatures, form filling) and for pages (content, resources,
+/// annotations) of one step.
+extension Step {
+    /// Keys a filled-in field or its widget may change.
+    static let fillKeys: Set<PDFName> = ["V", "AP", "AS", "RV"]
+    /// Keys signing an empty signature field may change.
+    static let signKeys: Set<PDFName> = ["V", "AP", "AS"]
+
+    mutating func checkForm() throws {
+        let before = try analyzer.fields(old)
+        let after = try analyzer.fields(new)
+        try checkFormDictionary(before.form, after.form)
+        for (number, node) in after.nodes.sorted(by: { $0.key < $1.key }) {
+            if let previous = before[number] {
+                try checkChangedNode(number, previous: previous, node: node)
+            } else {
+                try checkNewNode(number, node)
+            }
+        }
+        for (number, node) in before.nodes.sorted(by: { $0.key < $1.key }) where after[number] == nil {
+            deny(number, "field", "field '\(node.name)' was removed from the form")
+        }
+    }
+
+    private mutating func checkFormDictionary(_ before: PDFDictionary?, _ after: PDFDictionary?) throws {
+        let catalog = try document.catalog(revision: new)
+        // A direct AcroForm changes with the catalog, which is then the object to name.
+        let formNumber = catalog["AcroForm"]?.referenceValue?.number ?? document.catalogReference(revision: new)?.number
+        let fieldsNumber = after?["Fields"]?.referenceValue?.number
+        guard !(try comparator.same(before.map(PDFObject.dictionary), after.map(PDFObject.dictionary))) else {
+            if let formNumber, isTouched(formNumber) { explained.insert(formNumber) }
+            return
+        }
+        let old = before ?? [:], new = after ?? [:]
+        var disallowed: [String] = []
+        for key in try comparator.changedKeys(old, new) {
+            switch key.string {
+            case "Fields":
+                let oldFields = try document.resolve(old["Fields"] ?? .null, revision: self.old).arrayValue ?? []
+                let newFields = try document.resolve(new["Fields"] ?? .null, revision: self.new).arrayValue ?? []
+                var index = 0
+                for field in newFields where index < oldFields.count {
+                    if try comparator.same(oldFields[index], field) { index += 1 }
+                }
+                if index < oldFields.count { disallowed.append("/Fields lost or reordered fields") }
+            case "SigFlags":
+                break
+            case "DA", "DR", "NeedAppearances":
+                if !policy.allowsFormFilling { disallowed.append("/\(key.string) changed") }
+            default:
+                disallowed.append("/\(key.string) changed")
+            }
+        }
+        if disallowed.isEmpty {
+            allow(formNumber, "form", "the form's field list or flags updated")
+        } else {
+            deny(formNumber, "field", "AcroForm: " + disallowed.joined(separator: ", "))
+        }
+        if let fieldsNumber, isTouched(fieldsNumber) { explained.insert(fieldsNumber) }
+    }
+
+    private mutating func checkNewNode(_ number: Int, _ node: FieldMap.Node) throws {
+        if let path = try oldUsage.paths[number] {
+            deny(number, "field", "object \(label(number)), used as \(path) when signed, became part of field '\(node.name)'")
+            return
+        }
+        guard node.isSignature else {
+            deny(number, "field", "new form field '\(node.name)' (\(node.type?.string ?? "no /FT")) added after signing")
+            return
+        }
+        let timestamp = try isDocumentTimestamp(node.value)
+        guard policy.allowsSigning || timestamp else {
+            deny(number, "field", "new signature field '\(node.name)' although the certification (DocMDP P=1) forbids any change")
+            try explainNew(reachableFrom: node.dictionary["V"])
+            try explainAppearance(of: node.dictionary, inPlace: false)
+            return
+        }
+        allow(number, "signature", timestamp ? "document timestamp field '\(node.name)' added"
+              : node.isSigned ? "signature field '\(node.name)' added and signed" : "empty signature field '\(node.name)' added")
+        try explainNew(reachableFrom: node.dictionary["V"])
+        try explainAppearance(of: node.dictionary, inPlace: false)
+    }
+
+    private mutating func checkChangedNode(_ number: Int, previous: FieldMap.Node, node: FieldMap.Node) throws {
+        let keys = Set(try comparator.changedKeys(previous.dictionary, node.dictionary))
+        let appearanceTouched = try document.appearanceStreams(of: node.dictionary, revision: new)
+            .contains { isTouched($0) && !explained.contains($0) }
+        guard !keys.isEmpty || appearanceTouched else {
+            if isTouched(number) { explained.insert(number) }
+            return
+        }
+        let what = node.isWidget && node.dictionary["T"] == nil ? "widget of field '\(node.name)'" : "field '\(node.name)'"
+        if node.isSignature {
+            let signing = !previous.isSigned
+            if signing, keys.isSubset(of: Self.signKeys) {
+                if try policy.allowsSigning || isDocumentTimestamp(node.value) {
+                    allow(number, "signature", node.isSigned ? "signature field '\(node.name)' signed" : "\(what): appearance updated")
+                    try explainNew(reachableFrom: node.dictionary["V"])
+                    try explainAppearance(of: node.dictionary, inPlace: true)
+                } else {
+                    deny(number, "field", "\(what) signed although the certification (DocMDP P=1) forbids any change")
+                    try explainNew(reachableFrom: node.dictionary["V"])
+                    try explainAppearance(of: node.dictionary, inPlace: true)
+                }
+            } else if keys.contains("V") {
+                deny(number, "field", "the signature of \(what) was replaced or removed")
+            } else if keys.isEmpty {
+                deny(number, "field", "the appearance of signed \(what) changed")
+            } else {
+                deny(number, "field", "\(what): " + keys.map { "/\($0.string)" }.sorted().joined(separator: ", ") + " changed")
+            }
+            return
+        }
+        guard keys.isSubset(of: Self.fillKeys) else {
+            deny(number, "field", "\(what): " + keys.subtracting(Self.fillKeys).map { "/\($0.string)" }.sorted()
+                .joined(separator: ", ") + " changed")
+            return
+        }
+        if let locker = policy.lockedFields[node.name] {
+            deny(number, "form-fill", "\(what) filled in although signature field '\(locker)' locks it (FieldMDP)")
+        } else if !policy.allowsFormFilling {
+            deny(number, "form-fill", "\(what) filled in although the certification (DocMDP P=1) forbids any change")
+        } else {
+            allow(number, "form-fill", keys.contains("V") ? "\(what) filled in" : "\(what): appearance updated")
+        }
+        // The appearance belongs to the change just judged, allowed or not.
+        try explainAppearance(of: node.dictionary, inPlace: true)
+    }
+
+    /// Explains a widget's appearance: its streams (rewritten in place if `inPlace`) and the new
+    /// objects they use.
+    mutating func explainAppearance(of dictionary: PDFDictionary, inPlace: Bool) throws {
+        let usage = try oldUsage
+        for number in try document.appearanceStreams(of: dictionary, revision: new) where isTouched(number) {
+            if inPlace || !usage.contains(number) { explained.insert(number) }
+        }
+        try explainNew(reachableFrom: dictionary["AP"])
+    }
+
+    private func isDocumentTimestamp(_ value: PDFObject?) throws -> Bool {
+        guard let value, case .dictionary(let signature) = try document.resolve(value, revision: new) else { return false }
+        return signature["Type"] == .name("DocTimeStamp") || signature["SubFilter"] == .name("ETSI.RFC3161")
+    }
+
+    // MARK: Pages
+
+    mutating func checkPages() throws {
+        let before = try document.pages(revision: old)
+        let after = try document.pages(revision: new)
+        let root = try document.catalog(revision: new)["Pages"]?.referenceValue?.number
+        if before.count != after.count {
+            deny(root, "page-tree", "the document had \(before.count) page(s) when signed and has \(after.count) now")
+        }
+        let fields = try analyzer.fields(new)
+        let oldFields = try analyzer.fields(old)
+        for (page, (was, now)) in zip(before, after).enumerated() {
+            let number = page + 1
+            if was.reference != now.reference {
+                if !(try comparator.same(.reference(was.reference), .reference(now.reference))) {
+                    deny(now.reference.number, "page-tree", "page \(number) is now another page object (\(now.reference))")
+                }
+                continue
+            }
+            if isTouched(now.reference.number) {
+                for key in try comparator.changedKeys(was.dictionary, now.dictionary) where key != "Annots" {
+                    let kind = key == "Contents" ? "page-content" : key == "Resources" ? "resources" : "page"
+                    deny(now.reference.number, kind, "page \(number): /\(key.string) changed")
+                }
+                explained.insert(now.reference.number)
+            }
+            try checkAnnotations(page: number, was: was, now: now, fields: fields, oldFields: oldFields)
+        }
+        try checkPageTreeNodes(before: before, after: after)
+    }
+
+    private mutating func checkAnnotations(page: Int, was: PDFPage, now: PDFPage, fields: FieldMap,
+                                           oldFields: FieldMap) throws {
+        let oldList = try document.resolve(was.dictionary["Annots"] ?? .null, revision: old).arrayValue ?? []
+        let newList = try document.resolve(now.dictionary["Annots"] ?? .null, revision: new).arrayValue ?? []
+        if let array = now.dictionary["Annots"]?.referenceValue?.number, isTouched(array) { explained.insert(array) }
+        var index = 0
+        for annotation in newList {
+            if index < oldList.count, try comparator.same(oldList[index], annotation) {
+                index += 1
+                continue
+            }
+            guard let reference = annotation.referenceValue else {
+                deny(now.reference.number, "annotation", "page \(page): a direct annotation was added")
+                continue
+            }
+            if let node = fields[reference.number] {
+                if node.isSignature, oldFields[reference.number] == nil || !(oldFields[reference.number]!.isSigned) {
+                    continue  // a new or newly signed signature widget: judged with the form
+                }
+                deny(reference.number, "field", "page \(page): widget of field '\(node.name)' added")
+                continue
+            }
+            let subtype = try document.resolve(annotation, revision: new).dictionaryValue?["Subtype"]?.nameValue?.string ?? "?"
+            if policy.allowsAnnotations, subtype != "Widget" {
+                allow(reference.number, "annotation", "page \(page): /\(subtype) annotation added")
+                try explainNew(reachableFrom: annotation)
+            } else {
+                deny(reference.number, "annotation", "page \(page): /\(subtype) annotation \(reference) added after signing")
+            }
+        }
+        if index < oldList.count {
+            if policy.allowsAnnotations {
+                allow(now.reference.number, "annotation", "page \(page): \(oldList.count - index) annotation(s) removed")
+            } else {
+                deny(now.reference.number, "annotation", "page \(page): \(oldList.count - index) annotation(s) removed or reordered")
+            }
+        }
+        // Existing annotations changed in place (widgets are judged with the form).
+        for annotation in oldList {
+            guard let reference = annotation.referenceValue, isTouched(reference.number), !explained.contains(reference.number),
+                  oldFields[reference.number] == nil, fields[reference.number] == nil else { continue }
+            let subtype = try document.resolve(annotation, revision: old).dictionaryValue?["Subtype"]?.nameValue?.string ?? "?"
+            if policy.allowsAnnotations, subtype != "Widget" {
+                allow(reference.number, "annotation", "page \(page): /\(subtype) annotation changed")
+                if case .dictionary(let dictionary) = try document.resolve(annotation, revision: new) {
+                    try explainAppearance(of: dictionary, inPlace: true)
+                }
+            } else {
+                deny(reference.number, "annotation", "page \(page): /\(subtype) annotation \(reference) changed")
+            }
+        }
+    }
+
+    /// Intermediate page-tree nodes pass attributes on to their pages; they may change only by
+    /// being rewritten identically.
+    private mutating func checkPageTreeNodes(before: [PDFPage], after: [PDFPage]) throws {
+        guard let root = try document.catalog(revision: new)["Pages"]?.referenceValue else { return }
+        var stack = [root]
+        var seen: Set<PDFReference> = []
+        while let node = stack.popLast(), seen.insert(node).inserted, seen.count <= document.limits.maxPageTreeNodes {
+            guard case .dictionary(let dictionary) = try document.object(node, revision: new),
+                  dictionary["Type"] != .name("Page") else { continue }
+            stack += (try document.resolve(dictionary["Kids"] ?? .null, revision: new).arrayValue ?? []).compactMap(\.referenceValue)
+            guard isTouched(node.number), !explained.contains(node.number) else { continue }
+            let previous = try document.object(node, revision: old).dictionaryValue ?? [:]
+            let ignored: Set<PDFName> = before.map(\.reference) == after.map(\.reference) ? ["Kids", "Count"] : []
+            let keys = try comparator.changedKeys(previous, dictionary).filter { !ignored.contains($0) }
+            if keys.isEmpty {
+                explained.insert(node.number)
+            } else {
+                deny(node.number, "page-tree", "page tree node \(node): " + keys.map { "/\($0.string)" }.joined(separator: ", ")
+                     + " changed (inherited by its pages)")
+            }
+        }
+    }
+}

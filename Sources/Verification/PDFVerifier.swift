@@ -1,0 +1,229 @@
+public import Crypto
+import Foundation
+public import PDFSyntax
+
+/// Verifies signed PDFs — ours and anyone's — strictly (DESIGN.md §7): every revision parsed by
+/// the strict object layer (never poppler), each signature's dictionary, CMS, certificate chain
+/// and timestamp checked, every change after it analysed, and a Countersign audit record
+/// checked against the document.
+///
+/// Make one per run: the trust store is built once. `Sendable`; files may be verified from many
+/// tasks at once.
+public struct PDFVerifier: Sendable {
+    public let trustAnchors: [Certificate]
+    public let limits: PDFLimits
+    private let validator: ChainValidator?
+    private let certificates = CertificateCache()
+    private let chains = TrustCache()
+
+    /// A verifier trusting `trustAnchors` (none: every signature is at best INDETERMINATE).
+    public init(trustAnchors: [Certificate], limits: PDFLimits = .default) {
+        self.trustAnchors = trustAnchors
+        self.limits = limits
+        validator = trustAnchors.isEmpty ? nil : ChainValidator(trustAnchors: trustAnchors)
+    }
+
+    /// Verifies the file at `path`. Throws `VerificationError` only when it cannot be read;
+    /// whatever is wrong *in* the file is in the report.
+    public func verify(path: String) throws -> VerificationReport {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw VerificationError(.notFound, "no such file: \(path)")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw VerificationError(.io, "cannot read \(path): \(error.localizedDescription)")
+        }
+        return verify(bytes: [UInt8](data), name: path)
+    }
+
+    /// Verifies a file's bytes; `name` labels the report.
+    public func verify(bytes: [UInt8], name: String = "document.pdf") -> VerificationReport {
+        var report = VerificationReport(file: name, verdict: .passed, revisions: 0, bytes: bytes.count, signatures: [],
+                                        fileIssues: [], audit: nil)
+        let document: PDFDocument
+        do {
+            document = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)
+        } catch let error as PDFError where error.code == .encrypted {
+            report.fileIssues.append(VerificationIssue(.unsupported, "\(error.reason)", verdict: .indeterminate))
+            return finish(report)
+        } catch {
+            report.fileIssues.append(VerificationIssue(.malformedFile,
+                "the file breaks the PDF structure rules that strict verification relies on: \(error) — a repairing reader would guess here, and guesses are how incremental saving attacks pass"))
+            return finish(report)
+        }
+        report.revisions = document.revisions.count
+        do {
+            try verify(document, into: &report)
+        } catch {
+            report.fileIssues.append(VerificationIssue(.malformedFile,
+                "an object breaks the PDF syntax rules that strict verification relies on: \(error)"))
+            for index in report.signatures.indices { report.signatures[index].verdict = .failed }
+        }
+        return finish(report)
+    }
+
+    // MARK: Steps
+
+    private func verify(_ document: PDFDocument, into report: inout VerificationReport) throws {
+        let scanner = RawScanner(bytes: document.bytes)
+        let dictionaryCheck = SignatureDictionaryCheck(document: document, scanner: scanner)
+        let cryptoCheck = SignatureCryptoCheck(validator: validator, certificates: certificates, chains: chains,
+                                               bytes: document.bytes)
+        var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
+        for field in try signedFields(document) {
+            var signature = SignatureReport(field: field.name, kind: .signature, revisionCount: document.revisions.count,
+                                            modifications: [], verdict: .passed, issues: [])
+            guard case .dictionary(let dictionary) = try document.resolve(field.value ?? .null) else {
+                signature.issues.append(VerificationIssue(.badSignatureDictionary, "the field's /V is not a signature dictionary"))
+                found.append((signature, nil, [:]))
+                continue
+            }
+            let subFilter = dictionary["SubFilter"]?.nameValue?.string
+            signature.subFilter = subFilter
+            let isTimestamp = dictionary["Type"] == .name("DocTimeStamp") || subFilter == "ETSI.RFC3161"
+            signature.kind = isTimestamp ? .documentTimestamp : .signature
+            if case .string(let date)? = try document.resolve(dictionary, "M") { signature.signingTime = PDFDate.parse(date.text) }
+            let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue)
+            signature.issues += structure.issues
+            signature.byteRange = structure.byteRange
+            signature.revision = structure.coveredRevision.map { $0 + 1 }
+            if let der = structure.cms, let range = structure.byteRange {
+                let outcome: SignatureCryptoCheck.Result
+                switch subFilter {
+                case "adbe.pkcs7.detached", "ETSI.CAdES.detached":
+                    outcome = cryptoCheck.checkSignature(der: der, range: range, subFilter: subFilter,
+                                                         claimedTime: signature.signingTime)
+                case "ETSI.RFC3161":
+                    outcome = cryptoCheck.checkDocumentTimestamp(der: der, range: range)
+                default:
+                    outcome = SignatureCryptoCheck.Result(issues: [VerificationIssue(.unsupported,
+                        "the /SubFilter \(subFilter ?? "(none)") is not one this verifier checks (adbe.pkcs7.detached, ETSI.CAdES.detached, ETSI.RFC3161)",
+                        verdict: .indeterminate)])
+                }
+                signature.issues += outcome.issues
+                signature.signer = outcome.signer.map {
+                    SignerIdentity(commonName: $0.commonName, subject: $0.subject, issuer: $0.issuer,
+                                   certificateSHA256: $0.sha256Fingerprint)
+                }
+                signature.timestamp = outcome.timestamp
+                if signature.signingTime == nil { signature.signingTime = outcome.cmsSigningTime ?? outcome.timestamp?.genTime }
+            }
+            found.append((signature, field.value?.referenceValue, dictionary))
+        }
+        found.sort { ($0.report.revision ?? Int.max) < ($1.report.revision ?? Int.max) }
+        let policies = try certificationAndLocks(document, &found)
+        report.signatures = found.map(\.report)
+        if report.signatures.isEmpty {
+            report.fileIssues.append(VerificationIssue(.noSignatures, "the file has no signatures", verdict: .indeterminate))
+        }
+        let covered = report.signatures.compactMap(\.revision).map { $0 - 1 }
+        if let first = covered.min() {
+            try analyzeModifications(document, from: first, policies: policies, report: &report)
+            report.fileIssues += UpdateCheck(document: document, scanner: scanner).check(after: first)
+        }
+        try checkAudit(document, report: &report)
+    }
+
+    /// Every signed field of every revision, newest first, once per signature dictionary: a
+    /// signature whose field a later revision removed is still reported (and the removal judged).
+    private func signedFields(_ document: PDFDocument) throws -> [PDFFormField] {
+        var seen: Set<PDFReference> = []
+        var fields: [PDFFormField] = []
+        for revision in stride(from: document.latestRevision, through: 0, by: -1) {
+            for field in try document.formFields(revision: revision) where field.isSigned {
+                if let reference = field.value?.referenceValue {
+                    guard seen.insert(reference).inserted else { continue }
+                } else if revision != document.latestRevision {
+                    continue
+                }
+                fields.append(field)
+            }
+        }
+        return fields
+    }
+
+    /// The DocMDP level and FieldMDP locks each signature puts in force from its revision on.
+    private func certificationAndLocks(_ document: PDFDocument,
+                                       _ found: inout [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)])
+        throws -> [(revision: Int, policy: ModificationPolicy)] {
+        let catalog = try document.catalog()
+        let certifier = try document.resolve(catalog, "Perms")?.dictionaryValue?["DocMDP"]?.referenceValue
+        let names = try document.formFields().map(\.name)
+        var policies: [(revision: Int, policy: ModificationPolicy)] = []
+        var current = ModificationPolicy()
+        for index in found.indices {
+            let references = try document.resolve(found[index].dictionary, "Reference")?.arrayValue ?? []
+            for item in references {
+                guard case .dictionary(let reference) = try document.resolve(item) else { continue }
+                let method = reference["TransformMethod"]?.nameValue?.string
+                let parameters = try document.resolve(reference, "TransformParams")?.dictionaryValue ?? [:]
+                if method == "DocMDP", let ref = found[index].reference, ref == certifier {
+                    let level = min(3, max(1, try document.resolve(parameters, "P")?.intValue ?? 2))
+                    found[index].report.certificationLevel = level
+                    if index > 0 {
+                        found[index].report.issues.append(VerificationIssue(.misplacedCertification,
+                            "a certification (DocMDP) signature must be the first signature, but this is number \(index + 1)"))
+                    }
+                    current.docMDP = min(current.docMDP ?? 3, level)
+                } else if method == "FieldMDP" {
+                    let action = parameters["Action"]?.nameValue?.string ?? "All"
+                    let listed = Set((try document.resolve(parameters, "Fields")?.arrayValue ?? []).compactMap { $0.stringValue?.text })
+                    for name in names where name != found[index].report.field {
+                        let locked = action == "All" || (action == "Include" && listed.contains(name))
+                            || (action == "Exclude" && !listed.contains(name))
+                        if locked { current.lockedFields[name] = found[index].report.field }
+                    }
+                }
+            }
+            if let revision = found[index].report.revision { policies.append((revision - 1, current)) }
+        }
+        return policies
+    }
+
+    private func analyzeModifications(_ document: PDFDocument, from first: Int,
+                                      policies: [(revision: Int, policy: ModificationPolicy)],
+                                      report: inout VerificationReport) throws {
+        let analyzer = ModificationAnalyzer(document: document)
+        var steps: [Int: [Modification]] = [:]
+        for step in first..<document.latestRevision {
+            let policy = policies.last(where: { $0.revision <= step })?.policy ?? ModificationPolicy()
+            steps[step] = try analyzer.analyze(step: step, policy: policy)
+        }
+        for index in report.signatures.indices {
+            guard let revision = report.signatures[index].revision else { continue }
+            let modifications = (revision - 1..<document.latestRevision).flatMap { steps[$0] ?? [] }
+            report.signatures[index].modifications = modifications
+            let disallowed = modifications.filter { !$0.allowed }
+            guard !disallowed.isEmpty else { continue }
+            let listed = disallowed.prefix(3).map { "revision \($0.revision): \($0.description)" }.joined(separator: "; ")
+            let more = disallowed.count > 3 ? " and \(disallowed.count - 3) more" : ""
+            report.signatures[index].issues.append(VerificationIssue(.disallowedModification,
+                "changed after signing in a way the signature does not allow — \(listed)\(more)"))
+        }
+    }
+
+    private func checkAudit(_ document: PDFDocument, report: inout VerificationReport) throws {
+        guard let (audit, seal) = try AuditCheck(document: document).check() else { return }
+        var checked = audit
+        if let revision = audit.revision, let seal,
+           let sealing = report.signatures.first(where: { $0.revision == revision }),
+           let signer = sealing.signer, signer.certificateSHA256 != seal.lowercased() {
+            checked.issues.append(VerificationIssue(.auditMismatch,
+                "the audit record names the seal certificate \(seal.prefix(16))… but the signature that adds it was made with \(signer.certificateSHA256.prefix(16))…"))
+        }
+        report.audit = checked
+        report.fileIssues += checked.issues
+    }
+
+    private func finish(_ report: VerificationReport) -> VerificationReport {
+        var report = report
+        for index in report.signatures.indices {
+            report.signatures[index].verdict = max(report.signatures[index].verdict,
+                                                   report.signatures[index].issues.map(\.verdict).max() ?? .passed)
+        }
+        report.verdict = (report.signatures.map(\.verdict) + report.fileIssues.map(\.verdict)).max() ?? .passed
+        return report
+    }
+}

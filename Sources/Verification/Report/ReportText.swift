@@ -1,0 +1,72 @@
+import Foundation
+
+extension VerificationReport {
+    /// The report for people: the verdict, then per signature what was signed, by whom, when and
+    /// by which clock, what changed since, and why the verdict.
+    public var text: String {
+        var lines: [String] = []
+        let count = signatures.count
+        lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
+        for issue in fileIssues { lines.append("  ✗ \(issue.reason)") }
+        for (index, signature) in signatures.enumerated() {
+            lines.append("")
+            lines += signature.textLines(number: index + 1)
+        }
+        if let audit {
+            lines.append("")
+            lines.append("Audit record (audit.json\(audit.envelopeId.map { ", envelope \($0)" } ?? "")): \(audit.events) event(s)")
+            lines.append("  event hash chain: \(audit.chainIntact ? "intact" : "BROKEN")")
+            lines.append("  document hash before the audit page\(audit.revision.map { " (revision \($0 - 1))" } ?? ""): \(audit.documentHashMatches ? "matches" : "DOES NOT MATCH")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension SignatureReport {
+    func textLines(number: Int) -> [String] {
+        var lines: [String] = []
+        let what = kind == .documentTimestamp ? "Document timestamp" : certificationLevel != nil ? "Certification signature" : "Signature"
+        lines.append("\(what) \(number): field '\(field)' — \(verdict)")
+        if let signer {
+            lines.append("  signed by:   \(signer.commonName ?? signer.subject)  (issuer \(signer.issuer); certificate SHA-256 \(signer.certificateSHA256))")
+        } else {
+            lines.append("  signed by:   unknown (no signer certificate could be read)")
+        }
+        let claimed = signingTime.map { ReportTime.iso($0) } ?? "not stated"
+        if let timestamp {
+            let state = !timestamp.intact ? "INVALID" : timestamp.trusted ? "trusted" : "not trusted"
+            lines.append("  time:        \(ReportTime.iso(timestamp.genTime)) by the timestamp authority \(timestamp.authority ?? "?") (\(state)); the signer claims \(claimed)")
+        } else {
+            lines.append("  time:        \(claimed), claimed by the signer's own clock (no timestamp)")
+        }
+        var covers = "  covers:      \(coverage)"
+        if let byteRange { covers += "  (ByteRange [\(byteRange.map(String.init).joined(separator: " "))])" }
+        if let subFilter { covers += "  \(subFilter)" }
+        lines.append(covers)
+        if let certificationLevel {
+            let meaning = [1: "no changes allowed", 2: "form filling and signing allowed", 3: "form filling, signing and annotations allowed"]
+            lines.append("  certifies:   DocMDP P=\(certificationLevel) (\(meaning[certificationLevel] ?? ""))")
+        }
+        if modifications.isEmpty {
+            lines.append("  since:       \(revision == revisionCount ? "nothing added after it" : "no changes")")
+        } else {
+            let allowed = modifications.filter(\.allowed)
+            let disallowed = modifications.filter { !$0.allowed }
+            lines.append("  since:       \(allowed.count) allowed and \(disallowed.count) disallowed change(s)")
+            for modification in allowed {
+                lines.append("    ✓ revision \(modification.revision), object \(modification.object): \(modification.description)")
+            }
+            for modification in disallowed {
+                lines.append("    ✗ revision \(modification.revision), object \(modification.object) [\(modification.kind)]: \(modification.description)")
+            }
+        }
+        if issues.isEmpty {
+            lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
+        } else {
+            for issue in issues.sorted(by: { $0.verdict > $1.verdict }) {
+                lines.append("  why:         \(issue.verdict == .failed ? "✗" : "?") \(issue.reason)")
+            }
+        }
+        return lines
+    }
+}

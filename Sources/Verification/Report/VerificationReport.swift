@@ -1,0 +1,121 @@
+public import Foundation
+
+/// What the verifier found in one file: each signature with who, when, what it covers, what
+/// changed since and why its verdict; file-level problems; the audit record check.
+///
+/// Revisions are numbered from 1 (the original document) to `revisions` (the newest update).
+/// The JSON form is documented in docs/verify-report.md.
+public struct VerificationReport: Sendable, Hashable {
+    /// The file name as given.
+    public var file: String
+    /// The worst of the signature verdicts and the file-level issues.
+    public var verdict: Verdict
+    /// How many revisions the file has (0 when it could not be parsed).
+    public var revisions: Int
+    public var bytes: Int
+    /// The signatures in revision order.
+    public var signatures: [SignatureReport]
+    /// Problems with the file as a whole (structure, no signatures, audit record).
+    public var fileIssues: [VerificationIssue]
+    /// The embedded Countersign audit record, if the document has one.
+    public var audit: AuditReport?
+
+    public var fileReasons: [String] { fileIssues.map(\.reason) }
+}
+
+/// One signature (or document timestamp) and its verdict.
+public struct SignatureReport: Sendable, Hashable {
+    /// Whether this is a signature or an RFC 3161 document timestamp.
+    public enum Kind: String, Sendable, Hashable {
+        case signature
+        case documentTimestamp = "document-timestamp"
+    }
+
+    /// The fully qualified field name.
+    public var field: String
+    public var kind: Kind
+    /// The signer's (or, for a document timestamp, the TSA's) certificate, if found.
+    public var signer: SignerIdentity?
+    /// The time the signer claims: `/M`, else the CMS signingTime attribute.
+    public var signingTime: Date?
+    /// The signature timestamp, if there is one.
+    public var timestamp: TimestampSummary?
+    /// The revision the signed byte ranges end at (1-based), if they end at one.
+    public var revision: Int?
+    /// How many revisions the file has.
+    public var revisionCount: Int
+    public var subFilter: String?
+    public var byteRange: [Int]?
+    /// DocMDP permissions (1, 2 or 3) if this is a certification signature.
+    public var certificationLevel: Int?
+    /// Every change made after the signed revision, allowed or not.
+    public var modifications: [Modification]
+    public var verdict: Verdict
+    public var issues: [VerificationIssue]
+
+    public var reasons: [String] { issues.map(\.reason) }
+
+    /// "whole file", "revision k of n", or "unknown" when the ranges end at no revision.
+    public var coverage: String {
+        guard let revision else { return "unknown" }
+        return revision == revisionCount ? "whole file" : "revision \(revision) of \(revisionCount)"
+    }
+}
+
+/// Who signed: the certificate's names and fingerprint.
+public struct SignerIdentity: Sendable, Hashable {
+    public var commonName: String?
+    /// RFC 4514 subject.
+    public var subject: String
+    public var issuer: String
+    /// SHA-256 of the certificate's DER, lower-case hex.
+    public var certificateSHA256: String
+}
+
+/// A signature timestamp: the time the TSA vouches for and whether its token checked out.
+public struct TimestampSummary: Sendable, Hashable {
+    public var genTime: Date
+    /// The TSA certificate's subject (RFC 4514), if included.
+    public var authority: String?
+    /// The token verifies and its imprint is the hash of the signature value.
+    public var intact: Bool
+    /// The TSA chains to a trust anchor at `genTime`.
+    public var trusted: Bool
+}
+
+/// One change in a revision after a signature.
+public struct Modification: Sendable, Hashable {
+    /// The revision that made the change (1-based).
+    public var revision: Int
+    /// The object, as "n g" (or "trailer").
+    public var object: String
+    /// A short category: signature, form-fill, annotation, dss, metadata, unreferenced (allowed);
+    /// page-content, resources, font, xobject, optional-content, page-tree, page, catalog, field,
+    /// object (disallowed when `allowed` is false).
+    public var kind: String
+    public var allowed: Bool
+    public var description: String
+
+    public init(revision: Int, object: String, kind: String, allowed: Bool, description: String) {
+        self.revision = revision
+        self.object = object
+        self.kind = kind
+        self.allowed = allowed
+        self.description = description
+    }
+}
+
+/// The check of an embedded Countersign audit record (`audit.json`, urn:countersign:audit:1).
+public struct AuditReport: Sendable, Hashable {
+    public var envelopeId: String?
+    public var events: Int
+    /// Every event's previousHash and hash recompute.
+    public var chainIntact: Bool
+    /// The stated document.sha256 equals the SHA-256 of the revisions before the audit page.
+    public var documentHashMatches: Bool
+    /// The revision that added the audit record (1-based).
+    public var revision: Int?
+    public var issues: [VerificationIssue]
+
+    public var reasons: [String] { issues.map(\.reason) }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Files signed by someone else: a PKI made with the `openssl` CLI (a root, an RSA and an EC
+/// signer) and signatures made by pyHanko's CLI from the venv. Nothing here uses our signer.
+final class ThirdPartySigning: @unchecked Sendable {
+    static let shared = try! ThirdPartySigning()
+
+    enum Key: String, Sendable { case rsa, ec }
+
+    /// How pyHanko signs one file.
+    struct Recipe: Sendable, CustomTestStringConvertible {
+        var name: String
+        /// `--field` values, one signature each (`PAGE/X1,Y1,X2,Y2/NAME` is visible, `NAME` invisible).
+        var fields: [String]
+        var keys: [Key]
+        /// `--use-pades` (ETSI.CAdES.detached); otherwise adbe.pkcs7.detached.
+        var pades = true
+        var certify = false
+        var timestamped = false
+        /// Then `pyhanko sign timestamp`: an RFC 3161 document timestamp in its own revision.
+        var documentTimestamp = false
+        var testDescription: String { name }
+    }
+
+    static let recipes: [Recipe] = [
+        Recipe(name: "visible", fields: ["1/100,100,300,150/Sig1"], keys: [.rsa]),
+        Recipe(name: "invisible", fields: ["Sig1"], keys: [.rsa]),
+        Recipe(name: "certified", fields: ["Sig1"], keys: [.rsa], certify: true),
+        Recipe(name: "two-signatures", fields: ["1/100,100,300,150/Sig1", "Sig2"], keys: [.rsa, .ec]),
+        Recipe(name: "ecdsa", fields: ["1/320,100,520,150/Sig1"], keys: [.ec]),
+        Recipe(name: "pkcs7", fields: ["Sig1"], keys: [.rsa], pades: false),
+        Recipe(name: "timestamped", fields: ["Sig1"], keys: [.rsa], timestamped: true),
+        Recipe(name: "existing-field", fields: ["sig_customer"], keys: [.ec]),
+        Recipe(name: "document-timestamp", fields: ["Sig1"], keys: [.rsa], documentTimestamp: true),
+    ]
+
+    let directory: URL
+    let root: URL
+    let input: URL
+
+    private init() throws {
+        directory = try TestEnvironment.scratchDirectory("third-party")
+        root = directory.appendingPathComponent("root.pem")
+        input = directory.appendingPathComponent("contract.pdf")
+        try Data(VerificationFixtures.shared.contract).write(to: input)
+        try makePKI()
+    }
+
+    private func openssl(_ arguments: [String]) throws {
+        let result = try runCommand("openssl", arguments)
+        guard result.status == 0 else { throw TestTSAError("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    private func makePKI() throws {
+        try Data("""
+            basicConstraints=critical,CA:FALSE
+            keyUsage=critical,digitalSignature,nonRepudiation
+            subjectKeyIdentifier=hash
+            authorityKeyIdentifier=keyid
+
+            """.utf8).write(to: directory.appendingPathComponent("leaf.cnf"))
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("root.key"), "-out", root.path,
+                     "-days", "30", "-subj", "/CN=Third Party Root", "-addext", "basicConstraints=critical,CA:TRUE",
+                     "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path("rsa.key")])
+        try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("ec.key")])
+        for (key, name) in [("rsa", "Third Party RSA Signer"), ("ec", "Third Party EC Signer")] {
+            try openssl(["req", "-new", "-key", path("\(key).key"), "-out", path("\(key).csr"), "-subj", "/CN=\(name)"])
+            try openssl(["x509", "-req", "-in", path("\(key).csr"), "-CA", root.path, "-CAkey", path("root.key"),
+                         "-CAcreateserial", "-out", path("\(key).pem"), "-days", "30", "-extfile", path("leaf.cnf")])
+        }
+    }
+
+    /// Signs the contract as `recipe` says and returns the signed file.
+    func sign(_ recipe: Recipe, tsa: TestTSA? = nil) throws -> URL {
+        let pyhanko = TestEnvironment.venv.appendingPathComponent("bin/pyhanko").path
+        var current = input
+        for (index, (field, key)) in zip(recipe.fields, recipe.keys).enumerated() {
+            let output = directory.appendingPathComponent("\(recipe.name)-\(index + 1).pdf")
+            var arguments = ["sign", "addsig", "--field", field]
+            if recipe.pades { arguments.append("--use-pades") }
+            if recipe.certify && index == 0 { arguments.append("--certify") }
+            if recipe.timestamped, let tsa { arguments += ["--timestamp-url", tsa.url.absoluteString] }
+            arguments += ["pemder", "--key", path("\(key.rawValue).key"), "--cert", path("\(key.rawValue).pem"),
+                          "--chain", root.path, "--no-pass", current.path, output.path]
+            let result = try runCommand(pyhanko, arguments, timeout: 120)
+            guard result.status == 0 else { throw TestTSAError("pyhanko \(arguments.joined(separator: " ")): \(result.stderr)") }
+            current = output
+        }
+        if recipe.documentTimestamp, let tsa {
+            let output = directory.appendingPathComponent("\(recipe.name)-timestamped.pdf")
+            let arguments = ["sign", "timestamp", "--timestamp-url", tsa.url.absoluteString, "--trust", tsa.rootCertificate.path,
+                             "--trust-replace", current.path, output.path]
+            let result = try runCommand(pyhanko, arguments, timeout: 120)
+            guard result.status == 0 else { throw TestTSAError("pyhanko \(arguments.joined(separator: " ")): \(result.stderr)") }
+            current = output
+        }
+        return current
+    }
+
+    /// Runs a pyHanko API script from the venv (for what its CLI cannot do).
+    func python(_ script: String, _ arguments: [String]) throws {
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python").path
+        let file = directory.appendingPathComponent("script-\(UUID().uuidString.prefix(8)).py")
+        try Data(script.utf8).write(to: file)
+        let result = try runCommand(python, [file.path] + arguments, timeout: 120)
+        guard result.status == 0 else { throw TestTSAError("python \(file.lastPathComponent): \(result.stderr)") }
+    }
+
+    /// Signs `input` in a new field `Sig1` whose FieldMDP lock covers `locked` (pyHanko's API).
+    func signLocking(_ locked: [String], input: URL, output: URL) throws {
+        try python("""
+            import sys
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            from pyhanko.sign import fields, signers
+            key, cert, root, source, target = sys.argv[1:6]
+            signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+            spec = fields.SigFieldSpec("Sig1", box=(100, 100, 300, 150), field_mdp_spec=fields.FieldMDPSpec(
+                fields.FieldMDPAction.INCLUDE, fields=sys.argv[6:]))
+            with open(source, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                fields.append_signature_field(writer, spec)
+                with open(target, "wb") as out:
+                    signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Sig1"), signer=signer, output=out)
+            """, [path("rsa.key"), path("rsa.pem"), root.path, input.path, output.path] + locked)
+    }
+}

@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import TestSupport
+import Testing
+import Verification
+
+/// Signatures made by pyHanko (keys and certificates made by the openssl CLI): PASSED with the
+/// right trust root, INDETERMINATE without it.
+@Suite(.enabled(if: OtherValidators.pyhankoAvailable, "pyHanko is not installed (set COUNTERSIGN_VENV or run scripts/test)"))
+struct ThirdPartyTests {
+    @Test(arguments: ThirdPartySigning.recipes)
+    func pyhankoSignaturesVerify(_ recipe: ThirdPartySigning.Recipe) throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        let tsa = recipe.timestamped || recipe.documentTimestamp ? try fixtures.tsa : nil
+        let file = try material.sign(recipe, tsa: tsa)
+        var anchors = try Certificate.load(pem: Data(contentsOf: material.root))
+        if let tsa { anchors += try Certificate.load(pem: Data(contentsOf: tsa.rootCertificate)) }
+
+        let report = try PDFVerifier(trustAnchors: anchors).verify(path: file.path)
+        #expect(report.verdict == .passed, "\(report.text)")
+        #expect(report.signatures.count == recipe.fields.count + (recipe.documentTimestamp ? 1 : 0))
+        if recipe.documentTimestamp {
+            let timestamp = try #require(report.signatures.last)
+            #expect(timestamp.kind == .documentTimestamp)
+            #expect(timestamp.subFilter == "ETSI.RFC3161")
+            #expect(timestamp.timestamp?.trusted == true)
+            #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.text)")
+        }
+        for (signature, key) in zip(report.signatures, recipe.keys) {
+            #expect(signature.signer?.commonName == (key == .rsa ? "Third Party RSA Signer" : "Third Party EC Signer"))
+            #expect(signature.subFilter == (recipe.pades ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached"))
+        }
+        if recipe.documentTimestamp {
+            // pyHanko adds the TSA's validation data in a DSS after the timestamp.
+            let after = report.signatures.last?.modifications ?? []
+            #expect(after.contains { $0.kind == "dss" } && after.allSatisfy { $0.allowed && ["dss", "metadata"].contains($0.kind) },
+                    "\(report.text)")
+        } else {
+            #expect(report.signatures.last?.coverage == "whole file")
+        }
+        if recipe.certify { #expect(report.signatures.first?.certificationLevel == 2) }
+        if recipe.timestamped {
+            let timestamp = try #require(report.signatures.first?.timestamp)
+            #expect(timestamp.intact && timestamp.trusted)
+        }
+        if recipe.fields.count > 1 {
+            #expect(report.signatures[0].modifications.allSatisfy { $0.allowed })
+            #expect(report.signatures[0].modifications.contains { $0.kind == "signature" })
+        }
+
+        if recipe.documentTimestamp {
+            // The signer's root alone: the document timestamp's TSA is not trusted.
+            let signerRootOnly = try PDFVerifier(trustAnchors: Certificate.load(pem: Data(contentsOf: material.root)))
+                .verify(path: file.path)
+            #expect(signerRootOnly.verdict == .indeterminate)
+        }
+        let untrusted = try PDFVerifier(trustAnchors: []).verify(path: file.path)
+        #expect(untrusted.verdict == .indeterminate, "\(untrusted.text)")
+        #expect(untrusted.codes == [.untrusted])
+        let ours = try fixtures.trusted.verify(path: file.path)
+        #expect(ours.verdict == .indeterminate, "our CA does not vouch for theirs")
+    }
+
+    /// pyHanko locks `amount` with FieldMDP: filling `note` afterwards is fine, filling `amount` is not.
+    @Test func fieldMDPLockIsEnforced() throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        let form = try DocumentEdits.addTextField(try DocumentEdits.addTextField(fixtures.contract, name: "amount"), name: "note")
+        let input = try fixtures.write(form, "fieldmdp-input.pdf")
+        let output = input.deletingLastPathComponent().appendingPathComponent("fieldmdp-signed.pdf")
+        try material.signLocking(["amount"], input: input, output: output)
+        let signed = [UInt8](try Data(contentsOf: output))
+        let verifier = PDFVerifier(trustAnchors: try Certificate.load(pem: Data(contentsOf: material.root)))
+        #expect(verifier.verify(bytes: signed).verdict == .passed)
+
+        let note = verifier.verify(bytes: try DocumentEdits.fill(signed, field: "note", value: "call first"))
+        #expect(note.verdict == .passed, "\(note.text)")
+        let amount = verifier.verify(bytes: try DocumentEdits.fill(signed, field: "amount", value: "9,999 EUR"))
+        #expect(amount.verdict == .failed, "\(amount.text)")
+        #expect(amount.signatures[0].modifications.contains { !$0.allowed && $0.description.contains("locks it (FieldMDP)") },
+                "\(amount.text)")
+    }
+}
