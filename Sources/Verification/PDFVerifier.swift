@@ -29,17 +29,22 @@ public struct PDFVerifier: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw VerificationError(.notFound, "no such file: \(path)")
         }
-        let data: Data
+        let bytes: PDFBytes
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            bytes = try PDFBytes(mappingFile: path)
         } catch {
-            throw VerificationError(.io, "cannot read \(path): \(error.localizedDescription)")
+            throw VerificationError(.io, "cannot read \(path): \(error)")
         }
-        return verify(bytes: [UInt8](data), name: path)
+        return verify(bytes: bytes, name: path)
     }
 
     /// Verifies a file's bytes; `name` labels the report.
     public func verify(bytes: [UInt8], name: String = "document.pdf") -> VerificationReport {
+        verify(bytes: PDFBytes(bytes), name: name)
+    }
+
+    /// Verifies a file's bytes, mapped or in memory; `name` labels the report.
+    public func verify(bytes: PDFBytes, name: String = "document.pdf") -> VerificationReport {
         var report = VerificationReport(file: name, verdict: .passed, revisions: 0, bytes: bytes.count, signatures: [],
                                         fileIssues: [], audit: nil)
         let document: PDFDocument

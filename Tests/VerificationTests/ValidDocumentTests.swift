@@ -85,12 +85,21 @@ import Verification
         let form = try DocumentEdits.addTextField(fixtures.contract, name: "amount")
         let certified = try fixtures.sign(form, .field("sig_company"), certification: .noChanges)
         expectValid(certified, signatures: 1)
-        for changed in [try fixtures.sign(certified, .field("sig_customer"), offset: 5),
-                        try DocumentEdits.fill(certified, field: "amount", value: "9,999 EUR")] {
+        // Our signer refuses to sign a P=1 document, so the later signature is forced: an update first
+        // drops the catalog's /Perms (what a careless or hostile tool would do), then a signature follows.
+        let document = try PDFDocument(bytes: certified)
+        var strip = IncrementalUpdate(document: document)
+        var catalog = try document.catalog()
+        catalog["Perms"] = nil
+        strip.set(try #require(document.catalogReference()), .dictionary(catalog))
+        let forced = try fixtures.sign(strip.write().bytes, .field("sig_customer"), offset: 5)
+        #expect(throws: SigningError.self) { try fixtures.sign(certified, .field("sig_customer"), offset: 5) }
+        for (changed, reason) in [(forced, "/Perms removed"),
+                                  (try DocumentEdits.fill(certified, field: "amount", value: "9,999 EUR"), "DocMDP P=1")] {
             let report = fixtures.trusted.verify(bytes: changed)
             #expect(report.verdict == .failed)
             #expect(report.signatures[0].issues.map(\.code).contains(.disallowedModification), "\(report.text)")
-            #expect(report.signatures[0].reasons.joined().contains("DocMDP P=1"))
+            #expect(report.signatures[0].reasons.joined().contains(reason), "\(report.text)")
         }
     }
 

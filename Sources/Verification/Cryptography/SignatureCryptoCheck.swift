@@ -1,3 +1,4 @@
+import PDFSyntax
 import Crypto
 import Foundation
 
@@ -18,7 +19,7 @@ struct SignatureCryptoCheck {
     /// Shared by every file of a run.
     let certificates: CertificateCache
     let chains: TrustCache
-    let bytes: [UInt8]
+    let bytes: PDFBytes
 
     /// Checks a CMS signature (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`) over `range`.
     func checkSignature(der: [UInt8], range: [Int], subFilter: String?, claimedTime: Date?) -> Result {

@@ -1,3 +1,4 @@
+import PDFSyntax
 /// A minimal PDF tokenizer over the raw file bytes, written for the verifier alone: it finds
 /// where tokens and objects lie, which the object layer does not say. Signature checks need the
 /// exact byte span of the `/Contents` hex string, and the update check needs each object's span.
@@ -29,11 +30,11 @@ struct RawScanner {
         var description: String { "\(message) (at byte offset \(offset))" }
     }
 
-    let bytes: [UInt8]
+    let bytes: PDFBytes
     /// Deepest nesting followed before giving up (hostile files).
     let maxDepth = 256
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: PDFBytes) { self.bytes = bytes }
 
     // MARK: Byte classes (ISO 32000-2 §7.2.3)
 
@@ -136,7 +137,7 @@ struct RawScanner {
     }
 
     /// The bytes of a token.
-    func text(_ token: Token) -> ArraySlice<UInt8> { bytes[token.start..<token.end] }
+    func text(_ token: Token) -> Slice<PDFBytes> { bytes[token.start..<token.end] }
 
     func spells(_ token: Token, _ word: String) -> Bool { text(token).elementsEqual(word.utf8) }
 
