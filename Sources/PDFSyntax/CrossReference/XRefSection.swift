@@ -87,8 +87,9 @@ struct XRefTableParser {
                 throw PDFError(.badXref, "expected a subsection header 'start count' or 'trailer'",
                                offset: subsectionOffset)
             }
-            guard start + count <= limits.maxObjectCount else {
-                throw PDFError(.limitExceeded, "xref subsection declares objects up to \(start + count), over the limit of \(limits.maxObjectCount)",
+            // Compared without adding, so that numbers near Int.max cannot overflow.
+            guard start <= limits.maxObjectCount, count <= limits.maxObjectCount - start else {
+                throw PDFError(.limitExceeded, "xref subsection '\(start) \(count)' declares objects past the limit of \(limits.maxObjectCount)",
                                offset: subsectionOffset)
             }
             // Entries: 20 bytes each — 10-digit offset, space, 5-digit generation, space, n|f, 2-byte EOL.
