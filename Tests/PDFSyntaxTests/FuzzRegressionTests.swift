@@ -108,4 +108,20 @@ import Testing
         #expect(update.add(.null) == PDFReference(5))
         #expect(try PDFDocument(bytes: update.write().bytes).revisions.count == 2)
     }
+
+    /// Finding 13: an xref table entry may spell generation 80000 in its five digits. Tolerant
+    /// reading resolved that object to null, and a rewrite wrote `11 80000 obj`, which is no header.
+    @Test func xrefEntriesHaveSmallGenerations() throws {
+        let file = SamplePDFs.file()
+        let table = try #require(SamplePDFs.lastIndex(of: Array("\nxref\n".utf8), in: file)) + 1
+        let header = Array("xref\n0 7\n".utf8)
+        #expect(Array(file[table..<(table + header.count)]) == header)
+        var patched = file
+        let generation = table + header.count + 20 * 3 + 11  // object 3's generation digits
+        patched.replaceSubrange(generation..<(generation + 5), with: Array("80000".utf8))
+        #expect(throws: PDFError(.badXref, "")) { try PDFDocument(bytes: patched) }
+        #expect(throws: PDFError(.badXref, "")) { try PDFDocument(bytes: patched, mode: .tolerant(reconstruct: false)) }
+        let rebuilt = try PDFDocument(bytes: patched, mode: .tolerant(reconstruct: true))
+        #expect(try PDFDocument(bytes: try rebuilt.rewritten()).pages().count == 1)
+    }
 }

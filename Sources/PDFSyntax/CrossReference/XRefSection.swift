@@ -101,7 +101,7 @@ struct XRefTableParser {
             for index in 0..<count {
                 let entryOffset = position
                 guard let (entry, next) = parseEntry(at: position) else {
-                    throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' with a 2-byte end of line",
+                    throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' (generation 0–65535) with a 2-byte end of line",
                                    offset: entryOffset)
                 }
                 let number = start + index
@@ -140,7 +140,8 @@ struct XRefTableParser {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
             generation = generation * 10 + Int(byte - 0x30)
         }
-        guard bytes[position + 16] == 0x20 else { return nil }
+        // Five digits reach 99999, but generations stop at 65535 (ISO 32000-2 §7.3.10).
+        guard bytes[position + 16] == 0x20, generation <= 65535 else { return nil }
         let type = bytes[position + 17]
         guard type == UInt8(ascii: "n") || type == UInt8(ascii: "f") else { return nil }
         var next = position + 18

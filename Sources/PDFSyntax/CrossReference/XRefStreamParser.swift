@@ -92,8 +92,12 @@ struct XRefStreamParser {
                 let third = field(widths[2])
                 let entry: XRefEntry
                 switch type {
-                case 0: entry = .free(nextFree: second, generation: third)
-                case 1: entry = .inUse(offset: second, generation: third)
+                case 0, 1:
+                    // Generations stop at 65535 (ISO 32000-2 §7.3.10); the field may be wider.
+                    guard (0...65535).contains(third) else {
+                        throw fail("entry for object \(number) has generation \(third), over 65535")
+                    }
+                    entry = type == 0 ? .free(nextFree: second, generation: third) : .inUse(offset: second, generation: third)
                 case 2: entry = .compressed(streamNumber: second, index: third)
                 default: continue  // Reserved types are null references (§7.5.8.3).
                 }
