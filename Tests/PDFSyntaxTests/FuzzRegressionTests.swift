@@ -76,7 +76,7 @@ import Testing
         return [UInt8](try Data(contentsOf: url))
     }
 
-    /// Findings 6–12, from reading the code while triaging: numbers from the file near Int.max
+    /// Findings 7–13, from reading the code while triaging: numbers from the file near Int.max
     /// overflowed sums that checked them, and negative offsets reached the lexer.
     @Test func hostileNumbersAreErrors() throws {
         let length = try PDFDocument(bytes: try Self.regression("review-stream-length-overflow.pdf"))
@@ -109,7 +109,7 @@ import Testing
         #expect(try PDFDocument(bytes: update.write().bytes).revisions.count == 2)
     }
 
-    /// Finding 13: an xref table entry may spell generation 80000 in its five digits. Tolerant
+    /// Finding 6: an xref table entry may spell generation 80000 in its five digits. Tolerant
     /// reading resolved that object to null, and a rewrite wrote `11 80000 obj`, which is no header.
     @Test func xrefEntriesHaveSmallGenerations() throws {
         let file = SamplePDFs.file()
