@@ -70,4 +70,58 @@ import Testing
         let rewritten = try document.rewritten()
         #expect(try PDFDocument(bytes: rewritten).objectNumbers() == [1, 2])
     }
+
+    static func regression(_ name: String) throws -> [UInt8] {
+        let url = TestEnvironment.fixtures.appendingPathComponent("fuzz-regressions").appendingPathComponent(name)
+        return [UInt8](try Data(contentsOf: url))
+    }
+
+    /// Findings 7–13, from reading the code while triaging: numbers from the file near Int.max
+    /// overflowed sums that checked them, and negative offsets reached the lexer.
+    @Test func hostileNumbersAreErrors() throws {
+        let length = try PDFDocument(bytes: try Self.regression("review-stream-length-overflow.pdf"))
+        #expect(throws: PDFError(.badStream, "")) { try length.object(PDFReference(4)) }
+        #expect(throws: PDFError(.limitExceeded, "")) {
+            try PDFDocument(bytes: try Self.regression("review-xref-subsection-overflow.pdf"))
+        }
+        #expect(throws: PDFError(.badXref, "")) {
+            try PDFDocument(bytes: try Self.regression("review-xrefstream-index-overflow.pdf"))
+        }
+        #expect(throws: PDFError(.badXref, "")) {
+            try PDFDocument(bytes: try Self.regression("review-xrefstm-negative-offset.pdf"))
+        }
+        let objectStream = try PDFDocument(bytes: try Self.regression("review-objstm-offset-overflow.pdf"))
+        #expect(throws: PDFError(.badStream, "")) { try objectStream.object(PDFReference(3)) }
+    }
+
+    @Test func negativeXRefStreamOffsetsAreOutsideTheFile() throws {
+        let bytes = try Self.regression("review-xrefstream-negative-offset.pdf")
+        #expect(throws: PDFError(.xrefEntryMismatch, "")) { try PDFDocument(bytes: bytes) }
+        let tolerant = try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: false))
+        #expect(try tolerant.object(PDFReference(3)) == .null)
+        #expect(tolerant.warnings.contains { $0.message.contains("outside the file") })
+    }
+
+    @Test func anIncrementalUpdateIgnoresAnImpossibleSize() throws {
+        let document = try PDFDocument(bytes: try Self.regression("review-trailer-size-overflow.pdf"))
+        var update = IncrementalUpdate(document: document)
+        #expect(update.add(.null) == PDFReference(5))
+        #expect(try PDFDocument(bytes: update.write().bytes).revisions.count == 2)
+    }
+
+    /// Finding 6: an xref table entry may spell generation 80000 in its five digits. Tolerant
+    /// reading resolved that object to null, and a rewrite wrote `11 80000 obj`, which is no header.
+    @Test func xrefEntriesHaveSmallGenerations() throws {
+        let file = SamplePDFs.file()
+        let table = try #require(SamplePDFs.lastIndex(of: Array("\nxref\n".utf8), in: file)) + 1
+        let header = Array("xref\n0 7\n".utf8)
+        #expect(Array(file[table..<(table + header.count)]) == header)
+        var patched = file
+        let generation = table + header.count + 20 * 3 + 11  // object 3's generation digits
+        patched.replaceSubrange(generation..<(generation + 5), with: Array("80000".utf8))
+        #expect(throws: PDFError(.badXref, "")) { try PDFDocument(bytes: patched) }
+        #expect(throws: PDFError(.badXref, "")) { try PDFDocument(bytes: patched, mode: .tolerant(reconstruct: false)) }
+        let rebuilt = try PDFDocument(bytes: patched, mode: .tolerant(reconstruct: true))
+        #expect(try PDFDocument(bytes: try rebuilt.rewritten()).pages().count == 1)
+    }
 }

@@ -87,8 +87,9 @@ struct XRefTableParser {
                 throw PDFError(.badXref, "expected a subsection header 'start count' or 'trailer'",
                                offset: subsectionOffset)
             }
-            guard start + count <= limits.maxObjectCount else {
-                throw PDFError(.limitExceeded, "xref subsection declares objects up to \(start + count), over the limit of \(limits.maxObjectCount)",
+            // Compared without adding, so that numbers near Int.max cannot overflow.
+            guard start <= limits.maxObjectCount, count <= limits.maxObjectCount - start else {
+                throw PDFError(.limitExceeded, "xref subsection '\(start) \(count)' declares objects past the limit of \(limits.maxObjectCount)",
                                offset: subsectionOffset)
             }
             // Entries: 20 bytes each — 10-digit offset, space, 5-digit generation, space, n|f, 2-byte EOL.
@@ -100,7 +101,7 @@ struct XRefTableParser {
             for index in 0..<count {
                 let entryOffset = position
                 guard let (entry, next) = parseEntry(at: position) else {
-                    throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' with a 2-byte end of line",
+                    throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' (generation 0–65535) with a 2-byte end of line",
                                    offset: entryOffset)
                 }
                 let number = start + index
@@ -139,7 +140,8 @@ struct XRefTableParser {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
             generation = generation * 10 + Int(byte - 0x30)
         }
-        guard bytes[position + 16] == 0x20 else { return nil }
+        // Five digits reach 99999, but generations stop at 65535 (ISO 32000-2 §7.3.10).
+        guard bytes[position + 16] == 0x20, generation <= 65535 else { return nil }
         let type = bytes[position + 17]
         guard type == UInt8(ascii: "n") || type == UInt8(ascii: "f") else { return nil }
         var next = position + 18

@@ -7,6 +7,11 @@ struct XRefStreamParser {
 
     /// Parses the xref stream object at `offset`.
     mutating func parse(at offset: Int) throws -> XRefSection {
+        // A hybrid file's /XRefStm offset comes straight from its trailer.
+        guard offset >= 0, offset < bytes.count else {
+            throw PDFError(.badXref, "cross-reference stream offset \(offset) is outside the file (\(bytes.count) bytes)",
+                           offset: offset)
+        }
         var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: strict)
         let indirect = try parser.parseIndirectObject(resolveLength: { reference in
             throw PDFError(.badXref, "an xref stream's /Length must be a direct integer, not \(reference)",
@@ -48,7 +53,7 @@ struct XRefStreamParser {
             }
             for pair in stride(from: 0, to: values.count, by: 2) {
                 guard values[pair] >= 0, values[pair + 1] >= 0,
-                      values[pair] + values[pair + 1] <= limits.maxObjectCount else {
+                      values[pair] <= limits.maxObjectCount, values[pair + 1] <= limits.maxObjectCount - values[pair] else {
                     throw fail("/Index pair \(values[pair]) \(values[pair + 1]) is out of range")
                 }
                 ranges.append((values[pair], values[pair + 1]))
@@ -87,8 +92,12 @@ struct XRefStreamParser {
                 let third = field(widths[2])
                 let entry: XRefEntry
                 switch type {
-                case 0: entry = .free(nextFree: second, generation: third)
-                case 1: entry = .inUse(offset: second, generation: third)
+                case 0, 1:
+                    // Generations stop at 65535 (ISO 32000-2 §7.3.10); the field may be wider.
+                    guard (0...65535).contains(third) else {
+                        throw fail("entry for object \(number) has generation \(third), over 65535")
+                    }
+                    entry = type == 0 ? .free(nextFree: second, generation: third) : .inUse(offset: second, generation: third)
                 case 2: entry = .compressed(streamNumber: second, index: third)
                 default: continue  // Reserved types are null references (§7.5.8.3).
                 }

@@ -113,6 +113,15 @@ public final class PDFDocument: Sendable {
             return .null
         case .inUse(let offset, let generation)?:
             guard generation == reference.generation else { return .null }
+            // Strict reading has checked every entry; tolerant reading may keep one that points
+            // outside the file (an xref stream's 8-byte field can even be negative).
+            guard offset >= 0, offset < bytes.count else {
+                let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points outside the file (offset \(offset))",
+                                     offset: offset, object: reference)
+                if mode.isStrict { throw error }
+                state.withLock { $0.warnings.append(PDFWarning(error)) }
+                return .null
+            }
             if let cached = state.withLock({ $0.objects[ObjectKey(offset: offset)] }) { return cached }
             var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
             let parsed: IndirectObject
@@ -177,7 +186,7 @@ public final class PDFDocument: Sendable {
         var members: [Int: PDFObject] = [:]
         for _ in 0..<count {
             guard case .integer(let member) = try header.parseObject(), case .integer(let offset) = try header.parseObject(),
-                  member > 0, offset >= 0, first + offset < data.count else {
+                  member > 0, offset >= 0, offset < data.count - first else {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
             }

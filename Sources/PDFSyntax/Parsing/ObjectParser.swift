@@ -183,7 +183,7 @@ struct ObjectParser {
         case .reference(let lengthRef)?: declared = try resolveLength(lengthRef)
         default: declared = nil
         }
-        if let length = declared, length >= 0, dataStart + length <= lexer.end,
+        if let length = declared, length >= 0, length <= lexer.end - dataStart,
            let endKeyword = endstreamPosition(after: dataStart + length) {
             lexer.position = endKeyword + 9
             return (bytes.array(dataStart..<(dataStart + length)), dataStart)

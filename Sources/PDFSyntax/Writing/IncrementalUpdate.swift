@@ -15,7 +15,8 @@ public struct IncrementalUpdate: Sendable {
         self.document = document
         let declared = document.trailer["Size"]?.intValue ?? 0
         let highest = (document.objectNumbers().max() ?? 0) + 1
-        nextNumber = max(declared, highest)
+        // /Size is the file's word: trusted only below the object limit, as every real number is.
+        nextNumber = declared < document.limits.maxObjectCount ? max(declared, highest) : highest
     }
 
     /// Adds a new object and returns its reference.
