@@ -36,8 +36,12 @@ struct DemoCommand: ParsableCommand {
         print("  development CA (untrusted): \(summary.caCertificate.path)")
         print("  generated \(summary.generated) contracts from Fixtures/leads.csv → \(output.appendingPathComponent("contracts").path)")
         print("  sealed \(summary.sealed) with a Certificate of Completion → \(output.appendingPathComponent("sealed").path)")
+        print("  verified \(summary.passed) of \(summary.sealed): PASSED against the development CA")
         for failure in summary.failures { print("  failed: \(failure)") }
-        print("Check one yourself:  pdfsig \(output.appendingPathComponent("sealed").path)/<lead>.pdf")
+        let example = output.appendingPathComponent("sealed").path + "/<lead>.pdf"
+        print("Check one yourself:")
+        print("  countersign verify --trust \(summary.caCertificate.path) \(example)")
+        print("  pdfsig \(example)")
         if !summary.failures.isEmpty { throw ExitCode(ExitStatus.failed) }
     }
 }

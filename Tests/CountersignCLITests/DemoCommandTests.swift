@@ -11,6 +11,7 @@ import Testing
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("generated 4 contracts"))
         #expect(result.stdout.contains("sealed 4"))
+        #expect(result.stdout.contains("verified 4 of 4: PASSED"))
         let sealed = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sealed").path)
         #expect(sealed.filter { $0.hasSuffix(".pdf") }.count == 4)
         let file = directory.appendingPathComponent("sealed").appendingPathComponent(sealed.sorted()[0])

@@ -10,6 +10,8 @@ public struct DemoRun: Sendable {
         public var caCertificate: URL
         public var generated: Int
         public var sealed: Int
+        /// Sealed files that verified PASSED against the development CA.
+        public var passed: Int
         public var failures: [String]
         public var elapsed: TimeInterval
     }
@@ -71,7 +73,8 @@ public struct DemoRun: Sendable {
 
         let next = Mutex(0)
         let work = records
-        let outcome = Mutex((generated: 0, sealed: 0, failures: [String]()))
+        let outcome = Mutex((generated: 0, sealed: 0, passed: 0, failures: [String]()))
+        let verifier = PDFVerifier(trustAnchors: [identity.chain.last ?? identity.certificate])
         let header = reader.header
         DispatchQueue.concurrentPerform(iterations: min(workers, max(1, work.count))) { _ in
             let generator: DocumentGenerator
@@ -99,13 +102,19 @@ public struct DemoRun: Sendable {
                     try AtomicFile.write(document.pdf, to: contracts.appendingPathComponent(name))
                     outcome.withLock { $0.generated += 1 }
                     let trail = Self.events(for: row, sample: sampleEvents)
-                    let signingTime = trail.signers.last?.events.last.flatMap { AuditTime.parse($0.at) } ?? Date()
+                    // The seal is made now, after the (sample) signing events it records.
                     let request = SignatureRequest(placement: .invisible(fieldName: "countersign_seal"),
                                                    reason: "Sealed by Countersign after all parties signed",
-                                                   signingTime: signingTime.addingTimeInterval(60), audit: trail)
+                                                   signingTime: Date(), audit: trail)
                     let signed = try signer.sign(PDFBytes(document.pdf), request: request)
-                    try AtomicFile.write(parts: [signed.original, signed.appended], to: sealed.appendingPathComponent(name))
+                    let destination = sealed.appendingPathComponent(name)
+                    try AtomicFile.write(parts: [signed.original, signed.appended], to: destination)
                     outcome.withLock { $0.sealed += 1 }
+                    let report = try verifier.verify(path: destination.path)
+                    guard report.verdict == .passed else {
+                        throw DemoError(message: "verification says \(report.verdict): \(report.text)")
+                    }
+                    outcome.withLock { $0.passed += 1 }
                     progress?.advance()
                 } catch {
                     outcome.withLock { $0.failures.append("\(name): \(error)") }
@@ -116,7 +125,7 @@ public struct DemoRun: Sendable {
         progress?.finish()
         let result = outcome.withLock { $0 }
         return Summary(outputDirectory: output, caCertificate: files.caCertificate, generated: result.generated,
-                       sealed: result.sealed, failures: failures + result.failures, elapsed: Date().timeIntervalSince(start))
+                       sealed: result.sealed, passed: result.passed, failures: failures + result.failures, elapsed: Date().timeIntervalSince(start))
     }
 
     /// The sample events, re-addressed to a lead: its contact signs as the customer.
