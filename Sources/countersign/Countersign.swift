@@ -8,5 +8,5 @@ struct CountersignCommand: AsyncParsableCommand {
         commandName: "countersign",
         abstract: "Generate, seal and verify PDF documents.",
         version: "0.1.0",
-        subcommands: [RenderCommand.self, CheckCommand.self, InspectCommand.self, SignCommand.self, KeysCommand.self])
+        subcommands: [RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self, SignCommand.self, KeysCommand.self])
 }
