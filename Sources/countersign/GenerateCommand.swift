@@ -81,7 +81,7 @@ struct GenerateCommand: ParsableCommand {
         }
         var report = ""
         for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
-        if summary.failed > summary.firstProblems.count || summary.failed > 0 {
+        if summary.failed > 0 {
             report += "countersign: \(summary.failed) row\(summary.failed == 1 ? "" : "s") failed; "
                 + "every problem is in \(summary.files.errors.path)\n"
         }

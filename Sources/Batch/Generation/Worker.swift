@@ -1,12 +1,7 @@
 import Crypto
 import Foundation
 import PDFSyntax
-import Synchronization
 import Templates
-
-/// Held while a worker builds its typesetter: fontconfig, pango and cairo initialise shared
-/// global state (font caches) on first use, and workers starting at once must not race there.
-private let workerSetup = Mutex(())
 
 /// What every worker shares (all immutable and `Sendable`); each worker builds its own
 /// `DocumentGenerator`, since a typesetter's pango and cairo objects must stay on one thread.
@@ -16,25 +11,26 @@ struct WorkerContext: Sendable {
     let directory: URL
     let date: String?
 
-    /// Takes jobs until the queue is closed and drained.
-    func work(queue: BoundedQueue<BatchGenerator.Job>, committer: OrderedCommitter<BatchGenerator.Outcome>) {
-        guard let first = queue.pop() else { return }
-        // The first document is made with the setup lock held too: pango and cairo fill shared
-        // caches on first use, and two workers doing that at once can end up with different
-        // glyph metrics (justified lines then differ by a point from one run to the next).
-        let started: (DocumentGenerator, BatchGenerator.Outcome)?
-        do {
-            started = try workerSetup.withLock { _ in
-                let generator = try DocumentGenerator(template: template)
-                return (generator, outcome(of: first, generator: generator))
+    /// Takes jobs until the queue is closed and drained. Worker `index` builds its typesetter and
+    /// makes its first document in its turn of `gate`, while every other worker waits: pango and
+    /// cairo fill caches shared by the whole process the first time a font is used, and a worker
+    /// doing that while another renders can end up with glyph metrics a unit off (justified lines
+    /// then differ by a point from one run to the next — caught by the determinism tests).
+    func work(index: Int, gate: StartupGate, queue: BoundedQueue<BatchGenerator.Job>,
+              committer: OrderedCommitter<BatchGenerator.Outcome>) {
+        let generator: DocumentGenerator? = gate.start(index) {
+            let generator: DocumentGenerator
+            do {
+                generator = try DocumentGenerator(template: template)
+            } catch {
+                committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
+                queue.close()
+                return nil
             }
-        } catch {
-            committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
-            queue.close()
-            return
+            if let first = queue.pop() { committer.complete(first.sequence, outcome(of: first, generator: generator)) }
+            return generator
         }
-        guard let (generator, result) = started else { return }
-        committer.complete(first.sequence, result)
+        guard let generator else { return }
         while let job = queue.pop() {
             if committer.error != nil { continue }
             committer.complete(job.sequence, outcome(of: job, generator: generator))
