@@ -72,7 +72,7 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Templates", "Crypto", "PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Typesetting", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),

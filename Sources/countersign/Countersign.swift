@@ -8,6 +8,6 @@ struct CountersignCommand: AsyncParsableCommand {
         commandName: "countersign",
         abstract: "Generate, seal and verify PDF documents.",
         version: "0.1.0",
-        subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, InspectCommand.self, SignCommand.self,
-                      VerifyCommand.self, KeysCommand.self])
+        subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self,
+                      SignCommand.self, VerifyCommand.self, KeysCommand.self])
 }

@@ -64,3 +64,17 @@ import Testing
         #expect(throws: CSVFileError.self) { try read([]) }
     }
 }
+
+@Suite struct CSVReaderLimitTests {
+    @Test func progressCountsBytesAndHugeRecordsAreErrors() throws {
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("big.csv")
+        let text = "a,b\n1,\"" + String(repeating: "x", count: CSVReader.maximumRecordBytes + 10) + "\"\n2,ok\n"
+        try Data(text.utf8).write(to: url)
+        let reader = try CSVReader(url: url)
+        #expect(reader.bytesConsumed == 4)
+        guard case .failure(let error)? = try reader.next() else { Issue.record("expected an error"); return }
+        #expect(error.message.contains("longer than 16 MiB"))
+        #expect(try reader.next().flatMap { try? $0.get().fields } == ["2", "ok"])
+        #expect(reader.bytesConsumed == text.utf8.count)
+    }
+}

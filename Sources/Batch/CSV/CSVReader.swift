@@ -37,6 +37,13 @@ public final class CSVReader {
     private var row = 0
     private var line = 1
 
+    /// Bytes of the file consumed so far (for progress against the file size).
+    public var bytesConsumed: Int { source.consumed }
+
+    /// The longest record kept in memory; a longer one (usually an unclosed quote swallowing the
+    /// rest of the file) is read to its end but reported as an error, so memory stays bounded.
+    public static let maximumRecordBytes = 16 << 20
+
     /// Opens a file and reads its header row.
     public init(url: URL, encoding: CSVEncoding = .utf8, chunkSize: Int = 1 << 16) throws {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
@@ -76,18 +83,18 @@ public final class CSVReader {
         for (index, bytes) in raw.fields.enumerated() {
             if bytes.contains(0) {
                 return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
-                                            message: "contains a NUL byte; remove it from the export"))
+                                            message: "the value contains a NUL byte; remove it from the export"))
             }
             guard let text = CSVReader.decode(bytes, encoding) else {
                 return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
-                                            message: "is not valid \(encoding.rawValue) text (try --encoding windows-1252)"))
+                                            message: "the value is not valid \(encoding.rawValue) text (try --encoding windows-1252)"))
             }
             fields.append(text)
         }
         // Extra columns are fine only when empty (exports pad rows with commas); fewer is ragged.
         if fields.count < header.count {
-            return .failure(CSVRowError(row: row, line: startLine, column: fields.count,
-                                        message: "has \(fields.count) field\(fields.count == 1 ? "" : "s") but the header has \(header.count) (a ragged row; check for an unquoted comma or newline)"))
+            return .failure(CSVRowError(row: row, line: startLine, column: nil,
+                                        message: "the row has \(fields.count) field\(fields.count == 1 ? "" : "s") but the header has \(header.count) (a ragged row; check for an unquoted comma or newline)"))
         }
         if fields.count > header.count {
             let extra = fields[header.count...]
@@ -95,7 +102,7 @@ public final class CSVReader {
                 fields.removeLast(fields.count - header.count)
             } else {
                 return .failure(CSVRowError(row: row, line: startLine, column: header.count + 1,
-                                            message: "has \(fields.count) fields but the header has \(header.count)"))
+                                            message: "the row has \(fields.count) fields but the header has \(header.count)"))
             }
         }
         return .success(CSVRecord(row: row, line: startLine, fields: fields))
@@ -119,52 +126,73 @@ public final class CSVReader {
         var problem: String? = nil
         var quoted = false
         var afterQuote = false
+        // Bytes and fields held for this record; past the limit the rest is read but not kept.
+        var kept = 0
+        var overflowing = false
+        func keep(_ byte: UInt8) {
+            guard !overflowing else { return }
+            kept += 1
+            if kept > maximumRecordBytes {
+                overflowing = true
+                problem = problem ?? "the record is longer than \(maximumRecordBytes >> 20) MiB (an unclosed quote?)"
+                fields.removeAll()
+                field.removeAll()
+                return
+            }
+            field.append(byte)
+        }
+        func endField() {
+            if !overflowing {
+                kept += 1
+                fields.append(field)
+            }
+            field = []
+        }
         while true {
             guard let byte = try source.next() else {
                 if quoted { problem = problem ?? "a quoted field is not closed before the end of the file" }
-                fields.append(field)
+                endField()
                 return RawRecord(fields: fields, problem: problem)
             }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
                     if try source.peek() == UInt8(ascii: "\"") {
                         _ = try source.next()
-                        field.append(byte)
+                        keep(byte)
                     } else {
                         quoted = false
                         afterQuote = true
                     }
                 } else {
                     if byte == 0x0A { line += 1 }
-                    field.append(byte)
+                    keep(byte)
                 }
                 continue
             }
             switch byte {
             case UInt8(ascii: ","):
-                fields.append(field)
-                field = []
+                endField()
                 afterQuote = false
             case 0x0D:
                 if try source.peek() == 0x0A { _ = try source.next() }
                 line += 1
-                fields.append(field)
+                endField()
                 return RawRecord(fields: fields, problem: problem)
             case 0x0A:
                 line += 1
-                fields.append(field)
+                endField()
                 return RawRecord(fields: fields, problem: problem)
             case UInt8(ascii: "\""):
                 if field.isEmpty && !afterQuote {
                     quoted = true
                 } else {
-                    field.append(byte)
+                    keep(byte)
                 }
             default:
                 if afterQuote, byte != 0x20 {
                     problem = problem ?? "text follows the closing quote of field \(fields.count + 1)"
                 }
-                if !afterQuote { field.append(byte) }
+                if !afterQuote { keep(byte) }
             }
         }
     }
@@ -195,6 +223,10 @@ final class ChunkedBytes {
     private var buffer: [UInt8] = []
     private var index = 0
     private var finished = false
+    private var before = 0
+
+    /// Bytes handed out (or skipped) so far.
+    var consumed: Int { before + index }
 
     init(handle: FileHandle, chunkSize: Int) {
         self.handle = handle
@@ -210,6 +242,7 @@ final class ChunkedBytes {
             finished = true
             return false
         }
+        before += buffer.count
         buffer = [UInt8](data)
         index = 0
         return true
