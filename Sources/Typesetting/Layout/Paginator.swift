@@ -111,12 +111,11 @@ struct Paginator {
     private func startHeight(of block: Block, width: Double) throws -> Double {
         switch block {
         case .paragraph(let paragraph), .heading(_, let paragraph):
-            let layout = TextLayout(runs: paragraph.runs, style: paragraph.style, width: width - paragraph.style.indent,
-                                    fonts: layouter.fonts)
+            let layout = layouter.textLayout(paragraph, width: width - paragraph.style.indent)
             let count = min(minimumLines, layout.lines.count)
             return paragraph.style.spaceBefore + (count > 0 ? layout.lines[count - 1].bottom : 0)
         case .table(let table):
-            let layout = try TableLayout(table, width: width, layouter: layouter)
+            let layout = try layouter.tableLayout(table, width: width)
             return table.spaceBefore + layout.headerRows.reduce(0) { $0 + $1.height } + (layout.bodyRows.first?.height ?? 0)
         case .list(let list):
             guard let first = list.items.first?.first else { return 0 }
@@ -134,7 +133,7 @@ struct Paginator {
     private mutating func placeParagraph(_ paragraph: Paragraph, outline level: Int?, next: Block?, x: Double,
                                          width: Double) throws {
         let style = paragraph.style
-        let layout = TextLayout(runs: paragraph.runs, style: style, width: width - style.indent, fonts: layouter.fonts)
+        let layout = layouter.textLayout(paragraph, width: width - style.indent)
         let lines = layout.lines
         guard !lines.isEmpty else { return }
         // Keep with next: this paragraph (if short) and the start of the next block share a page.
@@ -180,7 +179,7 @@ struct Paginator {
     }
 
     private mutating func placeTable(_ table: Table, x: Double, width: Double) throws {
-        let layout = try TableLayout(table, width: width, layouter: layouter)
+        let layout = try layouter.tableLayout(table, width: width)
         let header = layout.headerRows
         let headerHeight = header.reduce(0) { $0 + $1.height }
         let firstRow = layout.bodyRows.first?.height ?? 0
