@@ -24,12 +24,15 @@ public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let io = Code("io")
     }
 
+    /// What kind of problem this is.
     public let code: Code
     /// What went wrong and what to do, for people.
     public let reason: String
+    /// Where in the source the error was made (for bug reports).
     public let fileID: String
     public let line: Int
 
+    /// An error with a code and a reason a person can act on.
     public init(_ code: Code, _ reason: String, fileID: String = #fileID, line: Int = #line) {
         self.code = code
         self.reason = reason

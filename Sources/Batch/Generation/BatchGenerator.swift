@@ -11,8 +11,11 @@ public import Templates
 /// it at the end. Memory stays flat in the number of rows. Every row ends as exactly one
 /// manifest line or one or more error records; one bad row never stops the batch.
 public final class BatchGenerator {
+    /// The compiled template every row is bound to.
     public let template: CompiledTemplate
+    /// What was asked.
     public let configuration: BatchConfiguration
+    /// The manifest, error report and journal in the output directory.
     public let files: BatchFiles
     /// The fields copied into each manifest line under `keys`.
     public let manifestKeys: [String]

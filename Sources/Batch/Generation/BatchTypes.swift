@@ -32,6 +32,7 @@ public struct BatchShard: Sendable, Hashable, CustomStringConvertible {
 
 /// What `countersign generate` was asked to do.
 public struct BatchConfiguration: Sendable {
+    /// The CSV export and its text encoding.
     public var csv: URL
     public var encoding: CSVEncoding
     /// The mapping (nil: fields read the columns of the same names) and its path for messages.
@@ -45,10 +46,12 @@ public struct BatchConfiguration: Sendable {
     public var workers: Int
     /// Reuse outputs of earlier runs whose file still matches its manifest hash.
     public var resume: Bool
+    /// This process's share of the rows (nil: all of them).
     public var shard: BatchShard?
     /// The document date (ISO 8601); fixes the output bytes.
     public var date: String?
 
+    /// A configuration; `workers` defaults to the number of cores.
     public init(csv: URL, encoding: CSVEncoding = .utf8, mapping: BatchMapping? = nil, mappingPath: String = "mapping",
                 output: URL, namePattern: String? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                 resume: Bool = false, shard: BatchShard? = nil, date: String? = nil) {
@@ -82,9 +85,11 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
     public var failed: Int
     /// Rows of other shards that this run read but left alone.
     public var otherShards: Int
+    /// Wall-clock time of the run.
     public var elapsed: TimeInterval
     /// The first few problems, for the terminal.
     public var firstProblems: [RowProblem]
+    /// Where the manifest and the error report are.
     public var files: BatchFiles
 
     /// Rows with a PDF.

@@ -12,7 +12,7 @@ struct WorkerContext: Sendable {
     let date: String?
 
     /// Takes jobs until the queue is closed and drained. Worker `index` builds its typesetter and
-    /// makes its first document in its turn of `gate`, while every other worker waits: pango and
+    /// typesets its first document in its turn of `gate`, while every other worker waits: pango and
     /// cairo fill caches shared by the whole process the first time a font is used, and a worker
     /// doing that while another renders can end up with glyph metrics a unit off (justified lines
     /// then differ by a point from one run to the next — caught by the determinism tests).
@@ -27,7 +27,12 @@ struct WorkerContext: Sendable {
                 queue.close()
                 return nil
             }
-            if let first = queue.pop() { committer.complete(first.sequence, outcome(of: first, generator: generator)) }
+            // Up to the first document actually typeset (a resumed batch starts with kept rows).
+            while let job = queue.pop() {
+                let result = outcome(of: job, generator: generator)
+                committer.complete(job.sequence, result)
+                if case .written(_, generated: true) = result { break }
+            }
             return generator
         }
         guard let generator else { return }

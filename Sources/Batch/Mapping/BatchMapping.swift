@@ -16,6 +16,7 @@ public struct BatchMapping: Sendable {
             case constant(TemplateValue)
         }
 
+        /// Where the value comes from.
         public var source: Source
         /// The type the cell is read as (default: the template field's type).
         public var type: FieldDeclaration.FieldType?

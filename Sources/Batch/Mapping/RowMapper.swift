@@ -11,8 +11,10 @@ public struct RowProblem: Sendable, Hashable, CustomStringConvertible {
     public var column: String?
     /// The template field, when the problem is about one.
     public var field: String?
+    /// What was wrong and what was expected.
     public var message: String
 
+    /// A problem record.
     public init(row: Int, line: Int?, column: String?, field: String?, message: String) {
         self.row = row; self.line = line; self.column = column; self.field = field; self.message = message
     }

@@ -13,6 +13,7 @@ import PDFSyntax
 /// With `--shard I/N` every name carries `-I-of-N` (`manifest-2-of-3.jsonl`), so shards can share
 /// a directory.
 public struct BatchFiles: Sendable {
+    /// The output directory.
     public let directory: URL
     /// The final manifest (JSON Lines, row order).
     public let manifest: URL
@@ -23,6 +24,7 @@ public struct BatchFiles: Sendable {
     /// Entries kept from earlier runs while resuming.
     public let previous: URL
 
+    /// The files of a batch (or of one shard of it) in `directory`.
     public init(directory: URL, shard: BatchShard?) {
         self.directory = directory
         let suffix = shard.map { "-\($0.index)-of-\($0.count)" } ?? ""
