@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
-        .target(name: "Templates", dependencies: ["CLibXML2", "COpenSSL", "Typesetting"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting"], swiftSettings: swiftSettings),
         // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
         .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),

@@ -95,15 +95,18 @@ public struct DocumentFinisher: Sendable {
         // cairo's own Info object is replaced by ours.
         if let oldInfo = source.trailer["Info"]?.referenceValue { objects[oldInfo] = nil }
 
-        // /ID from the content: the same inputs give the same file.
-        var trailer: PDFDictionary = ["Root": .reference(catalogReference), "Info": .reference(infoReference)]
-        let provisional = PDFFileWriter(version: "1.7").write(objects: objects, trailer: trailer)
-        let identifier = PDFString(bytes: Array(sha256(provisional).prefix(16)), syntax: .hex)
-        trailer["ID"] = .array([.string(identifier), .string(identifier)])
+        // /ID from the inputs of this file — cairo's bytes and every object added or changed
+        // here — so the same template, data and date give the same file, written once.
+        var hasher = Digest(.sha256)
+        hasher.update(typeset.pdf)
+        for reference in objects.keys.sorted() where objects[reference] != (try? source.object(reference)) {
+            hasher.update(ObjectSerializer.serializeIndirect(reference, objects[reference]!))
+        }
+        let identifier = PDFString(bytes: Array(hasher.finalize().prefix(16)), syntax: .hex)
+        let trailer: PDFDictionary = ["Root": .reference(catalogReference), "Info": .reference(infoReference),
+                                      "ID": .array([.string(identifier), .string(identifier)])]
         return PDFFileWriter(version: "1.7").write(objects: objects, trailer: trailer)
     }
-
-    private func sha256(_ bytes: [UInt8]) -> [UInt8] { DigestAlgorithm.sha256.hash(bytes) }
 }
 
 extension PDFDocument {

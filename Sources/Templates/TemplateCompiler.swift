@@ -1,5 +1,5 @@
 public import Foundation
-internal import COpenSSL
+import Crypto
 
 /// Compiles XML templates (namespace `urn:countersign:template:1`) against a clause library.
 ///
@@ -38,7 +38,7 @@ public struct TemplateCompiler: Sendable {
             PinnedClause(id: $0.id, version: $0.version, title: $0.title, approvedBy: $0.approvedBy, approvedOn: $0.approvedOn)
         }
         return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles, clauses: clauses,
-                                sha256Hex: Digest.sha256Hex(hashed))
+                                sha256Hex: DigestAlgorithm.sha256.hash(hashed).map { String(format: "%02x", $0) }.joined())
     }
 
     /// Diagnostics grouped by file (the template first, then in order of first appearance), each
@@ -51,25 +51,5 @@ public struct TemplateCompiler: Sendable {
                 (a.element.line ?? 0, a.element.column ?? 0, a.offset) < (b.element.line ?? 0, b.element.column ?? 0, b.offset)
             }.map(\.element)
         }
-    }
-}
-
-/// SHA-256 through OpenSSL's EVP interface.
-enum Digest {
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let ok = bytes.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
-        }
-        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
-        let hex = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(64)
-        for byte in digest {
-            text.append(hex[Int(byte >> 4)])
-            text.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 }
