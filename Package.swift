@@ -31,11 +31,13 @@ let package = Package(
         systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+        systemLibrary("CHarfBuzz", pkgConfig: "harfbuzz-subset", apt: "libharfbuzz-dev"),
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
-        // Layout with pango, drawing with cairo, fonts from Fonts/ only.
-        .target(name: "Typesetting", dependencies: ["CCairo", "CPango"], swiftSettings: swiftSettings),
+        // Layout with pango, PDF objects written directly (HarfBuzz subsets), fonts from Fonts/ only.
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "PDFSyntax"],
+                swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.

@@ -1,12 +1,14 @@
 public import Foundation
 
-/// Typesets `DocumentSpec`s into PDFs with pango and cairo.
+/// Typesets `DocumentSpec`s into PDFs: layout with pango, PDF objects written directly.
 ///
 /// A typesetter owns a font map and pango context: make one per worker and reuse it for every
 /// document (loading fonts is the expensive part). It is not thread-safe; do not share one
 /// between tasks.
 public final class Typesetter {
     private let fonts: FontSystem
+    /// Writes the pages; keeps font subsets and encoded images between documents.
+    private let renderer = PDFRenderer()
 
     /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default).
     public init(fontsDirectory: URL? = nil) throws {
@@ -39,6 +41,6 @@ public final class Typesetter {
                 pages[index] += footer.drawables.map { $0.translated(page.marginLeft, top) }
             }
         }
-        return try PDFRenderer().render(pages: pages, page: page, info: spec.info)
+        return try renderer.render(pages: pages, page: page, info: spec.info)
     }
 }

@@ -15,11 +15,17 @@ public struct PlacedLink: Sendable, Hashable {
     public var x0: Double, y0: Double, x1: Double, y1: Double
 }
 
-/// What the typesetter produced: cairo's PDF bytes and the facts the PDF layer needs next.
+/// What the typesetter produced: the drawn pages as PDF objects and the facts the PDF layer
+/// needs next (signature boxes, links).
 public struct TypesetDocument: Sendable {
-    public var pdf: [UInt8]
+    /// The objects, for the finisher to extend and write once.
+    package var file: PDFObjectFile
     public var pageCount: Int
     public var signatures: [PlacedSignature]
     /// Link areas, for the PDF layer to turn into `/Link` annotations.
     public var links: [PlacedLink]
+
+    /// The typeset file on its own (no form fields, no `/ID`): for appearances, the audit page
+    /// and tests. Generated documents go through `DocumentFinisher` instead.
+    public var pdf: [UInt8] { file.written() }
 }

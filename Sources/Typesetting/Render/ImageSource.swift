@@ -1,51 +1,39 @@
-internal import CCairo
-import Foundation
-
-/// A decoded image as a cairo surface. JPEG bytes are attached as MIME data, so cairo's PDF
-/// backend embeds them unchanged (no re-encoding); PNG is decoded (alpha kept).
+/// An image as the layout sees it: its bytes and pixel size, read from the PNG header or the
+/// JPEG frame header. Decoding (PNG) happens when the PDF writer first embeds it.
 final class ImageSource {
-    let surface: OpaquePointer
+    let image: Image
     let pixelWidth: Int
     let pixelHeight: Int
+    /// JPEG colour components (1 grey, 3 RGB, 4 CMYK); 0 for PNG.
+    let components: Int
 
     init(_ image: Image) throws {
+        self.image = image
         switch image.format {
         case .png:
-            var reader = PNGReader(bytes: image.data)
-            let surface = withUnsafeMutablePointer(to: &reader) { pointer in
-                cairo_image_surface_create_from_png_stream({ closure, data, length in
-                    let reader = closure!.assumingMemoryBound(to: PNGReader.self)
-                    return reader.pointee.read(into: data!, count: Int(length)) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_READ_ERROR
-                }, pointer)
-            }!
-            guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
-                cairo_surface_destroy(surface)
-                throw TypesettingError(.image, "the PNG image could not be decoded (\(image.data.count) bytes)")
+            let bytes = image.data
+            let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            guard bytes.count >= 24, Array(bytes[0..<8]) == signature, bytes[12..<16].elementsEqual("IHDR".utf8) else {
+                throw TypesettingError(.image, "the PNG image could not be decoded (\(bytes.count) bytes, no PNG header)")
             }
-            self.surface = surface
-            pixelWidth = Int(cairo_image_surface_get_width(surface))
-            pixelHeight = Int(cairo_image_surface_get_height(surface))
+            func int32(_ offset: Int) -> Int {
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            }
+            pixelWidth = int32(16)
+            pixelHeight = int32(20)
+            components = 0
+            guard pixelWidth > 0, pixelHeight > 0, pixelWidth <= 32767, pixelHeight <= 32767 else {
+                throw TypesettingError(.image, "the PNG image has an unusable size \(pixelWidth)×\(pixelHeight)")
+            }
         case .jpeg:
-            guard let size = JPEGInfo.size(of: image.data) else {
+            guard let frame = JPEGInfo.frame(of: image.data) else {
                 throw TypesettingError(.image, "the JPEG image has no readable frame header (SOF)")
             }
-            let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size.width), Int32(size.height))!
-            let copy = malloc(image.data.count)!
-            image.data.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            let status = cairo_surface_set_mime_data(surface, CAIRO_MIME_TYPE_JPEG, copy.assumingMemoryBound(to: UInt8.self),
-                                                     UInt(image.data.count), { free($0) }, copy)
-            guard status == CAIRO_STATUS_SUCCESS else {
-                free(copy)
-                cairo_surface_destroy(surface)
-                throw TypesettingError(.image, "cairo refused the JPEG data")
-            }
-            self.surface = surface
-            pixelWidth = size.width
-            pixelHeight = size.height
+            pixelWidth = frame.width
+            pixelHeight = frame.height
+            components = frame.components
         }
     }
-
-    deinit { cairo_surface_destroy(surface) }
 
     /// The display size: given width and/or height, else the natural size at 72 dpi.
     func displaySize(width: Double?, height: Double?) -> (Double, Double) {
@@ -59,24 +47,9 @@ final class ImageSource {
     }
 }
 
-/// Feeds PNG bytes to cairo's stream reader.
-private struct PNGReader {
-    let bytes: [UInt8]
-    var position = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func read(into destination: UnsafeMutablePointer<UInt8>, count: Int) -> Bool {
-        guard position + count <= bytes.count else { return false }
-        bytes.withUnsafeBufferPointer { destination.update(from: $0.baseAddress! + position, count: count) }
-        position += count
-        return true
-    }
-}
-
-/// Reads a JPEG's pixel size from its SOF marker.
+/// Reads a JPEG's pixel size and colour components from its SOF marker.
 enum JPEGInfo {
-    static func size(of bytes: [UInt8]) -> (width: Int, height: Int)? {
+    static func frame(of bytes: [UInt8]) -> (width: Int, height: Int, components: Int)? {
         guard bytes.count > 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
         var index = 2
         while index + 9 < bytes.count {
@@ -87,10 +60,15 @@ enum JPEGInfo {
             if (0xC0...0xCF).contains(marker), marker != 0xC4, marker != 0xC8, marker != 0xCC {
                 let height = Int(bytes[index + 5]) << 8 | Int(bytes[index + 6])
                 let width = Int(bytes[index + 7]) << 8 | Int(bytes[index + 8])
-                return width > 0 && height > 0 ? (width, height) : nil
+                let components = Int(bytes[index + 9])
+                return width > 0 && height > 0 && [1, 3, 4].contains(components) ? (width, height, components) : nil
             }
             index += 2 + length
         }
         return nil
+    }
+
+    static func size(of bytes: [UInt8]) -> (width: Int, height: Int)? {
+        frame(of: bytes).map { ($0.width, $0.height) }
     }
 }
