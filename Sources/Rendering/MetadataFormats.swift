@@ -26,8 +26,18 @@ struct XMPPacket {
 
     var bytes: [UInt8] {
         func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return text }
+            var out = ""
+            for character in text.unicodeScalars {
+                switch character {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                default: out.unicodeScalars.append(character)
+                }
+            }
+            return out
         }
         var properties: [String] = []
         if let title = info.title {

@@ -22,6 +22,8 @@ final class FontFace {
 
     private let face: OpaquePointer
     private let font: OpaquePointer
+    /// Advances of every glyph in 1/1000 em, rounded (what `/W` says and the content stream assumes).
+    private let widths: [Int32]
 
     /// `face` is an `hb_face_t *` (borrowed; referenced here).
     init(face borrowed: OpaquePointer, key: String) {
@@ -77,6 +79,8 @@ final class FontFace {
         hb_set_destroy(unicodes)
         unicodeOfGlyph = reverse
         glyphsOfBlock = blocks
+        let glyphCount = Int(hb_face_get_glyph_count(face))
+        widths = (0..<glyphCount).map { Int32((Double(hb_font_get_glyph_h_advance(font, UInt32($0))) * scale).rounded()) }
     }
 
     deinit {
@@ -86,8 +90,9 @@ final class FontFace {
 
     /// The glyph's advance in 1/1000 em, rounded to an integer (what `/W` says and the content
     /// stream assumes).
+    @inline(__always)
     func width(of glyph: UInt32) -> Int {
-        Int((Double(hb_font_get_glyph_h_advance(font, glyph)) * 1000 / unitsPerEm).rounded())
+        Int(glyph) < widths.count ? Int(widths[Int(glyph)]) : 0
     }
 
     /// The glyphs a subset holds for `used`: those glyphs, `.notdef`, and every glyph of each

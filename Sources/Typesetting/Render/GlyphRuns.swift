@@ -65,19 +65,16 @@ extension TextLayout {
         let scale = Double(cs_pango_scale())
         let count = Int(glyphs.num_glyphs)
         let itemStart = Int(item.offset), itemEnd = Int(item.offset) + Int(item.length)
-        // Cluster starts in logical order, to find where each cluster's text ends.
-        var starts: [Int] = []
-        starts.reserveCapacity(count)
-        for index in 0..<count { starts.append(itemStart + Int(glyphs.log_clusters[index])) }
-        let sortedStarts = Array(Set(starts)).sorted()
+        // The end of a cluster: the nearest larger cluster start in the item, else the item's end.
         func clusterEnd(_ start: Int) -> Int {
-            var low = 0, high = sortedStarts.count
-            while low < high {
-                let mid = (low + high) / 2
-                if sortedStarts[mid] <= start { low = mid + 1 } else { high = mid }
+            var end = itemEnd
+            for index in 0..<count {
+                let other = itemStart + Int(glyphs.log_clusters[index])
+                if other > start, other < end { end = other }
             }
-            return low < sortedStarts.count ? sortedStarts[low] : itemEnd
+            return end
         }
+        func clusterStart(_ index: Int) -> Int { itemStart + Int(glyphs.log_clusters[index]) }
 
         canvas.setFont(fontIndex, size: font.size)
         let size = font.size
@@ -93,17 +90,20 @@ extension TextLayout {
             let id = info.glyph
             guard id != TextLayout.emptyGlyph, id & TextLayout.unknownFlag == 0, id <= 0xFFFF else { continue }
 
-            // The glyph's text: its cluster's bytes when the cluster is this one glyph.
-            let start = starts[index]
-            let alone = (index == 0 || starts[index - 1] != start) && (index + 1 == count || starts[index + 1] != start)
-            var glyphText: String? = nil
-            if alone {
-                let end = clusterEnd(start)
-                if end > start {
-                    glyphText = String(decoding: UnsafeBufferPointer(start: text + start, count: end - start), as: UTF8.self)
+            if !document.isRecorded(id, font: fontIndex) {
+                // The glyph's text: its cluster's bytes when the cluster is this one glyph.
+                let start = clusterStart(index)
+                let alone = (index == 0 || clusterStart(index - 1) != start)
+                    && (index + 1 == count || clusterStart(index + 1) != start)
+                var glyphText: String? = nil
+                if alone {
+                    let end = clusterEnd(start)
+                    if end > start {
+                        glyphText = String(decoding: UnsafeBufferPointer(start: text + start, count: end - start), as: UTF8.self)
+                    }
                 }
+                document.record(id, text: glyphText, font: fontIndex)
             }
-            document.use(id, text: glyphText, font: fontIndex)
 
             if !started || glyphY != pdfY {
                 if inArray { canvas.content.op("] TJ\n"); inArray = false }

@@ -5,21 +5,33 @@ import PDFSyntax
 final class DocumentFonts {
     private(set) var usages: [FontUsage] = []
     private(set) var references: [PDFReference] = []
-    private var indexByFace: [String: Int] = [:]
+    private var indexByFace: [ObjectIdentifier: Int] = [:]
+    /// Per usage, a bit per glyph id already recorded (65 536 bits).
+    private var seen: [[UInt64]] = []
 
     /// The usage index for a face, reserving its font object in `file` on first use.
     func index(for face: FontFace, file: inout PDFObjectFile) -> Int {
-        if let index = indexByFace[face.key] { return index }
+        if let index = indexByFace[ObjectIdentifier(face)] { return index }
         let index = usages.count
         usages.append(FontUsage(face: face, resourceName: "F\(index + 1)"))
         references.append(file.reserve())
-        indexByFace[face.key] = index
+        seen.append([UInt64](repeating: 0, count: 1024))
+        indexByFace[ObjectIdentifier(face)] = index
         return index
     }
 
-    func use(_ glyph: UInt32, text: String?, font index: Int) {
+    /// Whether the glyph (≤ 0xFFFF) was already recorded for the font.
+    @inline(__always)
+    func isRecorded(_ glyph: UInt32, font index: Int) -> Bool {
+        seen[index][Int(glyph >> 6)] & (1 << UInt64(glyph & 63)) != 0
+    }
+
+    /// Records a glyph and, the first time, the text it stands for.
+    func record(_ glyph: UInt32, text: String?, font index: Int) {
+        guard !isRecorded(glyph, font: index) else { return }
+        seen[index][Int(glyph >> 6)] |= 1 << UInt64(glyph & 63)
         usages[index].glyphs.insert(glyph)
-        if let text, usages[index].text[glyph] == nil { usages[index].text[glyph] = text }
+        if let text { usages[index].text[glyph] = text }
     }
 }
 
