@@ -41,6 +41,9 @@ final class FontSystem {
         cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
         pango_cairo_context_set_font_options(context, options)
         cairo_font_options_destroy(options)
+        // Glyph positions in pango units (1/1024 pt), not rounded to whole points: the PDF
+        // backend draws them as laid out, so rounding would only make letter spacing uneven.
+        pango_context_set_round_glyph_positions(context, 0)
     }
 
     deinit {

@@ -81,6 +81,7 @@ extension TextLayout {
         var penX = x  // where pango puts the next glyph's origin
         var pdfX = 0.0, pdfY = 0.0  // where the PDF's text position is, after what was shown
         var inArray = false
+        var inHex = false
         var started = false
         for index in 0..<count {
             let info = glyphs.glyphs[index]
@@ -106,6 +107,7 @@ extension TextLayout {
             }
 
             if !started || glyphY != pdfY {
+                if inHex { canvas.content.byte(UInt8(ascii: ">")); inHex = false }
                 if inArray { canvas.content.op("] TJ\n"); inArray = false }
                 canvas.content.numbers(1, 0, 0, -1, glyphX, glyphY)
                 canvas.content.op("Tm\n")
@@ -114,16 +116,19 @@ extension TextLayout {
                 started = true
             }
             if !inArray { canvas.content.byte(UInt8(ascii: "[")); inArray = true }
+            // /W widths are whole thousandths of an em, pango's advances 1/1024 pt: correct the
+            // drift once it passes 0.01 pt (invisible), and always for kerning and justification.
             let adjustment = (pdfX - glyphX) * 1000 / size
-            if abs(adjustment) >= 0.05 {
+            if abs(pdfX - glyphX) > 0.01 {
+                if inHex { canvas.content.byte(UInt8(ascii: ">")); inHex = false }
                 canvas.content.appendNumber(adjustment)
                 pdfX -= (adjustment * 1000).rounded() / 1000 * size / 1000
             }
-            canvas.content.byte(UInt8(ascii: "<"))
+            if !inHex { canvas.content.byte(UInt8(ascii: "<")); inHex = true }
             canvas.content.glyph(id)
-            canvas.content.byte(UInt8(ascii: ">"))
             pdfX += Double(font.face.width(of: id)) * size / 1000
         }
+        if inHex { canvas.content.byte(UInt8(ascii: ">")) }
         if inArray { canvas.content.op("] TJ\n") }
         return penX - x
     }
