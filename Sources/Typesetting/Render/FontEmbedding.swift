@@ -20,10 +20,12 @@ struct FontUsage {
 final class FontEmbedder {
     private struct SubsetKey: Hashable {
         var face: String
-        var glyphs: [UInt32]
+        var blocks: [UInt32]
+        var extras: [UInt32]
     }
 
     private struct Subset {
+        var glyphs: [UInt32]
         var tag: String
         var fontFile: [UInt8]
         var length: Int
@@ -46,13 +48,16 @@ final class FontEmbedder {
     /// Adds the font objects for `usage` to `file`, the Type0 font dictionary at `reference`.
     func embed(_ usage: FontUsage, as reference: PDFReference, into file: inout PDFObjectFile) throws {
         let face = usage.face
-        let glyphs = face.subsetGlyphs(for: usage.glyphs)
-        let key = SubsetKey(face: face.key, glyphs: glyphs)
+        let (blocks, extras) = face.subsetKey(for: usage.glyphs)
+        let key = SubsetKey(face: face.key, blocks: blocks, extras: extras)
         let subset = try cachedSubset(key, face: face)
+        let glyphs = subset.glyphs
         let baseName = "\(subset.tag)+\(face.postScriptName)"
 
         var overrides: [UInt32: String] = [:]
-        for (glyph, text) in usage.text where text.unicodeScalars.map(\.value) != face.unicodeOfGlyph[glyph].map({ [$0] }) {
+        for (glyph, text) in usage.text {
+            let scalars = text.unicodeScalars
+            if scalars.count == 1, let unicode = face.unicodeOfGlyph[glyph], scalars.first!.value == unicode { continue }
             overrides[glyph] = text
         }
         let unicodeKey = ToUnicodeKey(subset: key, overrides: overrides)
@@ -100,10 +105,11 @@ final class FontEmbedder {
 
     private func cachedSubset(_ key: SubsetKey, face: FontFace) throws -> Subset {
         if let cached = subsets[key] { return cached }
-        let program = try face.subset(key.glyphs)
-        let subset = Subset(tag: FontEmbedder.tag(for: key.glyphs, face: face.key),
+        let glyphs = face.subsetGlyphs(blocks: key.blocks, extras: key.extras)
+        let program = try face.subset(glyphs)
+        let subset = Subset(glyphs: glyphs, tag: FontEmbedder.tag(for: glyphs, face: face.key),
                             fontFile: try Flate.encode(program, level: FontEmbedder.fontLevel), length: program.count,
-                            widths: FontEmbedder.widths(key.glyphs, face: face))
+                            widths: FontEmbedder.widths(glyphs, face: face))
         if subsets.count >= limit { subsets.removeAll() }
         subsets[key] = subset
         return subset

@@ -95,15 +95,21 @@ final class FontFace {
         Int(glyph) < widths.count ? Int(widths[Int(glyph)]) : 0
     }
 
-    /// The glyphs a subset holds for `used`: those glyphs, `.notdef`, and every glyph of each
-    /// cmap block a used glyph belongs to.
-    func subsetGlyphs(for used: Set<UInt32>) -> [UInt32] {
-        var all = used
-        all.insert(0)
+    /// What decides a subset for `used`: the cmap blocks the used glyphs belong to, and the used
+    /// glyphs no block covers (ligatures and other glyphs outside the cmap), both sorted.
+    func subsetKey(for used: Set<UInt32>) -> (blocks: [UInt32], extras: [UInt32]) {
         var blocks: Set<UInt32> = []
+        var extras: [UInt32] = []
         for glyph in used {
-            if let unicode = unicodeOfGlyph[glyph] { blocks.insert(unicode >> 7) }
+            if let unicode = unicodeOfGlyph[glyph] { blocks.insert(unicode >> 7) } else { extras.append(glyph) }
         }
+        return (blocks.sorted(), extras.sorted())
+    }
+
+    /// The glyphs a subset holds: `.notdef`, every glyph of the given cmap blocks, and `extras`.
+    func subsetGlyphs(blocks: [UInt32], extras: [UInt32]) -> [UInt32] {
+        var all = Set(extras)
+        all.insert(0)
         for block in blocks { all.formUnion(glyphsOfBlock[block] ?? []) }
         return all.sorted()
     }

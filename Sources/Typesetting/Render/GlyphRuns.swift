@@ -78,6 +78,12 @@ extension TextLayout {
 
         canvas.setFont(fontIndex, size: font.size)
         let size = font.size
+        if font.embolden {
+            // Fill and stroke: about what FreeType's emboldening adds to each side.
+            canvas.setStroke(canvas.currentFill ?? .black, width: size / 48)
+            canvas.content.op("2 Tr\n")
+        }
+        defer { if font.embolden { canvas.content.op("0 Tr\n") } }
         var penX = x  // where pango puts the next glyph's origin
         var pdfX = 0.0, pdfY = 0.0  // where the PDF's text position is, after what was shown
         var inArray = false
@@ -109,7 +115,7 @@ extension TextLayout {
             if !started || glyphY != pdfY {
                 if inHex { canvas.content.byte(UInt8(ascii: ">")); inHex = false }
                 if inArray { canvas.content.op("] TJ\n"); inArray = false }
-                canvas.content.numbers(1, 0, 0, -1, glyphX, glyphY)
+                canvas.content.numbers(1, 0, font.slant, -1, glyphX, glyphY)
                 canvas.content.op("Tm\n")
                 pdfX = glyphX
                 pdfY = glyphY

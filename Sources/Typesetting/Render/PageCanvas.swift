@@ -48,6 +48,8 @@ struct PageCanvas {
     var images: [String: PDFReference] = [:]
 
     private var fillColor: Color?
+    /// The fill colour last set, if known.
+    var currentFill: Color? { fillColor }
     private var strokeColor: Color?
     private var lineWidth: Double?
     private var textFont: (index: Int, size: Double)?

@@ -9,6 +9,10 @@ struct RunFont {
     /// Offsets above the baseline and thicknesses, in points (pango's sign convention).
     let underlinePosition: Double, underlineThickness: Double
     let strikethroughPosition: Double, strikethroughThickness: Double
+    /// Synthetic oblique (fontconfig's matrix when a family has no italic face): x shear per unit of y.
+    let slant: Double
+    /// Synthetic bold (fontconfig's embolden when a family has no bold face): drawn filled and stroked.
+    let embolden: Bool
 }
 
 /// Pango fonts and font files seen by one typesetter. Pango fonts are referenced while cached
@@ -25,7 +29,7 @@ final class RunFonts {
     func font(_ pangoFont: UnsafeMutablePointer<PangoFont>) throws -> RunFont {
         let pointer = UnsafeMutableRawPointer(pangoFont)
         if let known = fonts[pointer] { return known }
-        let key = RunFonts.fileKey(pangoFont)
+        let (key, slant, embolden) = RunFonts.fileKey(pangoFont)
         let face: FontFace
         if let known = faces[key] {
             face = known
@@ -47,20 +51,26 @@ final class RunFonts {
             underlinePosition: Double(pango_font_metrics_get_underline_position(metrics)) / scale,
             underlineThickness: Double(pango_font_metrics_get_underline_thickness(metrics)) / scale,
             strikethroughPosition: Double(pango_font_metrics_get_strikethrough_position(metrics)) / scale,
-            strikethroughThickness: Double(pango_font_metrics_get_strikethrough_thickness(metrics)) / scale)
+            strikethroughThickness: Double(pango_font_metrics_get_strikethrough_thickness(metrics)) / scale,
+            slant: slant, embolden: embolden)
         g_object_ref(pointer)
         fonts[pointer] = font
         return font
     }
 
-    /// `path#index` of the font's file, from its fontconfig pattern.
-    private static func fileKey(_ font: UnsafeMutablePointer<PangoFont>) -> String {
+    /// `path#index` of the font's file, and the synthetic slant and emboldening fontconfig asked
+    /// for, from the font's pattern.
+    private static func fileKey(_ font: UnsafeMutablePointer<PangoFont>) -> (String, Double, Bool) {
         let fcFont = UnsafeMutableRawPointer(font).assumingMemoryBound(to: PangoFcFont.self)
-        guard let pattern = pango_fc_font_get_pattern(fcFont) else { return "unknown" }
+        guard let pattern = pango_fc_font_get_pattern(fcFont) else { return ("unknown", 0, false) }
         var file: UnsafeMutablePointer<FcChar8>? = nil
         var index: Int32 = 0
         _ = FcPatternGetInteger(pattern, "index", 0, &index)
-        guard FcPatternGetString(pattern, "file", 0, &file) == FcResultMatch, let file else { return "unknown#\(index)" }
-        return String(cString: file) + "#\(index)"
+        var matrix: UnsafeMutablePointer<FcMatrix>? = nil
+        let slant = FcPatternGetMatrix(pattern, "matrix", 0, &matrix) == FcResultMatch ? matrix.map { $0.pointee.xy } ?? 0 : 0
+        var embolden: FcBool = 0
+        let bold = FcPatternGetBool(pattern, "embolden", 0, &embolden) == FcResultMatch && embolden != 0
+        guard FcPatternGetString(pattern, "file", 0, &file) == FcResultMatch, let file else { return ("unknown#\(index)", slant, bold) }
+        return (String(cString: file) + "#\(index)", slant, bold)
     }
 }
