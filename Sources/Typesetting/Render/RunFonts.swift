@@ -29,14 +29,16 @@ final class RunFonts {
     func font(_ pangoFont: UnsafeMutablePointer<PangoFont>) throws -> RunFont {
         let pointer = UnsafeMutableRawPointer(pangoFont)
         if let known = fonts[pointer] { return known }
-        let (key, slant, embolden) = RunFonts.fileKey(pangoFont)
+        guard let hbFont = pango_font_get_hb_font(pangoFont), let hbFace = hb_font_get_face(hbFont) else {
+            throw TypesettingError(.fonts, "pango gave no HarfBuzz face for a font")
+        }
+        let (file, slant, embolden) = RunFonts.fileKey(pangoFont)
+        // A face without a file (never from Fonts/) is told apart by its HarfBuzz face.
+        let key = file ?? "face@\(UInt(bitPattern: hbFace))"
         let face: FontFace
         if let known = faces[key] {
             face = known
         } else {
-            guard let hbFont = pango_font_get_hb_font(pangoFont), let hbFace = hb_font_get_face(hbFont) else {
-                throw TypesettingError(.fonts, "pango gave no HarfBuzz face for \(key)")
-            }
             face = FontFace(face: hbFace, key: key)
             faces[key] = face
         }
@@ -60,9 +62,9 @@ final class RunFonts {
 
     /// `path#index` of the font's file, and the synthetic slant and emboldening fontconfig asked
     /// for, from the font's pattern.
-    private static func fileKey(_ font: UnsafeMutablePointer<PangoFont>) -> (String, Double, Bool) {
+    private static func fileKey(_ font: UnsafeMutablePointer<PangoFont>) -> (String?, Double, Bool) {
         let fcFont = UnsafeMutableRawPointer(font).assumingMemoryBound(to: PangoFcFont.self)
-        guard let pattern = pango_fc_font_get_pattern(fcFont) else { return ("unknown", 0, false) }
+        guard let pattern = pango_fc_font_get_pattern(fcFont) else { return (nil, 0, false) }
         var file: UnsafeMutablePointer<FcChar8>? = nil
         var index: Int32 = 0
         _ = FcPatternGetInteger(pattern, "index", 0, &index)
@@ -70,7 +72,7 @@ final class RunFonts {
         let slant = FcPatternGetMatrix(pattern, "matrix", 0, &matrix) == FcResultMatch ? matrix.map { $0.pointee.xy } ?? 0 : 0
         var embolden: FcBool = 0
         let bold = FcPatternGetBool(pattern, "embolden", 0, &embolden) == FcResultMatch && embolden != 0
-        guard FcPatternGetString(pattern, "file", 0, &file) == FcResultMatch, let file else { return ("unknown#\(index)", slant, bold) }
+        guard FcPatternGetString(pattern, "file", 0, &file) == FcResultMatch, let file else { return (nil, slant, bold) }
         return (String(cString: file) + "#\(index)", slant, bold)
     }
 }
