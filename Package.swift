@@ -36,7 +36,7 @@ let package = Package(
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // Layout with pango, PDF objects written directly (HarfBuzz subsets), fonts from Fonts/ only.
-        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "PDFSyntax"],
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax"],
                 swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),

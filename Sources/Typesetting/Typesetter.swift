@@ -8,11 +8,12 @@ public import Foundation
 public final class Typesetter {
     private let fonts: FontSystem
     /// Writes the pages; keeps font subsets and encoded images between documents.
-    private let renderer = PDFRenderer()
+    private let renderer: PDFRenderer
 
     /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default).
     public init(fontsDirectory: URL? = nil) throws {
         fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())
+        renderer = try PDFRenderer()
     }
 
     /// The font families available to documents.
