@@ -93,7 +93,9 @@ enum SinglePassWriter {
         for reference in objects.keys.sorted() {
             let start = out.count
             offsets[reference.number] = start
-            out += ObjectSerializer.serializeIndirect(reference, objects[reference]!)
+            out += Array("\(reference.number) 0 obj\n".utf8)
+            ObjectSerializer.write(objects[reference]!, to: &out)
+            out += Array("\nendobj\n".utf8)
             out.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         }
         let identifier = PDFString(bytes: Array(hasher.finalize().prefix(16)), syntax: .hex)

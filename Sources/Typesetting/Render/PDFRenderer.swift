@@ -9,9 +9,9 @@ final class PDFRenderer {
     private let images = ImageXObjects()
     private let deflater: Deflater
 
-    /// zlib level for page content streams. Measured on the service agreement's 62 KB of
-    /// content: levels 1–4 take the same time (≈ half of level 6's) and 4 is 23 % smaller than 1,
-    /// 13 % larger than 6.
+    /// zlib level for page content streams. Measured on the service agreement (23 KB of content
+    /// per document): level 1 0.21 ms and 7.0 KB, level 4 0.27 ms and 5.9 KB, level 6 0.66 ms
+    /// and 5.2 KB per document.
     static let contentLevel = 4
 
     init() throws {
