@@ -9,7 +9,6 @@ final class FontFace {
     /// `path#index`, as fontconfig named the file.
     let key: String
     let postScriptName: String
-    let unitsPerEm: Double
     /// Outlines in a CFF table (OpenType/CFF) rather than `glyf` (TrueType).
     let isCFF: Bool
     let ascent: Double, descent: Double, capHeight: Double, italicAngle: Double
@@ -32,7 +31,6 @@ final class FontFace {
         let font = hb_font_create(face)!
         self.face = face
         self.font = font
-        unitsPerEm = Double(hb_face_get_upem(face))
         var length: UInt32 = 128
         var buffer = [CChar](repeating: 0, count: 128)
         _ = hb_ot_name_get_utf8(face, hb_ot_name_id_t(HB_OT_NAME_ID_POSTSCRIPT_NAME), hb_language_from_string("en", -1), &length, &buffer)

@@ -67,8 +67,4 @@ enum JPEGInfo {
         }
         return nil
     }
-
-    static func size(of bytes: [UInt8]) -> (width: Int, height: Int)? {
-        frame(of: bytes).map { ($0.width, $0.height) }
-    }
 }
