@@ -15,12 +15,14 @@ public final class PDFSigner {
     public let cms: CMSSigner
     public let timestampClient: TimestampClient?
     private let typesetter: Typesetter
+    private let appearances: AppearanceCache
 
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
                 timestampClient: TimestampClient? = nil, typesetter: Typesetter? = nil) throws {
         cms = try CMSSigner(identity: identity, options: options)
         self.timestampClient = timestampClient
         self.typesetter = try typesetter ?? Typesetter()
+        appearances = AppearanceCache(typesetter: self.typesetter)
     }
 
     /// Signs a file's bytes and returns the signed file's bytes.
@@ -120,13 +122,10 @@ public final class PDFSigner {
         var fieldDictionary = target.fieldDictionary
         fieldDictionary["V"] = .reference(signatureReference)
         if let rect = target.rect, rect.width > 0, rect.height > 0 {
-            let appearance = SignatureAppearance.spec(width: rect.width, height: rect.height,
-                                                      mark: request.mark ?? .typedName(signerName), signerName: signerName,
-                                                      date: request.signingTime, reason: request.reason,
-                                                      signatureID: String(signatureID))
-            let drawn = try typesetter.typeset(appearance)
-            var importer = ObjectImporter(source: try PDFDocument(bytes: drawn.pdf))
-            let form = try importer.importPageAsForm(1, into: &editor.update)
+            let form = try appearances.appearance(width: rect.width, height: rect.height,
+                                                  mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                  date: request.signingTime, reason: request.reason,
+                                                  signatureID: String(signatureID), into: &editor.update)
             if target.widgetReference == target.fieldReference {
                 fieldDictionary["AP"] = .dictionary(["N": .reference(form)])
             } else if let widgetReference = target.widgetReference,

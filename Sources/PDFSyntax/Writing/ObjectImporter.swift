@@ -35,13 +35,7 @@ public struct ObjectImporter {
         }
         let page = pages[pageNumber - 1]
         var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": page.mediaBox.pdfObject]
-        let encoded: [UInt8]
-        if let single = try singleFlateContent(of: page) {
-            // One Flate content stream (what cairo writes): its bytes pass through, no re-encoding.
-            encoded = single
-        } else {
-            encoded = try Flate.encode(try concatenatedContent(of: page))
-        }
+        let encoded = try Self.flateContent(of: page, in: source)
         dictionary["Filter"] = .name("FlateDecode")
         if let resources = page.resources {
             dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
@@ -57,7 +51,7 @@ public struct ObjectImporter {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }
         let page = pages[pageNumber - 1]
-        let content = try concatenatedContent(of: page)
+        let content = try Self.concatenatedContent(of: page, in: source)
         let contentReference = update.add(.stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
                                                             encodedData: try Flate.encode(content))))
         var dictionary: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(parent),
@@ -70,8 +64,15 @@ public struct ObjectImporter {
         return update.add(.dictionary(dictionary))
     }
 
+    /// A page's content as one Flate-encoded stream's bytes: a single Flate content stream (what
+    /// cairo writes) passes through with no re-encoding; anything else is decoded, joined, encoded.
+    static func flateContent(of page: PDFPage, in source: PDFDocument) throws -> [UInt8] {
+        if let single = try singleFlateContent(of: page, in: source) { return single }
+        return try Flate.encode(try concatenatedContent(of: page, in: source))
+    }
+
     /// The encoded bytes of a page's content when it is one stream compressed with Flate alone.
-    private func singleFlateContent(of page: PDFPage) throws -> [UInt8]? {
+    private static func singleFlateContent(of page: PDFPage, in source: PDFDocument) throws -> [UInt8]? {
         guard case .stream(let stream) = try source.resolve(page.dictionary["Contents"] ?? .null),
               try source.resolve(stream.dictionary["Filter"] ?? .null) == .name("FlateDecode"),
               stream.dictionary["DecodeParms"] == nil else { return nil }
@@ -79,7 +80,7 @@ public struct ObjectImporter {
     }
 
     /// A page's content streams decoded and joined (a page may split its content over several).
-    private func concatenatedContent(of page: PDFPage) throws -> [UInt8] {
+    private static func concatenatedContent(of page: PDFPage, in source: PDFDocument) throws -> [UInt8] {
         let contents = try source.resolve(page.dictionary["Contents"] ?? .null)
         var streams: [PDFStream] = []
         switch contents {
