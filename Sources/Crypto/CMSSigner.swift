@@ -72,6 +72,12 @@ public struct CMSSigner: Sendable {
                               "a \(options.digest) digest has \(options.digest.length) bytes, not \(digest.count)")
         }
         if let template { return try template.sign(digest: digest) }
+        return try signBuilt(digest: digest, signingTime: signingTime)
+    }
+
+    /// The CMS built by OpenSSL for this one signature (the path for shapes the template does not
+    /// cover; tests compare the template's bytes with it).
+    func signBuilt(digest: [UInt8], signingTime: Date) throws -> [UInt8] {
         let prepared = try builder.prepare(digest: digest, signingTime: signingTime)
         let toBeSigned = try CMSHandle.signedAttributesDER(prepared.signerInfo)
         let context = try SigningContext(key: identity.privateKey, digest: options.digest, padding: options.rsaPadding)

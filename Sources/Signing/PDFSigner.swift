@@ -16,6 +16,12 @@ public final class PDFSigner {
     public let timestampClient: TimestampClient?
     private let typesetter: Typesetter
     private let appearances: AppearanceCache
+    /// Whether visible appearances are composed from the per-signer cache (see `AppearanceCache`);
+    /// off, each is typeset whole. For tests.
+    var composesAppearances: Bool {
+        get { appearances.composes }
+        set { appearances.composes = newValue }
+    }
 
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
                 timestampClient: TimestampClient? = nil, typesetter: Typesetter? = nil) throws {

@@ -50,12 +50,12 @@ public struct ObjectBundle: Sendable {
         }
         let page = pages[pageNumber - 1]
         var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": page.mediaBox.pdfObject]
-        let encoded = try ObjectImporter.flateContent(of: page, in: source)
-        dictionary["Filter"] = .name("FlateDecode")
+        let content = try ObjectImporter.content(of: page, in: source)
+        if content.flate { dictionary["Filter"] = .name("FlateDecode") }
         if let resources = page.resources {
             dictionary["Resources"] = try copy(.dictionary(resources), from: source)
         }
-        return add(.stream(PDFStream(dictionary: dictionary, encodedData: encoded)))
+        return add(.stream(PDFStream(dictionary: dictionary, encodedData: content.encoded)))
     }
 
     /// Adds every object to `update` under fresh numbers; returns the map from bundle references
