@@ -16,11 +16,11 @@ public final class PDFSigner {
     public let timestampClient: TimestampClient?
     private let typesetter: Typesetter
     private let appearances: AppearanceCache
-    /// Whether visible appearances are composed from the per-signer cache (see `AppearanceCache`);
-    /// off, each is typeset whole. For tests.
-    var composesAppearances: Bool {
-        get { appearances.composes }
-        set { appearances.composes = newValue }
+    /// Whether visible appearances come from the per-signer cache (see `AppearanceCache`); off,
+    /// each is typeset and imported. For tests.
+    var cachesAppearances: Bool {
+        get { appearances.caches }
+        set { appearances.caches = newValue }
     }
 
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
@@ -100,11 +100,13 @@ public final class PDFSigner {
 
         // The original bytes are hashed once, straight from the map: for the signature's digest,
         // and (SHA-256) for the audit record and the output's SHA-256, which share this prefix.
+        var cpu = threadCPUSeconds()
         var hashes = RangeHashes(signature: cms.options.digest,
                                  sha256: fileSHA256 || request.audit != nil)
         hashes.update(input)
         timings.hashedBytes = input.count
         timings.hash = clock.lap()
+        timings.hashCPU = threadCPUSeconds() - cpu
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
         // A short id shown in the appearance: signer, time and the document's identity (its /ID,
         // size and newest xref offset) — not a hash of the content, which would read a large file twice.
@@ -178,6 +180,7 @@ public final class PDFSigner {
         placeholder.patchByteRange(in: &appended)
         timings.build = clock.lap()
 
+        cpu = threadCPUSeconds()
         let prefix = placeholder.contentsStart - base
         appended.withUnsafeBytes { hashes.update(UnsafeRawBufferPointer(rebasing: $0[0..<prefix])) }
         var fileHash = fileSHA256 ? hashes.forkSHA256() : Digest(.sha256)
@@ -185,6 +188,7 @@ public final class PDFSigner {
         let digest = hashes.finalizeSignature()
         timings.hashedBytes += appended.count - (placeholder.contentsEnd - placeholder.contentsStart)
         timings.hash += clock.lap()
+        timings.hashCPU += threadCPUSeconds() - cpu
 
         var signatureDER = try cms.sign(digest: digest, signingTime: request.signingTime)
         if profile == .padesBT, let timestampClient {
@@ -196,10 +200,12 @@ public final class PDFSigner {
 
         var sha256: [UInt8]? = nil
         if fileSHA256 {
+            cpu = threadCPUSeconds()
             appended.withUnsafeBytes { fileHash.update(UnsafeRawBufferPointer(rebasing: $0[prefix...])) }
             sha256 = fileHash.finalize()
             timings.hashedBytes += appended.count - prefix
             timings.hash += clock.lap()
+            timings.hashCPU += threadCPUSeconds() - cpu
         }
         return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings)
     }

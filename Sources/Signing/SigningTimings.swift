@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where signing time went, in seconds, phase by phase. `PDFSigner` fills parse, build, hash
 /// and sign for each document; whoever writes the file adds write and sync; a batch adds the
 /// documents up with `+=`.
@@ -11,6 +13,9 @@ public struct SigningTimings: Sendable, Hashable {
     /// Hashing: the original bytes (from the map) and the update, for the signature's digest and,
     /// when asked for, the whole output's SHA-256 (one pass over the shared bytes).
     public var hash = 0.0
+    /// CPU time the hashing thread spent in the hash phase (user and system): the hash phase
+    /// without the time spent waiting for a CPU on a busy machine.
+    public var hashCPU = 0.0
     /// Bytes fed to the hash phase.
     public var hashedBytes = 0
     /// The CMS: the private-key operation, its check, a time-stamp if asked for.
@@ -30,6 +35,7 @@ public struct SigningTimings: Sendable, Hashable {
         lhs.parse += rhs.parse
         lhs.build += rhs.build
         lhs.hash += rhs.hash
+        lhs.hashCPU += rhs.hashCPU
         lhs.hashedBytes += rhs.hashedBytes
         lhs.sign += rhs.sign
         lhs.write += rhs.write
@@ -48,4 +54,11 @@ struct Stopwatch {
         let elapsed = now - last
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
+}
+
+/// CPU seconds (user and system) the calling thread has used.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }

@@ -150,7 +150,7 @@ extension SignCommandTests {
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1, "one JSON line on stdout: \(result.stdout)")
         let timings = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(timings.keys) == ["documents", "wall_s", "parse_s", "build_s", "hash_s", "hashed_bytes",
+        #expect(Set(timings.keys) == ["documents", "wall_s", "parse_s", "build_s", "hash_s", "hash_cpu_s", "hashed_bytes",
                                       "hash_mb_per_s", "sign_s", "write_s", "sync_s"])
         #expect(timings["documents"] as? Int == 3)
         // docs/signing.md shows the same keys.

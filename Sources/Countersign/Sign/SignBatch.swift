@@ -102,6 +102,7 @@ public struct SignBatch: Sendable {
             }
         }
 
+        let inputPrefix = input.path.hasSuffix("/") ? input.path : input.path + "/"
         let workerCount = min(workers, max(1, names.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             var signer: PDFSigner? = nil
@@ -122,7 +123,7 @@ public struct SignBatch: Sendable {
                 let signed: PDFSigner.SignedFile
                 do {
                     guard let signer else { throw SigningError(.badPlacement, setupError ?? "no signer") }
-                    let original = try PDFBytes(mappingFile: input.appendingPathComponent(name).path)
+                    let original = try PDFBytes(mappingFile: inputPrefix + name)
                     signed = try signer.sign(original, request: request, fileSHA256: true)
                 } catch {
                     finish(index, Outcome(input: name, error: "\(error)"))

@@ -34,6 +34,8 @@ public final class GroupCommitWriter {
     private static let syncfs: SyncFS? = dlsym(nil, "syncfs").map { unsafeBitCast($0, to: SyncFS.self) }
 
     public let directory: URL
+    /// The directory's path with a trailing slash (paths are joined per file without `URL`).
+    private let prefix: String
     private let permissions: mode_t
     private var staged: [(name: String, temporary: String, bytes: Int)] = []
 
@@ -44,6 +46,7 @@ public final class GroupCommitWriter {
 
     public init(directory: URL, permissions: mode_t = 0o644) {
         self.directory = directory
+        prefix = directory.path.hasSuffix("/") ? directory.path : directory.path + "/"
         self.permissions = permissions
     }
 
@@ -56,10 +59,10 @@ public final class GroupCommitWriter {
     @discardableResult
     public func stage(_ parts: [any ContiguousBytes], as name: String) throws -> Double {
         let start = ContinuousClock.now
-        let temporary = directory.appendingPathComponent(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
+        let temporary = prefix + ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
         guard descriptor >= 0 else {
-            throw AtomicFileError(path: directory.appendingPathComponent(name).path,
+            throw AtomicFileError(path: prefix + name,
                                   reason: "cannot create a temporary file in \(directory.path): \(String(cString: strerror(errno)))")
         }
         var failure: String? = nil
@@ -82,7 +85,7 @@ public final class GroupCommitWriter {
         if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
             unlink(temporary)
-            throw AtomicFileError(path: directory.appendingPathComponent(name).path, reason: "cannot write: \(failure)")
+            throw AtomicFileError(path: prefix + name, reason: "cannot write: \(failure)")
         }
         staged.append((name, temporary, total))
         stagedBytes += total
@@ -124,7 +127,7 @@ public final class GroupCommitWriter {
         var committed: [String] = []
         var failed: [Failure] = []
         for file in group {
-            let destination = directory.appendingPathComponent(file.name).path
+            let destination = prefix + file.name
             if rename(file.temporary, destination) == 0 {
                 committed.append(file.name)
             } else {
@@ -136,7 +139,7 @@ public final class GroupCommitWriter {
         // nobody was told about must not outlive the error.
         if fsync(directoryDescriptor) != 0 {
             let reason = "cannot sync the directory: \(String(cString: strerror(errno)))"
-            for name in committed { unlink(directory.appendingPathComponent(name).path) }
+            for name in committed { unlink(prefix + name) }
             failed += committed.map { Failure(name: $0, reason: reason) }
             committed = []
         }
