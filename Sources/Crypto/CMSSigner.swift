@@ -46,6 +46,8 @@ public struct CMSSigner: Sendable {
     public let options: Options
     private let builder: CMSBuilder
     private let layout: SizeLayout
+    /// The patchable CMS for fixed-shape signatures (RSA, CAdES), made once per signer.
+    private let template: CMSTemplate?
 
     /// A signer; `.invalidArgument` for PSS with an EC key or a negative reserve.
     public init(identity: SigningIdentity, options: Options = Options()) throws {
@@ -59,6 +61,7 @@ public struct CMSSigner: Sendable {
         self.options = options
         builder = CMSBuilder(identity: identity, options: options)
         layout = try builder.measure()
+        template = try CMSTemplate(builder: builder)
     }
 
     /// Signs `digest` (the hash of the content with `options.digest`) and returns the DER of
@@ -68,6 +71,13 @@ public struct CMSSigner: Sendable {
             throw CryptoError(.invalidArgument,
                               "a \(options.digest) digest has \(options.digest.length) bytes, not \(digest.count)")
         }
+        if let template { return try template.sign(digest: digest) }
+        return try signBuilt(digest: digest, signingTime: signingTime)
+    }
+
+    /// The CMS built by OpenSSL for this one signature (the path for shapes the template does not
+    /// cover; tests compare the template's bytes with it).
+    func signBuilt(digest: [UInt8], signingTime: Date) throws -> [UInt8] {
         let prepared = try builder.prepare(digest: digest, signingTime: signingTime)
         let toBeSigned = try CMSHandle.signedAttributesDER(prepared.signerInfo)
         let context = try SigningContext(key: identity.privateKey, digest: options.digest, padding: options.rsaPadding)

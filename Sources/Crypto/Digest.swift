@@ -76,6 +76,22 @@ public struct Digest: ~Copyable {
         }
     }
 
+    private init(algorithm: DigestAlgorithm, context: consuming OwnedPointer) {
+        self.algorithm = algorithm
+        self.context = context
+    }
+
+    /// An independent hasher that has already seen every byte this one has (EVP_MD_CTX_copy_ex):
+    /// two digests that share a prefix hash it once.
+    public func copy() -> Digest {
+        guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL could not allocate a digest context") }
+        let owned = OwnedPointer(takingOwnershipOf: context, free: EVP_MD_CTX_free)
+        guard EVP_MD_CTX_copy_ex(context, self.context.pointer) == 1 else {
+            fatalError("OpenSSL could not copy a \(algorithm) context: \(OpenSSL.drainErrors())")
+        }
+        return Digest(algorithm: algorithm, context: owned)
+    }
+
     /// Adds bytes.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }

@@ -15,12 +15,20 @@ public final class PDFSigner {
     public let cms: CMSSigner
     public let timestampClient: TimestampClient?
     private let typesetter: Typesetter
+    private let appearances: AppearanceCache
+    /// Whether visible appearances come from the per-signer cache (see `AppearanceCache`); off,
+    /// each is typeset and imported. For tests.
+    var cachesAppearances: Bool {
+        get { appearances.caches }
+        set { appearances.caches = newValue }
+    }
 
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
                 timestampClient: TimestampClient? = nil, typesetter: Typesetter? = nil) throws {
         cms = try CMSSigner(identity: identity, options: options)
         self.timestampClient = timestampClient
         self.typesetter = try typesetter ?? Typesetter()
+        appearances = AppearanceCache(typesetter: self.typesetter)
     }
 
     /// Signs a file's bytes and returns the signed file's bytes.
@@ -31,9 +39,15 @@ public final class PDFSigner {
 
     /// Signs a file without reading it into memory: the input is mapped, the original bytes are
     /// hashed and copied from the map, and the output is written atomically.
-    public func sign(file input: URL, to output: URL, request: SignatureRequest) throws {
+    /// Returns where the time went (the write and sync phases included).
+    @discardableResult
+    public func sign(file input: URL, to output: URL, request: SignatureRequest) throws -> SigningTimings {
         let signed = try sign(try PDFBytes(mappingFile: input.path), request: request)
-        try AtomicFile.write(parts: [signed.original, signed.appended], to: output)
+        let written = try AtomicFile.write(parts: [signed.original, signed.appended], to: output)
+        var timings = signed.timings
+        timings.write = written.write
+        timings.sync = written.sync
+        return timings
     }
 
     /// A signed file: the original bytes, untouched, then the signing revision.
@@ -41,10 +55,19 @@ public final class PDFSigner {
         public var original: PDFBytes
         public var appended: [UInt8]
         public var count: Int { original.count + appended.count }
+        /// The SHA-256 of the whole signed file, when asked for with `fileSHA256`.
+        public var sha256: [UInt8]?
+        /// Parse, build, hash and sign times for this document.
+        public var timings: SigningTimings
     }
 
     /// Signs bytes (mapped or in memory) and returns the original plus the appended revision.
-    public func sign(_ input: PDFBytes, request: SignatureRequest) throws -> SignedFile {
+    /// With `fileSHA256`, the SHA-256 of the whole output comes too, from the same pass over the
+    /// bytes that the signature's digest reads (they share everything before `/Contents`).
+    public func sign(_ input: PDFBytes, request: SignatureRequest, fileSHA256: Bool = false) throws -> SignedFile {
+        var clock = Stopwatch()
+        var timings = SigningTimings()
+        timings.documents = 1
         let profile = request.profile
         if profile == .padesBT, timestampClient == nil {
             throw SigningError(.timestampRequired, "the pades-b-t profile needs a time-stamp authority (--tsa URL)")
@@ -73,6 +96,17 @@ public final class PDFSigner {
         }
         var editor = try FormEditor(document: document)
         let pages = try document.pages()
+        timings.parse = clock.lap()
+
+        // The original bytes are hashed once, straight from the map: for the signature's digest,
+        // and (SHA-256) for the audit record and the output's SHA-256, which share this prefix.
+        var cpu = threadCPUSeconds()
+        var hashes = RangeHashes(signature: cms.options.digest,
+                                 sha256: fileSHA256 || request.audit != nil)
+        hashes.update(input)
+        timings.hashedBytes = input.count
+        timings.hash = clock.lap()
+        timings.hashCPU = threadCPUSeconds() - cpu
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
         // A short id shown in the appearance: signer, time and the document's identity (its /ID,
         // size and newest xref offset) — not a hash of the content, which would read a large file twice.
@@ -85,7 +119,8 @@ public final class PDFSigner {
 
         // Audit certificate page(s) and the machine-readable record, in this same revision.
         if let trail = request.audit {
-            try addAudit(trail, to: &editor, document: document, pages: pages, input: input, time: request.signingTime)
+            try addAudit(trail, to: &editor, document: document, pages: pages,
+                         documentSHA256: hashes.sha256SoFar(), time: request.signingTime)
         }
 
         // The field and its widget.
@@ -95,13 +130,10 @@ public final class PDFSigner {
         var fieldDictionary = target.fieldDictionary
         fieldDictionary["V"] = .reference(signatureReference)
         if let rect = target.rect, rect.width > 0, rect.height > 0 {
-            let appearance = SignatureAppearance.spec(width: rect.width, height: rect.height,
-                                                      mark: request.mark ?? .typedName(signerName), signerName: signerName,
-                                                      date: request.signingTime, reason: request.reason,
-                                                      signatureID: String(signatureID))
-            let drawn = try typesetter.typeset(appearance)
-            var importer = ObjectImporter(source: try PDFDocument(bytes: drawn.pdf))
-            let form = try importer.importPageAsForm(1, into: &editor.update)
+            let form = try appearances.appearance(width: rect.width, height: rect.height,
+                                                  mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                  date: request.signingTime, reason: request.reason,
+                                                  signatureID: String(signatureID), into: &editor.update)
             if target.widgetReference == target.fieldReference {
                 fieldDictionary["AP"] = .dictionary(["N": .reference(form)])
             } else if let widgetReference = target.widgetReference,
@@ -146,19 +178,36 @@ public final class PDFSigner {
         }
         let placeholder = try PlaceholderLocator(appended: appended, base: base, objectOffset: objectOffset)
         placeholder.patchByteRange(in: &appended)
-        var hasher = Digest(cms.options.digest)
-        output.original.withUnsafeBytes { hasher.update($0) }
-        appended.withUnsafeBytes { buffer in
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<(placeholder.contentsStart - base)]))
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[(placeholder.contentsEnd - base)...]))
-        }
-        var signatureDER = try cms.sign(digest: hasher.finalize(), signingTime: request.signingTime)
+        timings.build = clock.lap()
+
+        cpu = threadCPUSeconds()
+        let prefix = placeholder.contentsStart - base
+        appended.withUnsafeBytes { hashes.update(UnsafeRawBufferPointer(rebasing: $0[0..<prefix])) }
+        var fileHash = fileSHA256 ? hashes.forkSHA256() : Digest(.sha256)
+        appended.withUnsafeBytes { hashes.update(UnsafeRawBufferPointer(rebasing: $0[(placeholder.contentsEnd - base)...])) }
+        let digest = hashes.finalizeSignature()
+        timings.hashedBytes += appended.count - (placeholder.contentsEnd - placeholder.contentsStart)
+        timings.hash += clock.lap()
+        timings.hashCPU += threadCPUSeconds() - cpu
+
+        var signatureDER = try cms.sign(digest: digest, signingTime: request.signingTime)
         if profile == .padesBT, let timestampClient {
             let token = try timestampClient.timestampToken(forSignature: try CMSSigner.signatureValue(of: signatureDER))
             signatureDER = try CMSSigner.addTimestampToken(token, to: signatureDER)
         }
         try placeholder.patchContents(signatureDER, in: &appended)
-        return SignedFile(original: output.original, appended: appended)
+        timings.sign = clock.lap()
+
+        var sha256: [UInt8]? = nil
+        if fileSHA256 {
+            cpu = threadCPUSeconds()
+            appended.withUnsafeBytes { fileHash.update(UnsafeRawBufferPointer(rebasing: $0[prefix...])) }
+            sha256 = fileHash.finalize()
+            timings.hashedBytes += appended.count - prefix
+            timings.hash += clock.lap()
+            timings.hashCPU += threadCPUSeconds() - cpu
+        }
+        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings)
     }
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.
@@ -260,16 +309,14 @@ public final class PDFSigner {
     // MARK: Audit
 
     private func addAudit(_ trail: AuditTrail, to editor: inout FormEditor, document: PDFDocument, pages: [PDFPage],
-                          input: PDFBytes, time: Date) throws {
+                          documentSHA256: [UInt8], time: Date) throws {
         let provenance = try document.metadata().entries
         var template: [String: String] = [:]
         template["id"] = provenance["CountersignTemplateID"]
         template["version"] = provenance["CountersignTemplateVersion"]
         template["sha256"] = provenance["CountersignTemplateSHA256"]
         let certificate = cms.identity.certificate
-        var documentHasher = Digest(.sha256)
-        input.withUnsafeBytes { documentHasher.update($0) }
-        let record = AuditRecord(trail: trail, documentSHA256: documentHasher.finalize().hexString,
+        let record = AuditRecord(trail: trail, documentSHA256: documentSHA256.hexString,
                                  documentPages: pages.count, template: template, sealSubject: certificate.subject,
                                  sealFingerprint: certificate.sha256Fingerprint.lowercased(), sealTime: time,
                                  timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }

@@ -198,6 +198,9 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Flag(help: "Print where the time went (parse, build, hash, sign, write, sync) as one JSON line on stdout.")
+    var timings = false
+
     @OptionGroup var key: KeyOptions
     @OptionGroup var signature: SignatureOptions
 
@@ -227,6 +230,7 @@ struct SignCommand: ParsableCommand {
                 throw exitForError(error, file: inputDirectory)
             }
             if !quiet { FileHandle.standardError.write(Data((summary.description + "\n").utf8)) }
+            if timings { print(summary.timings.json(wall: summary.elapsed)) }
             if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
             return
         }
@@ -235,9 +239,14 @@ struct SignCommand: ParsableCommand {
             throw ExitCode(ExitStatus.noInput)
         }
         do {
+            let start = ContinuousClock.now
             let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
-            try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
+            let spent = try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
             if !quiet { FileHandle.standardError.write(Data("signed \(file) → \(out)\n".utf8)) }
+            if timings {
+                let wall = ContinuousClock.now - start
+                print(spent.json(wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
+            }
         } catch {
             throw exitForError(error, file: file)
         }

@@ -135,6 +135,52 @@ import Typesetting
     }
 }
 
+extension SignCommandTests {
+    @Test func timingsAreOneJSONLineAndTheManifestHashesAreTheFiles() throws {
+        let m = Self.material
+        let input = m.directory.appendingPathComponent("timed-in")
+        let output = m.directory.appendingPathComponent("timed-out")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for index in 1...3 {
+            try FileManager.default.copyItem(at: m.contract, to: input.appendingPathComponent("contract-\(index).pdf"))
+        }
+        let result = try countersign(["sign", "--in", input.path, "--out", output.path, "--field", "sig_customer",
+                                      "--jobs", "1", "--quiet", "--timings"] + keyArguments(m))
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1, "one JSON line on stdout: \(result.stdout)")
+        let timings = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(timings.keys) == ["documents", "wall_s", "parse_s", "build_s", "hash_s", "hash_cpu_s", "hashed_bytes",
+                                      "hash_mb_per_s", "sign_s", "write_s", "sync_s"])
+        #expect(timings["documents"] as? Int == 3)
+        // docs/signing.md shows the same keys.
+        let document = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/signing.md"), encoding: .utf8)
+        let example = try #require(document.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let documented = try #require(try JSONSerialization.jsonObject(with: Data(example.utf8)) as? [String: Any])
+        #expect(Set(documented.keys) == Set(timings.keys))
+        let contractSize = try Data(contentsOf: m.contract).count
+        #expect((timings["hashed_bytes"] as? Int ?? 0) >= 3 * contractSize)
+
+        // The manifest's sha256 comes from the signing pass; it must be the file's own hash.
+        let manifest = try String(contentsOf: output.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        for line in manifest.split(separator: "\n") {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let name = try #require(row["output"] as? String)
+            let bytes = try Data(contentsOf: output.appendingPathComponent(name))
+            #expect(row["sha256"] as? String == DigestAlgorithm.sha256.hash(bytes).map { String(format: "%02x", $0) }.joined())
+            #expect(row["bytes"] as? Int == bytes.count)
+        }
+
+        let single = m.directory.appendingPathComponent("timed-single.pdf")
+        let one = try countersign(["sign", m.contract.path, "--out", single.path, "--field", "sig_customer",
+                                   "--quiet", "--timings"] + keyArguments(m))
+        #expect(one.status == 0, "\(one.stderr)")
+        let oneTimings = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
+        #expect(oneTimings["documents"] as? Int == 1)
+        #expect((oneTimings["hash_s"] as? Double ?? -1) >= 0)
+    }
+}
+
 /// Keys, certificates and documents for the sign command tests, made once.
 final class SignMaterial: @unchecked Sendable {
     enum BadIdentity: String, CaseIterable, Sendable {

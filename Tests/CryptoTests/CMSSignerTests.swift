@@ -1,4 +1,4 @@
-import Crypto
+@testable import Crypto
 import Foundation
 import TestSupport
 import Testing
@@ -112,5 +112,29 @@ struct SigningCase: Sendable, CustomTestStringConvertible {
         #expect(value.count == 256)
         #expect(value == (try CMSSignedData.parse(der: cms)).signatureValue)
         expectCryptoError(.malformed) { _ = try CMSSigner.signatureValue(of: [0x30, 0x03, 0x02, 0x01, 0x01]) }
+    }
+}
+
+/// The patched CMS template (RSA, CAdES) against the CMS OpenSSL builds for each signature.
+@Suite struct CMSTemplateTests {
+    @Test(arguments: [PrivateKey.Spec.rsa(2048), .rsa(3072)])
+    func theTemplateGivesOpenSSLsBytes(_ key: PrivateKey.Spec) throws {
+        let identity = try CryptoFixtures.identity(key)
+        let signer = try CMSSigner(identity: identity, options: CMSSigner.Options(digest: .sha256))
+        for _ in 0..<3 {
+            let digest = DigestAlgorithm.sha256.hash(CryptoFixtures.randomContent())
+            // PKCS#1 v1.5 is deterministic: the same attributes give the same signature.
+            #expect(try signer.sign(digest: digest) == signer.signBuilt(digest: digest, signingTime: Date()))
+        }
+    }
+
+    @Test func pssSignaturesFromTheTemplateVerify() throws {
+        let identity = try CryptoFixtures.identity(.rsa(2048))
+        let signer = try CMSSigner(identity: identity, options: CMSSigner.Options(digest: .sha384, rsaPadding: .pss))
+        let content = CryptoFixtures.randomContent()
+        let cms = try signer.sign(digest: DigestAlgorithm.sha384.hash(content))
+        let verified = try CryptoFixtures.opensslVerify(cms: cms, content: content)
+        #expect(verified.status == 0, "openssl cms -verify: \(verified.stderr)")
+        #expect(cms.count == (try signer.signBuilt(digest: DigestAlgorithm.sha384.hash(content), signingTime: Date())).count)
     }
 }

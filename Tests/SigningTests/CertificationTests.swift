@@ -47,9 +47,17 @@ import Testing
         let document = try PDFDocument(bytes: signed)
         let field = try #require(try document.formFields().first { $0.name == "sig_customer" })
         let appearance = try #require(try document.resolve(field.dictionary["AP"]?.dictionaryValue?["N"] ?? .null).streamValue)
-        let resources = try #require(try document.resolve(appearance.dictionary, "Resources")?.dictionaryValue)
-        let xobjects = try #require(try document.resolve(resources, "XObject")?.dictionaryValue)
-        let images = try xobjects.entries.compactMap { try document.resolve($0.value).streamValue }
+        // The image sits in the appearance or in a form it draws (the cached look).
+        var images: [PDFStream] = []
+        var forms = [appearance]
+        while let form = forms.popLast(), images.count + forms.count < 100 {
+            guard let resources = try document.resolve(form.dictionary, "Resources")?.dictionaryValue,
+                  let xobjects = try document.resolve(resources, "XObject")?.dictionaryValue else { continue }
+            for entry in xobjects.entries {
+                guard let stream = try document.resolve(entry.value).streamValue else { continue }
+                if stream.dictionary["Subtype"] == .name("Form") { forms.append(stream) } else { images.append(stream) }
+            }
+        }
         #expect(images.contains { $0.dictionary["SMask"] != nil }, "the PNG's alpha becomes a soft mask")
     }
 }

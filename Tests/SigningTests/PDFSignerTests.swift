@@ -24,3 +24,22 @@ import Testing
         #expect(try document.formFields().first { $0.name == "sig_customer" }?.isSigned == true)
     }
 }
+
+/// The output's SHA-256 and the timings come from the signing pass itself.
+@Suite struct SigningPassTests {
+    let fixtures = SigningFixtures.shared
+
+    @Test(arguments: [DigestAlgorithm.sha256, .sha384])
+    func theOutputsSHA256ComesFromTheSigningPass(_ digest: DigestAlgorithm) throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)), options: CMSSigner.Options(digest: digest))
+        let request = SignatureRequest(placement: .field("sig_customer"), signingTime: Date(timeIntervalSince1970: 1_768_000_000))
+        let signed = try signer.sign(PDFBytes(fixtures.contract), request: request, fileSHA256: true)
+        let whole = signed.original.array + signed.appended
+        #expect(signed.sha256 == DigestAlgorithm.sha256.hash(whole))
+        #expect(signed.timings.documents == 1)
+        #expect(signed.timings.hashedBytes >= whole.count)
+        let file = try fixtures.write(whole, "sha256-\(digest.length).pdf")
+        try Judges.pdfsig(file, signatures: 1)
+        #expect(try signer.sign(PDFBytes(fixtures.contract), request: request).sha256 == nil)
+    }
+}

@@ -35,11 +35,11 @@ final class SigningFixtures: @unchecked Sendable {
         return made
     }
 
-    static func makeContract() throws -> [UInt8] {
+    static func makeContract(party: String = "Acme Corp") throws -> [UInt8] {
         var body: [Block] = []
         var style = ParagraphStyle()
         style.alignment = .justify
-        body.append(.paragraph(Paragraph(runs: [.plain("Mutual agreement between Acme Corp and Countersign Inc. Sign here: please.")],
+        body.append(.paragraph(Paragraph(runs: [.plain("Mutual agreement between \(party) and Countersign Inc. Sign here: please.")],
                                          style: style)))
         body.append(.signature(SignatureBox(role: "customer", label: "Customer", width: 216, height: 54, required: true)))
         body.append(.signature(SignatureBox(role: "company", label: "Company", width: 216, height: 54, required: true)))

@@ -1,18 +1,28 @@
 public import Crypto
 public import Foundation
 import Batch
-import Signing
+import PDFSyntax
+public import Signing
 import Synchronization
 import Typesetting
 
 /// Signs every PDF in a directory: the key parsed once, one signer (fonts, pango) per worker,
-/// each output written atomically, a manifest in input order, failures listed — one bad file
-/// never stops the batch.
+/// a manifest in input order, failures listed — one bad file never stops the batch.
+///
+/// Durability is a group commit: the signing workers hand finished files to one writer thread,
+/// which writes each to a temporary file and, every `groupSize` files (or `groupBytes`), makes the
+/// group durable with one sync, renames the files into place and fsyncs the directory once
+/// (`GroupCommitWriter`). A final name only ever holds a complete, durable file, and the manifest
+/// lists as signed only files whose group committed. `workers` counts signing workers; the
+/// writer thread is extra and mostly waits on the disk.
 public struct SignBatch: Sendable {
     public struct Summary: Sendable, CustomStringConvertible {
         public var signed: Int
         public var failed: Int
         public var elapsed: TimeInterval
+        /// Phases summed over the documents (write and sync on the writer thread, overlapped
+        /// with signing).
+        public var timings: SigningTimings
         public var description: String {
             "signed \(signed), failed \(failed), \(String(format: "%.1f", elapsed)) s, "
                 + "\(String(format: "%.1f", Double(signed) / max(elapsed, 0.001))) docs/s"
@@ -24,6 +34,9 @@ public struct SignBatch: Sendable {
     public let timestampClient: TimestampClient?
     public let request: SignatureRequest
     public let workers: Int
+    /// Files per durable group, and the bytes after which a group is committed early.
+    public var groupSize = 64
+    public var groupBytes = 64 << 20
 
     public init(identity: SigningIdentity, options: CMSSigner.Options, timestampClient: TimestampClient?,
                 request: SignatureRequest, workers: Int) {
@@ -42,6 +55,13 @@ public struct SignBatch: Sendable {
         var error: String?
     }
 
+    /// The writer thread's state: the staged group and what it will report once committed.
+    private struct WriterState: ~Copyable {
+        var writer: GroupCommitWriter
+        var staged: [Int: Outcome] = [:]
+        var timings = SigningTimings()
+    }
+
     public func run(input: URL, output: URL, progress: ProgressReporter?) throws -> Summary {
         let start = Date()
         let names: [String]
@@ -55,6 +75,34 @@ public struct SignBatch: Sendable {
         progress?.setTotal(names.count)
         let next = Mutex(0)
         let outcomes = Mutex([Outcome?](repeating: nil, count: names.count))
+        let signingTimings = Mutex(SigningTimings())
+        let writerQueue = DispatchQueue(label: "countersign.sign.writer")
+        let slots = DispatchSemaphore(value: 2 * groupSize)
+        let writer = Mutex(WriterState(writer: GroupCommitWriter(directory: output)))
+        let (groupSize, groupBytes) = (self.groupSize, self.groupBytes)
+
+        @Sendable func finish(_ index: Int, _ outcome: Outcome) {
+            outcomes.withLock { $0[index] = outcome }
+            progress?.advance(failed: outcome.error != nil)
+        }
+        /// Commits the staged group (on the writer thread) and reports each file's outcome.
+        @Sendable func commit() {
+            let (result, staged) = writer.withLock { state in
+                let result = state.writer.commit()
+                state.timings.sync += result.seconds
+                defer { state.staged.removeAll() }
+                return (result, state.staged)
+            }
+            let byName = Dictionary(uniqueKeysWithValues: staged.map { ($0.value.input, $0.key) })
+            for name in result.committed { if let index = byName[name], let outcome = staged[index] { finish(index, outcome) } }
+            for failure in result.failed {
+                guard let index = byName[failure.name] else { continue }
+                finish(index, Outcome(input: failure.name, error: AtomicFileError(
+                    path: output.appendingPathComponent(failure.name).path, reason: failure.reason).description))
+            }
+        }
+
+        let inputPrefix = input.path.hasSuffix("/") ? input.path : input.path + "/"
         let workerCount = min(workers, max(1, names.count))
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             var signer: PDFSigner? = nil
@@ -64,6 +112,7 @@ public struct SignBatch: Sendable {
             } catch {
                 setupError = "\(error)"
             }
+            var timings = SigningTimings()
             while true {
                 let index: Int = next.withLock { value in
                     defer { value += 1 }
@@ -71,25 +120,42 @@ public struct SignBatch: Sendable {
                 }
                 guard index < names.count else { break }
                 let name = names[index]
-                var outcome = Outcome(input: name)
+                let signed: PDFSigner.SignedFile
                 do {
                     guard let signer else { throw SigningError(.badPlacement, setupError ?? "no signer") }
-                    let original = try PDFBytes(mappingFile: input.appendingPathComponent(name).path)
-                    let signed = try signer.sign(original, request: request)
-                    try AtomicFile.write(parts: [signed.original, signed.appended], to: output.appendingPathComponent(name))
-                    var hasher = Digest(.sha256)
-                    signed.original.withUnsafeBytes { hasher.update($0) }
-                    hasher.update(signed.appended)
-                    outcome.output = name
-                    outcome.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-                    outcome.bytes = signed.count
+                    let original = try PDFBytes(mappingFile: inputPrefix + name)
+                    signed = try signer.sign(original, request: request, fileSHA256: true)
                 } catch {
-                    outcome.error = "\(error)"
+                    finish(index, Outcome(input: name, error: "\(error)"))
+                    continue
                 }
-                let finished = outcome
-                outcomes.withLock { $0[index] = finished }
-                progress?.advance(failed: outcome.error != nil)
+                timings += signed.timings
+                slots.wait()
+                writerQueue.async {
+                    defer { slots.signal() }
+                    let staged: Result<Bool, any Error> = writer.withLock { state in
+                        do {
+                            state.timings.write += try state.writer.stage([signed.original, signed.appended], as: name)
+                        } catch {
+                            return .failure(error)
+                        }
+                        state.staged[index] = Outcome(input: name, output: name, sha256: signed.sha256.map(lowercaseHex),
+                                                      bytes: signed.count)
+                        return .success(state.writer.stagedCount >= groupSize || state.writer.stagedBytes >= groupBytes)
+                    }
+                    switch staged {
+                    case .failure(let error): finish(index, Outcome(input: name, error: "\(error)"))
+                    case .success(let full): if full { commit() }
+                    }
+                }
             }
+            let finished = timings
+            signingTimings.withLock { $0 += finished }
+        }
+        // The last group, after every staged file.
+        let written: SigningTimings = writerQueue.sync {
+            commit()
+            return writer.withLock { $0.timings }
         }
         progress?.finish()
         let results = outcomes.withLock { $0 }.compactMap { $0 }
@@ -103,11 +169,27 @@ public struct SignBatch: Sendable {
             if let error = result.error { object["error"] = .string(error) }
             manifest += Array(JSONValue.object(object).rendered(pretty: false).utf8) + [0x0A]
         }
-        try AtomicFile.write(manifest, to: output.appendingPathComponent("manifest.jsonl"))
+        let manifestTiming = try AtomicFile.write(manifest, to: output.appendingPathComponent("manifest.jsonl"))
         let failed = results.filter { $0.error != nil }
         for failure in failed {
             FileHandle.standardError.write(Data("countersign: \(failure.input): \(failure.error ?? "")\n".utf8))
         }
-        return Summary(signed: results.count - failed.count, failed: failed.count, elapsed: Date().timeIntervalSince(start))
+        var timings = signingTimings.withLock { $0 }
+        timings.write = written.write + manifestTiming.write
+        timings.sync = written.sync + manifestTiming.sync
+        return Summary(signed: results.count - failed.count, failed: failed.count,
+                       elapsed: Date().timeIntervalSince(start), timings: timings)
     }
+}
+
+/// Lower-case hex, for the manifest's sha256.
+private func lowercaseHex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

@@ -173,6 +173,28 @@ final class SigningContext {
         return Array(signature.prefix(length))
     }
 
+    /// Checks `signature` over `message` with the certificate's public key; `.signatureInvalid`
+    /// when it does not verify.
+    static func verify(_ signature: [UInt8], over message: [UInt8], certificate: Certificate,
+                       digest: DigestAlgorithm, padding: CMSSigner.RSAPadding) throws {
+        ERR_clear_error()
+        guard let publicKey = X509_get0_pubkey(certificate.x509), let context = EVP_MD_CTX_new() else {
+            throw OpenSSL.failure("cannot set up the verification context")
+        }
+        defer { EVP_MD_CTX_free(context) }
+        var keyContext: OpaquePointer?
+        var ok = EVP_DigestVerifyInit(context, &keyContext, digest.evpMD, nil, publicKey) == 1 && keyContext != nil
+        if ok && EVP_PKEY_get_base_id(publicKey) == EVP_PKEY_RSA && padding == .pss {
+            ok = EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1
+                && EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) == 1
+                && EVP_PKEY_CTX_set_rsa_mgf1_md(keyContext, digest.evpMD) == 1
+        }
+        guard ok else { throw OpenSSL.failure("cannot set up the verification context") }
+        guard EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1 else {
+            throw OpenSSL.failure("our own signature does not verify with the certificate's key", code: .signatureInvalid)
+        }
+    }
+
     /// The DER of the signature AlgorithmIdentifier the provider reports for this context.
     func algorithmIdentifier() throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 256)

@@ -3,14 +3,24 @@ public import Foundation
 /// Writes files so that a reader (or a crash) never sees a partial one: a temporary file in the
 /// same directory, fsync, then rename over the destination (DESIGN.md §8, §10).
 public enum AtomicFile {
+    /// Seconds spent writing (into the page cache) and making the file durable (fsync, rename,
+    /// directory fsync).
+    public struct Timing: Sendable, Hashable {
+        public var write: Double
+        public var sync: Double
+    }
+
     /// Writes `bytes` to `url` atomically, with the given POSIX permissions.
-    public static func write(_ bytes: [UInt8], to url: URL, permissions: mode_t = 0o644) throws {
+    @discardableResult
+    public static func write(_ bytes: [UInt8], to url: URL, permissions: mode_t = 0o644) throws -> Timing {
         try write(parts: [bytes], to: url, permissions: permissions)
     }
 
     /// Writes the concatenation of `parts` (e.g. a mapped original file and an appended update)
     /// atomically, without joining them in memory.
-    public static func write(parts: [any ContiguousBytes], to url: URL, permissions: mode_t = 0o644) throws {
+    @discardableResult
+    public static func write(parts: [any ContiguousBytes], to url: URL, permissions: mode_t = 0o644) throws -> Timing {
+        let start = ContinuousClock.now
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
@@ -32,6 +42,7 @@ public enum AtomicFile {
                 }
             }
         }
+        let written = ContinuousClock.now
         if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
         close(descriptor)
         if failure == nil, rename(temporary.path, url.path) != 0 { failure = String(cString: strerror(errno)) }
@@ -45,6 +56,11 @@ public enum AtomicFile {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+        return Timing(write: seconds(written - start), sync: seconds(ContinuousClock.now - written))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }
 

@@ -65,6 +65,10 @@ public struct IncrementalUpdate: Sendable {
     public func write() -> Output {
         let original = document.bytes
         var out: [UInt8] = []
+        out.reserveCapacity(objects.values.reduce(4096) { total, object in
+            if case .stream(let stream) = object { return total + stream.encodedData.count + 512 }
+            return total + 256
+        })
         if let last = original.last, last != 0x0A, last != 0x0D { out.append(0x0A) }
         let base = original.count
         var entries: [Int: XRefEntry] = [:]
@@ -72,7 +76,7 @@ public struct IncrementalUpdate: Sendable {
         for reference in objects.keys.sorted() {
             offsets[reference] = base + out.count
             entries[reference.number] = .inUse(offset: base + out.count, generation: reference.generation)
-            out += ObjectSerializer.serializeIndirect(reference, objects[reference]!)
+            ObjectSerializer.writeIndirect(reference, objects[reference]!, to: &out)
         }
         for reference in freed.sorted() {
             entries[reference.number] = .free(nextFree: 0, generation: min(reference.generation + 1, 65535))

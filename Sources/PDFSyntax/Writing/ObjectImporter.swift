@@ -35,18 +35,12 @@ public struct ObjectImporter {
         }
         let page = pages[pageNumber - 1]
         var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": page.mediaBox.pdfObject]
-        let encoded: [UInt8]
-        if let single = try singleFlateContent(of: page) {
-            // One Flate content stream (what cairo writes): its bytes pass through, no re-encoding.
-            encoded = single
-        } else {
-            encoded = try Flate.encode(try concatenatedContent(of: page))
-        }
-        dictionary["Filter"] = .name("FlateDecode")
+        let content = try Self.content(of: page, in: source)
+        if content.flate { dictionary["Filter"] = .name("FlateDecode") }
         if let resources = page.resources {
             dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
         }
-        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: encoded)))
+        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: content.encoded)))
     }
 
     /// Copies a page (content, resources, boxes) as a new page object whose parent is `parent`.
@@ -57,9 +51,9 @@ public struct ObjectImporter {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }
         let page = pages[pageNumber - 1]
-        let content = try concatenatedContent(of: page)
-        let contentReference = update.add(.stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
-                                                            encodedData: try Flate.encode(content))))
+        let content = try Self.content(of: page, in: source)
+        let contentReference = update.add(.stream(PDFStream(dictionary: content.flate ? ["Filter": .name("FlateDecode")] : [:],
+                                                            encodedData: content.encoded)))
         var dictionary: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(parent),
                                          "MediaBox": page.mediaBox.pdfObject, "Contents": .reference(contentReference)]
         if page.cropBox != page.mediaBox { dictionary["CropBox"] = page.cropBox.pdfObject }
@@ -70,16 +64,23 @@ public struct ObjectImporter {
         return update.add(.dictionary(dictionary))
     }
 
-    /// The encoded bytes of a page's content when it is one stream compressed with Flate alone.
-    private func singleFlateContent(of page: PDFPage) throws -> [UInt8]? {
-        guard case .stream(let stream) = try source.resolve(page.dictionary["Contents"] ?? .null),
-              try source.resolve(stream.dictionary["Filter"] ?? .null) == .name("FlateDecode"),
-              stream.dictionary["DecodeParms"] == nil else { return nil }
-        return stream.encodedData
+    /// A page's content as one stream's bytes, and whether they are Flate-encoded: a single
+    /// content stream that is Flate-encoded (what cairo writes) or not filtered at all passes
+    /// through as it is; anything else is decoded, joined and Flate-encoded.
+    static func content(of page: PDFPage, in source: PDFDocument) throws -> (encoded: [UInt8], flate: Bool) {
+        if case .stream(let stream) = try source.resolve(page.dictionary["Contents"] ?? .null),
+           stream.dictionary["DecodeParms"] == nil {
+            switch try source.resolve(stream.dictionary["Filter"] ?? .null) {
+            case .name("FlateDecode"): return (stream.encodedData, true)
+            case .null: return (stream.encodedData, false)
+            default: break
+            }
+        }
+        return (try Flate.encode(try concatenatedContent(of: page, in: source)), true)
     }
 
     /// A page's content streams decoded and joined (a page may split its content over several).
-    private func concatenatedContent(of page: PDFPage) throws -> [UInt8] {
+    private static func concatenatedContent(of page: PDFPage, in source: PDFDocument) throws -> [UInt8] {
         let contents = try source.resolve(page.dictionary["Contents"] ?? .null)
         var streams: [PDFStream] = []
         switch contents {

@@ -9,21 +9,34 @@ public enum ObjectSerializer {
 
     /// The bytes of `n g obj … endobj` followed by a newline.
     public static func serializeIndirect(_ reference: PDFReference, _ object: PDFObject) -> [UInt8] {
-        var out = Array("\(reference.number) \(reference.generation) obj\n".utf8)
-        write(object, to: &out)
-        out += Array("\nendobj\n".utf8)
+        var out: [UInt8] = []
+        writeIndirect(reference, object, to: &out)
         return out
+    }
+
+    /// Appends `n g obj … endobj` and a newline to `out`.
+    public static func writeIndirect(_ reference: PDFReference, _ object: PDFObject, to out: inout [UInt8]) {
+        writeInteger(reference.number, to: &out)
+        out.append(0x20)
+        writeInteger(reference.generation, to: &out)
+        append(" obj\n", to: &out)
+        write(object, to: &out)
+        append("\nendobj\n", to: &out)
     }
 
     public static func write(_ object: PDFObject, to out: inout [UInt8]) {
         switch object {
-        case .null: out += Array("null".utf8)
-        case .bool(let value): out += Array((value ? "true" : "false").utf8)
-        case .integer(let value): out += Array(String(value).utf8)
+        case .null: append("null", to: &out)
+        case .bool(let value): append(value ? "true" : "false", to: &out)
+        case .integer(let value): writeInteger(value, to: &out)
         case .real(let value): out += Array((value.isFinite ? value.pdfFormatted : "0").utf8)
         case .string(let string): writeString(string, to: &out)
         case .name(let name): writeName(name, to: &out)
-        case .reference(let reference): out += Array("\(reference.number) \(reference.generation) R".utf8)
+        case .reference(let reference):
+            writeInteger(reference.number, to: &out)
+            out.append(0x20)
+            writeInteger(reference.generation, to: &out)
+            append(" R", to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
@@ -34,24 +47,66 @@ public enum ObjectSerializer {
         case .dictionary(let dictionary):
             writeDictionary(dictionary, to: &out)
         case .stream(let stream):
-            var dictionary = stream.dictionary
-            dictionary["Length"] = .integer(stream.encodedData.count)
-            writeDictionary(dictionary, to: &out)
-            out += Array("\nstream\n".utf8)
+            out.reserveCapacity(out.count + stream.encodedData.count + 256)
+            writeDictionary(stream.dictionary, length: stream.encodedData.count, to: &out)
+            append("\nstream\n", to: &out)
             out += stream.encodedData
-            out += Array("\nendstream".utf8)
+            append("\nendstream", to: &out)
         }
     }
 
-    private static func writeDictionary(_ dictionary: PDFDictionary, to out: inout [UInt8]) {
-        out += [UInt8(ascii: "<"), UInt8(ascii: "<")]
+    /// The dictionary; with `length`, its `/Length` is that number (in place, or added last).
+    private static func writeDictionary(_ dictionary: PDFDictionary, length: Int? = nil, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "<"))
+        out.append(UInt8(ascii: "<"))
+        var wroteLength = false
         for (index, entry) in dictionary.entries.enumerated() {
             if index > 0 { out.append(0x20) }
             writeName(entry.key, to: &out)
             out.append(0x20)
-            write(entry.value, to: &out)
+            if let length, entry.key == "Length" {
+                writeInteger(length, to: &out)
+                wroteLength = true
+            } else {
+                write(entry.value, to: &out)
+            }
         }
-        out += [UInt8(ascii: ">"), UInt8(ascii: ">")]
+        if let length, !wroteLength {
+            if !dictionary.entries.isEmpty { out.append(0x20) }
+            append("/Length ", to: &out)
+            writeInteger(length, to: &out)
+        }
+        out.append(UInt8(ascii: ">"))
+        out.append(UInt8(ascii: ">"))
+    }
+
+    /// Appends ASCII text known at compile time.
+    @inline(__always)
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Appends a decimal integer without making a String.
+    static func writeInteger(_ value: Int, to out: inout [UInt8]) {
+        if value >= 0 && value < 10 {
+            out.append(0x30 + UInt8(value))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for Int.min
+        var magnitude = value.magnitude
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            if value < 0 {
+                buffer[23 - count] = UInt8(ascii: "-")
+                count += 1
+            }
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
@@ -71,8 +126,14 @@ public enum ObjectSerializer {
     /// Hex strings stay hex; literal strings escape `\`, parentheses and non-printable bytes.
     static func writeString(_ string: PDFString, to out: inout [UInt8]) {
         if string.syntax == .hex {
+            out.reserveCapacity(out.count + 2 * string.bytes.count + 2)
             out.append(UInt8(ascii: "<"))
-            for byte in string.bytes { out += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]] }
+            hexDigits.withUnsafeBufferPointer { digits in
+                for byte in string.bytes {
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0x0F)])
+                }
+            }
             out.append(UInt8(ascii: ">"))
             return
         }
@@ -80,7 +141,8 @@ public enum ObjectSerializer {
         for byte in string.bytes {
             switch byte {
             case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"):
-                out += [UInt8(ascii: "\\"), byte]
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
             case 0x0A: out += Array("\\n".utf8)
             case 0x0D: out += Array("\\r".utf8)
             case 0x20...0x7E: out.append(byte)

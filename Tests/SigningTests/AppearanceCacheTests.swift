@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import PDFSyntax
+@testable import Signing
+import TestSupport
+import Testing
+
+/// The per-signer appearance cache: a cached appearance gives exactly the bytes of one typeset
+/// and imported afresh, for the document seen before and for a new one.
+@Suite struct AppearanceCacheTests {
+    let fixtures = SigningFixtures.shared
+    let time = Date(timeIntervalSince1970: 1_768_000_000)
+
+    private func request(_ reason: String = "Approved") -> SignatureRequest {
+        SignatureRequest(placement: .field("sig_customer"), reason: reason, signingTime: time)
+    }
+
+    @Test func cachedAppearancesAreTheBytesOfUncachedOnes() throws {
+        let identity = try fixtures.identity(.rsa(2048))
+        let other = try SigningFixtures.makeContract(party: "Globex Ltd")
+        let cached = try PDFSigner(identity: identity)
+        let uncached = try PDFSigner(identity: identity)
+        uncached.cachesAppearances = false
+        for (document, reason) in [(fixtures.contract, "Approved"), (other, "Approved"), (fixtures.contract, "Approved"),
+                                   (fixtures.contract, "Reviewed")] {
+            let fromCache = try cached.sign(document, request: request(reason))
+            let fresh = try uncached.sign(document, request: request(reason))
+            #expect(fromCache == fresh)
+        }
+        let file = try fixtures.write(try cached.sign(fixtures.contract, request: request()), "appearance-cached.pdf")
+        try Judges.pdfsig(file, signatures: 1)
+        try Judges.qpdf(file)
+    }
+
+    @Test func distinctDocumentsGetDistinctAppearances() throws {
+        let identity = try fixtures.identity(.rsa(2048))
+        let signer = try PDFSigner(identity: identity)
+        let other = try SigningFixtures.makeContract(party: "Initech GmbH")
+        func appearance(_ signed: [UInt8]) throws -> [UInt8] {
+            let document = try PDFDocument(bytes: signed)
+            let field = try #require(try document.formFields().first { $0.name == "sig_customer" })
+            let stream = try #require(try document.resolve(field.dictionary["AP"]?.dictionaryValue?["N"] ?? .null).streamValue)
+            return try document.decodedData(of: stream)
+        }
+        let first = try appearance(try signer.sign(fixtures.contract, request: request()))
+        let second = try appearance(try signer.sign(other, request: request()))
+        #expect(first != second, "the signature id differs, so the drawn appearance does")
+        #expect(try appearance(try signer.sign(fixtures.contract, request: request())) == first)
+    }
+}
