@@ -31,11 +31,15 @@ let package = Package(
         systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+        // Defines every poppler/glib/cairo/pango/fontconfig function we call as a forwarder that
+        // dlopens the library on first use, so commands that never typeset or read with poppler
+        // do not load them at start (docs/architecture.md, "Lazily-loaded libraries").
+        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo"]),
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // Layout with pango, drawing with cairo, fonts from Fonts/ only.
-        .target(name: "Typesetting", dependencies: ["CCairo", "CPango"], swiftSettings: swiftSettings),
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
@@ -51,7 +55,7 @@ let package = Package(
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
         .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
-        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
+        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
                                                   "Signing", "Templates", "Verification"], swiftSettings: swiftSettings),
