@@ -56,6 +56,27 @@ public struct XRefSection: Sendable, Hashable {
     /// All object numbers this section speaks of.
     public var objectNumbers: Set<Int> { Set(entries.keys).union(streamEntries.keys) }
 
+    /// The object numbers this section speaks of, ascending (no set is built: cheaper to walk).
+    public var sortedObjectNumbers: [Int] {
+        var numbers = Array(entries.keys)
+        guard !streamEntries.isEmpty else { return numbers.sorted() }
+        numbers.reserveCapacity(numbers.count + streamEntries.count)
+        for number in streamEntries.keys where entries[number] == nil { numbers.append(number) }
+        return numbers.sorted()
+    }
+
+    /// Calls `body` once per object number with the entry `entry(for:)` gives, in no order.
+    func forEachEntry(_ body: (Int, XRefEntry) throws -> Void) rethrows {
+        for (number, entry) in entries {
+            if case .free = entry, let fromStream = streamEntries[number] {
+                try body(number, fromStream)
+            } else {
+                try body(number, entry)
+            }
+        }
+        for (number, entry) in streamEntries where entries[number] == nil { try body(number, entry) }
+    }
+
     /// The `/Prev` offset, if any.
     public var previousOffset: Int? { trailer["Prev"]?.intValue }
 }

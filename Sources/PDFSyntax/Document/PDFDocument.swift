@@ -22,15 +22,14 @@ public final class PDFDocument: Sendable {
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
-        var objects: [ObjectKey: PDFObject] = [:]
-        var objectStreams: [ObjectStreamKey: [Int: PDFObject]] = [:]
+        /// Parsed objects by file offset.
+        var objects: [Int: PDFObject] = [:]
+        /// Parsed object streams by stream number, then revision (usually one).
+        var objectStreams: [Int: [(revision: Int, members: [Int: PDFObject])]] = [:]
         var pages: [Int: [PDFPage]] = [:]
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
     }
-
-    private struct ObjectKey: Hashable { var offset: Int }
-    private struct ObjectStreamKey: Hashable { var number: Int; var revision: Int }
 
     /// Parses a file's structure. Objects are parsed when first asked for.
     public convenience init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
@@ -51,9 +50,8 @@ public final class PDFDocument: Sendable {
         var table: [Int: XRefEntry] = [:]
         for revision in structure.revisions {
             for section in revision.sections {
-                for number in section.objectNumbers {
-                    if let entry = section.entry(for: number) { table[number] = entry }
-                }
+                table.reserveCapacity(table.count + section.entries.count + section.streamEntries.count)
+                section.forEachEntry { number, entry in table[number] = entry }
             }
         }
         latestTable = table
@@ -122,7 +120,7 @@ public final class PDFDocument: Sendable {
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
-            if let cached = state.withLock({ $0.objects[ObjectKey(offset: offset)] }) { return cached }
+            if let cached = state.withLock({ $0.objects[offset] }) { return cached }
             var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
             let parsed: IndirectObject
             do {
@@ -143,7 +141,7 @@ public final class PDFDocument: Sendable {
                 return .null
             }
             state.withLock {
-                $0.objects[ObjectKey(offset: offset)] = parsed.object
+                $0.objects[offset] = parsed.object
                 $0.warnings += parser.warnings
             }
             return parsed.object
@@ -164,8 +162,8 @@ public final class PDFDocument: Sendable {
 
     /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
     private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> [Int: PDFObject] {
-        let key = ObjectStreamKey(number: number, revision: revision)
-        if let cached = state.withLock({ $0.objectStreams[key] }) { return cached }
+        let cached = state.withLock { $0.objectStreams[number]?.first(where: { $0.revision == revision })?.members }
+        if let cached { return cached }
         let reference = PDFReference(number, 0)
         guard case .inUse? = entry(for: number, revision: revision),
               case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1) else {
@@ -197,7 +195,7 @@ public final class PDFDocument: Sendable {
             }
             if members[member] == nil { members[member] = object }
         }
-        state.withLock { $0.objectStreams[key] = members }
+        state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
     }
 
@@ -212,12 +210,14 @@ public final class PDFDocument: Sendable {
     /// Follows references until a direct object (or `null`), detecting cycles.
     public func resolve(_ object: PDFObject, revision: Int? = nil) throws -> PDFObject {
         var current = object
-        var seen: Set<PDFReference> = []
+        // Chains are short: a list is cheaper than a set here.
+        var seen: [PDFReference] = []
         while case .reference(let reference) = current {
-            guard seen.insert(reference).inserted, seen.count <= limits.maxReferenceChain else {
+            guard !seen.contains(reference), seen.count < limits.maxReferenceChain else {
                 throw PDFError(.referenceCycle, "references form a cycle or a chain longer than \(limits.maxReferenceChain)",
                                object: reference)
             }
+            seen.append(reference)
             current = try self.object(reference, revision: revision)
         }
         return current

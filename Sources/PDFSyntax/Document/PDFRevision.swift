@@ -18,28 +18,37 @@ public struct PDFRevision: Sendable, Hashable {
 
     /// Objects this revision defines (in-use entries), sorted.
     public var definedObjects: [PDFReference] {
-        var result: Set<PDFReference> = []
+        var result: [PDFReference] = []
         for section in sections {
-            for number in section.objectNumbers {
-                if let entry = section.entry(for: number), entry.isInUse {
-                    result.insert(PDFReference(number, entry.generation))
-                }
+            result.reserveCapacity(result.count + section.entries.count + section.streamEntries.count)
+            section.forEachEntry { number, entry in
+                if entry.isInUse { result.append(PDFReference(number, entry.generation)) }
             }
         }
-        return result.sorted()
+        return Self.sortedUnique(result)
     }
 
     /// Objects this revision frees (free entries other than the head of the free list), sorted.
     public var freedObjects: [PDFReference] {
-        var result: Set<PDFReference> = []
+        var result: [PDFReference] = []
         for section in sections {
-            for number in section.objectNumbers where number != 0 {
-                if case .free(_, let generation)? = section.entry(for: number) {
-                    result.insert(PDFReference(number, generation))
-                }
+            section.forEachEntry { number, entry in
+                if number != 0, case .free(_, let generation) = entry { result.append(PDFReference(number, generation)) }
             }
         }
-        return result.sorted()
+        return Self.sortedUnique(result)
+    }
+
+    /// Sorted, each reference once (two sections of a linearized original may name the same object).
+    private static func sortedUnique(_ references: [PDFReference]) -> [PDFReference] {
+        var sorted = references.sorted()
+        var kept = 0
+        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+            sorted[kept] = sorted[index]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
     }
 }
 

@@ -80,14 +80,16 @@ extension PDFDocument {
         }
         struct Inherited { var mediaBox: PDFRect?; var cropBox: PDFRect?; var rotate: Int?; var resources: PDFObject? }
         var pages: [PDFPage] = []
-        var onPath: Set<PDFReference> = []
+        // The nodes from the root to the current one (a short list: trees are shallow).
+        var onPath: [PDFReference] = []
         var visited = 0
 
         func walk(_ reference: PDFReference, inherited: Inherited, depth: Int) throws {
-            guard onPath.insert(reference).inserted else {
+            guard !onPath.contains(reference) else {
                 throw PDFError(.pageTreeCycle, "the page tree loops back to \(reference)", object: reference)
             }
-            defer { onPath.remove(reference) }
+            onPath.append(reference)
+            defer { onPath.removeLast() }
             visited += 1
             guard visited <= limits.maxPageTreeNodes, depth <= limits.maxNestingDepth else {
                 throw PDFError(.limitExceeded, "the page tree has more than \(limits.maxPageTreeNodes) nodes or is too deep",
