@@ -11,10 +11,15 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The value as text: pretty-printed with sorted keys, or on one line (for JSON Lines).
     public func rendered(pretty: Bool = true) -> String {
+        String(decoding: renderedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// The value as UTF-8 bytes (what `rendered` decodes), for writing straight to a file or stdout.
+    public func renderedBytes(pretty: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         write(to: &out, indent: pretty ? 0 : nil)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private func write(to out: inout [UInt8], indent: Int?) {
@@ -44,12 +49,12 @@ public enum JSONValue: Sendable, Hashable {
         case .object(let members):
             guard !members.isEmpty else { out += "{}".utf8; return }
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.newline(&out, indent.map { $0 + 1 })
-                Self.writeString(key, to: &out)
+                Self.writeString(member.key, to: &out)
                 out += (indent == nil ? ":" : ": ").utf8
-                members[key]!.write(to: &out, indent: indent.map { $0 + 1 })
+                member.value.write(to: &out, indent: indent.map { $0 + 1 })
             }
             Self.newline(&out, indent)
             out.append(UInt8(ascii: "}"))
@@ -66,6 +71,12 @@ public enum JSONValue: Sendable, Hashable {
 
     private static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied in one go.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += string.utf8
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += "\\\"".utf8
