@@ -31,10 +31,10 @@ let package = Package(
         systemLibrary("CLibXML2", pkgConfig: "libxml-2.0", apt: "libxml2-dev"),
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
-        // Defines every poppler/glib/cairo/pango/fontconfig function we call as a forwarder that
-        // dlopens the library on first use, so commands that never typeset or read with poppler
-        // do not load them at start (docs/architecture.md, "Lazily-loaded libraries").
-        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo"]),
+        // Defines every poppler/glib/cairo/pango/fontconfig/harfbuzz/libcrypto/libxml2 function we
+        // call as a forwarder that dlopens the library on first use, so a command loads only the
+        // libraries it calls (docs/architecture.md, "Lazily-loaded libraries").
+        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo", "COpenSSL", "CLibXML2"]),
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
@@ -45,12 +45,12 @@ let package = Package(
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
         .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "Crypto"], swiftSettings: swiftSettings),
         // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps.
-        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Crypto", dependencies: ["COpenSSL", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
         .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
-        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
         .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),

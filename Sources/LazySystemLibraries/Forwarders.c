@@ -3,9 +3,12 @@
 // each defined with the header's own prototype and forwarding to the lazily-loaded library.
 //
 // A call to a function not listed here links straight to the library and makes it load at start
-// again; Tests/LazySystemLibrariesTests catches that. To add functions, paste the output of
+// again; Tests/CountersignCLITests/LazyLoadingTests catches that. To add functions, paste the
+// output of
 //     scripts/lazy-forwarder FUNCTION...        (or: scripts/lazy-forwarder --missing BINARY)
-// below, keeping the list sorted. Variadic functions cannot be forwarded: use the va_list variant.
+// here, keeping the list sorted (libcrypto's in ForwardersOpenSSL.c, libxml2's in
+// ForwardersLibXML2.c). Variadic functions cannot be forwarded generically: call the va_list
+// variant, or forward the documented argument shapes by hand (EVP_PKEY_Q_keygen does).
 // poppler's headers mark each declaration visibility("default"); an empty POPPLER_PUBLIC (the
 // header's own hook) lets CS_LAZY define them hidden like the others.
 #define POPPLER_PUBLIC

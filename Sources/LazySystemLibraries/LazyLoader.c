@@ -1,6 +1,6 @@
-// Loads poppler-glib, glib, cairo, pango and fontconfig on first use (dlopen), so that commands
-// which never typeset or read with poppler do not pay for loading them (docs/performance.md,
-// Inspect). Forwarders.c defines each function our code calls; this file finds the real one.
+// Loads poppler-glib, glib, cairo, pango, fontconfig, harfbuzz, libcrypto and libxml2 on first
+// use (dlopen), so that a command pays only for the libraries it calls (docs/architecture.md,
+// "Lazily-loaded libraries"). Forwarders.c defines each function our code calls; this file finds the real one.
 #include "LazyLoader.h"
 #include "LazySystemLibraries.h"
 #include <dlfcn.h>
@@ -18,6 +18,8 @@ static const char *const sonames[CS_LAZY_LIBRARY_COUNT][2] = {
     [CS_LAZY_PANGOFT2] = {"libpangoft2-1.0.so.0", "libpangoft2-1.0.so"},
     [CS_LAZY_FONTCONFIG] = {"libfontconfig.so.1", "libfontconfig.so"},
     [CS_LAZY_HARFBUZZ] = {"libharfbuzz.so.0", "libharfbuzz.so"},
+    [CS_LAZY_CRYPTO] = {"libcrypto.so.3", "libcrypto.so"},
+    [CS_LAZY_XML2] = {"libxml2.so.2", "libxml2.so"},
 };
 
 static _Atomic(void *) handles[CS_LAZY_LIBRARY_COUNT];

@@ -3,8 +3,8 @@ import PDFSyntax
 import TestSupport
 import Testing
 
-/// poppler-glib, glib, cairo, pango and fontconfig are loaded on first use, not at start
-/// (Sources/LazySystemLibraries). These tests catch a call site added without a forwarder: the
+/// poppler-glib, glib, cairo, pango, fontconfig, harfbuzz, libcrypto and libxml2 are loaded on
+/// first use, not at start (Sources/LazySystemLibraries). These tests catch a call site added without a forwarder: the
 /// executable would then import the function directly and load the library at every start.
 @Suite struct LazyLoadingTests {
     /// The lazily-loaded libraries' SONAMEs, read from the loader so the two cannot drift apart.
@@ -53,18 +53,26 @@ import Testing
     @Test func everyLazyLibraryFunctionGoesThroughAForwarder() throws {
         let imported = try Self.symbols(["-D", "--undefined-only", executable])
         #expect(!imported.isEmpty, "nm found no imported symbols in \(executable)")
+        var direct: [(symbol: String, soname: String)] = []
         for soname in try Self.lazySonames() {
             let path = try #require(try Self.libraryPath(soname), "ldconfig -p does not list \(soname)")
             let exported = try Self.symbols(["-D", "--defined-only", path])
-            for symbol in imported.intersection(exported).sorted() {
-                let line = (try? runCommand(TestEnvironment.root.appendingPathComponent("scripts/lazy-forwarder").path, [symbol]))
-                    .flatMap { $0.status == 0 ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
-                Issue.record("""
-                    countersign calls \(symbol) from \(soname) directly, so the library loads at every start. \
-                    Add its forwarder to Sources/LazySystemLibraries/Forwarders.c (the line `scripts/lazy-forwarder \(symbol)` prints\
-                    \(line.map { ": \($0)" } ?? "")).
-                    """)
-            }
+            direct += imported.intersection(exported).sorted().map { ($0, soname) }
+        }
+        guard !direct.isEmpty else { return }
+        // One run of the generator for all of them: it prints each forwarder line to add.
+        let generator = try? runCommand(TestEnvironment.root.appendingPathComponent("scripts/lazy-forwarder").path,
+                                        direct.map(\.symbol))
+        let lines = (generator?.stdout ?? "").split(separator: "\n").map(String.init)
+        for (symbol, soname) in direct {
+            let file = soname.hasPrefix("libcrypto") ? "ForwardersOpenSSL.c"
+                : soname.hasPrefix("libxml2") ? "ForwardersLibXML2.c" : "Forwarders.c"
+            let line = lines.first { $0.contains(", \(symbol), (") }
+            Issue.record("""
+                countersign calls \(symbol) from \(soname) directly, so the library loads at every start. \
+                Add its forwarder to Sources/LazySystemLibraries/\(file): \
+                \(line ?? "scripts/lazy-forwarder \(symbol) prints it (\(generator?.stderr ?? "the script did not run"))").
+                """)
         }
     }
 
