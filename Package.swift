@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
-                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign"],
+                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -40,7 +40,7 @@ struct InspectCommand: ParsableCommand {
             throw exitForError(error, file: file)
         }
         if json {
-            var bytes = report.json.renderedBytes()
+            var bytes = report.jsonBytes()
             bytes.append(0x0A)
             writeStandardOutput(bytes)
         } else {

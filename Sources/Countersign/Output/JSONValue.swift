@@ -22,16 +22,16 @@ public enum JSONValue: Sendable, Hashable {
         return out
     }
 
-    private func write(to out: inout [UInt8], indent: Int?) {
+    func write(to out: inout [UInt8], indent: Int?) {
         switch self {
         case .null: out += "null".utf8
         case .bool(let value): out += (value ? "true" : "false").utf8
-        case .int(let value): out += String(value).utf8
+        case .int(let value): Self.writeInteger(value, to: &out)
         case .double(let value):
             if !value.isFinite {
                 out += "null".utf8
             } else if value.rounded() == value, abs(value) < 1e15 {
-                out += String(Int(value)).utf8
+                Self.writeInteger(Int(value), to: &out)
             } else {
                 out += String(value).utf8
             }
@@ -64,12 +64,30 @@ public enum JSONValue: Sendable, Hashable {
     private static func newline(_ out: inout [UInt8], _ indent: Int?) {
         guard let indent else { return }
         out.append(0x0A)
-        out += repeatElement(0x20, count: indent * 2)
+        for _ in 0..<(indent * 2) { out.append(0x20) }
+    }
+
+    /// Decimal digits straight into the buffer (no String per number).
+    static func writeInteger(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ string: String, to out: inout [UInt8]) {
+    static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape: copied in one go.
         if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {

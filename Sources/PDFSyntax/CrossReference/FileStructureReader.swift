@@ -234,9 +234,13 @@ struct FileStructureReader {
     /// no object is redefined at another generation without being freed first.
     private mutating func checkEntries(_ revisions: [PDFRevision]) throws {
         var state: [Int: XRefEntry] = [:]
-        state.reserveCapacity(revisions.last?.sections.last?.entries.count ?? 0)
+        let sectionCount = revisions.reduce(0) { $0 + $1.sections.count }
+        var sectionIndex = 0
         for revision in revisions {
             for section in revision.sections {
+                sectionIndex += 1
+                // Only later sections read the state: the last one need not record its entries.
+                let recordState = sectionIndex < sectionCount
                 for number in section.sortedObjectNumbers {
                     guard let entry = section.entry(for: number) else { continue }
                     switch entry {
@@ -255,7 +259,7 @@ struct FileStructureReader {
                     case .free:
                         break
                     }
-                    state[number] = entry
+                    if recordState { state[number] = entry }
                 }
             }
         }

@@ -41,6 +41,20 @@ public struct PDFRevision: Sendable, Hashable {
 
     /// Sorted, each reference once (two sections of a linearized original may name the same object).
     private static func sortedUnique(_ references: [PDFReference]) -> [PDFReference] {
+        // Generations are at most 65535 (the xref parsers enforce it), so (number, generation)
+        // packs into one Int whenever the number fits 47 bits: sorting Ints is much cheaper.
+        if references.allSatisfy({ $0.number >= 0 && $0.number < 1 << 47 && $0.generation >= 0 && $0.generation <= 0xFFFF }) {
+            var packed = references.map { $0.number << 16 | $0.generation }
+            packed.sort()
+            var result: [PDFReference] = []
+            result.reserveCapacity(packed.count)
+            var previous = -1
+            for key in packed where key != previous {
+                result.append(PDFReference(key >> 16, key & 0xFFFF))
+                previous = key
+            }
+            return result
+        }
         var sorted = references.sorted()
         var kept = 0
         for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
