@@ -19,21 +19,30 @@ enum CommonNames {
         "XRefStm", "Encrypt", "ByteRange", "SubFilter", "Reason", "Location", "M", "Name", "Cert", "Reference",
         "Perms", "DocMDP", "DSS", "VRI", "Extensions", "OpenAction", "PageLayout", "PageMode", "ViewerPreferences",
         "Dest", "A", "URI", "Link", "H", "C", "Q", "Lock", "SV", "Helvetica", "Helvetica-Bold", "Courier", "Times-Roman",
+        "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "GS1", "Im1", "Im2", "TT0", "TT1", "TT2", "FontFile2",
     ]
 
-    /// The spellings grouped by length (index = byte count).
-    private static let byLength: [[[UInt8]]] = {
-        var table = [[[UInt8]]](repeating: [], count: maxLength + 1)
-        for spelling in spellings { table[spelling.utf8.count].append(Array(spelling.utf8)) }
+    /// The spellings in buckets by length and first and last byte (a bucket rarely holds two).
+    private static let buckets: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: bucketCount)
+        for spelling in spellings {
+            let bytes = Array(spelling.utf8)
+            table[bucket(count: bytes.count, first: bytes[0], last: bytes[bytes.count - 1])].append(bytes)
+        }
         return table
     }()
 
-    private static let maxLength = 20
+    private static let bucketCount = 512
+
+    @inline(__always) private static func bucket(count: Int, first: UInt8, last: UInt8) -> Int {
+        (count &* 131 &+ Int(first) &* 31 &+ Int(last)) & (bucketCount - 1)
+    }
 
     /// The shared bytes of a common name, or nil.
     static func shared(_ name: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard name.count > 0, name.count <= maxLength, let base = name.baseAddress else { return nil }
-        for candidate in byLength[name.count] {
+        guard name.count > 0, let base = name.baseAddress else { return nil }
+        for candidate in buckets[bucket(count: name.count, first: name[0], last: name[name.count - 1])]
+        where candidate.count == name.count {
             let same = candidate.withUnsafeBytes { memcmp($0.baseAddress!, base, name.count) == 0 }
             if same { return candidate }
         }
