@@ -241,8 +241,7 @@ struct FileStructureReader {
                 sectionIndex += 1
                 // Only later sections read the state: the last one need not record its entries.
                 let recordState = sectionIndex < sectionCount
-                for number in section.sortedObjectNumbers {
-                    guard let entry = section.entry(for: number) else { continue }
+                for (number, entry) in section.sortedEntries {
                     switch entry {
                     case .inUse(let offset, let generation):
                         try checkHeader(number: number, generation: generation, offset: offset, revision: revision)

@@ -56,13 +56,14 @@ public struct XRefSection: Sendable, Hashable {
     /// All object numbers this section speaks of.
     public var objectNumbers: Set<Int> { Set(entries.keys).union(streamEntries.keys) }
 
-    /// The object numbers this section speaks of, ascending (no set is built: cheaper to walk).
-    public var sortedObjectNumbers: [Int] {
-        var numbers = Array(entries.keys)
-        guard !streamEntries.isEmpty else { return numbers.sorted() }
-        numbers.reserveCapacity(numbers.count + streamEntries.count)
-        for number in streamEntries.keys where entries[number] == nil { numbers.append(number) }
-        return numbers.sorted()
+    /// Each object number this section speaks of with the entry `entry(for:)` gives, by ascending
+    /// number (no set is built and nothing is looked up again: cheaper to walk).
+    var sortedEntries: [(number: Int, entry: XRefEntry)] {
+        var pairs: [(number: Int, entry: XRefEntry)] = []
+        pairs.reserveCapacity(entries.count + streamEntries.count)
+        forEachEntry { number, entry in pairs.append((number, entry)) }
+        pairs.sort { $0.number < $1.number }
+        return pairs
     }
 
     /// Calls `body` once per object number with the entry `entry(for:)` gives, in no order.

@@ -180,10 +180,12 @@ public final class PDFDocument: Sendable {
                            object: reference)
         }
         let memberBytes = PDFBytes(data)
-        var header = ObjectParser(bytes: memberBytes, position: 0, end: first, limits: limits, strict: mode.isStrict)
+        // The header is plain integer pairs: read as tokens (an object parse would look ahead for `g R`).
+        var header = Lexer(bytes: memberBytes, position: 0, end: first)
         var members: [Int: PDFObject] = [:]
+        members.reserveCapacity(min(count, first / 4 + 1))  // a pair takes at least 4 header bytes
         for _ in 0..<count {
-            guard case .integer(let member) = try header.parseObject(), case .integer(let offset) = try header.parseObject(),
+            guard case .integer(let member) = try header.next().token, case .integer(let offset) = try header.next().token,
                   member > 0, offset >= 0, offset < data.count - first else {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
