@@ -101,7 +101,9 @@ public final class PDFDocument: Sendable {
         try object(reference, revision: revision ?? latestRevision, depth: 0)
     }
 
-    private func object(_ reference: PDFReference, revision: Int, depth: Int) throws -> PDFObject {
+    /// `cache: false` parses without keeping the object (an object stream's container: its
+    /// members are cached instead, and its encoded bytes need not stay in memory).
+    private func object(_ reference: PDFReference, revision: Int, depth: Int, cache: Bool = true) throws -> PDFObject {
         guard depth <= limits.maxReferenceChain else {
             throw PDFError(.referenceCycle, "stream /Length references loop or nest deeper than \(limits.maxReferenceChain)",
                            object: reference)
@@ -141,7 +143,7 @@ public final class PDFDocument: Sendable {
                 return .null
             }
             state.withLock {
-                $0.objects[offset] = parsed.object
+                if cache { $0.objects[offset] = parsed.object }
                 $0.warnings += parser.warnings
             }
             return parsed.object
@@ -166,7 +168,7 @@ public final class PDFDocument: Sendable {
         if let cached { return cached }
         let reference = PDFReference(number, 0)
         guard case .inUse? = entry(for: number, revision: revision),
-              case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1) else {
+              case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1, cache: false) else {
             throw PDFError(.badStream, "object stream \(number) is missing or not an uncompressed stream", object: reference)
         }
         guard stream.dictionary["Type"] == .name("ObjStm"),
