@@ -32,28 +32,32 @@ let package = Package(
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CHarfBuzz", pkgConfig: "harfbuzz-subset", apt: "libharfbuzz-dev"),
+        // Defines every poppler/glib/cairo/pango/fontconfig/harfbuzz/libcrypto/libxml2 function we
+        // call as a forwarder that dlopens the library on first use, so a command loads only the
+        // libraries it calls (docs/architecture.md, "Lazily-loaded libraries").
+        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo", "CHarfBuzz", "COpenSSL", "CLibXML2"]),
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // Layout with pango, PDF objects written directly (HarfBuzz subsets), fonts from Fonts/ only.
-        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax"],
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax", "LazySystemLibraries"],
                 swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
         .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "Crypto"], swiftSettings: swiftSettings),
         // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps.
-        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Crypto", dependencies: ["COpenSSL", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
         .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
-        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
         .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
-        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo"], swiftSettings: swiftSettings),
+        .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
                                                   "Signing", "Templates", "Verification"], swiftSettings: swiftSettings),
@@ -79,7 +83,7 @@ let package = Package(
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
-                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign"],
+                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -3,7 +3,7 @@ import Countersign
 
 /// The `countersign` command: a thin layer over the library, one file per subcommand.
 @main
-struct CountersignCommand: AsyncParsableCommand {
+struct CountersignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "countersign",
         abstract: "Generate, seal and verify PDF documents.",

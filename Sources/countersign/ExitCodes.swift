@@ -57,6 +57,19 @@ func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
     return ExitCode(ExitStatus.software)
 }
 
+/// Writes bytes to stdout as they are (no String round trip; a large JSON report in one call).
+func writeStandardOutput(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { buffer in
+        var done = 0
+        while done < buffer.count {
+            let written = write(STDOUT_FILENO, buffer.baseAddress! + done, buffer.count - done)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            done += written
+        }
+    }
+}
+
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("countersign: \(message)\n".utf8))
 }

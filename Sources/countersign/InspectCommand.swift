@@ -40,7 +40,9 @@ struct InspectCommand: ParsableCommand {
             throw exitForError(error, file: file)
         }
         if json {
-            print(report.json.rendered())
+            var bytes = report.jsonBytes()
+            bytes.append(0x0A)
+            writeStandardOutput(bytes)
         } else {
             print(InspectionText.render(report))
         }

@@ -26,14 +26,19 @@ public struct Inspector: Sendable {
         return report
     }
 
+    /// "n g" for a reference (thousands per report: built without interpolation).
+    private static func numberAndGeneration(_ reference: PDFReference) -> String {
+        String(reference.number) + " " + String(reference.generation)
+    }
+
     /// Inspects a parsed document.
     public func inspect(_ document: PDFDocument, name: String) throws -> InspectionReport {
         let revisions = document.revisions.map { revision in
             InspectionReport.Revision(index: revision.index, startOffset: revision.startOffset,
                                       endOffset: revision.endOffset, xref: revision.xrefKind.rawValue,
                                       xrefOffset: revision.xrefOffset,
-                                      objects: revision.definedObjects.map { "\($0.number) \($0.generation)" },
-                                      freed: revision.freedObjects.map { "\($0.number) \($0.generation)" })
+                                      objects: revision.definedObjects.map(Self.numberAndGeneration),
+                                      freed: revision.freedObjects.map(Self.numberAndGeneration))
         }
         let pages = try document.pages()
         let formFields = try document.formFields()

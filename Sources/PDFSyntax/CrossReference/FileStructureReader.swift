@@ -47,7 +47,7 @@ struct FileStructureReader {
         let searchEnd = strict ? min(bytes.count, marker.count) : min(bytes.count, 1024)
         var headerAt: Int? = nil
         if bytes.count >= marker.count {
-            for start in 0...max(0, searchEnd - marker.count) where bytes[start..<(start + marker.count)].elementsEqual(marker) {
+            for start in 0...max(0, searchEnd - marker.count) where bytes.matches("%PDF-", at: start) {
                 headerAt = start
                 break
             }
@@ -60,7 +60,7 @@ struct FileStructureReader {
         }
         var end = headerAt + marker.count
         while end < bytes.count, end < headerAt + 12, !ByteClass.isWhitespace(bytes[end]) { end += 1 }
-        let version = String(decoding: bytes[(headerAt + marker.count)..<end], as: UTF8.self)
+        let version = String(decoding: bytes.array((headerAt + marker.count)..<end), as: UTF8.self)
         let firstByte = version.utf8.first ?? 0
         if version.count < 3 || firstByte < UInt8(ascii: "0") || firstByte > UInt8(ascii: "9") {
             try anomaly(PDFError(.notPDF, "the header names no version ('%PDF-\(version)')", offset: headerAt))
@@ -234,11 +234,14 @@ struct FileStructureReader {
     /// no object is redefined at another generation without being freed first.
     private mutating func checkEntries(_ revisions: [PDFRevision]) throws {
         var state: [Int: XRefEntry] = [:]
+        let sectionCount = revisions.reduce(0) { $0 + $1.sections.count }
+        var sectionIndex = 0
         for revision in revisions {
             for section in revision.sections {
-                let numbers = section.objectNumbers.sorted()
-                for number in numbers {
-                    guard let entry = section.entry(for: number) else { continue }
+                sectionIndex += 1
+                // Only later sections read the state: the last one need not record its entries.
+                let recordState = sectionIndex < sectionCount
+                for (number, entry) in section.sortedEntries {
                     switch entry {
                     case .inUse(let offset, let generation):
                         try checkHeader(number: number, generation: generation, offset: offset, revision: revision)
@@ -255,7 +258,7 @@ struct FileStructureReader {
                     case .free:
                         break
                     }
-                    state[number] = entry
+                    if recordState { state[number] = entry }
                 }
             }
         }

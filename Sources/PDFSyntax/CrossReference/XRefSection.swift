@@ -56,6 +56,28 @@ public struct XRefSection: Sendable, Hashable {
     /// All object numbers this section speaks of.
     public var objectNumbers: Set<Int> { Set(entries.keys).union(streamEntries.keys) }
 
+    /// Each object number this section speaks of with the entry `entry(for:)` gives, by ascending
+    /// number (no set is built and nothing is looked up again: cheaper to walk).
+    var sortedEntries: [(number: Int, entry: XRefEntry)] {
+        var pairs: [(number: Int, entry: XRefEntry)] = []
+        pairs.reserveCapacity(entries.count + streamEntries.count)
+        forEachEntry { number, entry in pairs.append((number, entry)) }
+        pairs.sort { $0.number < $1.number }
+        return pairs
+    }
+
+    /// Calls `body` once per object number with the entry `entry(for:)` gives, in no order.
+    func forEachEntry(_ body: (Int, XRefEntry) throws -> Void) rethrows {
+        for (number, entry) in entries {
+            if case .free = entry, let fromStream = streamEntries[number] {
+                try body(number, fromStream)
+            } else {
+                try body(number, entry)
+            }
+        }
+        for (number, entry) in streamEntries where entries[number] == nil { try body(number, entry) }
+    }
+
     /// The `/Prev` offset, if any.
     public var previousOffset: Int? { trailer["Prev"]?.intValue }
 }

@@ -101,8 +101,7 @@ struct XRefStreamParser {
                 case 2: entry = .compressed(streamNumber: second, index: third)
                 default: continue  // Reserved types are null references (§7.5.8.3).
                 }
-                if entries[number] != nil { throw fail("/Index lists object \(number) twice") }
-                entries[number] = entry
+                if entries.updateValue(entry, forKey: number) != nil { throw fail("/Index lists object \(number) twice") }
             }
         }
         return entries

@@ -22,15 +22,14 @@ public final class PDFDocument: Sendable {
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
-        var objects: [ObjectKey: PDFObject] = [:]
-        var objectStreams: [ObjectStreamKey: [Int: PDFObject]] = [:]
+        /// Parsed objects by file offset.
+        var objects: [Int: PDFObject] = [:]
+        /// Parsed object streams by stream number, then revision (usually one).
+        var objectStreams: [Int: [(revision: Int, members: [Int: PDFObject])]] = [:]
         var pages: [Int: [PDFPage]] = [:]
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
     }
-
-    private struct ObjectKey: Hashable { var offset: Int }
-    private struct ObjectStreamKey: Hashable { var number: Int; var revision: Int }
 
     /// Parses a file's structure. Objects are parsed when first asked for.
     public convenience init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
@@ -51,9 +50,8 @@ public final class PDFDocument: Sendable {
         var table: [Int: XRefEntry] = [:]
         for revision in structure.revisions {
             for section in revision.sections {
-                for number in section.objectNumbers {
-                    if let entry = section.entry(for: number) { table[number] = entry }
-                }
+                table.reserveCapacity(table.count + section.entries.count + section.streamEntries.count)
+                section.forEachEntry { number, entry in table[number] = entry }
             }
         }
         latestTable = table
@@ -103,7 +101,9 @@ public final class PDFDocument: Sendable {
         try object(reference, revision: revision ?? latestRevision, depth: 0)
     }
 
-    private func object(_ reference: PDFReference, revision: Int, depth: Int) throws -> PDFObject {
+    /// `cache: false` parses without keeping the object (an object stream's container: its
+    /// members are cached instead, and its encoded bytes need not stay in memory).
+    private func object(_ reference: PDFReference, revision: Int, depth: Int, cache: Bool = true) throws -> PDFObject {
         guard depth <= limits.maxReferenceChain else {
             throw PDFError(.referenceCycle, "stream /Length references loop or nest deeper than \(limits.maxReferenceChain)",
                            object: reference)
@@ -122,7 +122,7 @@ public final class PDFDocument: Sendable {
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
-            if let cached = state.withLock({ $0.objects[ObjectKey(offset: offset)] }) { return cached }
+            if let cached = state.withLock({ $0.objects[offset] }) { return cached }
             var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
             let parsed: IndirectObject
             do {
@@ -143,7 +143,7 @@ public final class PDFDocument: Sendable {
                 return .null
             }
             state.withLock {
-                $0.objects[ObjectKey(offset: offset)] = parsed.object
+                if cache { $0.objects[offset] = parsed.object }
                 $0.warnings += parser.warnings
             }
             return parsed.object
@@ -164,11 +164,11 @@ public final class PDFDocument: Sendable {
 
     /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
     private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> [Int: PDFObject] {
-        let key = ObjectStreamKey(number: number, revision: revision)
-        if let cached = state.withLock({ $0.objectStreams[key] }) { return cached }
+        let cached = state.withLock { $0.objectStreams[number]?.first(where: { $0.revision == revision })?.members }
+        if let cached { return cached }
         let reference = PDFReference(number, 0)
         guard case .inUse? = entry(for: number, revision: revision),
-              case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1) else {
+              case .stream(let stream) = try object(reference, revision: revision, depth: depth + 1, cache: false) else {
             throw PDFError(.badStream, "object stream \(number) is missing or not an uncompressed stream", object: reference)
         }
         guard stream.dictionary["Type"] == .name("ObjStm"),
@@ -182,10 +182,12 @@ public final class PDFDocument: Sendable {
                            object: reference)
         }
         let memberBytes = PDFBytes(data)
-        var header = ObjectParser(bytes: memberBytes, position: 0, end: first, limits: limits, strict: mode.isStrict)
+        // The header is plain integer pairs: read as tokens (an object parse would look ahead for `g R`).
+        var header = Lexer(bytes: memberBytes, position: 0, end: first)
         var members: [Int: PDFObject] = [:]
+        members.reserveCapacity(min(count, first / 4 + 1))  // a pair takes at least 4 header bytes
         for _ in 0..<count {
-            guard case .integer(let member) = try header.parseObject(), case .integer(let offset) = try header.parseObject(),
+            guard case .integer(let member) = try header.next().token, case .integer(let offset) = try header.next().token,
                   member > 0, offset >= 0, offset < data.count - first else {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
@@ -197,7 +199,7 @@ public final class PDFDocument: Sendable {
             }
             if members[member] == nil { members[member] = object }
         }
-        state.withLock { $0.objectStreams[key] = members }
+        state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
     }
 
@@ -212,12 +214,14 @@ public final class PDFDocument: Sendable {
     /// Follows references until a direct object (or `null`), detecting cycles.
     public func resolve(_ object: PDFObject, revision: Int? = nil) throws -> PDFObject {
         var current = object
-        var seen: Set<PDFReference> = []
+        // Chains are short: a list is cheaper than a set here.
+        var seen: [PDFReference] = []
         while case .reference(let reference) = current {
-            guard seen.insert(reference).inserted, seen.count <= limits.maxReferenceChain else {
+            guard !seen.contains(reference), seen.count < limits.maxReferenceChain else {
                 throw PDFError(.referenceCycle, "references form a cycle or a chain longer than \(limits.maxReferenceChain)",
                                object: reference)
             }
+            seen.append(reference)
             current = try self.object(reference, revision: revision)
         }
         return current

@@ -18,28 +18,51 @@ public struct PDFRevision: Sendable, Hashable {
 
     /// Objects this revision defines (in-use entries), sorted.
     public var definedObjects: [PDFReference] {
-        var result: Set<PDFReference> = []
+        var result: [PDFReference] = []
         for section in sections {
-            for number in section.objectNumbers {
-                if let entry = section.entry(for: number), entry.isInUse {
-                    result.insert(PDFReference(number, entry.generation))
-                }
+            result.reserveCapacity(result.count + section.entries.count + section.streamEntries.count)
+            section.forEachEntry { number, entry in
+                if entry.isInUse { result.append(PDFReference(number, entry.generation)) }
             }
         }
-        return result.sorted()
+        return Self.sortedUnique(result)
     }
 
     /// Objects this revision frees (free entries other than the head of the free list), sorted.
     public var freedObjects: [PDFReference] {
-        var result: Set<PDFReference> = []
+        var result: [PDFReference] = []
         for section in sections {
-            for number in section.objectNumbers where number != 0 {
-                if case .free(_, let generation)? = section.entry(for: number) {
-                    result.insert(PDFReference(number, generation))
-                }
+            section.forEachEntry { number, entry in
+                if number != 0, case .free(_, let generation) = entry { result.append(PDFReference(number, generation)) }
             }
         }
-        return result.sorted()
+        return Self.sortedUnique(result)
+    }
+
+    /// Sorted, each reference once (two sections of a linearized original may name the same object).
+    private static func sortedUnique(_ references: [PDFReference]) -> [PDFReference] {
+        // Generations are at most 65535 (the xref parsers enforce it), so (number, generation)
+        // packs into one Int whenever the number fits 47 bits: sorting Ints is much cheaper.
+        if references.allSatisfy({ $0.number >= 0 && $0.number < 1 << 47 && $0.generation >= 0 && $0.generation <= 0xFFFF }) {
+            var packed = references.map { $0.number << 16 | $0.generation }
+            packed.sort()
+            var result: [PDFReference] = []
+            result.reserveCapacity(packed.count)
+            var previous = -1
+            for key in packed where key != previous {
+                result.append(PDFReference(key >> 16, key & 0xFFFF))
+                previous = key
+            }
+            return result
+        }
+        var sorted = references.sorted()
+        var kept = 0
+        for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+            sorted[kept] = sorted[index]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
     }
 }
 

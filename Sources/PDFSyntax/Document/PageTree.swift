@@ -53,6 +53,18 @@ extension Double {
     }
 }
 
+/// The names the page walk looks up for every node, made once.
+private enum PageKeys {
+    static let mediaBox: PDFName = "MediaBox"
+    static let cropBox: PDFName = "CropBox"
+    static let rotate: PDFName = "Rotate"
+    static let resources: PDFName = "Resources"
+    static let type: PDFName = "Type"
+    static let kids: PDFName = "Kids"
+    static let pages: PDFName = "Pages"
+    static let page: PDFName = "Page"
+}
+
 extension PDFDocument {
     /// The document catalog (`/Root`) at a revision.
     public func catalog(revision: Int? = nil) throws -> PDFDictionary {
@@ -80,14 +92,16 @@ extension PDFDocument {
         }
         struct Inherited { var mediaBox: PDFRect?; var cropBox: PDFRect?; var rotate: Int?; var resources: PDFObject? }
         var pages: [PDFPage] = []
-        var onPath: Set<PDFReference> = []
+        // The nodes from the root to the current one (a short list: trees are shallow).
+        var onPath: [PDFReference] = []
         var visited = 0
 
         func walk(_ reference: PDFReference, inherited: Inherited, depth: Int) throws {
-            guard onPath.insert(reference).inserted else {
+            guard !onPath.contains(reference) else {
                 throw PDFError(.pageTreeCycle, "the page tree loops back to \(reference)", object: reference)
             }
-            defer { onPath.remove(reference) }
+            onPath.append(reference)
+            defer { onPath.removeLast() }
             visited += 1
             guard visited <= limits.maxPageTreeNodes, depth <= limits.maxNestingDepth else {
                 throw PDFError(.limitExceeded, "the page tree has more than \(limits.maxPageTreeNodes) nodes or is too deep",
@@ -97,13 +111,13 @@ extension PDFDocument {
                 throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
             }
             var here = inherited
-            if let box = PDFRect(try resolve(node, "MediaBox", revision: revision)) { here.mediaBox = box }
-            if let box = PDFRect(try resolve(node, "CropBox", revision: revision)) { here.cropBox = box }
-            if let rotate = try resolve(node, "Rotate", revision: revision)?.intValue { here.rotate = rotate }
-            if let resources = node["Resources"] { here.resources = resources }
-            let type = node["Type"]?.nameValue
-            if type == "Pages" || (type == nil && node["Kids"] != nil) {
-                guard case .array(let kids)? = try resolve(node, "Kids", revision: revision) else {
+            if let box = PDFRect(try resolve(node, PageKeys.mediaBox, revision: revision)) { here.mediaBox = box }
+            if let box = PDFRect(try resolve(node, PageKeys.cropBox, revision: revision)) { here.cropBox = box }
+            if let rotate = try resolve(node, PageKeys.rotate, revision: revision)?.intValue { here.rotate = rotate }
+            if let resources = node[PageKeys.resources] { here.resources = resources }
+            let type = node[PageKeys.type]?.nameValue
+            if type == PageKeys.pages || (type == nil && node[PageKeys.kids] != nil) {
+                guard case .array(let kids)? = try resolve(node, PageKeys.kids, revision: revision) else {
                     throw PDFError(.badPageTree, "page tree node \(reference) has no /Kids array", object: reference)
                 }
                 for kid in kids {
@@ -113,7 +127,7 @@ extension PDFDocument {
                     }
                     try walk(kidReference, inherited: here, depth: depth + 1)
                 }
-            } else if type == "Page" || type == nil {
+            } else if type == PageKeys.page || type == nil {
                 guard let mediaBox = here.mediaBox else {
                     throw PDFError(.badPageTree, "page \(pages.count + 1) (\(reference)) has no /MediaBox", object: reference)
                 }

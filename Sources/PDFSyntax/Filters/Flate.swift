@@ -20,7 +20,10 @@ public enum Flate {
         defer { inflateEnd(&stream) }
 
         var output = CappedOutput(limit: maxOutput, filter: "FlateDecode")
-        var chunk = [UInt8](repeating: 0, count: maxOutput < chunkSize ? maxOutput + 1 : chunkSize)
+        // Sized from the input (most PDF streams inflate less than 8:1; more just takes more
+        // rounds) and left uninitialized: zlib writes it, and untouched pages are never faulted in.
+        let chunkCount = min(maxOutput < chunkSize ? maxOutput + 1 : chunkSize, max(4096, data.count.multipliedReportingOverflow(by: 8).partialValue))
+        var chunk = [UInt8](unsafeUninitializedCapacity: chunkCount) { _, initialized in initialized = chunkCount }
         let trailingStart: Int? = try data.withUnsafeBufferPointer { input in
             var fed = 0
             while true {

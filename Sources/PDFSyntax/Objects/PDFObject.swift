@@ -86,7 +86,10 @@ public struct PDFName: Sendable, Hashable, Comparable, ExpressibleByStringLitera
     public var bytes: [UInt8]
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ string: String) { self.bytes = Array(string.utf8) }
+    public init(_ string: String) {
+        var string = string
+        self.bytes = string.withUTF8 { CommonNames.bytes(UnsafeRawBufferPointer($0)) }
+    }
     public init(stringLiteral value: String) { self.init(value) }
 
     /// The name as text (UTF-8 where valid, Latin-1 otherwise), without the leading slash.
@@ -145,6 +148,8 @@ public struct PDFDictionary: Sendable, Hashable, Sequence, ExpressibleByDictiona
         for (key, value) in entries { self[key] = value }
     }
     public init(dictionaryLiteral elements: (PDFName, PDFObject)...) { self.init(elements) }
+    /// Entries whose keys are already known to be distinct (the parser checked), kept as given.
+    init(distinctEntries: [(key: PDFName, value: PDFObject)]) { entries = distinctEntries }
 
     public var count: Int { entries.count }
     public var keys: [PDFName] { entries.map(\.key) }

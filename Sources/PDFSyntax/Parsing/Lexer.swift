@@ -170,9 +170,15 @@ struct Lexer {
 
     /// Reads `/Name`, resolving `#xx` escapes.
     private mutating func readName() throws -> PDFName {
-        let start = position
         position += 1
-        var out: [UInt8] = []
+        let start = position
+        // Most names have no #xx escape: their bytes are the file's, shared when common.
+        while position < end, ByteClass.isRegular(bytes[position]), bytes[position] != UInt8(ascii: "#") { position += 1 }
+        if position >= end || bytes[position] != UInt8(ascii: "#") {
+            let length = position - start
+            return bytes.withUnsafeBytes { PDFName(interning: UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }
+        }
+        var out: [UInt8] = bytes.array(start..<position)
         while position < end, ByteClass.isRegular(bytes[position]) {
             let byte = bytes[position]
             if byte == UInt8(ascii: "#") {
@@ -189,8 +195,7 @@ struct Lexer {
                 position += 1
             }
         }
-        _ = start
-        return PDFName(bytes: out)
+        return out.withUnsafeBytes { PDFName(interning: $0) }
     }
 
     /// Reads `<…>`: hex digits, whitespace ignored, an odd final digit followed by 0.

@@ -50,6 +50,7 @@ struct ObjectParser {
             return .string(string)
         case .arrayStart:
             var elements: [PDFObject] = []
+            elements.reserveCapacity(4)
             while true {
                 let (next, nextOffset) = try lexer.next()
                 if next == .arrayEnd { return .array(elements) }
@@ -76,11 +77,14 @@ struct ObjectParser {
 
     private mutating func parseDictionaryBody(openedAt offset: Int, depth: Int) throws -> PDFDictionary {
         var entries: [(key: PDFName, value: PDFObject)] = []
+        entries.reserveCapacity(8)
+        var repeatsKey = false
         while true {
             let (keyToken, keyOffset) = try lexer.next()
             switch keyToken {
             case .dictionaryEnd:
-                return PDFDictionary(entries.map { ($0.key, $0.value) })
+                // A repeated key (tolerant mode) keeps its first position and takes the last value.
+                return repeatsKey ? PDFDictionary(entries.map { ($0.key, $0.value) }) : PDFDictionary(distinctEntries: entries)
             case .name(let key):
                 let (valueToken, valueOffset) = try lexer.next()
                 if valueToken == .dictionaryEnd {
@@ -93,6 +97,7 @@ struct ObjectParser {
                     }
                     warnings.append(PDFWarning("dictionary repeats the key \(key); the last value is used",
                                                offset: keyOffset))
+                    repeatsKey = true
                 }
                 entries.append((key, value))
             case .endOfInput:

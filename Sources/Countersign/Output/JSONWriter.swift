@@ -1,0 +1,72 @@
+/// Writes JSON straight into bytes in the exact form `JSONValue.renderedBytes(pretty: true)` gives
+/// (two-space indent, `": "` after keys), for reports too large to build as a `JSONValue` tree
+/// first. The caller writes object members in sorted key order, as `JSONValue` sorts them.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Per open container: whether it has members yet.
+    private var hasMembers: [Bool] = []
+
+    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}"), empty: "{}") }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]"), empty: "[]") }
+
+    /// Starts an object member: the key; its value follows.
+    mutating func key(_ key: String) {
+        element()
+        JSONValue.writeString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        pendingValue = true
+    }
+
+    mutating func string(_ value: String) { element(); JSONValue.writeString(value, to: &bytes) }
+    mutating func int(_ value: Int) { element(); JSONValue.writeInteger(value, to: &bytes) }
+    mutating func double(_ value: Double) { element(); JSONValue.double(value).write(to: &bytes, indent: 0) }
+    mutating func bool(_ value: Bool) { element(); bytes += (value ? "true" : "false").utf8 }
+    mutating func null() { element(); bytes += "null".utf8 }
+    /// Any value through `JSONValue` (for small parts), indented to the current depth.
+    mutating func value(_ value: JSONValue) { element(); value.write(to: &bytes, indent: hasMembers.count) }
+
+    mutating func optional(_ value: Int?) { if let value { int(value) } else { null() } }
+    mutating func optional(_ value: String?) { if let value { string(value) } else { null() } }
+
+    /// A key's value follows directly; anything else starts a new line inside its container.
+    private var pendingValue = false
+
+    private mutating func element() {
+        if pendingValue {
+            pendingValue = false
+            return
+        }
+        guard let last = hasMembers.indices.last else { return }
+        if hasMembers[last] { bytes.append(UInt8(ascii: ",")) }
+        hasMembers[last] = true
+        newline(depth: hasMembers.count)
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        element()
+        bytes.append(bracket)
+        hasMembers.append(false)
+    }
+
+    private mutating func close(_ bracket: UInt8, empty: StaticString) {
+        let hadMembers = hasMembers.removeLast()
+        if hadMembers {
+            newline(depth: hasMembers.count)
+            bytes.append(bracket)
+        } else {
+            // `[` or `{` was just written: JSONValue writes an empty container as `[]` / `{}`.
+            bytes.removeLast()
+            empty.withUTF8Buffer { bytes += $0 }
+        }
+    }
+
+    private mutating func newline(depth: Int) {
+        bytes.append(0x0A)
+        for _ in 0..<(depth * 2) { bytes.append(0x20) }
+    }
+}
