@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libpoppler-glib-dev libssl-dev libxml2-dev
+SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev libpoppler-glib-dev libssl-dev libxml2-dev
                  zlib1g-dev poppler-utils qpdf openssl)
 
 # Installs whichever of the packages is missing, with sudo when not root.
