@@ -323,8 +323,7 @@ public final class PDFSigner {
                                      ?? "signer's system clock (UTC)")
         let size = pages.first.map { PageSetup(width: $0.mediaBox.width, height: $0.mediaBox.height, margins: 54) } ?? .letter
         let page = try typesetter.typeset(AuditCertificatePage.spec(record, page: size))
-        let auditDocument = try PDFDocument(bytes: page.pdf)
-        var importer = ObjectImporter(source: auditDocument)
+        var importer = ObjectImporter(source: page.objects)
         guard let root = try document.catalog()["Pages"]?.referenceValue else {
             throw PDFError(.badPageTree, "the catalog's /Pages is not an indirect reference")
         }

@@ -123,3 +123,49 @@ enum QPDF {
         #expect(diff.changed == [pagesReference])
     }
 }
+
+/// Objects held in memory (what the typesetter makes) copied without a write and a parse.
+@Suite struct ObjectTableTests {
+    /// A one-page file as objects: catalog 1, pages 2, page 3, content 4, font 5.
+    static func objects(mediaBox: Bool = true) throws -> [PDFReference: PDFObject] {
+        var page: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(PDFReference(2)),
+                                   "Contents": .reference(PDFReference(4)),
+                                   "Resources": .dictionary(["Font": .dictionary(["F1": .reference(PDFReference(5))])])]
+        if mediaBox { page["MediaBox"] = .array([0, 0, 200, 100]) }
+        return [
+            PDFReference(1): .dictionary(["Type": .name("Catalog"), "Pages": .reference(PDFReference(2))]),
+            PDFReference(2): .dictionary(["Type": .name("Pages"), "Kids": .array([.reference(PDFReference(3))]), "Count": 1]),
+            PDFReference(3): .dictionary(page),
+            PDFReference(4): .stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
+                                               encodedData: try Flate.encode(Array("BT /F1 12 Tf 10 10 Td (Seal) Tj ET".utf8)))),
+            PDFReference(5): .dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")]),
+        ]
+    }
+
+    @Test func aPageCopiedFromMemoryIsTheSameAsFromTheWrittenFile() throws {
+        let objects = try Self.objects()
+        let written = try PDFDocument(bytes: PDFFileWriter(version: "1.7").write(objects: objects, trailer: ["Root": .reference(PDFReference(1))]))
+        let table = PDFObjectTable(objects: objects, pages: [PDFReference(3)])
+        let target = try PDFDocument(bytes: SamplePDFs.file(pages: 1, text: "Target"))
+        func update(from source: any PDFObjectSource) throws -> [UInt8] {
+            var update = IncrementalUpdate(document: target)
+            var importer = ObjectImporter(source: source)
+            _ = try importer.importPageAsForm(1, into: &update)
+            var bundle = ObjectBundle()
+            _ = try bundle.copyPageAsForm(1, from: source)
+            _ = bundle.add(into: &update)
+            return update.write().bytes
+        }
+        let fromMemory = try update(from: table)
+        #expect(fromMemory == (try update(from: written)))
+        try QPDF.expectClean(fromMemory)
+    }
+
+    @Test func aPageWithoutAMediaBoxIsAClearError() throws {
+        let table = PDFObjectTable(objects: try Self.objects(mediaBox: false), pages: [PDFReference(3)])
+        #expect(throws: PDFError.self) { _ = try table.sourcePages() }
+        do { _ = try table.sourcePages() } catch let error as PDFError {
+            #expect(error.description.contains("/MediaBox"))
+        }
+    }
+}

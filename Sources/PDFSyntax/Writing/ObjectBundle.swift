@@ -22,7 +22,7 @@ public struct ObjectBundle: Sendable {
 
     /// Copies `object` and everything it references from `source` into the bundle; returns the
     /// copy, whose references are bundle references. Objects already copied from `source` are shared.
-    public mutating func copy(_ object: PDFObject, from source: PDFDocument, skipping skipped: Set<PDFName> = ["Parent", "P"]) throws -> PDFObject {
+    public mutating func copy(_ object: PDFObject, from source: any PDFObjectSource, skipping skipped: Set<PDFName> = ["Parent", "P"]) throws -> PDFObject {
         if copiedFrom != ObjectIdentifier(source) {
             copied.removeAll()
             copiedFrom = ObjectIdentifier(source)
@@ -33,9 +33,9 @@ public struct ObjectBundle: Sendable {
         while index < pending.count {
             let (original, target) = pending[index]
             index += 1
-            objects[target.number - 1] = rewrite(try source.object(original), skipping: skipped, pending: &pending)
-            guard index <= source.limits.maxObjectCount else {
-                throw PDFError(.limitExceeded, "copying more than \(source.limits.maxObjectCount) objects")
+            objects[target.number - 1] = rewrite(try source.sourceObject(original), skipping: skipped, pending: &pending)
+            guard index <= source.maxCopiedObjects else {
+                throw PDFError(.limitExceeded, "copying more than \(source.maxCopiedObjects) objects")
             }
         }
         return result
@@ -43,8 +43,8 @@ public struct ObjectBundle: Sendable {
 
     /// Copies a page of `source` as a Form XObject (content and resources; `/BBox` is the media
     /// box) and returns its bundle reference.
-    public mutating func copyPageAsForm(_ pageNumber: Int, from source: PDFDocument) throws -> PDFReference {
-        let pages = try source.pages()
+    public mutating func copyPageAsForm(_ pageNumber: Int, from source: any PDFObjectSource) throws -> PDFReference {
+        let pages = try source.sourcePages()
         guard pageNumber >= 1, pageNumber <= pages.count else {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }

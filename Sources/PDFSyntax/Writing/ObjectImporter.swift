@@ -1,12 +1,12 @@
 /// Copies objects from another document into an incremental update, renumbering them: how a
-/// page drawn by cairo (a signature appearance, an audit certificate page) enters a document.
+/// typeset page (a signature appearance, an audit certificate page) enters a document.
 public struct ObjectImporter {
-    public let source: PDFDocument
+    public let source: any PDFObjectSource
     private var mapping: [PDFReference: PDFReference] = [:]
     /// Keys not followed while copying (a page's `/Parent` would pull in the source's page tree).
     public var skippedKeys: Set<PDFName> = ["Parent", "P"]
 
-    public init(source: PDFDocument) { self.source = source }
+    public init(source: any PDFObjectSource) { self.source = source }
 
     /// Copies `object` and everything it references into `update`; returns the copy, whose
     /// references point at the new objects.
@@ -17,10 +17,10 @@ public struct ObjectImporter {
         while index < pending.count {
             let (original, target) = pending[index]
             index += 1
-            let value = try source.object(original)
+            let value = try source.sourceObject(original)
             update.set(target, rewrite(value, into: &update, pending: &pending))
-            guard index <= source.limits.maxObjectCount else {
-                throw PDFError(.limitExceeded, "importing copies more than \(source.limits.maxObjectCount) objects")
+            guard index <= source.maxCopiedObjects else {
+                throw PDFError(.limitExceeded, "importing copies more than \(source.maxCopiedObjects) objects")
             }
         }
         return copy
@@ -29,7 +29,7 @@ public struct ObjectImporter {
     /// Copies a page of the source as a Form XObject (its content and resources), for use as a
     /// widget appearance. The XObject's `/BBox` is the page's media box.
     public mutating func importPageAsForm(_ pageNumber: Int, into update: inout IncrementalUpdate) throws -> PDFReference {
-        let pages = try source.pages()
+        let pages = try source.sourcePages()
         guard pageNumber >= 1, pageNumber <= pages.count else {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }
@@ -46,7 +46,7 @@ public struct ObjectImporter {
     /// Copies a page (content, resources, boxes) as a new page object whose parent is `parent`.
     public mutating func importPage(_ pageNumber: Int, parent: PDFReference,
                                     into update: inout IncrementalUpdate) throws -> PDFReference {
-        let pages = try source.pages()
+        let pages = try source.sourcePages()
         guard pageNumber >= 1, pageNumber <= pages.count else {
             throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
         }
@@ -67,10 +67,10 @@ public struct ObjectImporter {
     /// A page's content as one stream's bytes, and whether they are Flate-encoded: a single
     /// content stream that is Flate-encoded (what cairo writes) or not filtered at all passes
     /// through as it is; anything else is decoded, joined and Flate-encoded.
-    static func content(of page: PDFPage, in source: PDFDocument) throws -> (encoded: [UInt8], flate: Bool) {
-        if case .stream(let stream) = try source.resolve(page.dictionary["Contents"] ?? .null),
+    static func content(of page: PDFPage, in source: any PDFObjectSource) throws -> (encoded: [UInt8], flate: Bool) {
+        if case .stream(let stream) = try source.sourceResolve(page.dictionary["Contents"] ?? .null),
            stream.dictionary["DecodeParms"] == nil {
-            switch try source.resolve(stream.dictionary["Filter"] ?? .null) {
+            switch try source.sourceResolve(stream.dictionary["Filter"] ?? .null) {
             case .name("FlateDecode"): return (stream.encodedData, true)
             case .null: return (stream.encodedData, false)
             default: break
@@ -80,20 +80,20 @@ public struct ObjectImporter {
     }
 
     /// A page's content streams decoded and joined (a page may split its content over several).
-    private static func concatenatedContent(of page: PDFPage, in source: PDFDocument) throws -> [UInt8] {
-        let contents = try source.resolve(page.dictionary["Contents"] ?? .null)
+    private static func concatenatedContent(of page: PDFPage, in source: any PDFObjectSource) throws -> [UInt8] {
+        let contents = try source.sourceResolve(page.dictionary["Contents"] ?? .null)
         var streams: [PDFStream] = []
         switch contents {
         case .stream(let stream): streams = [stream]
         case .array(let items):
             for item in items {
-                if case .stream(let stream) = try source.resolve(item) { streams.append(stream) }
+                if case .stream(let stream) = try source.sourceResolve(item) { streams.append(stream) }
             }
         default: break
         }
         var data: [UInt8] = []
         for stream in streams {
-            data += try source.decodedData(of: stream)
+            data += try source.sourceDecodedData(of: stream)
             data.append(0x0A)
         }
         return data

@@ -53,7 +53,7 @@ final class AppearanceCache {
             entry = cached
         } else {
             var bundle = ObjectBundle()
-            let form = try bundle.copyPageAsForm(1, from: try PDFDocument(bytes: try typesetter.typeset(spec()).pdf))
+            let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec()).objects)
             entry = Entry(bundle: bundle, form: form)
             if entries.count >= Self.capacity { entries.removeAll() }
             entries[key] = entry

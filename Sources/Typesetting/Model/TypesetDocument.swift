@@ -1,3 +1,5 @@
+public import PDFSyntax
+
 /// A signature box as laid out: page and rectangle in PDF user space (points, origin bottom-left).
 public struct PlacedSignature: Sendable, Hashable {
     public var role: String
@@ -28,4 +30,8 @@ public struct TypesetDocument: Sendable {
     /// The typeset file on its own (no form fields, no `/ID`): for appearances, the audit page
     /// and tests. Generated documents go through `DocumentFinisher` instead.
     public var pdf: [UInt8] { file.written() }
+
+    /// The typeset objects as a source to copy from (`ObjectImporter`, `ObjectBundle`): a page
+    /// enters another document without being written and parsed again.
+    public var objects: PDFObjectTable { PDFObjectTable(objects: file.objects, pages: file.pages) }
 }
