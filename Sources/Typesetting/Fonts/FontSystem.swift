@@ -4,12 +4,16 @@ internal import CPango
 /// The fonts the typesetter may use: only those in the shipped `Fonts/` folder, through a
 /// fontconfig configuration private to this object, at 72 dpi (1 pango point = 1 PDF point).
 ///
-/// One per worker: the font map and pango context are not thread-safe, and building them is the
+/// One per worker: the font map and pango contexts are not thread-safe, and building them is the
 /// expensive part of typesetting, so a worker keeps one for all its documents.
+///
+/// There is one pango context per language, each set up once and never changed: a layout shaped
+/// in a context stays valid for as long as it is kept (pango re-shapes a layout whose context
+/// changed), which is what lets the typesetter reuse shaped text across documents.
 final class FontSystem {
     let fontMap: UnsafeMutablePointer<PangoFontMap>
-    let context: OpaquePointer
     private let config: OpaquePointer
+    private var contexts: [String: OpaquePointer] = [:]
 
     init(fontsDirectory: URL) throws {
         guard let config = FcConfigCreate() else {
@@ -33,7 +37,19 @@ final class FontSystem {
             throw TypesettingError(.fonts, "pango could not create a font map")
         }
         fontMap = map
-        context = pango_font_map_create_context(map)
+    }
+
+    deinit {
+        for context in contexts.values { cs_g_object_unref(UnsafeMutableRawPointer(context)) }
+        cs_g_object_unref(fontMap)
+        FcConfigDestroy(config)
+    }
+
+    /// The pango context for documents in `language` (a BCP 47 tag): shaping and hyphenation
+    /// follow it. Made on first use and kept.
+    func context(language: String) -> OpaquePointer {
+        if let context = contexts[language] { return context }
+        let context = pango_font_map_create_context(fontMap)!
         // Unhinted, linear metrics: what is measured is exactly what a PDF viewer draws.
         let options = cairo_font_options_create()
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
@@ -41,12 +57,9 @@ final class FontSystem {
         cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY)
         pango_cairo_context_set_font_options(context, options)
         cairo_font_options_destroy(options)
-    }
-
-    deinit {
-        cs_g_object_unref(UnsafeMutableRawPointer(context))
-        cs_g_object_unref(fontMap)
-        FcConfigDestroy(config)
+        pango_context_set_language(context, pango_language_from_string(language))
+        contexts[language] = context
+        return context
     }
 
     /// Font family names available (for error messages and tests).
@@ -59,12 +72,6 @@ final class FontSystem {
         return (0..<Int(count)).compactMap { index in
             list[index].flatMap { pango_font_family_get_name($0) }.map { String(cString: $0) }
         }.sorted()
-    }
-
-    /// Sets the language used for shaping and hyphenation.
-    func setLanguage(_ tag: String) {
-        let language = pango_language_from_string(tag)
-        pango_context_set_language(context, language)
     }
 
     /// Where the shipped fonts are: `COUNTERSIGN_FONTS`, else `Fonts/` beside the executable's

@@ -2,6 +2,9 @@ internal import CPango
 
 /// One paragraph shaped by pango at a fixed width: its lines, their vertical positions, and the
 /// rectangles of its links. Owns the `PangoLayout`; lives on the thread that made it.
+///
+/// Immutable once made: the typesetter's `ShapedTextCache` hands the same layout to every document
+/// that needs this paragraph, so whoever draws it must only read the `PangoLayout`.
 final class TextLayout {
     struct Line {
         /// Top of the line box, relative to the paragraph's top (points).
@@ -26,16 +29,23 @@ final class TextLayout {
     let links: [LinkArea]
     let width: Double
     let style: ParagraphStyle
+    /// Bytes of UTF-8 text shaped (for the cache's memory estimate).
+    private let textBytes: Int
 
     var height: Double { lines.last?.bottom ?? 0 }
 
-    /// Shapes `runs` under `style` at `width`. Page placeholders take `pageNumber`/`pageCount`.
-    init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem,
+    /// A rough size of the layout in memory: pango keeps per byte of text a glyph (info, cluster),
+    /// a log attribute and item data, and per line a run list; the rest is a fixed overhead.
+    var estimatedBytes: Int { 2048 + textBytes * 64 + lines.count * 256 + links.count * 64 }
+
+    /// Shapes `runs` under `style` at `width` in a pango `context` (`FontSystem.context(language:)`).
+    /// Page placeholders take `pageNumber`/`pageCount`.
+    init(runs: [InlineRun], style: ParagraphStyle, width: Double, context: OpaquePointer,
          pageNumber: Int = 0, pageCount: Int = 0) {
         self.width = width
         self.style = style
         let scale = Double(cs_pango_scale())
-        let layout = pango_layout_new(fonts.context)!
+        let layout = pango_layout_new(context)!
         self.layout = layout
         pango_layout_set_width(layout, Int32(max(1, width) * scale))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
@@ -104,6 +114,7 @@ final class TextLayout {
         } else {
             pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_insert_hyphens_new(0), 0, UInt32.max))
         }
+        textBytes = text.count
         text.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 pango_layout_set_text(layout, chars.baseAddress, Int32(chars.count))
@@ -113,7 +124,7 @@ final class TextLayout {
         pango_attr_list_unref(attributes)
 
         // Leading: baseline-to-baseline distance = leading × font size (for the paragraph's font).
-        let metrics = pango_context_get_metrics(fonts.context, description.pointer, nil)
+        let metrics = pango_context_get_metrics(context, description.pointer, nil)
         let natural = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics)) / scale
         pango_font_metrics_unref(metrics)
         if natural > 0 {
