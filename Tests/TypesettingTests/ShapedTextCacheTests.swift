@@ -101,7 +101,25 @@ import Testing
         _ = layouter.textLayout(paragraph(19), width: 300)
         #expect(cache.statistics.misses == misses, "the most recently used stay")
         _ = layouter.textLayout(paragraph(1), width: 300)
-        #expect(cache.statistics.misses == misses + 1, "the least recently used went")
+        #expect(cache.statistics.misses == misses + 1, "the oldest paragraph used only once went")
+
+        // Paragraphs used again survive any number of paragraphs used once (per-row text).
+        let segmented = ShapedTextCache(limits: .init(entries: 10, bytes: 1 << 30))
+        let rows = BlockLayouter(fonts: fonts, language: "en-US", shaped: segmented)
+        let clauses = (100..<105).map(paragraph)
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        for index in 0..<50 { _ = rows.textLayout(paragraph(index), width: 300) }
+        let before = segmented.statistics
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        #expect(segmented.statistics.hits == before.hits + clauses.count)
+        #expect(before.entries == 10 && before.evictions == 45)
+        // Protected paragraphs are bounded too: used twice each, 30 paragraphs still fit in 10 entries.
+        for index in 200..<230 {
+            _ = rows.textLayout(paragraph(index), width: 300)
+            _ = rows.textLayout(paragraph(index), width: 300)
+            #expect(segmented.statistics.entries <= 10)
+        }
 
         let small = ShapedTextCache(limits: .init(entries: 1000, bytes: 100_000))
         let bounded = BlockLayouter(fonts: fonts, language: "en-US", shaped: small)

@@ -14,6 +14,16 @@ final class FontSystem {
     let fontMap: UnsafeMutablePointer<PangoFontMap>
     private let config: OpaquePointer
     private var contexts: [String: OpaquePointer] = [:]
+    /// Ascent + descent per language and font (pango shapes a sample text for every metrics query).
+    private var naturalHeights: [MetricsKey: Double] = [:]
+
+    private struct MetricsKey: Hashable {
+        var language: String
+        var family: String
+        var size: Double
+        var bold: Bool
+        var italic: Bool
+    }
 
     init(fontsDirectory: URL) throws {
         guard let config = FcConfigCreate() else {
@@ -72,6 +82,19 @@ final class FontSystem {
         return (0..<Int(count)).compactMap { index in
             list[index].flatMap { pango_font_family_get_name($0) }.map { String(cString: $0) }
         }.sorted()
+    }
+
+    /// The natural line height (ascent + descent, points) of a font in `language`'s context.
+    func naturalHeight(language: String, family: String, size: Double, bold: Bool, italic: Bool) -> Double {
+        let key = MetricsKey(language: language, family: family, size: size, bold: bold, italic: italic)
+        if let height = naturalHeights[key] { return height }
+        let description = FontDescription(family: family, size: size, bold: bold, italic: italic)
+        let metrics = pango_context_get_metrics(context(language: language), description.pointer, nil)
+        let height = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics))
+            / Double(cs_pango_scale())
+        pango_font_metrics_unref(metrics)
+        naturalHeights[key] = height
+        return height
     }
 
     /// Where the shipped fonts are: `COUNTERSIGN_FONTS`, else `Fonts/` beside the executable's

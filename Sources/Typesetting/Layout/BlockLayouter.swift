@@ -1,9 +1,9 @@
 /// Turns blocks into laid-out pieces: unsplittable boxes (table cells, headers, footers) and flow
 /// items for the paginator. One per document: holds the document's caches (images, measured
-/// tables), its language's pango context and the typesetter's shaped-text cache, which outlives
+/// tables), the fonts, the document's language and the typesetter's shaped-text cache, which outlives
 /// the document.
 final class BlockLayouter {
-    let context: OpaquePointer
+    let fonts: FontSystem
     let language: String
     private let shaped: ShapedTextCache
     private var images: [Image: ImageSource] = [:]
@@ -16,7 +16,7 @@ final class BlockLayouter {
     }
 
     init(fonts: FontSystem, language: String, shaped: ShapedTextCache) {
-        self.context = fonts.context(language: language)
+        self.fonts = fonts
         self.language = language
         self.shaped = shaped
     }
@@ -34,7 +34,7 @@ final class BlockLayouter {
                                       pageNumber: hasPageNumbers ? pageNumber : 0,
                                       pageCount: hasPageNumbers ? pageCount : 0)
         return shaped.layout(for: key) {
-            TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, context: context,
+            TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts, language: language,
                        pageNumber: pageNumber, pageCount: pageCount)
         }
     }

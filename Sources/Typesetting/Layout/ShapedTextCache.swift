@@ -7,8 +7,11 @@
 /// the language (which picks the pango context) and, for paragraphs with page placeholders, the
 /// page number and count. Wrap mode and font options are fixed for every layout.
 ///
-/// Least recently used entries go first once either limit is reached, so a batch of any length
-/// keeps a bounded number of layouts. Not thread-safe, like the typesetter that owns it.
+/// Segmented LRU: a new layout goes on probation; used again, it is protected (up to four fifths
+/// of the limits). Paragraphs seen once (names, amounts) leave from probation, oldest first, so
+/// they cannot push out the clauses every document uses; past either limit the oldest protected
+/// layout goes back on probation. A batch of any length keeps a bounded number of layouts. Not
+/// thread-safe, like the typesetter that owns it.
 final class ShapedTextCache {
     struct Key: Hashable {
         var paragraph: Paragraph
@@ -23,18 +26,23 @@ final class ShapedTextCache {
         var key: Key
         var layout: TextLayout
         var bytes: Int
-        var older: Int
-        var newer: Int
+        var segment: Int
+        var older = -1
+        var newer = -1
     }
+
+    private static let probation = 0, protected = 1
 
     let limits: Typesetter.CacheLimits
     private(set) var statistics = Typesetter.CacheStatistics()
     private var index: [Key: Int] = [:]
     private var slots: [Slot?] = []
     private var free: [Int] = []
-    /// Least and most recently used slots (-1: none).
-    private var oldest = -1
-    private var newest = -1
+    /// Per segment: least and most recently used slots (-1: none), count and bytes.
+    private var oldest = [-1, -1]
+    private var newest = [-1, -1]
+    private var counts = [0, 0]
+    private var byteCounts = [0, 0]
 
     init(limits: Typesetter.CacheLimits) { self.limits = limits }
 
@@ -42,19 +50,25 @@ final class ShapedTextCache {
     func layout(for key: Key, make: () -> TextLayout) -> TextLayout {
         if let position = index[key], let slot = slots[position] {
             statistics.hits += 1
-            touch(position)
+            unlink(position)
+            link(position, into: Self.protected)
+            while counts[Self.protected] > 1, counts[Self.protected] * 5 > limits.entries * 4
+                    || byteCounts[Self.protected] * 5 > limits.bytes * 4 {
+                let demoted = oldest[Self.protected]
+                unlink(demoted)
+                link(demoted, into: Self.probation)
+            }
             return slot.layout
         }
         statistics.misses += 1
         let layout = make()
-        guard limits.entries > 0 else { return layout }
         let bytes = layout.estimatedBytes
-        guard bytes <= limits.bytes else { return layout }
+        guard limits.entries > 0, bytes <= limits.bytes else { return layout }
         while !index.isEmpty, index.count >= limits.entries || statistics.bytes + bytes > limits.bytes {
-            evictOldest()
+            evict(oldest[Self.probation] >= 0 ? oldest[Self.probation] : oldest[Self.protected])
         }
+        let slot = Slot(key: key, layout: layout, bytes: bytes, segment: Self.probation)
         let position: Int
-        let slot = Slot(key: key, layout: layout, bytes: bytes, older: newest, newer: -1)
         if let reused = free.popLast() {
             position = reused
             slots[position] = slot
@@ -62,34 +76,35 @@ final class ShapedTextCache {
             position = slots.count
             slots.append(slot)
         }
-        if newest >= 0 { slots[newest]!.newer = position }
-        newest = position
-        if oldest < 0 { oldest = position }
+        link(position, into: Self.probation)
         index[key] = position
         statistics.entries = index.count
         statistics.bytes += bytes
         return layout
     }
 
-    /// Moves a slot to the most recently used end.
-    private func touch(_ position: Int) {
-        guard position != newest, let slot = slots[position] else { return }
-        unlink(position, slot)
-        slots[position]!.older = newest
+    /// Puts a slot at the most recently used end of `segment`.
+    private func link(_ position: Int, into segment: Int) {
+        slots[position]!.segment = segment
+        slots[position]!.older = newest[segment]
         slots[position]!.newer = -1
-        slots[newest]!.newer = position
-        newest = position
+        if newest[segment] >= 0 { slots[newest[segment]]!.newer = position } else { oldest[segment] = position }
+        newest[segment] = position
+        counts[segment] += 1
+        byteCounts[segment] += slots[position]!.bytes
     }
 
-    private func unlink(_ position: Int, _ slot: Slot) {
-        if slot.older >= 0 { slots[slot.older]!.newer = slot.newer } else { oldest = slot.newer }
-        if slot.newer >= 0 { slots[slot.newer]!.older = slot.older } else { newest = slot.older }
+    private func unlink(_ position: Int) {
+        let slot = slots[position]!
+        if slot.older >= 0 { slots[slot.older]!.newer = slot.newer } else { oldest[slot.segment] = slot.newer }
+        if slot.newer >= 0 { slots[slot.newer]!.older = slot.older } else { newest[slot.segment] = slot.older }
+        counts[slot.segment] -= 1
+        byteCounts[slot.segment] -= slot.bytes
     }
 
-    private func evictOldest() {
-        guard oldest >= 0, let slot = slots[oldest] else { return }
-        let position = oldest
-        unlink(position, slot)
+    private func evict(_ position: Int) {
+        guard position >= 0, let slot = slots[position] else { return }
+        unlink(position)
         slots[position] = nil
         free.append(position)
         index[slot.key] = nil
@@ -111,8 +126,9 @@ extension Typesetter {
             self.entries = entries; self.bytes = bytes
         }
 
-        /// 2 000 layouts or 16 MB: every paragraph of a long contract with room for the per-row ones.
-        public static let standard = CacheLimits(entries: 2_000, bytes: 16 << 20)
+        /// 1 000 layouts or 8 MB (estimated): every clause of a long contract, with room for the per-row
+        /// paragraphs that come and go; about 6 MB of memory per worker when full.
+        public static let standard = CacheLimits(entries: 1_000, bytes: 8 << 20)
     }
 
     /// What the shaped-text cache did so far.

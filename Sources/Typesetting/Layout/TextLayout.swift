@@ -38,14 +38,14 @@ final class TextLayout {
     /// a log attribute and item data, and per line a run list; the rest is a fixed overhead.
     var estimatedBytes: Int { 2048 + textBytes * 64 + lines.count * 256 + links.count * 64 }
 
-    /// Shapes `runs` under `style` at `width` in a pango `context` (`FontSystem.context(language:)`).
+    /// Shapes `runs` under `style` at `width` with `fonts` in `language`'s context.
     /// Page placeholders take `pageNumber`/`pageCount`.
-    init(runs: [InlineRun], style: ParagraphStyle, width: Double, context: OpaquePointer,
+    init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem, language: String,
          pageNumber: Int = 0, pageCount: Int = 0) {
         self.width = width
         self.style = style
         let scale = Double(cs_pango_scale())
-        let layout = pango_layout_new(context)!
+        let layout = pango_layout_new(fonts.context(language: language))!
         self.layout = layout
         pango_layout_set_width(layout, Int32(max(1, width) * scale))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
@@ -124,9 +124,8 @@ final class TextLayout {
         pango_attr_list_unref(attributes)
 
         // Leading: baseline-to-baseline distance = leading × font size (for the paragraph's font).
-        let metrics = pango_context_get_metrics(context, description.pointer, nil)
-        let natural = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics)) / scale
-        pango_font_metrics_unref(metrics)
+        let natural = fonts.naturalHeight(language: language, family: style.fontFamily, size: style.fontSize,
+                                          bold: style.bold, italic: style.italic)
         if natural > 0 {
             pango_layout_set_line_spacing(layout, Float(style.leading * style.fontSize / natural))
         }
