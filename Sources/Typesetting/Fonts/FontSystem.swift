@@ -11,6 +11,16 @@ internal import CPango
 /// in a context stays valid for as long as it is kept (pango re-shapes a layout whose context
 /// changed), which is what lets the typesetter reuse shaped text across documents.
 final class FontSystem {
+    /// Held while pango shapes a paragraph, in every typesetter of the process. Two typesetters
+    /// share nothing of ours, yet two workers shaping at once (each with its own font map) made
+    /// glyph positions a unit off now and then — justified lines then spread their spaces
+    /// differently from run to run (15 of 40 `generate --jobs 2` runs on 40 rows differed when
+    /// both workers began at once). The shared state is inside the C libraries (fonts are loaded,
+    /// and cairo's process-wide FreeType faces and scaled fonts filled, during shaping); with
+    /// shaping serialized no run of 60 differed, while serializing cairo's drawing did not help.
+    /// Shaping is a small part of a document's time once the shaped-text cache is warm.
+    static let shaping = NSLock()
+
     let fontMap: UnsafeMutablePointer<PangoFontMap>
     private let config: OpaquePointer
     private var contexts: [String: OpaquePointer] = [:]

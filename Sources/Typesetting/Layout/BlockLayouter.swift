@@ -34,8 +34,10 @@ final class BlockLayouter {
                                       pageNumber: hasPageNumbers ? pageNumber : 0,
                                       pageCount: hasPageNumbers ? pageCount : 0)
         return shaped.layout(for: key) {
-            TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts, language: language,
-                       pageNumber: pageNumber, pageCount: pageCount)
+            FontSystem.shaping.lock()
+            defer { FontSystem.shaping.unlock() }
+            return TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts, language: language,
+                              pageNumber: pageNumber, pageCount: pageCount)
         }
     }
 

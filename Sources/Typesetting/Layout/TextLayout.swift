@@ -39,7 +39,7 @@ final class TextLayout {
     var estimatedBytes: Int { 2048 + textBytes * 64 + lines.count * 256 + links.count * 64 }
 
     /// Shapes `runs` under `style` at `width` with `fonts` in `language`'s context.
-    /// Page placeholders take `pageNumber`/`pageCount`.
+    /// Page placeholders take `pageNumber`/`pageCount`. Call with `FontSystem.shaping` held.
     init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem, language: String,
          pageNumber: Int = 0, pageCount: Int = 0) {
         self.width = width
