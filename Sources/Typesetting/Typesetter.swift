@@ -2,27 +2,33 @@ public import Foundation
 
 /// Typesets `DocumentSpec`s into PDFs: layout with pango, PDF objects written directly.
 ///
-/// A typesetter owns a font map and pango context: make one per worker and reuse it for every
-/// document (loading fonts is the expensive part). It is not thread-safe; do not share one
-/// between tasks.
+/// A typesetter owns a font map, pango contexts and a cache of shaped paragraphs: make one per
+/// worker and reuse it for every document (loading fonts and shaping the same clause text again
+/// are the expensive parts). It is not thread-safe; do not share one between tasks.
 public final class Typesetter {
     private let fonts: FontSystem
     /// Writes the pages; keeps font subsets and encoded images between documents.
     private let renderer: PDFRenderer
+    /// Shaped paragraphs reused from one document to the next.
+    private let shaped: ShapedTextCache
 
-    /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default).
-    public init(fontsDirectory: URL? = nil) throws {
+    /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default); `cache`
+    /// bounds the shaped paragraphs kept from one document for the next.
+    public init(fontsDirectory: URL? = nil, cache: CacheLimits = .standard) throws {
         fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())
         renderer = try PDFRenderer()
+        shaped = ShapedTextCache(limits: cache)
     }
 
     /// The font families available to documents.
     public var fontFamilies: [String] { fonts.families }
 
+    /// Hits, misses and size of the shaped-text cache so far.
+    public var cacheStatistics: CacheStatistics { shaped.statistics }
+
     /// Lays out and draws a document.
     public func typeset(_ spec: DocumentSpec) throws -> TypesetDocument {
-        fonts.setLanguage(spec.info.language)
-        let layouter = BlockLayouter(fonts: fonts)
+        let layouter = BlockLayouter(fonts: fonts, language: spec.info.language, shaped: shaped)
         let page = spec.page
         let width = page.width - page.marginLeft - page.marginRight
         var paginator = Paginator(layouter: layouter, page: page)

@@ -118,9 +118,8 @@ public final class BatchGenerator {
                                                     inputFraction: inputSize > 0 ? min(1, Double(read) / Double(inputSize)) : 1))
         }
         let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date)
-        let gate = StartupGate(count: workers)
-        let threads = startThreads(workers, name: "countersign-generate") { index in
-            context.work(index: index, gate: gate, queue: queue, committer: committer)
+        let threads = startThreads(workers, name: "countersign-generate") { _ in
+            context.work(queue: queue, committer: committer)
         }
         var sequence = 0
         var otherShards = 0

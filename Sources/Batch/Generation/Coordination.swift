@@ -136,29 +136,3 @@ func startThreads(_ count: Int, name: String, _ body: @escaping @Sendable (Int) 
     }
     return group
 }
-
-/// Lets workers start one at a time: worker `i` waits for its turn, does its setup, passes the
-/// turn on, then waits until every worker has done its setup. Nothing else renders while a
-/// worker sets up (see `WorkerContext.work` for why).
-final class StartupGate: @unchecked Sendable {
-    // Every stored property is read and written with `condition` held.
-    private let condition = NSCondition()
-    private var turn = 0
-    private let count: Int
-
-    init(count: Int) { self.count = count }
-
-    /// Runs `setup` in turn `index`, then waits for all turns to pass.
-    func start<T>(_ index: Int, _ setup: () -> T) -> T {
-        condition.lock()
-        while turn < index { condition.wait() }
-        condition.unlock()
-        let result = setup()
-        condition.lock()
-        turn += 1
-        condition.broadcast()
-        while turn < count { condition.wait() }
-        condition.unlock()
-        return result
-    }
-}

@@ -11,31 +11,18 @@ struct WorkerContext: Sendable {
     let directory: URL
     let date: String?
 
-    /// Takes jobs until the queue is closed and drained. Worker `index` builds its typesetter and
-    /// typesets its first document in its turn of `gate`, while every other worker waits: pango and
-    /// cairo fill caches shared by the whole process the first time a font is used, and a worker
-    /// doing that while another renders can end up with glyph metrics a unit off (justified lines
-    /// then differ by a point from one run to the next — caught by the determinism tests).
-    func work(index: Int, gate: StartupGate, queue: BoundedQueue<BatchGenerator.Job>,
-              committer: OrderedCommitter<BatchGenerator.Outcome>) {
-        let generator: DocumentGenerator? = gate.start(index) {
-            let generator: DocumentGenerator
-            do {
-                generator = try DocumentGenerator(template: template)
-            } catch {
-                committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
-                queue.close()
-                return nil
-            }
-            // Up to the first document actually typeset (a resumed batch starts with kept rows).
-            while let job = queue.pop() {
-                let result = outcome(of: job, generator: generator)
-                committer.complete(job.sequence, result)
-                if case .written(_, generated: true) = result { break }
-            }
-            return generator
+    /// Takes jobs until the queue is closed and drained. Workers start together: the typesetter
+    /// serializes shaping across the process (`Typesetting`'s font system explains why), which is
+    /// what used to make workers start one at a time.
+    func work(queue: BoundedQueue<BatchGenerator.Job>, committer: OrderedCommitter<BatchGenerator.Outcome>) {
+        let generator: DocumentGenerator
+        do {
+            generator = try DocumentGenerator(template: template)
+        } catch {
+            committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
+            queue.close()
+            return
         }
-        guard let generator else { return }
         while let job = queue.pop() {
             if committer.error != nil { continue }
             committer.complete(job.sequence, outcome(of: job, generator: generator))

@@ -4,12 +4,36 @@ internal import CPango
 /// The fonts the typesetter may use: only those in the shipped `Fonts/` folder, through a
 /// fontconfig configuration private to this object, at 72 dpi (1 pango point = 1 PDF point).
 ///
-/// One per worker: the font map and pango context are not thread-safe, and building them is the
+/// One per worker: the font map and pango contexts are not thread-safe, and building them is the
 /// expensive part of typesetting, so a worker keeps one for all its documents.
+///
+/// There is one pango context per language, each set up once and never changed: a layout shaped
+/// in a context stays valid for as long as it is kept (pango re-shapes a layout whose context
+/// changed), which is what lets the typesetter reuse shaped text across documents.
 final class FontSystem {
+    /// Held while pango shapes a paragraph, in every typesetter of the process. Two typesetters
+    /// share nothing of ours, yet two workers shaping at once (each with its own font map) made
+    /// glyph positions a unit off now and then — justified lines then spread their spaces
+    /// differently from run to run (15 of 40 `generate --jobs 2` runs on 40 rows differed when
+    /// both workers began at once). The shared state is inside the C libraries (fonts are loaded,
+    /// and cairo's process-wide FreeType faces and scaled fonts filled, during shaping); with
+    /// shaping serialized no run of 60 differed, while serializing cairo's drawing did not help.
+    /// Shaping is a small part of a document's time once the shaped-text cache is warm.
+    static let shaping = NSLock()
+
     let fontMap: UnsafeMutablePointer<PangoFontMap>
-    let context: OpaquePointer
     private let config: OpaquePointer
+    private var contexts: [String: OpaquePointer] = [:]
+    /// Ascent + descent per language and font (pango shapes a sample text for every metrics query).
+    private var naturalHeights: [MetricsKey: Double] = [:]
+
+    private struct MetricsKey: Hashable {
+        var language: String
+        var family: String
+        var size: Double
+        var bold: Bool
+        var italic: Bool
+    }
 
     init(fontsDirectory: URL) throws {
         guard let config = FcConfigCreate() else {
@@ -33,7 +57,19 @@ final class FontSystem {
             throw TypesettingError(.fonts, "pango could not create a font map")
         }
         fontMap = map
-        context = pango_font_map_create_context(map)
+    }
+
+    deinit {
+        for context in contexts.values { cs_g_object_unref(UnsafeMutableRawPointer(context)) }
+        cs_g_object_unref(fontMap)
+        FcConfigDestroy(config)
+    }
+
+    /// The pango context for documents in `language` (a BCP 47 tag): shaping and hyphenation
+    /// follow it. Made on first use and kept.
+    func context(language: String) -> OpaquePointer {
+        if let context = contexts[language] { return context }
+        let context = pango_font_map_create_context(fontMap)!
         // Unhinted, linear metrics: what is measured is exactly what a PDF viewer draws.
         let options = cairo_font_options_create()
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
@@ -44,12 +80,9 @@ final class FontSystem {
         // Glyph positions in pango units (1/1024 pt), not rounded to whole points: the PDF
         // backend draws them as laid out, so rounding would only make letter spacing uneven.
         pango_context_set_round_glyph_positions(context, 0)
-    }
-
-    deinit {
-        cs_g_object_unref(UnsafeMutableRawPointer(context))
-        cs_g_object_unref(fontMap)
-        FcConfigDestroy(config)
+        pango_context_set_language(context, pango_language_from_string(language))
+        contexts[language] = context
+        return context
     }
 
     /// Font family names available (for error messages and tests).
@@ -64,10 +97,17 @@ final class FontSystem {
         }.sorted()
     }
 
-    /// Sets the language used for shaping and hyphenation.
-    func setLanguage(_ tag: String) {
-        let language = pango_language_from_string(tag)
-        pango_context_set_language(context, language)
+    /// The natural line height (ascent + descent, points) of a font in `language`'s context.
+    func naturalHeight(language: String, family: String, size: Double, bold: Bool, italic: Bool) -> Double {
+        let key = MetricsKey(language: language, family: family, size: size, bold: bold, italic: italic)
+        if let height = naturalHeights[key] { return height }
+        let description = FontDescription(family: family, size: size, bold: bold, italic: italic)
+        let metrics = pango_context_get_metrics(context(language: language), description.pointer, nil)
+        let height = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics))
+            / Double(cs_pango_scale())
+        pango_font_metrics_unref(metrics)
+        naturalHeights[key] = height
+        return height
     }
 
     /// Where the shipped fonts are: `COUNTERSIGN_FONTS`, else `Fonts/` beside the executable's

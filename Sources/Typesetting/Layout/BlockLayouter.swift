@@ -1,24 +1,28 @@
 /// Turns blocks into laid-out pieces: unsplittable boxes (table cells, headers, footers) and flow
-/// items for the paginator. Holds the per-document caches (images) and the font system.
+/// items for the paginator. One per document: holds the document's caches (images, measured
+/// tables), the fonts, the document's language and the typesetter's shaped-text cache, which outlives
+/// the document.
 final class BlockLayouter {
     let fonts: FontSystem
+    let language: String
+    private let shaped: ShapedTextCache
     private var images: [Image: ImageSource] = [:]
-    /// Shaped paragraphs and measured tables of this document: keep-with-next and keep-together
-    /// measure a block before placing it, and shaping twice was a fifth of the typesetting time.
-    private var paragraphs: [ParagraphKey: TextLayout] = [:]
+    /// Measured tables of this document: keep-with-next measures a block before placing it.
     private var tables: [TableKey: TableLayout] = [:]
-
-    private struct ParagraphKey: Hashable {
-        var paragraph: Paragraph
-        var width: Double
-    }
 
     private struct TableKey: Hashable {
         var table: Table
         var width: Double
     }
 
-    /// The paragraph shaped at `width` (cached; paragraphs with page numbers are not cached).
+    init(fonts: FontSystem, language: String, shaped: ShapedTextCache) {
+        self.fonts = fonts
+        self.language = language
+        self.shaped = shaped
+    }
+
+    /// The paragraph shaped at `width`, from the shaped-text cache when it was shaped before (in
+    /// this document or an earlier one). Page placeholders take `pageNumber`/`pageCount`.
     func textLayout(_ paragraph: Paragraph, width: Double, pageNumber: Int = 0, pageCount: Int = 0) -> TextLayout {
         let hasPageNumbers = paragraph.runs.contains {
             switch $0 {
@@ -26,15 +30,15 @@ final class BlockLayouter {
             default: return false
             }
         }
-        if hasPageNumbers {
-            return TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts,
+        let key = ShapedTextCache.Key(paragraph: paragraph, width: width, language: language,
+                                      pageNumber: hasPageNumbers ? pageNumber : 0,
+                                      pageCount: hasPageNumbers ? pageCount : 0)
+        return shaped.layout(for: key) {
+            FontSystem.shaping.lock()
+            defer { FontSystem.shaping.unlock() }
+            return TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts, language: language,
                               pageNumber: pageNumber, pageCount: pageCount)
         }
-        let key = ParagraphKey(paragraph: paragraph, width: width)
-        if let cached = paragraphs[key] { return cached }
-        let layout = TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts)
-        paragraphs[key] = layout
-        return layout
     }
 
     /// The table measured at `width` (cached).
@@ -45,8 +49,6 @@ final class BlockLayouter {
         tables[key] = layout
         return layout
     }
-
-    init(fonts: FontSystem) { self.fonts = fonts }
 
     func imageSource(_ image: Image) throws -> ImageSource {
         if let cached = images[image] { return cached }
@@ -141,8 +143,8 @@ final class BlockLayouter {
         label.color = Color(red: 0.3, green: 0.3, blue: 0.3)
         label.spaceAfter = 0
         label.hyphenate = false
-        let caption = TextLayout(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))], style: label,
-                                 width: boxWidth, fonts: fonts)
+        let caption = textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
+                                           style: label), width: boxWidth)
         let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
         var drawables: [Drawable] = [
             .signature(signature, x: 0, y: 0, width: boxWidth, height: signature.height),
@@ -161,6 +163,6 @@ final class BlockLayouter {
         style.spaceBefore = 0
         style.spaceAfter = 0
         let text = list.marker == .bullet ? "•" : "\(list.start + index)."
-        return TextLayout(runs: [.plain(text)], style: style, width: list.indent, fonts: fonts)
+        return textLayout(Paragraph(runs: [.plain(text)], style: style), width: list.indent)
     }
 }

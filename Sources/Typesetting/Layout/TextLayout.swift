@@ -2,6 +2,9 @@ internal import CPango
 
 /// One paragraph shaped by pango at a fixed width: its lines, their vertical positions, and the
 /// rectangles of its links. Owns the `PangoLayout`; lives on the thread that made it.
+///
+/// Immutable once made: the typesetter's `ShapedTextCache` hands the same layout to every document
+/// that needs this paragraph, so whoever draws it must only read the `PangoLayout`.
 final class TextLayout {
     struct Line {
         /// Top of the line box, relative to the paragraph's top (points).
@@ -26,16 +29,23 @@ final class TextLayout {
     let links: [LinkArea]
     let width: Double
     let style: ParagraphStyle
+    /// Bytes of UTF-8 text shaped (for the cache's memory estimate).
+    private let textBytes: Int
 
     var height: Double { lines.last?.bottom ?? 0 }
 
-    /// Shapes `runs` under `style` at `width`. Page placeholders take `pageNumber`/`pageCount`.
-    init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem,
+    /// A rough size of the layout in memory: pango keeps per byte of text a glyph (info, cluster),
+    /// a log attribute and item data, and per line a run list; the rest is a fixed overhead.
+    var estimatedBytes: Int { 2048 + textBytes * 64 + lines.count * 256 + links.count * 64 }
+
+    /// Shapes `runs` under `style` at `width` with `fonts` in `language`'s context.
+    /// Page placeholders take `pageNumber`/`pageCount`. Call with `FontSystem.shaping` held.
+    init(runs: [InlineRun], style: ParagraphStyle, width: Double, fonts: FontSystem, language: String,
          pageNumber: Int = 0, pageCount: Int = 0) {
         self.width = width
         self.style = style
         let scale = Double(cs_pango_scale())
-        let layout = pango_layout_new(fonts.context)!
+        let layout = pango_layout_new(fonts.context(language: language))!
         self.layout = layout
         pango_layout_set_width(layout, Int32(max(1, width) * scale))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
@@ -104,6 +114,7 @@ final class TextLayout {
         } else {
             pango_attr_list_insert(attributes, cs_pango_attr_range(pango_attr_insert_hyphens_new(0), 0, UInt32.max))
         }
+        textBytes = text.count
         text.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 pango_layout_set_text(layout, chars.baseAddress, Int32(chars.count))
@@ -113,9 +124,8 @@ final class TextLayout {
         pango_attr_list_unref(attributes)
 
         // Leading: baseline-to-baseline distance = leading × font size (for the paragraph's font).
-        let metrics = pango_context_get_metrics(fonts.context, description.pointer, nil)
-        let natural = Double(pango_font_metrics_get_ascent(metrics) + pango_font_metrics_get_descent(metrics)) / scale
-        pango_font_metrics_unref(metrics)
+        let natural = fonts.naturalHeight(language: language, family: style.fontFamily, size: style.fontSize,
+                                          bold: style.bold, italic: style.italic)
         if natural > 0 {
             pango_layout_set_line_spacing(layout, Float(style.leading * style.fontSize / natural))
         }
@@ -163,18 +173,6 @@ final class TextLayout {
     }
 
     deinit { cs_g_object_unref(UnsafeMutableRawPointer(layout)) }
-
-    /// Draws lines `range` with the paragraph's left edge at `x` and the top of the first drawn line at `y`.
-    func draw(lines range: Range<Int>, on cairo: OpaquePointer, x: Double, y: Double) {
-        guard !range.isEmpty else { return }
-        let origin = y - lines[range.lowerBound].top
-        cairo_set_source_rgb(cairo, style.color.red, style.color.green, style.color.blue)
-        for index in range {
-            guard let line = pango_layout_get_line_readonly(layout, Int32(index)) else { continue }
-            cairo_move_to(cairo, x + lines[index].x, origin + lines[index].baseline)
-            pango_cairo_show_layout_line(cairo, line)
-        }
-    }
 }
 
 /// An owned `PangoFontDescription`.

@@ -29,6 +29,10 @@ final class RunFonts {
     func font(_ pangoFont: UnsafeMutablePointer<PangoFont>) throws -> RunFont {
         let pointer = UnsafeMutableRawPointer(pangoFont)
         if let known = fonts[pointer] { return known }
+        // pango shapes a sample text for metrics the first time a font is asked: serialized with
+        // all shaping in the process (FontSystem.shaping).
+        FontSystem.shaping.lock()
+        defer { FontSystem.shaping.unlock() }
         guard let hbFont = pango_font_get_hb_font(pangoFont), let hbFace = hb_font_get_face(hbFont) else {
             throw TypesettingError(.fonts, "pango gave no HarfBuzz face for a font")
         }

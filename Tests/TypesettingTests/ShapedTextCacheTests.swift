@@ -1,0 +1,135 @@
+import Testing
+@testable import Typesetting
+
+/// The typesetter's cross-document cache of shaped paragraphs: a cached layout must be
+/// indistinguishable from a fresh one, every input of the shape must be in its key, and it must
+/// stay within its limits.
+@Suite struct ShapedTextCacheTests {
+    private func german(_ spec: DocumentSpec) -> DocumentSpec {
+        var copy = spec
+        copy.info.language = "de-DE"
+        return copy
+    }
+
+    @Test func warmCacheGivesTheSameBytesAsAColdTypesetter() throws {
+        let warm = try Typesetter()
+        let contract = SampleSpecs.contract(items: 20)
+        _ = try warm.typeset(SampleSpecs.contract(items: 7))
+        _ = try warm.typeset(german(contract))
+        let before = warm.cacheStatistics
+        let reused = try warm.typeset(contract).pdf
+        let after = warm.cacheStatistics
+        #expect(after.hits > before.hits, "clause paragraphs shaped for the first document are reused")
+        #expect(after.misses > before.misses, "en-US was not shaped yet at these widths")
+        let again = try warm.typeset(contract).pdf
+        #expect(warm.cacheStatistics.misses == after.misses, "a document already typeset is all hits")
+
+        let cold = try Typesetter().typeset(contract).pdf
+        let uncached = try Typesetter(cache: .init(entries: 0, bytes: 0)).typeset(contract).pdf
+        #expect(reused == cold)
+        #expect(again == cold)
+        #expect(uncached == cold)
+        #expect(try warm.typeset(german(contract)).pdf == (try Typesetter().typeset(german(contract)).pdf))
+    }
+
+    @Test func everyInputOfTheShapeIsInTheKey() throws {
+        let fonts = try FontSystem(fontsDirectory: FontSystem.defaultDirectory())
+        let cache = ShapedTextCache(limits: .standard)
+        let english = BlockLayouter(fonts: fonts, language: "en-US", shaped: cache)
+        let base = Paragraph(runs: [.plain(SampleSpecs.lorem)], style: SampleSpecs.style())
+        let first = english.textLayout(base, width: 300)
+        #expect(english.textLayout(base, width: 300) === first)
+        #expect(cache.statistics.hits == 1 && cache.statistics.misses == 1)
+
+        var variants: [(String, Paragraph, Double, BlockLayouter)] = []
+        func styled(_ change: (inout ParagraphStyle) -> Void) -> Paragraph {
+            var paragraph = base
+            change(&paragraph.style)
+            return paragraph
+        }
+        variants.append(("width", base, 301, english))
+        variants.append(("text", Paragraph(runs: [.plain(SampleSpecs.lorem + ".")], style: base.style), 300, english))
+        variants.append(("inline style", Paragraph(runs: [.text(SampleSpecs.lorem, InlineStyle(bold: true))], style: base.style),
+                         300, english))
+        variants.append(("font", styled { $0.fontFamily = "Liberation Sans" }, 300, english))
+        variants.append(("size", styled { $0.fontSize = 11 }, 300, english))
+        variants.append(("alignment", styled { $0.alignment = .left }, 300, english))
+        variants.append(("leading", styled { $0.leading = 1.4 }, 300, english))
+        variants.append(("hyphenation", styled { $0.hyphenate = false }, 300, english))
+        variants.append(("colour", styled { $0.color = .white }, 300, english))
+        variants.append(("language", base, 300, BlockLayouter(fonts: fonts, language: "de-DE", shaped: cache)))
+        for (index, (name, paragraph, width, layouter)) in variants.enumerated() {
+            let layout = layouter.textLayout(paragraph, width: width)
+            #expect(layout !== first, "\(name) must not reuse the layout")
+            #expect(cache.statistics.misses == index + 2, "\(name) must be a miss")
+        }
+        #expect(cache.statistics.hits == 1)
+    }
+
+    @Test func pagePlaceholdersAreKeyedByPage() throws {
+        let fonts = try FontSystem(fontsDirectory: FontSystem.defaultDirectory())
+        let cache = ShapedTextCache(limits: .standard)
+        let layouter = BlockLayouter(fonts: fonts, language: "en-US", shaped: cache)
+        guard case .paragraph(let footer)? = SampleSpecs.footer().first else { throw CacheTestError() }
+        let one = layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 3)
+        let two = layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3)
+        let ofFour = layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 4)
+        #expect(one !== two && one !== ofFour && two !== ofFour)
+        #expect(layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3) === two)
+        // Without placeholders the page does not matter.
+        let plain = Paragraph(runs: [.plain("Confidential")], style: footer.style)
+        let first = layouter.textLayout(plain, width: 400, pageNumber: 1, pageCount: 3)
+        #expect(layouter.textLayout(plain, width: 400, pageNumber: 2, pageCount: 3) === first)
+    }
+
+    @Test func entryAndByteLimitsHold() throws {
+        let fonts = try FontSystem(fontsDirectory: FontSystem.defaultDirectory())
+        let cache = ShapedTextCache(limits: .init(entries: 5, bytes: 1 << 30))
+        let layouter = BlockLayouter(fonts: fonts, language: "en-US", shaped: cache)
+        func paragraph(_ index: Int) -> Paragraph {
+            Paragraph(runs: [.plain("Row \(index): " + SampleSpecs.lorem)], style: SampleSpecs.style())
+        }
+        for index in 0..<20 {
+            _ = layouter.textLayout(paragraph(index), width: 300)
+            _ = layouter.textLayout(paragraph(0), width: 300)  // kept: always recently used
+            #expect(cache.statistics.entries <= 5)
+        }
+        #expect(cache.statistics.entries == 5)
+        #expect(cache.statistics.evictions == 15)
+        let misses = cache.statistics.misses
+        _ = layouter.textLayout(paragraph(0), width: 300)
+        _ = layouter.textLayout(paragraph(19), width: 300)
+        #expect(cache.statistics.misses == misses, "the most recently used stay")
+        _ = layouter.textLayout(paragraph(1), width: 300)
+        #expect(cache.statistics.misses == misses + 1, "the oldest paragraph used only once went")
+
+        // Paragraphs used again survive any number of paragraphs used once (per-row text).
+        let segmented = ShapedTextCache(limits: .init(entries: 10, bytes: 1 << 30))
+        let rows = BlockLayouter(fonts: fonts, language: "en-US", shaped: segmented)
+        let clauses = (100..<105).map(paragraph)
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        for index in 0..<50 { _ = rows.textLayout(paragraph(index), width: 300) }
+        let before = segmented.statistics
+        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        #expect(segmented.statistics.hits == before.hits + clauses.count)
+        #expect(before.entries == 10 && before.evictions == 45)
+        // Protected paragraphs are bounded too: used twice each, 30 paragraphs still fit in 10 entries.
+        for index in 200..<230 {
+            _ = rows.textLayout(paragraph(index), width: 300)
+            _ = rows.textLayout(paragraph(index), width: 300)
+            #expect(segmented.statistics.entries <= 10)
+        }
+
+        let small = ShapedTextCache(limits: .init(entries: 1000, bytes: 100_000))
+        let bounded = BlockLayouter(fonts: fonts, language: "en-US", shaped: small)
+        for index in 0..<50 {
+            _ = bounded.textLayout(paragraph(index), width: 300)
+            #expect(small.statistics.bytes <= 100_000)
+        }
+        #expect(small.statistics.entries > 1 && small.statistics.entries < 50)
+        #expect(small.statistics.evictions == 50 - small.statistics.entries)
+    }
+}
+
+private struct CacheTestError: Error {}
