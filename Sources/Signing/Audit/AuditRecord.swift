@@ -82,26 +82,29 @@ public struct AuditRecord: Sendable, Hashable {
     }
 
     /// The JSON embedded in the PDF (sorted keys, so the same record gives the same bytes).
-    public var json: Data {
-        func optional(_ value: String?) -> Any { value ?? NSNull() }
-        let signers: [[String: Any]] = trail.signers.map { signer in
-            ["name": signer.name, "email": signer.email, "role": signer.role, "authentication": signer.authentication,
-             "ip": optional(signer.ip), "userAgent": optional(signer.userAgent)]
+    public var json: Data { Data(jsonValue.bytes) }
+
+    var jsonValue: AuditJSON {
+        let signers: [AuditJSON] = trail.signers.map { signer in
+            .object(["name": .string(signer.name), "email": .string(signer.email), "role": .string(signer.role),
+                     "authentication": .string(signer.authentication), "ip": .optional(signer.ip),
+                     "userAgent": .optional(signer.userAgent)])
         }
-        let events: [[String: Any]] = self.events.map { event in
-            ["sequence": event.sequence, "at": event.at, "actor": event.actor, "role": optional(event.role),
-             "type": event.type, "ip": optional(event.ip), "userAgent": optional(event.userAgent),
-             "previousHash": event.previousHash, "hash": event.hash]
+        let events: [AuditJSON] = self.events.map { event in
+            .object(["sequence": .integer(event.sequence), "at": .string(event.at), "actor": .string(event.actor),
+                     "role": .optional(event.role), "type": .string(event.type), "ip": .optional(event.ip),
+                     "userAgent": .optional(event.userAgent), "previousHash": .string(event.previousHash),
+                     "hash": .string(event.hash)])
         }
-        let object: [String: Any] = [
-            "schema": AuditRecord.schema, "envelopeId": trail.envelopeId, "documentName": trail.documentName,
-            "document": ["sha256": documentSHA256, "pages": documentPages, "template": template],
-            "seal": ["subject": sealSubject, "certificateSHA256": sealFingerprint, "time": sealTime,
-                     "timeSource": timeSource],
-            "signers": signers, "events": events,
-        ]
-        return (try? JSONSerialization.data(withJSONObject: object,
-                                            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return .object([
+            "schema": .string(AuditRecord.schema), "envelopeId": .string(trail.envelopeId),
+            "documentName": .string(trail.documentName),
+            "document": .object(["sha256": .string(documentSHA256), "pages": .integer(documentPages),
+                                 "template": .object(template.mapValues(AuditJSON.string))]),
+            "seal": .object(["subject": .string(sealSubject), "certificateSHA256": .string(sealFingerprint),
+                             "time": .string(sealTime), "timeSource": .string(timeSource)]),
+            "signers": .array(signers), "events": .array(events),
+        ])
     }
 }
 
