@@ -118,8 +118,11 @@ public final class BatchGenerator {
                                                     inputFraction: inputSize > 0 ? min(1, Double(read) / Double(inputSize)) : 1))
         }
         let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date)
+        // Half the reorder window: rows wait for their group to be durable, and the reader runs
+        // at most a window ahead of the oldest unfinished row.
+        let output = GroupedOutput(directory: files.directory, groupSize: (4 * workers + 16) / 2)
         let threads = startThreads(workers, name: "countersign-generate") { _ in
-            context.work(queue: queue, committer: committer)
+            context.work(queue: queue, committer: committer, output: output)
         }
         var sequence = 0
         var otherShards = 0
@@ -156,6 +159,7 @@ public final class BatchGenerator {
         }
         queue.close()
         threads.wait()
+        output.close()
         progress?.batchFinished()
         if let error = committer.error { throw error }
         guard committer.committed == sequence else {

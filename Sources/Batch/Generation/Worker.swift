@@ -14,7 +14,8 @@ struct WorkerContext: Sendable {
     /// Takes jobs until the queue is closed and drained. Workers start together: the typesetter
     /// serializes shaping across the process (`Typesetting`'s font system explains why), which is
     /// what used to make workers start one at a time.
-    func work(queue: BoundedQueue<BatchGenerator.Job>, committer: OrderedCommitter<BatchGenerator.Outcome>) {
+    func work(queue: BoundedQueue<BatchGenerator.Job>, committer: OrderedCommitter<BatchGenerator.Outcome>,
+              output: GroupedOutput) {
         let generator: DocumentGenerator
         do {
             generator = try DocumentGenerator(template: template)
@@ -25,32 +26,48 @@ struct WorkerContext: Sendable {
         }
         while let job = queue.pop() {
             if committer.error != nil { continue }
-            committer.complete(job.sequence, outcome(of: job, generator: generator))
+            switch outcome(of: job, generator: generator) {
+            case .done(let outcome):
+                committer.complete(job.sequence, outcome)
+            case .write(let bytes, let line):
+                // The row is finished once its file is durable (GroupedOutput, on its own thread).
+                let (sequence, row, name) = (job.sequence, job.row, job.fileName)
+                output.submit(bytes, as: name) { failure in
+                    guard let failure else { return committer.complete(sequence, .written(line: line, generated: true)) }
+                    committer.complete(sequence, .failed([RowProblem(row: row, line: nil, column: nil, field: nil,
+                                                                     message: clipped("cannot write \(name): \(failure)"))]))
+                }
+            }
         }
     }
 
-    private func outcome(of job: BatchGenerator.Job, generator: DocumentGenerator) -> BatchGenerator.Outcome {
+    /// A row's result, or the bytes to write and the manifest line it gets once they are durable.
+    private enum Prepared {
+        case done(BatchGenerator.Outcome)
+        case write([UInt8], line: String)
+    }
+
+    private func outcome(of job: BatchGenerator.Job, generator: DocumentGenerator) -> Prepared {
         let url = directory.appendingPathComponent(job.fileName)
         if let previous = job.previous, let data = FileManager.default.contents(atPath: url.path),
            DigestAlgorithm.sha256.hash(data).hexString == previous.sha256 {
-            return .written(line: previous.text, generated: false)
+            return .done(.written(line: previous.text, generated: false))
         }
         do {
             let output = try generator.generate(job.values, date: date)
-            try AtomicFile.write(output.pdf, to: url)
             let entry = ManifestEntry(row: job.row, file: job.fileName, keys: job.keys, pages: output.pages,
                                       bytes: output.pdf.count, sha256: DigestAlgorithm.sha256.hash(output.pdf).hexString,
                                       template: "\(template.id)@\(template.version)", templateSHA256: template.sha256Hex,
                                       inputSHA256: job.inputSHA256)
-            return .written(line: entry.line, generated: true)
+            return .write(output.pdf, line: entry.line)
         } catch let error as TemplateError {
-            return .failed(error.diagnostics.map { diagnostic in
+            return .done(.failed(error.diagnostics.map { diagnostic in
                 RowProblem(row: job.row, line: nil, column: diagnostic.field.flatMap(mapper.column(of:)),
                            field: diagnostic.field ?? diagnostic.element.map { "<\($0)>" },
                            message: clipped(diagnostic.message))
-            })
+            }))
         } catch {
-            return .failed([RowProblem(row: job.row, line: nil, column: nil, field: nil, message: clipped("\(error)"))])
+            return .done(.failed([RowProblem(row: job.row, line: nil, column: nil, field: nil, message: clipped("\(error)"))]))
         }
     }
 }
