@@ -47,6 +47,28 @@ import Testing
         #expect(first.contains(#""sha256":"\#(output.files["OR-1.pdf"]!)""#))
     }
 
+    /// Files are made durable in groups on the output thread; one that cannot take its final
+    /// name fails its row alone, in errors.csv, and leaves no temporary file.
+    @Test func aFileThatCannotBeCommittedFailsItsRowOnly() throws {
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(40))
+        let out = csv.deletingLastPathComponent().appendingPathComponent("out")
+        // A directory where OR-17.pdf should go: the rename at commit fails for that file only.
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("OR-17.pdf/inside"), withIntermediateDirectories: true)
+        let summary = try BatchFixtures.run(csv, out: out, workers: 2)
+        #expect(summary.generated == 39)
+        #expect(summary.failed == 1)
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("OR-17.pdf").path, isDirectory: &isDirectory)
+                && isDirectory.boolValue, "the blocking directory is left as it was")
+        try FileManager.default.removeItem(at: out.appendingPathComponent("OR-17.pdf"))
+        let output = try BatchFixtures.output(out)
+        #expect(BatchFixtures.rows(inErrors: output.errors) == [17])
+        #expect(output.errors.joined().contains("cannot write OR-17.pdf"))
+        #expect(Set(BatchFixtures.rows(inManifest: output.manifest)) == Set(1...40).subtracting([17]))
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path)
+        #expect(names.filter { !$0.hasSuffix(".pdf") }.sorted() == ["errors.csv", "manifest.jsonl"])
+    }
+
     @Test func outputsAreTheSameWithOneWorkerOrFour() throws {
         let csv = try BatchFixtures.csv(BatchFixtures.rows(24))
         let one = csv.deletingLastPathComponent().appendingPathComponent("one")
