@@ -31,8 +31,7 @@ extension PDFDocument: PDFObjectSource {
 }
 
 /// Numbered objects held in memory with their page list: what a producer made before writing it.
-public final class PDFObjectTable: PDFObjectSource, @unchecked Sendable {
-    // Immutable after init: @unchecked Sendable is safe.
+public final class PDFObjectTable: PDFObjectSource, Sendable {
     private let objects: [PDFReference: PDFObject]
     private let pageReferences: [PDFReference]
     private let limits: PDFLimits
