@@ -139,7 +139,7 @@ public struct SignBatch: Sendable {
                         } catch {
                             return .failure(error)
                         }
-                        state.staged[index] = Outcome(input: name, output: name, sha256: signed.sha256.map(lowercaseHex),
+                        state.staged[index] = Outcome(input: name, output: name, sha256: signed.sha256.map(\.hexString),
                                                       bytes: signed.count)
                         return .success(state.writer.stagedCount >= groupSize || state.writer.stagedBytes >= groupBytes)
                     }
@@ -182,14 +182,3 @@ public struct SignBatch: Sendable {
     }
 }
 
-/// Lower-case hex, for the manifest's sha256.
-private func lowercaseHex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = []
-    text.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
-}

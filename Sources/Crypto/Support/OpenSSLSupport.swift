@@ -156,15 +156,7 @@ enum OpenSSL {
     }
 
     /// Lower-case hex.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { Array(bytes).hexString }
 
     /// Cryptographically random bytes.
     static func randomBytes(_ count: Int) throws -> [UInt8] {

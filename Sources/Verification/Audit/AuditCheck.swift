@@ -67,7 +67,7 @@ struct AuditCheck {
             }
             let canonical = [String(sequence), at, actor, type, text("ip") ?? "", text("userAgent") ?? "", previous]
                 .joined(separator: "\n")
-            let hash = Self.hex(DigestAlgorithm.sha256.hash(Array(canonical.utf8)))
+            let hash = DigestAlgorithm.sha256.hash(Array(canonical.utf8)).hexString
             guard hash == stated else {
                 report.issues.append(VerificationIssue(.auditMismatch,
                     "audit event \(index + 1) (\(type) by \(actor)) does not hash to its stated hash: it was edited after it was recorded"))
@@ -91,7 +91,7 @@ struct AuditCheck {
         }
         report.revision = added + 1
         let end = document.revisions[added - 1].endOffset
-        let actual = document.bytes.withUnsafeBytes { Self.hex(DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<end]))) }
+        let actual = document.bytes.withUnsafeBytes { DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<end])).hexString }
         if actual == stated.lowercased() {
             report.documentHashMatches = true
         } else {
@@ -103,16 +103,5 @@ struct AuditCheck {
             report.issues.append(VerificationIssue(.auditMismatch,
                 "the audit record states \(pages) page(s) before the audit page, but revision \(added) has \(actualPages)"))
         }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
