@@ -1,6 +1,7 @@
 import Foundation
 import PDFSyntax
 import TestSupport
+import Synchronization
 import Testing
 
 /// `GroupCommitWriter`: nothing has its final name before the group is durable, a commit puts
@@ -52,5 +53,37 @@ import Testing
         let outcome = writer.commit()
         #expect(outcome.committed == ["good.pdf"])
         #expect(try listing(directory) == ["good.pdf"])
+    }
+}
+
+/// `GroupCommitQueue`: files submitted from several threads are all reported, each once, only
+/// after they are in place; a file that cannot take its name is reported with the reason.
+@Suite struct GroupCommitQueueTests {
+    @Test func everySubmissionIsReportedOnceAfterItsFileIsInPlace() throws {
+        let directory = try TestEnvironment.scratchDirectory("group-commit-queue")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("blocked-7.pdf/inside"),
+                                                withIntermediateDirectories: true)
+        // Groups larger than the pending bound: files move on by the delay, never deadlock.
+        let queue = GroupCommitQueue(directory: directory, groupSize: 16, maxDelay: 0.01, maxPending: 2)
+        let reports = Mutex<[String: String?]>([:])
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            for index in stride(from: thread, to: 40, by: 4) {
+                let name = index == 7 ? "blocked-7.pdf" : "file-\(index).pdf"
+                queue.submit([[UInt8](repeating: UInt8(index), count: 1_000 + index)], as: name) { failure in
+                    let inPlace = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path)
+                        == Data(repeating: UInt8(index), count: 1_000 + index)
+                    let report: String? = failure ?? (inPlace ? nil : "reported before it was in place")
+                    reports.withLock { $0[name] = .some(report) }
+                }
+            }
+        }
+        let timings = queue.close()
+        let all = reports.withLock { $0 }
+        #expect(all.count == 40)
+        #expect(all.filter { $0.value != nil }.keys.sorted() == ["blocked-7.pdf"])
+        #expect(all["blocked-7.pdf"]??.contains("rename") == true)
+        #expect(timings.write > 0 && timings.sync > 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!names.contains(where: AtomicFileWriter.isTemporaryName))
     }
 }

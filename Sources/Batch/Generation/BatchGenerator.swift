@@ -120,7 +120,7 @@ public final class BatchGenerator {
         let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date)
         // Half the reorder window: rows wait for their group to be durable, and the reader runs
         // at most a window ahead of the oldest unfinished row.
-        let output = GroupedOutput(directory: files.directory, groupSize: (4 * workers + 16) / 2)
+        let output = GroupCommitQueue(directory: files.directory, groupSize: (4 * workers + 16) / 2)
         let threads = startThreads(workers, name: "countersign-generate") { _ in
             context.work(queue: queue, committer: committer, output: output)
         }

@@ -15,7 +15,7 @@ struct WorkerContext: Sendable {
     /// serializes shaping across the process (`Typesetting`'s font system explains why), which is
     /// what used to make workers start one at a time.
     func work(queue: BoundedQueue<BatchGenerator.Job>, committer: OrderedCommitter<BatchGenerator.Outcome>,
-              output: GroupedOutput) {
+              output: GroupCommitQueue) {
         let generator: DocumentGenerator
         do {
             generator = try DocumentGenerator(template: template)
@@ -30,9 +30,9 @@ struct WorkerContext: Sendable {
             case .done(let outcome):
                 committer.complete(job.sequence, outcome)
             case .write(let bytes, let line):
-                // The row is finished once its file is durable (GroupedOutput, on its own thread).
+                // The row is finished once its file is durable (GroupCommitQueue, on its own thread).
                 let (sequence, row, name) = (job.sequence, job.row, job.fileName)
-                output.submit(bytes, as: name) { failure in
+                output.submit([bytes], as: name) { failure in
                     guard let failure else { return committer.complete(sequence, .written(line: line, generated: true)) }
                     committer.complete(sequence, .failed([RowProblem(row: row, line: nil, column: nil, field: nil,
                                                                      message: clipped("cannot write \(name): \(failure)"))]))

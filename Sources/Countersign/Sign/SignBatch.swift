@@ -12,7 +12,7 @@ import Typesetting
 /// Durability is a group commit: the signing workers hand finished files to one writer thread,
 /// which writes each to a temporary file and, every `groupSize` files (or `groupBytes`), makes the
 /// group durable with one sync, renames the files into place and fsyncs the directory once
-/// (`GroupCommitWriter`). A final name only ever holds a complete, durable file, and the manifest
+/// (`GroupCommitQueue`). A final name only ever holds a complete, durable file, and the manifest
 /// lists as signed only files whose group committed. `workers` counts signing workers; the
 /// writer thread is extra and mostly waits on the disk.
 public struct SignBatch: Sendable {
@@ -55,13 +55,6 @@ public struct SignBatch: Sendable {
         var error: String?
     }
 
-    /// The writer thread's state: the staged group and what it will report once committed.
-    private struct WriterState: ~Copyable {
-        var writer: GroupCommitWriter
-        var staged: [Int: Outcome] = [:]
-        var timings = SigningTimings()
-    }
-
     public func run(input: URL, output: URL, progress: ProgressReporter?) throws -> Summary {
         let start = Date()
         let names: [String]
@@ -76,30 +69,13 @@ public struct SignBatch: Sendable {
         let next = Mutex(0)
         let outcomes = Mutex([Outcome?](repeating: nil, count: names.count))
         let signingTimings = Mutex(SigningTimings())
-        let writerQueue = DispatchQueue(label: "countersign.sign.writer")
-        let slots = DispatchSemaphore(value: 2 * groupSize)
-        let writer = Mutex(WriterState(writer: GroupCommitWriter(directory: output)))
-        let (groupSize, groupBytes) = (self.groupSize, self.groupBytes)
+        // Finished files wait for the writer thread at most two groups deep (each holds its mapped input).
+        let writer = GroupCommitQueue(directory: output, groupSize: groupSize, groupBytes: groupBytes,
+                                      maxPending: 2 * groupSize)
 
         @Sendable func finish(_ index: Int, _ outcome: Outcome) {
             outcomes.withLock { $0[index] = outcome }
             progress?.advance(failed: outcome.error != nil)
-        }
-        /// Commits the staged group (on the writer thread) and reports each file's outcome.
-        @Sendable func commit() {
-            let (result, staged) = writer.withLock { state in
-                let result = state.writer.commit()
-                state.timings.sync += result.seconds
-                defer { state.staged.removeAll() }
-                return (result, state.staged)
-            }
-            let byName = Dictionary(uniqueKeysWithValues: staged.map { ($0.value.input, $0.key) })
-            for name in result.committed { if let index = byName[name], let outcome = staged[index] { finish(index, outcome) } }
-            for failure in result.failed {
-                guard let index = byName[failure.name] else { continue }
-                finish(index, Outcome(input: failure.name, error: AtomicFileError(
-                    path: output.appendingPathComponent(failure.name).path, reason: failure.reason).description))
-            }
         }
 
         let inputPrefix = input.path.hasSuffix("/") ? input.path : input.path + "/"
@@ -130,33 +106,19 @@ public struct SignBatch: Sendable {
                     continue
                 }
                 timings += signed.timings
-                slots.wait()
-                writerQueue.async {
-                    defer { slots.signal() }
-                    let staged: Result<Bool, any Error> = writer.withLock { state in
-                        do {
-                            state.timings.write += try state.writer.stage([signed.original, signed.appended], as: name)
-                        } catch {
-                            return .failure(error)
-                        }
-                        state.staged[index] = Outcome(input: name, output: name, sha256: signed.sha256.map(\.hexString),
-                                                      bytes: signed.count)
-                        return .success(state.writer.stagedCount >= groupSize || state.writer.stagedBytes >= groupBytes)
-                    }
-                    switch staged {
-                    case .failure(let error): finish(index, Outcome(input: name, error: "\(error)"))
-                    case .success(let full): if full { commit() }
-                    }
+                let signedOutcome = Outcome(input: name, output: name, sha256: signed.sha256.map(\.hexString),
+                                            bytes: signed.count)
+                writer.submit([signed.original, signed.appended], as: name) { failure in
+                    guard let failure else { return finish(index, signedOutcome) }
+                    finish(index, Outcome(input: name, error: AtomicFileError(
+                        path: output.appendingPathComponent(name).path, reason: failure).description))
                 }
             }
             let finished = timings
             signingTimings.withLock { $0 += finished }
         }
         // The last group, after every staged file.
-        let written: SigningTimings = writerQueue.sync {
-            commit()
-            return writer.withLock { $0.timings }
-        }
+        let written = writer.close()
         progress?.finish()
         let results = outcomes.withLock { $0 }.compactMap { $0 }
         var manifest: [UInt8] = []
