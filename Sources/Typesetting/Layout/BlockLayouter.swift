@@ -1,19 +1,18 @@
 /// Turns blocks into laid-out pieces: unsplittable boxes (table cells, headers, footers) and flow
-/// items for the paginator. One per document: holds the document's caches (images, measured
-/// tables), the fonts, the document's language and the typesetter's shaped-text cache, which outlives
-/// the document.
+/// items for the paginator. One per document: holds the document's caches (images, recently
+/// measured tables), the fonts, the document's language and the typesetter's shaped-text cache,
+/// which outlives the document.
 final class BlockLayouter {
     let fonts: FontSystem
     let language: String
     private let shaped: ShapedTextCache
     private var images: [Image: ImageSource] = [:]
-    /// Measured tables of this document: keep-with-next measures a block before placing it.
-    private var tables: [TableKey: TableLayout] = [:]
-
-    private struct TableKey: Hashable {
-        var table: Table
-        var width: Double
-    }
+    /// The tables measured last: keep-with-next measures a block just before placing it, so the
+    /// same table comes back within a block or two. Found by `==`, which is immediate for the same
+    /// table value (arrays compare their storage first); hashing a whole table on every lookup and
+    /// insert cost more than laying it out.
+    private var recentTables: [(table: Table, width: Double, layout: TableLayout)] = []
+    private static let recentTableCount = 4
 
     init(fonts: FontSystem, language: String, shaped: ShapedTextCache) {
         self.fonts = fonts
@@ -43,10 +42,10 @@ final class BlockLayouter {
 
     /// The table measured at `width` (cached).
     func tableLayout(_ table: Table, width: Double) throws -> TableLayout {
-        let key = TableKey(table: table, width: width)
-        if let cached = tables[key] { return cached }
+        if let cached = recentTables.last(where: { $0.width == width && $0.table == table }) { return cached.layout }
         let layout = try TableLayout(table, width: width, layouter: self)
-        tables[key] = layout
+        if recentTables.count == Self.recentTableCount { recentTables.removeFirst() }
+        recentTables.append((table, width, layout))
         return layout
     }
 
