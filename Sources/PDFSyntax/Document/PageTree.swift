@@ -46,10 +46,23 @@ extension Double {
     /// A compact decimal form for PDF output and messages (no exponent, at most 4 decimals).
     var pdfFormatted: String {
         if rounded() == self && abs(self) < 1e15 { return String(Int(self)) }
-        var text = String(format: "%.4f", self)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        guard abs(self) < 1e14 else {  // ten-thousandths would not fit in 64 bits
+            var text = String(format: "%.4f", self)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+            return text
+        }
+        // Whole ten-thousandths, rounded half away from zero: no formatter on the writing path.
+        let scaled = UInt64((abs(self) * 10_000).rounded())
+        guard scaled != 0 else { return "0" }
+        var text = self < 0 ? "-" : ""
+        text += String(scaled / 10_000)
+        var fraction = scaled % 10_000
+        guard fraction != 0 else { return text }
+        var digits = 4
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        let shown = String(fraction)
+        return text + "." + String(repeating: "0", count: digits - shown.count) + shown
     }
 }
 
