@@ -26,6 +26,12 @@ public final class Typesetter {
     /// Hits, misses and size of the shaped-text cache so far.
     public var cacheStatistics: CacheStatistics { shaped.statistics }
 
+    /// The height `blocks` take when stacked at `width` (points), as a table cell or a page body
+    /// would lay them out: for composing a drawing from parts typeset separately.
+    public func height(of blocks: [Block], width: Double, language: String = DocumentInfo().language) throws -> Double {
+        try BlockLayouter(fonts: fonts, language: language, shaped: shaped).box(blocks, width: width).height
+    }
+
     /// Lays out and draws a document.
     public func typeset(_ spec: DocumentSpec) throws -> TypesetDocument {
         let layouter = BlockLayouter(fonts: fonts, language: spec.info.language, shaped: shaped)

@@ -2,35 +2,33 @@ import Foundation
 import PDFSyntax
 import Typesetting
 
-/// Visible-signature appearances, typeset once per distinct appearance and re-imported cheaply.
+/// Visible-signature appearances: the signer's layer typeset once, the document's layer per document.
 ///
-/// What a widget shows is fixed by a handful of inputs: its size, the mark, the signer's name,
-/// the date, the reason and the signature id. The cache keeps, per distinct set of inputs, the
-/// typeset appearance already copied out of the typesetter's PDF as ready-to-add objects (a Form
-/// XObject with its fonts and images, `ObjectBundle`). A document whose appearance was seen
-/// before gets those objects under fresh numbers — no typesetting, font subsetting or parsing —
-/// and the same bytes as a fresh build. The signature id is derived from the document (its `/ID`,
-/// size and newest xref offset), so distinct documents have distinct appearances and only
-/// documents with the same identity share one. Not thread-safe: one per signer (per worker).
+/// A widget's appearance (`SignatureAppearance`) is a Form XObject that draws two forms: the
+/// signer's layer (mark and "Digitally signed by" line), fixed by the widget size, the mark and
+/// the name, and the document's layer (date, reason, signature id). The cache keeps the signer's
+/// layer as ready-to-add objects (`ObjectBundle`: a Form XObject with its fonts and images), so
+/// each document typesets only its three small lines. The signature id is derived from the
+/// document (its `/ID`, size and newest xref offset), so no two documents share a document layer.
+/// A cached layer gives the same bytes as a fresh one. Not thread-safe: one per signer (per worker).
 final class AppearanceCache {
     private struct Key: Hashable {
         var width: Double, height: Double
         var mark: SignatureMark
         var signerName: String
-        var date: Date
-        var reason: String?
-        var signatureID: String
     }
 
-    private struct Entry {
+    private struct SignerLayer {
         var bundle: ObjectBundle
         var form: PDFReference
+        /// Height of the "Digitally signed by" line(s), where the document's lines start.
+        var linesHeight: Double
     }
 
     private let typesetter: Typesetter
-    /// Off: every appearance is typeset and imported (tests compare the two paths).
+    /// Off: the signer's layer is typeset for every document (tests compare the two paths).
     var caches = true
-    private var entries: [Key: Entry] = [:]
+    private var entries: [Key: SignerLayer] = [:]
     private static let capacity = 64
 
     init(typesetter: Typesetter) {
@@ -40,24 +38,40 @@ final class AppearanceCache {
     /// Adds the widget appearance to `update` and returns its Form XObject.
     func appearance(width: Double, height: Double, mark: SignatureMark, signerName: String, date: Date,
                     reason: String?, signatureID: String, into update: inout IncrementalUpdate) throws -> PDFReference {
-        let spec = { SignatureAppearance.spec(width: width, height: height, mark: mark, signerName: signerName,
-                                              date: date, reason: reason, signatureID: signatureID) }
-        guard caches else {
-            var importer = ObjectImporter(source: try PDFDocument(bytes: try typesetter.typeset(spec()).pdf))
-            return try importer.importPageAsForm(1, into: &update)
-        }
-        let key = Key(width: width, height: height, mark: mark, signerName: signerName, date: date, reason: reason,
-                      signatureID: signatureID)
-        let entry: Entry
-        if let cached = entries[key] {
-            entry = cached
+        let key = Key(width: width, height: height, mark: mark, signerName: signerName)
+        let signer: SignerLayer
+        if caches, let cached = entries[key] {
+            signer = cached
         } else {
-            var bundle = ObjectBundle()
-            let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec()).objects)
-            entry = Entry(bundle: bundle, form: form)
-            if entries.count >= Self.capacity { entries.removeAll() }
-            entries[key] = entry
+            signer = try signerLayer(key)
+            if caches {
+                if entries.count >= Self.capacity { entries.removeAll() }
+                entries[key] = signer
+            }
         }
-        return entry.bundle.add(into: &update)[entry.form.number - 1]
+        let documentSpec = SignatureAppearance.documentLayer(width: width, height: height,
+                                                             signerLinesHeight: signer.linesHeight, date: date,
+                                                             reason: reason, signatureID: signatureID)
+        var documentBundle = ObjectBundle()
+        let documentForm = try documentBundle.copyPageAsForm(1, from: try typesetter.typeset(documentSpec).objects)
+
+        let signerForm = signer.bundle.add(into: &update)[signer.form.number - 1]
+        let documentLayer = documentBundle.add(into: &update)[documentForm.number - 1]
+        let box = PDFRect(x0: 0, y0: 0, x1: width, y1: height)
+        return update.add(.stream(PDFStream(dictionary: [
+            "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": box.pdfObject,
+            "Resources": .dictionary(["XObject": .dictionary(["Signer": .reference(signerForm),
+                                                              "Document": .reference(documentLayer)])]),
+        ], encodedData: Array("q /Signer Do Q q /Document Do Q\n".utf8))))
+    }
+
+    private func signerLayer(_ key: Key) throws -> SignerLayer {
+        let spec = SignatureAppearance.signerLayer(width: key.width, height: key.height, mark: key.mark,
+                                                   signerName: key.signerName)
+        var bundle = ObjectBundle()
+        let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec).objects)
+        let linesHeight = try SignatureAppearance.signerLinesHeight(width: key.width, height: key.height,
+                                                                    signerName: key.signerName, typesetter: typesetter)
+        return SignerLayer(bundle: bundle, form: form, linesHeight: linesHeight)
     }
 }
