@@ -29,7 +29,7 @@ public final class Typesetter {
     /// The height `blocks` take when stacked at `width` (points), as a table cell or a page body
     /// would lay them out: for composing a drawing from parts typeset separately.
     public func height(of blocks: [Block], width: Double, language: String = DocumentInfo().language) throws -> Double {
-        try BlockLayouter(fonts: fonts, language: language, shaped: shaped).box(blocks, width: width).height
+        try BlockLayouter(fonts: fonts, language: language, shaped: shaped).height(blocks, width: width)
     }
 
     /// Lays out and draws a document.

@@ -133,3 +133,27 @@ import Testing
 }
 
 private struct CacheTestError: Error {}
+
+/// Measuring blocks (keep-together, keep-with-next, `Typesetter.height`) gives the height of the
+/// box they are drawn in, without drawing them.
+@Suite struct BlockMeasureTests {
+    @Test func heightIsTheDrawnBoxsHeight() throws {
+        let fonts = try FontSystem(fontsDirectory: FontSystem.defaultDirectory())
+        let layouter = BlockLayouter(fonts: fonts, language: "en-US", shaped: ShapedTextCache(limits: .standard))
+        let list = ListBlock(marker: .number, items: [[SampleSpecs.paragraph("First item.")],
+                                                      [SampleSpecs.paragraph(SampleSpecs.lorem)]])
+        let blocks: [Block] = [
+            SampleSpecs.heading("Terms"), SampleSpecs.paragraph(SampleSpecs.lorem), .spacer(7),
+            SampleSpecs.lineItems(4), .keepTogether([SampleSpecs.paragraph("Kept"), SampleSpecs.lineItems(2)]),
+            .list(list), .rule(width: 0.5, color: .black), SampleSpecs.paragraph("Last.", align: .left),
+        ]
+        for width in [180.0, 451.3] {
+            for count in 1...blocks.count {
+                let prefix = Array(blocks.prefix(count))
+                #expect(try layouter.height(prefix, width: width) == layouter.box(prefix, width: width).height)
+            }
+        }
+        let typesetter = try Typesetter()
+        #expect(try typesetter.height(of: blocks, width: 300) == layouter.box(blocks, width: 300).height)
+    }
+}

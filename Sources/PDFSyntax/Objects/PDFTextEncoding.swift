@@ -15,6 +15,8 @@ public enum PDFTextEncoding {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             return String(decoding: bytes[3...], as: UTF8.self)
         }
+        // Printable ASCII is itself in PDFDocEncoding: the common case needs no table.
+        if bytes.allSatisfy({ (0x20...0x7E).contains($0) }) { return String(decoding: bytes, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         for byte in bytes {
             let code = pdfDocToUnicode[Int(byte)]

@@ -33,8 +33,8 @@ enum AuditJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             // Keys are compared as Unicode scalars; every key the record uses is ASCII, where
-            // this is also the order of Foundation's `.sortedKeys`.
-            let keys = members.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            // this is also the order of Foundation's `.sortedKeys`. UTF-8 bytes sort as their scalars do.
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             out.append(UInt8(ascii: "{"))
             Self.writeItems(keys.count, to: &out, indent: indent) { index, out in
                 Self.writeString(keys[index], to: &out)
@@ -59,8 +59,9 @@ enum AuditJSON {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
     }
 
+    private static let hex = Array("0123456789abcdef".utf8)
+
     private static func writeString(_ text: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -74,6 +74,33 @@ final class BlockLayouter {
         return Box(drawables: drawables, height: y)
     }
 
+    /// The height `box(blocks, width:)` has, without drawing it: keep-together and keep-with-next
+    /// measure blocks before placing them (tables and paragraphs come from the caches).
+    func height(_ blocks: [Block], width: Double) throws -> Double {
+        var y = 0.0
+        var previousSpaceAfter = 0.0
+        for (index, block) in blocks.enumerated() {
+            let piece: (height: Double, spaceBefore: Double, spaceAfter: Double)
+            switch block {
+            case .paragraph(let paragraph), .heading(_, let paragraph):
+                let layout = textLayout(paragraph, width: width - paragraph.style.indent)
+                piece = (layout.height, paragraph.style.spaceBefore, paragraph.style.spaceAfter)
+            case .table(let table):
+                piece = (try tableLayout(table, width: width).rows.reduce(0) { $0 + $1.height }, table.spaceBefore,
+                         table.spaceAfter)
+            case .keepTogether(let inner):
+                piece = (try height(inner, width: width), 0, 0)
+            default:
+                let drawn = try boxPiece(block, width: width, pageNumber: 0, pageCount: 0)
+                piece = (drawn.box.height, drawn.spaceBefore, drawn.spaceAfter)
+            }
+            y += index == 0 ? 0 : max(previousSpaceAfter, piece.spaceBefore)
+            y += piece.height
+            previousSpaceAfter = piece.spaceAfter
+        }
+        return y
+    }
+
     private func boxPiece(_ block: Block, width: Double, pageNumber: Int,
                           pageCount: Int) throws -> (box: Box, spaceBefore: Double, spaceAfter: Double) {
         switch block {

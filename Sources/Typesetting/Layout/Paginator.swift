@@ -77,7 +77,7 @@ struct Paginator {
             let (box, spaceBefore, spaceAfter) = try fixedBox(block, width: width)
             try placeFixed(box, spaceBefore: spaceBefore, spaceAfter: spaceAfter, x: x)
         case .keepTogether(let blocks):
-            let height = try layouter.box(blocks, width: width).height
+            let height = try layouter.height(blocks, width: width)
             if !atPageTop, y + gap(before: 0) + height > bottom, height <= bodyHeight { newPage() }
             try flow(blocks, x: x, width: width)
         case .pageBreak:
@@ -121,7 +121,7 @@ struct Paginator {
             guard let first = list.items.first?.first else { return 0 }
             return try startHeight(of: first, width: width - list.indent)
         case .keepTogether(let blocks):
-            return min(bodyHeight, try layouter.box(blocks, width: width).height)
+            return min(bodyHeight, try layouter.height(blocks, width: width))
         case .image, .signature, .rule:
             let (box, spaceBefore, _) = try fixedBox(block, width: width)
             return spaceBefore + box.height
