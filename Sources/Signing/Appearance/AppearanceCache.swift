@@ -5,10 +5,10 @@ import Typesetting
 /// Visible-signature appearances: the signer's layer typeset once, the document's layer per document.
 ///
 /// A widget's appearance (`SignatureAppearance`) is a Form XObject that draws two forms: the
-/// signer's layer (mark and "Digitally signed by" line), fixed by the widget size, the mark and
-/// the name, and the document's layer (date, reason, signature id). The cache keeps the signer's
-/// layer as ready-to-add objects (`ObjectBundle`: a Form XObject with its fonts and images), so
-/// each document typesets only its three small lines. The signature id is derived from the
+/// signer's layer (mark, "Digitally signed by", date, reason), fixed by the widget size, the
+/// mark, the name, the date shown (to the second) and the reason, and the document's layer (the
+/// signature id). The cache keeps the signer's layer as ready-to-add objects (`ObjectBundle`: a
+/// Form XObject with its fonts and images), so each document typesets only its id line. The signature id is derived from the
 /// document (its `/ID`, size and newest xref offset), so no two documents share a document layer.
 /// A cached layer gives the same bytes as a fresh one. Not thread-safe: one per signer (per worker).
 final class AppearanceCache {
@@ -16,12 +16,14 @@ final class AppearanceCache {
         var width: Double, height: Double
         var mark: SignatureMark
         var signerName: String
+        var date: String
+        var reason: String?
     }
 
     private struct SignerLayer {
         var bundle: ObjectBundle
         var form: PDFReference
-        /// Height of the "Digitally signed by" line(s), where the document's lines start.
+        /// Height of the signer's lines, where the document's line starts.
         var linesHeight: Double
     }
 
@@ -38,7 +40,8 @@ final class AppearanceCache {
     /// Adds the widget appearance to `update` and returns its Form XObject.
     func appearance(width: Double, height: Double, mark: SignatureMark, signerName: String, date: Date,
                     reason: String?, signatureID: String, into update: inout IncrementalUpdate) throws -> PDFReference {
-        let key = Key(width: width, height: height, mark: mark, signerName: signerName)
+        let key = Key(width: width, height: height, mark: mark, signerName: signerName,
+                      date: SignatureAppearance.displayedDate(date), reason: reason)
         let signer: SignerLayer
         if caches, let cached = entries[key] {
             signer = cached
@@ -50,8 +53,8 @@ final class AppearanceCache {
             }
         }
         let documentSpec = SignatureAppearance.documentLayer(width: width, height: height,
-                                                             signerLinesHeight: signer.linesHeight, date: date,
-                                                             reason: reason, signatureID: signatureID)
+                                                             signerLinesHeight: signer.linesHeight,
+                                                             signatureID: signatureID)
         var documentBundle = ObjectBundle()
         let documentForm = try documentBundle.copyPageAsForm(1, from: try typesetter.typeset(documentSpec).objects)
 
@@ -67,11 +70,12 @@ final class AppearanceCache {
 
     private func signerLayer(_ key: Key) throws -> SignerLayer {
         let spec = SignatureAppearance.signerLayer(width: key.width, height: key.height, mark: key.mark,
-                                                   signerName: key.signerName)
+                                                   signerName: key.signerName, date: key.date, reason: key.reason)
         var bundle = ObjectBundle()
         let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec).objects)
         let linesHeight = try SignatureAppearance.signerLinesHeight(width: key.width, height: key.height,
-                                                                    signerName: key.signerName, typesetter: typesetter)
+                                                                    signerName: key.signerName, date: key.date,
+                                                                    reason: key.reason, typesetter: typesetter)
         return SignerLayer(bundle: bundle, form: form, linesHeight: linesHeight)
     }
 }

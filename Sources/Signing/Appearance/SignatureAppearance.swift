@@ -5,13 +5,15 @@ import Typesetting
 /// the left, and "Digitally signed by NAME", the UTC date, the reason and the signature id in
 /// small type on the right — laid out by the typesetter on a page the size of the widget.
 ///
-/// It is typeset in two layers that the widget's appearance stacks: the signer's layer (the mark
-/// and the "Digitally signed by" line), the same for every document a signer signs, and the
-/// document's layer (date, reason, id) placed under it. Both are the same two-column table, each
-/// with the other's content left out, so every line sits where one table would put it.
+/// It is typeset in two layers that the widget's appearance stacks: the signer's layer (the mark,
+/// "Digitally signed by", date and reason), the same for every document a signer signs within
+/// the same second, and the document's layer (the id line) placed under it. Both are the same
+/// two-column table, each with the other's content left out, so every line sits where one table
+/// would put it.
 enum SignatureAppearance {
-    /// The layer every document of a signer shares.
-    static func signerLayer(width: Double, height: Double, mark: SignatureMark, signerName: String) -> DocumentSpec {
+    /// The layer every document of a signer shares (within a second: the date is shown to the second).
+    static func signerLayer(width: Double, height: Double, mark: SignatureMark, signerName: String, date: String,
+                            reason: String?) -> DocumentSpec {
         let markBlock: Block
         switch mark {
         case .typedName(let name):
@@ -28,25 +30,28 @@ enum SignatureAppearance {
             image.spaceAfter = 0
             markBlock = .image(image)
         }
-        return spec(width: width, height: height, mark: [markBlock], detail: [signedBy(signerName, height: height)])
+        return spec(width: width, height: height, mark: [markBlock],
+                    detail: signerLines(signerName: signerName, date: date, reason: reason, height: height))
     }
 
-    /// The layer of one document: date, reason and signature id, below the signer's lines, which
-    /// take `signerLinesHeight` (see `signerLinesHeight(width:height:signerName:typesetter:)`).
-    static func documentLayer(width: Double, height: Double, signerLinesHeight: Double, date: Date, reason: String?,
-                              signatureID: String) -> DocumentSpec {
-        var lines: [InlineRun] = [.plain("Date: \(AuditTime.display(date))")]
-        if let reason, !reason.isEmpty { lines += [.lineBreak, .plain("Reason: \(reason)")] }
-        lines += [.lineBreak, .plain("ID: \(signatureID)")]
-        return spec(width: width, height: height, mark: [],
-                    detail: [.spacer(signerLinesHeight), .paragraph(Paragraph(runs: lines, style: detailStyle(height)))])
+    /// The layer of one document: the signature id, below the signer's lines, which take
+    /// `signerLinesHeight` (see `signerLinesHeight(…)`).
+    static func documentLayer(width: Double, height: Double, signerLinesHeight: Double, signatureID: String) -> DocumentSpec {
+        spec(width: width, height: height, mark: [],
+             detail: [.spacer(signerLinesHeight),
+                      .paragraph(Paragraph(runs: [.plain("ID: \(signatureID)")], style: detailStyle(height)))])
     }
 
-    /// How tall the "Digitally signed by" line(s) are in the detail column.
-    static func signerLinesHeight(width: Double, height: Double, signerName: String, typesetter: Typesetter) throws -> Double {
+    /// How tall the signer's lines ("Digitally signed by", date, reason) are in the detail column.
+    static func signerLinesHeight(width: Double, height: Double, signerName: String, date: String, reason: String?,
+                                  typesetter: Typesetter) throws -> Double {
         let detailWidth = width * detailColumn / (markColumn + detailColumn) - 2 * inset(height)
-        return try typesetter.height(of: [signedBy(signerName, height: height)], width: max(1, detailWidth))
+        return try typesetter.height(of: signerLines(signerName: signerName, date: date, reason: reason, height: height),
+                                     width: max(1, detailWidth))
     }
+
+    /// The date as the appearance shows it, to the second.
+    static func displayedDate(_ date: Date) -> String { AuditTime.display(date) }
 
     /// The columns' shares of the width.
     private static let markColumn = 1.15, detailColumn = 1.0
@@ -64,9 +69,11 @@ enum SignatureAppearance {
         return detail
     }
 
-    private static func signedBy(_ signerName: String, height: Double) -> Block {
-        .paragraph(Paragraph(runs: [.text("Digitally signed by \(signerName)", InlineStyle(bold: true))],
-                             style: detailStyle(height)))
+    private static func signerLines(signerName: String, date: String, reason: String?, height: Double) -> [Block] {
+        var lines: [InlineRun] = [.text("Digitally signed by \(signerName)", InlineStyle(bold: true)), .lineBreak,
+                                  .plain("Date: \(date)")]
+        if let reason, !reason.isEmpty { lines += [.lineBreak, .plain("Reason: \(reason)")] }
+        return [.paragraph(Paragraph(runs: lines, style: detailStyle(height)))]
     }
 
     /// The widget-sized page holding the two-column table (mark | detail).
