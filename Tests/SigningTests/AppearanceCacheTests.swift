@@ -50,4 +50,19 @@ import Testing
         #expect(first != second, "the signature id differs, so the document's layer does")
         #expect(try appearance(try signer.sign(fixtures.contract, request: request())) == first)
     }
+
+    @Test func layersCarryEachFontOnce() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        for _ in 0..<2 {  // the signer's layer typeset, then from the cache
+            let document = try PDFDocument(bytes: try signer.sign(fixtures.contract, request: request()))
+            var baseFonts: [String] = []
+            for reference in try #require(document.revisions.last).definedObjects {
+                guard case .dictionary(let font) = try document.object(reference), font["Subtype"] == .name("Type0"),
+                      let name = font["BaseFont"]?.nameValue else { continue }
+                baseFonts.append(name.description)
+            }
+            #expect(baseFonts.count == 3, "Dancing Script, Liberation Sans Bold and Regular: \(baseFonts)")
+            #expect(Set(baseFonts).count == baseFonts.count, "the id line uses the signer layer's font: \(baseFonts)")
+        }
+    }
 }

@@ -58,6 +58,86 @@ public struct ObjectBundle: Sendable {
         return add(.stream(PDFStream(dictionary: dictionary, encodedData: content.encoded)))
     }
 
+    /// Makes the fonts `form` names in its `/Resources` share the equal fonts `other` names (same
+    /// object trees, stream bytes included), then drops the objects no longer reachable from
+    /// `roots`. Returns the roots' new references, in order. Two forms typeset separately with the
+    /// same font subset then carry that font once.
+    public mutating func shareFonts(of form: PDFReference, with other: PDFReference,
+                                    keeping roots: [PDFReference]) -> [PDFReference] {
+        if case .stream(var stream) = objects[form.number - 1],
+           case .dictionary(var resources)? = stream.dictionary["Resources"],
+           case .dictionary(var fonts)? = resources["Font"],
+           case .stream(let otherStream) = objects[other.number - 1],
+           case .dictionary(let otherFonts)? = otherStream.dictionary["Resources"]?.dictionaryValue?["Font"] {
+            let candidates = otherFonts.entries.compactMap { $0.value.referenceValue }
+            for (name, value) in fonts.entries {
+                guard case .reference(let font) = value,
+                      let equal = candidates.first(where: { sameTree(.reference(font), .reference($0)) }) else { continue }
+                fonts[name] = .reference(equal)
+            }
+            resources["Font"] = .dictionary(fonts)
+            stream.dictionary["Resources"] = .dictionary(resources)
+            objects[form.number - 1] = .stream(stream)
+        }
+        return keepReachable(from: roots)
+    }
+
+    /// Whether two objects are equal once references are followed (within the bundle).
+    private func sameTree(_ a: PDFObject, _ b: PDFObject) -> Bool {
+        var assumed: Set<[Int]> = []  // pairs under comparison: a cycle compares equal
+        func same(_ a: PDFObject, _ b: PDFObject) -> Bool {
+            switch (a, b) {
+            case (.reference(let x), .reference(let y)):
+                if x == y || !assumed.insert([x.number, y.number]).inserted { return true }
+                return same(objects[x.number - 1], objects[y.number - 1])
+            case (.array(let x), .array(let y)):
+                return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+            case (.dictionary(let x), .dictionary(let y)):
+                return sameDictionary(x, y)
+            case (.stream(let x), .stream(let y)):
+                return x.encodedData == y.encodedData && sameDictionary(x.dictionary, y.dictionary)
+            default:
+                return a == b
+            }
+        }
+        func sameDictionary(_ x: PDFDictionary, _ y: PDFDictionary) -> Bool {
+            x.entries.count == y.entries.count
+                && x.entries.allSatisfy { entry in y[entry.key].map { same(entry.value, $0) } ?? false }
+        }
+        return same(a, b)
+    }
+
+    /// Keeps only the objects reachable from `roots`, renumbered in their order; returns the roots'
+    /// new references.
+    private mutating func keepReachable(from roots: [PDFReference]) -> [PDFReference] {
+        var reachable = [Bool](repeating: false, count: objects.count)
+        var stack = roots.map(\.number)
+        func visit(_ object: PDFObject) {
+            switch object {
+            case .reference(let reference): stack.append(reference.number)
+            case .array(let items): items.forEach(visit)
+            case .dictionary(let dictionary): dictionary.entries.forEach { visit($0.value) }
+            case .stream(let stream): stream.dictionary.entries.forEach { visit($0.value) }
+            default: break
+            }
+        }
+        while let number = stack.popLast() {
+            guard !reachable[number - 1] else { continue }
+            reachable[number - 1] = true
+            visit(objects[number - 1])
+        }
+        var targets = [PDFReference](repeating: PDFReference(0), count: objects.count)
+        var kept: [PDFObject] = []
+        for index in objects.indices where reachable[index] {
+            kept.append(objects[index])
+            targets[index] = PDFReference(kept.count)
+        }
+        objects = kept.map { Self.renumber($0, targets) }
+        copied.removeAll()
+        copiedFrom = nil
+        return roots.map { targets[$0.number - 1] }
+    }
+
     /// Adds every object to `update` under fresh numbers; returns the map from bundle references
     /// to the new ones.
     public func add(into update: inout IncrementalUpdate) -> [PDFReference] {

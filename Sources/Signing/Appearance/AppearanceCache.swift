@@ -55,11 +55,12 @@ final class AppearanceCache {
         let documentSpec = SignatureAppearance.documentLayer(width: width, height: height,
                                                              signerLinesHeight: signer.linesHeight,
                                                              signatureID: signatureID)
-        var documentBundle = ObjectBundle()
-        let documentForm = try documentBundle.copyPageAsForm(1, from: try typesetter.typeset(documentSpec).objects)
-
-        let signerForm = signer.bundle.add(into: &update)[signer.form.number - 1]
-        let documentLayer = documentBundle.add(into: &update)[documentForm.number - 1]
+        // One bundle for both layers, so the id line's font is the signer layer's, not a second copy.
+        var bundle = signer.bundle
+        let documentForm = try bundle.copyPageAsForm(1, from: try typesetter.typeset(documentSpec).objects)
+        let forms = bundle.shareFonts(of: documentForm, with: signer.form, keeping: [signer.form, documentForm])
+        let added = bundle.add(into: &update)
+        let signerForm = added[forms[0].number - 1], documentLayer = added[forms[1].number - 1]
         let box = PDFRect(x0: 0, y0: 0, x1: width, y1: height)
         return update.add(.stream(PDFStream(dictionary: [
             "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": box.pdfObject,
