@@ -152,11 +152,23 @@ public struct ObjectBundle: Sendable {
     public static func renumber(_ object: PDFObject, _ targets: [PDFReference]) -> PDFObject {
         switch object {
         case .reference(let reference): return .reference(targets[reference.number - 1])
-        case .array(let items): return .array(items.map { renumber($0, targets) })
+        case .array(let items):
+            // Arrays without references (a font's /W, a /BBox) are kept as they are, not rebuilt.
+            return hasReference(object) ? .array(items.map { renumber($0, targets) }) : object
         case .dictionary(let dictionary): return .dictionary(renumber(dictionary, targets))
         case .stream(let stream):
             return .stream(PDFStream(dictionary: renumber(stream.dictionary, targets), encodedData: stream.encodedData))
         default: return object
+        }
+    }
+
+    private static func hasReference(_ object: PDFObject) -> Bool {
+        switch object {
+        case .reference: return true
+        case .array(let items): return items.contains(where: hasReference)
+        case .dictionary(let dictionary): return dictionary.entries.contains { hasReference($0.value) }
+        case .stream(let stream): return stream.dictionary.entries.contains { hasReference($0.value) }
+        default: return false
         }
     }
 
