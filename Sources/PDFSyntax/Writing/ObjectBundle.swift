@@ -132,7 +132,9 @@ public struct ObjectBundle: Sendable {
             kept.append(objects[index])
             targets[index] = PDFReference(kept.count)
         }
-        objects = kept.map { Self.renumber($0, targets) }
+        // Objects whose references all keep their numbers (those before the first dropped one,
+        // usually) stay as they are.
+        objects = kept.map { Self.keepsNumbers($0, targets) ? $0 : Self.renumber($0, targets) }
         copied.removeAll()
         copiedFrom = nil
         return roots.map { targets[$0.number - 1] }
@@ -159,6 +161,17 @@ public struct ObjectBundle: Sendable {
         case .stream(let stream):
             return .stream(PDFStream(dictionary: renumber(stream.dictionary, targets), encodedData: stream.encodedData))
         default: return object
+        }
+    }
+
+    /// Whether every reference in `object` maps to itself.
+    private static func keepsNumbers(_ object: PDFObject, _ targets: [PDFReference]) -> Bool {
+        switch object {
+        case .reference(let reference): return targets[reference.number - 1] == reference
+        case .array(let items): return items.allSatisfy { keepsNumbers($0, targets) }
+        case .dictionary(let dictionary): return dictionary.entries.allSatisfy { keepsNumbers($0.value, targets) }
+        case .stream(let stream): return stream.dictionary.entries.allSatisfy { keepsNumbers($0.value, targets) }
+        default: return true
         }
     }
 
