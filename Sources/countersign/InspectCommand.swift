@@ -40,9 +40,7 @@ struct InspectCommand: ParsableCommand {
             throw exitForError(error, file: file)
         }
         if json {
-            var bytes = report.jsonBytes()
-            bytes.append(0x0A)
-            writeStandardOutput(bytes)
+            report.writeJSON(appendingNewline: true) { writeStandardOutput($0) }
         } else {
             print(InspectionText.render(report))
         }

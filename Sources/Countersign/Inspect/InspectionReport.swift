@@ -112,9 +112,19 @@ extension InspectionReport {
     /// `json.renderedBytes()` without building the tree first: the same bytes, written straight
     /// (a 2 000-page report has 2 000 page objects and thousands of object numbers).
     public func jsonBytes() -> [UInt8] {
+        var result: [UInt8] = []
+        writeJSON(chunkSize: .max) { if result.isEmpty { result = $0 } else { result += $0 } }
+        return result
+    }
+
+    /// The bytes of `jsonBytes()` handed to `sink` in pieces of about `chunkSize` bytes, so a large
+    /// report is never held whole; `appendingNewline` ends the last piece with a line feed.
+    public func writeJSON(chunkSize: Int = 1 << 16, appendingNewline: Bool = false, to sink: ([UInt8]) -> Void) {
         var objectCount = 0
         for revision in revisions { objectCount += revision.objects.count + revision.freed.count }
-        var out = JSONWriter(capacity: 256 + pageSizes.count * 96 + objectCount * 16)
+        // About 100 bytes per page size and 24 per object number (indent, quotes, comma, newline).
+        let estimate = 256 + pageSizes.count * 112 + objectCount * 24
+        var out = JSONWriter(capacity: chunkSize == .max ? estimate : min(estimate, chunkSize + 4096))
         out.beginObject()
         out.key("bytes"); out.int(bytes)
         out.key("fields"); out.beginArray()
@@ -132,6 +142,7 @@ extension InspectionReport {
             out.key("rotation"); out.int(size.rotation)
             out.key("width"); out.double(size.width)
             out.endObject()
+            out.flush(ifOver: chunkSize, to: sink)
         }
         out.endArray()
         out.key("pages"); out.int(pages)
@@ -145,7 +156,10 @@ extension InspectionReport {
             out.endArray()
             out.key("index"); out.int(revision.index)
             out.key("objects"); out.beginArray()
-            for object in revision.objects { out.string(object) }
+            for object in revision.objects {
+                out.string(object)
+                out.flush(ifOver: chunkSize, to: sink)
+            }
             out.endArray()
             out.key("startOffset"); out.int(revision.startOffset)
             out.key("xref"); out.string(revision.xref)
@@ -166,6 +180,7 @@ extension InspectionReport {
         for warning in warnings { out.string(warning) }
         out.endArray()
         out.endObject()
-        return out.bytes
+        if appendingNewline { out.raw(0x0A) }
+        out.finish(to: sink)
     }
 }

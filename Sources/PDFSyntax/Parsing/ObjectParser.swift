@@ -110,6 +110,15 @@ struct ObjectParser {
 
     /// After an integer: if `g R` follows, consumes it and returns the reference.
     private mutating func tryReferenceTail(number: Int) -> PDFReference? {
+        switch lexer.plainReferenceTail() {
+        case .reference(let generation, let end):
+            lexer.position = end
+            return PDFReference(number, generation)
+        case .notReference:
+            return nil
+        case .undecided:
+            break
+        }
         let saved = lexer.position
         if let (generation, _) = try? lexer.next(), case .integer(let gen) = generation, gen >= 0, gen <= 65535,
            let (keyword, _) = try? lexer.next(), case .keyword(let word) = keyword, word.spells("R") {
@@ -122,6 +131,10 @@ struct ObjectParser {
     /// Reads `n g obj` at the lexer's position; returns the reference it names. Generations run
     /// from 0 to 65535 (ISO 32000-2 §7.3.10), as in references.
     mutating func parseObjectHeader() throws -> PDFReference {
+        if let (reference, end) = lexer.plainObjectHeader() {
+            lexer.position = end
+            return reference
+        }
         let (first, offset) = try lexer.next()
         let (second, _) = try lexer.next()
         let (third, _) = try lexer.next()
