@@ -18,7 +18,7 @@ public final class PDFDocument: Sendable {
     public let wasReconstructed: Bool
 
     private let structureWarnings: [PDFWarning]
-    private let latestTable: [Int: XRefEntry]
+    private let latestTable: XRefTable
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
@@ -47,12 +47,9 @@ public final class PDFDocument: Sendable {
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
-        var table: [Int: XRefEntry] = [:]
+        var table = XRefTable()
         for revision in structure.revisions {
-            for section in revision.sections {
-                table.reserveCapacity(table.count + section.entries.count + section.streamEntries.count)
-                section.forEachEntry { number, entry in table[number] = entry }
-            }
+            for section in revision.sections { table = table.overlaid(by: section.effectiveEntries) }
         }
         latestTable = table
         if let encrypt = trailer["Encrypt"], encrypt != .null {
