@@ -83,6 +83,9 @@ public final class PDFDocument: Sendable {
         return nil
     }
 
+    /// How many object numbers the newest cross-reference speaks of (a bound on any count of objects).
+    var latestEntryCount: Int { latestTable.count }
+
     /// Every object number in use at a revision, sorted.
     public func objectNumbers(revision: Int? = nil) -> [Int] {
         let last = revision ?? latestRevision
@@ -183,13 +186,15 @@ public final class PDFDocument: Sendable {
         var header = Lexer(bytes: memberBytes, position: 0, end: first)
         // A pair takes at least 4 header bytes.
         var members = ObjectStreamMembers(capacity: min(count, first / 4 + 1))
+        // One parser for all members (it keeps its buffers); each starts afresh at its offset.
+        var parser = ObjectParser(bytes: memberBytes, position: first, limits: limits, strict: mode.isStrict)
         for _ in 0..<count {
             guard case .integer(let member) = try header.next().token, case .integer(let offset) = try header.next().token,
                   member > 0, offset >= 0, offset < data.count - first else {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
             }
-            var parser = ObjectParser(bytes: memberBytes, position: first + offset, limits: limits, strict: mode.isStrict)
+            parser.lexer.position = first + offset
             let object = try parser.parseObject()
             if case .stream = object {
                 throw PDFError(.badStream, "object stream \(number) holds a stream (object \(member))", object: reference)

@@ -63,6 +63,7 @@ private enum PageKeys {
     static let kids: PDFName = "Kids"
     static let pages: PDFName = "Pages"
     static let page: PDFName = "Page"
+    static let count: PDFName = "Count"
 }
 
 extension PDFDocument {
@@ -109,6 +110,10 @@ extension PDFDocument {
             }
             guard case .dictionary(let node) = try object(reference, revision: revision) else {
                 throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
+            }
+            if depth == 0, case .integer(let count)? = node[PageKeys.count], count > 0 {
+                // Room for the pages the root says there are, within reason: each is an object.
+                pages.reserveCapacity(min(count, latestEntryCount))
             }
             var here = inherited
             if let box = PDFRect(try resolve(node, PageKeys.mediaBox, revision: revision)) { here.mediaBox = box }

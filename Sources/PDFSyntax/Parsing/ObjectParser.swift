@@ -18,6 +18,11 @@ struct ObjectParser {
     let strict: Bool
     /// Anomalies a tolerant parse repaired.
     var warnings: [PDFWarning] = []
+    /// The members of the arrays and dictionaries being parsed, innermost last: each container
+    /// is copied out once, at its exact size, when it closes (a growing array per container
+    /// would over-allocate and copy; thousands of small dictionaries add up).
+    private var elementStack: [PDFObject] = []
+    private var entryStack: [(key: PDFName, value: PDFObject)] = []
 
     init(bytes: PDFBytes, position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
         self.lexer = Lexer(bytes: bytes, position: position, end: end)
@@ -49,15 +54,16 @@ struct ObjectParser {
         case .string(let string):
             return .string(string)
         case .arrayStart:
-            var elements: [PDFObject] = []
-            elements.reserveCapacity(4)
+            let base = elementStack.count
+            defer { elementStack.removeLast(elementStack.count - base) }
             while true {
                 let (next, nextOffset) = try lexer.next()
-                if next == .arrayEnd { return .array(elements) }
+                if next == .arrayEnd { return .array(Array(elementStack[base...])) }
                 if next == .endOfInput {
                     throw PDFError(.unexpectedEnd, "array is not closed with ']'", offset: offset)
                 }
-                elements.append(try parseObject(startingWith: next, at: nextOffset, depth: depth + 1))
+                let element = try parseObject(startingWith: next, at: nextOffset, depth: depth + 1)
+                elementStack.append(element)
             }
         case .dictionaryStart:
             return .dictionary(try parseDictionaryBody(openedAt: offset, depth: depth))
@@ -76,14 +82,15 @@ struct ObjectParser {
     }
 
     private mutating func parseDictionaryBody(openedAt offset: Int, depth: Int) throws -> PDFDictionary {
-        var entries: [(key: PDFName, value: PDFObject)] = []
-        entries.reserveCapacity(8)
+        let base = entryStack.count
+        defer { entryStack.removeLast(entryStack.count - base) }
         var repeatsKey = false
         while true {
             let (keyToken, keyOffset) = try lexer.next()
             switch keyToken {
             case .dictionaryEnd:
                 // A repeated key (tolerant mode) keeps its first position and takes the last value.
+                let entries = Array(entryStack[base...])
                 return repeatsKey ? PDFDictionary(entries.map { ($0.key, $0.value) }) : PDFDictionary(distinctEntries: entries)
             case .name(let key):
                 let (valueToken, valueOffset) = try lexer.next()
@@ -91,7 +98,7 @@ struct ObjectParser {
                     throw PDFError(.syntax, "dictionary key \(key) has no value", offset: valueOffset)
                 }
                 let value = try parseObject(startingWith: valueToken, at: valueOffset, depth: depth + 1)
-                if entries.contains(where: { $0.key == key }) {
+                if entryStack[base...].contains(where: { $0.key == key }) {
                     if strict {
                         throw PDFError(.syntax, "dictionary repeats the key \(key)", offset: keyOffset)
                     }
@@ -99,7 +106,7 @@ struct ObjectParser {
                                                offset: keyOffset))
                     repeatsKey = true
                 }
-                entries.append((key, value))
+                entryStack.append((key, value))
             case .endOfInput:
                 throw PDFError(.unexpectedEnd, "dictionary is not closed with '>>'", offset: offset)
             default:
