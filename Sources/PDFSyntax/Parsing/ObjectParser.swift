@@ -58,7 +58,7 @@ struct ObjectParser {
             defer { elementStack.removeLast(elementStack.count - base) }
             while true {
                 let (next, nextOffset) = try lexer.next()
-                if next == .arrayEnd { return .array(Array(elementStack[base...])) }
+                if next == .arrayEnd { return .array(Self.exactCopy(elementStack[base...])) }
                 if next == .endOfInput {
                     throw PDFError(.unexpectedEnd, "array is not closed with ']'", offset: offset)
                 }
@@ -90,7 +90,7 @@ struct ObjectParser {
             switch keyToken {
             case .dictionaryEnd:
                 // A repeated key (tolerant mode) keeps its first position and takes the last value.
-                let entries = Array(entryStack[base...])
+                let entries = Self.exactCopy(entryStack[base...])
                 return repeatsKey ? PDFDictionary(entries.map { ($0.key, $0.value) }) : PDFDictionary(distinctEntries: entries)
             case .name(let key):
                 let (valueToken, valueOffset) = try lexer.next()
@@ -113,6 +113,16 @@ struct ObjectParser {
                 throw PDFError(.syntax, "a dictionary key must be a name", offset: keyOffset)
             }
         }
+    }
+
+    /// A container's members in an array of their own, allocated at their exact count. (Not
+    /// `Array(slice)`: for a slice of the whole stack, that shares the stack's buffer, so the
+    /// container would keep the stack's capacity and the next push would copy the stack.)
+    @inline(__always) private static func exactCopy<Element>(_ members: ArraySlice<Element>) -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(members.count)
+        copy.append(contentsOf: members)
+        return copy
     }
 
     /// After an integer: if `g R` follows, consumes it and returns the reference.
