@@ -15,15 +15,23 @@ public struct Inspector: Sendable {
 
     /// Inspects the file at `path`; `findText` also locates each occurrence of a text with poppler.
     public func inspect(path: String, findText: String? = nil) throws -> InspectionReport {
-        let document = try PDFDocument(path: path, mode: mode, limits: limits)
+        let document = try open(path: path)
         var report = try inspect(document, name: path)
-        if let findText {
-            let reader = try DocumentReader(path: path)
-            report.textMatches = reader.find(text: findText).map {
-                InspectionReport.TextOccurrence(page: $0.page, rect: [$0.rect.minX, $0.rect.minY, $0.rect.maxX, $0.rect.maxY])
-            }
-        }
+        if let findText { report.textMatches = try textMatches(of: findText, path: path) }
         return report
+    }
+
+    /// The document at `path`, read in this inspector's mode and limits.
+    public func open(path: String) throws -> PDFDocument {
+        try PDFDocument(path: path, mode: mode, limits: limits)
+    }
+
+    /// Each occurrence of a text in the file at `path`, found with poppler.
+    public func textMatches(of text: String, path: String) throws -> [InspectionReport.TextOccurrence] {
+        let reader = try DocumentReader(path: path)
+        return reader.find(text: text).map {
+            InspectionReport.TextOccurrence(page: $0.page, rect: [$0.rect.minX, $0.rect.minY, $0.rect.maxX, $0.rect.maxY])
+        }
     }
 
     /// "n g" for a reference (thousands per report: built without interpolation).
