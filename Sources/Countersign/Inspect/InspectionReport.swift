@@ -126,57 +126,57 @@ extension InspectionReport {
         let estimate = 256 + pageSizes.count * 112 + objectCount * 24
         var out = JSONWriter(capacity: chunkSize == .max ? estimate : min(estimate, chunkSize + 4096))
         out.beginObject()
-        out.key("bytes"); out.int(bytes)
-        out.key("fields"); out.beginArray()
+        out.key(literal: "bytes"); out.int(bytes)
+        out.key(literal: "fields"); out.beginArray()
         for field in fields { out.value(field.json) }
         out.endArray()
-        out.key("file"); out.string(file)
-        out.key("metadata"); out.beginObject()
+        out.key(literal: "file"); out.string(file)
+        out.key(literal: "metadata"); out.beginObject()
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { out.key(key); out.string(value) }
         out.endObject()
-        out.key("pageSizes"); out.beginArray()
+        out.key(literal: "pageSizes"); out.beginArray()
         for size in pageSizes {
             out.beginObject()
-            out.key("height"); out.double(size.height)
-            out.key("page"); out.int(size.page)
-            out.key("rotation"); out.int(size.rotation)
-            out.key("width"); out.double(size.width)
+            out.key(literal: "height"); out.double(size.height)
+            out.key(literal: "page"); out.int(size.page)
+            out.key(literal: "rotation"); out.int(size.rotation)
+            out.key(literal: "width"); out.double(size.width)
             out.endObject()
             out.flush(ifOver: chunkSize, to: sink)
         }
         out.endArray()
-        out.key("pages"); out.int(pages)
-        out.key("reconstructed"); out.bool(reconstructed)
-        out.key("revisions"); out.beginArray()
+        out.key(literal: "pages"); out.int(pages)
+        out.key(literal: "reconstructed"); out.bool(reconstructed)
+        out.key(literal: "revisions"); out.beginArray()
         for revision in revisions {
             out.beginObject()
-            out.key("endOffset"); out.int(revision.endOffset)
-            out.key("freed"); out.beginArray()
+            out.key(literal: "endOffset"); out.int(revision.endOffset)
+            out.key(literal: "freed"); out.beginArray()
             for object in revision.freed { out.string(object) }
             out.endArray()
-            out.key("index"); out.int(revision.index)
-            out.key("objects"); out.beginArray()
+            out.key(literal: "index"); out.int(revision.index)
+            out.key(literal: "objects"); out.beginArray()
             for object in revision.objects {
                 out.string(object)
                 out.flush(ifOver: chunkSize, to: sink)
             }
             out.endArray()
-            out.key("startOffset"); out.int(revision.startOffset)
-            out.key("xref"); out.string(revision.xref)
-            out.key("xrefOffset"); out.int(revision.xrefOffset)
+            out.key(literal: "startOffset"); out.int(revision.startOffset)
+            out.key(literal: "xref"); out.string(revision.xref)
+            out.key(literal: "xrefOffset"); out.int(revision.xrefOffset)
             out.endObject()
         }
         out.endArray()
-        out.key("signatures"); out.beginArray()
+        out.key(literal: "signatures"); out.beginArray()
         for signature in signatures { out.value(signature.json) }
         out.endArray()
         if let textMatches {
-            out.key("textMatches"); out.beginArray()
+            out.key(literal: "textMatches"); out.beginArray()
             for match in textMatches { out.value(match.json) }
             out.endArray()
         }
-        out.key("version"); out.string(version)
-        out.key("warnings"); out.beginArray()
+        out.key(literal: "version"); out.string(version)
+        out.key(literal: "warnings"); out.beginArray()
         for warning in warnings { out.string(warning) }
         out.endArray()
         out.endObject()

@@ -36,9 +36,28 @@ struct JSONWriter {
         pendingValue = true
     }
 
+    /// A key known to need no escaping (a literal of the report's own), copied as it is.
+    mutating func key(literal key: StaticString) {
+        element()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        pendingValue = true
+    }
+
     mutating func string(_ value: String) { element(); JSONValue.writeString(value, to: &bytes) }
     mutating func int(_ value: Int) { element(); JSONValue.writeInteger(value, to: &bytes) }
-    mutating func double(_ value: Double) { element(); JSONValue.double(value).write(to: &bytes, indent: 0) }
+    mutating func double(_ value: Double) {
+        element()
+        // As `JSONValue.double` writes it, without building the value first.
+        if value.isFinite, value.rounded() == value, abs(value) < 1e15 {
+            JSONValue.writeInteger(Int(value), to: &bytes)
+        } else {
+            JSONValue.double(value).write(to: &bytes, indent: 0)
+        }
+    }
     mutating func bool(_ value: Bool) { element(); bytes += (value ? "true" : "false").utf8 }
     mutating func null() { element(); bytes += "null".utf8 }
     /// A byte outside the JSON structure (a final line feed).
