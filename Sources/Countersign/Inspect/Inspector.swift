@@ -34,9 +34,35 @@ public struct Inspector: Sendable {
         }
     }
 
-    /// "n g" for a reference (thousands per report: built without interpolation).
+    /// "n g" for a reference (thousands per report: its digits are written straight into the
+    /// string, which for up to 15 bytes is stored inline).
     private static func numberAndGeneration(_ reference: PDFReference) -> String {
-        String(reference.number) + " " + String(reference.generation)
+        guard reference.number >= 0, reference.generation >= 0 else {
+            return String(reference.number) + " " + String(reference.generation)
+        }
+        let numberDigits = decimalDigits(reference.number)
+        let generationDigits = decimalDigits(reference.generation)
+        return String(unsafeUninitializedCapacity: numberDigits + 1 + generationDigits) { buffer in
+            writeDigits(reference.number, count: numberDigits, into: buffer, at: 0)
+            buffer[numberDigits] = UInt8(ascii: " ")
+            writeDigits(reference.generation, count: generationDigits, into: buffer, at: numberDigits + 1)
+            return numberDigits + 1 + generationDigits
+        }
+    }
+
+    private static func decimalDigits(_ value: Int) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 { rest /= 10; count += 1 }
+        return count
+    }
+
+    private static func writeDigits(_ value: Int, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var rest = value
+        for index in stride(from: start + count - 1, through: start, by: -1) {
+            buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     /// Inspects a parsed document.
