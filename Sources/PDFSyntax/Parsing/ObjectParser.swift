@@ -18,11 +18,16 @@ struct ObjectParser {
     let strict: Bool
     /// Anomalies a tolerant parse repaired.
     var warnings: [PDFWarning] = []
-    /// The members of the arrays and dictionaries being parsed, innermost last: each container
-    /// is copied out once, at its exact size, when it closes (a growing array per container
-    /// would over-allocate and copy; thousands of small dictionaries add up).
-    private var elementStack: [PDFObject] = []
-    private var entryStack: [(key: PDFName, value: PDFObject)] = []
+    /// The members of the arrays and dictionaries being parsed (made at the first container: a
+    /// parser that reads only an object header needs none).
+    private var openContainers: ContainerStack? = nil
+
+    private mutating func containerStack() -> ContainerStack {
+        if let openContainers { return openContainers }
+        let stack = ContainerStack()
+        openContainers = stack
+        return stack
+    }
 
     init(bytes: PDFBytes, position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
         self.lexer = Lexer(bytes: bytes, position: position, end: end)
@@ -54,16 +59,17 @@ struct ObjectParser {
         case .string(let string):
             return .string(string)
         case .arrayStart:
-            let base = elementStack.count
-            defer { elementStack.removeLast(elementStack.count - base) }
+            let stack = containerStack()
+            let base = stack.elementCount
+            // A failed parse leaves its members (and those of containers inside it) to drop.
+            defer { stack.dropElements(from: base) }
             while true {
                 let (next, nextOffset) = try lexer.next()
-                if next == .arrayEnd { return .array(Self.exactCopy(elementStack[base...])) }
+                if next == .arrayEnd { return .array(stack.moveElements(from: base)) }
                 if next == .endOfInput {
                     throw PDFError(.unexpectedEnd, "array is not closed with ']'", offset: offset)
                 }
-                let element = try parseObject(startingWith: next, at: nextOffset, depth: depth + 1)
-                elementStack.append(element)
+                stack.pushElement(try parseObject(startingWith: next, at: nextOffset, depth: depth + 1))
             }
         case .dictionaryStart:
             return .dictionary(try parseDictionaryBody(openedAt: offset, depth: depth))
@@ -82,15 +88,16 @@ struct ObjectParser {
     }
 
     private mutating func parseDictionaryBody(openedAt offset: Int, depth: Int) throws -> PDFDictionary {
-        let base = entryStack.count
-        defer { entryStack.removeLast(entryStack.count - base) }
+        let stack = containerStack()
+        let base = stack.entryCount
+        defer { stack.dropEntries(from: base) }
         var repeatsKey = false
         while true {
             let (keyToken, keyOffset) = try lexer.next()
             switch keyToken {
             case .dictionaryEnd:
                 // A repeated key (tolerant mode) keeps its first position and takes the last value.
-                let entries = Self.exactCopy(entryStack[base...])
+                let entries = stack.moveEntries(from: base)
                 return repeatsKey ? PDFDictionary(entries.map { ($0.key, $0.value) }) : PDFDictionary(distinctEntries: entries)
             case .name(let key):
                 let (valueToken, valueOffset) = try lexer.next()
@@ -98,7 +105,7 @@ struct ObjectParser {
                     throw PDFError(.syntax, "dictionary key \(key) has no value", offset: valueOffset)
                 }
                 let value = try parseObject(startingWith: valueToken, at: valueOffset, depth: depth + 1)
-                if entryStack[base...].contains(where: { $0.key == key }) {
+                if stack.hasEntry(from: base, key: key) {
                     if strict {
                         throw PDFError(.syntax, "dictionary repeats the key \(key)", offset: keyOffset)
                     }
@@ -106,23 +113,13 @@ struct ObjectParser {
                                                offset: keyOffset))
                     repeatsKey = true
                 }
-                entryStack.append((key, value))
+                stack.pushEntry(key, value)
             case .endOfInput:
                 throw PDFError(.unexpectedEnd, "dictionary is not closed with '>>'", offset: offset)
             default:
                 throw PDFError(.syntax, "a dictionary key must be a name", offset: keyOffset)
             }
         }
-    }
-
-    /// A container's members in an array of their own, allocated at their exact count. (Not
-    /// `Array(slice)`: for a slice of the whole stack, that shares the stack's buffer, so the
-    /// container would keep the stack's capacity and the next push would copy the stack.)
-    @inline(__always) private static func exactCopy<Element>(_ members: ArraySlice<Element>) -> [Element] {
-        var copy: [Element] = []
-        copy.reserveCapacity(members.count)
-        copy.append(contentsOf: members)
-        return copy
     }
 
     /// After an integer: if `g R` follows, consumes it and returns the reference.
