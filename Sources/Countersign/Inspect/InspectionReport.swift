@@ -135,13 +135,27 @@ extension InspectionReport {
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { out.key(key); out.string(value) }
         out.endObject()
         out.key(literal: "pageSizes"); out.beginArray()
+        // Pages mostly share their size: the object around the page number is rendered once per
+        // run of equal sizes, by the same writer calls, and copied.
+        var template: (size: PageSize, head: [UInt8], tail: [UInt8])? = nil
         for size in pageSizes {
-            out.beginObject()
-            out.key(literal: "height"); out.double(size.height)
-            out.key(literal: "page"); out.int(size.page)
-            out.key(literal: "rotation"); out.int(size.rotation)
-            out.key(literal: "width"); out.double(size.width)
-            out.endObject()
+            let reusable = template.map {
+                $0.size.height == size.height && $0.size.width == size.width && $0.size.rotation == size.rotation
+            } ?? false
+            if !reusable {
+                var writer = out.nestedWriter()
+                writer.beginObject()
+                writer.key(literal: "height"); writer.double(size.height)
+                writer.key(literal: "page")
+                let head = writer.bytes
+                writer.int(0)
+                let pageEnd = writer.bytes.count
+                writer.key(literal: "rotation"); writer.int(size.rotation)
+                writer.key(literal: "width"); writer.double(size.width)
+                writer.endObject()
+                template = (size, head, Array(writer.bytes[pageEnd...]))
+            }
+            out.value(rendered: template!.head, size.page, template!.tail)
             out.flush(ifOver: chunkSize, to: sink)
         }
         out.endArray()

@@ -62,6 +62,23 @@ struct JSONWriter {
     mutating func null() { element(); bytes += "null".utf8 }
     /// A byte outside the JSON structure (a final line feed).
     mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+
+    /// A writer for a value that is to sit where this writer's next value goes (at the same
+    /// depth): what it writes can be copied in with `value(rendered:)`, as often as needed.
+    func nestedWriter() -> JSONWriter {
+        var writer = JSONWriter(capacity: 256)
+        writer.hasMembers = Array(repeating: true, count: hasMembers.count)
+        writer.pendingValue = true
+        return writer
+    }
+
+    /// The next value, from pieces a `nestedWriter()` wrote, with decimal digits between them.
+    mutating func value(rendered head: [UInt8], _ number: Int, _ tail: [UInt8]) {
+        element()
+        bytes += head
+        JSONValue.writeInteger(number, to: &bytes)
+        bytes += tail
+    }
     /// Any value through `JSONValue` (for small parts), indented to the current depth.
     mutating func value(_ value: JSONValue) { element(); value.write(to: &bytes, indent: hasMembers.count) }
 
