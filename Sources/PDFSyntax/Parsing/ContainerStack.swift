@@ -20,8 +20,26 @@ final class ContainerStack {
     func pushEntry(_ key: PDFName, _ value: PDFObject) { entries.push((key, value)) }
 
     /// The elements from `base` up, moved into an array; the stack goes back to `base`.
-    func moveElements(from base: Int) -> [PDFObject] { elements.moveOut(from: base) }
-    func moveEntries(from base: Int) -> [(key: PDFName, value: PDFObject)] { entries.moveOut(from: base) }
+    ///
+    /// (Written out for each element type: the array is reserved at a concrete type, whose
+    /// storage metadata the compiler caches. `Array(unsafeUninitializedCapacity:)` here went
+    /// through the unspecialized buffer initializer, which looks the metadata of the
+    /// dictionary's tuple type up at run time for every dictionary.)
+    func moveElements(from base: Int) -> [PDFObject] {
+        guard elements.count > base else { return [] }
+        var result: [PDFObject] = []
+        result.reserveCapacity(elements.count - base)
+        result.append(contentsOf: elements.moving(from: base))
+        return result
+    }
+
+    func moveEntries(from base: Int) -> [(key: PDFName, value: PDFObject)] {
+        guard entries.count > base else { return [] }
+        var result: [(key: PDFName, value: PDFObject)] = []
+        result.reserveCapacity(entries.count - base)
+        result.append(contentsOf: entries.moving(from: base))
+        return result
+    }
 
     /// Destroys what a container that failed left above `base`.
     func dropElements(from base: Int) { elements.drop(from: base) }
@@ -58,16 +76,14 @@ struct RawStack<Element> {
         capacity = newCapacity
     }
 
-    mutating func moveOut(from base: Int) -> [Element] {
+    /// The values from `base` up, handed over one by one (each moved out exactly once, as the
+    /// sequence is iterated); the stack goes back to `base` at once.
+    mutating func moving(from base: Int) -> MovingSequence<Element> {
         precondition(base >= 0 && base <= count, "container stack base out of range")
+        guard let storage, count > base else { return MovingSequence(start: nil, count: 0) }
         let moved = count - base
-        guard moved > 0, let storage else { return [] }
-        let result = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: storage + base, count: moved)
-            initialized = moved
-        }
         count = base
-        return result
+        return MovingSequence(start: storage + base, count: moved)
     }
 
     mutating func drop(from base: Int) {
@@ -80,5 +96,26 @@ struct RawStack<Element> {
         guard let storage else { return }
         storage.deinitialize(count: count)
         storage.deallocate()
+    }
+}
+
+/// Values moved out of a `RawStack`, for `Array.append(contentsOf:)`: iterated once, each value
+/// is moved (not copied) into the array.
+struct MovingSequence<Element>: Sequence, IteratorProtocol {
+    fileprivate let start: UnsafeMutablePointer<Element>?
+    fileprivate let count: Int
+    private var index = 0
+
+    fileprivate init(start: UnsafeMutablePointer<Element>?, count: Int) {
+        self.start = start
+        self.count = count
+    }
+
+    var underestimatedCount: Int { count - index }
+
+    mutating func next() -> Element? {
+        guard index < count, let start else { return nil }
+        defer { index += 1 }
+        return (start + index).move()
     }
 }
