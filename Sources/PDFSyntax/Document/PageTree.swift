@@ -112,8 +112,9 @@ extension PDFDocument {
                 throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
             }
             if depth == 0, case .integer(let count)? = node[PageKeys.count], count > 0 {
-                // Room for the pages the root says there are, within reason: each is an object.
-                pages.reserveCapacity(min(count, latestEntryCount))
+                // Room for the pages the root says there are, within reason: each is an object,
+                // and an untrusted /Count reserves at most 65 536 pages (more grow as found).
+                pages.reserveCapacity(min(count, latestEntryCount, 1 << 16))
             }
             var here = inherited
             if let box = PDFRect(try resolve(node, PageKeys.mediaBox, revision: revision)) { here.mediaBox = box }
