@@ -57,6 +57,16 @@ func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
     return ExitCode(ExitStatus.software)
 }
 
+/// Ends a command that succeeded, once its output is written, without freeing what it holds:
+/// a parsed document is thousands of objects, and releasing them one by one only delays the
+/// exit — the system reclaims the memory at once. Buffered output (print's stdout) is flushed first.
+func exitSuccessfully(keepingAlive values: Any...) -> Never {
+    withExtendedLifetime(values) {
+        fflush(nil)
+        exit(ExitStatus.ok)
+    }
+}
+
 /// Writes bytes to stdout as they are (no String round trip; a large JSON report in one call).
 func writeStandardOutput(_ bytes: [UInt8]) {
     bytes.withUnsafeBytes { buffer in

@@ -33,19 +33,21 @@ struct InspectCommand: ParsableCommand {
             throw ExitCode(ExitStatus.noInput)
         }
         let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair))
-        let report: InspectionReport
+        let document: PDFDocument
+        var report: InspectionReport
         do {
-            report = try inspector.inspect(path: file, findText: findText)
+            document = try inspector.open(path: file)
+            report = try inspector.inspect(document, name: file)
+            if let findText { report.textMatches = try inspector.textMatches(of: findText, path: file) }
         } catch {
             throw exitForError(error, file: file)
         }
         if json {
-            var bytes = report.jsonBytes()
-            bytes.append(0x0A)
-            writeStandardOutput(bytes)
+            report.writeJSON(appendingNewline: true) { writeStandardOutput($0) }
         } else {
             print(InspectionText.render(report))
         }
+        exitSuccessfully(keepingAlive: document, report)
     }
 }
 

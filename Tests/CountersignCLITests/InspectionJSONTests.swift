@@ -64,4 +64,32 @@ import Testing
         plain.warnings = []
         #expect(plain.jsonBytes() == plain.json.renderedBytes(), "empty arrays and objects")
     }
+
+    /// `inspect --json` writes the report in pieces, and reuses one rendering for runs of pages
+    /// of the same size: the bytes must be those of the tree all the same.
+    @Test func piecesAndRepeatedPageSizesGiveTheSameBytes() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        var report = try Inspector().inspect(path: try richPDF(in: directory).path)
+        let sizes = report.pageSizes
+        // Runs of equal sizes, changes of size and rotation, fractional and negative zero values.
+        report.pageSizes = (0..<40).map { index in
+            var size = sizes[index / 3 % sizes.count]
+            size.page = index + 1
+            if index % 7 == 6 { size.rotation = 270 }
+            if index == 20 { size.width = -0.0 }
+            if index == 21 { size.height = 0.125 }
+            return size
+        }
+        report.pages = report.pageSizes.count
+        let whole = report.jsonBytes()
+        let tree = report.json.renderedBytes()
+        #expect(whole == tree, "jsonBytes:\n\(String(decoding: whole, as: UTF8.self))\nrendered tree:\n\(String(decoding: tree, as: UTF8.self))")
+        for chunkSize in [1, 5, 64, 1 << 16] {
+            var pieces: [[UInt8]] = []
+            report.writeJSON(chunkSize: chunkSize, appendingNewline: true) { pieces.append($0) }
+            let joined = Array(pieces.joined())
+            #expect(joined.elementsEqual(whole + [0x0A]), "chunk size \(chunkSize)")
+            if chunkSize == 1 { #expect(pieces.count > 40) }
+        }
+    }
 }

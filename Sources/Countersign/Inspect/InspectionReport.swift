@@ -112,60 +112,89 @@ extension InspectionReport {
     /// `json.renderedBytes()` without building the tree first: the same bytes, written straight
     /// (a 2 000-page report has 2 000 page objects and thousands of object numbers).
     public func jsonBytes() -> [UInt8] {
+        var result: [UInt8] = []
+        writeJSON(chunkSize: .max) { if result.isEmpty { result = $0 } else { result += $0 } }
+        return result
+    }
+
+    /// The bytes of `jsonBytes()` handed to `sink` in pieces of about `chunkSize` bytes, so a large
+    /// report is never held whole; `appendingNewline` ends the last piece with a line feed.
+    public func writeJSON(chunkSize: Int = 1 << 16, appendingNewline: Bool = false, to sink: ([UInt8]) -> Void) {
         var objectCount = 0
         for revision in revisions { objectCount += revision.objects.count + revision.freed.count }
-        var out = JSONWriter(capacity: 256 + pageSizes.count * 96 + objectCount * 16)
+        // About 100 bytes per page size and 24 per object number (indent, quotes, comma, newline).
+        let estimate = 256 + pageSizes.count * 112 + objectCount * 24
+        var out = JSONWriter(capacity: chunkSize == .max ? estimate : min(estimate, chunkSize + 4096))
         out.beginObject()
-        out.key("bytes"); out.int(bytes)
-        out.key("fields"); out.beginArray()
+        out.key(literal: "bytes"); out.int(bytes)
+        out.key(literal: "fields"); out.beginArray()
         for field in fields { out.value(field.json) }
         out.endArray()
-        out.key("file"); out.string(file)
-        out.key("metadata"); out.beginObject()
+        out.key(literal: "file"); out.string(file)
+        out.key(literal: "metadata"); out.beginObject()
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { out.key(key); out.string(value) }
         out.endObject()
-        out.key("pageSizes"); out.beginArray()
+        out.key(literal: "pageSizes"); out.beginArray()
+        // Pages mostly share their size: the object around the page number is rendered once per
+        // run of equal sizes, by the same writer calls, and copied.
+        var template: (size: PageSize, head: [UInt8], tail: [UInt8])? = nil
         for size in pageSizes {
-            out.beginObject()
-            out.key("height"); out.double(size.height)
-            out.key("page"); out.int(size.page)
-            out.key("rotation"); out.int(size.rotation)
-            out.key("width"); out.double(size.width)
-            out.endObject()
+            let reusable = template.map {
+                $0.size.height == size.height && $0.size.width == size.width && $0.size.rotation == size.rotation
+            } ?? false
+            if !reusable {
+                var writer = out.nestedWriter()
+                writer.beginObject()
+                writer.key(literal: "height"); writer.double(size.height)
+                writer.key(literal: "page")
+                let head = writer.bytes
+                writer.int(0)
+                let pageEnd = writer.bytes.count
+                writer.key(literal: "rotation"); writer.int(size.rotation)
+                writer.key(literal: "width"); writer.double(size.width)
+                writer.endObject()
+                template = (size, head, Array(writer.bytes[pageEnd...]))
+            }
+            out.value(rendered: template!.head, size.page, template!.tail)
+            out.flush(ifOver: chunkSize, to: sink)
         }
         out.endArray()
-        out.key("pages"); out.int(pages)
-        out.key("reconstructed"); out.bool(reconstructed)
-        out.key("revisions"); out.beginArray()
+        out.key(literal: "pages"); out.int(pages)
+        out.key(literal: "reconstructed"); out.bool(reconstructed)
+        out.key(literal: "revisions"); out.beginArray()
         for revision in revisions {
             out.beginObject()
-            out.key("endOffset"); out.int(revision.endOffset)
-            out.key("freed"); out.beginArray()
+            out.key(literal: "endOffset"); out.int(revision.endOffset)
+            out.key(literal: "freed"); out.beginArray()
             for object in revision.freed { out.string(object) }
             out.endArray()
-            out.key("index"); out.int(revision.index)
-            out.key("objects"); out.beginArray()
-            for object in revision.objects { out.string(object) }
+            out.key(literal: "index"); out.int(revision.index)
+            out.key(literal: "objects"); out.beginArray()
+            for object in revision.objects {
+                out.string(object)
+                out.flush(ifOver: chunkSize, to: sink)
+            }
             out.endArray()
-            out.key("startOffset"); out.int(revision.startOffset)
-            out.key("xref"); out.string(revision.xref)
-            out.key("xrefOffset"); out.int(revision.xrefOffset)
+            out.key(literal: "startOffset"); out.int(revision.startOffset)
+            out.key(literal: "xref"); out.string(revision.xref)
+            out.key(literal: "xrefOffset"); out.int(revision.xrefOffset)
             out.endObject()
         }
         out.endArray()
-        out.key("signatures"); out.beginArray()
+        out.key(literal: "signatures"); out.beginArray()
         for signature in signatures { out.value(signature.json) }
         out.endArray()
         if let textMatches {
-            out.key("textMatches"); out.beginArray()
+            out.key(literal: "textMatches"); out.beginArray()
             for match in textMatches { out.value(match.json) }
             out.endArray()
         }
-        out.key("version"); out.string(version)
-        out.key("warnings"); out.beginArray()
+        out.key(literal: "version"); out.string(version)
+        out.key(literal: "warnings"); out.beginArray()
         for warning in warnings { out.string(warning) }
         out.endArray()
         out.endObject()
-        return out.bytes
+        if appendingNewline { out.raw(0x0A) }
+        out.finish(to: sink)
     }
 }

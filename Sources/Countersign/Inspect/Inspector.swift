@@ -15,20 +15,54 @@ public struct Inspector: Sendable {
 
     /// Inspects the file at `path`; `findText` also locates each occurrence of a text with poppler.
     public func inspect(path: String, findText: String? = nil) throws -> InspectionReport {
-        let document = try PDFDocument(path: path, mode: mode, limits: limits)
+        let document = try open(path: path)
         var report = try inspect(document, name: path)
-        if let findText {
-            let reader = try DocumentReader(path: path)
-            report.textMatches = reader.find(text: findText).map {
-                InspectionReport.TextOccurrence(page: $0.page, rect: [$0.rect.minX, $0.rect.minY, $0.rect.maxX, $0.rect.maxY])
-            }
-        }
+        if let findText { report.textMatches = try textMatches(of: findText, path: path) }
         return report
     }
 
-    /// "n g" for a reference (thousands per report: built without interpolation).
+    /// The document at `path`, read in this inspector's mode and limits.
+    public func open(path: String) throws -> PDFDocument {
+        try PDFDocument(path: path, mode: mode, limits: limits)
+    }
+
+    /// Each occurrence of a text in the file at `path`, found with poppler.
+    public func textMatches(of text: String, path: String) throws -> [InspectionReport.TextOccurrence] {
+        let reader = try DocumentReader(path: path)
+        return reader.find(text: text).map {
+            InspectionReport.TextOccurrence(page: $0.page, rect: [$0.rect.minX, $0.rect.minY, $0.rect.maxX, $0.rect.maxY])
+        }
+    }
+
+    /// "n g" for a reference (thousands per report: its digits are written straight into the
+    /// string, which for up to 15 bytes is stored inline).
     private static func numberAndGeneration(_ reference: PDFReference) -> String {
-        String(reference.number) + " " + String(reference.generation)
+        guard reference.number >= 0, reference.generation >= 0 else {
+            return String(reference.number) + " " + String(reference.generation)
+        }
+        let numberDigits = decimalDigits(reference.number)
+        let generationDigits = decimalDigits(reference.generation)
+        return String(unsafeUninitializedCapacity: numberDigits + 1 + generationDigits) { buffer in
+            writeDigits(reference.number, count: numberDigits, into: buffer, at: 0)
+            buffer[numberDigits] = UInt8(ascii: " ")
+            writeDigits(reference.generation, count: generationDigits, into: buffer, at: numberDigits + 1)
+            return numberDigits + 1 + generationDigits
+        }
+    }
+
+    private static func decimalDigits(_ value: Int) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 { rest /= 10; count += 1 }
+        return count
+    }
+
+    private static func writeDigits(_ value: Int, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var rest = value
+        for index in stride(from: start + count - 1, through: start, by: -1) {
+            buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     /// Inspects a parsed document.

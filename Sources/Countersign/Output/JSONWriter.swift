@@ -8,6 +8,20 @@ struct JSONWriter {
 
     init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
+    /// Hands the bytes written so far to `sink` once they reach `threshold`, and reuses the buffer.
+    mutating func flush(ifOver threshold: Int, to sink: ([UInt8]) -> Void) {
+        guard bytes.count >= threshold else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands the rest of the bytes to `sink` (the buffer moves: no copy).
+    mutating func finish(to sink: ([UInt8]) -> Void) {
+        var rest: [UInt8] = []
+        swap(&rest, &bytes)
+        sink(rest)
+    }
+
     mutating func beginObject() { open(UInt8(ascii: "{")) }
     mutating func endObject() { close(UInt8(ascii: "}"), empty: "{}") }
     mutating func beginArray() { open(UInt8(ascii: "[")) }
@@ -22,11 +36,49 @@ struct JSONWriter {
         pendingValue = true
     }
 
+    /// A key known to need no escaping (a literal of the report's own), copied as it is.
+    mutating func key(literal key: StaticString) {
+        element()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
+        pendingValue = true
+    }
+
     mutating func string(_ value: String) { element(); JSONValue.writeString(value, to: &bytes) }
     mutating func int(_ value: Int) { element(); JSONValue.writeInteger(value, to: &bytes) }
-    mutating func double(_ value: Double) { element(); JSONValue.double(value).write(to: &bytes, indent: 0) }
+    mutating func double(_ value: Double) {
+        element()
+        // As `JSONValue.double` writes it, without building the value first.
+        if value.isFinite, value.rounded() == value, abs(value) < 1e15 {
+            JSONValue.writeInteger(Int(value), to: &bytes)
+        } else {
+            JSONValue.double(value).write(to: &bytes, indent: 0)
+        }
+    }
     mutating func bool(_ value: Bool) { element(); bytes += (value ? "true" : "false").utf8 }
     mutating func null() { element(); bytes += "null".utf8 }
+    /// A byte outside the JSON structure (a final line feed).
+    mutating func raw(_ byte: UInt8) { bytes.append(byte) }
+
+    /// A writer for a value that is to sit where this writer's next value goes (at the same
+    /// depth): what it writes can be copied in with `value(rendered:)`, as often as needed.
+    func nestedWriter() -> JSONWriter {
+        var writer = JSONWriter(capacity: 256)
+        writer.hasMembers = Array(repeating: true, count: hasMembers.count)
+        writer.pendingValue = true
+        return writer
+    }
+
+    /// The next value, from pieces a `nestedWriter()` wrote, with decimal digits between them.
+    mutating func value(rendered head: [UInt8], _ number: Int, _ tail: [UInt8]) {
+        element()
+        bytes += head
+        JSONValue.writeInteger(number, to: &bytes)
+        bytes += tail
+    }
     /// Any value through `JSONValue` (for small parts), indented to the current depth.
     mutating func value(_ value: JSONValue) { element(); value.write(to: &bytes, indent: hasMembers.count) }
 
@@ -67,6 +119,13 @@ struct JSONWriter {
 
     private mutating func newline(depth: Int) {
         bytes.append(0x0A)
-        for _ in 0..<(depth * 2) { bytes.append(0x20) }
+        let spaces = depth * 2
+        if spaces <= Self.spaces.count {
+            bytes.append(contentsOf: Self.spaces[..<spaces])
+        } else {
+            bytes.append(contentsOf: repeatElement(0x20, count: spaces))
+        }
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 32)
 }

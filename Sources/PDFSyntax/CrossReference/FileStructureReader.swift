@@ -241,7 +241,7 @@ struct FileStructureReader {
                 sectionIndex += 1
                 // Only later sections read the state: the last one need not record its entries.
                 let recordState = sectionIndex < sectionCount
-                for (number, entry) in section.sortedEntries {
+                for (number, entry) in section.effectiveEntries {
                     switch entry {
                     case .inUse(let offset, let generation):
                         try checkHeader(number: number, generation: generation, offset: offset, revision: revision)

@@ -38,8 +38,8 @@ struct XRefReconstructor {
         trailer["Prev"] = nil
         trailer["XRefStm"] = nil
         trailer["Size"] = .integer((entries.keys.max() ?? 0) + 1)
-        let section = XRefSection(kind: .table, offset: bytes.count, endOffset: bytes.count, entries: entries,
-                                  streamEntries: [:], trailer: trailer, xrefStreamOffset: nil)
+        let section = XRefSection(kind: .table, offset: bytes.count, endOffset: bytes.count, entries: XRefTable(entries),
+                                  streamEntries: XRefTable(), trailer: trailer, xrefStreamOffset: nil)
         return PDFRevision(index: 0, startOffset: 0, endOffset: bytes.count, sections: [section])
     }
 

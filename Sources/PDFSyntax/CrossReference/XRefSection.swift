@@ -36,9 +36,9 @@ public struct XRefSection: Sendable, Hashable {
     /// One past the section's last byte (after the trailer dictionary, or after `endobj`).
     public var endOffset: Int
     /// The entries by object number.
-    public var entries: [Int: XRefEntry]
+    public var entries: XRefTable
     /// For hybrid sections: the entries of the `/XRefStm` stream, consulted after the table.
-    public var streamEntries: [Int: XRefEntry]
+    public var streamEntries: XRefTable
     /// The trailer dictionary (the xref stream's dictionary for stream sections).
     public var trailer: PDFDictionary
     /// For hybrid sections: the offset of the `/XRefStm` stream object.
@@ -54,28 +54,43 @@ public struct XRefSection: Sendable, Hashable {
     }
 
     /// All object numbers this section speaks of.
-    public var objectNumbers: Set<Int> { Set(entries.keys).union(streamEntries.keys) }
+    public var objectNumbers: Set<Int> { Set(entries.objectNumbers).union(streamEntries.objectNumbers) }
 
     /// Each object number this section speaks of with the entry `entry(for:)` gives, by ascending
-    /// number (no set is built and nothing is looked up again: cheaper to walk).
-    var sortedEntries: [(number: Int, entry: XRefEntry)] {
-        var pairs: [(number: Int, entry: XRefEntry)] = []
-        pairs.reserveCapacity(entries.count + streamEntries.count)
-        forEachEntry { number, entry in pairs.append((number, entry)) }
-        pairs.sort { $0.number < $1.number }
-        return pairs
+    /// number (the tables keep their numbers in order: nothing is sorted or looked up again).
+    var effectiveEntries: XRefTable {
+        guard !streamEntries.isEmpty else { return entries }
+        var builder = XRefTableBuilder()
+        builder.reserveCapacity(entries.count + streamEntries.count)
+        forEachEntry { number, entry in builder.appendAscending(number, entry) }
+        return builder.build()
     }
 
-    /// Calls `body` once per object number with the entry `entry(for:)` gives, in no order.
+    /// Calls `body` once per object number with the entry `entry(for:)` gives, by ascending number.
     func forEachEntry(_ body: (Int, XRefEntry) throws -> Void) rethrows {
-        for (number, entry) in entries {
-            if case .free = entry, let fromStream = streamEntries[number] {
-                try body(number, fromStream)
-            } else {
+        guard !streamEntries.isEmpty else {
+            for (number, entry) in entries { try body(number, entry) }
+            return
+        }
+        // A merge of the two ascending tables; the stream's entry replaces a free one of the table.
+        var table = entries.makeIterator()
+        var stream = streamEntries.makeIterator()
+        var fromTable = table.next()
+        var fromStream = stream.next()
+        while fromTable != nil || fromStream != nil {
+            if let (number, entry) = fromTable, fromStream.map({ number <= $0.number }) ?? true {
+                if let (streamNumber, streamEntry) = fromStream, streamNumber == number {
+                    if case .free = entry { try body(number, streamEntry) } else { try body(number, entry) }
+                    fromStream = stream.next()
+                } else {
+                    try body(number, entry)
+                }
+                fromTable = table.next()
+            } else if let (number, entry) = fromStream {
                 try body(number, entry)
+                fromStream = stream.next()
             }
         }
-        for (number, entry) in streamEntries where entries[number] == nil { try body(number, entry) }
     }
 
     /// The `/Prev` offset, if any.
@@ -96,7 +111,7 @@ struct XRefTableParser {
         guard case .keyword(let word) = keyword, word.spells("xref") else {
             throw PDFError(.badXref, "expected 'xref'", offset: offset)
         }
-        var entries: [Int: XRefEntry] = [:]
+        var entries = XRefTableBuilder()
         while true {
             lexer.skipWhitespace()
             let subsectionOffset = lexer.position
@@ -127,10 +142,9 @@ struct XRefTableParser {
                                    offset: entryOffset)
                 }
                 let number = start + index
-                if entries[number] != nil {
+                guard entries.insert(number, entry) else {
                     throw PDFError(.badXref, "xref section lists object \(number) twice", offset: entryOffset)
                 }
-                entries[number] = entry
                 position = next
             }
             lexer.position = position
@@ -142,7 +156,7 @@ struct XRefTableParser {
         }
         warnings += parser.warnings
         return XRefSection(kind: trailer["XRefStm"] == nil ? .table : .hybrid, offset: offset,
-                           endOffset: parser.lexer.position, entries: entries, streamEntries: [:],
+                           endOffset: parser.lexer.position, entries: entries.build(), streamEntries: XRefTable(),
                            trailer: trailer, xrefStreamOffset: trailer["XRefStm"]?.intValue)
     }
 

@@ -24,11 +24,11 @@ struct XRefStreamParser {
         }
         let entries = try decodeEntries(stream, at: offset, reference: indirect.reference)
         return XRefSection(kind: .stream, offset: offset, endOffset: indirect.endOffset, entries: entries,
-                           streamEntries: [:], trailer: stream.dictionary, xrefStreamOffset: nil)
+                           streamEntries: XRefTable(), trailer: stream.dictionary, xrefStreamOffset: nil)
     }
 
     /// Decodes the binary entries of an xref stream using `/W`, `/Index` and `/Size`.
-    func decodeEntries(_ stream: PDFStream, at offset: Int, reference: PDFReference) throws -> [Int: XRefEntry] {
+    func decodeEntries(_ stream: PDFStream, at offset: Int, reference: PDFReference) throws -> XRefTable {
         let dictionary = stream.dictionary
         func fail(_ reason: String) -> PDFError {
             PDFError(.badXref, "xref stream: \(reason)", offset: offset, object: reference)
@@ -74,7 +74,7 @@ struct XRefStreamParser {
         guard data.count >= needed else {
             throw fail("holds \(data.count) bytes, fewer than the \(rowCount) entries × \(rowWidth) bytes it declares")
         }
-        var entries: [Int: XRefEntry] = [:]
+        var entries = XRefTableBuilder()
         entries.reserveCapacity(rowCount)
         var position = 0
         func field(_ width: Int) -> Int {
@@ -101,9 +101,9 @@ struct XRefStreamParser {
                 case 2: entry = .compressed(streamNumber: second, index: third)
                 default: continue  // Reserved types are null references (§7.5.8.3).
                 }
-                if entries.updateValue(entry, forKey: number) != nil { throw fail("/Index lists object \(number) twice") }
+                guard entries.insert(number, entry) else { throw fail("/Index lists object \(number) twice") }
             }
         }
-        return entries
+        return entries.build()
     }
 }

@@ -18,14 +18,14 @@ public final class PDFDocument: Sendable {
     public let wasReconstructed: Bool
 
     private let structureWarnings: [PDFWarning]
-    private let latestTable: [Int: XRefEntry]
+    private let latestTable: XRefTable
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
         /// Parsed objects by file offset.
         var objects: [Int: PDFObject] = [:]
         /// Parsed object streams by stream number, then revision (usually one).
-        var objectStreams: [Int: [(revision: Int, members: [Int: PDFObject])]] = [:]
+        var objectStreams: [Int: [(revision: Int, members: ObjectStreamMembers)]] = [:]
         var pages: [Int: [PDFPage]] = [:]
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
@@ -47,12 +47,9 @@ public final class PDFDocument: Sendable {
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
-        var table: [Int: XRefEntry] = [:]
+        var table = XRefTable()
         for revision in structure.revisions {
-            for section in revision.sections {
-                table.reserveCapacity(table.count + section.entries.count + section.streamEntries.count)
-                section.forEachEntry { number, entry in table[number] = entry }
-            }
+            for section in revision.sections { table = table.overlaid(by: section.effectiveEntries) }
         }
         latestTable = table
         if let encrypt = trailer["Encrypt"], encrypt != .null {
@@ -85,6 +82,9 @@ public final class PDFDocument: Sendable {
         }
         return nil
     }
+
+    /// How many object numbers the newest cross-reference speaks of (a bound on any count of objects).
+    var latestEntryCount: Int { latestTable.count }
 
     /// Every object number in use at a revision, sorted.
     public func objectNumbers(revision: Int? = nil) -> [Int] {
@@ -150,7 +150,7 @@ public final class PDFDocument: Sendable {
         case .compressed(let streamNumber, let index)?:
             guard reference.generation == 0 else { return .null }
             let members = try objectStream(streamNumber, revision: revision, depth: depth)
-            guard let object = members[reference.number] else {
+            guard let object = members.object(number: reference.number, index: index) else {
                 let error = PDFError(.xrefEntryMismatch,
                                      "object stream \(streamNumber) does not hold object \(reference.number) (entry index \(index))",
                                      object: reference)
@@ -163,7 +163,7 @@ public final class PDFDocument: Sendable {
     }
 
     /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
-    private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> [Int: PDFObject] {
+    private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> ObjectStreamMembers {
         let cached = state.withLock { $0.objectStreams[number]?.first(where: { $0.revision == revision })?.members }
         if let cached { return cached }
         let reference = PDFReference(number, 0)
@@ -184,20 +184,22 @@ public final class PDFDocument: Sendable {
         let memberBytes = PDFBytes(data)
         // The header is plain integer pairs: read as tokens (an object parse would look ahead for `g R`).
         var header = Lexer(bytes: memberBytes, position: 0, end: first)
-        var members: [Int: PDFObject] = [:]
-        members.reserveCapacity(min(count, first / 4 + 1))  // a pair takes at least 4 header bytes
+        // A pair takes at least 4 header bytes.
+        var members = ObjectStreamMembers(capacity: min(count, first / 4 + 1))
+        // One parser for all members (it keeps its buffers); each starts afresh at its offset.
+        var parser = ObjectParser(bytes: memberBytes, position: first, limits: limits, strict: mode.isStrict)
         for _ in 0..<count {
             guard case .integer(let member) = try header.next().token, case .integer(let offset) = try header.next().token,
                   member > 0, offset >= 0, offset < data.count - first else {
                 throw PDFError(.badStream, "object stream \(number) has a malformed header of \(count) number/offset pairs",
                                object: reference)
             }
-            var parser = ObjectParser(bytes: memberBytes, position: first + offset, limits: limits, strict: mode.isStrict)
+            parser.lexer.position = first + offset
             let object = try parser.parseObject()
             if case .stream = object {
                 throw PDFError(.badStream, "object stream \(number) holds a stream (object \(member))", object: reference)
             }
-            if members[member] == nil { members[member] = object }
+            members.append(number: member, object: object)
         }
         state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members

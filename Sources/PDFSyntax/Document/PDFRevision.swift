@@ -41,6 +41,8 @@ public struct PDFRevision: Sendable, Hashable {
 
     /// Sorted, each reference once (two sections of a linearized original may name the same object).
     private static func sortedUnique(_ references: [PDFReference]) -> [PDFReference] {
+        // One section lists its numbers in order, each once: then there is nothing to do.
+        if zip(references, references.dropFirst()).allSatisfy({ $0 < $1 }) { return references }
         // Generations are at most 65535 (the xref parsers enforce it), so (number, generation)
         // packs into one Int whenever the number fits 47 bits: sorting Ints is much cheaper.
         if references.allSatisfy({ $0.number >= 0 && $0.number < 1 << 47 && $0.generation >= 0 && $0.generation <= 0xFFFF }) {

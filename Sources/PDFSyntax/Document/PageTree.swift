@@ -76,6 +76,7 @@ private enum PageKeys {
     static let kids: PDFName = "Kids"
     static let pages: PDFName = "Pages"
     static let page: PDFName = "Page"
+    static let count: PDFName = "Count"
 }
 
 extension PDFDocument {
@@ -122,6 +123,11 @@ extension PDFDocument {
             }
             guard case .dictionary(let node) = try object(reference, revision: revision) else {
                 throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
+            }
+            if depth == 0, case .integer(let count)? = node[PageKeys.count], count > 0 {
+                // Room for the pages the root says there are, within reason: each is an object,
+                // and an untrusted /Count reserves at most 65 536 pages (more grow as found).
+                pages.reserveCapacity(min(count, latestEntryCount, 1 << 16))
             }
             var here = inherited
             if let box = PDFRect(try resolve(node, PageKeys.mediaBox, revision: revision)) { here.mediaBox = box }

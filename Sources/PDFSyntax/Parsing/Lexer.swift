@@ -291,3 +291,79 @@ extension Collection where Element == UInt8 {
         return word.withUTF8Buffer { elementsEqual($0) }
     }
 }
+
+/// What the bytes after an integer say about an `n g R` reference, read without making tokens.
+enum PlainReferenceTail {
+    /// `g R`: the generation, and the position just past `R`.
+    case reference(generation: Int, end: Int)
+    /// The next two tokens are certainly not `g R` (or do not lex): no reference.
+    case notReference
+    /// Something the scan leaves to the tokenizer (a comment, a sign or a leading dot).
+    case undecided
+}
+
+extension Lexer {
+    /// Plain decimal digits at `position` (no sign or dot): the value and the position after them;
+    /// nil if none, or if they overflow.
+    @inline(__always) private func plainDigits(at start: Int) -> (value: Int, end: Int)? {
+        var position = start
+        var value = 0
+        while position < end {
+            let byte = bytes[position]
+            guard byte >= 0x30, byte <= 0x39 else { break }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (plus, o2) = times.addingReportingOverflow(Int(byte - 0x30))
+            if o1 || o2 { return nil }
+            value = plus
+            position += 1
+        }
+        return position == start ? nil : (value, position)
+    }
+
+    @inline(__always) private func skippingWhitespaceOnly(from start: Int) -> Int {
+        var position = start
+        while position < end, ByteClass.isWhitespace(bytes[position]) { position += 1 }
+        return position
+    }
+
+    /// The tokens `g R` after an integer, the way `next()` would read them, for the common plain
+    /// spelling (whitespace, unsigned digits, `R`); `.undecided` when `next()` must decide.
+    func plainReferenceTail() -> PlainReferenceTail {
+        var position = skippingWhitespaceOnly(from: self.position)
+        guard position < end else { return .notReference }
+        let first = bytes[position]
+        if first == UInt8(ascii: "%") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: ".") { return .undecided }
+        // Anything else that is not a digit starts a token other than an integer.
+        guard first >= 0x30, first <= 0x39 else { return .notReference }
+        // Digits that overflow, go on with a dot or run into a regular byte make a real or a
+        // syntax error: not an integer either.
+        guard let (generation, digitsEnd) = plainDigits(at: position), generation <= 65535 else { return .notReference }
+        if digitsEnd < end, ByteClass.isRegular(bytes[digitsEnd]) { return .notReference }
+        position = skippingWhitespaceOnly(from: digitsEnd)
+        guard position < end else { return .notReference }
+        let keyword = bytes[position]
+        if keyword == UInt8(ascii: "%") { return .undecided }
+        guard keyword == UInt8(ascii: "R"), position + 1 >= end || !ByteClass.isRegular(bytes[position + 1]) else {
+            return .notReference
+        }
+        return .reference(generation: generation, end: position + 1)
+    }
+
+    /// `n g obj` at the position in its plain spelling (whitespace, unsigned digits, `obj`): the
+    /// reference and the position after `obj`. Nil when `next()` must decide (it may still be a header).
+    func plainObjectHeader() -> (reference: PDFReference, end: Int)? {
+        let start = skippingWhitespaceOnly(from: position)
+        guard let (number, numberEnd) = plainDigits(at: start), numberEnd < end,
+              ByteClass.isWhitespace(bytes[numberEnd]) else { return nil }
+        let generationStart = skippingWhitespaceOnly(from: numberEnd)
+        guard let (generation, generationEnd) = plainDigits(at: generationStart), generation <= 65535,
+              generationEnd < end, ByteClass.isWhitespace(bytes[generationEnd]) else { return nil }
+        let keyword = skippingWhitespaceOnly(from: generationEnd)
+        guard keyword + 3 <= end, bytes[keyword] == UInt8(ascii: "o"), bytes[keyword + 1] == UInt8(ascii: "b"),
+              bytes[keyword + 2] == UInt8(ascii: "j"), keyword + 3 == end || !ByteClass.isRegular(bytes[keyword + 3]) else {
+            return nil
+        }
+        return (PDFReference(number, generation), keyword + 3)
+    }
+}

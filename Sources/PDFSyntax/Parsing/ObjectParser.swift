@@ -18,6 +18,16 @@ struct ObjectParser {
     let strict: Bool
     /// Anomalies a tolerant parse repaired.
     var warnings: [PDFWarning] = []
+    /// The members of the arrays and dictionaries being parsed (made at the first container: a
+    /// parser that reads only an object header needs none).
+    private var openContainers: ContainerStack? = nil
+
+    private mutating func containerStack() -> ContainerStack {
+        if let openContainers { return openContainers }
+        let stack = ContainerStack()
+        openContainers = stack
+        return stack
+    }
 
     init(bytes: PDFBytes, position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
         self.lexer = Lexer(bytes: bytes, position: position, end: end)
@@ -49,15 +59,17 @@ struct ObjectParser {
         case .string(let string):
             return .string(string)
         case .arrayStart:
-            var elements: [PDFObject] = []
-            elements.reserveCapacity(4)
+            let stack = containerStack()
+            let base = stack.elementCount
+            // A failed parse leaves its members (and those of containers inside it) to drop.
+            defer { stack.dropElements(from: base) }
             while true {
                 let (next, nextOffset) = try lexer.next()
-                if next == .arrayEnd { return .array(elements) }
+                if next == .arrayEnd { return .array(stack.moveElements(from: base)) }
                 if next == .endOfInput {
                     throw PDFError(.unexpectedEnd, "array is not closed with ']'", offset: offset)
                 }
-                elements.append(try parseObject(startingWith: next, at: nextOffset, depth: depth + 1))
+                stack.pushElement(try parseObject(startingWith: next, at: nextOffset, depth: depth + 1))
             }
         case .dictionaryStart:
             return .dictionary(try parseDictionaryBody(openedAt: offset, depth: depth))
@@ -76,14 +88,16 @@ struct ObjectParser {
     }
 
     private mutating func parseDictionaryBody(openedAt offset: Int, depth: Int) throws -> PDFDictionary {
-        var entries: [(key: PDFName, value: PDFObject)] = []
-        entries.reserveCapacity(8)
+        let stack = containerStack()
+        let base = stack.entryCount
+        defer { stack.dropEntries(from: base) }
         var repeatsKey = false
         while true {
             let (keyToken, keyOffset) = try lexer.next()
             switch keyToken {
             case .dictionaryEnd:
                 // A repeated key (tolerant mode) keeps its first position and takes the last value.
+                let entries = stack.moveEntries(from: base)
                 return repeatsKey ? PDFDictionary(entries.map { ($0.key, $0.value) }) : PDFDictionary(distinctEntries: entries)
             case .name(let key):
                 let (valueToken, valueOffset) = try lexer.next()
@@ -91,7 +105,7 @@ struct ObjectParser {
                     throw PDFError(.syntax, "dictionary key \(key) has no value", offset: valueOffset)
                 }
                 let value = try parseObject(startingWith: valueToken, at: valueOffset, depth: depth + 1)
-                if entries.contains(where: { $0.key == key }) {
+                if stack.hasEntry(from: base, key: key) {
                     if strict {
                         throw PDFError(.syntax, "dictionary repeats the key \(key)", offset: keyOffset)
                     }
@@ -99,7 +113,7 @@ struct ObjectParser {
                                                offset: keyOffset))
                     repeatsKey = true
                 }
-                entries.append((key, value))
+                stack.pushEntry(key, value)
             case .endOfInput:
                 throw PDFError(.unexpectedEnd, "dictionary is not closed with '>>'", offset: offset)
             default:
@@ -110,6 +124,15 @@ struct ObjectParser {
 
     /// After an integer: if `g R` follows, consumes it and returns the reference.
     private mutating func tryReferenceTail(number: Int) -> PDFReference? {
+        switch lexer.plainReferenceTail() {
+        case .reference(let generation, let end):
+            lexer.position = end
+            return PDFReference(number, generation)
+        case .notReference:
+            return nil
+        case .undecided:
+            break
+        }
         let saved = lexer.position
         if let (generation, _) = try? lexer.next(), case .integer(let gen) = generation, gen >= 0, gen <= 65535,
            let (keyword, _) = try? lexer.next(), case .keyword(let word) = keyword, word.spells("R") {
@@ -122,6 +145,10 @@ struct ObjectParser {
     /// Reads `n g obj` at the lexer's position; returns the reference it names. Generations run
     /// from 0 to 65535 (ISO 32000-2 §7.3.10), as in references.
     mutating func parseObjectHeader() throws -> PDFReference {
+        if let (reference, end) = lexer.plainObjectHeader() {
+            lexer.position = end
+            return reference
+        }
         let (first, offset) = try lexer.next()
         let (second, _) = try lexer.next()
         let (third, _) = try lexer.next()
