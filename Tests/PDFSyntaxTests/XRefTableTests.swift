@@ -1,22 +1,11 @@
 @testable import PDFSyntax
+import TestSupport
 import Testing
 
 /// `XRefTable` (entries kept in order of number, found by index or binary search) must answer
 /// exactly as the dictionaries it replaced: for dense, sparse and huge numbers, and through a
 /// document's revisions.
 @Suite struct XRefTableTests {
-    /// A small deterministic generator (the cases must be the same on every run).
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func entry(_ value: Int) -> XRefEntry {
         switch value % 3 {
         case 0: return .free(nextFree: value, generation: value % 65536)
@@ -106,7 +95,7 @@ import Testing
     }
 
     @Test func overlayingMatchesDictionaryMerging() {
-        var random = SplitMix(state: 42)
+        var random = SeededGenerator(state: 42)
         for _ in 0..<200 {
             func randomTable() -> [Int: XRefEntry] {
                 let dense = Bool.random(using: &random)
@@ -129,7 +118,7 @@ import Testing
     /// A hybrid section's stream entries replace the table's free ones and add the numbers the
     /// table lacks; `effectiveEntries` walks them in order as `entry(for:)` answers.
     @Test func hybridSectionEntriesMergeInOrder() {
-        var random = SplitMix(state: 7)
+        var random = SeededGenerator(state: 7)
         for _ in 0..<100 {
             var table: [Int: XRefEntry] = [:]
             var stream: [Int: XRefEntry] = [:]

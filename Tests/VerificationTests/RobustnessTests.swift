@@ -1,23 +1,12 @@
 import Foundation
 import PDFSyntax
+import TestSupport
 import Testing
 import Verification
 
 /// Hostile bytes never crash or hang the verifier, and never pass: every mangled copy of a signed
 /// file gets a report, and none of them is PASSED unless the mangling missed the file's meaning.
 @Suite struct RobustnessTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func mangledCopiesOfASignedFileGetAReport() throws {
         let fixtures = VerificationFixtures.shared
         let signed = try fixtures.sign(try fixtures.sign(fixtures.contract, .field("sig_customer")), .field("sig_company"),
@@ -30,7 +19,7 @@ import Verification
             return range[1]..<range[2]
         }
         #expect(gaps.count == 2)
-        var random = Generator(state: 20_260_315)
+        var random = SeededGenerator(state: 20_260_315)
         var passed = 0
         for round in 0..<300 {
             var bytes = signed
