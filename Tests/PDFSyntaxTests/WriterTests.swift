@@ -110,7 +110,9 @@ enum QPDF {
         pagesNode["Kids"] = .array((pagesNode["Kids"]?.arrayValue ?? []) + [.reference(newPage)])
         pagesNode["Count"] = 3
         update.set(pagesReference, .dictionary(pagesNode))
-        let form = try importer.importPageAsForm(1, into: &update)
+        var bundle = ObjectBundle()
+        let bundled = try bundle.copyPageAsForm(1, from: source)
+        let form = bundle.add(into: &update)[bundled.number - 1]
         let bytes = update.write().bytes
         let result = try PDFDocument(bytes: bytes)
         #expect(try result.pages().count == 3)
@@ -149,8 +151,6 @@ enum QPDF {
         let target = try PDFDocument(bytes: SamplePDFs.file(pages: 1, text: "Target"))
         func update(from source: any PDFObjectSource) throws -> [UInt8] {
             var update = IncrementalUpdate(document: target)
-            var importer = ObjectImporter(source: source)
-            _ = try importer.importPageAsForm(1, into: &update)
             var bundle = ObjectBundle()
             _ = try bundle.copyPageAsForm(1, from: source)
             _ = bundle.add(into: &update)

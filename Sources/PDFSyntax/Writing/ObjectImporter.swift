@@ -1,5 +1,6 @@
 /// Copies objects from another document into an incremental update, renumbering them: how a
-/// typeset page (a signature appearance, an audit certificate page) enters a document.
+/// typeset page (an audit certificate page) enters a document. Forms drawn into many documents
+/// (signature appearances) are copied once into an `ObjectBundle` instead.
 public struct ObjectImporter {
     public let source: any PDFObjectSource
     private var mapping: [PDFReference: PDFReference] = [:]
@@ -24,23 +25,6 @@ public struct ObjectImporter {
             }
         }
         return copy
-    }
-
-    /// Copies a page of the source as a Form XObject (its content and resources), for use as a
-    /// widget appearance. The XObject's `/BBox` is the page's media box.
-    public mutating func importPageAsForm(_ pageNumber: Int, into update: inout IncrementalUpdate) throws -> PDFReference {
-        let pages = try source.sourcePages()
-        guard pageNumber >= 1, pageNumber <= pages.count else {
-            throw PDFError(.invalidArgument, "page \(pageNumber) does not exist (the source has \(pages.count))")
-        }
-        let page = pages[pageNumber - 1]
-        var dictionary: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": page.mediaBox.pdfObject]
-        let content = try Self.content(of: page, in: source)
-        if content.flate { dictionary["Filter"] = .name("FlateDecode") }
-        if let resources = page.resources {
-            dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
-        }
-        return update.add(.stream(PDFStream(dictionary: dictionary, encodedData: content.encoded)))
     }
 
     /// Copies a page (content, resources, boxes) as a new page object whose parent is `parent`.
