@@ -129,7 +129,7 @@ enum QPDF {
 /// Objects held in memory (what the typesetter makes) copied without a write and a parse.
 @Suite struct ObjectTableTests {
     /// A one-page file as objects: catalog 1, pages 2, page 3, content 4, font 5.
-    static func objects(mediaBox: Bool = true) throws -> [PDFReference: PDFObject] {
+    static func objects(mediaBox: Bool = true, font: String = "Helvetica") throws -> [PDFReference: PDFObject] {
         var page: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(PDFReference(2)),
                                    "Contents": .reference(PDFReference(4)),
                                    "Resources": .dictionary(["Font": .dictionary(["F1": .reference(PDFReference(5))])])]
@@ -140,7 +140,7 @@ enum QPDF {
             PDFReference(3): .dictionary(page),
             PDFReference(4): .stream(PDFStream(dictionary: ["Filter": .name("FlateDecode")],
                                                encodedData: try Flate.encode(Array("BT /F1 12 Tf 10 10 Td (Seal) Tj ET".utf8)))),
-            PDFReference(5): .dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")]),
+            PDFReference(5): .dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name(PDFName(font))]),
         ]
     }
 
@@ -159,6 +159,31 @@ enum QPDF {
         let fromMemory = try update(from: table)
         #expect(fromMemory == (try update(from: written)))
         try QPDF.expectClean(fromMemory)
+    }
+
+    /// A source is known only by its identity, which a new source may take over once an earlier
+    /// one is freed. A bundle that remembered copies across calls by identity drew the second
+    /// form with the first source's font (seen as a signature id set in Dancing Script).
+    @Test func aCopyReadsOnlyItsOwnSource() throws {
+        let target = try PDFDocument(bytes: SamplePDFs.file(pages: 1, text: "Target"))
+        for _ in 0..<100 {
+            var bundle = ObjectBundle()
+            let objects = try Self.objects(font: "Times-Roman")
+            do {
+                let first = PDFObjectTable(objects: try Self.objects(font: "Courier"), pages: [PDFReference(3)])
+                _ = try bundle.copyPageAsForm(1, from: first)
+            }
+            // Allocated right after the first is freed: with malloc's reuse, often at its address.
+            let second = PDFObjectTable(objects: objects, pages: [PDFReference(3)])
+            let form = try bundle.copyPageAsForm(1, from: second)
+            var update = IncrementalUpdate(document: target)
+            let added = bundle.add(into: &update)
+            let result = try PDFDocument(bytes: update.write().bytes)
+            guard case .stream(let xobject) = try result.object(added[form.number - 1]),
+                  let font = try result.resolve(xobject.dictionary["Resources"]?.dictionaryValue?["Font"]?.dictionaryValue?["F1"] ?? .null).dictionaryValue
+            else { Issue.record("the form has no font F1"); return }
+            #expect(font["BaseFont"] == .name("Times-Roman"))
+        }
     }
 
     @Test func aPageWithoutAMediaBoxIsAClearError() throws {

@@ -5,9 +5,6 @@
 public struct ObjectBundle: Sendable {
     /// The objects; a reference inside one points at `objects[number - 1]`.
     private var objects: [PDFObject] = []
-    /// Where each source object landed, for the document currently being copied from.
-    private var copied: [PDFReference: PDFReference] = [:]
-    private var copiedFrom: ObjectIdentifier?
 
     public init() {}
 
@@ -21,19 +18,19 @@ public struct ObjectBundle: Sendable {
     }
 
     /// Copies `object` and everything it references from `source` into the bundle; returns the
-    /// copy, whose references are bundle references. Objects already copied from `source` are shared.
+    /// copy, whose references are bundle references. An object `object` reaches by several paths
+    /// is copied once.
+    ///
+    /// Nothing is remembered between calls: a source is known only by its identity, and an
+    /// identity can be reused by a new source once the old one is freed.
     public mutating func copy(_ object: PDFObject, from source: any PDFObjectSource, skipping skipped: Set<PDFName> = ["Parent", "P"]) throws -> PDFObject {
-        if copiedFrom != ObjectIdentifier(source) {
-            copied.removeAll()
-            copiedFrom = ObjectIdentifier(source)
-        }
-        var pending: [(PDFReference, PDFReference)] = []
-        let result = rewrite(object, skipping: skipped, pending: &pending)
+        var state = CopyState()
+        let result = rewrite(object, skipping: skipped, state: &state)
         var index = 0
-        while index < pending.count {
-            let (original, target) = pending[index]
+        while index < state.pending.count {
+            let (original, target) = state.pending[index]
             index += 1
-            objects[target.number - 1] = rewrite(try source.sourceObject(original), skipping: skipped, pending: &pending)
+            objects[target.number - 1] = rewrite(try source.sourceObject(original), skipping: skipped, state: &state)
             guard index <= source.maxCopiedObjects else {
                 throw PDFError(.limitExceeded, "copying more than \(source.maxCopiedObjects) objects")
             }
@@ -135,8 +132,6 @@ public struct ObjectBundle: Sendable {
         // Objects whose references all keep their numbers (those before the first dropped one,
         // usually) stay as they are.
         objects = kept.map { Self.keepsNumbers($0, targets) ? $0 : Self.renumber($0, targets) }
-        copied.removeAll()
-        copiedFrom = nil
         return roots.map { targets[$0.number - 1] }
     }
 
@@ -191,21 +186,26 @@ public struct ObjectBundle: Sendable {
         return copy
     }
 
-    private mutating func rewrite(_ object: PDFObject, skipping skipped: Set<PDFName>,
-                                  pending: inout [(PDFReference, PDFReference)]) -> PDFObject {
+    /// One copy's memory: where each source object landed, and the copies still to fill in.
+    private struct CopyState {
+        var copied: [PDFReference: PDFReference] = [:]
+        var pending: [(original: PDFReference, target: PDFReference)] = []
+    }
+
+    private mutating func rewrite(_ object: PDFObject, skipping skipped: Set<PDFName>, state: inout CopyState) -> PDFObject {
         switch object {
         case .reference(let reference):
-            if let mapped = copied[reference] { return .reference(mapped) }
+            if let mapped = state.copied[reference] { return .reference(mapped) }
             let target = add(.null)
-            copied[reference] = target
-            pending.append((reference, target))
+            state.copied[reference] = target
+            state.pending.append((reference, target))
             return .reference(target)
         case .array(let items):
-            return .array(items.map { rewrite($0, skipping: skipped, pending: &pending) })
+            return .array(items.map { rewrite($0, skipping: skipped, state: &state) })
         case .dictionary(let dictionary):
-            return .dictionary(rewrite(dictionary, skipping: skipped, pending: &pending))
+            return .dictionary(rewrite(dictionary, skipping: skipped, state: &state))
         case .stream(let stream):
-            return .stream(PDFStream(dictionary: rewrite(stream.dictionary, skipping: skipped, pending: &pending),
+            return .stream(PDFStream(dictionary: rewrite(stream.dictionary, skipping: skipped, state: &state),
                                      encodedData: stream.encodedData))
         default:
             return object
@@ -213,10 +213,10 @@ public struct ObjectBundle: Sendable {
     }
 
     private mutating func rewrite(_ dictionary: PDFDictionary, skipping skipped: Set<PDFName>,
-                                  pending: inout [(PDFReference, PDFReference)]) -> PDFDictionary {
+                                  state: inout CopyState) -> PDFDictionary {
         var copy = PDFDictionary()
         for (key, value) in dictionary where !skipped.contains(key) {
-            copy[key] = rewrite(value, skipping: skipped, pending: &pending)
+            copy[key] = rewrite(value, skipping: skipped, state: &state)
         }
         return copy
     }
