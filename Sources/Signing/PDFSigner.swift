@@ -115,7 +115,7 @@ public final class PDFSigner {
                         String(input.count), String(document.revisions.last?.xrefOffset ?? 0),
                         document.trailer["ID"].map { ObjectSerializer.serialize($0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""]
         idHasher.update(Array(identity.joined(separator: "|").utf8))
-        let signatureID = idHasher.finalize().hexString.prefix(12).uppercased()
+        let signatureID = idHasher.finalize().hexString.prefix(SignatureAppearance.signatureIDLength).uppercased()
 
         // Audit certificate page(s) and the machine-readable record, in this same revision.
         if let trail = request.audit {

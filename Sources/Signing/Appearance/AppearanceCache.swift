@@ -21,6 +21,7 @@ final class AppearanceCache {
     }
 
     private struct SignerLayer {
+        var layout: SignatureAppearance.Layout
         var bundle: ObjectBundle
         var form: PDFReference
         /// Height of the signer's lines, where the document's line starts.
@@ -52,8 +53,7 @@ final class AppearanceCache {
                 entries[key] = signer
             }
         }
-        let documentSpec = SignatureAppearance.documentLayer(width: width, height: height,
-                                                             signerLinesHeight: signer.linesHeight,
+        let documentSpec = SignatureAppearance.documentLayer(signer.layout, signerLinesHeight: signer.linesHeight,
                                                              signatureID: signatureID)
         // One bundle for both layers, so the id line's font is the signer layer's, not a second copy.
         var bundle = signer.bundle
@@ -70,13 +70,14 @@ final class AppearanceCache {
     }
 
     private func signerLayer(_ key: Key) throws -> SignerLayer {
-        let spec = SignatureAppearance.signerLayer(width: key.width, height: key.height, mark: key.mark,
-                                                   signerName: key.signerName, date: key.date, reason: key.reason)
+        let layout = try SignatureAppearance.Layout.fitted(width: key.width, height: key.height, signerName: key.signerName,
+                                                           date: key.date, reason: key.reason, typesetter: typesetter)
+        let spec = SignatureAppearance.signerLayer(layout, mark: key.mark, signerName: key.signerName, date: key.date,
+                                                   reason: key.reason)
         var bundle = ObjectBundle()
         let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec).objects)
-        let linesHeight = try SignatureAppearance.signerLinesHeight(width: key.width, height: key.height,
-                                                                    signerName: key.signerName, date: key.date,
+        let linesHeight = try SignatureAppearance.signerLinesHeight(layout, signerName: key.signerName, date: key.date,
                                                                     reason: key.reason, typesetter: typesetter)
-        return SignerLayer(bundle: bundle, form: form, linesHeight: linesHeight)
+        return SignerLayer(layout: layout, bundle: bundle, form: form, linesHeight: linesHeight)
     }
 }
