@@ -126,9 +126,7 @@ public final class PDFSigner {
         // The field and its widget.
         let target = try resolvePlacement(request.placement, document: document, fields: fields, pages: pages,
                                           editor: &editor)
-        let signatureReference = editor.update.reserve()
         var fieldDictionary = target.fieldDictionary
-        fieldDictionary["V"] = .reference(signatureReference)
         if let rect = target.rect, rect.width > 0, rect.height > 0 {
             let form = try appearances.appearance(width: rect.width, height: rect.height,
                                                   mark: request.mark ?? .typedName(signerName), signerName: signerName,
@@ -142,6 +140,11 @@ public final class PDFSigner {
                 editor.update.set(widgetReference, .dictionary(widget))
             }
         }
+        // Reserved last, so the signature dictionary is written after every other new object:
+        // the bytes after `/Contents` (hashed for the signature and again for the file's SHA-256)
+        // are then only its tail, the xref section and the trailer.
+        let signatureReference = editor.update.reserve()
+        fieldDictionary["V"] = .reference(signatureReference)
         editor.update.set(target.fieldReference, .dictionary(fieldDictionary))
         editor.acroForm["SigFlags"] = 3
 
