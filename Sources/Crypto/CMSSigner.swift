@@ -51,6 +51,7 @@ public struct CMSSigner: Sendable {
 
     /// A signer; `.invalidArgument` for PSS with an EC key or a negative reserve.
     public init(identity: SigningIdentity, options: Options = Options()) throws {
+        try CryptoLibrary.require()
         if options.rsaPadding == .pss && identity.privateKey.kind != .rsa {
             throw CryptoError(.invalidArgument, "RSA-PSS padding needs an RSA key; this is \(identity.privateKey.kind)")
         }

@@ -89,6 +89,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// Parses every certificate in a PEM file (in file order). Throws if there are none.
     public static func load(pem: Data) throws -> [Certificate] {
+        try CryptoLibrary.require()
         ERR_clear_error()
         var certificates: [Certificate] = []
         try BIOs.reading(pem) { bio in
@@ -109,6 +110,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// Parses a certificate given as DER or PEM (the first one in a PEM file).
     public static func load(_ data: Data) throws -> Certificate {
+        try CryptoLibrary.require()
         if data.first == DER.sequence { return try Certificate(derEncoded: [UInt8](data)) }
         return try load(pem: data)[0]
     }

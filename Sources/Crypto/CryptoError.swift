@@ -47,6 +47,8 @@ public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let io = Code("io")
         /// The caller passed something unusable (wrong digest length, PSS with an EC key, …).
         public static let invalidArgument = Code("invalidArgument")
+        /// libcrypto cannot be loaded.
+        public static let systemLibrary = Code("systemLibrary")
     }
 
     public let code: Code

@@ -52,6 +52,7 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// A new random key.
     public static func generate(_ spec: Spec) throws -> PrivateKey {
+        try CryptoLibrary.require()
         ERR_clear_error()
         let pkey: OpaquePointer?
         switch spec {
@@ -72,6 +73,7 @@ public final class PrivateKey: @unchecked Sendable {
     /// An encrypted key without a password is `.passwordRequired`; one the password does not
     /// open is `.wrongPassword`; anything else unreadable is `.malformed`. Never prompts.
     public static func load(pem: Data, password: String?) throws -> PrivateKey {
+        try CryptoLibrary.require()
         let text = String(decoding: pem.prefix(4096), as: UTF8.self)
         let encrypted = text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED")
         if encrypted && password == nil {

@@ -39,6 +39,7 @@ public struct SigningIdentity: Sendable {
     /// `.malformed`. Files using legacy ciphers (RC2, as old exporters write) are read by
     /// loading OpenSSL's legacy provider on first need.
     public static func load(pkcs12 data: Data, password: String) throws -> SigningIdentity {
+        try CryptoLibrary.require()
         let p12 = try OpenSSL.decode("PKCS#12 file", [UInt8](data), free: PKCS12_free) { d2i_PKCS12(nil, $0, $1) }
         if PKCS12_mac_present(p12.pointer) == 1 {
             let verified = password.withCString { PKCS12_verify_mac(p12.pointer, $0, -1) } == 1

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /// The versioned SONAME the package was built against, then the development symlink.
 static const char *const sonames[CS_LAZY_LIBRARY_COUNT][2] = {
@@ -28,22 +29,51 @@ static _Atomic(void *) handles[CS_LAZY_LIBRARY_COUNT];
 /// Exit status when a lazily-loaded library or function is missing (EX_OSERR).
 enum { cs_lazy_exit_status = 71 };
 
-static void *cs_lazy_handle(enum cs_lazy_library library) {
+/// Whether the test hook COUNTERSIGN_UNLOADABLE_LIBRARIES (SONAMEs separated by commas) names
+/// `soname`: tests use it to see what a machine without the library gets.
+static int cs_lazy_simulated_missing(const char *soname) {
+    const char *list = getenv("COUNTERSIGN_UNLOADABLE_LIBRARIES");
+    if (list == NULL) return 0;
+    size_t length = strlen(soname);
+    for (const char *item = list; *item != '\0';) {
+        const char *end = strchr(item, ',');
+        size_t itemLength = end ? (size_t)(end - item) : strlen(item);
+        if (itemLength == length && strncmp(item, soname, length) == 0) return 1;
+        if (end == NULL) break;
+        item = end + 1;
+    }
+    return 0;
+}
+
+/// The library's handle, loading it on first use; NULL with a one-line reason in `message`
+/// when it cannot be loaded.
+static void *cs_lazy_try_handle(enum cs_lazy_library library, char *message, size_t size) {
     void *handle = atomic_load_explicit(&handles[library], memory_order_acquire);
     if (handle != NULL) return handle;
+    if (cs_lazy_simulated_missing(sonames[library][0])) {
+        snprintf(message, size, "cannot load %s: missing (COUNTERSIGN_UNLOADABLE_LIBRARIES)", sonames[library][0]);
+        return NULL;
+    }
     // dlopen is thread-safe and returns the same handle for a library already loaded, so two
     // threads racing here store the same value.
     handle = dlopen(sonames[library][0], RTLD_LAZY | RTLD_GLOBAL);
     if (handle == NULL) {
         const char *first = dlerror();
+        snprintf(message, size, "cannot load %s: %s", sonames[library][0], first ? first : "unknown error");
         handle = dlopen(sonames[library][1], RTLD_LAZY | RTLD_GLOBAL);
-        if (handle == NULL) {
-            fprintf(stderr, "countersign: cannot load %s (needed for this command): %s\n",
-                    sonames[library][0], first ? first : "unknown error");
-            exit(cs_lazy_exit_status);
-        }
+        if (handle == NULL) return NULL;
     }
     atomic_store_explicit(&handles[library], handle, memory_order_release);
+    return handle;
+}
+
+static void *cs_lazy_handle(enum cs_lazy_library library) {
+    char message[512];
+    void *handle = cs_lazy_try_handle(library, message, sizeof message);
+    if (handle == NULL) {
+        fprintf(stderr, "countersign: %s (needed for this command)\n", message);
+        exit(cs_lazy_exit_status);
+    }
     return handle;
 }
 
@@ -73,4 +103,28 @@ int cs_lazy_libraries_loaded(void) {
         if (atomic_load_explicit(&handles[library], memory_order_acquire) != NULL) count++;
     }
     return count;
+}
+
+const char *cs_lazy_require(unsigned groups) {
+    static _Thread_local char message[600];
+    static const struct { unsigned group; enum cs_lazy_library library; } needs[] = {
+        {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_GLIB}, {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_GOBJECT},
+        {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_CAIRO}, {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_FONTCONFIG},
+        {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_HARFBUZZ}, {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_HARFBUZZ_SUBSET},
+        {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_PANGO}, {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_PANGOFT2},
+        {CS_LAZY_GROUP_TYPESETTING, CS_LAZY_PANGOCAIRO},
+        {CS_LAZY_GROUP_READER, CS_LAZY_GLIB}, {CS_LAZY_GROUP_READER, CS_LAZY_GOBJECT},
+        {CS_LAZY_GROUP_READER, CS_LAZY_CAIRO}, {CS_LAZY_GROUP_READER, CS_LAZY_POPPLER},
+        {CS_LAZY_GROUP_CRYPTO, CS_LAZY_CRYPTO},
+        {CS_LAZY_GROUP_XML, CS_LAZY_XML2},
+    };
+    for (size_t index = 0; index < sizeof needs / sizeof needs[0]; index++) {
+        if ((groups & needs[index].group) == 0) continue;
+        if (cs_lazy_try_handle(needs[index].library, message, sizeof message) == NULL) {
+            size_t used = strlen(message);
+            snprintf(message + used, sizeof message - used, "; install the package that provides it");
+            return message;
+        }
+    }
+    return NULL;
 }

@@ -1,5 +1,6 @@
 public import Foundation
 internal import CPoppler
+internal import LazySystemLibraries
 
 /// An open PDF read through poppler-glib: pages, text positions, form fields, rendering.
 ///
@@ -14,6 +15,7 @@ public final class DocumentReader {
 
     /// Opens the PDF at `path`, decrypting it with `password` when it is encrypted.
     public init(path: String, password: String? = nil) throws(PDFReaderError) {
+        try Self.requireLibraries()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PDFReaderError(.notFound, "no file at \(path)")
@@ -37,6 +39,7 @@ public final class DocumentReader {
 
     /// Opens a PDF held in memory; the bytes are copied, so the caller's buffer may go away.
     public init(data: Data, password: String? = nil) throws(PDFReaderError) {
+        try Self.requireLibraries()
         // g_bytes_new copies; poppler keeps its own reference for as long as the document lives.
         let gbytes = data.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
         defer { g_bytes_unref(gbytes) }
@@ -140,6 +143,13 @@ public final class DocumentReader {
     }
 
     /// Maps a GError from opening a document to a reader error, freeing the GError.
+    /// poppler-glib and what it needs, loaded now: an error instead of the process exiting.
+    private static func requireLibraries() throws(PDFReaderError) {
+        if let failure = cs_lazy_require(CS_LAZY_GROUP_READER.rawValue) {
+            throw PDFReaderError(.systemLibrary, String(cString: failure))
+        }
+    }
+
     static func translate(_ error: UnsafeMutablePointer<GError>?, password: String?, what: String) -> PDFReaderError {
         defer { cs_gerror_free(error) }
         guard let error else { return PDFReaderError(.damaged, "poppler could not open \(what)") }

@@ -22,6 +22,8 @@ public struct PDFReaderError: Error, Sendable, Hashable, CustomStringConvertible
         public static let renderFailed = Code("renderFailed")
         /// An argument the reader cannot use (a non-positive DPI, say).
         public static let invalidArgument = Code("invalidArgument")
+        /// poppler-glib (or glib, cairo) cannot be loaded.
+        public static let systemLibrary = Code("systemLibrary")
     }
 
     public let code: Code

@@ -1,4 +1,5 @@
 public import Foundation
+internal import LazySystemLibraries
 
 /// Typesets `DocumentSpec`s into PDFs: layout with pango, PDF objects written directly.
 ///
@@ -13,11 +14,21 @@ public final class Typesetter {
     private let shaped: ShapedTextCache
 
     /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default); `cache`
-    /// bounds the shaped paragraphs kept from one document for the next.
+    /// bounds the shaped paragraphs kept from one document for the next. Throws `.systemLibrary`
+    /// when cairo, pango, fontconfig or harfbuzz cannot be loaded.
     public init(fontsDirectory: URL? = nil, cache: CacheLimits = .standard) throws {
+        try Self.requireSystemLibraries()
         fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())
         renderer = try PDFRenderer()
         shaped = ShapedTextCache(limits: cache)
+    }
+
+    /// Loads cairo, pango, fontconfig and harfbuzz now; throws `.systemLibrary` when one cannot
+    /// be loaded (a program embedding the engine gets an error, not an exit).
+    public static func requireSystemLibraries() throws(TypesettingError) {
+        if let failure = cs_lazy_require(CS_LAZY_GROUP_TYPESETTING.rawValue) {
+            throw TypesettingError(.systemLibrary, String(cString: failure))
+        }
     }
 
     /// The font families available to documents.

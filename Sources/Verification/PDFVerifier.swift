@@ -47,6 +47,13 @@ public struct PDFVerifier: Sendable {
     public func verify(bytes: PDFBytes, name: String = "document.pdf") -> VerificationReport {
         var report = VerificationReport(file: name, verdict: .passed, revisions: 0, bytes: bytes.count, signatures: [],
                                         fileIssues: [], audit: nil)
+        do {
+            try CryptoLibrary.require()
+        } catch {
+            report.fileIssues.append(VerificationIssue(.unsupported, "no signature can be checked: \(error.reason)",
+                                                       verdict: .indeterminate))
+            return finish(report)
+        }
         let document: PDFDocument
         do {
             document = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)

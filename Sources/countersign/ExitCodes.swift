@@ -11,12 +11,17 @@ enum ExitStatus {
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
     static let software: Int32 = 70
+    static let osError: Int32 = 71
     static let ioError: Int32 = 74
 }
 
 /// Prints a one-line error to stderr and exits with the code that fits the error.
 func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
     let prefix = file.map { "\($0): " } ?? ""
+    if let reason = systemLibraryFailure(error) {
+        printError(reason)
+        return ExitCode(ExitStatus.osError)
+    }
     if let error = error as? PDFError {
         printError("\(prefix)\(error)")
         switch error.code {
@@ -55,6 +60,16 @@ func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
     }
     printError("\(prefix)internal error: \(error)")
     return ExitCode(ExitStatus.software)
+}
+
+/// The reason, when `error` says a system library cannot be loaded (not the input's fault).
+private func systemLibraryFailure(_ error: any Error) -> String? {
+    switch error {
+    case let error as CryptoError where error.code == .systemLibrary: error.reason
+    case let error as TypesettingError where error.code == .systemLibrary: error.reason
+    case let error as PDFReaderError where error.code == .systemLibrary: error.reason
+    default: nil
+    }
 }
 
 /// Ends a command that succeeded, once its output is written, without freeing what it holds:

@@ -97,6 +97,7 @@ struct GenerateCommand: ParsableCommand {
         case .missingInput: return ExitCode(ExitStatus.noInput)
         case .mapping, .invalidInput: return ExitCode(ExitStatus.dataError)
         case .namePattern, .existingBatch: return ExitCode(ExitStatus.usage)
+        case .systemLibrary: return ExitCode(ExitStatus.osError)
         default: return ExitCode(ExitStatus.ioError)
         }
     }

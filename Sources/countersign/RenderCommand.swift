@@ -49,8 +49,7 @@ struct RenderCommand: ParsableCommand {
                 values = typed
             }
         } catch let error as TemplateError {
-            printDiagnostics(error)
-            throw ExitCode(ExitStatus.dataError)
+            throw exitForTemplateError(error)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -61,8 +60,7 @@ struct RenderCommand: ParsableCommand {
             try AtomicFile.write(generated.pdf, to: URL(fileURLWithPath: out))
             FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out)\n".utf8))
         } catch let error as TemplateError {
-            printDiagnostics(error)
-            throw ExitCode(ExitStatus.dataError)
+            throw exitForTemplateError(error)
         } catch {
             throw exitForError(error, file: template)
         }
@@ -124,11 +122,13 @@ func compileTemplate(_ path: String, clauses: String?) throws -> CompiledTemplat
     do {
         return try TemplateCompiler(clauseLibrary: library).compile(file: url)
     } catch {
-        printDiagnostics(error)
-        throw ExitCode(ExitStatus.dataError)
+        throw exitForTemplateError(error)
     }
 }
 
-func printDiagnostics(_ error: TemplateError) {
+/// Prints a template error's diagnostics, one per line; exits 65 (bad input), or 71 when a
+/// system library the template needs cannot be loaded.
+func exitForTemplateError(_ error: TemplateError) -> ExitCode {
     for diagnostic in error.diagnostics { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
+    return ExitCode(error.diagnostics.contains { $0.code == .systemLibrary } ? ExitStatus.osError : ExitStatus.dataError)
 }

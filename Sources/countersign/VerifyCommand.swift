@@ -37,6 +37,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Without libcrypto every report would be INDETERMINATE; say what is missing instead.
+        do { try CryptoLibrary.require() } catch { throw exitForError(error) }
         var anchors: [Certificate] = []
         for path in trust {
             guard let data = FileManager.default.contents(atPath: path) else {

@@ -2,6 +2,7 @@ import Foundation
 import Crypto
 import PDFSyntax
 import Synchronization
+import Typesetting
 public import Templates
 
 /// Generates one PDF per CSV row: the CSV read as a stream on the calling thread, rows mapped,
@@ -94,6 +95,8 @@ public final class BatchGenerator {
     /// keeps what was committed, and `--resume` continues from there.
     public func run(progress: (any BatchProgressObserver)? = nil) throws(BatchError) -> BatchSummary {
         let start = Date()
+        // Before the journal exists: a batch that cannot start leaves nothing to resume.
+        do { try Typesetter.requireSystemLibraries() } catch { throw BatchError(.systemLibrary, error.reason) }
         files.removeLeftoverTemporaryFiles()
         if configuration.resume { try files.consolidatePrevious() }
         let previous = configuration.resume ? PreviousEntries(url: files.previous) : nil

@@ -57,6 +57,9 @@ public struct SignBatch: Sendable {
 
     public func run(input: URL, output: URL, progress: ProgressReporter?) throws -> Summary {
         let start = Date()
+        // Every worker's signer typesets appearances: a missing library fails the batch once,
+        // before any output, not every document alike.
+        try Typesetter.requireSystemLibraries()
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: input.path)

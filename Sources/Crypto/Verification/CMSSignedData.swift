@@ -79,6 +79,7 @@ public final class CMSSignedData: Sendable {
     /// instead of being decoded again with the CMS — the same result, much faster when many
     /// signatures share a chain.
     public static func parse(der: [UInt8], certificateCache: CertificateCache? = nil) throws -> CMSSignedData {
+        try CryptoLibrary.require()
         if let certificateCache, let (stripped, encoded) = DER.separatingCertificates(der) {
             let certificates = try encoded.map { try certificateCache.certificate(der: $0) }
             return try CMSSignedData(der: der, handle: try CMSHandle(der: stripped), certificates: certificates)

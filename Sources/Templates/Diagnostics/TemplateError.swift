@@ -59,6 +59,8 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
 
         // Reading files and XML.
         public static let io = Code("io")
+        /// libxml2 cannot be loaded.
+        public static let systemLibrary = Code("systemLibrary")
         public static let malformedXML = Code("malformedXML")
         public static let doctypeNotAllowed = Code("doctypeNotAllowed")
         public static let wrongNamespace = Code("wrongNamespace")

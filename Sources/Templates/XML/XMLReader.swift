@@ -1,4 +1,5 @@
 internal import CLibXML2
+internal import LazySystemLibraries
 
 /// Parses template and clause sources with libxml2 into an `ParsedElement` tree with positions.
 ///
@@ -20,6 +21,10 @@ enum XMLReader {
 
     /// The root element, or the diagnostics libxml2 (or the DOCTYPE check) reported.
     static func parse(_ bytes: [UInt8], file: String) -> Result<ParsedElement, TemplateError> {
+        // libcrypto too: templates and clauses are identified by their SHA-256.
+        if let failure = cs_lazy_require(CS_LAZY_GROUP_XML.rawValue | CS_LAZY_GROUP_CRYPTO.rawValue) {
+            return .failure(TemplateError(.systemLibrary, String(cString: failure), file: file))
+        }
         _ = initialized
         guard !bytes.isEmpty else {
             return .failure(TemplateError([Diagnostic(.malformedXML, "the file is empty; expected an XML document",
