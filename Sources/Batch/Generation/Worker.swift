@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import PDFSyntax
 import Templates
-import Typesetting
 
 /// What every worker shares (all immutable and `Sendable`); each worker builds its own
 /// `DocumentGenerator`, since a typesetter's pango and cairo objects must stay on one thread.
@@ -20,10 +19,6 @@ struct WorkerContext: Sendable {
         let generator: DocumentGenerator
         do {
             generator = try DocumentGenerator(template: template)
-        } catch let error as TypesettingError where error.code == .systemLibrary {
-            committer.fail(BatchError(.systemLibrary, error.reason))
-            queue.close()
-            return
         } catch {
             committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
             queue.close()
