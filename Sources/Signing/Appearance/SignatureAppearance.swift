@@ -15,7 +15,7 @@ import Typesetting
 /// mark's column gives up width, until every line — the id line included — fits the height.
 enum SignatureAppearance {
     /// Sizes fixed once per signer layer: the widget, the detail type size and the column split.
-    struct Layout: Hashable {
+    struct Layout {
         var width: Double, height: Double
         /// Point size of the detail lines.
         var detailFontSize: Double
@@ -32,20 +32,16 @@ enum SignatureAppearance {
         static func fitted(width: Double, height: Double, signerName: String, date: String, reason: String?,
                            typesetter: Typesetter) throws -> Layout {
             let largest = max(minimumFontSize, min(7, height / 7.5))
-            var layout = Layout(width: width, height: height, detailFontSize: largest, markShare: 1.15)
-            for markShare in [1.15, 0.75] {
-                var size = largest
-                while true {
-                    layout = Layout(width: width, height: height, detailFontSize: size, markShare: markShare)
-                    let needed = try typesetter.height(of: SignatureAppearance.signerLines(
-                        signerName: signerName, date: date, reason: reason, layout: layout) + [layout.idLine(widestID)],
-                                                       width: layout.detailWidth)
-                    if needed <= height - 2 * layout.inset { return layout }
-                    if size <= minimumFontSize { break }
-                    size = max(minimumFontSize, size - 0.25)
-                }
+            let sizes = Array(stride(from: largest, to: minimumFontSize, by: -0.25)) + [minimumFontSize]
+            let candidates = [1.15, 0.75].flatMap { markShare in
+                sizes.map { Layout(width: width, height: height, detailFontSize: $0, markShare: markShare) }
             }
-            return layout
+            for layout in candidates {
+                let lines = SignatureAppearance.signerLines(signerName: signerName, date: date, reason: reason, layout: layout)
+                    + [layout.idLine(widestID)]
+                if try typesetter.height(of: lines, width: layout.detailWidth) <= height - 2 * layout.inset { return layout }
+            }
+            return candidates[candidates.count - 1]
         }
 
         static let minimumFontSize = 4.5
