@@ -49,6 +49,8 @@ struct HandMadeCMS {
         var type: ExternalPKI.KeyType
         var signedAttributes = true
         var ess = ESS.none
+        /// The certificate the ESS reference hashes (default: the signer's own).
+        var essCertificate: URL?
         /// Unsigned signatureTimeStampToken attributes, from the signature value.
         var timestamps: ([UInt8]) throws -> [[UInt8]] = { _ in [] }
     }
@@ -74,14 +76,17 @@ struct HandMadeCMS {
                     ASN1.sequence(ASN1.oid("1.2.840.113549.1.9.3"), ASN1.set([ASN1.oid(data)])),
                     ASN1.sequence(ASN1.oid("1.2.840.113549.1.9.4"), ASN1.set([ASN1.octets(messageDigest)])),
                 ]
+                let referenced = try signer.essCertificate.map {
+                    try pki.opensslFiles(["x509", "-in", $0.path, "-outform", "DER", "-out", "OUT"], input: [])
+                } ?? certificate
                 switch signer.ess {
                 case .none: break
                 case .v1:
-                    let hash = try pki.opensslFiles(["dgst", "-sha1", "-binary", "-out", "OUT", "IN"], input: certificate)
+                    let hash = try pki.opensslFiles(["dgst", "-sha1", "-binary", "-out", "OUT", "IN"], input: referenced)
                     attributes.append(ASN1.sequence(ASN1.oid("1.2.840.113549.1.9.16.2.12"),
                                                     ASN1.set([ASN1.sequence(ASN1.sequence(ASN1.sequence(ASN1.octets(hash))))])))
                 case .v2:
-                    let hash = try pki.opensslFiles(["dgst", "-sha256", "-binary", "-out", "OUT", "IN"], input: certificate)
+                    let hash = try pki.opensslFiles(["dgst", "-sha256", "-binary", "-out", "OUT", "IN"], input: referenced)
                     attributes.append(ASN1.sequence(ASN1.oid("1.2.840.113549.1.9.16.2.47"),
                                                     ASN1.set([ASN1.sequence(ASN1.sequence(ASN1.sequence(ASN1.octets(hash))))])))
                 }
