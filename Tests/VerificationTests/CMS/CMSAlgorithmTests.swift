@@ -143,6 +143,8 @@ import Verification
         #expect(report.usageRights == [UsageRightsSignature(permission: "UR3", subFilter: "adbe.pkcs7.detached",
                                                             signer: report.signatures.last?.signer)])
         #expect(report.signatures.count == 1, "a usage-rights signature is not a signature to judge")
+        #expect(report.text.contains("  unsigned signature fields: sig_customer, sig_company"))
+        #expect(report.text.contains("  usage rights (/Perms /UR3) signed by External p256 Signer — not judged"))
     }
 
     static func contents(_ bytes: [UInt8]) throws -> [UInt8] {

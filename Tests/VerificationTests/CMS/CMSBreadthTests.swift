@@ -3,7 +3,7 @@ import Foundation
 import PDFSyntax
 import TestSupport
 import Testing
-import Verification
+@testable import Verification
 
 /// Signatures as other signing tools make them (openssl's `cms` command, or CMS built by hand and
 /// signed by the openssl CLI), one file per class: each verdict and its reason are asserted.
@@ -52,6 +52,7 @@ import Verification
         #expect(ExternalSignature.contentsHex(bytes).hasPrefix("3080"))
         let signature = try expectPassed(bytes)
         #expect(signature.notes.map(\.code) == ["cmsBER"])
+        #expect(signature.textLines(number: 1).contains { $0.hasPrefix("  note:        the CMS is encoded in BER") })
         #expect(signature.signer?.commonName == "External p256 Signer")
 
         // BER is read, not trusted: the same signature over changed bytes still fails.
@@ -108,6 +109,7 @@ import Verification
         let signature = try expectPassed(bytes)
         #expect(signature.signer?.commonName == "External p256 Signer")
         #expect(signature.otherSigners.map(\.commonName) == ["External rsa2048 Signer"])
+        #expect(signature.textLines(number: 1).contains("  also signed by: External rsa2048 Signer (another SignerInfo)"))
 
         // The second SignerInfo broken: named, and the signature fails.
         let leaves = [try Self.pki.leaf(.p256), try Self.pki.leaf(.rsa2048)]
