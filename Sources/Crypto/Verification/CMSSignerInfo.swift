@@ -4,6 +4,13 @@ import Foundation
 /// how (digest and signature algorithms), what (signed attributes, if any) and the unsigned
 /// signature timestamps. `verify` checks the signature; nothing here decides trust.
 public struct CMSSignerInfo: Sendable {
+    /// A harmless deviation `verify` accepted.
+    public enum Deviation: String, Sendable, Hashable {
+        /// The signature is over the signed attributes as the signer encoded them (not DER,
+        /// e.g. unsorted), not over their DER re-encoding; the values read are the same.
+        case signedAttributesNotDER
+    }
+
     public let version: Int
     public let identifier: CMSSignedData.SignerIdentifier
     /// The certificate the SID names, if the CMS includes it.
@@ -98,7 +105,10 @@ public struct CMSSignerInfo: Sendable {
     /// (or, for a signer that sent another encoding, over the bytes it sent — the values read
     /// are the same either way). Without: the content type must be id-data and the signature
     /// must verify over the content (RFC 5652 §5.4, RFC 8419 §3).
-    public func verify(contentDigest: [UInt8], eContentType: String, content: (() -> [UInt8])? = nil) throws {
+    ///
+    /// Returns the harmless deviations it accepted (empty for a conforming SignerInfo).
+    @discardableResult
+    public func verify(contentDigest: [UInt8], eContentType: String, content: (() -> [UInt8])? = nil) throws -> [Deviation] {
         if let signedAttributes {
             guard let messageDigest = signedAttributes.messageDigest else {
                 throw CryptoError(.malformed, "the SignerInfo has no messageDigest signed attribute")
@@ -131,12 +141,12 @@ public struct CMSSignerInfo: Sendable {
             guard valid else {
                 throw CryptoError(.signatureInvalid, "the \(scheme) signature over the content does not verify with the signer's key")
             }
-            return
+            return []
         }
-        if try SignatureCheck.verify(signatureValue, message: signedAttributesDER, scheme: scheme, certificate: certificate) { return }
+        if try SignatureCheck.verify(signatureValue, message: signedAttributesDER, scheme: scheme, certificate: certificate) { return [] }
         if let signedAttributesAsSent,
            try SignatureCheck.verify(signatureValue, message: signedAttributesAsSent, scheme: scheme, certificate: certificate) {
-            return
+            return [.signedAttributesNotDER]
         }
         throw CryptoError(.signatureInvalid, "the \(scheme) signature over the signed attributes does not verify with the signer's key")
     }

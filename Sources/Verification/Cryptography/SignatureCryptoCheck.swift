@@ -90,7 +90,8 @@ struct SignatureCryptoCheck {
             var issues: [VerificationIssue] = []
             let label = cms.signers.count > 1 ? "SignerInfo \(index + 1) of \(cms.signers.count)" : nil
             let (timestamps, algorithms) = check(signer, of: cms, content: content, range: range, subFilter: subFilter,
-                                                 claimedTime: claimedTime, digests: &digests, issues: &issues)
+                                                 claimedTime: claimedTime, digests: &digests, issues: &issues,
+                                                 notes: &result.notes)
             result.timestamps += timestamps
             if index == 0 { result.algorithms = algorithms }
             if index > 0, let certificate = signer.certificate { result.otherSigners.append(certificate) }
@@ -183,8 +184,8 @@ struct SignatureCryptoCheck {
 
     /// Checks one SignerInfo; returns its timestamps and, once its signature verifies, its algorithms.
     private func check(_ signer: CMSSignerInfo, of cms: CMSSignedData, content: SignedContent, range: [Int], subFilter: String,
-                       claimedTime: Date?, digests: inout [HashAlgorithm: [UInt8]],
-                       issues: inout [VerificationIssue]) -> ([TimestampSummary], SignatureAlgorithms?) {
+                       claimedTime: Date?, digests: inout [HashAlgorithm: [UInt8]], issues: inout [VerificationIssue],
+                       notes: inout [ReportNote]) -> ([TimestampSummary], SignatureAlgorithms?) {
         guard let algorithm = signer.digestAlgorithm else {
             issues.append(VerificationIssue(.unsupported,
                 "the signature uses the digest algorithm \(signer.digestAlgorithmOID), which this verifier does not know",
@@ -217,7 +218,12 @@ struct SignatureCryptoCheck {
             return ([], nil)
         }
         do {
-            try signer.verify(contentDigest: digest, eContentType: cms.contentType, content: { self.content(content, range: range) })
+            let deviations = try signer.verify(contentDigest: digest, eContentType: cms.contentType,
+                                               content: { self.content(content, range: range) })
+            if deviations.contains(.signedAttributesNotDER) {
+                notes.append(ReportNote(code: "cmsSignedAttributesNotDER",
+                    message: "the signed attributes are not encoded in DER as RFC 5652 §5.4 requires; the signature covers them as the signer encoded them (the same attribute values)"))
+            }
         } catch let error as CryptoError {
             switch error.code {
             case .digestMismatch:

@@ -61,6 +61,16 @@ import Testing
         #expect(report.codes.contains(.digestMismatch), "\(report.text)")
     }
 
+    @Test func signedAttributesSignedAsEncodedNotInDEROrder() throws {
+        let leaf = try Self.pki.leaf(.p256)
+        let bytes = try ExternalSignature.sign(subFilter: "ETSI.CAdES.detached") {
+            try HandMadeCMS.make(content: $0, signers: [.init(leaf: leaf, type: .p256, ess: .v2, unsortedAttributes: true)])
+        }
+        let signature = try expectPassed(bytes)
+        #expect(signature.notes.map(\.code) == ["cmsSignedAttributesNotDER"])
+        #expect(tamperedFails(bytes, .digestMismatch))
+    }
+
     // MARK: 2. No signed attributes
 
     @Test(arguments: [ExternalPKI.KeyType.rsa2048, .p256])

@@ -49,6 +49,8 @@ struct HandMadeCMS {
         var type: ExternalPKI.KeyType
         var signedAttributes = true
         var ess = ESS.none
+        /// Signed attributes in the reverse of DER order, signed as encoded (as some old signers do).
+        var unsortedAttributes = false
         /// The certificate the ESS reference hashes (default: the signer's own).
         var essCertificate: URL?
         /// Unsigned signatureTimeStampToken attributes, from the signature value.
@@ -90,7 +92,9 @@ struct HandMadeCMS {
                     attributes.append(ASN1.sequence(ASN1.oid("1.2.840.113549.1.9.16.2.47"),
                                                     ASN1.set([ASN1.sequence(ASN1.sequence(ASN1.sequence(ASN1.octets(hash))))])))
                 }
-                let set = ASN1.set(attributes)
+                let set = signer.unsortedAttributes
+                    ? ASN1.tlv(0x31, attributes.sorted { $0.lexicographicallyPrecedes($1) }.reversed().flatMap { $0 })
+                    : ASN1.set(attributes)
                 toBeSigned = set
                 signerInfo += [0xA0] + set.dropFirst()
             }
