@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 import Verification
 
@@ -103,8 +104,11 @@ struct PeerCorpusTests {
                 .verify(path: data.appendingPathComponent("pdf/\(file)").path)
             #expect(report.signatures.first?.verdict == .failed && report.codes.contains(.disallowedModification), "\(report.text)")
         }
-        let table = (["| file | signature | pyHanko | ours | |", "|---|---|---|---|---|"] + rows).joined(separator: "\n")
-        try Data((table + "\n").utf8).write(to: data.deletingLastPathComponent().appendingPathComponent("peer-table.md"))
+        // docs/verification.md holds this very table; a fresh copy goes next to the corpus.
+        let table = (["| file | signature | pyHanko | ours | |", "|---|---|---|---|---|"] + rows).joined(separator: "\n") + "\n"
+        try Data(table.utf8).write(to: data.deletingLastPathComponent().appendingPathComponent("peer-table.md"))
+        let docs = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/verification.md"), encoding: .utf8)
+        #expect(docs.contains(table), "docs/verification.md's peer table differs from this run's (see peer-table.md next to the corpus)")
     }
 
     private func compare(file: String, field: String, ours: Summary, theirs: Summary, report: VerificationReport) throws -> String {
