@@ -120,7 +120,7 @@ final class BlockLayouter {
                 drawables += content.drawables.map { $0.translated(list.indent, y) }
                 y += content.height + 2
             }
-            return (Box(drawables: drawables, height: max(0, y - 2)), 2, 6)
+            return (Box(drawables: drawables, height: max(0, y - 2)), 2, list.spaceAfter)
         case .table(let table):
             let laidOut = try tableLayout(table, width: width)
             var drawables: [Drawable] = []

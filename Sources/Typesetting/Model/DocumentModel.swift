@@ -175,6 +175,8 @@ public struct ListBlock: Sendable, Hashable {
     public var items: [[Block]]
     public var indent: Double = 18
     public var start: Int = 1
+    /// Space below the list (points), before whatever follows.
+    public var spaceAfter: Double = 6
     public init(marker: Marker, items: [[Block]]) {
         self.marker = marker; self.items = items
     }
