@@ -42,6 +42,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
     @Flag(help: "No progress output (the summary is still printed).")
     var quiet = false
 
@@ -64,11 +67,12 @@ struct GenerateCommand: ParsableCommand {
         let generator: BatchGenerator
         do {
             let mapping = try map.map { try BatchMapping.load(URL(fileURLWithPath: $0)) }
-            let configuration = BatchConfiguration(
+            var configuration = BatchConfiguration(
                 csv: URL(fileURLWithPath: csv), encoding: CSVEncoding(rawValue: encoding.lowercased()) ?? .utf8, mapping: mapping, mappingPath: map ?? "mapping",
                 output: URL(fileURLWithPath: out), namePattern: name,
                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
                 shard: shard.flatMap(BatchShard.init), date: date)
+            configuration.allowMissingGlyphs = allowMissingGlyphs
             generator = try BatchGenerator(template: compiled, configuration: configuration)
         } catch let error as BatchError {
             throw exit(for: error)
@@ -81,6 +85,10 @@ struct GenerateCommand: ParsableCommand {
         }
         var report = ""
         for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
+        for warning in summary.firstWarnings { report += "countersign: warning: \(warning)\n" }
+        if summary.warnedRows > 0 {
+            report += "countersign: \(summary.warnedRows) row\(summary.warnedRows == 1 ? "" : "s") generated with warnings\n"
+        }
         if summary.failed > 0 {
             report += "countersign: \(summary.failed) row\(summary.failed == 1 ? "" : "s") failed; "
                 + "every problem is in \(summary.files.errors.path)\n"

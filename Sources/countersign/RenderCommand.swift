@@ -28,6 +28,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Date for the document's metadata (ISO 8601); fixes the output bytes.")
     var date: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
     func validate() throws {
         if (data == nil) == (csv == nil) { throw ValidationError("Give --data ROW.json or --csv FILE --row N.") }
         if csv != nil, row == nil { throw ValidationError("--csv needs --row N (data rows count from 1).") }
@@ -56,7 +59,12 @@ struct RenderCommand: ParsableCommand {
             throw exitForError(error, file: data ?? csv)
         }
         do {
-            let generated = try DocumentGenerator(template: compiled).generate(values, date: date)
+            let generated = try DocumentGenerator(template: compiled, allowMissingGlyphs: allowMissingGlyphs)
+                .generate(values, date: date)
+            for warning in generated.warnings {
+                printError("\(data ?? "\(csv!): row \(row!)"): warning: "
+                           + "\(warning.field.map { "field '\($0)': " } ?? "")\(warning.message)")
+            }
             try AtomicFile.write(generated.pdf, to: URL(fileURLWithPath: out))
             FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out)\n".utf8))
         } catch let error as TemplateError {
