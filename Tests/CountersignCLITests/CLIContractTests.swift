@@ -131,4 +131,29 @@ import Testing
                                       "--password-file", out.appendingPathComponent("signer.pass").path])
         #expect(signed.status == 0, "\(signed.stderr)")
     }
+
+    @Test func inspectNumbersRevisionsFromOneListsAttachmentsAndRoundsCoordinates() throws {
+        let f = Self.fixture
+        let sealed = f.directory.appendingPathComponent("inspect-sealed.pdf")
+        let audit = TestEnvironment.fixtures.appendingPathComponent("audit-events.json").path
+        let sign = try countersign(["sign", f.contract.path, "--out", sealed.path, "--field", "sig_company", "--audit", audit,
+                                    "--quiet"] + f.keyArguments)
+        #expect(sign.status == 0, "\(sign.stderr)")
+        let text = try countersign(["inspect", sealed.path])
+        #expect(text.stdout.contains("  #1  bytes 0–") && text.stdout.contains("  #2  bytes "), "\(text.stdout)")
+        #expect(!text.stdout.contains("#0 "))
+        #expect(text.stdout.contains("covers whole file") || text.stdout.contains("revision 2 of 2"))
+        #expect(text.stdout.contains("Embedded files:\n  audit.json"), "\(text.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: try countersign(["inspect", "--json", sealed.path]).stdoutData)
+                                as? [String: Any])
+        let revisions = try #require(json["revisions"] as? [[String: Any]])
+        #expect(revisions.map { $0["index"] as? Int } == [1, 2])
+        let files = try #require(json["embeddedFiles"] as? [[String: Any]])
+        #expect(files.first?["name"] as? String == "audit.json" && files.first?["relationship"] as? String == "Supplement")
+        for field in json["fields"] as? [[String: Any]] ?? [] {
+            for value in field["rect"] as? [Double] ?? [] {
+                #expect((value * 100).rounded() / 100 == value, "\(value) has float noise")
+            }
+        }
+    }
 }
