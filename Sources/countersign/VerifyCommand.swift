@@ -68,14 +68,16 @@ struct VerifyCommand: ParsableCommand {
         let total = paths.count
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
-        let batch = VerifyBatch(verifier: PDFVerifier(trustAnchors: anchors),
+        let verifier = PDFVerifier(trustAnchors: anchors)
+        let batch = VerifyBatch(verifier: verifier,
                                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         batch.run(paths) { index, outcome in
             switch outcome {
             case .report(var report):
                 report.file = shown(report.file)
                 status.withLock { $0.count(report.verdict) }
-                let text = json ? report.json.rendered(pretty: !lines) : report.text + (index + 1 < total ? "\n" : "")
+                let text = json ? report.json.rendered(pretty: !lines)
+                    : Self.text(report, path: paths[index], verifier: verifier) + (index + 1 < total ? "\n" : "")
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             case .unreadable(let path, let error):
                 let failure = CLIError.from(error, file: shown(path))
@@ -103,6 +105,25 @@ struct VerifyCommand: ParsableCommand {
         case .failed: throw ExitCode(ExitStatus.failed)
         case .indeterminate: throw ExitCode(ExitStatus.indeterminate)
         }
+    }
+
+    /// The report's text, with the unsigned signature fields and, for a file whose end is not
+    /// a complete revision, the verdict on the complete revisions before it.
+    static func text(_ report: VerificationReport, path: String, verifier: PDFVerifier) -> String {
+        var text = report.text
+        if report.revisions == 0, let intact = VerificationContext.intactPart(path: path, verifier: verifier) {
+            var part = intact.report
+            part.file = report.file
+            text += "\n  The file looks truncated: its last \(intact.trailing) bytes are not a complete revision. "
+                + "The complete revisions before them (bytes 0–\(intact.bytes)) verify as follows; the verdict "
+                + "for the file stays \(report.verdict.rawValue).\n\n"
+                + part.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
+        }
+        let unsigned = VerificationContext.unsignedSignatureFields(path: path)
+        if !unsigned.isEmpty {
+            text += "\n\nUnsigned signature fields: " + unsigned.joined(separator: ", ")
+        }
+        return text
     }
 
     private struct Status {

@@ -156,4 +156,29 @@ import Testing
             }
         }
     }
+
+    @Test func verifyTextSaysIndeterminateListsUnsignedFieldsAndSurvivesTruncation() throws {
+        let f = Self.fixture
+        let once = f.directory.appendingPathComponent("verify-once.pdf")
+        let twice = f.directory.appendingPathComponent("verify-twice.pdf")
+        #expect(try countersign(["sign", f.contract.path, "--out", once.path, "--field", "sig_customer", "--quiet"] + f.keyArguments).status == 0)
+        #expect(try countersign(["sign", once.path, "--out", twice.path, "--field", "sig_company", "--quiet"] + f.keyArguments).status == 0)
+
+        let untrusted = try countersign(["verify", once.path])
+        #expect(untrusted.status == 2)
+        #expect(untrusted.stdout.contains("why:         INDETERMINATE: no trust anchors"), "\(untrusted.stdout)")
+        #expect(!untrusted.stdout.contains(" ? "))
+        #expect(untrusted.stdout.contains("Unsigned signature fields: sig_company"))
+
+        // Cut inside the second signature's revision: the file fails, says so, and the first
+        // signature's complete revisions are still shown.
+        let bytes = try Data(contentsOf: twice)
+        let cut = f.directory.appendingPathComponent("verify-cut.pdf")
+        try bytes.prefix(bytes.count - 200).write(to: cut)
+        let truncated = try countersign(["verify", "--trust", f.caCertificate, cut.path, once.path])
+        #expect(truncated.status == 1)
+        #expect(truncated.stdout.contains("looks truncated"), "\(truncated.stdout)")
+        #expect(truncated.stdout.contains("| Signature 1: field 'sig_customer' — PASSED"), "\(truncated.stdout)")
+        #expect(truncated.stdout.hasSuffix("Summary: 2 files: 1 PASSED, 1 FAILED, 0 INDETERMINATE\n"), "\(truncated.stdout)")
+    }
 }
