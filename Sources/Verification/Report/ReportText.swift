@@ -7,7 +7,7 @@ extension VerificationReport {
         var lines: [String] = []
         let count = signatures.count
         lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
-        for issue in fileIssues { lines.append("  ✗ \(issue.reason)") }
+        for issue in fileIssues { lines.append("  \(issue.verdict.rawValue): \(issue.reason)") }
         for note in notes { lines.append("  note: \(note)") }
         if !unsignedSignatureFields.isEmpty {
             lines.append("  unsigned signature fields: \(unsignedSignatureFields.joined(separator: ", "))")
@@ -74,7 +74,7 @@ extension SignatureReport {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
         } else {
             for issue in issues.sorted(by: { $0.verdict > $1.verdict }) {
-                lines.append("  why:         \(issue.verdict == .failed ? "✗" : "?") \(issue.reason)")
+                lines.append("  why:         \(issue.verdict.rawValue): \(issue.reason)")
             }
         }
         return lines
