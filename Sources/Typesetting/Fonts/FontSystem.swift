@@ -187,7 +187,7 @@ public enum ShippedFonts {
     /// sorted; read once per folder and process. Throws when fontconfig cannot be loaded or the
     /// folder holds no fonts.
     public static func families(in directory: URL? = nil) throws -> [String] {
-        let folder = (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
+        let folder = (try directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
         lock.lock()
         defer { lock.unlock() }
         if let known = cache[folder] { return known }
