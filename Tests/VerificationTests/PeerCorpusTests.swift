@@ -49,25 +49,16 @@ struct PeerCorpusTests {
             nothing any other use shows changed: the signing revision gives Sig2's widget a new, direct /AP; the old shared \
             appearance dictionary (also the catalog's /FooBar) and its stream are untouched, so every reader shows exactly \
             what was signed wherever they are used. Signing an empty field is allowed after a signature (ISO 32000-2 \
-            §12.8.2.2.2, DocMDP P=2 and no DocMDP alike); pyHanko refuses any appearance update whose old /AP dictionary \
+            §12.8.2.2, DocMDP P=2, and with no DocMDP alike); pyHanko refuses any appearance update whose old /AP dictionary \
             has several users, a stricter policy than the content requires. INDETERMINATE only because Alice's \
             certificate had expired when she signed.
             """),
         "form-update-ap-indirect-sneaky-trailer.pdf#Sig1": .deliberate(.indeterminate, because: """
             as above, with the shared appearance dictionary named by a trailer key: no object in use when signed changed \
-            except Sig2's widget, which signing may change (ISO 32000-2 §12.8.2.2.2).
+            except Sig2's widget, which signing may change (ISO 32000-2 §12.8.2.2).
             """),
-        "sig-no-signed-attrs.pdf": .pending("a SignerInfo without signed attributes (RFC 5652 §5.4) — CMS breadth (#12, cms)"),
-        "pdf-sig-with-econtent.pdf": .pending(
-            "a detached-subfilter CMS that also encapsulates content must be FAILED (FORMAT_FAILURE) — CMS breadth (#12, cms)"),
-        "extensions-direct.pdf#Sig2": .pending("Ed25519 with SHA-512 (RFC 8419) — CMS breadth (#12, cms)"),
-        "extensions-indirect.pdf#Sig2": .pending("Ed25519 with SHA-512 (RFC 8419) — CMS breadth (#12, cms)"),
-        "extensions-update-direct.pdf#Sig2": .pending("Ed25519 with SHA-512 (RFC 8419) — CMS breadth (#12, cms)"),
-        "extensions-update-indirect.pdf#Sig2": .pending("Ed25519 with SHA-512 (RFC 8419) — CMS breadth (#12, cms)"),
-        "extensions-indirect-not-all-paths.pdf#Sig2": .pending("Ed25519 with SHA-512 (RFC 8419) — CMS breadth (#12, cms)"),
-        "ed448-shake256-nolen.pdf": .pending("Ed448 with SHAKE256 (RFC 8419) — CMS breadth (#12, cms)"),
         "ed448-disallowed-hash.pdf": .pending(
-            "Ed448 with SHA-512 breaks RFC 8419 §3.1: INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE by the algorithm policy (#12, cms)"),
+            "Ed448 with SHA-512 breaks RFC 8419 §3.1 (Ed448 signs SHAKE256 digests only): INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE, as pyHanko says — algorithm policy (#12, cms)"),
     ]
 
     /// pyHanko's files that rewrite, in the signing revision, an appearance also used elsewhere.
