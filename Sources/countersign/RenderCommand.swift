@@ -40,19 +40,25 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         let compiled = try compileTemplate(template, clauses: clauses)
         var values: [String: TemplateValue]
+        // A CSV row is read, mapped and checked as `generate` reads it: the same problems.
+        var csvRow: SingleRow?
         do {
             if let data {
                 values = try loadJSON(data)
             } else {
-                let (typed, problems) = compiled.coerce(row: try loadCSVRow(csv!, row: row!))
-                if !problems.isEmpty {
-                    for problem in problems { printError("\(csv!): row \(row!): \(problem)") }
+                let single = try SingleRow(csv: URL(fileURLWithPath: csv!), row: row!, template: compiled)
+                if !single.problems.isEmpty {
+                    for problem in single.problems { printError("\(csv!): \(problem)") }
                     throw ExitCode(ExitStatus.dataError)
                 }
-                values = typed
+                values = single.values
+                csvRow = single
             }
         } catch let error as TemplateError {
             throw exitForTemplateError(error)
+        } catch let error as BatchError {
+            for line in error.reason.split(separator: "\n") { printError(String(line)) }
+            throw ExitCode(error.code == .missingInput ? ExitStatus.noInput : ExitStatus.dataError)
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -68,7 +74,9 @@ struct RenderCommand: ParsableCommand {
             try AtomicFile.write(generated.pdf, to: URL(fileURLWithPath: out))
             FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out)\n".utf8))
         } catch let error as TemplateError {
-            throw exitForTemplateError(error)
+            guard let csvRow else { throw exitForTemplateError(error) }
+            for problem in csvRow.problems(for: error) { printError("\(csv!): \(problem)") }
+            throw ExitCode(error.diagnostics.contains { $0.code == .systemLibrary } ? ExitStatus.osError : ExitStatus.dataError)
         } catch {
             throw exitForError(error, file: template)
         }
@@ -83,21 +91,6 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(ExitStatus.dataError)
         }
         return object
-    }
-
-    private func loadCSVRow(_ path: String, row: Int) throws -> [String: String] {
-        let reader = try CSVReader(url: URL(fileURLWithPath: path))
-        while let next = try reader.next() {
-            switch next {
-            case .success(let record) where record.row == row:
-                return Dictionary(zip(reader.header, record.fields), uniquingKeysWith: { $1 })
-            case .failure(let failure) where failure.row == row:
-                throw CSVFileError(path: path, message: failure.description)
-            default:
-                continue
-            }
-        }
-        throw CSVFileError(path: path, message: "has no data row \(row)")
     }
 }
 

@@ -74,3 +74,27 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("JP-2.pdf").path))
     }
 }
+
+/// `render --csv --row N` reads a row through `SingleRow`, the same mapping and checks as
+/// `generate`: the same problems for the same row.
+@Suite struct SingleRowTests {
+    @Test func aRowHasTheSameProblemsAloneAsInABatch() throws {
+        let bad = "OR-3,Bad Ltd,not-an-email,2025-02-30,-4,abc,,\"[not json\""
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(2) + [bad] + BatchFixtures.rows(1, from: 4))
+        let summary = try BatchFixtures.run(csv, out: csv.deletingLastPathComponent().appendingPathComponent("out"))
+        #expect(summary.failed == 1)
+        let single = try SingleRow(csv: csv, row: 3, template: BatchFixtures.template)
+        #expect(single.problems.count >= 4, "\(single.problems)")
+        #expect(single.problems == summary.firstProblems)
+        #expect(try SingleRow(csv: csv, row: 1, template: BatchFixtures.template).problems.isEmpty)
+        #expect(throws: BatchError.self) { try SingleRow(csv: csv, row: 9, template: BatchFixtures.template) }
+    }
+
+    @Test func bindProblemsAreRecordedAsGenerateRecordsThem() throws {
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(1))
+        let single = try SingleRow(csv: csv, row: 1, template: BatchFixtures.template)
+        let error = TemplateError([Diagnostic(.missingGlyphs, "no shipped font has '\u{E000}' (U+E000)", field: "company_name")])
+        #expect(single.problems(for: error) == [RowProblem(row: 1, line: nil, column: "company_name", field: "company_name",
+                                                           message: "no shipped font has '\u{E000}' (U+E000)")])
+    }
+}

@@ -187,10 +187,7 @@ public final class BatchGenerator {
         let record: CSVRecord
         switch next {
         case .failure(let failure):
-            let column = failure.column.flatMap { $0 >= 1 && $0 <= reader.header.count ? reader.header[$0 - 1] : nil }
-            return .failure(ProblemList([RowProblem(row: failure.row, line: failure.line, column: column,
-                                                    field: column.flatMap { mapper.field(readingColumn: $0) },
-                                                    message: failure.message)]))
+            return .failure(ProblemList([mapper.problem(failure, header: reader.header)]))
         case .success(let success):
             record = success
         }
