@@ -98,3 +98,21 @@ import Testing
                                                            message: "no shipped font has '\u{E000}' (U+E000)")])
     }
 }
+
+/// An unclosed quote takes the rest of the file into one failed row; the summary says how many
+/// lines went with it, so its counts add up to the file's records.
+@Suite struct UnclosedQuoteSummaryTests {
+    @Test func theSummaryCountsTheLinesAnOpenQuoteAbsorbed() throws {
+        var rows = BatchFixtures.rows(3) + BatchFixtures.rows(2, from: 5)  // no quoted cells (row 4 has one)
+        rows[2] = "OR-3,\"Acme, Inc,a@b.co,2025-01-01,1,,,"
+        let csv = try BatchFixtures.csv(rows)
+        let summary = try BatchFixtures.run(csv, out: csv.deletingLastPathComponent().appendingPathComponent("out"))
+        #expect(summary.generated == 2 && summary.failed == 1)
+        #expect(summary.absorbedLines == 2)
+        #expect(summary.generated + summary.failed + summary.absorbedLines == rows.count)
+        #expect(summary.description.contains("failed 1 (and 2 lines read into a failed row by an unclosed quote)"))
+        let problem = try #require(summary.firstProblems.first)
+        #expect(problem.row == 3 && problem.line == 4)
+        #expect(problem.message.contains("the quote that opens field 2 on line 4 is never closed; lines 5–6 after it"))
+    }
+}
