@@ -15,7 +15,8 @@ public final class Typesetter {
 
     /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default); `cache`
     /// bounds the shaped paragraphs kept from one document for the next. Throws `.systemLibrary`
-    /// when cairo, pango, fontconfig or harfbuzz cannot be loaded.
+    /// when cairo, pango, fontconfig or harfbuzz cannot be loaded, and a `ResourceError` when the
+    /// fonts cannot be found (`ResourceLocator`).
     public init(fontsDirectory: URL? = nil, cache: CacheLimits = .standard) throws {
         try Self.requireSystemLibraries()
         fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())

@@ -76,7 +76,8 @@ final class FontSystem {
         }
         guard added else {
             FcConfigDestroy(config)
-            throw TypesettingError(.fonts, "no fonts found in \(fontsDirectory.path); set COUNTERSIGN_FONTS to the Fonts folder")
+            throw ResourceError(.missing, "\(fontsDirectory.path): no fonts (.ttf, .otf) found — point COUNTERSIGN_FONTS "
+                                + "or COUNTERSIGN_HOME at Countersign's shipped Fonts folder, or reinstall with scripts/install")
         }
         guard let map = cs_pango_font_map_new_private(config, 72) else {
             FcConfigDestroy(config)
@@ -169,16 +170,10 @@ final class FontSystem {
         return height
     }
 
-    /// Where the shipped fonts are: `COUNTERSIGN_FONTS`, else `Fonts/` beside the executable's
-    /// install prefix, else the source checkout this was built from.
-    static func defaultDirectory() -> URL {
-        if let path = ProcessInfo.processInfo.environment["COUNTERSIGN_FONTS"] { return URL(fileURLWithPath: path) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().appendingPathComponent("../share/countersign/Fonts")
-        if FileManager.default.fileExists(atPath: installed.path) { return installed.standardized }
-        var source = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { source.deleteLastPathComponent() }
-        return source.appendingPathComponent("Fonts")
+    /// Where the shipped fonts are (`ResourceLocator`): `COUNTERSIGN_FONTS`, `COUNTERSIGN_HOME`,
+    /// or beside the executable.
+    static func defaultDirectory() throws(ResourceError) -> URL {
+        try ResourceLocator.standard.directory(.fonts)
     }
 }
 
@@ -192,7 +187,7 @@ public enum ShippedFonts {
     /// sorted; read once per folder and process. Throws when fontconfig cannot be loaded or the
     /// folder holds no fonts.
     public static func families(in directory: URL? = nil) throws -> [String] {
-        let folder = (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
+        let folder = try (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
         lock.lock()
         defer { lock.unlock() }
         if let known = cache[folder] { return known }
