@@ -48,18 +48,31 @@ struct RenderCommand: ParsableCommand {
         try reportingErrors(json: json, file: template) {
             let compiled = try compileTemplate(template, clauses: clauses)
             let values: [String: TemplateValue]
+            // A CSV row is read, mapped and checked as `generate` reads it: the same problems.
+            var csvRow: SingleRow?
             if let data {
                 values = try loadJSON(data)
             } else {
                 let source = StandardStreams.display(csv!)
-                let (typed, problems) = compiled.coerce(row: try loadCSVRow(csv!, row: row!))
-                if !problems.isEmpty {
-                    throw CLIError(ExitStatus.dataError, file: nil, "", details: problems.map { "countersign: \(source): row \(row!): \($0)" })
+                let (url, cleanup) = try StandardStreams.spool(csv!, suffix: ".csv", what: "the --csv file")
+                defer { cleanup() }
+                let single = try SingleRow(csv: url, row: row!, template: compiled)
+                if !single.problems.isEmpty {
+                    throw CLIError(ExitStatus.dataError, file: nil, "",
+                                   details: single.problems.map { "countersign: \(source): \($0)" })
                 }
-                values = typed
+                values = single.values
+                csvRow = single
             }
-            let generated = try DocumentGenerator(template: compiled, allowMissingGlyphs: allowMissingGlyphs)
-                .generate(values, date: date)
+            let generated: DocumentGenerator.Output
+            do {
+                generated = try DocumentGenerator(template: compiled, allowMissingGlyphs: allowMissingGlyphs)
+                    .generate(values, date: date)
+            } catch let error as TemplateError where csvRow != nil && !error.diagnostics.contains(where: { $0.code == .systemLibrary }) {
+                let source = StandardStreams.display(csv!)
+                throw CLIError(ExitStatus.dataError, file: nil, "",
+                               details: csvRow!.problems(for: error).map { "countersign: \(source): \($0)" })
+            }
             let source = data.map(StandardStreams.display) ?? "\(StandardStreams.display(csv!)): row \(row!)"
             for warning in generated.warnings {
                 printError("\(source): warning: \(warning.field.map { "field '\($0)': " } ?? "")\(warning.message)")
@@ -90,24 +103,6 @@ struct RenderCommand: ParsableCommand {
                            todo: "wrap the values in { … }")
         }
         return object
-    }
-
-    private func loadCSVRow(_ path: String, row: Int) throws -> [String: String] {
-        let (url, cleanup) = try StandardStreams.spool(path, suffix: ".csv", what: "the --csv file")
-        defer { cleanup() }
-        let source = StandardStreams.display(path)
-        let reader = try CSVReader(url: url)
-        while let next = try reader.next() {
-            switch next {
-            case .success(let record) where record.row == row:
-                return Dictionary(zip(reader.header, record.fields), uniquingKeysWith: { $1 })
-            case .failure(let failure) where failure.row == row:
-                throw CLIError(ExitStatus.dataError, file: source, failure.description)
-            default:
-                continue
-            }
-        }
-        throw CLIError(ExitStatus.dataError, file: source, "has no data row \(row)", todo: "data rows count from 1 after the header")
     }
 }
 

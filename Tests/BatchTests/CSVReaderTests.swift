@@ -64,7 +64,7 @@ import Testing
         #expect(results.count == 2)
         #expect(try results.first?.get().fields == ["1", "ok"])
         guard case .failure(let error)? = results.last else { Issue.record("expected an error"); return }
-        #expect(error.row == 2 && error.line == 3)
+        #expect(error.row == 2 && error.line == 3 && error.absorbedLines == 2)
         #expect(error.message.contains("the quote that opens field 2 on line 3 is never closed; lines 4–5 after it "
                                        + "were read into this field"), "\(error.message)")
     }

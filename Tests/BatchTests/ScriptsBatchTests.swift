@@ -74,3 +74,45 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("JP-2.pdf").path))
     }
 }
+
+/// `render --csv --row N` reads a row through `SingleRow`, the same mapping and checks as
+/// `generate`: the same problems for the same row.
+@Suite struct SingleRowTests {
+    @Test func aRowHasTheSameProblemsAloneAsInABatch() throws {
+        let bad = "OR-3,Bad Ltd,not-an-email,2025-02-30,-4,abc,,\"[not json\""
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(2) + [bad] + BatchFixtures.rows(1, from: 4))
+        let summary = try BatchFixtures.run(csv, out: csv.deletingLastPathComponent().appendingPathComponent("out"))
+        #expect(summary.failed == 1)
+        let single = try SingleRow(csv: csv, row: 3, template: BatchFixtures.template)
+        #expect(single.problems.count >= 4, "\(single.problems)")
+        #expect(single.problems == summary.firstProblems)
+        #expect(try SingleRow(csv: csv, row: 1, template: BatchFixtures.template).problems.isEmpty)
+        #expect(throws: BatchError.self) { try SingleRow(csv: csv, row: 9, template: BatchFixtures.template) }
+    }
+
+    @Test func bindProblemsAreRecordedAsGenerateRecordsThem() throws {
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(1))
+        let single = try SingleRow(csv: csv, row: 1, template: BatchFixtures.template)
+        let error = TemplateError([Diagnostic(.missingGlyphs, "no shipped font has '\u{E000}' (U+E000)", field: "company_name")])
+        #expect(single.problems(for: error) == [RowProblem(row: 1, line: nil, column: "company_name", field: "company_name",
+                                                           message: "no shipped font has '\u{E000}' (U+E000)")])
+    }
+}
+
+/// An unclosed quote takes the rest of the file into one failed row; the summary says how many
+/// lines went with it, so its counts add up to the file's records.
+@Suite struct UnclosedQuoteSummaryTests {
+    @Test func theSummaryCountsTheLinesAnOpenQuoteAbsorbed() throws {
+        var rows = BatchFixtures.rows(3) + BatchFixtures.rows(2, from: 5)  // no quoted cells (row 4 has one)
+        rows[2] = "OR-3,\"Acme, Inc,a@b.co,2025-01-01,1,,,"
+        let csv = try BatchFixtures.csv(rows)
+        let summary = try BatchFixtures.run(csv, out: csv.deletingLastPathComponent().appendingPathComponent("out"))
+        #expect(summary.generated == 2 && summary.failed == 1)
+        #expect(summary.absorbedLines == 2)
+        #expect(summary.generated + summary.failed + summary.absorbedLines == rows.count)
+        #expect(summary.description.contains("failed 1 (and 2 lines read into a failed row by an unclosed quote)"))
+        let problem = try #require(summary.firstProblems.first)
+        #expect(problem.row == 3 && problem.line == 4)
+        #expect(problem.message.contains("the quote that opens field 2 on line 4 is never closed; lines 5–6 after it"))
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Templates
 import Testing
+import TestSupport
 import Typesetting
 
 /// What a data row can get wrong and how it is told: unknown keys with a suggestion, amounts
@@ -59,5 +60,26 @@ import Typesetting
         let dated = try template.bind(["name": .string("Zoë"), "fee": .string("12.50")], date: "2025-03-07")
         #expect(dated.plainText.contains("as of 2025-03-07."))
         #expect(try template.bind(["name": .string("Zoë")], timeZone: zone).info.date == nil)
+    }
+}
+
+/// `numbering="headings"` numbers the body's headings, clause headings included, in the text and
+/// so in the outline; without it headings stay as written.
+@Suite struct HeadingNumberingTests {
+    @Test func headingsAndClauseHeadingsAreNumbered() throws {
+        let reference = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/templates.md"), encoding: .utf8)
+        let example = try #require(reference.firstMatch(of: /```xml\n(<template[^`]*numbering="headings"[^`]*)```/)?.1)
+        let template = try TemplateCompiler(clauseLibrary: Samples.clauses).compile(source: Array(example.utf8), path: "n.xml")
+        let headings = try template.bind([:], date: "2026-01-01").body.compactMap { block -> String? in
+            guard case .heading(_, let paragraph) = block else { return nil }
+            return paragraph.runs.compactMap { run -> String? in
+                if case .text(let text, _) = run { return text } else { return nil }
+            }.joined()
+        }
+        #expect(headings == ["1. Definitions", "1.1 Services", "1.2 Fees", "2. Term", "2.1 Confidentiality"])
+
+        let plain = try TemplateCompiler(clauseLibrary: Samples.clauses)
+            .compile(source: Array(example.replacingOccurrences(of: " numbering=\"headings\"", with: "").utf8), path: "n.xml")
+        #expect(try plain.bind([:], date: "2026-01-01").plainText.contains("\nServices\n"))
     }
 }

@@ -137,6 +137,7 @@ public final class BatchGenerator {
         }
         var sequence = 0
         var otherShards = 0
+        var absorbedLines = 0
         var names = NameRegistry()
         do {
             reading: while let next = try reader.next() {
@@ -144,7 +145,9 @@ public final class BatchGenerator {
                 let row: Int
                 switch next {
                 case .success(let record): row = record.row
-                case .failure(let failure): row = failure.row
+                case .failure(let failure):
+                    row = failure.row
+                    absorbedLines += failure.absorbedLines
                 }
                 let mine = configuration.shard?.contains(row: row) ?? true
                 if !mine { otherShards += 1 }
@@ -179,7 +182,8 @@ public final class BatchGenerator {
         try files.finish()
         return BatchSummary(generated: tally.generated, kept: tally.kept, failed: tally.failed, otherShards: otherShards,
                             elapsed: Date().timeIntervalSince(start), firstProblems: tally.firstProblems,
-                            warnedRows: tally.warnedRows, firstWarnings: tally.firstWarnings, files: files)
+                            warnedRows: tally.warnedRows, firstWarnings: tally.firstWarnings, absorbedLines: absorbedLines,
+                            files: files)
     }
 
     /// Maps, checks and names one record; a job for a worker or the row's problems.
@@ -187,10 +191,7 @@ public final class BatchGenerator {
         let record: CSVRecord
         switch next {
         case .failure(let failure):
-            let column = failure.column.flatMap { $0 >= 1 && $0 <= reader.header.count ? reader.header[$0 - 1] : nil }
-            return .failure(ProblemList([RowProblem(row: failure.row, line: failure.line, column: column,
-                                                    field: column.flatMap { mapper.field(readingColumn: $0) },
-                                                    message: failure.message)]))
+            return .failure(ProblemList([mapper.problem(failure, header: reader.header)]))
         case .success(let success):
             record = success
         }

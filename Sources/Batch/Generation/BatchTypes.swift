@@ -96,6 +96,9 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
     /// first few warnings.
     public var warnedRows: Int = 0
     public var firstWarnings: [RowProblem] = []
+    /// Lines of the CSV an unclosed quote read into a failed row: with them the counts add up to
+    /// the file's records (ok + failed + absorbed + other shards' rows).
+    public var absorbedLines: Int = 0
     /// Where the manifest and the error report are.
     public var files: BatchFiles
 
@@ -108,6 +111,9 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
         var text = "ok \(ok)"
         if kept > 0 { text += " (generated \(generated), kept \(kept) from the earlier run)" }
         text += ", failed \(failed)"
+        if absorbedLines > 0 {
+            text += " (and \(absorbedLines) line\(absorbedLines == 1 ? "" : "s") read into a failed row by an unclosed quote)"
+        }
         if otherShards > 0 { text += ", \(otherShards) rows left to other shards" }
         return text + ", \(String(format: "%.1f", elapsed)) s, \(String(format: "%.1f", rate)) docs/s"
     }

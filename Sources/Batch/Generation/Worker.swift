@@ -51,10 +51,7 @@ struct WorkerContext: Sendable {
     }
 
     /// A diagnostic about a row as the error report records it.
-    private func problem(_ row: Int, _ diagnostic: Diagnostic) -> RowProblem {
-        RowProblem(row: row, line: nil, column: diagnostic.field.flatMap(mapper.column(of:)),
-                   field: diagnostic.field ?? diagnostic.element.map { "<\($0)>" }, message: clipped(diagnostic.message))
-    }
+    private func problem(_ row: Int, _ diagnostic: Diagnostic) -> RowProblem { mapper.problem(row: row, diagnostic) }
 
     private func outcome(of job: BatchGenerator.Job, generator: DocumentGenerator) -> Prepared {
         let url = directory.appendingPathComponent(job.fileName)

@@ -149,6 +149,7 @@ public struct CompiledTemplate: Sendable {
         info.custom = provenance
         let header = binder.blocks(parts.header)
         let footer = binder.blocks(parts.footer)
+        binder.numberHeadings = parts.numberHeadings
         let body = binder.blocks(parts.body)
         guard binder.problems.isEmpty else { throw TemplateError(binder.problems) }
         return DocumentSpec(page: page, header: header, footer: footer, body: body, info: info)

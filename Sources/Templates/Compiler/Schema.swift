@@ -7,7 +7,7 @@ enum Schema {
 
     static let elements: [String: Element] = [
         "template": Element(attributes: ["id", "version", "page", "margin", "orientation", "lang", "title", "author",
-                                         "subject", "keywords"], required: ["id", "version"]),
+                                         "subject", "keywords", "numbering"], required: ["id", "version"]),
         "fields": Element(attributes: []),
         "field": Element(attributes: ["name", "type", "required", "min", "max", "pattern", "values", "default",
                                       "format", "label"], required: ["name", "type"]),
