@@ -42,6 +42,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
     @Flag(help: "No progress output (the summary is still printed).")
     var quiet = false
 
@@ -65,15 +68,20 @@ struct GenerateCommand: ParsableCommand {
             let (csvURL, cleanup) = try StandardStreams.spool(csv, suffix: ".csv", what: "the --csv export")
             defer { cleanup() }
             let mapping = try map.map { try BatchMapping.load(URL(fileURLWithPath: $0)) }
-            let configuration = BatchConfiguration(
+            var configuration = BatchConfiguration(
                 csv: csvURL, encoding: CSVEncoding(rawValue: encoding.lowercased()) ?? .utf8, mapping: mapping, mappingPath: map ?? "mapping",
                 output: URL(fileURLWithPath: out), namePattern: name,
                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
                 shard: shard.flatMap(BatchShard.init), date: date)
+            configuration.allowMissingGlyphs = allowMissingGlyphs
             let generator = try BatchGenerator(template: compiled, configuration: configuration)
             let summary = try generator.run(progress: quiet || json ? nil : ProgressReporter(label: "generated"))
             var report = ""
             for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
+            for warning in summary.firstWarnings { report += "countersign: warning: \(warning)\n" }
+            if summary.warnedRows > 0 {
+                report += "countersign: \(summary.warnedRows) row\(summary.warnedRows == 1 ? "" : "s") generated with warnings\n"
+            }
             if summary.failed > 0 {
                 report += "countersign: \(summary.failed) row\(summary.failed == 1 ? "" : "s") failed; "
                     + "every problem is in \(summary.files.errors.path)\n"
@@ -82,6 +90,7 @@ struct GenerateCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(report.utf8))
                 printJSON(.object([
                     "generated": .int(summary.generated), "kept": .int(summary.kept), "failed": .int(summary.failed),
+                    "warnedRows": .int(summary.warnedRows),
                     "otherShards": .int(summary.otherShards), "elapsed": .double(summary.elapsed),
                     "manifest": .string(summary.files.manifest.path), "errors": .string(summary.files.errors.path),
                 ]))

@@ -28,6 +28,9 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Date for the document's metadata (ISO 8601); fixes the output bytes.")
     var date: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
     @Flag(help: "Print a JSON object (output, pages, bytes, sha256) instead of the text line.")
     var json = false
 
@@ -55,11 +58,17 @@ struct RenderCommand: ParsableCommand {
                 }
                 values = typed
             }
-            let generated = try DocumentGenerator(template: compiled).generate(values, date: date)
+            let generated = try DocumentGenerator(template: compiled, allowMissingGlyphs: allowMissingGlyphs)
+                .generate(values, date: date)
+            let source = data.map(StandardStreams.display) ?? "\(StandardStreams.display(csv!)): row \(row!)"
+            for warning in generated.warnings {
+                printError("\(source): warning: \(warning.field.map { "field '\($0)': " } ?? "")\(warning.message)")
+            }
             try StandardStreams.write([generated.pdf], to: out)
             if json {
                 printJSON(.object(["output": .string(out), "pages": .int(generated.pages), "bytes": .int(generated.pdf.count),
-                                   "sha256": .string(DigestAlgorithm.sha256.hash(generated.pdf).hexString)]))
+                                   "sha256": .string(DigestAlgorithm.sha256.hash(generated.pdf).hexString),
+                                   "warnings": .array(generated.warnings.map { .string($0.message) })]))
             } else {
                 FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out == "-" ? "standard output" : out)\n".utf8))
             }

@@ -107,8 +107,8 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// The report's text, with the unsigned signature fields and, for a file whose end is not
-    /// a complete revision, the verdict on the complete revisions before it.
+    /// The report's text and, for a file whose end is not a complete revision, the verdict on the
+    /// complete revisions before it.
     static func text(_ report: VerificationReport, path: String, verifier: PDFVerifier) -> String {
         var text = report.text
         if report.revisions == 0, let intact = VerificationContext.intactPart(path: path, verifier: verifier) {
@@ -118,10 +118,6 @@ struct VerifyCommand: ParsableCommand {
                 + "The complete revisions before them (bytes 0–\(intact.bytes)) verify as follows; the verdict "
                 + "for the file stays \(report.verdict.rawValue).\n\n"
                 + part.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
-        }
-        let unsigned = VerificationContext.unsignedSignatureFields(path: path)
-        if !unsigned.isEmpty {
-            text += "\n\nUnsigned signature fields: " + unsigned.joined(separator: ", ")
         }
         return text
     }

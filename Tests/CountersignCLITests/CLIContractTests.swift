@@ -168,7 +168,7 @@ import Testing
         #expect(untrusted.status == 2)
         #expect(untrusted.stdout.contains("why:         INDETERMINATE: no trust anchors"), "\(untrusted.stdout)")
         #expect(!untrusted.stdout.contains(" ? "))
-        #expect(untrusted.stdout.contains("Unsigned signature fields: sig_company"))
+        #expect(untrusted.stdout.contains("unsigned signature fields: sig_company"))
 
         // Cut inside the second signature's revision: the file fails, says so, and the first
         // signature's complete revisions are still shown.

@@ -2,20 +2,12 @@ public import Foundation
 import PDFSyntax
 public import Verification
 
-/// What the text report of `verify` adds around a file's verification report: the signature
-/// fields nobody has signed yet, and — for a file whose end is not a complete revision (cut off
-/// while copying or uploading) — the verdict on the complete revisions before it.
+/// What the text report of `verify` adds around a file's verification report: for a file whose
+/// end is not a complete revision (cut off while copying or uploading), the verdict on the
+/// complete revisions before it.
 ///
 /// Read with the strict reader, separately from the verifier: nothing here changes a verdict.
 public enum VerificationContext {
-    /// Names of the document's signature fields that hold no signature, in field order; empty
-    /// when the file cannot be read strictly.
-    public static func unsignedSignatureFields(path: String) -> [String] {
-        guard let document = try? PDFDocument(bytes: PDFBytes(mappingFile: path), mode: .strict),
-              let fields = try? document.formFields() else { return [] }
-        return fields.filter { $0.kind == .signature && !$0.isSigned }.map(\.name)
-    }
-
     /// A file whose last bytes are not a complete revision: where the complete part ends and how
     /// that part verifies.
     public struct IntactPart: Sendable {
