@@ -187,7 +187,7 @@ public enum ShippedFonts {
     /// sorted; read once per folder and process. Throws when fontconfig cannot be loaded or the
     /// folder holds no fonts.
     public static func families(in directory: URL? = nil) throws -> [String] {
-        let folder = (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
+        let folder = try (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
         lock.lock()
         defer { lock.unlock() }
         if let known = cache[folder] { return known }
@@ -209,7 +209,8 @@ public enum ShippedFonts {
             }
         }
         guard !names.isEmpty else {
-            throw TypesettingError(.fonts, "no fonts found in \(folder); set COUNTERSIGN_FONTS to the Fonts folder")
+            throw ResourceError(.missing, "\(folder): no fonts found — point COUNTERSIGN_FONTS or COUNTERSIGN_HOME at "
+                                + "Countersign's shipped Fonts folder, or reinstall with scripts/install")
         }
         cache[folder] = names.sorted()
         return names.sorted()
