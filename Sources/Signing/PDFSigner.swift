@@ -81,6 +81,9 @@ public final class PDFSigner {
         public var sha256: [UInt8]?
         /// Parse, build, hash and sign times for this document.
         public var timings: SigningTimings
+        /// What was accepted although it is not right (a box too small for legible text, with
+        /// `allowIllegibleAppearance`); for the caller to show.
+        public var warnings: [String] = []
     }
 
     /// Signs bytes (mapped or in memory) and returns the original plus the appended revision.
@@ -136,6 +139,7 @@ public final class PDFSigner {
         timings.hash = clock.lap()
         timings.hashCPU = threadCPUSeconds() - cpu
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
+        var warnings: [String] = []
         // A short id shown in the appearance: signer, time and the document's identity (its /ID,
         // size and newest xref offset) — not a hash of the content, which would read a large file twice.
         var idHasher = Digest(.sha256)
@@ -156,10 +160,14 @@ public final class PDFSigner {
                                           editor: &editor)
         var fieldDictionary = target.fieldDictionary
         if let rect = target.rect, rect.width > 0, rect.height > 0 {
-            let form = try appearances().appearance(width: rect.width, height: rect.height,
-                                                  mark: request.mark ?? .typedName(signerName), signerName: signerName,
-                                                  date: request.signingTime, reason: request.reason,
-                                                  signatureID: String(signatureID), into: &editor.update)
+            let language = try document.resolve(try document.catalog(), "Lang")?.stringValue?.text
+            let context = AppearanceCache.Context(reason: request.reason, location: request.location, language: language,
+                                                  allowIllegible: request.allowIllegibleAppearance)
+            let (form, warning) = try appearances().appearance(width: rect.width, height: rect.height,
+                                                               mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                               date: request.signingTime, context: context,
+                                                               signatureID: String(signatureID), into: &editor.update)
+            if let warning { warnings.append(warning) }
             if target.widgetReference == target.fieldReference {
                 fieldDictionary["AP"] = .dictionary(["N": .reference(form)])
             } else if let widgetReference = target.widgetReference,
@@ -238,7 +246,7 @@ public final class PDFSigner {
             timings.hash += clock.lap()
             timings.hashCPU += threadCPUSeconds() - cpu
         }
-        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings)
+        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings, warnings: warnings)
     }
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.

@@ -225,7 +225,7 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "With --in: keep documents an earlier run signed (their files still match its manifest), sign the rest.")
     var resume = false
 
-    @Flag(help: "With --in: sign every document again into an --out that already holds files.")
+    @Flag(help: "Sign where Countersign would refuse: a signature box too small for legible text (with a warning), or, with --in, an --out that already holds files (everything is signed again).")
     var force = false
 
     @Flag(help: "No progress output.")
@@ -244,7 +244,7 @@ struct SignCommand: ParsableCommand {
         if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if resume && force { throw ValidationError("--resume keeps earlier results and --force replaces them; give one.") }
-        if (resume || force) && inputDirectory == nil { throw ValidationError("--resume and --force are for --in DIR.") }
+        if resume && inputDirectory == nil { throw ValidationError("--resume is for --in DIR.") }
         if out == StandardStreams.name && (json || timings) {
             throw ValidationError("--out - writes the PDF to standard output; --json and --timings would mix with it.")
         }
@@ -257,7 +257,8 @@ struct SignCommand: ParsableCommand {
     func run() throws {
         try reportingErrors(json: json) {
             // Key and flag errors name their own files; errors from signing name the document.
-            let request = try signature.request(batch: inputDirectory != nil)
+            var request = try signature.request(batch: inputDirectory != nil)
+            request.allowIllegibleAppearance = force
             let identity = try key.loader.load(at: request.signingTime)
             let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
             if let inputDirectory {
@@ -305,6 +306,7 @@ struct SignCommand: ParsableCommand {
         let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
         let signed = try signer.sign(original, request: request, fileSHA256: json)
         try StandardStreams.write([signed.original, signed.appended], to: out)
+        for warning in signed.warnings { printError("\(StandardStreams.display(file)): warning: \(warning)") }
         if json {
             printJSON(.object(["input": .string(StandardStreams.display(file)), "output": .string(out),
                                "bytes": .int(signed.count), "sha256": .string(signed.sha256?.hexString ?? "")]))

@@ -181,4 +181,33 @@ import Testing
         #expect(truncated.stdout.contains("| Signature 1: field 'sig_customer' — PASSED"), "\(truncated.stdout)")
         #expect(truncated.stdout.hasSuffix("Summary: 2 files: 1 PASSED, 1 FAILED, 0 INDETERMINATE\n"), "\(truncated.stdout)")
     }
+
+    /// The examples of docs/cli.md, run as written: the did-you-mean lines print what their
+    /// comments say, and the pipe signs standard input to standard output.
+    @Test func theExamplesInCLIDocumentationRun() throws {
+        let f = Self.fixture
+        let page = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/cli.md"), encoding: .utf8)
+        let blocks = page.components(separatedBy: "```sh\n").dropFirst().compactMap { $0.components(separatedBy: "\n```").first }
+        let commented = blocks.flatMap { $0.split(separator: "\n") }.filter { $0.contains("  # countersign: ") }
+        #expect(commented.count >= 2)
+        for line in commented {
+            let parts = line.components(separatedBy: "  # ")
+            let words = parts[0].split(separator: " ").map(String.init).dropFirst()
+            let result = try countersign(Array(words))
+            #expect(result.status == 64)
+            #expect(result.stderr.trimmingCharacters(in: .newlines) == parts[1].trimmingCharacters(in: .whitespaces), "\(line)")
+        }
+        let pipe = try #require(blocks.flatMap { $0.split(separator: "\n") }.first { $0.contains("< in.pdf > out.pdf") })
+        let work = f.directory.appendingPathComponent("doc-pipe")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        for (name, target) in [("signer.p12", f.devCA.appendingPathComponent("signer.p12")),
+                               ("signer.pass", f.devCA.appendingPathComponent("signer.pass")), ("in.pdf", f.contract)] {
+            try FileManager.default.createSymbolicLink(at: work.appendingPathComponent(name), withDestinationURL: target)
+        }
+        let command = pipe.replacingOccurrences(of: "countersign ", with: "\"$1\" ", options: .anchored)
+        let run = try runCommand("/bin/sh", ["-c", "cd \"$2\" && " + command, "sh", TestEnvironment.countersignExecutable.path, work.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let verified = try countersign(["verify", "--trust", f.caCertificate, work.appendingPathComponent("out.pdf").path])
+        #expect(verified.status == 0, "\(verified.stdout)")
+    }
 }

@@ -135,6 +135,9 @@ public struct SignBatch: Sendable {
                     continue
                 }
                 timings += signed.timings
+                for warning in signed.warnings {
+                    FileHandle.standardError.write(Data("countersign: \(name): warning: \(warning)\n".utf8))
+                }
                 let signedOutcome = Outcome(input: name, output: name, sha256: signed.sha256.map(\.hexString),
                                             bytes: signed.count)
                 writer.submit([signed.original, signed.appended], as: name) { failure in

@@ -209,7 +209,8 @@ public enum ShippedFonts {
             }
         }
         guard !names.isEmpty else {
-            throw TypesettingError(.fonts, "no fonts found in \(folder); set COUNTERSIGN_FONTS to the Fonts folder")
+            throw ResourceError(.missing, "\(folder): no fonts found — point COUNTERSIGN_FONTS or COUNTERSIGN_HOME at "
+                                + "Countersign's shipped Fonts folder, or reinstall with scripts/install")
         }
         cache[folder] = names.sorted()
         return names.sorted()
