@@ -47,6 +47,24 @@ import Verification
         #expect(modifications.allSatisfy { $0.allowed } && modifications.contains { $0.kind == "form-fill" }, "\(modifications)")
     }
 
+    /// A form XObject inside the appearance (as Acrobat's signature appearances nest theirs)
+    /// rewritten in place: part of the appearance when private, a page change when the page uses
+    /// it too.
+    @Test(arguments: [false, true])
+    func nestedAppearanceFormRewrittenInPlace(sharedWithPage: Bool) throws {
+        let (prepared, inner) = try Self.fieldWithNestedAppearance(fixtures.contract, sharedWithPage: sharedWithPage)
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try Self.fillInPlace(signed, field: "amount", stream: inner, value: "2,000 EUR")
+        if sharedWithPage {
+            let report = AttackSupport.expectFailed(filled, .disallowedModification, mentioning: "/XObject /Shared when signed")
+            #expect(report.signatures[0].modifications.filter { !$0.allowed }.map(\.object) == ["\(inner.number) \(inner.generation)"])
+        } else {
+            let report = fixtures.trusted.verify(bytes: filled)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.contains { $0.kind == "form-fill" && $0.allowed })
+        }
+    }
+
     // MARK: False alarms: changes signing tools make that change nothing signed
 
     /// A validation-data revision (as a document timestamp or `extend` writes it) that also adds
@@ -184,12 +202,7 @@ import Verification
         switch shared {
         case .catalogKey: catalog["FooBar"] = .reference(stream)
         case .sharedAppearanceDictionary: catalog["FooBar"] = appearance
-        case .pageResources:
-            var resources = try document.resolve(pageDictionary["Resources"] ?? .null).dictionaryValue ?? [:]
-            var objects = try document.resolve(resources["XObject"] ?? .null).dictionaryValue ?? [:]
-            objects["Shared"] = .reference(stream)
-            resources["XObject"] = .dictionary(objects)
-            pageDictionary["Resources"] = .dictionary(resources)
+        case .pageResources: try useOnPage(stream, &pageDictionary, document)
         case .anotherWidget, nil: break
         }
         let annotations = try document.resolve(pageDictionary["Annots"] ?? .null).arrayValue ?? []
@@ -197,6 +210,43 @@ import Verification
         update.set(page.reference, .dictionary(pageDictionary))
         update.set(try #require(document.catalogReference()), .dictionary(catalog))
         return (update.write().bytes, stream)
+    }
+
+    /// Adds a text field `amount` whose appearance stream draws a nested form XObject, which
+    /// page 1 also uses if `sharedWithPage`; returns the file and the nested form's reference.
+    static func fieldWithNestedAppearance(_ bytes: [UInt8], sharedWithPage: Bool) throws -> ([UInt8], PDFReference) {
+        let document = try PDFDocument(bytes: bytes)
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        let form: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20]]
+        let inner = update.add(DocumentEdits.stream("0.9 g 0 0 228 20 re f", form))
+        var outer = form
+        outer["Resources"] = .dictionary(["XObject": .dictionary(["Inner": .reference(inner)])])
+        let stream = update.add(DocumentEdits.stream("/Inner Do", outer))
+        let widget = update.add(.dictionary([
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Tx"), "T": .string(PDFString(text: "amount")),
+            "Rect": [72, 640, 300, 660], "F": 4, "P": .reference(page.reference),
+            "DA": .string(PDFString(text: "/Helv 10 Tf 0 g")), "AP": .dictionary(["N": .reference(stream)]),
+        ]))
+        var catalog = try document.catalog()
+        try editForm(document, &update, &catalog) { form in
+            form["Fields"] = .array((form["Fields"]?.arrayValue ?? []) + [.reference(widget)])
+        }
+        var pageDictionary = page.dictionary
+        if sharedWithPage { try useOnPage(inner, &pageDictionary, document) }
+        pageDictionary["Annots"] = .array((try document.resolve(pageDictionary["Annots"] ?? .null).arrayValue ?? []) + [.reference(widget)])
+        update.set(page.reference, .dictionary(pageDictionary))
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        return (update.write().bytes, inner)
+    }
+
+    /// Makes `form` the page's XObject `/Shared` as well.
+    static func useOnPage(_ form: PDFReference, _ page: inout PDFDictionary, _ document: PDFDocument) throws {
+        var resources = try document.resolve(page["Resources"] ?? .null).dictionaryValue ?? [:]
+        var objects = try document.resolve(resources["XObject"] ?? .null).dictionaryValue ?? [:]
+        objects["Shared"] = .reference(form)
+        resources["XObject"] = .dictionary(objects)
+        page["Resources"] = .dictionary(resources)
     }
 
     /// Fills `field` by giving it a value and rewriting its appearance stream in place.

@@ -49,13 +49,13 @@ struct PeerCorpusTests {
             nothing any other use shows changed: the signing revision gives Sig2's widget a new, direct /AP; the old shared \
             appearance dictionary (also the catalog's /FooBar) and its stream are untouched, so every reader shows exactly \
             what was signed wherever they are used. Signing an empty field is allowed after a signature (ISO 32000-2 \
-            §12.8.2.2.2, DocMDP P=2 and no DocMDP alike); pyHanko refuses any appearance update whose old /AP dictionary \
+            §12.8.2.2, DocMDP P=2, and with no DocMDP alike); pyHanko refuses any appearance update whose old /AP dictionary \
             has several users, a stricter policy than the content requires. INDETERMINATE only because Alice's \
             certificate had expired when she signed.
             """),
         "form-update-ap-indirect-sneaky-trailer.pdf#Sig1": .deliberate(.indeterminate, because: """
             as above, with the shared appearance dictionary named by a trailer key: no object in use when signed changed \
-            except Sig2's widget, which signing may change (ISO 32000-2 §12.8.2.2.2).
+            except Sig2's widget, which signing may change (ISO 32000-2 §12.8.2.2).
             """),
     ]
 

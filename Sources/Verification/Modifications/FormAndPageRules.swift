@@ -58,8 +58,11 @@ extension Step {
                 if !policy.allowsFormFilling, !(try resourcesOnlyAdded(old["DR"], new["DR"])) {
                     disallowed.append("/DR: existing resources replaced")
                 }
-            case "DA", "NeedAppearances":
-                if !policy.allowsFormFilling { disallowed.append("/\(key.string) changed") }
+            case "DA":
+                // A default appearance for fields to come; replacing one is form filling.
+                if !policy.allowsFormFilling, old["DA"] != nil { disallowed.append("/DA changed") }
+            case "NeedAppearances":
+                if !policy.allowsFormFilling { disallowed.append("/NeedAppearances changed") }
             default:
                 disallowed.append("/\(key.string) changed")
             }
@@ -134,18 +137,18 @@ extension Step {
         guard policy.allowsSigning || timestamp else {
             deny(number, "field", "new signature field '\(node.name)' although the certification (DocMDP P=1) forbids any change")
             try explainNew(reachableFrom: node.dictionary["V"])
-            try explainAppearance(of: node.dictionary, owner: number, as: "field '\(node.name)'")
+            try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
             return
         }
         allow(number, "signature", timestamp ? "document timestamp field '\(node.name)' added"
               : node.isSigned ? "signature field '\(node.name)' added and signed" : "empty signature field '\(node.name)' added")
         try explainNew(reachableFrom: node.dictionary["V"])
-        try explainAppearance(of: node.dictionary, owner: number, as: "field '\(node.name)'")
+        try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
     }
 
     private mutating func checkChangedNode(_ number: Int, previous: FieldMap.Node, node: FieldMap.Node) throws {
         let keys = Set(try comparator.changedKeys(previous.dictionary, node.dictionary))
-        let appearanceTouched = try document.appearanceStreams(of: node.dictionary, revision: new)
+        let appearanceTouched = try appearanceParts(of: node.dictionary, previous: previous.dictionary)
             .contains { isTouched($0) && !explained.contains($0) }
         guard !keys.isEmpty || appearanceTouched else {
             if isTouched(number) { explained.insert(number) }
@@ -159,11 +162,11 @@ extension Step {
                     allow(number, "signature", node.isSigned ? "signature field '\(node.name)' signed" : "\(what): appearance updated")
                     accept(number, as: what, in: .keys(Self.fieldTreeKeys))
                     try explainNew(reachableFrom: node.dictionary["V"])
-                    try explainAppearance(of: node.dictionary, owner: number, as: what)
+                    try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
                 } else {
                     deny(number, "field", "\(what) signed although the certification (DocMDP P=1) forbids any change")
                     try explainNew(reachableFrom: node.dictionary["V"])
-                    try explainAppearance(of: node.dictionary, owner: number, as: what)
+                    try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
                 }
             } else if keys.contains("V") {
                 deny(number, "field", "the signature of \(what) was replaced or removed")
@@ -188,19 +191,28 @@ extension Step {
             accept(number, as: what, in: .keys(Self.fieldTreeKeys))
         }
         // The appearance belongs to the change just judged, allowed or not.
-        try explainAppearance(of: node.dictionary, owner: number, as: what)
+        try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
     }
 
-    /// Explains a widget's appearance: its streams and appearance dictionaries — each of them
-    /// may change only where it serves as this widget's appearance (`checkUses`) — and the new
-    /// objects they use.
-    mutating func explainAppearance(of dictionary: PDFDictionary, owner: Int?, as what: String) throws {
-        let parts = try document.appearanceStreams(of: dictionary, revision: new)
-        for number in parts where isTouched(number) {
+    /// Explains a widget's appearance: everything its `/AP` reaches now or reached when signed
+    /// (appearance dictionaries, streams, the form XObjects and resources they use) that the
+    /// step adds, changes or frees — each may change only where it serves as this widget's
+    /// appearance (`checkUses`).
+    mutating func explainAppearance(of dictionary: PDFDictionary, previous: PDFDictionary?, owner: Int?,
+                                    as what: String) throws {
+        let parts = try appearanceParts(of: dictionary, previous: previous)
+        for number in parts.sorted() where isTouched(number) {
             explained.insert(number)
-            accept(number, as: "the appearance of \(what)", in: .appearance(owner: owner, parts: Set(parts)))
+            accept(number, as: "the appearance of \(what)", in: .appearance(owner: owner, parts: parts))
         }
-        try explainNew(reachableFrom: dictionary["AP"])
+    }
+
+    /// The objects a widget's `/AP` reaches now, and reached when signed.
+    func appearanceParts(of dictionary: PDFDictionary, previous: PDFDictionary?) throws -> Set<Int> {
+        var parts = Set(try document.appearanceStreams(of: dictionary, revision: new))
+        if let appearance = dictionary["AP"] { parts.formUnion(try UsageMap.closure(of: appearance, in: document, revision: new)) }
+        if let appearance = previous?["AP"] { parts.formUnion(try UsageMap.closure(of: appearance, in: document, revision: old)) }
+        return parts
     }
 
     private func isDocumentTimestamp(_ value: PDFObject?) throws -> Bool {
@@ -287,7 +299,9 @@ extension Step {
             if policy.allowsAnnotations, subtype != "Widget" {
                 allow(reference.number, "annotation", "page \(page): /\(subtype) annotation changed")
                 if case .dictionary(let dictionary) = try document.resolve(annotation, revision: new) {
-                    try explainAppearance(of: dictionary, owner: reference.number, as: "the /\(subtype) annotation \(reference)")
+                    let previous = try document.resolve(annotation, revision: old).dictionaryValue
+                    try explainAppearance(of: dictionary, previous: previous, owner: reference.number,
+                                          as: "the /\(subtype) annotation \(reference)")
                 }
             } else {
                 deny(reference.number, "annotation", "page \(page): /\(subtype) annotation \(reference) changed")

@@ -39,13 +39,17 @@ extension Step {
     mutating func checkUses() throws {
         let usage = try oldUsage
         for (number, entry) in contexts.sorted(by: { $0.key < $1.key }) {
-            guard let change = touched[number]?.change, change != .freed else { continue }
+            guard let change = touched[number]?.change else { continue }
             var visited: Set<Int> = [number]
             let stray = strayUses(of: number, entry.contexts, usage, visited: &visited)
             guard let first = stray.first else { continue }
             let places = stray.prefix(3).joined(separator: ", ")
             let more = stray.count > 3 ? " and \(stray.count - 3) more" : ""
-            let verb = change == .added ? "defined" : "rewritten in place"
+            let verb = switch change {
+            case .added: "defined"
+            case .changed: "rewritten in place"
+            case .freed: "deleted"
+            }
             deny(number, UsageMap.kind(of: first),
                  "object \(label(number)), \(verb) as \(entry.what), is also used as \(places)\(more) when signed: the change shows there too")
         }
