@@ -65,6 +65,9 @@ struct AlgorithmPolicy {
                 reasons.append("\(sunset.what) was never acceptable")
             }
         }
+        // RFC 8419 §3.1: the message digest of an EdDSA signature is SHA-512 (Ed25519) or SHAKE256 (Ed448).
+        if case .ed25519 = scheme, digest != .sha512 { reasons.append("Ed25519 with \(digest) breaks RFC 8419 §3.1 (SHA-512 only)") }
+        if case .ed448 = scheme, digest != .shake256 { reasons.append("Ed448 with \(digest) breaks RFC 8419 §3.1 (SHAKE256 only)") }
         guard !reasons.isEmpty else { return nil }
         return VerificationIssue(.weakAlgorithm,
             "the signature verifies, but by the algorithm policy (ETSI TS 119 312) " + reasons.joined(separator: "; ")

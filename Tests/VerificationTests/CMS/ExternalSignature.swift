@@ -18,8 +18,9 @@ enum ExternalSignature {
             "Type": .name("Sig"), "Filter": .name("Adobe.PPKLite"), "SubFilter": .name(PDFName(subFilter)),
             "ByteRange": [0, 1_111_111_111, 1_111_111_111, 1_111_111_111],
             "Contents": .string(PDFString(bytes: [UInt8](repeating: 0, count: placeholder), syntax: .hex)),
-            // Now (the test PKI is made on first use, so any earlier time would precede it).
-            "M": .string(PDFString(text: "D:" + Self.pdfDate(Date().addingTimeInterval(2)))),
+            // A little after now: the test PKI makes a leaf on its first use (maybe inside `make`,
+            // after this), so an earlier time could precede the leaf's notBefore.
+            "M": .string(PDFString(text: "D:" + Self.pdfDate(Date().addingTimeInterval(300)))),
         ]
         for (key, value) in extra { dictionary[key] = value }
         let signature = update.add(.dictionary(dictionary))
