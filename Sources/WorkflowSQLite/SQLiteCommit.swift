@@ -60,9 +60,10 @@ extension SQLiteWorkflowStore {
         }
         try db.execute(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
         for recipient in envelope.recipients {
-            guard let tokenHash = recipient.tokenHash else { continue }
-            try db.execute(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
-                           arguments: [tokenHash, account, envelope.id, recipient.id])
+            for tokenHash in recipient.tokenHashes {
+                try db.execute(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
+                               arguments: [tokenHash, account, envelope.id, recipient.id])
+            }
         }
     }
 

@@ -78,7 +78,7 @@ func makeEnvelope(_ account: String, _ id: String, state: Envelope.State = .draf
                             data: ["company_name": "Acme"], createdAt: epoch, createdBy: "key_\(account)", metadata: metadata)
     envelope.state = state
     var signer = Recipient(id: "\(id)_r1", name: "Ada", email: "ada@example.com", role: .signer, routingOrder: 1)
-    signer.tokenHash = sha("token-\(id)-1")
+    signer.tokenHashes = [sha("token-\(id)-1")]
     envelope.recipients = [signer, Recipient(id: "\(id)_r2", name: "Bo", email: "bo@example.com", role: .cc, routingOrder: 2)]
     return envelope
 }

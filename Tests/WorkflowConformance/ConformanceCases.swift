@@ -85,7 +85,7 @@ extension StoreConformance {
             try await save(store, &envelope, events: ["created"])
             let found = try await store.recipient(tokenHash: sha("token-env_1-1"))
             try expect(found?.account == "acme" && found?.envelope == "env_1" && found?.recipient == "env_1_r1", "found")
-            envelope.recipients[0].tokenHash = sha("new token")
+            envelope.recipients[0].tokenHashes = [sha("new token")]
             try await save(store, &envelope, events: ["resent"])
             try expect(try await store.recipient(tokenHash: sha("token-env_1-1")) == nil, "the old token finds nothing")
             try expect(try await store.recipient(tokenHash: sha("new token"))?.recipient == "env_1_r1", "the new token works")

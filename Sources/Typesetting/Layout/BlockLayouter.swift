@@ -134,7 +134,7 @@ final class BlockLayouter {
             let item = try imageItem(image, width: width)
             return (item.box, 0, image.spaceAfter)
         case .signature(let signature):
-            return (signatureBox(signature, width: width), 6, signature.spaceAfter)
+            return (try signatureBox(signature, width: width), 6, signature.spaceAfter)
         case .keepTogether(let blocks):
             return (try box(blocks, width: width, pageNumber: pageNumber, pageCount: pageCount), 0, 0)
         case .pageBreak:
@@ -160,8 +160,10 @@ final class BlockLayouter {
         return (Box(drawables: [.image(source, x: x, y: 0, width: w, height: h)], height: h), w)
     }
 
-    /// The signature area: the field rectangle (recorded), a signing line under it and the label below.
-    func signatureBox(_ signature: SignatureBox, width: Double) -> Box {
+    /// The signature area: the field rectangle (recorded) — or, once signed electronically, the
+    /// signer's mark sitting on the line, clipped to the rectangle — a signing line under it and
+    /// the label below.
+    func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
         let boxWidth = min(signature.width, width)
         var label = ParagraphStyle()
         label.fontFamily = "Liberation Sans"
@@ -172,10 +174,16 @@ final class BlockLayouter {
         let caption = textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
                                            style: label), width: boxWidth)
         let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
-        var drawables: [Drawable] = [
-            .signature(signature, x: 0, y: 0, width: boxWidth, height: signature.height),
-            .line(x0: 0, y0: signature.height, x1: boxWidth, y1: signature.height, color: grey, lineWidth: 0.75),
-        ]
+        var drawables: [Drawable]
+        if let mark = signature.mark {
+            let content = try box(mark, width: boxWidth)
+            let top = max(0, signature.height - content.height - 1)
+            drawables = [.clipped(x: 0, y: 0, width: boxWidth, height: signature.height,
+                                  content.drawables.map { $0.translated(0, top) })]
+        } else {
+            drawables = [.signature(signature, x: 0, y: 0, width: boxWidth, height: signature.height)]
+        }
+        drawables.append(.line(x0: 0, y0: signature.height, x1: boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
         drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: 0, y: signature.height + 3)
         return Box(drawables: drawables, height: signature.height + 3 + caption.height)
     }

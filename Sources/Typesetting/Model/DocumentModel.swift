@@ -159,6 +159,9 @@ public struct SignatureBox: Sendable, Hashable {
     public var height: Double
     public var required: Bool
     public var spaceAfter: Double = 10
+    /// The signer's mark once they signed electronically (a typed name, a drawn image): laid out
+    /// inside the box and drawn as page content. A marked box adds no form field.
+    public var mark: [Block]?
 
     public init(role: String, label: String, width: Double, height: Double, required: Bool) {
         self.role = role; self.label = label; self.width = width; self.height = height; self.required = required

@@ -35,8 +35,9 @@ public struct Recipient: Sendable, Hashable, Codable {
     public var condition: String?
     /// Fields this recipient fills.
     public var fields: [Field]
-    /// SHA-256 (hex) of the recipient's current signing token; the token itself is only e-mailed.
-    public var tokenHash: String?
+    /// SHA-256 (hex) of each signing token issued to the recipient (the first e-mail, reminders,
+    /// resends); the tokens themselves are only e-mailed. Emptied when the e-mail is corrected.
+    public var tokenHashes: [String]
     public var consent: Consent?
     /// When the recipient passed the authentication their method needs.
     public var authenticatedAt: Date?
@@ -65,6 +66,7 @@ public struct Recipient: Sendable, Hashable, Codable {
         self.condition = condition
         self.fields = fields
         self.failedAttempts = 0
+        self.tokenHashes = []
     }
 }
 

@@ -11,6 +11,8 @@ public struct TemplateVersion: Sendable, Hashable, Codable {
     public var state: State
     /// The template's XML, as imported.
     public var source: Data
+    /// The files it refers to (images), by the relative path it names them with.
+    public var assets: [String: Data]
     /// SHA-256 (hex) of the compiled template (template + pinned clauses), set when published.
     public var sha256: String?
     public var createdAt: Date
@@ -27,6 +29,7 @@ public struct TemplateVersion: Sendable, Hashable, Codable {
         self.version = version
         self.state = .draft
         self.source = source
+        self.assets = [:]
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.revision = 0
