@@ -29,10 +29,10 @@ public struct SMTPClient: Sendable {
         try connection.command("MAIL FROM:<\(from)>", expect: 250)
         for recipient in recipients { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
         try connection.command("DATA", expect: 354)
-        var body = ""
-        for line in message.components(separatedBy: "\r\n") { body += (line.hasPrefix(".") ? "." : "") + line + "\r\n" }
-        if body.hasSuffix("\r\n\r\n") { body.removeLast(2) }
-        try connection.write(body + ".\r\n")
+        // Lines end in CRLF; a line starting with "." gets another (dot-stuffing); "." alone ends the data.
+        var lines = message.components(separatedBy: "\r\n")
+        if lines.last == "" { lines.removeLast() }
+        try connection.write(lines.map { ($0.hasPrefix(".") ? "." : "") + $0 + "\r\n" }.joined() + ".\r\n")
         try connection.expect(250, step: "end of data")
         try? connection.command("QUIT", expect: 221)
     }
@@ -97,7 +97,12 @@ public struct SMTPClient: Sendable {
         func expect(_ code: Int, or other: Int? = nil, step: String) throws {
             var lines: [String] = []
             while true {
-                let line = try readLine()
+                let line: String
+                do {
+                    line = try readLine()
+                } catch let error as WorkflowError {
+                    throw WorkflowError(.mail, "\(error.reason) (waiting for the reply to \(step))")
+                }
                 lines.append(line)
                 guard line.count >= 4, line[line.index(line.startIndex, offsetBy: 3)] == "-" else { break }
             }
