@@ -9,5 +9,6 @@ struct CountersignCommand: ParsableCommand {
         abstract: "Generate, seal and verify PDF documents.",
         version: "0.1.0",
         subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self,
-                      SignCommand.self, VerifyCommand.self, KeysCommand.self])
+                      SignCommand.self, VerifyCommand.self, KeysCommand.self, EnvelopeCommand.self, TemplateCommand.self,
+                      ClauseCommand.self, AuditCommand.self, WorkerCommand.self, AccountCommand.self])
 }
