@@ -110,7 +110,7 @@ let package = Package(
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
-                                                          "Verification", "Crypto", "PDFSyntax",
+                                                          "Verification", "Crypto", "PDFSyntax", "Signing",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
     ]

@@ -19,14 +19,14 @@ struct WorkflowFixture {
     /// Now (whole seconds): the development CA is made now and is not valid before.
     static var start: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
-    static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil) async throws -> WorkflowFixture {
+    static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil, extraTrust: [Certificate] = []) async throws -> WorkflowFixture {
         let directory = try TestEnvironment.scratchDirectory("workflow-\(label)-\(UUID().uuidString.prefix(8))")
         let store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
         let files = try DevelopmentCA.make(in: directory.appendingPathComponent("ca"))
         let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12),
                                                 password: try String(contentsOf: files.signerPassword, encoding: .utf8)
                                                     .trimmingCharacters(in: .whitespacesAndNewlines))
-        let trust = try Certificate.load(pem: Data(contentsOf: files.caCertificate))
+        let trust = try Certificate.load(pem: Data(contentsOf: files.caCertificate)) + extraTrust
         let clock = ManualClock(start)
         let configuration = WorkflowConfiguration(
             signingURL: "https://sign.example.test/s/", sender: "contracts@northbeam.example", organisation: "Northbeam Software",
