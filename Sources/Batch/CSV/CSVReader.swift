@@ -126,6 +126,10 @@ public final class CSVReader {
         var problem: String? = nil
         var quoted = false
         var afterQuote = false
+        // Where the open quote began, for the message when it is never closed.
+        var quoteLine = line
+        var quoteColumn = 0
+        var lastQuotedLine = line
         // Bytes and fields held for this record; past the limit the rest is read but not kept.
         var kept = 0
         var overflowing = false
@@ -150,7 +154,12 @@ public final class CSVReader {
         }
         while true {
             guard let byte = try source.next() else {
-                if quoted { problem = problem ?? "a quoted field is not closed before the end of the file" }
+                if quoted {
+                    let absorbed = lastQuotedLine > quoteLine ? "; lines \(quoteLine + 1)–\(lastQuotedLine) after it were read into this field, "
+                        + "so they are not rows of their own" : ""
+                    problem = problem ?? "the quote that opens field \(quoteColumn) on line \(quoteLine) is never closed"
+                        + absorbed + "; close the quote (a quote inside a quoted value is written twice: \"\")"
+                }
                 endField()
                 return RawRecord(fields: fields, problem: problem)
             }
@@ -164,7 +173,7 @@ public final class CSVReader {
                         afterQuote = true
                     }
                 } else {
-                    if byte == 0x0A { line += 1 }
+                    if byte == 0x0A { line += 1 } else if byte != 0x0D { lastQuotedLine = line }
                     keep(byte)
                 }
                 continue
@@ -185,6 +194,8 @@ public final class CSVReader {
             case UInt8(ascii: "\""):
                 if field.isEmpty && !afterQuote {
                     quoted = true
+                    quoteLine = line
+                    quoteColumn = fields.count + 1
                 } else {
                     keep(byte)
                 }

@@ -69,7 +69,8 @@ public final class BatchGenerator {
 
     /// What a worker makes of one row.
     enum Outcome: Sendable {
-        case written(line: String, generated: Bool)
+        /// `warnings`: what did not stop the row (characters no font has, when allowed).
+        case written(line: String, generated: Bool, warnings: [RowProblem] = [])
         case failed([RowProblem])
     }
 
@@ -89,6 +90,8 @@ public final class BatchGenerator {
     private final class Tally: @unchecked Sendable {
         var generated = 0, kept = 0, failed = 0
         var firstProblems: [RowProblem] = []
+        var warnedRows = 0
+        var firstWarnings: [RowProblem] = []
     }
 
     /// Runs the batch. A `BatchError` means it stopped (e.g. the disk is full); the journal
@@ -108,9 +111,13 @@ public final class BatchGenerator {
         let queue = BoundedQueue<Job>(capacity: 2 * workers)
         let committer = OrderedCommitter<Outcome>(window: 4 * workers + 16) { _, outcome throws(BatchError) in
             switch outcome {
-            case .written(let line, let generated):
+            case .written(let line, let generated, let warnings):
                 try journal.append(line)
                 if generated { tally.generated += 1 } else { tally.kept += 1 }
+                if !warnings.isEmpty {
+                    tally.warnedRows += 1
+                    if tally.firstWarnings.count < 10 { tally.firstWarnings += warnings.prefix(10 - tally.firstWarnings.count) }
+                }
             case .failed(let problems):
                 try journal.append(RecordedLine.errorLine(row: problems.first?.row ?? 0, problems: problems))
                 tally.failed += 1
@@ -120,7 +127,8 @@ public final class BatchGenerator {
             progress?.batchProgressed(BatchProgress(done: tally.generated + tally.kept + tally.failed, failed: tally.failed,
                                                     inputFraction: inputSize > 0 ? min(1, Double(read) / Double(inputSize)) : 1))
         }
-        let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date)
+        let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date,
+                                    allowMissingGlyphs: configuration.allowMissingGlyphs)
         // Half the reorder window: rows wait for their group to be durable, and the reader runs
         // at most a window ahead of the oldest unfinished row.
         let output = GroupCommitQueue(directory: files.directory, groupSize: (4 * workers + 16) / 2)
@@ -170,7 +178,8 @@ public final class BatchGenerator {
         }
         try files.finish()
         return BatchSummary(generated: tally.generated, kept: tally.kept, failed: tally.failed, otherShards: otherShards,
-                            elapsed: Date().timeIntervalSince(start), firstProblems: tally.firstProblems, files: files)
+                            elapsed: Date().timeIntervalSince(start), firstProblems: tally.firstProblems,
+                            warnedRows: tally.warnedRows, firstWarnings: tally.firstWarnings, files: files)
     }
 
     /// Maps, checks and names one record; a job for a worker or the row's problems.

@@ -50,6 +50,9 @@ public struct BatchConfiguration: Sendable {
     public var shard: BatchShard?
     /// The document date (ISO 8601); fixes the output bytes.
     public var date: String?
+    /// Characters no shipped font has are warnings (the row is generated without them) instead
+    /// of errors.
+    public var allowMissingGlyphs = false
 
     /// A configuration; `workers` defaults to the number of cores.
     public init(csv: URL, encoding: CSVEncoding = .utf8, mapping: BatchMapping? = nil, mappingPath: String = "mapping",
@@ -89,6 +92,10 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
     public var elapsed: TimeInterval
     /// The first few problems, for the terminal.
     public var firstProblems: [RowProblem]
+    /// Rows generated with warnings (characters no font has, with `allowMissingGlyphs`), and the
+    /// first few warnings.
+    public var warnedRows: Int = 0
+    public var firstWarnings: [RowProblem] = []
     /// Where the manifest and the error report are.
     public var files: BatchFiles
 

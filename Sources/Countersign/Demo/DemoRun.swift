@@ -18,30 +18,17 @@ public struct DemoRun: Sendable {
         public var evidenceIntact: Bool
     }
 
-    public var resources: URL
+    /// Where the sample template, clauses and fixtures are found.
+    public var resources: ResourceLocator
     public var output: URL
     public var rows: Int
     public var workers: Int
 
-    public init(resources: URL, output: URL, rows: Int, workers: Int) {
+    public init(resources: ResourceLocator = .standard, output: URL, rows: Int, workers: Int) {
         self.resources = resources
         self.output = output
         self.rows = rows
         self.workers = max(1, workers)
-    }
-
-    /// Where the shipped Templates/ and Fixtures/ are: `COUNTERSIGN_HOME`, else beside the
-    /// executable's install prefix, else the source checkout this was built from.
-    public static func defaultResources() -> URL {
-        if let home = ProcessInfo.processInfo.environment["COUNTERSIGN_HOME"] { return URL(fileURLWithPath: home) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().appendingPathComponent("../share/countersign")
-        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("Templates").path) {
-            return installed.standardized
-        }
-        var source = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { source.deleteLastPathComponent() }
-        return source
     }
 
     /// Runs the demo; waits for the asynchronous workflow underneath.
@@ -58,18 +45,22 @@ public struct DemoRun: Sendable {
     /// store's evidence checked.
     func runFlow(progress: ProgressReporter?) async throws -> Summary {
         let start = Date()
+        // The shipped inputs first: a broken installation fails before anything is written.
+        let templates = try resources.directory(.templates)
+        let leads = try resources.file(.fixtures, "leads.csv")
+        _ = try resources.directory(.fonts)
         let home = try WorkflowHome(directory: output, signingURL: "https://sign.countersign.invalid/s/",
                                     sender: "contracts@northbeam.example", organisation: "Northbeam Software")
         let engine = home.engine
         let (_, key) = try await engine.createAccount(name: "Northbeam demo \(AuditTime.iso(start))")
         let admin = try await engine.authenticate(apiKey: key.secret, onBehalfOf: "demo@northbeam.example")
-        let library = try await engine.importLibrary(admin, directory: resources.appendingPathComponent("Templates"))
+        let library = try await engine.importLibrary(admin, directory: templates)
         guard let template = library.templates.first(where: { $0.templateID == "service-agreement" }) else {
             throw DemoError(message: "Templates/service-agreement.xml is missing")
         }
         _ = try await engine.publishTemplate(admin, templateID: template.templateID, version: template.version)
 
-        let reader = try CSVReader(url: resources.appendingPathComponent("Fixtures/leads.csv"))
+        let reader = try CSVReader(url: leads)
         var failures: [String] = []
         var envelopes: [(name: String, id: String)] = []
         let contracts = output.appendingPathComponent("contracts")

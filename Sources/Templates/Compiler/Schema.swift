@@ -32,7 +32,7 @@ enum Schema {
         "image": Element(attributes: ["src", "width", "height", "align"], required: ["src"]),
         "keep-together": Element(attributes: []),
         "page-break": Element(attributes: []),
-        "signature": Element(attributes: ["role", "label", "width", "height", "required"], required: ["role"]),
+        "signature": Element(attributes: ["role", "label", "width", "height", "required", "align"], required: ["role"]),
         "spacer": Element(attributes: ["height"], required: ["height"]),
         "hr": Element(attributes: ["thickness", "color"]),
         "b": Element(attributes: []),

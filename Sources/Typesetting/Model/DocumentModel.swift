@@ -159,6 +159,9 @@ public struct SignatureBox: Sendable, Hashable {
     public var height: Double
     public var required: Bool
     public var spaceAfter: Double = 10
+    /// Where the box, its signing line and the label under it sit across the available width
+    /// (`justify` reads as left).
+    public var alignment: TextAlignment = .left
     /// The signer's mark once they signed electronically (a typed name, a drawn image): laid out
     /// inside the box and drawn as page content. A marked box adds no form field.
     public var mark: [Block]?
@@ -175,6 +178,8 @@ public struct ListBlock: Sendable, Hashable {
     public var items: [[Block]]
     public var indent: Double = 18
     public var start: Int = 1
+    /// Space below the list (points), before whatever follows.
+    public var spaceAfter: Double = 6
     public init(marker: Marker, items: [[Block]]) {
         self.marker = marker; self.items = items
     }

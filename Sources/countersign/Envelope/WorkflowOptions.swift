@@ -25,7 +25,7 @@ struct WorkflowOptions: ParsableArguments {
         do {
             return try WorkflowHome(directory: homeURL)
         } catch {
-            throw workflowExit(error)
+            throw workflowExit(error, json: json)
         }
     }
 
@@ -52,7 +52,7 @@ struct WorkflowOptions: ParsableArguments {
         do {
             return try waitFor(body)
         } catch {
-            throw workflowExit(error)
+            throw workflowExit(error, json: json)
         }
     }
 
@@ -62,17 +62,27 @@ struct WorkflowOptions: ParsableArguments {
     }
 }
 
-/// Prints the error and picks the exit code: 65 for a refused request, 66 not found, 74 store or mail.
-func workflowExit(_ error: any Error) -> ExitCode {
-    guard let error = error as? WorkflowError else { return exitForError(error) }
-    printError("\(error.code): \(error.reason)")
-    switch error.code {
-    case .notFound: return ExitCode(ExitStatus.noInput)
-    case .store, .mail: return ExitCode(ExitStatus.ioError)
-    case .unauthenticated, .forbidden: return ExitCode(ExitStatus.usage)
-    case .evidence: return ExitCode(ExitStatus.failed)
-    default: return ExitCode(ExitStatus.dataError)
+/// Reports the error (one line on stderr; an error object on stdout with `--json`) and picks the
+/// exit code: 65 for a refused request, 66 not found, 64 no or a wrong key, 74 store or mail.
+func workflowExit(_ error: any Error, json: Bool = false) -> ExitCode {
+    let failure: CLIError
+    if let error = error as? WorkflowError {
+        let status: Int32
+        switch error.code {
+        case .notFound: status = ExitStatus.noInput
+        case .store, .mail: status = ExitStatus.ioError
+        case .unauthenticated, .forbidden: status = ExitStatus.usage
+        case .evidence: status = ExitStatus.failed
+        default: status = ExitStatus.dataError
+        }
+        failure = CLIError(status, file: nil, "\(error.code): \(error.reason)")
+    } else if let exit = error as? ExitCode {
+        return exit
+    } else {
+        failure = CLIError.from(error)
     }
+    failure.report(json: json)
+    return ExitCode(failure.status)
 }
 
 /// The JSON of an envelope's status.
