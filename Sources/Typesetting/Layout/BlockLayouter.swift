@@ -160,8 +160,8 @@ final class BlockLayouter {
         return (Box(drawables: [.image(source, x: x, y: 0, width: w, height: h)], height: h), w)
     }
 
-    /// The signature area: the field rectangle (recorded) — or, once signed electronically, the
-    /// signer's mark sitting on the line, clipped to the rectangle — a signing line under it and
+    /// The signature area: the field rectangle (recorded) with, once signed electronically, the
+    /// signer's mark sitting on the line, clipped to the rectangle; a signing line under it and
     /// the label below.
     func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
         let boxWidth = min(signature.width, width)
@@ -182,14 +182,12 @@ final class BlockLayouter {
         case .right: x = width - boxWidth
         case .left, .justify: x = 0
         }
-        var drawables: [Drawable]
+        var drawables: [Drawable] = [.signature(signature, x: x, y: 0, width: boxWidth, height: signature.height)]
         if let mark = signature.mark {
             let content = try box(mark, width: boxWidth)
             let top = max(0, signature.height - content.height - 1)
-            drawables = [.clipped(x: x, y: 0, width: boxWidth, height: signature.height,
-                                  content.drawables.map { $0.translated(x, top) })]
-        } else {
-            drawables = [.signature(signature, x: x, y: 0, width: boxWidth, height: signature.height)]
+            drawables.append(.clipped(x: x, y: 0, width: boxWidth, height: signature.height,
+                                      content.drawables.map { $0.translated(x, top) }))
         }
         drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
         drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)

@@ -163,7 +163,8 @@ public struct SignatureBox: Sendable, Hashable {
     /// (`justify` reads as left).
     public var alignment: TextAlignment = .left
     /// The signer's mark once they signed electronically (a typed name, a drawn image): laid out
-    /// inside the box and drawn as page content. A marked box adds no form field.
+    /// inside the box and drawn as page content (the box's form field stays, so the audit page can
+    /// name it).
     public var mark: [Block]?
 
     public init(role: String, label: String, width: Double, height: Double, required: Bool) {

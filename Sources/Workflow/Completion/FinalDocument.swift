@@ -87,25 +87,30 @@ struct FinalDocument {
 
 /// The Certificate of Completion's input, made from the envelope's stored events only.
 enum CertificateTrail {
-    static let names: [String: String] = [
+    /// Stored event types and their names on the certificate (Signing's vocabulary). Events not
+    /// named here (a code sent, fields filled, a signature adopted, completion queued) stay in the
+    /// store's chain but not on the page.
+    static let signerNames: [String: String] = [
         "recipient.sent": "sent", "recipient.delivered": "viewed", "recipient.consented": "consented",
-        "recipient.authenticated": "authenticated", "authentication.failed": "authentication failed",
-        "authentication.code_sent": "code sent", "recipient.filled": "fields filled",
-        "recipient.adopted_signature": "signature adopted", "recipient.signed": "signed", "recipient.approved": "approved",
-        "recipient.reminded": "reminded", "recipient.resent": "resent", "recipient.corrected": "corrected",
-        "envelope.created": "created", "envelope.sent": "sent", "envelope.completion_queued": "all parties acted",
+        "recipient.authenticated": "authenticated", "authentication.failed": "authenticationFailed",
+        "recipient.signed": "signed", "recipient.approved": "approved", "recipient.declined": "declined",
+    ]
+    static let envelopeNames: [String: String] = [
+        "envelope.created": "created", "envelope.sent": "sent", "recipient.reminded": "reminded", "recipient.resent": "resent",
+        "recipient.corrected": "corrected",
     ]
 
     static func make(envelope: Envelope, events: [WorkflowEvent], document: EnvelopeDocument) throws(WorkflowError) -> AuditTrail {
         func auditEvent(_ event: WorkflowEvent, actor: String) -> [String: Any] {
-            var object: [String: Any] = ["type": names[event.type] ?? event.type, "at": AuditTime.iso(event.at), "actor": actor]
+            var object: [String: Any] = ["type": signerNames[event.type] ?? envelopeNames[event.type] ?? event.type,
+                                         "at": AuditTime.iso(event.at), "actor": actor]
             if let ip = event.personal?["ip"] { object["ip"] = ip }
             if let userAgent = event.personal?["userAgent"] { object["userAgent"] = userAgent }
             return object
         }
         var signers: [[String: Any]] = []
         for recipient in envelope.recipients where recipient.role.mustAct {
-            let own = events.filter { $0.data["recipient"] == recipient.id }
+            let own = events.filter { $0.data["recipient"] == recipient.id && signerNames[$0.type] != nil }
             var signer: [String: Any] = [
                 "name": recipient.name, "email": recipient.email, "role": recipient.signatureRole ?? recipient.role.rawValue,
                 "authentication": recipient.authentication.displayName,
@@ -115,7 +120,7 @@ enum CertificateTrail {
             if let userAgent = recipient.lastUserAgent { signer["userAgent"] = userAgent }
             signers.append(signer)
         }
-        let envelopeEvents = events.filter { $0.data["recipient"] == nil }.map { event in
+        let envelopeEvents = events.filter { envelopeNames[$0.type] != nil }.map { event in
             auditEvent(event, actor: event.actor.kind == .key ? (event.actor.onBehalfOf ?? event.actor.id) : "system")
         }
         let object: [String: Any] = ["envelopeId": envelope.id, "documentName": "\(envelope.subject) — \(document.name)",
