@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -58,9 +60,17 @@ let package = Package(
         .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
+        // The workflow core: accounts, templates, envelopes, routing, signer actions, completion,
+        // evidence, jobs, e-mail — pure domain over the store protocols (DESIGN.md §13).
+        .target(name: "Workflow", dependencies: ["PDFSyntax", "Typesetting", "Rendering", "Batch", "Crypto", "Signing",
+                                                 "Templates", "Verification"], swiftSettings: swiftSettings),
+        // The embedded store: SQLite through GRDB, documents on the file system.
+        .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
-                                                  "Signing", "Templates", "Verification"], swiftSettings: swiftSettings),
+                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
+                swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
             name: "countersign",
@@ -93,5 +103,15 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // The store conformance suite, generic over a store factory: every store's test target runs it.
+        .target(name: "WorkflowConformance", dependencies: ["Workflow"], path: "Tests/WorkflowConformance",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
+                                                                .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
+                                                          "Verification", "Crypto", "PDFSyntax", "Signing",
+                                                          .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
     ]
 )

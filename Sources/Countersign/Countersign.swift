@@ -10,3 +10,5 @@
 @_exported public import Templates
 @_exported public import Typesetting
 @_exported public import Verification
+@_exported public import Workflow
+@_exported public import WorkflowSQLite

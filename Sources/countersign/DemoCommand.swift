@@ -6,15 +6,15 @@ import Foundation
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Generate contracts from the sample leads, seal them with audit pages, verify them.")
+        abstract: "Run the workflow on the sample leads: envelopes, two signers in order, sealed and verified contracts.")
 
     @Option(help: "Where to write (a development CA is made there on first run).")
     var out: String = "out/demo"
 
-    @Option(help: "How many leads to generate (from the shipped Fixtures/leads.csv).")
-    var rows: Int = 50
+    @Option(help: "How many leads to send envelopes to (from the shipped Fixtures/leads.csv).")
+    var rows: Int = 10
 
-    @Option(help: "Parallel workers (default: the number of cores).")
+    @Option(help: "Workers completing envelopes in parallel (default: the number of cores).")
     var jobs: Int?
 
     @Flag(help: "Print the summary as a JSON object.")
@@ -34,6 +34,7 @@ struct DemoCommand: ParsableCommand {
                 printJSON(.object(["output": .string(output.path), "caCertificate": .string(summary.caCertificate.path),
                                    "generated": .int(summary.generated), "sealed": .int(summary.sealed),
                                    "passed": .int(summary.passed), "failures": .array(summary.failures.map(JSONValue.string)),
+                                   "events": .int(summary.events), "evidenceIntact": .bool(summary.evidenceIntact),
                                    "elapsed": .double(summary.elapsed)]))
             } else {
                 printSummary(summary, output: output)
@@ -45,9 +46,12 @@ struct DemoCommand: ParsableCommand {
     private func printSummary(_ summary: DemoRun.Summary, output: URL) {
         print("Countersign demo — \(String(format: "%.1f", summary.elapsed)) s")
         print("  development CA (untrusted): \(summary.caCertificate.path)")
-        print("  generated \(summary.generated) contracts from the sample leads → \(output.appendingPathComponent("contracts").path)")
-        print("  sealed \(summary.sealed) with a Certificate of Completion → \(output.appendingPathComponent("sealed").path)")
+        print("  workflow store (SQLite): \(output.appendingPathComponent("store").path)")
+        print("  generated \(summary.generated) contracts from Fixtures/leads.csv → \(output.appendingPathComponent("contracts").path)")
+        print("  two signers each in routing order (consent, e-mailed code, typed signature, sign)")
+        print("  sealed \(summary.sealed) with the signers' marks and a Certificate of Completion → \(output.appendingPathComponent("sealed").path)")
         print("  verified \(summary.passed) of \(summary.sealed): PASSED against the development CA")
+        print("  evidence: \(summary.events) hash-chained events, \(summary.evidenceIntact ? "intact" : "NOT intact") (audit verify)")
         for failure in summary.failures { print("  failed: \(failure)") }
         let example = output.appendingPathComponent("sealed").path + "/<lead>.pdf"
         print("Check one yourself:")

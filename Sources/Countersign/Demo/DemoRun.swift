@@ -1,9 +1,8 @@
 public import Foundation
-import Synchronization
 
-/// `countersign demo`: the whole job on embedded defaults — a development CA made on first run,
-/// contracts generated from the sample leads, each sealed with an audit certificate page built
-/// from the sample events, and (with verification) checked.
+/// `countersign demo`: the whole job on embedded defaults — the workflow core on SQLite with a
+/// development CA made on first run: envelopes from the sample leads, two signers in routing
+/// order, sealed contracts with the signers' marks in their fields, verified, evidence checked.
 public struct DemoRun: Sendable {
     public struct Summary: Sendable {
         public var outputDirectory: URL
@@ -14,6 +13,9 @@ public struct DemoRun: Sendable {
         public var passed: Int
         public var failures: [String]
         public var elapsed: TimeInterval
+        /// Evidence events in the store, and whether `audit verify` found them intact.
+        public var events: Int
+        public var evidenceIntact: Bool
     }
 
     /// Where the sample template, clauses and fixtures are found.
@@ -29,107 +31,133 @@ public struct DemoRun: Sendable {
         self.workers = max(1, workers)
     }
 
+    /// Runs the demo; waits for the asynchronous workflow underneath.
     public func run(progress: ProgressReporter?) throws -> Summary {
+        let demo = self
+        return try waitFor { try await demo.runFlow(progress: progress) }
+    }
+
+    /// The real flow on the embedded defaults: a workflow home (SQLite store + development CA) in
+    /// the output folder, the shipped template library imported and `service-agreement@3`
+    /// published, then for each lead an envelope with the customer (order 1, e-mailed code) and the
+    /// account owner (order 2, link) signing through the library API — consent, the code read from
+    /// the outbox, a typed signature, sign — completed by workers, sealed, verified, and the
+    /// store's evidence checked.
+    func runFlow(progress: ProgressReporter?) async throws -> Summary {
         let start = Date()
         // The shipped inputs first: a broken installation fails before anything is written.
-        let templateFile = try resources.file(.templates, "service-agreement.xml")
-        let clauses = try resources.file(.templates, "clauses")
-        let eventsFile = try resources.file(.fixtures, "audit-events.json")
+        let templates = try resources.directory(.templates)
         let leads = try resources.file(.fixtures, "leads.csv")
         _ = try resources.directory(.fonts)
-        let keys = output.appendingPathComponent("dev-ca")
-        let files = DevelopmentCAFiles(directory: keys)
-        if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) {
-            _ = try DevelopmentCA.make(in: keys)
+        let home = try WorkflowHome(directory: output, signingURL: "https://sign.countersign.invalid/s/",
+                                    sender: "contracts@northbeam.example", organisation: "Northbeam Software")
+        let engine = home.engine
+        let (_, key) = try await engine.createAccount(name: "Northbeam demo \(AuditTime.iso(start))")
+        let admin = try await engine.authenticate(apiKey: key.secret, onBehalfOf: "demo@northbeam.example")
+        let library = try await engine.importLibrary(admin, directory: templates)
+        guard let template = library.templates.first(where: { $0.templateID == "service-agreement" }) else {
+            throw DemoError(message: "Templates/service-agreement.xml is missing")
         }
-        let password = try PasswordSource.file(files.signerPassword.path).read()
-        let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12), password: password)
-        let template = try TemplateCompiler(clauseLibrary: clauses).compile(file: templateFile)
-        let sampleEvents = try AuditTrail.load(Data(contentsOf: eventsFile))
+        _ = try await engine.publishTemplate(admin, templateID: template.templateID, version: template.version)
 
-        // Read the rows to generate (a small demo: the first `rows` good rows).
         let reader = try CSVReader(url: leads)
-        var records: [CSVRecord] = []
         var failures: [String] = []
+        var envelopes: [(name: String, id: String)] = []
+        let contracts = output.appendingPathComponent("contracts")
+        let sealed = output.appendingPathComponent("sealed")
+        try FileManager.default.createDirectory(at: contracts, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: sealed, withIntermediateDirectories: true)
+        var records: [CSVRecord] = []
         while records.count < rows, let next = try reader.next() {
             switch next {
             case .success(let record): records.append(record)
             case .failure(let error): failures.append("leads.csv \(error)")
             }
         }
-        let contracts = output.appendingPathComponent("contracts")
-        let sealed = output.appendingPathComponent("sealed")
-        try FileManager.default.createDirectory(at: contracts, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: sealed, withIntermediateDirectories: true)
         progress?.setTotal(records.count)
-
-        let next = Mutex(0)
-        let work = records
-        let outcome = Mutex((generated: 0, sealed: 0, passed: 0, failures: [String]()))
-        let verifier = PDFVerifier(trustAnchors: [identity.chain.last ?? identity.certificate])
-        let header = reader.header
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(1, work.count))) { _ in
-            let generator: DocumentGenerator
-            let signer: PDFSigner
+        for record in records {
+            let row = Dictionary(zip(reader.header, record.fields), uniquingKeysWith: { $1 })
+            let name = row["lead_id"] ?? "row-\(record.row)"
             do {
-                generator = try DocumentGenerator(template: template)
-                signer = try PDFSigner(identity: identity)
+                let customer = "\(row["contact_first_name"] ?? "") \(row["contact_last_name"] ?? "")"
+                let owner = (row["owner_email"] ?? "").isEmpty ? "sales@northbeam.example" : row["owner_email"]!
+                let envelope = try await engine.createEnvelope(admin, EnvelopeRequest(
+                    templateID: template.templateID, templateVersion: template.version,
+                    subject: "Service Agreement — \(row["company_name"] ?? "")", message: "Please review and sign.",
+                    data: row.filter { !$0.value.isEmpty }, recipients: [
+                        RecipientRequest(name: customer, email: row["contact_email"] ?? "", role: .signer, routingOrder: 1,
+                                         authentication: .emailOTP, signatureRole: "customer"),
+                        RecipientRequest(name: "Northbeam Sales", email: owner, role: .signer, routingOrder: 2,
+                                         authentication: .link, signatureRole: "company"),
+                        RecipientRequest(name: "Contracts archive", email: "archive@northbeam.example", role: .cc, routingOrder: 3),
+                    ], metadata: ["lead_id": name, "owner": owner], documentDate: row["effective_date"]))
+                if let sent = try await home.store.documents.get(envelope.documents[0].sentSHA256) {
+                    try AtomicFile.write(sent, to: contracts.appendingPathComponent(name + ".pdf"))
+                }
+                try await engine.send(admin, envelope: envelope.id)
+                try await Self.sign(engine, envelope: envelope.id, account: admin.account, email: row["contact_email"] ?? "", name: customer)
+                try await Self.sign(engine, envelope: envelope.id, account: admin.account, email: owner, name: "Northbeam Sales")
+                envelopes.append((name, envelope.id))
             } catch {
-                outcome.withLock { $0.failures.append("worker setup: \(error)") }
-                return
+                failures.append("\(name): \(error)")
+                progress?.advance(failed: true)
             }
-            while true {
-                let index: Int = next.withLock { value in
-                    defer { value += 1 }
-                    return value
-                }
-                guard index < work.count else { break }
-                let record = work[index]
-                let row = Dictionary(zip(header, record.fields), uniquingKeysWith: { $1 })
-                let name = (row["lead_id"] ?? "row-\(record.row)") + ".pdf"
-                do {
-                    let (values, problems) = template.coerce(row: row)
-                    if let problem = problems.first { throw DemoError(message: "leads.csv row \(record.row): \(problem)") }
-                    let document = try generator.generate(values, date: row["effective_date"])
-                    try AtomicFile.write(document.pdf, to: contracts.appendingPathComponent(name))
-                    outcome.withLock { $0.generated += 1 }
-                    let trail = Self.events(for: row, sample: sampleEvents)
-                    // The seal is made now, after the (sample) signing events it records.
-                    let request = SignatureRequest(placement: .invisible(fieldName: "countersign_seal"),
-                                                   reason: "Sealed by Countersign after all parties signed",
-                                                   signingTime: Date(), audit: trail)
-                    let signed = try signer.sign(PDFBytes(document.pdf), request: request)
-                    let destination = sealed.appendingPathComponent(name)
-                    try AtomicFile.write(parts: [signed.original, signed.appended], to: destination)
-                    outcome.withLock { $0.sealed += 1 }
-                    let report = try verifier.verify(path: destination.path)
-                    guard report.verdict == .passed else {
-                        throw DemoError(message: "verification says \(report.verdict): \(report.text)")
-                    }
-                    outcome.withLock { $0.passed += 1 }
-                    progress?.advance()
-                } catch {
-                    outcome.withLock { $0.failures.append("\(name): \(error)") }
-                    progress?.advance(failed: true)
-                }
+        }
+        // Workers complete the envelopes (generate with the marks, seal, verify) from the queue.
+        let passes = try await withThrowingTaskGroup(of: WorkflowWorker.Pass.self) { group in
+            for index in 0..<workers {
+                group.addTask { try await WorkflowWorker(engine: engine, smtp: nil, name: "demo-\(index)").runDue() }
             }
+            return try await group.reduce(into: [WorkflowWorker.Pass]()) { $0.append($1) }
+        }
+        failures += passes.flatMap(\.failed)
+        let verifier = PDFVerifier(trustAnchors: home.trustAnchors)
+        var sealedCount = 0
+        var passed = 0
+        for (name, id) in envelopes {
+            guard let envelope = try await home.store.envelope(account: admin.account, id: id), envelope.state == .completed,
+                  let hash = envelope.documents.first?.sealedSHA256, let bytes = try await home.store.documents.get(hash) else {
+                failures.append("\(name): not completed")
+                progress?.advance(failed: true)
+                continue
+            }
+            let destination = sealed.appendingPathComponent(name + ".pdf")
+            try AtomicFile.write(bytes, to: destination)
+            sealedCount += 1
+            let report = try verifier.verify(path: destination.path)
+            if report.verdict == .passed { passed += 1 } else { failures.append("\(name): \(report.verdict)") }
+            progress?.advance()
         }
         progress?.finish()
-        let result = outcome.withLock { $0 }
-        return Summary(outputDirectory: output, caCertificate: files.caCertificate, generated: result.generated,
-                       sealed: result.sealed, passed: result.passed, failures: failures + result.failures, elapsed: Date().timeIntervalSince(start))
+        let audit = try await AuditVerifier(store: home.store, trustAnchors: home.trustAnchors).verify(account: admin.account)
+        failures += audit.findings.map(\.description)
+        return Summary(outputDirectory: output, caCertificate: home.caCertificate, generated: envelopes.count, sealed: sealedCount,
+                       passed: passed, failures: failures, elapsed: Date().timeIntervalSince(start),
+                       events: audit.events, evidenceIntact: audit.isIntact)
     }
 
-    /// The sample events, re-addressed to a lead: its contact signs as the customer.
-    static func events(for row: [String: String], sample: AuditTrail) -> AuditTrail {
-        var trail = sample
-        trail.envelopeId = "env_" + (row["lead_id"] ?? "demo").replacingOccurrences(of: "-", with: "")
-        trail.documentName = "Service Agreement — \(row["company_name"] ?? "")"
-        if !trail.signers.isEmpty {
-            trail.signers[0].name = "\(row["contact_first_name"] ?? "") \(row["contact_last_name"] ?? "")"
-            trail.signers[0].email = row["contact_email"] ?? trail.signers[0].email
+    /// One signer acting through the library API: the link and the one-time code are read from the outbox.
+    static func sign(_ engine: WorkflowEngine, envelope: String, account: String, email: String, name: String) async throws {
+        func mails() async throws -> [MailMessage] {
+            try await engine.store.jobs(account: account, kind: .email, envelope: envelope)
+                .map { try JSONDecoder().decode(MailMessage.self, from: $0.payload) }.filter { $0.to.contains(email) }
         }
-        return trail
+        let prefix = engine.configuration.signingURL
+        guard let text = try await mails().last(where: { $0.text.contains(prefix) })?.text,
+              let range = text.range(of: prefix) else { throw DemoError(message: "no signing link was e-mailed to \(email)") }
+        let token = String(text[range.upperBound...].prefix { $0.isHexDigit })
+        let context = RequestContext(ip: "198.51.100.23", userAgent: "countersign-demo/1.0")
+        let view = try await engine.open(token: token, context: context)
+        try await engine.consent(token: token, disclosureVersion: view.disclosureVersion,
+                                 disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
+        if view.needsAuthentication {
+            try await engine.requestCode(token: token, context: context)
+            let message = try await mails().last { $0.subject.hasPrefix("Your code") }?.text ?? ""
+            let code = message.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }.map { String($0.dropLast()) } ?? ""
+            try await engine.authenticate(token: token, code: code, context: context)
+        }
+        try await engine.adopt(token: token, mark: .typed(name), context: context)
+        try await engine.sign(token: token, context: context)
     }
 }
 

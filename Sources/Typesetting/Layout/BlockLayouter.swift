@@ -134,7 +134,7 @@ final class BlockLayouter {
             let item = try imageItem(image, width: width)
             return (item.box, 0, image.spaceAfter)
         case .signature(let signature):
-            return (signatureBox(signature, width: width), 6, signature.spaceAfter)
+            return (try signatureBox(signature, width: width), 6, signature.spaceAfter)
         case .keepTogether(let blocks):
             return (try box(blocks, width: width, pageNumber: pageNumber, pageCount: pageCount), 0, 0)
         case .pageBreak:
@@ -160,8 +160,10 @@ final class BlockLayouter {
         return (Box(drawables: [.image(source, x: x, y: 0, width: w, height: h)], height: h), w)
     }
 
-    /// The signature area: the field rectangle (recorded), a signing line under it and the label below.
-    func signatureBox(_ signature: SignatureBox, width: Double) -> Box {
+    /// The signature area: the field rectangle (recorded) with, once signed electronically, the
+    /// signer's mark sitting on the line, clipped to the rectangle; a signing line under it and
+    /// the label below.
+    func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
         let boxWidth = min(signature.width, width)
         var label = ParagraphStyle()
         label.fontFamily = "Liberation Sans"
@@ -180,10 +182,14 @@ final class BlockLayouter {
         case .right: x = width - boxWidth
         case .left, .justify: x = 0
         }
-        var drawables: [Drawable] = [
-            .signature(signature, x: x, y: 0, width: boxWidth, height: signature.height),
-            .line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75),
-        ]
+        var drawables: [Drawable] = [.signature(signature, x: x, y: 0, width: boxWidth, height: signature.height)]
+        if let mark = signature.mark {
+            let content = try box(mark, width: boxWidth)
+            let top = max(0, signature.height - content.height - 1)
+            drawables.append(.clipped(x: x, y: 0, width: boxWidth, height: signature.height,
+                                      content.drawables.map { $0.translated(x, top) }))
+        }
+        drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
         drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
         return Box(drawables: drawables, height: signature.height + 3 + caption.height)
     }

@@ -92,7 +92,7 @@ struct Paginator {
     private func fixedBox(_ block: Block, width: Double) throws -> (Box, Double, Double) {
         switch block {
         case .image(let image): return (try layouter.imageItem(image, width: width).box, 0, image.spaceAfter)
-        case .signature(let signature): return (layouter.signatureBox(signature, width: width), 6, signature.spaceAfter)
+        case .signature(let signature): return (try layouter.signatureBox(signature, width: width), 6, signature.spaceAfter)
         case .rule(let lineWidth, let color):
             return (Box(drawables: [.line(x0: 0, y0: lineWidth / 2, x1: width, y1: lineWidth / 2, color: color,
                                           lineWidth: lineWidth)], height: lineWidth), 4, 6)

@@ -162,6 +162,10 @@ public struct SignatureBox: Sendable, Hashable {
     /// Where the box, its signing line and the label under it sit across the available width
     /// (`justify` reads as left).
     public var alignment: TextAlignment = .left
+    /// The signer's mark once they signed electronically (a typed name, a drawn image): laid out
+    /// inside the box and drawn as page content (the box's form field stays, so the audit page can
+    /// name it).
+    public var mark: [Block]?
 
     public init(role: String, label: String, width: Double, height: Double, required: Bool) {
         self.role = role; self.label = label; self.width = width; self.height = height; self.required = required

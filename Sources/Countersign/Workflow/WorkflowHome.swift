@@ -1,0 +1,52 @@
+public import Foundation
+import Synchronization
+public import Workflow
+public import WorkflowSQLite
+
+/// A workflow on the embedded defaults, in one folder: the SQLite store (`store/`) and, unless
+/// another seal is given, a development CA (`dev-ca/`, made on first use) as the organisation seal.
+public struct WorkflowHome: Sendable {
+    public let directory: URL
+    public let store: SQLiteWorkflowStore
+    public let engine: WorkflowEngine
+    public let caCertificate: URL
+
+    /// Opens (creating) the home. `signingURL` prefixes signing links in e-mails.
+    public init(directory: URL, clock: any WorkflowClock = SystemClock(),
+                signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
+                sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
+                organisation: String = "Countersign", timestampURL: URL? = nil) throws {
+        self.directory = directory
+        store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
+        let keys = directory.appendingPathComponent("dev-ca")
+        let files = DevelopmentCAFiles(directory: keys)
+        if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) { _ = try DevelopmentCA.make(in: keys) }
+        let password = try PasswordSource.file(files.signerPassword.path).read()
+        let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12), password: password)
+        let trust = try Certificate.load(pem: Data(contentsOf: files.caCertificate))
+        caCertificate = files.caCertificate
+        engine = WorkflowEngine(store: store, clock: clock, configuration: WorkflowConfiguration(
+            signingURL: signingURL, sender: sender, organisation: organisation,
+            seal: SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: timestampURL)))
+    }
+
+    /// The trust anchors sealed files verify against.
+    public var trustAnchors: [Certificate] { engine.configuration.seal?.trustAnchors ?? [] }
+}
+
+/// Runs async library work from synchronous code (the CLI's commands) and waits for it.
+public func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let result = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do {
+            let value = try await body()
+            result.withLock { $0 = .success(value) }
+        } catch {
+            result.withLock { $0 = .failure(error) }
+        }
+        done.signal()
+    }
+    done.wait()
+    return try result.withLock { $0! }.get()
+}

@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import Signing
+import Typesetting
+import Verification
+
+extension WorkflowEngine {
+    /// Completes an envelope whose signers and approvers have all acted (the completion job):
+    /// each document is made again with the filled values and marks, given a Certificate of
+    /// Completion built from the stored events, sealed once by the organisation (PAdES B-T with a
+    /// TSA), and verified; only then is the envelope marked `completed`, in one transaction with
+    /// its event, its ledger entry, the CC e-mails and the job's own completion. Run twice (a
+    /// crash, two workers), it completes once: the second commit finds the job done or the
+    /// envelope's revision moved, and stops.
+    func complete(account: String, envelope id: String, job jobID: String) async throws {
+        guard let seal = configuration.seal else {
+            throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
+        }
+        guard let read = try await store.envelope(account: account, id: id) else {
+            throw WorkflowError(.notFound, "no envelope \(id)")
+        }
+        guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return }
+        guard let version = try await store.templateVersion(account: account, templateID: read.template.templateID,
+                                                             version: read.template.version) else {
+            throw WorkflowError(.completion, "the template \(read.template.templateID)@\(read.template.version) of \(id) is gone")
+        }
+        let compiled = try await compile(version)
+        guard compiled.sha256Hex == read.template.sha256 else {
+            throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
+        }
+        let events = try await store.events(account: account, stream: id)
+        let now = clock.now()
+        let typesetter = try Typesetter()
+        let signer = try PDFSigner(identity: seal.identity, timestampClient: seal.timestampURL.map { TimestampClient(url: $0) },
+                                   typesetter: typesetter)
+        let verifier = PDFVerifier(trustAnchors: seal.trustAnchors)
+        var sealed: [String: String] = [:]
+        for document in read.documents {
+            let final = try FinalDocument.make(envelope: read, template: compiled, typesetter: typesetter)
+            let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
+            let request = SignatureRequest(
+                placement: .invisible(fieldName: "countersign_seal"),
+                reason: "Completed envelope \(id); evidence chain head \(read.headHash) (\(read.eventCount) events)",
+                profile: seal.timestampURL == nil ? .padesBB : .padesBT, signingTime: now, audit: trail)
+            let bytes: [UInt8]
+            do {
+                bytes = try signer.sign(final.pdf, request: request)
+            } catch {
+                throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
+            }
+            let report = verifier.verify(bytes: bytes, name: document.name)
+            guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
+                  audit.envelopeId == id else {
+                throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")
+            }
+            sealed[document.id] = try await store.documents.put(bytes)
+        }
+        let ledgerHead = try await store.ledger(account: account).last
+        var envelope = read
+        var transition = Transition()
+        try Routing.move(&envelope, to: .completed)
+        for index in envelope.documents.indices { envelope.documents[index].sealedSHA256 = sealed[envelope.documents[index].id] }
+        finish(&envelope, &transition, reason: nil, now: now)
+        transition.record("envelope.completed", .system, data: [
+            "sealed": envelope.documents.map { "\($0.id):\($0.sealedSHA256 ?? "")" }.joined(separator: " "),
+            "certifiedEvents": String(read.eventCount), "certifiedHead": read.headHash,
+            "profile": seal.timestampURL == nil ? "pades-b-b" : "pades-b-t",
+            "sealCertificateSHA256": seal.identity.certificate.sha256Fingerprint,
+        ])
+        let attachments = envelope.documents.compactMap { document in
+            document.sealedSHA256.map { MailMessage.Attachment(name: document.name, contentType: "application/pdf", sha256: $0) }
+        }
+        for recipient in envelope.recipients where recipient.role != .viewer {
+            transition.jobs.append(mail(envelope, to: recipient.email, subject: "Completed: \(envelope.subject)",
+                                        text: "\"\(envelope.subject)\" is complete. The sealed documents are attached.\n",
+                                        html: "<p>“\(Self.escape(envelope.subject))” is complete. The sealed documents are attached.</p>",
+                                        now: now, attachments: attachments))
+        }
+        let chained = chain(&envelope, transition.events, at: now)
+        envelope.revision += 1
+        let entry = LedgerEntry(account: account, sequence: (ledgerHead?.sequence ?? 0) + 1, envelope: id,
+                                envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now,
+                                previousHash: ledgerHead?.hash ?? WorkflowEvent.genesis)
+        try await store.commit(StoreChange(account: account, envelope: envelope, events: chained, jobs: transition.jobs,
+                                           finishedJobs: [jobID], ledgerEntry: entry))
+        if let url = seal.timestampURL {
+            // Anchor the new ledger head; a failure leaves it for the next completion to anchor.
+            if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(entry.hash.utf8)) {
+                try? await store.insertAnchor(LedgerAnchor(account: account, sequence: entry.sequence, head: entry.hash,
+                                                           token: Data(token), at: now))
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Rendering
+import Signing
+import Templates
+import Typesetting
+
+/// The completed document: the template bound again with the envelope's data and every value
+/// recipients filled (so values are typeset like the rest of the page, not overlaid), and each
+/// signer's adopted mark drawn in their signature box.
+struct FinalDocument {
+    var pdf: [UInt8]
+    var pages: Int
+
+    static func make(envelope: Envelope, template: CompiledTemplate, typesetter: Typesetter) throws(WorkflowError) -> FinalDocument {
+        var row = envelope.data
+        var marks: [String: [Block]] = [:]
+        for recipient in envelope.recipients where recipient.state == .completed {
+            for field in recipient.fields {
+                if field.kind == .signature {
+                    if let mark = recipient.mark { marks[field.name] = markBlocks(mark, name: recipient.name) }
+                } else if let value = field.value {
+                    row[field.name] = value
+                }
+            }
+        }
+        let (values, problems) = template.coerce(row: row)
+        guard problems.isEmpty else {
+            throw WorkflowError(.completion, "the filled values do not fit the template: " + problems.map(\.description).joined(separator: "; "))
+        }
+        do {
+            var spec = try template.bind(values, date: String(EventTime.iso(envelope.createdAt).prefix(10)))
+            spec.body = spec.body.map { mark($0, marks) }
+            let typeset = try typesetter.typeset(spec)
+            let pdf = try DocumentFinisher().finish(typeset, info: spec.info)
+            return FinalDocument(pdf: pdf, pages: typeset.pageCount)
+        } catch let error as WorkflowError {
+            throw error
+        } catch {
+            throw WorkflowError(.completion, "generating the completed document of \(envelope.id): \(error)")
+        }
+    }
+
+    /// The blocks drawn in a signature box: the typed name in Dancing Script, or the PNG.
+    static func markBlocks(_ mark: AdoptedMark, name: String) -> [Block] {
+        switch mark {
+        case .typed(let typed):
+            var style = ParagraphStyle()
+            style.fontFamily = "Dancing Script"
+            style.fontSize = 22
+            style.leading = 1.0
+            style.spaceAfter = 0
+            style.hyphenate = false
+            style.color = Color(red: 0.05, green: 0.12, blue: 0.35)
+            return [.paragraph(Paragraph(runs: [.plain(typed)], style: style))]
+        case .drawn(let png), .uploaded(let png):
+            var image = Image(data: Array(png), format: .png, height: 36)
+            image.spaceAfter = 0
+            return [.image(image)]
+        }
+    }
+
+    /// The block with every signature box of a signed role marked, wherever it is nested.
+    static func mark(_ block: Block, _ marks: [String: [Block]]) -> Block {
+        switch block {
+        case .signature(var box):
+            if let blocks = marks[box.role] {
+                if case .image(var image) = blocks.first { image.height = min(image.height ?? box.height, box.height - 2); box.mark = [.image(image)] } else { box.mark = blocks }
+            }
+            return .signature(box)
+        case .keepTogether(let blocks):
+            return .keepTogether(blocks.map { mark($0, marks) })
+        case .list(var list):
+            list.items = list.items.map { $0.map { mark($0, marks) } }
+            return .list(list)
+        case .table(var table):
+            for row in table.rows.indices {
+                for cell in table.rows[row].cells.indices {
+                    table.rows[row].cells[cell].blocks = table.rows[row].cells[cell].blocks.map { mark($0, marks) }
+                }
+            }
+            return .table(table)
+        default:
+            return block
+        }
+    }
+}
+
+/// The Certificate of Completion's input, made from the envelope's stored events only.
+enum CertificateTrail {
+    /// Stored event types and their names on the certificate (Signing's vocabulary). Events not
+    /// named here (a code sent, fields filled, a signature adopted, completion queued) stay in the
+    /// store's chain but not on the page.
+    static let signerNames: [String: String] = [
+        "recipient.sent": "sent", "recipient.delivered": "viewed", "recipient.consented": "consented",
+        "recipient.authenticated": "authenticated", "authentication.failed": "authenticationFailed",
+        "recipient.signed": "signed", "recipient.approved": "approved", "recipient.declined": "declined",
+    ]
+    static let envelopeNames: [String: String] = [
+        "envelope.created": "created", "envelope.sent": "sent", "recipient.reminded": "reminded", "recipient.resent": "resent",
+        "recipient.corrected": "corrected",
+    ]
+
+    static func make(envelope: Envelope, events: [WorkflowEvent], document: EnvelopeDocument) throws(WorkflowError) -> AuditTrail {
+        func auditEvent(_ event: WorkflowEvent, actor: String) -> [String: Any] {
+            var object: [String: Any] = ["type": signerNames[event.type] ?? envelopeNames[event.type] ?? event.type,
+                                         "at": AuditTime.iso(event.at), "actor": actor]
+            if let ip = event.personal?["ip"] { object["ip"] = ip }
+            if let userAgent = event.personal?["userAgent"] { object["userAgent"] = userAgent }
+            return object
+        }
+        var signers: [[String: Any]] = []
+        for recipient in envelope.recipients where recipient.role.mustAct {
+            let own = events.filter { $0.data["recipient"] == recipient.id && signerNames[$0.type] != nil }
+            var signer: [String: Any] = [
+                "name": recipient.name, "email": recipient.email, "role": recipient.signatureRole ?? recipient.role.rawValue,
+                "authentication": recipient.authentication.displayName,
+                "events": own.map { auditEvent($0, actor: $0.actor.kind == .recipient ? recipient.email : "system") },
+            ]
+            if let ip = recipient.lastIP { signer["ip"] = ip }
+            if let userAgent = recipient.lastUserAgent { signer["userAgent"] = userAgent }
+            signers.append(signer)
+        }
+        let envelopeEvents = events.filter { envelopeNames[$0.type] != nil }.map { event in
+            auditEvent(event, actor: event.actor.kind == .key ? (event.actor.onBehalfOf ?? event.actor.id) : "system")
+        }
+        let object: [String: Any] = ["envelopeId": envelope.id, "documentName": "\(envelope.subject) — \(document.name)",
+                                     "signers": signers, "events": envelopeEvents]
+        do {
+            return try AuditTrail.load(try JSONSerialization.data(withJSONObject: object))
+        } catch {
+            throw WorkflowError(.completion, "the stored events of \(envelope.id) do not make a Certificate of Completion: \(error)")
+        }
+    }
+}

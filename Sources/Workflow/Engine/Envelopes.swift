@@ -1,0 +1,142 @@
+import Foundation
+import Batch
+import Templates
+
+extension WorkflowEngine {
+    /// Creates a draft envelope from a published template version and data (role agent): the
+    /// data is checked against the template, conditional recipients are decided, the document
+    /// is generated and stored, and `envelope.created` is recorded.
+    public func createEnvelope(_ principal: Principal, _ request: EnvelopeRequest) async throws -> Envelope {
+        try principal.require(.agent, to: "create envelopes")
+        let (version, compiled) = try await publishedTemplate(account: principal.account, templateID: request.templateID,
+                                                              version: request.templateVersion)
+        let subject = try Check.nonEmpty(request.subject, "the subject")
+        guard RetentionPolicy.categories[request.retentionCategory] != nil else {
+            throw WorkflowError(.invalidRequest, "unknown retention category '\(request.retentionCategory)'; use one of "
+                                + RetentionPolicy.categories.keys.sorted().joined(separator: ", "))
+        }
+        guard request.reminders.interval >= 3600, request.reminders.maximum >= 0 else {
+            throw WorkflowError(.invalidRequest, "reminders: the interval must be at least one hour and the maximum not negative")
+        }
+        let (values, problems) = compiled.coerce(row: request.data)
+        guard problems.isEmpty else {
+            throw WorkflowError(.template, "the data does not fit \(version.reference): " + problems.map(\.description).joined(separator: "; "))
+        }
+        let now = clock.now()
+        var recipients: [Recipient] = []
+        var excluded: [String] = []
+        for (index, item) in request.recipients.enumerated() {
+            let what = "recipients[\(index)]"
+            if let when = item.when {
+                let condition: TemplateCondition
+                do {
+                    condition = try TemplateCondition(when, fields: compiled.fields)
+                } catch {
+                    throw WorkflowError(.invalidRequest, "\(what).when: \(error.diagnostics.map(\.message).joined(separator: "; "))")
+                }
+                guard condition.evaluate(values) else {
+                    excluded.append("\(item.role.rawValue) \(index) (\(when))")
+                    continue
+                }
+            }
+            recipients.append(try recipient(item, what: what, template: compiled, id: "rcp_\(index + 1)", taken: recipients))
+        }
+        guard recipients.contains(where: { $0.role.mustAct }) else {
+            throw WorkflowError(.invalidRequest, "the envelope needs at least one signer or approver (after the `when` conditions)")
+        }
+        let generated: DocumentGenerator.Output
+        do {
+            generated = try DocumentGenerator(template: compiled).generate(values, date: request.documentDate ?? String(EventTime.iso(now).prefix(10)))
+        } catch {
+            throw WorkflowError(.template, "generating \(version.reference): \(error)")
+        }
+        let hash = try await store.documents.put(generated.pdf)
+        var envelope = Envelope(id: Secrets.identifier("env", at: now), account: principal.account, subject: subject,
+                                template: TemplateReference(templateID: version.templateID, version: version.version,
+                                                            sha256: compiled.sha256Hex),
+                                data: request.data, createdAt: now, createdBy: principal.keyID, metadata: request.metadata,
+                                reminders: request.reminders, retention: RetentionPolicy(category: request.retentionCategory))
+        envelope.message = request.message
+        envelope.recipients = recipients
+        envelope.documents = [EnvelopeDocument(id: "doc_1", name: "\(version.templateID).pdf", sentSHA256: hash, pages: generated.pages)]
+        var transition = Transition()
+        transition.record("envelope.created", principal.actor, data: [
+            "template": version.reference, "templateSHA256": compiled.sha256Hex, "document": hash,
+            "pages": String(generated.pages), "recipients": recipients.map { "\($0.id):\($0.role.rawValue):\($0.routingOrder)" }.joined(separator: " "),
+            "excludedByCondition": excluded.joined(separator: "; "),
+        ], personal: ["subject": subject])
+        let events = chain(&envelope, transition.events, at: now)
+        try await store.commit(StoreChange(account: principal.account, envelope: envelope, events: events))
+        return envelope
+    }
+
+    func recipient(_ item: RecipientRequest, what: String, template: CompiledTemplate, id: String,
+                   taken: [Recipient]) throws(WorkflowError) -> Recipient {
+        let name = try Check.nonEmpty(item.name, "\(what).name")
+        let email = try Check.email(item.email, "\(what).email")
+        guard (1...1000).contains(item.routingOrder) else {
+            throw WorkflowError(.invalidRequest, "\(what).routingOrder \(item.routingOrder) is not between 1 and 1000")
+        }
+        let authentication: Authentication
+        switch item.authentication {
+        case .link: authentication = .link
+        case .emailOTP: authentication = .emailOTP
+        case .accessCode(let code):
+            guard code.count >= 4 else { throw WorkflowError(.invalidRequest, "\(what): an access code needs at least 4 characters") }
+            authentication = .accessCode(sha256: sha256Hex(code))
+        }
+        var fields: [Field] = []
+        if let role = item.signatureRole {
+            guard item.role == .signer else {
+                throw WorkflowError(.invalidRequest, "\(what): only a signer has a signature role (this one is \(item.role.rawValue))")
+            }
+            guard template.signatureRoles.contains(role) else {
+                throw WorkflowError(.invalidRequest, "\(what).signatureRole '\(role)' is not a signature of the template; it has "
+                                    + template.signatureRoles.joined(separator: ", "))
+            }
+            guard !taken.contains(where: { $0.signatureRole == role }) else {
+                throw WorkflowError(.invalidRequest, "\(what).signatureRole '\(role)' is already another signer's")
+            }
+            fields.append(Field(name: role, kind: .signature))
+        } else if item.role == .signer {
+            throw WorkflowError(.invalidRequest, "\(what): a signer needs a signatureRole, one of " + template.signatureRoles.joined(separator: ", "))
+        }
+        for (index, request) in item.fields.enumerated() {
+            fields.append(try field(request, what: "\(what).fields[\(index)]", template: template,
+                                    taken: taken.flatMap(\.fields) + fields))
+        }
+        guard fields.isEmpty || item.role.mustAct else {
+            throw WorkflowError(.invalidRequest, "\(what): a \(item.role.rawValue) fills no fields")
+        }
+        return Recipient(id: id, name: name, email: email, role: item.role, routingOrder: item.routingOrder,
+                         authentication: authentication, signatureRole: item.signatureRole, condition: item.when, fields: fields)
+    }
+
+    /// A field request checked against the template field it fills: kinds must fit types.
+    func field(_ request: FieldRequest, what: String, template: CompiledTemplate, taken: [Field]) throws(WorkflowError) -> Field {
+        guard request.kind != .signature else {
+            throw WorkflowError(.invalidRequest, "\(what): signature fields come from the recipient's signatureRole")
+        }
+        guard let declaration = template.fields.first(where: { $0.name == request.name }) else {
+            throw WorkflowError(.invalidRequest, "\(what): '\(request.name)' is not a field of the template")
+        }
+        guard !taken.contains(where: { $0.name == request.name && $0.kind != .signature }) else {
+            throw WorkflowError(.invalidRequest, "\(what): '\(request.name)' is already another field's")
+        }
+        let fits: Bool
+        var options: [String] = []
+        switch request.kind {
+        case .text, .initials: fits = declaration.type == .text
+        case .checkbox: fits = declaration.type == .boolean
+        case .dateSigned: fits = declaration.type == .date
+        case .dropdown:
+            fits = declaration.type == .enumeration
+            options = declaration.allowedValues
+        case .signature: fits = false
+        }
+        guard fits else {
+            throw WorkflowError(.invalidRequest, "\(what): a \(request.kind.rawValue) field cannot fill '\(request.name)', a \(declaration.type.rawValue) field")
+        }
+        return Field(name: request.name, kind: request.kind, required: request.required, options: options)
+    }
+}

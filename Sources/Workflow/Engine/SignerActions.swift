@@ -1,0 +1,328 @@
+import Foundation
+
+/// What a recipient sees when they open their link.
+public struct RecipientView: Sendable, Hashable {
+    public var envelope: String
+    public var subject: String
+    public var message: String?
+    public var recipient: Recipient
+    public var documents: [EnvelopeDocument]
+    /// The disclosure to consent to before anything else.
+    public var disclosureVersion: String
+    public var disclosureText: String
+    public var needsConsent: Bool
+    public var needsAuthentication: Bool
+}
+
+extension WorkflowEngine {
+    /// Opens a signing link: the first open marks the recipient `delivered` (a viewer is then done).
+    public func open(token: String, context: RequestContext) async throws -> RecipientView {
+        let envelope = try await act(token: token, context: context, "recipient.delivered") { envelope, recipient, transition, _ throws(WorkflowError) in
+            guard recipient.state == .sent else { return false }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                try Routing.move(&value, to: .delivered)
+                if value.authentication == .link { value.authenticatedAt = value.authenticatedAt ?? self.clock.now() }
+            }
+            return true
+        }
+        let (_, _, recipientID) = try await resolve(token: token)
+        let recipient = try envelope.recipient(recipientID)
+        return RecipientView(envelope: envelope.id, subject: envelope.subject, message: envelope.message, recipient: recipient,
+                             documents: envelope.documents, disclosureVersion: configuration.disclosure.version,
+                             disclosureText: configuration.disclosure.text, needsConsent: recipient.consent == nil,
+                             needsAuthentication: recipient.authenticatedAt == nil)
+    }
+
+    /// The bytes of an envelope document as the recipient may read them (after opening).
+    public func document(token: String, id: String) async throws -> [UInt8] {
+        let (account, envelopeID, recipientID) = try await resolve(token: token)
+        guard let envelope = try await store.envelope(account: account, id: envelopeID) else {
+            throw WorkflowError(.unauthenticated, "this signing link is not valid")
+        }
+        _ = try envelope.recipient(recipientID)
+        guard let document = envelope.documents.first(where: { $0.id == id }), !document.purged,
+              let bytes = try await store.documents.get(document.sealedSHA256 ?? document.sentSHA256) else {
+            throw WorkflowError(.notFound, "envelope \(envelopeID) has no document \(id)")
+        }
+        return bytes
+    }
+
+    /// Consents to electronic records and signatures: the disclosure's version and SHA-256 must
+    /// be the ones currently shown.
+    public func consent(token: String, disclosureVersion: String, disclosureSHA256: String, context: RequestContext) async throws {
+        let disclosure = configuration.disclosure
+        guard disclosureVersion == disclosure.version, disclosureSHA256 == disclosure.sha256 else {
+            throw WorkflowError(.invalidRequest, "consent names disclosure \(disclosureVersion) (\(disclosureSHA256.prefix(12))…); the disclosure shown is \(disclosure.version) (\(disclosure.sha256.prefix(12))…) — show it again and ask for consent to it")
+        }
+        try await act(token: token, context: context, "recipient.consented",
+                      data: ["disclosureVersion": disclosure.version, "disclosureSHA256": disclosure.sha256]) { envelope, recipient, _, now throws(WorkflowError) in
+            guard recipient.consent == nil else {
+                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) has already consented")
+            }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                value.consent = Consent(disclosureVersion: disclosure.version, disclosureSHA256: disclosure.sha256, at: now)
+            }
+            return true
+        }
+    }
+
+    /// E-mails a new 6-digit one-time code (valid 10 minutes, 5 attempts) to an e-mail-OTP recipient.
+    public func requestCode(token: String, context: RequestContext) async throws {
+        try await act(token: token, context: context, "authentication.code_sent") { envelope, recipient, transition, now throws(WorkflowError) in
+            guard recipient.authentication == .emailOTP else {
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) authenticates by \(recipient.authentication.displayName), not by an e-mailed code")
+            }
+            guard recipient.authenticatedAt == nil else {
+                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
+            }
+            let code = Secrets.oneTimeCode()
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                value.otp = OneTimeCode(sha256: sha256Hex(recipient.id + ":" + code), expiresAt: now.addingTimeInterval(OneTimeCode.lifetime),
+                                        attempts: 0)
+            }
+            transition.jobs.append(mail(envelope, to: recipient.email, subject: "Your code for \(envelope.subject)",
+                                        text: "Your one-time code is \(code). It is valid for 10 minutes.\n",
+                                        html: "<p>Your one-time code is <b>\(code)</b>. It is valid for 10 minutes.</p>", now: now))
+            return true
+        }
+    }
+
+    /// Checks an e-mailed code or an access code. A wrong code is recorded (an
+    /// `authentication.failed` event, one attempt used) and then refused.
+    public func authenticate(token: String, code: String, context: RequestContext) async throws {
+        try await act(token: token, context: context, "recipient.authenticated") { envelope, recipient, transition, now throws(WorkflowError) in
+            guard recipient.authenticatedAt == nil else {
+                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
+            }
+            var failure: String?
+            switch recipient.authentication {
+            case .link:
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) needs no code")
+            case .emailOTP:
+                guard let otp = recipient.otp else {
+                    throw WorkflowError(.notAuthenticated, "no code was sent; request a code first")
+                }
+                if otp.attempts >= OneTimeCode.maximumAttempts {
+                    failure = "the code was tried \(OneTimeCode.maximumAttempts) times; request a new one"
+                } else if now >= otp.expiresAt {
+                    failure = "the code expired; request a new one"
+                } else if sha256Hex(recipient.id + ":" + code) != otp.sha256 {
+                    failure = "the code is wrong (\(OneTimeCode.maximumAttempts - otp.attempts - 1) attempts left)"
+                }
+            case .accessCode(let expected):
+                if recipient.failedAttempts >= OneTimeCode.maximumAttempts {
+                    failure = "the access code was tried \(OneTimeCode.maximumAttempts) times; ask the sender to resend"
+                } else if sha256Hex(code) != expected {
+                    failure = "the access code is wrong"
+                }
+            }
+            if let failure {
+                try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                    value.otp?.attempts += 1
+                    value.failedAttempts += 1
+                }
+                transition.record("authentication.failed", EventActor(kind: .recipient, id: recipient.id),
+                                  data: ["recipient": recipient.id, "method": recipient.authentication.displayName],
+                                  personal: context.personal.merging(["reason": failure]) { $1 })
+                transition.failure = WorkflowError(.authenticationFailed, failure)
+                return false
+            }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                value.authenticatedAt = now
+                value.otp = nil
+            }
+            return true
+        }
+    }
+
+    /// Fills fields (text, initials, checkbox, dropdown); the value is drawn into the document at completion.
+    public func fill(token: String, values: [String: String], context: RequestContext) async throws {
+        try await act(token: token, context: context, "recipient.filled", data: ["fields": values.keys.sorted().joined(separator: " ")],
+                      personal: values.reduce(into: [:]) { $0["field." + $1.key] = $1.value }) { envelope, recipient, _, _ throws(WorkflowError) in
+            try requireReady(recipient)
+            guard !values.isEmpty else { throw WorkflowError(.invalidRequest, "no field values given") }
+            var fields = recipient.fields
+            for (name, value) in values {
+                guard let index = fields.firstIndex(where: { $0.name == name && $0.kind != .signature }) else {
+                    throw WorkflowError(.invalidRequest, "recipient \(recipient.id) has no field '\(name)' to fill; theirs are "
+                                        + recipient.fields.filter { $0.kind != .signature }.map(\.name).joined(separator: ", "))
+                }
+                fields[index].value = try Self.checked(value, for: fields[index])
+            }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in value.fields = fields }
+            return true
+        }
+    }
+
+    static func checked(_ value: String, for field: Field) throws(WorkflowError) -> String {
+        switch field.kind {
+        case .text, .initials:
+            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= (field.kind == .initials ? 8 : 500) else {
+                throw WorkflowError(.invalidRequest, "field '\(field.name)': give 1 to \(field.kind == .initials ? 8 : 500) characters")
+            }
+            return trimmed
+        case .checkbox:
+            guard value == "true" || value == "false" else {
+                throw WorkflowError(.invalidRequest, "field '\(field.name)' is a checkbox: 'true' or 'false', not '\(value)'")
+            }
+            return value
+        case .dropdown:
+            guard field.options.contains(value) else {
+                throw WorkflowError(.invalidRequest, "field '\(field.name)': '\(value)' is not one of " + field.options.joined(separator: ", "))
+            }
+            return value
+        case .dateSigned, .signature:
+            throw WorkflowError(.invalidRequest, "field '\(field.name)' is filled when the recipient signs")
+        }
+    }
+
+    /// Adopts the signature drawn into the signer's field: a typed name, a drawing or an uploaded PNG.
+    public func adopt(token: String, mark: AdoptedMark, context: RequestContext) async throws {
+        let data: [String: String]
+        switch mark {
+        case .typed(let name):
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
+                throw WorkflowError(.invalidRequest, "a typed signature needs 1 to 100 characters")
+            }
+            data = ["kind": "typed"]
+        case .drawn(let png), .uploaded(let png):
+            guard png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), png.count <= 1_000_000 else {
+                throw WorkflowError(.invalidRequest, "a signature image must be a PNG of at most 1 MB")
+            }
+            data = ["kind": mark.kind, "pngSHA256": sha256Hex(png)]
+        }
+        try await act(token: token, context: context, "recipient.adopted_signature", data: data) { envelope, recipient, _, _ throws(WorkflowError) in
+            try requireReady(recipient)
+            guard recipient.role == .signer else { throw WorkflowError(.invalidRequest, "only a signer adopts a signature") }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in value.mark = mark }
+            return true
+        }
+    }
+
+    /// Signs (a signer) or approves (an approver): every required field must be filled and a
+    /// signer must have adopted a signature. The next routing order is then invited, or, when
+    /// everyone has acted, the completion job is queued.
+    public func sign(token: String, context: RequestContext) async throws {
+        try await finishAction(token: token, context: context, role: .signer)
+    }
+
+    /// Approves (an approver).
+    public func approve(token: String, context: RequestContext) async throws {
+        try await finishAction(token: token, context: context, role: .approver)
+    }
+
+    func finishAction(token: String, context: RequestContext, role: Recipient.Role) async throws {
+        let type = role == .signer ? "recipient.signed" : "recipient.approved"
+        try await act(token: token, context: context, type) { envelope, recipient, transition, now throws(WorkflowError) in
+            try requireReady(recipient)
+            guard recipient.role == role else {
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) is a \(recipient.role.rawValue) and cannot \(role == .signer ? "sign" : "approve")")
+            }
+            if role == .signer, recipient.mark == nil {
+                throw WorkflowError(.invalidRequest, "adopt a signature (typed, drawn or uploaded) before signing")
+            }
+            var fields = recipient.fields
+            for index in fields.indices where fields[index].kind == .dateSigned { fields[index].value = String(EventTime.iso(now).prefix(10)) }
+            let missing = fields.filter { $0.required && $0.kind != .signature && $0.kind != .checkbox && $0.value == nil }
+            guard missing.isEmpty else {
+                throw WorkflowError(.invalidRequest, "fill the required fields first: " + missing.map(\.name).joined(separator: ", "))
+            }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                value.fields = fields
+                value.actedAt = now
+                try Routing.move(&value, to: .completed)
+            }
+            return true
+        }
+        try await advance(token: token)
+    }
+
+    /// After an action: invite the next routing order, or queue completion.
+    func advance(token: String) async throws {
+        let (account, envelopeID, _) = try await resolve(token: token)
+        try await change(account: account, envelope: envelopeID) { envelope, transition, now throws(WorkflowError) in
+            guard envelope.state == .sent, !envelope.completionQueued else { return }
+            if Routing.allActed(envelope) {
+                envelope.completionQueued = true
+                transition.record("envelope.completion_queued", .system)
+                transition.jobs.append(job(.completion, envelope, at: now))
+            } else {
+                try activate(&envelope, &transition, now: now)
+            }
+        }
+    }
+
+    /// Declines with a reason: the envelope ends (declined), and everyone invited is told.
+    public func decline(token: String, reason: String, context: RequestContext) async throws {
+        let reason = try Check.nonEmpty(reason, "the reason for declining")
+        try await act(token: token, context: context, "recipient.declined", personal: ["reason": reason]) { envelope, recipient, transition, now throws(WorkflowError) in
+            guard recipient.role.mustAct else { throw WorkflowError(.invalidRequest, "a \(recipient.role.rawValue) cannot decline") }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                value.actedAt = now
+                value.declineReason = reason
+                try Routing.move(&value, to: .declined)
+            }
+            try Routing.move(&envelope, to: .declined)
+            finish(&envelope, &transition, reason: reason, now: now)
+            transition.record("envelope.declined", .system, data: ["recipient": recipient.id], personal: ["reason": reason])
+            for other in envelope.recipients where other.id != recipient.id && other.state != .created {
+                transition.jobs.append(mail(envelope, to: other.email, subject: "Declined: \(envelope.subject)",
+                                            text: "\(recipient.name) declined \"\(envelope.subject)\": \(reason)\n",
+                                            html: "<p>\(Self.escape(recipient.name)) declined “\(Self.escape(envelope.subject))”: \(Self.escape(reason))</p>",
+                                            now: now))
+            }
+            return true
+        }
+    }
+
+    // MARK: Shared
+
+    func requireReady(_ recipient: Recipient) throws(WorkflowError) {
+        guard recipient.consent != nil else {
+            throw WorkflowError(.notAuthenticated, "consent to electronic records and signatures first")
+        }
+        guard recipient.authenticatedAt != nil else {
+            throw WorkflowError(.notAuthenticated, "authenticate first (\(recipient.authentication.displayName))")
+        }
+    }
+
+    func resolve(token: String) async throws -> (String, String, String) {
+        guard token.count == 64, let found = try await store.recipient(tokenHash: sha256Hex(token)) else {
+            throw WorkflowError(.unauthenticated, "this signing link is not valid; ask the sender for a new one")
+        }
+        return found
+    }
+
+    /// Runs a recipient action in one transition: the token must be valid, the envelope sent
+    /// and not past its expiry, the recipient invited and not finished. `body` returns whether
+    /// to record the action's event.
+    @discardableResult
+    func act(token: String, context: RequestContext, _ type: String, data: [String: String] = [:], personal: [String: String] = [:],
+             _ body: (inout Envelope, Recipient, inout Transition, Date) throws(WorkflowError) -> Bool) async throws -> Envelope {
+        let (account, envelopeID, recipientID) = try await resolve(token: token)
+        return try await change(account: account, envelope: envelopeID) { envelope, transition, now throws(WorkflowError) in
+            guard envelope.state == .sent else {
+                throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue); nothing can be done on it any more")
+            }
+            if let expiresAt = envelope.expiresAt, now >= expiresAt {
+                throw WorkflowError(.illegalTransition, "envelope \(envelope.id) expired on \(EventTime.iso(expiresAt))")
+            }
+            let recipient = try envelope.recipient(recipientID)
+            guard recipient.state == .sent || recipient.state == .delivered else {
+                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is \(recipient.state.rawValue); there is nothing left for them to do")
+            }
+            if try body(&envelope, recipient, &transition, now) {
+                var eventData = data
+                eventData["recipient"] = recipient.id
+                eventData["method"] = recipient.authentication.displayName
+                transition.record(type, EventActor(kind: .recipient, id: recipient.id), data: eventData,
+                                  personal: context.personal.merging(personal) { $1 }.merging(["email": recipient.email]) { $1 })
+            }
+            try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                if context.ip != nil { value.lastIP = context.ip }
+                if context.userAgent != nil { value.lastUserAgent = context.userAgent }
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+public import Foundation
+import Synchronization
+
+/// Where the workflow gets the time: injected, so tests and the demo move it.
+public protocol WorkflowClock: Sendable {
+    func now() -> Date
+}
+
+/// The system clock.
+public struct SystemClock: WorkflowClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that stands still until moved (tests, the demo, `worker --at`).
+public final class ManualClock: WorkflowClock {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date) { current = Mutex(start) }
+    public func now() -> Date { current.withLock { $0 } }
+    /// Moves the clock forward.
+    public func advance(by interval: TimeInterval) { current.withLock { $0 += interval } }
+    public func set(_ date: Date) { current.withLock { $0 = date } }
+}
+
+/// Who is calling from where, recorded in every event a recipient causes.
+public struct RequestContext: Sendable, Hashable {
+    public var ip: String?
+    public var userAgent: String?
+
+    public init(ip: String? = nil, userAgent: String? = nil) {
+        self.ip = ip
+        self.userAgent = userAgent
+    }
+
+    var personal: [String: String] {
+        var values: [String: String] = [:]
+        if let ip { values["ip"] = ip }
+        if let userAgent { values["userAgent"] = userAgent }
+        return values
+    }
+}
+
+/// Random secrets and sortable identifiers.
+enum Secrets {
+    /// `count` random bytes from the system's cryptographic generator, as lowercase hex.
+    static func hex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        text.reserveCapacity(count * 2)
+        for _ in 0..<count { text += String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
+        return text
+    }
+
+    /// `prefix_<12 hex of milliseconds><8 hex random>`: sorts by creation time.
+    static func identifier(_ prefix: String, at date: Date) -> String {
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        return prefix + "_" + String(format: "%012llx", milliseconds) + hex(bytes: 4)
+    }
+
+    /// A 6-digit one-time code, uniformly drawn.
+    static func oneTimeCode() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%06d", Int.random(in: 0..<1_000_000, using: &generator))
+    }
+}
+
+/// Checks shared by the requests.
+enum Check {
+    static func nonEmpty(_ value: String, _ what: String) throws(WorkflowError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw WorkflowError(.invalidRequest, "\(what) is empty; give one") }
+        guard trimmed.count <= 500 else { throw WorkflowError(.invalidRequest, "\(what) is longer than 500 characters") }
+        return trimmed
+    }
+
+    static func email(_ value: String, _ what: String) throws(WorkflowError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" }) else {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
+        }
+        return trimmed
+    }
+}

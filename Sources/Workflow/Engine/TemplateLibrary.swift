@@ -1,0 +1,208 @@
+public import Foundation
+import Templates
+
+extension WorkflowEngine {
+    static let libraryStream = "library"
+
+    /// Imports a template file as a draft version (role legal), with the images it names from its folder.
+    public func importTemplate(_ principal: Principal, file: URL) async throws -> TemplateVersion {
+        guard let source = FileManager.default.contents(atPath: file.path) else {
+            throw WorkflowError(.invalidRequest, "cannot read the template file \(file.path)")
+        }
+        let header = try XMLHeader.read(source, what: file.lastPathComponent)
+        var assets: [String: Data] = [:]
+        for path in header.imageSources {
+            guard !path.hasPrefix("/"), !path.split(separator: "/").contains(".."),
+                  let bytes = FileManager.default.contents(atPath: file.deletingLastPathComponent().appendingPathComponent(path).path) else {
+                throw WorkflowError(.invalidRequest, "\(file.lastPathComponent): the image '\(path)' is not a readable file beside the template")
+            }
+            assets[path] = bytes
+        }
+        return try await importTemplate(principal, source: source, assets: assets, name: file.lastPathComponent)
+    }
+
+    /// Imports template XML as a draft version (role legal). The `id` and `version` attributes
+    /// of its root name the version; an existing version is a `conflict`.
+    public func importTemplate(_ principal: Principal, source: Data, assets: [String: Data] = [:],
+                               name: String = "template") async throws -> TemplateVersion {
+        try principal.require(.legal, to: "import templates")
+        let header = try XMLHeader.read(source, what: name)
+        guard header.root == "template", let id = header.attributes["id"], let version = header.attributes["version"],
+              !id.isEmpty, !version.isEmpty else {
+            throw WorkflowError(.invalidRequest, "\(name): the root must be <template id=\"…\" version=\"…\">")
+        }
+        var draft = TemplateVersion(account: principal.account, templateID: id, version: version, source: source,
+                                    createdAt: clock.now(), createdBy: principal.keyID)
+        draft.assets = assets
+        try await commitLibrary(principal.account, template: draft, event: "template.imported", actor: principal.actor,
+                                data: ["template": draft.reference, "sourceSHA256": sha256Hex(source)])
+        return draft
+    }
+
+    /// Imports a clause file (role legal): `proposed`, or `approved` when the file already
+    /// carries `approved-by` and `approved-on` (the file library's own approval).
+    public func importClause(_ principal: Principal, source: Data, name: String = "clause") async throws -> ClauseVersion {
+        try principal.require(.legal, to: "import clauses")
+        let header = try XMLHeader.read(source, what: name)
+        guard header.root == "clause", let id = header.attributes["id"], let version = header.attributes["version"],
+              !id.isEmpty, !version.isEmpty else {
+            throw WorkflowError(.invalidRequest, "\(name): the root must be <clause id=\"…\" version=\"…\">")
+        }
+        var clause = ClauseVersion(account: principal.account, clauseID: id, version: version, source: source,
+                                   proposedAt: clock.now())
+        if let by = header.attributes["approved-by"], let on = header.attributes["approved-on"], !by.isEmpty, !on.isEmpty {
+            clause.state = .approved
+            clause.approvedBy = by
+            clause.approvedOn = on
+        }
+        try await commitLibrary(principal.account, clause: clause, event: "clause.imported", actor: principal.actor,
+                                data: ["clause": clause.reference, "state": clause.state.rawValue, "sourceSHA256": sha256Hex(source)],
+                                personal: clause.approvedBy.map { ["approvedBy": $0] } ?? [:])
+        return clause
+    }
+
+    /// Imports a library folder: `clauses/*.xml`, then every `*.xml` template (drafts).
+    public func importLibrary(_ principal: Principal, directory: URL) async throws -> (templates: [TemplateVersion], clauses: [ClauseVersion]) {
+        func files(_ folder: URL) -> [URL] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
+                .map { folder.appendingPathComponent($0) }
+        }
+        var clauses: [ClauseVersion] = []
+        for file in files(directory.appendingPathComponent("clauses")) {
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw WorkflowError(.invalidRequest, "cannot read \(file.path)")
+            }
+            clauses.append(try await importClause(principal, source: data, name: file.lastPathComponent))
+        }
+        var templates: [TemplateVersion] = []
+        for file in files(directory) { templates.append(try await importTemplate(principal, file: file)) }
+        return (templates, clauses)
+    }
+
+    /// Approves a proposed clause version (role legal), recording the approver and the date.
+    public func approveClause(_ principal: Principal, clauseID: String, version: String) async throws -> ClauseVersion {
+        try principal.require(.legal, to: "approve clauses")
+        guard var clause = try await store.clauseVersion(account: principal.account, clauseID: clauseID, version: version) else {
+            throw WorkflowError(.notFound, "no clause \(clauseID)@\(version) in this account")
+        }
+        guard clause.state == .proposed else {
+            throw WorkflowError(.illegalTransition, "clause \(clause.reference) is already approved")
+        }
+        let now = clock.now()
+        clause.state = .approved
+        clause.approvedBy = principal.onBehalfOf ?? principal.keyID
+        clause.approvedOn = String(EventTime.iso(now).prefix(10))
+        clause.revision += 1
+        try await commitLibrary(principal.account, clause: clause, event: "clause.approved", actor: principal.actor,
+                                data: ["clause": clause.reference, "approvedOn": clause.approvedOn ?? ""],
+                                personal: ["approvedBy": clause.approvedBy ?? ""])
+        return clause
+    }
+
+    /// Publishes a draft template version (role legal): it must compile against the account's
+    /// approved clauses; its compiled hash is recorded and it never changes again.
+    public func publishTemplate(_ principal: Principal, templateID: String, version: String) async throws -> TemplateVersion {
+        try principal.require(.legal, to: "publish templates")
+        guard var template = try await store.templateVersion(account: principal.account, templateID: templateID, version: version) else {
+            throw WorkflowError(.notFound, "no template \(templateID)@\(version) in this account")
+        }
+        guard template.state == .draft else {
+            throw WorkflowError(.illegalTransition, "template \(template.reference) is \(template.state.rawValue); only a draft can be published")
+        }
+        let compiled = try await compile(template)
+        template.state = .published
+        template.sha256 = compiled.sha256Hex
+        template.publishedAt = clock.now()
+        template.publishedBy = principal.keyID
+        template.revision += 1
+        try await commitLibrary(principal.account, template: template, event: "template.published", actor: principal.actor,
+                                data: ["template": template.reference, "sha256": compiled.sha256Hex,
+                                       "clauses": compiled.clauses.map { "\($0.id)@\($0.version)" }.joined(separator: " ")])
+        return template
+    }
+
+    /// Retires a published template version (role legal): no new envelope may use it.
+    public func retireTemplate(_ principal: Principal, templateID: String, version: String) async throws -> TemplateVersion {
+        try principal.require(.legal, to: "retire templates")
+        guard var template = try await store.templateVersion(account: principal.account, templateID: templateID, version: version) else {
+            throw WorkflowError(.notFound, "no template \(templateID)@\(version) in this account")
+        }
+        guard template.state == .published else {
+            throw WorkflowError(.illegalTransition, "template \(template.reference) is \(template.state.rawValue); only a published version can be retired")
+        }
+        template.state = .retired
+        template.retiredAt = clock.now()
+        template.revision += 1
+        try await commitLibrary(principal.account, template: template, event: "template.retired", actor: principal.actor,
+                                data: ["template": template.reference])
+        return template
+    }
+
+    /// Commits a library change with its event chained after the library stream's head.
+    func commitLibrary(_ account: String, template: TemplateVersion? = nil, clause: ClauseVersion? = nil, event type: String,
+                       actor: EventActor, data: [String: String], personal: [String: String] = [:]) async throws {
+        let head = try await store.events(account: account, stream: Self.libraryStream).last
+        let event = WorkflowEvent.make(account: account, stream: Self.libraryStream, sequence: (head?.sequence ?? 0) + 1,
+                                       type: type, at: clock.now(), actor: actor, data: data, personal: personal,
+                                       previousHash: head?.hash ?? WorkflowEvent.genesis)
+        try await store.commit(StoreChange(account: account, templateVersion: template, clauseVersion: clause, events: [event]))
+    }
+
+    /// The compiled template of a version (cached by the version's source hash), compiled
+    /// against the account's approved clause versions only.
+    func compile(_ template: TemplateVersion) async throws -> CompiledTemplate {
+        let key = template.account + "|" + template.reference + "|" + sha256Hex(template.source)
+        if let cached = templates.withLock({ $0[key] }) { return cached }
+        let clauses = try await store.clauseVersions(account: template.account, clauseID: nil).filter { $0.state == .approved }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-template-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let compiled: CompiledTemplate
+        do {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("clauses"), withIntermediateDirectories: true)
+            for clause in clauses {
+                try Self.approvedSource(clause).write(to: folder.appendingPathComponent("clauses/\(clause.clauseID)@\(clause.version).xml"))
+            }
+            for (path, bytes) in template.assets {
+                let destination = folder.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try bytes.write(to: destination)
+            }
+            let file = folder.appendingPathComponent("\(template.templateID)@\(template.version).xml")
+            try template.source.write(to: file)
+            compiled = try TemplateCompiler(clauseLibrary: folder.appendingPathComponent("clauses"))
+                .compile(source: Array(template.source), path: file.path)
+        } catch let error as TemplateError {
+            let problems = error.diagnostics.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
+            throw WorkflowError(.template, "template \(template.reference) does not compile against this account's approved clauses: "
+                                + problems.joined(separator: "; "))
+        }
+        templates.withLock { $0[key] = compiled }
+        return compiled
+    }
+
+    /// A clause's XML with its approval in the root's attributes, as the compiler checks them.
+    static func approvedSource(_ clause: ClauseVersion) -> Data {
+        var text = String(decoding: clause.source, as: UTF8.self)
+        guard !text.contains("approved-by="), let by = clause.approvedBy, let on = clause.approvedOn,
+              let open = text.range(of: "<clause") else { return clause.source }
+        let escaped = by.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+        text.insert(contentsOf: " approved-by=\"\(escaped)\" approved-on=\"\(on)\"", at: open.upperBound)
+        return Data(text.utf8)
+    }
+
+    /// The published version an agent may use; anything else is refused.
+    func publishedTemplate(account: String, templateID: String, version: String) async throws -> (TemplateVersion, CompiledTemplate) {
+        guard let template = try await store.templateVersion(account: account, templateID: templateID, version: version) else {
+            throw WorkflowError(.notFound, "no template \(templateID)@\(version) in this account")
+        }
+        guard template.state == .published else {
+            throw WorkflowError(.illegalTransition, "template \(template.reference) is \(template.state.rawValue); envelopes use published versions only")
+        }
+        let compiled = try await compile(template)
+        guard compiled.sha256Hex == template.sha256 else {
+            throw WorkflowError(.evidence, "template \(template.reference) no longer compiles to the hash recorded when it was published")
+        }
+        return (template, compiled)
+    }
+}

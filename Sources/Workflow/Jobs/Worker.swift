@@ -1,0 +1,151 @@
+public import Foundation
+
+/// Runs due jobs from the store's queue: e-mail delivery, reminders, expiry, completion and
+/// purges. Any number of workers (threads, processes, machines) may share one store: each job
+/// is leased to one worker at a time, and every job is safe to run again after a crash.
+public struct WorkflowWorker: Sendable {
+    public let engine: WorkflowEngine
+    /// Where e-mail goes; nil leaves e-mail jobs pending (they are delivered by a worker that has one).
+    public let smtp: SMTPClient?
+    public let name: String
+    /// How long a claimed job is leased before another worker may take it.
+    public let lease: TimeInterval
+
+    public init(engine: WorkflowEngine, smtp: SMTPClient?, name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)",
+                lease: TimeInterval = 300) {
+        self.engine = engine
+        self.smtp = smtp
+        self.name = name
+        self.lease = lease
+    }
+
+    /// What one pass did.
+    public struct Pass: Sendable, Hashable {
+        public var ran: [Job.Kind: Int] = [:]
+        public var failed: [String] = []
+        public var total: Int { ran.values.reduce(0, +) }
+    }
+
+    /// Claims and runs jobs due now until none is left (or `limit` jobs ran).
+    public func runDue(limit: Int = 10_000) async throws -> Pass {
+        var pass = Pass()
+        var count = 0
+        while count < limit {
+            let now = engine.clock.now()
+            let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name)
+            let runnable = jobs.filter { $0.kind != .email || smtp != nil }
+            if runnable.isEmpty { break }
+            for job in runnable {
+                count += 1
+                do {
+                    try await run(job)
+                    pass.ran[job.kind, default: 0] += 1
+                } catch {
+                    let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
+                    try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
+                    pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
+                }
+            }
+            if runnable.count < jobs.count { break }
+        }
+        return pass
+    }
+
+    func run(_ job: Job) async throws {
+        switch job.kind {
+        case .email:
+            guard let smtp else { return }
+            let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
+            var files: [String: [UInt8]] = [:]
+            for attachment in message.attachments {
+                files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
+            }
+            try smtp.send(from: message.from, to: message.to, data: message.rendered(attachmentBytes: files))
+            try await engine.store.finishJob(id: job.id)
+        case .completion:
+            try await engine.complete(account: job.account, envelope: job.envelope, job: job.id)
+            try await finishIfPending(job)
+        case .reminder:
+            try await engine.runReminder(job)
+        case .expiry:
+            try await engine.runExpiry(job)
+        case .purge:
+            try await engine.runPurge(job)
+        }
+    }
+
+    /// A job whose work found nothing to do (already completed, voided…) is finished.
+    func finishIfPending(_ job: Job) async throws {
+        let current = try await engine.store.jobs(account: job.account, kind: job.kind, envelope: job.envelope)
+        if current.first(where: { $0.id == job.id })?.state == .pending { try await engine.store.finishJob(id: job.id) }
+    }
+}
+
+extension WorkflowEngine {
+    /// Reminds the waiting recipients and schedules the next reminder, up to the policy's maximum.
+    func runReminder(_ job: Job) async throws {
+        try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
+            transition.finishedJobs = [job.id]
+            guard envelope.state == .sent, !envelope.completionQueued, envelope.reminders.sent < envelope.reminders.maximum else { return }
+            try remindWaiting(&envelope, &transition, actor: .system, now: now)
+            envelope.reminders.sent += 1
+            if envelope.reminders.sent < envelope.reminders.maximum {
+                transition.jobs.append(self.job(.reminder, envelope, at: now.addingTimeInterval(envelope.reminders.interval)))
+            }
+        }
+    }
+
+    /// Expires a sent envelope whose time ran out.
+    func runExpiry(_ job: Job) async throws {
+        try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
+            transition.finishedJobs = [job.id]
+            guard envelope.state == .sent, !envelope.completionQueued, let expiresAt = envelope.expiresAt else { return }
+            guard now >= expiresAt else {
+                transition.jobs.append(self.job(.expiry, envelope, at: expiresAt))
+                return
+            }
+            try Routing.move(&envelope, to: .expired)
+            finish(&envelope, &transition, reason: "expired", now: now)
+            transition.record("envelope.expired", .system, data: ["expiresAt": EventTime.iso(expiresAt)])
+        }
+    }
+
+    /// Purges an envelope whose retention has passed and that is not held: its documents and
+    /// personal data are deleted; a tombstone event keeps the hashes, so the chain verifies.
+    func runPurge(_ job: Job) async throws {
+        guard let read = try await store.envelope(account: job.account, id: job.envelope) else { return }
+        let now = clock.now()
+        if read.retention.legalHold || read.retention.purgedAt != nil || (read.retention.retainUntil.map { now < $0 } ?? true) {
+            var transition = Transition()
+            transition.finishedJobs = [job.id]
+            if read.retention.legalHold, let until = read.retention.retainUntil, read.retention.purgedAt == nil {
+                // Held: look again in 30 days.
+                transition.jobs.append(self.job(.purge, read, at: max(until, now).addingTimeInterval(30 * 86_400)))
+            }
+            try await store.commit(StoreChange(account: job.account, jobs: transition.jobs, finishedJobs: transition.finishedJobs))
+            return
+        }
+        let hashes = read.documents.flatMap { [$0.sentSHA256] + ($0.sealedSHA256.map { [$0] } ?? []) }
+        try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
+            transition.finishedJobs = [job.id]
+            transition.purgePersonalData = true
+            envelope.retention.purgedAt = now
+            envelope.data = [:]
+            envelope.subject = "(purged)"
+            envelope.message = nil
+            for index in envelope.documents.indices { envelope.documents[index].purged = true }
+            for index in envelope.recipients.indices {
+                envelope.recipients[index].name = "(purged)"
+                envelope.recipients[index].email = "purged@invalid.invalid"
+                envelope.recipients[index].mark = nil
+                envelope.recipients[index].lastIP = nil
+                envelope.recipients[index].lastUserAgent = nil
+                envelope.recipients[index].declineReason = nil
+                for field in envelope.recipients[index].fields.indices { envelope.recipients[index].fields[field].value = nil }
+            }
+            transition.record("envelope.purged", .system, data: ["documents": hashes.joined(separator: " "),
+                                                                  "retainUntil": envelope.retention.retainUntil.map(EventTime.iso) ?? ""])
+        }
+        for hash in hashes { try await store.documents.delete(hash) }
+    }
+}

@@ -1,0 +1,99 @@
+public import Foundation
+
+/// One e-mail in the outbox: rendered to an RFC 5322 message (multipart/alternative, plain text
+/// and HTML) when delivered. Its `messageID` is fixed when it is enqueued, so a retried delivery
+/// is the same message and a receiver can drop the duplicate.
+public struct MailMessage: Sendable, Hashable, Codable {
+    public var messageID: String
+    public var from: String
+    public var to: [String]
+    public var subject: String
+    public var text: String
+    public var html: String
+    /// When it was enqueued (the `Date:` header).
+    public var date: Date
+    /// Files attached (the completed documents sent to CC recipients), by name.
+    public var attachments: [Attachment]
+
+    public struct Attachment: Sendable, Hashable, Codable {
+        public var name: String
+        public var contentType: String
+        /// The document's SHA-256 in the document store (read when the message is delivered).
+        public var sha256: String
+    }
+
+    /// The RFC 5322 message, CRLF line ends, lines ≤ 78 characters in the bodies (quoted-printable
+    /// text, base64 attachments).
+    public func rendered(attachmentBytes: [String: [UInt8]] = [:]) -> String {
+        let boundary = "=_cs_" + sha256Hex(messageID).prefix(24)
+        let alternative = "=_alt_" + sha256Hex(messageID + "alt").prefix(24)
+        var lines = [
+            "Message-ID: \(messageID)",
+            "Date: \(Self.rfc5322Date(date))",
+            "From: \(from)",
+            "To: \(to.joined(separator: ", "))",
+            "Subject: \(Self.encodedWord(subject))",
+            "MIME-Version: 1.0",
+        ]
+        func alternativeParts() -> [String] {
+            ["--\(alternative)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable", "",
+             Self.quotedPrintable(text), "--\(alternative)", "Content-Type: text/html; charset=utf-8",
+             "Content-Transfer-Encoding: quoted-printable", "", Self.quotedPrintable(html), "--\(alternative)--"]
+        }
+        if attachments.isEmpty {
+            lines += ["Content-Type: multipart/alternative; boundary=\"\(alternative)\"", ""] + alternativeParts()
+        } else {
+            lines += ["Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+                      "Content-Type: multipart/alternative; boundary=\"\(alternative)\"", ""] + alternativeParts()
+            for attachment in attachments {
+                let bytes = attachmentBytes[attachment.sha256] ?? []
+                let encoded = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn,
+                                                                          .endLineWithLineFeed])
+                lines += ["--\(boundary)", "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
+                          "Content-Disposition: attachment; filename=\"\(attachment.name)\"",
+                          "Content-Transfer-Encoding: base64", "", encoded]
+            }
+            lines.append("--\(boundary)--")
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+
+    /// An RFC 2047 encoded word when the header is not plain ASCII.
+    static func encodedWord(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return "=?utf-8?B?\(Data(text.utf8).base64EncodedString())?="
+    }
+
+    /// Quoted-printable (RFC 2045) with CRLF line ends and soft breaks before 76 characters.
+    static func quotedPrintable(_ text: String) -> String {
+        var output: [String] = []
+        for line in text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
+            var current = ""
+            let bytes = Array(line.utf8)
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                let piece: String
+                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast) {
+                    piece = String(UnicodeScalar(byte))
+                } else {
+                    piece = String(format: "=%02X", byte)
+                }
+                if current.count + piece.count > 75 {
+                    output.append(current + "=")
+                    current = ""
+                }
+                current += piece
+            }
+            output.append(current)
+        }
+        return output.joined(separator: "\r\n")
+    }
+}

@@ -1,0 +1,130 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small SMTP client (RFC 5321): one connection per delivery, `EHLO`, `MAIL FROM`, `RCPT TO`
+/// for each recipient, `DATA` with dot-stuffing, `QUIT`. No TLS or AUTH: it talks to a relay on
+/// a trusted network (a local MTA, a sidecar), which is how the outbox is meant to be deployed.
+public struct SMTPClient: Sendable {
+    public var host: String
+    public var port: Int
+    /// The name given in `EHLO`.
+    public var heloName: String
+    public var timeout: TimeInterval
+
+    public init(host: String, port: Int = 25, heloName: String = "countersign.localhost", timeout: TimeInterval = 20) {
+        self.host = host
+        self.port = port
+        self.heloName = heloName
+        self.timeout = timeout
+    }
+
+    /// Delivers a message; throws `WorkflowError.mail` naming the step and the server's reply.
+    public func send(from: String, to recipients: [String], data message: String) throws {
+        let connection = try Connection(host: host, port: port, timeout: timeout)
+        defer { connection.close() }
+        try connection.expect(220, step: "greeting")
+        try connection.command("EHLO \(heloName)", expect: 250)
+        try connection.command("MAIL FROM:<\(from)>", expect: 250)
+        for recipient in recipients { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
+        try connection.command("DATA", expect: 354)
+        // Lines end in CRLF; a line starting with "." gets another (dot-stuffing); "." alone ends the data.
+        var lines = message.components(separatedBy: "\r\n")
+        if lines.last == "" { lines.removeLast() }
+        try connection.write(lines.map { ($0.hasPrefix(".") ? "." : "") + $0 + "\r\n" }.joined() + ".\r\n")
+        try connection.expect(250, step: "end of data")
+        try? connection.command("QUIT", expect: 221)
+    }
+
+    /// One TCP connection with line-oriented replies.
+    final class Connection {
+        let socket: Int32
+        let name: String
+        var buffer: [UInt8] = []
+
+        init(host: String, port: Int, timeout: TimeInterval) throws {
+            name = "\(host):\(port)"
+            var hints = addrinfo()
+            hints.ai_family = AF_UNSPEC
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
+                throw WorkflowError(.mail, "SMTP \(host):\(port): cannot resolve the host")
+            }
+            defer { freeaddrinfo(list) }
+            var candidate: UnsafeMutablePointer<addrinfo>? = first
+            var connected: Int32 = -1
+            var lastError: Int32 = 0
+            while let info = candidate {
+                let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+                if fd >= 0 {
+                    var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
+                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                    if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+                        connected = fd
+                        break
+                    }
+                    lastError = errno
+                    Glibc.close(fd)
+                }
+                candidate = info.pointee.ai_next
+            }
+            guard connected >= 0 else {
+                throw WorkflowError(.mail, "SMTP \(host):\(port): cannot connect (\(String(cString: strerror(lastError))))")
+            }
+            socket = connected
+        }
+
+        func close() { Glibc.close(socket) }
+
+        func write(_ text: String) throws {
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { throw WorkflowError(.mail, "SMTP \(name): the connection closed while sending") }
+                bytes = bytes.dropFirst(sent)
+            }
+        }
+
+        func command(_ line: String, expect code: Int, or other: Int? = nil) throws {
+            try write(line + "\r\n")
+            try expect(code, or: other, step: String(line.prefix(while: { $0 != " " && $0 != ":" })))
+        }
+
+        /// Reads a (possibly multi-line) reply and checks its code.
+        func expect(_ code: Int, or other: Int? = nil, step: String) throws {
+            var lines: [String] = []
+            while true {
+                let line: String
+                do {
+                    line = try readLine()
+                } catch let error as WorkflowError {
+                    throw WorkflowError(.mail, "\(error.reason) (waiting for the reply to \(step))")
+                }
+                lines.append(line)
+                guard line.count >= 4, line[line.index(line.startIndex, offsetBy: 3)] == "-" else { break }
+            }
+            let reply = lines.joined(separator: " / ")
+            guard let got = Int(reply.prefix(3)), got == code || got == other else {
+                throw WorkflowError(.mail, "SMTP \(name): \(step) was answered '\(reply)' (expected \(code))")
+            }
+        }
+
+        func readLine() throws -> String {
+            while true {
+                if let end = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[..<end], as: UTF8.self).trimmingCharacters(in: .newlines)
+                    buffer.removeSubrange(...end)
+                    return line
+                }
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let count = recv(socket, &chunk, chunk.count, 0)
+                guard count > 0 else { throw WorkflowError(.mail, "SMTP \(name): the server closed the connection or timed out") }
+                buffer += chunk[..<count]
+                guard buffer.count < 65_536 else { throw WorkflowError(.mail, "SMTP \(name): a reply line is too long") }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+public import Foundation
+
+/// Someone an envelope goes to. Recipients are not users: they act through their token.
+public struct Recipient: Sendable, Hashable, Codable {
+    public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Signs; their mark goes into their signature field.
+        case signer
+        /// Approves (or declines); blocks later routing orders until they do.
+        case approver
+        /// Gets the completed copy.
+        case cc
+        /// May view once it is their turn; does not act.
+        case viewer
+
+        /// Whether the envelope waits for this recipient.
+        var mustAct: Bool { self == .signer || self == .approver }
+    }
+
+    /// `created → sent → delivered → completed | declined`.
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
+        case created, sent, delivered, completed, declined
+    }
+
+    public var id: String
+    public var name: String
+    public var email: String
+    public var role: Role
+    /// Equal orders run in parallel; the lowest unfinished order is active.
+    public var routingOrder: Int
+    public var authentication: Authentication
+    public var state: State
+    /// The template's signature role whose field this signer's mark fills (`customer`).
+    public var signatureRole: String?
+    /// The `when` expression that included this recipient, kept for the evidence.
+    public var condition: String?
+    /// Fields this recipient fills.
+    public var fields: [Field]
+    /// SHA-256 (hex) of each signing token issued to the recipient (the first e-mail, reminders,
+    /// resends); the tokens themselves are only e-mailed. Emptied when the e-mail is corrected.
+    public var tokenHashes: [String]
+    public var consent: Consent?
+    /// When the recipient passed the authentication their method needs.
+    public var authenticatedAt: Date?
+    public var otp: OneTimeCode?
+    /// Failed access-code attempts (five lock the recipient out until resent).
+    public var failedAttempts: Int
+    public var mark: AdoptedMark?
+    public var actedAt: Date?
+    public var declineReason: String?
+    /// IP and user agent of the recipient's last action.
+    public var lastIP: String?
+    public var lastUserAgent: String?
+
+    /// A new recipient in state `created`.
+    public init(id: String, name: String, email: String, role: Role, routingOrder: Int,
+                authentication: Authentication = .emailOTP, signatureRole: String? = nil, condition: String? = nil,
+                fields: [Field] = []) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.role = role
+        self.routingOrder = routingOrder
+        self.authentication = authentication
+        self.state = .created
+        self.signatureRole = signatureRole
+        self.condition = condition
+        self.fields = fields
+        self.failedAttempts = 0
+        self.tokenHashes = []
+    }
+}
+
+/// How a recipient proves who they are before acting.
+public enum Authentication: Sendable, Hashable, Codable {
+    /// Holding the link is enough.
+    case link
+    /// A 6-digit code e-mailed on request: valid 10 minutes, 5 attempts.
+    case emailOTP
+    /// A code the sender gives the recipient out of band; only its SHA-256 is stored.
+    case accessCode(sha256: String)
+
+    /// The method's name in events and on the Certificate of Completion.
+    public var displayName: String {
+        switch self {
+        case .link: return "Link"
+        case .emailOTP: return "Email OTP"
+        case .accessCode: return "Access code"
+        }
+    }
+}
+
+/// What the recipient consented to: the electronic-records disclosure (ESIGN) by version and hash.
+public struct Consent: Sendable, Hashable, Codable {
+    public var disclosureVersion: String
+    public var disclosureSHA256: String
+    public var at: Date
+}
+
+/// An outstanding e-mailed one-time code (its SHA-256, never the code).
+public struct OneTimeCode: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var expiresAt: Date
+    public var attempts: Int
+
+    public static let lifetime: TimeInterval = 600
+    public static let maximumAttempts = 5
+}
+
+/// The signature a signer adopted.
+public enum AdoptedMark: Sendable, Hashable, Codable {
+    /// Their name typed, drawn in a script font.
+    case typed(String)
+    /// A drawing from the signature pad, as PNG.
+    case drawn(png: Data)
+    /// An uploaded PNG.
+    case uploaded(png: Data)
+
+    var kind: String {
+        switch self {
+        case .typed: return "typed"
+        case .drawn: return "drawn"
+        case .uploaded: return "uploaded"
+        }
+    }
+}
+
+/// A field a recipient fills: its value is drawn into the document at completion.
+///
+/// Fields other than `signature` name a field declared in the template's `<fields>`, so the
+/// value goes through the template (typed, formatted, laid out) when the final document is made.
+public struct Field: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case signature, initials, dateSigned = "date-signed", text, checkbox, dropdown
+    }
+
+    /// The template field name (for `signature`, the template's signature role).
+    public var name: String
+    public var kind: Kind
+    public var required: Bool
+    /// The choices of a dropdown (from the template's enum field).
+    public var options: [String]
+    public var value: String?
+
+    public init(name: String, kind: Kind, required: Bool = true, options: [String] = [], value: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.required = required
+        self.options = options
+        self.value = value
+    }
+}

@@ -1,0 +1,66 @@
+public import Foundation
+
+/// Documents on the file system, content-addressed: `<root>/<first two hex>/<sha256>`, written
+/// atomically (temporary file in the same folder, fsync, rename).
+public struct FileDocumentStore: DocumentStore {
+    public let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw WorkflowError(.store, "cannot create the document folder \(root.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Where the bytes with this hash live.
+    public func url(for sha256: String) throws -> URL {
+        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            throw WorkflowError(.invalidRequest, "'\(sha256)' is not a SHA-256 in lowercase hex")
+        }
+        return root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+    }
+
+    public func put(_ bytes: [UInt8]) async throws -> String {
+        let hash = sha256Hex(bytes)
+        let destination = try url(for: hash)
+        if FileManager.default.fileExists(atPath: destination.path) { return hash }
+        let folder = destination.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let temporary = folder.appendingPathComponent(".\(hash).\(UUID().uuidString).tmp")
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                throw WorkflowError(.store, "cannot create \(temporary.path)")
+            }
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw WorkflowError(.store, "cannot move the document into \(destination.path): errno \(errno)")
+            }
+        } catch let error as WorkflowError {
+            throw error
+        } catch {
+            throw WorkflowError(.store, "cannot store a document in \(folder.path): \(error.localizedDescription)")
+        }
+        return hash
+    }
+
+    public func get(_ sha256: String) async throws -> [UInt8]? {
+        let location = try url(for: sha256)
+        return FileManager.default.contents(atPath: location.path).map(Array.init)
+    }
+
+    public func delete(_ sha256: String) async throws {
+        let location = try url(for: sha256)
+        if FileManager.default.fileExists(atPath: location.path) {
+            do {
+                try FileManager.default.removeItem(at: location)
+            } catch {
+                throw WorkflowError(.store, "cannot delete \(location.path): \(error.localizedDescription)")
+            }
+        }
+    }
+}

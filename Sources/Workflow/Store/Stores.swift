@@ -1,0 +1,126 @@
+public import Foundation
+
+/// Everything one state transition writes, committed by a store as **one transaction**: the
+/// changed records, the evidence events that record the change, and the jobs (e-mails included)
+/// it enqueues. Either all of it is stored or none of it.
+///
+/// Optimistic concurrency: a record's `revision` is the revision the caller read plus one (zero
+/// for a new record); the store refuses the change with `conflict` when the stored revision is
+/// not the one before it. Events are appended at the sequence they carry; a sequence already
+/// taken in the stream is also a `conflict` (so two writers can never fork a chain).
+public struct StoreChange: Sendable {
+    public var account: String
+    public var envelope: Envelope?
+    public var templateVersion: TemplateVersion?
+    public var clauseVersion: ClauseVersion?
+    public var events: [WorkflowEvent]
+    public var jobs: [Job]
+    /// Jobs this change finishes (e.g. the completion job that sealed the envelope).
+    public var finishedJobs: [String]
+    public var ledgerEntry: LedgerEntry?
+    /// Personal data to delete (a purge): the events of these streams keep only their hashes.
+    public var purgePersonalData: [String]
+
+    public init(account: String, envelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
+                clauseVersion: ClauseVersion? = nil, events: [WorkflowEvent] = [], jobs: [Job] = [],
+                finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, purgePersonalData: [String] = []) {
+        self.account = account
+        self.envelope = envelope
+        self.templateVersion = templateVersion
+        self.clauseVersion = clauseVersion
+        self.events = events
+        self.jobs = jobs
+        self.finishedJobs = finishedJobs
+        self.ledgerEntry = ledgerEntry
+        self.purgePersonalData = purgePersonalData
+    }
+}
+
+/// Which envelopes to list.
+public struct EnvelopeQuery: Sendable, Hashable {
+    public var states: Set<Envelope.State>?
+    /// Only envelopes whose metadata has `metadataKey` = `metadataValue`.
+    public var metadataKey: String?
+    public var metadataValue: String?
+    /// Cursor: envelopes whose id sorts after this one (ids sort by creation).
+    public var after: String?
+    public var limit: Int
+
+    public init(states: Set<Envelope.State>? = nil, metadataKey: String? = nil, metadataValue: String? = nil,
+                after: String? = nil, limit: Int = 100) {
+        self.states = states
+        self.metadataKey = metadataKey
+        self.metadataValue = metadataValue
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// Accounts and their API keys.
+public protocol AccountStore: Sendable {
+    /// Creates an account with its first key. `conflict` if the id exists.
+    func createAccount(_ account: Account, firstKey: APIKeyRecord) async throws
+    func account(id: String) async throws -> Account?
+    func accounts() async throws -> [Account]
+    /// Adds a key to an existing account.
+    func insertKey(_ key: APIKeyRecord) async throws
+    /// Marks a key revoked (the row stays for the audit).
+    func revokeKey(account: String, id: String, at: Date) async throws
+    /// The key whose secret hashes to `secretHash`, whatever its account (the hash is the secret).
+    func key(secretHash: String) async throws -> APIKeyRecord?
+    func keys(account: String) async throws -> [APIKeyRecord]
+}
+
+/// Envelopes, the template library and their evidence: every read names an account.
+public protocol EnvelopeStore: Sendable {
+    /// Commits a change in one transaction (see `StoreChange`).
+    func commit(_ change: StoreChange) async throws
+    func envelope(account: String, id: String) async throws -> Envelope?
+    func envelopes(account: String, query: EnvelopeQuery) async throws -> [Envelope]
+    /// The envelope and recipient a signing token's hash belongs to, whatever the account.
+    func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)?
+    func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion?
+    func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion]
+    func clauseVersion(account: String, clauseID: String, version: String) async throws -> ClauseVersion?
+    func clauseVersions(account: String, clauseID: String?) async throws -> [ClauseVersion]
+}
+
+/// The append-only evidence log. It has no way to change or delete an event: events are
+/// written only by `EnvelopeStore.commit`, and the database refuses updates and deletes.
+public protocol EventLog: Sendable {
+    /// A stream's events in sequence order, personal data included unless purged.
+    func events(account: String, stream: String) async throws -> [WorkflowEvent]
+    /// Every stream of an account that has events.
+    func streams(account: String) async throws -> [String]
+    func ledger(account: String) async throws -> [LedgerEntry]
+    func anchors(account: String) async throws -> [LedgerAnchor]
+    func insertAnchor(_ anchor: LedgerAnchor) async throws
+}
+
+/// The durable job queue. Workers claim due jobs under a lease; a crashed worker's lease runs
+/// out and another worker takes the job again (at-least-once).
+public protocol JobQueue: Sendable {
+    /// Leases up to `limit` pending jobs due at `now` (not leased by anyone else) until `now + lease`.
+    func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job]
+    /// Marks a job done.
+    func finishJob(id: String) async throws
+    /// Records a failure: pending again at `retryAt`, or `failed` once its attempts are used up.
+    func failJob(id: String, error: String, retryAt: Date) async throws
+    /// Jobs of an account (for tests, the CLI and the demo's outbox reading), newest last.
+    func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job]
+}
+
+/// Documents, content-addressed by SHA-256.
+public protocol DocumentStore: Sendable {
+    /// Stores bytes and returns their SHA-256 (hex); storing the same bytes twice is one copy.
+    func put(_ bytes: [UInt8]) async throws -> String
+    /// The bytes with this SHA-256, or nil if absent (or purged).
+    func get(_ sha256: String) async throws -> [UInt8]?
+    /// Deletes the bytes (retention purge).
+    func delete(_ sha256: String) async throws
+}
+
+/// One store: what the workflow engine needs.
+public protocol WorkflowStore: AccountStore, EnvelopeStore, EventLog, JobQueue {
+    var documents: any DocumentStore { get }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+public import Workflow
+
+extension SQLiteWorkflowStore {
+    public func commit(_ change: StoreChange) async throws {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [change.account]) != nil else {
+                throw WorkflowError(.notFound, "no account \(change.account)")
+            }
+            if let envelope = change.envelope { try Self.write(envelope: envelope, account: change.account, db) }
+            if let version = change.templateVersion {
+                try Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
+                                        owner: version.account, id: version.templateID, version: version.version,
+                                        state: version.state.rawValue, revision: version.revision, body: try Self.encode(version), db)
+            }
+            if let version = change.clauseVersion {
+                try Self.writeVersioned(table: "clause_versions", idColumn: "clause_id", account: change.account,
+                                        owner: version.account, id: version.clauseID, version: version.version,
+                                        state: version.state.rawValue, revision: version.revision, body: try Self.encode(version), db)
+            }
+            try Self.append(events: change.events, account: change.account, db)
+            for job in change.jobs {
+                guard job.account == change.account else { throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account") }
+                try Self.insert(job: job, db)
+            }
+            for id in change.finishedJobs {
+                try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND account = ? AND state = 'pending'",
+                               arguments: [id, change.account])
+                guard db.changesCount == 1 else {
+                    throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
+                }
+            }
+            if let entry = change.ledgerEntry { try Self.append(ledger: entry, account: change.account, db) }
+            for stream in change.purgePersonalData {
+                try db.execute(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
+            }
+        }
+    }
+
+    static func write(envelope: Envelope, account: String, _ db: Database) throws {
+        guard envelope.account == account else {
+            throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
+        }
+        let body = try encode(envelope)
+        if envelope.revision == 0 {
+            try db.execute(sql: "INSERT INTO envelopes (account, id, state, revision, created_at, body) VALUES (?, ?, ?, 0, ?, ?)",
+                           arguments: [account, envelope.id, envelope.state.rawValue, envelope.createdAt.timeIntervalSince1970, body])
+        } else {
+            try db.execute(sql: "UPDATE envelopes SET state = ?, revision = ?, body = ? WHERE account = ? AND id = ? AND revision = ?",
+                           arguments: [envelope.state.rawValue, envelope.revision, body, account, envelope.id, envelope.revision - 1])
+            guard db.changesCount == 1 else {
+                throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
+            }
+        }
+        try db.execute(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
+        for (key, value) in envelope.metadata {
+            try db.execute(sql: "INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (?, ?, ?, ?)",
+                           arguments: [account, envelope.id, key, value])
+        }
+        try db.execute(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
+        for recipient in envelope.recipients {
+            for tokenHash in recipient.tokenHashes {
+                try db.execute(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
+                               arguments: [tokenHash, account, envelope.id, recipient.id])
+            }
+        }
+    }
+
+    static func writeVersioned(table: String, idColumn: String, account: String, owner: String, id: String, version: String,
+                               state: String, revision: Int, body: String, _ db: Database) throws {
+        guard owner == account else { throw WorkflowError(.invalidRequest, "\(id)@\(version) belongs to another account") }
+        if revision == 0 {
+            try db.execute(sql: "INSERT INTO \(table) (account, \(idColumn), version, state, revision, body) VALUES (?, ?, ?, ?, 0, ?)",
+                           arguments: [account, id, version, state, body])
+        } else {
+            try db.execute(sql: """
+                UPDATE \(table) SET state = ?, revision = ?, body = ? WHERE account = ? AND \(idColumn) = ? AND version = ? AND revision = ?
+                """, arguments: [state, revision, body, account, id, version, revision - 1])
+            guard db.changesCount == 1 else {
+                throw WorkflowError(.conflict, "\(id)@\(version) changed since it was read; read it again and retry")
+            }
+        }
+    }
+
+    /// Appends events, each chained to the stream's stored head (a gap, a fork or a wrong
+    /// previous hash is refused as a conflict).
+    static func append(events: [WorkflowEvent], account: String, _ db: Database) throws {
+        for event in events {
+            guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
+            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM events WHERE account = ? AND stream = ? ORDER BY sequence DESC LIMIT 1",
+                                        arguments: [account, event.stream])
+            let headSequence: Int = head?["sequence"] ?? 0
+            let headHash: String = head?["hash"] ?? WorkflowEvent.genesis
+            guard event.sequence == headSequence + 1, event.previousHash == headHash else {
+                throw WorkflowError(.conflict, "event \(event.sequence) of \(event.stream) does not follow the stored head (\(headSequence)); read the envelope again and retry")
+            }
+            guard event.hash == event.computedHash else {
+                throw WorkflowError(.evidence, "event \(event.sequence) of \(event.stream) carries a hash that is not its own")
+            }
+            try db.execute(sql: """
+                INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [account, event.stream, event.sequence, event.type, ISO8601DateFormatter().string(from: event.at),
+                                 try encode(event.actor), try encode(event.data), event.personalSHA256, event.previousHash, event.hash])
+            if let personal = event.personal {
+                try db.execute(sql: "INSERT INTO event_personal (account, stream, sequence, personal) VALUES (?, ?, ?, ?)",
+                               arguments: [account, event.stream, event.sequence, try encode(personal)])
+            }
+        }
+    }
+
+    static func append(ledger entry: LedgerEntry, account: String, _ db: Database) throws {
+        let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1",
+                                    arguments: [account])
+        guard entry.account == account, entry.sequence == (head?["sequence"] ?? 0) + 1,
+              entry.previousHash == (head?["hash"] ?? WorkflowEvent.genesis), entry.hash == entry.computedHash else {
+            throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
+        }
+        try db.execute(sql: """
+            INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [account, entry.sequence, entry.envelope, entry.envelopeHead, entry.envelopeEvents,
+                             ISO8601DateFormatter().string(from: entry.at), entry.previousHash, entry.hash])
+    }
+
+    static func insert(job: Job, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [job.id, job.account, job.kind.rawValue, job.envelope, job.payload, job.runAt.timeIntervalSince1970,
+                             job.attempts, job.maximumAttempts, job.state.rawValue, job.lastError])
+    }
+}

@@ -1,0 +1,192 @@
+public import Foundation
+import GRDB
+public import Workflow
+
+extension SQLiteWorkflowStore {
+    // MARK: EnvelopeStore reads
+
+    public func envelope(account: String, id: String) async throws -> Envelope? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM envelopes WHERE account = ? AND id = ?", arguments: [account, id])
+                .map { try Self.decode(Envelope.self, $0) }
+        }
+    }
+
+    public func envelopes(account: String, query: EnvelopeQuery) async throws -> [Envelope] {
+        try await read { db in
+            var sql = "SELECT e.body FROM envelopes e"
+            var arguments: StatementArguments = []
+            if let key = query.metadataKey {
+                sql += " JOIN envelope_metadata m ON m.account = e.account AND m.envelope = e.id AND m.key = ?"
+                arguments += [key]
+                if let value = query.metadataValue {
+                    sql += " AND m.value = ?"
+                    arguments += [value]
+                }
+            }
+            sql += " WHERE e.account = ?"
+            arguments += [account]
+            if let states = query.states {
+                sql += " AND e.state IN (\(states.map { _ in "?" }.joined(separator: ",")))"
+                for state in states.map(\.rawValue).sorted() { arguments += [state] }
+            }
+            if let after = query.after {
+                sql += " AND e.id > ?"
+                arguments += [after]
+            }
+            sql += " ORDER BY e.id LIMIT ?"
+            arguments += [max(0, query.limit)]
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.decode(Envelope.self, $0) }
+        }
+    }
+
+    public func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT account, envelope, recipient FROM recipient_tokens WHERE token_hash = ?",
+                             arguments: [tokenHash]).map { row in (row["account"], row["envelope"], row["recipient"]) }
+        }
+    }
+
+    public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM template_versions WHERE account = ? AND template_id = ? AND version = ?",
+                                arguments: [account, templateID, version]).map { try Self.decode(TemplateVersion.self, $0) }
+        }
+    }
+
+    public func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT body FROM template_versions WHERE account = ? AND (? IS NULL OR template_id = ?) ORDER BY template_id, version
+                """, arguments: [account, templateID, templateID]).map { try Self.decode(TemplateVersion.self, $0) }
+        }
+    }
+
+    public func clauseVersion(account: String, clauseID: String, version: String) async throws -> ClauseVersion? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM clause_versions WHERE account = ? AND clause_id = ? AND version = ?",
+                                arguments: [account, clauseID, version]).map { try Self.decode(ClauseVersion.self, $0) }
+        }
+    }
+
+    public func clauseVersions(account: String, clauseID: String?) async throws -> [ClauseVersion] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT body FROM clause_versions WHERE account = ? AND (? IS NULL OR clause_id = ?) ORDER BY clause_id, version
+                """, arguments: [account, clauseID, clauseID]).map { try Self.decode(ClauseVersion.self, $0) }
+        }
+    }
+
+    // MARK: EventLog
+
+    public func events(account: String, stream: String) async throws -> [WorkflowEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.*, p.personal FROM events e LEFT JOIN event_personal p
+                  ON p.account = e.account AND p.stream = e.stream AND p.sequence = e.sequence
+                WHERE e.account = ? AND e.stream = ? ORDER BY e.sequence
+                """, arguments: [account, stream]).map(Self.event)
+        }
+    }
+
+    static func event(_ row: Row) throws -> WorkflowEvent {
+        let at: String = row["at"]
+        guard let date = ISO8601DateFormatter().date(from: at) else {
+            throw WorkflowError(.evidence, "event \(row["sequence"] as Int) of \(row["stream"] as String) has a bad time '\(at)'")
+        }
+        return WorkflowEvent(account: row["account"], stream: row["stream"], sequence: row["sequence"], type: row["type"],
+                             at: date, actor: try decode(EventActor.self, row["actor"]),
+                             data: try decode([String: String].self, row["data"]),
+                             personal: try (row["personal"] as String?).map { try decode([String: String].self, $0) },
+                             personalSHA256: row["personal_sha256"], previousHash: row["previous_hash"], hash: row["hash"])
+    }
+
+    public func streams(account: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT stream FROM events WHERE account = ? ORDER BY stream", arguments: [account])
+        }
+    }
+
+    public func ledger(account: String) async throws -> [LedgerEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence", arguments: [account]).map { row in
+                LedgerEntry(account: row["account"], sequence: row["sequence"], envelope: row["envelope"],
+                            envelopeHead: row["envelope_head"], envelopeEvents: row["envelope_events"],
+                            at: ISO8601DateFormatter().date(from: row["at"]) ?? .distantPast,
+                            previousHash: row["previous_hash"], hash: row["hash"])
+            }
+        }
+    }
+
+    public func anchors(account: String) async throws -> [LedgerAnchor] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger_anchors WHERE account = ? ORDER BY sequence", arguments: [account]).map { row in
+                LedgerAnchor(account: row["account"], sequence: row["sequence"], head: row["head"], token: row["token"],
+                             at: Date(timeIntervalSince1970: row["at"]))
+            }
+        }
+    }
+
+    public func insertAnchor(_ anchor: LedgerAnchor) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO ledger_anchors (account, sequence, head, token, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [anchor.account, anchor.sequence, anchor.head, anchor.token, anchor.at.timeIntervalSince1970])
+        }
+    }
+
+    // MARK: JobQueue
+
+    public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job] {
+        try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM jobs WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+                ORDER BY run_at, id LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            var jobs: [Job] = []
+            for row in rows {
+                var job = try Self.job(row)
+                job.attempts += 1
+                try db.execute(sql: "UPDATE jobs SET leased_until = ?, leased_by = ?, attempts = ? WHERE id = ?",
+                               arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, worker, job.attempts, job.id])
+                jobs.append(job)
+            }
+            return jobs
+        }
+    }
+
+    public func finishJob(id: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func failJob(id: String, error: String, retryAt: Date) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE jobs SET last_error = ?, leased_until = NULL, run_at = ?,
+                  state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
+                WHERE id = ?
+                """, arguments: [error, retryAt.timeIntervalSince1970, id])
+        }
+    }
+
+    public func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM jobs WHERE account = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR envelope = ?) ORDER BY rowid
+                """, arguments: [account, kind?.rawValue, kind?.rawValue, envelope, envelope]).map(Self.job)
+        }
+    }
+
+    static func job(_ row: Row) throws -> Job {
+        guard let kind = Job.Kind(rawValue: row["kind"]), let state = Job.State(rawValue: row["state"]) else {
+            throw WorkflowError(.store, "job \(row["id"] as String) has an unknown kind or state")
+        }
+        var job = Job(id: row["id"], account: row["account"], kind: kind, envelope: row["envelope"], payload: row["payload"],
+                      runAt: Date(timeIntervalSince1970: row["run_at"]), maximumAttempts: row["maximum_attempts"])
+        job.attempts = row["attempts"]
+        job.state = state
+        job.lastError = row["last_error"]
+        return job
+    }
+}

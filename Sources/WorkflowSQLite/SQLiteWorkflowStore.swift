@@ -1,0 +1,151 @@
+public import Foundation
+import GRDB
+public import Workflow
+
+/// The embedded store: one SQLite database (GRDB, write-ahead log) and documents on the file
+/// system beside it. Every `commit` is one SQLite transaction; events and the ledger are
+/// append-only (triggers refuse updates and deletes).
+public final class SQLiteWorkflowStore: WorkflowStore {
+    private let pool: DatabasePool
+    public let documents: any DocumentStore
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating and migrating) the store in `directory`: `workflow.sqlite` and `documents/`.
+    public convenience init(directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw WorkflowError(.store, "cannot create the store folder \(directory.path): \(error.localizedDescription)")
+        }
+        try self.init(path: directory.appendingPathComponent("workflow.sqlite").path,
+                      documents: try FileDocumentStore(root: directory.appendingPathComponent("documents")))
+    }
+
+    /// Opens (creating and migrating) the database at `path` with a document store.
+    public init(path: String, documents: any DocumentStore) throws {
+        self.path = path
+        self.documents = documents
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator().migrate(pool)
+        } catch {
+            throw WorkflowError(.store, "cannot open the workflow database \(path): \(error)")
+        }
+    }
+
+    // MARK: Helpers
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    /// Runs a read, mapping failures to `WorkflowError.store`.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as WorkflowError {
+            throw error
+        } catch {
+            throw WorkflowError(.store, "reading \(path): \(error)")
+        }
+    }
+
+    /// Runs a write transaction, mapping failures to `WorkflowError.store` (or `conflict` for a
+    /// uniqueness violation: someone wrote the same record or event first).
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as WorkflowError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw WorkflowError(.conflict, "someone else wrote the same record first (\(error.message ?? "constraint")); read it again and retry")
+        } catch {
+            throw WorkflowError(.store, "writing \(path): \(error)")
+        }
+    }
+
+    // MARK: AccountStore
+
+    public func createAccount(_ account: Account, firstKey: APIKeyRecord) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
+                           arguments: [account.id, account.name, account.createdAt.timeIntervalSince1970])
+            try Self.insert(key: firstKey, db)
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account)
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY id").map(Self.account) }
+    }
+
+    static func account(_ row: Row) -> Account {
+        Account(id: row["id"], name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
+    public func insertKey(_ key: APIKeyRecord) async throws {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [key.account]) != nil else {
+                throw WorkflowError(.notFound, "no account \(key.account)")
+            }
+            try Self.insert(key: key, db)
+        }
+    }
+
+    static func insert(key: APIKeyRecord, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO api_keys (id, account, role, name, secret_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [key.id, key.account, key.role.rawValue, key.name, key.secretHash,
+                             key.createdAt.timeIntervalSince1970, key.revokedAt?.timeIntervalSince1970])
+    }
+
+    public func revokeKey(account: String, id: String, at: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE account = ? AND id = ? AND revoked_at IS NULL",
+                           arguments: [at.timeIntervalSince1970, account, id])
+            guard db.changesCount == 1 else { throw WorkflowError(.notFound, "account \(account) has no active key \(id)") }
+        }
+    }
+
+    public func key(secretHash: String) async throws -> APIKeyRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE secret_hash = ?", arguments: [secretHash]).map(Self.key)
+        }
+    }
+
+    public func keys(account: String) async throws -> [APIKeyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE account = ? ORDER BY id", arguments: [account]).map(Self.key)
+        }
+    }
+
+    static func key(_ row: Row) -> APIKeyRecord {
+        APIKeyRecord(id: row["id"], account: row["account"], role: Role(rawValue: row["role"]) ?? .agent, name: row["name"],
+                     secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                     revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+/// The versioned schema of the SQLite store (docs/workflow.md, "Store schema", is the reference
+/// the PostgreSQL store mirrors).
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-workflow") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at REAL NOT NULL);
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES accounts(id), role TEXT NOT NULL,
+                    name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, revoked_at REAL);
+                CREATE TABLE envelopes (
+                    account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, state TEXT NOT NULL,
+                    revision INTEGER NOT NULL, created_at REAL NOT NULL, body TEXT NOT NULL,
+                    PRIMARY KEY (account, id));
+                CREATE INDEX envelopes_state ON envelopes(account, state, id);
+                CREATE TABLE envelope_metadata (
+                    account TEXT NOT NULL, envelope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (account, envelope, key));
+                CREATE INDEX envelope_metadata_value ON envelope_metadata(account, key, value);
+                CREATE TABLE recipient_tokens (
+                    token_hash TEXT PRIMARY KEY, account TEXT NOT NULL, envelope TEXT NOT NULL, recipient TEXT NOT NULL);
+                CREATE TABLE template_versions (
+                    account TEXT NOT NULL REFERENCES accounts(id), template_id TEXT NOT NULL, version TEXT NOT NULL,
+                    state TEXT NOT NULL, revision INTEGER NOT NULL, body TEXT NOT NULL,
+                    PRIMARY KEY (account, template_id, version));
+                CREATE TABLE clause_versions (
+                    account TEXT NOT NULL REFERENCES accounts(id), clause_id TEXT NOT NULL, version TEXT NOT NULL,
+                    state TEXT NOT NULL, revision INTEGER NOT NULL, body TEXT NOT NULL,
+                    PRIMARY KEY (account, clause_id, version));
+                CREATE TABLE events (
+                    account TEXT NOT NULL, stream TEXT NOT NULL, sequence INTEGER NOT NULL, type TEXT NOT NULL,
+                    at TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL, personal_sha256 TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                    PRIMARY KEY (account, stream, sequence));
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TABLE event_personal (
+                    account TEXT NOT NULL, stream TEXT NOT NULL, sequence INTEGER NOT NULL, personal TEXT NOT NULL,
+                    PRIMARY KEY (account, stream, sequence));
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY, account TEXT NOT NULL, kind TEXT NOT NULL, envelope TEXT NOT NULL,
+                    payload BLOB NOT NULL, run_at REAL NOT NULL, attempts INTEGER NOT NULL,
+                    maximum_attempts INTEGER NOT NULL, state TEXT NOT NULL, last_error TEXT,
+                    leased_until REAL, leased_by TEXT);
+                CREATE INDEX jobs_due ON jobs(state, run_at);
+                CREATE INDEX jobs_envelope ON jobs(account, envelope);
+                CREATE TABLE ledger (
+                    account TEXT NOT NULL, sequence INTEGER NOT NULL, envelope TEXT NOT NULL,
+                    envelope_head TEXT NOT NULL, envelope_events INTEGER NOT NULL, at TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                    PRIMARY KEY (account, sequence));
+                CREATE TRIGGER ledger_append_only_update BEFORE UPDATE ON ledger
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER ledger_append_only_delete BEFORE DELETE ON ledger
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TABLE ledger_anchors (
+                    account TEXT NOT NULL, sequence INTEGER NOT NULL, head TEXT NOT NULL, token BLOB NOT NULL,
+                    at REAL NOT NULL, PRIMARY KEY (account, sequence));
+                """)
+        }
+        return migrator
+    }
+}

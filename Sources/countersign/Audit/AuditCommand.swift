@@ -1,0 +1,35 @@
+import ArgumentParser
+import Countersign
+
+/// `countersign audit verify`: re-checks every event chain, the ledgers and the sealed PDFs.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Check the workflow's evidence.",
+                                                     subcommands: [AuditVerifyCommand.self])
+}
+
+struct AuditVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Re-check every event chain, the account ledgers and the sealed PDFs; exit 1 on any finding.")
+    @OptionGroup var options: WorkflowOptions
+    @Flag(help: "Every account in the store (needs no key; for the operator of the store).") var allAccounts = false
+
+    func run() throws {
+        let home = try options.open()
+        let account = allAccounts ? nil : try options.principal(home).account
+        let result = try options.run {
+            try await AuditVerifier(store: home.store, trustAnchors: home.trustAnchors).verify(account: account)
+        }
+        options.output(CanonicalJSON.object([
+            "intact": .bool(result.isIntact), "accounts": .int(result.accounts), "streams": .int(result.streams),
+            "events": .int(result.events), "ledgerEntries": .int(result.ledgerEntries), "anchors": .int(result.anchors),
+            "sealedDocuments": .int(result.sealedDocuments),
+            "findings": .array(result.findings.map { finding in
+                .object(["code": .string(finding.code.name), "account": .string(finding.account), "stream": .string(finding.stream),
+                         "sequence": finding.sequence.map { .int($0) } ?? .null, "message": .string(finding.message)])
+            }),
+        ]).text, text: (["\(result.isIntact ? "INTACT" : "TAMPERED"): \(result.events) events in \(result.streams) chains, "
+                         + "\(result.ledgerEntries) ledger entries, \(result.anchors) anchors, \(result.sealedDocuments) sealed PDFs checked"]
+                        + result.findings.map { "  \($0)" }).joined(separator: "\n"))
+        if !result.isIntact { throw ExitCode(ExitStatus.failed) }
+    }
+}

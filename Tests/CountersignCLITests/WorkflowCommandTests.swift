@@ -1,0 +1,65 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// docs/workflow.md's command-line session, run for real: the request in the docs creates an
+/// envelope, and every command the docs list exists and answers `--json`.
+@Suite struct WorkflowCommandTests {
+    static let docs = TestEnvironment.root.appendingPathComponent("docs/workflow.md")
+
+    func countersign(_ arguments: [String], home: URL, key: String? = nil) throws -> CommandResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["COUNTERSIGN_API_KEY"] = key
+        return try runCommand(TestEnvironment.countersignExecutable.path, arguments + ["--home", home.path, "--json"],
+                              environment: environment, timeout: 300)
+    }
+
+    @Test func theDocumentedSessionRuns() throws {
+        let document = try String(contentsOf: Self.docs, encoding: .utf8)
+        let request = try #require(document.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let home = try TestEnvironment.scratchDirectory()
+        let requestFile = home.appendingPathComponent("request.json")
+        try Data(request.utf8).write(to: requestFile)
+
+        let account = try countersign(["account", "create", "--name", "Northbeam"], home: home)
+        #expect(account.status == 0, "\(account.stderr)")
+        let key = try #require((try JSONSerialization.jsonObject(with: account.stdoutData) as? [String: Any])?["key"] as? String)
+        let imported = try countersign(["template", "import", TestEnvironment.root.appendingPathComponent("Templates").path, "--publish"],
+                                       home: home, key: key)
+        #expect(imported.status == 0 && imported.stdout.contains("\"service-agreement\""), "\(imported.stderr)")
+        let created = try countersign(["envelope", "create", "--request", requestFile.path, "--send"], home: home, key: key)
+        #expect(created.status == 0, "\(created.stderr)")
+        let envelope = try #require(try JSONSerialization.jsonObject(with: created.stdoutData) as? [String: Any])
+        let id = try #require(envelope["id"] as? String)
+        let recipients = try #require(envelope["recipients"] as? [[String: Any]])
+        #expect(recipients.map { $0["email"] as? String } == ["gabriel.cote@crescentcapital.ca", "jamie.chen@northbeam.example"],
+                "the director's condition does not hold")
+        #expect(recipients.map { $0["state"] as? String } == ["sent", "created"])
+
+        let listed = try countersign(["envelope", "list", "--state", "sent", "--metadata", "lead_id=LD-100000"], home: home, key: key)
+        #expect(listed.status == 0 && listed.stdout.contains(id))
+        #expect(try countersign(["envelope", "remind", id], home: home, key: key).status == 0)
+        let worker = try countersign(["worker", "--once"], home: home)
+        #expect(worker.status == 0, "\(worker.stderr)")
+        let csv = try runCommand(TestEnvironment.countersignExecutable.path, ["envelope", "export", id, "--csv", "--home", home.path],
+                                 environment: ProcessInfo.processInfo.environment.merging(["COUNTERSIGN_API_KEY": key]) { $1 })
+        #expect(csv.status == 0 && csv.stdout.hasPrefix("envelope,state,template") && csv.stdout.contains("metadata.lead_id"))
+        let voided = try countersign(["envelope", "void", id, "--reason", "Wrong plan"], home: home, key: key)
+        #expect(voided.status == 0 && voided.stdout.contains("\"voided\""))
+        let again = try countersign(["envelope", "void", id, "--reason", "Twice"], home: home, key: key)
+        #expect(again.status == 65 && again.stderr.contains("illegalTransition"), "\(again.stderr)")
+        #expect(try countersign(["template", "retire", "service-agreement", "3"], home: home, key: key).status == 0)
+        let audit = try countersign(["audit", "verify"], home: home, key: key)
+        #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "\(audit.stdout) \(audit.stderr)")
+        #expect(try countersign(["envelope", "status", id], home: home).status == 64, "no key: a usage error")
+
+        // Every command the session lists answers --help.
+        let session = try #require(document.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        for line in session.split(separator: "\n") where line.hasPrefix("countersign ") {
+            let words = line.split(separator: " ").dropFirst().prefix(2).map(String.init)
+            let command = words.count == 2 && !words[1].hasPrefix("-") && words[1].first!.isLowercase && !words[1].contains(".") ? words : [words[0]]
+            let help = try runCommand(TestEnvironment.countersignExecutable.path, command + ["--help"])
+            #expect(help.status == 0, "countersign \(command.joined(separator: " ")) --help")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Workflow
+
+extension StoreConformance {
+    static let accountCases: [Case] = [
+        Case(name: "accounts: a key is found by its secret's hash, and revoking keeps the row") { store in
+            let key = try await makeAccount(store, "acme")
+            let found = try await store.key(secretHash: key.secretHash)
+            try expect(found == key, "the first key is found by hash: \(String(describing: found))")
+            try expect(try await store.key(secretHash: sha("nothing")) == nil, "an unknown hash finds nothing")
+            let second = APIKeyRecord(id: "key_2", account: "acme", role: .agent, name: "crm", secretHash: sha("2"), createdAt: epoch)
+            try await store.insertKey(second)
+            try await store.revokeKey(account: "acme", id: "key_2", at: epoch.addingTimeInterval(60))
+            let keys = try await store.keys(account: "acme")
+            try expect(keys.count == 2 && keys.first { $0.id == "key_2" }?.revokedAt != nil, "both keys listed, the second revoked")
+            try await expectError(.notFound, "revoking another account's key") {
+                try await store.revokeKey(account: "other", id: "key_acme", at: epoch)
+            }
+        },
+        Case(name: "accounts: a second account with the same id is a conflict") { store in
+            _ = try await makeAccount(store, "acme")
+            try await expectError(.conflict, "duplicate account") { _ = try await makeAccount(store, "acme") }
+            try expect(try await store.accounts().map(\.id) == ["acme"], "one account")
+        },
+    ]
+
+    static let envelopeCases: [Case] = [
+        Case(name: "envelopes: insert, read back equal, update with the next revision") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"])
+            try expect(try await store.envelope(account: "acme", id: "env_1") == envelope, "read back equal")
+            envelope.state = .sent
+            try await save(store, &envelope, events: ["sent"])
+            let stored = try await store.envelope(account: "acme", id: "env_1")
+            try expect(stored?.state == .sent && stored?.revision == 1, "updated to revision 1: \(String(describing: stored?.revision))")
+        },
+        Case(name: "envelopes: a stale revision is a conflict and changes nothing") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"])
+            var first = envelope
+            var second = envelope
+            first.subject = "first"
+            try await save(store, &first, events: ["corrected"])
+            second.subject = "second"
+            try await expectError(.conflict, "the second writer") { try await save(store, &second, events: ["corrected"]) }
+            try expect(try await store.envelope(account: "acme", id: "env_1")?.subject == "first", "the first write stands")
+            try expect(try await store.events(account: "acme", stream: "env_1").count == 2, "no event of the refused write")
+        },
+        Case(name: "envelopes: a commit that fails in its last part stores none of it") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"])
+            var next = envelope
+            next.state = .sent
+            next.revision += 1
+            var events = chain(&next, ["sent"])
+            events[0].hash = WorkflowEvent.genesis  // a hash that is not the event's own
+            let job = Job(id: "job_1", account: "acme", kind: .email, envelope: "env_1", runAt: epoch)
+            do {
+                try await store.commit(StoreChange(account: "acme", envelope: next, events: events, jobs: [job]))
+                throw StoreConformance.Failure(description: "an event with a wrong hash was stored")
+            } catch is WorkflowError {}
+            try expect(try await store.envelope(account: "acme", id: "env_1")?.state == .draft, "the envelope is unchanged")
+            try expect(try await store.jobs(account: "acme", kind: nil, envelope: nil).isEmpty, "no job was enqueued")
+        },
+        Case(name: "envelopes: list by state, metadata, cursor and limit") { store in
+            _ = try await makeAccount(store, "acme")
+            for index in 1...5 {
+                var envelope = makeEnvelope("acme", "env_\(index)", state: index % 2 == 0 ? .sent : .draft,
+                                            metadata: ["lead_id": "L\(index % 2)"])
+                try await save(store, &envelope, events: ["created"])
+            }
+            let sent = try await store.envelopes(account: "acme", query: EnvelopeQuery(states: [.sent]))
+            try expect(sent.map(\.id) == ["env_2", "env_4"], "sent: \(sent.map(\.id))")
+            let lead = try await store.envelopes(account: "acme", query: EnvelopeQuery(metadataKey: "lead_id", metadataValue: "L1"))
+            try expect(lead.map(\.id) == ["env_1", "env_3", "env_5"], "by metadata: \(lead.map(\.id))")
+            let page = try await store.envelopes(account: "acme", query: EnvelopeQuery(after: "env_2", limit: 2))
+            try expect(page.map(\.id) == ["env_3", "env_4"], "page: \(page.map(\.id))")
+        },
+        Case(name: "envelopes: a token hash finds its recipient until the token changes") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"])
+            let found = try await store.recipient(tokenHash: sha("token-env_1-1"))
+            try expect(found?.account == "acme" && found?.envelope == "env_1" && found?.recipient == "env_1_r1", "found")
+            envelope.recipients[0].tokenHashes = [sha("new token")]
+            try await save(store, &envelope, events: ["resent"])
+            try expect(try await store.recipient(tokenHash: sha("token-env_1-1")) == nil, "the old token finds nothing")
+            try expect(try await store.recipient(tokenHash: sha("new token"))?.recipient == "env_1_r1", "the new token works")
+        },
+        Case(name: "tenancy: one account's envelopes, events, jobs and versions are invisible to another") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "globex")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"],
+                           jobs: [Job(id: "job_1", account: "acme", kind: .reminder, envelope: "env_1", runAt: epoch)])
+            try await store.commit(StoreChange(account: "acme", templateVersion: TemplateVersion(
+                account: "acme", templateID: "t", version: "1", source: Data("<template/>".utf8), createdAt: epoch, createdBy: "k")))
+            try expect(try await store.envelope(account: "globex", id: "env_1") == nil, "envelope")
+            try expect(try await store.envelopes(account: "globex", query: EnvelopeQuery()).isEmpty, "list")
+            try expect(try await store.events(account: "globex", stream: "env_1").isEmpty, "events")
+            try expect(try await store.streams(account: "globex").isEmpty, "streams")
+            try expect(try await store.jobs(account: "globex", kind: nil, envelope: nil).isEmpty, "jobs")
+            try expect(try await store.templateVersions(account: "globex", templateID: nil).isEmpty, "templates")
+            // Writing into another account's envelope under one's own account is refused.
+            var stolen = envelope
+            stolen.account = "globex"
+            stolen.revision += 1
+            try await expectError(.conflict, "updating acme's envelope as globex") {
+                try await store.commit(StoreChange(account: "globex", envelope: stolen))
+            }
+        },
+    ]
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Workflow
+
+extension StoreConformance {
+    static let eventCases: [Case] = [
+        Case(name: "events: read back in order with the hashes they were written with") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created", "sent", "viewed"])
+            let events = try await store.events(account: "acme", stream: "env_1")
+            try expect(events.map(\.sequence) == [1, 2, 3], "sequences \(events.map(\.sequence))")
+            try expect(events.allSatisfy { $0.hash == $0.computedHash }, "every hash recomputes")
+            try expect(events.last?.hash == envelope.headHash, "the head is the envelope's head")
+            try expect(events[0].personal == ["email": "ada@example.com"], "personal data kept beside the event")
+        },
+        Case(name: "events: a gap, a fork or a wrong previous hash is refused") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created"])
+            let gap = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: 3, type: "x", at: epoch, actor: .system,
+                                         data: [:], personal: [:], previousHash: envelope.headHash)
+            try await expectError(.conflict, "a gap") { try await store.commit(StoreChange(account: "acme", events: [gap])) }
+            let fork = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: 1, type: "x", at: epoch, actor: .system,
+                                          data: [:], personal: [:], previousHash: WorkflowEvent.genesis)
+            try await expectError(.conflict, "a fork") { try await store.commit(StoreChange(account: "acme", events: [fork])) }
+            let wrong = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: 2, type: "x", at: epoch, actor: .system,
+                                           data: [:], personal: [:], previousHash: WorkflowEvent.genesis)
+            try await expectError(.conflict, "a wrong previous hash") { try await store.commit(StoreChange(account: "acme", events: [wrong])) }
+            try expect(try await store.events(account: "acme", stream: "env_1").count == 1, "still one event")
+        },
+        Case(name: "events: purging personal data keeps the events and their hashes") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1")
+            try await save(store, &envelope, events: ["created", "sent"])
+            var purged = envelope
+            purged.revision += 1
+            let tombstone = chain(&purged, ["purged"])
+            try await store.commit(StoreChange(account: "acme", envelope: purged, events: tombstone, purgePersonalData: ["env_1"]))
+            let events = try await store.events(account: "acme", stream: "env_1")
+            try expect(events.count == 3 && events.allSatisfy { $0.personal == nil }, "three events, no personal data")
+            try expect(events.allSatisfy { $0.hash == $0.computedHash }, "the chain still recomputes")
+        },
+        Case(name: "ledger: entries chain, and a stale head is refused") { store in
+            _ = try await makeAccount(store, "acme")
+            let first = LedgerEntry(account: "acme", sequence: 1, envelope: "env_1", envelopeHead: sha("a"), envelopeEvents: 4,
+                                    at: epoch, previousHash: WorkflowEvent.genesis)
+            try await store.commit(StoreChange(account: "acme", ledgerEntry: first))
+            let stale = LedgerEntry(account: "acme", sequence: 1, envelope: "env_2", envelopeHead: sha("b"), envelopeEvents: 4,
+                                    at: epoch, previousHash: WorkflowEvent.genesis)
+            try await expectError(.conflict, "a second entry 1") { try await store.commit(StoreChange(account: "acme", ledgerEntry: stale)) }
+            let second = LedgerEntry(account: "acme", sequence: 2, envelope: "env_2", envelopeHead: sha("b"), envelopeEvents: 4,
+                                     at: epoch, previousHash: first.hash)
+            try await store.commit(StoreChange(account: "acme", ledgerEntry: second))
+            try expect(try await store.ledger(account: "acme") == [first, second], "two entries read back")
+            try await store.insertAnchor(LedgerAnchor(account: "acme", sequence: 2, head: second.hash, token: Data([1, 2, 3]), at: epoch))
+            try expect(try await store.anchors(account: "acme").first?.head == second.hash, "the anchor reads back")
+        },
+    ]
+
+    static let jobCases: [Case] = [
+        Case(name: "jobs: only due, unleased jobs are claimed, once per lease") { store in
+            _ = try await makeAccount(store, "acme")
+            let due = Job(id: "job_due", account: "acme", kind: .reminder, envelope: "env_1", runAt: epoch)
+            let later = Job(id: "job_later", account: "acme", kind: .expiry, envelope: "env_1", runAt: epoch.addingTimeInterval(3600))
+            try await store.commit(StoreChange(account: "acme", jobs: [due, later]))
+            let claimed = try await store.claimJobs(now: epoch, limit: 10, lease: 60, worker: "w1")
+            try expect(claimed.map(\.id) == ["job_due"] && claimed[0].attempts == 1, "the due job: \(claimed.map(\.id))")
+            try expect(try await store.claimJobs(now: epoch.addingTimeInterval(30), limit: 10, lease: 60, worker: "w2").isEmpty,
+                       "leased: nobody else gets it")
+            let again = try await store.claimJobs(now: epoch.addingTimeInterval(61), limit: 10, lease: 60, worker: "w2")
+            try expect(again.map(\.id) == ["job_due"] && again[0].attempts == 2, "the lease ran out: taken again")
+            try await store.finishJob(id: "job_due")
+            try expect(try await store.claimJobs(now: epoch.addingTimeInterval(7200), limit: 10, lease: 60, worker: "w1").map(\.id)
+                       == ["job_later"], "the done job is not claimed; the later one is due")
+        },
+        Case(name: "jobs: a failure retries later, and the last attempt fails the job") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_1", account: "acme", kind: .email, envelope: "", runAt: epoch, maximumAttempts: 2)]))
+            _ = try await store.claimJobs(now: epoch, limit: 1, lease: 60, worker: "w")
+            try await store.failJob(id: "job_1", error: "connection refused", retryAt: epoch.addingTimeInterval(120))
+            try expect(try await store.claimJobs(now: epoch.addingTimeInterval(100), limit: 1, lease: 60, worker: "w").isEmpty,
+                       "not before its retry time")
+            _ = try await store.claimJobs(now: epoch.addingTimeInterval(120), limit: 1, lease: 60, worker: "w")
+            try await store.failJob(id: "job_1", error: "connection refused", retryAt: epoch.addingTimeInterval(240))
+            let job = try await store.jobs(account: "acme", kind: .email, envelope: nil).first
+            try expect(job?.state == .failed && job?.lastError == "connection refused", "failed after 2 attempts: \(String(describing: job))")
+        },
+        Case(name: "jobs: finishing a job in a commit happens exactly once") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_c", account: "acme", kind: .completion, envelope: "env_1", runAt: epoch)]))
+            try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_c"]))
+            try await expectError(.conflict, "finishing it again") {
+                try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_c"]))
+            }
+        },
+    ]
+
+    static let libraryCases: [Case] = [
+        Case(name: "library: template and clause versions with optimistic revisions") { store in
+            _ = try await makeAccount(store, "acme")
+            var template = TemplateVersion(account: "acme", templateID: "nda", version: "1", source: Data("<t/>".utf8),
+                                           createdAt: epoch, createdBy: "k")
+            try await store.commit(StoreChange(account: "acme", templateVersion: template))
+            template.state = .published
+            template.revision = 1
+            try await store.commit(StoreChange(account: "acme", templateVersion: template))
+            try expect(try await store.templateVersion(account: "acme", templateID: "nda", version: "1")?.state == .published, "published")
+            try await expectError(.conflict, "a stale revision") {
+                try await store.commit(StoreChange(account: "acme", templateVersion: template))
+            }
+            let clause = ClauseVersion(account: "acme", clauseID: "law", version: "2", source: Data("<c/>".utf8), proposedAt: epoch)
+            try await store.commit(StoreChange(account: "acme", clauseVersion: clause))
+            try expect(try await store.clauseVersions(account: "acme", clauseID: "law") == [clause], "the clause reads back")
+        },
+    ]
+
+    static let documentCases: [Case] = [
+        Case(name: "documents: content-addressed, idempotent, deletable") { store in
+            let bytes = Array("%PDF-1.7 example".utf8)
+            let hash = try await store.documents.put(bytes)
+            try expect(hash.count == 64, "a SHA-256 hex")
+            try expect(try await store.documents.put(bytes) == hash, "the same bytes, the same hash")
+            try expect(try await store.documents.get(hash) == bytes, "read back")
+            try await store.documents.delete(hash)
+            try expect(try await store.documents.get(hash) == nil, "gone")
+        },
+    ]
+}

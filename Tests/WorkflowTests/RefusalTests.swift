@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import Workflow
+
+/// Every bad request is a typed error and changes nothing; one account cannot reach another's.
+@Suite(.serialized) struct RefusalTests {
+    @Test func badRequestsAreTypedErrorsThatChangeNothing() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let engine = fixture.engine
+        let context = RequestContext(ip: "192.0.2.1")
+        let attempts: [(String, WorkflowError.Code, () async throws -> Void)] = [
+            ("send twice", .illegalTransition, { try await engine.send(fixture.agent, envelope: envelope.id) }),
+            ("void without a reason", .invalidRequest, { try await engine.void(fixture.agent, envelope: envelope.id, reason: " ") }),
+            ("legal may not send", .forbidden, { try await engine.send(fixture.legal, envelope: envelope.id) }),
+            ("agent may not publish", .forbidden, { _ = try await engine.publishTemplate(fixture.agent, templateID: "mutual-nda", version: "2") }),
+            ("sign before consent", .notAuthenticated, { try await engine.sign(token: token, context: context) }),
+            ("consent to another disclosure", .invalidRequest, {
+                try await engine.consent(token: token, disclosureVersion: "1999", disclosureSHA256: "00", context: context) }),
+            ("a forged token", .unauthenticated, { _ = try await engine.open(token: String(repeating: "a", count: 64), context: context) }),
+            ("fill another's field", .notAuthenticated, { try await engine.fill(token: token, values: ["x": "y"], context: context) }),
+            ("correct a recipient who does not exist", .notFound, {
+                try await engine.correct(fixture.agent, envelope: envelope.id, recipient: "rcp_9", name: "X") }),
+            ("resend to the waiting order", .illegalTransition, { try await engine.resend(fixture.agent, envelope: envelope.id, recipient: "rcp_2") }),
+            ("decline without a reason", .invalidRequest, { try await engine.decline(token: token, reason: "", context: context) }),
+        ]
+        for (what, code, attempt) in attempts {
+            let before = try await fixture.snapshot(envelope.id)
+            do {
+                try await attempt()
+                Issue.record("\(what): nothing was thrown")
+            } catch let error as WorkflowError {
+                #expect(error.code == code, "\(what): \(error)")
+            }
+            let after = try await fixture.snapshot(envelope.id)
+            #expect(after.0 == before.0 && after.1 == before.1 && after.2 == before.2, "\(what) changed something")
+        }
+    }
+
+    @Test func badEnvelopeRequestsAreRefusedWithTheirReason() async throws {
+        let fixture = try await WorkflowFixture.make()
+        var data = WorkflowFixture.lead
+        data["seats"] = "many"
+        await #expect(throws: WorkflowError(.template, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data)) }
+        let bad: [RecipientRequest] = [RecipientRequest(name: "X", email: "not-an-address", role: .signer, signatureRole: "customer")]
+        await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: bad)) }
+        let wrongRole = [RecipientRequest(name: "X", email: "x@example.com", role: .signer, signatureRole: "witness")]
+        await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: wrongRole)) }
+        let badCondition = [RecipientRequest(name: "X", email: "x@example.com", role: .signer, signatureRole: "customer", when: "discount > 2")]
+        await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: badCondition)) }
+        var draft = fixture.request()
+        draft.templateID = "mutual-nda"
+        draft.templateVersion = "2"
+        await #expect(throws: WorkflowError(.illegalTransition, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, draft) }
+        #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
+    }
+
+    @Test func aWrongOneTimeCodeIsRecordedThenRefusedAndFiveLockItOut() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let context = RequestContext(ip: "192.0.2.9", userAgent: "Guesser")
+        let view = try await fixture.engine.open(token: token, context: context)
+        try await fixture.engine.consent(token: token, disclosureVersion: view.disclosureVersion,
+                                         disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
+        try await fixture.engine.requestCode(token: token, context: context)
+        let code = try await fixture.code(for: "gabriel.cote@crescentcapital.ca")
+        let wrong = code == "000000" ? "111111" : "000000"
+        for _ in 0..<5 {
+            await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: wrong, context: context) }
+        }
+        await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: code, context: context) }
+        let failures = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).filter { $0.type == "authentication.failed" }
+        #expect(failures.count == 6 && failures[0].personal?["ip"] == "192.0.2.9")
+        // A new code works.
+        try await fixture.engine.requestCode(token: token, context: context)
+        try await fixture.engine.authenticate(token: token, code: try await fixture.code(for: "gabriel.cote@crescentcapital.ca"), context: context)
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].authenticatedAt != nil)
+    }
+
+    @Test func oneAccountCannotReadListOrActOnAnothers() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        let (_, otherKey) = try await fixture.engine.createAccount(name: "Globex")
+        let other = try await fixture.engine.authenticate(apiKey: otherKey.secret)
+        await #expect(throws: WorkflowError(.notFound, "")) { _ = try await fixture.engine.envelope(other, id: envelope.id) }
+        await #expect(throws: WorkflowError(.notFound, "")) { _ = try await fixture.engine.events(other, envelope: envelope.id) }
+        await #expect(throws: WorkflowError(.notFound, "")) { try await fixture.engine.send(other, envelope: envelope.id) }
+        await #expect(throws: WorkflowError(.notFound, "")) { try await fixture.engine.void(other, envelope: envelope.id, reason: "x") }
+        await #expect(throws: WorkflowError(.notFound, "")) { _ = try await fixture.engine.export(other, envelope: envelope.id) }
+        await #expect(throws: WorkflowError(.notFound, "")) {
+            _ = try await fixture.engine.publishTemplate(other, templateID: "mutual-nda", version: "2") }
+        #expect(try await fixture.engine.envelopes(other).isEmpty)
+        var request = fixture.request()
+        request.templateVersion = "3"
+        await #expect(throws: WorkflowError(.notFound, "")) { _ = try await fixture.engine.createEnvelope(other, request) }
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .draft)
+    }
+}

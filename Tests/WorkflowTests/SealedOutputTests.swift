@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import Testing
+import TestSupport
+import Signing
+import Verification
+import Workflow
+
+/// A completed envelope sealed PAdES B-T (loopback TSA), judged by other tools, and its
+/// Certificate of Completion read back against the stored events.
+@Suite(.serialized) struct SealedOutputTests {
+    @Test func theSealedContractPassesOtherValidatorsAndItsCertificateMatchesTheStore() async throws {
+        let tsa = try TestTSA()
+        defer { tsa.stop() }
+        let tsaRoot = try Certificate.load(pem: Data(contentsOf: tsa.rootCertificate))
+        let fixture = try await WorkflowFixture.make(tsa: tsa.url, extraTrust: tsaRoot)
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        try await fixture.signAll("gabriel.cote@crescentcapital.ca", name: "Gabriel Côté",
+                                  context: RequestContext(ip: "203.0.113.7", userAgent: "Firefox/140"))
+        try await fixture.signAll("jamie.chen@northbeam.example", name: "Jamie Chen",
+                                  context: RequestContext(ip: "198.51.100.4", userAgent: "Safari/18"))
+        let pass = try await WorkflowWorker(engine: fixture.engine, smtp: nil).runDue()
+        #expect(pass.failed.isEmpty, "\(pass.failed)")
+        let completed = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        let hash = try #require(completed.documents.first?.sealedSHA256)
+        let file = fixture.directory.appendingPathComponent("sealed.pdf")
+        try Data(try #require(try await fixture.store.documents.get(hash))).write(to: file)
+
+        let pdfsig = try runCommand("pdfsig", [file.path]).stdout
+        #expect(pdfsig.contains("Signature is Valid") && pdfsig.contains("Total document signed"), "\(pdfsig)")
+        #expect(try runCommand("qpdf", ["--check", file.path]).status == 0)
+        if FileManager.default.isExecutableFile(atPath: TestEnvironment.venv.appendingPathComponent("bin/pyhanko").path) {
+            let ca = fixture.directory.appendingPathComponent("ca/ca.pem")
+            let result = try runCommand(TestEnvironment.venv.appendingPathComponent("bin/pyhanko").path,
+                                        ["sign", "validate", "--trust", ca.path, "--trust", tsa.rootCertificate.path, "--trust-replace",
+                                         "--no-revocation-check", file.path], timeout: 120)
+            #expect(result.stdout.contains(":INTACT:") && result.stdout.contains("TRUSTED") && result.stdout.contains("TIMESTAMP_TOKEN<INTACT"),
+                    "\(result.stdout) \(result.stderr)")
+        }
+        let report = PDFVerifier(trustAnchors: fixture.trust).verify(bytes: Array(try Data(contentsOf: file)))
+        #expect(report.verdict == .passed, "\(report.text)")
+
+        // The certificate says what the store says: every signer event's time, IP, user agent and method.
+        let text = try runCommand("pdftotext", ["-layout", file.path, "-"]).stdout
+        #expect(text.contains("Certificate of Completion"))
+        let events = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id)
+        for event in events where event.actor.kind == .recipient {
+            #expect(text.contains(AuditTime.display(event.at)) || text.contains(AuditTime.iso(event.at)), "\(event.type) at \(event.at)")
+        }
+        for expected in ["203.0.113.7", "Firefox/140", "198.51.100.4", "Safari/18", "Email OTP", "gabriel.cote@crescentcapital.ca"] {
+            #expect(text.contains(expected), "\(expected)")
+        }
+        // The ledger head was time-stamped, and the whole store verifies.
+        let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(audit.isIntact && audit.anchors == 1, "\(audit.findings)")
+    }
+}

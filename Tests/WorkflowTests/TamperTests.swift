@@ -1,0 +1,83 @@
+import Crypto
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+import Workflow
+import WorkflowSQLite
+
+/// Tampering with the store behind the workflow's back — with raw SQL that drops the
+/// append-only triggers first, or by replacing a file — is found and named by `audit verify`.
+@Suite(.serialized) struct TamperTests {
+    /// A completed envelope's store, copied for each tamper case.
+    static let completed: Task<(URL, String, String), any Error> = Task {
+        let fixture = try await WorkflowFixture.make("tamper")
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        try await fixture.signAll("gabriel.cote@crescentcapital.ca", name: "Gabriel Côté")
+        try await fixture.signAll("jamie.chen@northbeam.example", name: "Jamie Chen")
+        _ = try await WorkflowWorker(engine: fixture.engine, smtp: nil).runDue()
+        let queue = try DatabaseQueue(path: fixture.store.path)
+        try await queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return (fixture.directory, envelope.id, fixture.admin.account)
+    }
+
+    struct Case: Sendable, CustomStringConvertible {
+        var description: String
+        var sql: String?
+        var swapDocument = false
+        var expected: AuditFinding.Code
+        var sequence: Int?
+    }
+
+    static let cases: [Case] = [
+        Case(description: "an edited event row", sql: "UPDATE events SET type = 'recipient.approved' WHERE sequence = 5",
+             expected: .eventAltered, sequence: 5),
+        Case(description: "a deleted event row", sql: "DELETE FROM events WHERE sequence = 4", expected: .eventMissing, sequence: 4),
+        Case(description: "two events swapped", sql: """
+            UPDATE events SET sequence = -1 WHERE sequence = 6; UPDATE events SET sequence = 6 WHERE sequence = 7;
+            UPDATE events SET sequence = 7 WHERE sequence = -1
+            """, expected: .eventsReordered, sequence: 6),
+        Case(description: "the last events cut off", sql: "DELETE FROM events WHERE sequence >= (SELECT MAX(sequence) - 1 FROM events WHERE stream LIKE 'env_%') AND stream LIKE 'env_%'",
+             expected: .headMismatch),
+        Case(description: "personal data edited", sql: "UPDATE event_personal SET personal = '{\"email\":\"someone@else.example\"}' WHERE sequence = 3",
+             expected: .personalData, sequence: 3),
+        Case(description: "a swapped sealed document", swapDocument: true, expected: .document),
+    ]
+
+    @Test(arguments: cases)
+    func auditVerifyNamesTheTampering(_ test: Case) async throws {
+        let (source, envelopeID, account) = try await Self.completed.value
+        let copy = try TestEnvironment.scratchDirectory("tamper-copy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.removeItem(at: copy)
+        try FileManager.default.copyItem(at: source, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let storeDirectory = copy.appendingPathComponent("store")
+        let trust = try Certificate.load(pem: Data(contentsOf: copy.appendingPathComponent("ca/ca.pem")))
+        do {
+            let clean = try SQLiteWorkflowStore(directory: storeDirectory)
+            let before = try await AuditVerifier(store: clean, trustAnchors: trust).verify()
+            #expect(before.isIntact, "\(before.findings)")
+        }
+        if let sql = test.sql {
+            let queue = try DatabaseQueue(path: storeDirectory.appendingPathComponent("workflow.sqlite").path)
+            let statement = sql.replacingOccurrences(of: "WHERE sequence", with: "WHERE stream = '\(envelopeID)' AND sequence")
+            try await queue.write { db in
+                try db.execute(sql: "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete")
+                try db.execute(sql: statement)
+            }
+        }
+        let store = try SQLiteWorkflowStore(directory: storeDirectory)
+        if test.swapDocument {
+            let envelope = try #require(try await store.envelope(account: account, id: envelopeID))
+            let sealed = try #require(envelope.documents.first?.sealedSHA256)
+            let path = try FileDocumentStore(root: storeDirectory.appendingPathComponent("documents")).url(for: sealed)
+            let original = try #require(try await store.documents.get(envelope.documents[0].sentSHA256))
+            try Data(original).write(to: path)
+        }
+        let result = try await AuditVerifier(store: store, trustAnchors: trust).verify()
+        let named = result.findings.filter { $0.code == test.expected && $0.stream == envelopeID }
+        #expect(!named.isEmpty, "expected \(test.expected): \(result.findings)")
+        if let sequence = test.sequence { #expect(named.contains { $0.sequence == sequence }, "\(named)") }
+    }
+}
