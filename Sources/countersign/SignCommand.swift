@@ -201,6 +201,9 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "Print where the time went (parse, build, hash, sign, write, sync) as one JSON line on stdout.")
     var timings = false
 
+    @Flag(help: "Print the result as one JSON line on stdout: input, output, whether the input was rewritten, notices, notes.")
+    var json = false
+
     @OptionGroup var key: KeyOptions
     @OptionGroup var signature: SignatureOptions
 
@@ -241,11 +244,14 @@ struct SignCommand: ParsableCommand {
         do {
             let start = ContinuousClock.now
             let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
-            let spent = try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
+            let summary = try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
+            // A rewrite before signing is said even with --quiet: the output is not the input plus an update.
+            for notice in summary.notices { FileHandle.standardError.write(Data("countersign: \(file): notice: \(notice)\n".utf8)) }
             if !quiet { FileHandle.standardError.write(Data("signed \(file) → \(out)\n".utf8)) }
+            if json { print(summary.jsonLine(input: file, output: out)) }
             if timings {
                 let wall = ContinuousClock.now - start
-                print(spent.json(wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
+                print(summary.timings.json(wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
             }
         } catch {
             throw exitForError(error, file: file)

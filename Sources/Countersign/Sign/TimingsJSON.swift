@@ -21,3 +21,21 @@ extension SigningTimings {
         ]).rendered(pretty: false)
     }
 }
+
+extension PDFSigner.FileSummary {
+    /// One JSON object (`countersign sign --json`): the input and output paths, whether the input
+    /// was rewritten before signing and why (`notices`), and the harmless deviations its structure
+    /// shows (`notes`: `code`, `offset`, `message`), as `verify --json` reports them.
+    public func jsonLine(input: String, output: String) -> String {
+        JSONValue.object([
+            "input": .string(input),
+            "output": .string(output),
+            "rewritten": .bool(!notices.isEmpty),
+            "notices": .array(notices.map(JSONValue.string)),
+            "notes": .array(notes.map { note in
+                .object(["code": .string(note.code.name), "offset": note.offset.map(JSONValue.int) ?? .null,
+                         "message": .string(note.message)])
+            }),
+        ]).rendered(pretty: false)
+    }
+}

@@ -9,6 +9,10 @@ extension VerificationReport: JSONRepresentable {
             "fileReasons": .array(fileIssues.map { .string($0.reason) }),
             "fileCodes": .array(fileIssues.map { .string($0.code.name) }),
             "audit": audit.json,
+            "notes": .array(notes.map { note in
+                .object(["code": .string(note.code), "offset": note.offset.map(JSONValue.int) ?? .null,
+                         "message": .string(note.message)])
+            }),
         ])
     }
 }

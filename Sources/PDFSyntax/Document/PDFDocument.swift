@@ -16,8 +16,22 @@ public final class PDFDocument: Sendable {
     public let revisions: [PDFRevision]
     /// Whether tolerant reading had to rebuild the cross-reference by scanning.
     public let wasReconstructed: Bool
+    /// Harmless deviations from ISO 32000 that reading accepted, with their offsets
+    /// (docs/robustness.md lists the kinds and why each is safe).
+    public let notes: [PDFNote]
+    /// Ambiguities found inside a revision, with the revision (`.strictPerRevision` only: strict
+    /// reading throws them, tolerant reading makes them warnings).
+    public let ambiguities: [PDFAmbiguity]
 
     private let structureWarnings: [PDFWarning]
+    /// Offsets of xref entries that point at no header of their object, recorded as ambiguities:
+    /// what they name reads as `null`.
+    private let mismatchedEntries: Set<MismatchedEntry>
+
+    private struct MismatchedEntry: Hashable {
+        var offset: Int
+        var reference: PDFReference
+    }
     private let latestTable: XRefTable
     private let state = Mutex(State())
 
@@ -47,6 +61,13 @@ public final class PDFDocument: Sendable {
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
+        notes = structure.notes
+        ambiguities = structure.ambiguities
+        mismatchedEntries = Set(structure.ambiguities.compactMap { ambiguity in
+            guard ambiguity.error.code == .xrefEntryMismatch, let offset = ambiguity.error.offset,
+                  let reference = ambiguity.error.object else { return nil }
+            return MismatchedEntry(offset: offset, reference: reference)
+        })
         var table = XRefTable()
         for revision in structure.revisions {
             for section in revision.sections { table = table.overlaid(by: section.effectiveEntries) }
@@ -118,11 +139,14 @@ public final class PDFDocument: Sendable {
             guard offset >= 0, offset < bytes.count else {
                 let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points outside the file (offset \(offset))",
                                      offset: offset, object: reference)
-                if mode.isStrict { throw error }
+                if mode == .strict { throw error }
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
             if let cached = state.withLock({ $0.objects[offset] }) { return cached }
+            if !mismatchedEntries.isEmpty, mismatchedEntries.contains(MismatchedEntry(offset: offset, reference: reference)) {
+                return .null
+            }
             var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
             let parsed: IndirectObject
             do {
@@ -138,7 +162,8 @@ public final class PDFDocument: Sendable {
             guard parsed.reference == reference else {
                 let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points at object \(parsed.reference)",
                                      offset: offset, object: reference)
-                if mode.isStrict { throw error }
+                // `.strictPerRevision` recorded this entry among `ambiguities` when it read the structure.
+                if mode == .strict { throw error }
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }

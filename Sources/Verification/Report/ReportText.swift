@@ -8,6 +8,7 @@ extension VerificationReport {
         let count = signatures.count
         lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
         for issue in fileIssues { lines.append("  ✗ \(issue.reason)") }
+        for note in notes { lines.append("  note: \(note)") }
         for (index, signature) in signatures.enumerated() {
             lines.append("")
             lines += signature.textLines(number: index + 1)

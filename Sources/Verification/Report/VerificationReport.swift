@@ -19,6 +19,8 @@ public struct VerificationReport: Sendable, Hashable {
     public var fileIssues: [VerificationIssue]
     /// The embedded Countersign audit record, if the document has one.
     public var audit: AuditReport?
+    /// Harmless deviations in the file's structure that strict reading accepted (DESIGN.md §7).
+    public var notes: [VerificationNote] = []
 
     public var fileReasons: [String] { fileIssues.map(\.reason) }
 }
