@@ -50,8 +50,14 @@ struct FileStructureReader {
         notes.append(PDFNote(code, message, offset: offset))
     }
 
-    mutating func read() throws -> FileStructure {
+    /// `rebuild`: ignore the cross-reference and rebuild it by scanning (tolerant mode only).
+    mutating func read(rebuild: Bool = false) throws -> FileStructure {
         let version = try readHeader()
+        if rebuild, !strict {
+            let revision = try XRefReconstructor(bytes: bytes, limits: limits).reconstruct()
+            warnings.append(PDFWarning("cross-reference rebuilt by scanning the file, as asked"))
+            return FileStructure(version: version, revisions: [revision], warnings: warnings, reconstructed: true)
+        }
         do {
             let revisions = try readRevisions()
             return FileStructure(version: version, revisions: revisions, warnings: warnings, reconstructed: false,
@@ -250,9 +256,11 @@ struct FileStructureReader {
             if case .integer(let value) = try? lexer.next().token {
                 let eof = skipFileTrailerFiller(from: lexer.position)
                 if matches("%%EOF", at: eof) {
-                    // An offset on whitespace before the section is harmless (noted in readSection).
-                    if !startxrefTargets.contains(value), !startxrefTargets.contains(skipWhitespace(from: value)),
-                       !(isLinearized && value == 0) {
+                    if !startxrefTargets.contains(value), startxrefTargets.contains(skipWhitespace(from: value)) {
+                        note(.xrefOffsetOnWhitespace,
+                             "the startxref offset \(value) lands on \(skipWhitespace(from: value) - value) byte(s) of whitespace before its cross-reference section",
+                             offset: value)
+                    } else if !startxrefTargets.contains(value) && !(isLinearized && value == 0) {
                         try ambiguity(PDFError(.badStartXref,
                                                "this revision's startxref says \(value) but its cross-reference section is at \(section.offset)",
                                                offset: position), revision: revision)

@@ -51,12 +51,23 @@ public final class PDFDocument: Sendable {
     }
 
     /// Parses a file's structure from bytes already in memory or mapped.
-    public init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+    public convenience init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+        try self.init(bytes: bytes, mode: mode, limits: limits, rebuild: false)
+    }
+
+    /// Reads a file tolerantly with its cross-reference rebuilt by scanning for `n g obj`
+    /// headers, whatever the file's own xref says: the last resort of a repairing reader (for
+    /// rewriting a damaged unsigned file before signing it; never for verification).
+    public static func rebuilt(bytes: PDFBytes, limits: PDFLimits = .default) throws -> PDFDocument {
+        try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: true), limits: limits, rebuild: true)
+    }
+
+    private init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool) throws {
         self.bytes = bytes
         self.mode = mode
         self.limits = limits
         var reader = FileStructureReader(bytes: bytes, limits: limits, mode: mode)
-        let structure = try reader.read()
+        let structure = try reader.read(rebuild: rebuild)
         headerVersion = structure.version
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
@@ -228,6 +239,11 @@ public final class PDFDocument: Sendable {
         }
         state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
+    }
+
+    /// Records an anomaly met while reading objects (see `warnings`).
+    func recordWarning(_ warning: PDFWarning) {
+        state.withLock { $0.warnings.append(warning) }
     }
 
     /// The page list of a revision, computed once (the page walk is in PageTree.swift).

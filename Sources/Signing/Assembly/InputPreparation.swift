@@ -22,8 +22,8 @@ struct InputPreparation {
     /// For people: what was done to the input before signing (empty when nothing was).
     var notices: [String]
 
-    /// Codes that say the bytes are not a PDF we can read at all, whatever the mode.
-    private static let unreadable: Set<PDFError.Code> = [.encrypted, .notPDF, .limitExceeded, .io]
+    /// Codes that say the bytes cannot be read in any mode, or must not be rewritten.
+    private static let unreadable: Set<PDFError.Code> = [.encrypted, .limitExceeded, .io]
 
     /// `asIs`: read with `.strictPerRevision` and never rewrite — signing the file the way a tool
     /// that does not look would (for tests that need a signed revision which is itself ambiguous).
@@ -45,32 +45,56 @@ struct InputPreparation {
         } catch let error as PDFError where !Self.unreadable.contains(error.code) {
             strictError = error
         }
-        let tolerant: PDFDocument
+        // A repairing read: the file's own cross-reference where it can be used, else rebuilt by
+        // scanning; then, if what that shows cannot be written and re-read cleanly, rebuilt by
+        // scanning whatever the xref says.
+        let reads: [() throws -> PDFDocument] = [
+            { try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true)) },
+            { try PDFDocument.rebuilt(bytes: input) },
+        ]
+        var failures: [any Error] = []
+        for read in reads {
+            do {
+                let tolerant = try read()
+                try Self.refuseIfSigned(tolerant, strictError: strictError)
+                var dropped: [PDFReference] = []
+                let rewritten = try tolerant.rewritten(dropUnreadable: true, dropped: &dropped)
+                let document = try PDFDocument(bytes: rewritten, mode: .strict)
+                try Self.touch(document)
+                self.document = document
+                let lost = dropped.isEmpty ? "every readable object kept"
+                    : "\(dropped.count) unreadable object(s) left out: \(dropped.prefix(5).map { "\($0.number) \($0.generation)" }.joined(separator: ", "))"
+                notices = ["the input's structure can be read in more than one way (\(strictError)); it has no signatures, so it was rewritten cleanly (\(lost); one revision, \(rewritten.count) bytes) and the rewrite was signed"]
+                return
+            } catch let error as SigningError {
+                throw error
+            } catch {
+                failures.append(error)
+            }
+        }
+        if strictError.code == .notPDF { throw strictError }
+        throw PDFError(strictError.code,
+                       "\(strictError.reason) — the file has structural errors that a repairing read cannot get past (\(failures.last.map { "\($0)" } ?? "")); repair it first (e.g. `qpdf in.pdf out.pdf`) and sign the repaired copy",
+                       offset: strictError.offset, object: strictError.object)
+    }
+
+    /// A file that carries signatures is never rewritten. When its form cannot even be read, a
+    /// `/ByteRange` anywhere in it counts as a signature.
+    private static func refuseIfSigned(_ document: PDFDocument, strictError: PDFError) throws {
         let signatures: Int
         do {
-            tolerant = try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true))
-            signatures = try tolerant.formFields().filter(\.isSigned).count
+            signatures = try document.formFields().filter(\.isSigned).count
         } catch {
-            throw PDFError(strictError.code,
-                           "\(strictError.reason) — the file has structural errors that even a repairing read cannot get past; repair it first (e.g. `qpdf in.pdf out.pdf`) and sign the repaired copy",
-                           offset: strictError.offset, object: strictError.object)
+            let bytes = document.bytes
+            guard bytes.count >= 10, (0...(bytes.count - 10)).contains(where: { bytes.matches("/ByteRange", at: $0) }) else {
+                throw error
+            }
+            signatures = 1
         }
         guard signatures == 0 else {
             throw SigningError(.signedInputAmbiguous,
                                "the file carries \(signatures) signature(s) and its structure can be read in more than one way (\(strictError)); rewriting it would break those signatures, and a signature added on top would be judged FAILED by a strict verifier — ask for a clean copy from whoever signed it")
         }
-        let rewritten: [UInt8]
-        do {
-            rewritten = try tolerant.rewritten()
-            let document = try PDFDocument(bytes: rewritten, mode: .strict)
-            try Self.touch(document)
-            self.document = document
-        } catch {
-            throw PDFError(strictError.code,
-                           "\(strictError.reason) — the file has structural errors and could not be rewritten cleanly (\(error)); repair it first (e.g. `qpdf in.pdf out.pdf`) and sign the repaired copy",
-                           offset: strictError.offset, object: strictError.object)
-        }
-        notices = ["the input's structure can be read in more than one way (\(strictError)); it has no signatures, so it was rewritten cleanly (every object kept, one revision, \(rewritten.count) bytes) and the rewrite was signed"]
     }
 
     /// Reads what signing will read: the catalog, the page tree and the form fields.
