@@ -152,6 +152,30 @@ import Testing
         }
     }
 
+    static let encryptions: [(PDFDictionary, String)] = [
+        (["Filter": .name("Standard"), "V": 2, "R": 3, "Length": 128], "standard security handler (revision 3, RC4 128-bit)"),
+        (["Filter": .name("Standard"), "V": 5, "R": 6], "standard security handler (revision 6, AES-256)"),
+        (["Filter": .name("Adobe.PubSec"), "SubFilter": .name("adbe.pkcs7.s5"), "V": 4],
+         "public-key security handler (/Adobe.PubSec, /SubFilter adbe.pkcs7.s5, RC4 or AES-128 (crypt filters)), which needs the recipient's private key"),
+    ]
+
+    @Test(arguments: 0..<3)
+    func encryptionIsRefusedNamingTheHandler(_ index: Int) throws {
+        let (encrypt, expected) = Self.encryptions[index]
+        var objects = SamplePDFs.objects()
+        objects[PDFReference(40)] = .dictionary(encrypt)
+        var trailer = SamplePDFs.trailer
+        trailer["Encrypt"] = .reference(PDFReference(40))
+        let bytes = PDFFileWriter().write(objects: objects, trailer: trailer)
+        do {
+            _ = try PDFDocument(bytes: bytes)
+            Issue.record("an encrypted file was read")
+        } catch let error as PDFError {
+            #expect(error.code == .encrypted)
+            #expect(error.reason.contains(expected), "\(error.reason)")
+        }
+    }
+
     @Test func tolerantReadingNeedsNoNotesToStepOverTheHarmless() throws {
         let bytes = CraftedStructures.file(rowEnd: "\n", freeHeadGeneration: 65536, beforeStartxref: "%iText-5.5.13\n",
                                            startxrefShift: -1)

@@ -85,8 +85,32 @@ public final class PDFDocument: Sendable {
         }
         latestTable = table
         if let encrypt = trailer["Encrypt"], encrypt != .null {
-            throw PDFError(.encrypted, "the document is encrypted; encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
+            throw PDFError(.encrypted, "the document is encrypted \(Self.describeEncryption((try? resolve(encrypt))?.dictionaryValue));"
+                + " encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
         }
+    }
+
+    /// Which security handler and algorithm an `/Encrypt` dictionary names (ISO 32000-2 §7.6),
+    /// for the refusal: the standard handler's revision and cipher, or the public-key handler.
+    private static func describeEncryption(_ dictionary: PDFDictionary?) -> String {
+        guard let dictionary, let filter = dictionary["Filter"]?.nameValue?.string else { return "(no readable /Encrypt dictionary)" }
+        let version = dictionary["V"]?.intValue ?? 0
+        let cipher: String
+        switch version {
+        case 1: cipher = "RC4 40-bit"
+        case 2, 3: cipher = "RC4 \(dictionary["Length"]?.intValue ?? 40)-bit"
+        case 4: cipher = "RC4 or AES-128 (crypt filters)"
+        case 5: cipher = "AES-256"
+        default: cipher = "algorithm /V \(version)"
+        }
+        if filter == "Standard" {
+            return "with the standard security handler (revision \(dictionary["R"]?.intValue ?? 0), \(cipher))"
+        }
+        if filter == "Adobe.PubSec" {
+            let subFilter = dictionary["SubFilter"]?.nameValue?.string ?? "none"
+            return "with the public-key security handler (/Adobe.PubSec, /SubFilter \(subFilter), \(cipher)), which needs the recipient's private key"
+        }
+        return "with the security handler /\(filter), which is not one ISO 32000 defines"
     }
 
     /// Reads and parses a file.
