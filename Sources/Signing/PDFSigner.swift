@@ -29,6 +29,10 @@ public final class PDFSigner {
         }
     }
 
+    /// Off, an input whose structure is ambiguous is signed as it is (read `.strictPerRevision`)
+    /// instead of being rewritten first or refused: what a careless signing tool does. For tests.
+    var preparesInput = true
+
     /// A signer for `identity`. The typesetter (fonts) is loaded when a visible appearance or an
     /// audit page is first drawn, or `typesetter` is used.
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
@@ -61,15 +65,25 @@ public final class PDFSigner {
 
     /// Signs a file without reading it into memory: the input is mapped, the original bytes are
     /// hashed and copied from the map, and the output is written atomically.
-    /// Returns where the time went (the write and sync phases included).
+    /// Returns where the time went (the write and sync phases included) and what was noticed.
     @discardableResult
-    public func sign(file input: URL, to output: URL, request: SignatureRequest) throws -> SigningTimings {
+    public func sign(file input: URL, to output: URL, request: SignatureRequest) throws -> FileSummary {
         let signed = try sign(try PDFBytes(mappingFile: input.path), request: request)
         let written = try AtomicFile.write(parts: [signed.original, signed.appended], to: output)
         var timings = signed.timings
         timings.write = written.write
         timings.sync = written.sync
-        return timings
+        return FileSummary(timings: timings, notices: signed.notices, notes: signed.notes)
+    }
+
+    /// What signing one file to another did besides signing.
+    public struct FileSummary: Sendable {
+        /// Parse, build, hash, sign, write and sync times.
+        public var timings: SigningTimings
+        /// What was done to the input before signing (a clean rewrite of an ambiguous file), for people.
+        public var notices: [String]
+        /// Harmless deviations the input's structure shows (kept as they are: the update appends).
+        public var notes: [PDFNote]
     }
 
     /// A signed file: the original bytes, untouched, then the signing revision.
@@ -84,6 +98,12 @@ public final class PDFSigner {
         /// What was accepted although it is not right (a box too small for legible text, with
         /// `allowIllegibleAppearance`); for the caller to show.
         public var warnings: [String] = []
+        /// What was done to the input before signing: empty, or the notice that an unsigned file
+        /// with ambiguous structure was rewritten cleanly and the rewrite signed (`original` is then
+        /// the rewrite, not the input).
+        public var notices: [String] = []
+        /// Harmless deviations in the signed document's structure (docs/robustness.md).
+        public var notes: [PDFNote] = []
     }
 
     /// Signs bytes (mapped or in memory) and returns the original plus the appended revision.
@@ -101,13 +121,10 @@ public final class PDFSigner {
         if (profile == .pkcs7) != (cms.options.profile == .pkcs7) {
             throw SigningError(.badPlacement, "the CMS options' profile (\(cms.options.profile)) does not match \(profile.rawValue)")
         }
-        let document: PDFDocument
-        do {
-            document = try PDFDocument(bytes: input, mode: .strict)
-        } catch let error as PDFError where error.code != .encrypted && error.code != .notPDF {
-            throw PDFError(error.code, "\(error.reason) — the file has structural errors; repair it first (e.g. `qpdf in.pdf out.pdf`) and sign the repaired copy",
-                           offset: error.offset, object: error.object)
-        }
+        let prepared = try InputPreparation(input, asIs: !preparesInput)
+        let document = prepared.document
+        // The bytes signed: the input, or its clean rewrite.
+        let input = document.bytes
         let fields = try document.formFields()
         let signed = fields.filter(\.isSigned)
         if let trail = request.audit {
@@ -246,7 +263,8 @@ public final class PDFSigner {
             timings.hash += clock.lap()
             timings.hashCPU += threadCPUSeconds() - cpu
         }
-        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings, warnings: warnings)
+        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings, warnings: warnings,
+                          notices: prepared.notices, notes: document.notes)
     }
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.

@@ -56,7 +56,8 @@ public struct PDFVerifier: Sendable {
         }
         let document: PDFDocument
         do {
-            document = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)
+            // Ambiguities inside a revision are recorded with it and judged per signature below.
+            document = try PDFDocument(bytes: bytes, mode: .strictPerRevision, limits: limits)
         } catch let error as PDFError where error.code == .encrypted {
             report.fileIssues.append(VerificationIssue(.unsupported, "\(error.reason)", verdict: .indeterminate))
             return finish(report)
@@ -66,8 +67,10 @@ public struct PDFVerifier: Sendable {
             return finish(report)
         }
         report.revisions = document.revisions.count
+        report.notes = document.notes.map(VerificationNote.init)
         do {
             try verify(document, into: &report)
+            AmbiguityJudgement.apply(document.ambiguities, to: &report)
         } catch {
             report.fileIssues.append(VerificationIssue(.malformedFile,
                 "an object breaks the PDF syntax rules that strict verification relies on: \(error)"))

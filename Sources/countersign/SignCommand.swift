@@ -307,9 +307,19 @@ struct SignCommand: ParsableCommand {
         let signed = try signer.sign(original, request: request, fileSHA256: json)
         try StandardStreams.write([signed.original, signed.appended], to: out)
         for warning in signed.warnings { printError("\(StandardStreams.display(file)): warning: \(warning)") }
+        // A rewrite before signing is always said: the output is not the input plus an update.
+        for notice in signed.notices {
+            FileHandle.standardError.write(Data("countersign: \(StandardStreams.display(file)): notice: \(notice)\n".utf8))
+        }
         if json {
             printJSON(.object(["input": .string(StandardStreams.display(file)), "output": .string(out),
-                               "bytes": .int(signed.count), "sha256": .string(signed.sha256?.hexString ?? "")]))
+                               "bytes": .int(signed.count), "sha256": .string(signed.sha256?.hexString ?? ""),
+                               "rewritten": .bool(!signed.notices.isEmpty),
+                               "notices": .array(signed.notices.map(JSONValue.string)),
+                               "notes": .array(signed.notes.map { note in
+                                   .object(["code": .string(note.code.name), "offset": note.offset.map(JSONValue.int) ?? .null,
+                                            "message": .string(note.message)])
+                               })]))
         } else if !quiet {
             FileHandle.standardError.write(Data("signed \(StandardStreams.display(file)) → \(out == "-" ? "standard output" : out)\n".utf8))
         }

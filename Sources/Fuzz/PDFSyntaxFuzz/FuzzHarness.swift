@@ -20,6 +20,7 @@ enum FuzzHarness {
         ("strict", .strict),
         ("tolerant", .tolerant(reconstruct: false)),
         ("reconstruct", .tolerant(reconstruct: true)),
+        ("perRevision", .strictPerRevision),
     ]
 
     /// What one input did: a line per mode, and the invariants it broke (empty when all is well).
@@ -42,6 +43,7 @@ enum FuzzHarness {
                 continue
             }
             report.outcomes.append("\(name): \(walk(document, modeName: name, into: &report))")
+            checkPerRevision(document, bytes: bytes, into: &report)
             checkRewrite(document, modeName: name, into: &report)
             checkIncrementalUpdate(document, modeName: name, into: &report)
         }
@@ -107,10 +109,24 @@ enum FuzzHarness {
         }
     }
 
-    /// An incremental update appended to a strictly read file must leave a file that reads
-    /// strictly, with one more revision.
+    /// `.strictPerRevision` is `.strict` that records instead of throwing: with nothing recorded,
+    /// strict reading must accept the file too, with the same revisions and notes.
+    static func checkPerRevision(_ document: PDFDocument, bytes: [UInt8], into report: inout Report) {
+        guard document.mode == .strictPerRevision, document.ambiguities.isEmpty else { return }
+        do {
+            let strict = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)
+            if strict.revisions != document.revisions || strict.notes != document.notes {
+                report.violations.append("perRevision: strict reading finds other revisions or notes")
+            }
+        } catch {
+            report.violations.append("perRevision: no ambiguity recorded, but strict reading throws \(describe(error))")
+        }
+    }
+
+    /// An incremental update appended to a strictly read file (with no ambiguity recorded) must
+    /// leave a file that reads strictly, with one more revision.
     static func checkIncrementalUpdate(_ document: PDFDocument, modeName: String, into report: inout Report) {
-        guard document.mode.isStrict else { return }
+        guard document.mode.isStrict, document.ambiguities.isEmpty else { return }
         var update = IncrementalUpdate(document: document)
         _ = update.add(.dictionary(["Type": .name("Annot"), "Contents": .string(PDFString(text: "fuzz"))]))
         if let root = document.catalogReference(), let catalog = try? document.catalog() {

@@ -4,6 +4,10 @@ struct FileStructure: Sendable {
     var revisions: [PDFRevision]
     var warnings: [PDFWarning]
     var reconstructed: Bool
+    /// Harmless deviations accepted, by offset.
+    var notes: [PDFNote] = []
+    /// Ambiguities recorded per revision (`.strictPerRevision` only).
+    var ambiguities: [PDFAmbiguity] = []
 }
 
 /// Finds `startxref`, follows the `/Prev` chain and cuts the file into revisions, checking in
@@ -13,6 +17,8 @@ struct FileStructureReader {
     let limits: PDFLimits
     let mode: PDFReadingMode
     var warnings: [PDFWarning] = []
+    var notes: [PDFNote] = []
+    var ambiguities: [PDFAmbiguity] = []
 
     var strict: Bool { mode.isStrict }
 
@@ -28,16 +34,40 @@ struct FileStructureReader {
         warnings.append(PDFWarning(error))
     }
 
-    mutating func read() throws -> FileStructure {
+    /// An ambiguity inside one revision: recorded with the revision in `.strictPerRevision` mode,
+    /// otherwise an anomaly.
+    mutating func ambiguity(_ error: PDFError, revision: Int) throws {
+        if mode == .strictPerRevision {
+            ambiguities.append(PDFAmbiguity(revision: revision, error: error))
+        } else {
+            try anomaly(error)
+        }
+    }
+
+    /// A harmless deviation, noted once per code and offset.
+    mutating func note(_ code: PDFNote.Code, _ message: String, offset: Int?) {
+        guard !notes.contains(where: { $0.code == code && $0.offset == offset }) else { return }
+        notes.append(PDFNote(code, message, offset: offset))
+    }
+
+    /// `rebuild`: ignore the cross-reference and rebuild it by scanning (tolerant mode only).
+    mutating func read(rebuild: Bool = false) throws -> FileStructure {
         let version = try readHeader()
+        if rebuild, !strict {
+            let revision = try XRefReconstructor(bytes: bytes, limits: limits).reconstruct()
+            warnings.append(PDFWarning("cross-reference rebuilt by scanning the file, as asked"))
+            return FileStructure(version: version, revisions: [revision], warnings: warnings, reconstructed: true)
+        }
         do {
             let revisions = try readRevisions()
-            return FileStructure(version: version, revisions: revisions, warnings: warnings, reconstructed: false)
+            return FileStructure(version: version, revisions: revisions, warnings: warnings, reconstructed: false,
+                                 notes: notes, ambiguities: ambiguities)
         } catch let error as PDFError {
             guard case .tolerant(reconstruct: true) = mode, error.code != .limitExceeded else { throw error }
             warnings.append(PDFWarning("cross-reference unusable (\(error)); rebuilt by scanning the file"))
             let revision = try XRefReconstructor(bytes: bytes, limits: limits).reconstruct()
-            return FileStructure(version: version, revisions: [revision], warnings: warnings, reconstructed: true)
+            return FileStructure(version: version, revisions: [revision], warnings: warnings, reconstructed: true,
+                                 notes: notes)
         }
     }
 
@@ -97,7 +127,7 @@ struct FileStructureReader {
             throw PDFError(.badStartXref, "'startxref' is not followed by an offset", offset: startxrefAt)
         }
         if let lastEOF {
-            lexer.skipWhitespaceOnly()
+            lexer.position = skipFileTrailerFiller(from: lexer.position)
             if lexer.position != lastEOF.marker {
                 // Something was appended after the newest `startxref … %%EOF` without a new xref section.
                 let ownEOF = matches("%%EOF", at: lexer.position) ? endOfLine(after: lexer.position + 5) : lexer.position
@@ -137,7 +167,13 @@ struct FileStructureReader {
                            offset: offset)
         }
         var position = offset
-        if !strict { while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 } }
+        while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 }
+        if strict, position != offset {
+            // Harmless only when what follows the whitespace is the section itself (checked below).
+            note(.xrefOffsetOnWhitespace,
+                 "the \(isStartxref ? "startxref" : "/Prev") offset \(offset) lands on \(position - offset) byte(s) of whitespace before its cross-reference section",
+                 offset: offset)
+        }
         var probe = ObjectParser(bytes: bytes, position: position, limits: limits, strict: true)
         let startsWithDigit = position < bytes.count && bytes[position] >= 0x30 && bytes[position] <= 0x39
         guard matches("xref", at: position) || (startsWithDigit && (try? probe.parseObjectHeader()) != nil) else {
@@ -150,6 +186,7 @@ struct FileStructureReader {
                 var tableParser = XRefTableParser(bytes: bytes, limits: limits, strict: strict)
                 var section = try tableParser.parse(at: position)
                 warnings += tableParser.warnings
+                for note in tableParser.notes { self.note(note.code, note.message, offset: note.offset) }
                 if let streamOffset = section.xrefStreamOffset {
                     var streamParser = XRefStreamParser(bytes: bytes, limits: limits, strict: strict)
                     section.streamEntries = try streamParser.parse(at: streamOffset).entries
@@ -177,6 +214,12 @@ struct FileStructureReader {
         if sections.count >= 2, sections[0].offset > sections[1].offset, isLinearized {
             groups.append([sections[0], sections[1]])
             remaining = sections[2...]
+        } else if sections.count >= 2, isHybridOriginal(table: sections[0], hybrid: sections[1]) {
+            groups.append([sections[0], sections[1]])
+            remaining = sections[2...]
+            note(.hybridOriginal,
+                 "the original document is a table at \(sections[0].offset) and an empty hybrid section at \(sections[1].offset) whose /XRefStm lies in the table's bytes (Word's layout); read as one revision",
+                 offset: sections[1].offset)
         }
         for section in remaining { groups.append([section]) }
 
@@ -184,12 +227,12 @@ struct FileStructureReader {
         var start = 0
         for (index, group) in groups.enumerated() {
             let last = group.max(by: { $0.endOffset < $1.endOffset })!
-            let end = try revisionEnd(after: last, startxrefTargets: Set(group.map(\.offset)),
+            let end = try revisionEnd(after: last, startxrefTargets: Set(group.map(\.offset)), revision: index,
                                       isNewest: index == groups.count - 1, lastEOF: lastEOF)
             for section in group where section.offset < start {
-                try anomaly(PDFError(.overlappingSections,
-                                     "cross-reference section at \(section.offset) lies inside an earlier revision (which ends at \(start)); /Prev must point backwards",
-                                     offset: section.offset))
+                try ambiguity(PDFError(.overlappingSections,
+                                       "cross-reference section at \(section.offset) lies inside an earlier revision (which ends at \(start)); /Prev must point backwards",
+                                       offset: section.offset), revision: index)
             }
             revisions.append(PDFRevision(index: index, startOffset: start, endOffset: max(end, start), sections: group))
             start = max(end, start)
@@ -205,27 +248,30 @@ struct FileStructureReader {
 
     /// Where a revision ends: after `startxref N %%EOF` following its section.
     /// `startxrefTargets`: the offsets its `startxref` may name (both sections of a linearized original).
-    private mutating func revisionEnd(after section: XRefSection, startxrefTargets: Set<Int>, isNewest: Bool,
-                                      lastEOF: (marker: Int, end: Int)?) throws -> Int {
-        var position = section.endOffset
-        while position < bytes.count, ByteClass.isWhitespace(bytes[position]) { position += 1 }
+    private mutating func revisionEnd(after section: XRefSection, startxrefTargets: Set<Int>, revision: Int,
+                                      isNewest: Bool, lastEOF: (marker: Int, end: Int)?) throws -> Int {
+        let position = skipFileTrailerFiller(from: section.endOffset)
         if matches("startxref", at: position) {
             var lexer = Lexer(bytes: bytes, position: position + 9)
             if case .integer(let value) = try? lexer.next().token {
-                lexer.skipWhitespaceOnly()
-                if matches("%%EOF", at: lexer.position) {
-                    if !startxrefTargets.contains(value) && !(isLinearized && value == 0) {
-                        try anomaly(PDFError(.badStartXref,
-                                             "this revision's startxref says \(value) but its cross-reference section is at \(section.offset)",
-                                             offset: position))
+                let eof = skipFileTrailerFiller(from: lexer.position)
+                if matches("%%EOF", at: eof) {
+                    if !startxrefTargets.contains(value), startxrefTargets.contains(skipWhitespace(from: value)) {
+                        note(.xrefOffsetOnWhitespace,
+                             "the startxref offset \(value) lands on \(skipWhitespace(from: value) - value) byte(s) of whitespace before its cross-reference section",
+                             offset: value)
+                    } else if !startxrefTargets.contains(value) && !(isLinearized && value == 0) {
+                        try ambiguity(PDFError(.badStartXref,
+                                               "this revision's startxref says \(value) but its cross-reference section is at \(section.offset)",
+                                               offset: position), revision: revision)
                     }
-                    return endOfLine(after: lexer.position + 5)
+                    return endOfLine(after: eof + 5)
                 }
             }
         }
-        try anomaly(PDFError(.missingEOF,
-                             "the cross-reference section at \(section.offset) is not followed by 'startxref … %%EOF'",
-                             offset: position))
+        try ambiguity(PDFError(.missingEOF,
+                               "the cross-reference section at \(section.offset) is not followed by 'startxref … %%EOF'",
+                               offset: position), revision: revision)
         if let marker = firstIndex(of: "%%EOF", from: position) { return endOfLine(after: marker + 5) }
         return isNewest ? (lastEOF?.end ?? bytes.count) : section.endOffset
     }
@@ -244,16 +290,17 @@ struct FileStructureReader {
                 for (number, entry) in section.effectiveEntries {
                     switch entry {
                     case .inUse(let offset, let generation):
-                        try checkHeader(number: number, generation: generation, offset: offset, revision: revision)
+                        try checkHeader(number: number, generation: generation, offset: offset, revision: revision,
+                                        inForce: state[number])
                         if case .inUse(_, let previous)? = state[number], previous != generation {
-                            try anomaly(PDFError(.generationRedefined,
-                                                 "revision \(revision.index) redefines object \(number) at generation \(generation) while generation \(previous) is in use",
-                                                 offset: offset, object: PDFReference(number, generation)))
+                            try ambiguity(PDFError(.generationRedefined,
+                                                   "revision \(revision.index) redefines object \(number) at generation \(generation) while generation \(previous) is in use",
+                                                   offset: offset, object: PDFReference(number, generation)), revision: revision.index)
                         }
                     case .compressed(let streamNumber, _):
                         if streamNumber == number {
-                            try anomaly(PDFError(.badXref, "object \(number) is said to live in itself",
-                                                 offset: section.offset, object: PDFReference(number, 0)))
+                            try ambiguity(PDFError(.badXref, "object \(number) is said to live in itself",
+                                                   offset: section.offset, object: PDFReference(number, 0)), revision: revision.index)
                         }
                     case .free:
                         break
@@ -264,24 +311,74 @@ struct FileStructureReader {
         }
     }
 
-    private mutating func checkHeader(number: Int, generation: Int, offset: Int, revision: PDFRevision) throws {
+    /// `inForce`: the entry earlier sections give for the number, if any.
+    private mutating func checkHeader(number: Int, generation: Int, offset: Int, revision: PDFRevision,
+                                      inForce: XRefEntry?) throws {
         let reference = PDFReference(number, generation)
         guard offset > 0, offset < bytes.count else {
-            try anomaly(PDFError(.xrefEntryMismatch, "xref entry for object \(number) points outside the file (offset \(offset))",
-                                 offset: offset, object: reference))
+            try ambiguity(PDFError(.xrefEntryMismatch, "xref entry for object \(number) points outside the file (offset \(offset))",
+                                   offset: offset, object: reference), revision: revision.index)
             return
         }
         var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: true)
         let found = try? parser.parseObjectHeader()
         if found != reference {
             let what = found.map { "object \($0.number) \($0.generation)" } ?? "no object header"
-            try anomaly(PDFError(.xrefEntryMismatch, "xref entry for object \(number) \(generation) points at \(what)",
-                                 offset: offset, object: reference))
+            try ambiguity(PDFError(.xrefEntryMismatch, "xref entry for object \(number) \(generation) points at \(what)",
+                                   offset: offset, object: reference), revision: revision.index)
         } else if offset < revision.startOffset || offset >= revision.endOffset {
-            try anomaly(PDFError(.overlappingSections,
-                                 "revision \(revision.index) defines object \(number) with bytes outside the revision (offset \(offset))",
-                                 offset: offset, object: reference))
+            // The same bytes as the entry already in force name the same object: nothing to read two ways.
+            if inForce == .inUse(offset: offset, generation: generation) {
+                note(.unchangedEntryRepeated,
+                     "revision \(revision.index + 1) lists object \(number) \(generation) again at the offset already in force",
+                     offset: offset)
+                return
+            }
+            try ambiguity(PDFError(.overlappingSections,
+                                   "revision \(revision.index) defines object \(number) with bytes outside the revision (offset \(offset))",
+                                   offset: offset, object: reference), revision: revision.index)
         }
+    }
+
+    /// Word's original layout: a classic table, then an update holding only an empty table whose
+    /// `/XRefStm` stream lies in the first section's bytes, and whose stream entries only fill
+    /// numbers the table leaves free or repeat its entries exactly (so hybrid-aware and table-only
+    /// readers agree on every object the table names, ISO 32000-2 §7.5.8.4).
+    private func isHybridOriginal(table: XRefSection, hybrid: XRefSection) -> Bool {
+        guard table.kind == .table, hybrid.kind == .hybrid, let stream = hybrid.xrefStreamOffset,
+              stream >= 0, stream < table.offset, hybrid.offset > table.offset,
+              !hybrid.entries.contains(where: { $0.entry.isInUse }) else { return false }
+        return !hybrid.streamEntries.contains { number, entry in
+            guard entry.isInUse, let listed = table.entries[number], listed.isInUse else { return false }
+            return listed != entry
+        }
+    }
+
+    /// The first non-whitespace offset at or after `position` (itself when out of the file).
+    private func skipWhitespace(from position: Int) -> Int {
+        guard position >= 0 else { return position }
+        var index = position
+        while index < bytes.count, ByteClass.isWhitespace(bytes[index]) { index += 1 }
+        return index
+    }
+
+    /// Skips whitespace and comment lines from `position`, up to a `%%EOF` marker or anything
+    /// else; each comment is noted (iText writes `%iText-x.y` before `startxref`).
+    private mutating func skipFileTrailerFiller(from start: Int) -> Int {
+        var position = start
+        while position < bytes.count {
+            if ByteClass.isWhitespace(bytes[position]) {
+                position += 1
+                continue
+            }
+            guard bytes[position] == UInt8(ascii: "%"), !matches("%%EOF", at: position) else { break }
+            let commentStart = position
+            while position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
+            let text = String(decoding: bytes.array(commentStart..<min(position, commentStart + 40)), as: UTF8.self)
+            note(.commentInFileTrailer, "a comment line '\(text)' stands between a trailer and its '%%EOF'",
+                 offset: commentStart)
+        }
+        return position
     }
 
     /// Whether the first object of the file is a linearization dictionary.

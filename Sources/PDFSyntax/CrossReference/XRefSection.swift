@@ -103,6 +103,8 @@ struct XRefTableParser {
     let limits: PDFLimits
     let strict: Bool
     var warnings: [PDFWarning] = []
+    /// Harmless deviations accepted (strict mode notes them; tolerant mode steps over them too).
+    var notes: [PDFNote] = []
 
     /// Parses `xref` subsections and the trailer starting at `offset` (which holds `xref`).
     mutating func parse(at offset: Int) throws -> XRefSection {
@@ -137,7 +139,7 @@ struct XRefTableParser {
             entries.reserveCapacity(entries.count + count)
             for index in 0..<count {
                 let entryOffset = position
-                guard let (entry, next) = parseEntry(at: position) else {
+                guard let (entry, next) = parseEntry(at: position, number: start + index) else {
                     throw PDFError(.badXref, "xref entry \(start + index) is not 'oooooooooo ggggg n|f' (generation 0–65535) with a 2-byte end of line",
                                    offset: entryOffset)
                 }
@@ -160,8 +162,10 @@ struct XRefTableParser {
                            trailer: trailer, xrefStreamOffset: trailer["XRefStm"]?.intValue)
     }
 
-    /// One 20-byte entry. Tolerant mode also accepts single-byte line ends (19-byte entries).
-    private mutating func parseEntry(at position: Int) -> (XRefEntry, Int)? {
+    /// One 20-byte entry. Any other run of spaces and line ends after the type is accepted and
+    /// noted (the row's fields are fixed-width and the next row starts with a digit, so the end
+    /// cannot be read two ways); so is a free entry's generation 65536.
+    private mutating func parseEntry(at position: Int, number: Int) -> (XRefEntry, Int)? {
         guard position + 18 <= bytes.count else { return nil }
         var offset = 0
         for index in position..<(position + 10) {
@@ -176,21 +180,27 @@ struct XRefTableParser {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
             generation = generation * 10 + Int(byte - 0x30)
         }
-        // Five digits reach 99999, but generations stop at 65535 (ISO 32000-2 §7.3.10).
-        guard bytes[position + 16] == 0x20, generation <= 65535 else { return nil }
         let type = bytes[position + 17]
-        guard type == UInt8(ascii: "n") || type == UInt8(ascii: "f") else { return nil }
-        var next = position + 18
-        let eol0 = next < bytes.count ? bytes[next] : 0
-        let eol1 = next + 1 < bytes.count ? bytes[next + 1] : 0
-        if (eol0 == 0x20 && (eol1 == 0x0D || eol1 == 0x0A)) || (eol0 == 0x0D && eol1 == 0x0A) {
-            next += 2
-        } else if eol0 == 0x0A || eol0 == 0x0D {
-            if strict { return nil }
-            warnings.append(PDFWarning("xref entry ends with a 1-byte end of line", offset: position))
-            next += 1
-        } else {
+        guard bytes[position + 16] == 0x20, type == UInt8(ascii: "n") || type == UInt8(ascii: "f") else { return nil }
+        // Five digits reach 99999, but generations stop at 65535 (ISO 32000-2 §7.3.10). A free
+        // entry at 65536 ("never reuse") names no object and is read the same everywhere.
+        if generation == 65536, type == UInt8(ascii: "f") {
+            notes.append(PDFNote(.freeGeneration65536, "the free xref entry for object \(number) has generation 65536", offset: position))
+        } else if generation > 65535 {
             return nil
+        }
+        // The row's end: a run of spaces and line ends (the next row or `trailer` follows).
+        var next = position + 18
+        while next < bytes.count, bytes[next] == 0x20 || bytes[next] == 0x0A || bytes[next] == 0x0D { next += 1 }
+        guard next > position + 18 else { return nil }
+        let eol0 = bytes[position + 18], eol1 = next - position == 20 ? bytes[position + 19] : 0
+        let standard = next - position == 20 && ((eol0 == 0x20 && (eol1 == 0x0D || eol1 == 0x0A)) || (eol0 == 0x0D && eol1 == 0x0A))
+        // Once per section: a producer that does it does it on every row.
+        if !standard, !notes.contains(where: { $0.code == .xrefRowEndOfLine }) {
+            let shown = bytes.array((position + 18)..<min(next, position + 22)).map { $0 == 0x0A ? "\\n" : $0 == 0x0D ? "\\r" : "SP" }.joined(separator: " ")
+            notes.append(PDFNote(.xrefRowEndOfLine,
+                                 "xref rows (the first: object \(number)) end with '\(shown)' rather than a 2-byte end of line",
+                                 offset: position))
         }
         let entry: XRefEntry = type == UInt8(ascii: "n")
             ? .inUse(offset: offset, generation: generation)

@@ -16,8 +16,22 @@ public final class PDFDocument: Sendable {
     public let revisions: [PDFRevision]
     /// Whether tolerant reading had to rebuild the cross-reference by scanning.
     public let wasReconstructed: Bool
+    /// Harmless deviations from ISO 32000 that reading accepted, with their offsets
+    /// (docs/robustness.md lists the kinds and why each is safe).
+    public let notes: [PDFNote]
+    /// Ambiguities found inside a revision, with the revision (`.strictPerRevision` only: strict
+    /// reading throws them, tolerant reading makes them warnings).
+    public let ambiguities: [PDFAmbiguity]
 
     private let structureWarnings: [PDFWarning]
+    /// Offsets of xref entries that point at no header of their object, recorded as ambiguities:
+    /// what they name reads as `null`.
+    private let mismatchedEntries: Set<MismatchedEntry>
+
+    private struct MismatchedEntry: Hashable {
+        var offset: Int
+        var reference: PDFReference
+    }
     private let latestTable: XRefTable
     private let state = Mutex(State())
 
@@ -37,24 +51,66 @@ public final class PDFDocument: Sendable {
     }
 
     /// Parses a file's structure from bytes already in memory or mapped.
-    public init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+    public convenience init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
+        try self.init(bytes: bytes, mode: mode, limits: limits, rebuild: false)
+    }
+
+    /// Reads a file tolerantly with its cross-reference rebuilt by scanning for `n g obj`
+    /// headers, whatever the file's own xref says: the last resort of a repairing reader (for
+    /// rewriting a damaged unsigned file before signing it; never for verification).
+    public static func rebuilt(bytes: PDFBytes, limits: PDFLimits = .default) throws -> PDFDocument {
+        try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: true), limits: limits, rebuild: true)
+    }
+
+    private init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool) throws {
         self.bytes = bytes
         self.mode = mode
         self.limits = limits
         var reader = FileStructureReader(bytes: bytes, limits: limits, mode: mode)
-        let structure = try reader.read()
+        let structure = try reader.read(rebuild: rebuild)
         headerVersion = structure.version
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
+        notes = structure.notes
+        ambiguities = structure.ambiguities
+        mismatchedEntries = Set(structure.ambiguities.compactMap { ambiguity in
+            guard ambiguity.error.code == .xrefEntryMismatch, let offset = ambiguity.error.offset,
+                  let reference = ambiguity.error.object else { return nil }
+            return MismatchedEntry(offset: offset, reference: reference)
+        })
         var table = XRefTable()
         for revision in structure.revisions {
             for section in revision.sections { table = table.overlaid(by: section.effectiveEntries) }
         }
         latestTable = table
         if let encrypt = trailer["Encrypt"], encrypt != .null {
-            throw PDFError(.encrypted, "the document is encrypted; encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
+            throw PDFError(.encrypted, "the document is encrypted \(Self.describeEncryption((try? resolve(encrypt))?.dictionaryValue));"
+                + " encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
         }
+    }
+
+    /// Which security handler and algorithm an `/Encrypt` dictionary names (ISO 32000-2 §7.6),
+    /// for the refusal: the standard handler's revision and cipher, or the public-key handler.
+    private static func describeEncryption(_ dictionary: PDFDictionary?) -> String {
+        guard let dictionary, let filter = dictionary["Filter"]?.nameValue?.string else { return "(no readable /Encrypt dictionary)" }
+        let version = dictionary["V"]?.intValue ?? 0
+        let cipher: String
+        switch version {
+        case 1: cipher = "RC4 40-bit"
+        case 2, 3: cipher = "RC4 \(dictionary["Length"]?.intValue ?? 40)-bit"
+        case 4: cipher = "RC4 or AES-128 (crypt filters)"
+        case 5: cipher = "AES-256"
+        default: cipher = "algorithm /V \(version)"
+        }
+        if filter == "Standard" {
+            return "with the standard security handler (revision \(dictionary["R"]?.intValue ?? 0), \(cipher))"
+        }
+        if filter == "Adobe.PubSec" {
+            let subFilter = dictionary["SubFilter"]?.nameValue?.string ?? "none"
+            return "with the public-key security handler (/Adobe.PubSec, /SubFilter \(subFilter), \(cipher)), which needs the recipient's private key"
+        }
+        return "with the security handler /\(filter), which is not one ISO 32000 defines"
     }
 
     /// Reads and parses a file.
@@ -118,11 +174,14 @@ public final class PDFDocument: Sendable {
             guard offset >= 0, offset < bytes.count else {
                 let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points outside the file (offset \(offset))",
                                      offset: offset, object: reference)
-                if mode.isStrict { throw error }
+                if mode == .strict { throw error }
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
             if let cached = state.withLock({ $0.objects[offset] }) { return cached }
+            if !mismatchedEntries.isEmpty, mismatchedEntries.contains(MismatchedEntry(offset: offset, reference: reference)) {
+                return .null
+            }
             var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: mode.isStrict)
             let parsed: IndirectObject
             do {
@@ -138,7 +197,8 @@ public final class PDFDocument: Sendable {
             guard parsed.reference == reference else {
                 let error = PDFError(.xrefEntryMismatch, "the xref entry for \(reference) points at object \(parsed.reference)",
                                      offset: offset, object: reference)
-                if mode.isStrict { throw error }
+                // `.strictPerRevision` recorded this entry among `ambiguities` when it read the structure.
+                if mode == .strict { throw error }
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
@@ -203,6 +263,11 @@ public final class PDFDocument: Sendable {
         }
         state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
+    }
+
+    /// Records an anomaly met while reading objects (see `warnings`).
+    func recordWarning(_ warning: PDFWarning) {
+        state.withLock { $0.warnings.append(warning) }
     }
 
     /// The page list of a revision, computed once (the page walk is in PageTree.swift).

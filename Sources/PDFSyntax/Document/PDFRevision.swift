@@ -74,6 +74,16 @@ public enum PDFReadingMode: Sendable, Hashable {
     case strict
     /// Anomalies become warnings; with `reconstruct`, a broken cross-reference is rebuilt by scanning.
     case tolerant(reconstruct: Bool)
+    /// Strict, except that an ambiguity found inside one revision (an xref row naming another
+    /// object, an object outside its revision, a redefined generation, a revision without its
+    /// `startxref … %%EOF`) is recorded in `PDFDocument.ambiguities` with that revision instead of
+    /// ending the read; such an entry's object then reads as `null`. What the ambiguity means
+    /// depends on where it is relative to each signature, which only a verifier knows.
+    case strictPerRevision
 
-    public var isStrict: Bool { self == .strict }
+    /// Whether anomalies are errors (`.strict` and `.strictPerRevision`).
+    public var isStrict: Bool {
+        if case .tolerant = self { return false }
+        return true
+    }
 }

@@ -147,8 +147,11 @@ extension PDFDocument {
                     try walk(kidReference, inherited: here, depth: depth + 1)
                 }
             } else if type == PageKeys.page || type == nil {
-                guard let mediaBox = here.mediaBox else {
-                    throw PDFError(.badPageTree, "page \(pages.count + 1) (\(reference)) has no /MediaBox", object: reference)
+                // /MediaBox is required (ISO 32000-2 §7.7.3.3), but a page without one, itself or
+                // inherited, is shown at US Letter by pdf.js, pdfium and poppler alike.
+                let mediaBox = here.mediaBox ?? PDFRect(x0: 0, y0: 0, x1: 612, y1: 792)
+                if here.mediaBox == nil {
+                    recordWarning(PDFWarning("page \(pages.count + 1) (\(reference)) has no /MediaBox; read as US Letter (612 × 792)"))
                 }
                 let resources = try here.resources.map { try resolve($0, revision: revision).dictionaryValue } ?? nil
                 let rotation = ((here.rotate ?? 0) % 360 + 360) % 360

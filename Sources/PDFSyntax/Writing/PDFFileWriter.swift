@@ -54,11 +54,24 @@ extension PDFDocument {
     /// Every object in use at the newest revision, resolved out of object streams (object streams
     /// and xref streams themselves left out), ready for a full rewrite.
     public func allObjects() throws -> [PDFReference: PDFObject] {
+        var dropped: [PDFReference] = []
+        return try allObjects(dropUnreadable: false, dropped: &dropped)
+    }
+
+    /// Every object; with `dropUnreadable`, one that cannot be read (a broken object stream,
+    /// say) is left out and listed in `dropped` instead of ending the read.
+    private func allObjects(dropUnreadable: Bool, dropped: inout [PDFReference]) throws -> [PDFReference: PDFObject] {
         var objects: [PDFReference: PDFObject] = [:]
         for number in objectNumbers() {
             guard let entry = entry(for: number) else { continue }
             let reference = PDFReference(number, entry.generation)
-            let object = try object(reference)
+            let object: PDFObject
+            do {
+                object = try self.object(reference)
+            } catch let error as PDFError where dropUnreadable && error.code != .limitExceeded {
+                dropped.append(reference)
+                continue
+            }
             if let type = object.streamValue?.dictionary["Type"], type == .name("XRef") || type == .name("ObjStm") {
                 continue
             }
@@ -69,6 +82,14 @@ extension PDFDocument {
 
     /// The document written anew as one revision (all objects uncompressed).
     public func rewritten(xrefStyle: XRefStyle = .table) throws -> [UInt8] {
+        var dropped: [PDFReference] = []
+        return try rewritten(xrefStyle: xrefStyle, dropUnreadable: false, dropped: &dropped)
+    }
+
+    /// The document written anew as one revision; with `dropUnreadable`, objects that cannot be
+    /// read are left out (a reference to them then reads as `null`, ISO 32000-2 §7.3.10) and
+    /// listed in `dropped` — what a repairing reader shows of a damaged file.
+    public func rewritten(xrefStyle: XRefStyle = .table, dropUnreadable: Bool, dropped: inout [PDFReference]) throws -> [UInt8] {
         var trailer = PDFDictionary()
         for key in ["Root", "Info", "ID"] as [PDFName] { trailer[key] = self.trailer[key] }
         // The header's version only if it is a plain `d.d` (tolerant reading keeps whatever is there).
@@ -76,6 +97,7 @@ extension PDFDocument {
         let isPlain = digits.count == 3 && digits[1] == UInt8(ascii: ".")
             && [digits[0], digits[2]].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         let version = isPlain ? headerVersion : "1.7"
-        return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: try allObjects(), trailer: trailer)
+        let objects = try allObjects(dropUnreadable: dropUnreadable, dropped: &dropped)
+        return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: objects, trailer: trailer)
     }
 }

@@ -1,0 +1,62 @@
+/// A harmless deviation from ISO 32000 that strict reading accepts (DESIGN.md §7, "Strict means
+/// precise, not brittle"): every mainstream reader resolves it the same way and it cannot give two
+/// readings of the content. The document records it with where it is, so a report can show it.
+///
+/// The kinds, and why each is safe, are listed in docs/robustness.md ("Harmless deviations").
+public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
+    /// What kind of deviation this is. Codes are stable; messages are for people.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// A comment line (iText's `%iText-…`, say) between a trailer and its `startxref`, or
+        /// between `startxref`, its offset and `%%EOF`.
+        public static let commentInFileTrailer = Code("commentInFileTrailer")
+        /// A `startxref` or `/Prev` offset that lands on whitespace just before `xref` (or before
+        /// an xref stream's object header) instead of on it.
+        public static let xrefOffsetOnWhitespace = Code("xrefOffsetOnWhitespace")
+        /// The original document saved as a classic table plus an empty hybrid section whose
+        /// `/XRefStm` stream lies in the table's bytes (Microsoft Word's layout), read as one revision.
+        public static let hybridOriginal = Code("hybridOriginal")
+        /// A free xref entry with generation 65536 (one past the largest), which some producers
+        /// write for the head of the free list.
+        public static let freeGeneration65536 = Code("freeGeneration65536")
+        /// An xref row ending in something other than a two-byte end of line (`\n` alone, `\r\r`, …).
+        public static let xrefRowEndOfLine = Code("xrefRowEndOfLine")
+        /// A later cross-reference section lists an object again at exactly the offset and
+        /// generation already in force (same bytes, so the same object).
+        public static let unchangedEntryRepeated = Code("unchangedEntryRepeated")
+    }
+
+    public let code: Code
+    /// The byte offset the deviation is at, when known.
+    public let offset: Int?
+    /// What the deviation is, in a sentence.
+    public let message: String
+
+    public init(_ code: Code, _ message: String, offset: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { offset.map { "\(message) (at byte offset \($0))" } ?? message }
+}
+
+/// An ambiguity — a deviation that readers can resolve differently, the stuff attacks are made
+/// of — found inside one revision. Strict reading throws it; `.strictPerRevision` reading records
+/// it here with the revision, so that a verifier can judge it per signature: inside a signed
+/// revision the signer's own file is odd, after it something may have been changed.
+public struct PDFAmbiguity: Sendable, Hashable, CustomStringConvertible {
+    /// The revision (0-based, as `PDFDocument.revisions`) whose cross-reference section holds it.
+    public let revision: Int
+    public let error: PDFError
+
+    public init(revision: Int, error: PDFError) {
+        self.revision = revision
+        self.error = error
+    }
+
+    public var description: String { "revision \(revision + 1): \(error)" }
+}

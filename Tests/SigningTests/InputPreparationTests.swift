@@ -1,0 +1,83 @@
+import Foundation
+import PDFSyntax
+import Signing
+import TestSupport
+import Testing
+
+/// Signing any readable PDF (DESIGN.md §7): harmless deviations are signed with an incremental
+/// update and reported as notes; an unsigned file with ambiguous structure is rewritten cleanly
+/// first and says so; a signed one is never rewritten — refused when it is ambiguous.
+@Suite struct InputPreparationTests {
+    let fixtures = SigningFixtures.shared
+
+    private func signer() throws -> PDFSigner { try PDFSigner(identity: try fixtures.identity(.ecP256)) }
+
+    private func request(_ field: String = "sig_customer") -> SignatureRequest {
+        SignatureRequest(placement: .field(field), signingTime: Date())
+    }
+
+    /// The contract with the Info dictionary's xref row pointing at the catalog's header.
+    private func misdirected(_ bytes: [UInt8]) throws -> (bytes: [UInt8], info: Int, catalog: Int) {
+        let document = try PDFDocument(bytes: bytes)
+        let info = try #require(document.trailer["Info"]?.referenceValue?.number)
+        let catalog = try #require(document.trailer["Root"]?.referenceValue?.number)
+        guard case .inUse(let from, _)? = document.entry(for: info), case .inUse(let to, _)? = document.entry(for: catalog) else {
+            throw PDFError(.missingObject, "Info and catalog must be uncompressed")
+        }
+        return (StructureSurgery.repointRow(bytes, from: from, to: to), info, catalog)
+    }
+
+    @Test func harmlessDeviationsAreSignedIncrementallyWithNotes() throws {
+        let input = StructureSurgery.insertBeforeLastStartxref("%iText-7.2.5\n", in: fixtures.contract)
+        let signed = try signer().sign(PDFBytes(input), request: request())
+        #expect(signed.notices.isEmpty)
+        #expect(signed.notes.map(\.code) == [.commentInFileTrailer])
+        #expect(signed.original.array == input)
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended)
+        #expect(document.revisions.count == 2)
+    }
+
+    @Test func anUnsignedAmbiguousFileIsRewrittenCleanlyThenSigned() throws {
+        let odd = try misdirected(fixtures.contract)
+        #expect(throws: PDFError(.xrefEntryMismatch, "")) { try PDFDocument(bytes: odd.bytes, mode: .strict) }
+        let signed = try signer().sign(PDFBytes(odd.bytes), request: request())
+        let notice = try #require(signed.notices.first)
+        #expect(notice.contains("rewritten cleanly"))
+        #expect(notice.contains("xref entry for object \(odd.info) 0 points at object \(odd.catalog) 0"))
+        // The original part is our writer's rewrite: one clean revision, then the signature's.
+        #expect(signed.original.array != odd.bytes)
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended, mode: .strict)
+        #expect(document.revisions.count == 2)
+        #expect(document.notes.isEmpty)
+        #expect(try document.formFields().filter(\.isSigned).map(\.name) == ["sig_customer"])
+        #expect(try document.pages().count == (try PDFDocument(bytes: fixtures.contract).pages().count))
+    }
+
+    @Test func aSignedFileWithHarmlessDeviationsGetsAnIncrementalUpdate() throws {
+        let first = try signer().sign(fixtures.contract, request: request())
+        let input = StructureSurgery.replaceFirst("0000000000 65535 f", with: "0000000000 65536 f", in: first)
+        let second = try signer().sign(PDFBytes(input), request: request("sig_company"))
+        #expect(second.notices.isEmpty)
+        #expect(second.notes.map(\.code) == [.freeGeneration65536])
+        #expect(second.original.array == input)
+    }
+
+    @Test func aSignedAmbiguousFileIsRefusedNotRewritten() throws {
+        let first = try signer().sign(fixtures.contract, request: request())
+        let odd = try misdirected(first)
+        #expect(throws: SigningError(.signedInputAmbiguous, "")) {
+            try signer().sign(PDFBytes(odd.bytes), request: request("sig_company"))
+        }
+        do {
+            _ = try signer().sign(PDFBytes(odd.bytes), request: request("sig_company"))
+        } catch let error as SigningError {
+            #expect(error.reason.contains("carries 1 signature(s)"))
+            #expect(error.reason.contains("points at object \(odd.catalog) 0"))
+        }
+    }
+
+    @Test func encryptedAndNonPDFInputsAreNotRewritten() throws {
+        let notPDF = Array("hello, world\n".utf8)
+        #expect(throws: PDFError(.notPDF, "")) { try signer().sign(PDFBytes(notPDF), request: request()) }
+    }
+}
