@@ -25,6 +25,7 @@ extension SignatureReport: JSONRepresentable {
             "modifications": .array(modifications.map(\.json)),
             "verdict": .string(verdict.rawValue), "reasons": .array(issues.map { .string($0.reason) }),
             "codes": .array(issues.map { .string($0.code.name) }),
+            "revocation": revocation.json,
         ])
     }
 }

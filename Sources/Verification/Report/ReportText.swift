@@ -60,6 +60,7 @@ extension SignatureReport {
                 lines.append("    ✗ revision \(modification.revision), object \(modification.object) [\(modification.kind)]: \(modification.description)")
             }
         }
+        lines += revocationTextLines()
         if issues.isEmpty {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
         } else {
