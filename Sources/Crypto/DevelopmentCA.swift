@@ -78,11 +78,27 @@ public struct DevelopmentCA: Sendable {
         public let signerPassword: URL
     }
 
-    /// Creates a development root CA and an RSA-2048 signer (digitalSignature + nonRepudiation)
-    /// in `directory`: ca.pem, ca-key.pem, signer.p12 and signer.pass (a random password).
+    /// What `make(in:options:)` creates: key types, names and validity. The defaults are an
+    /// RSA-3072 root valid 10 years and an RSA-2048 signer valid 1 year, both from 5 minutes ago.
+    public struct Options: Sendable, Hashable {
+        public var rootKey: PrivateKey.Spec = .rsa(3072)
+        public var signerKey: PrivateKey.Spec = .rsa(2048)
+        public var rootName: String = DevelopmentCA.rootName
+        public var signerName: String = DevelopmentCA.signerName
+        /// Start of both certificates' validity (tests sign at earlier dates with an earlier one).
+        public var notBefore: Date = Date().addingTimeInterval(-300)
+        /// Days the signer's certificate is valid from `notBefore`; the root covers 10 years or
+        /// the signer's validity, whichever is longer.
+        public var validityDays: Int = 365
+
+        public init() {}
+    }
+
+    /// Creates a development root CA and a signer (digitalSignature + nonRepudiation) in
+    /// `directory`: ca.pem, ca-key.pem, signer.p12 and signer.pass (a random password).
     /// Refuses to overwrite any of them.
     @discardableResult
-    public static func make(in directory: URL) throws -> Files {
+    public static func make(in directory: URL, options: Options = Options()) throws -> Files {
         let files = Files(caCertificate: directory.appendingPathComponent("ca.pem"),
                           caPrivateKey: directory.appendingPathComponent("ca-key.pem"),
                           signerPKCS12: directory.appendingPathComponent("signer.p12"),
@@ -97,14 +113,18 @@ public struct DevelopmentCA: Sendable {
         } catch {
             throw CryptoError(.io, "cannot create \(directory.path): \(error.localizedDescription)")
         }
-        let root = try createRoot()
-        let signer = try root.issue(commonName: signerName, organization: rootName)
+        let signerEnd = options.notBefore.addingTimeInterval(Double(max(1, options.validityDays)) * 86_400)
+        let root = try createRoot(commonName: options.rootName, organization: options.rootName, key: options.rootKey,
+                                  notBefore: options.notBefore,
+                                  notAfter: max(signerEnd, options.notBefore.addingTimeInterval(10 * 365 * 86_400)))
+        let signer = try root.issue(commonName: options.signerName, organization: options.rootName, key: options.signerKey,
+                                    notBefore: options.notBefore, notAfter: signerEnd)
         let password = Data(try OpenSSL.randomBytes(24)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         let contents: [(URL, Data, mode_t)] = [
             (files.caCertificate, Data(root.certificate.pemEncoded.utf8), 0o644),
             (files.caPrivateKey, try root.privateKey.pemEncoded(password: nil), 0o600),
-            (files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: signerName), 0o600),
+            (files.signerPKCS12, try signer.pkcs12(password: password, friendlyName: options.signerName), 0o600),
             (files.signerPassword, Data((password + "\n").utf8), 0o600),
         ]
         var written: [URL] = []

@@ -24,6 +24,14 @@
 #include <hb-subset.h>
 #include "LazyLoader.h"
 
+CS_LAZY(FONTCONFIG, FcChar32, FcCharSetFirstPage, (const FcCharSet *a, FcChar32 *map, FcChar32 *next), (a, map, next))
+CS_LAZY(FONTCONFIG, FcBool, FcCharSetMerge, (FcCharSet *a, const FcCharSet *b, FcBool *changed), (a, b, changed))
+CS_LAZY(FONTCONFIG, FcCharSet *, FcCharSetCreate, (void), ())
+CS_LAZY(FONTCONFIG, void, FcCharSetDestroy, (FcCharSet *fcs), (fcs))
+CS_LAZY(FONTCONFIG, FcChar32, FcCharSetNextPage, (const FcCharSet *a, FcChar32 *map, FcChar32 *next), (a, map, next))
+CS_LAZY(FONTCONFIG, FcFontSet *, FcConfigGetFonts, (FcConfig *config, FcSetName set), (config, set))
+CS_LAZY(FONTCONFIG, FcBool, FcConfigParseAndLoadFromMemory, (FcConfig *config, const FcChar8 *buffer, FcBool complain), (config, buffer, complain))
+CS_LAZY(FONTCONFIG, FcResult, FcPatternGetCharSet, (const FcPattern *p, const char *object, int n, FcCharSet **c), (p, object, n, c))
 CS_LAZY(FONTCONFIG, FcBool, FcConfigAppFontAddFile, (FcConfig *config, const FcChar8 *file), (config, file))
 CS_LAZY(FONTCONFIG, FcConfig *, FcConfigCreate, (void), ())
 CS_LAZY(FONTCONFIG, void, FcConfigDestroy, (FcConfig *config), (config))
@@ -155,6 +163,7 @@ CS_LAZY(PANGO, const char *, pango_layout_get_text, (PangoLayout *layout), (layo
 CS_LAZY(PANGO, void, pango_layout_iter_free, (PangoLayoutIter *iter), (iter))
 CS_LAZY(PANGO, int, pango_layout_iter_get_baseline, (PangoLayoutIter *iter), (iter))
 CS_LAZY(PANGO, void, pango_layout_iter_get_line_extents, (PangoLayoutIter *iter, PangoRectangle *ink_rect, PangoRectangle *logical_rect), (iter, ink_rect, logical_rect))
+CS_LAZY(PANGO, PangoLayoutLine *, pango_layout_iter_get_line_readonly, (PangoLayoutIter *iter), (iter))
 CS_LAZY(PANGO, void, pango_layout_iter_get_line_yrange, (PangoLayoutIter *iter, int *y0_, int *y1_), (iter, y0_, y1_))
 CS_LAZY(PANGO, gboolean, pango_layout_iter_next_line, (PangoLayoutIter *iter), (iter))
 CS_LAZY(PANGO, void, pango_layout_line_index_to_x, (PangoLayoutLine *line, int index_, gboolean trailing, int *x_pos), (line, index_, trailing, x_pos))

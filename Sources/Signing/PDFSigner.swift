@@ -9,26 +9,48 @@ public import Typesetting
 /// placeholder sized from the key and chain; then the two byte ranges are hashed, signed, and
 /// the signature patched in place.
 ///
-/// The key is parsed once per signer; the typesetter (fonts) is loaded once. Not thread-safe:
+/// The key is parsed once per signer; the typesetter (fonts) is loaded once, when first needed. Not thread-safe:
 /// make one per worker.
 public final class PDFSigner {
     public let cms: CMSSigner
     public let timestampClient: TimestampClient?
-    private let typesetter: Typesetter
-    private let appearances: AppearanceCache
+    /// Loaded on first use: an invisible signature without an audit page draws nothing, so it
+    /// needs no fonts (and no pango) at all.
+    private var loadedTypesetter: Typesetter?
+    private var loadedAppearances: AppearanceCache?
+    private var cachesAppearancesSetting = true
     /// Whether visible appearances come from the per-signer cache (see `AppearanceCache`); off,
     /// each is typeset and imported. For tests.
     var cachesAppearances: Bool {
-        get { appearances.caches }
-        set { appearances.caches = newValue }
+        get { cachesAppearancesSetting }
+        set {
+            cachesAppearancesSetting = newValue
+            loadedAppearances?.caches = newValue
+        }
     }
 
+    /// A signer for `identity`. The typesetter (fonts) is loaded when a visible appearance or an
+    /// audit page is first drawn, or `typesetter` is used.
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
                 timestampClient: TimestampClient? = nil, typesetter: Typesetter? = nil) throws {
         cms = try CMSSigner(identity: identity, options: options)
         self.timestampClient = timestampClient
-        self.typesetter = try typesetter ?? Typesetter()
-        appearances = AppearanceCache(typesetter: self.typesetter)
+        loadedTypesetter = typesetter
+    }
+
+    private func typesetter() throws -> Typesetter {
+        if let loadedTypesetter { return loadedTypesetter }
+        let typesetter = try Typesetter()
+        loadedTypesetter = typesetter
+        return typesetter
+    }
+
+    private func appearances() throws -> AppearanceCache {
+        if let loadedAppearances { return loadedAppearances }
+        let cache = AppearanceCache(typesetter: try typesetter())
+        cache.caches = cachesAppearancesSetting
+        loadedAppearances = cache
+        return cache
     }
 
     /// Signs a file's bytes and returns the signed file's bytes.
@@ -59,6 +81,9 @@ public final class PDFSigner {
         public var sha256: [UInt8]?
         /// Parse, build, hash and sign times for this document.
         public var timings: SigningTimings
+        /// What was accepted although it is not right (a box too small for legible text, with
+        /// `allowIllegibleAppearance`); for the caller to show.
+        public var warnings: [String] = []
     }
 
     /// Signs bytes (mapped or in memory) and returns the original plus the appended revision.
@@ -85,6 +110,12 @@ public final class PDFSigner {
         }
         let fields = try document.formFields()
         let signed = fields.filter(\.isSigned)
+        if let trail = request.audit {
+            let problems = trail.problems(signatureFields: fields.filter { $0.kind == .signature }.map(\.name))
+            if !problems.isEmpty {
+                throw SigningError(.badAudit, "audit events do not match this document: " + problems.joined(separator: "; "))
+            }
+        }
         if request.audit != nil, !signed.isEmpty {
             throw SigningError(.auditAfterSignature, "an audit page cannot be added after \(signed.count) existing signature(s): new pages would invalidate them; add the audit page with the first signature (the seal)")
         }
@@ -108,6 +139,7 @@ public final class PDFSigner {
         timings.hash = clock.lap()
         timings.hashCPU = threadCPUSeconds() - cpu
         let signerName = request.signerName ?? cms.identity.certificate.commonName ?? "Unknown signer"
+        var warnings: [String] = []
         // A short id shown in the appearance: signer, time and the document's identity (its /ID,
         // size and newest xref offset) — not a hash of the content, which would read a large file twice.
         var idHasher = Digest(.sha256)
@@ -128,10 +160,14 @@ public final class PDFSigner {
                                           editor: &editor)
         var fieldDictionary = target.fieldDictionary
         if let rect = target.rect, rect.width > 0, rect.height > 0 {
-            let form = try appearances.appearance(width: rect.width, height: rect.height,
-                                                  mark: request.mark ?? .typedName(signerName), signerName: signerName,
-                                                  date: request.signingTime, reason: request.reason,
-                                                  signatureID: String(signatureID), into: &editor.update)
+            let language = try document.resolve(try document.catalog(), "Lang")?.stringValue?.text
+            let context = AppearanceCache.Context(reason: request.reason, location: request.location, language: language,
+                                                  allowIllegible: request.allowIllegibleAppearance)
+            let (form, warning) = try appearances().appearance(width: rect.width, height: rect.height,
+                                                               mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                               date: request.signingTime, context: context,
+                                                               signatureID: String(signatureID), into: &editor.update)
+            if let warning { warnings.append(warning) }
             if target.widgetReference == target.fieldReference {
                 fieldDictionary["AP"] = .dictionary(["N": .reference(form)])
             } else if let widgetReference = target.widgetReference,
@@ -210,7 +246,7 @@ public final class PDFSigner {
             timings.hash += clock.lap()
             timings.hashCPU += threadCPUSeconds() - cpu
         }
-        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings)
+        return SignedFile(original: output.original, appended: appended, sha256: sha256, timings: timings, warnings: warnings)
     }
 
     /// A ten-digit number the serializer writes verbatim, replaced once the offsets are known.
@@ -325,7 +361,7 @@ public final class PDFSigner {
                                  timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }
                                      ?? "signer's system clock (UTC)")
         let size = pages.first.map { PageSetup(width: $0.mediaBox.width, height: $0.mediaBox.height, margins: 54) } ?? .letter
-        let page = try typesetter.typeset(AuditCertificatePage.spec(record, page: size))
+        let page = try typesetter().typeset(AuditCertificatePage.spec(record, page: size))
         var importer = ObjectImporter(source: page.objects)
         guard let root = try document.catalog()["Pages"]?.referenceValue else {
             throw PDFError(.badPageTree, "the catalog's /Pages is not an indirect reference")

@@ -57,6 +57,9 @@ public struct SignatureRequest: Sendable {
     public var signingTime: Date
     /// Audit events for a Certificate of Completion page in the same revision as this signature.
     public var audit: AuditTrail?
+    /// Sign even when the box is too small for legible text (smallest type, clipped), with a
+    /// warning in `SignedFile.warnings`; by default that is an `appearanceTooSmall` error.
+    public var allowIllegibleAppearance = false
 
     public init(placement: SignaturePlacement, mark: SignatureMark? = nil, signerName: String? = nil,
                 reason: String? = nil, location: String? = nil, contactInfo: String? = nil,
@@ -93,6 +96,8 @@ public struct SigningError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let placeholderTooSmall = Code("placeholderTooSmall")
         public static let timestampRequired = Code("timestampRequired")
         public static let badImage = Code("badImage")
+        /// The signature box is too small for a legible appearance (`allowIllegibleAppearance` accepts it).
+        public static let appearanceTooSmall = Code("appearanceTooSmall")
     }
 
     public let code: Code

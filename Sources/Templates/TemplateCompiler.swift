@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import Typesetting
 
 /// Compiles XML templates (namespace `urn:countersign:template:1`) against a clause library.
 ///
@@ -8,9 +9,14 @@ import Crypto
 public struct TemplateCompiler: Sendable {
     /// The folder of approved clauses (`<id>.xml`, `<id>@<version>.xml`).
     public let clauseLibrary: URL
+    /// The families a style's `font=` may name: the shipped fonts' unless given.
+    public let fontFamilies: [String]?
 
-    public init(clauseLibrary: URL) {
+    /// `fontFamilies` nil reads the shipped `Fonts/` folder's families (no check when it cannot
+    /// be read: rendering then reports the missing fonts).
+    public init(clauseLibrary: URL, fontFamilies: [String]? = nil) {
         self.clauseLibrary = clauseLibrary
+        self.fontFamilies = fontFamilies
     }
 
     /// Compiles a template file. Images resolve relative to its folder; diagnostics name it as given.
@@ -29,7 +35,9 @@ public struct TemplateCompiler: Sendable {
         case .failure(let error): throw error
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary))
+        let families = fontFamilies ?? (try? ShippedFonts.families())
+        let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary),
+                                fontFamilies: families)
         let parts = compiler.compileTemplate(root)
         guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics, first: path)) }
         var hashed = source

@@ -15,7 +15,8 @@ public final class Typesetter {
 
     /// Loads the fonts in `fontsDirectory` (the shipped `Fonts/` folder by default); `cache`
     /// bounds the shaped paragraphs kept from one document for the next. Throws `.systemLibrary`
-    /// when cairo, pango, fontconfig or harfbuzz cannot be loaded.
+    /// when cairo, pango, fontconfig or harfbuzz cannot be loaded, and a `ResourceError` when the
+    /// fonts cannot be found (`ResourceLocator`).
     public init(fontsDirectory: URL? = nil, cache: CacheLimits = .standard) throws {
         try Self.requireSystemLibraries()
         fonts = try FontSystem(fontsDirectory: fontsDirectory ?? FontSystem.defaultDirectory())
@@ -43,8 +44,23 @@ public final class Typesetter {
         try BlockLayouter(fonts: fonts, language: language, shaped: shaped).height(blocks, width: width)
     }
 
-    /// Lays out and draws a document.
-    public func typeset(_ spec: DocumentSpec) throws -> TypesetDocument {
+    /// Every character some shipped font can draw: check data against it before typesetting to
+    /// name the field a character no font has came from.
+    public var coverage: GlyphCoverage { fonts.coverage }
+
+    /// Lays out and draws a document. A character no shipped font has is an error (`.missingGlyphs`,
+    /// naming the characters) unless `allowMissingGlyphs`, when the document lists them in
+    /// `missingCharacters` instead.
+    public func typeset(_ spec: DocumentSpec, allowMissingGlyphs: Bool = false) throws -> TypesetDocument {
+        let document = try draw(spec)
+        if !document.missingCharacters.isEmpty, !allowMissingGlyphs {
+            throw TypesettingError(.missingGlyphs, "no shipped font has \(GlyphCoverage.describe(document.missingCharacters)); "
+                                   + "they would print as nothing (Fonts/README.md lists the scripts covered)")
+        }
+        return document
+    }
+
+    private func draw(_ spec: DocumentSpec) throws -> TypesetDocument {
         let layouter = BlockLayouter(fonts: fonts, language: spec.info.language, shaped: shaped)
         let page = spec.page
         let width = page.width - page.marginLeft - page.marginRight

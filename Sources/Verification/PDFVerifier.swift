@@ -109,23 +109,20 @@ public struct PDFVerifier: Sendable {
                 contents[field.name] = der
                 let outcome: SignatureCryptoCheck.Result
                 switch subFilter {
-                case "adbe.pkcs7.detached", "ETSI.CAdES.detached":
-                    outcome = cryptoCheck.checkSignature(der: der, range: range, subFilter: subFilter,
+                case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1":
+                    outcome = cryptoCheck.checkSignature(der: der, range: range, subFilter: subFilter ?? "",
                                                          claimedTime: signature.signingTime)
+                case "adbe.x509.rsa_sha1":
+                    outcome = cryptoCheck.checkPKCS1Signature(der: der, certificates: try certificateStrings(dictionary, document),
+                                                              range: range, claimedTime: signature.signingTime)
                 case "ETSI.RFC3161":
                     outcome = cryptoCheck.checkDocumentTimestamp(der: der, range: range)
                 default:
                     outcome = SignatureCryptoCheck.Result(issues: [VerificationIssue(.unsupported,
-                        "the /SubFilter \(subFilter ?? "(none)") is not one this verifier checks (adbe.pkcs7.detached, ETSI.CAdES.detached, ETSI.RFC3161)",
-                        verdict: .indeterminate)])
+                        "the /SubFilter \(subFilter ?? "(none)") is not one this verifier checks (adbe.pkcs7.detached, ETSI.CAdES.detached, adbe.pkcs7.sha1, adbe.x509.rsa_sha1, ETSI.RFC3161)",
+                        verdict: .indeterminate, subIndication: .signedDataNotFound)])
                 }
-                signature.issues += outcome.issues
-                signature.signer = outcome.signer.map {
-                    SignerIdentity(commonName: $0.commonName, subject: $0.subject, issuer: $0.issuer,
-                                   certificateSHA256: $0.sha256Fingerprint)
-                }
-                signature.timestamp = outcome.timestamp
-                if signature.signingTime == nil { signature.signingTime = outcome.cmsSigningTime ?? outcome.timestamp?.genTime }
+                signature.record(outcome)
             }
             found.append((signature, field.value?.referenceValue, dictionary))
         }
@@ -145,6 +142,7 @@ public struct PDFVerifier: Sendable {
             report.fileIssues += UpdateCheck(document: document, scanner: scanner).check(after: first)
         }
         try checkAudit(document, report: &report)
+        try listUnjudged(document, into: &report)
     }
 
     /// Every signed field of every revision, newest first, once per signature dictionary: a

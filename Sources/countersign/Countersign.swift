@@ -1,5 +1,6 @@
 import ArgumentParser
 import Countersign
+import Foundation
 
 /// The `countersign` command: a thin layer over the library, one file per subcommand.
 @main
@@ -7,7 +8,26 @@ struct CountersignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "countersign",
         abstract: "Generate, seal and verify PDF documents.",
+        discussion: "Exit codes, error lines and JSON output are the same for every command: see docs/cli.md.",
         version: "0.1.0",
         subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self,
                       SignCommand.self, VerifyCommand.self, KeysCommand.self])
+
+    /// Checks what ArgumentParser would only call "unexpected" (a missing or misspelled command, an
+    /// unknown flag), with a did-you-mean, then runs the command.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let problem = CommandLineCheck.problem(arguments, root: Self.self) {
+            FileHandle.standardError.write(Data("countersign: \(problem)\n".utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
+        main(arguments)
+    }
+
+    /// `countersign` alone is a usage error (exit 64), not a success.
+    func run() throws {
+        FileHandle.standardError.write(Data((Self.helpMessage() + "\n").utf8))
+        printError("no command given — choose one of the commands above, e.g. countersign demo")
+        throw ExitCode(ExitStatus.usage)
+    }
 }

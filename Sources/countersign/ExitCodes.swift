@@ -2,7 +2,7 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// Exit codes of DESIGN.md §8 (sysexits-style).
+/// Exit codes of DESIGN.md §8 (sysexits-style), one table for every command (docs/cli.md).
 enum ExitStatus {
     static let ok: Int32 = 0
     static let failed: Int32 = 1
@@ -12,54 +12,144 @@ enum ExitStatus {
     static let noInput: Int32 = 66
     static let software: Int32 = 70
     static let osError: Int32 = 71
+    static let cannotCreate: Int32 = 73
     static let ioError: Int32 = 74
 }
 
-/// Prints a one-line error to stderr and exits with the code that fits the error.
-func exitForError(_ error: any Error, file: String? = nil) -> ExitCode {
-    let prefix = file.map { "\($0): " } ?? ""
-    if let reason = systemLibraryFailure(error) {
-        printError(reason)
-        return ExitCode(ExitStatus.osError)
+/// A command's failure as the user sees it: `countersign: FILE: what — what to do` on stderr (or
+/// an error object with `--json`) and an exit status from the table.
+struct CLIError: Error, Sendable, CustomStringConvertible {
+    var status: Int32
+    /// The file (or row, directory, flag) the problem is about.
+    var file: String?
+    var what: String
+    /// What to do about it, when there is something to do.
+    var todo: String?
+    /// Lines printed as they are before the error line (a template's diagnostics).
+    var details: [String] = []
+
+    init(_ status: Int32, file: String?, _ what: String, todo: String? = nil, details: [String] = []) {
+        self.status = status
+        self.file = file
+        self.what = what
+        self.todo = todo
+        self.details = details
     }
-    if let error = error as? PDFError {
-        printError("\(prefix)\(error)")
-        switch error.code {
-        case .io: return ExitCode(FileManager.default.fileExists(atPath: file ?? "") ? ExitStatus.ioError : ExitStatus.noInput)
-        case .invalidArgument: return ExitCode(ExitStatus.usage)
-        default: return ExitCode(ExitStatus.dataError)
+
+    /// The error line without the `countersign: ` prefix.
+    var description: String {
+        var line = ""
+        // Library reasons often start with the path already; do not say it twice.
+        if let file, !what.hasPrefix(file) { line += "\(file): " }
+        line += what
+        if let todo, !what.contains(" — ") { line += " — \(todo)" }
+        return line
+    }
+
+    var json: JSONValue {
+        var object: [String: JSONValue] = ["status": .int(Int(status)), "message": .string(description)]
+        if let file { object["file"] = .string(file) }
+        if let todo { object["todo"] = .string(todo) }
+        if !details.isEmpty { object["details"] = .array(details.map(JSONValue.string)) }
+        return .object(["error": .object(object)])
+    }
+
+    /// Prints the error: the detail lines and the error line on stderr; with `json`, also the
+    /// error object on stdout (so a script reading stdout always gets one JSON document).
+    func report(json: Bool) {
+        for line in details { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        if details.isEmpty || !what.isEmpty { printError(description) }
+        if json { FileHandle.standardOutput.write(Data((self.json.rendered(pretty: false) + "\n").utf8)) }
+    }
+}
+
+/// Runs a command's body and turns any error into its report and exit status: the one place the
+/// exit-code table is applied, so every command maps the same error the same way.
+func reportingErrors(json: Bool, file: String? = nil, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        let failure = CLIError.from(error, file: file)
+        failure.report(json: json)
+        throw ExitCode(failure.status)
+    }
+}
+
+extension CLIError {
+    /// The CLI's view of a library error: which exit status, which file, what to do.
+    static func from(_ error: any Error, file: String? = nil) -> CLIError {
+        if let error = error as? CLIError { return error }
+        if let reason = systemLibraryFailure(error) {
+            return CLIError(ExitStatus.osError, file: nil, reason, todo: "install the library (scripts/lib/common.sh lists the packages)")
+        }
+        switch error {
+        case let error as ResourceError:
+            return CLIError(ExitStatus.noInput, file: nil, error.reason)
+        case let error as TemplateError:
+            let system = error.diagnostics.contains { $0.code == .systemLibrary }
+            return CLIError(system ? ExitStatus.osError : ExitStatus.dataError, file: nil, "",
+                            details: error.diagnostics.map { "\($0)" })
+        case let error as PDFError:
+            switch error.code {
+            case .io:
+                let exists = file.map { FileManager.default.fileExists(atPath: $0) } ?? false
+                return CLIError(exists ? ExitStatus.ioError : ExitStatus.noInput, file: file, "\(error)")
+            case .invalidArgument: return CLIError(ExitStatus.usage, file: file, "\(error)")
+            default: return CLIError(ExitStatus.dataError, file: file, "\(error)")
+            }
+        case let error as CryptoError:
+            switch error.code {
+            case .io:
+                let missing = file.map { !FileManager.default.fileExists(atPath: $0) } ?? true
+                return CLIError(missing ? ExitStatus.noInput : ExitStatus.ioError, file: file, error.reason)
+            case .network: return CLIError(ExitStatus.ioError, file: file, error.reason, todo: "check the URL and the network")
+            case .passwordUnavailable: return CLIError(ExitStatus.noInput, file: file, error.reason)
+            default: return CLIError(ExitStatus.dataError, file: file, error.reason)
+            }
+        case let error as SigningError:
+            return CLIError(ExitStatus.dataError, file: file, error.reason)
+        case let error as AtomicFileError:
+            return CLIError(ExitStatus.cannotCreate, file: error.path, error.reason,
+                            todo: "check that the folder exists and is writable")
+        case let error as CSVFileError:
+            let exists = FileManager.default.fileExists(atPath: error.path)
+            return CLIError(exists ? ExitStatus.dataError : ExitStatus.noInput, file: error.path, error.message)
+        case let error as TypesettingError:
+            return CLIError(ExitStatus.dataError, file: file, error.reason)
+        case let error as PDFReaderError:
+            return CLIError(error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError, file: file, error.reason)
+        case let error as VerificationError:
+            return CLIError(error.code == .notFound ? ExitStatus.noInput : ExitStatus.ioError, file: file, error.reason)
+        case let error as BatchError:
+            return CLIError(batchStatus(error.code), file: nil, error.reason)
+        case let error as CocoaError:
+            return CLIError(cocoaStatus(error), file: error.filePath ?? file, error.localizedDescription)
+        default:
+            return CLIError(ExitStatus.software, file: file, "internal error: \(error)",
+                            todo: "this is a bug; please report it with the command that caused it")
         }
     }
-    if let error = error as? CryptoError {
-        printError("\(prefix)\(error)")
-        switch error.code {
-        case .io: return ExitCode(ExitStatus.noInput)
-        case .network: return ExitCode(ExitStatus.ioError)
-        default: return ExitCode(ExitStatus.dataError)
+
+    private static func batchStatus(_ code: BatchError.Code) -> Int32 {
+        switch code {
+        case .missingInput: ExitStatus.noInput
+        case .mapping, .invalidInput: ExitStatus.dataError
+        case .namePattern, .existingBatch: ExitStatus.usage
+        case .systemLibrary: ExitStatus.osError
+        default: ExitStatus.ioError
         }
     }
-    if let error = error as? SigningError {
-        printError("\(prefix)\(error)")
-        return ExitCode(ExitStatus.dataError)
+
+    private static func cocoaStatus(_ error: CocoaError) -> Int32 {
+        switch error.code {
+        case .fileReadNoSuchFile, .fileNoSuchFile: ExitStatus.noInput
+        case .fileWriteNoPermission, .fileWriteOutOfSpace, .fileWriteVolumeReadOnly, .fileWriteFileExists,
+             .fileWriteInvalidFileName: ExitStatus.cannotCreate
+        default: ExitStatus.ioError
+        }
     }
-    if let error = error as? AtomicFileError {
-        printError("\(error)")
-        return ExitCode(ExitStatus.ioError)
-    }
-    if let error = error as? CSVFileError {
-        printError("\(error)")
-        return ExitCode(FileManager.default.fileExists(atPath: error.path) ? ExitStatus.dataError : ExitStatus.noInput)
-    }
-    if let error = error as? TypesettingError {
-        printError("\(prefix)\(error)")
-        return ExitCode(ExitStatus.dataError)
-    }
-    if let error = error as? PDFReaderError {
-        printError("\(prefix)\(error)")
-        return ExitCode(error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError)
-    }
-    printError("\(prefix)internal error: \(error)")
-    return ExitCode(ExitStatus.software)
 }
 
 /// The reason, when `error` says a system library cannot be loaded (not the input's fault).
@@ -68,6 +158,7 @@ private func systemLibraryFailure(_ error: any Error) -> String? {
     case let error as CryptoError where error.code == .systemLibrary: error.reason
     case let error as TypesettingError where error.code == .systemLibrary: error.reason
     case let error as PDFReaderError where error.code == .systemLibrary: error.reason
+    case let error as BatchError where error.code == .systemLibrary: error.reason
     default: nil
     }
 }
@@ -93,6 +184,11 @@ func writeStandardOutput(_ bytes: [UInt8]) {
             done += written
         }
     }
+}
+
+/// Prints one JSON value on stdout, compact, with a newline.
+func printJSON(_ value: JSONValue) {
+    writeStandardOutput(Array((value.rendered(pretty: false) + "\n").utf8))
 }
 
 func printError(_ message: String) {

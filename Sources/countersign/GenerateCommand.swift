@@ -12,7 +12,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The XML template.")
     var template: String
 
-    @Option(help: "The CSV export (header row first).")
+    @Option(help: "The CSV export (header row first; '-': standard input).")
     var csv: String
 
     @Option(help: "A mapping file (JSON) from the CSV's columns to the template's fields.")
@@ -42,8 +42,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
     @Flag(help: "No progress output (the summary is still printed).")
     var quiet = false
+
+    @Flag(help: "Print the summary as a JSON object on stdout (docs/cli.md).")
+    var json = false
 
     func validate() throws {
         if CSVEncoding(rawValue: encoding.lowercased()) == nil {
@@ -53,52 +59,45 @@ struct GenerateCommand: ParsableCommand {
         if let shard, BatchShard(shard) == nil {
             throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N, e.g. 2/8; got '\(shard)'.")
         }
-        if let date, date.wholeMatch(of: /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?/) == nil
-            || CalendarDate(iso: date.prefix(10)) == nil {
-            throw ValidationError("--date must be ISO 8601, e.g. 2025-03-01 or 2025-03-01T09:00:00Z; got '\(date)'.")
-        }
+        try validateDocumentDate(date)
     }
 
     func run() throws {
-        let compiled = try compileTemplate(template, clauses: clauses)
-        let generator: BatchGenerator
-        do {
+        try reportingErrors(json: json, file: template) {
+            let compiled = try compileTemplate(template, clauses: clauses)
+            let (csvURL, cleanup) = try StandardStreams.spool(csv, suffix: ".csv", what: "the --csv export")
+            defer { cleanup() }
             let mapping = try map.map { try BatchMapping.load(URL(fileURLWithPath: $0)) }
-            let configuration = BatchConfiguration(
-                csv: URL(fileURLWithPath: csv), encoding: CSVEncoding(rawValue: encoding.lowercased()) ?? .utf8, mapping: mapping, mappingPath: map ?? "mapping",
+            var configuration = BatchConfiguration(
+                csv: csvURL, encoding: CSVEncoding(rawValue: encoding.lowercased()) ?? .utf8, mapping: mapping, mappingPath: map ?? "mapping",
                 output: URL(fileURLWithPath: out), namePattern: name,
                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
                 shard: shard.flatMap(BatchShard.init), date: date)
-            generator = try BatchGenerator(template: compiled, configuration: configuration)
-        } catch let error as BatchError {
-            throw exit(for: error)
-        }
-        let summary: BatchSummary
-        do {
-            summary = try generator.run(progress: quiet ? nil : ProgressReporter(label: "generated"))
-        } catch {
-            throw exit(for: error)
-        }
-        var report = ""
-        for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
-        if summary.failed > 0 {
-            report += "countersign: \(summary.failed) row\(summary.failed == 1 ? "" : "s") failed; "
-                + "every problem is in \(summary.files.errors.path)\n"
-        }
-        report += "\(summary)\n"
-        FileHandle.standardError.write(Data(report.utf8))
-        if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
-    }
-
-    /// Prints a batch error and maps it to its exit status.
-    private func exit(for error: BatchError) -> ExitCode {
-        for line in error.reason.split(separator: "\n") { printError(String(line)) }
-        switch error.code {
-        case .missingInput: return ExitCode(ExitStatus.noInput)
-        case .mapping, .invalidInput: return ExitCode(ExitStatus.dataError)
-        case .namePattern, .existingBatch: return ExitCode(ExitStatus.usage)
-        case .systemLibrary: return ExitCode(ExitStatus.osError)
-        default: return ExitCode(ExitStatus.ioError)
+            configuration.allowMissingGlyphs = allowMissingGlyphs
+            let generator = try BatchGenerator(template: compiled, configuration: configuration)
+            let summary = try generator.run(progress: quiet || json ? nil : ProgressReporter(label: "generated"))
+            var report = ""
+            for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
+            for warning in summary.firstWarnings { report += "countersign: warning: \(warning)\n" }
+            if summary.warnedRows > 0 {
+                report += "countersign: \(summary.warnedRows) row\(summary.warnedRows == 1 ? "" : "s") generated with warnings\n"
+            }
+            if summary.failed > 0 {
+                report += "countersign: \(summary.failed) row\(summary.failed == 1 ? "" : "s") failed; "
+                    + "every problem is in \(summary.files.errors.path)\n"
+            }
+            if json {
+                FileHandle.standardError.write(Data(report.utf8))
+                printJSON(.object([
+                    "generated": .int(summary.generated), "kept": .int(summary.kept), "failed": .int(summary.failed),
+                    "warnedRows": .int(summary.warnedRows),
+                    "otherShards": .int(summary.otherShards), "elapsed": .double(summary.elapsed),
+                    "manifest": .string(summary.files.manifest.path), "errors": .string(summary.files.errors.path),
+                ]))
+            } else {
+                FileHandle.standardError.write(Data((report + "\(summary)\n").utf8))
+            }
+            if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
         }
     }
 }

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a PDF's revisions, pages, form fields, signatures and metadata.")
 
-    @Argument(help: "The PDF file to inspect.")
+    @Argument(help: "The PDF file to inspect ('-': standard input).")
     var file: String
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -28,26 +28,21 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: file) else {
-            printError("\(file): no such file")
-            throw ExitCode(ExitStatus.noInput)
+        try reportingErrors(json: json, file: StandardStreams.display(file)) {
+            let (url, cleanup) = try StandardStreams.spool(file, suffix: ".pdf", what: "the PDF to inspect")
+            defer { cleanup() }
+            let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair))
+            let document = try inspector.open(path: url.path)
+            var report = try inspector.inspect(document, name: StandardStreams.display(file))
+            if let findText { report.textMatches = try inspector.textMatches(of: findText, path: url.path) }
+            if json {
+                report.writeJSON(appendingNewline: true) { writeStandardOutput($0) }
+            } else {
+                print(InspectionText.render(report))
+            }
+            cleanup()
+            exitSuccessfully(keepingAlive: document, report)
         }
-        let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair))
-        let document: PDFDocument
-        var report: InspectionReport
-        do {
-            document = try inspector.open(path: file)
-            report = try inspector.inspect(document, name: file)
-            if let findText { report.textMatches = try inspector.textMatches(of: findText, path: file) }
-        } catch {
-            throw exitForError(error, file: file)
-        }
-        if json {
-            report.writeJSON(appendingNewline: true) { writeStandardOutput($0) }
-        } else {
-            print(InspectionText.render(report))
-        }
-        exitSuccessfully(keepingAlive: document, report)
     }
 }
 
@@ -82,8 +77,19 @@ enum InspectionText {
             for signature in report.signatures {
                 let range = signature.byteRange.map { "[" + $0.map(String.init).joined(separator: " ") + "]" } ?? "none"
                 let covers = signature.coversWholeFile ? "whole file"
-                    : signature.revision.map { "revision \($0) of \(report.revisions.count - 1)" } ?? "no revision end"
+                    : signature.revision.map { "revision \($0) of \(report.revisions.count)" } ?? "no revision end"
                 lines.append("  \(signature.field)  \(signature.subFilter ?? "no /SubFilter")  ByteRange \(range)  covers \(covers)")
+            }
+        }
+        if !report.embeddedFiles.isEmpty {
+            lines.append("Embedded files:")
+            for file in report.embeddedFiles {
+                var line = "  \(file.name)"
+                if let bytes = file.bytes { line += "  \(bytes) bytes" }
+                if let mime = file.mimeType { line += "  \(mime)" }
+                if let relationship = file.relationship { line += "  /AFRelationship \(relationship)" }
+                if let description = file.description { line += "  — \(description)" }
+                lines.append(line)
             }
         }
         if !report.metadata.isEmpty {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign render TEMPLATE (--data ROW.json | --csv FILE --row N) --out FILE.pdf [--date ISO8601]`
+/// `countersign render TEMPLATE (--data ROW.json | --csv FILE --row N) --out FILE.pdf [--date ISO8601] [--json]`
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render", abstract: "Render one document from a template and one data row.")
@@ -10,10 +10,10 @@ struct RenderCommand: ParsableCommand {
     @Argument(help: "The XML template.")
     var template: String
 
-    @Option(help: "A JSON object with the row's values.")
+    @Option(help: "A JSON object with the row's values ('-': standard input).")
     var data: String?
 
-    @Option(help: "A CSV file (with --row).")
+    @Option(help: "A CSV file (with --row; '-': standard input).")
     var csv: String?
 
     @Option(help: "The data row of --csv, counting from 1 (the header is not a row).")
@@ -22,74 +22,87 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
 
-    @Option(help: "The PDF to write.")
+    @Option(help: "The PDF to write ('-': standard output).")
     var out: String
 
     @Option(help: "Date for the document's metadata (ISO 8601); fixes the output bytes.")
     var date: String?
 
+    @Flag(help: "Characters no shipped font has are warnings (printed without them) instead of errors.")
+    var allowMissingGlyphs = false
+
+    @Flag(help: "Print a JSON object (output, pages, bytes, sha256) instead of the text line.")
+    var json = false
+
     func validate() throws {
         if (data == nil) == (csv == nil) { throw ValidationError("Give --data ROW.json or --csv FILE --row N.") }
         if csv != nil, row == nil { throw ValidationError("--csv needs --row N (data rows count from 1).") }
         if let row, row < 1 { throw ValidationError("--row counts data rows from 1.") }
+        if json, out == StandardStreams.name {
+            throw ValidationError("--json and --out - both write to standard output; write the PDF to a file.")
+        }
+        try validateDocumentDate(date)
     }
 
     func run() throws {
-        let compiled = try compileTemplate(template, clauses: clauses)
-        var values: [String: TemplateValue]
-        do {
+        try reportingErrors(json: json, file: template) {
+            let compiled = try compileTemplate(template, clauses: clauses)
+            let values: [String: TemplateValue]
+            // A CSV row is read, mapped and checked as `generate` reads it: the same problems.
+            var csvRow: SingleRow?
             if let data {
                 values = try loadJSON(data)
             } else {
-                let (typed, problems) = compiled.coerce(row: try loadCSVRow(csv!, row: row!))
-                if !problems.isEmpty {
-                    for problem in problems { printError("\(csv!): row \(row!): \(problem)") }
-                    throw ExitCode(ExitStatus.dataError)
+                let source = StandardStreams.display(csv!)
+                let (url, cleanup) = try StandardStreams.spool(csv!, suffix: ".csv", what: "the --csv file")
+                defer { cleanup() }
+                let single = try SingleRow(csv: url, row: row!, template: compiled)
+                if !single.problems.isEmpty {
+                    throw CLIError(ExitStatus.dataError, file: nil, "",
+                                   details: single.problems.map { "countersign: \(source): \($0)" })
                 }
-                values = typed
+                values = single.values
+                csvRow = single
             }
-        } catch let error as TemplateError {
-            throw exitForTemplateError(error)
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            throw exitForError(error, file: data ?? csv)
-        }
-        do {
-            let generated = try DocumentGenerator(template: compiled).generate(values, date: date)
-            try AtomicFile.write(generated.pdf, to: URL(fileURLWithPath: out))
-            FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out)\n".utf8))
-        } catch let error as TemplateError {
-            throw exitForTemplateError(error)
-        } catch {
-            throw exitForError(error, file: template)
+            let generated: DocumentGenerator.Output
+            do {
+                generated = try DocumentGenerator(template: compiled, allowMissingGlyphs: allowMissingGlyphs)
+                    .generate(values, date: date)
+            } catch let error as TemplateError where csvRow != nil && !error.diagnostics.contains(where: { $0.code == .systemLibrary }) {
+                let source = StandardStreams.display(csv!)
+                throw CLIError(ExitStatus.dataError, file: nil, "",
+                               details: csvRow!.problems(for: error).map { "countersign: \(source): \($0)" })
+            }
+            let source = data.map(StandardStreams.display) ?? "\(StandardStreams.display(csv!)): row \(row!)"
+            for warning in generated.warnings {
+                printError("\(source): warning: \(warning.field.map { "field '\($0)': " } ?? "")\(warning.message)")
+            }
+            try StandardStreams.write([generated.pdf], to: out)
+            if json {
+                printJSON(.object(["output": .string(out), "pages": .int(generated.pages), "bytes": .int(generated.pdf.count),
+                                   "sha256": .string(DigestAlgorithm.sha256.hash(generated.pdf).hexString),
+                                   "warnings": .array(generated.warnings.map { .string($0.message) })]))
+            } else {
+                FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out == "-" ? "standard output" : out)\n".utf8))
+            }
         }
     }
 
     private func loadJSON(_ path: String) throws -> [String: TemplateValue] {
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw PDFError(.io, "no such file: \(path)")
+        let contents = try StandardStreams.read(path, what: "the --data JSON")
+        let source = StandardStreams.display(path)
+        let value: TemplateValue
+        do {
+            value = try TemplateValue.fromJSON(contents)
+        } catch {
+            throw CLIError(ExitStatus.dataError, file: source, error.diagnostics.map(\.message).joined(separator: "; "),
+                           todo: "fix the JSON (one object of field values)")
         }
-        guard case .object(let object) = try TemplateValue.fromJSON(contents) else {
-            printError("\(path): must hold a JSON object of field values")
-            throw ExitCode(ExitStatus.dataError)
+        guard case .object(let object) = value else {
+            throw CLIError(ExitStatus.dataError, file: source, "must hold a JSON object of field values",
+                           todo: "wrap the values in { … }")
         }
         return object
-    }
-
-    private func loadCSVRow(_ path: String, row: Int) throws -> [String: String] {
-        let reader = try CSVReader(url: URL(fileURLWithPath: path))
-        while let next = try reader.next() {
-            switch next {
-            case .success(let record) where record.row == row:
-                return Dictionary(zip(reader.header, record.fields), uniquingKeysWith: { $1 })
-            case .failure(let failure) where failure.row == row:
-                throw CSVFileError(path: path, message: failure.description)
-            default:
-                continue
-            }
-        }
-        throw CSVFileError(path: path, message: "has no data row \(row)")
     }
 }
 
@@ -104,31 +117,31 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
 
+    @Flag(help: "Print a JSON object (template, id, version, fields, signatureRoles, sha256).")
+    var json = false
+
     func run() throws {
-        let compiled = try compileTemplate(template, clauses: clauses)
-        print("\(template): ok — template \(compiled.id) version \(compiled.version), \(compiled.fields.count) fields, "
-              + "signature roles: \(compiled.signatureRoles.joined(separator: ", ")), sha256 \(compiled.sha256Hex.prefix(16))…")
+        try reportingErrors(json: json, file: template) {
+            let compiled = try compileTemplate(template, clauses: clauses)
+            if json {
+                printJSON(.object(["template": .string(template), "id": .string(compiled.id), "version": .string(compiled.version),
+                                   "fields": .array(compiled.fields.map { .string($0.name) }),
+                                   "signatureRoles": .array(compiled.signatureRoles.map(JSONValue.string)),
+                                   "sha256": .string(compiled.sha256Hex)]))
+                return
+            }
+            print("\(template): ok — template \(compiled.id) version \(compiled.version), \(compiled.fields.count) fields, "
+                  + "signature roles: \(compiled.signatureRoles.joined(separator: ", ")), sha256 \(compiled.sha256Hex.prefix(16))…")
+        }
     }
 }
 
-/// Compiles a template or exits with its diagnostics (65) or a missing-file error (66).
+/// Compiles a template; a missing file is exit 66, its diagnostics exit 65.
 func compileTemplate(_ path: String, clauses: String?) throws -> CompiledTemplate {
     let url = URL(fileURLWithPath: path)
     guard FileManager.default.fileExists(atPath: path) else {
-        printError("\(path): no such file")
-        throw ExitCode(ExitStatus.noInput)
+        throw CLIError(ExitStatus.noInput, file: path, "no such file (the template)", todo: "check the path")
     }
     let library = clauses.map { URL(fileURLWithPath: $0) } ?? TemplateLocations.clauseLibrary(for: url)
-    do {
-        return try TemplateCompiler(clauseLibrary: library).compile(file: url)
-    } catch {
-        throw exitForTemplateError(error)
-    }
-}
-
-/// Prints a template error's diagnostics, one per line; exits 65 (bad input), or 71 when a
-/// system library the template needs cannot be loaded.
-func exitForTemplateError(_ error: TemplateError) -> ExitCode {
-    for diagnostic in error.diagnostics { FileHandle.standardError.write(Data("\(diagnostic)\n".utf8)) }
-    return ExitCode(error.diagnostics.contains { $0.code == .systemLibrary } ? ExitStatus.osError : ExitStatus.dataError)
+    return try TemplateCompiler(clauseLibrary: library).compile(file: url)
 }

@@ -19,10 +19,19 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("password-env"), help: "Read the key's password from this environment variable.")
     var passwordEnv: String?
 
+    @Option(help: ArgumentHelp("Refused: passwords never go on the command line.",
+                               discussion: "Every user on the machine can read a command line (ps, /proc) and shells keep it in their history; use --password-file, --password-env, or the prompt."))
+    var password: String?
+
     @Flag(name: .customLong("allow-expired"), help: "Sign even though the certificate has expired.")
     var allowExpired = false
 
     func validate() throws {
+        if password != nil {
+            throw ValidationError("--password is refused: a password on the command line can be read by every user of the "
+                                  + "machine (ps, /proc) and stays in the shell's history. Put it in a file readable only by you "
+                                  + "(--password-file FILE), an environment variable (--password-env NAME), or type it at the prompt.")
+        }
         if (p12 == nil) == (key == nil) {
             throw ValidationError("Give exactly one of --p12 FILE or --key FILE --cert FILE.")
         }
@@ -82,7 +91,7 @@ struct SignatureOptions: ParsableArguments {
     @Option(help: "Make this first signature a DocMDP certification: no-changes or form-fill.")
     var certify: String?
 
-    @Option(help: "Audit events JSON: adds a Certificate of Completion page and audit.json (see docs/audit.md).")
+    @Option(help: "Audit events: adds a Certificate of Completion page and audit.json (docs/audit.md). With --in: a directory of NAME.json per NAME.pdf, or a .jsonl file with a \"document\" key per line.")
     var audit: String?
 
     @Option(help: "Digest: sha256 (default), sha384 or sha512.")
@@ -143,28 +152,46 @@ struct SignatureOptions: ParsableArguments {
         return .invisible(fieldName: nil)
     }
 
-    func request() throws -> SignatureRequest {
+    /// The request (for `batch`, without audit events: those are per document, `batchAudits`).
+    func request(batch: Bool) throws -> SignatureRequest {
         var mark: SignatureMark? = nil
         if let markImage {
-            guard let data = FileManager.default.contents(atPath: markImage) else {
-                throw SigningError(.badImage, "\(markImage): no such file (the --mark-image PNG)")
-            }
+            let data = try StandardStreams.read(markImage, what: "the --mark-image PNG")
             guard data.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
-                throw SigningError(.badImage, "\(markImage) is not a PNG file")
+                throw CLIError(ExitStatus.dataError, file: markImage, "is not a PNG file", todo: "export the drawn signature as PNG")
             }
             mark = .image(png: [UInt8](data))
         }
         var trail: AuditTrail? = nil
-        if let audit {
-            guard let data = FileManager.default.contents(atPath: audit) else {
-                throw SigningError(.badAudit, "\(audit): no such file (the --audit events JSON)")
+        if let audit, !batch {
+            let data = try StandardStreams.read(audit, what: "the --audit events JSON")
+            do {
+                trail = try AuditTrail.load(data)
+            } catch let error as SigningError {
+                throw CLIError(ExitStatus.dataError, file: audit, error.reason, todo: "fix the events file (docs/audit.md)")
             }
-            trail = try AuditTrail.load(data)
         }
         return SignatureRequest(placement: placement, mark: mark, signerName: signerName, reason: reason,
                                 location: location, profile: SignatureProfile(rawValue: profile)!,
                                 certification: certify.flatMap(Certification.init(rawValue:)),
                                 signingTime: signingTime ?? Date(), audit: trail)
+    }
+
+    /// Per-document audit events for `sign --in`: a directory or a JSON Lines file; a single
+    /// events file is refused (it would put one envelope on every document).
+    var batchAudits: BatchAudits? {
+        get throws {
+            guard let audit else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: audit, isDirectory: &isDirectory) else {
+                throw CLIError(ExitStatus.noInput, file: audit, "no such file or directory (the --audit events)", todo: "check the path")
+            }
+            if isDirectory.boolValue { return .directory(URL(fileURLWithPath: audit)) }
+            if audit.lowercased().hasSuffix(".jsonl") { return .jsonLines(URL(fileURLWithPath: audit)) }
+            throw CLIError(ExitStatus.usage, file: audit,
+                           "one events file for every document of --in would give each document the same envelope and signers",
+                           todo: "give a directory holding NAME.json for each NAME.pdf, or a .jsonl file with a \"document\" key on each line (docs/audit.md)")
+        }
     }
 
     var digestAlgorithm: DigestAlgorithm? {
@@ -183,17 +210,23 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Sign PDFs: fill or create a signature field, optionally add an audit certificate page.")
 
-    @Argument(help: "The PDF to sign (or use --in DIR).")
+    @Argument(help: "The PDF to sign ('-': standard input), or use --in DIR.")
     var file: String?
 
     @Option(name: .customLong("in"), help: "Sign every PDF in this directory.")
     var inputDirectory: String?
 
-    @Option(help: "The signed PDF (a directory with --in).")
+    @Option(help: "The signed PDF ('-': standard output), or a directory with --in.")
     var out: String
 
     @Option(help: "Parallel workers for --in (default: the number of cores).")
     var jobs: Int?
+
+    @Flag(help: "With --in: keep documents an earlier run signed (their files still match its manifest), sign the rest.")
+    var resume = false
+
+    @Flag(help: "Sign where Countersign would refuse: a signature box too small for legible text (with a warning), or, with --in, an --out that already holds files (everything is signed again).")
+    var force = false
 
     @Flag(help: "No progress output.")
     var quiet = false
@@ -201,54 +234,88 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "Print where the time went (parse, build, hash, sign, write, sync) as one JSON line on stdout.")
     var timings = false
 
+    @Flag(help: "Print the result as a JSON object on stdout (docs/cli.md).")
+    var json = false
+
     @OptionGroup var key: KeyOptions
     @OptionGroup var signature: SignatureOptions
 
     func validate() throws {
         if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if resume && force { throw ValidationError("--resume keeps earlier results and --force replaces them; give one.") }
+        if resume && inputDirectory == nil { throw ValidationError("--resume is for --in DIR.") }
+        if out == StandardStreams.name && (json || timings) {
+            throw ValidationError("--out - writes the PDF to standard output; --json and --timings would mix with it.")
+        }
+        if inputDirectory != nil && out == StandardStreams.name { throw ValidationError("--in needs an --out directory, not '-'.") }
+        if key.passwordFile == StandardStreams.name && file == StandardStreams.name {
+            throw ValidationError("the PDF and the password cannot both come from standard input.")
+        }
     }
 
     func run() throws {
-        let request: SignatureRequest
-        let identity: SigningIdentity
-        do {
-            request = try signature.request()
-            identity = try key.loader.load(at: request.signingTime)
-        } catch {
-            throw exitForError(error)
-        }
-        let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
-        if let inputDirectory {
-            let batch = SignBatch(identity: identity, options: signature.cmsOptions, timestampClient: client,
-                                  request: request, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-            let summary: SignBatch.Summary
+        try reportingErrors(json: json) {
+            // Key and flag errors name their own files; errors from signing name the document.
+            var request = try signature.request(batch: inputDirectory != nil)
+            request.allowIllegibleAppearance = force
+            let identity = try key.loader.load(at: request.signingTime)
+            let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
+            if let inputDirectory {
+                try signDirectory(inputDirectory, identity: identity, request: request, client: client)
+                return
+            }
             do {
-                summary = try batch.run(input: URL(fileURLWithPath: inputDirectory), output: URL(fileURLWithPath: out),
-                                        progress: quiet ? nil : ProgressReporter(label: "signed"))
-            } catch {
-                throw exitForError(error, file: inputDirectory)
+                try signFile(file!, identity: identity, request: request, client: client)
+            } catch let error where !(error is ExitCode) {
+                throw CLIError.from(error, file: StandardStreams.display(file!))
             }
-            if !quiet { FileHandle.standardError.write(Data((summary.description + "\n").utf8)) }
-            if timings { print(summary.timings.json(wall: summary.elapsed)) }
-            if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
-            return
         }
-        guard let file, FileManager.default.fileExists(atPath: file) else {
-            printError("\(self.file ?? ""): no such file")
-            throw ExitCode(ExitStatus.noInput)
+    }
+
+    private func signDirectory(_ inputDirectory: String, identity: SigningIdentity, request: SignatureRequest,
+                               client: TimestampClient?) throws {
+        var batch = SignBatch(identity: identity, options: signature.cmsOptions, timestampClient: client,
+                              request: request, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        batch.audits = try signature.batchAudits
+        batch.existingOutput = resume ? .resume : force ? .overwrite : .refuse
+        let summary = try batch.run(input: URL(fileURLWithPath: inputDirectory), output: URL(fileURLWithPath: out),
+                                    progress: quiet || json ? nil : ProgressReporter(label: "signed"))
+        if json {
+            printJSON(.object(["signed": .int(summary.signed), "kept": .int(summary.kept), "failed": .int(summary.failed),
+                               "elapsed": .double(summary.elapsed),
+                               "manifest": .string(URL(fileURLWithPath: out).appendingPathComponent("manifest.jsonl").path)]))
+        } else if !quiet {
+            FileHandle.standardError.write(Data((summary.description + "\n").utf8))
         }
-        do {
-            let start = ContinuousClock.now
-            let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
-            let spent = try signer.sign(file: URL(fileURLWithPath: file), to: URL(fileURLWithPath: out), request: request)
-            if !quiet { FileHandle.standardError.write(Data("signed \(file) → \(out)\n".utf8)) }
-            if timings {
-                let wall = ContinuousClock.now - start
-                print(spent.json(wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
+        if timings { print(summary.timings.json(wall: summary.elapsed)) }
+        if summary.failed > 0 { throw ExitCode(ExitStatus.failed) }
+    }
+
+    private func signFile(_ file: String, identity: SigningIdentity, request: SignatureRequest, client: TimestampClient?) throws {
+        let start = ContinuousClock.now
+        let original: PDFBytes
+        if file == StandardStreams.name {
+            original = PDFBytes([UInt8](try StandardStreams.read(file, what: "the PDF to sign")))
+        } else {
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw CLIError(ExitStatus.noInput, file: file, "no such file (the PDF to sign)", todo: "check the path")
             }
-        } catch {
-            throw exitForError(error, file: file)
+            original = try PDFBytes(mappingFile: file)
+        }
+        let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
+        let signed = try signer.sign(original, request: request, fileSHA256: json)
+        try StandardStreams.write([signed.original, signed.appended], to: out)
+        for warning in signed.warnings { printError("\(StandardStreams.display(file)): warning: \(warning)") }
+        if json {
+            printJSON(.object(["input": .string(StandardStreams.display(file)), "output": .string(out),
+                               "bytes": .int(signed.count), "sha256": .string(signed.sha256?.hexString ?? "")]))
+        } else if !quiet {
+            FileHandle.standardError.write(Data("signed \(StandardStreams.display(file)) → \(out == "-" ? "standard output" : out)\n".utf8))
+        }
+        if timings {
+            let wall = ContinuousClock.now - start
+            print(signed.timings.json(wall: Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
         }
     }
 }

@@ -13,10 +13,12 @@ struct VerifyCommand: ParsableCommand {
             (e.g. no --trust, or a signer that does not chain to it; also a file with no signatures); \
             64 usage, 66 a file is missing, 74 a file cannot be read.
             With --json: one file prints one JSON object; several files or --in print JSON Lines, \
-            one object per file, in input order (docs/verify-report.md).
+            one object per file, in input order (docs/verify-report.md) — a file that cannot be read \
+            gets {"file", "verdict": null, "error": {"status", "message"}}. Text output for several \
+            files ends with a summary line.
             """)
 
-    @Argument(help: "PDF files to verify.")
+    @Argument(help: "PDF files to verify ('-': standard input).")
     var files: [String] = []
 
     @Option(name: .customLong("in"), help: "Verify every PDF in this directory (sorted by name).")
@@ -50,50 +52,68 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Without libcrypto every report would be INDETERMINATE; say what is missing instead.
-        do { try CryptoLibrary.require() } catch { throw exitForError(error) }
-        var anchors: [Certificate] = []
-        for path in trust {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                printError("\(path): no such file (a --trust certificate)")
-                throw ExitCode(FileManager.default.fileExists(atPath: path) ? ExitStatus.ioError : ExitStatus.noInput)
+        try reportingErrors(json: json) {
+            // Without libcrypto every report would be INDETERMINATE; say what is missing instead.
+            try CryptoLibrary.require()
+            var anchors: [Certificate] = []
+            for path in trust {
+                let data = try StandardStreams.read(path, what: "a --trust certificate")
+                do {
+                    anchors += try Certificate.load(pem: data)
+                } catch {
+                    throw CLIError.from(error, file: path)
+                }
             }
-            do {
-                anchors += try Certificate.load(pem: data)
-            } catch {
-                throw exitForError(error, file: path)
+            var paths = files
+            if let inputDirectory { paths += try VerifyBatch.pdfs(in: URL(fileURLWithPath: inputDirectory)) }
+            var spooled: (url: URL, cleanup: () -> Void)? = nil
+            if let index = paths.firstIndex(of: StandardStreams.name) {
+                spooled = try StandardStreams.spool(StandardStreams.name, suffix: ".pdf", what: "the PDF to verify")
+                paths[index] = spooled!.url.path
             }
+            defer { spooled?.cleanup() }
+            let stdinPath = spooled?.url.path
+            try verify(paths, anchors: anchors) { path in path == stdinPath ? "<stdin>" : path }
         }
-        var paths = files
-        if let inputDirectory {
-            do {
-                paths += try VerifyBatch.pdfs(in: URL(fileURLWithPath: inputDirectory))
-            } catch let error as VerificationError {
-                printError(error.reason)
-                throw ExitCode(error.code == .notFound ? ExitStatus.noInput : ExitStatus.ioError)
-            }
-        }
+    }
+
+    private func verify(_ paths: [String], anchors: [Certificate], shown: @escaping @Sendable (String) -> String) throws {
         let total = paths.count
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
-        let batch = VerifyBatch(verifier: PDFVerifier(trustAnchors: anchors,
-                                                              revocation: RevocationOptions(online: online, timeout: revocationTimeout,
-                                                                                            validationTime: validationTime)),
+        let verifier = PDFVerifier(trustAnchors: anchors,
+                                   revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime))
+        let batch = VerifyBatch(verifier: verifier,
                                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         batch.run(paths) { index, outcome in
             switch outcome {
-            case .report(let report):
-                status.withLock { $0.worst = max($0.worst, report.verdict) }
-                let text = json ? report.json.rendered(pretty: !lines) : report.text + (index + 1 < total ? "\n" : "")
+            case .report(var report):
+                report.file = shown(report.file)
+                status.withLock { $0.count(report.verdict) }
+                let text = json ? report.json.rendered(pretty: !lines)
+                    : Self.text(report, path: paths[index], verifier: verifier) + (index + 1 < total ? "\n" : "")
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             case .unreadable(let path, let error):
-                status.withLock { $0.missing = $0.missing || error.code == .notFound; $0.unreadable = $0.unreadable || error.code == .io }
-                printError("\(path): \(error.reason)")
+                let failure = CLIError.from(error, file: shown(path))
+                status.withLock { $0.unreadable.append(failure) }
+                printError(failure.description)
+                if json {
+                    // One object per file, in input order, also for a file that could not be read.
+                    let object: JSONValue = .object(["file": .string(shown(path)), "verdict": .null,
+                                                     "error": .object(["status": .int(Int(failure.status)),
+                                                                       "message": .string(failure.description)])])
+                    FileHandle.standardOutput.write(Data((object.rendered(pretty: !lines) + "\n").utf8))
+                }
             }
         }
         let final = status.withLock { $0 }
-        if final.unreadable { throw ExitCode(ExitStatus.ioError) }
-        if final.missing { throw ExitCode(ExitStatus.noInput) }
+        if !json, total > 1 || inputDirectory != nil {
+            var summary = "\(total) file\(total == 1 ? "" : "s"): \(final.passed) PASSED, \(final.failed) FAILED, "
+                + "\(final.indeterminate) INDETERMINATE"
+            if !final.unreadable.isEmpty { summary += ", \(final.unreadable.count) unreadable" }
+            print("\nSummary: " + summary)
+        }
+        if let worst = final.unreadable.map(\.status).max() { throw ExitCode(worst) }
         switch final.worst {
         case .passed: return
         case .failed: throw ExitCode(ExitStatus.failed)
@@ -101,9 +121,33 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
+    /// The report's text and, for a file whose end is not a complete revision, the verdict on the
+    /// complete revisions before it.
+    static func text(_ report: VerificationReport, path: String, verifier: PDFVerifier) -> String {
+        var text = report.text
+        if report.revisions == 0, let intact = VerificationContext.intactPart(path: path, verifier: verifier) {
+            var part = intact.report
+            part.file = report.file
+            text += "\n  The file looks truncated: its last \(intact.trailing) bytes are not a complete revision. "
+                + "The complete revisions before them (bytes 0–\(intact.bytes)) verify as follows; the verdict "
+                + "for the file stays \(report.verdict.rawValue).\n\n"
+                + part.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")
+        }
+        return text
+    }
+
     private struct Status {
         var worst = Verdict.passed
-        var missing = false
-        var unreadable = false
+        var passed = 0, failed = 0, indeterminate = 0
+        var unreadable: [CLIError] = []
+
+        mutating func count(_ verdict: Verdict) {
+            worst = max(worst, verdict)
+            switch verdict {
+            case .passed: passed += 1
+            case .failed: failed += 1
+            case .indeterminate: indeterminate += 1
+            }
+        }
     }
 }

@@ -56,7 +56,17 @@ import Testing
     @Test func unclosedQuoteAtEndIsAnError() throws {
         let (_, results) = try read(Array("a,b\n1,\"open".utf8))
         guard case .failure(let error)? = results.first else { Issue.record("expected an error"); return }
-        #expect(error.message.contains("not closed"))
+        #expect(error.message.contains("the quote that opens field 2 on line 2 is never closed"))
+    }
+
+    @Test func anOpenQuoteSaysWhereItOpenedAndWhichLinesItAbsorbed() throws {
+        let (_, results) = try read(Array("a,b\n1,ok\n2,\"Acme, Inc\n3,next\n4,last\n".utf8))
+        #expect(results.count == 2)
+        #expect(try results.first?.get().fields == ["1", "ok"])
+        guard case .failure(let error)? = results.last else { Issue.record("expected an error"); return }
+        #expect(error.row == 2 && error.line == 3 && error.absorbedLines == 2)
+        #expect(error.message.contains("the quote that opens field 2 on line 3 is never closed; lines 4–5 after it "
+                                       + "were read into this field"), "\(error.message)")
     }
 
     @Test func missingAndEmptyFilesAreFileErrors() throws {

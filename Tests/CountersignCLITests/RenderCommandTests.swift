@@ -84,11 +84,23 @@ import Testing
         #expect(!otherText.contains("15%"))
     }
 
+    @Test func aKeyTheTemplateDoesNotDeclareIsAnErrorWithASuggestion() throws {
+        let row = "{" + Self.baseRow + #", "industry": "Retail", "discount_pct": 0, "line_items": [], "contact_frist_name": "Zoë"}"#
+        let (file, result) = try render("service-agreement.xml", json: row)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("'contact_frist_name' is not a field of template service-agreement; "
+                                       + "did you mean 'contact_first_name'?"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+    }
+
     @Test func consentFormSpeaksTheSignersLanguage() throws {
         for (language, phrase, date) in [("fr-FR", "Consentement à la signature électronique", "1 avril 2026"),
                                          ("es-ES", "Consentimiento para la firma electrónica", "1 de abril de 2026"),
                                          ("en-US", "Consent to Electronic Signature", "April 1, 2026")] {
-            let row = "{" + Self.baseRow + ", \"language\": \"\(language)\"}"
+            // Only the consent form's fields: keys a template does not declare are errors.
+            let row = #"{"lead_id": "LD-200001", "company_name": "Brightwater Dental Group", "contact_first_name": "Zoë", "#
+                + #""contact_last_name": "Martínez", "contact_email": "zoe@brightwater.example", "#
+                + #""effective_date": "2026-04-01", "country": "United States", "language": ""# + language + #""}"#
             let (file, result) = try render("consent-form.xml", json: row)
             #expect(result.status == 0, "\(language): \(result.stderr)")
             let content = try text(file)

@@ -17,7 +17,8 @@ import Testing
                                                                   serialNumber: identity.certificate.serialNumber))
         #expect(Set(parsed.certificates) == Set([identity.certificate] + identity.chain))
         #expect(parsed.digestAlgorithm == .sha256)
-        #expect(parsed.signatureAlgorithmName == "ecdsa-with-SHA256")
+        #expect(parsed.signers[0].signatureAlgorithm.objectIdentifier == "1.2.840.10045.4.3.2")  // ecdsa-with-SHA256
+        #expect(try parsed.signers[0].scheme() == .ecdsa(.sha256, plain: false))
         #expect(parsed.contentType == "1.2.840.113549.1.7.1")
         #expect(parsed.encapsulatedContent == nil)
         #expect(parsed.timestampToken == nil)
@@ -89,7 +90,8 @@ import Testing
         expectCryptoError(.malformed) { _ = try TimestampToken.parse(der: try CMSSigner(identity: try CryptoFixtures.identity(.ecP256)).sign(digest: DigestAlgorithm.sha256.hash([1]))) }
     }
 
-    /// CMS made by the openssl CLI: one signer verifies through our helpers; two are refused.
+    /// CMS made by the openssl CLI: one signer verifies through our helpers; with two, each
+    /// SignerInfo is read and verifies on its own.
     @Test func openSSLMadeSignatures() throws {
         let first = try CryptoFixtures.identity(.ecP256)
         let second = try CryptoFixtures.identity(.rsa(2048))
@@ -114,7 +116,14 @@ import Testing
         #expect(parsed.signedAttributes.signingTime != nil)
         try parsed.verifySignature(contentDigest: DigestAlgorithm.sha256.hash(content))
         expectCryptoError(.digestMismatch) { try parsed.verifySignature(contentDigest: DigestAlgorithm.sha256.hash([1])) }
-        expectCryptoError(.malformed) { _ = try CMSSignedData.parse(der: [UInt8](Data(contentsOf: two))) }
+        let both = try CMSSignedData.parse(der: [UInt8](Data(contentsOf: two)))
+        #expect(both.signers.map(\.certificate) == [first.certificate, second.certificate])
+        for signer in both.signers {
+            try signer.verify(contentDigest: DigestAlgorithm.sha256.hash(content), eContentType: both.contentType)
+            expectCryptoError(.digestMismatch) {
+                try signer.verify(contentDigest: DigestAlgorithm.sha256.hash([1]), eContentType: both.contentType)
+            }
+        }
     }
 
     @Test func chainValidation() throws {

@@ -36,16 +36,17 @@ let nnbsp = "\u{202F}", nbsp = "\u{A0}"
     }
 
     @Test(arguments: [
-        ("en-US", "7 March 2025", "Mar 7, 2025 at 2:30\(nnbsp)PM"),
-        ("en-GB", "7 March 2025", "7 Mar 2025 at 14:30"),
-        ("fr-FR", "7 mars 2025", "7 mars 2025 à 14:30"),
-        ("de-DE", "7 März 2025", "07.03.2025, 14:30"),
-        ("es-ES", "7 marzo 2025", "7 mar 2025, 14:30"),
+        ("en-US", "7 March 2025", "Mar 7, 2025 at 2:30\(nnbsp)PM\(nbsp)UTC"),
+        ("en-GB", "7 March 2025", "7 Mar 2025 at 14:30\(nbsp)UTC"),
+        ("fr-FR", "7 mars 2025", "7 mars 2025 à 14:30\(nbsp)UTC"),
+        ("de-DE", "7 März 2025", "07.03.2025, 14:30\(nbsp)UTC"),
+        ("es-ES", "7 marzo 2025", "7 mar 2025, 14:30\(nbsp)UTC"),
     ])
     func patternsAndDateTimes(locale: String, pattern: String, dateTime: String) throws {
         #expect(try format("date:\"d MMMM yyyy\"", march7, locale: locale) == pattern)
         #expect(try format("datetime:\"medium\"", march7At1430, locale: locale) == dateTime)
         #expect(try format("datetime:\"iso\"", march7At1430, locale: locale) == "2025-03-07T14:30:00Z")
+        #expect(try format("datetime:\"yyyy-MM-dd HH:mm\"", march7At1430, locale: locale) == "2025-03-07 14:30", "a pattern adds no zone")
     }
 
     @Test(arguments: [

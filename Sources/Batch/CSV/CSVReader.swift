@@ -22,6 +22,9 @@ public struct CSVRowError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The column the problem is in (1-based), when known.
     public var column: Int?
     public var message: String
+    /// Non-empty lines after the record's start that an unclosed quote read into it: records of
+    /// the file that are not rows of their own (a summary counts them, so its counts add up).
+    public var absorbedLines = 0
     public var description: String {
         "row \(row) (line \(line)\(column.map { ", column \($0)" } ?? "")): \(message)"
     }
@@ -76,7 +79,9 @@ public final class CSVReader {
         guard let raw = try CSVReader.readRawRecord(from: source, line: &line) else { return nil }
         row += 1
         if let problem = raw.problem {
-            return .failure(CSVRowError(row: row, line: startLine, column: raw.fields.count, message: problem))
+            var error = CSVRowError(row: row, line: startLine, column: raw.fields.count, message: problem)
+            error.absorbedLines = raw.absorbedLines
+            return .failure(error)
         }
         var fields: [String] = []
         fields.reserveCapacity(raw.fields.count)
@@ -112,6 +117,7 @@ public final class CSVReader {
     private struct RawRecord {
         var fields: [[UInt8]]
         var problem: String?
+        var absorbedLines = 0
     }
 
     private static func readRawRecord(from source: ChunkedBytes, line: inout Int) throws -> RawRecord? {
@@ -126,6 +132,11 @@ public final class CSVReader {
         var problem: String? = nil
         var quoted = false
         var afterQuote = false
+        // Where the open quote began, for the message when it is never closed.
+        var quoteLine = line
+        var quoteColumn = 0
+        var lastQuotedLine = line
+        var absorbed = 0  // non-empty lines read into the open quoted field after its first
         // Bytes and fields held for this record; past the limit the rest is read but not kept.
         var kept = 0
         var overflowing = false
@@ -150,9 +161,14 @@ public final class CSVReader {
         }
         while true {
             guard let byte = try source.next() else {
-                if quoted { problem = problem ?? "a quoted field is not closed before the end of the file" }
+                if quoted {
+                    let absorbedText = lastQuotedLine > quoteLine ? "; lines \(quoteLine + 1)–\(lastQuotedLine) after it were read into this field, "
+                        + "so they are not rows of their own" : ""
+                    problem = problem ?? "the quote that opens field \(quoteColumn) on line \(quoteLine) is never closed"
+                        + absorbedText + "; close the quote (a quote inside a quoted value is written twice: \"\")"
+                }
                 endField()
-                return RawRecord(fields: fields, problem: problem)
+                return RawRecord(fields: fields, problem: problem, absorbedLines: quoted ? absorbed : 0)
             }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
@@ -164,7 +180,12 @@ public final class CSVReader {
                         afterQuote = true
                     }
                 } else {
-                    if byte == 0x0A { line += 1 }
+                    if byte == 0x0A {
+                        line += 1
+                    } else if byte != 0x0D, lastQuotedLine != line {
+                        lastQuotedLine = line
+                        absorbed += 1
+                    }
                     keep(byte)
                 }
                 continue
@@ -185,6 +206,10 @@ public final class CSVReader {
             case UInt8(ascii: "\""):
                 if field.isEmpty && !afterQuote {
                     quoted = true
+                    quoteLine = line
+                    quoteColumn = fields.count + 1
+                    lastQuotedLine = line
+                    absorbed = 0
                 } else {
                     keep(byte)
                 }

@@ -69,7 +69,8 @@ public final class BatchGenerator {
 
     /// What a worker makes of one row.
     enum Outcome: Sendable {
-        case written(line: String, generated: Bool)
+        /// `warnings`: what did not stop the row (characters no font has, when allowed).
+        case written(line: String, generated: Bool, warnings: [RowProblem] = [])
         case failed([RowProblem])
     }
 
@@ -89,6 +90,8 @@ public final class BatchGenerator {
     private final class Tally: @unchecked Sendable {
         var generated = 0, kept = 0, failed = 0
         var firstProblems: [RowProblem] = []
+        var warnedRows = 0
+        var firstWarnings: [RowProblem] = []
     }
 
     /// Runs the batch. A `BatchError` means it stopped (e.g. the disk is full); the journal
@@ -108,9 +111,13 @@ public final class BatchGenerator {
         let queue = BoundedQueue<Job>(capacity: 2 * workers)
         let committer = OrderedCommitter<Outcome>(window: 4 * workers + 16) { _, outcome throws(BatchError) in
             switch outcome {
-            case .written(let line, let generated):
+            case .written(let line, let generated, let warnings):
                 try journal.append(line)
                 if generated { tally.generated += 1 } else { tally.kept += 1 }
+                if !warnings.isEmpty {
+                    tally.warnedRows += 1
+                    if tally.firstWarnings.count < 10 { tally.firstWarnings += warnings.prefix(10 - tally.firstWarnings.count) }
+                }
             case .failed(let problems):
                 try journal.append(RecordedLine.errorLine(row: problems.first?.row ?? 0, problems: problems))
                 tally.failed += 1
@@ -120,7 +127,8 @@ public final class BatchGenerator {
             progress?.batchProgressed(BatchProgress(done: tally.generated + tally.kept + tally.failed, failed: tally.failed,
                                                     inputFraction: inputSize > 0 ? min(1, Double(read) / Double(inputSize)) : 1))
         }
-        let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date)
+        let context = WorkerContext(template: template, mapper: mapper, directory: files.directory, date: configuration.date,
+                                    allowMissingGlyphs: configuration.allowMissingGlyphs)
         // Half the reorder window: rows wait for their group to be durable, and the reader runs
         // at most a window ahead of the oldest unfinished row.
         let output = GroupCommitQueue(directory: files.directory, groupSize: (4 * workers + 16) / 2)
@@ -129,6 +137,7 @@ public final class BatchGenerator {
         }
         var sequence = 0
         var otherShards = 0
+        var absorbedLines = 0
         var names = NameRegistry()
         do {
             reading: while let next = try reader.next() {
@@ -136,7 +145,9 @@ public final class BatchGenerator {
                 let row: Int
                 switch next {
                 case .success(let record): row = record.row
-                case .failure(let failure): row = failure.row
+                case .failure(let failure):
+                    row = failure.row
+                    absorbedLines += failure.absorbedLines
                 }
                 let mine = configuration.shard?.contains(row: row) ?? true
                 if !mine { otherShards += 1 }
@@ -170,7 +181,9 @@ public final class BatchGenerator {
         }
         try files.finish()
         return BatchSummary(generated: tally.generated, kept: tally.kept, failed: tally.failed, otherShards: otherShards,
-                            elapsed: Date().timeIntervalSince(start), firstProblems: tally.firstProblems, files: files)
+                            elapsed: Date().timeIntervalSince(start), firstProblems: tally.firstProblems,
+                            warnedRows: tally.warnedRows, firstWarnings: tally.firstWarnings, absorbedLines: absorbedLines,
+                            files: files)
     }
 
     /// Maps, checks and names one record; a job for a worker or the row's problems.
@@ -178,10 +191,7 @@ public final class BatchGenerator {
         let record: CSVRecord
         switch next {
         case .failure(let failure):
-            let column = failure.column.flatMap { $0 >= 1 && $0 <= reader.header.count ? reader.header[$0 - 1] : nil }
-            return .failure(ProblemList([RowProblem(row: failure.row, line: failure.line, column: column,
-                                                    field: column.flatMap { mapper.field(readingColumn: $0) },
-                                                    message: failure.message)]))
+            return .failure(ProblemList([mapper.problem(failure, header: reader.header)]))
         case .success(let success):
             record = success
         }

@@ -50,6 +50,9 @@ public struct BatchConfiguration: Sendable {
     public var shard: BatchShard?
     /// The document date (ISO 8601); fixes the output bytes.
     public var date: String?
+    /// Characters no shipped font has are warnings (the row is generated without them) instead
+    /// of errors.
+    public var allowMissingGlyphs = false
 
     /// A configuration; `workers` defaults to the number of cores.
     public init(csv: URL, encoding: CSVEncoding = .utf8, mapping: BatchMapping? = nil, mappingPath: String = "mapping",
@@ -89,6 +92,13 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
     public var elapsed: TimeInterval
     /// The first few problems, for the terminal.
     public var firstProblems: [RowProblem]
+    /// Rows generated with warnings (characters no font has, with `allowMissingGlyphs`), and the
+    /// first few warnings.
+    public var warnedRows: Int = 0
+    public var firstWarnings: [RowProblem] = []
+    /// Lines of the CSV an unclosed quote read into a failed row: with them the counts add up to
+    /// the file's records (ok + failed + absorbed + other shards' rows).
+    public var absorbedLines: Int = 0
     /// Where the manifest and the error report are.
     public var files: BatchFiles
 
@@ -101,6 +111,9 @@ public struct BatchSummary: Sendable, CustomStringConvertible {
         var text = "ok \(ok)"
         if kept > 0 { text += " (generated \(generated), kept \(kept) from the earlier run)" }
         text += ", failed \(failed)"
+        if absorbedLines > 0 {
+            text += " (and \(absorbedLines) line\(absorbedLines == 1 ? "" : "s") read into a failed row by an unclosed quote)"
+        }
         if otherShards > 0 { text += ", \(otherShards) rows left to other shards" }
         return text + ", \(String(format: "%.1f", elapsed)) s, \(String(format: "%.1f", rate)) docs/s"
     }

@@ -11,9 +11,13 @@ public final class DocumentGenerator {
     private let typesetter: Typesetter
     private let finisher = DocumentFinisher()
 
-    public init(template: CompiledTemplate, typesetter: Typesetter? = nil) throws {
+    /// Characters no shipped font has are warnings (`Output.warnings`) instead of errors.
+    public let allowMissingGlyphs: Bool
+
+    public init(template: CompiledTemplate, typesetter: Typesetter? = nil, allowMissingGlyphs: Bool = false) throws {
         self.template = template
         self.typesetter = try typesetter ?? Typesetter()
+        self.allowMissingGlyphs = allowMissingGlyphs
     }
 
     /// A generated document.
@@ -21,14 +25,38 @@ public final class DocumentGenerator {
         public var pdf: [UInt8]
         public var pages: Int
         public var signatures: [PlacedSignature]
+        /// Problems that did not stop the document: characters no font has, with
+        /// `allowMissingGlyphs` (each naming its field, or the template's own text).
+        public var warnings: [Diagnostic] = []
     }
 
     /// Generates one document from typed values; `date` (ISO 8601) fixes the metadata dates.
+    /// Every problem of the row is reported at once (`TemplateError`): the data's, and text
+    /// values with characters no shipped font has (unless `allowMissingGlyphs`).
     public func generate(_ values: [String: TemplateValue], date: String?) throws -> Output {
-        let spec = try template.bind(values, date: date)
-        let typeset = try typesetter.typeset(spec)
+        let (glyphs, fromData) = template.missingGlyphs(in: values, coverage: typesetter.coverage)
+        let spec: DocumentSpec
+        do {
+            spec = try template.bind(values, date: date)
+        } catch {
+            throw allowMissingGlyphs ? error : TemplateError(error.diagnostics + glyphs)
+        }
+        if !allowMissingGlyphs, !glyphs.isEmpty { throw TemplateError(glyphs) }
+        let typeset: TypesetDocument
+        do {
+            typeset = try typesetter.typeset(spec, allowMissingGlyphs: allowMissingGlyphs)
+        } catch let error as TypesettingError where error.code == .missingGlyphs {
+            throw TemplateError([Diagnostic(.missingGlyphs, "template text: \(error.reason)")])
+        }
         let pdf = try finisher.finish(typeset, info: spec.info)
-        return Output(pdf: pdf, pages: typeset.pageCount, signatures: typeset.signatures)
+        var warnings = glyphs
+        // Characters of the template's own text (the data's are named above, by field).
+        let fromTemplate = typeset.missingCharacters.filter { !fromData.contains($0) }
+        if !fromTemplate.isEmpty {
+            warnings.append(Diagnostic(.missingGlyphs, "template text: no shipped font has "
+                                       + "\(GlyphCoverage.describe(fromTemplate)); printed without them"))
+        }
+        return Output(pdf: pdf, pages: typeset.pageCount, signatures: typeset.signatures, warnings: warnings)
     }
 }
 

@@ -10,6 +10,7 @@ struct WorkerContext: Sendable {
     let mapper: RowMapper
     let directory: URL
     let date: String?
+    let allowMissingGlyphs: Bool
 
     /// Takes jobs until the queue is closed and drained. Workers start together: the typesetter
     /// serializes shaping across the process (`Typesetting`'s font system explains why), which is
@@ -18,7 +19,7 @@ struct WorkerContext: Sendable {
               output: GroupCommitQueue) {
         let generator: DocumentGenerator
         do {
-            generator = try DocumentGenerator(template: template)
+            generator = try DocumentGenerator(template: template, allowMissingGlyphs: allowMissingGlyphs)
         } catch {
             committer.fail(BatchError(.io, "cannot start a worker (fonts, pango): \(error)"))
             queue.close()
@@ -29,11 +30,13 @@ struct WorkerContext: Sendable {
             switch outcome(of: job, generator: generator) {
             case .done(let outcome):
                 committer.complete(job.sequence, outcome)
-            case .write(let bytes, let line):
+            case .write(let bytes, let line, let warnings):
                 // The row is finished once its file is durable (GroupCommitQueue, on its own thread).
                 let (sequence, row, name) = (job.sequence, job.row, job.fileName)
                 output.submit([bytes], as: name) { failure in
-                    guard let failure else { return committer.complete(sequence, .written(line: line, generated: true)) }
+                    guard let failure else {
+                        return committer.complete(sequence, .written(line: line, generated: true, warnings: warnings))
+                    }
                     committer.complete(sequence, .failed([RowProblem(row: row, line: nil, column: nil, field: nil,
                                                                      message: clipped("cannot write \(name): \(failure)"))]))
                 }
@@ -44,8 +47,11 @@ struct WorkerContext: Sendable {
     /// A row's result, or the bytes to write and the manifest line it gets once they are durable.
     private enum Prepared {
         case done(BatchGenerator.Outcome)
-        case write([UInt8], line: String)
+        case write([UInt8], line: String, warnings: [RowProblem])
     }
+
+    /// A diagnostic about a row as the error report records it.
+    private func problem(_ row: Int, _ diagnostic: Diagnostic) -> RowProblem { mapper.problem(row: row, diagnostic) }
 
     private func outcome(of job: BatchGenerator.Job, generator: DocumentGenerator) -> Prepared {
         let url = directory.appendingPathComponent(job.fileName)
@@ -59,13 +65,9 @@ struct WorkerContext: Sendable {
                                       bytes: output.pdf.count, sha256: DigestAlgorithm.sha256.hash(output.pdf).hexString,
                                       template: "\(template.id)@\(template.version)", templateSHA256: template.sha256Hex,
                                       inputSHA256: job.inputSHA256)
-            return .write(output.pdf, line: entry.line)
+            return .write(output.pdf, line: entry.line, warnings: output.warnings.map { problem(job.row, $0) })
         } catch let error as TemplateError {
-            return .done(.failed(error.diagnostics.map { diagnostic in
-                RowProblem(row: job.row, line: nil, column: diagnostic.field.flatMap(mapper.column(of:)),
-                           field: diagnostic.field ?? diagnostic.element.map { "<\($0)>" },
-                           message: clipped(diagnostic.message))
-            }))
+            return .done(.failed(error.diagnostics.map { problem(job.row, $0) }))
         } catch {
             return .done(.failed([RowProblem(row: job.row, line: nil, column: nil, field: nil, message: clipped("\(error)"))]))
         }

@@ -197,6 +197,19 @@ extension RowMapper {
         plans.first { $0.columnName == column }?.field.name
     }
 
+    /// A bind or typesetting diagnostic about a row, as the error report records it.
+    func problem(row: Int, _ diagnostic: Diagnostic) -> RowProblem {
+        RowProblem(row: row, line: nil, column: diagnostic.field.flatMap(column(of:)),
+                   field: diagnostic.field ?? diagnostic.element.map { "<\($0)>" }, message: clipped(diagnostic.message))
+    }
+
+    /// A record the CSV reader could not read, as the error report records it.
+    func problem(_ failure: CSVRowError, header: [String]) -> RowProblem {
+        let column = failure.column.flatMap { $0 >= 1 && $0 <= header.count ? header[$0 - 1] : nil }
+        return RowProblem(row: failure.row, line: failure.line, column: column,
+                          field: column.flatMap { field(readingColumn: $0) }, message: failure.message)
+    }
+
     /// Reads a record's cells by the plans, then checks the row against the template's rules
     /// (required, types, enum values, min/max, patterns): every problem, in field order.
     func map(_ record: CSVRecord) -> MappedRow {

@@ -16,34 +16,27 @@ public struct DemoRun: Sendable {
         public var elapsed: TimeInterval
     }
 
-    public var resources: URL
+    /// Where the sample template, clauses and fixtures are found.
+    public var resources: ResourceLocator
     public var output: URL
     public var rows: Int
     public var workers: Int
 
-    public init(resources: URL, output: URL, rows: Int, workers: Int) {
+    public init(resources: ResourceLocator = .standard, output: URL, rows: Int, workers: Int) {
         self.resources = resources
         self.output = output
         self.rows = rows
         self.workers = max(1, workers)
     }
 
-    /// Where the shipped Templates/ and Fixtures/ are: `COUNTERSIGN_HOME`, else beside the
-    /// executable's install prefix, else the source checkout this was built from.
-    public static func defaultResources() -> URL {
-        if let home = ProcessInfo.processInfo.environment["COUNTERSIGN_HOME"] { return URL(fileURLWithPath: home) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().appendingPathComponent("../share/countersign")
-        if FileManager.default.fileExists(atPath: installed.appendingPathComponent("Templates").path) {
-            return installed.standardized
-        }
-        var source = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { source.deleteLastPathComponent() }
-        return source
-    }
-
     public func run(progress: ProgressReporter?) throws -> Summary {
         let start = Date()
+        // The shipped inputs first: a broken installation fails before anything is written.
+        let templateFile = try resources.file(.templates, "service-agreement.xml")
+        let clauses = try resources.file(.templates, "clauses")
+        let eventsFile = try resources.file(.fixtures, "audit-events.json")
+        let leads = try resources.file(.fixtures, "leads.csv")
+        _ = try resources.directory(.fonts)
         let keys = output.appendingPathComponent("dev-ca")
         let files = DevelopmentCAFiles(directory: keys)
         if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) {
@@ -51,12 +44,11 @@ public struct DemoRun: Sendable {
         }
         let password = try PasswordSource.file(files.signerPassword.path).read()
         let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12), password: password)
-        let template = try TemplateCompiler(clauseLibrary: resources.appendingPathComponent("Templates/clauses"))
-            .compile(file: resources.appendingPathComponent("Templates/service-agreement.xml"))
-        let sampleEvents = try AuditTrail.load(Data(contentsOf: resources.appendingPathComponent("Fixtures/audit-events.json")))
+        let template = try TemplateCompiler(clauseLibrary: clauses).compile(file: templateFile)
+        let sampleEvents = try AuditTrail.load(Data(contentsOf: eventsFile))
 
         // Read the rows to generate (a small demo: the first `rows` good rows).
-        let reader = try CSVReader(url: resources.appendingPathComponent("Fixtures/leads.csv"))
+        let reader = try CSVReader(url: leads)
         var records: [CSVRecord] = []
         var failures: [String] = []
         while records.count < rows, let next = try reader.next() {

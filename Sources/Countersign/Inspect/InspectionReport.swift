@@ -38,6 +38,24 @@ public struct InspectionReport: Sendable, Hashable {
         public var coversWholeFile: Bool
     }
 
+    /// A file attached to the document (e.g. Countersign's `audit.json`).
+    public struct EmbeddedFile: Sendable, Hashable {
+        public var name: String
+        /// The size the file spec states (`/Params /Size`), if any.
+        public var bytes: Int?
+        public var mimeType: String?
+        /// `/AFRelationship` (e.g. `Supplement`).
+        public var relationship: String?
+        public var description: String?
+
+        public var json: JSONValue {
+            .object(["name": .string(name), "bytes": bytes.map(JSONValue.int) ?? .null,
+                     "mimeType": mimeType.map(JSONValue.string) ?? .null,
+                     "relationship": relationship.map(JSONValue.string) ?? .null,
+                     "description": description.map(JSONValue.string) ?? .null])
+        }
+    }
+
     public struct TextOccurrence: Sendable, Hashable {
         public var page: Int
         public var rect: [Double]
@@ -51,6 +69,7 @@ public struct InspectionReport: Sendable, Hashable {
     public var pageSizes: [PageSize]
     public var fields: [Field]
     public var signatures: [Signature]
+    public var embeddedFiles: [EmbeddedFile]
     public var metadata: [String: String]
     public var warnings: [String]
     public var reconstructed: Bool
@@ -65,7 +84,7 @@ extension InspectionReport: JSONRepresentable {
             "file": .string(file), "bytes": .int(bytes), "version": .string(version),
             "revisions": .array(revisions.map(\.json)), "pages": .int(pages),
             "pageSizes": .array(pageSizes.map(\.json)), "fields": .array(fields.map(\.json)),
-            "signatures": .array(signatures.map(\.json)),
+            "signatures": .array(signatures.map(\.json)), "embeddedFiles": .array(embeddedFiles.map(\.json)),
             "metadata": .object(metadata.mapValues(JSONValue.string)),
             "warnings": .array(warnings.map(JSONValue.string)), "reconstructed": .bool(reconstructed),
         ]
@@ -127,6 +146,9 @@ extension InspectionReport {
         var out = JSONWriter(capacity: chunkSize == .max ? estimate : min(estimate, chunkSize + 4096))
         out.beginObject()
         out.key(literal: "bytes"); out.int(bytes)
+        out.key(literal: "embeddedFiles"); out.beginArray()
+        for file in embeddedFiles { out.value(file.json) }
+        out.endArray()
         out.key(literal: "fields"); out.beginArray()
         for field in fields { out.value(field.json) }
         out.endArray()

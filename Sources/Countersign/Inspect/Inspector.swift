@@ -65,10 +65,47 @@ public struct Inspector: Sendable {
         }
     }
 
+    /// A coordinate to 1/100 pt: what a reader can use, without float noise (313.17599999999993).
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// The files attached through the catalog's `/Names /EmbeddedFiles` tree, in tree order.
+    static func embeddedFiles(_ document: PDFDocument) throws -> [InspectionReport.EmbeddedFile] {
+        guard let names = try document.resolve(try document.catalog(), "Names")?.dictionaryValue,
+              let root = try document.resolve(names, "EmbeddedFiles")?.dictionaryValue else { return [] }
+        var files: [InspectionReport.EmbeddedFile] = []
+        func walk(_ node: PDFDictionary, depth: Int) throws {
+            guard depth < 32 else { return }
+            if let pairs = try document.resolve(node, "Names")?.arrayValue {
+                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+                    let key = try document.resolve(pairs[index]).stringValue?.text ?? ""
+                    guard let spec = try document.resolve(pairs[index + 1]).dictionaryValue else { continue }
+                    let name = try (document.resolve(spec, "UF") ?? document.resolve(spec, "F"))?.stringValue?.text ?? key
+                    let stream = try document.resolve(spec, "EF")?.dictionaryValue.flatMap { try document.resolve($0, "F") }
+                    let dictionary = stream.flatMap { object -> PDFDictionary? in
+                        if case .stream(let stream) = object { return stream.dictionary }
+                        return nil
+                    }
+                    let size = try dictionary.flatMap { try document.resolve($0, "Params")?.dictionaryValue }
+                        .flatMap { try document.resolve($0, "Size")?.intValue }
+                    files.append(InspectionReport.EmbeddedFile(
+                        name: name, bytes: size, mimeType: dictionary.flatMap { $0["Subtype"]?.nameValue?.string },
+                        relationship: try document.resolve(spec, "AFRelationship")?.nameValue?.string,
+                        description: try document.resolve(spec, "Desc")?.stringValue?.text))
+                }
+            }
+            for kid in try document.resolve(node, "Kids")?.arrayValue ?? [] {
+                if let child = try document.resolve(kid).dictionaryValue { try walk(child, depth: depth + 1) }
+            }
+        }
+        try walk(root, depth: 0)
+        return files
+    }
+
     /// Inspects a parsed document.
     public func inspect(_ document: PDFDocument, name: String) throws -> InspectionReport {
         let revisions = document.revisions.map { revision in
-            InspectionReport.Revision(index: revision.index, startOffset: revision.startOffset,
+            // Numbered from 1, as verify numbers them.
+            InspectionReport.Revision(index: revision.index + 1, startOffset: revision.startOffset,
                                       endOffset: revision.endOffset, xref: revision.xrefKind.rawValue,
                                       xrefOffset: revision.xrefOffset,
                                       objects: revision.definedObjects.map(Self.numberAndGeneration),
@@ -89,12 +126,12 @@ public struct Inspector: Sendable {
                 }
             }
             fields.append(InspectionReport.Field(name: field.name, type: field.kind.rawValue, page: widget?.page,
-                                                 rect: widget?.rect.map { [$0.x0, $0.y0, $0.x1, $0.y1] },
+                                                 rect: widget?.rect.map { [$0.x0, $0.y0, $0.x1, $0.y1].map(Self.rounded) },
                                                  signed: field.isSigned, value: value))
             if field.isSigned, let raw = field.value, case .dictionary(let signature) = try document.resolve(raw) {
                 let range = try document.resolve(signature, "ByteRange")?.arrayValue?.compactMap(\.intValue)
                 let end = range.flatMap { $0.count == 4 ? $0[2] + $0[3] : nil }
-                let revision = end.flatMap { end in document.revisions.first(where: { $0.endOffset == end })?.index }
+                let revision = end.flatMap { end in document.revisions.first(where: { $0.endOffset == end }).map { $0.index + 1 } }
                 signatures.append(InspectionReport.Signature(
                     field: field.name, subFilter: try document.resolve(signature, "SubFilter")?.nameValue?.string,
                     byteRange: range, revision: revision, coversWholeFile: end == document.bytes.count))
@@ -107,7 +144,8 @@ public struct Inspector: Sendable {
                 InspectionReport.PageSize(page: $0.number, width: $0.mediaBox.width, height: $0.mediaBox.height,
                                           rotation: $0.rotation)
             },
-            fields: fields, signatures: signatures, metadata: try document.metadata().entries,
+            fields: fields, signatures: signatures, embeddedFiles: try Self.embeddedFiles(document),
+            metadata: try document.metadata().entries,
             warnings: document.warnings.map(\.description), reconstructed: document.wasReconstructed,
             textMatches: nil)
     }

@@ -20,22 +20,50 @@ public struct IdentityLoader: Sendable {
         self.allowExpired = allowExpired
     }
 
+    /// Loads and checks the identity. Every error names the file it is about (the PKCS#12, the
+    /// key or the certificate file) and says what to do.
     public func load(at date: Date = Date()) throws -> SigningIdentity {
         let identity: SigningIdentity
+        let certificateFile: URL
         switch source {
         case .pkcs12(let url):
+            certificateFile = url
             let data = try read(url)
             let secret = try (password ?? .prompt).read(prompt: "Password for \(url.lastPathComponent): ")
-            identity = try SigningIdentity.load(pkcs12: data, password: secret)
+            identity = try named(url) { try SigningIdentity.load(pkcs12: data, password: secret) }
         case .pem(let keyURL, let certificatesURL):
+            certificateFile = certificatesURL
             let key = try read(keyURL)
             let certificates = try read(certificatesURL)
             let encrypted = String(decoding: key, as: UTF8.self).contains("ENCRYPTED")
             let secret = encrypted ? try (password ?? .prompt).read(prompt: "Password for \(keyURL.lastPathComponent): ") : nil
-            identity = try SigningIdentity.load(keyPEM: key, password: secret, certificatesPEM: certificates)
+            // The key alone first, so its errors (password, format) name the key file.
+            _ = try named(keyURL) { try PrivateKey.load(pem: key, password: secret) }
+            identity = try named(certificatesURL) {
+                try SigningIdentity.load(keyPEM: key, password: secret, certificatesPEM: certificates)
+            }
         }
-        try identity.validate(at: date, allowExpired: allowExpired)
+        try named(certificateFile) { try identity.validate(at: date, allowExpired: allowExpired) }
         return identity
+    }
+
+    /// Runs `body`, putting `file` and what to do into a `CryptoError`'s reason.
+    private func named<T>(_ file: URL, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CryptoError {
+            var advice: String? = nil
+            switch error.code {
+            case .wrongPassword: advice = "check the password file or variable (--password-file, --password-env)"
+            case .certificateExpired: advice = "renew the certificate, or sign anyway with --allow-expired"
+            case .certificateNotYetValid: advice = "check the machine's clock and --date, or wait until the certificate is valid"
+            case .noSigningKeyUsage: advice = "use a certificate issued for signatures"
+            case .keyCertificateMismatch: advice = "give the certificate that belongs to this key"
+            default: break
+            }
+            let reason = "\(file.path): \(error.reason)" + (advice.map { " — \($0)" } ?? "")
+            throw CryptoError(error.code, reason)
+        }
     }
 
     private func read(_ url: URL) throws -> Data {

@@ -8,6 +8,11 @@ extension VerificationReport: JSONRepresentable {
             "signatures": .array(signatures.map(\.json)),
             "fileReasons": .array(fileIssues.map { .string($0.reason) }),
             "fileCodes": .array(fileIssues.map { .string($0.code.name) }),
+            "fileSubIndications": .array(fileIssues.map(\.subIndication.json)),
+            "indication": .string(indication),
+            "notes": .array(notes.map(\.json)),
+            "unsignedSignatureFields": .array(unsignedSignatureFields.map(JSONValue.string)),
+            "usageRights": .array(usageRights.map(\.json)),
             "audit": audit.json,
         ])
     }
@@ -25,8 +30,34 @@ extension SignatureReport: JSONRepresentable {
             "modifications": .array(modifications.map(\.json)),
             "verdict": .string(verdict.rawValue), "reasons": .array(issues.map { .string($0.reason) }),
             "codes": .array(issues.map { .string($0.code.name) }),
+            "subIndications": .array(issues.map(\.subIndication.json)),
+            "indication": .string(indication), "subIndication": subIndication.json,
+            "timestamps": .array(timestamps.map(\.json)), "otherSigners": .array(otherSigners.map(\.json)),
+            "algorithms": algorithms.json, "notes": .array(notes.map(\.json)),
             "revocation": revocation.json,
         ])
+    }
+}
+
+extension SubIndication: JSONRepresentable {
+    public var json: JSONValue { .string(name) }
+}
+
+extension ReportNote: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["code": .string(code), "offset": offset.map(JSONValue.int) ?? .null, "message": .string(message)])
+    }
+}
+
+extension UsageRightsSignature: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["permission": .string(permission), "subFilter": subFilter.map(JSONValue.string) ?? .null, "signer": signer.json])
+    }
+}
+
+extension SignatureAlgorithms: JSONRepresentable {
+    public var json: JSONValue {
+        .object(["digest": .string(digest), "signature": .string(signature), "key": .string(key)])
     }
 }
 

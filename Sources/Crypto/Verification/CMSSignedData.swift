@@ -1,174 +1,130 @@
 internal import COpenSSL
 import Foundation
-import Synchronization
 
-/// A parsed CMS SignedData with exactly one SignerInfo (as in a PDF signature or an RFC 3161
-/// token), for verifiers: what it claims, and checks of those claims. Nothing here decides
-/// trust; `ChainValidator` does that separately.
+/// A parsed CMS SignedData (RFC 5652), as a PDF signature or an RFC 3161 token carries it, for
+/// verifiers: what it claims, and checks of those claims. Nothing here decides trust;
+/// `ChainValidator` does that separately.
+///
+/// The parser is our own and reads BER as well as DER (indefinite lengths, constructed
+/// strings — Adobe and Java signers send them), with nesting bounded; every value a signature
+/// covers is re-encoded to DER as RFC 5652 §5.4 requires. Each SignerInfo is kept and can be
+/// checked on its own.
 public final class CMSSignedData: Sendable {
-    /// How the SignerInfo names its certificate.
-    public enum SignerIdentifier: Sendable, Hashable {
+    /// How a SignerInfo names its certificate.
+    public enum SignerIdentifier: Sendable, Hashable, CustomStringConvertible {
         /// Issuer (RFC 4514 text) and serial (hex).
         case issuerAndSerialNumber(issuer: String, serialNumber: String)
         /// subjectKeyIdentifier (hex).
         case subjectKeyIdentifier(String)
+
+        public var description: String {
+            switch self {
+            case .issuerAndSerialNumber(let issuer, let serial): "issuer \(issuer), serial \(serial)"
+            case .subjectKeyIdentifier(let identifier): "subject key identifier \(identifier)"
+            }
+        }
     }
 
-    /// The DER this was parsed from.
+    /// The bytes this was parsed from.
     public let der: [UInt8]
-    /// Every certificate in the `certificates` field.
+    /// The encoding is BER, not DER (e.g. indefinite lengths): accepted, and worth a note.
+    public let isBER: Bool
+    /// Every X.509 certificate in the `certificates` field.
     public let certificates: [Certificate]
-    /// The certificate the SignerInfo's SID names, if it is included.
-    public let signerCertificate: Certificate?
-    public let signerIdentifier: SignerIdentifier
-    /// The SignerInfo's digest algorithm (dotted OID).
-    public let digestAlgorithmOID: String
-    /// The signature algorithm (dotted OID) and OpenSSL's name for it.
-    public let signatureAlgorithmOID: String
-    public let signatureAlgorithmName: String
-    /// The SignerInfo's signature value.
-    public let signatureValue: [UInt8]
     /// eContentType (dotted OID): id-data for PDF signatures, id-ct-TSTInfo for tokens.
     public let contentType: String
     /// The encapsulated content, or nil when detached.
     public let encapsulatedContent: [UInt8]?
-    public let signedAttributes: SignedAttributes
-    /// The id-aa-signatureTimeStampToken unsigned attribute's value (a token's DER), if any.
-    public let timestampToken: [UInt8]?
+    /// Every SignerInfo, in encoded order (at least one).
+    public let signers: [CMSSignerInfo]
 
-    /// The digest algorithm, if it is one this engine knows.
+    // MARK: The first SignerInfo (a PDF signature and a timestamp token have one)
+
+    /// The certificate the first SignerInfo's SID names, if it is included.
+    public var signerCertificate: Certificate? { signers[0].certificate }
+    public var signerIdentifier: SignerIdentifier { signers[0].identifier }
+    /// The first SignerInfo's digest algorithm (dotted OID).
+    public var digestAlgorithmOID: String { signers[0].digestAlgorithmOID }
+    /// The first SignerInfo's digest algorithm, if it is one this engine signs with.
     public var digestAlgorithm: DigestAlgorithm? { DigestAlgorithm(objectIdentifier: digestAlgorithmOID) }
+    /// The first SignerInfo's signature value.
+    public var signatureValue: [UInt8] { signers[0].signatureValue }
+    /// The first SignerInfo's signed attributes (empty when it has none).
+    public var signedAttributes: SignedAttributes { signers[0].signedAttributes ?? SignedAttributes() }
+    /// The first SignerInfo's first signatureTimeStampToken, if any.
+    public var timestampToken: [UInt8]? { signers[0].timestampTokens.first }
 
-    /// The parsed CMS, kept for `verifySignature` (which sets the signer certificate on it, hence the lock).
-    private let handle: Mutex<CMSHandle>
-
-    private init(der: [UInt8], handle: sending CMSHandle, certificates known: [Certificate]? = nil) throws {
-        let signerInfo = try handle.onlySignerInfo()
-        self.der = der
-        if let known {
-            certificates = known
-        } else {
-            let stack = CMS_get1_certs(handle.cms)
-            defer { if let stack { cs_sk_X509_pop_free(stack) } }
-            certificates = try CertificateStack.certificates(in: stack)
+    private init(der: [UInt8], certificateCache: CertificateCache?) throws {
+        let contentInfo = try DER.parse(der[...])
+        let outer = try contentInfo.expecting(DER.sequence, "ContentInfo").children()
+        guard outer.count == 2, try DER.objectIdentifier(outer[0]) == ObjectIdentifiers.signedData else {
+            throw CryptoError(.malformed, "the CMS ContentInfo is not SignedData")
         }
-        signerCertificate = certificates.first { CMS_SignerInfo_cert_cmp(signerInfo, $0.x509) == 0 }
-        signerIdentifier = try Self.identifier(of: signerInfo)
-        var digest: UnsafeMutablePointer<X509_ALGOR>?
-        var signature: UnsafeMutablePointer<X509_ALGOR>?
-        CMS_SignerInfo_get0_algs(signerInfo, nil, nil, &digest, &signature)
-        digestAlgorithmOID = OpenSSL.dottedOID(Self.object(of: digest))
-        signatureAlgorithmOID = OpenSSL.dottedOID(Self.object(of: signature))
-        signatureAlgorithmName = OpenSSL.name(of: Self.object(of: signature))
-        signatureValue = OpenSSL.bytes(of: CMS_SignerInfo_get0_signature(signerInfo))
-        contentType = OpenSSL.dottedOID(CMS_get0_eContentType(handle.cms))
-        if let content = CMS_get0_content(handle.cms), let octets = content.pointee {
-            encapsulatedContent = OpenSSL.bytes(of: octets)
+        guard outer[1].tag == 0xA0, let signedData = try outer[1].children().first else {
+            throw CryptoError(.malformed, "the CMS ContentInfo has no [0] content")
+        }
+        var fields = try signedData.expecting(DER.sequence, "SignedData").children()[...]
+        guard fields.count >= 4 else { throw CryptoError(.malformed, "SignedData has \(fields.count) fields, not at least 4") }
+        _ = try DER.integerValue(fields.removeFirst())  // version
+        _ = try fields.removeFirst().expecting(DER.set, "digestAlgorithms")
+        let encapsulated = try fields.removeFirst().expecting(DER.sequence, "EncapsulatedContentInfo").children()
+        guard let type = encapsulated.first else { throw CryptoError(.malformed, "EncapsulatedContentInfo is empty") }
+        contentType = try DER.objectIdentifier(type)
+        if encapsulated.count > 1 {
+            guard encapsulated[1].tag == 0xA0, let octets = try encapsulated[1].children().first, encapsulated.count == 2 else {
+                throw CryptoError(.malformed, "eContent is not [0] EXPLICIT OCTET STRING")
+            }
+            guard octets.tag & 0x1F == DER.octetString, octets.tag & 0xC0 == 0 else {
+                throw CryptoError(.malformed, "eContent is not an OCTET STRING")
+            }
+            encapsulatedContent = try octets.primitiveContent()
         } else {
             encapsulatedContent = nil
         }
-        signedAttributes = try SignedAttributes(signerInfo)
-        timestampToken = try Self.timestampToken(in: signerInfo)
-        self.handle = Mutex(handle)
-        ERR_clear_error()
+        var certificates: [Certificate] = []
+        if fields.first?.tag == 0xA0 {
+            for choice in try fields.removeFirst().children() where choice.tag == DER.sequence {
+                // Attribute and other certificate formats ([1]…[3]) cannot name a signer; skipped.
+                let bytes = choice.isIndefinite ? try choice.derEncoding() : Array(choice.encoded)
+                if let certificate = try? certificateCache?.certificate(der: bytes) ?? Certificate(derEncoded: bytes) {
+                    certificates.append(certificate)
+                }
+            }
+        }
+        if fields.first?.tag == 0xA1 { fields.removeFirst() }  // crls: read by revocation checking, not here
+        guard fields.count == 1 else { throw CryptoError(.malformed, "SignedData has unexpected fields after its certificates") }
+        let infos = try fields.removeFirst().expecting(DER.set, "signerInfos").children()
+        guard !infos.isEmpty else { throw CryptoError(.malformed, "SignedData has no SignerInfo") }
+        self.certificates = certificates
+        signers = try infos.map { try CMSSignerInfo($0, certificates: certificates) }
+        self.der = der
+        isBER = try contentInfo.derEncoding() != der
     }
 
-    /// Parses DER. `.malformed` for anything but SignedData with exactly one SignerInfo.
-    ///
-    /// With a `certificateCache`, the certificates are taken from (and added to) the cache
-    /// instead of being decoded again with the CMS — the same result, much faster when many
-    /// signatures share a chain.
+    /// Parses a CMS ContentInfo holding SignedData, in BER or DER. `.malformed` for anything
+    /// else. A `certificateCache` shares parsed certificates across CMSs (a batch signed by one
+    /// signer carries the same chain thousands of times).
     public static func parse(der: [UInt8], certificateCache: CertificateCache? = nil) throws -> CMSSignedData {
         try CryptoLibrary.require()
-        if let certificateCache, let (stripped, encoded) = DER.separatingCertificates(der) {
-            let certificates = try encoded.map { try certificateCache.certificate(der: $0) }
-            return try CMSSignedData(der: der, handle: try CMSHandle(der: stripped), certificates: certificates)
-        }
-        return try CMSSignedData(der: der, handle: try CMSHandle(der: der))
+        return try CMSSignedData(der: der, certificateCache: certificateCache)
     }
 
-    /// Checks that the signed messageDigest equals `contentDigest` (computed by the caller
-    /// with `digestAlgorithm`), that the contentType attribute matches eContentType, and that
-    /// the signature over the signed attributes verifies with the signer certificate's key.
-    /// Trust in that certificate is not checked here.
+    /// Checks the first SignerInfo (see `CMSSignerInfo.verify`) against a content digest made
+    /// with its digest algorithm.
     public func verifySignature(contentDigest: [UInt8]) throws {
-        guard let messageDigest = signedAttributes.messageDigest else {
-            throw CryptoError(.malformed, "the SignerInfo has no messageDigest signed attribute")
-        }
-        guard signedAttributes.contentType == contentType else {
-            throw CryptoError(.malformed, "the contentType signed attribute does not match eContentType \(contentType)")
-        }
-        guard messageDigest.count == contentDigest.count,
-              zip(messageDigest, contentDigest).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
-            throw CryptoError(.digestMismatch, "the signed messageDigest is not the digest of the content")
-        }
-        guard let signerCertificate else {
-            throw CryptoError(.malformed, "the signer's certificate (\(signerIdentifier)) is not in the CMS")
-        }
-        try handle.withLock { handle in
-            let signerInfo = try handle.onlySignerInfo()
-            CMS_SignerInfo_set1_signer_cert(signerInfo, signerCertificate.x509)
-            ERR_clear_error()
-            guard CMS_SignerInfo_verify(signerInfo) == 1 else {
-                throw OpenSSL.failure("the CMS signature does not verify with the signer's key", code: .signatureInvalid)
-            }
-        }
+        try signers[0].verify(contentDigest: contentDigest, eContentType: contentType, content: encapsulatedContent.map { c in { c } })
     }
 
-    /// Checks that the ESS signingCertificateV2 / signingCertificate attributes, when present,
-    /// name the signer certificate first; `required` makes a missing attribute an error.
+    /// Checks the first SignerInfo's ESS signing-certificate reference (see `CMSSignerInfo`).
     public func checkSigningCertificateReference(required: Bool) throws {
-        let lists = [signedAttributes.signingCertificateV2, signedAttributes.signingCertificate].compactMap { $0 }
-        if lists.isEmpty {
-            if required {
-                throw CryptoError(.signingCertificateMismatch, "the ESS signing-certificate attribute is missing")
-            }
-            return
-        }
-        guard let signerCertificate else {
-            throw CryptoError(.malformed, "the signer's certificate (\(signerIdentifier)) is not in the CMS")
-        }
-        for references in lists {
-            guard let first = references.first, try first.matches(signerCertificate) else {
-                throw CryptoError(.signingCertificateMismatch,
-                                  "the ESS signing-certificate attribute does not name the signer's certificate")
-            }
-        }
-    }
-
-    private static func object(of algorithm: UnsafeMutablePointer<X509_ALGOR>?) -> OpaquePointer? {
-        guard let algorithm else { return nil }
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        return object
-    }
-
-    private static func identifier(of signerInfo: OpaquePointer) throws -> SignerIdentifier {
-        var keyID: UnsafeMutablePointer<ASN1_OCTET_STRING>?
-        var issuer: OpaquePointer?
-        var serial: UnsafeMutablePointer<ASN1_INTEGER>?
-        guard CMS_SignerInfo_get0_signer_id(signerInfo, &keyID, &issuer, &serial) == 1 else {
-            throw OpenSSL.failure("the SignerInfo has no usable signer identifier", code: .malformed)
-        }
-        if let keyID { return .subjectKeyIdentifier(OpenSSL.hex(OpenSSL.bytes(of: keyID))) }
-        return .issuerAndSerialNumber(issuer: Certificate.text(of: issuer), serialNumber: OpenSSL.hex(OpenSSL.bytes(of: serial)))
-    }
-
-    private static func timestampToken(in signerInfo: OpaquePointer) throws -> [UInt8]? {
-        var token: [UInt8]?
-        for index in 0..<max(0, CMS_unsigned_get_attr_count(signerInfo)) {
-            let attribute = try Attribute(CMS_unsigned_get_attr(signerInfo, index))
-            guard attribute.type == ObjectIdentifiers.signatureTimeStampToken else { continue }
-            guard token == nil else { throw CryptoError(.malformed, "more than one signatureTimeStampToken attribute") }
-            token = Array(try attribute.singleValue().encoded)
-        }
-        return token
+        try signers[0].checkSigningCertificateReference(required: required)
     }
 }
 
 /// Dotted OIDs this module reads.
 enum ObjectIdentifiers {
     static let data = "1.2.840.113549.1.7.1"
+    static let signedData = "1.2.840.113549.1.7.2"
     static let contentType = "1.2.840.113549.1.9.3"
     static let messageDigest = "1.2.840.113549.1.9.4"
     static let signingTime = "1.2.840.113549.1.9.5"
@@ -179,14 +135,13 @@ enum ObjectIdentifiers {
     static let sha1 = "1.3.14.3.2.26"
 }
 
-/// One CMS attribute as DER: its type and values.
+/// One CMS attribute: its type and values.
 struct Attribute {
     let type: String
     let values: [DER.Node]
 
-    init(_ attribute: OpaquePointer?) throws {
-        let der = try OpenSSL.encode("an attribute") { i2d_X509_ATTRIBUTE(attribute, $0) }
-        let parts = try DER.parse(der[...]).expecting(DER.sequence, "Attribute").children()
+    init(_ node: DER.Node) throws {
+        let parts = try node.expecting(DER.sequence, "Attribute").children()
         guard parts.count == 2 else { throw CryptoError(.malformed, "an attribute is not (type, values)") }
         type = try DER.objectIdentifier(parts[0])
         values = try parts[1].expecting(DER.set, "attribute values").children()
@@ -196,5 +151,30 @@ struct Attribute {
     func singleValue() throws -> DER.Node {
         guard values.count == 1 else { throw CryptoError(.malformed, "the attribute \(type) has \(values.count) values, not 1") }
         return values[0]
+    }
+}
+
+extension Certificate {
+    /// Whether this certificate is the one a SignerInfo's SID names: issuer name (compared as
+    /// OpenSSL compares names, canonically) and serial number, or subjectKeyIdentifier.
+    func isNamed(byIssuer issuerDER: [UInt8], serial serialContent: [UInt8]) -> Bool {
+        let serial = OpenSSL.bytes(of: X509_get0_serialNumber(x509))
+        guard Array(serial.drop { $0 == 0 }) == Array(serialContent.drop { $0 == 0 }) else { return false }
+        guard let name = try? OpenSSL.decode("an issuer name", issuerDER, free: X509_NAME_free, { d2i_X509_NAME(nil, $0, $1) }) else {
+            return false
+        }
+        return X509_NAME_cmp(name.pointer, X509_get_issuer_name(x509)) == 0
+    }
+
+    /// RFC 4514 text of a DER Name.
+    static func nameText(der: [UInt8]) throws -> String {
+        let name = try OpenSSL.decode("a name", der, free: X509_NAME_free) { d2i_X509_NAME(nil, $0, $1) }
+        return text(of: name.pointer)
+    }
+
+    /// The subjectKeyIdentifier extension's value, if present.
+    var subjectKeyIdentifier: [UInt8]? {
+        guard let identifier = X509_get0_subject_key_id(x509) else { return nil }
+        return OpenSSL.bytes(of: identifier)
     }
 }

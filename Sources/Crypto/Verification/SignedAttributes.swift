@@ -15,15 +15,24 @@ public struct SignedAttributes: Sendable, Hashable {
     /// ESS signingCertificate (RFC 2634, SHA-1) references, first = the signer's.
     public let signingCertificate: [CertificateReference]?
 
-    init(_ signerInfo: OpaquePointer) throws {
+    /// No attributes (a SignerInfo without signed attributes).
+    init() {
+        types = []
+        contentType = nil
+        messageDigest = nil
+        signingTime = nil
+        signingCertificateV2 = nil
+        signingCertificate = nil
+    }
+
+    init(_ attributes: [Attribute]) throws {
         var types: [String] = []
         var contentType: String?
         var messageDigest: [UInt8]?
         var signingTime: Date?
         var essV2: [CertificateReference]?
         var essV1: [CertificateReference]?
-        for index in 0..<max(0, CMS_signed_get_attr_count(signerInfo)) {
-            let attribute = try Attribute(CMS_signed_get_attr(signerInfo, index))
+        for attribute in attributes {
             let known = [ObjectIdentifiers.contentType, ObjectIdentifiers.messageDigest, ObjectIdentifiers.signingTime,
                          ObjectIdentifiers.signingCertificateV2, ObjectIdentifiers.signingCertificate]
             if known.contains(attribute.type) && types.contains(attribute.type) {
@@ -34,7 +43,7 @@ public struct SignedAttributes: Sendable, Hashable {
             case ObjectIdentifiers.contentType:
                 contentType = try DER.objectIdentifier(try attribute.singleValue())
             case ObjectIdentifiers.messageDigest:
-                messageDigest = Array(try attribute.singleValue().expecting(DER.octetString, "messageDigest").content)
+                messageDigest = try attribute.singleValue().expecting(DER.octetString, "messageDigest").primitiveContent()
             case ObjectIdentifiers.signingTime:
                 signingTime = try Self.time(try attribute.singleValue())
             case ObjectIdentifiers.signingCertificateV2:
@@ -54,7 +63,7 @@ public struct SignedAttributes: Sendable, Hashable {
     }
 
     private static func time(_ node: DER.Node) throws -> Date {
-        let der = Array(node.encoded)
+        let der = try node.derEncoding()
         let owned = try OpenSSL.decode("signingTime", der, free: OpenSSL.freeASN1Time) {
             OpaquePointer(d2i_ASN1_TIME(nil, $0, $1))
         }

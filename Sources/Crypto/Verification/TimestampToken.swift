@@ -20,9 +20,11 @@ public struct TimestampToken: Sendable {
     public let nonce: [UInt8]?
 
     /// The imprint's hash algorithm, if it is one this engine knows.
-    public var imprintAlgorithm: DigestAlgorithm? { DigestAlgorithm(objectIdentifier: imprintAlgorithmOID) }
+    public var imprintAlgorithm: HashAlgorithm? { HashAlgorithm(objectIdentifier: imprintAlgorithmOID) }
+    /// The token's one SignerInfo (the TSA's).
+    public var signer: CMSSignerInfo { signedData.signers[0] }
     /// The TSA certificate (the token's signer), if the token includes it.
-    public var tsaCertificate: Certificate? { signedData.signerCertificate }
+    public var tsaCertificate: Certificate? { signer.certificate }
 
     /// Parses a token. `.malformed` if it is not SignedData over a TSTInfo. A `certificateCache`
     /// shares the TSA's certificates across tokens (see `CMSSignedData.parse`).
@@ -30,6 +32,9 @@ public struct TimestampToken: Sendable {
         let signedData = try CMSSignedData.parse(der: der, certificateCache: certificateCache)
         guard signedData.contentType == ObjectIdentifiers.tstInfo, let content = signedData.encapsulatedContent else {
             throw CryptoError(.malformed, "the timestamp token does not encapsulate a TSTInfo")
+        }
+        guard signedData.signers.count == 1 else {
+            throw CryptoError(.malformed, "the timestamp token has \(signedData.signers.count) SignerInfos; RFC 3161 §2.4.2 allows one")
         }
         let info = try OpenSSL.decode("TSTInfo", content, free: TS_TST_INFO_free) { d2i_TS_TST_INFO(nil, $0, $1) }
         guard let genTime = OpenSSL.date(TS_TST_INFO_get_time(info.pointer)) else {
@@ -57,11 +62,11 @@ public struct TimestampToken: Sendable {
         guard imprintAlgorithm.hash(signature) == imprint else {
             throw CryptoError(.digestMismatch, "the timestamp's message imprint is not the \(imprintAlgorithm) of the signature value")
         }
-        guard let digestAlgorithm = signedData.digestAlgorithm, let content = signedData.encapsulatedContent else {
-            throw CryptoError(.unsupportedAlgorithm, "the timestamp token uses the unsupported digest \(signedData.digestAlgorithmOID)")
+        guard let digestAlgorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent else {
+            throw CryptoError(.unsupportedAlgorithm, "the timestamp token uses the unsupported digest \(signer.digestAlgorithmOID)")
         }
-        try signedData.verifySignature(contentDigest: digestAlgorithm.hash(content))
-        try signedData.checkSigningCertificateReference(required: true)
+        try signer.verify(contentDigest: digestAlgorithm.hash(content), eContentType: signedData.contentType, content: { content })
+        try signer.checkSigningCertificateReference(required: true)
         guard let tsaCertificate else { throw CryptoError(.malformed, "the timestamp token does not include the TSA certificate") }
         guard X509_check_purpose(tsaCertificate.x509, X509_PURPOSE_TIMESTAMP_SIGN, 0) == 1 else {
             ERR_clear_error()

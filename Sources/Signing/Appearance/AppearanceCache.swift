@@ -15,9 +15,8 @@ final class AppearanceCache {
     private struct Key: Hashable {
         var width: Double, height: Double
         var mark: SignatureMark
-        var signerName: String
-        var date: String
-        var reason: String?
+        var details: SignatureAppearance.Details
+        var allowIllegible: Bool
     }
 
     private struct SignerLayer {
@@ -26,6 +25,8 @@ final class AppearanceCache {
         var form: PDFReference
         /// Height of the signer's lines, where the document's line starts.
         var linesHeight: Double
+        /// Why the box is too small, when it was signed anyway.
+        var warning: String?
     }
 
     private let typesetter: Typesetter
@@ -38,11 +39,25 @@ final class AppearanceCache {
         self.typesetter = typesetter
     }
 
-    /// Adds the widget appearance to `update` and returns its Form XObject.
+    /// What the detail column shows, besides the signer and the date.
+    struct Context {
+        var reason: String?
+        var location: String?
+        /// The document's language (catalog `/Lang`), for the labels.
+        var language: String?
+        /// Sign a box too small for legible text (with a warning) instead of refusing.
+        var allowIllegible = false
+    }
+
+    /// Adds the widget appearance to `update` and returns its Form XObject, with a warning when
+    /// the box was too small for legible text and `context.allowIllegible` let it through.
     func appearance(width: Double, height: Double, mark: SignatureMark, signerName: String, date: Date,
-                    reason: String?, signatureID: String, into update: inout IncrementalUpdate) throws -> PDFReference {
-        let key = Key(width: width, height: height, mark: mark, signerName: signerName,
-                      date: SignatureAppearance.displayedDate(date), reason: reason)
+                    context: Context, signatureID: String,
+                    into update: inout IncrementalUpdate) throws -> (form: PDFReference, warning: String?) {
+        let details = SignatureAppearance.Details(signerName: signerName, date: SignatureAppearance.displayedDate(date),
+                                                  reason: context.reason, location: context.location,
+                                                  labels: AppearanceLabels.forLanguage(context.language))
+        let key = Key(width: width, height: height, mark: mark, details: details, allowIllegible: context.allowIllegible)
         let signer: SignerLayer
         if caches, let cached = entries[key] {
             signer = cached
@@ -62,22 +77,20 @@ final class AppearanceCache {
         let added = bundle.add(into: &update)
         let signerForm = added[forms[0].number - 1], documentLayer = added[forms[1].number - 1]
         let box = PDFRect(x0: 0, y0: 0, x1: width, y1: height)
-        return update.add(.stream(PDFStream(dictionary: [
+        return (update.add(.stream(PDFStream(dictionary: [
             "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": box.pdfObject,
             "Resources": .dictionary(["XObject": .dictionary(["Signer": .reference(signerForm),
                                                               "Document": .reference(documentLayer)])]),
-        ], encodedData: Array("q /Signer Do Q q /Document Do Q\n".utf8))))
+        ], encodedData: Array("q /Signer Do Q q /Document Do Q\n".utf8)))), signer.warning)
     }
 
     private func signerLayer(_ key: Key) throws -> SignerLayer {
-        let layout = try SignatureAppearance.Layout.fitted(width: key.width, height: key.height, signerName: key.signerName,
-                                                           date: key.date, reason: key.reason, typesetter: typesetter)
-        let spec = SignatureAppearance.signerLayer(layout, mark: key.mark, signerName: key.signerName, date: key.date,
-                                                   reason: key.reason)
+        let (layout, warning) = try SignatureAppearance.Layout.fitted(width: key.width, height: key.height, lines: key.details,
+                                                                      allowIllegible: key.allowIllegible, typesetter: typesetter)
+        let spec = try SignatureAppearance.signerLayer(layout, mark: key.mark, details: key.details, typesetter: typesetter)
         var bundle = ObjectBundle()
         let form = try bundle.copyPageAsForm(1, from: try typesetter.typeset(spec).objects)
-        let linesHeight = try SignatureAppearance.signerLinesHeight(layout, signerName: key.signerName, date: key.date,
-                                                                    reason: key.reason, typesetter: typesetter)
-        return SignerLayer(layout: layout, bundle: bundle, form: form, linesHeight: linesHeight)
+        let linesHeight = try SignatureAppearance.signerLinesHeight(layout, details: key.details, typesetter: typesetter)
+        return SignerLayer(layout: layout, bundle: bundle, form: form, linesHeight: linesHeight, warning: warning)
     }
 }

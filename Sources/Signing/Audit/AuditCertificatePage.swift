@@ -16,15 +16,20 @@ enum AuditCertificatePage {
             ("Envelope ID", record.trail.envelopeId),
             ("Document", record.trail.documentName),
             ("Document SHA-256 (before this page)", record.documentSHA256),
-            ("Pages (before this page)", String(record.documentPages)),
+            // A sealed file has more pages than the document's own footer counts ("Page 3 of 3"
+            // on the last page of a 5-page file): say so where a reader compares them.
+            ("Pages (before this page)", "\(record.documentPages) — this certificate follows as page \(record.documentPages + 1) "
+                + "onwards; page numbers printed by the document count only its own \(record.documentPages) page"
+                + (record.documentPages == 1 ? "" : "s")),
         ]
         if let id = record.template["id"] {
             summary.append(("Template", "\(id) version \(record.template["version"] ?? "?")"))
         }
         if let hash = record.template["sha256"] { summary.append(("Template SHA-256", hash)) }
+        let hashes: Set<String> = ["Document SHA-256 (before this page)", "Template SHA-256", "Seal certificate SHA-256"]
         summary += [("Sealed by", record.sealSubject), ("Seal certificate SHA-256", record.sealFingerprint),
                     ("Sealed at", display(record.sealTime)), ("Time source", record.timeSource)]
-        body.append(.table(keyValueTable(summary)))
+        body.append(.table(keyValueTable(summary, monospaced: hashes)))
 
         body.append(.heading(level: 2, section("Signers")))
         for signer in record.trail.signers {
@@ -43,10 +48,12 @@ enum AuditCertificatePage {
                              isHeader: true)]
         for event in record.events {
             rows.append(TableRow(cells: [String(event.sequence), display(event.at), event.type, event.actor,
-                                         event.ip ?? "—", String(event.hash.prefix(16)) + "…"].map { cell($0) }))
+                                         event.ip ?? "—"].map { cell($0) } + [hashCell(String(event.hash.prefix(16)) + "…")]))
         }
-        var log = Table(columns: [.points(18), .fraction(2.1), .fraction(1.2), .fraction(3.4), .fraction(1.5), .fraction(1.6)],
-                        rows: rows)
+        // The hash column is as wide as its 17 monospaced characters and the time column as wide
+        // as "YYYY-MM-DD HH:MM:SS UTC", so neither wraps; the other columns share the rest.
+        var log = Table(columns: [.points(18), .points(timeColumnWidth), .fraction(1.2), .fraction(3.4), .fraction(1.5),
+                                  .points(hashColumnWidth)], rows: rows)
         log.cellPadding = 3
         body.append(.table(log))
 
@@ -60,8 +67,9 @@ enum AuditCertificatePage {
         info.title = "Certificate of Completion"
         info.date = record.sealTime
         return DocumentSpec(page: page, footer: [.paragraph(Paragraph(runs: [
-            .plain("Certificate of Completion — envelope \(record.trail.envelopeId) — page "), .pageNumber(InlineStyle()),
+            .plain("Certificate of Completion — envelope \(record.trail.envelopeId) — certificate page "), .pageNumber(InlineStyle()),
             .plain(" of "), .pageCount(InlineStyle()),
+            .plain(", after the document's \(record.documentPages) page\(record.documentPages == 1 ? "" : "s")"),
         ], style: footer))], body: body, info: info)
     }
 
@@ -89,15 +97,30 @@ enum AuditCertificatePage {
     }
 
     static func cell(_ text: String) -> TableCell { TableCell(blocks: [.paragraph(paragraph(text, size: 8, spaceAfter: 0))]) }
+
+    /// Liberation Mono's advance is 0.6 em; 7 pt type, 3 pt padding each side, and a point spare.
+    static let hashColumnWidth = 17 * 0.6 * 7 + 2 * 3 + 1
+    /// "2026-03-02 14:05:09 UTC" in 8 pt Liberation Sans is about 98 pt.
+    static let timeColumnWidth = 112.0
+
+    static func hashCell(_ text: String) -> TableCell {
+        var mono = paragraph(text, size: 7, family: "Liberation Mono", spaceAfter: 0)
+        mono.style.hyphenate = false
+        return TableCell(blocks: [.paragraph(mono)])
+    }
     static func headerCell(_ text: String) -> TableCell {
         TableCell(blocks: [.paragraph(paragraph(text, size: 8, bold: true, spaceAfter: 0))])
     }
 
-    static func keyValueTable(_ rows: [(String, String)]) -> Table {
+    /// Two columns, key and value; the values of `monospaced` keys (64-digit hashes) in 7.5 pt
+    /// Liberation Mono, which fits them on one line of the value column.
+    static func keyValueTable(_ rows: [(String, String)], monospaced: Set<String> = []) -> Table {
         var table = Table(columns: [.fraction(1), .fraction(2.4)], rows: rows.map { key, value in
-            TableRow(cells: [TableCell(blocks: [.paragraph(paragraph(key, size: 8.5, bold: true, spaceAfter: 0))],
-                                       background: Color(red: 0.95, green: 0.95, blue: 0.95)),
-                             TableCell(blocks: [.paragraph(paragraph(value, size: 8.5, spaceAfter: 0))])])
+            let text = monospaced.contains(key) ? paragraph(value, size: 7.5, family: "Liberation Mono", spaceAfter: 0)
+                : paragraph(value, size: 8.5, spaceAfter: 0)
+            return TableRow(cells: [TableCell(blocks: [.paragraph(paragraph(key, size: 8.5, bold: true, spaceAfter: 0))],
+                                              background: Color(red: 0.95, green: 0.95, blue: 0.95)),
+                                    TableCell(blocks: [.paragraph(text)])])
         })
         table.cellPadding = 3.5
         table.spaceAfter = 6

@@ -4,7 +4,7 @@ public import Foundation
 /// when — the input of the Certificate of Completion (schema in docs/audit.md).
 public struct AuditTrail: Sendable, Hashable, Codable {
     public struct Event: Sendable, Hashable, Codable {
-        /// What happened: `created`, `sent`, `viewed`, `consented`, `signed`, `completed`, …
+        /// What happened: one of `envelopeEventTypes` (envelope events) or `signerEventTypes`.
         public var type: String
         /// When, ISO 8601 with a zone (`2026-03-02T14:05:09Z`).
         public var at: String
@@ -49,19 +49,66 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         return trail
     }
 
-    func validate() throws {
-        guard !envelopeId.isEmpty else { throw SigningError(.badAudit, "audit events: envelopeId is empty") }
-        guard !signers.isEmpty else { throw SigningError(.badAudit, "audit events: signers is empty; at least one signer is required") }
+    /// The event types an events file may use (docs/audit.md): envelope events and signer events.
+    public static let envelopeEventTypes: Set<String> = ["created", "sent", "resent", "reminded", "corrected", "completed",
+                                                         "declined", "voided", "expired"]
+    public static let signerEventTypes: Set<String> = ["sent", "delivered", "viewed", "authenticated", "authenticationFailed",
+                                                       "consented", "signed", "approved", "declined"]
+
+    /// Every problem with the file on its own — not just the first — each naming its JSON path.
+    public var problems: [String] {
+        var problems: [String] = []
+        if envelopeId.isEmpty { problems.append("envelopeId is empty") }
+        if signers.isEmpty { problems.append("signers is empty; at least one signer is required") }
         for (index, signer) in signers.enumerated() {
-            guard signer.email.contains("@") else {
-                throw SigningError(.badAudit, "audit events: signers[\(index)].email '\(signer.email)' is not an email address")
+            if !signer.email.contains("@") {
+                problems.append("signers[\(index)].email '\(signer.email)' is not an email address")
             }
-            for (eventIndex, event) in signer.events.enumerated() where AuditTime.parse(event.at) == nil {
-                throw SigningError(.badAudit, "audit events: signers[\(index)].events[\(eventIndex)].at '\(event.at)' is not an ISO 8601 time with a zone")
-            }
+            if signer.role.isEmpty { problems.append("signers[\(index)].role is empty") }
+            problems += Self.eventProblems(signer.events, at: "signers[\(index)].events", allowed: Self.signerEventTypes)
         }
-        for (index, event) in (events ?? []).enumerated() where AuditTime.parse(event.at) == nil {
-            throw SigningError(.badAudit, "audit events: events[\(index)].at '\(event.at)' is not an ISO 8601 time with a zone")
+        problems += Self.eventProblems(events ?? [], at: "events", allowed: Self.envelopeEventTypes)
+        return problems
+    }
+
+    /// Problems of a list of events: unknown types, times that do not parse, times out of order.
+    private static func eventProblems(_ events: [Event], at path: String, allowed: Set<String>) -> [String] {
+        var problems: [String] = []
+        var previous: (index: Int, date: Date)? = nil
+        for (index, event) in events.enumerated() {
+            if !allowed.contains(event.type) {
+                problems.append("\(path)[\(index)].type '\(event.type)' is not one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            guard let date = AuditTime.parse(event.at) else {
+                problems.append("\(path)[\(index)].at '\(event.at)' is not an ISO 8601 time with a zone")
+                continue
+            }
+            if let previous, date < previous.date {
+                problems.append("\(path)[\(index)].at \(event.at) is before \(path)[\(previous.index)].at "
+                                + "\(events[previous.index].at); list the events in the order they happened")
+            }
+            previous = (index, date)
+        }
+        return problems
+    }
+
+    /// Problems of this trail for a document whose signature fields are `fieldNames`: every
+    /// signer's role must name one (`sig_<role>`, what templates make, or the role itself).
+    public func problems(signatureFields fieldNames: [String]) -> [String] {
+        let names = Set(fieldNames)
+        return signers.enumerated().compactMap { index, signer in
+            if names.contains("sig_\(signer.role)") || names.contains(signer.role) { return nil }
+            let available = fieldNames.isEmpty ? "the document has no signature fields"
+                : "its signature fields are \(fieldNames.sorted().joined(separator: ", "))"
+            return "signers[\(index)].role '\(signer.role)' names no signature field of this document "
+                + "(looked for sig_\(signer.role)); \(available) — are these the events of another document?"
+        }
+    }
+
+    func validate() throws {
+        let problems = problems
+        guard problems.isEmpty else {
+            throw SigningError(.badAudit, "audit events: " + problems.joined(separator: "; "))
         }
     }
 

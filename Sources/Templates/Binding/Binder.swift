@@ -5,6 +5,9 @@ struct Binder {
     var scope: Scope
     var language: String
     var problems: [Diagnostic] = []
+    /// Number headings (1., 1.1, 1.1.1) as they are bound; the counters of levels 1…3.
+    var numberHeadings = false
+    private var headingCounters = [0, 0, 0]
 
     init(scope: Scope, language: String) {
         self.scope = scope
@@ -63,8 +66,16 @@ struct Binder {
     private mutating func block(_ node: BlockNode, into out: inout [Block]) {
         switch node {
         case .paragraph(let style, let inlines, let heading):
-            let runs = self.runs(inlines)
+            var runs = self.runs(inlines)
             guard !runs.isEmpty else { return }
+            if numberHeadings, let level = heading, (1...3).contains(level) {
+                headingCounters[level - 1] += 1
+                for deeper in level..<3 { headingCounters[deeper] = 0 }
+                let number = headingCounters[0..<level].map(String.init).joined(separator: ".") + (level == 1 ? "." : "")
+                let style: InlineStyle
+                if case .text(_, let first) = runs[0] { style = first } else { style = InlineStyle() }
+                runs.insert(.text(number + " ", style), at: 0)
+            }
             let paragraph = Paragraph(runs: runs, style: style)
             out.append(heading.map { .heading(level: $0, paragraph) } ?? .paragraph(paragraph))
         case .list(let settings, let items):

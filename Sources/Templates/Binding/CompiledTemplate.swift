@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Typesetting
 
 /// A clause a template pins, as found in the library.
@@ -54,6 +54,18 @@ public struct CompiledTemplate: Sendable {
         self.parts = parts
     }
 
+    /// Keys of `data` that are not declared fields (a typo such as `nmae` would leave a field
+    /// blank): one `.unknownField` diagnostic each, with the closest field suggested.
+    public func unknownKeys(in data: [String: TemplateValue]) -> [Diagnostic] {
+        let names = rules.map(\.declaration.name)
+        let declared = Set(names)
+        return data.keys.sorted().filter { !declared.contains($0) }.map { key in
+            let hint = Suggestions.hint(for: key, in: names)
+            return Diagnostic(.unknownField, "'\(key)' is not a field of template \(id)"
+                              + (hint.isEmpty ? "; its fields are \(names.joined(separator: ", "))" : hint), field: key)
+        }
+    }
+
     /// The provenance entries written to the PDF's Info dictionary.
     public var provenance: [String: String] {
         ["CountersignTemplateID": id, "CountersignTemplateVersion": version, "CountersignTemplateSHA256": sha256Hex,
@@ -63,7 +75,7 @@ public struct CompiledTemplate: Sendable {
     /// Checks a row against the declared fields (required, types, enum values, min/max, pattern)
     /// and returns every problem, each naming its field and the constraint.
     public func validate(_ data: [String: TemplateValue]) -> [Diagnostic] {
-        DataCoercion.validate(data, rules: rules).1
+        DataCoercion.validate(data, rules: rules, language: language).1
     }
 
     /// Converts CSV text cells to typed values by the declared field types, strictly: integer is
@@ -79,7 +91,7 @@ public struct CompiledTemplate: Sendable {
                 values[field.name] = .null
                 continue
             }
-            switch DataCoercion.coerce(cell, to: field.type) {
+            switch DataCoercion.coerce(cell, to: field.type, language: language) {
             case .success(let value): values[field.name] = value
             case .failure(let failure):
                 problems.append(Diagnostic(.wrongType, failure.message, field: field.name))
@@ -91,10 +103,22 @@ public struct CompiledTemplate: Sendable {
 
     /// Binds one row: validates it, evaluates conditions and loops, fills in text, and returns
     /// the document to typeset. `date` (ISO 8601, `YYYY-MM-DD` or a date-time) becomes the
-    /// document date (`today` in expressions); without it the output has no date.
-    public func bind(_ data: [String: TemplateValue], date: String? = nil) throws(TemplateError) -> DocumentSpec {
-        let (values, problems) = DataCoercion.validate(data, rules: rules)
+    /// document date (`today` in expressions, and the metadata dates); without it `today` is the
+    /// current date in `timeZone` and the metadata carries no date.
+    public func bind(_ data: [String: TemplateValue], date: String? = nil,
+                     timeZone: TimeZone = .current) throws(TemplateError) -> DocumentSpec {
+        var (values, problems) = DataCoercion.validate(data, rules: rules, language: language)
+        problems += unknownKeys(in: data)
         var today = TemplateValue.null
+        if date == nil {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+            if let year = parts.year, let month = parts.month, let day = parts.day,
+               let now = CalendarDate(year: year, month: month, day: day) {
+                today = .date(now)
+            }
+        }
         var dateProblems: [Diagnostic] = []
         if let date {
             if let day = CalendarDate(iso: date.prefix(10)), CalendarDate.parseDateTime(date) != nil {
@@ -125,6 +149,7 @@ public struct CompiledTemplate: Sendable {
         info.custom = provenance
         let header = binder.blocks(parts.header)
         let footer = binder.blocks(parts.footer)
+        binder.numberHeadings = parts.numberHeadings
         let body = binder.blocks(parts.body)
         guard binder.problems.isEmpty else { throw TemplateError(binder.problems) }
         return DocumentSpec(page: page, header: header, footer: footer, body: body, info: info)

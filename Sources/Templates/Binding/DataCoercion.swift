@@ -66,7 +66,8 @@ enum DataCoercion {
     }
 
     /// Converts text to a field's type; the message says what was expected.
-    static func coerce(_ text: String, to type: FieldDeclaration.FieldType) -> Result<TemplateValue, CoercionFailure> {
+    static func coerce(_ text: String, to type: FieldDeclaration.FieldType,
+                       language: String? = nil) -> Result<TemplateValue, CoercionFailure> {
         let trimmed = text.trimmed
         switch type {
         case .text, .enumeration:
@@ -80,6 +81,9 @@ enum DataCoercion {
             }
             return .success(.number(value))
         case .decimal, .money:
+            if type == .money, let language, let ambiguity = ambiguousAmount(trimmed, language: language) {
+                return .failure(CoercionFailure(ambiguity))
+            }
             guard isDecimal(trimmed), let value = Decimal(string: trimmed, locale: posix) else {
                 return .failure(CoercionFailure("'\(text)' is not a decimal number; expected digits with an optional '.' fraction, e.g. 1250.00"))
             }
@@ -112,9 +116,23 @@ enum DataCoercion {
         }
     }
 
+    /// Why a money text such as `1.234` cannot be read in `language`: where `.` groups thousands
+    /// (de-DE, es-ES, it-IT, pt-BR, …) a reader means 1234, the strict reading is 1.234 — and a
+    /// formatter would print €1.23. Nil when the text is not of that shape or the language
+    /// groups with something else.
+    static func ambiguousAmount(_ text: String, language: String) -> String? {
+        guard text.wholeMatch(of: /[+-]?[0-9]{1,3}(\.[0-9]{3})+/) != nil,
+              Locale(identifier: language).groupingSeparator == "." else { return nil }
+        return "'\(text)' is ambiguous as an amount in \(language), where '.' separates thousands: it could be "
+            + "\(text.replacingOccurrences(of: ".", with: "")) or \(text); write the amount with '.' only before the "
+            + "cents (e.g. \(text.replacingOccurrences(of: ".", with: "")).00), or read the column with "
+            + "\"format\": \"decimal-comma\" in a mapping"
+    }
+
     /// A value in the field's type (text converted strictly), or why it does not fit.
-    static func normalize(_ value: TemplateValue, for type: FieldDeclaration.FieldType) -> Result<TemplateValue, CoercionFailure> {
-        if case .string(let text) = value, type != .text, type != .enumeration { return coerce(text, to: type) }
+    static func normalize(_ value: TemplateValue, for type: FieldDeclaration.FieldType,
+                          language: String? = nil) -> Result<TemplateValue, CoercionFailure> {
+        if case .string(let text) = value, type != .text, type != .enumeration { return coerce(text, to: type, language: language) }
         switch (type, value) {
         case (.text, .string), (.enumeration, .string), (.decimal, .number), (.money, .number), (.date, .date),
              (.datetime, .datetime), (.boolean, .bool), (.list, .list), (.object, .object):
@@ -134,7 +152,8 @@ enum DataCoercion {
     }
 
     /// Checks and converts a row's data against the declared fields: every problem, in field order.
-    static func validate(_ data: [String: TemplateValue], rules: [FieldRules]) -> ([String: TemplateValue], [Diagnostic]) {
+    static func validate(_ data: [String: TemplateValue], rules: [FieldRules],
+                         language: String? = nil) -> ([String: TemplateValue], [Diagnostic]) {
         var result = data
         var diagnostics: [Diagnostic] = []
         for rule in rules {
@@ -154,7 +173,7 @@ enum DataCoercion {
                     continue
                 }
             }
-            switch normalize(value, for: field.type) {
+            switch normalize(value, for: field.type, language: language) {
             case .failure(let failure):
                 problem(.wrongType, failure.message)
                 result[field.name] = .null

@@ -32,8 +32,12 @@ final class Compiler {
     /// The wrong namespace of the current file's root, already reported (see `checkRootNamespace`).
     var toleratedNamespace: String??
 
-    init(file: String, baseDirectory: URL, library: ClauseLibrary) {
+    /// The font families `font=` may name; nil when the shipped fonts cannot be read (no check).
+    let fontFamilies: [String]?
+
+    init(file: String, baseDirectory: URL, library: ClauseLibrary, fontFamilies: [String]? = nil) {
         self.file = file
+        self.fontFamilies = fontFamilies
         self.baseDirectory = baseDirectory
         self.library = library
     }

@@ -15,6 +15,8 @@ struct TemplateParts {
     var header: [Flow<BlockNode>] = []
     var footer: [Flow<BlockNode>] = []
     var body: [Flow<BlockNode>] = []
+    /// `numbering="headings"`: body headings (clause headings too) get 1., 1.1, 1.1.1.
+    var numberHeadings = false
 }
 
 extension Compiler {
@@ -75,6 +77,7 @@ extension Compiler {
             parts.page.marginTop = margins[0]; parts.page.marginRight = margins[1]
             parts.page.marginBottom = margins[2]; parts.page.marginLeft = margins[3]
         }
+        parts.numberHeadings = value(root, "numbering", { Units.choice($0, ["none", "headings"]) }) == "headings"
         if value(root, "orientation", { Units.choice($0, ["portrait", "landscape"]) }) == "landscape" {
             parts.page = parts.page.landscape
         }

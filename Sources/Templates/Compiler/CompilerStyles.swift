@@ -63,6 +63,11 @@ extension Compiler {
             if family.isEmpty {
                 report(.invalidValue, "font: empty; expected a family such as \"Liberation Serif\"", at: font.position,
                        element: "style")
+            } else if let families = fontFamilies, !families.contains(where: { $0.lowercased() == family.lowercased() }) {
+                let hint = Suggestions.hint(for: family, in: families)
+                report(.unknownFont, "font: no shipped font is named '\(family)'"
+                       + (hint.isEmpty ? "; the families are \(families.joined(separator: ", "))" : hint),
+                       at: font.position(atValueOffset: 0), element: "style")
             } else {
                 setters.append { $0.fontFamily = family }
             }

@@ -7,7 +7,7 @@ enum Schema {
 
     static let elements: [String: Element] = [
         "template": Element(attributes: ["id", "version", "page", "margin", "orientation", "lang", "title", "author",
-                                         "subject", "keywords"], required: ["id", "version"]),
+                                         "subject", "keywords", "numbering"], required: ["id", "version"]),
         "fields": Element(attributes: []),
         "field": Element(attributes: ["name", "type", "required", "min", "max", "pattern", "values", "default",
                                       "format", "label"], required: ["name", "type"]),
@@ -32,7 +32,7 @@ enum Schema {
         "image": Element(attributes: ["src", "width", "height", "align"], required: ["src"]),
         "keep-together": Element(attributes: []),
         "page-break": Element(attributes: []),
-        "signature": Element(attributes: ["role", "label", "width", "height", "required"], required: ["role"]),
+        "signature": Element(attributes: ["role", "label", "width", "height", "required", "align"], required: ["role"]),
         "spacer": Element(attributes: ["height"], required: ["height"]),
         "hr": Element(attributes: ["thickness", "color"]),
         "b": Element(attributes: []),

@@ -170,10 +170,13 @@ extension Compiler {
             return nil
         }
         roles.append(role)
-        let box = SignatureBox(role: role, label: role.prefix(1).uppercased() + role.dropFirst(),
+        var box = SignatureBox(role: role, label: role.prefix(1).uppercased() + role.dropFirst(),
                                width: value(element, "width", Units.length) ?? 216,
                                height: value(element, "height", Units.length) ?? 54,
                                required: value(element, "required", Units.bool) ?? true)
+        if let align = value(element, "align", { Units.choice($0, ["left", "center", "right"]) }) {
+            box.alignment = TextAlignment(rawValue: align) ?? .left
+        }
         return .signature(box, label: textAttribute(element, "label", locals: context.locals))
     }
 }

@@ -75,6 +75,8 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let badUnit = Code("badUnit")
         public static let badColor = Code("badColor")
         public static let unknownStyle = Code("unknownStyle")
+        /// `font=` names a family no shipped font provides.
+        public static let unknownFont = Code("unknownFont")
         public static let tableShape = Code("tableShape")
         public static let image = Code("image")
         // Expressions.
@@ -96,6 +98,10 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let aboveMaximum = Code("aboveMaximum")
         public static let patternMismatch = Code("patternMismatch")
         public static let evaluation = Code("evaluation")
+        /// Data holds characters no shipped font can draw.
+        public static let missingGlyphs = Code("missingGlyphs")
+        /// Data names a key that is not a declared field.
+        public static let unknownField = Code("unknownField")
     }
 
     /// Every problem found, in document order (template first, then clause files; data errors in

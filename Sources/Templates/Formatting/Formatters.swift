@@ -215,7 +215,11 @@ enum DateFormatting {
                 box = DateFormatterBox(make(style: style, withTime: withTime, locale: locale))
                 formatters[key] = box
             }
-            return box.formatter.string(from: date)
+            let text = box.formatter.string(from: date)
+            // A time means nothing without its zone: named styles say UTC (joined by a no-break
+            // space so the zone never wraps away from the time). A pattern says what it asks for.
+            if withTime, case .pattern = style { return text }
+            return withTime ? text + "\u{00A0}UTC" : text
         }
     }
 

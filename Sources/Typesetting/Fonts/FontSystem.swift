@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import CPango
 
 /// The fonts the typesetter may use: only those in the shipped `Fonts/` folder, through a
@@ -35,28 +35,88 @@ final class FontSystem {
         var italic: Bool
     }
 
+    /// Families tried, in this order, for a character the requested font lacks: the script
+    /// fonts first (so Arabic comes from Noto Sans Arabic, not DejaVu Sans's smaller set), then
+    /// DejaVu Sans (symbols, more Latin, Greek and Cyrillic), then CJK and Hangul, then emoji.
+    /// Fontconfig lists these after the requested family with strong binding, so the chain is the
+    /// same whatever the document's language.
+    static let fallbackFamilies = ["Liberation Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari",
+                                   "Noto Sans Thai", "DejaVu Sans", "Droid Sans Fallback", "Symbola"]
+
+    /// Font files fontconfig is given: TrueType and OpenType files and collections.
+    static let fontExtensions: Set<String> = ["ttf", "otf", "ttc", "otc"]
+
+    /// Every character some shipped font can draw.
+    let coverage: GlyphCoverage
+
     init(fontsDirectory: URL) throws {
         guard let config = FcConfigCreate() else {
             throw TypesettingError(.fonts, "fontconfig could not create a configuration")
         }
         self.config = config
+        let rules = "<?xml version=\"1.0\"?><fontconfig><match target=\"pattern\">"
+            + "<edit name=\"family\" mode=\"append_last\" binding=\"strong\">"
+            + FontSystem.fallbackFamilies.map { "<string>\($0)</string>" }.joined()
+            + "</edit></match></fontconfig>"
+        guard rules.withCString({ FcConfigParseAndLoadFromMemory(config, UnsafeRawPointer($0).assumingMemoryBound(to: FcChar8.self), 1) }) != 0 else {
+            FcConfigDestroy(config)
+            throw TypesettingError(.fonts, "fontconfig rejected the fallback rules")
+        }
         var added = false
+        // Sorted: fontconfig breaks ties between equal matches by the order fonts were added.
         let enumerator = FileManager.default.enumerator(at: fontsDirectory, includingPropertiesForKeys: nil)
+        var files: [URL] = []
         while let url = enumerator?.nextObject() as? URL {
-            guard ["ttf", "otf"].contains(url.pathExtension.lowercased()) else { continue }
+            if FontSystem.fontExtensions.contains(url.pathExtension.lowercased()) { files.append(url) }
+        }
+        for url in files.sorted(by: { $0.path < $1.path }) {
             if url.path.withCString({ FcConfigAppFontAddFile(config, UnsafeRawPointer($0).assumingMemoryBound(to: FcChar8.self)) }) != 0 {
                 added = true
             }
         }
         guard added else {
             FcConfigDestroy(config)
-            throw TypesettingError(.fonts, "no fonts found in \(fontsDirectory.path); set COUNTERSIGN_FONTS to the Fonts folder")
+            throw ResourceError(.missing, "\(fontsDirectory.path): no fonts (.ttf, .otf) found — point COUNTERSIGN_FONTS "
+                                + "or COUNTERSIGN_HOME at Countersign's shipped Fonts folder, or reinstall with scripts/install")
         }
         guard let map = cs_pango_font_map_new_private(config, 72) else {
             FcConfigDestroy(config)
             throw TypesettingError(.fonts, "pango could not create a font map")
         }
         fontMap = map
+        coverage = FontSystem.coverage(of: config)
+    }
+
+    /// The union of the character sets of the configuration's fonts.
+    private static func coverage(of config: OpaquePointer) -> GlyphCoverage {
+        guard let set = FcConfigGetFonts(config, FcSetApplication), let union = FcCharSetCreate() else {
+            return GlyphCoverage(ranges: [])
+        }
+        defer { FcCharSetDestroy(union) }
+        for index in 0..<Int(set.pointee.nfont) {
+            var charset: OpaquePointer? = nil
+            if let pattern = set.pointee.fonts[index], FcPatternGetCharSet(pattern, "charset", 0, &charset) == FcResultMatch {
+                _ = FcCharSetMerge(union, charset, nil)
+            }
+        }
+        var ranges: [ClosedRange<UInt32>] = []
+        var map = [FcChar32](repeating: 0, count: 8)  // FC_CHARSET_MAP_SIZE: 256 code points a page
+        var next: FcChar32 = 0
+        var base = FcCharSetFirstPage(union, &map, &next)
+        while base != FcChar32.max {  // FC_CHARSET_DONE
+            for word in 0..<8 where map[word] != 0 {
+                for bit in 0..<32 where map[word] & (1 << UInt32(bit)) != 0 {
+                    let point = base + UInt32(word * 32 + bit)
+                    if let last = ranges.last, last.upperBound + 1 == point {
+                        ranges[ranges.count - 1] = last.lowerBound...point
+                    } else {
+                        ranges.append(point...point)
+                    }
+                }
+            }
+            base = FcCharSetNextPage(union, &map, &next)
+        }
+        return GlyphCoverage(ranges: ranges)
     }
 
     deinit {
@@ -110,15 +170,49 @@ final class FontSystem {
         return height
     }
 
-    /// Where the shipped fonts are: `COUNTERSIGN_FONTS`, else `Fonts/` beside the executable's
-    /// install prefix, else the source checkout this was built from.
-    static func defaultDirectory() -> URL {
-        if let path = ProcessInfo.processInfo.environment["COUNTERSIGN_FONTS"] { return URL(fileURLWithPath: path) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        let installed = executable.deletingLastPathComponent().appendingPathComponent("../share/countersign/Fonts")
-        if FileManager.default.fileExists(atPath: installed.path) { return installed.standardized }
-        var source = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { source.deleteLastPathComponent() }
-        return source.appendingPathComponent("Fonts")
+    /// Where the shipped fonts are (`ResourceLocator`): `COUNTERSIGN_FONTS`, `COUNTERSIGN_HOME`,
+    /// or beside the executable.
+    static func defaultDirectory() throws(ResourceError) -> URL {
+        try ResourceLocator.standard.directory(.fonts)
+    }
+}
+
+/// The families the shipped fonts provide, for checking a template's `font=` names without
+/// building a typesetter.
+public enum ShippedFonts {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: [String]] = [:]
+
+    /// The family names of the fonts in `directory` (the shipped `Fonts/` folder by default),
+    /// sorted; read once per folder and process. Throws when fontconfig cannot be loaded or the
+    /// folder holds no fonts.
+    public static func families(in directory: URL? = nil) throws -> [String] {
+        let folder = try (directory ?? FontSystem.defaultDirectory()).standardizedFileURL.path
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = cache[folder] { return known }
+        try Typesetter.requireSystemLibraries()
+        guard let config = FcConfigCreate() else { throw TypesettingError(.fonts, "fontconfig could not create a configuration") }
+        defer { FcConfigDestroy(config) }
+        let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: folder), includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard FontSystem.fontExtensions.contains(url.pathExtension.lowercased()) else { continue }
+            _ = url.path.withCString { FcConfigAppFontAddFile(config, UnsafeRawPointer($0).assumingMemoryBound(to: FcChar8.self)) }
+        }
+        var names: Set<String> = []
+        if let set = FcConfigGetFonts(config, FcSetApplication) {
+            for index in 0..<Int(set.pointee.nfont) {
+                var name: UnsafeMutablePointer<FcChar8>? = nil
+                if let pattern = set.pointee.fonts[index], FcPatternGetString(pattern, "family", 0, &name) == FcResultMatch, let name {
+                    names.insert(String(cString: name))
+                }
+            }
+        }
+        guard !names.isEmpty else {
+            throw ResourceError(.missing, "\(folder): no fonts found — point COUNTERSIGN_FONTS or COUNTERSIGN_HOME at "
+                                + "Countersign's shipped Fonts folder, or reinstall with scripts/install")
+        }
+        cache[folder] = names.sorted()
+        return names.sorted()
     }
 }

@@ -120,7 +120,7 @@ final class BlockLayouter {
                 drawables += content.drawables.map { $0.translated(list.indent, y) }
                 y += content.height + 2
             }
-            return (Box(drawables: drawables, height: max(0, y - 2)), 2, 6)
+            return (Box(drawables: drawables, height: max(0, y - 2)), 2, list.spaceAfter)
         case .table(let table):
             let laidOut = try tableLayout(table, width: width)
             var drawables: [Drawable] = []
@@ -169,14 +169,22 @@ final class BlockLayouter {
         label.color = Color(red: 0.3, green: 0.3, blue: 0.3)
         label.spaceAfter = 0
         label.hyphenate = false
+        // The label follows the line: under its left end, its middle or its right end.
+        label.alignment = signature.alignment == .justify ? .left : signature.alignment
         let caption = textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
                                            style: label), width: boxWidth)
         let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
+        let x: Double
+        switch signature.alignment {
+        case .center: x = (width - boxWidth) / 2
+        case .right: x = width - boxWidth
+        case .left, .justify: x = 0
+        }
         var drawables: [Drawable] = [
-            .signature(signature, x: 0, y: 0, width: boxWidth, height: signature.height),
-            .line(x0: 0, y0: signature.height, x1: boxWidth, y1: signature.height, color: grey, lineWidth: 0.75),
+            .signature(signature, x: x, y: 0, width: boxWidth, height: signature.height),
+            .line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75),
         ]
-        drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: 0, y: signature.height + 3)
+        drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
         return Box(drawables: drawables, height: signature.height + 3 + caption.height)
     }
 

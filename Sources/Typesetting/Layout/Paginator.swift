@@ -71,6 +71,8 @@ struct Paginator {
                 try flow(item, x: x + list.indent, width: width - list.indent)
                 pendingMarker = nil
             }
+            // The list ends with its own space, not its last item's (items sit close together).
+            previousSpaceAfter = max(previousSpaceAfter, list.spaceAfter)
         case .table(let table):
             try placeTable(table, x: x, width: width)
         case .image, .signature, .rule:

@@ -139,8 +139,18 @@ final class TextLayout {
             var logical = PangoRectangle()
             pango_layout_iter_get_line_extents(iterator, nil, &logical)
             let baseline = Double(pango_layout_iter_get_baseline(iterator)) / scale
-            lines.append(Line(top: Double(y0) / scale, bottom: Double(y1) / scale, baseline: baseline,
-                              x: Double(logical.x) / scale))
+            var x = Double(logical.x) / scale
+            // pango swaps left and right for a right-to-left paragraph (its alignment means
+            // "start" and "end"); ours are the page's left and right edges, whatever the script.
+            if let line = pango_layout_iter_get_line_readonly(iterator), line.pointee.resolved_dir == PANGO_DIRECTION_RTL.rawValue {
+                let lineWidth = Double(logical.width) / scale
+                switch style.alignment {
+                case .left: x = 0
+                case .right: x = max(0, width - lineWidth)
+                case .center, .justify: break
+                }
+            }
+            lines.append(Line(top: Double(y0) / scale, bottom: Double(y1) / scale, baseline: baseline, x: x))
         } while pango_layout_iter_next_line(iterator) != 0
         pango_layout_iter_free(iterator)
         // With line spacing the last line's box can be shorter than the leading; keep a full line.

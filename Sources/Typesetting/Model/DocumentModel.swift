@@ -159,6 +159,9 @@ public struct SignatureBox: Sendable, Hashable {
     public var height: Double
     public var required: Bool
     public var spaceAfter: Double = 10
+    /// Where the box, its signing line and the label under it sit across the available width
+    /// (`justify` reads as left).
+    public var alignment: TextAlignment = .left
 
     public init(role: String, label: String, width: Double, height: Double, required: Bool) {
         self.role = role; self.label = label; self.width = width; self.height = height; self.required = required
@@ -172,6 +175,8 @@ public struct ListBlock: Sendable, Hashable {
     public var items: [[Block]]
     public var indent: Double = 18
     public var start: Int = 1
+    /// Space below the list (points), before whatever follows.
+    public var spaceAfter: Double = 6
     public init(marker: Marker, items: [[Block]]) {
         self.marker = marker; self.items = items
     }

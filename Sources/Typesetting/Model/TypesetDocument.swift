@@ -26,6 +26,9 @@ public struct TypesetDocument: Sendable {
     public var signatures: [PlacedSignature]
     /// Link areas, for the PDF layer to turn into `/Link` annotations.
     public var links: [PlacedLink]
+    /// Characters drawn as nothing because no shipped font has them (each once, in order of first
+    /// use); empty unless the typesetter was told to allow them.
+    public var missingCharacters: [Unicode.Scalar] = []
 
     /// The typeset file on its own (no form fields, no `/ID`): for appearances, the audit page
     /// and tests. Generated documents go through `DocumentFinisher` instead.

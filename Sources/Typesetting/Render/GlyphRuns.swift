@@ -47,6 +47,10 @@ extension TextLayout {
                 } else {
                     for glyph in 0..<Int(glyphs.pointee.num_glyphs) {
                         width += Double(glyphs.pointee.glyphs[glyph].geometry.width) / scale
+                        let id = glyphs.pointee.glyphs[glyph].glyph
+                        if id != TextLayout.emptyGlyph, id & TextLayout.unknownFlag != 0 {
+                            document.noteMissing(id & ~TextLayout.unknownFlag)
+                        }
                     }
                 }
                 runX += width
@@ -76,6 +80,32 @@ extension TextLayout {
         }
         func clusterStart(_ index: Int) -> Int { itemStart + Int(glyphs.log_clusters[index]) }
 
+        // Clusters whose glyphs do not spell their text one for one (Indic conjuncts and
+        // reordered vowel signs; ligatures in right-to-left text, which extractors reverse along
+        // with the line) carry their text as /ActualText, so copying gives it back in logical order.
+        let rightToLeft = item.analysis.level % 2 == 1
+        var spanText: [Int: String] = [:]  // first glyph index of a span → its text
+        var spanEnd: Set<Int> = []  // last glyph index of a span
+        var first = 0
+        while first < count {
+            var last = first
+            while last + 1 < count, clusterStart(last + 1) == clusterStart(first) { last += 1 }
+            let start = clusterStart(first), end = clusterEnd(start)
+            if end > start {
+                let text = String(decoding: UnsafeBufferPointer(start: text + start, count: end - start), as: UTF8.self)
+                let scalars = Array(text.unicodeScalars)
+                let simple = last == first && (scalars.count == 1 || !rightToLeft)
+                if !simple {
+                    // Extractors spread a span's characters left to right over its glyphs, then
+                    // read a right-to-left line from the right: a right-to-left cluster's text is
+                    // given in that visual order so that it reads back in logical order.
+                    spanText[first] = rightToLeft ? String(String.UnicodeScalarView(scalars.reversed())) : text
+                    spanEnd.insert(last)
+                }
+            }
+            first = last + 1
+        }
+
         canvas.setFont(fontIndex, size: font.size)
         let size = font.size
         if font.embolden {
@@ -89,13 +119,34 @@ extension TextLayout {
         var inArray = false
         var inHex = false
         var started = false
+        // Marked content cannot sit inside a TJ array: end the array before a span starts or ends.
+        func endArray() {
+            if inHex { canvas.content.byte(UInt8(ascii: ">")); inHex = false }
+            if inArray { canvas.content.op("] TJ\n"); inArray = false }
+        }
+        func closeSpan(_ last: Int) {
+            guard last >= 0, spanEnd.contains(last) else { return }
+            endArray()
+            canvas.content.op("EMC\n")
+        }
         for index in 0..<count {
+            closeSpan(index - 1)
+            if let actual = spanText[index] {
+                endArray()
+                canvas.content.op("/Span <</ActualText <FEFF")
+                for unit in actual.utf16 { canvas.content.glyph(UInt32(unit)) }
+                canvas.content.op(">>> BDC\n")
+            }
             let info = glyphs.glyphs[index]
             let glyphX = penX + Double(info.geometry.x_offset) / scale
             let glyphY = baseline + Double(info.geometry.y_offset) / scale
             penX += Double(info.geometry.width) / scale
             let id = info.glyph
-            guard id != TextLayout.emptyGlyph, id & TextLayout.unknownFlag == 0, id <= 0xFFFF else { continue }
+            if id != TextLayout.emptyGlyph, id & TextLayout.unknownFlag != 0 {
+                document.noteMissing(id & ~TextLayout.unknownFlag)
+                continue
+            }
+            guard id != TextLayout.emptyGlyph, id <= 0xFFFF else { continue }
 
             if !document.isRecorded(id, font: fontIndex) {
                 // The glyph's text: its cluster's bytes when the cluster is this one glyph.
@@ -134,6 +185,7 @@ extension TextLayout {
             canvas.content.glyph(id)
             pdfX += Double(font.face.width(of: id)) * size / 1000
         }
+        closeSpan(count - 1)
         if inHex { canvas.content.byte(UInt8(ascii: ">")) }
         if inArray { canvas.content.op("] TJ\n") }
         return penX - x

@@ -65,10 +65,12 @@ final class PDFRenderer {
         var catalog: PDFDictionary = ["Type": .name("Catalog"), "Pages": .reference(pagesReference)]
         if let outlines = Outline.write(document.outline, pages: pageReferences, pageHeight: page.height, into: &file) {
             catalog["Outlines"] = .reference(outlines)
-            catalog["PageMode"] = .name("UseOutlines")
+            // A single bookmark is no help for finding one's way: the pane opens only for more.
+            if document.outline.count > 1 { catalog["PageMode"] = .name("UseOutlines") }
         }
         file[file.catalog] = .dictionary(catalog)
-        return TypesetDocument(file: file, pageCount: pages.count, signatures: document.signatures, links: document.links)
+        return TypesetDocument(file: file, pageCount: pages.count, signatures: document.signatures, links: document.links,
+                               missingCharacters: fonts.missing)
     }
 
     /// What a document collects while its pages are drawn.

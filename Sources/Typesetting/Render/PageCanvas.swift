@@ -26,6 +26,15 @@ final class DocumentFonts {
         seen[index][Int(glyph >> 6)] & (1 << UInt64(glyph & 63)) != 0
     }
 
+    /// Characters no font could draw (pango's unknown glyphs), each once, in order of first use.
+    private(set) var missing: [Unicode.Scalar] = []
+
+    /// Notes a character pango found no glyph for.
+    func noteMissing(_ codePoint: UInt32) {
+        guard let scalar = Unicode.Scalar(codePoint), !GlyphCoverage.drawsNothing(scalar), !missing.contains(scalar) else { return }
+        missing.append(scalar)
+    }
+
     /// Records a glyph and, the first time, the text it stands for.
     func record(_ glyph: UInt32, text: String?, font index: Int) {
         guard !isRecorded(glyph, font: index) else { return }

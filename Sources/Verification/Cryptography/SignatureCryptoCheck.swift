@@ -3,16 +3,36 @@ import Crypto
 import Foundation
 
 /// Steps 2–4 of DESIGN.md §7 for one signature: the digest of the signed ranges against the CMS,
-/// the CMS signature, the signer certificate (SID and ESS), the timestamp token, and the chain
-/// to the trust anchors at the signing time.
+/// the signature of every SignerInfo, the signer certificate (SID and ESS), the timestamp
+/// tokens, the chain to the trust anchors at the signing time, and the algorithm policy.
 struct SignatureCryptoCheck {
     struct Result {
         var signer: Certificate?
-        var timestamp: TimestampSummary?
+        /// Signers of further SignerInfos in the same CMS.
+        var otherSigners: [Certificate] = []
+        var timestamps: [TimestampSummary] = []
+        var algorithms: SignatureAlgorithms?
         /// The CMS signingTime attribute (pkcs7 signatures carry one).
         var cmsSigningTime: Date?
         var issues: [VerificationIssue] = []
+        var notes: [ReportNote] = []
+
+        /// The timestamp that decides the signing time: the earliest intact and trusted one, else the first.
+        var timestamp: TimestampSummary? {
+            timestamps.filter { $0.intact && $0.trusted }.min { $0.genTime < $1.genTime } ?? timestamps.first
+        }
     }
+
+    /// What the CMS's SignerInfos sign.
+    private enum SignedContent {
+        /// The byte ranges themselves (detached: adbe.pkcs7.detached, ETSI.CAdES.detached).
+        case ranges
+        /// The encapsulated content (adbe.pkcs7.sha1: the SHA-1 of the ranges).
+        case encapsulated([UInt8])
+    }
+
+    static let idData = "1.2.840.113549.1.7.1"
+    static let detachedSubFilters: Set<String> = ["adbe.pkcs7.detached", "ETSI.CAdES.detached"]
 
     /// nil when no trust anchors were given.
     let validator: ChainValidator?
@@ -20,59 +40,108 @@ struct SignatureCryptoCheck {
     let certificates: CertificateCache
     let chains: TrustCache
     let bytes: PDFBytes
+    let policy = AlgorithmPolicy()
 
-    /// Checks a CMS signature (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`) over `range`.
-    func checkSignature(der: [UInt8], range: [Int], subFilter: String?, claimedTime: Date?) -> Result {
+    /// Checks a CMS signature (`adbe.pkcs7.detached`, `ETSI.CAdES.detached`, `adbe.pkcs7.sha1`)
+    /// over `range`. Every SignerInfo is checked; the first is the signer the report names.
+    func checkSignature(der: [UInt8], range: [Int], subFilter: String, claimedTime: Date?) -> Result {
         var result = Result()
         let cms: CMSSignedData
         do {
             cms = try CMSSignedData.parse(der: der, certificateCache: certificates)
         } catch {
-            result.issues.append(VerificationIssue(.badCMS, "/Contents is not a CMS SignedData with one signer: \(error)"))
+            result.issues.append(VerificationIssue(.badCMS, "/Contents is not a CMS SignedData: \(error)"))
             return result
         }
-        result.cmsSigningTime = cms.signedAttributes.signingTime
-        result.signer = cms.signerCertificate
-        guard let algorithm = cms.digestAlgorithm else {
-            result.issues.append(VerificationIssue(.unsupported,
-                "the signature uses the digest algorithm \(cms.digestAlgorithmOID), which this verifier does not accept (SHA-256/384/512 only)",
-                verdict: .indeterminate))
+        if cms.isBER {
+            result.notes.append(ReportNote(code: "cmsBER",
+                message: "the CMS is encoded in BER (indefinite lengths or constructed strings), not DER; it was read as BER and its signed attributes checked in DER as RFC 5652 §5.4 requires"))
+        }
+        result.signer = cms.signers[0].certificate
+        result.cmsSigningTime = cms.signers[0].signedAttributes?.signingTime
+        guard cms.contentType == Self.idData else {
+            result.issues.append(VerificationIssue(.badCMS,
+                "the CMS signs content of type \(cms.contentType), not id-data: it is not a PDF signature"))
             return result
         }
-        let digest = hash(range, with: algorithm)
-        guard let messageDigest = cms.signedAttributes.messageDigest else {
-            result.issues.append(VerificationIssue(.badCMS, "the CMS has no signed messageDigest attribute, so it signs nothing verifiable"))
+        let content: SignedContent
+        if subFilter == "adbe.pkcs7.sha1" {
+            guard let encapsulated = cms.encapsulatedContent else {
+                result.issues.append(VerificationIssue(.badCMS,
+                    "adbe.pkcs7.sha1 signs the SHA-1 of the byte ranges carried inside the CMS, but the CMS encapsulates no content"))
+                return result
+            }
+            guard encapsulated == hash(range, with: .sha1) else {
+                result.issues.append(VerificationIssue(.digestMismatch,
+                    "the signed bytes changed: the SHA-1 of the byte ranges is not the digest the adbe.pkcs7.sha1 CMS encapsulates"))
+                return result
+            }
+            content = .encapsulated(encapsulated)
+        } else {
+            if let encapsulated = cms.encapsulatedContent {
+                result.issues.append(VerificationIssue(.contentNotDetached,
+                    "the /SubFilter \(subFilter) says the CMS is detached and signs the byte ranges, but the CMS also encapsulates \(encapsulated.count) bytes of content: which content the signature covers is ambiguous"))
+                return result
+            }
+            content = .ranges
+        }
+        var digests: [HashAlgorithm: [UInt8]] = [:]
+        for (index, signer) in cms.signers.enumerated() {
+            var issues: [VerificationIssue] = []
+            let label = cms.signers.count > 1 ? "SignerInfo \(index + 1) of \(cms.signers.count)" : nil
+            let (timestamps, algorithms) = check(signer, of: cms, content: content, range: range, subFilter: subFilter,
+                                                 claimedTime: claimedTime, digests: &digests, issues: &issues,
+                                                 notes: &result.notes)
+            result.timestamps += timestamps
+            if index == 0 { result.algorithms = algorithms }
+            if index > 0, let certificate = signer.certificate { result.otherSigners.append(certificate) }
+            result.issues += issues.map { issue in
+                guard let label else { return issue }
+                return VerificationIssue(issue.code, "\(label): \(issue.reason)", verdict: issue.verdict, subIndication: issue.subIndication)
+            }
+        }
+        return result
+    }
+
+    /// Checks an `adbe.x509.rsa_sha1` signature: a PKCS#1 v1.5 signature of the ranges' digest in
+    /// `/Contents`, the signer's certificate first in `/Cert`.
+    func checkPKCS1Signature(der: [UInt8], certificates encoded: [[UInt8]], range: [Int], claimedTime: Date?) -> Result {
+        var result = Result()
+        let signature: PKCS1Signature
+        do {
+            signature = try PKCS1Signature(der: der)
+        } catch {
+            result.issues.append(VerificationIssue(.badCMS, "/Contents is not an adbe.x509.rsa_sha1 signature: \(error)"))
             return result
         }
-        guard messageDigest == digest else {
-            result.issues.append(VerificationIssue(.digestMismatch,
-                "the signed bytes changed: the \(algorithm) of the byte ranges is not the CMS messageDigest"))
-            return result
-        }
-        guard let signer = cms.signerCertificate else {
+        let chain = encoded.compactMap { try? certificates.certificate(der: $0) }
+        guard let signer = chain.first, chain.count == encoded.count else {
             result.issues.append(VerificationIssue(.signerCertificateMissing,
-                "the CMS does not include the signer's certificate (\(cms.signerIdentifier)), so its signature cannot be checked",
+                encoded.isEmpty ? "an adbe.x509.rsa_sha1 signature needs the signer's certificate in /Cert, and there is none"
+                    : "a certificate in /Cert cannot be read, so the signature cannot be checked",
                 verdict: .indeterminate))
             return result
         }
+        result.signer = signer
+        let recovered: (algorithm: HashAlgorithm, digest: [UInt8])
         do {
-            try cms.verifySignature(contentDigest: digest)
+            recovered = try signature.recoverDigest(with: signer)
         } catch {
-            result.issues.append(VerificationIssue(.badCMS, "the CMS signature does not verify: \(error)"))
+            result.issues.append(VerificationIssue(.signatureInvalid, "the PKCS#1 signature does not verify: \(error)"))
             return result
         }
-        do {
-            try cms.checkSigningCertificateReference(required: subFilter == "ETSI.CAdES.detached")
-        } catch {
-            result.issues.append(VerificationIssue(.badCMS, "\(error) (PAdES requires ESS signingCertificateV2 naming the signer)"))
+        guard recovered.digest == hash(range, with: recovered.algorithm) else {
+            result.issues.append(VerificationIssue(.digestMismatch,
+                "the signed bytes changed: the \(recovered.algorithm) of the byte ranges is not the digest the signature holds"))
+            return result
         }
-        var validationTime = claimedTime ?? cms.signedAttributes.signingTime
-        if let tokenDER = cms.timestampToken {
-            let summary = checkTimestamp(tokenDER, over: cms.signatureValue, issues: &result.issues)
-            result.timestamp = summary
-            if let summary, summary.intact, summary.trusted { validationTime = summary.genTime }
+        let scheme = SignatureScheme.rsaPKCS1v15(recovered.algorithm)
+        result.algorithms = SignatureAlgorithms(digest: recovered.algorithm.rawValue, signature: scheme.description,
+                                                key: signer.publicKeyAlgorithm)
+        checkTrust(signer, intermediates: Array(chain.dropFirst()), at: claimedTime, issues: &result.issues)
+        if let weak = policy.judge(digest: recovered.algorithm, scheme: scheme, signer: signer, proofOfExistence: nil) {
+            result.issues.append(weak)
         }
-        checkTrust(signer, intermediates: cms.certificates, at: validationTime, issues: &result.issues)
         return result
     }
 
@@ -101,20 +170,114 @@ struct SignatureCryptoCheck {
             result.issues.append(VerificationIssue(.badTimestamp, "the document timestamp does not verify: \(error)"))
             return result
         }
-        result.timestamp = TimestampSummary(genTime: token.genTime, authority: token.tsaCertificate?.subject, intact: true,
-                                            trusted: false)
+        var summary = TimestampSummary(genTime: token.genTime, authority: token.tsaCertificate?.subject, intact: true, trusted: false)
         if let certificate = token.tsaCertificate {
             let before = result.issues.count
             checkTrust(certificate, intermediates: token.signedData.certificates, at: token.genTime, issues: &result.issues)
-            result.timestamp?.trusted = result.issues.count == before
+            summary.trusted = result.issues.count == before
         }
+        result.timestamps = [summary]
         return result
     }
 
     // MARK: Parts
 
-    private func hash(_ range: [Int], with algorithm: DigestAlgorithm) -> [UInt8] {
-        var digest = Digest(algorithm)
+    /// Checks one SignerInfo; returns its timestamps and, once its signature verifies, its algorithms.
+    private func check(_ signer: CMSSignerInfo, of cms: CMSSignedData, content: SignedContent, range: [Int], subFilter: String,
+                       claimedTime: Date?, digests: inout [HashAlgorithm: [UInt8]], issues: inout [VerificationIssue],
+                       notes: inout [ReportNote]) -> ([TimestampSummary], SignatureAlgorithms?) {
+        guard let algorithm = signer.digestAlgorithm else {
+            issues.append(VerificationIssue(.unsupported,
+                "the signature uses the digest algorithm \(signer.digestAlgorithmOID), which this verifier does not know",
+                verdict: .indeterminate))
+            return ([], nil)
+        }
+        let digest: [UInt8]
+        if let known = digests[algorithm] {
+            digest = known
+        } else {
+            switch content {
+            case .ranges: digest = hash(range, with: algorithm)
+            case .encapsulated(let bytes): digest = algorithm.hash(bytes)
+            }
+            digests[algorithm] = digest
+        }
+        let signed = switch content {
+        case .ranges: "the byte ranges"
+        case .encapsulated: "the encapsulated SHA-1 of the byte ranges"
+        }
+        if signer.certificate == nil {
+            if let messageDigest = signer.signedAttributes?.messageDigest, messageDigest != digest {
+                issues.append(VerificationIssue(.digestMismatch,
+                    "the signed bytes changed: the \(algorithm) of \(signed) is not the CMS messageDigest"))
+            } else {
+                issues.append(VerificationIssue(.signerCertificateMissing,
+                    "the CMS does not include the signer's certificate (\(signer.identifier)), so its signature cannot be checked",
+                    verdict: .indeterminate))
+            }
+            return ([], nil)
+        }
+        do {
+            let deviations = try signer.verify(contentDigest: digest, eContentType: cms.contentType,
+                                               content: { self.content(content, range: range) })
+            if deviations.contains(.signedAttributesNotDER) {
+                notes.append(ReportNote(code: "cmsSignedAttributesNotDER",
+                    message: "the signed attributes are not encoded in DER as RFC 5652 §5.4 requires; the signature covers them as the signer encoded them (the same attribute values)"))
+            }
+        } catch let error as CryptoError {
+            switch error.code {
+            case .digestMismatch:
+                issues.append(VerificationIssue(.digestMismatch,
+                    "the signed bytes changed: the \(algorithm) of \(signed) is not the CMS messageDigest"))
+            case .signatureInvalid:
+                issues.append(VerificationIssue(.signatureInvalid, "the CMS signature does not verify: \(error)"))
+            case .unsupportedAlgorithm:
+                issues.append(VerificationIssue(.unsupported, "the signature cannot be checked: \(error)", verdict: .indeterminate))
+            default:
+                issues.append(VerificationIssue(.badCMS, "the CMS SignerInfo is malformed: \(error)"))
+            }
+            return ([], nil)
+        } catch {
+            issues.append(VerificationIssue(.badCMS, "the CMS SignerInfo cannot be checked: \(error)"))
+            return ([], nil)
+        }
+        guard let certificate = signer.certificate, let scheme = try? signer.scheme() else { return ([], nil) }
+        let algorithms = SignatureAlgorithms(digest: algorithm.rawValue, signature: scheme.description,
+                                             key: certificate.publicKeyAlgorithm)
+        do {
+            try signer.checkSigningCertificateReference(required: subFilter == "ETSI.CAdES.detached")
+        } catch {
+            issues.append(VerificationIssue(.badCMS, "\(error) (PAdES requires ESS signingCertificateV2 naming the signer)"))
+        }
+        let timestamps = signer.timestampTokens.enumerated().compactMap { index, token in
+            checkTimestamp(token, number: signer.timestampTokens.count > 1 ? index + 1 : nil, over: signer.signatureValue, issues: &issues)
+        }
+        let proof = timestamps.filter { $0.intact && $0.trusted }.map(\.genTime).min()
+        checkTrust(certificate, intermediates: cms.certificates, at: proof ?? claimedTime ?? signer.signedAttributes?.signingTime,
+                   issues: &issues)
+        var weak = policy.judge(digest: algorithm, scheme: scheme, signer: certificate, proofOfExistence: proof)
+        if weak == nil, case .encapsulated = content {
+            // adbe.pkcs7.sha1: whatever the CMS uses, the ranges themselves are only bound by SHA-1.
+            weak = policy.judge(digest: .sha1, scheme: scheme, signer: certificate, proofOfExistence: proof)
+        }
+        if let weak { issues.append(weak) }
+        return (timestamps, algorithms)
+    }
+
+    private func content(_ content: SignedContent, range: [Int]) -> [UInt8] {
+        switch content {
+        case .encapsulated(let bytes): return bytes
+        case .ranges:
+            var signed = [UInt8]()
+            signed.reserveCapacity(range[1] + range[3])
+            signed += bytes[range[0]..<(range[0] + range[1])]
+            signed += bytes[range[2]..<(range[2] + range[3])]
+            return signed
+        }
+    }
+
+    private func hash(_ range: [Int], with algorithm: HashAlgorithm) -> [UInt8] {
+        var digest = HashAlgorithm.Hasher(algorithm)
         bytes.withUnsafeBytes { buffer in
             digest.update(UnsafeRawBufferPointer(rebasing: buffer[range[0]..<(range[0] + range[1])]))
             digest.update(UnsafeRawBufferPointer(rebasing: buffer[range[2]..<(range[2] + range[3])]))
@@ -122,13 +285,14 @@ struct SignatureCryptoCheck {
         return digest.finalize()
     }
 
-    private func checkTimestamp(_ der: [UInt8], over signatureValue: [UInt8],
+    private func checkTimestamp(_ der: [UInt8], number: Int?, over signatureValue: [UInt8],
                                 issues: inout [VerificationIssue]) -> TimestampSummary? {
+        let which = number.map { "signature timestamp \($0)" } ?? "signature timestamp"
         let token: TimestampToken
         do {
             token = try TimestampToken.parse(der: der, certificateCache: certificates)
         } catch {
-            issues.append(VerificationIssue(.badTimestamp, "the signature timestamp token cannot be read: \(error)"))
+            issues.append(VerificationIssue(.badTimestamp, "the \(which) token cannot be read: \(error)", subIndication: .formatFailure))
             return nil
         }
         var summary = TimestampSummary(genTime: token.genTime, authority: token.tsaCertificate?.subject, intact: false,
@@ -136,8 +300,11 @@ struct SignatureCryptoCheck {
         do {
             try token.verify(imprintOf: signatureValue)
             summary.intact = true
+        } catch let error as CryptoError where error.code == .digestMismatch {
+            issues.append(VerificationIssue(.badTimestamp, "the \(which) does not verify: \(error)", subIndication: .hashFailure))
+            return summary
         } catch {
-            issues.append(VerificationIssue(.badTimestamp, "the signature timestamp does not verify: \(error)"))
+            issues.append(VerificationIssue(.badTimestamp, "the \(which) does not verify: \(error)"))
             return summary
         }
         guard let validator, let certificate = token.tsaCertificate else { return summary }
@@ -146,7 +313,7 @@ struct SignatureCryptoCheck {
             summary.trusted = true
         } catch {
             issues.append(VerificationIssue(.untrustedTimestamp,
-                "the timestamp authority is not trusted, so its time cannot be relied on: \(error)", verdict: .indeterminate))
+                "the \(which)'s authority is not trusted, so its time cannot be relied on: \(error)", verdict: .indeterminate))
         }
         return summary
     }
@@ -156,7 +323,7 @@ struct SignatureCryptoCheck {
         if let usage = certificate.keyUsage, !usage.contains(.digitalSignature), !usage.contains(.nonRepudiation) {
             issues.append(VerificationIssue(.certificateNotUsable,
                 "the signer's certificate key usage allows neither digitalSignature nor nonRepudiation",
-                verdict: .indeterminate))
+                verdict: .indeterminate, subIndication: .chainConstraintsFailure))
         }
         guard let validator else {
             issues.append(VerificationIssue(.untrusted,
@@ -169,8 +336,44 @@ struct SignatureCryptoCheck {
             try chains.validate(certificate, intermediates: intermediates, at: time ?? Date(), with: validator)
         } catch let error as CryptoError where error.code == .certificateExpired || error.code == .certificateNotYetValid {
             issues.append(VerificationIssue(.certificateNotUsable, "\(error)", verdict: .indeterminate))
+        } catch let error as CryptoError where error.code == .chainInvalid {
+            issues.append(VerificationIssue(.untrusted, "\(error)", verdict: .indeterminate,
+                                            subIndication: .certificateChainGeneralFailure))
         } catch {
             issues.append(VerificationIssue(.untrusted, "\(error)", verdict: .indeterminate))
+        }
+    }
+}
+
+extension SignatureReport {
+    /// Takes the cryptographic findings into the report.
+    mutating func record(_ outcome: SignatureCryptoCheck.Result) {
+        issues += outcome.issues
+        notes += outcome.notes
+        signer = outcome.signer.map(SignerIdentity.init)
+        otherSigners = outcome.otherSigners.map(SignerIdentity.init)
+        timestamps = outcome.timestamps
+        timestamp = outcome.timestamp
+        algorithms = outcome.algorithms
+        if signingTime == nil { signingTime = outcome.cmsSigningTime ?? outcome.timestamp?.genTime }
+    }
+}
+
+extension SignerIdentity {
+    init(_ certificate: Certificate) {
+        self.init(commonName: certificate.commonName, subject: certificate.subject, issuer: certificate.issuer,
+                  certificateSHA256: certificate.sha256Fingerprint)
+    }
+}
+
+extension PDFVerifier {
+    /// The DER certificates of an `adbe.x509.rsa_sha1` signature's `/Cert`: one string, or an
+    /// array of strings with the signer's first.
+    func certificateStrings(_ dictionary: PDFDictionary, _ document: PDFDocument) throws -> [[UInt8]] {
+        switch try document.resolve(dictionary, "Cert") {
+        case .string(let one)?: return [one.bytes]
+        case .array(let items)?: return try items.compactMap { try document.resolve($0).stringValue?.bytes }
+        default: return []
         }
     }
 }

@@ -5,8 +5,9 @@ import PDFSyntax
 extension Step {
     /// Keys a filled-in field or its widget may change.
     static let fillKeys: Set<PDFName> = ["V", "AP", "AS", "RV"]
-    /// Keys signing an empty signature field may change.
-    static let signKeys: Set<PDFName> = ["V", "AP", "AS"]
+    /// Keys signing an empty signature field may change (Acrobat also sets the widget's `/F`
+    /// flags, e.g. to print and lock it, when it signs).
+    static let signKeys: Set<PDFName> = ["V", "AP", "AS", "F"]
 
     mutating func checkForm() throws {
         let before = try analyzer.fields(old)
@@ -17,6 +18,11 @@ extension Step {
                 try checkChangedNode(number, previous: previous, node: node)
             } else {
                 try checkNewNode(number, node)
+            }
+            // An indirect /Kids array is part of its field; the kids themselves are nodes judged here.
+            if let kids = node.dictionary["Kids"]?.referenceValue, isTouched(kids.number), !explained.contains(kids.number) {
+                explained.insert(kids.number)
+                accept(kids.number, as: "the /Kids of field '\(node.name)'", in: .within(holder: number, prefix: "/Kids"))
             }
         }
         for (number, node) in before.nodes.sorted(by: { $0.key < $1.key }) where after[number] == nil {
@@ -47,8 +53,16 @@ extension Step {
                 if index < oldFields.count { disallowed.append("/Fields lost or reordered fields") }
             case "SigFlags":
                 break
-            case "DA", "DR", "NeedAppearances":
-                if !policy.allowsFormFilling { disallowed.append("/\(key.string) changed") }
+            case "DR":
+                // New resources for appearances change nothing shown; replacing some is form filling.
+                if !policy.allowsFormFilling, !(try resourcesOnlyAdded(old["DR"], new["DR"])) {
+                    disallowed.append("/DR: existing resources replaced")
+                }
+            case "DA":
+                // A default appearance for fields to come; replacing one is form filling.
+                if !policy.allowsFormFilling, old["DA"] != nil { disallowed.append("/DA changed") }
+            case "NeedAppearances":
+                if !policy.allowsFormFilling { disallowed.append("/NeedAppearances changed") }
             default:
                 disallowed.append("/\(key.string) changed")
             }
@@ -58,7 +72,56 @@ extension Step {
         } else {
             deny(formNumber, "field", "AcroForm: " + disallowed.joined(separator: ", "))
         }
-        if let fieldsNumber, isTouched(fieldsNumber) { explained.insert(fieldsNumber) }
+        if let fieldsNumber, isTouched(fieldsNumber) {
+            explained.insert(fieldsNumber)
+            accept(fieldsNumber, as: "the form's /Fields", in: .keys(["/Fields"]))
+        }
+        if let formNumber, catalog["AcroForm"]?.referenceValue != nil, isTouched(formNumber) {
+            accept(formNumber, as: "the AcroForm dictionary", in: .keys(["/AcroForm"]))
+        }
+        try explainResources(new["DR"], form: catalog["AcroForm"]?.referenceValue?.number)
+    }
+
+    /// Whether `after` holds every resource `before` had, unchanged (new ones may be added).
+    private mutating func resourcesOnlyAdded(_ before: PDFObject?, _ after: PDFObject?) throws -> Bool {
+        let old = try document.resolve(before ?? .null, revision: self.old).dictionaryValue ?? [:]
+        let new = try document.resolve(after ?? .null, revision: self.new).dictionaryValue ?? [:]
+        for (category, value) in old.entries {
+            let oldEntries = try document.resolve(value, revision: self.old).dictionaryValue
+            let newEntries = try document.resolve(new[category] ?? .null, revision: self.new).dictionaryValue
+            guard let oldEntries else {
+                if !(try comparator.same(value, new[category])) { return false }
+                continue
+            }
+            guard let newEntries else { return false }
+            for (name, resource) in oldEntries.entries where !(try comparator.same(resource, newEntries[name])) { return false }
+        }
+        return true
+    }
+
+    /// Explains the form's default resources (`/DR`): new objects in them, and the resource
+    /// dictionaries themselves when indirect, used only as the form's resources.
+    private mutating func explainResources(_ resources: PDFObject?, form: Int?) throws {
+        guard let resources else { return }
+        try explainNew(reachableFrom: resources)
+        let catalogNumber = document.catalogReference(revision: new)?.number
+        var holder = form ?? catalogNumber
+        var prefix = form == nil ? "/AcroForm /DR" : "/DR"
+        if let reference = resources.referenceValue {
+            if isTouched(reference.number) {
+                explained.insert(reference.number)
+                accept(reference.number, as: "the form's default resources", in: .within(holder: holder, prefix: prefix))
+            }
+            holder = reference.number
+            prefix = ""
+        }
+        guard case .dictionary(let categories) = try document.resolve(resources, revision: new) else { return }
+        for (category, value) in categories.entries {
+            guard let reference = value.referenceValue, isTouched(reference.number) else { continue }
+            explained.insert(reference.number)
+            accept(reference.number, as: "the form's default /\(category.string) resources",
+                   in: .within(holder: holder, prefix: prefix.isEmpty ? "/\(category.string)" : "\(prefix) /\(category.string)"))
+        }
     }
 
     private mutating func checkNewNode(_ number: Int, _ node: FieldMap.Node) throws {
@@ -74,18 +137,18 @@ extension Step {
         guard policy.allowsSigning || timestamp else {
             deny(number, "field", "new signature field '\(node.name)' although the certification (DocMDP P=1) forbids any change")
             try explainNew(reachableFrom: node.dictionary["V"])
-            try explainAppearance(of: node.dictionary, inPlace: false)
+            try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
             return
         }
         allow(number, "signature", timestamp ? "document timestamp field '\(node.name)' added"
               : node.isSigned ? "signature field '\(node.name)' added and signed" : "empty signature field '\(node.name)' added")
         try explainNew(reachableFrom: node.dictionary["V"])
-        try explainAppearance(of: node.dictionary, inPlace: false)
+        try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
     }
 
     private mutating func checkChangedNode(_ number: Int, previous: FieldMap.Node, node: FieldMap.Node) throws {
         let keys = Set(try comparator.changedKeys(previous.dictionary, node.dictionary))
-        let appearanceTouched = try document.appearanceStreams(of: node.dictionary, revision: new)
+        let appearanceTouched = try appearanceParts(of: node.dictionary, previous: previous.dictionary)
             .contains { isTouched($0) && !explained.contains($0) }
         guard !keys.isEmpty || appearanceTouched else {
             if isTouched(number) { explained.insert(number) }
@@ -97,12 +160,13 @@ extension Step {
             if signing, keys.isSubset(of: Self.signKeys) {
                 if try policy.allowsSigning || isDocumentTimestamp(node.value) {
                     allow(number, "signature", node.isSigned ? "signature field '\(node.name)' signed" : "\(what): appearance updated")
+                    accept(number, as: what, in: .keys(Self.fieldTreeKeys))
                     try explainNew(reachableFrom: node.dictionary["V"])
-                    try explainAppearance(of: node.dictionary, inPlace: true)
+                    try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
                 } else {
                     deny(number, "field", "\(what) signed although the certification (DocMDP P=1) forbids any change")
                     try explainNew(reachableFrom: node.dictionary["V"])
-                    try explainAppearance(of: node.dictionary, inPlace: true)
+                    try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
                 }
             } else if keys.contains("V") {
                 deny(number, "field", "the signature of \(what) was replaced or removed")
@@ -124,19 +188,31 @@ extension Step {
             deny(number, "form-fill", "\(what) filled in although the certification (DocMDP P=1) forbids any change")
         } else {
             allow(number, "form-fill", keys.contains("V") ? "\(what) filled in" : "\(what): appearance updated")
+            accept(number, as: what, in: .keys(Self.fieldTreeKeys))
         }
         // The appearance belongs to the change just judged, allowed or not.
-        try explainAppearance(of: node.dictionary, inPlace: true)
+        try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
     }
 
-    /// Explains a widget's appearance: its streams (rewritten in place if `inPlace`) and the new
-    /// objects they use.
-    mutating func explainAppearance(of dictionary: PDFDictionary, inPlace: Bool) throws {
-        let usage = try oldUsage
-        for number in try document.appearanceStreams(of: dictionary, revision: new) where isTouched(number) {
-            if inPlace || !usage.contains(number) { explained.insert(number) }
+    /// Explains a widget's appearance: everything its `/AP` reaches now or reached when signed
+    /// (appearance dictionaries, streams, the form XObjects and resources they use) that the
+    /// step adds, changes or frees — each may change only where it serves as this widget's
+    /// appearance (`checkUses`).
+    mutating func explainAppearance(of dictionary: PDFDictionary, previous: PDFDictionary?, owner: Int?,
+                                    as what: String) throws {
+        let parts = try appearanceParts(of: dictionary, previous: previous)
+        for number in parts.sorted() where isTouched(number) {
+            explained.insert(number)
+            accept(number, as: "the appearance of \(what)", in: .appearance(owner: owner, parts: parts))
         }
-        try explainNew(reachableFrom: dictionary["AP"])
+    }
+
+    /// The objects a widget's `/AP` reaches now, and reached when signed.
+    func appearanceParts(of dictionary: PDFDictionary, previous: PDFDictionary?) throws -> Set<Int> {
+        var parts = Set(try document.appearanceStreams(of: dictionary, revision: new))
+        if let appearance = dictionary["AP"] { parts.formUnion(try UsageMap.closure(of: appearance, in: document, revision: new)) }
+        if let appearance = previous?["AP"] { parts.formUnion(try UsageMap.closure(of: appearance, in: document, revision: old)) }
+        return parts
     }
 
     private func isDocumentTimestamp(_ value: PDFObject?) throws -> Bool {
@@ -179,7 +255,10 @@ extension Step {
                                            oldFields: FieldMap) throws {
         let oldList = try document.resolve(was.dictionary["Annots"] ?? .null, revision: old).arrayValue ?? []
         let newList = try document.resolve(now.dictionary["Annots"] ?? .null, revision: new).arrayValue ?? []
-        if let array = now.dictionary["Annots"]?.referenceValue?.number, isTouched(array) { explained.insert(array) }
+        if let array = now.dictionary["Annots"]?.referenceValue?.number, isTouched(array) {
+            explained.insert(array)
+            accept(array, as: "the annotation list of page \(page)", in: .within(holder: now.reference.number, prefix: "/Annots"))
+        }
         var index = 0
         for annotation in newList {
             if index < oldList.count, try comparator.same(oldList[index], annotation) {
@@ -220,7 +299,9 @@ extension Step {
             if policy.allowsAnnotations, subtype != "Widget" {
                 allow(reference.number, "annotation", "page \(page): /\(subtype) annotation changed")
                 if case .dictionary(let dictionary) = try document.resolve(annotation, revision: new) {
-                    try explainAppearance(of: dictionary, inPlace: true)
+                    let previous = try document.resolve(annotation, revision: old).dictionaryValue
+                    try explainAppearance(of: dictionary, previous: previous, owner: reference.number,
+                                          as: "the /\(subtype) annotation \(reference)")
                 }
             } else {
                 deny(reference.number, "annotation", "page \(page): /\(subtype) annotation \(reference) changed")

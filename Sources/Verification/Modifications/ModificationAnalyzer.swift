@@ -62,6 +62,9 @@ struct Step {
     var explained: Set<Int> = []
     var findings: [Modification] = []
     var comparator: ValueComparator
+    /// Objects a rule allowed to change in place (or to be defined), with what it allowed them
+    /// as and in which contexts; `checkUses` holds every old use of them to those contexts.
+    var contexts: [Int: (what: String, contexts: [UseContext])] = [:]
 
     init(analyzer: ModificationAnalyzer, from: Int, policy: ModificationPolicy, diff: RevisionDiff) {
         self.analyzer = analyzer
@@ -125,6 +128,7 @@ struct Step {
         // New objects that compared equal to the old objects they replace are rewrites.
         let usage = try oldUsage
         for number in comparator.matched where isTouched(number) && !usage.contains(number) { explained.insert(number) }
+        try checkUses()
         try checkRest()
     }
 
@@ -150,8 +154,10 @@ struct Step {
     private mutating func checkTrailer() throws {
         let before = document.trailer(revision: old)
         let after = document.trailer(revision: new)
-        if !(try comparator.same(before["Root"], after["Root"])) {
-            deny(nil, "catalog", "the trailer's /Root now names another catalog")
+        // A catalog rewritten as another object is judged key by key with the catalog; the object
+        // must not have been anything else when signed.
+        if let root = after["Root"]?.referenceValue, before["Root"] != after["Root"] {
+            accept(root.number, as: "the document catalog", in: .root)
         }
         if let info = after["Info"]?.referenceValue, isTouched(info.number) || before["Info"] != after["Info"],
            !(try oldUsage.contains(info.number)) {
@@ -174,6 +180,7 @@ struct Step {
                     allow(number, "dss", "document security store (/DSS) \(change)")
                 case "Metadata", "Version", "Extensions":
                     allow(number, "metadata", "catalog /\(key.string) \(change)")
+                    try explainNew(reachableFrom: after[key])
                 case "OCProperties":
                     deny(number, "optional-content",
                          "catalog /OCProperties \(change): optional content decides what is shown (shadow attack)")
@@ -186,6 +193,16 @@ struct Step {
                 }
             }
             if let number { explained.insert(number) }
+            // The catalog it replaced, once nothing uses it any more.
+            if let previous = document.catalogReference(revision: old)?.number, previous != number, isTouched(previous),
+               try !analyzer.usage(new).contains(previous) {
+                allow(previous, "catalog", "the catalog was rewritten as object \(number.map(label) ?? "?")")
+            }
+        }
+        // Extension declarations (ISO 32000-2 §7.12) say which features the file uses; they may
+        // be updated, also when indirect, as long as nothing else uses what changed.
+        if let extensions = after["Extensions"], try explainNew(reachableFrom: extensions) > 0, number.map(isTouched) != true {
+            allow(extensions.referenceValue?.number, "metadata", "extension declarations (/Extensions) updated")
         }
         if let dss = after["DSS"] {
             let count = try explainNew(reachableFrom: dss)

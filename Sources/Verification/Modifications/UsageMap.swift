@@ -2,47 +2,92 @@ import Foundation
 import PDFSyntax
 
 /// Where each object is used in one revision: the first path that reaches it from the pages,
-/// then the rest of the catalog. Metadata (`/Metadata`, `/Info`) and the DSS are left out — they
-/// do not change what is shown and are judged by their own rules — and so are back-references
-/// (`/Parent`, `/P`). Numbers referenced but not defined are kept too: defining one later
-/// changes what the signed revision shows without touching any object it had.
+/// then the rest of the catalog and the trailer, and every place that refers to it. Metadata
+/// (`/Metadata`, `/Info`), the DSS and extension declarations are left out — they do not change
+/// what is shown and are judged by their own rules — and so are back-references (`/Parent`,
+/// `/P`). Numbers referenced but not defined are kept too: defining one later changes what the
+/// signed revision shows without touching any object it had.
 struct UsageMap {
+    /// One place that refers to an object: the indirect object holding the reference (nil for
+    /// the trailer) and the key path inside it ("/AP /N", "[3]", "/Kids [0]").
+    struct Use: Hashable {
+        var holder: Int?
+        var key: String
+
+        /// The last component of the key path ("/N" of "/AP /N", "" for an array item).
+        var lastKey: String { key.split(separator: " ").last(where: { $0.hasPrefix("/") }).map(String.init) ?? "" }
+    }
+
     /// Object number → the first path that reaches it ("page 1 /Resources /XObject /Fm0").
     private(set) var paths: [Int: String] = [:]
+    /// Object number → every reference to it, in the order met.
+    private(set) var uses: [Int: [Use]] = [:]
     /// Numbers referenced at the revision but not defined there (they read as null).
     private(set) var undefined: Set<Int> = []
 
     func contains(_ number: Int) -> Bool { paths[number] != nil }
 
-    /// Keys never followed: back-references, metadata, validation data.
-    static let skippedKeys: Set<PDFName> = ["Parent", "P", "Metadata", "DSS", "Data"]
+    /// Keys never followed: back-references, metadata, validation data, extension declarations.
+    static let skippedKeys: Set<PDFName> = ["Parent", "P", "Metadata", "DSS", "Data", "Extensions"]
+    /// Trailer keys that are the file's structure or judged elsewhere, not content.
+    static let structuralTrailerKeys: Set<PDFName> = [
+        "Root", "Info", "Size", "Prev", "ID", "Encrypt", "XRefStm", "Type", "W", "Index", "Filter", "DecodeParms",
+        "Length", "DL",
+    ]
+
+    private struct Item {
+        var object: PDFObject
+        var path: String
+        /// The indirect object holding `object` and the key path inside it; nil holder at a root.
+        var holder: Int?
+        var key: String
+        /// False for the walk's own starting points (pages listed in order), which are no use.
+        var counts = true
+    }
 
     /// Walks a revision's object graph once.
     static func build(_ document: PDFDocument, revision: Int) throws -> UsageMap {
         var map = UsageMap()
-        var stack: [(PDFObject, String)] = []
-        let catalog = try document.catalog(revision: revision)
-        for (key, value) in catalog.entries.reversed() where !skippedKeys.contains(key) {
-            stack.append((value, "catalog /\(key.string)"))
+        var stack: [Item] = []
+        let trailer = document.trailer(revision: revision)
+        for (key, value) in trailer.entries.reversed() where !structuralTrailerKeys.contains(key) && value.mayHoldReferences {
+            stack.append(Item(object: value, path: "trailer /\(key.string)", holder: nil, key: "/\(key.string)"))
         }
-        if let root = document.catalogReference(revision: revision) { map.paths[root.number] = "catalog" }
+        let catalog = try document.catalog(revision: revision)
+        let root = document.catalogReference(revision: revision)
+        for (key, value) in catalog.entries.reversed() where !skippedKeys.contains(key) {
+            stack.append(Item(object: value, path: "catalog /\(key.string)", holder: root?.number, key: "/\(key.string)"))
+        }
+        if let root {
+            map.paths[root.number] = "catalog"
+            map.uses[root.number] = [Use(holder: nil, key: "/Root")]
+        }
         for page in try document.pages(revision: revision).reversed() {
-            stack.append((.reference(page.reference), "page \(page.number)"))
+            stack.append(Item(object: .reference(page.reference), path: "page \(page.number)", holder: nil, key: "",
+                              counts: false))
         }
         var visits = 0
-        while let (object, path) = stack.popLast() {
+        while let item = stack.popLast() {
             visits += 1
             guard visits <= document.limits.maxObjectCount else {
                 throw PDFError(.limitExceeded, "the object graph of revision \(revision + 1) is too large to analyse")
             }
-            var value = object
-            if case .reference(let reference) = object {
+            var value = item.object
+            var holder = item.holder
+            var key = item.key
+            if case .reference(let reference) = item.object {
+                if item.counts { map.uses[reference.number, default: []].append(Use(holder: item.holder, key: item.key)) }
                 guard map.paths[reference.number] == nil else { continue }
-                map.paths[reference.number] = path
+                map.paths[reference.number] = item.path
                 value = try document.object(reference, revision: revision)
                 if value == .null { map.undefined.insert(reference.number) }
+                holder = reference.number
+                key = ""
             }
-            pushChildren(of: value, path: path, onto: &stack)
+            for (child, step) in children(of: value) {
+                let path = item.path.count > 160 ? item.path : "\(item.path) \(step)"
+                stack.append(Item(object: child, path: path, holder: holder, key: key.isEmpty ? step : "\(key) \(step)"))
+            }
         }
         return map
     }
@@ -50,35 +95,31 @@ struct UsageMap {
     /// Every object number reachable from `object` at a revision (skipping the same keys).
     static func closure(of object: PDFObject, in document: PDFDocument, revision: Int, limit: Int = 100_000) throws -> Set<Int> {
         var seen: Set<Int> = []
-        var stack: [(PDFObject, String)] = [(object, "")]
-        while let (current, _) = stack.popLast(), seen.count < limit {
+        var stack: [PDFObject] = [object]
+        while let current = stack.popLast(), seen.count < limit {
             var value = current
             if case .reference(let reference) = current {
                 guard seen.insert(reference.number).inserted else { continue }
                 value = try document.object(reference, revision: revision)
             }
-            pushChildren(of: value, path: "", onto: &stack)
+            stack += children(of: value).map(\.0)
         }
         return seen
     }
 
-    private static func pushChildren(of value: PDFObject, path: String, onto stack: inout [(PDFObject, String)]) {
-        let short = path.count > 160
+    /// The values inside `value` that may hold references, each with its key ("/Key" or "[i]").
+    private static func children(of value: PDFObject) -> [(PDFObject, String)] {
         switch value {
         case .dictionary(let dictionary):
-            for (key, child) in dictionary.entries.reversed() where !skippedKeys.contains(key) && child.mayHoldReferences {
-                stack.append((child, short ? path : "\(path) /\(key.string)"))
-            }
+            dictionary.entries.reversed().filter { !skippedKeys.contains($0.key) && $0.value.mayHoldReferences }
+                .map { ($0.value, "/\($0.key.string)") }
         case .stream(let stream):
-            for (key, child) in stream.dictionary.entries.reversed() where !skippedKeys.contains(key) && child.mayHoldReferences {
-                stack.append((child, short ? path : "\(path) /\(key.string)"))
-            }
+            stream.dictionary.entries.reversed().filter { !skippedKeys.contains($0.key) && $0.value.mayHoldReferences }
+                .map { ($0.value, "/\($0.key.string)") }
         case .array(let items):
-            for (index, child) in items.enumerated().reversed() where child.mayHoldReferences {
-                stack.append((child, short ? path : "\(path) [\(index)]"))
-            }
+            items.enumerated().reversed().filter { $0.element.mayHoldReferences }.map { ($0.element, "[\($0.offset)]") }
         default:
-            break
+            []
         }
     }
 

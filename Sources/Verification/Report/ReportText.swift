@@ -7,7 +7,14 @@ extension VerificationReport {
         var lines: [String] = []
         let count = signatures.count
         lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
-        for issue in fileIssues { lines.append("  ✗ \(issue.reason)") }
+        for issue in fileIssues { lines.append("  \(issue.verdict.rawValue): \(issue.reason)") }
+        for note in notes { lines.append("  note: \(note)") }
+        if !unsignedSignatureFields.isEmpty {
+            lines.append("  unsigned signature fields: \(unsignedSignatureFields.joined(separator: ", "))")
+        }
+        for rights in usageRights {
+            lines.append("  usage rights (/Perms /\(rights.permission)) signed by \(rights.signer.map { $0.commonName ?? $0.subject } ?? "?") — not judged")
+        }
         for (index, signature) in signatures.enumerated() {
             lines.append("")
             lines += signature.textLines(number: index + 1)
@@ -32,6 +39,8 @@ extension SignatureReport {
         } else {
             lines.append("  signed by:   unknown (no signer certificate could be read)")
         }
+        for other in otherSigners { lines.append("  also signed by: \(other.commonName ?? other.subject) (another SignerInfo)") }
+        if let algorithms { lines.append("  algorithms:  \(algorithms.signature), \(algorithms.key) key") }
         let claimed = signingTime.map { ReportTime.iso($0) } ?? "not stated"
         if let timestamp {
             let state = !timestamp.intact ? "INVALID" : timestamp.trusted ? "trusted" : "not trusted"
@@ -60,12 +69,13 @@ extension SignatureReport {
                 lines.append("    ✗ revision \(modification.revision), object \(modification.object) [\(modification.kind)]: \(modification.description)")
             }
         }
+        for note in notes { lines.append("  note:        \(note)") }
         lines += revocationTextLines()
         if issues.isEmpty {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
         } else {
             for issue in issues.sorted(by: { $0.verdict > $1.verdict }) {
-                lines.append("  why:         \(issue.verdict == .failed ? "✗" : "?") \(issue.reason)")
+                lines.append("  why:         \(issue.verdict.rawValue): \(issue.reason)")
             }
         }
         return lines

@@ -9,6 +9,15 @@ public enum Verdict: String, Sendable, Hashable, Comparable, CustomStringConvert
 
     public var description: String { rawValue }
 
+    /// The ETSI EN 319 102-1 main indication: TOTAL-PASSED, TOTAL-FAILED or INDETERMINATE.
+    public var indication: String {
+        switch self {
+        case .passed: "TOTAL-PASSED"
+        case .indeterminate: "INDETERMINATE"
+        case .failed: "TOTAL-FAILED"
+        }
+    }
+
     /// Orders by severity: PASSED < INDETERMINATE < FAILED, so `max` is the worst.
     public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.severity < rhs.severity }
 
@@ -67,17 +76,45 @@ public struct VerificationIssue: Sendable, Hashable, CustomStringConvertible {
         public static let unsupported = Code("unsupported")
         /// The signer's certificate is not in the CMS.
         public static let signerCertificateMissing = Code("signerCertificateMissing")
+        /// The signature value does not verify with the signer's public key.
+        public static let signatureInvalid = Code("signatureInvalid")
+        /// A detached `/SubFilter` whose CMS also encapsulates content: two candidate signed contents.
+        public static let contentNotDetached = Code("contentNotDetached")
+        /// The signature verifies, but an algorithm or key size is below the algorithm policy
+        /// (docs/verification.md) at the time the signature is proven to have existed.
+        public static let weakAlgorithm = Code("weakAlgorithm")
+
+        /// The ETSI EN 319 102-1 sub-indication this code stands for, nil where that standard
+        /// has none (`noSignatures`, `auditMismatch`).
+        public var defaultSubIndication: SubIndication? {
+            switch name {
+            case "malformedFile", "unexplainedBytes", "badContents", "badByteRange", "wrappedSignature", "badCoverage",
+                 "badSignatureDictionary", "badCMS", "contentNotDetached", "disallowedModification", "misplacedCertification":
+                .formatFailure
+            case "digestMismatch": .hashFailure
+            case "signatureInvalid", "badTimestamp": .sigCryptoFailure
+            case "untrusted", "untrustedTimestamp": .noCertificateChainFound
+            case "certificateNotUsable": .outOfBoundsNoPOE
+            case "signerCertificateMissing": .noSigningCertificateFound
+            case "unsupported", "weakAlgorithm": .cryptoConstraintsFailure
+            default: nil
+            }
+        }
     }
 
     public let code: Code
     public let reason: String
     /// The verdict this issue forces (FAILED or INDETERMINATE).
     public let verdict: Verdict
+    /// The ETSI EN 319 102-1 sub-indication, next to our code (nil where the standard has none).
+    public let subIndication: SubIndication?
 
-    public init(_ code: Code, _ reason: String, verdict: Verdict = .failed) {
+    /// An issue; the sub-indication defaults to the code's (`Code.defaultSubIndication`).
+    public init(_ code: Code, _ reason: String, verdict: Verdict = .failed, subIndication: SubIndication? = nil) {
         self.code = code
         self.reason = reason
         self.verdict = verdict
+        self.subIndication = subIndication ?? code.defaultSubIndication
     }
 
     public var description: String { reason }

@@ -19,8 +19,32 @@ public struct VerificationReport: Sendable, Hashable {
     public var fileIssues: [VerificationIssue]
     /// The embedded Countersign audit record, if the document has one.
     public var audit: AuditReport?
+    /// Harmless deviations accepted while reading the file (they do not change the verdict).
+    public var notes: [ReportNote] = []
+    /// Signature fields of the newest revision that nobody has signed yet (fully qualified names).
+    public var unsignedSignatureFields: [String] = []
+    /// Usage-rights signatures (`/Perms /UR3`, `/UR`): listed, not judged — they grant viewer
+    /// features, they say nothing about who agreed to the content.
+    public var usageRights: [UsageRightsSignature] = []
 
+    /// The ETSI EN 319 102-1 main indication of the file's verdict.
+    public var indication: String { verdict.indication }
     public var fileReasons: [String] { fileIssues.map(\.reason) }
+}
+
+/// A usage-rights signature found in the catalog's `/Perms`.
+public struct UsageRightsSignature: Sendable, Hashable {
+    /// The `/Perms` key: `UR3` (or the older `UR`).
+    public var permission: String
+    public var subFilter: String?
+    /// The certificate that signed it, if its CMS could be read.
+    public var signer: SignerIdentity?
+
+    public init(permission: String, subFilter: String?, signer: SignerIdentity?) {
+        self.permission = permission
+        self.subFilter = subFilter
+        self.signer = signer
+    }
 }
 
 /// One signature (or document timestamp) and its verdict.
@@ -38,8 +62,16 @@ public struct SignatureReport: Sendable, Hashable {
     public var signer: SignerIdentity?
     /// The time the signer claims: `/M`, else the CMS signingTime attribute.
     public var signingTime: Date?
-    /// The signature timestamp, if there is one.
+    /// The signature timestamp, if there is one (the earliest intact and trusted, else the first).
     public var timestamp: TimestampSummary?
+    /// Every signature timestamp of the CMS, each judged on its own.
+    public var timestamps: [TimestampSummary] = []
+    /// Further SignerInfos in the same CMS, each verified on its own (their problems are in `issues`).
+    public var otherSigners: [SignerIdentity] = []
+    /// What the signature is made with, when the CMS could be read.
+    public var algorithms: SignatureAlgorithms?
+    /// Harmless deviations accepted in this signature (e.g. a BER-encoded CMS).
+    public var notes: [ReportNote] = []
     /// The revision the signed byte ranges end at (1-based), if they end at one.
     public var revision: Int?
     /// How many revisions the file has.
@@ -57,11 +89,33 @@ public struct SignatureReport: Sendable, Hashable {
     public var revocation: RevocationReport? = nil
 
     public var reasons: [String] { issues.map(\.reason) }
+    /// The ETSI EN 319 102-1 main indication of this signature's verdict.
+    public var indication: String { verdict.indication }
+    /// The sub-indication of the issue that decides the verdict (the first of the worst), if any.
+    public var subIndication: SubIndication? {
+        issues.filter { $0.verdict == verdict }.first?.subIndication
+    }
 
     /// "whole file", "revision k of n", or "unknown" when the ranges end at no revision.
     public var coverage: String {
         guard let revision else { return "unknown" }
         return revision == revisionCount ? "whole file" : "revision \(revision) of \(revisionCount)"
+    }
+}
+
+/// The algorithms of a signature: the digest of the signed data, the signature scheme and the key.
+public struct SignatureAlgorithms: Sendable, Hashable {
+    /// e.g. "SHA-256".
+    public var digest: String
+    /// e.g. "RSASSA-PSS with SHA-256 (MGF1 SHA-256, salt 32)", "Ed25519".
+    public var signature: String
+    /// e.g. "RSA 3072", "EC brainpoolP256r1", "ED25519".
+    public var key: String
+
+    public init(digest: String, signature: String, key: String) {
+        self.digest = digest
+        self.signature = signature
+        self.key = key
     }
 }
 

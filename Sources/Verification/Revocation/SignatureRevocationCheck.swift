@@ -145,7 +145,7 @@ struct SignatureRevocationCheck {
 
     private func raise(_ sub: RevocationSubIndication, _ code: VerificationIssue.Code, _ reason: String,
                        verdict: Verdict = .indeterminate, into revocation: inout RevocationReport, issues: inout [VerificationIssue]) {
-        issues.append(VerificationIssue(code, reason, verdict: verdict))
+        issues.append(VerificationIssue(code, reason, verdict: verdict, subIndication: SubIndication(sub.rawValue)))
         let order: [RevocationSubIndication] = [.revoked, .revokedNoPOE, .revokedCANoPOE, .noPOE, .outOfBoundsNoPOE, .tryLater]
         if let current = revocation.subIndication, order.firstIndex(of: current)! <= order.firstIndex(of: sub)! { return }
         revocation.subIndication = sub

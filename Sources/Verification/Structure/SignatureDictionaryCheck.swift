@@ -1,3 +1,4 @@
+import Crypto
 import PDFSyntax
 
 /// Step 1 of DESIGN.md §7: is the signature dictionary sane, and what exactly does it sign?
@@ -68,14 +69,9 @@ struct SignatureDictionaryCheck {
             issues.append(VerificationIssue(.badContents, "/Contents holds only zeros: an unfilled placeholder, no signature"))
             return nil
         }
-        guard let length = Self.derLength(bytes) else {
+        guard let length = BEREncoding.length(ofValueAtStartOf: bytes) else {
             issues.append(VerificationIssue(.badContents,
-                "/Contents does not start with a DER SEQUENCE of definite length, so it is not a CMS SignedData"))
-            return nil
-        }
-        guard length <= bytes.count else {
-            issues.append(VerificationIssue(.badContents,
-                "/Contents holds \(bytes.count) bytes but the DER it starts with claims \(length): the CMS is truncated"))
+                "/Contents does not start with one complete BER/DER value (a CMS SignedData, or the OCTET STRING of adbe.x509.rsa_sha1): it is truncated or not ASN.1"))
             return nil
         }
         if let extra = bytes[length...].firstIndex(where: { $0 != 0 }) {
@@ -84,18 +80,6 @@ struct SignatureDictionaryCheck {
             return nil
         }
         return Array(bytes[..<length])
-    }
-
-    /// The total length (header + content) of the DER SEQUENCE at the start of `bytes`.
-    static func derLength(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 2, bytes[0] == 0x30 else { return nil }
-        let first = Int(bytes[1])
-        if first < 0x80 { return 2 + first }
-        let count = first & 0x7F
-        guard count >= 1, count <= 4, bytes.count >= 2 + count else { return nil }
-        var length = 0
-        for index in 0..<count { length = length << 8 | Int(bytes[2 + index]) }
-        return 2 + count + length
     }
 
     // MARK: /ByteRange

@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// Which algorithms and key sizes a signature may still rest on (docs/verification.md,
+/// "Algorithm policy"), after the recommendations of ETSI TS 119 312 and its predecessors:
+/// an algorithm that became too weak at a date is acceptable only for a signature proven to
+/// have existed before that date — by a trusted timestamp, never by the signer's own clock.
+///
+/// The policy judges signatures that *verify*: a weak one is INDETERMINATE with
+/// CRYPTO_CONSTRAINTS_FAILURE (nothing shows it was forged; nothing shows it could not have
+/// been), never FAILED.
+struct AlgorithmPolicy {
+    /// One rule: what is weak and the last day it was acceptable (nil: never acceptable).
+    struct Sunset {
+        var what: String
+        var lastAcceptable: Date?
+    }
+
+    /// The sunset that applies to a hash function, if any.
+    static func sunset(of hash: HashAlgorithm) -> Sunset? {
+        switch hash {
+        case .md5: Sunset(what: "MD5", lastAcceptable: day(2004, 12, 31))
+        case .sha1: Sunset(what: "SHA-1", lastAcceptable: day(2009, 12, 31))
+        default: nil
+        }
+    }
+
+    /// The sunset that applies to a public key of `type` with `bits`, if any.
+    static func sunset(keyType type: String, bits: Int) -> Sunset? {
+        switch type {
+        case "RSA", "RSA-PSS", "DSA":
+            let name = "\(type == "DSA" ? "DSA" : "RSA") \(bits)-bit key"
+            if bits < 1024 { return Sunset(what: name, lastAcceptable: nil) }
+            if bits < 1536 { return Sunset(what: name, lastAcceptable: day(2009, 12, 31)) }
+            if bits < 2048 { return Sunset(what: name, lastAcceptable: day(2016, 12, 31)) }
+            return nil
+        case "EC":
+            if bits < 160 { return Sunset(what: "\(bits)-bit elliptic curve key", lastAcceptable: nil) }
+            if bits < 250 { return Sunset(what: "\(bits)-bit elliptic curve key", lastAcceptable: day(2016, 12, 31)) }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The issue for a verified signature made with `digest`, `scheme` and `key`, if the policy
+    /// rejects one of them. `proofOfExistence` is the genTime of an intact, trusted signature
+    /// timestamp, if there is one.
+    func judge(digest: HashAlgorithm, scheme: SignatureScheme, signer: Certificate,
+               proofOfExistence: Date?) -> VerificationIssue? {
+        let key = signer.publicKeyTypeAndBits
+        let sunsets = ([Self.sunset(of: digest), scheme.hash.flatMap(Self.sunset(of:)),
+                        Self.sunset(keyType: key.type, bits: key.bits)] as [Sunset?]).compactMap { $0 }
+        var reasons: [String] = []
+        var seen: Set<String> = []
+        for sunset in sunsets where seen.insert(sunset.what).inserted {
+            if let last = sunset.lastAcceptable, let proofOfExistence, proofOfExistence <= last.addingTimeInterval(86_400) {
+                continue
+            }
+            if let last = sunset.lastAcceptable {
+                let proof = proofOfExistence.map { "the timestamp proves it existed only at \(ReportTime.iso($0))" }
+                    ?? "no trusted timestamp proves it existed before then"
+                reasons.append("\(sunset.what) is not acceptable for signatures after \(ReportTime.iso(last).prefix(10)) and \(proof)")
+            } else {
+                reasons.append("\(sunset.what) was never acceptable")
+            }
+        }
+        guard !reasons.isEmpty else { return nil }
+        return VerificationIssue(.weakAlgorithm,
+            "the signature verifies, but by the algorithm policy (ETSI TS 119 312) " + reasons.joined(separator: "; ")
+                + " — it may have been made by someone who broke the algorithm, so it cannot be relied on",
+            verdict: .indeterminate, subIndication: .cryptoConstraintsFailure)
+    }
+
+    private static func day(_ year: Int, _ month: Int, _ day: Int) -> Date {
+        var components = DateComponents()
+        (components.year, components.month, components.day) = (year, month, day)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: components)!
+    }
+}

@@ -1,0 +1,66 @@
+import Countersign
+import Foundation
+
+/// `-` as a file name: standard input where a file is read, standard output where one is written.
+enum StandardStreams {
+    static let name = "-"
+
+    /// The bytes of `path`, or of standard input for `-`; a missing file is exit 66.
+    static func read(_ path: String, what: String) throws -> Data {
+        if path == name { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(ExitStatus.noInput, file: path, "no such file (\(what))", todo: "check the path")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError(ExitStatus.ioError, file: path, "cannot read \(what)", todo: "check its permissions")
+        }
+        return data
+    }
+
+    /// Writes `parts` to `path` atomically, or to standard output for `-`.
+    static func write(_ parts: [any ContiguousBytes], to path: String) throws {
+        if path == name {
+            for part in parts { part.withUnsafeBytes { writeStandardOutput(Array($0)) } }
+            return
+        }
+        try AtomicFile.write(parts: parts, to: URL(fileURLWithPath: path))
+    }
+
+    /// For library calls that need a file: standard input copied to a private temporary file
+    /// (removed by `cleanup`), or `path` itself.
+    static func spool(_ path: String, suffix: String, what: String) throws -> (url: URL, cleanup: () -> Void) {
+        guard path == name else {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CLIError(ExitStatus.noInput, file: path, "no such file (\(what))", todo: "check the path")
+            }
+            return (URL(fileURLWithPath: path), {})
+        }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("countersign-stdin-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let url = directory.appendingPathComponent("stdin\(suffix)")
+            try FileHandle.standardInput.readDataToEndOfFile().write(to: url)
+            return (url, { try? FileManager.default.removeItem(at: directory) })
+        } catch {
+            throw CLIError(ExitStatus.cannotCreate, file: directory.path, "cannot keep standard input in a temporary file: \(error.localizedDescription)",
+                           todo: "set TMPDIR to a writable folder")
+        }
+    }
+
+    /// A display name for `path` in messages (`-` is standard input).
+    static func display(_ path: String) -> String { path == name ? "<stdin>" : path }
+}
+
+/// The `--date` of render and generate: ISO 8601 (a date, or a time with a zone), checked before
+/// any work, as a usage error (64) in both.
+func validateDocumentDate(_ date: String?) throws {
+    guard let date else { return }
+    if date.wholeMatch(of: /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?/) == nil
+        || CalendarDate(iso: date.prefix(10)) == nil {
+        throw ValidationError("--date must be ISO 8601, e.g. 2025-03-01 or 2025-03-01T09:00:00Z; got '\(date)'.")
+    }
+}
+
+import ArgumentParser

@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import Rendering
+@testable import Signing
+import TestSupport
+import Testing
+import Typesetting
+
+/// What a reader notices in a visible signature: a box too small for legible text is refused
+/// (or signed with a warning), the typed mark sits on the signature line and follows the box's
+/// size, the date keeps "UTC" on its line, the location is shown, and the words follow the
+/// document's language.
+@Suite struct AppearanceDetailsTests {
+    let fixtures = SigningFixtures.shared
+    let time = Date(timeIntervalSince1970: 1_768_000_000)
+
+    private func contract(language: String) throws -> [UInt8] {
+        var info = DocumentInfo()
+        info.language = language
+        info.date = "2026-01-15"
+        let spec = DocumentSpec(page: .letter, body: [.paragraph(Paragraph(runs: [.plain("Contrat.")], style: ParagraphStyle()))],
+                                info: info)
+        return try DocumentFinisher().finish(try Typesetter().typeset(spec), info: info)
+    }
+
+    private func text(_ bytes: [UInt8]) throws -> String {
+        let url = try fixtures.write(bytes, "appearance.pdf")
+        return try runCommand("pdftotext", ["-layout", url.path, "-"]).stdout
+    }
+
+    @Test func aBoxTooSmallForLegibleTextIsRefusedUnlessForced() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        var request = SignatureRequest(placement: .rectangle(page: 1, x: 72, y: 72, width: 60, height: 15), signingTime: time)
+        #expect(throws: SigningError(.appearanceTooSmall, "")) { try signer.sign(PDFBytes(fixtures.contract), request: request) }
+        do {
+            _ = try signer.sign(PDFBytes(fixtures.contract), request: request)
+        } catch let error as SigningError {
+            #expect(error.reason.contains("60.0 × 15.0 pt") && error.reason.contains("--force"), "\(error.reason)")
+        }
+        request.allowIllegibleAppearance = true
+        let signed = try signer.sign(PDFBytes(fixtures.contract), request: request)
+        #expect(signed.warnings.count == 1 && signed.warnings[0].contains("signed anyway"))
+        // A box of ordinary size signs with no warning.
+        let normal = try signer.sign(PDFBytes(fixtures.contract), request: SignatureRequest(placement: .field("sig_customer"),
+                                                                                           signingTime: time))
+        #expect(normal.warnings.isEmpty)
+    }
+
+    @Test func theTypedMarkSitsOnTheLineAndScalesWithTheBox() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048), name: "Ana Ruiz"))
+        func mark(height: Double) throws -> (size: Double, baseline: Double) {
+            let bytes = try signer.sign(fixtures.contract, request: SignatureRequest(
+                placement: .rectangle(page: 1, x: 72, y: 300, width: 300, height: height), signingTime: time))
+            let document = try PDFDocument(bytes: bytes)
+            let field = try #require(try document.formFields().first { $0.isSigned })
+            let appearance = try #require(try document.resolve(field.dictionary["AP"]?.dictionaryValue?["N"] ?? .null).streamValue)
+            let layers = try #require(appearance.dictionary["Resources"]?.dictionaryValue?["XObject"]?.dictionaryValue)
+            let layer = try #require(try document.resolve(layers["Signer"] ?? .null).streamValue)
+            let fonts = try #require(layer.dictionary["Resources"]?.dictionaryValue?["Font"]?.dictionaryValue)
+            let script = try #require(fonts.first { (try? document.resolve($0.value).dictionaryValue?["BaseFont"]?.nameValue?
+                .description.contains("DancingScript")) == true }?.key)
+            // The mark's run: `/F Tf` with the script font, then `1 0 0 -1 X Y Tm` (Y down from the top).
+            let lines = String(decoding: try document.decodedData(of: layer), as: UTF8.self).split(separator: "\n")
+            var size = 0.0, inScript = false
+            for line in lines {
+                let words = line.split(separator: " ")
+                if words.last == "Tf", words.count == 3 {
+                    inScript = words[0] == "/\(script.description.dropFirst())" || words[0] == "\(script)"
+                    size = Double(words[1]) ?? 0
+                }
+                if inScript, words.last == "Tm", words.count == 7, let y = Double(words[5]) { return (size, y) }
+            }
+            Issue.record("no typed mark in \(lines)")
+            return (0, 0)
+        }
+        let low = try mark(height: 40), high = try mark(height: 80)
+        #expect(high.size > low.size * 1.3, "the mark grows with the box: \(low.size) → \(high.size)")
+        // The baseline is in the lower part of the box: on the signature line, not at the top.
+        #expect(low.baseline > 40 * 0.6 && low.baseline < 40, "baseline \(low.baseline) of 40")
+        #expect(high.baseline > 80 * 0.6 && high.baseline < 80, "baseline \(high.baseline) of 80")
+    }
+
+    @Test func dateLocationAndLanguage() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        let english = try text(try signer.sign(fixtures.contract, request: SignatureRequest(
+            placement: .rectangle(page: 1, x: 72, y: 300, width: 190, height: 60), location: "Madrid", signingTime: time)))
+        #expect(english.contains("Location: Madrid"), "\(english)")
+        let dateLine = try #require(english.split(separator: "\n").first { $0.contains("Date:") })
+        #expect(dateLine.contains("UTC"), "UTC stays on the date's line: \(english)")
+
+        let french = try text(try signer.sign(try contract(language: "fr-FR"), request: SignatureRequest(
+            placement: .rectangle(page: 1, x: 72, y: 300, width: 260, height: 70), reason: "Accord", location: "Lyon",
+            signingTime: time)))
+        #expect(french.contains("Signé numériquement par") && french.contains("Motif : Accord") == false
+                && french.contains("Motif: Accord") && french.contains("Lieu: Lyon"), "\(french)")
+        #expect(!french.contains("Digitally signed"))
+    }
+
+    @Test func theAuditPageKeepsHashesOnOneLineAndExplainsThePageCount() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        let trail = try AuditTrail.load(Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("audit-events.json")))
+        let sealed = try text(try signer.sign(fixtures.contract, request: SignatureRequest(
+            placement: .invisible(fieldName: nil), signingTime: time, audit: trail)))
+        let rows = sealed.split(separator: "\n").filter { $0.contains(" UTC") && $0.contains("…") }
+        #expect(rows.count == 9, "every event row holds its time and its hash on one line: \(sealed)")
+        for row in rows { #expect(row.contains(/[0-9a-f]{16}…/), "\(row)") }
+        #expect(sealed.contains(/Document SHA-256 \(before this\s+[0-9a-f]{64}/), "the document hash is on one line: \(sealed)")
+        #expect(sealed.contains("this certificate follows as page 2"), "\(sealed)")
+        #expect(sealed.contains("certificate page 1 of 2, after the document's 1 page"), "\(sealed)")
+    }
+}

@@ -1,0 +1,280 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import Testing
+import Verification
+
+/// Modification analysis on crafted files, one per class of change that real signing tools make
+/// (allowed) or that attacks make (disallowed): the verdict and the rule named for it.
+@Suite struct ModificationAnalysisTests {
+    let fixtures = VerificationFixtures.shared
+
+    /// Where else the appearance stream of the field being filled is used when the file is signed.
+    enum SharedUse: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case anotherWidget, catalogKey, pageResources, sharedAppearanceDictionary
+
+        var testDescription: String { rawValue }
+    }
+
+    // MARK: Misses: an in-place change shows everywhere the object is used
+
+    @Test(arguments: SharedUse.allCases)
+    func rewritingASharedAppearanceInPlaceIsDisallowed(_ shared: SharedUse) throws {
+        let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: shared)
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try Self.fillInPlace(signed, field: "amount", stream: stream, value: "2,000 EUR")
+        let report = AttackSupport.expectFailed(filled, .disallowedModification,
+                                                mentioning: "rewritten in place as the appearance of field 'amount', is also used as")
+        let denied = report.signatures[0].modifications.filter { !$0.allowed }
+        #expect(denied.count == 1 && denied[0].object == "\(stream.number) \(stream.generation)", "\(denied)")
+        let place = switch shared {
+        case .anotherWidget: "/AP /N"
+        case .catalogKey: "catalog /FooBar"
+        case .pageResources: "/XObject /Shared"
+        case .sharedAppearanceDictionary: "catalog /FooBar /N"
+        }
+        #expect(denied.first?.description.contains(place) == true, "\(denied)")
+    }
+
+    /// The same in-place rewrite of an appearance nothing else uses is form filling.
+    @Test func rewritingAnUnsharedAppearanceInPlaceIsFormFilling() throws {
+        let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: nil)
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try Self.fillInPlace(signed, field: "amount", stream: stream, value: "2,000 EUR")
+        let report = fixtures.trusted.verify(bytes: filled)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let modifications = report.signatures[0].modifications
+        #expect(modifications.allSatisfy { $0.allowed } && modifications.contains { $0.kind == "form-fill" }, "\(modifications)")
+    }
+
+    /// A form XObject inside the appearance (as Acrobat's signature appearances nest theirs)
+    /// rewritten in place: part of the appearance when private, a page change when the page uses
+    /// it too.
+    @Test(arguments: [false, true])
+    func nestedAppearanceFormRewrittenInPlace(sharedWithPage: Bool) throws {
+        let (prepared, inner) = try Self.fieldWithNestedAppearance(fixtures.contract, sharedWithPage: sharedWithPage)
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try Self.fillInPlace(signed, field: "amount", stream: inner, value: "2,000 EUR")
+        if sharedWithPage {
+            let report = AttackSupport.expectFailed(filled, .disallowedModification, mentioning: "/XObject /Shared when signed")
+            #expect(report.signatures[0].modifications.filter { !$0.allowed }.map(\.object) == ["\(inner.number) \(inner.generation)"])
+        } else {
+            let report = fixtures.trusted.verify(bytes: filled)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.contains { $0.kind == "form-fill" && $0.allowed })
+        }
+    }
+
+    // MARK: False alarms: changes signing tools make that change nothing signed
+
+    /// A validation-data revision (as a document timestamp or `extend` writes it) that also adds
+    /// fonts to the form's default resources, as Adobe's does.
+    @Test func validationDataWithNewFormFontsIsAllowed() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        var update = IncrementalUpdate(document: document)
+        let certificate = update.add(.stream(PDFStream(dictionary: [:], encodedData: try fixtures.identity().certificate.derEncoded)))
+        let font = update.add(.dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")]))
+        var catalog = try document.catalog()
+        catalog["DSS"] = .reference(update.add(.dictionary(["Certs": [.reference(certificate)]])))
+        try Self.editForm(document, &update, &catalog) { form in
+            form["DR"] = .dictionary(["Font": .dictionary(["Helv": .reference(font)])])
+        }
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let modifications = report.signatures[0].modifications
+        #expect(modifications.contains { $0.kind == "dss" } && modifications.contains { $0.kind == "form" }, "\(modifications)")
+    }
+
+    /// The catalog written again as a new object: judged key by key, not by its number.
+    @Test(arguments: [false, true])
+    func catalogRewrittenAsAnotherObject(addsAnAction: Bool) throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        var update = IncrementalUpdate(document: document)
+        var catalog = try document.catalog()
+        catalog["Version"] = .name("2.0")
+        if addsAnAction {
+            catalog["OpenAction"] = .dictionary(["S": .name("JavaScript"), "JS": .string(PDFString(text: "app.alert(1)"))])
+        }
+        update.trailerChanges["Root"] = .reference(update.add(.dictionary(catalog)))
+        let bytes = update.write().bytes
+        if addsAnAction {
+            AttackSupport.expectFailed(bytes, .disallowedModification, mentioning: "catalog /OpenAction added")
+        } else {
+            let report = fixtures.trusted.verify(bytes: bytes)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.contains { $0.kind == "metadata" && $0.description.contains("/Version") })
+        }
+    }
+
+    /// `/Extensions` (ISO 32000-2 §7.12) added as an indirect object, its developer entry too.
+    @Test func indirectExtensionsAreAllowed() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        var update = IncrementalUpdate(document: document)
+        let adobe = update.add(.dictionary(["BaseVersion": .name("1.7"), "ExtensionLevel": 8]))
+        var catalog = try document.catalog()
+        catalog["Extensions"] = .reference(update.add(.dictionary(["ADBE": .reference(adobe)])))
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        #expect(report.verdict == .passed, "\(report.text)")
+        #expect(report.signatures[0].modifications.allSatisfy { $0.allowed })
+    }
+
+    /// A new signature field whose `/Kids` array is an indirect object of its own.
+    @Test func newSignatureFieldWithIndirectKids() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        let field = update.reserve()
+        let widget = update.add(.dictionary([
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "Rect": [320, 80, 520, 130], "F": 132,
+            "P": .reference(page.reference), "Parent": .reference(field),
+        ]))
+        let kids = update.add([.reference(widget)])
+        update.set(field, .dictionary(["FT": .name("Sig"), "T": .string(PDFString(text: "witness")), "Kids": .reference(kids)]))
+        try DocumentEdits.addToForm(field, document: document, update: &update)
+        try DocumentEdits.addAnnotation(widget, page: page, document: document, update: &update)
+        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let modifications = report.signatures[0].modifications
+        #expect(modifications.allSatisfy { $0.allowed }, "\(modifications)")
+        #expect(modifications.contains { $0.description.contains("empty signature field 'witness' added") })
+    }
+
+    /// A second signature that also changes its widget's `/F` flags (Acrobat sets print and
+    /// locked, 132): the first signature sees an allowed signing.
+    @Test func secondSignatureSettingWidgetFlags() throws {
+        // The field's flags are 100 before any signature, so the signing revision can write 132
+        // in the same bytes.
+        let document = try PDFDocument(bytes: fixtures.contract)
+        var update = IncrementalUpdate(document: document)
+        let company = try #require(try document.formFields().first { $0.name == "sig_company" })
+        var dictionary = company.dictionary
+        dictionary["F"] = 100
+        update.set(try #require(company.reference), .dictionary(dictionary))
+        var bytes = try fixtures.sign(update.write().bytes, .field("sig_customer"), signer: "Alice Customer")
+        let firstEnd = bytes.count
+        bytes = try fixtures.sign(bytes, .field("sig_company"), signer: "Bob Company", offset: 10)
+        let flags = try #require(ByteSurgery.find("/F 100", in: bytes, from: firstEnd))
+        ByteSurgery.overwrite(&bytes, at: flags, with: "/F 132")
+        let layout = SignatureLayout(bytes)
+        try ByteSurgery.resign(&bytes, ranges: layout.byteRange, contents: layout.contentsStart..<layout.contentsEnd,
+                               identity: try fixtures.identity(name: "Bob Company"))
+
+        let report = fixtures.trusted.verify(bytes: bytes)
+        #expect(report.signatures.count == 2)
+        #expect(report.signatures[0].verdict == .passed, "\(report.text)")
+        #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.signatures[0].modifications)")
+        #expect(report.signatures[0].modifications.contains { $0.kind == "signature" && $0.description.contains("sig_company") })
+    }
+
+    // MARK: Building the files
+
+    /// Adds a text field `amount` whose widget's appearance is one stream, also used as `sharedAs`
+    /// says; returns the file and the stream's reference.
+    static func fieldWithAppearance(_ bytes: [UInt8], sharedAs shared: SharedUse?) throws -> ([UInt8], PDFReference) {
+        let document = try PDFDocument(bytes: bytes)
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        let stream = update.add(DocumentEdits.stream("0.9 g 0 0 228 20 re f", [
+            "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20],
+        ]))
+        let appearance: PDFObject = shared == .sharedAppearanceDictionary
+            ? .reference(update.add(.dictionary(["N": .reference(stream)]))) : .dictionary(["N": .reference(stream)])
+        func widget(_ name: String, y: Int) -> PDFReference {
+            update.add(.dictionary([
+                "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Tx"), "T": .string(PDFString(text: name)),
+                "Rect": [72, .integer(y), 300, .integer(y + 20)], "F": 4, "P": .reference(page.reference),
+                "DA": .string(PDFString(text: "/Helv 10 Tf 0 g")), "AP": appearance,
+            ]))
+        }
+        var fields = [widget("amount", y: 640)]
+        if shared == .anotherWidget { fields.append(widget("amount_copy", y: 610)) }
+        var catalog = try document.catalog()
+        var pageDictionary = page.dictionary
+        try editForm(document, &update, &catalog) { form in
+            form["Fields"] = .array((form["Fields"]?.arrayValue ?? []) + fields.map(PDFObject.reference))
+        }
+        switch shared {
+        case .catalogKey: catalog["FooBar"] = .reference(stream)
+        case .sharedAppearanceDictionary: catalog["FooBar"] = appearance
+        case .pageResources: try useOnPage(stream, &pageDictionary, document)
+        case .anotherWidget, nil: break
+        }
+        let annotations = try document.resolve(pageDictionary["Annots"] ?? .null).arrayValue ?? []
+        pageDictionary["Annots"] = .array(annotations + fields.map(PDFObject.reference))
+        update.set(page.reference, .dictionary(pageDictionary))
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        return (update.write().bytes, stream)
+    }
+
+    /// Adds a text field `amount` whose appearance stream draws a nested form XObject, which
+    /// page 1 also uses if `sharedWithPage`; returns the file and the nested form's reference.
+    static func fieldWithNestedAppearance(_ bytes: [UInt8], sharedWithPage: Bool) throws -> ([UInt8], PDFReference) {
+        let document = try PDFDocument(bytes: bytes)
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        let form: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20]]
+        let inner = update.add(DocumentEdits.stream("0.9 g 0 0 228 20 re f", form))
+        var outer = form
+        outer["Resources"] = .dictionary(["XObject": .dictionary(["Inner": .reference(inner)])])
+        let stream = update.add(DocumentEdits.stream("/Inner Do", outer))
+        let widget = update.add(.dictionary([
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Tx"), "T": .string(PDFString(text: "amount")),
+            "Rect": [72, 640, 300, 660], "F": 4, "P": .reference(page.reference),
+            "DA": .string(PDFString(text: "/Helv 10 Tf 0 g")), "AP": .dictionary(["N": .reference(stream)]),
+        ]))
+        var catalog = try document.catalog()
+        try editForm(document, &update, &catalog) { form in
+            form["Fields"] = .array((form["Fields"]?.arrayValue ?? []) + [.reference(widget)])
+        }
+        var pageDictionary = page.dictionary
+        if sharedWithPage { try useOnPage(inner, &pageDictionary, document) }
+        pageDictionary["Annots"] = .array((try document.resolve(pageDictionary["Annots"] ?? .null).arrayValue ?? []) + [.reference(widget)])
+        update.set(page.reference, .dictionary(pageDictionary))
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        return (update.write().bytes, inner)
+    }
+
+    /// Makes `form` the page's XObject `/Shared` as well.
+    static func useOnPage(_ form: PDFReference, _ page: inout PDFDictionary, _ document: PDFDocument) throws {
+        var resources = try document.resolve(page["Resources"] ?? .null).dictionaryValue ?? [:]
+        var objects = try document.resolve(resources["XObject"] ?? .null).dictionaryValue ?? [:]
+        objects["Shared"] = .reference(form)
+        resources["XObject"] = .dictionary(objects)
+        page["Resources"] = .dictionary(resources)
+    }
+
+    /// Fills `field` by giving it a value and rewriting its appearance stream in place.
+    static func fillInPlace(_ bytes: [UInt8], field name: String, stream: PDFReference, value: String) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: bytes)
+        let field = try #require(try document.formFields().first { $0.name == name })
+        var update = IncrementalUpdate(document: document)
+        var dictionary = field.dictionary
+        dictionary["V"] = .string(PDFString(text: value))
+        update.set(try #require(field.reference), .dictionary(dictionary))
+        update.set(stream, DocumentEdits.stream("/Tx BMC BT /Helv 10 Tf 2 5 Td (\(value)) Tj ET EMC", [
+            "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20],
+        ]))
+        return update.write().bytes
+    }
+
+    /// Edits the AcroForm dictionary, wherever it is (an object of its own or inside `catalog`).
+    static func editForm(_ document: PDFDocument, _ update: inout IncrementalUpdate, _ catalog: inout PDFDictionary,
+                         _ edit: (inout PDFDictionary) throws -> Void) throws {
+        if let reference = catalog["AcroForm"]?.referenceValue {
+            var form = try document.object(reference).dictionaryValue ?? [:]
+            if let fields = form["Fields"]?.referenceValue { form["Fields"] = try document.object(fields) }
+            try edit(&form)
+            update.set(reference, .dictionary(form))
+        } else {
+            var form = try document.resolve(catalog["AcroForm"] ?? .null).dictionaryValue ?? [:]
+            try edit(&form)
+            catalog["AcroForm"] = .dictionary(form)
+        }
+    }
+}
