@@ -45,7 +45,6 @@ CS_LAZY(CRYPTO, int, OCSP_id_cmp, (const OCSP_CERTID *a, const OCSP_CERTID *b), 
 CS_LAZY(CRYPTO, int, OCSP_single_get0_status, (OCSP_SINGLERESP *single, int *reason, ASN1_GENERALIZEDTIME **revtime, ASN1_GENERALIZEDTIME **thisupd, ASN1_GENERALIZEDTIME **nextupd), (single, reason, revtime, thisupd, nextupd))
 CS_LAZY(CRYPTO, int, OCSP_check_nonce, (OCSP_REQUEST *req, OCSP_BASICRESP *bs), (req, bs))
 CS_LAZY(CRYPTO, OCSP_REQUEST *, OCSP_REQUEST_new, (void), ())
-CS_LAZY(CRYPTO, const EVP_MD *, EVP_sha1, (void), ())
 CS_LAZY(CRYPTO, OCSP_ONEREQ *, OCSP_request_add0_id, (OCSP_REQUEST *req, OCSP_CERTID *cid), (req, cid))
 CS_LAZY(CRYPTO, int, OCSP_request_add1_nonce, (OCSP_REQUEST *req, unsigned char *val, int len), (req, val, len))
 CS_LAZY(CRYPTO, void, OCSP_REQUEST_free, (OCSP_REQUEST *a), (a))
