@@ -18,6 +18,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
+#include "revocation.h"
 
 /// OPENSSL_free is a macro over CRYPTO_free(ptr, __FILE__, __LINE__).
 static inline void cs_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }

@@ -12,14 +12,17 @@ public import PDFSyntax
 public struct PDFVerifier: Sendable {
     public let trustAnchors: [Certificate]
     public let limits: PDFLimits
+    /// Where revocation data comes from and the validation time (DESIGN.md §16).
+    public let revocation: RevocationOptions
     private let validator: ChainValidator?
     private let certificates = CertificateCache()
     private let chains = TrustCache()
 
     /// A verifier trusting `trustAnchors` (none: every signature is at best INDETERMINATE).
-    public init(trustAnchors: [Certificate], limits: PDFLimits = .default) {
+    public init(trustAnchors: [Certificate], limits: PDFLimits = .default, revocation: RevocationOptions = RevocationOptions()) {
         self.trustAnchors = trustAnchors
         self.limits = limits
+        self.revocation = revocation
         validator = trustAnchors.isEmpty ? nil : ChainValidator(trustAnchors: trustAnchors)
     }
 
@@ -87,6 +90,7 @@ public struct PDFVerifier: Sendable {
         let cryptoCheck = SignatureCryptoCheck(validator: validator, certificates: certificates, chains: chains,
                                                bytes: document.bytes)
         var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
+        var contents: [String: [UInt8]] = [:]
         for field in try signedFields(document) {
             var signature = SignatureReport(field: field.name, kind: .signature, revisionCount: document.revisions.count,
                                             modifications: [], verdict: .passed, issues: [])
@@ -105,6 +109,7 @@ public struct PDFVerifier: Sendable {
             signature.byteRange = structure.byteRange
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {
+                contents[field.name] = der
                 let outcome: SignatureCryptoCheck.Result
                 switch subFilter {
                 case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1":
@@ -127,6 +132,10 @@ public struct PDFVerifier: Sendable {
         found.sort { ($0.report.revision ?? Int.max) < ($1.report.revision ?? Int.max) }
         let policies = try certificationAndLocks(document, &found)
         report.signatures = found.map(\.report)
+        if let validator {
+            SignatureRevocationCheck(validator: validator, chains: chains, certificates: certificates, options: revocation)
+                .run(document, contents: contents, report: &report)
+        }
         if report.signatures.isEmpty {
             report.fileIssues.append(VerificationIssue(.noSignatures, "the file has no signatures", verdict: .indeterminate))
         }

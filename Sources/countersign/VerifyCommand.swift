@@ -33,9 +33,22 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Parallel workers (default: the number of cores).")
     var jobs: Int?
 
+    @Flag(help: "Fetch OCSP responses and CRLs the document lacks from the certificates' AIA and CRL distribution points (default: offline, the document's own validation data only).")
+    var online = false
+
+    @Option(name: .customLong("revocation-timeout"), help: "Seconds allowed for each OCSP or CRL exchange with --online (default 10).")
+    var revocationTimeout: Double = 10
+
+    @Option(help: "Validate at this time instead of now, ISO 8601 (e.g. 2027-06-01T00:00:00Z).")
+    var at: String?
+
+    private var validationTime: Date? { at.flatMap { ISO8601DateFormatter().date(from: $0) } }
+
     func validate() throws {
         if files.isEmpty && inputDirectory == nil { throw ValidationError("Give one or more FILEs or --in DIR.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if at != nil, validationTime == nil { throw ValidationError("--at must be ISO 8601, e.g. 2027-06-01T00:00:00Z.") }
+        if !(revocationTimeout > 0 && revocationTimeout <= 300) { throw ValidationError("--revocation-timeout must be between 0 and 300 seconds.") }
     }
 
     func run() throws {
@@ -68,7 +81,8 @@ struct VerifyCommand: ParsableCommand {
         let total = paths.count
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
-        let verifier = PDFVerifier(trustAnchors: anchors)
+        let verifier = PDFVerifier(trustAnchors: anchors,
+                                   revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime))
         let batch = VerifyBatch(verifier: verifier,
                                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         batch.run(paths) { index, outcome in

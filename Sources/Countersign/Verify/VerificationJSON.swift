@@ -38,6 +38,7 @@ extension SignatureReport: JSONRepresentable {
             "indication": .string(indication), "subIndication": subIndication.json,
             "timestamps": .array(timestamps.map(\.json)), "otherSigners": .array(otherSigners.map(\.json)),
             "algorithms": algorithms.json, "notes": .array(notes.map(\.json)),
+            "revocation": revocation.json,
         ])
     }
 }

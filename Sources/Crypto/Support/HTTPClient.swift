@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal HTTP/1.1 client over POSIX sockets, enough to POST a timestamp query: one
+/// A minimal HTTP/1.1 client over POSIX sockets, enough to POST a timestamp or OCSP query or GET a CRL: one
 /// request per connection, `Connection: close`, plain http:// only, hard time limits.
 struct HTTPClient {
     struct Response {
@@ -18,6 +18,16 @@ struct HTTPClient {
 
     /// POSTs `body` and returns the response; `.network` for anything that goes wrong on the way.
     func post(_ url: URL, contentType: String, accept: String, body: [UInt8]) throws -> Response {
+        try exchange(url, method: "POST", headers: "Content-Type: \(contentType)\r\nAccept: \(accept)\r\n"
+                                                    + "Content-Length: \(body.count)\r\n", body: body)
+    }
+
+    /// GETs `url` (a CRL, say) and returns the response; `.network` for anything that goes wrong.
+    func get(_ url: URL, accept: String) throws -> Response {
+        try exchange(url, method: "GET", headers: "Accept: \(accept)\r\n", body: [])
+    }
+
+    private func exchange(_ url: URL, method: String, headers: String, body: [UInt8]) throws -> Response {
         guard let scheme = url.scheme?.lowercased() else { throw network(url, "the URL has no scheme") }
         if scheme == "https" { throw network(url, "https TSA URLs are not supported yet") }
         guard scheme == "http", let host = url.host, !host.isEmpty else {
@@ -31,9 +41,8 @@ struct HTTPClient {
         let socket = try connect(host: host, port: port, url: url)
         defer { close(socket) }
         let deadline = Date().addingTimeInterval(readTimeout)
-        let head = "POST \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: Countersign\r\n"
-            + "Content-Type: \(contentType)\r\nAccept: \(accept)\r\nContent-Length: \(body.count)\r\n"
-            + "Connection: close\r\n\r\n"
+        let head = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: Countersign\r\n"
+            + headers + "Connection: close\r\n\r\n"
         try send(Array(head.utf8) + body, on: socket, deadline: deadline, url: url)
         return try receive(on: socket, deadline: deadline, url: url)
     }

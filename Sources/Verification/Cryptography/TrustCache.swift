@@ -15,15 +15,18 @@ final class TrustCache: Sendable {
     private let chains = Mutex<[Key: [Certificate]]>([:])
     private let capacity = 1024
 
-    /// Validates `certificate` at `time` with `validator`, or reuses a chain validated before.
+    /// Validates `certificate` at `time` with `validator`, or reuses a chain validated before;
+    /// returns the path (leaf first, anchor last).
+    @discardableResult
     func validate(_ certificate: Certificate, intermediates: [Certificate], at time: Date,
-                  with validator: ChainValidator) throws {
+                  with validator: ChainValidator) throws -> [Certificate] {
         let key = Key(leaf: certificate.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint))
-        if let chain = chains.withLock({ $0[key] }), chain.allSatisfy({ $0.isValid(at: time) }) { return }
+        if let chain = chains.withLock({ $0[key] }), chain.allSatisfy({ $0.isValid(at: time) }) { return chain }
         let chain = try validator.validate(certificate, intermediates: intermediates, at: time)
         chains.withLock { chains in
             if chains.count >= capacity { chains.removeAll(keepingCapacity: true) }
             chains[key] = chain
         }
+        return chain
     }
 }

@@ -70,6 +70,7 @@ extension SignatureReport {
             }
         }
         for note in notes { lines.append("  note:        \(note)") }
+        lines += revocationTextLines()
         if issues.isEmpty {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
         } else {

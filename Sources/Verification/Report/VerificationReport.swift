@@ -84,6 +84,9 @@ public struct SignatureReport: Sendable, Hashable {
     public var modifications: [Modification]
     public var verdict: Verdict
     public var issues: [VerificationIssue]
+    /// The revocation checks of the signer's and timestamp authorities' chains (nil when the
+    /// signature could not be trusted, so revocation was not asked).
+    public var revocation: RevocationReport? = nil
 
     public var reasons: [String] { issues.map(\.reason) }
     /// The ETSI EN 319 102-1 main indication of this signature's verdict.

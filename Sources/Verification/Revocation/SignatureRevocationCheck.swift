@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import PDFSyntax
+
+/// The revocation step of DESIGN.md §16 for every signature and document timestamp of a file:
+/// each certificate of the signer's chain and of each timestamp authority's chain is checked
+/// (`RevocationChecker`) at its control time, and the outcome is judged against the proof of
+/// existence the timestamps give:
+///
+/// - the signer's chain at the best-signature-time: the signature timestamp's time or a later
+///   document timestamp's, whichever is earliest, else the validation time;
+/// - a timestamp authority's chain at the time of its token.
+///
+/// A certificate revoked after the best-signature-time does not hurt the signature (the
+/// timestamp proves it was made before); revoked at or before it is TOTAL-FAILED REVOKED;
+/// revoked with no proof of existence is INDETERMINATE REVOKED_NO_POE.
+struct SignatureRevocationCheck {
+    let validator: ChainValidator
+    let chains: TrustCache
+    let certificates: CertificateCache
+    let options: RevocationOptions
+
+    /// `contents`: each signature's /Contents DER by field name.
+    func run(_ document: PDFDocument, contents: [String: [UInt8]], report: inout VerificationReport) {
+        let validationTime = options.validationTime ?? Date()
+        let data = ValidationData()
+        var notes: [String] = []
+        do {
+            try data.addStore(of: document)
+        } catch {
+            notes.append("the document's DSS cannot be read: \(error)")
+        }
+        var parsed: [String: CMSSignedData] = [:]
+        for signature in report.signatures {
+            guard let der = contents[signature.field],
+                  let cms = try? CMSSignedData.parse(der: der, certificateCache: certificates) else { continue }
+            parsed[signature.field] = cms
+            data.addSignature(cms: cms)
+        }
+        notes += data.notes
+        let checker = RevocationChecker(data: data, fetcher: options.online ? RevocationFetcher(timeout: options.timeout) : nil,
+                                        validationTime: validationTime)
+        let archiveTimes = report.signatures.compactMap { signature -> (revision: Int, time: Date)? in
+            guard signature.kind == .documentTimestamp, let revision = signature.revision, let stamp = signature.timestamp,
+                  stamp.intact, stamp.trusted, signature.issues.isEmpty else { return nil }
+            return (revision, stamp.genTime)
+        }
+        for index in report.signatures.indices {
+            let signature = report.signatures[index]
+            guard let cms = parsed[signature.field], signature.signer != nil,
+                  !signature.issues.contains(where: { $0.verdict == .failed || $0.code == .untrusted }) else { continue }
+            var revocation = RevocationReport(online: options.online, validationTime: validationTime, bestSignatureTime: nil,
+                                              subIndication: nil, certificates: [])
+            var issues: [VerificationIssue] = []
+            if signature.kind == .documentTimestamp {
+                if let token = try? TimestampToken.parse(der: cms.der, certificateCache: certificates) {
+                    revocation.bestSignatureTime = token.genTime
+                    checkAuthority(token, checker: checker, data: data, into: &revocation, issues: &issues)
+                }
+            } else if let signer = cms.signerCertificate {
+                var proofs = archiveTimes.filter { $0.revision > (signature.revision ?? Int.max) }.map(\.time)
+                if let stamp = signature.timestamp, stamp.intact, stamp.trusted { proofs.append(stamp.genTime) }
+                let best = proofs.min()
+                revocation.bestSignatureTime = best
+                let chainTime = signature.timestamp.flatMap { $0.trusted ? $0.genTime : nil } ?? signature.signingTime ?? validationTime
+                if let chain = try? chains.validate(signer, intermediates: cms.certificates + data.certificates, at: chainTime,
+                                                    with: validator) {
+                    for (position, certificate) in chain.dropLast().enumerated() where !validator.trustAnchors.contains(certificate) {
+                        let status = checker.check(certificate, issuer: chain[position + 1], role: position == 0 ? .signer : .signerCA,
+                                                   controlTime: best ?? validationTime)
+                        revocation.certificates.append(status)
+                        judgeSignerChain(status, best: best, into: &revocation, issues: &issues)
+                    }
+                }
+                if let tokenDER = cms.timestampToken, signature.timestamp?.trusted == true,
+                   let token = try? TimestampToken.parse(der: tokenDER, certificateCache: certificates) {
+                    checkAuthority(token, checker: checker, data: data, into: &revocation, issues: &issues)
+                }
+            }
+            for note in notes { revocation.certificates.indices.forEach { revocation.certificates[$0].notes.append(note) } }
+            report.signatures[index].revocation = revocation
+            report.signatures[index].issues += issues
+        }
+    }
+
+    private func checkAuthority(_ token: TimestampToken, checker: RevocationChecker, data: ValidationData,
+                                into revocation: inout RevocationReport, issues: inout [VerificationIssue]) {
+        guard let authority = token.tsaCertificate,
+              let chain = try? chains.validate(authority, intermediates: token.signedData.certificates + data.certificates,
+                                               at: token.genTime, with: validator) else { return }
+        for (position, certificate) in chain.dropLast().enumerated() where !validator.trustAnchors.contains(certificate) {
+            let status = checker.check(certificate, issuer: chain[position + 1],
+                                       role: position == 0 ? .timestampAuthority : .timestampCA, controlTime: token.genTime)
+            revocation.certificates.append(status)
+            let who = "the timestamp authority's certificate \(certificate.subject)"
+            switch status.status {
+            case .revoked where (status.revocationTime ?? .distantPast) <= token.genTime:
+                raise(.noPOE, .revoked, "\(who) was revoked \(status.revocationTime?.isoText ?? "") , before the time it vouches for (\(token.genTime.isoText))",
+                      into: &revocation, issues: &issues)
+            case .stale, .unavailable, .unknown:
+                raise(.tryLater, .revocationUnknown, "the revocation status of \(who) cannot be established: \(summary(status))",
+                      into: &revocation, issues: &issues)
+            case .outOfBounds:
+                raise(.outOfBoundsNoPOE, .revocationUnknown, "\(who): \(summary(status))", into: &revocation, issues: &issues)
+            default: break
+            }
+        }
+    }
+
+    private func judgeSignerChain(_ status: CertificateRevocation, best: Date?, into revocation: inout RevocationReport,
+                                  issues: inout [VerificationIssue]) {
+        let who = status.role == .signer ? "the signer's certificate" : "the CA certificate \(status.subject)"
+        switch status.status {
+        case .revoked:
+            let time = status.revocationTime ?? .distantPast
+            let why = status.revocationReason.map { " (\($0))" } ?? ""
+            if let best, best < time { return }
+            if let best, status.role == .signer {
+                raise(.revoked, .revoked, "\(who) was revoked \(time.isoText)\(why), before the signature's proof of existence \(best.isoText)",
+                      verdict: .failed, into: &revocation, issues: &issues)
+            } else {
+                let proof = best.map { "the signature's proof of existence \($0.isoText) is not earlier" } ?? "nothing proves the signature existed before (no trusted timestamp)"
+                raise(status.role == .signer ? .revokedNoPOE : .revokedCANoPOE, .revoked,
+                      "\(who) was revoked \(time.isoText)\(why), and \(proof)", into: &revocation, issues: &issues)
+            }
+        case .stale, .unavailable, .unknown:
+            raise(.tryLater, .revocationUnknown, "the revocation status of \(who) cannot be established: \(summary(status))",
+                  into: &revocation, issues: &issues)
+        case .outOfBounds:
+            raise(.outOfBoundsNoPOE, .revocationUnknown, "\(who): \(summary(status))", into: &revocation, issues: &issues)
+        case .good, .noSource, .exempt:
+            break
+        }
+    }
+
+    private func summary(_ status: CertificateRevocation) -> String {
+        let head = switch status.status {
+        case .unknown: "the OCSP responder does not know it"
+        case .stale: "no fresh revocation data"
+        case .outOfBounds: "the only revocation data was issued after it expired"
+        default: "no acceptable revocation data"
+        }
+        return ([head] + status.notes).joined(separator: "; ")
+    }
+
+    private func raise(_ sub: RevocationSubIndication, _ code: VerificationIssue.Code, _ reason: String,
+                       verdict: Verdict = .indeterminate, into revocation: inout RevocationReport, issues: inout [VerificationIssue]) {
+        issues.append(VerificationIssue(code, reason, verdict: verdict, subIndication: SubIndication(sub.rawValue)))
+        let order: [RevocationSubIndication] = [.revoked, .revokedNoPOE, .revokedCANoPOE, .noPOE, .outOfBoundsNoPOE, .tryLater]
+        if let current = revocation.subIndication, order.firstIndex(of: current)! <= order.firstIndex(of: sub)! { return }
+        revocation.subIndication = sub
+    }
+}
+
+extension Date {
+    /// ISO 8601 in UTC, for reasons.
+    var isoText: String { ISO8601DateFormatter().string(from: self) }
+}
