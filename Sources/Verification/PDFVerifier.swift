@@ -70,7 +70,7 @@ public struct PDFVerifier: Sendable {
             return finish(report)
         }
         report.revisions = document.revisions.count
-        report.notes = document.notes.map(VerificationNote.init)
+        report.notes = document.notes.map(ReportNote.init)
         do {
             try verify(document, into: &report)
             AmbiguityJudgement.apply(document.ambiguities, to: &report)

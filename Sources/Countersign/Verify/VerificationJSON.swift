@@ -14,10 +14,6 @@ extension VerificationReport: JSONRepresentable {
             "unsignedSignatureFields": .array(unsignedSignatureFields.map(JSONValue.string)),
             "usageRights": .array(usageRights.map(\.json)),
             "audit": audit.json,
-            "notes": .array(notes.map { note in
-                .object(["code": .string(note.code), "offset": note.offset.map(JSONValue.int) ?? .null,
-                         "message": .string(note.message)])
-            }),
         ])
     }
 }

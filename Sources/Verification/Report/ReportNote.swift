@@ -3,7 +3,7 @@
 /// cannot give two readings of the content. Notes never change a verdict; they say what was
 /// tolerated and where.
 public struct ReportNote: Sendable, Hashable, CustomStringConvertible {
-    /// A stable code for the kind of deviation (e.g. `cmsBER`, `freeEntryGeneration65536`).
+    /// A stable code for the kind of deviation (e.g. `cmsBER`, `freeGeneration65536`).
     public var code: String
     /// The byte offset in the file, when the deviation has one.
     public var offset: Int?

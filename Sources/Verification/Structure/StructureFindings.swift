@@ -1,26 +1,11 @@
 import PDFSyntax
 
-/// A harmless deviation from ISO 32000 in the file's structure, accepted by strict reading and
-/// shown in the report (DESIGN.md §7: "accept it, note it, and judge the signature on its merits").
-/// The kinds are listed in docs/robustness.md.
-public struct VerificationNote: Sendable, Hashable, CustomStringConvertible {
-    /// A stable name for the kind of deviation (`PDFNote.Code`), e.g. `freeGeneration65536`.
-    public var code: String
-    /// The byte offset it is at, when known.
-    public var offset: Int?
-    public var message: String
-
-    public init(code: String, offset: Int? = nil, message: String) {
-        self.code = code
-        self.offset = offset
-        self.message = message
-    }
-
+extension ReportNote {
+    /// A harmless structural deviation the strict reader accepted (`PDFNote`), as a report note:
+    /// the same code, offset and message (docs/robustness.md lists the kinds).
     init(_ note: PDFNote) {
         self.init(code: note.code.name, offset: note.offset, message: note.message)
     }
-
-    public var description: String { offset.map { "\(message) (at byte offset \($0))" } ?? message }
 }
 
 extension VerificationIssue.Code {
@@ -47,7 +32,8 @@ enum AmbiguityJudgement {
             let after = ambiguities.filter { $0.revision > covered }
             if !after.isEmpty {
                 report.signatures[index].issues.append(VerificationIssue(.ambiguousStructure,
-                    "a revision after the signed one can be read in more than one way, which is how content is changed unseen — \(listed(after))"))
+                    "a revision after the signed one can be read in more than one way, which is how content is changed unseen — \(listed(after))",
+                    subIndication: .formatFailure))
             }
             if !inside.isEmpty {
                 report.signatures[index].issues.append(VerificationIssue(.ambiguousStructure,
@@ -57,7 +43,7 @@ enum AmbiguityJudgement {
         }
         if !judged {
             report.fileIssues.append(VerificationIssue(.ambiguousStructure,
-                "the file's structure can be read in more than one way — \(listed(ambiguities))"))
+                "the file's structure can be read in more than one way — \(listed(ambiguities))", subIndication: .formatFailure))
         }
     }
 
