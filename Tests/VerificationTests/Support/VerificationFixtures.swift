@@ -56,7 +56,9 @@ final class VerificationFixtures: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cached = identities[key] { return cached }
-        let made = try ca.issue(commonName: name, key: spec)
+        // Valid from before `time` (and after the root's start), however late in the run (and on
+        // however loaded a machine) the identity is first asked for.
+        let made = try ca.issue(commonName: name, key: spec, notBefore: time.addingTimeInterval(-200))
         identities[key] = made
         return made
     }
