@@ -91,7 +91,7 @@ struct SignatureOptions: ParsableArguments {
     @Option(help: "Make this first signature a DocMDP certification: no-changes or form-fill.")
     var certify: String?
 
-    @Option(help: "Audit events: adds a Certificate of Completion page and audit.json (docs/audit.md). With --in: a directory of NAME.json per NAME.pdf, or a .jsonl file with a \"document\" key per line.")
+    @Option(help: "Audit events: adds a Certificate of Completion page and audit.json (docs/audit.md). With --in: a directory of NAME.json per NAME.pdf, or a .jsonl file (- for standard input) with a \"document\" key per line.")
     var audit: String?
 
     @Option(help: "Digest: sha256 (default), sha384 or sha512.")
@@ -277,7 +277,13 @@ struct SignCommand: ParsableCommand {
                                client: TimestampClient?) throws {
         var batch = SignBatch(identity: identity, options: signature.cmsOptions, timestampClient: client,
                               request: request, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        batch.audits = try signature.batchAudits
+        // `--audit -`: the per-document events as JSON Lines on standard input.
+        var spooled: (url: URL, cleanup: () -> Void)?
+        if signature.audit == StandardStreams.name {
+            spooled = try StandardStreams.spool(StandardStreams.name, suffix: ".jsonl", what: "the --audit events (JSON Lines)")
+        }
+        defer { spooled?.cleanup() }
+        batch.audits = try spooled.map { .jsonLines($0.url) } ?? signature.batchAudits
         batch.existingOutput = resume ? .resume : force ? .overwrite : .refuse
         let summary = try batch.run(input: URL(fileURLWithPath: inputDirectory), output: URL(fileURLWithPath: out),
                                     progress: quiet || json ? nil : ProgressReporter(label: "signed"))

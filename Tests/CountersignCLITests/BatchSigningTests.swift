@@ -65,6 +65,14 @@ import Testing
                                      + Self.fixture.keyArguments)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try embeddedAudit(linesOut.appendingPathComponent("ibérica.pdf")).contains("env_L2"))
+
+        // The same JSON Lines on standard input (`--audit -`).
+        let stdinOut = Self.fixture.directory.appendingPathComponent("jsonl-stdin-out")
+        let third = try countersign(["sign", "--in", input.path, "--out", stdinOut.path, "--invisible", "--audit", "-", "--quiet"]
+                                    + Self.fixture.keyArguments, input: Data(text.utf8))
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(try embeddedAudit(stdinOut.appendingPathComponent("acme.pdf")).contains("env_L1"))
+        #expect(try embeddedAudit(stdinOut.appendingPathComponent("ibérica.pdf")).contains("env_L2"))
     }
 
     @Test func eventsThatDoNotFitTheDocumentAreRefusedWithEveryProblem() throws {
