@@ -39,6 +39,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("revocation-timeout"), help: "Seconds allowed for each OCSP or CRL exchange with --online (default 10).")
     var revocationTimeout: Double = 10
 
+    @Flag(name: .customLong("require-revocation"),
+          help: "A certificate whose revocation status cannot be had (nothing in the file, nothing fetched) makes the signature INDETERMINATE (TRY_LATER), as EN 319 102-1 asks; by default it is reported and does not count.")
+    var requireRevocation = false
+
     @Option(help: "Validate at this time instead of now, ISO 8601 (e.g. 2027-06-01T00:00:00Z).")
     var at: String?
 
@@ -82,7 +86,8 @@ struct VerifyCommand: ParsableCommand {
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
         let verifier = PDFVerifier(trustAnchors: anchors,
-                                   revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime))
+                                   revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime,
+                                                                 requireData: requireRevocation))
         let batch = VerifyBatch(verifier: verifier,
                                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         batch.run(paths) { index, outcome in

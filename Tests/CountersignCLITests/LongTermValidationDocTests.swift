@@ -10,7 +10,7 @@ import TestSupport
         let start = try #require(text.range(of: "```sh\n"))
         let end = try #require(text.range(of: "\n```", range: start.upperBound..<text.endIndex))
         let lines = text[start.upperBound..<end.lowerBound].split(separator: "\n").map(String.init)
-        #expect(lines.count == 3)
+        #expect(lines.count == 4)
 
         let pki = try TestPKI()
         let tsa = try TestTSA()
@@ -34,6 +34,7 @@ import TestSupport
             #expect(result.status == Int32(expected), "\(line)\n\(result.stdout)\n\(result.stderr)")
             if line.contains("TRY_LATER") { #expect(result.stdout.contains("TRY_LATER"), "\(result.stdout)") }
             if line.contains("--online") { #expect(result.stdout.contains("good by OCSP (online"), "\(result.stdout)") }
+            if line.contains("unavailable offline") { #expect(result.stdout.contains("signer") && result.stdout.contains("unavailable"), "\(result.stdout)") }
         }
     }
 }

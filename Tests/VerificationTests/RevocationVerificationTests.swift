@@ -34,9 +34,10 @@ import Verification
         return try signer.sign(fixtures.contract, request: request)
     }
 
-    private func verify(_ bytes: [UInt8], _ setup: Setup, online: Bool = true, at time: Date? = nil) -> SignatureReport {
+    private func verify(_ bytes: [UInt8], _ setup: Setup, online: Bool = true, at time: Date? = nil,
+                        require: Bool = true) -> SignatureReport {
         let verifier = PDFVerifier(trustAnchors: setup.anchors,
-                                   revocation: RevocationOptions(online: online, timeout: 3, validationTime: time))
+                                   revocation: RevocationOptions(online: online, timeout: 3, validationTime: time, requireData: require))
         return verifier.verify(bytes: bytes).signatures[0]
     }
 
@@ -68,6 +69,23 @@ import Verification
         #expect(report.revocation?.subIndication == .tryLater)
         #expect(report.revocation?.online == false)
         #expect(report.issues.contains { $0.code == .revocationUnknown && $0.reason.contains("--online") })
+    }
+
+    @Test func offlineWithoutValidationDataIsReportedAndDoesNotCountByDefault() throws {
+        let setup = try setup("Soft Signer")
+        let signed = try sign(setup, timestamped: true)
+        let report = verify(signed, setup, online: false, require: false)
+        #expect(report.verdict == .passed, "\(report.reasons)")
+        #expect(report.revocation?.subIndication == nil && report.revocation?.online == false)
+        #expect(status(report, .signer)?.status == .unavailable)
+        let text = PDFVerifier(trustAnchors: setup.anchors, revocation: RevocationOptions(online: false)).verify(bytes: signed).text
+        #expect(text.contains("--require-revocation"), "\(text)")
+        // Data that is there is always judged: revoked, with the responder up, still fails.
+        try setup.pki.revoke(setup.identity)
+        try setup.pki.startResponder()
+        defer { setup.pki.stopResponder() }
+        let revoked = verify(try sign(setup, timestamped: true), setup, online: true, require: false)
+        #expect(revoked.verdict == .failed && revoked.revocation?.subIndication == .revoked)
     }
 
     @Test func revokedBeforeATimestampedSigningFails() throws {

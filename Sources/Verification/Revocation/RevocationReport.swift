@@ -11,11 +11,18 @@ public struct RevocationOptions: Sendable, Hashable {
     public var timeout: TimeInterval
     /// The validation time (`--at`); nil means now.
     public var validationTime: Date?
+    /// Whether a certificate whose revocation status cannot be had at all (nothing in the
+    /// document, nothing fetched) makes the signature INDETERMINATE TRY_LATER, as EN 319 102-1
+    /// asks (`--require-revocation`). Off (the default, like pyHanko's soft-fail and Acrobat),
+    /// the report shows the status as `unavailable` and the verdict rests on the rest; data that
+    /// *is* there is always judged: revoked, stale, unknown to the responder or issued too late.
+    public var requireData: Bool
 
-    public init(online: Bool = false, timeout: TimeInterval = 10, validationTime: Date? = nil) {
+    public init(online: Bool = false, timeout: TimeInterval = 10, validationTime: Date? = nil, requireData: Bool = false) {
         self.online = online
         self.timeout = timeout
         self.validationTime = validationTime
+        self.requireData = requireData
     }
 }
 

@@ -6,6 +6,10 @@ extension SignatureReport {
         guard let revocation else { return [] }
         var lines = ["  revocation:  \(revocation.online ? "online (fetched what the document lacks)" : "offline (the document's own data only)"), at \(ReportTime.iso(revocation.validationTime))"
                      + (revocation.subIndication.map { " — \($0.rawValue)" } ?? "")]
+        if revocation.certificates.contains(where: { $0.status == .unavailable }), revocation.subIndication == nil {
+            lines.append("    (a status marked unavailable was not established and did not count against the signature; "
+                         + "--online fetches it, --require-revocation makes it INDETERMINATE)")
+        }
         for certificate in revocation.certificates {
             var line = "    \(certificate.role.rawValue) \(certificate.subject): \(certificate.status.rawValue)"
             if let source = certificate.source, let origin = certificate.origin {

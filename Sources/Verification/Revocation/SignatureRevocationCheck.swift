@@ -97,6 +97,8 @@ struct SignatureRevocationCheck {
             case .revoked where (status.revocationTime ?? .distantPast) <= token.genTime:
                 raise(.noPOE, .revoked, "\(who) was revoked \(status.revocationTime?.isoText ?? "") , before the time it vouches for (\(token.genTime.isoText))",
                       into: &revocation, issues: &issues)
+            case .unavailable where !options.requireData:
+                break
             case .stale, .unavailable, .unknown:
                 raise(.tryLater, .revocationUnknown, "the revocation status of \(who) cannot be established: \(summary(status))",
                       into: &revocation, issues: &issues)
@@ -123,6 +125,8 @@ struct SignatureRevocationCheck {
                 raise(status.role == .signer ? .revokedNoPOE : .revokedCANoPOE, .revoked,
                       "\(who) was revoked \(time.isoText)\(why), and \(proof)", into: &revocation, issues: &issues)
             }
+        case .unavailable where !options.requireData:
+            break
         case .stale, .unavailable, .unknown:
             raise(.tryLater, .revocationUnknown, "the revocation status of \(who) cannot be established: \(summary(status))",
                   into: &revocation, issues: &issues)
