@@ -39,8 +39,6 @@ struct PeerCorpusTests {
     enum Expectation {
         /// We decide otherwise on purpose: our verdict, and the rule that decides it.
         case deliberate(Verdict, because: String)
-        /// A disagreement another part of issue #12 removes (BER CMS, Ed25519/Ed448, …).
-        case pending(String)
     }
 
     /// Disagreements, by "file" (every signature) or "file#field".
@@ -110,11 +108,6 @@ struct PeerCorpusTests {
             #expect(ours.verdict == verdict.rawValue, "\(file) \(field): we decided \(verdict) (\(because)) but say \(ours)")
             #expect(!ours.agrees(with: theirs), "\(file) \(field): pyHanko now agrees with us — drop the deliberate entry")
             return row + " deliberate (below) |"
-        case .pending(let why):
-            withKnownIssue("\(file) \(field): \(why)") {
-                #expect(ours.agrees(with: theirs), "\(file) \(field): pyHanko \(theirs), we \(ours)")
-            }
-            return row + " pending: \(why) |"
         }
     }
 
