@@ -97,14 +97,8 @@ struct SignatureRevocationCheck {
             case .revoked where (status.revocationTime ?? .distantPast) <= token.genTime:
                 raise(.noPOE, .revoked, "\(who) was revoked \(status.revocationTime?.isoText ?? "") , before the time it vouches for (\(token.genTime.isoText))",
                       into: &revocation, issues: &issues)
-            case .unavailable where !options.requireData:
-                break
-            case .stale, .unavailable, .unknown:
-                raise(.tryLater, .revocationUnknown, "the revocation status of \(who) cannot be established: \(summary(status))",
-                      into: &revocation, issues: &issues)
-            case .outOfBounds:
-                raise(.outOfBoundsNoPOE, .revocationUnknown, "\(who): \(summary(status))", into: &revocation, issues: &issues)
-            default: break
+            default:
+                judgeUnestablished(status, who: who, into: &revocation, issues: &issues)
             }
         }
     }
@@ -125,6 +119,17 @@ struct SignatureRevocationCheck {
                 raise(status.role == .signer ? .revokedNoPOE : .revokedCANoPOE, .revoked,
                       "\(who) was revoked \(time.isoText)\(why), and \(proof)", into: &revocation, issues: &issues)
             }
+        default:
+            judgeUnestablished(status, who: who, into: &revocation, issues: &issues)
+        }
+    }
+
+    /// A status that is not established — no data (only with `requireData`), stale data, unknown
+    /// to the responder — is TRY_LATER; data issued only after the certificate expired is
+    /// OUT_OF_BOUNDS_NO_POE. Good, exempt and source-less statuses raise nothing.
+    private func judgeUnestablished(_ status: CertificateRevocation, who: String, into revocation: inout RevocationReport,
+                                    issues: inout [VerificationIssue]) {
+        switch status.status {
         case .unavailable where !options.requireData:
             break
         case .stale, .unavailable, .unknown:
@@ -132,7 +137,7 @@ struct SignatureRevocationCheck {
                   into: &revocation, issues: &issues)
         case .outOfBounds:
             raise(.outOfBoundsNoPOE, .revocationUnknown, "\(who): \(summary(status))", into: &revocation, issues: &issues)
-        case .good, .noSource, .exempt:
+        case .good, .noSource, .exempt, .revoked:
             break
         }
     }
