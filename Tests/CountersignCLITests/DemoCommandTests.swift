@@ -7,13 +7,13 @@ import Testing
     @Test func demoGeneratesSealsAndReportsWhereTheFilesAre() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let result = try runCommand(TestEnvironment.countersignExecutable.path,
-                                    ["demo", "--out", directory.path, "--rows", "4", "--jobs", "2"], timeout: 300)
+                                    ["demo", "--out", directory.path, "--rows", "10", "--jobs", "2"], timeout: 300)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
-        #expect(result.stdout.contains("generated 4 contracts"))
-        #expect(result.stdout.contains("sealed 4"))
-        #expect(result.stdout.contains("verified 4 of 4: PASSED"))
+        #expect(result.stdout.contains("generated 10 contracts"))
+        #expect(result.stdout.contains("sealed 10"))
+        #expect(result.stdout.contains("verified 10 of 10: PASSED"))
         let sealed = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("sealed").path)
-        #expect(sealed.filter { $0.hasSuffix(".pdf") }.count == 4)
+        #expect(sealed.filter { $0.hasSuffix(".pdf") }.count == 10)
         let file = directory.appendingPathComponent("sealed").appendingPathComponent(sealed.sorted()[0])
         let pdfsig = try runCommand("pdfsig", [file.path]).stdout
         #expect(pdfsig.contains("Signature is Valid") && pdfsig.contains("Total document signed"), "\(pdfsig)")

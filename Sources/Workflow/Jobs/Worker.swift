@@ -33,8 +33,10 @@ public struct WorkflowWorker: Sendable {
         while count < limit {
             let now = engine.clock.now()
             let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name)
+            if jobs.isEmpty { break }
+            // Without an SMTP relay the e-mails stay leased for another worker once the lease ends;
+            // the rest of the queue still runs (a batch holding e-mails must not end the pass).
             let runnable = jobs.filter { $0.kind != .email || smtp != nil }
-            if runnable.isEmpty { break }
             for job in runnable {
                 count += 1
                 do {
@@ -46,7 +48,6 @@ public struct WorkflowWorker: Sendable {
                     pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
                 }
             }
-            if runnable.count < jobs.count { break }
         }
         return pass
     }
