@@ -56,7 +56,6 @@ extension WorkflowEngine {
             }
             sealed[document.id] = try await store.documents.put(bytes)
         }
-        let ledgerHead = try await store.ledger(account: account).last
         var envelope = read
         var transition = Transition()
         try Routing.move(&envelope, to: .completed)
@@ -79,11 +78,24 @@ extension WorkflowEngine {
         }
         let chained = chain(&envelope, transition.events, at: now)
         envelope.revision += 1
-        let entry = LedgerEntry(account: account, sequence: (ledgerHead?.sequence ?? 0) + 1, envelope: id,
+        // Completions of one account race for the next ledger entry. A commit that lost the race is
+        // rebuilt on the new ledger head (the sealing above is not redone); the envelope's revision
+        // still refuses any other change, which fails again and ends the retries.
+        var entry: LedgerEntry
+        var attempts = 0
+        while true {
+            let ledgerHead = try await store.ledger(account: account).last
+            entry = LedgerEntry(account: account, sequence: (ledgerHead?.sequence ?? 0) + 1, envelope: id,
                                 envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now,
                                 previousHash: ledgerHead?.hash ?? WorkflowEvent.genesis)
-        try await store.commit(StoreChange(account: account, envelope: envelope, events: chained, jobs: transition.jobs,
-                                           finishedJobs: [jobID], ledgerEntry: entry))
+            do {
+                try await store.commit(StoreChange(account: account, envelope: envelope, events: chained, jobs: transition.jobs,
+                                                   finishedJobs: [jobID], ledgerEntry: entry))
+                break
+            } catch let error as WorkflowError where error.code == .conflict && attempts < 16 {
+                attempts += 1
+            }
+        }
         if let url = seal.timestampURL {
             // Anchor the new ledger head; a failure leaves it for the next completion to anchor.
             if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(entry.hash.utf8)) {
