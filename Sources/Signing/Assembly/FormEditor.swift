@@ -32,6 +32,9 @@ struct FormEditor {
 
     /// Appends an annotation to a page's `/Annots` (direct or indirect array).
     mutating func addAnnotation(_ annotation: PDFReference, to page: PDFPage) throws {
+        if page.isDirect {
+            throw SigningError(.badPlacement, "page \(page.number) is a dictionary written directly in the /Kids of \(page.reference), not an indirect object, so a signature widget cannot be put on it (its /P could not name the page); sign invisibly (--invisible), or rewrite the file first (e.g. `qpdf in.pdf out.pdf`) and sign the rewrite")
+        }
         if case .reference(let arrayReference)? = page.dictionary["Annots"],
            case .array(let annotations) = try document.object(arrayReference) {
             update.set(arrayReference, .array(annotations + [.reference(annotation)]))
