@@ -24,6 +24,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // The HTTP service (docs/architecture.md, "The service"): server, lifecycle, logs, metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Only so its `Crypto` module can be aliased (it is in the graph through swift-nio-extras).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -67,6 +77,24 @@ let package = Package(
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
+        // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
+        // Hummingbird's graph holds swift-crypto (through swift-nio-extras), whose module `Crypto`
+        // would clash with ours: named here only to alias it (as for postgres-nio); nothing calls
+        // it, so the edge is macOS-only and Linux builds skip compiling it.
+        .target(name: "Server", dependencies: ["Workflow", "Crypto",
+                                               .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "HummingbirdTLS", package: "hummingbird"),
+                                               .product(name: "Crypto", package: "swift-crypto",
+                                                        moduleAliases: ["Crypto": "SwiftCrypto"],
+                                                        condition: .when(platforms: [.macOS])),
+                                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                               .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                                               .product(name: "HTTPTypes", package: "swift-http-types"),
+                                               .product(name: "NIOCore", package: "swift-nio"),
+                                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                               .product(name: "Logging", package: "swift-log"),
+                                               .product(name: "Prometheus", package: "swift-prometheus")],
+                swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
                                                   "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
@@ -74,7 +102,8 @@ let package = Package(
         // The thin CLI.
         .executableTarget(
             name: "countersign",
-            dependencies: ["Countersign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Countersign", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
         // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
@@ -108,6 +137,9 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Workflow", "WorkflowSQLite", "Countersign", "TestSupport",
+                                                        .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
                                                           "Verification", "Crypto", "PDFSyntax", "Signing",

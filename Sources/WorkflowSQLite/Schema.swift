@@ -64,6 +64,7 @@ enum Schema {
                     at REAL NOT NULL, PRIMARY KEY (account, sequence));
                 """)
         }
+        ServiceSchema.register(&migrator)
         return migrator
     }
 }

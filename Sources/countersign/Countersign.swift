@@ -12,7 +12,7 @@ struct CountersignCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self,
                       SignCommand.self, ExtendCommand.self, VerifyCommand.self, KeysCommand.self, EnvelopeCommand.self, TemplateCommand.self,
-                      ClauseCommand.self, AuditCommand.self, WorkerCommand.self, AccountCommand.self])
+                      ClauseCommand.self, AuditCommand.self, WorkerCommand.self, AccountCommand.self, ServeCommand.self])
 
     /// Checks what ArgumentParser would only call "unexpected" (a missing or misspelled command, an
     /// unknown flag), with a did-you-mean, then runs the command.

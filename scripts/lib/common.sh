@@ -3,7 +3,7 @@
 
 COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev libpoppler-glib-dev libssl-dev libxml2-dev
-                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime)
+                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime curl jq)
 
 # Installs whichever of the packages is missing, with sudo when not root.
 ensure_system_packages() {
@@ -22,10 +22,10 @@ ensure_system_packages() {
 # Creates .venv with pyHanko (the independent signature judge) unless it is already there.
 ensure_venv() {
     local venv="$COUNTERSIGN_ROOT/.venv"
-    if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ]; then
-        echo "Creating $venv with pyHanko and aiosmtpd (the workflow tests' SMTP server)" >&2
+    if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ]; then
+        echo "Creating $venv with pyHanko, aiosmtpd (the workflow tests' SMTP server) and schemathesis (the API contract test)" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd
+        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis
     fi
 }
 

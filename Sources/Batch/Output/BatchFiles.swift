@@ -111,13 +111,14 @@ public struct BatchFiles: Sendable {
 }
 
 /// Lines of a file, read in chunks (memory stays flat however long the file is).
-final class LineReader {
+public final class LineReader {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
     private var finished = false
 
-    init?(url: URL) {
+    /// Opens the file; nil when it cannot be read.
+    public init?(url: URL) {
         guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
         self.handle = handle
     }
@@ -125,7 +126,7 @@ final class LineReader {
     deinit { try? handle.close() }
 
     /// The next line without its newline; a last line without one is returned too.
-    func next() -> String? {
+    public func next() -> String? {
         while true {
             if let end = buffer[start...].firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[start..<end], as: UTF8.self)

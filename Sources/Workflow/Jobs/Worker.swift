@@ -72,6 +72,8 @@ public struct WorkflowWorker: Sendable {
             try await engine.runExpiry(job)
         case .purge:
             try await engine.runPurge(job)
+        case .bulkSend:
+            try await engine.runBulkSend(job)
         }
     }
 

@@ -15,6 +15,8 @@ public struct Job: Sendable, Hashable, Codable {
         case completion
         /// Delete documents and personal data whose retention has passed.
         case purge
+        /// Turn a bulk send's pending rows into envelopes (`envelope` is the bulk send's id).
+        case bulkSend
     }
 
     public enum State: String, Sendable, Hashable, Codable { case pending, done, failed }

@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import HummingbirdTLS
+public import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+public import Workflow
+
+/// What every route needs: the engine, the service's records and the configuration.
+struct APIDependencies: Sendable {
+    let engine: WorkflowEngine
+    let records: any ServiceRecordStore
+    let configuration: ServerConfiguration
+    /// Signing links: `publicURL/s/` + token (the signing page).
+    var signingPage: String {
+        (configuration.publicURL.hasSuffix("/") ? String(configuration.publicURL.dropLast()) : configuration.publicURL) + "/s/"
+    }
+}
+
+/// `countersign serve`: the HTTP API over one workflow engine and store (DESIGN.md §14),
+/// optionally running the worker loop in the same process. Any number of servers and workers
+/// may share one store.
+///
+/// ```swift
+/// let server = try CountersignServer(configuration: configuration, engine: engine, records: store, logger: logger)
+/// try await server.run()   // until SIGTERM/SIGINT or `shutdown()`; in-flight requests finish
+/// ```
+public final class CountersignServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let engine: WorkflowEngine
+    public let metrics: ServiceMetrics
+    let records: any ServiceRecordStore
+    let logger: Logger
+    let smtp: SMTPClient?
+    private let state = Mutex<(group: ServiceGroup?, port: Int?, shuttingDown: Bool)>((nil, nil, false))
+    private let extraRoutes: @Sendable (Router<ServiceContext>) -> Void
+
+    /// - Parameters:
+    ///   - records: where idempotency records and embedded links are kept (the same store as the engine's).
+    ///   - routes: more routes to mount (the signing pages), called once when the router is built.
+    public init(configuration: ServerConfiguration, engine: WorkflowEngine, records: any ServiceRecordStore, logger: Logger,
+                metrics: ServiceMetrics = ServiceMetrics(),
+                routes: @escaping @Sendable (Router<ServiceContext>) -> Void = { _ in }) throws {
+        self.configuration = configuration
+        self.engine = engine
+        self.records = records
+        self.logger = logger
+        self.metrics = metrics
+        extraRoutes = routes
+        smtp = try configuration.worker.smtp.map { relay in
+            let parts = relay.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
+            return SMTPClient(host: String(parts[0]), port: port)
+        }
+    }
+
+    /// The port the server listens on once running (useful with port 0).
+    public var port: Int? { state.withLock { $0.port } }
+
+    /// Builds the router: health, metrics, `/v1` with its middleware.
+    func router() -> Router<ServiceContext> {
+        let api = APIDependencies(engine: engine, records: records, configuration: configuration)
+        let router = Router(context: ServiceContext.self)
+        router.add(middleware: RequestMiddleware(metrics: metrics))
+        let engine = engine, metrics = metrics
+        router.get("healthz") { _, _ in try HTTP.json(["status": "ok"]) }
+        router.get("readyz") { [self] _, _ in
+            guard !state.withLock({ $0.shuttingDown }), !Task.isShuttingDownGracefully else {
+                throw ServiceError(.unavailable, "this node is shutting down")
+            }
+            do {
+                _ = try await engine.store.account(id: "readiness-probe")
+            } catch {
+                throw ServiceError(.unavailable, "the store is not reachable; see the logs")
+            }
+            return try HTTP.json(["status": "ready"])
+        }
+        router.get("metrics") { _, _ in
+            HTTP.bytes(metrics.render(), type: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        let limiter = RateLimiter(quota: configuration.rateLimit.requests, window: configuration.rateLimit.window)
+        let clock: @Sendable () -> Date = { engine.clock.now() }
+        let keyed = router.group("v1")
+            .add(middleware: APIKeyMiddleware(engine: engine))
+            .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in "key:" + (context.principal?.keyID ?? "-") })
+            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock) { _, context in
+                context.principal.map { "account:" + $0.account }
+            })
+        LibraryRoutes(api: api).register(on: keyed)
+        EnvelopeRoutes(api: api).register(on: keyed)
+        BulkRoutes(api: api).register(on: keyed)
+        let signing = router.group("v1/signing")
+            .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
+                "token:" + DigestHex.sha256(Array((context.parameters.get("token") ?? context.remoteIP ?? "-").utf8))
+            })
+            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock) { request, _ in
+                let segments = request.uri.path.split(separator: "/")
+                return segments.count > 2 ? "token:" + DigestHex.sha256(Array(segments[2].utf8)) : nil
+            })
+        let embedded = router.group("v1/embedded")
+            .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in "ip:" + (context.remoteIP ?? "-") })
+        RecipientRoutes(api: api).register(on: signing, embedded: embedded)
+        extraRoutes(router)
+        return router
+    }
+
+    /// The HTTP channel: plain HTTP/1.1, or TLS when configured; idle connections are closed
+    /// after `requestTimeout` seconds.
+    func serverBuilder() throws -> HTTPServerBuilder {
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000))))
+        guard let tls = configuration.tls else { return http }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return try .tls(http, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw ServiceError(.configuration, "cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")
+        }
+    }
+
+    /// Runs until a graceful shutdown (SIGTERM or SIGINT when `signals`, or `shutdown()`): the
+    /// listener closes, in-flight requests finish, the worker finishes the jobs it holds.
+    public func run(signals: Bool = true, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var services: [any Service] = []
+        if configuration.worker.enabled {
+            services.append(WorkerService(worker: WorkflowWorker(engine: engine, smtp: smtp), interval: configuration.worker.interval,
+                                          metrics: metrics, logger: logger))
+        }
+        let application = Application(
+            router: router(), server: try serverBuilder(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "countersign"),
+            services: services,
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                state.withLock { $0.port = port }
+                logger.info("listening", metadata: ["host": .string(configuration.host), "port": .stringConvertible(port),
+                                                    "tls": .stringConvertible(configuration.tls != nil),
+                                                    "worker": .stringConvertible(configuration.worker.enabled)])
+                onRunning(port)
+            },
+            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: application)], logger: logger)
+        if signals { groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGracePeriod * 1000))
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let early = state.withLock { state -> Bool in
+            state.group = group
+            return state.shuttingDown
+        }
+        if early { return }
+        try await withGracefulShutdownHandler {
+            try await group.run()
+        } onGracefulShutdown: { [self] in
+            state.withLock { $0.shuttingDown = true }
+        }
+        logger.info("stopped")
+    }
+
+    /// Starts a graceful shutdown: `/readyz` answers 503, new connections are refused, in-flight
+    /// requests finish, then `run()` returns.
+    public func shutdown() async {
+        let group = state.withLock { state -> ServiceGroup? in
+            state.shuttingDown = true
+            return state.group
+        }
+        await group?.triggerGracefulShutdown()
+    }
+}
+
+/// The worker loop as a service: one batch of due jobs at a time; on shutdown it finishes the
+/// batch it holds (so no claimed job waits for its lease to run out) and stops.
+struct WorkerService: Service {
+    let worker: WorkflowWorker
+    let interval: Double
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let pass = try await worker.runDue(limit: 16)
+                metrics.recordJobs(ran: Dictionary(uniqueKeysWithValues: pass.ran.map { ($0.key.rawValue, $0.value) }), failed: pass.failed.count)
+                for failure in pass.failed { logger.warning("job failed", metadata: ["job": .string(failure)]) }
+                if pass.total > 0 { continue }
+            } catch {
+                logger.error("worker pass failed", metadata: ["error": .string(String(describing: error))])
+            }
+            try? await cancelWhenGracefulShutdown {
+                try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+            }
+        }
+    }
+}

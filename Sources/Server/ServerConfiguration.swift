@@ -1,0 +1,217 @@
+import Foundation
+
+/// The configuration of `countersign serve`: one JSON file (docs/service.md, "Configuration"),
+/// then environment variables over it. Unknown keys in the file are refused, so a typo never
+/// silently falls back to a default.
+public struct ServerConfiguration: Sendable, Hashable, Codable {
+    /// Where to listen.
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// The workflow home (store, development seal); relative to the configuration file.
+    public var home: String = "countersign-workflow"
+    /// The public base URL of this service (signing links and embedded URLs start with it).
+    public var publicURL: String = "http://127.0.0.1:8080"
+    /// TLS: a PEM certificate chain and its PEM private key; plain HTTP when absent.
+    public var tls: TLS?
+    /// The in-process worker: run due jobs here too (any number of nodes may).
+    public var worker: Worker = Worker()
+    /// Largest request body accepted (bytes); larger is 413.
+    public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// Largest bulk-send upload (bytes); streamed, never held in memory whole.
+    public var maxBulkBytes: Int = 1024 * 1024 * 1024
+    /// Requests per API key per window (per node).
+    public var rateLimit: RateLimit = RateLimit()
+    /// Seconds a request may take to arrive and be answered before the connection is closed (slow clients).
+    public var requestTimeout: Double = 30
+    /// Seconds in-flight requests get to finish on shutdown.
+    public var shutdownGracePeriod: Double = 30
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel: String = "info"
+
+    public struct TLS: Sendable, Hashable, Codable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    public struct Worker: Sendable, Hashable, Codable {
+        public var enabled: Bool = true
+        /// Seconds between polls of the job queue.
+        public var interval: Double = 2
+        /// The SMTP relay (`HOST:PORT`); without it e-mails wait for a worker that has one.
+        public var smtp: String?
+        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil) {
+            self.enabled = enabled
+            self.interval = interval
+            self.smtp = smtp
+        }
+    }
+
+    public struct RateLimit: Sendable, Hashable, Codable {
+        public var requests: Int = 600
+        /// The window in seconds.
+        public var window: Int = 60
+        public init(requests: Int = 600, window: Int = 60) {
+            self.requests = requests
+            self.window = window
+        }
+    }
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, home, publicURL, tls, worker, maxBodyBytes, maxBulkBytes, rateLimit, requestTimeout,
+             shutdownGracePeriod, logLevel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ServerConfiguration()
+        host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+        home = try container.decodeIfPresent(String.self, forKey: .home) ?? defaults.home
+        publicURL = try container.decodeIfPresent(String.self, forKey: .publicURL) ?? defaults.publicURL
+        tls = try container.decodeIfPresent(TLS.self, forKey: .tls)
+        worker = try container.decodeIfPresent(Worker.self, forKey: .worker) ?? defaults.worker
+        maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes
+        maxBulkBytes = try container.decodeIfPresent(Int.self, forKey: .maxBulkBytes) ?? defaults.maxBulkBytes
+        rateLimit = try container.decodeIfPresent(RateLimit.self, forKey: .rateLimit) ?? defaults.rateLimit
+        requestTimeout = try container.decodeIfPresent(Double.self, forKey: .requestTimeout) ?? defaults.requestTimeout
+        shutdownGracePeriod = try container.decodeIfPresent(Double.self, forKey: .shutdownGracePeriod) ?? defaults.shutdownGracePeriod
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+    }
+
+    /// The environment variables that override the file, and the key each sets.
+    public static let environmentKeys: [(variable: String, key: String)] = [
+        ("COUNTERSIGN_HOST", "host"), ("COUNTERSIGN_PORT", "port"), ("COUNTERSIGN_HOME", "home"),
+        ("COUNTERSIGN_PUBLIC_URL", "publicURL"), ("COUNTERSIGN_TLS_CERTIFICATE", "tls.certificate"),
+        ("COUNTERSIGN_TLS_KEY", "tls.key"), ("COUNTERSIGN_WORKER", "worker.enabled"), ("COUNTERSIGN_SMTP", "worker.smtp"),
+        ("COUNTERSIGN_MAX_BODY_BYTES", "maxBodyBytes"), ("COUNTERSIGN_RATE_LIMIT", "rateLimit.requests"),
+        ("COUNTERSIGN_LOG_LEVEL", "logLevel"),
+    ]
+
+    /// Reads the file (if any), applies the environment and checks the result. Relative paths
+    /// in the file are taken from the file's folder.
+    public static func load(file: String?, environment: [String: String]) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        var base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if let file {
+            let url = URL(fileURLWithPath: file)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw ServiceError(.configuration, "cannot read the configuration file \(file)")
+            }
+            try checkKeys(data, file: file)
+            do {
+                configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+            } catch let error as DecodingError {
+                throw ServiceError(.configuration, "\(file): \(describe(error))")
+            } catch {
+                throw ServiceError(.configuration, "\(file) is not JSON: \(error)")
+            }
+            base = url.deletingLastPathComponent()
+        }
+        try configuration.apply(environment)
+        configuration.resolvePaths(against: base)
+        try configuration.check()
+        return configuration
+    }
+
+    /// Refuses keys the configuration does not know (at the top level and in its objects).
+    static func checkKeys(_ data: Data, file: String) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ServiceError(.configuration, "\(file): the configuration must be one JSON object")
+        }
+        let known: [String: Set<String>] = ["": Set(CodingKeys.allCases.map(\.rawValue)), "tls": ["certificate", "key"],
+                                            "worker": ["enabled", "interval", "smtp"], "rateLimit": ["requests", "window"]]
+        for (key, value) in object {
+            guard known[""]!.contains(key) else {
+                throw ServiceError(.configuration, "\(file): unknown key '\(key)'; the keys are \(known[""]!.sorted().joined(separator: ", "))")
+            }
+            if let inner = value as? [String: Any], let allowed = known[key] {
+                for innerKey in inner.keys where !allowed.contains(innerKey) {
+                    throw ServiceError(.configuration, "\(file): unknown key '\(key).\(innerKey)'; it has \(allowed.sorted().joined(separator: ", "))")
+                }
+            }
+        }
+    }
+
+    mutating func apply(_ environment: [String: String]) throws {
+        func integer(_ variable: String) throws -> Int? {
+            guard let text = environment[variable] else { return nil }
+            guard let value = Int(text) else { throw ServiceError(.configuration, "$\(variable) '\(text)' is not a whole number") }
+            return value
+        }
+        if let value = environment["COUNTERSIGN_HOST"] { host = value }
+        if let value = try integer("COUNTERSIGN_PORT") { port = value }
+        if let value = environment["COUNTERSIGN_HOME"] { home = value }
+        if let value = environment["COUNTERSIGN_PUBLIC_URL"] { publicURL = value }
+        let certificate = environment["COUNTERSIGN_TLS_CERTIFICATE"], key = environment["COUNTERSIGN_TLS_KEY"]
+        if certificate != nil || key != nil {
+            guard let certificate = certificate ?? tls?.certificate, let key = key ?? tls?.key else {
+                throw ServiceError(.configuration, "TLS needs both a certificate and a key: set $COUNTERSIGN_TLS_CERTIFICATE and $COUNTERSIGN_TLS_KEY")
+            }
+            tls = TLS(certificate: certificate, key: key)
+        }
+        if let value = environment["COUNTERSIGN_WORKER"] {
+            switch value.lowercased() {
+            case "1", "true", "yes", "on": worker.enabled = true
+            case "0", "false", "no", "off": worker.enabled = false
+            default: throw ServiceError(.configuration, "$COUNTERSIGN_WORKER '\(value)' is not true or false")
+            }
+        }
+        if let value = environment["COUNTERSIGN_SMTP"] { worker.smtp = value.isEmpty ? nil : value }
+        if let value = try integer("COUNTERSIGN_MAX_BODY_BYTES") { maxBodyBytes = value }
+        if let value = try integer("COUNTERSIGN_RATE_LIMIT") { rateLimit.requests = value }
+        if let value = environment["COUNTERSIGN_LOG_LEVEL"] { logLevel = value }
+    }
+
+    mutating func resolvePaths(against base: URL) {
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") ? path : base.appendingPathComponent(path).standardizedFileURL.path
+        }
+        home = resolve(home)
+        if let tls { self.tls = TLS(certificate: resolve(tls.certificate), key: resolve(tls.key)) }
+    }
+
+    func check() throws {
+        guard (0...65_535).contains(port) else { throw ServiceError(.configuration, "port \(port) is not between 0 and 65535") }
+        guard let url = URL(string: publicURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ServiceError(.configuration, "publicURL '\(publicURL)' is not an http(s) URL")
+        }
+        guard maxBodyBytes >= 1024 else { throw ServiceError(.configuration, "maxBodyBytes must be at least 1024") }
+        guard maxBulkBytes >= maxBodyBytes else { throw ServiceError(.configuration, "maxBulkBytes must be at least maxBodyBytes") }
+        guard rateLimit.requests > 0, rateLimit.window > 0 else {
+            throw ServiceError(.configuration, "rateLimit.requests and rateLimit.window must be positive")
+        }
+        guard worker.interval > 0, requestTimeout > 0, shutdownGracePeriod >= 0 else {
+            throw ServiceError(.configuration, "worker.interval and requestTimeout must be positive, shutdownGracePeriod not negative")
+        }
+        if let smtp = worker.smtp {
+            let parts = smtp.split(separator: ":")
+            guard parts.count == 2, Int(parts[1]) != nil else {
+                throw ServiceError(.configuration, "worker.smtp '\(smtp)' is not HOST:PORT")
+            }
+        }
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(logLevel) else {
+            throw ServiceError(.configuration, "logLevel '\(logLevel)' is not one of \(levels.joined(separator: ", "))")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue) is missing"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+public import Prometheus
+
+/// The service's Prometheus metrics, served at `/metrics` in the text exposition format.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    static let buckets: [Duration] = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                      .milliseconds(2500), .seconds(5), .seconds(10)]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// Counts a request and records its duration, by method, route pattern and status.
+    func record(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(name: "countersign_http_requests_total",
+                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(name: "countersign_http_request_duration_seconds",
+                                       labels: [("method", method), ("route", route)], buckets: Self.buckets).record(duration)
+    }
+
+    /// Counts the jobs an in-process worker pass ran or failed.
+    func recordJobs(ran: [String: Int], failed: Int) {
+        for (kind, count) in ran where count > 0 {
+            registry.makeCounter(name: "countersign_jobs_run_total", labels: [("kind", kind)]).increment(by: Int64(count))
+        }
+        if failed > 0 { registry.makeCounter(name: "countersign_jobs_failed_total").increment(by: Int64(failed)) }
+    }
+
+    /// The exposition text.
+    func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Countersign
+import Foundation
+import Logging
+import Server
+
+/// `countersign serve [--config FILE] [--check]`: the HTTP API (docs/service.md). The
+/// configuration is one JSON file plus `COUNTERSIGN_*` environment overrides.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP API (and, unless configured off, the worker loop).",
+        discussion: "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish. See docs/service.md.")
+
+    @Option(help: "The JSON configuration file (default: $COUNTERSIGN_CONFIG; without one, defaults and the environment).")
+    var config: String?
+
+    @Flag(help: "Check the configuration, print it as JSON and exit.")
+    var check = false
+
+    func run() throws {
+        try reportingErrors(json: false, file: config ?? ProcessInfo.processInfo.environment["COUNTERSIGN_CONFIG"]) { try serve() }
+    }
+
+    func serve() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let file = config ?? environment["COUNTERSIGN_CONFIG"]
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.load(file: file, environment: environment)
+        } catch let error as ServiceError {
+            throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/service.md, \"Configuration\"")
+        }
+        if check {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            return
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "countersign.serve")
+        let home: WorkflowHome
+        do {
+            home = try WorkflowHome(directory: URL(fileURLWithPath: configuration.home),
+                                    signingURL: configuration.publicURL.trimmingSuffix("/") + "/s/")
+        } catch {
+            throw workflowExit(error)
+        }
+        let server: CountersignServer
+        do {
+            server = try CountersignServer(configuration: configuration, engine: home.engine, records: home.store, logger: logger)
+        } catch let error as ServiceError {
+            throw CLIError(ExitStatus.usage, file: file, error.reason)
+        }
+        do {
+            try waitFor { try await server.run() }
+        } catch let error as ServiceError {
+            throw CLIError(ExitStatus.usage, file: file, error.reason)
+        } catch {
+            throw CLIError(ExitStatus.osError, file: nil, "the server stopped: \(error)",
+                           todo: "is port \(configuration.port) on \(configuration.host) free?")
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

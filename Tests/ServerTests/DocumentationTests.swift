@@ -1,0 +1,56 @@
+import Foundation
+import Server
+import TestSupport
+import Testing
+
+/// docs/service.md's examples, run for real.
+@Suite("docs/service.md")
+struct DocumentationTests {
+    static let document = TestEnvironment.root.appendingPathComponent("docs/service.md")
+
+    static func block(_ language: String) throws -> String {
+        let text = try String(contentsOf: document, encoding: .utf8)
+        return try #require(text.components(separatedBy: "```\(language)\n").dropFirst().first?.components(separatedBy: "\n```").first)
+    }
+
+    @Test("the configuration example loads as documented")
+    func configurationExample() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let file = directory.appendingPathComponent("serve.json")
+        try Data(try Self.block("json").utf8).write(to: file)
+        let configuration = try ServerConfiguration.load(file: file.path, environment: [:])
+        #expect(configuration.port == 8443)
+        #expect(configuration.tls?.key == directory.appendingPathComponent("tls/privkey.pem").path)
+        #expect(configuration.worker.smtp == "127.0.0.1:2525")
+        // Every key of the example is in the table, and every key of the table is a real key.
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        for key in ["host", "port", "home", "publicURL", "tls", "worker.enabled", "worker.interval", "worker.smtp", "maxBodyBytes",
+                    "maxBulkBytes", "rateLimit", "requestTimeout", "shutdownGracePeriod", "logLevel"] {
+            #expect(text.contains("| `\(key)`") || text.contains("`\(key)`,"), "\(key) is documented")
+        }
+        for (variable, _) in ServerConfiguration.environmentKeys { #expect(text.contains(variable), "\(variable) is documented") }
+    }
+
+    @Test("the curl session runs against a live server")
+    func curlSession() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let directory = try TestEnvironment.scratchDirectory()
+        let script = directory.appendingPathComponent("session.sh")
+        try Data(("set -euo pipefail\ncd '\(directory.path)'\n" + (try Self.block("bash"))).utf8).write(to: script)
+        var environment = ProcessInfo.processInfo.environment
+        environment["COUNTERSIGN_URL"] = "http://127.0.0.1:\(fixture.port)"
+        environment["COUNTERSIGN_API_KEY"] = fixture.keys[.agent]
+        let result = try await RawHTTP.offThread {
+            try runCommand("/bin/bash", [script.path], environment: environment, timeout: 300)
+        }
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "sent")
+        #expect(lines.contains { $0.hasPrefix("http://127.0.0.1:\(fixture.port)/v1/embedded/cse_") })
+        #expect(lines.contains("recipient.reminded"))
+        #expect(lines.last == "voided")
+        let pdf = try Data(contentsOf: directory.appendingPathComponent("agreement.pdf"))
+        #expect(pdf.starts(with: Data("%PDF-".utf8)))
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Server
+import TestSupport
+import Testing
+import Workflow
+
+/// The API end to end on a live server: the template library, envelopes and their sender
+/// actions, and a recipient signing through the recipient routes until the worker seals.
+@Suite("Envelope API")
+struct EnvelopeAPITests {
+    @Test("clauses and a template imported, approved and published over HTTP")
+    func library() async throws {
+        let fixture = try await ServerFixture.start(library: false)
+        defer { Task { try await fixture.stop() } }
+        let templates = TestEnvironment.root.appendingPathComponent("Templates")
+        let clauseFiles = try FileManager.default.contentsOfDirectory(atPath: templates.appendingPathComponent("clauses").path)
+            .filter { $0.hasSuffix(".xml") }.sorted()
+        for name in clauseFiles {
+            let source = try String(contentsOf: templates.appendingPathComponent("clauses/\(name)"), encoding: .utf8)
+            let answer = try await fixture.call("POST", "/v1/clauses", as: .legal, json: ["source": source])
+            #expect(answer.status == 201, "\(name): \(answer.text)")
+        }
+        let proposed = try await fixture.call("GET", "/v1/clauses?limit=200", as: .agent)
+        let pending = (proposed.json["items"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "proposed" }
+        for clause in pending {
+            let path = "/v1/clauses/\(clause["clauseId"]!)/versions/\(clause["version"]!)/approve"
+            #expect(try await fixture.call("POST", path, as: .agent).status == 403)
+            let approved = try await fixture.call("POST", path, as: .legal)
+            #expect(approved.json["state"] as? String == "approved")
+        }
+        let source = try String(contentsOf: templates.appendingPathComponent("service-agreement.xml"), encoding: .utf8)
+        let logo = try Data(contentsOf: templates.appendingPathComponent("assets/logo.png")).base64EncodedString()
+        let imported = try await fixture.call("POST", "/v1/templates", as: .legal,
+                                              json: ["source": source, "assets": ["assets/logo.png": logo]])
+        #expect(imported.status == 201, "\(imported.text)")
+        #expect(imported.json["state"] as? String == "draft")
+        let path = "/v1/templates/service-agreement/versions/3"
+        #expect(imported.headers["location"] == path)
+        #expect(try await fixture.call("POST", "/v1/envelopes", json: ServerFixture.envelopeBody()).problem
+                == "urn:countersign:problem:illegal-transition")
+        let published = try await fixture.call("POST", path + "/publish", as: .legal)
+        #expect(published.json["state"] as? String == "published")
+        #expect((published.json["sha256"] as? String)?.count == 64)
+        #expect(try await fixture.call("POST", path + "/publish", as: .legal).status == 409)
+        #expect(try await fixture.call("POST", "/v1/envelopes", json: ServerFixture.envelopeBody()).status == 201)
+        let retired = try await fixture.call("POST", path + "/retire", as: .legal)
+        #expect(retired.json["state"] as? String == "retired")
+        #expect(try await fixture.call("GET", path, as: .compliance).json["state"] as? String == "retired")
+    }
+
+    @Test("create, send, ETag and If-Match, list with cursors and filters, events, export, documents")
+    func senderSide() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let created = try await fixture.call("POST", "/v1/envelopes", json: ServerFixture.envelopeBody())
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"] as? String)
+        #expect(created.headers["location"] == "/v1/envelopes/\(id)")
+        let etag = try #require(created.headers["etag"])
+        let status = try await fixture.call("GET", "/v1/envelopes/\(id)", as: .compliance)
+        #expect(status.headers["etag"] == etag)
+        #expect(try await fixture.call("GET", "/v1/envelopes/\(id)", headers: ["If-None-Match": etag]).status == 304)
+        let stale = try await fixture.call("POST", "/v1/envelopes/\(id)/send", headers: ["If-Match": "\"r0\""])
+        #expect(stale.status == 412)
+        #expect(stale.problem == "urn:countersign:problem:precondition-failed")
+        #expect(try await fixture.call("GET", "/v1/envelopes/\(id)").json["state"] as? String == "draft")
+        let sent = try await fixture.call("POST", "/v1/envelopes/\(id)/send", headers: ["If-Match": etag])
+        #expect(sent.status == 200)
+        #expect(sent.json["state"] as? String == "sent")
+        #expect(sent.headers["etag"] != etag)
+        let again = try await fixture.call("POST", "/v1/envelopes/\(id)/send")
+        #expect(again.status == 409)
+        #expect(again.problem == "urn:countersign:problem:illegal-transition")
+
+        for lead in ["LD-1", "LD-2", "LD-3", "LD-4"] { _ = try await fixture.createEnvelope(leadID: lead) }
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await fixture.call("GET", "/v1/envelopes?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), as: .compliance)
+            #expect(page.status == 200)
+            seen += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            cursor = page.json["nextCursor"] as? String
+        } while cursor != nil
+        #expect(seen.count == 5)
+        #expect(Set(seen).count == 5)
+        #expect(seen.first == id)
+        let drafts = try await fixture.call("GET", "/v1/envelopes?state=draft&state=voided")
+        #expect((drafts.json["items"] as? [Any])?.count == 4)
+        let byLead = try await fixture.call("GET", "/v1/envelopes?metadata=lead_id%3DLD-3")
+        #expect((byLead.json["items"] as? [[String: Any]])?.map { ($0["metadata"] as? [String: String])?["lead_id"] } == ["LD-3"])
+        #expect(try await fixture.call("GET", "/v1/envelopes?state=lost").status == 400)
+        #expect(try await fixture.call("GET", "/v1/envelopes?cursor=zzzz").status == 400)
+
+        let events = try await fixture.call("GET", "/v1/envelopes/\(id)/events", as: .compliance)
+        let items = try #require(events.json["items"] as? [[String: Any]])
+        #expect(items.map { $0["type"] as? String } .prefix(2) == ["envelope.created", "envelope.sent"])
+        for (previous, next) in zip(items, items.dropFirst()) { #expect(next["previousHash"] as? String == previous["hash"] as? String) }
+        let csv = try await fixture.call("GET", "/v1/envelopes/\(id)/export?format=csv")
+        #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+        #expect(csv.text.contains("LD-100000"))
+        let json = try await fixture.call("GET", "/v1/envelopes/\(id)/export")
+        #expect(json.text.contains("\"lead_id\""))
+        let pdf = try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_1")
+        #expect(pdf.headers["content-type"] == "application/pdf")
+        #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
+        #expect(try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_9").status == 404)
+
+        let voided = try await fixture.call("POST", "/v1/envelopes/\(id)/void", json: ["reason": "Wrong plan"])
+        #expect(voided.json["state"] as? String == "voided")
+        let hold = try await fixture.call("POST", "/v1/envelopes/\(id)/legal-hold", json: ["hold": true, "reason": "Litigation"])
+        #expect(hold.status == 403)
+        let held = try await fixture.call("POST", "/v1/envelopes/\(id)/legal-hold", as: .compliance, json: ["hold": true, "reason": "Litigation"])
+        #expect((held.json["retention"] as? [String: Any])?["legalHold"] as? Bool == true)
+    }
+
+    @Test("an envelope over an uploaded PDF with a placed signature field")
+    func uploadedPDF() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        // A real PDF to upload: a generated agreement, downloaded through the API.
+        let generated = try await fixture.createEnvelope()
+        let pdf = try await fixture.call("GET", "/v1/envelopes/\(generated)/documents/doc_1").body
+        let body: [String: Any] = [
+            "subject": "Please countersign", "send": true,
+            "documents": [["name": "agreement.pdf", "pdf": Data(pdf).base64EncodedString(), "textTags": false,
+                           "fields": [["kind": "signature", "role": "customer", "position": ["page": 1, "x": 72, "y": 600]]]]],
+            "recipients": [["name": "Gabriel Côté", "email": "gabriel.cote@crescentcapital.ca", "role": "signer",
+                            "authentication": "link", "signatureRole": "customer"]],
+        ]
+        let created = try await fixture.call("POST", "/v1/envelopes", json: body)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json["template"] == nil)
+        #expect(created.json["state"] as? String == "sent")
+        let documents = try #require(created.json["documents"] as? [[String: Any]])
+        #expect(documents.first?["origin"] as? String == "uploaded")
+        var both = body
+        both["templateId"] = "service-agreement"
+        both["templateVersion"] = "3"
+        let ambiguous = try await fixture.call("POST", "/v1/envelopes", json: both)
+        #expect(ambiguous.status == 400)
+        var broken = body
+        broken["documents"] = [["name": "x.pdf", "pdf": Data("not a pdf".utf8).base64EncodedString(), "fields": [] as [Any]]]
+        let refused = try await fixture.call("POST", "/v1/envelopes", json: broken)
+        #expect(refused.status == 422, "\(refused.text)")
+        #expect(try await fixture.envelopeCount() == 2)
+    }
+
+    @Test("bad requests are 400/415/422 problems that name what is wrong")
+    func badRequests() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let notJSON = try await RawHTTP.request(port: fixture.port, "POST", "/v1/envelopes",
+                                                headers: ["Authorization": "Bearer \(fixture.keys[.agent]!)", "Content-Type": "application/json"],
+                                                body: Array("{not json".utf8))
+        #expect(notJSON.status == 400)
+        let xml = try await fixture.call("POST", "/v1/envelopes", json: ["a": 1], headers: ["Content-Type": "application/xml"])
+        #expect(xml.status == 415)
+        var body = ServerFixture.envelopeBody()
+        body.removeValue(forKey: "subject")
+        let missing = try await fixture.call("POST", "/v1/envelopes", json: body)
+        #expect(missing.status == 400)
+        #expect((missing.json["detail"] as? String)?.contains("subject") == true)
+        var badData = ServerFixture.envelopeBody()
+        badData["data"] = ["seats": "many"]
+        let unfit = try await fixture.call("POST", "/v1/envelopes", json: badData)
+        #expect(unfit.status == 422)
+        #expect(unfit.problem == "urn:countersign:problem:template")
+        let unknown = try await fixture.call("GET", "/v1/nothing-here")
+        #expect(unknown.status == 404)
+        #expect(unknown.problem == "urn:countersign:problem:not-found")
+        #expect(try await fixture.envelopeCount() == 0)
+    }
+
+    @Test("a recipient signs through the recipient routes; the in-process worker seals the envelope")
+    func recipientFlow() async throws {
+        let fixture = try await ServerFixture.start { $0.worker.enabled = true; $0.worker.interval = 0.2 }
+        defer { Task { try await fixture.stop() } }
+        let id = try await fixture.createEnvelope(send: true)
+        for recipient in ["rcp_1", "rcp_2"] {
+            let link = try await fixture.call("POST", "/v1/envelopes/\(id)/recipients/\(recipient)/embedded-link")
+            let path = String((link.json["url"] as? String ?? "").dropFirst(fixture.server.configuration.publicURL.count))
+            let token = String(try #require(try await fixture.call("GET", path, as: nil).headers["location"]).split(separator: "/").last ?? "")
+            let view = try await fixture.call("GET", "/v1/signing/\(token)", as: nil)
+            #expect(view.json["needsConsent"] as? Bool == true)
+            let disclosure = try #require(view.json["disclosure"] as? [String: Any])
+            let early = try await fixture.call("POST", "/v1/signing/\(token)/sign", as: nil)
+            #expect(early.status == 409)
+            let consent = try await fixture.call("POST", "/v1/signing/\(token)/consent", as: nil, json: [
+                "disclosureVersion": disclosure["version"]!, "disclosureSha256": disclosure["sha256"]!])
+            #expect(consent.status == 200, "\(consent.text)")
+            let pdf = try await fixture.call("GET", "/v1/signing/\(token)/documents/doc_1", as: nil)
+            #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
+            let adopt = try await fixture.call("POST", "/v1/signing/\(token)/adopt", as: nil, json: ["kind": "typed", "text": "Signer \(recipient)"])
+            #expect(adopt.status == 200, "\(adopt.text)")
+            let sign = try await fixture.call("POST", "/v1/signing/\(token)/sign", as: nil, headers: ["Idempotency-Key": "sign-\(recipient)"])
+            #expect(sign.status == 200, "\(sign.text)")
+            let replay = try await fixture.call("POST", "/v1/signing/\(token)/sign", as: nil, headers: ["Idempotency-Key": "sign-\(recipient)"])
+            #expect(replay.status == 200)
+            #expect(replay.headers["idempotency-replayed"] == "true")
+        }
+        var state = ""
+        for _ in 0..<300 where state != "completed" {
+            try await Task.sleep(for: .milliseconds(200))
+            state = try await fixture.call("GET", "/v1/envelopes/\(id)").json["state"] as? String ?? ""
+        }
+        #expect(state == "completed")
+        let sealed = try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_1")
+        #expect(sealed.body.starts(with: Array("%PDF-".utf8)))
+        let envelope = try await fixture.call("GET", "/v1/envelopes/\(id)")
+        let documents = try #require(envelope.json["documents"] as? [[String: Any]])
+        #expect((documents.first?["sealedSha256"] as? String)?.count == 64)
+        let verification = try await AuditVerifier(store: fixture.home.store, trustAnchors: fixture.home.trustAnchors).verify()
+        #expect(verification.findings.isEmpty, "\(verification.findings)")
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small HTTP/1.1 client over a plain loopback socket, so tests control every byte: headers,
+/// a body sent in parts, no redirects followed. Blocking I/O runs on its own thread, never on
+/// the cooperative pool the server's handlers need.
+final class RawHTTP: @unchecked Sendable {
+    struct Answer: Sendable {
+        var status: Int
+        /// Header names in lower case.
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        /// The problem `type` of an error answer.
+        var problem: String { json["type"] as? String ?? "(no problem document: \(text.prefix(200)))" }
+    }
+
+    let fd: Int32
+
+    /// Connects to 127.0.0.1:port; throws when the connection is refused.
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return }
+            offset += sent
+        }
+    }
+
+    /// The head of a request (with `Connection: close`); `contentLength` announces the body.
+    static func head(_ method: String, _ path: String, headers: [String: String], contentLength: Int?) -> [UInt8] {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: ServerTests/1.0\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
+        if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
+        return Array((text + "\r\n").utf8)
+    }
+
+    /// Reads one whole answer (the server closes after it).
+    func receive() -> Answer {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data += buffer[0..<count]
+        }
+        return Self.parse(data)
+    }
+
+    static func parse(_ data: [UInt8]) -> Answer {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = data.indices.first(where: { data[$0...].starts(with: separator) }) else {
+            return Answer(status: 0, headers: [:], body: data)
+        }
+        let lines = String(decoding: data[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Array(data[(end + 4)...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Answer(status: status, headers: headers, body: body)
+    }
+
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            guard let lineEnd = bytes[index...].firstIndex(of: 13) else { break }
+            let size = Int(String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) ?? 0
+            if size == 0 { break }
+            let start = lineEnd + 2
+            result += bytes[start..<min(bytes.count, start + size)]
+            index = start + size + 2
+        }
+        return result
+    }
+
+    /// Runs blocking socket work on its own thread.
+    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// One request and its answer.
+    static func request(port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
+                        body: [UInt8]? = nil) async throws -> Answer {
+        try await offThread {
+            let connection = try RawHTTP(port: port)
+            connection.send(head(method, path, headers: headers, contentLength: body.map(\.count) ?? (method == "POST" ? 0 : nil)))
+            if let body { connection.send(body) }
+            return connection.receive()
+        }
+    }
+}

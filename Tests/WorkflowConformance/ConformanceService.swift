@@ -1,0 +1,93 @@
+import Foundation
+public import Workflow
+
+extension StoreConformance {
+    /// What a store that backs `countersign serve` must also do (`ServiceRecordStore`,
+    /// `BulkSendStore`): idempotency records, embedded links, bulk rows. Separate from `cases`
+    /// so a store can adopt them when it implements the service's protocols.
+    public static let serviceCases: [Case] = [
+        Case(name: "idempotency: the first reservation wins; the record is replayed, released or expired") { store in
+            let records = try serviceStore(store)
+            let first = IdempotencyRecord(account: "acme", key: "k1", requestHash: sha("a"), createdAt: epoch)
+            try expect(try await records.reserveIdempotencyKey(first, expiredBefore: epoch.addingTimeInterval(-86_400)) == nil,
+                       "the first reservation is new")
+            let second = IdempotencyRecord(account: "acme", key: "k1", requestHash: sha("b"), createdAt: epoch)
+            let existing = try await records.reserveIdempotencyKey(second, expiredBefore: epoch.addingTimeInterval(-86_400))
+            try expect(existing?.requestHash == sha("a") && existing?.inProgress == true, "the second finds the first, in progress")
+            var done = first
+            done.status = 201
+            done.headers = ["Location": "/v1/envelopes/env_1"]
+            done.body = Array("{\"id\":\"env_1\"}".utf8)
+            try await records.completeIdempotencyKey(done)
+            let replay = try await records.reserveIdempotencyKey(first, expiredBefore: epoch.addingTimeInterval(-86_400))
+            try expect(replay == done, "the completed record comes back whole: \(String(describing: replay))")
+            let other = IdempotencyRecord(account: "other", key: "k1", requestHash: sha("c"), createdAt: epoch)
+            try expect(try await records.reserveIdempotencyKey(other, expiredBefore: epoch.addingTimeInterval(-86_400)) == nil,
+                       "keys are per account")
+            try await records.releaseIdempotencyKey(account: "other", key: "k1")
+            try expect(try await records.reserveIdempotencyKey(other, expiredBefore: epoch.addingTimeInterval(-86_400)) == nil,
+                       "a released reservation can be made again")
+            let late = IdempotencyRecord(account: "acme", key: "k1", requestHash: sha("d"), createdAt: epoch.addingTimeInterval(90_000))
+            try expect(try await records.reserveIdempotencyKey(late, expiredBefore: epoch.addingTimeInterval(1)) == nil,
+                       "a record older than the cut-off is gone")
+        },
+        Case(name: "embedded links: redeemed once, never after expiry") { store in
+            let records = try serviceStore(store)
+            let link = EmbeddedLink(secretHash: sha("s1"), account: "acme", envelope: "env_1", recipient: "rcp_1", createdBy: "key_1",
+                                    expiresAt: epoch.addingTimeInterval(300))
+            try await records.insertEmbeddedLink(link)
+            try await records.insertEmbeddedLink(EmbeddedLink(secretHash: sha("s2"), account: "acme", envelope: "env_1", recipient: "rcp_1",
+                                                              createdBy: "key_1", expiresAt: epoch.addingTimeInterval(300)))
+            let redeemed = try await records.redeemEmbeddedLink(secretHash: sha("s1"), now: epoch.addingTimeInterval(10))
+            try expect(redeemed?.recipient == "rcp_1" && redeemed?.usedAt != nil, "the first redemption works")
+            try expect(try await records.redeemEmbeddedLink(secretHash: sha("s1"), now: epoch.addingTimeInterval(20)) == nil, "not twice")
+            try expect(try await records.redeemEmbeddedLink(secretHash: sha("s2"), now: epoch.addingTimeInterval(300)) == nil, "not at expiry")
+            try expect(try await records.redeemEmbeddedLink(secretHash: sha("s3"), now: epoch) == nil, "not unknown")
+        },
+        Case(name: "bulk sends: rows numbered in order, duplicates skipped, leased, finished") { store in
+            let bulks = try bulkStore(store)
+            _ = try await makeAccount(store, "acme")
+            let spec = BulkSpec(templateID: "t", templateVersion: "1", subject: "s",
+                                recipients: [RecipientRequest(name: "n", email: "{{email}}", role: .signer)])
+            try await bulks.insertBulkSend(BulkSend(id: "blk_1", account: "acme", spec: spec, createdAt: epoch, createdBy: "key_acme"))
+            let drain = Job(id: "job_b", account: "acme", kind: .bulkSend, envelope: "blk_1", runAt: epoch)
+            let rows = (1...3).map { BulkRow(key: "r\($0)", values: ["email": "\($0)@example.com"]) }
+            try expect(try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: rows, jobs: [drain]) == 3, "three rows added")
+            let again = rows + [BulkRow(key: "r4", values: [:])]
+            let drain2 = Job(id: "job_b2", account: "acme", kind: .bulkSend, envelope: "blk_1", runAt: epoch)
+            try expect(try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: again, jobs: [drain2]) == 1, "only r4 is new")
+            try expect(try await store.jobs(account: "acme", kind: .bulkSend, envelope: "blk_1").count == 2, "each batch queued a job")
+            let first = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 2, now: epoch, until: epoch.addingTimeInterval(300))
+            try expect(first.map(\.sequence) == [1, 2] && first.map(\.key) == ["r1", "r2"], "the first two, in order: \(first.map(\.key))")
+            try expect(first[0].values == ["email": "1@example.com"], "values kept")
+            let second = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 5, now: epoch, until: epoch.addingTimeInterval(300))
+            try expect(second.map(\.key) == ["r3", "r4"], "leased rows are not claimed twice: \(second.map(\.key))")
+            try await bulks.finishBulkRow(account: "acme", bulk: "blk_1", sequence: 1, envelope: "env_9", error: nil)
+            try await bulks.finishBulkRow(account: "acme", bulk: "blk_1", sequence: 2, envelope: nil, error: "invalidRequest: bad")
+            let retaken = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 5, now: epoch.addingTimeInterval(301),
+                                                        until: epoch.addingTimeInterval(600))
+            try expect(retaken.map(\.key) == ["r3", "r4"], "a lease that ran out is taken again; finished rows are not")
+            let bulk = try await bulks.bulkSend(account: "acme", id: "blk_1")
+            try expect(bulk?.counts == [.created: 1, .failed: 1, .pending: 2], "counts: \(String(describing: bulk?.counts))")
+            try expect(try await bulks.bulkSend(account: "other", id: "blk_1") == nil, "not another account's")
+            let failed = try await bulks.bulkRows(account: "acme", bulk: "blk_1", state: .failed, after: 0, limit: 10)
+            try expect(failed.map(\.error) == ["invalidRequest: bad"], "the failed row with its reason")
+            try expect(try await bulks.bulkRows(account: "acme", bulk: "blk_1", state: nil, after: 2, limit: 1).map(\.key) == ["r3"],
+                       "pages by sequence")
+        },
+    ]
+}
+
+func serviceStore(_ store: any WorkflowStore) throws -> any ServiceRecordStore {
+    guard let records = store as? any ServiceRecordStore else {
+        throw StoreConformance.Failure(description: "the store does not implement ServiceRecordStore")
+    }
+    return records
+}
+
+func bulkStore(_ store: any WorkflowStore) throws -> any BulkSendStore {
+    guard let bulks = store as? any BulkSendStore else {
+        throw StoreConformance.Failure(description: "the store does not implement BulkSendStore")
+    }
+    return bulks
+}
