@@ -97,6 +97,7 @@ public struct PDFVerifier: Sendable {
                                                bytes: document.bytes)
         var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
         var contents: [String: [UInt8]] = [:]
+        var parsed: [String: CMSSignedData] = [:]
         for field in try signedFields(document) {
             var signature = SignatureReport(field: field.name, kind: .signature, revisionCount: document.revisions.count,
                                             modifications: [], verdict: .passed, issues: [])
@@ -131,6 +132,7 @@ public struct PDFVerifier: Sendable {
                         "the /SubFilter \(subFilter ?? "(none)") is not one this verifier checks (adbe.pkcs7.detached, ETSI.CAdES.detached, adbe.pkcs7.sha1, adbe.x509.rsa_sha1, ETSI.RFC3161)",
                         verdict: .indeterminate, subIndication: .signedDataNotFound)])
                 }
+                parsed[field.name] = outcome.cms
                 signature.record(outcome)
             }
             found.append((signature, field.value?.referenceValue, dictionary))
@@ -140,7 +142,7 @@ public struct PDFVerifier: Sendable {
         report.signatures = found.map(\.report)
         if let validator {
             SignatureRevocationCheck(validator: validator, chains: chains, certificates: certificates, options: revocation)
-                .run(document, contents: contents, report: &report)
+                .run(document, contents: contents, parsed: parsed, report: &report)
         }
         if report.signatures.isEmpty {
             report.fileIssues.append(VerificationIssue(.noSignatures, "the file has no signatures", verdict: .indeterminate))

@@ -20,8 +20,10 @@ struct SignatureRevocationCheck {
     let certificates: CertificateCache
     let options: RevocationOptions
 
-    /// `contents`: each signature's /Contents DER by field name.
-    func run(_ document: PDFDocument, contents: [String: [UInt8]], report: inout VerificationReport) {
+    /// `contents`: each signature's /Contents DER by field name; `parsed`: those the signature
+    /// check already parsed (the others are parsed here).
+    func run(_ document: PDFDocument, contents: [String: [UInt8]], parsed alreadyParsed: [String: CMSSignedData] = [:],
+             report: inout VerificationReport) {
         let validationTime = options.validationTime ?? Date()
         let data = ValidationData()
         var notes: [String] = []
@@ -33,7 +35,7 @@ struct SignatureRevocationCheck {
         var parsed: [String: CMSSignedData] = [:]
         for signature in report.signatures {
             guard let der = contents[signature.field],
-                  let cms = try? CMSSignedData.parse(der: der, certificateCache: certificates) else { continue }
+                  let cms = alreadyParsed[signature.field] ?? (try? CMSSignedData.parse(der: der, certificateCache: certificates)) else { continue }
             parsed[signature.field] = cms
             data.addSignature(cms: cms)
         }
