@@ -27,8 +27,27 @@ public enum SignatureProfile: String, Sendable, Hashable, CaseIterable {
     case padesBB = "pades-b-b"
     /// PAdES B-T: B-B plus an RFC 3161 signature timestamp from a TSA.
     case padesBT = "pades-b-t"
+    /// PAdES B-LT: B-T plus, in a second revision, the DSS with the validation data (certificates,
+    /// OCSP responses, CRLs) of the signer's and the timestamp authority's chains.
+    case padesBLT = "pades-b-lt"
+    /// PAdES B-LTA: B-LT plus, in a third revision, a document timestamp covering the DSS.
+    case padesBLTA = "pades-b-lta"
     /// `/adbe.pkcs7.detached`.
     case pkcs7 = "pkcs7"
+}
+
+extension SignatureProfile {
+    /// Whether the CMS carries an RFC 3161 signature timestamp (B-T and up).
+    public var isTimestamped: Bool { self == .padesBT || self == .padesBLT || self == .padesBLTA }
+
+    /// The long-term level the signed file is then raised to, if any.
+    public var longTermLevel: LongTermLevel? {
+        switch self {
+        case .padesBLT: .lt
+        case .padesBLTA: .lta
+        default: nil
+        }
+    }
 }
 
 /// A DocMDP certification made by the first signature.
