@@ -125,8 +125,9 @@ public final class PDFSigner {
         if (profile == .pkcs7) != (cms.options.profile == .pkcs7) {
             throw SigningError(.badPlacement, "the CMS options' profile (\(cms.options.profile)) does not match \(profile.rawValue)")
         }
-        let prepared = try InputPreparation(input, asIs: !preparesInput)
+        let prepared = try InputPreparation(input, password: request.documentPassword, asIs: !preparesInput)
         let document = prepared.document
+        if let encryption = document.encryption { try Self.checkPermissions(encryption, request: request) }
         // The bytes signed: the input, or its clean rewrite.
         let input = document.bytes
         let fields = try document.formFields()
@@ -230,7 +231,7 @@ public final class PDFSigner {
         try editor.commit()
 
         // One pass: write, hash the two ranges (the original straight from the map), sign, patch.
-        let output = editor.update.write()
+        let output = try editor.update.makeOutput()
         let base = output.original.count
         let located = try PlaceholderLocator.patchedByteRange(in: output, signature: signatureReference)
         let placeholder = located.locator

@@ -79,6 +79,10 @@ public struct SignatureRequest: Sendable {
     /// Sign even when the box is too small for legible text (smallest type, clipped), with a
     /// warning in `SignedFile.warnings`; by default that is an `appearanceTooSmall` error.
     public var allowIllegibleAppearance = false
+    /// The password of an encrypted input (its user or owner password); empty, the usual empty
+    /// user password. Signing an encrypted file needs its permissions (`/P`) to allow the
+    /// signature, or the owner password.
+    public var documentPassword = ""
 
     public init(placement: SignaturePlacement, mark: SignatureMark? = nil, signerName: String? = nil,
                 reason: String? = nil, location: String? = nil, contactInfo: String? = nil,

@@ -258,6 +258,7 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var key: KeyOptions
     @OptionGroup var signature: SignatureOptions
+    @OptionGroup var documentPassword: DocumentPasswordOptions
 
     func validate() throws {
         if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
@@ -278,6 +279,7 @@ struct SignCommand: ParsableCommand {
             // Key and flag errors name their own files; errors from signing name the document.
             var request = try signature.request(batch: inputDirectory != nil)
             request.allowIllegibleAppearance = force
+            request.documentPassword = try documentPassword.read()
             let identity = try key.loader.load(at: request.signingTime)
             let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
             if let inputDirectory {

@@ -52,7 +52,7 @@ struct DocumentTimestamper {
         ]))
         try editor.commit()
 
-        let output = editor.update.write()
+        let output = try editor.update.makeOutput()
         let base = output.original.count
         let located = try PlaceholderLocator.patchedByteRange(in: output, signature: value)
         let placeholder = located.locator

@@ -89,7 +89,7 @@ public struct LongTermExtender: Sendable {
         let collected = collector.collected
         let store = try SecurityStoreUpdate(document: document)
             .update(adding: collected, vri: includesVRI ? vri : [], time: includesVRI ? Date() : nil)
-        var appended = store.write().appended
+        var appended = try store.makeOutput().appended
         if level == .lta, let timestampClient {
             let withStore = try PDFDocument(bytes: PDFBytes(input.array + appended), mode: .strict)
             appended += try DocumentTimestamper(client: timestampClient).timestamp(withStore)
