@@ -117,6 +117,7 @@ public struct PDFVerifier: Sendable {
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {
                 contents[field.name] = der
+                signature.cmsSHA256 = HashAlgorithm.sha256.hash(der).hexString
                 let outcome: SignatureCryptoCheck.Result
                 switch subFilter {
                 case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1":
