@@ -47,6 +47,9 @@ extension WorkflowEngine {
                 throw WorkflowError(.invalidRequest, "document '\(name)': its pages cannot be read: \(error)")
             }
             guard !pages.isEmpty else { throw WorkflowError(.invalidRequest, "document '\(name)' has no pages") }
+            if let direct = pages.first(where: \.isDirect) {
+                throw WorkflowError(.invalidRequest, "document '\(name)', page \(direct.number): the page is written directly inside its parent's /Kids, not as an object of its own, so fields cannot be drawn on it; rewrite the file first (e.g. `qpdf in.pdf out.pdf`) and upload the rewrite")
+            }
             let bytes = input.document.bytes.array
             let placer = try FieldPlacer(documentID: id, name: name, bytes: bytes, pages: pages, roles: roles)
             placed += try placer.place(upload)
