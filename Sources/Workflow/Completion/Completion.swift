@@ -123,7 +123,9 @@ extension WorkflowEngine {
                     field.placement.flatMap { $0.document == document.id ? PageOverlay.Item(field: field, placement: $0, recipient: recipient) : nil }
                 }
             }
-            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, documentName: document.name)
+            // Every signer and approver is named on the certificate by a signature field (DESIGN.md §6).
+            let roles = envelope.recipients.filter(\.role.mustAct).map { $0.signatureRole ?? $0.role.rawValue }
+            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name)
         }
         guard let template else {
             throw WorkflowError(.completion, "\(document.name) of \(envelope.id) is generated but the envelope names no template")
