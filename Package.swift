@@ -19,11 +19,14 @@ let package = Package(
     products: [
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
+        .library(name: "WorkflowPostgres", targets: ["WorkflowPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // PostgreSQL for the workflow core's shared store (docs/architecture.md, "Workflow stores").
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -67,6 +70,12 @@ let package = Package(
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
+        // The shared store: PostgreSQL through postgres-nio, documents as bytea in the same database.
+        // postgres-nio depends on swift-crypto, whose module `Crypto` would clash with ours: aliased.
+        .target(name: "WorkflowPostgres",
+                dependencies: ["Workflow", "Crypto", .product(name: "PostgresNIO", package: "postgres-nio",
+                                                    moduleAliases: ["Crypto": "SwiftCrypto"])],
+                swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
                                                   "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
@@ -108,6 +117,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowPostgresTests", dependencies: ["WorkflowPostgres", "Workflow", "WorkflowConformance", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
                                                           "Verification", "Crypto", "PDFSyntax",
