@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // The workflow core: accounts, templates, envelopes, routing, signer actions, completion,
         // evidence, jobs, e-mail — pure domain over the store protocols (DESIGN.md §13).
-        .target(name: "Workflow", dependencies: ["PDFSyntax", "Typesetting", "Rendering", "Batch", "Crypto", "Signing",
+        .target(name: "Workflow", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing",
                                                  "Templates", "Verification"], swiftSettings: swiftSettings),
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],

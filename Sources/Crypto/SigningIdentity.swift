@@ -128,8 +128,8 @@ public struct SigningIdentity: Sendable {
     }
 }
 
-/// OpenSSL's legacy provider (RC2, …), loaded into the default library context on first need.
-private enum LegacyProvider {
+/// OpenSSL's legacy provider (RC2, RC4, …), loaded into the default library context on first need.
+enum LegacyProvider {
     static let available: Bool = {
         // Loading any provider explicitly stops the default one from loading implicitly.
         let ok = OSSL_PROVIDER_load(nil, "default") != nil && OSSL_PROVIDER_load(nil, "legacy") != nil

@@ -30,7 +30,19 @@ public struct TimestampClient: Sendable {
     /// the URL and the system error); `.timestampFailed` when the TSA refuses or answers with
     /// anything that is not a valid, matching token.
     public func timestampToken(forSignature signatureValue: [UInt8]) throws -> [UInt8] {
-        let imprint = digest.hash(signatureValue)
+        try token(imprint: digest.hash(signatureValue)) { try $0.verify(imprintOf: signatureValue) }
+    }
+
+    /// Timestamps data the caller has hashed with `digest` (a document timestamp's byte ranges)
+    /// and returns the token's DER; errors as `timestampToken(forSignature:)`.
+    public func timestampToken(forDigest imprint: [UInt8]) throws -> [UInt8] {
+        guard imprint.count == digest.length else {
+            throw CryptoError(.invalidArgument, "a \(digest) digest has \(digest.length) bytes, not \(imprint.count)")
+        }
+        return try token(imprint: imprint) { try $0.verify(imprint: imprint) }
+    }
+
+    private func token(imprint: [UInt8], check: (TimestampToken) throws -> Void) throws -> [UInt8] {
         let request = try TimestampRequest(digest: digest, imprint: imprint)
         let http = HTTPClient(connectTimeout: connectTimeout, readTimeout: readTimeout)
         let response = try http.post(url, contentType: "application/timestamp-query",
@@ -40,7 +52,7 @@ public struct TimestampClient: Sendable {
         }
         let token = try request.checkReply(response.body, anchors: trustAnchors, from: url)
         do {
-            try TimestampToken.parse(der: token).verify(imprintOf: signatureValue)
+            try check(TimestampToken.parse(der: token))
         } catch let error as CryptoError {
             throw CryptoError(.timestampFailed, "the token from \(url.absoluteString) does not verify: \(error.reason)")
         }

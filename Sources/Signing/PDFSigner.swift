@@ -33,6 +33,10 @@ public final class PDFSigner {
     /// instead of being rewritten first or refused: what a careless signing tool does. For tests.
     var preparesInput = true
 
+    /// How B-LT and B-LTA signatures gather their validation data (fetch timeouts, `/VRI`);
+    /// its `timestampClient` is replaced by this signer's.
+    public var longTerm = LongTermExtender()
+
     /// A signer for `identity`. The typesetter (fonts) is loaded when a visible appearance or an
     /// audit page is first drawn, or `typesetter` is used.
     public init(identity: SigningIdentity, options: CMSSigner.Options = CMSSigner.Options(),
@@ -114,15 +118,16 @@ public final class PDFSigner {
         var timings = SigningTimings()
         timings.documents = 1
         let profile = request.profile
-        if profile == .padesBT, timestampClient == nil {
-            throw SigningError(.timestampRequired, "the pades-b-t profile needs a time-stamp authority (--tsa URL)")
+        if profile.isTimestamped, timestampClient == nil {
+            throw SigningError(.timestampRequired, "the \(profile.rawValue) profile needs a time-stamp authority (--tsa URL)")
         }
         let subFilter: PDFName = profile == .pkcs7 ? "adbe.pkcs7.detached" : "ETSI.CAdES.detached"
         if (profile == .pkcs7) != (cms.options.profile == .pkcs7) {
             throw SigningError(.badPlacement, "the CMS options' profile (\(cms.options.profile)) does not match \(profile.rawValue)")
         }
-        let prepared = try InputPreparation(input, asIs: !preparesInput)
+        let prepared = try InputPreparation(input, password: request.documentPassword, asIs: !preparesInput)
         let document = prepared.document
+        if let encryption = document.encryption { try Self.checkPermissions(encryption, request: request) }
         // The bytes signed: the input, or its clean rewrite.
         let input = document.bytes
         let fields = try document.formFields()
@@ -202,7 +207,7 @@ public final class PDFSigner {
         editor.acroForm["SigFlags"] = 3
 
         // The signature dictionary, with placeholders.
-        let placeholderBytes = cms.maximumSignatureSize(timestamped: profile == .padesBT)
+        let placeholderBytes = cms.maximumSignatureSize(timestamped: profile.isTimestamped)
         var signature: PDFDictionary = [
             "Type": .name("Sig"), "Filter": .name("Adobe.PPKLite"), "SubFilter": .name(subFilter),
             "ByteRange": .array([0] + Array(repeating: .integer(Self.byteRangePlaceholder), count: 3)),
@@ -226,14 +231,11 @@ public final class PDFSigner {
         try editor.commit()
 
         // One pass: write, hash the two ranges (the original straight from the map), sign, patch.
-        let output = editor.update.write()
-        var appended = output.appended
+        let output = try editor.update.makeOutput()
         let base = output.original.count
-        guard let objectOffset = output.objectOffsets[signatureReference] else {
-            throw SigningError(.placeholderTooSmall, "internal: the signature dictionary was not written")
-        }
-        let placeholder = try PlaceholderLocator(appended: appended, base: base, objectOffset: objectOffset)
-        placeholder.patchByteRange(in: &appended)
+        let located = try PlaceholderLocator.patchedByteRange(in: output, signature: signatureReference)
+        let placeholder = located.locator
+        var appended = located.appended
         timings.build = clock.lap()
 
         cpu = threadCPUSeconds()
@@ -247,15 +249,28 @@ public final class PDFSigner {
         timings.hashCPU += threadCPUSeconds() - cpu
 
         var signatureDER = try cms.sign(digest: digest, signingTime: request.signingTime)
-        if profile == .padesBT, let timestampClient {
+        if profile.isTimestamped, let timestampClient {
             let token = try timestampClient.timestampToken(forSignature: try CMSSigner.signatureValue(of: signatureDER))
             signatureDER = try CMSSigner.addTimestampToken(token, to: signatureDER)
         }
         try placeholder.patchContents(signatureDER, in: &appended)
+        if let level = profile.longTermLevel {
+            // The signature is fresh: a revoked certificate in its chain is an error, not data.
+            var extender = longTerm
+            extender.timestampClient = timestampClient
+            appended += try extender.extend(PDFBytes(output.original.array + appended), to: level, refusesRevoked: true).appended
+        }
         timings.sign = clock.lap()
 
         var sha256: [UInt8]? = nil
-        if fileSHA256 {
+        if fileSHA256, profile.longTermLevel != nil {
+            // The validation data and archive timestamp came after the fork: hash the whole file.
+            var whole = Digest(.sha256)
+            output.original.withUnsafeBytes { whole.update($0) }
+            appended.withUnsafeBytes { whole.update($0) }
+            sha256 = whole.finalize()
+            timings.hashedBytes += output.original.count + appended.count
+        } else if fileSHA256 {
             cpu = threadCPUSeconds()
             appended.withUnsafeBytes { fileHash.update(UnsafeRawBufferPointer(rebasing: $0[prefix...])) }
             sha256 = fileHash.finalize()

@@ -27,8 +27,27 @@ public enum SignatureProfile: String, Sendable, Hashable, CaseIterable {
     case padesBB = "pades-b-b"
     /// PAdES B-T: B-B plus an RFC 3161 signature timestamp from a TSA.
     case padesBT = "pades-b-t"
+    /// PAdES B-LT: B-T plus, in a second revision, the DSS with the validation data (certificates,
+    /// OCSP responses, CRLs) of the signer's and the timestamp authority's chains.
+    case padesBLT = "pades-b-lt"
+    /// PAdES B-LTA: B-LT plus, in a third revision, a document timestamp covering the DSS.
+    case padesBLTA = "pades-b-lta"
     /// `/adbe.pkcs7.detached`.
     case pkcs7 = "pkcs7"
+}
+
+extension SignatureProfile {
+    /// Whether the CMS carries an RFC 3161 signature timestamp (B-T and up).
+    public var isTimestamped: Bool { self == .padesBT || self == .padesBLT || self == .padesBLTA }
+
+    /// The long-term level the signed file is then raised to, if any.
+    public var longTermLevel: LongTermLevel? {
+        switch self {
+        case .padesBLT: .lt
+        case .padesBLTA: .lta
+        default: nil
+        }
+    }
 }
 
 /// A DocMDP certification made by the first signature.
@@ -60,6 +79,10 @@ public struct SignatureRequest: Sendable {
     /// Sign even when the box is too small for legible text (smallest type, clipped), with a
     /// warning in `SignedFile.warnings`; by default that is an `appearanceTooSmall` error.
     public var allowIllegibleAppearance = false
+    /// The password of an encrypted input (its user or owner password); empty, the usual empty
+    /// user password. Signing an encrypted file needs its permissions (`/P`) to allow the
+    /// signature, or the owner password.
+    public var documentPassword = ""
 
     public init(placement: SignaturePlacement, mark: SignatureMark? = nil, signerName: String? = nil,
                 reason: String? = nil, location: String? = nil, contactInfo: String? = nil,

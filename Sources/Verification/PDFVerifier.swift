@@ -14,6 +14,10 @@ public struct PDFVerifier: Sendable {
     public let limits: PDFLimits
     /// Where revocation data comes from and the validation time (DESIGN.md §16).
     public let revocation: RevocationOptions
+    /// The password of an encrypted input (ISO 32000-2 §7.6: the user or the owner password);
+    /// empty, the usual empty user password. The signed byte ranges are hashed as stored
+    /// (ciphertext); modification analysis compares the decrypted objects.
+    public var documentPassword = ""
     private let validator: ChainValidator?
     private let certificates = CertificateCache()
     private let chains = TrustCache()
@@ -60,8 +64,9 @@ public struct PDFVerifier: Sendable {
         let document: PDFDocument
         do {
             // Ambiguities inside a revision are recorded with it and judged per signature below.
-            document = try PDFDocument(bytes: bytes, mode: .strictPerRevision, limits: limits)
-        } catch let error as PDFError where error.code == .encrypted {
+            document = try PDFDocument(bytes: bytes, mode: .strictPerRevision, limits: limits,
+                                       decryption: .openSSL(password: documentPassword))
+        } catch let error as PDFError where error.code == .encrypted || error.code == .wrongPassword {
             report.fileIssues.append(VerificationIssue(.unsupported, "\(error.reason)", verdict: .indeterminate))
             return finish(report)
         } catch {
@@ -70,7 +75,6 @@ public struct PDFVerifier: Sendable {
             return finish(report)
         }
         report.revisions = document.revisions.count
-        report.notes = document.notes.map(ReportNote.init)
         do {
             try verify(document, into: &report)
             AmbiguityJudgement.apply(document.ambiguities, to: &report)
@@ -79,6 +83,8 @@ public struct PDFVerifier: Sendable {
                 "an object breaks the PDF syntax rules that strict verification relies on: \(error)"))
             for index in report.signatures.indices { report.signatures[index].verdict = .failed }
         }
+        // Read last: with the notes met while reading objects (a page written directly in /Kids).
+        report.notes = document.notes.map(ReportNote.init)
         return finish(report)
     }
 

@@ -11,7 +11,7 @@ struct CountersignCommand: ParsableCommand {
         discussion: "Exit codes, error lines and JSON output are the same for every command: see docs/cli.md.",
         version: "0.1.0",
         subcommands: [DemoCommand.self, RenderCommand.self, CheckCommand.self, GenerateCommand.self, InspectCommand.self,
-                      SignCommand.self, VerifyCommand.self, KeysCommand.self, EnvelopeCommand.self, TemplateCommand.self,
+                      SignCommand.self, ExtendCommand.self, VerifyCommand.self, KeysCommand.self, EnvelopeCommand.self, TemplateCommand.self,
                       ClauseCommand.self, AuditCommand.self, WorkerCommand.self, AccountCommand.self])
 
     /// Checks what ArgumentParser would only call "unexpected" (a missing or misspelled command, an

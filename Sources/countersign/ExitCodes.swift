@@ -108,6 +108,8 @@ extension CLIError {
             case .passwordUnavailable: return CLIError(ExitStatus.noInput, file: file, error.reason)
             default: return CLIError(ExitStatus.dataError, file: file, error.reason)
             }
+        case let error as SigningError where error.code == .revocationUnavailable:
+            return CLIError(ExitStatus.ioError, file: file, error.reason)
         case let error as SigningError:
             return CLIError(ExitStatus.dataError, file: file, error.reason)
         case let error as AtomicFileError:

@@ -82,11 +82,17 @@ struct SignatureOptions: ParsableArguments {
     @Option(help: "Location of signing.")
     var location: String?
 
-    @Option(help: "pades-b-b (default), pades-b-t (needs --tsa) or pkcs7.")
+    @Option(help: "pades-b-b (default), pades-b-t, pades-b-lt, pades-b-lta (these three need --tsa) or pkcs7.")
     var profile: String = "pades-b-b"
 
-    @Option(help: "RFC 3161 time-stamp authority URL (http://…) for pades-b-t.")
+    @Option(help: "RFC 3161 time-stamp authority URL (http://…) for pades-b-t and up.")
     var tsa: String?
+
+    @Flag(help: "With pades-b-lt/lta: also write /VRI entries in the DSS (deprecated by EN 319 142-1).")
+    var vri = false
+
+    @Option(name: .customLong("revocation-timeout"), help: "With pades-b-lt/lta: seconds allowed for each OCSP or CRL exchange (default 10).")
+    var revocationTimeout: Double = 10
 
     @Option(help: "Make this first signature a DocMDP certification: no-changes or form-fill.")
     var certify: String?
@@ -107,9 +113,17 @@ struct SignatureOptions: ParsableArguments {
         let placements = [field != nil, at != nil, anchor != nil, invisible].filter { $0 }.count
         if placements != 1 { throw ValidationError("Give exactly one of --field, --at, --anchor or --invisible.") }
         if SignatureProfile(rawValue: profile) == nil {
-            throw ValidationError("--profile must be pades-b-b, pades-b-t or pkcs7, not '\(profile)'.")
+            throw ValidationError("--profile must be pades-b-b, pades-b-t, pades-b-lt, pades-b-lta or pkcs7, not '\(profile)'.")
         }
-        if profile == "pades-b-t", tsa == nil { throw ValidationError("--profile pades-b-t needs --tsa URL.") }
+        if SignatureProfile(rawValue: profile)?.isTimestamped == true, tsa == nil {
+            throw ValidationError("--profile \(profile) needs --tsa URL.")
+        }
+        if vri, SignatureProfile(rawValue: profile)?.longTermLevel == nil {
+            throw ValidationError("--vri is for --profile pades-b-lt or pades-b-lta.")
+        }
+        if !(revocationTimeout > 0 && revocationTimeout <= 300) {
+            throw ValidationError("--revocation-timeout must be between 0 and 300 seconds.")
+        }
         if let certify, Certification(rawValue: certify) == nil {
             throw ValidationError("--certify must be no-changes or form-fill, not '\(certify)'.")
         }
@@ -198,6 +212,11 @@ struct SignatureOptions: ParsableArguments {
         ["sha256": .sha256, "sha384": .sha384, "sha512": .sha512][digest.lowercased()]
     }
 
+    /// How B-LT/B-LTA signatures gather validation data.
+    var longTerm: LongTermExtender {
+        LongTermExtender(fetcher: RevocationFetcher(timeout: revocationTimeout), includesVRI: vri)
+    }
+
     var cmsOptions: CMSSigner.Options {
         CMSSigner.Options(digest: digestAlgorithm ?? .sha256, rsaPadding: pss ? .pss : .pkcs1v15,
                           profile: profile == "pkcs7" ? .pkcs7 : .cades)
@@ -239,6 +258,7 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var key: KeyOptions
     @OptionGroup var signature: SignatureOptions
+    @OptionGroup var documentPassword: DocumentPasswordOptions
 
     func validate() throws {
         if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
@@ -259,6 +279,7 @@ struct SignCommand: ParsableCommand {
             // Key and flag errors name their own files; errors from signing name the document.
             var request = try signature.request(batch: inputDirectory != nil)
             request.allowIllegibleAppearance = force
+            request.documentPassword = try documentPassword.read()
             let identity = try key.loader.load(at: request.signingTime)
             let client = signature.tsa.flatMap(URL.init(string:)).map { TimestampClient(url: $0) }
             if let inputDirectory {
@@ -284,6 +305,7 @@ struct SignCommand: ParsableCommand {
         }
         defer { spooled?.cleanup() }
         batch.audits = try spooled.map { .jsonLines($0.url) } ?? signature.batchAudits
+        batch.longTerm = signature.longTerm
         batch.existingOutput = resume ? .resume : force ? .overwrite : .refuse
         let summary = try batch.run(input: URL(fileURLWithPath: inputDirectory), output: URL(fileURLWithPath: out),
                                     progress: quiet || json ? nil : ProgressReporter(label: "signed"))
@@ -310,6 +332,7 @@ struct SignCommand: ParsableCommand {
             original = try PDFBytes(mappingFile: file)
         }
         let signer = try PDFSigner(identity: identity, options: signature.cmsOptions, timestampClient: client)
+        signer.longTerm = signature.longTerm
         let signed = try signer.sign(original, request: request, fileSHA256: json)
         try StandardStreams.write([signed.original, signed.appended], to: out)
         for warning in signed.warnings { printError("\(StandardStreams.display(file)): warning: \(warning)") }

@@ -46,6 +46,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Validate at this time instead of now, ISO 8601 (e.g. 2027-06-01T00:00:00Z).")
     var at: String?
 
+    @OptionGroup var documentPassword: DocumentPasswordOptions
+
     private var validationTime: Date? { at.flatMap { ISO8601DateFormatter().date(from: $0) } }
 
     func validate() throws {
@@ -85,9 +87,11 @@ struct VerifyCommand: ParsableCommand {
         let total = paths.count
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
-        let verifier = PDFVerifier(trustAnchors: anchors,
-                                   revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime,
-                                                                 requireData: requireRevocation))
+        var configured = PDFVerifier(trustAnchors: anchors,
+                                     revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime,
+                                                                   requireData: requireRevocation))
+        configured.documentPassword = try documentPassword.read()
+        let verifier = configured
         let batch = VerifyBatch(verifier: verifier,
                                 workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         batch.run(paths) { index, outcome in

@@ -73,11 +73,21 @@ public final class TestPKI: @unchecked Sendable {
     /// Issues an end-entity signing certificate from the intermediate, valid for `days` days from
     /// `start` (default now), with AIA OCSP and a CRL distribution point on loopback.
     public func issue(_ name: String, days: Int = 30, startDaysAgo: Int = 0) throws -> Identity {
+        try issue(name, days: days, startDaysAgo: startDaysAgo, profile: "signer")
+    }
+
+    /// Issues a time-stamping certificate (critical extendedKeyUsage timeStamping) from the
+    /// intermediate, with AIA OCSP and a CRL distribution point on loopback like a signer's.
+    public func issueTimestampAuthority(_ name: String, days: Int = 30) throws -> Identity {
+        try issue(name, days: days, startDaysAgo: 0, profile: "tsa")
+    }
+
+    private func issue(_ name: String, days: Int, startDaysAgo: Int, profile: String) throws -> Identity {
         let key = path("\(name).key")
         try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
         try openssl(["req", "-new", "-key", key, "-subj", "/CN=\(name)/O=Countersign Test PKI", "-out", path("\(name).csr")])
         let start = Date().addingTimeInterval(-Double(startDaysAgo) * 86_400 - 60)
-        try openssl(["ca", "-batch", "-config", path("intermediate/ca.cnf"), "-extensions", "signer", "-notext",
+        try openssl(["ca", "-batch", "-config", path("intermediate/ca.cnf"), "-extensions", profile, "-notext",
                      "-startdate", Self.caTime(start), "-enddate", Self.caTime(start.addingTimeInterval(Double(days) * 86_400)),
                      "-in", path("\(name).csr"), "-out", path("\(name).pem")])
         let chain = directory.appendingPathComponent("\(name)-chain.pem")
@@ -234,6 +244,14 @@ public final class TestPKI: @unchecked Sendable {
             [ signer ]
             basicConstraints = critical,CA:FALSE
             keyUsage = critical,digitalSignature,nonRepudiation
+            subjectKeyIdentifier = hash
+            authorityKeyIdentifier = keyid
+            authorityInfoAccess = OCSP;URI:\(ocspURL.absoluteString)
+            crlDistributionPoints = URI:\(crlBase)/intermediate.crl
+            [ tsa ]
+            basicConstraints = critical,CA:FALSE
+            keyUsage = critical,digitalSignature
+            extendedKeyUsage = critical,timeStamping
             subjectKeyIdentifier = hash
             authorityKeyIdentifier = keyid
             authorityInfoAccess = OCSP;URI:\(ocspURL.absoluteString)

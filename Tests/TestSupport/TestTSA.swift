@@ -39,12 +39,24 @@ public final class TestTSA: @unchecked Sendable {
     private var requests = 0
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(mode: Mode = .normal) throws {
+    /// A TSA with its own root; or, with `pki`, one whose certificate the PKI's intermediate
+    /// issued (AIA OCSP and CRL distribution point on loopback, so its revocation can be had).
+    public init(mode: Mode = .normal, issuedBy pki: TestPKI? = nil) throws {
         self.mode = mode
         directory = try TestEnvironment.scratchDirectory("TestTSA")
         rootCertificate = directory.appendingPathComponent("root.pem")
         tsaCertificate = directory.appendingPathComponent("tsa.pem")
-        try Self.makeAuthority(in: directory)
+        if let pki {
+            let identity = try pki.issueTimestampAuthority("Countersign Test TSA \(UUID().uuidString.prefix(6))")
+            let files = FileManager.default
+            try files.copyItem(at: identity.key, to: directory.appendingPathComponent("tsa.key"))
+            try files.copyItem(at: identity.certificate, to: tsaCertificate)
+            try files.copyItem(at: identity.chain, to: directory.appendingPathComponent("chain.pem"))
+            try files.copyItem(at: pki.rootCertificate, to: rootCertificate)
+            try Self.writeConfiguration(in: directory, certificates: "chain.pem")
+        } else {
+            try Self.makeAuthority(in: directory)
+        }
 
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { throw TestTSAError("socket: \(String(cString: strerror(errno)))") }
@@ -207,6 +219,11 @@ public final class TestTSA: @unchecked Sendable {
             """.utf8).write(to: directory.appendingPathComponent("tsa-ext.cnf"))
         try run(["x509", "-req", "-in", path("tsa.csr"), "-CA", path("root.pem"), "-CAkey", path("root.key"),
                  "-set_serial", "0x7453", "-days", "30", "-extfile", path("tsa-ext.cnf"), "-out", path("tsa.pem")])
+        try writeConfiguration(in: directory, certificates: "root.pem")
+    }
+
+    /// The `openssl ts` configuration; `certificates` (in `directory`) go into each token.
+    private static func writeConfiguration(in directory: URL, certificates: String) throws {
         try Data("01\n".utf8).write(to: directory.appendingPathComponent("serial"))
         try Data("""
             [ tsa ]
@@ -216,7 +233,7 @@ public final class TestTSA: @unchecked Sendable {
             serial = $dir/serial
             crypto_device = builtin
             signer_cert = $dir/tsa.pem
-            certs = $dir/root.pem
+            certs = $dir/\(certificates)
             signer_key = $dir/tsa.key
             signer_digest = sha256
             default_policy = 1.3.6.1.4.1.99999.1

@@ -44,6 +44,8 @@ public struct SignBatch: Sendable {
     /// Files per durable group, and the bytes after which a group is committed early.
     public var groupSize = 64
     public var groupBytes = 64 << 20
+    /// How B-LT/B-LTA signatures gather their validation data (fetch timeouts, `/VRI`).
+    public var longTerm = LongTermExtender()
 
     public init(identity: SigningIdentity, options: CMSSigner.Options, timestampClient: TimestampClient?,
                 request: SignatureRequest, workers: Int) {
@@ -108,6 +110,7 @@ public struct SignBatch: Sendable {
             var setupError: String? = nil
             do {
                 signer = try PDFSigner(identity: identity, options: options, timestampClient: timestampClient)
+                signer?.longTerm = longTerm
             } catch {
                 setupError = "\(error)"
             }

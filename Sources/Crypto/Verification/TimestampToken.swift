@@ -62,6 +62,20 @@ public struct TimestampToken: Sendable {
         guard imprintAlgorithm.hash(signature) == imprint else {
             throw CryptoError(.digestMismatch, "the timestamp's message imprint is not the \(imprintAlgorithm) of the signature value")
         }
+        try verifyToken()
+    }
+
+    /// Checks that the imprint is `digest` (a hash the caller computed with the imprint's
+    /// algorithm, e.g. of a document timestamp's byte ranges), then the token itself as
+    /// `verify(imprintOf:)` does.
+    public func verify(imprint digest: [UInt8]) throws {
+        guard imprint == digest else {
+            throw CryptoError(.digestMismatch, "the timestamp's message imprint is not the digest of the data it should cover")
+        }
+        try verifyToken()
+    }
+
+    private func verifyToken() throws {
         guard let digestAlgorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent else {
             throw CryptoError(.unsupportedAlgorithm, "the timestamp token uses the unsupported digest \(signer.digestAlgorithmOID)")
         }

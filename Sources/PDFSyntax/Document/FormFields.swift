@@ -30,6 +30,11 @@ public struct PDFFormField: Sendable, Hashable {
 
 extension PDFDocument {
     /// The terminal fields of the AcroForm at a revision, in the order of `/Fields`.
+    ///
+    /// A field reached twice by different paths (the tree is a DAG: two parents list the same
+    /// kid, or `/Fields` lists a kid again) is listed once, where it is first met — every reader
+    /// walks the tree in the same order, so this is one reading. A field that is its own ancestor
+    /// (a true cycle) has no fully qualified name: `.referenceCycle`, naming the loop.
     public func formFields(revision: Int? = nil) throws -> [PDFFormField] {
         let catalog = try catalog(revision: revision)
         guard case .dictionary(let form)? = try resolve(catalog, "AcroForm", revision: revision),
@@ -39,6 +44,7 @@ extension PDFDocument {
         let pageByReference = Dictionary(pageList.map { ($0.reference, $0.number) }, uniquingKeysWith: { first, _ in first })
         var fields: [PDFFormField] = []
         var seen: Set<PDFReference> = []
+        var ancestors: [PDFReference] = []
 
         struct Inherited { var name: String?; var type: PDFName?; var flags: Int; var value: PDFObject? }
 
@@ -47,9 +53,15 @@ extension PDFDocument {
                 throw PDFError(.limitExceeded, "the AcroForm field tree nests deeper than \(limits.maxNestingDepth)")
             }
             let reference = node.referenceValue
-            if let reference, !seen.insert(reference).inserted {
-                throw PDFError(.referenceCycle, "the AcroForm field tree visits \(reference) twice", object: reference)
+            if let reference, let start = ancestors.firstIndex(of: reference) {
+                let loop = (ancestors[start...] + [reference]).map { "\($0.number) \($0.generation)" }.joined(separator: " → ")
+                throw PDFError(.referenceCycle,
+                               "the AcroForm field tree has a cycle: field \(reference) is its own ancestor through /Kids (\(loop)), so it has no fully qualified name; repair the form (e.g. remove \(reference) from the /Kids of its last ancestor in the loop)",
+                               object: reference)
             }
+            if let reference, !seen.insert(reference).inserted { return }
+            if let reference { ancestors.append(reference) }
+            defer { if reference != nil { ancestors.removeLast() } }
             guard case .dictionary(let dictionary) = try resolve(node, revision: revision) else { return }
             var here = inherited
             if case .string(let partial)? = try resolve(dictionary, "T", revision: revision) {

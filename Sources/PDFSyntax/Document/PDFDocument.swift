@@ -17,11 +17,16 @@ public final class PDFDocument: Sendable {
     /// Whether tolerant reading had to rebuild the cross-reference by scanning.
     public let wasReconstructed: Bool
     /// Harmless deviations from ISO 32000 that reading accepted, with their offsets
-    /// (docs/robustness.md lists the kinds and why each is safe).
-    public let notes: [PDFNote]
+    /// (docs/robustness.md lists the kinds and why each is safe): those of the file's structure,
+    /// then those met in objects read since (a page written directly in `/Kids`, say).
+    public var notes: [PDFNote] { structureNotes + state.withLock { $0.notes } }
+    private let structureNotes: [PDFNote]
     /// Ambiguities found inside a revision, with the revision (`.strictPerRevision` only: strict
     /// reading throws them, tolerant reading makes them warnings).
     public let ambiguities: [PDFAmbiguity]
+    /// How the document is encrypted and what it permits, when it is (ISO 32000-2 §7.6): objects
+    /// read from it are decrypted; an `IncrementalUpdate` encrypts what it writes with the same key.
+    public let encryption: PDFEncryption?
 
     private let structureWarnings: [PDFWarning]
     /// Offsets of xref entries that point at no header of their object, recorded as ambiguities:
@@ -43,26 +48,32 @@ public final class PDFDocument: Sendable {
         var pages: [Int: [PDFPage]] = [:]
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
+        var notes: [PDFNote] = []
     }
 
     /// Parses a file's structure. Objects are parsed when first asked for.
-    public convenience init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
-        try self.init(bytes: PDFBytes(bytes), mode: mode, limits: limits)
+    ///
+    /// An encrypted file opens only with `decryption` (its password and the cryptographic
+    /// functions); without it, reading throws `.encrypted` saying how the file is encrypted.
+    public convenience init(bytes: [UInt8], mode: PDFReadingMode = .strict, limits: PDFLimits = .default,
+                            decryption: PDFDecryption? = nil) throws {
+        try self.init(bytes: PDFBytes(bytes), mode: mode, limits: limits, decryption: decryption)
     }
 
     /// Parses a file's structure from bytes already in memory or mapped.
-    public convenience init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
-        try self.init(bytes: bytes, mode: mode, limits: limits, rebuild: false)
+    public convenience init(bytes: PDFBytes, mode: PDFReadingMode = .strict, limits: PDFLimits = .default,
+                            decryption: PDFDecryption? = nil) throws {
+        try self.init(bytes: bytes, mode: mode, limits: limits, rebuild: false, decryption: decryption)
     }
 
     /// Reads a file tolerantly with its cross-reference rebuilt by scanning for `n g obj`
     /// headers, whatever the file's own xref says: the last resort of a repairing reader (for
     /// rewriting a damaged unsigned file before signing it; never for verification).
-    public static func rebuilt(bytes: PDFBytes, limits: PDFLimits = .default) throws -> PDFDocument {
-        try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: true), limits: limits, rebuild: true)
+    public static func rebuilt(bytes: PDFBytes, limits: PDFLimits = .default, decryption: PDFDecryption? = nil) throws -> PDFDocument {
+        try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: true), limits: limits, rebuild: true, decryption: decryption)
     }
 
-    private init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool) throws {
+    private init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool, decryption: PDFDecryption?) throws {
         self.bytes = bytes
         self.mode = mode
         self.limits = limits
@@ -72,7 +83,7 @@ public final class PDFDocument: Sendable {
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
-        notes = structure.notes
+        structureNotes = structure.notes
         ambiguities = structure.ambiguities
         mismatchedEntries = Set(structure.ambiguities.compactMap { ambiguity in
             guard ambiguity.error.code == .xrefEntryMismatch, let offset = ambiguity.error.offset,
@@ -84,10 +95,32 @@ public final class PDFDocument: Sendable {
             for section in revision.sections { table = table.overlaid(by: section.effectiveEntries) }
         }
         latestTable = table
-        if let encrypt = trailer["Encrypt"], encrypt != .null {
-            throw PDFError(.encrypted, "the document is encrypted \(Self.describeEncryption((try? resolve(encrypt))?.dictionaryValue));"
-                + " encrypted PDFs are not supported — remove the encryption first (e.g. qpdf --decrypt)")
+        let latestTrailer = structure.revisions.last?.trailer ?? PDFDictionary()
+        if let encrypt = latestTrailer["Encrypt"], encrypt != .null {
+            let dictionary = Self.encryptionDictionary(encrypt, table: table, bytes: bytes, limits: limits)
+            guard let decryption else {
+                throw PDFError(.encrypted, "the document is encrypted \(Self.describeEncryption(dictionary));"
+                    + " reading it needs its password and the cryptographic functions (PDFDecryption)")
+            }
+            guard let dictionary else {
+                throw PDFError(.encrypted, "the trailer's /Encrypt does not name a readable dictionary, so the document cannot be decrypted")
+            }
+            encryption = try PDFEncryption(dictionary: dictionary, reference: encrypt.referenceValue, trailer: latestTrailer,
+                                           decryption: decryption)
+        } else {
+            encryption = nil
         }
+    }
+
+    /// The `/Encrypt` dictionary, read before anything is decrypted: direct, or an indirect
+    /// object outside any object stream (ISO 32000-2 §7.5.7 keeps it out of them).
+    private static func encryptionDictionary(_ value: PDFObject, table: XRefTable, bytes: PDFBytes, limits: PDFLimits) -> PDFDictionary? {
+        if case .dictionary(let dictionary) = value { return dictionary }
+        guard let reference = value.referenceValue, case .inUse(let offset, _)? = table[reference.number],
+              offset >= 0, offset < bytes.count else { return nil }
+        var parser = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: false)
+        guard let parsed = try? parser.parseIndirectObject(resolveLength: { _ in nil }), parsed.reference == reference else { return nil }
+        return parsed.object.dictionaryValue
     }
 
     /// Which security handler and algorithm an `/Encrypt` dictionary names (ISO 32000-2 §7.6),
@@ -114,8 +147,9 @@ public final class PDFDocument: Sendable {
     }
 
     /// Reads and parses a file.
-    public convenience init(path: String, mode: PDFReadingMode = .strict, limits: PDFLimits = .default) throws {
-        try self.init(bytes: try PDFBytes(mappingFile: path), mode: mode, limits: limits)
+    public convenience init(path: String, mode: PDFReadingMode = .strict, limits: PDFLimits = .default,
+                            decryption: PDFDecryption? = nil) throws {
+        try self.init(bytes: try PDFBytes(mappingFile: path), mode: mode, limits: limits, decryption: decryption)
     }
 
     /// Anomalies tolerant reading stepped over so far (structure, then objects as they were parsed).
@@ -202,11 +236,12 @@ public final class PDFDocument: Sendable {
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
+            let object = try encryption.map { try $0.decrypt(parsed.object, reference: reference) } ?? parsed.object
             state.withLock {
-                if cache { $0.objects[offset] = parsed.object }
+                if cache { $0.objects[offset] = object }
                 $0.warnings += parser.warnings
             }
-            return parsed.object
+            return object
         case .compressed(let streamNumber, let index)?:
             guard reference.generation == 0 else { return .null }
             let members = try objectStream(streamNumber, revision: revision, depth: depth)
@@ -265,6 +300,11 @@ public final class PDFDocument: Sendable {
         return members
     }
 
+    /// Records a harmless deviation met while reading objects (see `notes`), once.
+    func recordNote(_ note: PDFNote) {
+        state.withLock { if !$0.notes.contains(note) { $0.notes.append(note) } }
+    }
+
     /// Records an anomaly met while reading objects (see `warnings`).
     func recordWarning(_ warning: PDFWarning) {
         state.withLock { $0.warnings.append(warning) }
@@ -303,8 +343,13 @@ public final class PDFDocument: Sendable {
 
     /// A stream's decoded bytes, counted against the per-stream and per-document limits.
     public func decodedData(of stream: PDFStream, revision: Int? = nil) throws -> [UInt8] {
-        let filter = try stream.dictionary["Filter"].map { try resolveDeep($0, revision: revision) }
-        let parms = try (stream.dictionary["DecodeParms"] ?? stream.dictionary["DP"]).map { try resolveDeep($0, revision: revision) }
+        var filter = try stream.dictionary["Filter"].map { try resolveDeep($0, revision: revision) }
+        var parms = try (stream.dictionary["DecodeParms"] ?? stream.dictionary["DP"]).map { try resolveDeep($0, revision: revision) }
+        // A leading /Crypt filter was applied when the object was read (PDFEncryption).
+        if encryption != nil, let names = filter.map({ $0.arrayValue ?? [$0] }), names.first?.nameValue == "Crypt" {
+            filter = .array(Array(names.dropFirst()))
+            if let list = parms.map({ $0.arrayValue ?? [$0] }) { parms = .array(Array(list.dropFirst())) }
+        }
         let remaining = state.withLock { limits.maxDecodedBytesPerDocument - $0.decodedBytes }
         guard remaining > 0 else {
             throw PDFError(.limitExceeded, "streams decode to more than \(limits.maxDecodedBytesPerDocument) bytes in all (decompression bomb?)")

@@ -2,7 +2,13 @@
 public struct PDFPage: Sendable, Hashable {
     /// 1-based page number.
     public var number: Int
+    /// The page object; for a page written directly inside a `/Kids` array (see `isDirect`), the
+    /// page tree node whose `/Kids` holds it.
     public var reference: PDFReference
+    /// Whether the page is a dictionary written directly in its parent's `/Kids` instead of an
+    /// indirect object (invalid — ISO 32000-2 §7.7.3.2 wants references — but unambiguous: there
+    /// is one page dictionary, at one place). Nothing can refer to it (a widget's `/P`, a link).
+    public var isDirect = false
     public var dictionary: PDFDictionary
     /// `/MediaBox` (inherited if absent), as `[x0, y0, x1, y1]`.
     public var mediaBox: PDFRect
@@ -140,8 +146,13 @@ extension PDFDocument {
                     throw PDFError(.badPageTree, "page tree node \(reference) has no /Kids array", object: reference)
                 }
                 for kid in kids {
+                    if case .dictionary(let direct) = kid, direct[PageKeys.type]?.nameValue ?? PageKeys.page == PageKeys.page,
+                       direct[PageKeys.kids] == nil {
+                        try addDirectPage(direct, parent: reference, inherited: here)
+                        continue
+                    }
                     guard case .reference(let kidReference) = kid else {
-                        throw PDFError(.badPageTree, "a /Kids entry of \(reference) is not an indirect reference",
+                        throw PDFError(.badPageTree, "a /Kids entry of \(reference) is neither an indirect reference nor a page dictionary",
                                        object: reference)
                     }
                     try walk(kidReference, inherited: here, depth: depth + 1)
@@ -161,6 +172,26 @@ extension PDFDocument {
                 throw PDFError(.badPageTree, "page tree node \(reference) has /Type \(type!), not /Pages or /Page",
                                object: reference)
             }
+        }
+        /// A page dictionary written directly in `/Kids`: read as the page it plainly is, with a note.
+        func addDirectPage(_ node: PDFDictionary, parent: PDFReference, inherited: Inherited) throws {
+            visited += 1
+            guard visited <= limits.maxPageTreeNodes else {
+                throw PDFError(.limitExceeded, "the page tree has more than \(limits.maxPageTreeNodes) nodes", object: parent)
+            }
+            var here = inherited
+            if let box = PDFRect(try resolve(node, PageKeys.mediaBox, revision: revision)) { here.mediaBox = box }
+            if let box = PDFRect(try resolve(node, PageKeys.cropBox, revision: revision)) { here.cropBox = box }
+            if let rotate = try resolve(node, PageKeys.rotate, revision: revision)?.intValue { here.rotate = rotate }
+            if let resources = node[PageKeys.resources] { here.resources = resources }
+            let mediaBox = here.mediaBox ?? PDFRect(x0: 0, y0: 0, x1: 612, y1: 792)
+            let resources = try here.resources.map { try resolve($0, revision: revision).dictionaryValue } ?? nil
+            recordNote(PDFNote(.directPageInKids,
+                               "page \(pages.count + 1) is a dictionary written directly in the /Kids of \(parent), not an indirect object; read as that page"))
+            var page = PDFPage(number: pages.count + 1, reference: parent, dictionary: node, mediaBox: mediaBox,
+                               cropBox: here.cropBox ?? mediaBox, rotation: ((here.rotate ?? 0) % 360 + 360) % 360, resources: resources)
+            page.isDirect = true
+            pages.append(page)
         }
         try walk(rootReference, inherited: Inherited(), depth: 0)
         return pages

@@ -28,6 +28,8 @@ public struct PDFError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let pageTreeCycle = Code("pageTreeCycle")
         public static let badPageTree = Code("badPageTree")
         public static let encrypted = Code("encrypted")
+        /// The password opens an encrypted document neither as its user nor as its owner password.
+        public static let wrongPassword = Code("wrongPassword")
         public static let io = Code("io")
         public static let invalidArgument = Code("invalidArgument")
     }

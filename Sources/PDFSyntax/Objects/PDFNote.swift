@@ -27,6 +27,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// A later cross-reference section lists an object again at exactly the offset and
         /// generation already in force (same bytes, so the same object).
         public static let unchangedEntryRepeated = Code("unchangedEntryRepeated")
+        /// A page dictionary written directly in a `/Kids` array instead of as an indirect object:
+        /// invalid, but there is one page at one place, read the same by every reader.
+        public static let directPageInKids = Code("directPageInKids")
     }
 
     public let code: Code

@@ -62,7 +62,23 @@ public struct IncrementalUpdate: Sendable {
     }
 
     /// The update, to be written after the original file.
+    ///
+    /// For an encrypted document (`document.encryption`), use `makeOutput()`, which can report a
+    /// failure of the cipher functions; `write()` stops the program on one (the functions opened
+    /// the document moments before, so a failure means the crypto library itself broke).
     public func write() -> Output {
+        do {
+            return try makeOutput()
+        } catch {
+            preconditionFailure("encrypting an incremental update failed: \(error)")
+        }
+    }
+
+    /// The update, to be written after the original file. In an encrypted document the new and
+    /// changed objects' strings and streams are encrypted with the document's key (ISO 32000-2
+    /// §7.6.2), and the trailer keeps `/Encrypt` and `/ID`.
+    /// - Throws: what the cipher functions throw (encrypted documents only).
+    public func makeOutput() throws -> Output {
         let original = document.bytes
         var out: [UInt8] = []
         out.reserveCapacity(objects.values.reduce(4096) { total, object in
@@ -76,7 +92,8 @@ public struct IncrementalUpdate: Sendable {
         for reference in objects.keys.sorted() {
             offsets[reference] = base + out.count
             entries[reference.number] = .inUse(offset: base + out.count, generation: reference.generation)
-            ObjectSerializer.writeIndirect(reference, objects[reference]!, to: &out)
+            let object = objects[reference]!
+            ObjectSerializer.writeIndirect(reference, try document.encryption?.encrypt(object, reference: reference) ?? object, to: &out)
         }
         for reference in freed.sorted() {
             entries[reference.number] = .free(nextFree: 0, generation: min(reference.generation + 1, 65535))

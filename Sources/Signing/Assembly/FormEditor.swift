@@ -1,17 +1,19 @@
-import PDFSyntax
+public import PDFSyntax
 
 /// Edits the catalog, AcroForm and pages of a document inside one incremental update, keeping
 /// track of which objects changed so each is written once.
-struct FormEditor {
-    let document: PDFDocument
-    var update: IncrementalUpdate
+public struct FormEditor {
+    public let document: PDFDocument
+    /// The update the edits go into; add further objects to it directly.
+    public var update: IncrementalUpdate
     let catalogReference: PDFReference
     var catalog: PDFDictionary
     /// The AcroForm dictionary and, if it is an indirect object, its reference.
     var acroForm: PDFDictionary
     let acroFormReference: PDFReference?
 
-    init(document: PDFDocument) throws {
+    /// An editor over a new incremental update of `document`.
+    public init(document: PDFDocument) throws {
         self.document = document
         update = IncrementalUpdate(document: document)
         guard let reference = document.catalogReference() else {
@@ -23,15 +25,23 @@ struct FormEditor {
         acroForm = try document.resolve(catalog, "AcroForm")?.dictionaryValue ?? [:]
     }
 
-    /// Appends a field to `/Fields` and marks the form as holding signatures.
-    mutating func addField(_ field: PDFReference) throws {
+    /// The names of the fields already in the form (top level), to avoid taking one twice.
+    public func fieldNames() throws -> Set<String> {
+        Set(try document.formFields().map(\.name))
+    }
+
+    /// Appends a field to `/Fields`.
+    public mutating func addField(_ field: PDFReference) throws {
         var fields = try document.resolve(acroForm["Fields"] ?? .array([])).arrayValue ?? []
         fields.append(.reference(field))
         acroForm["Fields"] = .array(fields)
     }
 
     /// Appends an annotation to a page's `/Annots` (direct or indirect array).
-    mutating func addAnnotation(_ annotation: PDFReference, to page: PDFPage) throws {
+    public mutating func addAnnotation(_ annotation: PDFReference, to page: PDFPage) throws {
+        if page.isDirect {
+            throw SigningError(.badPlacement, "page \(page.number) is a dictionary written directly in the /Kids of \(page.reference), not an indirect object, so a signature widget cannot be put on it (its /P could not name the page); sign invisibly (--invisible), or rewrite the file first (e.g. `qpdf in.pdf out.pdf`) and sign the rewrite")
+        }
         if case .reference(let arrayReference)? = page.dictionary["Annots"],
            case .array(let annotations) = try document.object(arrayReference) {
             update.set(arrayReference, .array(annotations + [.reference(annotation)]))
@@ -81,7 +91,7 @@ struct FormEditor {
 
     /// Writes the catalog and AcroForm into the update — only if they changed, so a later
     /// signature filling an existing field touches nothing else.
-    mutating func commit() throws {
+    public mutating func commit() throws {
         let originalForm = try document.resolve(try document.catalog(), "AcroForm")?.dictionaryValue ?? [:]
         if acroForm != originalForm {
             if let acroFormReference {

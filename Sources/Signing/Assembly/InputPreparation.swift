@@ -4,6 +4,9 @@ extension SigningError.Code {
     /// The input carries signatures and its structure is ambiguous: rewriting would break the
     /// signatures and an update on top would be judged FAILED, so it is not signed.
     public static let signedInputAmbiguous = SigningError.Code("signedInputAmbiguous")
+    /// The input is encrypted and its structure is ambiguous: a clean rewrite would have to
+    /// re-encrypt the whole file, which signing does not do.
+    public static let encryptedInputAmbiguous = SigningError.Code("encryptedInputAmbiguous")
 }
 
 /// What signing does with an input before adding its revision (DESIGN.md §7, "Signing an unsigned
@@ -23,19 +26,23 @@ struct InputPreparation {
     var notices: [String]
 
     /// Codes that say the bytes cannot be read in any mode, or must not be rewritten.
-    private static let unreadable: Set<PDFError.Code> = [.encrypted, .limitExceeded, .io]
+    private static let unreadable: Set<PDFError.Code> = [.encrypted, .wrongPassword, .limitExceeded, .io]
 
     /// `asIs`: read with `.strictPerRevision` and never rewrite — signing the file the way a tool
     /// that does not look would (for tests that need a signed revision which is itself ambiguous).
-    init(_ input: PDFBytes, asIs: Bool = false) throws {
+    ///
+    /// `password` opens an encrypted input (the user or the owner password; empty: the usual
+    /// empty user password).
+    init(_ input: PDFBytes, password: String = "", asIs: Bool = false) throws {
+        let decryption = PDFDecryption.openSSL(password: password)
         if asIs {
-            document = try PDFDocument(bytes: input, mode: .strictPerRevision)
+            document = try PDFDocument(bytes: input, mode: .strictPerRevision, decryption: decryption)
             notices = []
             return
         }
         let strictError: PDFError
         do {
-            let document = try PDFDocument(bytes: input, mode: .strict)
+            let document = try PDFDocument(bytes: input, mode: .strict, decryption: decryption)
             // The parts signing reads, read strictly now, so that an object-level ambiguity
             // (a repeated key, a wrong stream /Length) is found here rather than halfway.
             try Self.touch(document)
@@ -49,14 +56,18 @@ struct InputPreparation {
         // scanning; then, if what that shows cannot be written and re-read cleanly, rebuilt by
         // scanning whatever the xref says.
         let reads: [() throws -> PDFDocument] = [
-            { try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true)) },
-            { try PDFDocument.rebuilt(bytes: input) },
+            { try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true), decryption: decryption) },
+            { try PDFDocument.rebuilt(bytes: input, decryption: decryption) },
         ]
         var failures: [any Error] = []
         for read in reads {
             do {
                 let tolerant = try read()
                 try Self.refuseIfSigned(tolerant, strictError: strictError)
+                if let encryption = tolerant.encryption {
+                    throw SigningError(.encryptedInputAmbiguous,
+                                       "the input is encrypted (\(encryption.methodDescription)) and its structure can be read in more than one way (\(strictError)); a clean rewrite would have to decrypt and re-encrypt the whole file, which signing does not do — repair it first with the password (e.g. `qpdf --password-file=FILE in.pdf out.pdf`, which keeps the encryption) and sign the repaired copy")
+                }
                 var dropped: [PDFReference] = []
                 let rewritten = try tolerant.rewritten(dropUnreadable: true, dropped: &dropped)
                 let document = try PDFDocument(bytes: rewritten, mode: .strict)

@@ -1,3 +1,5 @@
+import PDFSyntax
+
 /// Finds the `/ByteRange` and `/Contents` placeholders of a written signature dictionary in the
 /// appended revision and patches them in place (same length, so no offset moves). Offsets are
 /// absolute (in the whole file); `base` is where the appended bytes start.
@@ -35,6 +37,19 @@ struct PlaceholderLocator {
         contentsStart = base + contents + "/Contents ".utf8.count
         contentsEnd = base + end + 1
         total = base + bytes.count
+    }
+
+    /// Locates the placeholders of the signature dictionary `signature` in a written update and
+    /// returns them with the update's appended bytes, `/ByteRange` already patched.
+    static func patchedByteRange(in output: IncrementalUpdate.Output,
+                                 signature: PDFReference) throws -> (locator: PlaceholderLocator, appended: [UInt8]) {
+        var appended = output.appended
+        guard let objectOffset = output.objectOffsets[signature] else {
+            throw SigningError(.placeholderTooSmall, "internal: the signature dictionary was not written")
+        }
+        let locator = try PlaceholderLocator(appended: appended, base: output.original.count, objectOffset: objectOffset)
+        locator.patchByteRange(in: &appended)
+        return (locator, appended)
     }
 
     /// `[0 a b c]` where a = start of `<`, b = one past `>`, c = the rest of the file; padded with spaces.

@@ -66,7 +66,11 @@ struct UpdateCheck {
     private func span(of offset: Int, number: PDFReference?, revision: Int) throws -> Range<Int> {
         var length: Int? = nil
         if let number {
-            if case .stream(let stream) = try document.object(number, revision: revision) { length = stream.encodedData.count }
+            if case .stream(let stream) = try document.object(number, revision: revision) {
+                // Decrypted data is not the stored length (AES adds an IV and padding): use /Length then.
+                length = document.encryption == nil ? stream.encodedData.count
+                    : try document.resolve(stream.dictionary, "Length", revision: revision)?.intValue
+            }
         } else {
             length = streamLength(at: offset)
         }

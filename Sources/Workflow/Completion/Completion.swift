@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PDFSyntax
 import Signing
+import Templates
 import Typesetting
 import Verification
 
@@ -21,13 +22,16 @@ extension WorkflowEngine {
             throw WorkflowError(.notFound, "no envelope \(id)")
         }
         guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return }
-        guard let version = try await store.templateVersion(account: account, templateID: read.template.templateID,
-                                                             version: read.template.version) else {
-            throw WorkflowError(.completion, "the template \(read.template.templateID)@\(read.template.version) of \(id) is gone")
-        }
-        let compiled = try await compile(version)
-        guard compiled.sha256Hex == read.template.sha256 else {
-            throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
+        var compiled: CompiledTemplate?
+        if let reference = read.template {
+            guard let version = try await store.templateVersion(account: account, templateID: reference.templateID,
+                                                                 version: reference.version) else {
+                throw WorkflowError(.completion, "the template \(reference.templateID)@\(reference.version) of \(id) is gone")
+            }
+            compiled = try await compile(version)
+            guard compiled?.sha256Hex == reference.sha256 else {
+                throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
+            }
         }
         let events = try await store.events(account: account, stream: id)
         let now = clock.now()
@@ -37,7 +41,7 @@ extension WorkflowEngine {
         let verifier = PDFVerifier(trustAnchors: seal.trustAnchors)
         var sealed: [String: String] = [:]
         for document in read.documents {
-            let final = try FinalDocument.make(envelope: read, template: compiled, typesetter: typesetter)
+            let final = try await finalDocument(document, of: read, template: compiled, typesetter: typesetter)
             let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
             let request = SignatureRequest(
                 placement: .invisible(fieldName: "countersign_seal"),
@@ -45,7 +49,7 @@ extension WorkflowEngine {
                 profile: seal.timestampURL == nil ? .padesBB : .padesBT, signingTime: now, audit: trail)
             let bytes: [UInt8]
             do {
-                bytes = try signer.sign(final.pdf, request: request)
+                bytes = try signer.sign(final, request: request)
             } catch {
                 throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
             }
@@ -103,5 +107,26 @@ extension WorkflowEngine {
                                                            token: Data(token), at: now))
             }
         }
+    }
+
+    /// A document ready to seal: generated again from the template with the filled values and
+    /// marks, or — uploaded — the stored PDF with the fields drawn over its pages.
+    func finalDocument(_ document: EnvelopeDocument, of envelope: Envelope, template: CompiledTemplate?,
+                       typesetter: Typesetter) async throws -> [UInt8] {
+        if document.isUploaded {
+            guard let bytes = try await store.documents.get(document.sentSHA256) else {
+                throw WorkflowError(.completion, "the uploaded \(document.name) of \(envelope.id) (\(document.sentSHA256)) is not in the document store")
+            }
+            let items = envelope.recipients.filter { $0.state == .completed }.flatMap { recipient in
+                recipient.fields.compactMap { field in
+                    field.placement.flatMap { $0.document == document.id ? PageOverlay.Item(field: field, placement: $0, recipient: recipient) : nil }
+                }
+            }
+            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, documentName: document.name)
+        }
+        guard let template else {
+            throw WorkflowError(.completion, "\(document.name) of \(envelope.id) is generated but the envelope names no template")
+        }
+        return try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf
     }
 }

@@ -1,12 +1,17 @@
 import Foundation
 
-/// What an agent asks for when creating an envelope.
+/// What an agent asks for when creating an envelope: a document generated from a published
+/// template (`templateID`, `templateVersion`, `data`), or uploaded PDFs with placed fields
+/// (`documents`) — one or the other.
 public struct EnvelopeRequest: Sendable, Hashable, Codable {
-    public var templateID: String
-    public var templateVersion: String
+    public var templateID: String?
+    public var templateVersion: String?
+    /// Uploaded PDFs and the fields placed on them (instead of a template).
+    public var documents: [DocumentUpload]?
     public var subject: String
     public var message: String?
-    /// The template's data as text values (as a CSV row).
+    /// The template's data as text values (as a CSV row); for uploads, only what `when`
+    /// conditions read.
     public var data: [String: String]
     public var recipients: [RecipientRequest]
     /// CRM identifiers carried into every event and export.
@@ -30,6 +35,21 @@ public struct EnvelopeRequest: Sendable, Hashable, Codable {
         self.retentionCategory = retentionCategory
         self.reminders = reminders
         self.documentDate = documentDate
+    }
+
+    /// A request for an envelope over uploaded PDFs; each signer's `signatureRole` is the role
+    /// the documents' fields name.
+    public init(documents: [DocumentUpload], subject: String, message: String? = nil, data: [String: String] = [:],
+                recipients: [RecipientRequest], metadata: [String: String] = [:],
+                retentionCategory: String = "standard-contract", reminders: ReminderPolicy = ReminderPolicy()) {
+        self.documents = documents
+        self.subject = subject
+        self.message = message
+        self.data = data
+        self.recipients = recipients
+        self.metadata = metadata
+        self.retentionCategory = retentionCategory
+        self.reminders = reminders
     }
 }
 

@@ -8,41 +8,25 @@ extension WorkflowEngine {
     /// is generated and stored, and `envelope.created` is recorded.
     public func createEnvelope(_ principal: Principal, _ request: EnvelopeRequest) async throws -> Envelope {
         try principal.require(.agent, to: "create envelopes")
-        let (version, compiled) = try await publishedTemplate(account: principal.account, templateID: request.templateID,
-                                                              version: request.templateVersion)
-        let subject = try Check.nonEmpty(request.subject, "the subject")
-        guard RetentionPolicy.categories[request.retentionCategory] != nil else {
-            throw WorkflowError(.invalidRequest, "unknown retention category '\(request.retentionCategory)'; use one of "
-                                + RetentionPolicy.categories.keys.sorted().joined(separator: ", "))
+        if let uploads = request.documents {
+            guard request.templateID == nil, request.templateVersion == nil, request.documentDate == nil else {
+                throw WorkflowError(.invalidRequest, "give either documents (uploaded PDFs) or templateID and templateVersion (and documentDate), not both")
+            }
+            return try await createEnvelope(principal, request, uploads: uploads)
         }
-        guard request.reminders.interval >= 3600, request.reminders.maximum >= 0 else {
-            throw WorkflowError(.invalidRequest, "reminders: the interval must be at least one hour and the maximum not negative")
+        guard let templateID = request.templateID, let templateVersion = request.templateVersion else {
+            throw WorkflowError(.invalidRequest, "give templateID and templateVersion (a published template) or documents (uploaded PDFs)")
         }
+        let (version, compiled) = try await publishedTemplate(account: principal.account, templateID: templateID,
+                                                              version: templateVersion)
+        let subject = try checkCommon(request)
         let (values, problems) = compiled.coerce(row: request.data)
         guard problems.isEmpty else {
             throw WorkflowError(.template, "the data does not fit \(version.reference): " + problems.map(\.description).joined(separator: "; "))
         }
         let now = clock.now()
-        var recipients: [Recipient] = []
-        var excluded: [String] = []
-        for (index, item) in request.recipients.enumerated() {
-            let what = "recipients[\(index)]"
-            if let when = item.when {
-                let condition: TemplateCondition
-                do {
-                    condition = try TemplateCondition(when, fields: compiled.fields)
-                } catch {
-                    throw WorkflowError(.invalidRequest, "\(what).when: \(error.diagnostics.map(\.message).joined(separator: "; "))")
-                }
-                guard condition.evaluate(values) else {
-                    excluded.append("\(item.role.rawValue) \(index) (\(when))")
-                    continue
-                }
-            }
-            recipients.append(try recipient(item, what: what, template: compiled, id: "rcp_\(index + 1)", taken: recipients))
-        }
-        guard recipients.contains(where: { $0.role.mustAct }) else {
-            throw WorkflowError(.invalidRequest, "the envelope needs at least one signer or approver (after the `when` conditions)")
+        let (recipients, excluded) = try recipients(request, fields: compiled.fields, values: values) { item, what, id, taken throws(WorkflowError) in
+            try recipient(item, what: what, template: compiled, signatureRoles: compiled.signatureRoles, id: id, taken: taken)
         }
         let generated: DocumentGenerator.Output
         do {
@@ -70,7 +54,51 @@ extension WorkflowEngine {
         return envelope
     }
 
-    func recipient(_ item: RecipientRequest, what: String, template: CompiledTemplate, id: String,
+    /// The subject, once the retention category and the reminders are checked too.
+    func checkCommon(_ request: EnvelopeRequest) throws(WorkflowError) -> String {
+        let subject = try Check.nonEmpty(request.subject, "the subject")
+        guard RetentionPolicy.categories[request.retentionCategory] != nil else {
+            throw WorkflowError(.invalidRequest, "unknown retention category '\(request.retentionCategory)'; use one of "
+                                + RetentionPolicy.categories.keys.sorted().joined(separator: ", "))
+        }
+        guard request.reminders.interval >= 3600, request.reminders.maximum >= 0 else {
+            throw WorkflowError(.invalidRequest, "reminders: the interval must be at least one hour and the maximum not negative")
+        }
+        return subject
+    }
+
+    /// The recipients whose `when` holds over `values` (and a note on each left out), each made by `make`.
+    func recipients(_ request: EnvelopeRequest, fields: [FieldDeclaration], values: [String: TemplateValue],
+                    make: (RecipientRequest, String, String, [Recipient]) throws(WorkflowError) -> Recipient)
+        throws(WorkflowError) -> ([Recipient], [String]) {
+        var recipients: [Recipient] = []
+        var excluded: [String] = []
+        for (index, item) in request.recipients.enumerated() {
+            let what = "recipients[\(index)]"
+            if let when = item.when {
+                let condition: TemplateCondition
+                do {
+                    condition = try TemplateCondition(when, fields: fields)
+                } catch {
+                    throw WorkflowError(.invalidRequest, "\(what).when: \(error.diagnostics.map(\.message).joined(separator: "; "))")
+                }
+                guard condition.evaluate(values) else {
+                    excluded.append("\(item.role.rawValue) \(index) (\(when))")
+                    continue
+                }
+            }
+            recipients.append(try make(item, what, "rcp_\(index + 1)", recipients))
+        }
+        guard recipients.contains(where: { $0.role.mustAct }) else {
+            throw WorkflowError(.invalidRequest, "the envelope needs at least one signer or approver (after the `when` conditions)")
+        }
+        return (recipients, excluded)
+    }
+
+    /// A recipient checked: name, e-mail, routing order, authentication, and — for a signer — a
+    /// `signatureRole` among `signatureRoles`. Fields named in the request fill `template`'s
+    /// fields (a generated document); an uploaded document's fields are placed, not named.
+    func recipient(_ item: RecipientRequest, what: String, template: CompiledTemplate?, signatureRoles: [String], id: String,
                    taken: [Recipient]) throws(WorkflowError) -> Recipient {
         let name = try Check.nonEmpty(item.name, "\(what).name")
         let email = try Check.email(item.email, "\(what).email")
@@ -90,18 +118,23 @@ extension WorkflowEngine {
             guard item.role == .signer else {
                 throw WorkflowError(.invalidRequest, "\(what): only a signer has a signature role (this one is \(item.role.rawValue))")
             }
-            guard template.signatureRoles.contains(role) else {
-                throw WorkflowError(.invalidRequest, "\(what).signatureRole '\(role)' is not a signature of the template; it has "
-                                    + template.signatureRoles.joined(separator: ", "))
+            guard signatureRoles.contains(role) else {
+                throw WorkflowError(.invalidRequest, "\(what).signatureRole '\(role)' is not a signature of the "
+                                    + (template == nil ? "documents; their signature fields are for " : "template; it has ")
+                                    + signatureRoles.joined(separator: ", "))
             }
             guard !taken.contains(where: { $0.signatureRole == role }) else {
                 throw WorkflowError(.invalidRequest, "\(what).signatureRole '\(role)' is already another signer's")
             }
-            fields.append(Field(name: role, kind: .signature))
+            if template != nil { fields.append(Field(name: role, kind: .signature)) }
         } else if item.role == .signer {
-            throw WorkflowError(.invalidRequest, "\(what): a signer needs a signatureRole, one of " + template.signatureRoles.joined(separator: ", "))
+            throw WorkflowError(.invalidRequest, "\(what): a signer needs a signatureRole, one of " + signatureRoles.joined(separator: ", "))
+        }
+        if template == nil, !item.fields.isEmpty {
+            throw WorkflowError(.invalidRequest, "\(what).fields: on uploaded documents fields are placed in documents[].fields or by text tags, with the signer's role")
         }
         for (index, request) in item.fields.enumerated() {
+            guard let template else { break }
             fields.append(try field(request, what: "\(what).fields[\(index)]", template: template,
                                     taken: taken.flatMap(\.fields) + fields))
         }

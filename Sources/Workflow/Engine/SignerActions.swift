@@ -158,8 +158,12 @@ extension WorkflowEngine {
         switch field.kind {
         case .text, .initials:
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= (field.kind == .initials ? 8 : 500) else {
-                throw WorkflowError(.invalidRequest, "field '\(field.name)': give 1 to \(field.kind == .initials ? 8 : 500) characters")
+            let limit = field.kind == .initials ? 8 : min(field.maxLength ?? 500, 500)
+            guard !trimmed.isEmpty, trimmed.count <= limit else {
+                throw WorkflowError(.invalidRequest, "field '\(field.name)': give 1 to \(limit) characters")
+            }
+            if let pattern = field.pattern, trimmed.wholeMatch(of: try FieldRules.regex(pattern, field: field.name)) == nil {
+                throw WorkflowError(.invalidRequest, "field '\(field.name)': '\(trimmed)' does not match the pattern \(pattern)")
             }
             return trimmed
         case .checkbox:

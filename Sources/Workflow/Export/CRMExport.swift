@@ -29,8 +29,8 @@ public struct CRMExport: Sendable, Hashable {
         }
         return CanonicalJSON.object([
             "envelope": .string(envelope.id), "state": .string(envelope.state.rawValue), "subject": .string(envelope.subject),
-            "template": .string("\(envelope.template.templateID)@\(envelope.template.version)"),
-            "templateSHA256": .string(envelope.template.sha256), "createdAt": time(envelope.createdAt),
+            "template": envelope.template.map { .string("\($0.templateID)@\($0.version)") } ?? .null,
+            "templateSHA256": envelope.template.map { .string($0.sha256) } ?? .null, "createdAt": time(envelope.createdAt),
             "sentAt": time(envelope.sentAt), "finishedAt": time(envelope.finishedAt),
             "metadata": .object(envelope.metadata.mapValues { .string($0) }), "fields": .object(fields),
             "recipients": .array(recipients), "documents": .array(documents),
@@ -51,7 +51,7 @@ public struct CRMExport: Sendable, Hashable {
             var values: [String: String] = [:]
             for recipient in envelope.recipients { for field in recipient.fields { if let value = field.value { values[field.name] = value } } }
             for recipient in envelope.recipients {
-                let template = envelope.template.templateID + "@" + envelope.template.version
+                let template = envelope.template.map { $0.templateID + "@" + $0.version } ?? "uploaded"
                 var row: [String] = [envelope.id, envelope.state.rawValue, template, envelope.finishedAt.map(EventTime.iso) ?? ""]
                 row += [recipient.id, recipient.name, recipient.email, recipient.role.rawValue, String(recipient.routingOrder)]
                 row += [recipient.state.rawValue, recipient.actedAt.map(EventTime.iso) ?? ""]

@@ -19,7 +19,9 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var subject: String
     /// The sender's message, put in every e-mail.
     public var message: String?
-    public var template: TemplateReference
+    /// The published template version the document is generated from; nil when the envelope's
+    /// documents were uploaded.
+    public var template: TemplateReference?
     /// The envelope's data as text values, as for a CSV row (coerced by the template's field types).
     public var data: [String: String]
     public var documents: [EnvelopeDocument]
@@ -42,7 +44,7 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var headHash: String
 
     /// A new draft envelope with no documents and no recipients.
-    public init(id: String, account: String, subject: String, template: TemplateReference, data: [String: String] = [:],
+    public init(id: String, account: String, subject: String, template: TemplateReference?, data: [String: String] = [:],
                 createdAt: Date, createdBy: String, metadata: [String: String] = [:],
                 reminders: ReminderPolicy = ReminderPolicy(), retention: RetentionPolicy = RetentionPolicy()) {
         self.id = id
@@ -104,14 +106,31 @@ public struct EnvelopeDocument: Sendable, Hashable, Codable {
     public var sealedSHA256: String?
     /// Set when retention purged the bytes (the hashes stay).
     public var purged: Bool
+    /// Where the document came from; nil (in envelopes stored before uploads existed) is generated.
+    public var origin: Origin?
+    /// SHA-256 (hex) of the uploaded file as received, when signing's input rules rewrote it
+    /// cleanly before it was stored (`sentSHA256` is then the rewrite).
+    public var uploadedSHA256: String?
 
-    public init(id: String, name: String, sentSHA256: String, pages: Int) {
+    /// How an envelope's document was made.
+    public enum Origin: String, Sendable, Hashable, Codable {
+        /// Generated from the envelope's template version and data.
+        case generated
+        /// Uploaded as a PDF; fields are placed on its pages and drawn over them at completion.
+        case uploaded
+    }
+
+    public init(id: String, name: String, sentSHA256: String, pages: Int, origin: Origin = .generated) {
         self.id = id
         self.name = name
         self.sentSHA256 = sentSHA256
         self.pages = pages
         self.purged = false
+        self.origin = origin
     }
+
+    /// Whether the document was uploaded (its fields are drawn over its pages at completion).
+    public var isUploaded: Bool { origin == .uploaded }
 }
 
 /// Reminders: the first `interval` after sending, then every `interval`, at most `maximum`.

@@ -126,8 +126,10 @@ public enum AdoptedMark: Sendable, Hashable, Codable {
 
 /// A field a recipient fills: its value is drawn into the document at completion.
 ///
-/// Fields other than `signature` name a field declared in the template's `<fields>`, so the
-/// value goes through the template (typed, formatted, laid out) when the final document is made.
+/// In a generated document, fields other than `signature` name a field declared in the
+/// template's `<fields>`, so the value goes through the template (typed, formatted, laid out)
+/// when the final document is made. On an uploaded document every field has a `placement` and
+/// its value (or the signer's mark) is drawn there, over the page.
 public struct Field: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case signature, initials, dateSigned = "date-signed", text, checkbox, dropdown
@@ -140,12 +142,62 @@ public struct Field: Sendable, Hashable, Codable {
     /// The choices of a dropdown (from the template's enum field).
     public var options: [String]
     public var value: String?
+    /// Where the field sits on an uploaded document's page; nil in generated documents.
+    public var placement: FieldPlacement?
+    /// The most characters a text field takes (nil: the default limit).
+    public var maxLength: Int?
+    /// A regular expression the whole value of a text field must match.
+    public var pattern: String?
 
-    public init(name: String, kind: Kind, required: Bool = true, options: [String] = [], value: String? = nil) {
+    public init(name: String, kind: Kind, required: Bool = true, options: [String] = [], value: String? = nil,
+                placement: FieldPlacement? = nil, maxLength: Int? = nil, pattern: String? = nil) {
         self.name = name
         self.kind = kind
         self.required = required
         self.options = options
         self.value = value
+        self.placement = placement
+        self.maxLength = maxLength
+        self.pattern = pattern
+    }
+}
+
+/// Where a field sits on a page of an uploaded document.
+///
+/// The rectangle is on the page **as displayed**: the crop box with the page's `/Rotate`
+/// applied, in points, origin at the displayed page's bottom-left corner, y up. A viewer shows
+/// the field there whatever the page's rotation or crop-box offset.
+public struct FieldPlacement: Sendable, Hashable, Codable {
+    /// The envelope document's id (`doc_1`, …).
+    public var document: String
+    /// 1-based page number.
+    public var page: Int
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+    /// The text tag the field was placed by (painted over at completion), if any.
+    public var tag: TagBox?
+
+    public init(document: String, page: Int, x: Double, y: Double, width: Double, height: Double, tag: TagBox? = nil) {
+        self.document = document
+        self.page = page
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+        self.tag = tag
+    }
+
+    /// A tag's box on the displayed page (same coordinates as the field's).
+    public struct TagBox: Sendable, Hashable, Codable {
+        public var x: Double, y: Double, width: Double, height: Double
+
+        public init(x: Double, y: Double, width: Double, height: Double) {
+            self.x = x
+            self.y = y
+            self.width = width
+            self.height = height
+        }
     }
 }

@@ -3,7 +3,8 @@ import Countersign
 import Foundation
 
 /// `countersign envelope create --request FILE`: FILE (or `-`) is an envelope request as JSON
-/// (docs/workflow.md, "Creating an envelope").
+/// (docs/workflow.md, "Creating an envelope"). An uploaded document may name its PDF by `"file"`
+/// (relative to the request file's folder) instead of giving its bytes as base64 `"pdf"`.
 struct EnvelopeCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a draft envelope from a request file.")
     @OptionGroup var options: WorkflowOptions
@@ -18,7 +19,9 @@ struct EnvelopeCreateCommand: ParsableCommand {
         }
         let parsed: EnvelopeRequest
         do {
-            parsed = try JSONDecoder().decode(EnvelopeRequest.self, from: data)
+            let folder = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                : URL(fileURLWithPath: request).deletingLastPathComponent()
+            parsed = try JSONDecoder().decode(EnvelopeRequest.self, from: try Self.readingFiles(data, folder: folder))
         } catch {
             printError("\(request): not an envelope request: \(error) — see docs/workflow.md, \"Creating an envelope\"")
             throw ExitCode(ExitStatus.dataError)
@@ -31,5 +34,26 @@ struct EnvelopeCreateCommand: ParsableCommand {
             return send ? try await home.engine.send(principal, envelope: created.id) : created
         }
         options.output(statusJSON(envelope), text: statusText(envelope))
+    }
+
+    /// The request with each `documents[].file` read (relative to `folder`) into `pdf` as base64.
+    static func readingFiles(_ data: Data, folder: URL) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let documents = object["documents"] as? [[String: Any]] else { return data }
+        object["documents"] = try documents.enumerated().map { index, document in
+            guard let file = document["file"] as? String else { return document }
+            guard document["pdf"] == nil else {
+                throw ValidationError("documents[\(index)]: give \"file\" or \"pdf\", not both")
+            }
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : folder.appendingPathComponent(file)
+            guard let bytes = FileManager.default.contents(atPath: url.path) else {
+                throw ValidationError("documents[\(index)].file: cannot read \(url.path)")
+            }
+            var resolved = document
+            resolved.removeValue(forKey: "file")
+            resolved["pdf"] = bytes.base64EncodedString()
+            return resolved
+        }
+        return try JSONSerialization.data(withJSONObject: object)
     }
 }

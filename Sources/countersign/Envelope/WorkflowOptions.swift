@@ -109,7 +109,7 @@ func statusJSON(_ envelope: Envelope) -> String {
     }
     return CanonicalJSON.object([
         "id": .string(envelope.id), "state": .string(envelope.state.rawValue), "subject": .string(envelope.subject),
-        "template": .string("\(envelope.template.templateID)@\(envelope.template.version)"),
+        "template": envelope.template.map { .string("\($0.templateID)@\($0.version)") } ?? .null,
         "completionQueued": .bool(envelope.completionQueued), "events": .int(envelope.eventCount),
         "recipients": .array(recipients),
         "documents": .array(envelope.documents.map { document in

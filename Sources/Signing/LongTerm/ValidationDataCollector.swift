@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+
+extension SigningError.Code {
+    /// Revocation data for a certificate that names a source could not be had (responder down,
+    /// an answer that does not cover the certificate, the time budget spent).
+    public static let revocationUnavailable = SigningError.Code("revocationUnavailable")
+    /// The signer's own chain is revoked: a B-LT signature made now would be worthless.
+    public static let certificateRevoked = SigningError.Code("certificateRevoked")
+}
+
+/// Gathers the validation data of PAdES B-LT (EN 319 142-1 §5.4): for each end-entity
+/// certificate (a signer's, a timestamp authority's) the chain built from the certificates at
+/// hand, and for every certificate of that chain but the self-signed root an OCSP response from
+/// its AIA responder, else a CRL from its distribution point. A delegated OCSP responder's own
+/// certificate is checked too unless it carries id-pkix-ocsp-nocheck. Every exchange is bounded
+/// by the fetcher's timeout and the whole collection by `budget`.
+struct ValidationDataCollector {
+    /// What was collected, deduplicated, in the order found.
+    struct Collected {
+        var certificates: [Certificate] = []
+        var ocspResponses: [OCSPResponse] = []
+        var crls: [CertificateRevocationList] = []
+        /// For people: certificates that name no source, revocations found, and the like.
+        var notes: [String] = []
+    }
+
+    /// The validation data of one chain (for a /VRI entry).
+    struct ChainData {
+        var certificates: [Certificate] = []
+        var ocspResponses: [OCSPResponse] = []
+        var crls: [CertificateRevocationList] = []
+    }
+
+    let fetcher: RevocationFetcher
+    /// The longest the whole collection may take.
+    let budget: TimeInterval
+    /// Whether a revoked certificate stops the collection (signing now) or is recorded (extending
+    /// an older signature, whose proof of existence may predate the revocation).
+    let refusesRevoked: Bool
+
+    private(set) var collected = Collected()
+    private var pool: [Certificate]
+    private var checked: [Certificate: ChainData] = [:]
+    private let deadline: Date
+
+    init(fetcher: RevocationFetcher, budget: TimeInterval, refusesRevoked: Bool, known certificates: [Certificate]) {
+        self.fetcher = fetcher
+        self.budget = budget
+        self.refusesRevoked = refusesRevoked
+        pool = certificates
+        deadline = Date().addingTimeInterval(budget)
+    }
+
+    /// Collects the data for `leaf`'s chain (built from the known certificates plus `more`) and
+    /// returns the part that concerns this chain.
+    mutating func collect(chainOf leaf: Certificate, more: [Certificate] = []) throws -> ChainData {
+        for certificate in more where !pool.contains(certificate) { pool.append(certificate) }
+        var data = ChainData()
+        var current = leaf
+        var seen: Set<Certificate> = []
+        while seen.insert(current).inserted {
+            remember(current)
+            data.certificates.append(current)
+            let issuer = current.issuer(among: pool)
+            if current.isSelfIssued, issuer == current { break }
+            let part = try revocation(of: current, issuer: issuer)
+            data.certificates += part.certificates
+            data.ocspResponses += part.ocspResponses
+            data.crls += part.crls
+            guard let issuer else {
+                collected.notes.append("the issuer of \(current.subject) is not among the certificates at hand; the chain stops there")
+                break
+            }
+            current = issuer
+        }
+        return data
+    }
+
+    private mutating func remember(_ certificate: Certificate) {
+        if !collected.certificates.contains(certificate) { collected.certificates.append(certificate) }
+    }
+
+    /// The revocation data of one certificate, fetched once per run.
+    private mutating func revocation(of certificate: Certificate, issuer: Certificate?) throws -> ChainData {
+        if let done = checked[certificate] { return done }
+        var data = ChainData()
+        checked[certificate] = data  // a responder's chain that leads back here stops here
+        defer { checked[certificate] = data }
+        guard certificate.namesRevocationSource else {
+            collected.notes.append("\(certificate.subject) names no OCSP responder and no CRL distribution point; nothing to fetch")
+            return data
+        }
+        if certificate.hasOCSPNoCheck { return data }
+        var failures: [String] = []
+        if let issuer, !certificate.ocspURLs.isEmpty {
+            do {
+                try checkBudget(certificate)
+                let response = try fetcher.ocsp(for: certificate, issuer: issuer)
+                guard let single = response.status(of: certificate, issuer: issuer) else {
+                    throw SigningError(.revocationUnavailable, "the OCSP response does not name the certificate")
+                }
+                try judge(single.status, of: certificate, source: "its OCSP responder")
+                if !collected.ocspResponses.contains(where: { $0.der == response.der }) { collected.ocspResponses.append(response) }
+                data.ocspResponses.append(response)
+                for extra in response.certificates where !pool.contains(extra) { pool.append(extra) }
+                // The responder's own certificate: part of the data, and checked in turn when it
+                // is delegated without ocsp-nocheck.
+                if let responder = response.signer(among: response.certificates + pool), responder != issuer {
+                    data.certificates += try collect(chainOf: responder).certificates
+                }
+                return data
+            } catch let error as SigningError where error.code == .certificateRevoked {
+                throw error
+            } catch {
+                failures.append("OCSP (\(certificate.ocspURLs.map(\.absoluteString).joined(separator: ", "))): \(error)")
+            }
+        } else if issuer == nil, !certificate.ocspURLs.isEmpty {
+            failures.append("OCSP: the issuer's certificate, which the request names, is not at hand")
+        }
+        if !certificate.crlURLs.isEmpty {
+            do {
+                try checkBudget(certificate)
+                let crl = try fetcher.crl(for: certificate)
+                if let issuer, !crl.isSigned(by: issuer) {
+                    throw SigningError(.revocationUnavailable, "the CRL is not signed by \(issuer.subject)")
+                }
+                if let entry = crl.entry(for: certificate) {
+                    try judge(.revoked(time: entry.revocationTime, reason: entry.reason), of: certificate, source: "its CRL")
+                }
+                if !collected.crls.contains(where: { $0.der == crl.der }) { collected.crls.append(crl) }
+                data.crls.append(crl)
+                return data
+            } catch let error as SigningError where error.code == .certificateRevoked {
+                throw error
+            } catch {
+                failures.append("CRL (\(certificate.crlURLs.map(\.absoluteString).joined(separator: ", "))): \(error)")
+            }
+        }
+        throw SigningError(.revocationUnavailable,
+            "no revocation data could be had for \(certificate.subject): \(failures.joined(separator: "; ")) — B-LT needs it; check that the responder and the CRL server are reachable (or sign with pades-b-t now and run 'countersign extend' later)")
+    }
+
+    private mutating func judge(_ status: OCSPResponse.SingleStatus.CertificateStatus, of certificate: Certificate,
+                                source: String) throws {
+        switch status {
+        case .good:
+            return
+        case .unknown:
+            throw SigningError(.revocationUnavailable, "\(source) does not know \(certificate.subject)")
+        case .revoked(let time, let reason):
+            let text = "\(certificate.subject) was revoked \(ISO8601DateFormatter().string(from: time))\(reason.map { " (\($0))" } ?? "") according to \(source)"
+            if refusesRevoked {
+                throw SigningError(.certificateRevoked, text + "; a signature made with it now has no value")
+            }
+            collected.notes.append(text)
+        }
+    }
+
+    private func checkBudget(_ certificate: Certificate) throws {
+        guard Date() < deadline else {
+            throw SigningError(.revocationUnavailable,
+                               "the time allowed for fetching validation data (\(Int(budget)) s) ran out before \(certificate.subject)")
+        }
+    }
+}

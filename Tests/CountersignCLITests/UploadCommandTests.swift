@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// docs/workflow.md's uploaded-document request, run through `countersign envelope create`: the
+/// PDF named by `"file"` is read beside the request, its fields placed, the envelope sent.
+@Suite struct UploadCommandTests {
+    @Test func theDocumentedUploadRequestCreatesAnEnvelope() throws {
+        let document = try String(contentsOf: WorkflowCommandTests.docs, encoding: .utf8)
+        let section = try #require(document.components(separatedBy: "### Uploaded documents").dropFirst().first)
+        let request = try #require(section.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let home = try TestEnvironment.scratchDirectory()
+        try Data(request.utf8).write(to: home.appendingPathComponent("request.json"))
+        // An NDA whose text holds the anchors; qpdf rebuilds the cross-reference the raw file lacks.
+        let lines = [("Mutual Non-Disclosure Agreement", 720), ("Customer signature:", 300), ("Company signature:", 200),
+                     ("Date of signature", 120)]
+        let content = lines.map { "BT /F1 12 Tf 72 \($0.1) Td (\($0.0)) Tj ET" }.joined(separator: "\n")
+        let raw = """
+            %PDF-1.7
+            1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+            2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+            3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >> endobj
+            4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
+            5 0 obj << /Length \(content.utf8.count) >> stream
+            \(content)
+            endstream endobj
+            trailer << /Root 1 0 R >>
+            %%EOF
+
+            """
+        let rawFile = home.appendingPathComponent("raw.pdf")
+        try Data(raw.utf8).write(to: rawFile)
+        _ = try runCommand("qpdf", [rawFile.path, home.appendingPathComponent("nda.pdf").path])
+
+        let tests = WorkflowCommandTests()
+        let account = try tests.countersign(["account", "create", "--name", "Northbeam"], home: home)
+        let key = try #require((try JSONSerialization.jsonObject(with: account.stdoutData) as? [String: Any])?["key"] as? String)
+        let created = try tests.countersign(["envelope", "create", "--request", home.appendingPathComponent("request.json").path, "--send"],
+                                            home: home, key: key)
+        #expect(created.status == 0, "\(created.stderr)")
+        let envelope = try #require(try JSONSerialization.jsonObject(with: created.stdoutData) as? [String: Any])
+        #expect(envelope["template"] is NSNull)
+        #expect((envelope["documents"] as? [[String: Any]])?.count == 1)
+        #expect((envelope["recipients"] as? [[String: Any]])?.map { $0["state"] as? String } == ["sent", "created"])
+
+        // The same request with an anchor the PDF does not have: refused, naming document and field.
+        let broken = request.replacingOccurrences(of: "Date of signature", with: "Witness signature")
+        try Data(broken.utf8).write(to: home.appendingPathComponent("broken.json"))
+        let refused = try tests.countersign(["envelope", "create", "--request", home.appendingPathComponent("broken.json").path],
+                                            home: home, key: key)
+        #expect(refused.status != 0 && refused.stderr.contains("nda.pdf") && refused.stderr.contains("signed_on"), "\(refused.stderr)")
+    }
+}

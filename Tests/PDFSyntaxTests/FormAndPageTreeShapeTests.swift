@@ -1,0 +1,70 @@
+import PDFSyntax
+import Testing
+
+/// Odd but unambiguous shapes of the field tree and the page tree are read (DESIGN.md §7,
+/// "Strict means precise, not brittle"); the truly broken ones are refused naming the problem.
+@Suite struct FormAndPageTreeShapeTests {
+    /// The sample file with an AcroForm whose `/Fields` and field dictionaries are given.
+    static func form(fields: [PDFObject], nodes: [Int: PDFDictionary]) throws -> PDFDocument {
+        var objects = SamplePDFs.objects()
+        objects[PDFReference(1)] = .dictionary(["Type": .name("Catalog"), "Pages": .reference(PDFReference(2)),
+                                                "AcroForm": .dictionary(["Fields": .array(fields)])])
+        for (number, node) in nodes { objects[PDFReference(number)] = .dictionary(node) }
+        return try PDFDocument(bytes: PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer))
+    }
+
+    static func text(_ name: String) -> PDFDictionary { ["T": .string(PDFString(text: name)), "FT": .name("Tx")] }
+    static func parent(_ name: String, kids: [Int]) -> PDFDictionary {
+        ["T": .string(PDFString(text: name)), "Kids": .array(kids.map { .reference(PDFReference($0)) })]
+    }
+
+    @Test func aFieldReachedTwiceIsListedOnceWhereFirstMet() throws {
+        // Two parents share a kid, and /Fields names the kid again: a DAG, not a cycle.
+        let document = try Self.form(fields: [.reference(PDFReference(20)), .reference(PDFReference(21)), .reference(PDFReference(22))],
+                                     nodes: [20: Self.parent("a", kids: [22, 23]), 21: Self.parent("b", kids: [22]),
+                                             22: Self.text("shared"), 23: Self.text("own")])
+        let names = try document.formFields().map(\.name)
+        #expect(names == ["a.shared", "a.own"])
+    }
+
+    @Test func aFieldThatIsItsOwnAncestorIsRefusedNamingTheLoop() throws {
+        let document = try Self.form(fields: [.reference(PDFReference(20))],
+                                     nodes: [20: Self.parent("a", kids: [21]), 21: Self.parent("b", kids: [22, 20]),
+                                             22: Self.text("leaf")])
+        #expect {
+            try document.formFields()
+        } throws: { error in
+            guard let error = error as? PDFError else { return false }
+            return error.code == .referenceCycle && error.object == PDFReference(20)
+                && error.reason.contains("20 0 → 21 0 → 20 0") && error.reason.contains("its own ancestor")
+        }
+        // A field listing itself among its kids (pyHanko's form-tree-circular-ref-input) too.
+        let selfLoop = try Self.form(fields: [.reference(PDFReference(20))], nodes: [20: Self.parent("a", kids: [22, 20]), 22: Self.text("x")])
+        #expect(throws: PDFError(.referenceCycle, "")) { try selfLoop.formFields() }
+    }
+
+    @Test func aPageWrittenDirectlyInKidsIsReadWithANote() throws {
+        var objects = SamplePDFs.objects(pages: 1)
+        let direct: PDFDictionary = ["Type": .name("Page"), "MediaBox": [0, 0, 300, 400], "Rotate": 90]
+        objects[PDFReference(2)] = .dictionary(["Type": .name("Pages"), "Count": 2, "MediaBox": [0, 0, 612, 792],
+                                                "Kids": .array([.reference(PDFReference(5)), .dictionary(direct)])])
+        let document = try PDFDocument(bytes: PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer))
+        let pages = try document.pages()
+        #expect(pages.count == 2)
+        #expect(!pages[0].isDirect && pages[0].reference == PDFReference(5))
+        #expect(pages[1].isDirect && pages[1].reference == PDFReference(2) && pages[1].rotation == 90)
+        #expect(pages[1].mediaBox == PDFRect(x0: 0, y0: 0, x1: 300, y1: 400))
+        #expect(document.notes.map(\.code) == [.directPageInKids])
+        #expect(document.notes.first?.message.contains("page 2") == true)
+    }
+
+    @Test func aKidThatIsNeitherAReferenceNorAPageIsRefused() throws {
+        var objects = SamplePDFs.objects(pages: 1)
+        objects[PDFReference(2)] = .dictionary(["Type": .name("Pages"), "Count": 2, "MediaBox": [0, 0, 612, 792],
+                                                "Kids": .array([.reference(PDFReference(5)), 7])])
+        let document = try PDFDocument(bytes: PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer))
+        #expect {
+            try document.pages()
+        } throws: { ($0 as? PDFError)?.reason.contains("neither an indirect reference nor a page dictionary") == true }
+    }
+}

@@ -1,0 +1,193 @@
+import Crypto
+import Foundation
+import PDFSyntax
+import Signing
+import TestSupport
+import Testing
+import Verification
+
+/// Encrypted inputs (ISO 32000-2 §7.6, standard security handler): made by qpdf in every variant
+/// it writes, signed by us with an incremental update encrypted with the file's key, and judged by
+/// our verifier, qpdf, pdfsig and pyHanko.
+@Suite(.enabled(if: toolAvailable("qpdf"), "needs qpdf to encrypt the inputs"))
+struct EncryptedDocumentTests {
+    let fixtures = VerificationFixtures.shared
+    static let owner = "owner-secret"
+
+    /// One way qpdf encrypts: its key length and options.
+    struct Variant: Sendable, CustomTestStringConvertible {
+        var name: String
+        var bits: String
+        var options: [String]
+        /// What `PDFEncryption.methodDescription` says about it.
+        var method: String
+        /// How many of our signatures pyHanko 0.38 can judge here (docs/verification.md, "Encrypted
+        /// files and pyHanko"): none for revision 5 (it does not open it) and for clear metadata (it
+        /// AES-decrypts the clear metadata stream); one where the original's objects sit in object
+        /// streams (its diff compares a decrypted-object proxy with a plain dictionary and calls the
+        /// page rewritten by the second signature changed).
+        var pyhankoSignatures = 2
+        var testDescription: String { name }
+    }
+
+    static let variants: [Variant] = [
+        Variant(name: "RC4 40-bit (R2)", bits: "40", options: ["--allow-weak-crypto"], method: "revision 2, RC4 40-bit"),
+        Variant(name: "RC4 128-bit (R3)", bits: "128", options: ["--use-aes=n", "--allow-weak-crypto"], method: "revision 3, RC4 128-bit"),
+        Variant(name: "RC4 128-bit crypt filters (R4)", bits: "128", options: ["--use-aes=n", "--force-V4", "--allow-weak-crypto"],
+                method: "revision 4, RC4 128-bit"),
+        Variant(name: "AES-128 (R4), object streams", bits: "128", options: ["--use-aes=y", "--object-streams=generate"],
+                method: "revision 4, AES-128", pyhankoSignatures: 1),
+        Variant(name: "AES-128 (R4), metadata in clear", bits: "128", options: ["--use-aes=y", "--cleartext-metadata"],
+                method: "revision 4, AES-128", pyhankoSignatures: 0),
+        Variant(name: "AES-256 (R6)", bits: "256", options: [], method: "revision 6, AES-256"),
+        Variant(name: "AES-256 (R6), object streams", bits: "256", options: ["--object-streams=generate"], method: "revision 6, AES-256",
+                pyhankoSignatures: 1),
+        Variant(name: "AES-256 (R5, deprecated)", bits: "256", options: ["--force-R5", "--allow-weak-crypto"], method: "revision 5, AES-256",
+                pyhankoSignatures: 0),
+    ]
+
+    /// `bytes` encrypted by qpdf with `user` and our owner password.
+    static func encrypt(_ bytes: [UInt8], _ variant: Variant, user: String = "", permissions: [String] = []) throws -> [UInt8] {
+        let directory = try TestEnvironment.scratchDirectory("encrypt")
+        let input = directory.appendingPathComponent("in.pdf"), output = directory.appendingPathComponent("out.pdf")
+        try Data(bytes).write(to: input)
+        // General options first; the rest belong inside `--encrypt … --`.
+        let general = variant.options.filter { $0 == "--allow-weak-crypto" || $0.hasPrefix("--object-streams") }
+        let arguments = general + ["--encrypt", user, owner, variant.bits]
+            + variant.options.filter { !general.contains($0) } + permissions + ["--", input.path, output.path]
+        let result = try runCommand("qpdf", arguments)
+        #expect(result.status == 0, "qpdf \(arguments): \(result.stderr)")
+        return Array(try Data(contentsOf: output))
+    }
+
+    static func decryption(_ password: String = "") -> PDFDecryption { .openSSL(password: password) }
+
+    func sign(_ bytes: [UInt8], _ placement: SignaturePlacement, password: String = "", name: String = "Test Signer") throws -> [UInt8] {
+        let signer = try PDFSigner(identity: try fixtures.identity(name: name))
+        var request = SignatureRequest(placement: placement, reason: "Approved", signingTime: fixtures.time)
+        request.documentPassword = password
+        return try signer.sign(bytes, request: request)
+    }
+
+    func verifier(password: String = "") -> PDFVerifier {
+        var verifier = fixtures.trusted
+        verifier.documentPassword = password
+        return verifier
+    }
+
+    /// Every variant: decrypts to what was encrypted, signs twice (an existing field, then a new
+    /// visible one), and every judge agrees the result is intact and only signed after signing.
+    @Test(arguments: variants)
+    func signsAndVerifiesEveryStandardHandlerVariant(_ variant: Variant) throws {
+        let encrypted = try Self.encrypt(fixtures.contract, variant)
+        let document = try PDFDocument(bytes: encrypted, decryption: Self.decryption())
+        #expect(document.encryption?.methodDescription.contains(variant.method) == true, "\(document.encryption?.methodDescription ?? "-")")
+        let plain = try PDFDocument(bytes: fixtures.contract)
+        #expect(try document.formFields().map(\.name) == plain.formFields().map(\.name))
+        // (qpdf writes encrypted strings in hex, so the bytes are compared, not the syntax.)
+        #expect(try document.resolve(document.trailer, "Info").flatMap { try document.resolve($0.dictionaryValue ?? [:], "Title") }?.stringValue?.bytes
+                == plain.resolve(plain.trailer, "Info").flatMap { try plain.resolve($0.dictionaryValue ?? [:], "Title") }?.stringValue?.bytes)
+        let page = try document.pages()[0], plainPage = try plain.pages()[0]
+        let content = try document.resolve(page.dictionary["Contents"] ?? .null).streamValue
+        let plainContent = try plain.resolve(plainPage.dictionary["Contents"] ?? .null).streamValue
+        #expect(try content.map { try document.decodedData(of: $0) } == plainContent.map { try plain.decodedData(of: $0) })
+
+        let once = try sign(encrypted, .field("sig_customer"))
+        let twice = try sign(once, .rectangle(page: 1, x: 72, y: 72, width: 180, height: 50), name: "Second Signer")
+        for (bytes, count) in [(once, 1), (twice, 2)] {
+            let report = verifier().verify(bytes: bytes)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures.count == count)
+            let file = try fixtures.write(bytes, "encrypted-\(count).pdf")
+            let check = try runCommand("qpdf", ["--check", file.path])
+            #expect(check.status == 0 && !check.stdout.contains("WARNING"), "qpdf: \(check.stdout) \(check.stderr)")
+            if toolAvailable("pdfsig") {
+                let pdfsig = try runCommand("pdfsig", [file.path])
+                #expect(pdfsig.stdout.components(separatedBy: "Signature is Valid").count - 1 == count, "pdfsig: \(pdfsig.stdout)")
+            }
+            if OtherValidators.pyhankoAvailable, count <= variant.pyhankoSignatures {
+                let pyhanko = try runCommand(TestEnvironment.venv.appendingPathComponent("bin/pyhanko").path,
+                                             ["sign", "validate", "--trust", fixtures.caFile.path, "--trust-replace",
+                                              "--no-revocation-check", "--password", "", file.path], timeout: 120)
+                let lines = pyhanko.stdout.split(separator: "\n").filter { $0.contains(":INTACT:") }
+                #expect(pyhanko.status == 0 && lines.count == count, "pyhanko: \(pyhanko.stdout) \(pyhanko.stderr)")
+            }
+        }
+        // The update is encrypted with the file's key: the trailer keeps /Encrypt and /ID, and the
+        // strings we wrote are not in clear (the signer's name is: in the certificate in /Contents).
+        let signed = try PDFDocument(bytes: twice, decryption: Self.decryption())
+        #expect(signed.trailer["Encrypt"] == document.trailer["Encrypt"] && signed.trailer["ID"] == document.trailer["ID"])
+        #expect(!Self.contains(twice, "Approved"))
+    }
+
+    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard bytes.count >= needle.count else { return false }
+        return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+
+    /// A user password: without it nothing opens (a precise refusal); the user or the owner
+    /// password opens it for signing and for verification.
+    @Test func aUserPasswordIsNeededToOpenTheFile() throws {
+        let encrypted = try Self.encrypt(fixtures.contract, Self.variants[5], user: "user-secret")
+        #expect { try sign(encrypted, .field("sig_customer")) } throws: { ($0 as? PDFError)?.code == .wrongPassword }
+        #expect { try sign(encrypted, .field("sig_customer"), password: "guess") } throws: {
+            ($0 as? PDFError)?.reason.contains("neither as its user password nor as its owner password") == true
+        }
+        let report = verifier().verify(bytes: try sign(encrypted, .field("sig_customer"), password: "user-secret"))
+        #expect(report.verdict == .indeterminate && report.codes == [.unsupported], "\(report.text)")
+        #expect(report.allReasons.contains("needs a password"), "\(report.allReasons)")
+        let signed = try sign(encrypted, .field("sig_customer"), password: Self.owner)
+        for password in ["user-secret", Self.owner] {
+            let report = verifier(password: password).verify(bytes: signed)
+            #expect(report.verdict == .passed, "\(report.text)")
+        }
+    }
+
+    /// Permissions that forbid filling forms and annotating: refused with the reason, unless the
+    /// owner password is given.
+    @Test(arguments: [Self.variants[1], Self.variants[5]])
+    func permissionsThatForbidSigningNeedTheOwnerPassword(_ variant: Variant) throws {
+        let encrypted = try Self.encrypt(fixtures.contract, variant, permissions: ["--annotate=n", "--form=n", "--modify=none"])
+        #expect {
+            try sign(encrypted, .field("sig_customer"))
+        } throws: { error in
+            guard let error = error as? SigningError else { return false }
+            return error.code == .notPermitted && error.reason.contains("filling in the existing signature field")
+                && error.reason.contains("owner password")
+        }
+        #expect { try sign(encrypted, .invisible(fieldName: "extra")) } throws: { ($0 as? SigningError)?.code == .notPermitted }
+        let signed = try sign(encrypted, .field("sig_customer"), password: Self.owner)
+        #expect(verifier().verify(bytes: signed).verdict == .passed)
+    }
+
+    /// A change after signing, written into the encrypted file with its own key, is still seen:
+    /// modification analysis compares the decrypted objects.
+    @Test func aPageChangeAfterSigningAnEncryptedFileFails() throws {
+        let signed = try sign(try Self.encrypt(fixtures.contract, Self.variants[3]), .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed, decryption: Self.decryption())
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        var dictionary = page.dictionary
+        dictionary["Rotate"] = 90
+        update.set(page.reference, .dictionary(dictionary))
+        let tampered = try update.makeOutput().bytes
+        let report = verifier().verify(bytes: tampered)
+        #expect(report.verdict == .failed && report.codes.contains(.disallowedModification), "\(report.text)")
+    }
+
+    /// The public-key security handler needs a recipient's private key: refused, saying so.
+    @Test func thePublicKeyHandlerIsRefusedPrecisely() throws {
+        var update = IncrementalUpdate(document: try PDFDocument(bytes: fixtures.contract))
+        let handler = update.add(.dictionary(["Filter": .name("Adobe.PubSec"), "SubFilter": .name("adbe.pkcs7.s5"), "V": 4,
+                                              "Recipients": .array([.string(PDFString(bytes: [0x30, 0x00], syntax: .hex))])]))
+        update.trailerChanges["Encrypt"] = .reference(handler)
+        let bytes = update.write().bytes
+        #expect { try sign(bytes, .field("sig_customer")) } throws: { error in
+            guard let error = error as? PDFError else { return false }
+            return error.code == .encrypted && error.reason.contains("public-key security handler") && error.reason.contains("private key")
+        }
+        let report = verifier().verify(bytes: bytes)
+        #expect(report.verdict == .indeterminate && report.allReasons.contains("/Adobe.PubSec"), "\(report.text)")
+    }
+}
