@@ -19,11 +19,14 @@ let package = Package(
     products: [
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
+        .library(name: "WorkflowPostgres", targets: ["WorkflowPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // PostgreSQL for the workflow core's shared store (docs/architecture.md, "Workflow stores").
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -67,15 +70,24 @@ let package = Package(
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
+        // The shared store: PostgreSQL through postgres-nio, documents as bytea in the same database.
+        // postgres-nio depends on swift-crypto, whose module `Crypto` would clash with ours: aliased.
+        .target(name: "WorkflowPostgres",
+                dependencies: ["Workflow", "Crypto", .product(name: "PostgresNIO", package: "postgres-nio",
+                                                    moduleAliases: ["Crypto": "SwiftCrypto"])],
+                swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
-                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
+                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
             name: "countersign",
             dependencies: ["Countersign", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
+        // The workflow benchmark's driver: one measurement per process (scripts/bench workflow).
+        .executableTarget(name: "WorkflowBench", dependencies: ["Countersign"], path: "Sources/Bench/WorkflowBench",
+                          swiftSettings: swiftSettings),
         // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
         // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
         .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax"], path: "Sources/Fuzz/PDFSyntaxFuzz",
@@ -93,7 +105,8 @@ let package = Package(
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
-                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign"],
+                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign",
+                                   "WorkflowBench"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
@@ -108,6 +121,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowPostgresTests", dependencies: ["WorkflowPostgres", "Workflow", "WorkflowConformance", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
                                                           "Verification", "Crypto", "PDFSyntax", "Signing",
