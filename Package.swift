@@ -19,11 +19,14 @@ let package = Package(
     products: [
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
+        .library(name: "WorkflowPostgres", targets: ["WorkflowPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // PostgreSQL for the workflow core's shared store (docs/architecture.md, "Workflow stores").
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // The HTTP service (docs/architecture.md, "The service"): server, lifecycle, logs, metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -77,6 +80,11 @@ let package = Package(
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
+        // The shared store: PostgreSQL through postgres-nio, documents as bytea in the same database.
+        // postgres-nio depends on swift-crypto, whose module `Crypto` would clash with ours: aliased.
+        .target(name: "WorkflowPostgres",
+                dependencies: ["Workflow", "Crypto", .product(name: "PostgresNIO", package: "postgres-nio",
+                                                    moduleAliases: ["Crypto": "SwiftCrypto"])],
         // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
         // Hummingbird's graph holds swift-crypto (through swift-nio-extras), whose module `Crypto`
         // would clash with ours: named here only to alias it (as for postgres-nio); nothing calls
@@ -97,7 +105,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
-                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
+                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
@@ -105,6 +113,9 @@ let package = Package(
             dependencies: ["Countersign", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        // The workflow benchmark's driver: one measurement per process (scripts/bench workflow).
+        .executableTarget(name: "WorkflowBench", dependencies: ["Countersign"], path: "Sources/Bench/WorkflowBench",
+                          swiftSettings: swiftSettings),
         // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
         // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
         .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax"], path: "Sources/Fuzz/PDFSyntaxFuzz",
@@ -122,7 +133,8 @@ let package = Package(
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
-                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign"],
+                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign",
+                                   "WorkflowBench"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
@@ -138,6 +150,7 @@ let package = Package(
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowPostgresTests", dependencies: ["WorkflowPostgres", "Workflow", "WorkflowConformance", "TestSupport"],
         .testTarget(name: "ServerTests", dependencies: ["Server", "Workflow", "WorkflowSQLite", "Countersign", "TestSupport",
                                                         .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),

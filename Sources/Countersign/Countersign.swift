@@ -11,4 +11,5 @@
 @_exported public import Typesetting
 @_exported public import Verification
 @_exported public import Workflow
+@_exported public import WorkflowPostgres
 @_exported public import WorkflowSQLite

@@ -39,13 +39,15 @@ public struct TemplateCompiler: Sendable {
         let compiler = Compiler(file: path, baseDirectory: base, library: ClauseLibrary(directory: clauseLibrary),
                                 fontFamilies: families)
         let parts = compiler.compileTemplate(root)
+        compiler.checkSignerFieldRoles()
         guard compiler.diagnostics.isEmpty else { throw TemplateError(Self.ordered(compiler.diagnostics, first: path)) }
         var hashed = source
         for clause in compiler.pins { hashed += clause.bytes }
         let clauses = compiler.pins.map {
             PinnedClause(id: $0.id, version: $0.version, title: $0.title, approvedBy: $0.approvedBy, approvedOn: $0.approvedOn)
         }
-        return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles, clauses: clauses,
+        return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles,
+                                signerFields: compiler.signerFields.map(\.declaration), clauses: clauses,
                                 sha256Hex: DigestAlgorithm.sha256.hash(hashed).map { String(format: "%02x", $0) }.joined())
     }
 

@@ -97,6 +97,7 @@ public struct PDFVerifier: Sendable {
                                                bytes: document.bytes)
         var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
         var contents: [String: [UInt8]] = [:]
+        var parsed: [String: CMSSignedData] = [:]
         for field in try signedFields(document) {
             var signature = SignatureReport(field: field.name, kind: .signature, revisionCount: document.revisions.count,
                                             modifications: [], verdict: .passed, issues: [])
@@ -116,6 +117,7 @@ public struct PDFVerifier: Sendable {
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {
                 contents[field.name] = der
+                signature.cmsSHA256 = HashAlgorithm.sha256.hash(der).hexString
                 let outcome: SignatureCryptoCheck.Result
                 switch subFilter {
                 case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1":
@@ -131,6 +133,7 @@ public struct PDFVerifier: Sendable {
                         "the /SubFilter \(subFilter ?? "(none)") is not one this verifier checks (adbe.pkcs7.detached, ETSI.CAdES.detached, adbe.pkcs7.sha1, adbe.x509.rsa_sha1, ETSI.RFC3161)",
                         verdict: .indeterminate, subIndication: .signedDataNotFound)])
                 }
+                parsed[field.name] = outcome.cms
                 signature.record(outcome)
             }
             found.append((signature, field.value?.referenceValue, dictionary))
@@ -140,7 +143,7 @@ public struct PDFVerifier: Sendable {
         report.signatures = found.map(\.report)
         if let validator {
             SignatureRevocationCheck(validator: validator, chains: chains, certificates: certificates, options: revocation)
-                .run(document, contents: contents, report: &report)
+                .run(document, contents: contents, parsed: parsed, report: &report)
         }
         if report.signatures.isEmpty {
             report.fileIssues.append(VerificationIssue(.noSignatures, "the file has no signatures", verdict: .indeterminate))

@@ -136,12 +136,20 @@ extension SQLiteWorkflowStore {
 
     // MARK: JobQueue
 
-    public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job] {
-        try await write { db in
+    public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
+        let kindNames = kinds.map(\.rawValue).sorted()
+        if kindNames.isEmpty { return [] }
+        return try await write { db in
+            // One write transaction: SQLite has one writer at a time, so no other claimer sees these rows unleased.
+            let placeholders = Array(repeating: "?", count: kindNames.count).joined(separator: ", ")
+            var arguments: [any DatabaseValueConvertible] = [now.timeIntervalSince1970, now.timeIntervalSince1970]
+            arguments += kindNames as [any DatabaseValueConvertible]
+            arguments.append(limit)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM jobs WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+                  AND kind IN (\(placeholders))
                 ORDER BY run_at, id LIMIT ?
-                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                """, arguments: StatementArguments(arguments))
             var jobs: [Job] = []
             for row in rows {
                 var job = try Self.job(row)
@@ -156,7 +164,7 @@ extension SQLiteWorkflowStore {
 
     public func finishJob(id: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND state = 'pending'", arguments: [id])
         }
     }
 
@@ -165,7 +173,7 @@ extension SQLiteWorkflowStore {
             try db.execute(sql: """
                 UPDATE jobs SET last_error = ?, leased_until = NULL, run_at = ?,
                   state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
-                WHERE id = ?
+                WHERE id = ? AND state = 'pending'
                 """, arguments: [error, retryAt.timeIntervalSince1970, id])
         }
     }

@@ -64,6 +64,11 @@ enum Schema {
                     at REAL NOT NULL, PRIMARY KEY (account, sequence));
                 """)
         }
+        // Claiming by kind (a worker without SMTP names every kind but e-mail): the due jobs of
+        // each kind are one index range, however many e-mails wait for another worker.
+        migrator.registerMigration("2-jobs-by-kind") { db in
+            try db.execute(sql: "CREATE INDEX jobs_claim ON jobs(state, kind, run_at)")
+        }
         ServiceSchema.register(&migrator)
         return migrator
     }

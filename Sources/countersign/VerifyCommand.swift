@@ -43,6 +43,9 @@ struct VerifyCommand: ParsableCommand {
           help: "A certificate whose revocation status cannot be had (nothing in the file, nothing fetched) makes the signature INDETERMINATE (TRY_LATER), as EN 319 102-1 asks; by default it is reported and does not count.")
     var requireRevocation = false
 
+    @Option(help: "text (default), or etsi-xml: an ETSI TS 119 102-2 validation report on stdout (one FILE).")
+    var report: String = "text"
+
     @Option(help: "Validate at this time instead of now, ISO 8601 (e.g. 2027-06-01T00:00:00Z).")
     var at: String?
 
@@ -53,6 +56,10 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty && inputDirectory == nil { throw ValidationError("Give one or more FILEs or --in DIR.") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if !["text", "etsi-xml"].contains(report) { throw ValidationError("--report must be text or etsi-xml, not '\(report)'.") }
+        if report == "etsi-xml", json || files.count != 1 || inputDirectory != nil {
+            throw ValidationError("--report etsi-xml writes one XML document: give one FILE and no --json or --in.")
+        }
         if at != nil, validationTime == nil { throw ValidationError("--at must be ISO 8601, e.g. 2027-06-01T00:00:00Z.") }
         if !(revocationTimeout > 0 && revocationTimeout <= 300) { throw ValidationError("--revocation-timeout must be between 0 and 300 seconds.") }
     }
@@ -100,6 +107,7 @@ struct VerifyCommand: ParsableCommand {
                 report.file = shown(report.file)
                 status.withLock { $0.count(report.verdict) }
                 let text = json ? report.json.rendered(pretty: !lines)
+                    : self.report == "etsi-xml" ? report.etsiXML
                     : Self.text(report, path: paths[index], verifier: verifier) + (index + 1 < total ? "\n" : "")
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             case .unreadable(let path, let error):

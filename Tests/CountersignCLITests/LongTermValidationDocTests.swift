@@ -45,7 +45,7 @@ import TestSupport
         let blocks = text.components(separatedBy: "```sh\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
         try #require(blocks.count == 2)
         let lines = blocks[1].split(separator: "\n").map(String.init)
-        #expect(lines.count == 4)
+        #expect(lines.count == 5)
 
         let pki = try TestPKI()
         let tsa = try TestTSA(issuedBy: pki)
@@ -75,6 +75,10 @@ import TestSupport
                 #expect(fields.filter { $0.hasPrefix("Timestamp") }.count == 2, "\(fields)")
             }
             if line.contains("from the DSS") { #expect(result.stdout.contains("PASSED") && result.stdout.contains("(dss"), "\(result.stdout)") }
+            if line.contains("etsi-xml") {
+                #expect(result.stdout.contains("<ValidationReport xmlns=\"http://uri.etsi.org/19102/v1.2.1#\"")
+                        && result.stdout.contains("urn:etsi:019102:mainindication:total-passed"), "\(result.stdout)")
+            }
             if line.contains("no signature") { #expect(result.stderr.contains("no signature to extend"), "\(result.stderr)") }
         }
     }

@@ -55,6 +55,36 @@ import Testing
         #expect(BEREncoding.length(ofValueAtStartOf: der + [UInt8](repeating: 0, count: 300)) == der.count)
     }
 
+    /// Definite-length BER that is not DER is still told apart from DER (`isBER`): a length in
+    /// more octets than needed, on the outermost value and on one inside it.
+    @Test func definiteLengthBERIsToldApartFromDER() throws {
+        let (der, _) = try Self.signed()
+        let (header, length) = Self.header(der[...])
+        let content = Array(der[header..<(header + length)])
+        func wrap(_ tag: UInt8, _ body: [UInt8], extraLengthOctet: Bool = false) -> [UInt8] {
+            var octets: [UInt8] = []
+            var rest = body.count
+            while rest > 0 { octets.insert(UInt8(rest & 0xFF), at: 0); rest >>= 8 }
+            if extraLengthOctet || body.count >= 0x80 {
+                if extraLengthOctet { octets.insert(0, at: 0) }
+                return [tag, 0x80 | UInt8(octets.count)] + octets + body
+            }
+            return [tag, UInt8(body.count)] + body
+        }
+        #expect(wrap(0x30, content) == der, "the helper writes DER")
+        let outer = wrap(0x30, content, extraLengthOctet: true)
+        // The contentType OID, its length written in the long form.
+        let (oidHeader, oidLength) = Self.header(content[...])
+        let inner = wrap(0x30, wrap(0x06, Array(content[oidHeader..<(oidHeader + oidLength)]), extraLengthOctet: true)
+                               + content.dropFirst(oidHeader + oidLength))
+        for variant in [outer, inner] {
+            let parsed = try CMSSignedData.parse(der: variant)
+            #expect(parsed.isBER)
+            #expect(parsed.signatureValue == (try CMSSignedData.parse(der: der)).signatureValue)
+        }
+        #expect(!(try CMSSignedData.parse(der: der)).isBER)
+    }
+
     @Test func nestingIsBounded() {
         for depth in [60, 10_000] {
             let nested = Array([[UInt8]](repeating: [0x30, 0x80], count: depth).joined())

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// A small template around `body` (which starts on line 8, column 5).
-private func wrap(_ body: String) -> String {
+func wrap(_ body: String) -> String {
     """
     <template xmlns="urn:countersign:template:1" id="broken" version="1">
       <fields>
@@ -45,7 +45,8 @@ let brokenCases: [BrokenCase] = [
                expected: ["\(file):8:5: error: <tabel>: unknown element; did you mean <table>?"]),
     BrokenCase(name: "unknown element, no close match", source: wrap("<paragraph>x</paragraph>"),
                expected: ["\(file):8:5: error: <paragraph>: unknown element; expected one of <p>, <h1>, <h2>, <h3>, "
-                          + "<ul>, <ol>, <table>, <image>, <keep-together>, <page-break>, <signature>, <spacer>, <hr>, "
+                          + "<ul>, <ol>, <table>, <image>, <keep-together>, <page-break>, <signature>, <initials>, <date-signed>, "
+                          + "<text-field>, <checkbox>, <dropdown>, <spacer>, <hr>, "
                           + "<clause>, <if>, <elif>, <else>, <for>"]),
     BrokenCase(name: "unknown attribute", source: wrap("<p styel=\"small\">x</p>"),
                expected: ["\(file):8:8: error: <p>: unknown attribute 'styel'; did you mean 'style'?"]),

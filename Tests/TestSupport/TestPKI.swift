@@ -39,13 +39,17 @@ public final class TestPKI: @unchecked Sendable {
     public let crlServer: LoopbackHTTPServer
     public var ocspURL: URL { URL(string: "http://127.0.0.1:\(ocspPort)/")! }
 
+    private let caStartDaysAgo: Int
     private var responder: Process?
     private var responderMode: ResponderMode = .delegated
     private let lock = NSLock()
 
     /// Makes the CAs, the responder certificates and the first CRLs; starts the CRL server. The
     /// OCSP responder starts with `startResponder`.
-    public init(validityDays: Int = 30) throws {
+    /// `caStartDaysAgo`: how long ago the root and the intermediate became valid (backdated
+    /// material needs CAs older than it).
+    public init(validityDays: Int = 30, caStartDaysAgo: Int = 1) throws {
+        self.caStartDaysAgo = caStartDaysAgo
         directory = try TestEnvironment.scratchDirectory("TestPKI")
         rootCertificate = directory.appendingPathComponent("root/ca.pem")
         intermediateCertificate = directory.appendingPathComponent("intermediate/ca.pem")
@@ -78,8 +82,8 @@ public final class TestPKI: @unchecked Sendable {
 
     /// Issues a time-stamping certificate (critical extendedKeyUsage timeStamping) from the
     /// intermediate, with AIA OCSP and a CRL distribution point on loopback like a signer's.
-    public func issueTimestampAuthority(_ name: String, days: Int = 30) throws -> Identity {
-        try issue(name, days: days, startDaysAgo: 0, profile: "tsa")
+    public func issueTimestampAuthority(_ name: String, days: Int = 30, startDaysAgo: Int = 0) throws -> Identity {
+        try issue(name, days: days, startDaysAgo: startDaysAgo, profile: "tsa")
     }
 
     private func issue(_ name: String, days: Int, startDaysAgo: Int, profile: String) throws -> Identity {
@@ -185,7 +189,7 @@ public final class TestPKI: @unchecked Sendable {
             try Data(configuration(authority).utf8).write(to: folder.appendingPathComponent("ca.cnf"))
             try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("\(authority)/ca.key")])
         }
-        let start = Date().addingTimeInterval(-86_400)
+        let start = Date().addingTimeInterval(-Double(caStartDaysAgo) * 86_400)
         let end = start.addingTimeInterval(Double(validityDays + 3650) * 86_400)
         try openssl(["req", "-new", "-key", path("root/ca.key"), "-subj", "/CN=Countersign Test PKI Root/O=Countersign Test PKI",
                      "-out", path("root/ca.csr")])

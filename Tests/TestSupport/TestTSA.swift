@@ -33,6 +33,7 @@ public final class TestTSA: @unchecked Sendable {
 
     private let directory: URL
     private let mode: Mode
+    private let backdatedDays: Int
     private let listener: Int32
     private let lock = NSLock()
     private var stopped = false
@@ -40,14 +41,19 @@ public final class TestTSA: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// A TSA with its own root; or, with `pki`, one whose certificate the PKI's intermediate
-    /// issued (AIA OCSP and CRL distribution point on loopback, so its revocation can be had).
-    public init(mode: Mode = .normal, issuedBy pki: TestPKI? = nil) throws {
+    /// issued (AIA OCSP and CRL distribution point on loopback, so its revocation can be had),
+    /// valid `days` days from `startDaysAgo` days ago. With `backdatedDays`, every token says it
+    /// was made that many days ago (`openssl ts -reply` runs under faketime).
+    public init(mode: Mode = .normal, issuedBy pki: TestPKI? = nil, days: Int = 30, startDaysAgo: Int = 0,
+                backdatedDays: Int = 0) throws {
         self.mode = mode
+        self.backdatedDays = backdatedDays
         directory = try TestEnvironment.scratchDirectory("TestTSA")
         rootCertificate = directory.appendingPathComponent("root.pem")
         tsaCertificate = directory.appendingPathComponent("tsa.pem")
         if let pki {
-            let identity = try pki.issueTimestampAuthority("Countersign Test TSA \(UUID().uuidString.prefix(6))")
+            let identity = try pki.issueTimestampAuthority("Countersign Test TSA \(UUID().uuidString.prefix(6))", days: days,
+                                                           startDaysAgo: startDaysAgo)
             let files = FileManager.default
             try files.copyItem(at: identity.key, to: directory.appendingPathComponent("tsa.key"))
             try files.copyItem(at: identity.certificate, to: tsaCertificate)
@@ -190,8 +196,11 @@ public final class TestTSA: @unchecked Sendable {
             try? FileManager.default.removeItem(at: replyURL)
         }
         try Data(query).write(to: queryURL)
-        let result = try runCommand("openssl", ["ts", "-reply", "-config", directory.appendingPathComponent("tsa.cnf").path,
-                                                "-queryfile", queryURL.path, "-out", replyURL.path], timeout: 20)
+        let arguments = ["ts", "-reply", "-config", directory.appendingPathComponent("tsa.cnf").path,
+                         "-queryfile", queryURL.path, "-out", replyURL.path]
+        let result = backdatedDays > 0
+            ? try runCommand("faketime", ["-f", "-\(backdatedDays)d", "openssl"] + arguments, timeout: 20)
+            : try runCommand("openssl", arguments, timeout: 20)
         guard result.status == 0 else { throw TestTSAError("openssl ts -reply: \(result.stderr)") }
         return [UInt8](try Data(contentsOf: replyURL))
     }

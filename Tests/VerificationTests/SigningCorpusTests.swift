@@ -41,7 +41,7 @@ import Verification
     }
 
     /// Refusals the corpus may still give, each for a documented reason (docs/robustness.md).
-    static let acceptedRefusals = ["the document is encrypted", "DocMDP P=1", "a repairing read cannot get past"]
+    static let acceptedRefusals = ["DocMDP P=1", "a repairing read cannot get past"]
 
     @Test func theFetchedCorpusSignsAndVerifies() throws {
         let results = TestEnvironment.root.appendingPathComponent(".build-corpus/results.tsv")

@@ -73,6 +73,24 @@ extension StoreConformance {
             try expect(try await store.claimJobs(now: epoch.addingTimeInterval(7200), limit: 10, lease: 60, worker: "w1").map(\.id)
                        == ["job_later"], "the done job is not claimed; the later one is due")
         },
+        Case(name: "jobs: a claimer gets only the kinds it can run") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_mail", account: "acme", kind: .email, envelope: "env_1", runAt: epoch),
+                Job(id: "job_seal", account: "acme", kind: .completion, envelope: "env_1", runAt: epoch.addingTimeInterval(1)),
+                Job(id: "job_remind", account: "acme", kind: .reminder, envelope: "env_1", runAt: epoch.addingTimeInterval(2)),
+            ]))
+            let later = epoch.addingTimeInterval(10)
+            let withoutMail = try await store.claimJobs(now: later, limit: 10, lease: 60, worker: "no-smtp",
+                                                        kinds: [.completion, .reminder, .expiry, .purge])
+            try expect(withoutMail.map(\.id) == ["job_seal", "job_remind"], "no e-mail for a worker without SMTP: \(withoutMail.map(\.id))")
+            let mail = try await store.jobs(account: "acme", kind: .email, envelope: nil)
+            try expect(mail.map(\.attempts) == [0], "the e-mail was not leased: \(mail.map(\.attempts))")
+            try expect(try await store.claimJobs(now: later, limit: 10, lease: 60, worker: "none", kinds: []).isEmpty,
+                       "no kinds, no jobs")
+            let mailer = try await store.claimJobs(now: later, limit: 10, lease: 60, worker: "smtp", kinds: [.email])
+            try expect(mailer.map(\.id) == ["job_mail"], "the e-mail goes to a worker that sends mail: \(mailer.map(\.id))")
+        },
         Case(name: "jobs: a failure retries later, and the last attempt fails the job") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", jobs: [
@@ -85,6 +103,20 @@ extension StoreConformance {
             try await store.failJob(id: "job_1", error: "connection refused", retryAt: epoch.addingTimeInterval(240))
             let job = try await store.jobs(account: "acme", kind: .email, envelope: nil).first
             try expect(job?.state == .failed && job?.lastError == "connection refused", "failed after 2 attempts: \(String(describing: job))")
+        },
+        Case(name: "jobs: a failure reported after another worker finished the job leaves it done") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_slow", account: "acme", kind: .completion, envelope: "env_1", runAt: epoch)]))
+            _ = try await store.claimJobs(now: epoch, limit: 1, lease: 60, worker: "slow")
+            // The lease ran out; another worker took the job and finished it; the slow one then fails.
+            _ = try await store.claimJobs(now: epoch.addingTimeInterval(61), limit: 1, lease: 60, worker: "fast")
+            try await store.finishJob(id: "job_slow")
+            try await store.failJob(id: "job_slow", error: "conflict", retryAt: epoch.addingTimeInterval(120))
+            let job = try await store.jobs(account: "acme", kind: .completion, envelope: nil).first
+            try expect(job?.state == .done && job?.lastError == nil, "still done: \(String(describing: job))")
+            try expect(try await store.claimJobs(now: epoch.addingTimeInterval(200), limit: 1, lease: 60, worker: "w").isEmpty,
+                       "never claimed again")
         },
         Case(name: "jobs: finishing a job in a commit happens exactly once") { store in
             _ = try await makeAccount(store, "acme")

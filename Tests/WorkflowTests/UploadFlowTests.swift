@@ -11,6 +11,7 @@ import Workflow
 @Suite(.serialized) struct UploadFlowTests {
     static let customer = "gabriel.cote@crescentcapital.ca"
     static let company = "jamie.chen@northbeam.example"
+    static let legal = "legal@northbeam.example"
 
     static func request(pdf: Data) -> EnvelopeRequest {
         let fields = [
@@ -24,11 +25,20 @@ import Workflow
             FieldPlacementRequest(name: "company_reference", kind: .text, role: "company", pattern: "NB-[0-9]{4}-[0-9]+",
                                   position: .init(page: 1, x: 400, y: 80)),
         ]
-        return EnvelopeRequest(documents: [DocumentUpload(name: "contract.pdf", pdf: pdf, fields: fields)],
+        // A second document that only the company signs: the customer and the approver are
+        // named on its certificate through hidden signature fields.
+        let annex = UploadFixtures.pdf([UploadFixtures.Page(texts: [.init(string: "Annex A - Data processing", x: 72, y: 720),
+                                                                    .init(string: "Signed for Northbeam:", x: 72, y: 600)])])
+        let annexFields = [FieldPlacementRequest(name: "annex_company", kind: .signature, role: "company",
+                                                 anchor: .init(text: "Signed for Northbeam:", offsetX: 140))]
+        return EnvelopeRequest(documents: [DocumentUpload(name: "contract.pdf", pdf: pdf, fields: fields),
+                                           DocumentUpload(name: "annex.pdf", pdf: annex, fields: annexFields)],
                                subject: "Mutual NDA — Crescent Capital", message: "Please sign.", recipients: [
                                    RecipientRequest(name: "Gabriel Côté", email: customer, role: .signer, routingOrder: 1,
                                                     authentication: .emailOTP, signatureRole: "customer"),
-                                   RecipientRequest(name: "Jamie Chen", email: company, role: .signer, routingOrder: 2,
+                                   RecipientRequest(name: "Legal Review", email: legal, role: .approver, routingOrder: 2,
+                                                    authentication: .link),
+                                   RecipientRequest(name: "Jamie Chen", email: company, role: .signer, routingOrder: 3,
                                                     authentication: .link, signatureRole: "company"),
                                ], metadata: ["lead_id": "LD-100000"])
     }
@@ -56,6 +66,12 @@ import Workflow
         try await engine.adopt(token: first, mark: .typed("Gabriel Côté"), context: context)
         try await engine.sign(token: first, context: context)
 
+        let approver = try await fixture.token(for: legal)
+        let approverView = try await engine.open(token: approver, context: context)
+        try await engine.consent(token: approver, disclosureVersion: approverView.disclosureVersion,
+                                 disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
+        try await engine.approve(token: approver, context: context)
+
         let second = try await fixture.token(for: company)
         let other = RequestContext(ip: "198.51.100.4", userAgent: "Safari/18")
         let secondView = try await engine.open(token: second, context: other)
@@ -74,14 +90,21 @@ import Workflow
         #expect(pass.failed.isEmpty, "\(pass.failed)")
         let completed = try await engine.envelope(fixture.agent, id: envelope.id)
         #expect(completed.state == .completed)
-        let document = try #require(completed.documents.first)
-        let sealedHash = try #require(document.sealedSHA256)
-        let sealed = try #require(try await fixture.store.documents.get(sealedHash))
-        let sent = try #require(try await fixture.store.documents.get(document.sentSHA256))
-        // The upload is kept byte for byte: the fields and the seal are incremental updates after it.
-        #expect(sealed.count > sent.count && Array(sealed.prefix(sent.count)) == sent)
+        #expect(completed.documents.map(\.name) == ["contract.pdf", "annex.pdf"])
+        var sealedFiles: [[UInt8]] = []
+        for document in completed.documents {
+            let sealedHash = try #require(document.sealedSHA256)
+            let sealed = try #require(try await fixture.store.documents.get(sealedHash))
+            let sent = try #require(try await fixture.store.documents.get(document.sentSHA256))
+            // The upload is kept byte for byte: the fields and the seal are incremental updates after it.
+            #expect(sealed.count > sent.count && Array(sealed.prefix(sent.count)) == sent)
+            let report = PDFVerifier(trustAnchors: fixture.trust).verify(bytes: sealed)
+            #expect(report.verdict == .passed && report.audit?.chainIntact == true, "\(document.name): \(report.text)")
+            sealedFiles.append(sealed)
+        }
+        let sent = try #require(try await fixture.store.documents.get(completed.documents[0].sentSHA256))
         #expect(sent == Array(pdf))
-        return sealed
+        return sealedFiles[0]
     }
 
     @Test func aTwoSignerUploadIsFilledSealedAndVerified() async throws {
@@ -108,7 +131,7 @@ import Workflow
         // the tags painted over, and the Certificate of Completion follows.
         let text = try runCommand("pdftotext", ["-layout", file.path, "-"]).stdout
         for expected in ["Mutual Non-Disclosure Agreement", "Director of Finance", "24 months", "Ana Lima", "NB-2026-114",
-                         "Certificate of Completion", "203.0.113.7", "Safari/18"] {
+                         "Certificate of Completion", "203.0.113.7", "Safari/18", "Legal Review"] {
             #expect(text.contains(expected), "\(expected)")
         }
         let pages = text.components(separatedBy: "\u{0C}")

@@ -154,6 +154,10 @@ import Workflow
         let encrypted = fixture.directory.appendingPathComponent("encrypted.pdf")
         #expect(try runCommand("qpdf", ["--encrypt", "user", "owner", "256", "--", plain.path, encrypted.path]).status == 0)
         try await Self.expectRefused(fixture, Self.request([], pdf: try Data(contentsOf: encrypted)), mentions: ["'contract.pdf'", "encrypted"])
+        // Encrypted with an empty user password: signing could open it, the envelope still refuses it.
+        let ownerOnly = fixture.directory.appendingPathComponent("owner-only.pdf")
+        #expect(try runCommand("qpdf", ["--encrypt", "", "owner", "256", "--", plain.path, ownerOnly.path]).status == 0)
+        try await Self.expectRefused(fixture, Self.request([], pdf: try Data(contentsOf: ownerOnly)), mentions: ["'contract.pdf'", "encrypted"])
 
         // A PDF already signed: the first completed envelope's sealed output, uploaded again.
         let signed = try await UploadFlowTests.completedUpload(fixture)

@@ -3,7 +3,7 @@
 
 COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev libpoppler-glib-dev libssl-dev libxml2-dev
-                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime curl jq)
+                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime postgresql curl jq)
 
 # Installs whichever of the packages is missing, with sudo when not root.
 ensure_system_packages() {

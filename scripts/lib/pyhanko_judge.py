@@ -107,6 +107,7 @@ def judge(path, keys, stored):
             entry = {"field": embedded.field_name}
             try:
                 moment = signing_time(embedded)
+                entry["moment"] = moment.timestamp() if moment is not None else None
                 context = ValidationContext(trust_roots=anchors, allow_fetching=False, revocation_mode="soft-fail",
                                             moment=moment, best_signature_time=moment)
                 if embedded.sig_object.get("/Type") == "/DocTimeStamp":

@@ -25,6 +25,8 @@ public final class DocumentGenerator {
         public var pdf: [UInt8]
         public var pages: Int
         public var signatures: [PlacedSignature]
+        /// The other boxes signers fill (template signer fields), where they were laid out.
+        public var fields: [PlacedField] = []
         /// Problems that did not stop the document: characters no font has, with
         /// `allowMissingGlyphs` (each naming its field, or the template's own text).
         public var warnings: [Diagnostic] = []
@@ -56,7 +58,7 @@ public final class DocumentGenerator {
             warnings.append(Diagnostic(.missingGlyphs, "template text: no shipped font has "
                                        + "\(GlyphCoverage.describe(fromTemplate)); printed without them"))
         }
-        return Output(pdf: pdf, pages: typeset.pageCount, signatures: typeset.signatures, warnings: warnings)
+        return Output(pdf: pdf, pages: typeset.pageCount, signatures: typeset.signatures, fields: typeset.fields, warnings: warnings)
     }
 }
 

@@ -138,26 +138,8 @@ public struct DemoRun: Sendable {
 
     /// One signer acting through the library API: the link and the one-time code are read from the outbox.
     static func sign(_ engine: WorkflowEngine, envelope: String, account: String, email: String, name: String) async throws {
-        func mails() async throws -> [MailMessage] {
-            try await engine.store.jobs(account: account, kind: .email, envelope: envelope)
-                .map { try JSONDecoder().decode(MailMessage.self, from: $0.payload) }.filter { $0.to.contains(email) }
-        }
-        let prefix = engine.configuration.signingURL
-        guard let text = try await mails().last(where: { $0.text.contains(prefix) })?.text,
-              let range = text.range(of: prefix) else { throw DemoError(message: "no signing link was e-mailed to \(email)") }
-        let token = String(text[range.upperBound...].prefix { $0.isHexDigit })
-        let context = RequestContext(ip: "198.51.100.23", userAgent: "countersign-demo/1.0")
-        let view = try await engine.open(token: token, context: context)
-        try await engine.consent(token: token, disclosureVersion: view.disclosureVersion,
-                                 disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
-        if view.needsAuthentication {
-            try await engine.requestCode(token: token, context: context)
-            let message = try await mails().last { $0.subject.hasPrefix("Your code") }?.text ?? ""
-            let code = message.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }.map { String($0.dropLast()) } ?? ""
-            try await engine.authenticate(token: token, code: code, context: context)
-        }
-        try await engine.adopt(token: token, mark: .typed(name), context: context)
-        try await engine.sign(token: token, context: context)
+        try await OutboxSigner.sign(engine, account: account, envelope: envelope, email: email, name: name,
+                                    context: RequestContext(ip: "198.51.100.23", userAgent: "countersign-demo/1.0"))
     }
 }
 

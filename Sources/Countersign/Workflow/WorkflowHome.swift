@@ -1,23 +1,34 @@
 public import Foundation
 import Synchronization
 public import Workflow
-public import WorkflowSQLite
+import WorkflowSQLite
 
-/// A workflow on the embedded defaults, in one folder: the SQLite store (`store/`) and, unless
-/// another seal is given, a development CA (`dev-ca/`, made on first use) as the organisation seal.
+/// A workflow in one folder: the store (by default SQLite in `store/`; or any store, such as a
+/// shared PostgreSQL database) and, unless another seal is given, a development CA (`dev-ca/`,
+/// made on first use) as the organisation seal.
 public struct WorkflowHome: Sendable {
     public let directory: URL
-    public let store: SQLiteWorkflowStore
+    public let store: any WorkflowStore
     public let engine: WorkflowEngine
     public let caCertificate: URL
 
-    /// Opens (creating) the home. `signingURL` prefixes signing links in e-mails.
+    /// Opens (creating) the home on the embedded SQLite store in `directory/store`. `signingURL`
+    /// prefixes signing links in e-mails.
     public init(directory: URL, clock: any WorkflowClock = SystemClock(),
                 signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
                 organisation: String = "Countersign", timestampURL: URL? = nil) throws {
+        try self.init(directory: directory, store: try SQLiteWorkflowStore(directory: Self.defaultStore(directory)), clock: clock,
+                      signingURL: signingURL, sender: sender, organisation: organisation, timestampURL: timestampURL)
+    }
+
+    /// Opens (creating) the home on an already opened store.
+    public init(directory: URL, store: any WorkflowStore, clock: any WorkflowClock = SystemClock(),
+                signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
+                sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
+                organisation: String = "Countersign", timestampURL: URL? = nil) throws {
         self.directory = directory
-        store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
+        self.store = store
         let keys = directory.appendingPathComponent("dev-ca")
         let files = DevelopmentCAFiles(directory: keys)
         if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) { _ = try DevelopmentCA.make(in: keys) }
@@ -29,6 +40,24 @@ public struct WorkflowHome: Sendable {
             signingURL: signingURL, sender: sender, organisation: organisation,
             seal: SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: timestampURL)))
     }
+
+    /// Opens (creating) the home with its store at `location` (nil: SQLite in `directory/store`).
+    public static func open(directory: URL, store location: WorkflowStoreLocation?, clock: any WorkflowClock = SystemClock(),
+                            timestampURL: URL? = nil) async throws -> WorkflowHome {
+        let store = try await (location ?? .sqlite(directory: defaultStore(directory))).open()
+        do {
+            return try WorkflowHome(directory: directory, store: store, clock: clock, timestampURL: timestampURL)
+        } catch {
+            await closeStore(store)
+            throw error
+        }
+    }
+
+    /// The embedded store's folder in a home.
+    public static func defaultStore(_ directory: URL) -> URL { directory.appendingPathComponent("store") }
+
+    /// Releases the store's connections (a PostgreSQL store); the home cannot be used afterwards.
+    public func close() async { await closeStore(store) }
 
     /// The trust anchors sealed files verify against.
     public var trustAnchors: [Certificate] { engine.configuration.seal?.trustAnchors ?? [] }

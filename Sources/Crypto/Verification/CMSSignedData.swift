@@ -98,7 +98,7 @@ public final class CMSSignedData: Sendable {
         self.certificates = certificates
         signers = try infos.map { try CMSSignerInfo($0, certificates: certificates) }
         self.der = der
-        isBER = try contentInfo.derEncoding() != der
+        isBER = try contentInfo.encoded.count != der.count || !contentInfo.isDER()
     }
 
     /// Parses a CMS ContentInfo holding SignedData, in BER or DER. `.malformed` for anything

@@ -37,17 +37,18 @@ public struct FormEditor {
         acroForm["Fields"] = .array(fields)
     }
 
-    /// Appends an annotation to a page's `/Annots` (direct or indirect array).
+    /// Appends an annotation to a page's `/Annots` (direct or indirect array), on top of what
+    /// this update already changed in the page or its array.
     public mutating func addAnnotation(_ annotation: PDFReference, to page: PDFPage) throws {
         if page.isDirect {
             throw SigningError(.badPlacement, "page \(page.number) is a dictionary written directly in the /Kids of \(page.reference), not an indirect object, so a signature widget cannot be put on it (its /P could not name the page); sign invisibly (--invisible), or rewrite the file first (e.g. `qpdf in.pdf out.pdf`) and sign the rewrite")
         }
-        if case .reference(let arrayReference)? = page.dictionary["Annots"],
-           case .array(let annotations) = try document.object(arrayReference) {
+        var dictionary = update.objects[page.reference]?.dictionaryValue ?? page.dictionary
+        if case .reference(let arrayReference)? = dictionary["Annots"],
+           case .array(let annotations) = try update.objects[arrayReference] ?? document.object(arrayReference) {
             update.set(arrayReference, .array(annotations + [.reference(annotation)]))
             return
         }
-        var dictionary = page.dictionary
         let existing = try document.resolve(dictionary["Annots"] ?? .array([])).arrayValue ?? []
         dictionary["Annots"] = .array(existing + [.reference(annotation)])
         update.set(page.reference, .dictionary(dictionary))

@@ -30,6 +30,8 @@ public struct CompiledTemplate: Sendable {
     public var fields: [FieldDeclaration] { rules.map(\.declaration) }
     /// Signature roles in document order (each becomes a `sig_<role>` field).
     public let signatureRoles: [String]
+    /// The fields signers fill besides their signature, in document order.
+    public let signerFields: [SignerFieldDeclaration]
     /// The pinned clauses in pin order (first use in the document).
     public let clauses: [PinnedClause]
     /// SHA-256 (hex) over the template's bytes followed by each pinned clause file's bytes in pin order.
@@ -42,7 +44,9 @@ public struct CompiledTemplate: Sendable {
     let rules: [FieldRules]
     let parts: TemplateParts
 
-    init(parts: TemplateParts, rules: [FieldRules], roles: [String], clauses: [PinnedClause], sha256Hex: String) {
+    init(parts: TemplateParts, rules: [FieldRules], roles: [String], signerFields: [SignerFieldDeclaration] = [],
+         clauses: [PinnedClause], sha256Hex: String) {
+        self.signerFields = signerFields
         self.id = parts.id
         self.version = parts.version
         self.signatureRoles = roles

@@ -127,7 +127,9 @@ extension Compiler {
             return []
         }
         if element.name != "clause" { checkAttributes(element, schema) }
-        if ["image", "page-break", "signature", "spacer", "hr"].contains(element.name) { requireEmpty(element) }
+        if ["image", "page-break", "signature", "spacer", "hr"].contains(element.name) || Self.signerFieldKinds[element.name] != nil {
+            requireEmpty(element)
+        }
         switch element.name {
         case "p":
             let style = namedStyle(element, default: context.region == .headerFooter ? "small" : "body")
@@ -153,6 +155,8 @@ extension Compiler {
             return [.item(.pageBreak)]
         case "signature":
             return signature(element, parent: parent, context).map { [.item($0)] } ?? []
+        case "initials", "date-signed", "text-field", "checkbox", "dropdown":
+            return signerField(element, parent: parent, context).map { [.item($0)] } ?? []
         case "spacer":
             return value(element, "height", Units.length).map { [.item(.spacer($0))] } ?? []
         case "hr":

@@ -25,6 +25,8 @@ final class Compiler {
     var fieldIndex: [String: Int] = [:]
     var styles = StyleSheet()
     var roles: [String] = []
+    /// Signer fields in document order, with where their role was written (checked at the end).
+    var signerFields: [(declaration: SignerFieldDeclaration, position: SourcePosition, element: String)] = []
     var pins: [ClauseLibrary.Clause] = []
     var clauseContent: [String: [Flow<BlockNode>]] = [:]
     /// `file:line:col` of the pin whose clause is being compiled, for messages about the clause.

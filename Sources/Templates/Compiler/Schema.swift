@@ -33,6 +33,13 @@ enum Schema {
         "keep-together": Element(attributes: []),
         "page-break": Element(attributes: []),
         "signature": Element(attributes: ["role", "label", "width", "height", "required", "align"], required: ["role"]),
+        "initials": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role"]),
+        "date-signed": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role"]),
+        "text-field": Element(attributes: ["role", "name", "label", "width", "height", "required", "align", "max-length", "pattern"],
+                              required: ["role", "name"]),
+        "checkbox": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role", "name"]),
+        "dropdown": Element(attributes: ["role", "name", "label", "width", "height", "required", "align", "options"],
+                            required: ["role", "name", "options"]),
         "spacer": Element(attributes: ["height"], required: ["height"]),
         "hr": Element(attributes: ["thickness", "color"]),
         "b": Element(attributes: []),
@@ -62,10 +69,14 @@ enum Schema {
         "if.test": "test=\"plan == 'Enterprise'\"", "elif.test": "test=\"plan == 'Business'\"",
         "for.each": "each=\"item\"", "for.in": "in=\"line_items\"", "clause.ref": "ref=\"confidentiality\"",
         "clause.version": "version=\"2\"",
+        "initials.role": "role=\"customer\"", "date-signed.role": "role=\"customer\"", "text-field.role": "role=\"customer\"",
+        "text-field.name": "name=\"job_title\"", "checkbox.role": "role=\"customer\"", "checkbox.name": "name=\"accept_terms\"",
+        "dropdown.role": "role=\"customer\"", "dropdown.name": "name=\"term\"", "dropdown.options": "options=\"12 months|24 months\"",
     ]
 
     static let blockElements = ["p", "h1", "h2", "h3", "ul", "ol", "table", "image", "keep-together", "page-break",
-                                "signature", "spacer", "hr", "clause", "if", "elif", "else", "for"]
+                                "signature", "initials", "date-signed", "text-field", "checkbox", "dropdown",
+                                "spacer", "hr", "clause", "if", "elif", "else", "for"]
     static let inlineElements = ["b", "i", "u", "s", "span", "a", "br", "if", "elif", "else"]
 
     /// Where an element belongs, for "not allowed here" messages.

@@ -189,7 +189,11 @@ final class BlockLayouter {
             drawables.append(.clipped(x: x, y: 0, width: boxWidth, height: signature.height,
                                       content.drawables.map { $0.translated(x, top) }))
         }
-        drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
+        if signature.kind == .checkbox {
+            drawables.append(.stroke(x: x, y: 0, width: boxWidth, height: signature.height, color: grey, lineWidth: 0.75))
+        } else {
+            drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
+        }
         drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
         return Box(drawables: drawables, height: signature.height + 3 + caption.height)
     }

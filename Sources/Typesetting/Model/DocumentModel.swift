@@ -164,8 +164,18 @@ public struct SignatureBox: Sendable, Hashable {
     public var alignment: TextAlignment = .left
     /// The signer's mark once they signed electronically (a typed name, a drawn image): laid out
     /// inside the box and drawn as page content (the box's form field stays, so the audit page can
-    /// name it).
+    /// name it). For another kind of field, the value the signer filled.
     public var mark: [Block]?
+    /// What the box is for: the signer's signature (a `/FT /Sig` form field `sig_<role>`), or
+    /// another field the signer fills (recorded in `TypesetDocument.fields`, no form field).
+    public var kind: Kind = .signature
+    /// The name of a field other than the signature.
+    public var fieldName: String?
+
+    /// The kinds of boxes a signer fills.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case signature, initials, dateSigned = "date-signed", text, checkbox, dropdown
+    }
 
     public init(role: String, label: String, width: Double, height: Double, required: Bool) {
         self.role = role; self.label = label; self.width = width; self.height = height; self.required = required

@@ -10,6 +10,18 @@ public struct PlacedSignature: Sendable, Hashable {
     public var x0: Double, y0: Double, x1: Double, y1: Double
 }
 
+/// A box a signer fills other than their signature (initials, date signed, text, checkbox,
+/// dropdown) as laid out: page and rectangle in PDF user space.
+public struct PlacedField: Sendable, Hashable {
+    public var name: String
+    public var kind: SignatureBox.Kind
+    public var role: String
+    public var required: Bool
+    /// 1-based page number.
+    public var page: Int
+    public var x0: Double, y0: Double, x1: Double, y1: Double
+}
+
 /// A link area as laid out: page and rectangle in PDF user space.
 public struct PlacedLink: Sendable, Hashable {
     public var url: String
@@ -24,6 +36,8 @@ public struct TypesetDocument: Sendable {
     package var file: PDFObjectFile
     public var pageCount: Int
     public var signatures: [PlacedSignature]
+    /// The other boxes signers fill, where they were laid out.
+    public var fields: [PlacedField] = []
     /// Link areas, for the PDF layer to turn into `/Link` annotations.
     public var links: [PlacedLink]
     /// Characters drawn as nothing because no shipped font has them (each once, in order of first

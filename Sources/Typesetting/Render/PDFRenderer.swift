@@ -69,13 +69,14 @@ final class PDFRenderer {
             if document.outline.count > 1 { catalog["PageMode"] = .name("UseOutlines") }
         }
         file[file.catalog] = .dictionary(catalog)
-        return TypesetDocument(file: file, pageCount: pages.count, signatures: document.signatures, links: document.links,
-                               missingCharacters: fonts.missing)
+        return TypesetDocument(file: file, pageCount: pages.count, signatures: document.signatures, fields: document.fields,
+                               links: document.links, missingCharacters: fonts.missing)
     }
 
     /// What a document collects while its pages are drawn.
     private struct DocumentState {
         var signatures: [PlacedSignature] = []
+        var fields: [PlacedField] = []
         var links: [PlacedLink] = []
         var outline: [Outline.Entry] = []
         var images: [ObjectIdentifier: (name: String, reference: PDFReference)] = [:]
@@ -113,6 +114,10 @@ final class PDFRenderer {
         case .link(let url, let x, let y, let width, let height):
             document.links.append(PlacedLink(url: url, page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
                                              x1: x + width, y1: pageHeight - y))
+        case .signature(let box, let x, let y, let width, let height) where box.kind != .signature:
+            document.fields.append(PlacedField(name: box.fieldName ?? box.role, kind: box.kind, role: box.role, required: box.required,
+                                               page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
+                                               x1: x + width, y1: pageHeight - y))
         case .signature(let box, let x, let y, let width, let height):
             document.signatures.append(PlacedSignature(role: box.role, label: box.label, required: box.required,
                                                        page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),

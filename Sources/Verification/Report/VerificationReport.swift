@@ -78,6 +78,9 @@ public struct SignatureReport: Sendable, Hashable {
     public var revisionCount: Int
     public var subFilter: String?
     public var byteRange: [Int]?
+    /// SHA-256 of the CMS in `/Contents` (padding excluded), lower-case hex: identifies the
+    /// signature in ETSI reports.
+    public var cmsSHA256: String?
     /// DocMDP permissions (1, 2 or 3) if this is a certification signature.
     public var certificationLevel: Int?
     /// Every change made after the signed revision, allowed or not.

@@ -20,8 +20,10 @@ struct SignatureRevocationCheck {
     let certificates: CertificateCache
     let options: RevocationOptions
 
-    /// `contents`: each signature's /Contents DER by field name.
-    func run(_ document: PDFDocument, contents: [String: [UInt8]], report: inout VerificationReport) {
+    /// `contents`: each signature's /Contents DER by field name; `parsed`: those the signature
+    /// check already parsed (the others are parsed here).
+    func run(_ document: PDFDocument, contents: [String: [UInt8]], parsed alreadyParsed: [String: CMSSignedData] = [:],
+             report: inout VerificationReport) {
         let validationTime = options.validationTime ?? Date()
         let data = ValidationData()
         var notes: [String] = []
@@ -33,17 +35,23 @@ struct SignatureRevocationCheck {
         var parsed: [String: CMSSignedData] = [:]
         for signature in report.signatures {
             guard let der = contents[signature.field],
-                  let cms = try? CMSSignedData.parse(der: der, certificateCache: certificates) else { continue }
+                  let cms = alreadyParsed[signature.field] ?? (try? CMSSignedData.parse(der: der, certificateCache: certificates)) else { continue }
             parsed[signature.field] = cms
             data.addSignature(cms: cms)
         }
         notes += data.notes
         let checker = RevocationChecker(data: data, fetcher: options.online ? RevocationFetcher(timeout: options.timeout) : nil,
                                         validationTime: validationTime)
-        let archiveTimes = report.signatures.compactMap { signature -> (revision: Int, time: Date)? in
-            guard signature.kind == .documentTimestamp, let revision = signature.revision, let stamp = signature.timestamp,
-                  stamp.intact, stamp.trusted, signature.issues.isEmpty else { return nil }
-            return (revision, stamp.genTime)
+        let archive = ArchiveTimestamps(documentTimestamps: report.signatures.compactMap { signature in
+            guard signature.kind == .documentTimestamp, let summary = signature.timestamp, summary.intact, summary.trusted,
+                  signature.issues.isEmpty, let revision = signature.revision, let cms = parsed[signature.field] else { return nil }
+            return stamp(cms.der, revision: revision)
+        }, validationTime: validationTime)
+        for index in report.signatures.indices {
+            guard let revision = report.signatures[index].revision,
+                  let lapsed = archive.lapsed.first(where: { $0.revision == revision }) else { continue }
+            report.signatures[index].notes.append(ReportNote(code: "archiveTimestampLapsed",
+                message: "this document timestamp no longer proves anything: its authority's certificate expired \(lapsed.authorityExpiry.isoText) and no later document timestamp protects it (renew with 'countersign extend --to lta' before the newest one's authority expires)"))
         }
         for index in report.signatures.indices {
             let signature = report.signatures[index]
@@ -58,10 +66,25 @@ struct SignatureRevocationCheck {
                     checkAuthority(token, checker: checker, data: data, into: &revocation, issues: &issues)
                 }
             } else if let signer = cms.signerCertificate {
-                var proofs = archiveTimes.filter { $0.revision > (signature.revision ?? Int.max) }.map(\.time)
-                if let stamp = signature.timestamp, stamp.intact, stamp.trusted { proofs.append(stamp.genTime) }
+                var proofs = archive.proofs(after: signature.revision ?? Int.max)
+                var notes: [ReportNote] = []
+                if let summary = signature.timestamp, summary.intact, summary.trusted, let tokenDER = cms.timestampToken,
+                   let own = stamp(tokenDER, revision: signature.revision ?? Int.max) {
+                    if archive.stands(own) {
+                        proofs.append(summary.genTime)
+                        if own.authorityExpiry < validationTime, let protector = archive.protector(of: own) {
+                            notes.append(ReportNote(code: "timestampProtected",
+                                message: "the signature timestamp's authority certificate expired \(own.authorityExpiry.isoText); the document timestamp of \(protector.time.isoText), made before, keeps its time proven"))
+                        }
+                    } else {
+                        notes.append(ReportNote(code: "timestampLapsed",
+                            message: "the signature timestamp no longer proves its time: its authority's certificate expired \(own.authorityExpiry.isoText) and no document timestamp made before then covers it"))
+                    }
+                }
                 let best = proofs.min()
                 revocation.bestSignatureTime = best
+                judgeExpiry(of: signer, best: best, validationTime: validationTime, signature: signature, notes: &notes, issues: &issues)
+                report.signatures[index].notes += notes
                 let chainTime = signature.timestamp.flatMap { $0.trusted ? $0.genTime : nil } ?? signature.signingTime ?? validationTime
                 if let chain = try? chains.validate(signer, intermediates: cms.certificates + data.certificates, at: chainTime,
                                                     with: validator) {
@@ -80,6 +103,31 @@ struct SignatureRevocationCheck {
             for note in notes { revocation.certificates.indices.forEach { revocation.certificates[$0].notes.append(note) } }
             report.signatures[index].revocation = revocation
             report.signatures[index].issues += issues
+        }
+    }
+
+    /// The proof-of-existence view of a timestamp token (nil when it cannot be read or names no authority).
+    private func stamp(_ der: [UInt8], revision: Int) -> ArchiveTimestamps.Stamp? {
+        guard let token = try? TimestampToken.parse(der: der, certificateCache: certificates),
+              let authority = token.tsaCertificate else { return nil }
+        return ArchiveTimestamps.Stamp(revision: revision, time: token.genTime, authorityExpiry: authority.notAfter,
+                                       authority: authority.subject)
+    }
+
+    /// A signer's certificate that has expired by the validation time: PASSED with the reason when
+    /// a standing timestamp proves the signature was made while it was valid; otherwise
+    /// INDETERMINATE OUT_OF_BOUNDS_NO_POE (EN 319 102-1 §5.2.7).
+    private func judgeExpiry(of signer: Certificate, best: Date?, validationTime: Date, signature: SignatureReport,
+                             notes: inout [ReportNote], issues: inout [VerificationIssue]) {
+        guard signer.notAfter < validationTime,
+              !signature.issues.contains(where: { $0.code == .certificateNotUsable }) else { return }
+        if let best, best <= signer.notAfter, best >= signer.notBefore {
+            notes.append(ReportNote(code: "expiredProtected",
+                message: "the signer's certificate expired \(signer.notAfter.isoText); the signature's proof of existence (\(best.isoText)) shows it was made while the certificate was valid"))
+        } else {
+            issues.append(VerificationIssue(.certificateNotUsable,
+                "the signer's certificate expired \(signer.notAfter.isoText) and nothing that still stands proves the signature was made before (a signature timestamp, protected by a document timestamp once its authority expires)",
+                verdict: .indeterminate, subIndication: .outOfBoundsNoPOE))
         }
     }
 

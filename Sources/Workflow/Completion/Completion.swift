@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import PDFSyntax
-import Signing
+public import Signing
 import Templates
 import Typesetting
 import Verification
@@ -9,9 +9,10 @@ import Verification
 extension WorkflowEngine {
     /// Completes an envelope whose signers and approvers have all acted (the completion job):
     /// each document is made again with the filled values and marks, given a Certificate of
-    /// Completion built from the stored events, sealed once by the organisation (PAdES B-T with a
-    /// TSA), and verified; only then is the envelope marked `completed`, in one transaction with
-    /// its event, its ledger entry, the CC e-mails and the job's own completion. Run twice (a
+    /// Completion built from the stored events, sealed once by the organisation
+    /// (`SealConfiguration.profile`: B-LTA when there is a TSA and the seal's certificate names
+    /// revocation sources), and verified; only then is the envelope marked `completed`, in one
+    /// transaction with its event, its ledger entry, the CC e-mails and the job's own completion. Run twice (a
     /// crash, two workers), it completes once: the second commit finds the job done or the
     /// envelope's revision moved, and stops.
     func complete(account: String, envelope id: String, job jobID: String) async throws {
@@ -46,7 +47,7 @@ extension WorkflowEngine {
             let request = SignatureRequest(
                 placement: .invisible(fieldName: "countersign_seal"),
                 reason: "Completed envelope \(id); evidence chain head \(read.headHash) (\(read.eventCount) events)",
-                profile: seal.timestampURL == nil ? .padesBB : .padesBT, signingTime: now, audit: trail)
+                profile: seal.profile, signingTime: now, audit: trail)
             let bytes: [UInt8]
             do {
                 bytes = try signer.sign(final, request: request)
@@ -68,7 +69,7 @@ extension WorkflowEngine {
         transition.record("envelope.completed", .system, data: [
             "sealed": envelope.documents.map { "\($0.id):\($0.sealedSHA256 ?? "")" }.joined(separator: " "),
             "certifiedEvents": String(read.eventCount), "certifiedHead": read.headHash,
-            "profile": seal.timestampURL == nil ? "pades-b-b" : "pades-b-t",
+            "profile": seal.profile.rawValue,
             "sealCertificateSHA256": seal.identity.certificate.sha256Fingerprint,
         ])
         let attachments = envelope.documents.compactMap { document in
@@ -122,11 +123,24 @@ extension WorkflowEngine {
                     field.placement.flatMap { $0.document == document.id ? PageOverlay.Item(field: field, placement: $0, recipient: recipient) : nil }
                 }
             }
-            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, documentName: document.name)
+            // Every signer and approver is named on the certificate by a signature field (DESIGN.md §6).
+            let roles = envelope.recipients.filter(\.role.mustAct).map { $0.signatureRole ?? $0.role.rawValue }
+            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name)
         }
         guard let template else {
             throw WorkflowError(.completion, "\(document.name) of \(envelope.id) is generated but the envelope names no template")
         }
         return try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf
+    }
+}
+
+extension SealConfiguration {
+    /// The seal's PAdES profile: B-LTA (validation data and an archive timestamp in the file, so
+    /// it verifies long after the seal certificate expires) when there is a TSA and the seal's
+    /// certificate names an OCSP responder or CRL to fetch from; B-T with a TSA alone (a
+    /// development certificate names none); B-B without a TSA.
+    public var profile: SignatureProfile {
+        guard timestampURL != nil else { return .padesBB }
+        return identity.certificate.namesRevocationSource ? .padesBLTA : .padesBT
     }
 }

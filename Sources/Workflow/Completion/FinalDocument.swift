@@ -14,10 +14,14 @@ struct FinalDocument {
     static func make(envelope: Envelope, template: CompiledTemplate, typesetter: Typesetter) throws(WorkflowError) -> FinalDocument {
         var row = envelope.data
         var marks: [String: [Block]] = [:]
+        var filled: [String: [Block]] = [:]
+        let signerFields = Set(template.signerFields.map(\.name))
         for recipient in envelope.recipients where recipient.state == .completed {
             for field in recipient.fields {
                 if field.kind == .signature {
                     if let mark = recipient.mark { marks[field.name] = markBlocks(mark, name: recipient.name) }
+                } else if signerFields.contains(field.name) {
+                    if let value = field.value { filled[field.name] = valueBlocks(value, kind: field.kind, height: field.placement?.height) }
                 } else if let value = field.value {
                     row[field.name] = value
                 }
@@ -29,7 +33,7 @@ struct FinalDocument {
         }
         do {
             var spec = try template.bind(values, date: String(EventTime.iso(envelope.createdAt).prefix(10)))
-            spec.body = spec.body.map { mark($0, marks) }
+            spec.body = spec.body.map { mark($0, marks, filled) }
             let typeset = try typesetter.typeset(spec)
             let pdf = try DocumentFinisher().finish(typeset, info: spec.info)
             return FinalDocument(pdf: pdf, pages: typeset.pageCount)
@@ -59,23 +63,53 @@ struct FinalDocument {
         }
     }
 
-    /// The block with every signature box of a signed role marked, wherever it is nested.
-    static func mark(_ block: Block, _ marks: [String: [Block]]) -> Block {
+    /// A signer field's value as it sits in its box: initials in Dancing Script, a tick for a
+    /// ticked checkbox, other values in Liberation Sans sized to the box.
+    static func valueBlocks(_ value: String, kind: Field.Kind, height: Double?) -> [Block]? {
+        var style = ParagraphStyle()
+        style.leading = 1.05
+        style.spaceAfter = 0
+        style.hyphenate = false
+        let room = max(6, (height ?? 22) - 2)
+        switch kind {
+        case .initials:
+            style.fontFamily = "Dancing Script"
+            style.fontSize = min(22, room * 0.75)
+            style.color = Color(red: 0.05, green: 0.12, blue: 0.35)
+        case .checkbox:
+            guard value == "true" else { return nil }
+            style.fontFamily = "DejaVu Sans"
+            style.fontSize = room * 0.8
+            style.alignment = .center
+            return [.paragraph(Paragraph(runs: [.plain("\u{2713}")], style: style))]
+        default:
+            style.fontFamily = "Liberation Sans"
+            style.fontSize = min(11, room * 0.7)
+        }
+        return [.paragraph(Paragraph(runs: [.plain(value)], style: style))]
+    }
+
+    /// The block with every signature box of a signed role marked and every filled signer
+    /// field's value in its box, wherever it is nested.
+    static func mark(_ block: Block, _ marks: [String: [Block]], _ values: [String: [Block]] = [:]) -> Block {
         switch block {
+        case .signature(var box) where box.kind != .signature:
+            if let name = box.fieldName, let blocks = values[name] { box.mark = blocks }
+            return .signature(box)
         case .signature(var box):
             if let blocks = marks[box.role] {
                 if case .image(var image) = blocks.first { image.height = min(image.height ?? box.height, box.height - 2); box.mark = [.image(image)] } else { box.mark = blocks }
             }
             return .signature(box)
         case .keepTogether(let blocks):
-            return .keepTogether(blocks.map { mark($0, marks) })
+            return .keepTogether(blocks.map { mark($0, marks, values) })
         case .list(var list):
-            list.items = list.items.map { $0.map { mark($0, marks) } }
+            list.items = list.items.map { $0.map { mark($0, marks, values) } }
             return .list(list)
         case .table(var table):
             for row in table.rows.indices {
                 for cell in table.rows[row].cells.indices {
-                    table.rows[row].cells[cell].blocks = table.rows[row].cells[cell].blocks.map { mark($0, marks) }
+                    table.rows[row].cells[cell].blocks = table.rows[row].cells[cell].blocks.map { mark($0, marks, values) }
                 }
             }
             return .table(table)

@@ -50,7 +50,8 @@ public struct SealConfiguration: Sendable {
     public var identity: SigningIdentity
     /// The certificates the sealed files must verify against before an envelope is completed.
     public var trustAnchors: [Certificate]
-    /// An RFC 3161 time-stamp authority: seals become PAdES B-T and the ledger head is anchored.
+    /// An RFC 3161 time-stamp authority: seals become PAdES B-T (B-LTA when the seal's certificate
+    /// names revocation sources) and the ledger head is anchored.
     public var timestampURL: URL?
 
     public init(identity: SigningIdentity, trustAnchors: [Certificate], timestampURL: URL? = nil) {

@@ -1,6 +1,7 @@
 import Foundation
 import Batch
 import Templates
+import Typesetting
 
 extension WorkflowEngine {
     /// Creates a draft envelope from a published template version and data (role agent): the
@@ -41,7 +42,7 @@ extension WorkflowEngine {
                                 data: request.data, createdAt: now, createdBy: principal.keyID, metadata: request.metadata,
                                 reminders: request.reminders, retention: RetentionPolicy(category: request.retentionCategory))
         envelope.message = request.message
-        envelope.recipients = recipients
+        envelope.recipients = try Self.withSignerFields(recipients, template: compiled, placed: generated.fields)
         envelope.documents = [EnvelopeDocument(id: "doc_1", name: "\(version.templateID).pdf", sentSHA256: hash, pages: generated.pages)]
         var transition = Transition()
         transition.record("envelope.created", principal.actor, data: [
@@ -171,5 +172,26 @@ extension WorkflowEngine {
             throw WorkflowError(.invalidRequest, "\(what): a \(request.kind.rawValue) field cannot fill '\(request.name)', a \(declaration.type.rawValue) field")
         }
         return Field(name: request.name, kind: request.kind, required: request.required, options: options)
+    }
+
+    /// The template's signer fields (`<initials>`, `<date-signed>`, `<text-field>`, `<checkbox>`,
+    /// `<dropdown>`) given to the signers of their roles, each with where it was laid out.
+    static func withSignerFields(_ recipients: [Recipient], template: CompiledTemplate,
+                                 placed: [PlacedField]) throws(WorkflowError) -> [Recipient] {
+        var recipients = recipients
+        for declaration in template.signerFields {
+            guard let index = recipients.firstIndex(where: { $0.signatureRole == declaration.role }) else { continue }
+            guard !recipients.flatMap(\.fields).contains(where: { $0.name == declaration.name }) else {
+                throw WorkflowError(.invalidRequest, "recipients[\(index)].fields: '\(declaration.name)' is a signer field of the template already")
+            }
+            guard let kind = Field.Kind(rawValue: declaration.kind.rawValue) else { continue }
+            let box = placed.first { $0.name == declaration.name }
+            let placement = box.map { FieldPlacement(document: "doc_1", page: $0.page, x: $0.x0, y: $0.y0,
+                                                     width: $0.x1 - $0.x0, height: $0.y1 - $0.y0) }
+            recipients[index].fields.append(Field(name: declaration.name, kind: kind, required: declaration.required,
+                                                  options: declaration.options, placement: placement,
+                                                  maxLength: declaration.maxLength, pattern: declaration.pattern))
+        }
+        return recipients
     }
 }

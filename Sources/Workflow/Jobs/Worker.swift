@@ -26,18 +26,23 @@ public struct WorkflowWorker: Sendable {
         public var total: Int { ran.values.reduce(0, +) }
     }
 
+    /// The kinds of job this worker runs: all of them, but e-mail only with an SMTP relay (without
+    /// one, e-mails stay pending for a worker that has one, never leased by this one).
+    public var kinds: Set<Job.Kind> {
+        smtp == nil ? Set(Job.Kind.allCases).subtracting([.email]) : Set(Job.Kind.allCases)
+    }
+
     /// Claims and runs jobs due now until none is left (or `limit` jobs ran).
     public func runDue(limit: Int = 10_000) async throws -> Pass {
         var pass = Pass()
         var count = 0
         while count < limit {
             let now = engine.clock.now()
-            let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name)
+            let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name, kinds: kinds)
             if jobs.isEmpty { break }
-            // Without an SMTP relay the e-mails stay leased for another worker once the lease ends;
-            // the rest of the queue still runs (a batch holding e-mails must not end the pass).
-            let runnable = jobs.filter { $0.kind != .email || smtp != nil }
-            for job in runnable {
+            for job in jobs {
+                // The batch's lease ran out: the rest may be another worker's now; claim again.
+                if engine.clock.now() >= now.addingTimeInterval(lease) { break }
                 count += 1
                 do {
                     try await run(job)

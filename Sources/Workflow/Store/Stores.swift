@@ -100,14 +100,24 @@ public protocol EventLog: Sendable {
 /// The durable job queue. Workers claim due jobs under a lease; a crashed worker's lease runs
 /// out and another worker takes the job again (at-least-once).
 public protocol JobQueue: Sendable {
-    /// Leases up to `limit` pending jobs due at `now` (not leased by anyone else) until `now + lease`.
-    func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job]
-    /// Marks a job done.
+    /// Leases up to `limit` pending jobs of the given `kinds` due at `now` (not leased by anyone
+    /// else) until `now + lease`. A worker names only the kinds it can run (one without an SMTP
+    /// relay leaves e-mails to the workers that have one); concurrent claimers never get the same job.
+    func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job]
+    /// Marks a pending job done (a job already done or failed stays as it is).
     func finishJob(id: String) async throws
-    /// Records a failure: pending again at `retryAt`, or `failed` once its attempts are used up.
+    /// Records a failure of a pending job: pending again at `retryAt`, or `failed` once its
+    /// attempts are used up. A job another worker finished meanwhile stays done.
     func failJob(id: String, error: String, retryAt: Date) async throws
     /// Jobs of an account (for tests, the CLI and the demo's outbox reading), newest last.
     func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job]
+}
+
+extension JobQueue {
+    /// Leases up to `limit` due jobs of every kind (see `claimJobs(now:limit:lease:worker:kinds:)`).
+    public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job] {
+        try await claimJobs(now: now, limit: limit, lease: lease, worker: worker, kinds: Set(Job.Kind.allCases))
+    }
 }
 
 /// Documents, content-addressed by SHA-256.

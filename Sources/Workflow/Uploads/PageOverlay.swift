@@ -8,7 +8,9 @@ import Typesetting
 /// as they are (wrapped in `q`/`Q`), and one new content stream per page draws the fields, each
 /// a Form XObject typeset to the field's size. Each signature field also becomes an (unsigned)
 /// `/FT /Sig` form field `sig_<role>` at its rectangle, so the Certificate of Completion can
-/// name it. Fields are drawn on the page as displayed, whatever its `/Rotate` or crop box.
+/// name it; a role that signs nothing on this document (an approver, a signer whose signature
+/// is on another document) gets a hidden one. Fields are drawn on the page as displayed,
+/// whatever its `/Rotate` or crop box.
 struct PageOverlay {
     /// A field to draw and the recipient who filled it.
     struct Item {
@@ -19,7 +21,8 @@ struct PageOverlay {
 
     let typesetter: Typesetter
 
-    func draw(_ bytes: [UInt8], items: [Item], documentName: String) throws(WorkflowError) -> [UInt8] {
+    /// The document with `items` drawn and a signature field for each of `roles`.
+    func draw(_ bytes: [UInt8], items: [Item], roles: [String], documentName: String) throws(WorkflowError) -> [UInt8] {
         do {
             let document = try PDFDocument(bytes: PDFBytes(bytes), mode: .strict)
             let pages = try document.pages()
@@ -53,7 +56,7 @@ struct PageOverlay {
                         let rect = geometry.user(box)
                         let widget = editor.update.add(.dictionary([
                             "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"),
-                            "T": .string(PDFString(text: "sig_\(role)")), "F": .integer(132), "Rect": rect.pdfObject,
+                            "T": .string(PDFString(text: "sig_\(role)")), "F": .integer(4), "Rect": rect.pdfObject,
                             "P": .reference(page.reference),
                         ]))
                         try editor.addField(widget)
@@ -77,6 +80,16 @@ struct PageOverlay {
                 resources["XObject"] = .dictionary(xobjects)
                 dictionary["Resources"] = .dictionary(resources)
                 editor.update.set(page.reference, .dictionary(dictionary))
+            }
+            for role in roles where !sealedRoles.contains(role) && !taken.contains("sig_\(role)") {
+                sealedRoles.insert(role)
+                let widget = editor.update.add(.dictionary([
+                    "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"),
+                    "T": .string(PDFString(text: "sig_\(role)")), "F": .integer(2), "Rect": .array([0, 0, 0, 0]),
+                    "P": .reference(pages[0].reference),
+                ]))
+                try editor.addField(widget)
+                try editor.addAnnotation(widget, to: pages[0])
             }
             try editor.commit()
             return editor.update.write().bytes

@@ -47,6 +47,9 @@ extension WorkflowEngine {
                 throw WorkflowError(.invalidRequest, "document '\(name)': its pages cannot be read: \(error)")
             }
             guard !pages.isEmpty else { throw WorkflowError(.invalidRequest, "document '\(name)' has no pages") }
+            if let direct = pages.first(where: \.isDirect) {
+                throw WorkflowError(.invalidRequest, "document '\(name)', page \(direct.number): the page is written directly inside its parent's /Kids, not as an object of its own, so fields cannot be drawn on it; rewrite the file first (e.g. `qpdf in.pdf out.pdf`) and upload the rewrite")
+            }
             let bytes = input.document.bytes.array
             let placer = try FieldPlacer(documentID: id, name: name, bytes: bytes, pages: pages, roles: roles)
             placed += try placer.place(upload)
@@ -103,10 +106,16 @@ extension WorkflowEngine {
         let input: SigningInput
         do {
             input = try SigningInput(PDFBytes(Array(pdf)))
-        } catch let error as PDFError where error.code == .encrypted {
+        } catch let error as PDFError where error.code == .encrypted || error.code == .wrongPassword {
             throw WorkflowError(.invalidRequest, "document '\(name)' is encrypted; upload a copy without encryption (e.g. `qpdf --decrypt in.pdf out.pdf` with its password)")
         } catch {
             throw WorkflowError(.invalidRequest, "document '\(name)' cannot be accepted for signing: \(error)")
+        }
+        // Signing can open a file encrypted with an empty user password, but the fields drawn over
+        // its pages would have to be encrypted too, and the envelope would keep a file only the
+        // password's holder can change: an encrypted upload is refused either way.
+        guard input.document.trailer["Encrypt"] == nil else {
+            throw WorkflowError(.invalidRequest, "document '\(name)' is encrypted; upload a copy without encryption (e.g. `qpdf --decrypt in.pdf out.pdf`)")
         }
         guard input.signedFields.isEmpty else {
             throw WorkflowError(.invalidRequest, "document '\(name)' already carries \(input.signedFields.count) signature(s) (\(input.signedFields.joined(separator: ", "))); drawing the envelope's fields over its pages would invalidate them — upload the unsigned original")

@@ -7,6 +7,10 @@ struct WorkflowOptions: ParsableArguments {
     @Option(help: "The workflow home: the SQLite store and the development seal (default: $COUNTERSIGN_WORKFLOW_HOME or ./countersign-workflow).")
     var home: String?
 
+    @Option(help: ArgumentHelp("Where the store is: a postgres:// URL or an SQLite folder (default: $COUNTERSIGN_STORE, else the home's store/ folder).",
+                               valueName: "url-or-folder"))
+    var store: String?
+
     @Option(name: .customLong("key-file"), help: "A file holding the API key (default: $COUNTERSIGN_API_KEY). Never pass a key on the command line.")
     var keyFile: String?
 
@@ -21,9 +25,17 @@ struct WorkflowOptions: ParsableArguments {
             .standardizedFileURL
     }
 
+    /// The store `--store` or `$COUNTERSIGN_STORE` names; nil for the home's own SQLite store.
+    func storeLocation() throws -> WorkflowStoreLocation? {
+        guard let text = store ?? ProcessInfo.processInfo.environment["COUNTERSIGN_STORE"], !text.isEmpty else { return nil }
+        return try WorkflowStoreLocation(text)
+    }
+
     func open() throws -> WorkflowHome {
         do {
-            return try WorkflowHome(directory: homeURL)
+            let location = try storeLocation()
+            let directory = homeURL
+            return try waitFor { try await WorkflowHome.open(directory: directory, store: location) }
         } catch {
             throw workflowExit(error, json: json)
         }

@@ -2,34 +2,47 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign worker [--smtp HOST:PORT] [--once]`: runs due jobs (e-mail, reminders, expiry,
-/// completion, purges); without `--once` it keeps polling.
+/// `countersign worker [--store URL] [--smtp HOST:PORT] [--once]`: runs due jobs (e-mail,
+/// reminders, expiry, completion, purges); without `--once` it keeps polling. Any number of
+/// workers may share one store; a worker without `--smtp` never takes e-mail jobs.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
     @OptionGroup var options: WorkflowOptions
     @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it e-mails stay queued.") var smtp: String?
     @Flag(help: "Run what is due now, then exit.") var once = false
     @Option(help: "Seconds between polls.") var interval: Double = 5
+    @Option(help: "Seconds a claimed job stays leased to this worker; if it dies, another worker takes the job after this.")
+    var lease: Double = 300
+    @Option(help: "This worker's name in the job leases (default: worker-HOST-PID).") var name: String?
 
     func validate() throws {
         if let smtp, smtp.split(separator: ":").count != 2 || Int(smtp.split(separator: ":")[1]) == nil {
             throw ValidationError("--smtp takes HOST:PORT")
         }
         if interval <= 0 { throw ValidationError("--interval must be positive") }
+        if lease < 1 { throw ValidationError("--lease must be at least 1 second") }
     }
 
     func run() throws {
         let home = try options.open()
         let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
-        let worker = WorkflowWorker(engine: home.engine, smtp: relay)
+        let info = ProcessInfo.processInfo
+        let worker = WorkflowWorker(engine: home.engine, smtp: relay, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
+                                    lease: lease)
         repeat {
             let pass = try options.run { try await worker.runDue() }
+            // Polling: quiet passes print nothing, so the log holds only work done.
+            if !once && pass.total == 0 && pass.failed.isEmpty {
+                Thread.sleep(forTimeInterval: interval)
+                continue
+            }
             let ran = pass.ran.sorted { $0.key.rawValue < $1.key.rawValue }
             options.output(CanonicalJSON.object([
                 "ran": .object(Dictionary(uniqueKeysWithValues: ran.map { ($0.key.rawValue, CanonicalJSON.int($0.value)) })),
                 "failed": .array(pass.failed.map { .string($0) }),
             ]).text, text: "ran \(pass.total) job(s)" + ran.map { " \($0.key.rawValue)=\($0.value)" }.joined()
                 + pass.failed.map { "\n  failed: \($0)" }.joined())
+            fflush(nil)  // a log file sees each pass as it ends
             if once { return }
             Thread.sleep(forTimeInterval: interval)
         } while true

@@ -54,6 +54,9 @@ enum PeerCorpus {
             var modification: String?
             var docmdp_ok: Bool?
             var bottom_line: Bool?
+            /// The time pyHanko judged this signature at (seconds since 1970): the signature
+            /// timestamp's time, else the signer's claimed time.
+            var moment: Double?
             var error: String?
         }
 

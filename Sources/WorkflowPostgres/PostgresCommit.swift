@@ -1,0 +1,175 @@
+import Foundation
+import PostgresNIO
+public import Workflow
+
+extension PostgresWorkflowStore {
+    /// Commits a change in one transaction (READ COMMITTED): a stale revision updates no row and
+    /// is a `conflict`; an event or ledger entry at a sequence someone else took first violates
+    /// the primary key, also a `conflict`. Either everything is stored or nothing.
+    public func commit(_ change: StoreChange) async throws {
+        let logger = self.logger
+        try await transaction("committing a change to account \(change.account)") { connection in
+            guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(change.account)", logger: logger) == 1 else {
+                throw WorkflowError(.notFound, "no account \(change.account)")
+            }
+            if let envelope = change.envelope { try await Self.write(envelope: envelope, account: change.account, connection, logger) }
+            if let version = change.templateVersion {
+                try await Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
+                                              owner: version.account, id: version.templateID, version: version.version,
+                                              state: version.state.rawValue, revision: version.revision,
+                                              body: try Self.encode(version), connection, logger)
+            }
+            if let version = change.clauseVersion {
+                try await Self.writeVersioned(table: "clause_versions", idColumn: "clause_id", account: change.account,
+                                              owner: version.account, id: version.clauseID, version: version.version,
+                                              state: version.state.rawValue, revision: version.revision,
+                                              body: try Self.encode(version), connection, logger)
+            }
+            try await Self.append(events: change.events, account: change.account, connection, logger)
+            for job in change.jobs {
+                guard job.account == change.account else { throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account") }
+                try await Self.insert(job: job, connection, logger)
+            }
+            for id in change.finishedJobs {
+                let finished = try await Self.count(connection, """
+                    UPDATE jobs SET state = 'done', leased_until = NULL
+                    WHERE id = \(id) AND account = \(change.account) AND state = 'pending' RETURNING 1
+                    """, logger: logger)
+                guard finished == 1 else {
+                    throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
+                }
+            }
+            if let entry = change.ledgerEntry { try await Self.append(ledger: entry, account: change.account, connection, logger) }
+            for stream in change.purgePersonalData {
+                try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",
+                                           logger: logger)
+            }
+        }
+    }
+
+    static func write(envelope: Envelope, account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard envelope.account == account else {
+            throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
+        }
+        let body = try encode(envelope)
+        if envelope.revision == 0 {
+            try await connection.query("""
+                INSERT INTO envelopes (account, id, state, revision, created_at, body)
+                VALUES (\(account), \(envelope.id), \(envelope.state.rawValue), 0, \(seconds(envelope.createdAt)), \(body))
+                """, logger: logger)
+        } else {
+            let updated = try await count(connection, """
+                UPDATE envelopes SET state = \(envelope.state.rawValue), revision = \(envelope.revision), body = \(body)
+                WHERE account = \(account) AND id = \(envelope.id) AND revision = \(envelope.revision - 1) RETURNING 1
+                """, logger: logger)
+            guard updated == 1 else {
+                throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
+            }
+        }
+        try await connection.query("DELETE FROM envelope_metadata WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
+        for (key, value) in envelope.metadata.sorted(by: { $0.key < $1.key }) {
+            try await connection.query("""
+                INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (\(account), \(envelope.id), \(key), \(value))
+                """, logger: logger)
+        }
+        try await connection.query("DELETE FROM recipient_tokens WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
+        for recipient in envelope.recipients {
+            for tokenHash in recipient.tokenHashes {
+                try await connection.query("""
+                    INSERT INTO recipient_tokens (token_hash, account, envelope, recipient)
+                    VALUES (\(tokenHash), \(account), \(envelope.id), \(recipient.id))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    static func writeVersioned(table: String, idColumn: String, account: String, owner: String, id: String, version: String,
+                               state: String, revision: Int, body: String, _ connection: PostgresConnection,
+                               _ logger: Logger) async throws {
+        guard owner == account else { throw WorkflowError(.invalidRequest, "\(id)@\(version) belongs to another account") }
+        if revision == 0 {
+            try await connection.query("""
+                INSERT INTO \(unescaped: table) (account, \(unescaped: idColumn), version, state, revision, body)
+                VALUES (\(account), \(id), \(version), \(state), 0, \(body))
+                """, logger: logger)
+        } else {
+            let updated = try await count(connection, """
+                UPDATE \(unescaped: table) SET state = \(state), revision = \(revision), body = \(body)
+                WHERE account = \(account) AND \(unescaped: idColumn) = \(id) AND version = \(version) AND revision = \(revision - 1)
+                RETURNING 1
+                """, logger: logger)
+            guard updated == 1 else {
+                throw WorkflowError(.conflict, "\(id)@\(version) changed since it was read; read it again and retry")
+            }
+        }
+    }
+
+    /// Appends events, each chained to the stream's stored head (a gap, a fork or a wrong
+    /// previous hash is refused as a conflict; a writer that took the same sequence first makes
+    /// the insert violate the primary key, also a conflict).
+    static func append(events: [WorkflowEvent], account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        for event in events {
+            guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
+            let head = try await rows(connection, """
+                SELECT sequence, hash FROM events WHERE account = \(account) AND stream = \(event.stream) ORDER BY sequence DESC LIMIT 1
+                """, logger: logger).first
+            let headSequence = try head?.value("sequence", as: Int.self) ?? 0
+            let headHash = try head?.value("hash", as: String.self) ?? WorkflowEvent.genesis
+            guard event.sequence == headSequence + 1, event.previousHash == headHash else {
+                throw WorkflowError(.conflict, "event \(event.sequence) of \(event.stream) does not follow the stored head (\(headSequence)); read the envelope again and retry")
+            }
+            guard event.hash == event.computedHash else {
+                throw WorkflowError(.evidence, "event \(event.sequence) of \(event.stream) carries a hash that is not its own")
+            }
+            try await connection.query("""
+                INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+                VALUES (\(account), \(event.stream), \(event.sequence), \(event.type), \(iso(event.at)), \(try encode(event.actor)),
+                        \(try encode(event.data)), \(event.personalSHA256), \(event.previousHash), \(event.hash))
+                """, logger: logger)
+            if let personal = event.personal {
+                try await connection.query("""
+                    INSERT INTO event_personal (account, stream, sequence, personal)
+                    VALUES (\(account), \(event.stream), \(event.sequence), \(try encode(personal)))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    static func append(ledger entry: LedgerEntry, account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let head = try await rows(connection, "SELECT sequence, hash FROM ledger WHERE account = \(account) ORDER BY sequence DESC LIMIT 1",
+                                  logger: logger).first
+        let headSequence = try head?.value("sequence", as: Int.self) ?? 0
+        let headHash = try head?.value("hash", as: String.self) ?? WorkflowEvent.genesis
+        guard entry.account == account, entry.sequence == headSequence + 1, entry.previousHash == headHash,
+              entry.hash == entry.computedHash else {
+            throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
+        }
+        try await connection.query("""
+            INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
+            VALUES (\(account), \(entry.sequence), \(entry.envelope), \(entry.envelopeHead), \(entry.envelopeEvents),
+                    \(iso(entry.at)), \(entry.previousHash), \(entry.hash))
+            """, logger: logger)
+    }
+
+    static func insert(job: Job, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error)
+            VALUES (\(job.id), \(job.account), \(job.kind.rawValue), \(job.envelope), \(job.payload), \(seconds(job.runAt)),
+                    \(job.attempts), \(job.maximumAttempts), \(job.state.rawValue), \(job.lastError))
+            """, logger: logger)
+    }
+
+    /// Event and ledger times as the SQLite store writes them: ISO 8601, UTC, whole seconds.
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    static func isoDate(_ text: String, _ what: String) throws -> Date {
+        guard let date = ISO8601DateFormatter().date(from: text) else {
+            throw WorkflowError(.evidence, "\(what) has a bad time '\(text)'")
+        }
+        return date
+    }
+}

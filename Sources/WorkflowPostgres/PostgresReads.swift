@@ -1,0 +1,193 @@
+public import Foundation
+import PostgresNIO
+public import Workflow
+
+extension PostgresWorkflowStore {
+    // MARK: EnvelopeStore reads
+
+    public func envelope(account: String, id: String) async throws -> Envelope? {
+        try await bodies("reading envelope \(id)", "SELECT body FROM envelopes WHERE account = \(account) AND id = \(id)",
+                         as: Envelope.self).first
+    }
+
+    public func envelopes(account: String, query: EnvelopeQuery) async throws -> [Envelope] {
+        let states = query.states.map { $0.map(\.rawValue).sorted() }
+        return try await bodies("listing envelopes", """
+            SELECT e.body FROM envelopes e
+            WHERE e.account = \(account)
+              AND (\(states)::text[] IS NULL OR e.state = ANY(\(states)::text[]))
+              AND (\(query.after)::text IS NULL OR e.id > \(query.after))
+              AND (\(query.metadataKey)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM envelope_metadata m WHERE m.account = e.account AND m.envelope = e.id
+                      AND m.key = \(query.metadataKey) AND (\(query.metadataValue)::text IS NULL OR m.value = \(query.metadataValue))))
+            ORDER BY e.id LIMIT \(max(0, query.limit))
+            """, as: Envelope.self)
+    }
+
+    public func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)? {
+        try await run("finding a recipient token") { connection in
+            try await Self.rows(connection, "SELECT account, envelope, recipient FROM recipient_tokens WHERE token_hash = \(tokenHash)",
+                                logger: logger).first.map { row in
+                (account: try row.value("account"), envelope: try row.value("envelope"), recipient: try row.value("recipient"))
+            }
+        }
+    }
+
+    public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
+        try await bodies("reading template \(templateID)@\(version)", """
+            SELECT body FROM template_versions WHERE account = \(account) AND template_id = \(templateID) AND version = \(version)
+            """, as: TemplateVersion.self).first
+    }
+
+    public func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion] {
+        try await bodies("listing template versions", """
+            SELECT body FROM template_versions WHERE account = \(account) AND (\(templateID)::text IS NULL OR template_id = \(templateID))
+            ORDER BY template_id, version
+            """, as: TemplateVersion.self)
+    }
+
+    public func clauseVersion(account: String, clauseID: String, version: String) async throws -> ClauseVersion? {
+        try await bodies("reading clause \(clauseID)@\(version)", """
+            SELECT body FROM clause_versions WHERE account = \(account) AND clause_id = \(clauseID) AND version = \(version)
+            """, as: ClauseVersion.self).first
+    }
+
+    public func clauseVersions(account: String, clauseID: String?) async throws -> [ClauseVersion] {
+        try await bodies("listing clause versions", """
+            SELECT body FROM clause_versions WHERE account = \(account) AND (\(clauseID)::text IS NULL OR clause_id = \(clauseID))
+            ORDER BY clause_id, version
+            """, as: ClauseVersion.self)
+    }
+
+    /// The JSON `body` column of each row, decoded.
+    private func bodies<T: Decodable & Sendable>(_ what: String, _ query: PostgresQuery, as type: T.Type) async throws -> [T] {
+        try await run(what) { connection in
+            try await Self.column(connection, query, logger: logger, as: String.self).map { try Self.decode(T.self, $0) }
+        }
+    }
+
+    // MARK: EventLog
+
+    public func events(account: String, stream: String) async throws -> [WorkflowEvent] {
+        try await run("reading the events of \(stream)") { connection in
+            try await Self.rows(connection, """
+                SELECT e.account, e.stream, e.sequence, e.type, e.at, e.actor, e.data, p.personal, e.personal_sha256,
+                       e.previous_hash, e.hash
+                FROM events e LEFT JOIN event_personal p ON p.account = e.account AND p.stream = e.stream AND p.sequence = e.sequence
+                WHERE e.account = \(account) AND e.stream = \(stream) ORDER BY e.sequence
+                """, logger: logger).map { row in
+                let sequence: Int = try row.value("sequence")
+                return WorkflowEvent(account: try row.value("account"), stream: try row.value("stream"), sequence: sequence,
+                                     type: try row.value("type"), at: try Self.isoDate(try row.value("at"), "event \(sequence) of \(stream)"),
+                                     actor: try Self.decode(EventActor.self, try row.value("actor")),
+                                     data: try Self.decode([String: String].self, try row.value("data")),
+                                     personal: try (try row.value("personal", as: String?.self)).map { try Self.decode([String: String].self, $0) },
+                                     personalSHA256: try row.value("personal_sha256"), previousHash: try row.value("previous_hash"),
+                                     hash: try row.value("hash"))
+            }
+        }
+    }
+
+    public func streams(account: String) async throws -> [String] {
+        try await run("listing the event streams of \(account)") { connection in
+            try await Self.column(connection, "SELECT DISTINCT stream FROM events WHERE account = \(account) ORDER BY stream",
+                               logger: logger, as: String.self)
+        }
+    }
+
+    public func ledger(account: String) async throws -> [LedgerEntry] {
+        try await run("reading the ledger of \(account)") { connection in
+            try await Self.rows(connection, """
+                SELECT account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash
+                FROM ledger WHERE account = \(account) ORDER BY sequence
+                """, logger: logger).map { row in
+                let sequence: Int = try row.value("sequence")
+                return LedgerEntry(account: try row.value("account"), sequence: sequence, envelope: try row.value("envelope"),
+                                   envelopeHead: try row.value("envelope_head"), envelopeEvents: try row.value("envelope_events"),
+                                   at: try Self.isoDate(try row.value("at"), "ledger entry \(sequence)"),
+                                   previousHash: try row.value("previous_hash"), hash: try row.value("hash"))
+            }
+        }
+    }
+
+    public func anchors(account: String) async throws -> [LedgerAnchor] {
+        try await run("reading the ledger anchors of \(account)") { connection in
+            try await Self.rows(connection, "SELECT account, sequence, head, token, at FROM ledger_anchors WHERE account = \(account) ORDER BY sequence",
+                                logger: logger).map { row in
+                LedgerAnchor(account: try row.value("account"), sequence: try row.value("sequence"), head: try row.value("head"),
+                             token: try row.value("token"), at: Self.date(try row.value("at")))
+            }
+        }
+    }
+
+    public func insertAnchor(_ anchor: LedgerAnchor) async throws {
+        try await run("storing a ledger anchor") { connection in
+            _ = try await connection.query("""
+                INSERT INTO ledger_anchors (account, sequence, head, token, at)
+                VALUES (\(anchor.account), \(anchor.sequence), \(anchor.head), \(anchor.token), \(Self.seconds(anchor.at)))
+                """, logger: logger)
+        }
+    }
+
+    // MARK: JobQueue
+
+    /// Claims due jobs in one statement: the inner `SELECT … FOR UPDATE SKIP LOCKED` passes over
+    /// rows another worker's claim has locked, so concurrent workers never take the same job,
+    /// and the lease lets another worker take it again once it runs out (a crashed worker).
+    public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
+        let at = Self.seconds(now)
+        let kindNames = kinds.map(\.rawValue).sorted()
+        return try await run("claiming jobs") { connection in
+            try await Self.rows(connection, """
+                UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM jobs WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
+                      AND kind = ANY(\(kindNames)::text[])
+                    ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED)
+                RETURNING \(unescaped: Self.jobColumns)
+                """, logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+        }
+    }
+
+    public func finishJob(id: String) async throws {
+        try await run("finishing job \(id)") { connection in
+            _ = try await connection.query("UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = \(id) AND state = 'pending'", logger: logger)
+        }
+    }
+
+    public func failJob(id: String, error: String, retryAt: Date) async throws {
+        try await run("recording the failure of job \(id)") { connection in
+            _ = try await connection.query("""
+                UPDATE jobs SET last_error = \(error), leased_until = NULL, run_at = \(Self.seconds(retryAt)),
+                  state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
+                WHERE id = \(id) AND state = 'pending'
+                """, logger: logger)
+        }
+    }
+
+    public func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job] {
+        let kindName = kind?.rawValue
+        return try await run("listing the jobs of \(account)") { connection in
+            try await Self.rows(connection, """
+                SELECT \(unescaped: Self.jobColumns) FROM jobs
+                WHERE account = \(account) AND (\(kindName)::text IS NULL OR kind = \(kindName)) AND (\(envelope)::text IS NULL OR envelope = \(envelope))
+                ORDER BY position
+                """, logger: logger).map(Self.job)
+        }
+    }
+
+    static let jobColumns = "id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error"
+
+    static func job(_ row: PostgresRandomAccessRow) throws -> Job {
+        let id: String = try row.value("id"), kindName: String = try row.value("kind"), stateName: String = try row.value("state")
+        guard let kind = Job.Kind(rawValue: kindName), let state = Job.State(rawValue: stateName) else {
+            throw WorkflowError(.store, "job \(id) has an unknown kind '\(kindName)' or state '\(stateName)'")
+        }
+        var job = Job(id: id, account: try row.value("account"), kind: kind, envelope: try row.value("envelope"),
+                      payload: try row.value("payload"), runAt: date(try row.value("run_at")), maximumAttempts: try row.value("maximum_attempts"))
+        job.attempts = try row.value("attempts")
+        job.state = state
+        job.lastError = try row.value("last_error")
+        return job
+    }
+}

@@ -1,0 +1,151 @@
+import PostgresNIO
+import Workflow
+
+/// The versioned schema of the PostgreSQL store: the SQLite store's tables (docs/workflow.md,
+/// "Store schema") in PostgreSQL types, plus the documents table. Each migration runs once, in
+/// its own transaction, recorded in `schema_migrations`; an advisory lock serialises processes
+/// that start together.
+enum PostgresSchema {
+    struct Migration {
+        let version: Int
+        let name: String
+        let statements: [String]
+    }
+
+    /// The lock key every migrating process takes (`pg_advisory_xact_lock`).
+    static let lockKey = 0x436f_756e_7465_72  // "Counter"
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "workflow", statements: [
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES accounts(id), role TEXT NOT NULL,
+                name TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL,
+                revoked_at DOUBLE PRECISION)
+            """,
+            """
+            CREATE TABLE envelopes (
+                account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, state TEXT NOT NULL,
+                revision BIGINT NOT NULL, created_at DOUBLE PRECISION NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (account, id))
+            """,
+            "CREATE INDEX envelopes_state ON envelopes(account, state, id)",
+            """
+            CREATE TABLE envelope_metadata (
+                account TEXT NOT NULL, envelope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                PRIMARY KEY (account, envelope, key))
+            """,
+            "CREATE INDEX envelope_metadata_value ON envelope_metadata(account, key, value)",
+            """
+            CREATE TABLE recipient_tokens (
+                token_hash TEXT PRIMARY KEY, account TEXT NOT NULL, envelope TEXT NOT NULL, recipient TEXT NOT NULL)
+            """,
+            "CREATE INDEX recipient_tokens_envelope ON recipient_tokens(account, envelope)",
+            """
+            CREATE TABLE template_versions (
+                account TEXT NOT NULL REFERENCES accounts(id), template_id TEXT NOT NULL, version TEXT NOT NULL,
+                state TEXT NOT NULL, revision BIGINT NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (account, template_id, version))
+            """,
+            """
+            CREATE TABLE clause_versions (
+                account TEXT NOT NULL REFERENCES accounts(id), clause_id TEXT NOT NULL, version TEXT NOT NULL,
+                state TEXT NOT NULL, revision BIGINT NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (account, clause_id, version))
+            """,
+            """
+            CREATE TABLE events (
+                account TEXT NOT NULL, stream TEXT NOT NULL, sequence BIGINT NOT NULL, type TEXT NOT NULL,
+                at TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL, personal_sha256 TEXT NOT NULL,
+                previous_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                PRIMARY KEY (account, stream, sequence))
+            """,
+            """
+            CREATE TABLE event_personal (
+                account TEXT NOT NULL, stream TEXT NOT NULL, sequence BIGINT NOT NULL, personal TEXT NOT NULL,
+                PRIMARY KEY (account, stream, sequence))
+            """,
+            """
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY, account TEXT NOT NULL, kind TEXT NOT NULL, envelope TEXT NOT NULL,
+                payload BYTEA NOT NULL, run_at DOUBLE PRECISION NOT NULL, attempts BIGINT NOT NULL,
+                maximum_attempts BIGINT NOT NULL, state TEXT NOT NULL, last_error TEXT,
+                leased_until DOUBLE PRECISION, leased_by TEXT,
+                position BIGINT GENERATED ALWAYS AS IDENTITY)
+            """,
+            "CREATE INDEX jobs_due ON jobs(state, run_at)",
+            "CREATE INDEX jobs_envelope ON jobs(account, envelope)",
+            """
+            CREATE TABLE ledger (
+                account TEXT NOT NULL, sequence BIGINT NOT NULL, envelope TEXT NOT NULL,
+                envelope_head TEXT NOT NULL, envelope_events BIGINT NOT NULL, at TEXT NOT NULL,
+                previous_hash TEXT NOT NULL, hash TEXT NOT NULL,
+                PRIMARY KEY (account, sequence))
+            """,
+            """
+            CREATE TABLE ledger_anchors (
+                account TEXT NOT NULL, sequence BIGINT NOT NULL, head TEXT NOT NULL, token BYTEA NOT NULL,
+                at DOUBLE PRECISION NOT NULL, PRIMARY KEY (account, sequence))
+            """,
+            // Evidence is append-only whoever connects: one function refuses, triggers call it
+            // for every row updated or deleted and for TRUNCATE.
+            """
+            CREATE FUNCTION refuse_evidence_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+            END $$
+            """,
+            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION refuse_evidence_change()",
+            "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION refuse_evidence_change()",
+            "CREATE TRIGGER ledger_append_only BEFORE UPDATE OR DELETE ON ledger FOR EACH ROW EXECUTE FUNCTION refuse_evidence_change()",
+            "CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger FOR EACH STATEMENT EXECUTE FUNCTION refuse_evidence_change()",
+            // Documents, content-addressed: the database itself checks that the key is the bytes' SHA-256.
+            """
+            CREATE TABLE documents (
+                sha256 TEXT PRIMARY KEY, bytes BYTEA NOT NULL,
+                CONSTRAINT documents_sha256_check CHECK (sha256 = encode(sha256(bytes), 'hex')))
+            """,
+        ]),
+        // Claiming by kind (a worker without SMTP names every kind but e-mail): the due jobs of
+        // each kind are one index range, however many e-mails wait for another worker.
+        Migration(version: 2, name: "jobs-by-kind", statements: [
+            "CREATE INDEX jobs_claim ON jobs(state, kind, run_at)",
+        ]),
+    ]
+
+    /// Applies every migration the database has not recorded, in order.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            try await migrateInTransaction(connection, logger: logger)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
+    private static func migrateInTransaction(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            let applied = Set(try await PostgresWorkflowStore.column(connection, "SELECT version FROM schema_migrations", logger: logger,
+                                                                  as: Int.self))
+            if let newest = applied.max(), newest > (migrations.map(\.version).max() ?? 0) {
+                throw WorkflowError(.store, "the database's schema is version \(newest), newer than this program knows; upgrade countersign")
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("""
+                    INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
+                    """, logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Workflow
+
+/// Where a `PostgresWorkflowStore` connects and how many connections it may hold.
+public struct PostgresStoreConfiguration: Sendable, Hashable {
+    /// How the server is reached.
+    public enum Endpoint: Sendable, Hashable {
+        /// TCP to a host name or address and port (no TLS: use a loopback, a private network or a
+        /// TLS-terminating proxy).
+        case tcp(host: String, port: Int)
+        /// The server's Unix-domain socket file (e.g. `/var/run/postgresql/.s.PGSQL.5432`).
+        case unixSocket(path: String)
+    }
+
+    public var endpoint: Endpoint
+    public var username: String
+    public var password: String?
+    public var database: String
+    /// The most connections this process opens (each worker task holds one while it runs a query).
+    public var maximumConnections: Int
+
+    public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, maximumConnections: Int = 8) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+        self.maximumConnections = maximumConnections
+    }
+
+    /// Reads a `postgres://user[:password]@host[:port]/database` URL (`postgresql://` also), the
+    /// form libpq and most hosting providers print. A `host` query item naming a folder selects the
+    /// Unix socket in it: `postgres://user@/db?host=/var/run/postgresql&port=5433`.
+    public init(url text: String, maximumConnections: Int = 8) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme,
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw WorkflowError(.invalidRequest, "'\(text)' is not a postgres:// URL; write postgres://user:password@host:5432/database")
+        }
+        let database = String(components.path.drop { $0 == "/" })
+        guard !database.isEmpty else {
+            throw WorkflowError(.invalidRequest, "the URL names no database; add it as the path: postgres://user@host/database")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw WorkflowError(.invalidRequest, "the URL names no user; write postgres://user@host/database")
+        }
+        let items = components.queryItems ?? []
+        let port = components.port ?? items.first { $0.name == "port" }.flatMap { $0.value.flatMap(Int.init) } ?? 5432
+        let endpoint: Endpoint
+        if let folder = items.first(where: { $0.name == "host" })?.value, folder.hasPrefix("/") {
+            endpoint = .unixSocket(path: "\(folder)/.s.PGSQL.\(port)")
+        } else if let host = components.host, !host.isEmpty {
+            endpoint = .tcp(host: host, port: port)
+        } else {
+            throw WorkflowError(.invalidRequest, "the URL names no host; write postgres://user@host:5432/database or ?host=/socket/folder")
+        }
+        self.init(endpoint: endpoint, username: user, password: components.password, database: database,
+                  maximumConnections: maximumConnections)
+    }
+}

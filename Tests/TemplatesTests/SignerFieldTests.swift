@@ -1,0 +1,85 @@
+import Foundation
+import Templates
+import TestSupport
+import Testing
+import Typesetting
+
+/// Signer fields in the template language: what the checker refuses (at the line and column of
+/// the problem), and what the typeset document records.
+@Suite struct SignerFieldTests {
+    /// The broken-template wrapper around `fields` (on line 8 from column 5) and the customer's signature.
+    static func wrap(_ fields: String) -> String {
+        TemplatesTests.wrap(fields + #"<signature role="customer"/>"#)
+    }
+
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        var label: String
+        var body: String
+        /// Where the error is: column of this text's first character on line 8 (nil: anywhere on line 8).
+        var at: String?
+        var message: String
+        var testDescription: String { label }
+    }
+
+    static let refusals: [Refusal] = [
+        Refusal(label: "a role with no signature", body: #"<initials role="witness"/>"#, at: "witness",
+                message: "role: 'witness' has no <signature role=\"witness\"> in the template; its signature roles are customer"),
+        Refusal(label: "a text field without a name", body: #"<text-field role="customer"/>"#, at: nil, message: "name"),
+        Refusal(label: "a dropdown without options", body: #"<dropdown role="customer" name="term"/>"#, at: nil, message: "options"),
+        Refusal(label: "repeated options", body: #"<dropdown role="customer" name="term" options="a|a"/>"#, at: "a|a",
+                message: "options: 'a|a' is not a list of distinct choices"),
+        Refusal(label: "a max-length out of range", body: #"<text-field role="customer" name="po" max-length="0"/>"#, at: "0\"",
+                message: "max-length: '0' is not a whole number from 1 to 500"),
+        Refusal(label: "a pattern that is no regular expression", body: #"<text-field role="customer" name="po" pattern="(["/>"#,
+                at: "([", message: "pattern: '([' is not a regular expression"),
+        Refusal(label: "a name the data fields have", body: #"<checkbox role="customer" name="company_name"/>"#, at: "company_name",
+                message: "name: 'company_name' is already a field"),
+        Refusal(label: "inside a loop", body: #"<for each="item" in="line_items"><checkbox role="customer" name="x"/></for>"#,
+                at: "<checkbox", message: "not allowed inside <for>"),
+        Refusal(label: "with content", body: #"<checkbox role="customer" name="x"><p>no</p></checkbox>"#, at: "<p>",
+                message: "takes no content"),
+        Refusal(label: "an unknown attribute", body: #"<checkbox role="customer" name="x" colour="red"/>"#, at: "colour",
+                message: "unknown attribute 'colour'"),
+    ]
+
+    @Test(arguments: refusals) func theCheckerRefusesAtTheLineAndColumn(_ refusal: Refusal) {
+        let found = diagnostics(of: Self.wrap(refusal.body))
+        let prefix: String
+        if let at = refusal.at, let range = refusal.body.range(of: at) {
+            prefix = "Templates/broken.xml:8:\(5 + refusal.body.distance(from: refusal.body.startIndex, to: range.lowerBound)):"
+        } else {
+            prefix = "Templates/broken.xml:8:"
+        }
+        #expect(found.contains { $0.hasPrefix(prefix) && $0.contains(refusal.message) }, "\(found)")
+    }
+
+    @Test func theDocumentedExampleRecordsEachFieldWhereItIsLaidOut() throws {
+        let reference = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/templates.md"), encoding: .utf8)
+        let example = try #require(reference.components(separatedBy: "```xml\n").first { $0.contains("id=\"order-form\"") }?
+            .components(separatedBy: "\n```").first)
+        let template = try Samples.compiler.compile(source: Array(example.utf8), path: Samples.templates.appendingPathComponent("order-form.xml").path)
+        #expect(template.signerFields.map(\.name) == ["term", "purchase_order", "newsletter", "customer_initials", "customer_date_signed"])
+        #expect(template.signerFields.map(\.kind) == [.dropdown, .text, .checkbox, .initials, .dateSigned])
+        let term = try #require(template.signerFields.first)
+        #expect(term.options == ["12 months", "24 months", "36 months"] && term.required && term.role == "customer")
+        let order = try #require(template.signerFields.first { $0.name == "purchase_order" })
+        #expect(order.maxLength == 20 && order.pattern == "PO-[0-9]+")
+        #expect(template.signerFields.first { $0.name == "newsletter" }?.required == false)
+
+        let (values, problems) = template.coerce(row: ["company_name": "Zoë Labs"])
+        #expect(problems.isEmpty)
+        let typeset = try Typesetter().typeset(try template.bind(values, date: "2026-12-03"))
+        #expect(typeset.signatures.map(\.role) == ["customer"], "only the signature becomes a form field")
+        #expect(typeset.fields.map(\.name) == template.signerFields.map(\.name))
+        let sizes = typeset.fields.map { (($0.x1 - $0.x0) * 100).rounded() / 100 }
+        #expect(sizes == [144, 144, 14, 54, 115])
+        for field in typeset.fields {
+            #expect(field.page == 1 && field.y1 > field.y0 && field.x0 >= 72 && field.y1 <= 792 - 72 + 0.01, "\(field)")
+        }
+        // Laid out in document order, top to bottom, and date-signed at the right margin.
+        let tops = typeset.fields.map(\.y1)
+        #expect(tops == tops.sorted(by: >))
+        let dateSigned = try #require(typeset.fields.last)
+        #expect(abs(dateSigned.x1 - (612 - 72)) < 0.5, "\(dateSigned)")
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import TestSupport
+import Workflow
+import WorkflowConformance
+import WorkflowPostgres
+
+/// The store conformance suite against the PostgreSQL store on a real server, each case in a
+/// new database.
+@Suite(.postgresCluster) struct PostgresConformanceTests {
+    @Test(arguments: StoreConformance.cases)
+    func conformance(_ check: StoreConformance.Case) async throws {
+        let database = try PostgresCluster.newDatabase()
+        let opened = OpenedStores()
+        do {
+            try await check.run {
+                let store = try await PostgresWorkflowStore.open(try PostgresCluster.configuration(database))
+                await opened.add(store)
+                return store
+            }
+        } catch {
+            await opened.closeAll()
+            throw error
+        }
+        await opened.closeAll()
+    }
+}
+
+/// The stores a test opened, to close them at its end.
+actor OpenedStores {
+    private var stores: [PostgresWorkflowStore] = []
+
+    func add(_ store: PostgresWorkflowStore) { stores.append(store) }
+
+    func closeAll() async {
+        for store in stores { await store.close() }
+        stores = []
+    }
+}

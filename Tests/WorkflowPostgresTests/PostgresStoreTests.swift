@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import TestSupport
+import Workflow
+import WorkflowPostgres
+
+private let now = Date(timeIntervalSince1970: 1_796_000_000)
+
+private func account(_ store: any WorkflowStore, _ id: String) async throws {
+    try await store.createAccount(Account(id: id, name: "Account \(id)", createdAt: now), firstKey: APIKeyRecord(
+        id: "key_\(id)", account: id, role: .admin, name: "first", secretHash: String(repeating: id == "acme" ? "a" : "b", count: 64),
+        createdAt: now))
+}
+
+/// What only a real server shows: raw SQL cannot alter evidence, concurrent workers never share
+/// a job, tenants stay apart, migrations run once, and failures are clear.
+@Suite(.postgresCluster) struct PostgresStoreTests {
+    @Test(arguments: [
+        "UPDATE events SET type = 'signed' WHERE sequence = 1",
+        "DELETE FROM events WHERE sequence = 1",
+        "TRUNCATE events",
+        "UPDATE ledger SET envelope = 'env_x'",
+        "DELETE FROM ledger",
+        "TRUNCATE ledger",
+    ])
+    func rawSQLCannotAlterEvidence(_ statement: String) async throws {
+        let database = try PostgresCluster.newDatabase()
+        try await PostgresCluster.withStore(database: database) { store in
+            try await account(store, "acme")
+            let event = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: 1, type: "created", at: now, actor: .system,
+                                           data: [:], personal: ["email": "ada@example.com"], previousHash: WorkflowEvent.genesis)
+            let entry = LedgerEntry(account: "acme", sequence: 1, envelope: "env_1", envelopeHead: event.hash, envelopeEvents: 1,
+                                    at: now, previousHash: WorkflowEvent.genesis)
+            try await store.commit(StoreChange(account: "acme", events: [event], ledgerEntry: entry))
+            // The superuser, straight through psql: the trigger still refuses.
+            let result = try PostgresCluster.server.psql(statement, database: database)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("append-only"), "psql said: \(result.stderr)")
+            #expect(try await store.events(account: "acme", stream: "env_1") == [event])
+            #expect(try await store.ledger(account: "acme") == [entry])
+        }
+    }
+
+    @Test func concurrentClaimersNeverShareAJob() async throws {
+        let database = try PostgresCluster.newDatabase()
+        // Two stores are two connection pools, as two worker processes would have.
+        let first = try await PostgresWorkflowStore.open(PostgresCluster.configuration(database, maximumConnections: 4))
+        let second = try await PostgresWorkflowStore.open(PostgresCluster.configuration(database, maximumConnections: 4))
+        defer { Task { await first.close(); await second.close() } }
+        try await account(first, "acme")
+        let count = 300
+        let jobs = (0..<count).map { Job(id: String(format: "job_%04d", $0), account: "acme", kind: .email, envelope: "", runAt: now) }
+        try await first.commit(StoreChange(account: "acme", jobs: jobs))
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                let store = worker % 2 == 0 ? first : second
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let batch = try await store.claimJobs(now: now, limit: 7, lease: 600, worker: "w\(worker)")
+                        if batch.isEmpty { return mine }
+                        mine += batch.map(\.id)
+                    }
+                }
+            }
+            var all: [[String]] = []
+            for try await ids in group { all.append(ids) }
+            return all
+        }
+        let flat = claimed.flatMap { $0 }
+        #expect(flat.count == count, "every job claimed exactly once: \(flat.count) claims for \(count) jobs")
+        #expect(Set(flat).count == count, "no job claimed twice")
+        #expect(claimed.filter { !$0.isEmpty }.count > 1, "the work was shared between workers")
+        let stored = try await first.jobs(account: "acme", kind: .email, envelope: nil)
+        #expect(stored.allSatisfy { $0.attempts == 1 }, "each job has one attempt")
+        await first.close()
+        await second.close()
+    }
+
+    @Test func tenantsWithTheSameIdsStayApart() async throws {
+        try await PostgresCluster.withStore { store in
+            try await account(store, "acme")
+            try await account(store, "globex")
+            for tenant in ["acme", "globex"] {
+                var envelope = Envelope(id: "env_1", account: tenant, subject: "\(tenant) contract",
+                                        template: TemplateReference(templateID: "t", version: "1", sha256: String(repeating: "c", count: 64)),
+                                        data: [:], createdAt: now, createdBy: "key_\(tenant)", metadata: ["lead_id": "L1"])
+                let event = WorkflowEvent.make(account: tenant, stream: "env_1", sequence: 1, type: "created", at: now, actor: .system,
+                                               data: ["tenant": tenant], personal: [:], previousHash: WorkflowEvent.genesis)
+                envelope.eventCount = 1
+                envelope.headHash = event.hash
+                try await store.commit(StoreChange(account: tenant, envelope: envelope, events: [event], jobs: [
+                    Job(id: "job_\(tenant)", account: tenant, kind: .reminder, envelope: "env_1", runAt: now)]))
+            }
+            // The same envelope id and stream in two accounts: two envelopes, two chains.
+            #expect(try await store.envelope(account: "acme", id: "env_1")?.subject == "acme contract")
+            #expect(try await store.envelope(account: "globex", id: "env_1")?.subject == "globex contract")
+            #expect(try await store.events(account: "globex", stream: "env_1").map { $0.data["tenant"] } == ["globex"])
+            #expect(try await store.envelopes(account: "acme", query: EnvelopeQuery(metadataKey: "lead_id", metadataValue: "L1"))
+                .map(\.account) == ["acme"])
+            #expect(try await store.jobs(account: "acme", kind: nil, envelope: "env_1").map(\.id) == ["job_acme"])
+            #expect(try await store.keys(account: "globex").map(\.id) == ["key_globex"])
+            // A job or an event labelled with another account is refused, and nothing is written.
+            await #expect(throws: WorkflowError(.invalidRequest, "")) {
+                try await store.commit(StoreChange(account: "acme", jobs: [
+                    Job(id: "job_x", account: "globex", kind: .email, envelope: "env_1", runAt: now)]))
+            }
+            #expect(try await store.jobs(account: "globex", kind: nil, envelope: nil).map(\.id) == ["job_globex"])
+            await #expect(throws: WorkflowError(.notFound, "")) {
+                try await store.revokeKey(account: "acme", id: "key_globex", at: now)
+            }
+            #expect(try await store.keys(account: "globex").first?.revokedAt == nil)
+        }
+    }
+
+    @Test func migrationsRunOnceWhenProcessesStartTogether() async throws {
+        let database = try PostgresCluster.newDatabase()
+        let stores = try await withThrowingTaskGroup(of: PostgresWorkflowStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresWorkflowStore.open(PostgresCluster.configuration(database)) } }
+            var opened: [PostgresWorkflowStore] = []
+            for try await store in group { opened.append(store) }
+            return opened
+        }
+        try await account(stores[0], "acme")
+        for store in stores { await store.close() }
+        let versions = try PostgresCluster.server.psql("SELECT version, name FROM schema_migrations ORDER BY version", database: database)
+        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind")
+        // Reopening keeps the data and applies nothing again.
+        try await PostgresCluster.withStore(database: database) { store in
+            let accounts = try await store.accounts().map(\.id)
+            #expect(accounts == ["acme"])
+        }
+    }
+
+    @Test func documentsAreCheckedByTheDatabase() async throws {
+        let database = try PostgresCluster.newDatabase()
+        try await PostgresCluster.withStore(database: database) { store in
+            let hash = try await store.documents.put(Array("%PDF-1.7 signed".utf8))
+            // A row whose key is not its bytes' SHA-256 cannot exist, whoever writes it.
+            let forged = try PostgresCluster.server.psql(
+                "INSERT INTO documents (sha256, bytes) VALUES ('\(String(repeating: "0", count: 64))', '\\x00')", database: database)
+            #expect(forged.status != 0 && forged.stderr.contains("documents_sha256_check"), "psql said: \(forged.stderr)")
+            await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await store.documents.get("not a hash") }
+            #expect(try await store.documents.get(hash) == Array("%PDF-1.7 signed".utf8))
+        }
+    }
+
+    @Test func anUnreachableServerIsAClearStoreError() async throws {
+        let port = try freeLoopbackPort()
+        let configuration = PostgresStoreConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), username: "nobody", database: "none")
+        do {
+            let store = try await PostgresWorkflowStore.open(configuration)
+            await store.close()
+            Issue.record("opening a store with no server succeeded")
+        } catch let error as WorkflowError {
+            #expect(error.code == .store)
+            #expect(error.reason.contains("127.0.0.1:\(port)"), "\(error.reason)")
+        }
+    }
+
+    @Test(arguments: [
+        ("postgres://ada:secret@db.example.com:6543/countersign", PostgresStoreConfiguration(
+            endpoint: .tcp(host: "db.example.com", port: 6543), username: "ada", password: "secret", database: "countersign")),
+        ("postgresql://ada@localhost/cs", PostgresStoreConfiguration(
+            endpoint: .tcp(host: "localhost", port: 5432), username: "ada", database: "cs")),
+        ("postgres://ada@/cs?host=/var/run/postgresql&port=5433", PostgresStoreConfiguration(
+            endpoint: .unixSocket(path: "/var/run/postgresql/.s.PGSQL.5433"), username: "ada", database: "cs")),
+    ])
+    func connectionURLs(_ url: String, _ expected: PostgresStoreConfiguration) throws {
+        #expect(try PostgresStoreConfiguration(url: url) == expected)
+    }
+
+    @Test(arguments: ["mysql://ada@host/db", "postgres://ada@host/", "postgres://host/db", "postgres://ada@/db"])
+    func badConnectionURLs(_ url: String) {
+        #expect(throws: WorkflowError(.invalidRequest, "")) { try PostgresStoreConfiguration(url: url) }
+    }
+}
