@@ -7,14 +7,17 @@ public struct WorkflowWorker: Sendable {
     public let engine: WorkflowEngine
     /// Where e-mail goes; nil leaves e-mail jobs pending (they are delivered by a worker that has one).
     public let smtp: SMTPClient?
+    /// Where webhooks go; nil leaves webhook jobs pending, like e-mails without SMTP.
+    public let webhooks: (any WebhookTransport)?
     public let name: String
     /// How long a claimed job is leased before another worker may take it.
     public let lease: TimeInterval
 
-    public init(engine: WorkflowEngine, smtp: SMTPClient?, name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)",
-                lease: TimeInterval = 300) {
+    public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
+                name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", lease: TimeInterval = 300) {
         self.engine = engine
         self.smtp = smtp
+        self.webhooks = webhooks
         self.name = name
         self.lease = lease
     }
@@ -34,9 +37,9 @@ public struct WorkflowWorker: Sendable {
             let now = engine.clock.now()
             let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name)
             if jobs.isEmpty { break }
-            // Without an SMTP relay the e-mails stay leased for another worker once the lease ends;
-            // the rest of the queue still runs (a batch holding e-mails must not end the pass).
-            let runnable = jobs.filter { $0.kind != .email || smtp != nil }
+            // Without an SMTP relay (or a webhook transport) those jobs stay leased for another
+            // worker once the lease ends; the rest of the queue still runs.
+            let runnable = jobs.filter { ($0.kind != .email || smtp != nil) && ($0.kind != .webhook || webhooks != nil) }
             for job in runnable {
                 count += 1
                 do {
@@ -72,6 +75,9 @@ public struct WorkflowWorker: Sendable {
             try await engine.runExpiry(job)
         case .purge:
             try await engine.runPurge(job)
+        case .webhook:
+            guard let webhooks else { return }
+            try await engine.runWebhook(job, transport: webhooks)
         }
     }
 

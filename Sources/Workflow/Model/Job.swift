@@ -15,6 +15,8 @@ public struct Job: Sendable, Hashable, Codable {
         case completion
         /// Delete documents and personal data whose retention has passed.
         case purge
+        /// Make one attempt of a webhook delivery (`payload` is the delivery id, `envelope` its stream).
+        case webhook
     }
 
     public enum State: String, Sendable, Hashable, Codable { case pending, done, failed }
