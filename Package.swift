@@ -24,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // HTTP(S) client for webhook delivery (docs/architecture.md, "Webhook delivery").
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Only to rename its `Crypto` module, which async-http-client's graph brings and which
+        // would collide with ours (docs/architecture.md, "Webhook delivery").
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -67,9 +72,13 @@ let package = Package(
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
+        // Webhook delivery over HTTP(S): the SSRF-guarded transport the worker hands deliveries to.
+        .target(name: "WebhookHTTP", dependencies: ["Workflow", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                    .product(name: "Crypto", package: "swift-crypto", moduleAliases: ["Crypto": "SwiftCrypto"])],
+                swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
-                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite"],
+                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WebhookHTTP"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
@@ -109,7 +118,7 @@ let package = Package(
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
                                                           "Verification", "Crypto", "PDFSyntax", "Signing",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

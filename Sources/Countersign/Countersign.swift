@@ -12,3 +12,4 @@
 @_exported public import Verification
 @_exported public import Workflow
 @_exported public import WorkflowSQLite
+@_exported public import WebhookHTTP

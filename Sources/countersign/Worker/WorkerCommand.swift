@@ -2,12 +2,16 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign worker [--smtp HOST:PORT] [--once]`: runs due jobs (e-mail, reminders, expiry,
-/// completion, purges); without `--once` it keeps polling.
+/// `countersign worker [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--once]`: runs due
+/// jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps polling.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
     @OptionGroup var options: WorkflowOptions
     @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it e-mails stay queued.") var smtp: String?
+    @Flag(help: "Deliver webhooks (signed HTTP POSTs); without it they stay queued.") var webhooks = false
+    @Option(name: .customLong("webhook-allow"),
+            help: "A network (CIDR) webhooks may reach although it is internal (loopback, private…); repeatable.")
+    var webhookAllow: [String] = []
     @Flag(help: "Run what is due now, then exit.") var once = false
     @Option(help: "Seconds between polls.") var interval: Double = 5
 
@@ -16,12 +20,19 @@ struct WorkerCommand: ParsableCommand {
             throw ValidationError("--smtp takes HOST:PORT")
         }
         if interval <= 0 { throw ValidationError("--interval must be positive") }
+        if !webhookAllow.isEmpty && !webhooks { throw ValidationError("--webhook-allow needs --webhooks") }
+        do {
+            _ = try WebhookAddressPolicy(allowList: webhookAllow)
+        } catch {
+            throw ValidationError(error.reason)
+        }
     }
 
     func run() throws {
         let home = try options.open()
         let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
-        let worker = WorkflowWorker(engine: home.engine, smtp: relay)
+        let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
+        let worker = WorkflowWorker(engine: home.engine, smtp: relay, webhooks: transport)
         repeat {
             let pass = try options.run { try await worker.runDue() }
             let ran = pass.ran.sorted { $0.key.rawValue < $1.key.rawValue }
