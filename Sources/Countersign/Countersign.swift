@@ -13,3 +13,4 @@
 @_exported public import Workflow
 @_exported public import WorkflowPostgres
 @_exported public import WorkflowSQLite
+@_exported public import WebhookHTTP

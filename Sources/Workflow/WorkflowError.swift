@@ -36,6 +36,10 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let mail = Code("mail")
         /// The evidence does not verify.
         public static let evidence = Code("evidence")
+        /// A webhook could not be delivered (refused address, no answer, an error status).
+        public static let webhook = Code("webhook")
+        /// A received webhook's signature or timestamp does not verify.
+        public static let signature = Code("signature")
     }
 
     public let code: Code

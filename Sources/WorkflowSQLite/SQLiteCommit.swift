@@ -34,7 +34,9 @@ extension SQLiteWorkflowStore {
             if let entry = change.ledgerEntry { try Self.append(ledger: entry, account: change.account, db) }
             for stream in change.purgePersonalData {
                 try db.execute(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
+                try Self.purgeWebhookPayloads(stream: stream, account: change.account, db)
             }
+            try Self.writeWebhooks(change, db)
         }
     }
 

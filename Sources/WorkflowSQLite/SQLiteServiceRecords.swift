@@ -6,7 +6,7 @@ public import Workflow
 /// (docs/service.md, "Store additions").
 enum ServiceSchema {
     static func register(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("3-service") { db in
+        migrator.registerMigration("4-service") { db in
             try db.execute(sql: """
                 CREATE TABLE idempotency_keys (
                     account TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,

@@ -69,6 +69,26 @@ enum Schema {
         migrator.registerMigration("2-jobs-by-kind") { db in
             try db.execute(sql: "CREATE INDEX jobs_claim ON jobs(state, kind, run_at)")
         }
+        migrator.registerMigration("3-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_endpoints (
+                    account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, enabled INTEGER NOT NULL,
+                    revision INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account, id));
+                CREATE TABLE webhook_deliveries (
+                    account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, endpoint TEXT NOT NULL,
+                    message TEXT NOT NULL, type TEXT NOT NULL, stream TEXT NOT NULL, sequence INTEGER NOT NULL,
+                    payload BLOB NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, created_at REAL NOT NULL,
+                    next_attempt_at REAL, last_error TEXT, replay_of TEXT, revision INTEGER NOT NULL,
+                    PRIMARY KEY (account, id));
+                CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(account, endpoint, id);
+                CREATE INDEX webhook_deliveries_stream ON webhook_deliveries(account, stream, id);
+                CREATE TABLE webhook_attempts (
+                    account TEXT NOT NULL, delivery TEXT NOT NULL, number INTEGER NOT NULL, endpoint TEXT NOT NULL,
+                    at REAL NOT NULL, status INTEGER, duration_ms INTEGER NOT NULL, response_excerpt TEXT NOT NULL,
+                    error TEXT, PRIMARY KEY (account, delivery, number));
+                CREATE INDEX webhook_attempts_endpoint ON webhook_attempts(account, endpoint, at);
+                """)
+        }
         ServiceSchema.register(&migrator)
         return migrator
     }

@@ -32,6 +32,7 @@ public enum StoreConformance {
     }
 
     public static let cases: [Case] = accountCases + envelopeCases + eventCases + jobCases + libraryCases + documentCases
+        + webhookCases
 }
 
 // MARK: Helpers shared by the cases

@@ -19,7 +19,8 @@ struct WorkflowFixture {
     /// Now (whole seconds): the development CA is made now and is not valid before.
     static var start: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
-    static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil, extraTrust: [Certificate] = []) async throws -> WorkflowFixture {
+    static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil, extraTrust: [Certificate] = [],
+                     webhooks: WebhookConfiguration = WebhookConfiguration()) async throws -> WorkflowFixture {
         let directory = try TestEnvironment.scratchDirectory("workflow-\(label)-\(UUID().uuidString.prefix(8))")
         let store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
         let files = try DevelopmentCA.make(in: directory.appendingPathComponent("ca"))
@@ -30,7 +31,7 @@ struct WorkflowFixture {
         let clock = ManualClock(start)
         let configuration = WorkflowConfiguration(
             signingURL: "https://sign.example.test/s/", sender: "contracts@northbeam.example", organisation: "Northbeam Software",
-            seal: seal ? SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: tsa) : nil)
+            seal: seal ? SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: tsa) : nil, webhooks: webhooks)
         let engine = WorkflowEngine(store: store, clock: clock, configuration: configuration)
         let (_, key) = try await engine.createAccount(name: "Northbeam")
         let admin = try await engine.authenticate(apiKey: key.secret)

@@ -22,10 +22,12 @@ ensure_system_packages() {
 # Creates .venv with pyHanko (the independent signature judge) unless it is already there.
 ensure_venv() {
     local venv="$COUNTERSIGN_ROOT/.venv"
-    if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ]; then
-        echo "Creating $venv with pyHanko, aiosmtpd (the workflow tests' SMTP server) and schemathesis (the API contract test)" >&2
+    if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ] \
+        || ! "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null; then
+        echo "Creating $venv with pyHanko, aiosmtpd (the workflow tests' SMTP server), schemathesis (the API" \
+            "contract test) and standardwebhooks (the webhook tests' independent signature check)" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis
+        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis standardwebhooks
     fi
 }
 

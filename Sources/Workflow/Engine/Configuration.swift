@@ -15,15 +15,18 @@ public struct WorkflowConfiguration: Sendable {
     public var expiryDays: Int
     /// The organisation seal applied at completion.
     public var seal: SealConfiguration?
+    /// Webhook retries, rotation and the SSRF allow-list.
+    public var webhooks: WebhookConfiguration
 
     public init(signingURL: String, disclosure: Disclosure = .standard, sender: String, organisation: String,
-                expiryDays: Int = 14, seal: SealConfiguration? = nil) {
+                expiryDays: Int = 14, seal: SealConfiguration? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) {
         self.signingURL = signingURL
         self.disclosure = disclosure
         self.sender = sender
         self.organisation = organisation
         self.expiryDays = expiryDays
         self.seal = seal
+        self.webhooks = webhooks
     }
 }
 

@@ -51,7 +51,7 @@ extension WorkflowEngine {
             "excludedByCondition": excluded.joined(separator: "; "),
         ], personal: ["subject": subject])
         let events = chain(&envelope, transition.events, at: now)
-        try await store.commit(StoreChange(account: principal.account, envelope: envelope, events: events))
+        try await commitWithWebhooks(StoreChange(account: principal.account, envelope: envelope, events: events), envelope: envelope)
         return envelope
     }
 

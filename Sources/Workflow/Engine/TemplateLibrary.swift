@@ -145,7 +145,8 @@ extension WorkflowEngine {
         let event = WorkflowEvent.make(account: account, stream: Self.libraryStream, sequence: (head?.sequence ?? 0) + 1,
                                        type: type, at: clock.now(), actor: actor, data: data, personal: personal,
                                        previousHash: head?.hash ?? WorkflowEvent.genesis)
-        try await store.commit(StoreChange(account: account, templateVersion: template, clauseVersion: clause, events: [event]))
+        try await commitWithWebhooks(StoreChange(account: account, templateVersion: template, clauseVersion: clause, events: [event]),
+                                     envelope: nil)
     }
 
     /// The compiled template of a version (cached by the version's source hash), compiled

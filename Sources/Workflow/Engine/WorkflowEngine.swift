@@ -94,9 +94,10 @@ public final class WorkflowEngine: Sendable {
             let events = chain(&envelope, transition.events, at: now)
             envelope.revision += 1
             do {
-                try await store.commit(StoreChange(account: account, envelope: envelope, events: events, jobs: transition.jobs,
-                                                   finishedJobs: transition.finishedJobs, ledgerEntry: transition.ledgerEntry,
-                                                   purgePersonalData: transition.purgePersonalData ? [envelope.id] : []))
+                try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, events: events, jobs: transition.jobs,
+                                                         finishedJobs: transition.finishedJobs, ledgerEntry: transition.ledgerEntry,
+                                                         purgePersonalData: transition.purgePersonalData ? [envelope.id] : []),
+                                             envelope: envelope)
             } catch let error as WorkflowError where error.code == .conflict && attempt < 4 && transition.finishedJobs.isEmpty {
                 continue
             }

@@ -7,14 +7,17 @@ public struct WorkflowWorker: Sendable {
     public let engine: WorkflowEngine
     /// Where e-mail goes; nil leaves e-mail jobs pending (they are delivered by a worker that has one).
     public let smtp: SMTPClient?
+    /// Where webhooks go; nil leaves webhook jobs pending, like e-mails without SMTP.
+    public let webhooks: (any WebhookTransport)?
     public let name: String
     /// How long a claimed job is leased before another worker may take it.
     public let lease: TimeInterval
 
-    public init(engine: WorkflowEngine, smtp: SMTPClient?, name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)",
-                lease: TimeInterval = 300) {
+    public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
+                name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", lease: TimeInterval = 300) {
         self.engine = engine
         self.smtp = smtp
+        self.webhooks = webhooks
         self.name = name
         self.lease = lease
     }
@@ -26,10 +29,14 @@ public struct WorkflowWorker: Sendable {
         public var total: Int { ran.values.reduce(0, +) }
     }
 
-    /// The kinds of job this worker runs: all of them, but e-mail only with an SMTP relay (without
-    /// one, e-mails stay pending for a worker that has one, never leased by this one).
+    /// The kinds of job this worker runs: all of them, but e-mail only with an SMTP relay and
+    /// webhooks only with a transport (without one, those stay pending for a worker that has one,
+    /// never leased by this one).
     public var kinds: Set<Job.Kind> {
-        smtp == nil ? Set(Job.Kind.allCases).subtracting([.email]) : Set(Job.Kind.allCases)
+        var kinds = Set(Job.Kind.allCases)
+        if smtp == nil { kinds.remove(.email) }
+        if webhooks == nil { kinds.remove(.webhook) }
+        return kinds
     }
 
     /// Claims and runs jobs due now until none is left (or `limit` jobs ran).
@@ -79,6 +86,9 @@ public struct WorkflowWorker: Sendable {
             try await engine.runPurge(job)
         case .bulkSend:
             try await engine.runBulkSend(job)
+        case .webhook:
+            guard let webhooks else { return }
+            try await engine.runWebhook(job, transport: webhooks)
         }
     }
 

@@ -17,6 +17,8 @@ public struct Job: Sendable, Hashable, Codable {
         case purge
         /// Turn a bulk send's pending rows into envelopes (`envelope` is the bulk send's id).
         case bulkSend
+        /// Make one attempt of a webhook delivery (`payload` is the delivery id, `envelope` its stream).
+        case webhook
     }
 
     public enum State: String, Sendable, Hashable, Codable { case pending, done, failed }

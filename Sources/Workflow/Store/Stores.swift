@@ -18,12 +18,21 @@ public struct StoreChange: Sendable {
     /// Jobs this change finishes (e.g. the completion job that sealed the envelope).
     public var finishedJobs: [String]
     public var ledgerEntry: LedgerEntry?
-    /// Personal data to delete (a purge): the events of these streams keep only their hashes.
+    /// Personal data to delete (a purge): the events of these streams keep only their hashes,
+    /// and the webhook payloads of these streams are emptied.
     public var purgePersonalData: [String]
+    /// A webhook endpoint created (revision 0) or changed (its stored revision plus one).
+    public var webhookEndpoint: WebhookEndpoint?
+    /// Webhook deliveries created (revision 0) or changed (the outbox of this change's events).
+    public var webhookDeliveries: [WebhookDelivery]
+    /// Delivery attempts to append to the delivery log.
+    public var webhookAttempts: [WebhookAttempt]
 
     public init(account: String, envelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
                 clauseVersion: ClauseVersion? = nil, events: [WorkflowEvent] = [], jobs: [Job] = [],
-                finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, purgePersonalData: [String] = []) {
+                finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, purgePersonalData: [String] = [],
+                webhookEndpoint: WebhookEndpoint? = nil, webhookDeliveries: [WebhookDelivery] = [],
+                webhookAttempts: [WebhookAttempt] = []) {
         self.account = account
         self.envelope = envelope
         self.templateVersion = templateVersion
@@ -33,6 +42,9 @@ public struct StoreChange: Sendable {
         self.finishedJobs = finishedJobs
         self.ledgerEntry = ledgerEntry
         self.purgePersonalData = purgePersonalData
+        self.webhookEndpoint = webhookEndpoint
+        self.webhookDeliveries = webhookDeliveries
+        self.webhookAttempts = webhookAttempts
     }
 }
 
@@ -130,7 +142,44 @@ public protocol DocumentStore: Sendable {
     func delete(_ sha256: String) async throws
 }
 
+/// Which webhook deliveries to list.
+public struct WebhookDeliveryQuery: Sendable, Hashable {
+    public var endpoint: String?
+    /// Deliveries of one stream (an envelope id, or `library`).
+    public var stream: String?
+    public var state: WebhookDelivery.State?
+    /// Cursor: deliveries whose id sorts after this one (ids sort by creation).
+    public var after: String?
+    public var limit: Int
+
+    public init(endpoint: String? = nil, stream: String? = nil, state: WebhookDelivery.State? = nil, after: String? = nil,
+                limit: Int = 100) {
+        self.endpoint = endpoint
+        self.stream = stream
+        self.state = state
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// Webhook endpoints, their deliveries and the delivery log. Writes go through
+/// `EnvelopeStore.commit` (`StoreChange.webhookEndpoint`, `webhookDeliveries`, `webhookAttempts`),
+/// so a transition's outbox is committed with it.
+public protocol WebhookStore: Sendable {
+    func webhookEndpoint(account: String, id: String) async throws -> WebhookEndpoint?
+    /// The account's endpoints, oldest first.
+    func webhookEndpoints(account: String) async throws -> [WebhookEndpoint]
+    func webhookDelivery(account: String, id: String) async throws -> WebhookDelivery?
+    /// Deliveries in id order (oldest first).
+    func webhookDeliveries(account: String, query: WebhookDeliveryQuery) async throws -> [WebhookDelivery]
+    /// A delivery's attempts in order.
+    func webhookAttempts(account: String, delivery: String) async throws -> [WebhookAttempt]
+    /// When the endpoint's current run of failures began: its first failed attempt after its
+    /// last successful one; nil when it has no attempts or its latest attempt succeeded.
+    func webhookFailingSince(account: String, endpoint: String) async throws -> Date?
+}
+
 /// One store: what the workflow engine needs.
-public protocol WorkflowStore: AccountStore, EnvelopeStore, EventLog, JobQueue {
+public protocol WorkflowStore: AccountStore, EnvelopeStore, EventLog, JobQueue, WebhookStore {
     var documents: any DocumentStore { get }
 }

@@ -2,13 +2,18 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign worker [--store URL] [--smtp HOST:PORT] [--once]`: runs due jobs (e-mail,
-/// reminders, expiry, completion, purges); without `--once` it keeps polling. Any number of
-/// workers may share one store; a worker without `--smtp` never takes e-mail jobs.
+/// `countersign worker [--store URL] [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--once]`:
+/// runs due jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps
+/// polling. Any number of workers may share one store; a worker without `--smtp` never takes e-mail
+/// jobs, one without `--webhooks` never takes webhook deliveries.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
     @OptionGroup var options: WorkflowOptions
     @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it e-mails stay queued.") var smtp: String?
+    @Flag(help: "Deliver webhooks (signed HTTP POSTs); without it they stay queued.") var webhooks = false
+    @Option(name: .customLong("webhook-allow"),
+            help: "A network (CIDR) webhooks may reach although it is internal (loopback, private…); repeatable.")
+    var webhookAllow: [String] = []
     @Flag(help: "Run what is due now, then exit.") var once = false
     @Option(help: "Seconds between polls.") var interval: Double = 5
     @Option(help: "Seconds a claimed job stays leased to this worker; if it dies, another worker takes the job after this.")
@@ -21,13 +26,20 @@ struct WorkerCommand: ParsableCommand {
         }
         if interval <= 0 { throw ValidationError("--interval must be positive") }
         if lease < 1 { throw ValidationError("--lease must be at least 1 second") }
+        if !webhookAllow.isEmpty && !webhooks { throw ValidationError("--webhook-allow needs --webhooks") }
+        do {
+            _ = try WebhookAddressPolicy(allowList: webhookAllow)
+        } catch {
+            throw ValidationError(error.reason)
+        }
     }
 
     func run() throws {
         let home = try options.open()
         let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
+        let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
         let info = ProcessInfo.processInfo
-        let worker = WorkflowWorker(engine: home.engine, smtp: relay, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
+        let worker = WorkflowWorker(engine: home.engine, smtp: relay, webhooks: transport, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
                                     lease: lease)
         repeat {
             let pass = try options.run { try await worker.runDue() }

@@ -1,0 +1,96 @@
+import Foundation
+import Workflow
+
+extension StoreConformance {
+    static func endpoint(_ account: String, _ id: String, enabled: Bool = true) -> WebhookEndpoint {
+        WebhookEndpoint(id: id, account: account, url: "https://hooks.example.com/\(id)", description: "crm",
+                        eventTypes: ["envelope.*"], enabled: enabled,
+                        secrets: [WebhookSecret(id: "whs_1", value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", createdAt: epoch)],
+                        createdAt: epoch)
+    }
+
+    static func delivery(_ account: String, _ id: String, endpoint: String, stream: String = "env_1") -> WebhookDelivery {
+        WebhookDelivery(id: id, account: account, endpoint: endpoint, message: "msg_\(stream)_1", type: "envelope.sent",
+                        stream: stream, sequence: 1, payload: Data("{\"type\":\"envelope.sent\"}".utf8), createdAt: epoch)
+    }
+
+    static func attempt(_ account: String, _ delivery: String, _ number: Int, endpoint: String, at seconds: Double,
+                        status: Int?) -> WebhookAttempt {
+        WebhookAttempt(account: account, delivery: delivery, endpoint: endpoint, number: number, at: epoch.addingTimeInterval(seconds),
+                       status: status, durationMilliseconds: 12, responseExcerpt: "ok", error: status == 200 ? nil : "failed")
+    }
+
+    static let webhookCases: [Case] = [
+        Case(name: "webhooks: endpoints round-trip with their secrets; a stale revision is a conflict") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "other")
+            var endpoint = endpoint("acme", "whe_1")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint))
+            try expect(try await store.webhookEndpoint(account: "acme", id: "whe_1") == endpoint, "read back equal, secrets included")
+            try expect(try await store.webhookEndpoint(account: "other", id: "whe_1") == nil, "another account sees nothing")
+            endpoint.enabled = false
+            endpoint.revision = 1
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint))
+            var stale = endpoint
+            stale.url = "https://elsewhere.example.com/"
+            try await expectError(.conflict, "writing revision 1 again") {
+                try await store.commit(StoreChange(account: "acme", webhookEndpoint: stale))
+            }
+            try expect(try await store.webhookEndpoints(account: "acme") == [endpoint], "the stale write changed nothing")
+            try await expectError(.invalidRequest, "an endpoint of another account") {
+                try await store.commit(StoreChange(account: "other", webhookEndpoint: Self.endpoint("acme", "whe_2")))
+            }
+        },
+        Case(name: "webhooks: deliveries commit with their jobs, update by revision, list by filters") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1")))
+            let first = delivery("acme", "whd_1", endpoint: "whe_1")
+            let second = delivery("acme", "whd_2", endpoint: "whe_1", stream: "env_2")
+            let job = Job(id: "job_1", account: "acme", kind: .webhook, envelope: "env_1", payload: Data("whd_1".utf8), runAt: epoch)
+            try await store.commit(StoreChange(account: "acme", jobs: [job], webhookDeliveries: [first, second]))
+            try expect(try await store.webhookDelivery(account: "acme", id: "whd_1") == first, "read back equal")
+            try expect(try await store.jobs(account: "acme", kind: .webhook, envelope: nil).map(\.id) == ["job_1"], "the job is stored with it")
+            var delivered = first
+            delivered.state = .delivered
+            delivered.attempts = 1
+            delivered.nextAttemptAt = nil
+            delivered.revision = 1
+            try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_1"], webhookDeliveries: [delivered],
+                                               webhookAttempts: [attempt("acme", "whd_1", 1, endpoint: "whe_1", at: 5, status: 200)]))
+            try await expectError(.conflict, "the same delivery update twice (two workers)") {
+                try await store.commit(StoreChange(account: "acme", webhookDeliveries: [delivered]))
+            }
+            try expect(try await store.webhookDelivery(account: "acme", id: "whd_1") == delivered, "updated once")
+            try expect(try await store.webhookAttempts(account: "acme", delivery: "whd_1").map(\.status) == [200], "one attempt logged")
+            let pending = try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery(state: .pending))
+            try expect(pending.map(\.id) == ["whd_2"], "pending filter: \(pending.map(\.id))")
+            let ofStream = try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery(stream: "env_1"))
+            try expect(ofStream.map(\.id) == ["whd_1"], "stream filter")
+            let page = try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery(after: "whd_1", limit: 5))
+            try expect(page.map(\.id) == ["whd_2"], "cursor")
+        },
+        Case(name: "webhooks: failing-since is the first failure after the last success") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1"),
+                                               webhookDeliveries: [delivery("acme", "whd_1", endpoint: "whe_1")]))
+            try expect(try await store.webhookFailingSince(account: "acme", endpoint: "whe_1") == nil, "no attempts: not failing")
+            try await store.commit(StoreChange(account: "acme", webhookAttempts: [
+                attempt("acme", "whd_1", 1, endpoint: "whe_1", at: 10, status: 500),
+                attempt("acme", "whd_1", 2, endpoint: "whe_1", at: 20, status: 200),
+                attempt("acme", "whd_1", 3, endpoint: "whe_1", at: 30, status: nil),
+                attempt("acme", "whd_1", 4, endpoint: "whe_1", at: 40, status: 503),
+            ]))
+            let since = try await store.webhookFailingSince(account: "acme", endpoint: "whe_1")
+            try expect(since == epoch.addingTimeInterval(30), "failing since the attempt after the success: \(String(describing: since))")
+            try await store.commit(StoreChange(account: "acme", webhookAttempts: [
+                attempt("acme", "whd_1", 5, endpoint: "whe_1", at: 50, status: 204),
+            ]))
+            try expect(try await store.webhookFailingSince(account: "acme", endpoint: "whe_1") == nil, "a success ends the run")
+            try await expectError(.conflict, "an attempt number logged twice") {
+                try await store.commit(StoreChange(account: "acme", webhookAttempts: [
+                    attempt("acme", "whd_1", 5, endpoint: "whe_1", at: 60, status: 500),
+                ]))
+            }
+        },
+    ]
+}

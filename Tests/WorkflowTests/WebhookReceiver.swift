@@ -1,0 +1,124 @@
+import Foundation
+import TestSupport
+import Workflow
+
+/// A real HTTP receiver on loopback (Python's http.server) that checks every signature with the
+/// independent `standardwebhooks` package from PyPI and records what arrived.
+///
+/// It reads `control.json` on every request: `secrets` (the receiver's whsec_ keys), `fail` (answer
+/// 500 to the first N requests), `status` (answer this instead of 204 afterwards). Each request is
+/// logged as one JSON line: the headers, the body, which secrets' signatures matched
+/// (`Webhook.sign`, the package's HMAC), whether `Webhook.verify` (signature and its 5-minute
+/// timestamp window) accepted it, and the status answered.
+final class LoopbackWebhookReceiver {
+    let process = Process()
+    let directory: URL
+    let port: Int
+    private let stdin: Pipe
+
+    static let script = """
+        import json, os, socket, sys
+        from datetime import datetime, timezone
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+        folder = sys.argv[1]
+        count = 0
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args): pass
+            def do_POST(self):
+                global count
+                count += 1
+                control = json.load(open(os.path.join(folder, "control.json")))
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                offered = headers.get("webhook-signature", "").split(" ")
+                matched, strict = [], False
+                for index, secret in enumerate(control["secrets"]):
+                    hook = Webhook(secret)
+                    try:
+                        when = datetime.fromtimestamp(int(headers.get("webhook-timestamp", "0")), tz=timezone.utc)
+                        if hook.sign(headers.get("webhook-id", ""), when, body.decode()) in offered: matched.append(index)
+                    except ValueError: pass
+                    try:
+                        hook.verify(body, headers); strict = True
+                    except WebhookVerificationError: pass
+                status = 401 if not matched else 500 if count <= control.get("fail", 0) else control.get("status", 204)
+                with open(os.path.join(folder, "log.jsonl"), "a") as log:
+                    log.write(json.dumps({"headers": headers, "body": body.decode(), "matched": matched, "strict": strict,
+                                          "status": status, "path": self.path}) + "\\n")
+                self.send_response(status)
+                if status in (301, 302, 307, 308): self.send_header("location", "/elsewhere")
+                answer = b"failing on purpose" if status == 500 else b"ok"
+                self.send_header("content-length", str(len(answer))); self.end_headers(); self.wfile.write(answer)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_address[1], flush=True)
+        import threading; threading.Thread(target=server.serve_forever, daemon=True).start()
+        sys.stdin.read()
+        server.shutdown()
+        """
+
+    init(secrets: [String] = [], fail: Int = 0, status: Int = 204) throws {
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw TestTSAError("no venv with standardwebhooks at \(TestEnvironment.venv.path): run scripts/lib/common.sh ensure_venv")
+        }
+        directory = try TestEnvironment.scratchDirectory("webhooks-\(UUID().uuidString.prefix(8))")
+        process.executableURL = python
+        process.arguments = ["-c", Self.script, directory.path]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        stdin = input
+        port = 0
+        try control(secrets: secrets, fail: fail, status: status)
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw TestTSAError("the webhook receiver did not start (is standardwebhooks in the venv?)") }
+            line += chunk
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestTSAError("the webhook receiver printed no port")
+        }
+        self.port = port
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/hooks" }
+
+    /// Changes what the receiver accepts and answers (read on the next request).
+    func control(secrets: [String], fail: Int = 0, status: Int = 204) throws {
+        let object: [String: Any] = ["secrets": secrets, "fail": fail, "status": status]
+        try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("control.json"))
+    }
+
+    struct Record {
+        var headers: [String: String]
+        var body: String
+        var matched: [Int]
+        var strict: Bool
+        var status: Int
+        var id: String { headers["webhook-id"] ?? "" }
+        var signatures: [String] { (headers["webhook-signature"] ?? "").split(separator: " ").map(String.init) }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+        var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
+    }
+
+    /// Every request received so far, in order.
+    func records() -> [Record] {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return Record(headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "",
+                          matched: object["matched"] as? [Int] ?? [], strict: object["strict"] as? Bool ?? false,
+                          status: object["status"] as? Int ?? 0)
+        }
+    }
+
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
