@@ -19,11 +19,18 @@ let package = Package(
     products: [
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
+        // The signing pages and agent console, for the server to mount (docs/signing-page.md).
+        .library(name: "WebPages", targets: ["WebPages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // SQLite for the workflow core's embedded store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // HTTP for the signing page and agent console (docs/architecture.md, "WebPages").
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Only so its `Crypto` module can be aliased (it is in the graph through swift-nio-extras).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -66,6 +73,14 @@ let package = Package(
                                                  "Templates", "Verification"], swiftSettings: swiftSettings),
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swiftSettings),
+        // The signing page and agent console: HTML over the workflow actions, mounted by the server
+        // (docs/architecture.md, "WebPages"). swift-crypto is named only to alias its `Crypto`.
+        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", .target(name: "Crypto"),
+                                                 .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "Mustache", package: "swift-mustache"),
+                                                 .product(name: "Crypto", package: "swift-crypto",
+                                                          moduleAliases: ["Crypto": "SwiftCrypto"])],
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
