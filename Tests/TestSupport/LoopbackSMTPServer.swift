@@ -1,0 +1,89 @@
+public import Foundation
+
+/// A real SMTP server on loopback (aiosmtpd from the venv) receives the outbox; the test follows
+/// the link and reads the one-time code from the delivered messages.
+public final class LoopbackSMTPServer: @unchecked Sendable {
+    let process = Process()
+    /// The Maildir the server delivers into (its `new/` holds the messages).
+    public let mailDirectory: URL
+    public let port: Int
+
+    public init() throws {
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw TestTSAError("no venv with aiosmtpd at \(TestEnvironment.venv.path): run scripts/lib/common.sh ensure_venv")
+        }
+        // Maildir makes its own folder (with tmp/, new/, cur/): give it one that does not exist yet.
+        mailDirectory = try TestEnvironment.scratchDirectory("smtp-\(UUID().uuidString.prefix(8))").appendingPathComponent("maildir")
+        let script = """
+            import socket, sys, time
+            from aiosmtpd.controller import Controller
+            from aiosmtpd.handlers import Mailbox
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+            c = Controller(Mailbox(sys.argv[1]), hostname="127.0.0.1", port=port); c.start()
+            print(port, flush=True)
+            sys.stdin.read()
+            c.stop()
+            """
+        process.executableURL = python
+        process.arguments = ["-c", script, mailDirectory.path]
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw TestTSAError("aiosmtpd did not start") }
+            line += chunk
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestTSAError("aiosmtpd printed no port")
+        }
+        self.port = port
+        stdin = input
+    }
+
+    private let stdin: Pipe
+
+    public func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: mailDirectory)
+    }
+
+    /// The delivered messages (raw RFC 5322 text).
+    public func messages() -> [String] {
+        let new = mailDirectory.appendingPathComponent("new")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: new.path)) ?? []
+        return names.sorted().compactMap { try? String(contentsOf: new.appendingPathComponent($0), encoding: .utf8) }
+    }
+
+    /// The text part of each message to `address`, quoted-printable decoded.
+    public func texts(to address: String) -> [String] {
+        // The maildir stores messages with LF line ends.
+        messages().map { $0.replacingOccurrences(of: "\r\n", with: "\n") }.filter { $0.contains("To: \(address)") }.map { message in
+            let part = message.components(separatedBy: "Content-Type: text/plain; charset=utf-8")[1]
+                .components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+            return Self.decodeQuotedPrintable(part.components(separatedBy: "\n--").first ?? "")
+        }
+    }
+
+    public static func decodeQuotedPrintable(_ text: String) -> String {
+        let joined = Array(text.replacingOccurrences(of: "=\n", with: "").utf8)
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < joined.count {
+            if joined[index] == UInt8(ascii: "="), index + 2 < joined.count,
+               let value = UInt8(String(decoding: joined[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(joined[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
