@@ -13,6 +13,12 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
+/// apple/swift-crypto's `Crypto` product, renamed `SwiftCrypto`: the NIO packages (postgres-nio,
+/// async-http-client, Hummingbird) bring it, and its module name is our own `Crypto`'s. Every target
+/// that depends on one of them names it with this alias; none of our code imports it.
+let swiftCryptoAliased: Target.Dependency = .product(name: "Crypto", package: "swift-crypto",
+                                                     moduleAliases: ["Crypto": "SwiftCrypto"])
+
 let package = Package(
     name: "Countersign",
     platforms: [.macOS(.v15)],
@@ -20,6 +26,12 @@ let package = Package(
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
         .library(name: "WorkflowPostgres", targets: ["WorkflowPostgres"]),
+        // The service's modules are products too: `moduleAliases` (below) applies only to targets
+        // that a product of this package contains.
+        .library(name: "WebhookHTTP", targets: ["WebhookHTTP"]),
+        .library(name: "Server", targets: ["Server"]),
+        // The signing pages and agent console, which the server mounts (docs/signing-page.md).
+        .library(name: "WebPages", targets: ["WebPages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,7 +39,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // PostgreSQL for the workflow core's shared store (docs/architecture.md, "Workflow stores").
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        // The HTTP service (docs/architecture.md, "The service"): server, lifecycle, logs, metrics.
+        // HTTP(S) client for webhook delivery (docs/architecture.md, "Webhook delivery").
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The HTTP service (docs/architecture.md, "The service's packages"): server, lifecycle, logs, metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -35,7 +49,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        // Only so its `Crypto` module can be aliased (it is in the graph through swift-nio-extras).
+        // The signing pages' and console's templates.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Only to rename its `Crypto` module, which the NIO packages' graph brings and which would
+        // collide with ours (docs/architecture.md, "Webhook delivery").
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -85,27 +102,34 @@ let package = Package(
         .target(name: "WorkflowPostgres",
                 dependencies: ["Workflow", "Crypto", .product(name: "PostgresNIO", package: "postgres-nio",
                                                     moduleAliases: ["Crypto": "SwiftCrypto"])],
+                swiftSettings: swiftSettings),
+        // Webhook delivery over HTTP(S): the SSRF-guarded transport the worker hands deliveries to.
+        .target(name: "WebhookHTTP", dependencies: ["Workflow", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                    swiftCryptoAliased],
+                swiftSettings: swiftSettings),
+        // The signing page and agent console: HTML over the workflow actions, mounted by the server
+        // (docs/architecture.md, "WebPages").
+        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", .target(name: "Crypto"),
+                                                 .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "Mustache", package: "swift-mustache"),
+                                                 swiftCryptoAliased],
+                swiftSettings: swiftSettings),
         // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
-        // Hummingbird's graph holds swift-crypto (through swift-nio-extras), whose module `Crypto`
-        // would clash with ours: named here only to alias it (as for postgres-nio); nothing calls
-        // it, so the edge is macOS-only and Linux builds skip compiling it.
-        .target(name: "Server", dependencies: ["Workflow", "Crypto",
+        .target(name: "Server", dependencies: ["Workflow", "WebhookHTTP", "WebPages", .target(name: "Crypto"),
                                                .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                                               .product(name: "Crypto", package: "swift-crypto",
-                                                        moduleAliases: ["Crypto": "SwiftCrypto"],
-                                                        condition: .when(platforms: [.macOS])),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                                                .product(name: "HTTPTypes", package: "swift-http-types"),
                                                .product(name: "NIOCore", package: "swift-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                .product(name: "Logging", package: "swift-log"),
-                                               .product(name: "Prometheus", package: "swift-prometheus")],
+                                               .product(name: "Prometheus", package: "swift-prometheus"),
+                                               swiftCryptoAliased],
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
-                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres"],
+                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres", "WebhookHTTP"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
@@ -151,10 +175,14 @@ let package = Package(
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowPostgresTests", dependencies: ["WorkflowPostgres", "Workflow", "WorkflowConformance", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Workflow", "WorkflowSQLite", "Countersign", "TestSupport",
                                                         .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport",
+        .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification",
+                                                          "Crypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
                                                           "Verification", "Crypto", "PDFSyntax", "Signing",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

@@ -3,7 +3,7 @@
 
 COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev libpoppler-glib-dev libssl-dev libxml2-dev
-                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime postgresql curl jq)
+                 zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime postgresql curl jq chromium chromium-driver)
 
 # Installs whichever of the packages is missing, with sudo when not root.
 ensure_system_packages() {
@@ -19,15 +19,16 @@ ensure_system_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Creates .venv with pyHanko (the independent signature judge) unless it is already there.
+# Creates .venv with pyHanko (the independent signature judge), aiosmtpd (the workflow tests' SMTP
+# server) and Selenium + axe-selenium-python (the signing pages' browser tests) unless present.
 ensure_venv() {
     local venv="$COUNTERSIGN_ROOT/.venv"
     if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ] \
-        || ! "$venv/bin/python" -c "import standardwebhooks" 2>/dev/null; then
-        echo "Creating $venv with pyHanko, aiosmtpd (the workflow tests' SMTP server), schemathesis (the API" \
-            "contract test) and standardwebhooks (the webhook tests' independent signature check)" >&2
+        || ! "$venv/bin/python" -c "import standardwebhooks, selenium, axe_selenium_python" 2>/dev/null; then
+        echo "Creating $venv with pyHanko, aiosmtpd, schemathesis, standardwebhooks, Selenium and axe-selenium-python" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis standardwebhooks
+        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis \
+            standardwebhooks selenium axe-selenium-python
     fi
 }
 

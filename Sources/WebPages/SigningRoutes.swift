@@ -1,0 +1,323 @@
+import Foundation
+import Hummingbird
+import Workflow
+
+/// A recipient's envelope as the pages read it, with the page language and framing policy.
+struct SignerState: Sendable {
+    var token: String
+    var envelope: Envelope
+    var recipient: Recipient
+    var language: Language
+    var frameAncestors: [String]
+    var base: String { "/s/\(token)" }
+}
+
+extension WebPages {
+    func addSigningRoutes(to routes: RouteCollection<Context>) {
+        routes.get("s/:token") { request, context in try await landing(request, context) }
+        routes.post("s/:token/consent") { request, context in
+            try await action(request, context) { state, form in
+                try await engine.consent(token: state.token, disclosureVersion: form["version"] ?? "",
+                                         disclosureSHA256: form["sha256"] ?? "", context: requestContext(request, context))
+                return state.recipient.authenticatedAt == nil && state.recipient.authentication != .link ? "/auth" : "/review"
+            }
+        }
+        routes.get("s/:token/auth") { request, context in try await page(request, context) { state, session in authPage(state, session) } }
+        routes.post("s/:token/code/send") { request, context in
+            try await action(request, context) { state, _ in
+                try codeLimiter.take(Hex.sha256(state.token))
+                try await engine.requestCode(token: state.token, context: requestContext(request, context))
+                return "/auth"
+            }
+        }
+        routes.post("s/:token/code") { request, context in
+            try await action(request, context) { state, form in
+                try codeLimiter.take(Hex.sha256(state.token))
+                try await engine.authenticate(token: state.token, code: (form["code"] ?? "").trimmingCharacters(in: .whitespaces),
+                                              context: requestContext(request, context))
+                return "/review"
+            }
+        }
+        routes.get("s/:token/review") { request, context in
+            let zoom = request.uri.queryParameters.get("zoom", as: Int.self).flatMap { [75, 100, 150, 200].contains($0) ? $0 : nil }
+            return try await page(request, context) { state, session in try await reviewPage(state, session, zoom: zoom ?? 100) }
+        }
+        routes.get("s/:token/pages/:document/:page") { request, context in try await pageImage(request, context) }
+        routes.post("s/:token/fill") { request, context in
+            try await action(request, context) { state, form in
+                var values: [String: String] = [:]
+                for (key, value) in form.fields where key.hasPrefix("field.") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
+                    values[String(key.dropFirst(6))] = value
+                }
+                if !values.isEmpty { try await engine.fill(token: state.token, values: values, context: requestContext(request, context)) }
+                return "/review"
+            }
+        }
+        routes.get("s/:token/adopt") { request, context in try await page(request, context) { state, session in adoptPage(state, session) } }
+        routes.post("s/:token/adopt") { request, context in
+            try await action(request, context) { state, form in
+                let mark = try adoptedMark(form)
+                let evidence = requestContext(request, context)
+                try await engine.adopt(token: state.token, mark: mark, context: evidence)
+                // The same mark serves for initials: empty initials fields get the name's initials.
+                let name: String
+                if case .typed(let typed) = mark { name = typed } else { name = state.recipient.name }
+                let initials = state.recipient.fields.filter { $0.kind == .initials && $0.value == nil }
+                if !initials.isEmpty {
+                    let letters = String(name.split(separator: " ").compactMap(\.first).prefix(4)).uppercased()
+                    try await engine.fill(token: state.token, values: Dictionary(uniqueKeysWithValues: initials.map { ($0.name, letters) }),
+                                          context: evidence)
+                }
+                return "/review"
+            }
+        }
+        routes.post("s/:token/sign") { request, context in
+            try await action(request, context) { state, form in
+                guard form["confirm"] == "yes" else {
+                    throw WebPagesError(.badForm, state.language.text("confirm_check") + " — " + state.language.text("required"))
+                }
+                if state.recipient.role == .approver {
+                    try await engine.approve(token: state.token, context: requestContext(request, context))
+                } else {
+                    try await engine.sign(token: state.token, context: requestContext(request, context))
+                }
+                return "/done"
+            }
+        }
+        routes.get("s/:token/decline") { request, context in
+            try await page(request, context) { state, session in
+                views.page("decline", ["csrf": session.csrf, "base": state.base, "back": state.base + "/review", "subject": state.envelope.subject],
+                           language: state.language, title: state.language.text("decline_title"),
+                           organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
+            }
+        }
+        routes.post("s/:token/decline") { request, context in
+            try await action(request, context) { state, form in
+                try await engine.decline(token: state.token, reason: form["reason"] ?? "", context: requestContext(request, context))
+                return ""
+            }
+        }
+        routes.get("s/:token/later") { request, context in
+            try await page(request, context) { state, _ in
+                message(state, heading: state.language.text("later_title"),
+                        [state.language.text("later_text", state.envelope.expiresAt.map(DisplayTime.day) ?? "—")],
+                        link: (state.base + "/review", state.language.text("back")))
+            }
+        }
+        routes.get("s/:token/done") { request, context in
+            try await page(request, context) { state, _ in finalPage(state) ?? Views.redirect(state.base + "/review") }
+        }
+        routes.get("s/:token/download/:document") { request, context in
+            let state = try await load(request, context)
+            guard let state, state.envelope.state == .completed,
+                  SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                       key: configuration.sessionKey) != nil,
+                  let document = state.envelope.documents.first(where: { $0.id == context.parameters.get("document") }) else {
+                return Views.bytes(Array("not found".utf8), type: "text/plain").with(status: .notFound)
+            }
+            return Views.bytes(try await engine.document(token: state.token, id: document.id), type: "application/pdf",
+                               download: document.name)
+        }
+    }
+
+    // MARK: Loading and guarding
+
+    /// The recipient behind the link, or nil when the token is unknown.
+    func load(_ request: Request, _ context: Context) async throws -> SignerState? {
+        guard let token = context.parameters.get("token"), token.count == 64, token.allSatisfy(\.isHexDigit),
+              let found = try await engine.store.recipient(tokenHash: Hex.sha256(token)),
+              let envelope = try await engine.store.envelope(account: found.account, id: found.envelope),
+              let recipient = envelope.recipients.first(where: { $0.id == found.recipient }) else { return nil }
+        return SignerState(token: token, envelope: envelope, recipient: recipient,
+                           language: Language.choose(envelope: envelope.metadata["language"],
+                                                     acceptLanguage: request.headers[.acceptLanguage]),
+                           frameAncestors: configuration.frameAncestors[envelope.account] ?? [])
+    }
+
+    /// The page for an unknown link.
+    func invalidLink(_ request: Request) -> Response {
+        let language = Language.choose(envelope: nil, acceptLanguage: request.headers[.acceptLanguage])
+        return views.page("message", ["heading": language.text("invalid_title"), "paragraphs": [language.text("expired_text")]],
+                          language: language, title: language.text("invalid_title"), organisation: engine.configuration.organisation,
+                          status: .notFound)
+    }
+
+    /// The landing page: opens the envelope (recorded once), starts the session bound to the link.
+    func landing(_ request: Request, _ context: Context) async throws -> Response {
+        guard let state = try await load(request, context) else { return invalidLink(request) }
+        if let final = finalPage(state) { return final }
+        let view: RecipientView
+        do {
+            view = try await engine.open(token: state.token, context: requestContext(request, context))
+        } catch let error as WorkflowError {
+            return failure(state, error.reason, status: .conflict)
+        }
+        let existing = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                            key: configuration.sessionKey)
+        var cookie: Cookie?
+        let session: SignerSession
+        if let existing {
+            session = existing
+        } else {
+            let started = SignerSession.start(token: state.token, key: configuration.sessionKey)
+            session = started.0
+            cookie = sessionCookie(started.cookieValue, path: state.base, framed: !state.frameAncestors.isEmpty)
+        }
+        let language = state.language
+        let disclosure = engine.configuration.disclosure
+        let next = state.base + (view.needsAuthentication && state.recipient.authentication != .link ? "/auth" : "/review")
+        var response = views.page("landing", [
+            "subject": view.subject, "message": view.message.flatMap { $0.isEmpty ? nil : $0 as Any } ?? false,
+            "sender": engine.configuration.organisation,
+            "documents": view.documents.map { ["name": $0.name, "pages": $0.pages] },
+            "deadline": state.envelope.expiresAt.map { DisplayTime.day($0) as Any } ?? false,
+            "needsConsent": view.needsConsent, "consentIntro": language.text("consent_intro", disclosure.version),
+            "disclosure": disclosure.text.components(separatedBy: "\n\n"), "disclosureVersion": disclosure.version,
+            "disclosureSHA256": disclosure.sha256, "csrf": session.csrf, "base": state.base, "next": next,
+        ], language: language, title: view.subject, organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    func sessionCookie(_ value: String, path: String, framed: Bool) -> Cookie {
+        Cookie(name: SignerSession.cookieName, value: value, maxAge: 12 * 3600, path: path,
+               secure: configuration.secureCookies || framed, httpOnly: true, sameSite: framed ? .none : .strict)
+    }
+
+    /// A GET page that needs the session: the envelope's end states are shown instead.
+    func page(_ request: Request, _ context: Context,
+              _ body: (SignerState, SignerSession) async throws -> Response) async throws -> Response {
+        guard let state = try await load(request, context) else { return invalidLink(request) }
+        guard let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                                 key: configuration.sessionKey) else {
+            return message(state, heading: state.language.text("error_title"), [state.language.text("session_text")],
+                           link: (state.base, state.language.text("continue")), status: .forbidden)
+        }
+        if let final = finalPage(state) { return final }
+        return try await body(state, session)
+    }
+
+    /// A form POST: session and CSRF token checked, then `body` acts and names where to go next
+    /// (relative to the link; "" for the link itself). A refusal shows the reason and changes nothing.
+    func action(_ request: Request, _ context: Context,
+                _ body: (SignerState, SubmittedForm) async throws -> String) async throws -> Response {
+        guard let state = try await load(request, context) else { return invalidLink(request) }
+        let form: SubmittedForm
+        do {
+            guard let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                                     key: configuration.sessionKey) else {
+                throw WebPagesError(.session, state.language.text("session_text"))
+            }
+            form = try await SubmittedForm.read(request)
+            try session.check(csrf: form["csrf"])
+        } catch let error as WebPagesError {
+            return failure(state, error.reason, status: .forbidden)
+        }
+        do {
+            let next = try await body(state, form)
+            return Views.redirect(state.base + next, frameAncestors: state.frameAncestors)
+        } catch let error as WebPagesError {
+            return try await refused(request, context, error.reason, status: error.code == .rateLimited ? .tooManyRequests : .badRequest)
+        } catch let error as WorkflowError {
+            let status: HTTPResponse.Status = error.code == .authenticationFailed ? .unauthorized
+                : error.code == .illegalTransition ? .conflict : .badRequest
+            return try await refused(request, context, error.reason, status: status)
+        }
+    }
+
+    /// Shows the page the form came from again, with the reason it was refused, from a fresh read.
+    func refused(_ request: Request, _ context: Context, _ reason: String, status: HTTPResponse.Status) async throws -> Response {
+        guard let state = try await load(request, context),
+              let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                                 key: configuration.sessionKey) else { return invalidLink(request) }
+        if let final = finalPage(state) { return final }
+        let path = request.uri.path
+        var response: Response
+        if path.hasSuffix("/code") || path.hasSuffix("/code/send") {
+            response = authPage(state, session, error: reason)
+        } else if path.hasSuffix("/adopt") {
+            response = adoptPage(state, session, error: reason)
+        } else if path.hasSuffix("/consent") || path.hasSuffix("/decline") {
+            response = failure(state, reason, status: status)
+        } else {
+            response = try await reviewPage(state, session, zoom: 100, error: reason)
+        }
+        response.status = status
+        return response
+    }
+
+    /// A page with a heading and paragraphs.
+    func message(_ state: SignerState, heading: String, _ paragraphs: [String], downloads: [[String: String]] = [],
+                 link: (String, String)? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var values: [String: Any] = ["heading": heading, "paragraphs": paragraphs, "subject": state.envelope.subject]
+        if !downloads.isEmpty { values["downloads"] = ["items": downloads] }
+        if let link { values["link"] = ["href": link.0, "label": link.1] }
+        return views.page("message", values, language: state.language, title: heading, organisation: engine.configuration.organisation,
+                          status: status, frameAncestors: state.frameAncestors)
+    }
+
+    func failure(_ state: SignerState, _ reason: String, status: HTTPResponse.Status) -> Response {
+        var values: [String: Any] = ["heading": state.language.text("error_title"), "error": reason, "subject": state.envelope.subject]
+        values["link"] = ["href": state.base, "label": state.language.text("back")]
+        return views.page("message", values, language: state.language, title: state.language.text("error_title"),
+                          organisation: engine.configuration.organisation, status: status, frameAncestors: state.frameAncestors)
+    }
+
+    /// The page for an envelope or recipient that is finished (or expired), nil while there is work to do.
+    func finalPage(_ state: SignerState) -> Response? {
+        let language = state.language, envelope = state.envelope
+        switch envelope.state {
+        case .voided:
+            return message(state, heading: language.text("voided_title"), [language.text("voided_text", envelope.finishReason ?? "")],
+                           status: .gone)
+        case .expired:
+            return message(state, heading: language.text("expired_title"), [language.text("expired_text")], status: .gone)
+        case .declined:
+            return message(state, heading: language.text("declined_title"), [language.text("declined_text")], status: .gone)
+        case .completed:
+            let downloads = envelope.documents.filter { !$0.purged }.map {
+                ["href": "\(state.base)/download/\($0.id)", "label": language.text("download", $0.name)]
+            }
+            return message(state, heading: language.text("completed_title"), [language.text("done_complete")], downloads: downloads)
+        case .draft, .sent:
+            if let expiresAt = envelope.expiresAt, engine.clock.now() >= expiresAt {
+                return message(state, heading: language.text("expired_title"), [language.text("expired_text")], status: .gone)
+            }
+            if state.recipient.state == .completed {
+                return message(state, heading: language.text("done_title"), [language.text("done_signed")])
+            }
+            if state.recipient.state == .created {
+                return message(state, heading: language.text("review_title"), [language.text("waiting_text")])
+            }
+            return nil
+        }
+    }
+
+    func adoptedMark(_ form: SubmittedForm) throws -> AdoptedMark {
+        switch form["method"] {
+        case "typed":
+            return .typed((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        case "drawn":
+            let value = form["png"] ?? ""
+            guard value.hasPrefix("data:image/png;base64,"), let png = Data(base64Encoded: String(value.dropFirst(22))) else {
+                throw WebPagesError(.badForm, "the drawing did not arrive as a PNG; draw again, or type your signature")
+            }
+            return .drawn(png: png)
+        case "uploaded":
+            guard let image = form.files["image"], !image.isEmpty else {
+                throw WebPagesError(.badForm, "choose a PNG image of your signature to upload")
+            }
+            return .uploaded(png: Data(image))
+        default:
+            throw WebPagesError(.badForm, "the form does not say how the signature was made (typed, drawn or uploaded)")
+        }
+    }
+}
+
+extension Response {
+    func with(status: HTTPResponse.Status) -> Response {
+        var copy = self
+        copy.status = status
+        return copy
+    }
+}

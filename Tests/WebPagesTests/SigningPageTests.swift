@@ -1,0 +1,173 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WebPages
+import Workflow
+
+/// The signing pages over HTTP (Hummingbird's router test client, no browser): the flow by
+/// forms, and the security rules tried the way an attacker would.
+@Suite(.serialized) struct SigningPageTests {
+    func withPages<Value>(_ fixture: PagesFixture, _ body: @Sendable @escaping (PageClient) async throws -> Value) async throws -> Value {
+        let router = Router()
+        router.addRoutes(fixture.pages.routes())
+        return try await Application(router: router).test(.router) { client in try await body(PageClient(client)) }
+    }
+
+    @Test func theLandingPageStartsASessionBoundToTheLinkAndSendsStrictHeaders() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope()
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        try await withPages(fixture) { browser in
+            let landing = try await browser.get("/s/\(token)")
+            #expect(landing.status == .ok)
+            #expect(landing.body.contains("Service Agreement — Crescent Capital") && landing.body.contains("Please sign by Friday."))
+            #expect(landing.body.contains(fixture.engine.configuration.disclosure.sha256))
+            let csp = landing.headers[HTTPFields.Element.Name("Content-Security-Policy")!] ?? ""
+            #expect(csp.contains("script-src 'self'") && csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"))
+            #expect(csp.contains("frame-ancestors 'none'"))
+            #expect(landing.headers[HTTPFields.Element.Name("Referrer-Policy")!] == "no-referrer")
+            #expect(landing.headers[.cacheControl] == "no-store")
+            let cookie = try #require(landing.setCookie.first { $0.hasPrefix("cs_signer=") })
+            for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/s/\(token)"] {
+                #expect(cookie.contains(attribute), "\(cookie) lacks \(attribute)")
+            }
+            #expect(!landing.body.contains("style=\"") && !landing.body.contains("<script>") && !landing.body.contains("onclick"))
+        }
+        let opened = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        #expect(opened.recipients[0].state == .delivered)
+    }
+
+    @Test func aSignerCompletesByFormsAndTheSecondSignerIsInvited() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope()
+        let customer = "gabriel.cote@crescentcapital.ca"
+        let token = try await fixture.token(for: customer)
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let landing = try await browser.get(base)
+            let csrf = try #require(landing.csrf)
+            let disclosure = fixture.engine.configuration.disclosure
+            let consented = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            #expect(consented.status == .seeOther && consented.location == base + "/auth")
+            let auth = try await browser.get(base + "/auth")
+            #expect(auth.body.contains("E-mail me a code"))
+            #expect(try await browser.post(base + "/code/send", ["csrf": csrf]).status == .seeOther)
+            let code = try await fixture.code(for: customer)
+            #expect(code.count == 6)
+            let wrong = try await browser.post(base + "/code", ["csrf": csrf, "code": code == "000000" ? "111111" : "000000"])
+            #expect(wrong.status == .unauthorized && wrong.body.contains("Attempts left: 4"), "\(wrong.body)")
+            let right = try await browser.post(base + "/code", ["csrf": csrf, "code": code])
+            #expect(right.location == base + "/review")
+            let review = try await browser.get(base + "/review")
+            #expect(review.status == .ok && review.body.contains("<svg viewBox=") && review.body.contains("Text of page 1"))
+            #expect(review.body.contains("class=\"box mine\""), "the customer's signature box is drawn over the page")
+            let image = try await browser.get(base + "/pages/doc_1/1")
+            #expect(image.status == .ok && image.headers[.contentType] == "image/png" && image.headers[.cacheControl] == "no-store")
+            #expect(image.bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            let again = try await browser.get(base + "/pages/doc_1/1")
+            #expect(again.bytes == image.bytes, "a cached page image is the same image")
+            let unsigned = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes"])
+            #expect(unsigned.status == .badRequest && unsigned.body.contains("adopt a signature"))
+            #expect(try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Gabriel Côté"]).status == .seeOther)
+            let unconfirmed = try await browser.post(base + "/sign", ["csrf": csrf])
+            #expect(unconfirmed.status == .badRequest)
+            let signed = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes"])
+            #expect(signed.location == base + "/done")
+            #expect(try await browser.get(base + "/done").body.contains("You have finished"))
+        }
+        let after = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        #expect(after.recipients[0].state == .completed && after.recipients[1].state == .sent)
+        let types = try await fixture.engine.events(fixture.agent, envelope: envelope.id).map(\.type)
+        #expect(types.contains("recipient.consented") && types.contains("authentication.failed") && types.contains("recipient.signed"))
+    }
+
+    @Test func formsWithoutTheSessionsCSRFTokenOrWithAnotherRecipientsCookieChangeNothing() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link)
+        let other = try await fixture.sentEnvelope(customer: "other@example.com", authentication: .link, lead: "LD-2")
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let otherToken = try await fixture.token(for: "other@example.com")
+        let disclosure = fixture.engine.configuration.disclosure
+        try await withPages(fixture) { browser in
+            let csrf = try #require(try await browser.get("/s/\(token)").csrf)
+            let form = ["version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"]
+            let missing = try await browser.post("/s/\(token)/consent", form)
+            #expect(missing.status == .forbidden && missing.body.contains("security token"))
+            let forged = try await browser.post("/s/\(token)/consent", form.merging(["csrf": String(repeating: "0", count: 64)]) { $1 })
+            #expect(forged.status == .forbidden)
+            // Another recipient's page gives its own session and token: neither works on this link.
+            let otherCSRF = try #require(try await browser.get("/s/\(otherToken)").csrf)
+            #expect(otherCSRF != csrf)
+            #expect(try await browser.post("/s/\(token)/consent", form.merging(["csrf": otherCSRF]) { $1 }).status == .forbidden)
+            let otherCookie = try #require(browser.cookies.first { $0.path == "/s/\(otherToken)" })
+            let replayed = try await browser.post("/s/\(token)/consent", form.merging(["csrf": otherCSRF]) { $1 },
+                                                  headers: [.cookie: "cs_signer=\(otherCookie.value)"])
+            #expect(replayed.status == .forbidden)
+            let unknown = try await browser.get("/s/" + String(repeating: "a", count: 64))
+            #expect(unknown.status == .notFound)
+        }
+        for id in [envelope.id, other.id] {
+            let after = try await fixture.engine.envelope(fixture.agent, id: id)
+            #expect(after.recipients[0].consent == nil)
+        }
+    }
+
+    @Test func wrongCodesLockOutAndFastEntriesAreRateLimited() async throws {
+        let fixture = try await PagesFixture.make()
+        _ = try await fixture.sentEnvelope(authentication: .accessCode("Blue-Heron-42"))
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let disclosure = fixture.engine.configuration.disclosure
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let csrf = try #require(try await browser.get(base).csrf)
+            _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            for attempt in 1...5 {
+                let wrong = try await browser.post(base + "/code", ["csrf": csrf, "code": "guess-\(attempt)"])
+                #expect(wrong.status == .unauthorized)
+            }
+            let locked = try await browser.get(base + "/auth")
+            #expect(locked.body.contains("Too many wrong access codes") && !locked.body.contains("id=\"code\""))
+            let refused = try await browser.post(base + "/code", ["csrf": csrf, "code": "Blue-Heron-42"])
+            #expect(refused.status == .unauthorized, "the right code after the lock-out is refused too")
+            var limited = false
+            for _ in 0..<10 where !limited {
+                limited = try await browser.post(base + "/code", ["csrf": csrf, "code": "x"]).status == .tooManyRequests
+            }
+            #expect(limited, "more than ten entries a minute are refused before reaching the engine")
+        }
+    }
+
+    @Test func voidedEnvelopesShowTheirPageAndLanguageFollowsTheEnvelope() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link, language: "fr")
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        try await withPages(fixture) { browser in
+            let landing = try await browser.get("/s/\(token)", headers: [.acceptLanguage: "es-ES,es;q=0.9"])
+            #expect(landing.body.contains("<html lang=\"fr\"") && landing.body.contains("Documents et signatures électroniques"))
+            _ = try await fixture.engine.void(fixture.agent, envelope: envelope.id, reason: "Wrong plan")
+            let voided = try await browser.get("/s/\(token)/review")
+            #expect(voided.status == .gone && voided.body.contains("Wrong plan"))
+        }
+        let spanish = try await fixture.sentEnvelope(customer: "ana@example.es", authentication: .link, lead: "LD-3")
+        let spanishToken = try await fixture.token(for: "ana@example.es")
+        try await withPages(fixture) { browser in
+            let landing = try await browser.get("/s/\(spanishToken)", headers: [.acceptLanguage: "de;q=0.9, es;q=0.8"])
+            #expect(landing.body.contains("<html lang=\"es\"") && landing.body.contains("Registros y firmas electrónicos"))
+        }
+        _ = spanish
+    }
+
+    @Test func framingIsAllowedOnlyForTheAccountsOrigins() async throws {
+        let fixture = try await PagesFixture.make(frameAncestors: ["https://partner.example"])
+        _ = try await fixture.sentEnvelope(authentication: .link)
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        try await withPages(fixture) { browser in
+            let landing = try await browser.get("/s/\(token)")
+            let csp = landing.headers[HTTPFields.Element.Name("Content-Security-Policy")!] ?? ""
+            #expect(csp.contains("frame-ancestors https://partner.example") && !csp.contains("'none'"))
+            #expect(landing.headers[HTTPFields.Element.Name("X-Frame-Options")!] == nil)
+            #expect(landing.setCookie.first { $0.hasPrefix("cs_signer=") }?.contains("SameSite=None") == true)
+        }
+    }
+}
