@@ -13,12 +13,6 @@ func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
 }
 
-/// apple/swift-crypto's `Crypto` product, renamed `SwiftCrypto`: the NIO packages (postgres-nio,
-/// async-http-client, Hummingbird) bring it, and its module name is our own `Crypto`'s. Every target
-/// that depends on one of them names it with this alias; none of our code imports it.
-let swiftCryptoAliased: Target.Dependency = .product(name: "Crypto", package: "swift-crypto",
-                                                     moduleAliases: ["Crypto": "SwiftCrypto"])
-
 let package = Package(
     name: "Countersign",
     platforms: [.macOS(.v15)],
@@ -26,8 +20,7 @@ let package = Package(
         .library(name: "Countersign", targets: ["Countersign"]),
         .executable(name: "countersign", targets: ["countersign"]),
         .library(name: "WorkflowPostgres", targets: ["WorkflowPostgres"]),
-        // The service's modules are products too: `moduleAliases` (below) applies only to targets
-        // that a product of this package contains.
+        // The service's modules, for a program that mounts them itself.
         .library(name: "WebhookHTTP", targets: ["WebhookHTTP"]),
         .library(name: "Server", targets: ["Server"]),
         // The signing pages and agent console, which the server mounts (docs/signing-page.md).
@@ -51,9 +44,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // The signing pages' and console's templates.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // Only to rename its `Crypto` module, which the NIO packages' graph brings and which would
-        // collide with ours (docs/architecture.md, "Webhook delivery").
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C, confined to thin system-library targets.
@@ -75,48 +65,47 @@ let package = Package(
         .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax", "LazySystemLibraries"],
                 swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
-        .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
+        .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "CountersignCrypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
-        .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "Crypto"], swiftSettings: swiftSettings),
-        // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps.
-        .target(name: "Crypto", dependencies: ["COpenSSL", "LazySystemLibraries"], swiftSettings: swiftSettings),
+        .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "CountersignCrypto"], swiftSettings: swiftSettings),
+        // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps. Named
+        // CountersignCrypto because apple/swift-crypto (in the NIO packages' graph) owns `Crypto`.
+        .target(name: "CountersignCrypto", dependencies: ["COpenSSL", "LazySystemLibraries"],
+                swiftSettings: swiftSettings),
         // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
-        .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "Crypto", "PDFReader"],
+        .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "CountersignCrypto", "PDFReader"],
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
-        .target(name: "Templates", dependencies: ["CLibXML2", "Crypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["CLibXML2", "CountersignCrypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
-        .target(name: "Verification", dependencies: ["PDFSyntax", "Crypto"], swiftSettings: swiftSettings),
+        .target(name: "Verification", dependencies: ["PDFSyntax", "CountersignCrypto"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // The workflow core: accounts, templates, envelopes, routing, signer actions, completion,
         // evidence, jobs, e-mail — pure domain over the store protocols (DESIGN.md §13).
-        .target(name: "Workflow", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto", "Signing",
+        .target(name: "Workflow", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "CountersignCrypto", "Signing",
                                                  "Templates", "Verification"], swiftSettings: swiftSettings),
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
         // The shared store: PostgreSQL through postgres-nio, documents as bytea in the same database.
-        // postgres-nio depends on swift-crypto, whose module `Crypto` would clash with ours: aliased.
         .target(name: "WorkflowPostgres",
-                dependencies: ["Workflow", "Crypto", .product(name: "PostgresNIO", package: "postgres-nio",
-                                                    moduleAliases: ["Crypto": "SwiftCrypto"])],
+                dependencies: ["Workflow", "CountersignCrypto", .product(name: "PostgresNIO", package: "postgres-nio")],
                 swiftSettings: swiftSettings),
         // Webhook delivery over HTTP(S): the SSRF-guarded transport the worker hands deliveries to.
-        .target(name: "WebhookHTTP", dependencies: ["Workflow", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                                                    swiftCryptoAliased],
+        .target(name: "WebhookHTTP", dependencies: ["Workflow", .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: swiftSettings),
         // The signing page and agent console: HTML over the workflow actions, mounted by the server
         // (docs/architecture.md, "WebPages").
-        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", .target(name: "Crypto"),
+        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", "CountersignCrypto",
                                                  .product(name: "Hummingbird", package: "hummingbird"),
-                                                 .product(name: "Mustache", package: "swift-mustache"),
-                                                 swiftCryptoAliased],
+                                                 .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: swiftSettings),
         // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
-        .target(name: "Server", dependencies: ["Workflow", "WebhookHTTP", "WebPages", .target(name: "Crypto"),
+        .target(name: "Server", dependencies: ["Workflow", "WebhookHTTP", "WebPages", "CountersignCrypto",
                                                .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "HummingbirdCore", package: "hummingbird"),
                                                .product(name: "HummingbirdTLS", package: "hummingbird"),
                                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -124,11 +113,10 @@ let package = Package(
                                                .product(name: "NIOCore", package: "swift-nio"),
                                                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                .product(name: "Logging", package: "swift-log"),
-                                               .product(name: "Prometheus", package: "swift-prometheus"),
-                                               swiftCryptoAliased],
+                                               .product(name: "Prometheus", package: "swift-prometheus")],
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
-        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "Crypto",
+        .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "CountersignCrypto",
                                                   "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres", "WebhookHTTP"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
@@ -152,21 +140,21 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "TypesettingTests", dependencies: ["Typesetting", "Rendering", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "BatchTests", dependencies: ["Batch", "Templates", "Crypto", "PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BatchTests", dependencies: ["Batch", "Templates", "CountersignCrypto", "PDFSyntax", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "Typesetting", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PDFReaderTests", dependencies: ["PDFReader", "CCairo", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CountersignCLITests",
-                    dependencies: ["PDFSyntax", "Crypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign",
+                    dependencies: ["PDFSyntax", "CountersignCrypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign",
                                    "WorkflowBench"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SigningTests", dependencies: ["Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
+        .testTarget(name: "SigningTests", dependencies: ["Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "VerificationTests",
-                    dependencies: ["Verification", "Signing", "Crypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",
+                    dependencies: ["Verification", "Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",
                                    "CPoppler"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CryptoTests", dependencies: ["CountersignCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         // The store conformance suite, generic over a store factory: every store's test target runs it.
         .target(name: "WorkflowConformance", dependencies: ["Workflow"], path: "Tests/WorkflowConformance",
@@ -180,10 +168,10 @@ let package = Package(
                                                         .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification",
-                                                          "Crypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                                                          "CountersignCrypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
-                                                          "Verification", "Crypto", "PDFSyntax", "Signing",
+                                                          "Verification", "CountersignCrypto", "PDFSyntax", "Signing",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
     ]

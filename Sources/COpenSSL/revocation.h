@@ -1,4 +1,4 @@
-// Helpers for OCSP and CRL handling (Sources/Crypto/Revocation): the stack and struct accesses
+// Helpers for OCSP and CRL handling (Sources/CountersignCrypto/Revocation): the stack and struct accesses
 // Swift cannot spell, each a `static inline` over functions LazySystemLibraries forwards.
 #ifndef COUNTERSIGN_COPENSSL_REVOCATION_H
 #define COUNTERSIGN_COPENSSL_REVOCATION_H

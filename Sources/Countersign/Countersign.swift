@@ -2,7 +2,7 @@
 ///
 /// One import for library users; it re-exports the modules below it.
 @_exported public import Batch
-@_exported public import Crypto
+@_exported public import CountersignCrypto
 @_exported public import PDFReader
 @_exported public import PDFSyntax
 @_exported public import Rendering

@@ -1,4 +1,4 @@
-// The libcrypto functions the revocation code calls (Sources/Crypto/Revocation and the helpers in
+// The libcrypto functions the revocation code calls (Sources/CountersignCrypto/Revocation and the helpers in
 // Sources/COpenSSL/revocation.h): OCSP, CRLs and the certificate extensions that point at them.
 // Kept apart from ForwardersOpenSSL.c only by topic; see Forwarders.c for how to add a function.
 #include <openssl/ocsp.h>

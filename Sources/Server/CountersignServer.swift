@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
@@ -8,6 +9,8 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+import WebhookHTTP
+import WebPages
 public import Workflow
 
 /// What every route needs: the engine, the service's records and the configuration.
@@ -36,6 +39,8 @@ public final class CountersignServer: Sendable {
     let records: any ServiceRecordStore
     let logger: Logger
     let smtp: SMTPClient?
+    let webhooks: (any WebhookTransport)?
+    let pages: WebPages<ServiceContext>?
     private let state = Mutex<(group: ServiceGroup?, port: Int?, shuttingDown: Bool)>((nil, nil, false))
     private let extraRoutes: @Sendable (Router<ServiceContext>) -> Void
 
@@ -56,6 +61,8 @@ public final class CountersignServer: Sendable {
             guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
             return SMTPClient(host: String(parts[0]), port: port)
         }
+        webhooks = configuration.worker.webhooks ? HTTPWebhookTransport(policy: try configuration.webhookPolicy()) : nil
+        pages = try configuration.pages.enabled ? WebPages<ServiceContext>(engine: engine, configuration: configuration.webPages()) : nil
     }
 
     /// The port the server listens on once running (useful with port 0).
@@ -93,6 +100,7 @@ public final class CountersignServer: Sendable {
         LibraryRoutes(api: api).register(on: keyed)
         EnvelopeRoutes(api: api).register(on: keyed)
         BulkRoutes(api: api).register(on: keyed)
+        WebhookRoutes(api: api).register(on: keyed)
         let signing = router.group("v1/signing")
             .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
                 "token:" + DigestHex.sha256(Array((context.parameters.get("token") ?? context.remoteIP ?? "-").utf8))
@@ -104,6 +112,7 @@ public final class CountersignServer: Sendable {
         let embedded = router.group("v1/embedded")
             .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in "ip:" + (context.remoteIP ?? "-") })
         RecipientRoutes(api: api).register(on: signing, embedded: embedded)
+        if let pages { router.addRoutes(pages.routes()) }
         extraRoutes(router)
         return router
     }
@@ -127,7 +136,7 @@ public final class CountersignServer: Sendable {
     public func run(signals: Bool = true, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var services: [any Service] = []
         if configuration.worker.enabled {
-            services.append(WorkerService(worker: WorkflowWorker(engine: engine, smtp: smtp), interval: configuration.worker.interval,
+            services.append(WorkerService(worker: WorkflowWorker(engine: engine, smtp: smtp, webhooks: webhooks), interval: configuration.worker.interval,
                                           metrics: metrics, logger: logger))
         }
         let application = Application(
@@ -144,7 +153,7 @@ public final class CountersignServer: Sendable {
             },
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: application)], logger: logger)
-        if signals { groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        if signals { groupConfiguration.gracefulShutdownSignals = [UnixSignal.sigterm, UnixSignal.sigint] }
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.shutdownGracePeriod * 1000))
         let group = ServiceGroup(configuration: groupConfiguration)
         let early = state.withLock { state -> Bool in

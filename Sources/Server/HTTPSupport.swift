@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,6 +19,11 @@ enum HTTP {
         }
         let bytes = try await body(request, limit: limit)
         guard !bytes.isEmpty else { throw ServiceError(.badRequest, "the body is empty; this route takes a JSON object") }
+        return try decode(type, bytes: bytes)
+    }
+
+    /// Decodes a body already read; malformed JSON is 400 naming the path of the bad value.
+    static func decode<T: Decodable>(_ type: T.Type, bytes: [UInt8]) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
@@ -89,7 +94,7 @@ enum HTTP {
     /// Query parameters: one value, all values.
     static func query(_ request: Request, _ name: String) -> String? { request.uri.queryParameters.get(name) }
     static func queryAll(_ request: Request, _ name: String) -> [String] {
-        request.uri.queryParameters.getAll(name).map(String.init)
+        request.uri.queryParameters.getAll(name).map { String($0) }
     }
 
     /// `limit` between 1 and 200 (50 by default).

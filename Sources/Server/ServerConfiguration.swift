@@ -1,4 +1,6 @@
 import Foundation
+import WebPages
+public import Workflow
 
 /// The configuration of `countersign serve`: one JSON file (docs/service.md, "Configuration"),
 /// then environment variables over it. Unknown keys in the file are refused, so a typo never
@@ -9,6 +11,11 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     public var port: Int = 8080
     /// The workflow home (store, development seal); relative to the configuration file.
     public var home: String = "countersign-workflow"
+    /// The shared store: a `postgres://user[:password]@host[:port]/database` URL that every node
+    /// names, or an SQLite folder (one node); absent, the home's own SQLite store.
+    public var store: String?
+    /// The signing pages and agent console, mounted at `/s/…` and `/console/…`.
+    public var pages: Pages = Pages()
     /// The public base URL of this service (signing links and embedded URLs start with it).
     public var publicURL: String = "http://127.0.0.1:8080"
     /// TLS: a PEM certificate chain and its PEM private key; plain HTTP when absent.
@@ -43,10 +50,56 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         public var interval: Double = 2
         /// The SMTP relay (`HOST:PORT`); without it e-mails wait for a worker that has one.
         public var smtp: String?
-        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil) {
+        /// Deliver webhooks from this node (signed POSTs through the SSRF guard).
+        public var webhooks: Bool = true
+        /// Networks (CIDR) webhooks may reach although they are internal (loopback, private…).
+        public var webhookAllow: [String] = []
+        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, webhooks: Bool = true, webhookAllow: [String] = []) {
             self.enabled = enabled
             self.interval = interval
             self.smtp = smtp
+            self.webhooks = webhooks
+            self.webhookAllow = webhookAllow
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Worker()
+            enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? defaults.enabled
+            interval = try container.decodeIfPresent(Double.self, forKey: .interval) ?? defaults.interval
+            smtp = try container.decodeIfPresent(String.self, forKey: .smtp)
+            webhooks = try container.decodeIfPresent(Bool.self, forKey: .webhooks) ?? defaults.webhooks
+            webhookAllow = try container.decodeIfPresent([String].self, forKey: .webhookAllow) ?? defaults.webhookAllow
+        }
+    }
+
+    /// The signing pages and the agent console (docs/signing-page.md, docs/console.md).
+    public struct Pages: Sendable, Hashable, Codable {
+        public var enabled: Bool = true
+        /// A file holding the key (at least 32 bytes) that binds page cookies and CSRF tokens;
+        /// every node behind one load balancer needs the same. Absent: random per process.
+        public var sessionKeyFile: String?
+        /// The origins allowed to frame the signing page (embedded signing), per account id.
+        public var frameAncestors: [String: [String]] = [:]
+        /// Where rendered page images are cached; relative to the configuration file.
+        public var cacheDirectory: String = "page-cache"
+        /// The shipped `Fonts/` folder (the typed signature's script font); absent: found beside
+        /// the executable or in the working directory.
+        public var fontsDirectory: String?
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, sessionKeyFile, frameAncestors, cacheDirectory, fontsDirectory }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Pages()
+            enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? defaults.enabled
+            sessionKeyFile = try container.decodeIfPresent(String.self, forKey: .sessionKeyFile)
+            frameAncestors = try container.decodeIfPresent([String: [String]].self, forKey: .frameAncestors) ?? defaults.frameAncestors
+            cacheDirectory = try container.decodeIfPresent(String.self, forKey: .cacheDirectory) ?? defaults.cacheDirectory
+            fontsDirectory = try container.decodeIfPresent(String.self, forKey: .fontsDirectory)
         }
     }
 
@@ -63,7 +116,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, home, publicURL, tls, worker, maxBodyBytes, maxBulkBytes, rateLimit, requestTimeout,
+        case host, port, home, store, pages, publicURL, tls, worker, maxBodyBytes, maxBulkBytes, rateLimit, requestTimeout,
              shutdownGracePeriod, logLevel
     }
 
@@ -73,6 +126,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
         port = try container.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
         home = try container.decodeIfPresent(String.self, forKey: .home) ?? defaults.home
+        store = try container.decodeIfPresent(String.self, forKey: .store)
+        pages = try container.decodeIfPresent(Pages.self, forKey: .pages) ?? defaults.pages
         publicURL = try container.decodeIfPresent(String.self, forKey: .publicURL) ?? defaults.publicURL
         tls = try container.decodeIfPresent(TLS.self, forKey: .tls)
         worker = try container.decodeIfPresent(Worker.self, forKey: .worker) ?? defaults.worker
@@ -86,7 +141,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
 
     /// The environment variables that override the file, and the key each sets.
     public static let environmentKeys: [(variable: String, key: String)] = [
-        ("COUNTERSIGN_HOST", "host"), ("COUNTERSIGN_PORT", "port"), ("COUNTERSIGN_HOME", "home"),
+        ("COUNTERSIGN_HOST", "host"), ("COUNTERSIGN_PORT", "port"), ("COUNTERSIGN_WORKFLOW_HOME", "home"),
+        ("COUNTERSIGN_STORE", "store"), ("COUNTERSIGN_SESSION_KEY_FILE", "pages.sessionKeyFile"),
         ("COUNTERSIGN_PUBLIC_URL", "publicURL"), ("COUNTERSIGN_TLS_CERTIFICATE", "tls.certificate"),
         ("COUNTERSIGN_TLS_KEY", "tls.key"), ("COUNTERSIGN_WORKER", "worker.enabled"), ("COUNTERSIGN_SMTP", "worker.smtp"),
         ("COUNTERSIGN_MAX_BODY_BYTES", "maxBodyBytes"), ("COUNTERSIGN_RATE_LIMIT", "rateLimit.requests"),
@@ -125,7 +181,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             throw ServiceError(.configuration, "\(file): the configuration must be one JSON object")
         }
         let known: [String: Set<String>] = ["": Set(CodingKeys.allCases.map(\.rawValue)), "tls": ["certificate", "key"],
-                                            "worker": ["enabled", "interval", "smtp"], "rateLimit": ["requests", "window"]]
+                                            "worker": Set(Worker.CodingKeys.allCases.map(\.rawValue)),
+                                            "pages": Set(Pages.CodingKeys.allCases.map(\.rawValue)), "rateLimit": ["requests", "window"]]
         for (key, value) in object {
             guard known[""]!.contains(key) else {
                 throw ServiceError(.configuration, "\(file): unknown key '\(key)'; the keys are \(known[""]!.sorted().joined(separator: ", "))")
@@ -146,7 +203,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         }
         if let value = environment["COUNTERSIGN_HOST"] { host = value }
         if let value = try integer("COUNTERSIGN_PORT") { port = value }
-        if let value = environment["COUNTERSIGN_HOME"] { home = value }
+        if let value = environment["COUNTERSIGN_WORKFLOW_HOME"] { home = value }
+        if let value = environment["COUNTERSIGN_STORE"] { store = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_SESSION_KEY_FILE"] { pages.sessionKeyFile = value.isEmpty ? nil : value }
         if let value = environment["COUNTERSIGN_PUBLIC_URL"] { publicURL = value }
         let certificate = environment["COUNTERSIGN_TLS_CERTIFICATE"], key = environment["COUNTERSIGN_TLS_KEY"]
         if certificate != nil || key != nil {
@@ -173,6 +232,10 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             path.hasPrefix("/") ? path : base.appendingPathComponent(path).standardizedFileURL.path
         }
         home = resolve(home)
+        if let location = store, !location.contains("://") { store = resolve(location) }
+        pages.cacheDirectory = resolve(pages.cacheDirectory)
+        pages.sessionKeyFile = pages.sessionKeyFile.map(resolve)
+        pages.fontsDirectory = pages.fontsDirectory.map(resolve)
         if let tls { self.tls = TLS(certificate: resolve(tls.certificate), key: resolve(tls.key)) }
     }
 
@@ -195,10 +258,38 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
                 throw ServiceError(.configuration, "worker.smtp '\(smtp)' is not HOST:PORT")
             }
         }
+        _ = try webhookPolicy()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {
             throw ServiceError(.configuration, "logLevel '\(logLevel)' is not one of \(levels.joined(separator: ", "))")
         }
+    }
+
+    /// The SSRF guard of webhook deliveries and endpoint URLs, with `worker.webhookAllow`.
+    public func webhookPolicy() throws -> WebhookAddressPolicy {
+        do {
+            return try WebhookAddressPolicy(allowList: worker.webhookAllow)
+        } catch {
+            throw ServiceError(.configuration, "worker.webhookAllow: \(error.reason)")
+        }
+    }
+
+    /// The pages' settings: the session key from its file (random per process without one).
+    func webPages() throws -> WebPagesConfiguration {
+        var key: [UInt8]?
+        if let file = pages.sessionKeyFile {
+            guard let bytes = FileManager.default.contents(atPath: file), bytes.count >= 32 else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) is missing or holds fewer than 32 bytes; " +
+                                   "make one with `head -c 32 /dev/urandom > \(file)`")
+            }
+            key = Array(bytes)
+        }
+        guard let fonts = pages.fontsDirectory else {
+            throw ServiceError(.configuration, "pages.fontsDirectory is not set; point it at Countersign's Fonts folder")
+        }
+        return WebPagesConfiguration(fontsDirectory: URL(fileURLWithPath: fonts),
+                                     pageCacheDirectory: URL(fileURLWithPath: pages.cacheDirectory),
+                                     secureCookies: true, frameAncestors: pages.frameAncestors, sessionKey: key)
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -1,5 +1,5 @@
 public import Foundation
-import Crypto
+import CountersignCrypto
 import Typesetting
 
 /// Compiles XML templates (namespace `urn:countersign:template:1`) against a clause library.

@@ -1,7 +1,7 @@
 import Foundation
 import PostgresNIO
 public import Workflow
-import Crypto
+import CountersignCrypto
 
 /// Documents in the PostgreSQL database, content-addressed: the `documents` table keyed by the
 /// SHA-256 (lowercase hex) of the bytes, which a CHECK constraint recomputes on every insert.

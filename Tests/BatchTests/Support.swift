@@ -1,5 +1,5 @@
 import Batch
-import Crypto
+import CountersignCrypto
 import Foundation
 import Templates
 import TestSupport

@@ -1,4 +1,4 @@
-@testable import Crypto
+@testable import CountersignCrypto
 import Foundation
 import TestSupport
 import Testing

@@ -7,7 +7,7 @@ import Workflow
 /// worker, per-row errors reported, a repeated upload adding nothing.
 @Suite("Bulk sends")
 struct BulkSendTests {
-    static let spec: [String: Any] = [
+    nonisolated(unsafe) static let spec: [String: Any] = [
         "templateId": "service-agreement", "templateVersion": "3", "subject": "Service Agreement — {{company_name}}",
         "recipients": [
             ["name": "{{contact_first_name}} {{contact_last_name}}", "email": "{{contact_email}}", "role": "signer",

@@ -38,9 +38,10 @@ struct DocumentationTests {
         let directory = try TestEnvironment.scratchDirectory()
         let script = directory.appendingPathComponent("session.sh")
         try Data(("set -euo pipefail\ncd '\(directory.path)'\n" + (try Self.block("bash"))).utf8).write(to: script)
-        var environment = ProcessInfo.processInfo.environment
-        environment["COUNTERSIGN_URL"] = "http://127.0.0.1:\(fixture.port)"
-        environment["COUNTERSIGN_API_KEY"] = fixture.keys[.agent]
+        var variables = ProcessInfo.processInfo.environment
+        variables["COUNTERSIGN_URL"] = "http://127.0.0.1:\(fixture.port)"
+        variables["COUNTERSIGN_API_KEY"] = fixture.keys[.agent]
+        let environment = variables
         let result = try await RawHTTP.offThread {
             try runCommand("/bin/bash", [script.path], environment: environment, timeout: 300)
         }

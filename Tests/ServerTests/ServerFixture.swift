@@ -52,7 +52,8 @@ final class ServerFixture: Sendable {
         let log = LogLines()
         let sink: JSONLogHandler.Sink = { line in log.lines.withLock { $0.append(line) } }
         let logger = Logger(label: "countersign.test") { label in JSONLogHandler(label: label, level: .info, sink: sink) }
-        let server = try CountersignServer(configuration: configuration, engine: engine, records: home.store, logger: logger)
+        guard let records = home.store as? any ServiceRecordStore else { throw ServiceError(.internal, "the store keeps no service records") }
+        let server = try CountersignServer(configuration: configuration, engine: engine, records: records, logger: logger)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let running = Task {
             defer { continuation.finish() }
@@ -64,7 +65,7 @@ final class ServerFixture: Sendable {
             break
         }
         guard let port else {
-            _ = try await running.value
+            if case .failure(let error) = await running.result { throw error }
             throw ServiceError(.internal, "the server stopped before listening")
         }
         return ServerFixture(directory: directory, home: home, clock: clock, server: server, port: port, keys: keys, admin: admin,

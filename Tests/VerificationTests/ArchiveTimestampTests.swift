@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

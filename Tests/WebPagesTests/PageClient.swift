@@ -45,10 +45,10 @@ final class PageClient: @unchecked Sendable {
         let matching = cookies.filter { path.hasPrefix($0.path) }.map { "\($0.name)=\($0.value)" }
         if !matching.isEmpty, headers[.cookie] == nil { headers[.cookie] = matching.joined(separator: "; ") }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body) { $0 }
-        let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+        let bytes = Array(response.body.readableBytesView)
         let page = Page(status: response.status, headers: response.headers, body: String(decoding: bytes, as: UTF8.self), bytes: bytes)
         for header in page.setCookie {
-            let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = header.split(separator: ";").map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) }
             guard let pair = parts.first, let equals = pair.firstIndex(of: "=") else { continue }
             let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
             let cookiePath = parts.first { $0.lowercased().hasPrefix("path=") }.map { String($0.dropFirst(5)) } ?? "/"

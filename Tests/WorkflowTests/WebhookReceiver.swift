@@ -13,7 +13,7 @@ import Workflow
 final class LoopbackWebhookReceiver {
     let process = Process()
     let directory: URL
-    let port: Int
+    private(set) var port: Int
     private let stdin: Pipe
 
     static let script = """

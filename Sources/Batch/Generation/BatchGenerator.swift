@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+import CountersignCrypto
 import PDFSyntax
 import Synchronization
 import Typesetting

@@ -1,5 +1,5 @@
 public import Foundation
-import Crypto
+import CountersignCrypto
 import Templates
 
 /// `--shard I/N`: this process takes the rows with `(row - 1) % N == I - 1`. Interleaved rather

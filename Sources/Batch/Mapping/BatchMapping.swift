@@ -1,6 +1,6 @@
 public import Foundation
 public import Templates
-import Crypto
+import CountersignCrypto
 
 /// A mapping file (JSON, docs/batch.md): how an export's columns become a template's fields —
 /// renamed columns, reading formats (US dates, Excel serials, decimal commas), defaults, constant

@@ -1,4 +1,4 @@
-public import Crypto
+public import CountersignCrypto
 public import Foundation
 
 /// Loads a signing identity from the files a user names: a PKCS#12, or a PEM key with a PEM

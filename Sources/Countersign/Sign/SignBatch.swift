@@ -1,4 +1,4 @@
-public import Crypto
+public import CountersignCrypto
 public import Foundation
 import Batch
 import PDFSyntax

@@ -17,16 +17,16 @@ public struct WorkflowHome: Sendable {
     public init(directory: URL, clock: any WorkflowClock = SystemClock(),
                 signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
-                organisation: String = "Countersign", timestampURL: URL? = nil) throws {
+                organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         try self.init(directory: directory, store: try SQLiteWorkflowStore(directory: Self.defaultStore(directory)), clock: clock,
-                      signingURL: signingURL, sender: sender, organisation: organisation, timestampURL: timestampURL)
+                      signingURL: signingURL, sender: sender, organisation: organisation, timestampURL: timestampURL, webhooks: webhooks)
     }
 
     /// Opens (creating) the home on an already opened store.
     public init(directory: URL, store: any WorkflowStore, clock: any WorkflowClock = SystemClock(),
                 signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
-                organisation: String = "Countersign", timestampURL: URL? = nil) throws {
+                organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         self.directory = directory
         self.store = store
         let keys = directory.appendingPathComponent("dev-ca")
@@ -38,15 +38,21 @@ public struct WorkflowHome: Sendable {
         caCertificate = files.caCertificate
         engine = WorkflowEngine(store: store, clock: clock, configuration: WorkflowConfiguration(
             signingURL: signingURL, sender: sender, organisation: organisation,
-            seal: SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: timestampURL)))
+            seal: SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: timestampURL), webhooks: webhooks))
     }
 
     /// Opens (creating) the home with its store at `location` (nil: SQLite in `directory/store`).
+    /// `signingURL` prefixes signing links (default: `$COUNTERSIGN_SIGNING_URL`).
     public static func open(directory: URL, store location: WorkflowStoreLocation?, clock: any WorkflowClock = SystemClock(),
-                            timestampURL: URL? = nil) async throws -> WorkflowHome {
+                            signingURL: String? = nil, timestampURL: URL? = nil,
+                            webhooks: WebhookConfiguration = WebhookConfiguration()) async throws -> WorkflowHome {
         let store = try await (location ?? .sqlite(directory: defaultStore(directory))).open()
         do {
-            return try WorkflowHome(directory: directory, store: store, clock: clock, timestampURL: timestampURL)
+            if let signingURL {
+                return try WorkflowHome(directory: directory, store: store, clock: clock, signingURL: signingURL, timestampURL: timestampURL,
+                                        webhooks: webhooks)
+            }
+            return try WorkflowHome(directory: directory, store: store, clock: clock, timestampURL: timestampURL, webhooks: webhooks)
         } catch {
             await closeStore(store)
             throw error

@@ -1,6 +1,6 @@
 /// The cryptographic functions the standard security handler (ISO 32000-2 §7.6.4) needs, given by
 /// the caller: PDFSyntax is pure Swift over zlib and does no cryptography of its own. Countersign's
-/// `Crypto` module supplies them from OpenSSL (`PDFCiphers` there); a test may supply others.
+/// `CountersignCrypto` module supplies them from OpenSSL (`PDFCiphers` there); a test may supply others.
 ///
 /// Every function is given whole buffers and returns a new one. A function throws when the
 /// library cannot do it (RC4 without OpenSSL's legacy provider, say); its error is passed on.

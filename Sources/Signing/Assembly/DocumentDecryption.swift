@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import PDFSyntax
 
 extension PDFDecryption {

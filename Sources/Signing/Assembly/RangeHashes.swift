@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import PDFSyntax
 
 /// The hashes one signature needs, fed in one pass: the signature's digest over the two byte

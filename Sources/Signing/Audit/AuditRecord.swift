@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 public import Foundation
 
 /// The machine-readable audit record embedded in the sealed PDF (`audit.json`, relationship

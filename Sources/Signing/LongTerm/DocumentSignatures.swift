@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import PDFSyntax
 
 /// The signatures and document timestamps a document already carries, read for extending it:

@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import Foundation
 
 /// Which algorithms and key sizes a signature may still rest on (docs/verification.md,

@@ -1,5 +1,5 @@
 import PDFSyntax
-import Crypto
+import CountersignCrypto
 import Foundation
 
 /// Steps 2–4 of DESIGN.md §7 for one signature: the digest of the signed ranges against the CMS,

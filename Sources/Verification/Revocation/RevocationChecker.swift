@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import Foundation
 
 /// Decides the revocation status of one certificate at a control time from a document's

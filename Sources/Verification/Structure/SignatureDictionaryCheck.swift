@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 import PDFSyntax
 
 /// Step 1 of DESIGN.md §7: is the signature dictionary sane, and what exactly does it sign?

@@ -1,4 +1,4 @@
-import Crypto
+import CountersignCrypto
 public import PDFSyntax
 
 extension PDFDecryption {

@@ -1,4 +1,4 @@
-public import Crypto
+public import CountersignCrypto
 public import Foundation
 
 /// What an engine needs besides its store and clock.

@@ -1,5 +1,5 @@
 import Foundation
-public import Crypto
+public import CountersignCrypto
 import Verification
 
 /// One problem `audit verify` found, naming where it is and what it means.

@@ -1,5 +1,5 @@
 public import Foundation
-import Crypto
+import CountersignCrypto
 
 /// Who did something recorded in an event.
 public struct EventActor: Sendable, Hashable, Codable {

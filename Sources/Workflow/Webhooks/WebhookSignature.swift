@@ -1,5 +1,5 @@
 public import Foundation
-import Crypto
+import CountersignCrypto
 
 /// Standard Webhooks signatures: `webhook-signature: v1,<base64 HMAC-SHA256>` over
 /// `<webhook-id>.<webhook-timestamp>.<body>`, keyed by the base64-decoded part of a `whsec_` secret.

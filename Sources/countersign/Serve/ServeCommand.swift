@@ -24,11 +24,14 @@ struct ServeCommand: ParsableCommand {
     func serve() throws {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["COUNTERSIGN_CONFIG"]
-        let configuration: ServerConfiguration
+        var configuration: ServerConfiguration
         do {
             configuration = try ServerConfiguration.load(file: file, environment: environment)
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/service.md, \"Configuration\"")
+        }
+        if configuration.pages.enabled && configuration.pages.fontsDirectory == nil {
+            configuration.pages.fontsDirectory = try? ResourceLocator.standard.directory(.fonts).path
         }
         if check {
             let encoder = JSONEncoder()
@@ -41,14 +44,26 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "countersign.serve")
         let home: WorkflowHome
         do {
-            home = try WorkflowHome(directory: URL(fileURLWithPath: configuration.home),
-                                    signingURL: configuration.publicURL.trimmingSuffix("/") + "/s/")
+            let location = try configuration.store.map { try WorkflowStoreLocation($0) }
+            let policy = try configuration.webhookPolicy()
+            let directory = URL(fileURLWithPath: configuration.home), signingURL = configuration.publicURL.trimmingSuffix("/") + "/s/"
+            home = try waitFor {
+                try await WorkflowHome.open(directory: directory, store: location, signingURL: signingURL,
+                                            webhooks: WebhookConfiguration(addressPolicy: policy))
+            }
+        } catch let error as ServiceError {
+            throw CLIError(ExitStatus.usage, file: file, error.reason)
         } catch {
             throw workflowExit(error)
         }
+        defer { try? waitFor { await home.close() } }
+        guard let records = home.store as? any ServiceRecordStore else {
+            throw CLIError(ExitStatus.usage, file: file, "the store \(configuration.store ?? home.directory.path) cannot serve the API",
+                           todo: "use the SQLite or PostgreSQL store")
+        }
         let server: CountersignServer
         do {
-            server = try CountersignServer(configuration: configuration, engine: home.engine, records: home.store, logger: logger)
+            server = try CountersignServer(configuration: configuration, engine: home.engine, records: records, logger: logger)
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason)
         }
