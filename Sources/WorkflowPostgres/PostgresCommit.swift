@@ -5,7 +5,8 @@ public import Workflow
 extension PostgresWorkflowStore {
     /// Commits a change in one transaction (READ COMMITTED): a stale revision updates no row and
     /// is a `conflict`; an event or ledger entry at a sequence someone else took first violates
-    /// the primary key, also a `conflict`. Either everything is stored or nothing.
+    /// the primary key, also a `conflict`. The webhook outbox (endpoint, deliveries, attempts)
+    /// is written in the same transaction. Either everything is stored or nothing.
     public func commit(_ change: StoreChange) async throws {
         let logger = self.logger
         try await transaction("committing a change to account \(change.account)") { connection in
@@ -43,7 +44,9 @@ extension PostgresWorkflowStore {
             for stream in change.purgePersonalData {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",
                                            logger: logger)
+                try await Self.purgeWebhookPayloads(stream: stream, account: change.account, connection, logger)
             }
+            try await Self.writeWebhooks(change, connection, logger)
         }
     }
 

@@ -131,20 +131,24 @@ extension PostgresWorkflowStore {
 
     // MARK: JobQueue
 
-    /// Claims due jobs in one statement: the inner `SELECT … FOR UPDATE SKIP LOCKED` passes over
-    /// rows another worker's claim has locked, so concurrent workers never take the same job,
-    /// and the lease lets another worker take it again once it runs out (a crashed worker).
+    /// Claims due jobs in one statement: the `SELECT … FOR UPDATE SKIP LOCKED` passes over rows
+    /// another worker's claim has locked, so concurrent workers never take the same job, and the
+    /// lease lets another worker take it again once it runs out (a crashed worker). The selection
+    /// is a `MATERIALIZED` CTE, run exactly once (as an `IN (…)` subquery a nested-loop plan may
+    /// rescan it per row and lease more than `limit` jobs).
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
         let at = Self.seconds(now)
         let kindNames = kinds.map(\.rawValue).sorted()
         return try await run("claiming jobs") { connection in
             try await Self.rows(connection, """
-                UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = attempts + 1
-                WHERE id IN (
-                    SELECT id FROM jobs WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
+                WITH claimed AS MATERIALIZED (
+                    SELECT id FROM jobs
+                    WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
                       AND kind = ANY(\(kindNames)::text[])
                     ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED)
-                RETURNING \(unescaped: Self.jobColumns)
+                UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
+                FROM claimed WHERE jobs.id = claimed.id
+                RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))
                 """, logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
         }
     }
@@ -177,6 +181,11 @@ extension PostgresWorkflowStore {
     }
 
     static let jobColumns = "id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error"
+
+    /// A column list with every column prefixed by its table (for a `RETURNING` after a join).
+    static func qualified(_ columns: String, _ table: String) -> String {
+        columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+    }
 
     static func job(_ row: PostgresRandomAccessRow) throws -> Job {
         let id: String = try row.value("id"), kindName: String = try row.value("kind"), stateName: String = try row.value("state")

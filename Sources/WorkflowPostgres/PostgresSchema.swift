@@ -115,6 +115,58 @@ enum PostgresSchema {
         Migration(version: 2, name: "jobs-by-kind", statements: [
             "CREATE INDEX jobs_claim ON jobs(state, kind, run_at)",
         ]),
+        // Webhook endpoints (a jsonb body with their secrets), the delivery outbox and the attempt log.
+        Migration(version: 3, name: "webhooks", statements: [
+            """
+            CREATE TABLE webhook_endpoints (
+                account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, enabled BOOLEAN NOT NULL,
+                revision BIGINT NOT NULL, body JSONB NOT NULL, PRIMARY KEY (account, id))
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                account TEXT NOT NULL REFERENCES accounts(id), id TEXT NOT NULL, endpoint TEXT NOT NULL,
+                message TEXT NOT NULL, type TEXT NOT NULL, stream TEXT NOT NULL, sequence BIGINT NOT NULL,
+                payload BYTEA NOT NULL, state TEXT NOT NULL, attempts BIGINT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                next_attempt_at DOUBLE PRECISION, last_error TEXT, replay_of TEXT, revision BIGINT NOT NULL,
+                PRIMARY KEY (account, id))
+            """,
+            "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(account, endpoint, id)",
+            "CREATE INDEX webhook_deliveries_stream ON webhook_deliveries(account, stream, id)",
+            """
+            CREATE TABLE webhook_attempts (
+                account TEXT NOT NULL, delivery TEXT NOT NULL, number BIGINT NOT NULL, endpoint TEXT NOT NULL,
+                at DOUBLE PRECISION NOT NULL, status INTEGER, duration_ms BIGINT NOT NULL, response_excerpt TEXT NOT NULL,
+                error TEXT, PRIMARY KEY (account, delivery, number))
+            """,
+            "CREATE INDEX webhook_attempts_endpoint ON webhook_attempts(account, endpoint, at)",
+        ]),
+        // The service's records: idempotency keys, embedded signing links, bulk sends and their rows.
+        Migration(version: 4, name: "service", statements: [
+            """
+            CREATE TABLE idempotency_keys (
+                account TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,
+                headers JSONB NOT NULL, body BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (account, key))
+            """,
+            "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at)",
+            """
+            CREATE TABLE embedded_links (
+                secret_hash TEXT PRIMARY KEY, account TEXT NOT NULL, envelope TEXT NOT NULL, recipient TEXT NOT NULL,
+                created_by TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL, used_at DOUBLE PRECISION)
+            """,
+            """
+            CREATE TABLE bulk_sends (
+                account TEXT NOT NULL, id TEXT NOT NULL, spec JSONB NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                created_by TEXT NOT NULL, PRIMARY KEY (account, id))
+            """,
+            """
+            CREATE TABLE bulk_rows (
+                account TEXT NOT NULL, bulk TEXT NOT NULL, sequence BIGINT NOT NULL, key TEXT NOT NULL, row_values JSONB NOT NULL,
+                state TEXT NOT NULL, envelope TEXT, error TEXT, lease_until DOUBLE PRECISION,
+                PRIMARY KEY (account, bulk, sequence), UNIQUE (account, bulk, key))
+            """,
+            "CREATE INDEX bulk_rows_state ON bulk_rows(account, bulk, state, sequence)",
+        ]),
     ]
 
     /// Applies every migration the database has not recorded, in order.

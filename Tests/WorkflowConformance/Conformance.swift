@@ -1,7 +1,8 @@
 import Foundation
 public import Workflow
 
-/// Makes a new, empty store for one conformance case.
+/// Opens the store of one conformance case: new and empty at its first call; later calls (of
+/// the cases that open several nodes) open the same database again.
 public typealias WorkflowStoreFactory = @Sendable () async throws -> any WorkflowStore
 
 /// What every `WorkflowStore` must do, written once over a store factory. A store's test target
@@ -17,12 +18,30 @@ public enum StoreConformance {
     /// One named check.
     public struct Case: Sendable, CustomStringConvertible {
         public let name: String
-        let body: @Sendable (any WorkflowStore) async throws -> Void
+        private let check: @Sendable (WorkflowStoreFactory) async throws -> Void
         public var description: String { name }
 
-        /// Runs the check against a new store from `factory`.
+        /// A check of one store.
+        init(name: String, body: @escaping @Sendable (any WorkflowStore) async throws -> Void) {
+            self.name = name
+            self.check = { factory in try await body(try await factory()) }
+        }
+
+        /// A check of `nodes` stores opened on the same database, as that many processes (nodes
+        /// of a deployment) would open it: the factory is called once per node, and every call
+        /// after the first must open the store the first one made.
+        init(name: String, nodes: Int, body: @escaping @Sendable ([any WorkflowStore]) async throws -> Void) {
+            self.name = name
+            self.check = { factory in
+                var stores: [any WorkflowStore] = []
+                for _ in 0..<nodes { stores.append(try await factory()) }
+                try await body(stores)
+            }
+        }
+
+        /// Runs the check against the store(s) `factory` opens.
         public func run(_ factory: WorkflowStoreFactory) async throws {
-            try await body(try await factory())
+            try await check(factory)
         }
     }
 
@@ -32,7 +51,7 @@ public enum StoreConformance {
     }
 
     public static let cases: [Case] = accountCases + envelopeCases + eventCases + jobCases + libraryCases + documentCases
-        + webhookCases
+        + webhookCases + webhookAtomicityCases
 }
 
 // MARK: Helpers shared by the cases

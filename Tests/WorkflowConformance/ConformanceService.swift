@@ -1,11 +1,13 @@
 import Foundation
-public import Workflow
+import Workflow
 
 extension StoreConformance {
     /// What a store that backs `countersign serve` must also do (`ServiceRecordStore`,
     /// `BulkSendStore`): idempotency records, embedded links, bulk rows. Separate from `cases`
     /// so a store can adopt them when it implements the service's protocols.
-    public static let serviceCases: [Case] = [
+    public static let serviceCases: [Case] = serviceRecordCases + serviceRaceCases
+
+    static let serviceRecordCases: [Case] = [
         Case(name: "idempotency: the first reservation wins; the record is replayed, released or expired") { store in
             let records = try serviceStore(store)
             let first = IdempotencyRecord(account: "acme", key: "k1", requestHash: sha("a"), createdAt: epoch)

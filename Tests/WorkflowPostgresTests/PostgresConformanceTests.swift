@@ -5,10 +5,11 @@ import Workflow
 import WorkflowConformance
 import WorkflowPostgres
 
-/// The store conformance suite against the PostgreSQL store on a real server, each case in a
-/// new database.
+/// The store conformance suite against the PostgreSQL store on a real server — the same cases
+/// as the SQLite store's — each case in a new database (a case with several nodes opens one pool
+/// per node on it).
 @Suite(.postgresCluster) struct PostgresConformanceTests {
-    @Test(arguments: StoreConformance.cases)
+    @Test(arguments: StoreConformance.cases + StoreConformance.serviceCases)
     func conformance(_ check: StoreConformance.Case) async throws {
         let database = try PostgresCluster.newDatabase()
         let opened = OpenedStores()
