@@ -103,7 +103,7 @@ let package = Package(
                                                  .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: swiftSettings),
         // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
-        .target(name: "Server", dependencies: ["Workflow", "WebhookHTTP", "WebPages", "CountersignCrypto",
+        .target(name: "Server", dependencies: ["Workflow", "Typesetting", "WebhookHTTP", "WebPages", "CountersignCrypto",
                                                .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "HummingbirdCore", package: "hummingbird"),
                                                .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -46,6 +46,10 @@ enum ProblemResponse {
         if error is NIOTooManyBytesError {
             error = ServiceError(.payloadTooLarge, "the body is larger than this service accepts; send a smaller one")
         }
+        if !(error is ServiceError), let framework = error as? any HTTPResponseError {
+            // The router's own errors (no such route, a method it does not take).
+            return replacing(Response(status: framework.status), request: request, context: context)
+        }
         let (problem, headers) = Problem.from(error, instance: request.uri.path, requestID: context.requestID)
         if problem.status >= 500 {
             context.logger.error("request failed", metadata: ["error": .string(String(describing: error))])

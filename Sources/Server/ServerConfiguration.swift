@@ -1,4 +1,5 @@
 import Foundation
+import Typesetting
 import WebPages
 public import Workflow
 
@@ -85,8 +86,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         public var frameAncestors: [String: [String]] = [:]
         /// Where rendered page images are cached; relative to the configuration file.
         public var cacheDirectory: String = "page-cache"
-        /// The shipped `Fonts/` folder (the typed signature's script font); absent: found beside
-        /// the executable or in the working directory.
+        /// The shipped `Fonts/` folder (the typed signature's script font); absent: found like
+        /// every other resource (`$COUNTERSIGN_FONTS`, `$COUNTERSIGN_HOME`, beside the executable).
         public var fontsDirectory: String?
         public init() {}
 
@@ -284,10 +285,17 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             }
             key = Array(bytes)
         }
-        guard let fonts = pages.fontsDirectory else {
-            throw ServiceError(.configuration, "pages.fontsDirectory is not set; point it at Countersign's Fonts folder")
+        let fonts: URL
+        if let directory = pages.fontsDirectory {
+            fonts = URL(fileURLWithPath: directory)
+        } else {
+            do {
+                fonts = try ResourceLocator.standard.directory(.fonts)
+            } catch {
+                throw ServiceError(.configuration, "pages.fontsDirectory is not set and \(error.reason)")
+            }
         }
-        return WebPagesConfiguration(fontsDirectory: URL(fileURLWithPath: fonts),
+        return WebPagesConfiguration(fontsDirectory: fonts,
                                      pageCacheDirectory: URL(fileURLWithPath: pages.cacheDirectory),
                                      secureCookies: true, frameAncestors: pages.frameAncestors, sessionKey: key)
     }

@@ -201,7 +201,7 @@ import Testing
         }
         #expect(process.isRunning, "the batch ended before it could be killed")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
         #expect(process.terminationReason == .uncaughtSignal)
         let before = try FileManager.default.contentsOfDirectory(atPath: crashed.path)
         #expect(before.contains("manifest.jsonl.partial"))

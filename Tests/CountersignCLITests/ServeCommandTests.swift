@@ -44,7 +44,7 @@ import Testing
         }
         #expect(ready?.stdout.contains("\"ready\"") == true, "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
         #expect(process.terminationStatus == 0)
         let lines = String(decoding: try Data(contentsOf: log), as: UTF8.self).split(separator: "\n")
         #expect(lines.contains { $0.contains("\"message\":\"listening\"") })

@@ -125,14 +125,14 @@ struct WorkerProcess {
     /// SIGKILL: the process dies wherever it is, with no chance to clean up.
     func kill() {
         _ = Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
     }
 
     /// Stops the worker at the end of a test. SIGKILL, not SIGTERM: a process that Foundation
     /// starts from the test runner inherits its blocked signals, SIGTERM among them.
     func stop() {
         if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit(timeout: 60)
     }
 
     func logText() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

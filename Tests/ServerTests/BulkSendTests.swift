@@ -95,7 +95,7 @@ struct BulkSendTests {
         var lines: [String] = []
         for index in 1...5 {
             var row: [String: Any] = ServerFixture.lead
-            row["lead_id"] = "J-\(index)"
+            row["lead_id"] = String(format: "LD-9%05d", index)
             row["seats"] = index
             lines.append(String(decoding: try JSONSerialization.data(withJSONObject: row), as: UTF8.self))
         }

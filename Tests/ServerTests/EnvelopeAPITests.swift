@@ -60,7 +60,7 @@ struct EnvelopeAPITests {
         let status = try await fixture.call("GET", "/v1/envelopes/\(id)", as: .compliance)
         #expect(status.headers["etag"] == etag)
         #expect(try await fixture.call("GET", "/v1/envelopes/\(id)", headers: ["If-None-Match": etag]).status == 304)
-        let stale = try await fixture.call("POST", "/v1/envelopes/\(id)/send", headers: ["If-Match": "\"r0\""])
+        let stale = try await fixture.call("POST", "/v1/envelopes/\(id)/send", headers: ["If-Match": "\"r999\""])
         #expect(stale.status == 412)
         #expect(stale.problem == "urn:countersign:problem:precondition-failed")
         #expect(try await fixture.call("GET", "/v1/envelopes/\(id)").json["state"] as? String == "draft")
@@ -72,7 +72,7 @@ struct EnvelopeAPITests {
         #expect(again.status == 409)
         #expect(again.problem == "urn:countersign:problem:illegal-transition")
 
-        for lead in ["LD-1", "LD-2", "LD-3", "LD-4"] { _ = try await fixture.createEnvelope(leadID: lead) }
+        for lead in ["LD-000001", "LD-000002", "LD-000003", "LD-000004"] { _ = try await fixture.createEnvelope(leadID: lead) }
         var seen: [String] = []
         var cursor: String?
         repeat {
@@ -86,8 +86,8 @@ struct EnvelopeAPITests {
         #expect(seen.first == id)
         let drafts = try await fixture.call("GET", "/v1/envelopes?state=draft&state=voided")
         #expect((drafts.json["items"] as? [Any])?.count == 4)
-        let byLead = try await fixture.call("GET", "/v1/envelopes?metadata=lead_id%3DLD-3")
-        #expect((byLead.json["items"] as? [[String: Any]])?.map { ($0["metadata"] as? [String: String])?["lead_id"] } == ["LD-3"])
+        let byLead = try await fixture.call("GET", "/v1/envelopes?metadata=lead_id%3DLD-000003")
+        #expect((byLead.json["items"] as? [[String: Any]])?.map { ($0["metadata"] as? [String: String])?["lead_id"] } == ["LD-000003"])
         #expect(try await fixture.call("GET", "/v1/envelopes?state=lost").status == 400)
         #expect(try await fixture.call("GET", "/v1/envelopes?cursor=zzzz").status == 400)
 

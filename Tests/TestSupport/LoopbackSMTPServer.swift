@@ -67,7 +67,7 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
     /// Stops the server and deletes what it received.
     public func stop() {
         try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        process.waitForExit(timeout: 10)
         try? FileManager.default.removeItem(at: mailDirectory)
     }
 

@@ -85,8 +85,7 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Data?
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning {
         if Date() > deadline {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
         usleep(5_000)
@@ -112,4 +111,25 @@ public struct ToolTimeout: Error, CustomStringConvertible {
 public func toolAvailable(_ name: String) -> Bool {
     let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
     return paths.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+}
+
+extension Process {
+    /// Sends `signal` and waits (polling) until the process has exited, killing it after
+    /// `timeout` seconds. `waitUntilExit()` spins on a run loop test threads do not run, and
+    /// can spin for ever there.
+    public func stop(signal: Int32 = SIGTERM, timeout: TimeInterval = 5) {
+        guard isRunning else { return }
+        kill(processIdentifier, signal)
+        waitForExit(timeout: timeout)
+    }
+
+    /// Waits (polling) until the process has exited on its own, killing it after `timeout` seconds.
+    public func waitForExit(timeout: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning {
+            kill(processIdentifier, SIGKILL)
+            while isRunning { usleep(10_000) }
+        }
+    }
 }

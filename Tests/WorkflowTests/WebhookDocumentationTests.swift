@@ -33,7 +33,7 @@ import Workflow
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { process.stop() }
         var text = ""
         func readLine() -> String {
             while !text.contains("\n") {

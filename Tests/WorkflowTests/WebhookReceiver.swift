@@ -118,7 +118,7 @@ final class LoopbackWebhookReceiver {
 
     func stop() {
         try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        process.waitForExit(timeout: 10)
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -24,7 +24,7 @@ import Workflow
         let output = Pipe()
         python.standardOutput = output
         try python.run()
-        python.waitUntilExit()
+        python.waitForExit()
         let theirs = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(python.terminationStatus == 0)

@@ -24,14 +24,11 @@ struct ServeCommand: ParsableCommand {
     func serve() throws {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["COUNTERSIGN_CONFIG"]
-        var configuration: ServerConfiguration
+        let configuration: ServerConfiguration
         do {
             configuration = try ServerConfiguration.load(file: file, environment: environment)
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/service.md, \"Configuration\"")
-        }
-        if configuration.pages.enabled && configuration.pages.fontsDirectory == nil {
-            configuration.pages.fontsDirectory = try? ResourceLocator.standard.directory(.fonts).path
         }
         if check {
             let encoder = JSONEncoder()
