@@ -100,6 +100,29 @@ extension StoreConformance {
             let seen = Set(outcomes.compactMap { $0.1?.requestHash })
             try expect(seen == [sha("request \(winners[0])")], "every other request finds the winner's record")
         },
+        Case(name: "idempotency: requests on two nodes reserving other keys while old ones expire all succeed", nodes: 2) { nodes in
+            // Expired records of several accounts, which every reservation below sweeps at once.
+            for number in 0..<40 {
+                let old = IdempotencyRecord(account: "acc_\(number % 4)", key: "old\(number)", requestHash: sha("old \(number)"),
+                                            createdAt: epoch.addingTimeInterval(-90_000))
+                _ = try await serviceStore(nodes[number % 2]).reserveIdempotencyKey(old, expiredBefore: epoch.addingTimeInterval(-100_000))
+            }
+            let outcomes = try await race(nodes, 12) { store, request in
+                let record = IdempotencyRecord(account: "acc_\(request % 4)", key: "new\(request)", requestHash: sha("new \(request)"),
+                                               createdAt: epoch)
+                return try await serviceStore(store).reserveIdempotencyKey(record, expiredBefore: epoch.addingTimeInterval(-86_400))
+            }
+            let reserved = outcomes.map { outcome in
+                if case .success(let existing) = outcome { return existing == nil }
+                return false
+            }
+            try expect(!reserved.contains(false), "every new key is reserved, no error: \(outcomes)")
+            for number in 0..<40 {
+                let again = IdempotencyRecord(account: "acc_\(number % 4)", key: "old\(number)", requestHash: sha("again"), createdAt: epoch)
+                try expect(try await serviceStore(nodes[0]).reserveIdempotencyKey(again, expiredBefore: epoch.addingTimeInterval(-86_400)) == nil,
+                           "expired key old\(number) can be reserved again")
+            }
+        },
         Case(name: "embedded links: of redemptions on two nodes, exactly one wins", nodes: 2) { nodes in
             try await serviceStore(nodes[0]).insertEmbeddedLink(EmbeddedLink(
                 secretHash: sha("s1"), account: "acme", envelope: "env_1", recipient: "rcp_1", createdBy: "key_1",
