@@ -43,6 +43,7 @@ enum Language: String, Sendable, CaseIterable {
         "deadline": ["Please act by", "À signer avant le", "Actúe antes del"],
         "consent_title": ["Electronic records and signatures", "Documents et signatures électroniques",
                           "Registros y firmas electrónicos"],
+        "consent_text": ["Disclosure text", "Texte de l’avis", "Texto del aviso"],
         "consent_intro": ["Before you continue, read this disclosure (version %@).",
                           "Avant de continuer, lisez cet avis (version %@).", "Antes de continuar, lea este aviso (versión %@)."],
         "consent_agree": ["I agree to use electronic records and signatures", "J’accepte les documents et signatures électroniques",

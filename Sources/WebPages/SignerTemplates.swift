@@ -40,7 +40,7 @@ enum SignerTemplates {
         <section aria-labelledby="consent-title" class="card">
         <h2 id="consent-title">{{t.consent_title}}</h2>
         <p>{{consentIntro}}</p>
-        <div class="disclosure" tabindex="0" role="region" aria-label="{{t.consent_title}}">{{#disclosure}}<p>{{.}}</p>{{/disclosure}}</div>
+        <div class="disclosure" tabindex="0" role="region" aria-label="{{t.consent_text}}">{{#disclosure}}<p>{{.}}</p>{{/disclosure}}</div>
         <form method="post" action="{{base}}/consent">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="version" value="{{disclosureVersion}}">

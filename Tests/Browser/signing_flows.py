@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from axe_selenium_python import Axe
+from axe_core_python.selenium import Axe
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -60,9 +60,7 @@ def shot(driver, name):
 def audit(driver, name):
     """Screenshot, then axe-core: any violation fails the run."""
     shot(driver, name)
-    axe = Axe(driver)
-    axe.inject()
-    results = axe.run()
+    results = Axe().run(driver)
     violations = results["violations"]
     CHECKED_PAGES.append(name)
     if violations:

@@ -26,9 +26,9 @@ import Workflow
         let port = try LoopbackHTTPServer.freePort()
         let base = "http://127.0.0.1:\(port)"
         let fixture = try await PagesFixture.make(signingURL: base + "/s/")
-        let signing = try await fixture.sentEnvelope(lead: "LD-100")
-        let declining = try await fixture.sentEnvelope(customer: "decliner@example.com", authentication: .link, lead: "LD-200")
-        let voiding = try await fixture.sentEnvelope(customer: "voided@example.com", authentication: .link, lead: "LD-300")
+        let signing = try await fixture.sentEnvelope(lead: "LD-000100")
+        let declining = try await fixture.sentEnvelope(customer: "decliner@example.com", authentication: .link, lead: "LD-000200")
+        let voiding = try await fixture.sentEnvelope(customer: "voided@example.com", authentication: .link, lead: "LD-000300")
 
         let router = Router()
         router.addRoutes(fixture.pages.routes())
@@ -40,7 +40,7 @@ import Workflow
             "envelopes": [
                 "sign": ["customer": "gabriel.cote@crescentcapital.ca", "company": "jamie.chen@northbeam.example"],
                 "decline": ["customer": "decliner@example.com"],
-                "void": ["customer": "voided@example.com", "lead": "LD-300"],
+                "void": ["customer": "voided@example.com", "lead": "LD-000300"],
             ],
         ]
         let environment = ["CS_BROWSER_CONFIG": String(decoding: try JSONSerialization.data(withJSONObject: configuration), as: UTF8.self)]

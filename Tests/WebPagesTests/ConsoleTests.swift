@@ -20,8 +20,8 @@ import Workflow
 
     @Test func anAgentFindsAnEnvelopeByCRMIdAndRemindsAndVoidsIt() async throws {
         let fixture = try await PagesFixture.make()
-        let envelope = try await fixture.sentEnvelope(authentication: .link, lead: "LD-777")
-        _ = try await fixture.sentEnvelope(customer: "someone@example.com", authentication: .link, lead: "LD-888")
+        let envelope = try await fixture.sentEnvelope(authentication: .link, lead: "LD-000777")
+        _ = try await fixture.sentEnvelope(customer: "someone@example.com", authentication: .link, lead: "LD-000888")
         try await withConsole(fixture) { browser in
             #expect(try await browser.get("/console").location == "/console/login")
             let loggedIn = try await logIn(browser, key: fixture.agentKey)
@@ -30,7 +30,7 @@ import Workflow
             #expect(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Strict"))
             let all = try await browser.get("/console")
             #expect(all.body.contains("2 envelope(s)"))
-            let found = try await browser.get("/console?crm=lead_id%3DLD-777")
+            let found = try await browser.get("/console?crm=lead_id%3DLD-000777")
             #expect(found.body.contains("1 envelope(s)") && found.body.contains(envelope.id))
             let page = try await browser.get("/console/envelopes/\(envelope.id)")
             #expect(page.body.contains("envelope.sent") && page.body.contains("Gabriel Côté"))
@@ -69,14 +69,14 @@ import Workflow
             #expect(templates.body.contains("/console/new/service-agreement/3"))
             let form = try await browser.get("/console/new/service-agreement/3")
             #expect(form.body.contains("name=\"data.company_name\"") && form.body.contains("name=\"data.plan\""))
-            var fields = ["csrf": form.csrf ?? "", "subject": "Console agreement", "crm.key": "lead_id", "crm.value": "LD-555",
+            var fields = ["csrf": form.csrf ?? "", "subject": "Console agreement", "crm.key": "lead_id", "crm.value": "LD-000555",
                           "owner": "jamie.chen@northbeam.example", "action": "preview",
                           "r1.name": "Gabriel Côté", "r1.email": "gabriel.cote@crescentcapital.ca", "r1.role": "signer", "r1.order": "1",
                           "r1.signatureRole": "customer", "r1.auth": "emailOTP",
                           "r2.name": "Jamie Chen", "r2.email": "jamie.chen@northbeam.example", "r2.role": "signer", "r2.order": "2",
                           "r2.signatureRole": "company", "r2.auth": "link"]
             for (key, value) in PagesFixture.lead where key != "lead_id" { fields["data.\(key)"] = value }
-            fields["data.lead_id"] = "LD-555"
+            fields["data.lead_id"] = "LD-000555"
             let created = try await browser.post("/console/new/service-agreement/3", fields)
             let location = try #require(created.location, "\(created.body)")
             #expect(location.contains("notice=created"))
@@ -85,7 +85,7 @@ import Workflow
             let id = String(location.split(separator: "/").last!.split(separator: "?")[0])
             #expect(try await browser.post("/console/envelopes/\(id)/send", ["csrf": preview.csrf ?? ""]).status == .seeOther)
             let sent = try await fixture.engine.envelope(fixture.agent, id: id)
-            #expect(sent.state == .sent && sent.metadata["lead_id"] == "LD-555" && sent.data["company_name"] == "Crescent Capital Inc.")
+            #expect(sent.state == .sent && sent.metadata["lead_id"] == "LD-000555" && sent.data["company_name"] == "Crescent Capital Inc.")
         }
     }
 }

@@ -20,15 +20,17 @@ ensure_system_packages() {
 }
 
 # Creates .venv with pyHanko (the independent signature judge), aiosmtpd (the workflow tests' SMTP
-# server) and Selenium + axe-selenium-python (the signing pages' browser tests) unless present.
+# server), schemathesis, standardwebhooks and Selenium + axe-core-python (the signing pages'
+# browser tests: axe-core 4.4; axe-selenium-python bundles a 3.x axe that flags the standard
+# autocomplete="one-time-code") unless present.
 ensure_venv() {
     local venv="$COUNTERSIGN_ROOT/.venv"
     if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ] \
-        || ! "$venv/bin/python" -c "import standardwebhooks, selenium, axe_selenium_python" 2>/dev/null; then
-        echo "Creating $venv with pyHanko, aiosmtpd, schemathesis, standardwebhooks, Selenium and axe-selenium-python" >&2
+        || ! "$venv/bin/python" -c "import standardwebhooks, selenium, axe_core_python" 2>/dev/null; then
+        echo "Creating $venv with pyHanko, aiosmtpd, schemathesis, standardwebhooks, Selenium and axe-core-python" >&2
         python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis \
-            standardwebhooks selenium axe-selenium-python
+            standardwebhooks selenium axe-core-python
     fi
 }
 
