@@ -136,7 +136,8 @@ public final class CountersignServer: Sendable {
     public func run(signals: Bool = true, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var services: [any Service] = []
         if configuration.worker.enabled {
-            services.append(WorkerService(worker: WorkflowWorker(engine: engine, smtp: smtp, webhooks: webhooks), interval: configuration.worker.interval,
+            let worker = WorkflowWorker(engine: engine, smtp: smtp, webhooks: webhooks, lease: configuration.worker.lease)
+            services.append(WorkerService(worker: worker, interval: configuration.worker.interval,
                                           metrics: metrics, logger: logger))
         }
         let application = Application(

@@ -55,15 +55,20 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         public var webhooks: Bool = true
         /// Networks (CIDR) webhooks may reach although they are internal (loopback, private…).
         public var webhookAllow: [String] = []
-        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, webhooks: Bool = true, webhookAllow: [String] = []) {
+        /// Seconds a job this node claims stays leased to it: if the node dies, other nodes take
+        /// the job after this.
+        public var lease: Double = 300
+        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, webhooks: Bool = true, webhookAllow: [String] = [],
+                    lease: Double = 300) {
             self.enabled = enabled
             self.interval = interval
             self.smtp = smtp
             self.webhooks = webhooks
             self.webhookAllow = webhookAllow
+            self.lease = lease
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow }
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow, lease }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -73,6 +78,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             smtp = try container.decodeIfPresent(String.self, forKey: .smtp)
             webhooks = try container.decodeIfPresent(Bool.self, forKey: .webhooks) ?? defaults.webhooks
             webhookAllow = try container.decodeIfPresent([String].self, forKey: .webhookAllow) ?? defaults.webhookAllow
+            lease = try container.decodeIfPresent(Double.self, forKey: .lease) ?? defaults.lease
         }
     }
 
@@ -250,6 +256,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         guard rateLimit.requests > 0, rateLimit.window > 0 else {
             throw ServiceError(.configuration, "rateLimit.requests and rateLimit.window must be positive")
         }
+        guard worker.lease >= 1 else { throw ServiceError(.configuration, "worker.lease must be at least 1 second") }
         guard worker.interval > 0, requestTimeout > 0, shutdownGracePeriod >= 0 else {
             throw ServiceError(.configuration, "worker.interval and requestTimeout must be positive, shutdownGracePeriod not negative")
         }

@@ -12,20 +12,38 @@ public final class ServiceMetrics: Sendable {
         self.registry = registry
     }
 
+    // Computed: swift-prometheus's descriptor type is not Sendable, so it cannot be a static let.
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "countersign", subsystem: "http", metricName: "requests", unitName: "total",
+                             helpText: "HTTP requests answered, by method, route pattern and status.")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "countersign", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                             helpText: "Time to answer, by method and route pattern.")
+    }
+    static var jobsRun: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "countersign", subsystem: "jobs", metricName: "run", unitName: "total",
+                             helpText: "Jobs the in-process worker ran, by kind.")
+    }
+    static var jobsFailed: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "countersign", subsystem: "jobs", metricName: "failed", unitName: "total",
+                             helpText: "Jobs the in-process worker ran that failed (retried later).")
+    }
+
     /// Counts a request and records its duration, by method, route pattern and status.
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "countersign_http_requests_total",
+        registry.makeCounter(descriptor: Self.requests,
                              labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "countersign_http_request_duration_seconds",
+        registry.makeDurationHistogram(descriptor: Self.duration,
                                        labels: [("method", method), ("route", route)], buckets: Self.buckets).record(duration)
     }
 
     /// Counts the jobs an in-process worker pass ran or failed.
     func recordJobs(ran: [String: Int], failed: Int) {
         for (kind, count) in ran where count > 0 {
-            registry.makeCounter(name: "countersign_jobs_run_total", labels: [("kind", kind)]).increment(by: Int64(count))
+            registry.makeCounter(descriptor: Self.jobsRun, labels: [("kind", kind)]).increment(by: Int64(count))
         }
-        if failed > 0 { registry.makeCounter(name: "countersign_jobs_failed_total").increment(by: Int64(failed)) }
+        if failed > 0 { registry.makeCounter(descriptor: Self.jobsFailed).increment(by: Int64(failed)) }
     }
 
     /// The exposition text.

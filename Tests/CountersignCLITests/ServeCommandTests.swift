@@ -26,7 +26,7 @@ import Testing
         process.executableURL = TestEnvironment.countersignExecutable
         process.arguments = ["serve"]
         process.environment = ProcessInfo.processInfo.environment.merging([
-            "COUNTERSIGN_PORT": String(port), "COUNTERSIGN_HOME": directory.path, "COUNTERSIGN_WORKER": "false",
+            "COUNTERSIGN_PORT": String(port), "COUNTERSIGN_WORKFLOW_HOME": directory.path, "COUNTERSIGN_WORKER": "false",
         ]) { $1 }
         let log = directory.appendingPathComponent("serve.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -1,6 +1,7 @@
 import Foundation
 import Server
 import Testing
+import TestSupport
 import Workflow
 
 /// Bulk sends over HTTP: rows streamed as CSV and JSON Lines, worked off by the in-process

@@ -9,10 +9,11 @@ import Testing
 struct ContractTests {
     static var schemathesis: URL { TestEnvironment.venv.appendingPathComponent("bin/schemathesis") }
 
-    @Test("schemathesis finds no 5xx and no answer outside docs/openapi.yaml",
-          .enabled(if: FileManager.default.isExecutableFile(atPath: ContractTests.schemathesis.path),
-                   "run scripts/lib/common.sh's ensure_venv for schemathesis"))
+    /// One worker: hypothesis describes its strategies' lambdas from their source, and two
+    /// threads doing that at once have crashed it (a SyntaxError inside hypothesis, not a finding).
+    @Test("schemathesis finds no 5xx and no answer outside docs/openapi.yaml")
     func schemathesisRun() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.schemathesis.path), "run scripts/lib/common.sh's ensure_venv")
         let fixture = try await ServerFixture.start()
         defer { Task { try await fixture.stop() } }
         // Something for the generated requests to find: a sent envelope.
@@ -24,7 +25,7 @@ struct ContractTests {
             "--header", "Authorization: Bearer \(fixture.keys[.admin]!)",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
             "--phases", "examples,coverage,fuzzing",
-            "--max-examples", "12", "--seed", "20261203", "--generation-database", "none", "--workers", "2",
+            "--max-examples", "12", "--seed", "20261203", "--generation-database", "none", "--workers", "1",
             "--max-time", "240", "--request-timeout", "30", "--no-color",
             "--report", "junit", "--report-dir", report.path,
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import Server
 import Testing
+import TestSupport
 import Workflow
 
 /// Refusals tried for real against a live server: each answers the documented problem and

@@ -22,6 +22,13 @@ struct ServeCommand: ParsableCommand {
     }
 
     func serve() throws {
+        // The server stops gracefully on SIGTERM and SIGINT; a parent that started us with them
+        // blocked (as some supervisors and test runners do) would make that impossible.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGTERM)
+        sigaddset(&handled, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["COUNTERSIGN_CONFIG"]
         let configuration: ServerConfiguration
