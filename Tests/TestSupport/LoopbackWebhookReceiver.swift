@@ -1,6 +1,4 @@
-import Foundation
-import TestSupport
-import Workflow
+public import Foundation
 
 /// A real HTTP receiver on loopback (Python's http.server) that checks every signature with the
 /// independent `standardwebhooks` package from PyPI and records what arrived.
@@ -10,10 +8,10 @@ import Workflow
 /// logged as one JSON line: the headers, the body, which secrets' signatures matched
 /// (`Webhook.sign`, the package's HMAC), whether `Webhook.verify` (signature and its 5-minute
 /// timestamp window) accepted it, and the status answered.
-final class LoopbackWebhookReceiver {
-    let process = Process()
-    let directory: URL
-    private(set) var port: Int
+public final class LoopbackWebhookReceiver: @unchecked Sendable {
+    public let process = Process()
+    public let directory: URL
+    public private(set) var port: Int
     private let stdin: Pipe
 
     static let script = """
@@ -57,7 +55,7 @@ final class LoopbackWebhookReceiver {
         server.shutdown()
         """
 
-    init(secrets: [String] = [], fail: Int = 0, status: Int = 204) throws {
+    public init(secrets: [String] = [], fail: Int = 0, status: Int = 204) throws {
         let python = TestEnvironment.venv.appendingPathComponent("bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw TestTSAError("no venv with standardwebhooks at \(TestEnvironment.venv.path): run scripts/lib/common.sh ensure_venv")
@@ -85,28 +83,28 @@ final class LoopbackWebhookReceiver {
         self.port = port
     }
 
-    var url: String { "http://127.0.0.1:\(port)/hooks" }
+    public var url: String { "http://127.0.0.1:\(port)/hooks" }
 
     /// Changes what the receiver accepts and answers (read on the next request).
-    func control(secrets: [String], fail: Int = 0, status: Int = 204) throws {
+    public func control(secrets: [String], fail: Int = 0, status: Int = 204) throws {
         let object: [String: Any] = ["secrets": secrets, "fail": fail, "status": status]
         try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("control.json"))
     }
 
-    struct Record {
-        var headers: [String: String]
-        var body: String
-        var matched: [Int]
-        var strict: Bool
-        var status: Int
-        var id: String { headers["webhook-id"] ?? "" }
-        var signatures: [String] { (headers["webhook-signature"] ?? "").split(separator: " ").map(String.init) }
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
-        var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
+    public struct Record: Sendable {
+        public var headers: [String: String]
+        public var body: String
+        public var matched: [Int]
+        public var strict: Bool
+        public var status: Int
+        public var id: String { headers["webhook-id"] ?? "" }
+        public var signatures: [String] { (headers["webhook-signature"] ?? "").split(separator: " ").map(String.init) }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+        public var data: [String: Any] { json["data"] as? [String: Any] ?? [:] }
     }
 
     /// Every request received so far, in order.
-    func records() -> [Record] {
+    public func records() -> [Record] {
         guard let text = try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -116,7 +114,7 @@ final class LoopbackWebhookReceiver {
         }
     }
 
-    func stop() {
+    public func stop() {
         try? stdin.fileHandleForWriting.close()
         process.waitForExit(timeout: 10)
         try? FileManager.default.removeItem(at: directory)

@@ -6,22 +6,22 @@ import Glibc
 /// A small HTTP/1.1 client over a plain loopback socket, so tests control every byte: headers,
 /// a body sent in parts, no redirects followed. Blocking I/O runs on its own thread, never on
 /// the cooperative pool the server's handlers need.
-final class RawHTTP: @unchecked Sendable {
-    struct Answer: Sendable {
-        var status: Int
+public final class RawHTTP: @unchecked Sendable {
+    public struct Answer: Sendable {
+        public var status: Int
         /// Header names in lower case.
-        var headers: [String: String]
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
         /// The problem `type` of an error answer.
-        var problem: String { json["type"] as? String ?? "(no problem document: \(text.prefix(200)))" }
+        public var problem: String { json["type"] as? String ?? "(no problem document: \(text.prefix(200)))" }
     }
 
-    let fd: Int32
+    public let fd: Int32
 
     /// Connects to 127.0.0.1:port; throws when the connection is refused.
-    init(port: Int) throws {
+    public init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -40,7 +40,7 @@ final class RawHTTP: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -50,7 +50,7 @@ final class RawHTTP: @unchecked Sendable {
     }
 
     /// The head of a request (with `Connection: close`); `contentLength` announces the body.
-    static func head(_ method: String, _ path: String, headers: [String: String], contentLength: Int?) -> [UInt8] {
+    public static func head(_ method: String, _ path: String, headers: [String: String], contentLength: Int?) -> [UInt8] {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: ServerTests/1.0\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { text += "\(name): \(value)\r\n" }
         if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
@@ -58,7 +58,7 @@ final class RawHTTP: @unchecked Sendable {
     }
 
     /// Reads one whole answer (the server closes after it).
-    func receive() -> Answer {
+    public func receive() -> Answer {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -69,7 +69,7 @@ final class RawHTTP: @unchecked Sendable {
         return Self.parse(data)
     }
 
-    static func parse(_ data: [UInt8]) -> Answer {
+    public static func parse(_ data: [UInt8]) -> Answer {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = data.indices.first(where: { data[$0...].starts(with: separator) }) else {
             return Answer(status: 0, headers: [:], body: data)
@@ -86,7 +86,7 @@ final class RawHTTP: @unchecked Sendable {
         return Answer(status: status, headers: headers, body: body)
     }
 
-    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+    public static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         var index = 0
         while index < bytes.count {
@@ -101,14 +101,14 @@ final class RawHTTP: @unchecked Sendable {
     }
 
     /// Runs blocking socket work on its own thread.
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
     /// One request and its answer.
-    static func request(port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
+    public static func request(port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
                         body: [UInt8]? = nil) async throws -> Answer {
         try await offThread {
             let connection = try RawHTTP(port: port)
