@@ -111,6 +111,11 @@ import TestSupport
         try await checkSealedDocuments(nodes, workflow: workflow, ids: ids)
         let audit = try WorkerHarness.countersign(["audit", "verify"], home: nodes.home, store: store, key: nodes.key)
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "\(audit.stdout) \(audit.stderr)")
+        for node in nodes.ports.indices {
+            let metrics = try await nodes.call(node: node, "GET", "/metrics", key: "")
+            #expect(metrics.status == 200 && metrics.text.contains("countersign_http_requests_total"), "node \(node): \(metrics.text.prefix(300))")
+        }
+        try checkBackup(postgres, nodes: nodes)
         await workflow.close()
 
         if let path = environment["COUNTERSIGN_MULTINODE_RESULTS"] {
@@ -118,9 +123,43 @@ import TestSupport
             let results: [String: Any] = [
                 "envelopes": count, "nodes": 3, "clients": clients, "seconds": seconds, "rate": Double(count) / seconds,
                 "signerAction": nodes.latencies.summary(.signerAction), "statusRead": nodes.latencies.summary(.statusRead),
+                "stuckIdempotencyKeys": nodes.stuckKeys.load(ordering: .relaxed),
             ]
             try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
         }
+        nodes.stop()
+        try? FileManager.default.removeItem(at: nodes.home)
+    }
+
+    /// docs/operations.md's node configuration is one `countersign serve` accepts.
+    @Test func theOperationsGuidesConfigurationIsValid() throws {
+        let text = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        let start = try #require(text.range(of: "```json\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let file = try TestEnvironment.scratchDirectory("operations").appendingPathComponent("node.json")
+        try Data(text[start.upperBound..<end.lowerBound].utf8).write(to: file)
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COUNTERSIGN_") }
+        let checked = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"],
+                                     environment: environment)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        let configuration = try #require(try JSONSerialization.jsonObject(with: checked.stdoutData) as? [String: Any])
+        #expect((configuration["worker"] as? [String: Any])?["lease"] as? Double == 60)
+        #expect((configuration["store"] as? String)?.hasPrefix("postgres://") == true)
+    }
+
+    /// The backup of docs/operations.md, taken while the nodes run: `pg_dump` of the store,
+    /// restored into a new database, on which `audit verify` passes.
+    func checkBackup(_ postgres: PostgresServer, nodes: ServiceNodes) throws {
+        let dump = postgres.directory.appendingPathComponent("countersign.dump").path
+        let connection = ["-h", "127.0.0.1", "-p", String(postgres.port), "-U", postgres.user]
+        let dumped = try postgres.run("pg_dump", connection + ["-Fc", "-f", dump, "service"])
+        #expect(dumped.status == 0, "\(dumped.stderr)")
+        try postgres.createDatabase("restored")
+        let restored = try postgres.run("pg_restore", connection + ["-d", "restored", dump])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let audit = try WorkerHarness.countersign(["audit", "verify"], home: nodes.home,
+                                                  store: "postgres://\(postgres.user)@127.0.0.1:\(postgres.port)/restored", key: nodes.key)
+        #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "restored: \(audit.stdout) \(audit.stderr)")
     }
 
     /// Waits until the bulk send made every envelope, then lists them (all sent) through the API.
@@ -153,11 +192,7 @@ import TestSupport
         for (step, signer) in signers.enumerated() {
             let node = (first + step) % nodes.ports.count
             let recipient = try #require(signer["id"] as? String)
-            let link = try await nodes.call(node: node, "POST", "/v1/envelopes/\(id)/recipients/\(recipient)/embedded-link")
-            let url = try #require(link.json["url"] as? String, "\(link.text)")
-            let path = try #require(url.range(of: "/v1/embedded/").map { String(url[$0.lowerBound...]) })
-            let redirect = try await nodes.call(node: node, "GET", path, key: "")
-            let token = try #require(redirect.headers["location"]?.split(separator: "/").last.map(String.init), "\(redirect.text)")
+            let token = try await signingToken(envelope: id, recipient: recipient, node: node, nodes: nodes)
             let view = try await nodes.call(node: node, "GET", "/v1/signing/\(token)", key: "")
             let disclosure = try #require(view.json["disclosure"] as? [String: Any], "\(view.text)")
             let actions: [(String, [String: Any])] = [
@@ -166,12 +201,62 @@ import TestSupport
                 ("sign", [:]),
             ]
             for (action, body) in actions {
-                let answer = try await nodes.call(node: node, "POST", "/v1/signing/\(token)/\(action)", json: body, key: "",
-                                                  kind: .signerAction, idempotencyKey: "\(id)-\(recipient)-\(action)")
-                guard answer.status == 200 else { throw HarnessError("\(action) of \(id)/\(recipient): \(answer.status) \(answer.text)") }
+                try await act(action, body: body, token: token, envelope: id, recipient: recipient, node: node, nodes: nodes)
             }
             _ = try await nodes.call(node: node + 1, "GET", "/v1/envelopes/\(id)", kind: .statusRead)
         }
+    }
+
+    /// The recipient's signing token, from a new embedded link (single use, so a link a killed
+    /// node consumed without answering is replaced by another).
+    static func signingToken(envelope id: String, recipient: String, node: Int, nodes: ServiceNodes) async throws -> String {
+        var last = ""
+        for _ in 0..<5 {
+            let link = try await nodes.call(node: node, "POST", "/v1/envelopes/\(id)/recipients/\(recipient)/embedded-link")
+            if let url = link.json["url"] as? String, let start = url.range(of: "/v1/embedded/") {
+                let redirect = try await nodes.call(node: node, "GET", String(url[start.lowerBound...]), key: "")
+                if let token = redirect.headers["location"]?.split(separator: "/").last { return String(token) }
+                last = "\(redirect.status) \(redirect.text)"
+            } else {
+                last = "\(link.status) \(link.text)"
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw HarnessError("no signing token for \(id)/\(recipient): \(last)")
+    }
+
+    /// One signer action, retried as a client does. A node killed while it ran the action leaves
+    /// the action's Idempotency-Key reserved (409 `idempotency-key-in-progress`, for the key's whole
+    /// lifetime): after a few retries the client takes a new key, and an action the dead node did
+    /// commit is recognised by its effect (consent given, recipient completed).
+    static func act(_ action: String, body: [String: Any], token: String, envelope id: String, recipient: String, node: Int,
+                    nodes: ServiceNodes) async throws {
+        var key = "\(id)-\(recipient)-\(action)"
+        for attempt in 0..<30 {
+            let answer = try await nodes.call(node: node, "POST", "/v1/signing/\(token)/\(action)", json: body, key: "",
+                                              kind: .signerAction, idempotencyKey: key)
+            if answer.status == 200 { return }
+            if answer.problem.hasSuffix(":idempotency-key-in-progress") {
+                nodes.stuckKeys.add(1, ordering: .relaxed)
+                if attempt >= 3 { key = "\(id)-\(recipient)-\(action)-\(attempt)" }
+                try await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if answer.status == 409 {
+                switch action {
+                case "consent":
+                    let view = try await nodes.call(node: node, "GET", "/v1/signing/\(token)", key: "")
+                    if view.json["needsConsent"] as? Bool == false { return }
+                case "sign":
+                    let envelope = try await nodes.call(node: node, "GET", "/v1/envelopes/\(id)").json
+                    let state = (envelope["recipients"] as? [[String: Any]] ?? []).first { $0["id"] as? String == recipient }?["state"]
+                    if state as? String == "completed" { return }
+                default: break
+                }
+            }
+            throw HarnessError("\(action) of \(id)/\(recipient): \(answer.status) \(answer.text)")
+        }
+        throw HarnessError("\(action) of \(id)/\(recipient): the Idempotency-Key stayed in progress")
     }
 
     /// One completion event, one ledger entry and a sealed document per envelope; every completion

@@ -17,6 +17,8 @@ final class ServiceNodes: Sendable {
     let key: String
     let ports: [Int]
     let latencies = Latencies()
+    /// Answers `idempotency-key-in-progress` the signing clients met (a key a killed node reserved).
+    let stuckKeys = Atomic<Int>(0)
     private let processes: Mutex<[Process?]>
 
     /// Sets up the account and the published template library through the CLI, then starts
