@@ -97,6 +97,7 @@ import TestSupport
         let finishedAt = ContinuousClock.now
         #expect(completed == count, "\(completed) of \(count) completed:\n\(nodes.logText(1).suffix(2000))")
         let expected = try await expectedWebhooks(workflow, account: account, ids: ids)
+        #expect(expected.count == 4 * count, "per envelope: sent, signed twice, completed; got \(expected.count) events")
         var received: [String: LoopbackWebhookReceiver.Record] = [:]
         var mailDone = false
         while Date() < deadline {
