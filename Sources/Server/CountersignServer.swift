@@ -91,10 +91,12 @@ public final class CountersignServer: Sendable {
         }
         let limiter = RateLimiter(quota: configuration.rateLimit.requests, window: configuration.rateLimit.window)
         let clock: @Sendable () -> Date = { engine.clock.now() }
+        let abandonAfter = max(120, 2 * configuration.requestTimeout)
         let keyed = router.group("v1")
             .add(middleware: APIKeyMiddleware(engine: engine))
             .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in "key:" + (context.principal?.keyID ?? "-") })
-            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock) { _, context in
+            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock,
+                                                   abandonAfter: abandonAfter) { _, context in
                 context.principal.map { "account:" + $0.account }
             })
         LibraryRoutes(api: api).register(on: keyed)
@@ -105,7 +107,8 @@ public final class CountersignServer: Sendable {
             .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in
                 "token:" + DigestHex.sha256(Array((context.parameters.get("token") ?? context.remoteIP ?? "-").utf8))
             })
-            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock) { request, _ in
+            .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock,
+                                                   abandonAfter: abandonAfter) { request, _ in
                 let segments = request.uri.path.split(separator: "/")
                 return segments.count > 2 ? "token:" + DigestHex.sha256(Array(segments[2].utf8)) : nil
             })

@@ -9,12 +9,16 @@ import Workflow
 /// key and the same request (method, path, body); the same key with another request is 409
 /// `idempotency-key-reused`, and while the first is still running 409 `idempotency-key-in-progress`.
 /// Keys are scoped to the caller (the API key's account, or the signing token) and kept 24 hours.
-/// A 5xx answer is not stored, so the client may retry under the same key.
+/// A 5xx answer is not stored, so the client may retry under the same key. A reservation whose
+/// node died before answering is taken over by a retry once it is `abandonAfter` old.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = ServiceContext
     let records: any ServiceRecordStore
     let maxBodyBytes: Int
     let clock: @Sendable () -> Date
+    /// After this long a reservation still in progress is taken to be a dead node's, and a retry
+    /// under its key runs (twice the request timeout, at least two minutes).
+    let abandonAfter: TimeInterval
     /// The caller's scope; nil leaves the request alone.
     let scope: @Sendable (Request, Context) -> String?
 
@@ -40,7 +44,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let hash = DigestAlgorithm.sha256.hash(hashed).hexString.lowercased()
         let now = clock()
         let record = IdempotencyRecord(account: scope, key: key, requestHash: hash, createdAt: now)
-        if let existing = try await records.reserveIdempotencyKey(record, expiredBefore: now.addingTimeInterval(-Self.lifetime)) {
+        if let existing = try await records.reserveIdempotencyKey(record, expiredBefore: now.addingTimeInterval(-Self.lifetime),
+                                                                  abandonedBefore: now.addingTimeInterval(-abandonAfter)) {
             guard existing.requestHash == hash else {
                 throw ServiceError(.idempotencyKeyReused, "Idempotency-Key '\(key)' was used with another request (method, path or body); use a new key for a new request")
             }

@@ -11,12 +11,14 @@ extension PostgresWorkflowStore: ServiceRecordStore {
     /// same key to commit or roll back, so exactly one of two racing requests reserves it. Each
     /// step is its own statement holding at most one row lock (the sweep of other expired
     /// records skips rows another node is deleting), so nodes never deadlock on the table.
-    public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date) async throws -> IdempotencyRecord? {
+    public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date,
+                                      abandonedBefore: Date) async throws -> IdempotencyRecord? {
         let headers = try Self.encode(record.headers)
-        let cutoff = Self.seconds(expiredBefore)
+        let cutoff = Self.seconds(expiredBefore), abandoned = Self.seconds(abandonedBefore)
         return try await run("reserving idempotency key \(record.key)") { connection in
             try await connection.query("""
-                DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key) AND created_at < \(cutoff)
+                DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
+                    AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
                 """, logger: logger)
             try await connection.query("""
                 DELETE FROM idempotency_keys WHERE (account, key) IN (

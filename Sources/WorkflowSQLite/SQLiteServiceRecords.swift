@@ -30,9 +30,12 @@ enum ServiceSchema {
 }
 
 extension SQLiteWorkflowStore: ServiceRecordStore {
-    public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date) async throws -> IdempotencyRecord? {
+    public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date,
+                                      abandonedBefore: Date) async throws -> IdempotencyRecord? {
         try await write { db in
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [expiredBefore.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND status = 0 AND created_at < ?",
+                           arguments: [record.account, record.key, abandonedBefore.timeIntervalSince1970])
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE account = ? AND key = ?",
                                           arguments: [record.account, record.key]) {
                 return try Self.idempotencyRecord(row)

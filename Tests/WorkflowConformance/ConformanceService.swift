@@ -33,6 +33,24 @@ extension StoreConformance {
             try expect(try await records.reserveIdempotencyKey(late, expiredBefore: epoch.addingTimeInterval(1)) == nil,
                        "a record older than the cut-off is gone")
         },
+        Case(name: "idempotency: a dead node's old reservation is taken over; a live or finished one is not") { store in
+            let records = try serviceStore(store)
+            let day = epoch.addingTimeInterval(-86_400)
+            let stuck = IdempotencyRecord(account: "acme", key: "stuck", requestHash: sha("a"), createdAt: epoch)
+            try expect(try await records.reserveIdempotencyKey(stuck, expiredBefore: day) == nil, "reserved")
+            let retry = IdempotencyRecord(account: "acme", key: "stuck", requestHash: sha("a"), createdAt: epoch.addingTimeInterval(60))
+            let fresh = try await records.reserveIdempotencyKey(retry, expiredBefore: day, abandonedBefore: epoch.addingTimeInterval(-60))
+            try expect(fresh?.inProgress == true, "a reservation younger than the cut-off is still in progress")
+            try expect(try await records.reserveIdempotencyKey(retry, expiredBefore: day, abandonedBefore: epoch.addingTimeInterval(1)) == nil,
+                       "an older one is dropped and the retry reserves the key")
+            var done = retry
+            done.status = 201
+            done.body = Array("{}".utf8)
+            try await records.completeIdempotencyKey(done)
+            let later = IdempotencyRecord(account: "acme", key: "stuck", requestHash: sha("a"), createdAt: epoch.addingTimeInterval(600))
+            let kept = try await records.reserveIdempotencyKey(later, expiredBefore: day, abandonedBefore: epoch.addingTimeInterval(500))
+            try expect(kept == done, "a finished record is replayed, never dropped as abandoned")
+        },
         Case(name: "embedded links: redeemed once, never after expiry") { store in
             let records = try serviceStore(store)
             let link = EmbeddedLink(secretHash: sha("s1"), account: "acme", envelope: "env_1", recipient: "rcp_1", createdBy: "key_1",

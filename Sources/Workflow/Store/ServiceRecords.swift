@@ -62,7 +62,12 @@ public protocol ServiceRecordStore: Sendable {
     /// Stores `record` (in progress) unless the account already has one under its key; returns
     /// the existing record then (nil when this call reserved the key). Records older than
     /// `expiredBefore` are dropped first, so a key may be reused after a day.
-    func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date) async throws -> IdempotencyRecord?
+    ///
+    /// A reservation still in progress that was made before `abandonedBefore` belongs to a
+    /// request whose node died before answering: it is dropped too, so a retry under the key
+    /// can run instead of waiting for the key to expire.
+    func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date,
+                               abandonedBefore: Date) async throws -> IdempotencyRecord?
     /// Stores the response of the request that reserved the key.
     func completeIdempotencyKey(_ record: IdempotencyRecord) async throws
     /// Forgets a reservation whose request failed in a way worth retrying (a 5xx).
@@ -72,4 +77,11 @@ public protocol ServiceRecordStore: Sendable {
     /// Marks the link with this secret hash used, if it exists, is unused and has not expired at
     /// `now`, and returns it; nil otherwise. Atomic: of two concurrent redemptions one wins.
     func redeemEmbeddedLink(secretHash: String, now: Date) async throws -> EmbeddedLink?
+}
+
+extension ServiceRecordStore {
+    /// A reservation that never takes over an in-progress one, however old.
+    public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date) async throws -> IdempotencyRecord? {
+        try await reserveIdempotencyKey(record, expiredBefore: expiredBefore, abandonedBefore: .distantPast)
+    }
 }
