@@ -121,9 +121,11 @@ public final class CountersignServer: Sendable {
     }
 
     /// The HTTP channel: plain HTTP/1.1, or TLS when configured; idle connections are closed
-    /// after `requestTimeout` seconds.
+    /// after `requestTimeout` seconds, and so is one whose request head takes longer to arrive.
     func serverBuilder() throws -> HTTPServerBuilder {
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000))))
+        let timeout = TimeAmount.milliseconds(Int64(configuration.requestTimeout * 1000))
+        let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(deadline: timeout)],
+                                                                idleTimeout: timeout))
         guard let tls = configuration.tls else { return http }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }

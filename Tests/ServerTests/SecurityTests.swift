@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Server
 import Testing
 import TestSupport
@@ -116,6 +117,30 @@ struct SecurityTests {
         #expect(answer.status == 413)
         #expect(answer.problem == "urn:countersign:problem:payload-too-large")
         #expect(try await fixture.envelopeCount() == 0)
+    }
+
+    @Test("a slowloris client, one header byte at a time, is cut off after requestTimeout")
+    func slowHeaders() async throws {
+        let fixture = try await ServerFixture.start { $0.requestTimeout = 2 }
+        defer { Task { try await fixture.stop() } }
+        let port = fixture.port
+        let started = Date()
+        let closedAfter = try await RawHTTP.offThread { () -> TimeInterval? in
+            let connection = try RawHTTP(port: port)
+            // Never idle for a second, never a complete head.
+            for byte in Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 40) {
+                let sent = withUnsafeBytes(of: byte) { Glibc.send(connection.fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                if sent <= 0 { return Date().timeIntervalSince(started) }
+                var probe: UInt8 = 0
+                if recv(connection.fd, &probe, 1, Int32(MSG_DONTWAIT)) == 0 { return Date().timeIntervalSince(started) }
+                usleep(250_000)
+            }
+            return nil
+        }
+        let seconds = try #require(closedAfter, "the connection was still open after 10 s of trickled headers")
+        #expect(seconds < 6, "closed only after \(seconds) s")
+        // The server still answers everyone else.
+        #expect(try await fixture.call("GET", "/healthz").status == 200)
     }
 
     @Test("past the quota a key gets 429 with Retry-After and RateLimit headers")
