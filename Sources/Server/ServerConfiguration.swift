@@ -3,7 +3,7 @@ import Typesetting
 import WebPages
 public import Workflow
 
-/// The configuration of `countersign serve`: one JSON file (docs/service.md, "Configuration"),
+/// The configuration of `countersign serve`: one JSON file (docs/api.md, "Configuration"),
 /// then environment variables over it. Unknown keys in the file are refused, so a typo never
 /// silently falls back to a default.
 public struct ServerConfiguration: Sendable, Hashable, Codable {

@@ -3,7 +3,7 @@ import GRDB
 public import Workflow
 
 /// The service's tables: idempotency records, embedded signing links, bulk sends and their rows
-/// (docs/service.md, "Store additions").
+/// (docs/api.md, "Store additions").
 enum ServiceSchema {
     static func register(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("4-service") { db in

@@ -69,7 +69,7 @@ final class ServiceNodes: Sendable {
         process.standardOutput = handle
         process.standardError = handle
         var environment = ProcessInfo.processInfo.environment
-        // Only the file configures the node (the variables of docs/service.md would override it).
+        // Only the file configures the node (the variables of docs/api.md would override it).
         for variable in ["COUNTERSIGN_CONFIG", "COUNTERSIGN_HOST", "COUNTERSIGN_PORT", "COUNTERSIGN_WORKFLOW_HOME", "COUNTERSIGN_STORE",
                          "COUNTERSIGN_PUBLIC_URL", "COUNTERSIGN_WORKER", "COUNTERSIGN_SMTP", "COUNTERSIGN_RATE_LIMIT"] {
             environment[variable] = nil

@@ -3,10 +3,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// docs/service.md's examples, run for real.
-@Suite("docs/service.md")
+/// docs/api.md's examples, run for real.
+@Suite("docs/api.md")
 struct DocumentationTests {
-    static let document = TestEnvironment.root.appendingPathComponent("docs/service.md")
+    static let document = TestEnvironment.root.appendingPathComponent("docs/api.md")
 
     static func block(_ language: String) throws -> String {
         let text = try String(contentsOf: document, encoding: .utf8)

@@ -4,12 +4,12 @@ import Foundation
 import Logging
 import Server
 
-/// `countersign serve [--config FILE] [--check]`: the HTTP API (docs/service.md). The
+/// `countersign serve [--config FILE] [--check]`: the HTTP API (docs/api.md). The
 /// configuration is one JSON file plus `COUNTERSIGN_*` environment overrides.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the HTTP API (and, unless configured off, the worker loop).",
-        discussion: "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish. See docs/service.md.")
+        discussion: "Stops gracefully on SIGTERM or SIGINT: in-flight requests finish. See docs/api.md.")
 
     @Option(help: "The JSON configuration file (default: $COUNTERSIGN_CONFIG; without one, defaults and the environment).")
     var config: String?
@@ -35,7 +35,7 @@ struct ServeCommand: ParsableCommand {
         do {
             configuration = try ServerConfiguration.load(file: file, environment: environment)
         } catch let error as ServiceError {
-            throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/service.md, \"Configuration\"")
+            throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
         }
         if check {
             let encoder = JSONEncoder()
