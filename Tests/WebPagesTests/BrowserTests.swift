@@ -17,9 +17,9 @@ import Workflow
         for tool in ["/usr/bin/chromium", "/usr/bin/chromedriver"] where !FileManager.default.isExecutableFile(atPath: tool) {
             throw TestTSAError("\(tool) is missing: run `source scripts/lib/common.sh; ensure_system_packages` (chromium, chromium-driver)")
         }
-        let check = try runCommand(Self.python.path, ["-c", "import selenium, axe_selenium_python"])
+        let check = try runCommand(Self.python.path, ["-c", "import selenium, axe_core_python"])
         guard check.status == 0 else {
-            throw TestTSAError("the venv lacks Selenium or axe-selenium-python: run `source scripts/lib/common.sh; ensure_venv`")
+            throw TestTSAError("the venv lacks Selenium or axe-core-python: run `source scripts/lib/common.sh; ensure_venv`")
         }
         let smtp = try LoopbackSMTPServer()
         defer { smtp.stop() }
