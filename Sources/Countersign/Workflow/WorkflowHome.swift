@@ -15,7 +15,7 @@ public struct WorkflowHome: Sendable {
     /// Opens (creating) the home on the embedded SQLite store in `directory/store`. `signingURL`
     /// prefixes signing links in e-mails.
     public init(directory: URL, clock: any WorkflowClock = SystemClock(),
-                signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
+                signingURL: String = WorkflowHome.defaultSigningURL,
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
                 organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         try self.init(directory: directory, store: try SQLiteWorkflowStore(directory: Self.defaultStore(directory)), clock: clock,
@@ -24,7 +24,7 @@ public struct WorkflowHome: Sendable {
 
     /// Opens (creating) the home on an already opened store.
     public init(directory: URL, store: any WorkflowStore, clock: any WorkflowClock = SystemClock(),
-                signingURL: String = ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/",
+                signingURL: String = WorkflowHome.defaultSigningURL,
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
                 organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         self.directory = directory
@@ -44,19 +44,21 @@ public struct WorkflowHome: Sendable {
     /// Opens (creating) the home with its store at `location` (nil: SQLite in `directory/store`).
     /// `signingURL` prefixes signing links (default: `$COUNTERSIGN_SIGNING_URL`).
     public static func open(directory: URL, store location: WorkflowStoreLocation?, clock: any WorkflowClock = SystemClock(),
-                            signingURL: String? = nil, timestampURL: URL? = nil,
+                            signingURL: String = WorkflowHome.defaultSigningURL, timestampURL: URL? = nil,
                             webhooks: WebhookConfiguration = WebhookConfiguration()) async throws -> WorkflowHome {
         let store = try await (location ?? .sqlite(directory: defaultStore(directory))).open()
         do {
-            if let signingURL {
-                return try WorkflowHome(directory: directory, store: store, clock: clock, signingURL: signingURL, timestampURL: timestampURL,
-                                        webhooks: webhooks)
-            }
-            return try WorkflowHome(directory: directory, store: store, clock: clock, timestampURL: timestampURL, webhooks: webhooks)
+            return try WorkflowHome(directory: directory, store: store, clock: clock, signingURL: signingURL,
+                                    timestampURL: timestampURL, webhooks: webhooks)
         } catch {
             await closeStore(store)
             throw error
         }
+    }
+
+    /// Where signing links point unless told: `$COUNTERSIGN_SIGNING_URL`, else a placeholder.
+    public static var defaultSigningURL: String {
+        ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/"
     }
 
     /// The embedded store's folder in a home.
