@@ -55,10 +55,12 @@ let package = Package(
         systemLibrary("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         systemLibrary("CHarfBuzz", pkgConfig: "harfbuzz-subset", apt: "libharfbuzz-dev"),
+        // libxmlsec1 with its OpenSSL engine: XML signatures of trusted lists (docs/ltv.md).
+        systemLibrary("CXMLSec", pkgConfig: "xmlsec1-openssl", apt: "libxmlsec1-dev"),
         // Defines every poppler/glib/cairo/pango/fontconfig/harfbuzz/libcrypto/libxml2 function we
         // call as a forwarder that dlopens the library on first use, so a command loads only the
         // libraries it calls (docs/architecture.md, "Lazily-loaded libraries").
-        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo", "CHarfBuzz", "COpenSSL", "CLibXML2"]),
+        .target(name: "LazySystemLibraries", dependencies: ["CPoppler", "CPango", "CCairo", "CHarfBuzz", "COpenSSL", "CLibXML2", "CXMLSec"]),
 
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
@@ -78,9 +80,13 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
         .target(name: "Templates", dependencies: ["CLibXML2", "CountersignCrypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
+        // ETSI TS 119 612 trusted lists: parse (libxml2), verify their XML signatures against pinned
+        // certificates (libxmlsec1), services' status over time, EU qualification of a signer.
+        .target(name: "TrustedLists", dependencies: ["CLibXML2", "CXMLSec", "CountersignCrypto", "LazySystemLibraries"],
+                swiftSettings: swiftSettings),
         // Strict verification: revisions, CMS, chains, timestamps, modification analysis, reports.
         // Never PDFReader (poppler repairs) nor Signing (the signer's assumptions) — DESIGN.md §3.
-        .target(name: "Verification", dependencies: ["PDFSyntax", "CountersignCrypto"], swiftSettings: swiftSettings),
+        .target(name: "Verification", dependencies: ["PDFSyntax", "CountersignCrypto", "TrustedLists"], swiftSettings: swiftSettings),
         // poppler-glib, for reading (never for security decisions).
         .target(name: "PDFReader", dependencies: ["CPoppler", "CCairo", "LazySystemLibraries"], swiftSettings: swiftSettings),
         // The workflow core: accounts, templates, envelopes, routing, signer actions, completion,
@@ -119,7 +125,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "CountersignCrypto",
-                                                  "Signing", "Templates", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres", "WebhookHTTP"],
+                                                  "Signing", "Templates", "TrustedLists", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres",
+                                                  "WebhookHTTP"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
         .executableTarget(
@@ -153,7 +160,7 @@ let package = Package(
         .testTarget(name: "SigningTests", dependencies: ["Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "VerificationTests",
-                    dependencies: ["Verification", "Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",
+                    dependencies: ["Verification", "TrustedLists", "Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",
                                    "CPoppler"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CryptoTests", dependencies: ["CountersignCrypto", "TestSupport"], swiftSettings: swiftSettings),

@@ -8,6 +8,7 @@
 @_exported public import Rendering
 @_exported public import Signing
 @_exported public import Templates
+@_exported public import TrustedLists
 @_exported public import Typesetting
 @_exported public import Verification
 @_exported public import Workflow

@@ -1,4 +1,4 @@
-// Loads poppler-glib, glib, cairo, pango, fontconfig, harfbuzz, libcrypto and libxml2 on first
+// Loads poppler-glib, glib, cairo, pango, fontconfig, harfbuzz, libcrypto, libxml2 and libxmlsec1 on first
 // use (dlopen), so that a command pays only for the libraries it calls (docs/architecture.md,
 // "Lazily-loaded libraries"). Forwarders.c defines each function our code calls; this file finds the real one.
 #include "LazyLoader.h"
@@ -22,6 +22,8 @@ static const char *const sonames[CS_LAZY_LIBRARY_COUNT][2] = {
     [CS_LAZY_HARFBUZZ_SUBSET] = {"libharfbuzz-subset.so.0", "libharfbuzz-subset.so"},
     [CS_LAZY_CRYPTO] = {"libcrypto.so.3", "libcrypto.so"},
     [CS_LAZY_XML2] = {"libxml2.so.2", "libxml2.so"},
+    [CS_LAZY_XMLSEC] = {"libxmlsec1.so.1", "libxmlsec1.so"},
+    [CS_LAZY_XMLSEC_OPENSSL] = {"libxmlsec1-openssl.so.1", "libxmlsec1-openssl.so"},
 };
 
 static _Atomic(void *) handles[CS_LAZY_LIBRARY_COUNT];
@@ -117,6 +119,8 @@ const char *cs_lazy_require(unsigned groups) {
         {CS_LAZY_GROUP_READER, CS_LAZY_CAIRO}, {CS_LAZY_GROUP_READER, CS_LAZY_POPPLER},
         {CS_LAZY_GROUP_CRYPTO, CS_LAZY_CRYPTO},
         {CS_LAZY_GROUP_XML, CS_LAZY_XML2},
+        {CS_LAZY_GROUP_XMLSEC, CS_LAZY_CRYPTO}, {CS_LAZY_GROUP_XMLSEC, CS_LAZY_XML2},
+        {CS_LAZY_GROUP_XMLSEC, CS_LAZY_XMLSEC}, {CS_LAZY_GROUP_XMLSEC, CS_LAZY_XMLSEC_OPENSSL},
     };
     for (size_t index = 0; index < sizeof needs / sizeof needs[0]; index++) {
         if ((groups & needs[index].group) == 0) continue;

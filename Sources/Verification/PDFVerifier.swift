@@ -1,6 +1,7 @@
 public import CountersignCrypto
 import Foundation
 public import PDFSyntax
+public import TrustedLists
 
 /// Verifies signed PDFs — ours and anyone's — strictly (DESIGN.md §7): every revision parsed by
 /// the strict object layer (never poppler), each signature's dictionary, CMS, certificate chain
@@ -18,16 +19,25 @@ public struct PDFVerifier: Sendable {
     /// empty, the usual empty user password. The signed byte ranges are hashed as stored
     /// (ciphertext); modification analysis compares the decrypted objects.
     public var documentPassword = ""
-    private let validator: ChainValidator?
+    /// EU trusted lists (ETSI TS 119 612) whose services anchor chains when granted at the
+    /// signing time, and from which each signature's qualification is judged (docs/ltv.md).
+    public let trustedLists: TrustedListSet?
+    let validator: ChainValidator?
+    private let listAnchors: TrustedListAnchors?
     private let certificates = CertificateCache()
     private let chains = TrustCache()
 
-    /// A verifier trusting `trustAnchors` (none: every signature is at best INDETERMINATE).
-    public init(trustAnchors: [Certificate], limits: PDFLimits = .default, revocation: RevocationOptions = RevocationOptions()) {
+    /// A verifier trusting `trustAnchors` and the services of `trustedLists` (none: every
+    /// signature is at best INDETERMINATE).
+    public init(trustAnchors: [Certificate], limits: PDFLimits = .default, revocation: RevocationOptions = RevocationOptions(),
+                trustedLists: TrustedListSet? = nil) {
         self.trustAnchors = trustAnchors
         self.limits = limits
         self.revocation = revocation
-        validator = trustAnchors.isEmpty ? nil : ChainValidator(trustAnchors: trustAnchors)
+        self.trustedLists = trustedLists
+        let anchors = TrustedListAnchors.anchors(trustAnchors, trustedLists)
+        validator = anchors.isEmpty ? nil : ChainValidator(trustAnchors: anchors)
+        listAnchors = trustedLists.map { TrustedListAnchors(lists: $0, pinned: Set(trustAnchors)) }
     }
 
     /// Verifies the file at `path`. Throws `VerificationError` only when it cannot be read;
@@ -94,7 +104,7 @@ public struct PDFVerifier: Sendable {
         let scanner = RawScanner(bytes: document.bytes)
         let dictionaryCheck = SignatureDictionaryCheck(document: document, scanner: scanner)
         let cryptoCheck = SignatureCryptoCheck(validator: validator, certificates: certificates, chains: chains,
-                                               bytes: document.bytes)
+                                               listAnchors: listAnchors, bytes: document.bytes)
         var found: [(report: SignatureReport, reference: PDFReference?, dictionary: PDFDictionary)] = []
         var contents: [String: [UInt8]] = [:]
         var parsed: [String: CMSSignedData] = [:]
@@ -135,6 +145,7 @@ public struct PDFVerifier: Sendable {
                 }
                 parsed[field.name] = outcome.cms
                 signature.record(outcome)
+                if signature.kind == .signature { signature.qualificationAssessment = qualify(signature, outcome) }
             }
             found.append((signature, field.value?.referenceValue, dictionary))
         }
@@ -250,9 +261,11 @@ public struct PDFVerifier: Sendable {
 
     private func finish(_ report: VerificationReport) -> VerificationReport {
         var report = report
+        report.trustedLists = trustedLists.map { TrustedListsReport($0, at: revocation.validationTime ?? Date()) }
         for index in report.signatures.indices {
             report.signatures[index].verdict = max(report.signatures[index].verdict,
                                                    report.signatures[index].issues.map(\.verdict).max() ?? .passed)
+            report.signatures[index].judgeQualification(trustedLists, at: revocation.validationTime ?? Date())
         }
         report.verdict = (report.signatures.map(\.verdict) + report.fileIssues.map(\.verdict)).max() ?? .passed
         return report

@@ -3,7 +3,8 @@ import Countersign
 import Foundation
 import Synchronization
 
-/// `countersign verify FILE... [--trust CERT.pem]... [--json] [--in DIR] [--jobs N]`
+/// `countersign verify FILE... [--trust CERT.pem]... [--trust-list TL.xml... --trust-list-signer CERT.pem...]
+/// [--json] [--in DIR] [--jobs N]`
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
@@ -26,6 +27,14 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(help: "A trusted root or intermediate certificate (PEM, may hold several). Repeatable.")
     var trust: [String] = []
+
+    @Option(name: .customLong("trust-list"),
+            help: "An EU trusted list (ETSI TS 119 612 XML): the LOTL and the national lists it points to. Services granted at the signing time become trust anchors and each signature's qualification (QESig, AdESig-QC, …) is reported. Repeatable.")
+    var trustLists: [String] = []
+
+    @Option(name: .customLong("trust-list-signer"),
+            help: "A certificate (PEM, may hold several) pinned to sign the LOTL (or a national list given without its LOTL). National lists are pinned by the LOTL's pointers. Repeatable.")
+    var trustListSigners: [String] = []
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -61,6 +70,12 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("--report etsi-xml writes one XML document: give one FILE and no --json or --in.")
         }
         if at != nil, validationTime == nil { throw ValidationError("--at must be ISO 8601, e.g. 2027-06-01T00:00:00Z.") }
+        if !trustListSigners.isEmpty && trustLists.isEmpty {
+            throw ValidationError("--trust-list-signer pins the signer of a trusted list: give the lists with --trust-list.")
+        }
+        if !trustLists.isEmpty && trustListSigners.isEmpty {
+            throw ValidationError("--trust-list needs --trust-list-signer: the certificate that signs the LOTL (lists are never trusted unsigned).")
+        }
         if !(revocationTimeout > 0 && revocationTimeout <= 300) { throw ValidationError("--revocation-timeout must be between 0 and 300 seconds.") }
     }
 
@@ -77,6 +92,7 @@ struct VerifyCommand: ParsableCommand {
                     throw CLIError.from(error, file: path)
                 }
             }
+            let lists = try loadTrustedLists()
             var paths = files
             if let inputDirectory { paths += try VerifyBatch.pdfs(in: URL(fileURLWithPath: inputDirectory)) }
             var spooled: (url: URL, cleanup: () -> Void)? = nil
@@ -86,17 +102,49 @@ struct VerifyCommand: ParsableCommand {
             }
             defer { spooled?.cleanup() }
             let stdinPath = spooled?.url.path
-            try verify(paths, anchors: anchors) { path in path == stdinPath ? "<stdin>" : path }
+            try verify(paths, anchors: anchors, lists: lists) { path in path == stdinPath ? "<stdin>" : path }
         }
     }
 
-    private func verify(_ paths: [String], anchors: [Certificate], shown: @escaping @Sendable (String) -> String) throws {
+    /// The trusted lists, each checked against its pinned signer; a refused list is said on
+    /// standard error (and in every report) and lends no anchor.
+    private func loadTrustedLists() throws -> TrustedListSet? {
+        guard !trustLists.isEmpty else { return nil }
+        var pinned: [Certificate] = []
+        for path in trustListSigners {
+            let data = try StandardStreams.read(path, what: "a --trust-list-signer certificate")
+            do {
+                pinned += try Certificate.load(pem: data)
+            } catch {
+                throw CLIError.from(error, file: path)
+            }
+        }
+        let sources = try trustLists.map { path in
+            TrustedListSet.Source(name: path, bytes: Array(try StandardStreams.read(path, what: "a --trust-list trusted list")))
+        }
+        let lists = TrustedListSet.load(sources, pinned: pinned, at: validationTime ?? Date())
+        if let failure = lists.refused.first(where: { $0.error.code == .systemLibrary }) {
+            throw CLIError(ExitStatus.osError, file: failure.source, failure.error.reason, todo: "install libxmlsec1-openssl")
+        }
+        for refusal in lists.refused { printError("warning: trusted list refused: \(refusal.error.reason)") }
+        for pointer in lists.missingPointers {
+            printError("warning: the LOTL points to the trusted list of \(pointer.territory ?? "?") at \(pointer.location), which was not given (--trust-list): its services are not trusted")
+        }
+        for list in lists.expired {
+            printError("warning: the trusted list \(list.source) (\(list.territory)) is past its NextUpdate \(list.nextUpdate.map { ISO8601DateFormatter().string(from: $0) } ?? ""); it is used, but may be out of date")
+        }
+        return lists
+    }
+
+    private func verify(_ paths: [String], anchors: [Certificate], lists: TrustedListSet?,
+                        shown: @escaping @Sendable (String) -> String) throws {
         let total = paths.count
         let lines = json && (total > 1 || inputDirectory != nil)
         let status = Mutex(Status())
         var configured = PDFVerifier(trustAnchors: anchors,
                                      revocation: RevocationOptions(online: online, timeout: revocationTimeout, validationTime: validationTime,
-                                                                   requireData: requireRevocation))
+                                                                   requireData: requireRevocation),
+                                     trustedLists: lists)
         configured.documentPassword = try documentPassword.read()
         let verifier = configured
         let batch = VerifyBatch(verifier: verifier,

@@ -14,6 +14,7 @@ extension VerificationReport: JSONRepresentable {
             "unsignedSignatureFields": .array(unsignedSignatureFields.map(JSONValue.string)),
             "usageRights": .array(usageRights.map(\.json)),
             "audit": audit.json,
+            "trustedLists": trustedLists.json,
         ])
     }
 }
@@ -35,6 +36,7 @@ extension SignatureReport: JSONRepresentable {
             "timestamps": .array(timestamps.map(\.json)), "otherSigners": .array(otherSigners.map(\.json)),
             "algorithms": algorithms.json, "notes": .array(notes.map(\.json)),
             "revocation": revocation.json,
+            "qualification": qualification.json,
         ])
     }
 }
@@ -87,5 +89,34 @@ extension AuditReport: JSONRepresentable {
         .object(["envelopeId": envelopeId.map(JSONValue.string) ?? .null, "events": .int(events),
                  "chainIntact": .bool(chainIntact), "documentHashMatches": .bool(documentHashMatches),
                  "revision": revision.map(JSONValue.int) ?? .null, "reasons": .array(issues.map { .string($0.reason) })])
+    }
+}
+
+extension QualificationReport: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            "level": .string(level), "qualifiedCertificate": .bool(qualifiedCertificate),
+            "type": type.map(JSONValue.string) ?? .null, "qscd": .bool(qscd),
+            "service": service.map { service in
+                .object(["name": .string(service.name), "provider": .string(service.provider), "territory": .string(service.territory),
+                         "type": .string(service.type), "status": .string(service.status)])
+            } ?? .null,
+            "time": .string(ReportTime.iso(time)), "reasons": .array(reasons.map(JSONValue.string)),
+        ])
+    }
+}
+
+extension TrustedListsReport: JSONRepresentable {
+    public var json: JSONValue {
+        .object([
+            "lists": .array(lists.map { list in
+                .object(["source": .string(list.source), "kind": .string(list.kind), "territory": .string(list.territory),
+                         "sequenceNumber": list.sequenceNumber.map(JSONValue.int) ?? .null,
+                         "nextUpdate": list.nextUpdate.map { .string(ReportTime.iso($0)) } ?? .null,
+                         "signer": .string(list.signer), "services": .int(list.services), "expired": .bool(list.expired)])
+            }),
+            "refused": .array(refused.map { .object(["source": .string($0.source), "code": .string($0.code), "reason": .string($0.reason)]) }),
+            "missing": .array(missing.map(JSONValue.string)),
+        ])
     }
 }

@@ -15,6 +15,7 @@ enum cs_lazy_group {
     CS_LAZY_GROUP_READER = 2,      ///< glib, gobject, cairo, poppler-glib
     CS_LAZY_GROUP_CRYPTO = 4,      ///< libcrypto
     CS_LAZY_GROUP_XML = 8,         ///< libxml2
+    CS_LAZY_GROUP_XMLSEC = 16,     ///< libcrypto, libxml2, libxmlsec1 and its OpenSSL engine (trusted lists)
 };
 
 /// Loads every library of `groups` now. Returns NULL, or a one-line reason (which library,

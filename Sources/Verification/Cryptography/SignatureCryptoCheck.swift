@@ -41,6 +41,8 @@ struct SignatureCryptoCheck {
     /// Shared by every file of a run.
     let certificates: CertificateCache
     let chains: TrustCache
+    /// Anchors from trusted lists, judged at the signing time (nil: none given).
+    let listAnchors: TrustedListAnchors?
     let bytes: PDFBytes
     let policy = AlgorithmPolicy()
 
@@ -312,7 +314,11 @@ struct SignatureCryptoCheck {
         }
         guard let validator, let certificate = token.tsaCertificate else { return summary }
         do {
-            try chains.validate(certificate, intermediates: token.signedData.certificates, at: token.genTime, with: validator)
+            let path = try chains.validate(certificate, intermediates: token.signedData.certificates, at: token.genTime, with: validator)
+            if let problem = listAnchors?.problem(with: path, at: token.genTime, what: "the \(which)'s authority", code: .untrustedTimestamp) {
+                issues.append(problem)
+                return summary
+            }
             summary.trusted = true
         } catch {
             issues.append(VerificationIssue(.untrustedTimestamp,
@@ -336,7 +342,10 @@ struct SignatureCryptoCheck {
         }
         do {
             // No stated time at all: validate now, as ETSI EN 319 102-1 basic validation does.
-            try chains.validate(certificate, intermediates: intermediates, at: time ?? Date(), with: validator)
+            let path = try chains.validate(certificate, intermediates: intermediates, at: time ?? Date(), with: validator)
+            if let problem = listAnchors?.problem(with: path, at: time ?? Date(), what: "the signer's certificate", code: .untrusted) {
+                issues.append(problem)
+            }
         } catch let error as CryptoError where error.code == .certificateExpired || error.code == .certificateNotYetValid {
             issues.append(VerificationIssue(.certificateNotUsable, "\(error)", verdict: .indeterminate))
         } catch let error as CryptoError where error.code == .chainInvalid {

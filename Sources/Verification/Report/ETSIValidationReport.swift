@@ -45,6 +45,12 @@ extension VerificationReport {
                 out.element("Signer", signer.subject)
                 out.close("SignerInformation")
             }
+            if let qualification = signature.qualification {
+                // EU DSS's URNs for its signature qualification levels.
+                out.open("SignatureQuality")
+                out.element("SignatureQualityInformation", "urn:cef:dss:signatureQualification:" + qualification.level)
+                out.close("SignatureQuality")
+            }
             out.open("SignatureValidationProcess")
             out.element("SignatureValidationProcessID", "urn:etsi:019102:validationprocess:" + (archive ? "LTA" : "LTVM"))
             out.close("SignatureValidationProcess")

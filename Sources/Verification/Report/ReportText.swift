@@ -9,6 +9,7 @@ extension VerificationReport {
         lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
         for issue in fileIssues { lines.append("  \(issue.verdict.rawValue): \(issue.reason)") }
         for note in notes { lines.append("  note: \(note)") }
+        lines += trustedLists?.textLines ?? []
         if !unsignedSignatureFields.isEmpty {
             lines.append("  unsigned signature fields: \(unsignedSignatureFields.joined(separator: ", "))")
         }
@@ -70,6 +71,14 @@ extension SignatureReport {
             }
         }
         for note in notes { lines.append("  note:        \(note)") }
+        if let qualification {
+            var line = "  qualified:   \(qualification.level)"
+            if let service = qualification.service {
+                line += " — issued under \"\(service.name)\" (\(service.provider), \(service.territory), \(service.type) \(service.status) at \(ReportTime.iso(qualification.time)))"
+            }
+            lines.append(line)
+            for reason in qualification.reasons { lines.append("    · \(reason)") }
+        }
         lines += revocationTextLines()
         if issues.isEmpty {
             lines.append("  why:         intact, nothing disallowed changed since, and the signer chains to a trust anchor")
@@ -78,6 +87,18 @@ extension SignatureReport {
                 lines.append("  why:         \(issue.verdict.rawValue): \(issue.reason)")
             }
         }
+        return lines
+    }
+}
+
+extension TrustedListsReport {
+    var textLines: [String] {
+        var lines = lists.map { list in
+            "  trusted list: \(list.kind) \(list.territory)\(list.sequenceNumber.map { " #\($0)" } ?? "") from \(list.source), signed by \(list.signer), \(list.services) service(s)"
+                + (list.expired ? " — WARNING: past its NextUpdate \(list.nextUpdate.map(ReportTime.iso) ?? "")" : "")
+        }
+        lines += refused.map { "  trusted list REFUSED: \($0.source) [\($0.code)]: \($0.reason)" }
+        if !missing.isEmpty { lines.append("  trusted lists not provided (LOTL pointers): \(missing.joined(separator: ", "))") }
         return lines
     }
 }

@@ -26,6 +26,8 @@ public struct VerificationReport: Sendable, Hashable {
     /// Usage-rights signatures (`/Perms /UR3`, `/UR`): listed, not judged — they grant viewer
     /// features, they say nothing about who agreed to the content.
     public var usageRights: [UsageRightsSignature] = []
+    /// The trusted lists the verifier was given, when it was given any (`--trust-list`).
+    public var trustedLists: TrustedListsReport? = nil
 
     /// The ETSI EN 319 102-1 main indication of the file's verdict.
     public var indication: String { verdict.indication }
@@ -90,6 +92,10 @@ public struct SignatureReport: Sendable, Hashable {
     /// The revocation checks of the signer's and timestamp authorities' chains (nil when the
     /// signature could not be trusted, so revocation was not asked).
     public var revocation: RevocationReport? = nil
+    /// The EU qualification (QESig, AdESig-QC, …) when trusted lists were given.
+    public var qualification: QualificationReport? = nil
+    /// What the qualification rests on; the level is set once the verdict is final.
+    var qualificationAssessment: QualificationInput? = nil
 
     public var reasons: [String] { issues.map(\.reason) }
     /// The ETSI EN 319 102-1 main indication of this signature's verdict.
