@@ -105,7 +105,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The signing page and agent console: HTML over the workflow actions, mounted by the server
         // (docs/architecture.md, "WebPages").
-        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", "CountersignCrypto",
+        .target(name: "WebPages", dependencies: ["Workflow", "PDFReader", "Templates", "Typesetting", "CountersignCrypto",
                                                  .product(name: "Hummingbird", package: "hummingbird"),
                                                  .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: swiftSettings),
@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["CountersignCrypto", "TestSupport"], swiftSettings: swiftSettings),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         // The store conformance suite, generic over a store factory: every store's test target runs it.
-        .target(name: "WorkflowConformance", dependencies: ["Workflow"], path: "Tests/WorkflowConformance",
+        .target(name: "WorkflowConformance", dependencies: ["Workflow", "Typesetting"], path: "Tests/WorkflowConformance",
                 swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowSQLiteTests", dependencies: ["WorkflowSQLite", "Workflow", "WorkflowConformance", "TestSupport",
                                                                 .product(name: "GRDB", package: "GRDB.swift")],
@@ -176,11 +176,11 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "Workflow", "WorkflowSQLite", "Countersign", "TestSupport",
                                                         .product(name: "Logging", package: "swift-log")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification",
+        .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification", "Typesetting",
                                                           "CountersignCrypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
-                                                          "Verification", "CountersignCrypto", "PDFSyntax", "Signing",
+                                                          "Verification", "CountersignCrypto", "PDFSyntax", "Signing", "Typesetting",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),
     ]

@@ -1,4 +1,5 @@
 public import Foundation
+public import Typesetting
 
 /// Where a signature goes.
 public enum SignaturePlacement: Sendable, Hashable {
@@ -15,8 +16,8 @@ public enum SignaturePlacement: Sendable, Hashable {
 
 /// The signer's mark in the appearance.
 public enum SignatureMark: Sendable, Hashable {
-    /// A typed name drawn in Dancing Script.
-    case typedName(String)
+    /// A typed name drawn in one of the signature script fonts (Dancing Script unless chosen).
+    case typedName(String, font: SignatureFont = .standard)
     /// A drawn signature as a PNG (alpha kept).
     case image(png: [UInt8])
 }

@@ -1,8 +1,22 @@
+import Foundation
+import Typesetting
+
 /// The pages' own stylesheet and script, served from `/assets/` (nothing from a CDN). The
 /// script only enhances: everything but drawing a signature works without it.
 enum Assets {
-    static let css = """
-        @font-face { font-family: "Dancing Script"; src: url("/assets/script.otf") format("opentype"); font-display: swap; }
+    /// Where a signature font is served: `/assets/fonts/<identifier>.<extension of its file>`.
+    static func fontPath(_ font: SignatureFont) -> String {
+        "/assets/fonts/\(font.rawValue)." + URL(fileURLWithPath: font.file).pathExtension
+    }
+
+    /// One `@font-face` per signature font, from our own origin, and a `font-<identifier>` class
+    /// that sets it: the adopt page's previews and the review page's mark use the class.
+    static let fontFaces = SignatureFont.allCases.map { font in
+        "@font-face { font-family: \"\(font.family)\"; src: url(\"\(fontPath(font))\") format(\"opentype\"); font-display: block; }\n"
+            + ".font-\(font.rawValue) { font-family: \"\(font.family)\", cursive; }\n"
+    }.joined()
+
+    static let css = fontFaces + """
         :root { --ink: #1b1f24; --muted: #4a5260; --accent: #0b57d0; --accent-ink: #ffffff; --danger: #a4161a;
                 --line: #c4cad4; --paper: #ffffff; --wash: #f2f4f7; }
         * { box-sizing: border-box; }
@@ -46,7 +60,14 @@ enum Assets {
         .field { margin-bottom: .9rem; } .field.invalid input, .field.invalid select { border: 2px solid var(--danger); }
         .field input:not([type]), .field select { width: 100%; }
         .field.current { outline: 3px solid #e8a100; outline-offset: 4px; }
-        .script { font-family: "Dancing Script", cursive; font-size: 2.2rem; line-height: 1.2; margin: .25rem 0; min-height: 2.7rem; }
+        .script { font-size: 2.2rem; line-height: 1.2; margin: .25rem 0; min-height: 2.7rem; overflow-wrap: anywhere; }
+        .fonts { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 1rem; padding: .5rem 1rem; }
+        .fonts legend { font-weight: 600; padding: 0 .25rem; }
+        .font-choice { display: flex; gap: .75rem; align-items: center; padding: .35rem 0; border-bottom: 1px solid var(--wash); }
+        .font-choice:last-child { border-bottom: none; }
+        .font-choice input[type=radio] { width: 1.25rem; height: 1.25rem; flex: none; margin: 0; }
+        .font-choice label { font-weight: 400; margin: 0; flex: 1; min-width: 0; cursor: pointer; }
+        .font-choice .script { display: block; min-height: 2.7rem; }
         img.mark { max-width: 100%; height: auto; border-bottom: 1px solid var(--line); }
         #pad { display: block; width: 100%; max-width: 600px; height: auto; aspect-ratio: 3 / 1; border: 2px dashed #6b7280;
                background: var(--paper); touch-action: none; }
@@ -73,9 +94,11 @@ enum Assets {
         "use strict";
         document.documentElement.classList.add("js");
         document.addEventListener("DOMContentLoaded", function () {
-          // Live preview of the typed signature.
-          var typed = document.getElementById("typed-name"), preview = document.getElementById("typed-preview");
-          if (typed && preview) { typed.addEventListener("input", function () { preview.textContent = typed.value; }); }
+          // Live preview of the typed signature, in every font on offer.
+          var typed = document.getElementById("typed-name"), previews = document.querySelectorAll(".font-preview");
+          if (typed && previews.length) {
+            typed.addEventListener("input", function () { previews.forEach(function (p) { p.textContent = typed.value; }); });
+          }
 
           // "Next required field": focus the first empty required field (the link works without script too).
           var next = document.getElementById("next-field");

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PDFReader
+import Typesetting
 import Workflow
 
 /// The signer's pages that show the envelope's state: authentication, review, adoption.
@@ -91,7 +92,7 @@ extension WebPages {
         let next = fillable.first { $0.required && $0.value == nil && [.text, .initials, .dropdown].contains($0.kind) }
         var mark: Any = false
         switch recipient.mark {
-        case .typed(let name): mark = ["typed": name, "image": false]
+        case .typed(let name, let font): mark = ["typed": name, "font": font.rawValue, "image": false]
         case .drawn(let png), .uploaded(let png): mark = ["typed": false, "image": "data:image/png;base64," + png.base64EncodedString()]
         case nil: break
         }
@@ -111,9 +112,14 @@ extension WebPages {
 
     func adoptPage(_ state: SignerState, _ session: SignerSession, error: String? = nil) -> Response {
         var name = state.recipient.name
-        if case .typed(let typed) = state.recipient.mark { name = typed }
+        if case .typed(let typed, _) = state.recipient.mark { name = typed }
+        let chosen = state.recipient.mark?.scriptFont ?? .standard
+        let fonts = SignatureFont.allCases.map { font -> [String: Any] in
+            ["id": font.rawValue, "family": font.family, "style": state.language.text("font_" + font.rawValue),
+             "name": name, "checked": font == chosen]
+        }
         var values: [String: Any] = ["csrf": session.csrf, "base": state.base, "subject": state.envelope.subject, "name": name,
-                                     "hasInitials": state.recipient.fields.contains { $0.kind == .initials }]
+                                     "fonts": fonts, "hasInitials": state.recipient.fields.contains { $0.kind == .initials }]
         if let error { values["error"] = error }
         return views.page("adopt", values, language: state.language, title: state.language.text("adopt"),
                           organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)

@@ -128,7 +128,7 @@ enum SignerTemplates {
         {{#signer}}
         <h2>{{t.signature}}</h2>
         {{#mark}}<p class="mark-label">{{t.adopted}}</p>
-        {{#typed}}<p class="mark script">{{typed}}</p>{{/typed}}
+        {{#typed}}<p class="mark script font-{{font}}">{{typed}}</p>{{/typed}}
         {{#image}}<img class="mark" src="{{image}}" alt="{{t.adopted}}">{{/image}}
         <p><a href="{{base}}/adopt">{{t.change}}</a></p>{{/mark}}
         {{^mark}}<p><a class="button primary" id="adopt-link" href="{{base}}/adopt">{{t.adopt}}</a></p>{{/mark}}
@@ -155,8 +155,11 @@ enum SignerTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="typed">
         <p><label for="typed-name">{{t.type_label}}</label>
         <input id="typed-name" name="name" value="{{name}}" maxlength="100" required autocomplete="name"></p>
-        <p class="label" id="preview-label">{{t.preview}}</p>
-        <p class="mark script" id="typed-preview" aria-live="polite">{{name}}</p>
+        <fieldset class="fonts"><legend>{{t.font_legend}}</legend>
+        {{#fonts}}<div class="font-choice"><input type="radio" name="font" id="font-{{id}}" value="{{id}}"{{#checked}} checked{{/checked}}>
+        <label for="font-{{id}}"><span class="script font-preview font-{{id}}">{{name}}</span>
+        <span class="hint">{{family}} — {{style}}</span></label></div>
+        {{/fonts}}</fieldset>
         <p><button type="submit" class="primary" id="adopt-typed">{{t.use_typed}}</button></p>
         </form>
         </section>

@@ -61,7 +61,7 @@ extension WebPages {
                 try await engine.adopt(token: state.token, mark: mark, context: evidence)
                 // The same mark serves for initials: empty initials fields get the name's initials.
                 let name: String
-                if case .typed(let typed) = mark { name = typed } else { name = state.recipient.name }
+                if case .typed(let typed, _) = mark { name = typed } else { name = state.recipient.name }
                 let initials = state.recipient.fields.filter { $0.kind == .initials && $0.value == nil }
                 if !initials.isEmpty {
                     let letters = String(name.split(separator: " ").compactMap(\.first).prefix(4)).uppercased()
@@ -296,7 +296,7 @@ extension WebPages {
     func adoptedMark(_ form: SubmittedForm) throws -> AdoptedMark {
         switch form["method"] {
         case "typed":
-            return .typed((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            return try .typed((form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines), fontIdentifier: form["font"])
         case "drawn":
             let value = form["png"] ?? ""
             guard value.hasPrefix("data:image/png;base64,"), let png = Data(base64Encoded: String(value.dropFirst(22))) else {

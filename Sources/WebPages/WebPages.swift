@@ -1,11 +1,12 @@
 import Foundation
 public import Hummingbird
 import Mustache
+import Typesetting
 public import Workflow
 
 /// The signing pages and the agent console as one Hummingbird route collection: mount it at the
 /// root of the server (`/s/…` signing pages, `/console/…` agent console, `/assets/…` the
-/// stylesheet, script and signature font). Every action goes through the `WorkflowEngine`;
+/// stylesheet, script and signature fonts). Every action goes through the `WorkflowEngine`;
 /// the pages add presentation, sessions and request security, no domain rules.
 public struct WebPages<Context: Hummingbird.RequestContext>: Sendable {
     public let engine: WorkflowEngine
@@ -15,7 +16,8 @@ public struct WebPages<Context: Hummingbird.RequestContext>: Sendable {
     let codeLimiter: RateLimiter
     let loginLimiter: RateLimiter
     let consoleSessions: ConsoleSessions
-    let scriptFont: [UInt8]
+    /// Every signature font's file, served under `/assets/fonts/` for the typed previews.
+    let scriptFonts: [SignatureFont: [UInt8]]
 
     /// Pages over `engine`; the signing links it e-mails must point at `/s/` of this server.
     public init(engine: WorkflowEngine, configuration: WebPagesConfiguration) throws {
@@ -28,11 +30,15 @@ public struct WebPages<Context: Hummingbird.RequestContext>: Sendable {
         codeLimiter = RateLimiter(limit: configuration.codeEntriesPerMinute)
         loginLimiter = RateLimiter(limit: configuration.codeEntriesPerMinute)
         consoleSessions = ConsoleSessions(lifetime: configuration.consoleSessionLifetime)
-        let font = configuration.fontsDirectory.appendingPathComponent("DancingScript/DancingScript-Regular.otf")
-        guard let bytes = FileManager.default.contents(atPath: font.path) else {
-            throw WebPagesError(.notFound, "the signature font \(font.path) is missing; point fontsDirectory at Countersign's Fonts folder")
+        var fonts: [SignatureFont: [UInt8]] = [:]
+        for font in SignatureFont.allCases {
+            let file = configuration.fontsDirectory.appendingPathComponent(font.file)
+            guard let bytes = FileManager.default.contents(atPath: file.path) else {
+                throw WebPagesError(.notFound, "the signature font \(file.path) is missing; point fontsDirectory at Countersign's Fonts folder")
+            }
+            fonts[font] = Array(bytes)
         }
-        scriptFont = Array(bytes)
+        scriptFonts = fonts
     }
 
     /// The routes: signing pages under `/s/:token`, the console under `/console`, assets under `/assets`.
@@ -40,7 +46,9 @@ public struct WebPages<Context: Hummingbird.RequestContext>: Sendable {
         let routes = RouteCollection(context: Context.self)
         routes.get("assets/pages.css") { _, _ in Views.bytes(Array(Assets.css.utf8), type: "text/css; charset=utf-8") }
         routes.get("assets/pages.js") { _, _ in Views.bytes(Array(Assets.javascript.utf8), type: "text/javascript; charset=utf-8") }
-        routes.get("assets/script.otf") { _, _ in Views.bytes(scriptFont, type: "font/otf") }
+        for (font, bytes) in scriptFonts {
+            routes.get(RouterPath(String(Assets.fontPath(font).dropFirst()))) { _, _ in Views.bytes(bytes, type: "font/" + URL(fileURLWithPath: font.file).pathExtension) }
+        }
         addSigningRoutes(to: routes)
         addConsoleRoutes(to: routes)
         return routes

@@ -183,7 +183,17 @@ def second_signer_keyboard_only_on_a_phone(envelope):
         typed = tab_to(driver, "#typed-name")
         typed.send_keys(Keys.CONTROL, "a")
         typed.send_keys("Jamie Chen")
-        expect(driver.find_element(By.ID, "typed-preview").text == "Jamie Chen", "the typed signature is not previewed live")
+        previews = [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".font-preview")]
+        expect(len(previews) >= 3 and all(text == "Jamie Chen" for text in previews),
+               f"the typed signature is not previewed live in every script: {previews}")
+        # The script is a radio group: Tab reaches the checked one, an arrow key picks the next.
+        tab_to(driver, "input[name=font]:checked").send_keys(Keys.ARROW_DOWN)
+        expect(driver.find_element(By.ID, "font-kaushan-script").is_selected(), "the arrow key did not pick Kaushan Script")
+        loaded = driver.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "document.fonts.load('32px \"Kaushan Script\"', 'Jamie Chen').then(function (f) { done(f.length); }, function () { done(-1); });")
+        expect(loaded == 1, f"the Kaushan Script preview face did not load from our origin ({loaded})")
+        audit(driver, "phone-adopt-script")
         tab_to(driver, "#adopt-typed").send_keys(Keys.ENTER)
         WebDriverWait(driver, 20).until(lambda d: d.current_url.endswith("/review"))
         wait_for(driver, "#confirm")

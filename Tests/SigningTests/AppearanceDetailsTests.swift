@@ -29,6 +29,16 @@ import Typesetting
         return try runCommand("pdftotext", ["-layout", url.path, "-"]).stdout
     }
 
+    /// The signed widget's signer layer (the mark and the signer's lines) and its fonts.
+    private func signerLayer(_ bytes: [UInt8]) throws -> (PDFDocument, PDFStream, PDFDictionary) {
+        let document = try PDFDocument(bytes: bytes)
+        let field = try #require(try document.formFields().first { $0.isSigned })
+        let appearance = try #require(try document.resolve(field.dictionary["AP"]?.dictionaryValue?["N"] ?? .null).streamValue)
+        let layers = try #require(appearance.dictionary["Resources"]?.dictionaryValue?["XObject"]?.dictionaryValue)
+        let layer = try #require(try document.resolve(layers["Signer"] ?? .null).streamValue)
+        return (document, layer, try #require(layer.dictionary["Resources"]?.dictionaryValue?["Font"]?.dictionaryValue))
+    }
+
     @Test func aBoxTooSmallForLegibleTextIsRefusedUnlessForced() throws {
         let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
         var request = SignatureRequest(placement: .rectangle(page: 1, x: 72, y: 72, width: 60, height: 15), signingTime: time)
@@ -52,12 +62,7 @@ import Typesetting
         func mark(height: Double) throws -> (size: Double, baseline: Double) {
             let bytes = try signer.sign(fixtures.contract, request: SignatureRequest(
                 placement: .rectangle(page: 1, x: 72, y: 300, width: 300, height: height), signingTime: time))
-            let document = try PDFDocument(bytes: bytes)
-            let field = try #require(try document.formFields().first { $0.isSigned })
-            let appearance = try #require(try document.resolve(field.dictionary["AP"]?.dictionaryValue?["N"] ?? .null).streamValue)
-            let layers = try #require(appearance.dictionary["Resources"]?.dictionaryValue?["XObject"]?.dictionaryValue)
-            let layer = try #require(try document.resolve(layers["Signer"] ?? .null).streamValue)
-            let fonts = try #require(layer.dictionary["Resources"]?.dictionaryValue?["Font"]?.dictionaryValue)
+            let (document, layer, fonts) = try signerLayer(bytes)
             let script = try #require(fonts.first { (try? document.resolve($0.value).dictionaryValue?["BaseFont"]?.nameValue?
                 .description.contains("DancingScript")) == true }?.key)
             // The mark's run: `/F Tf` with the script font, then `1 0 0 -1 X Y Tm` (Y down from the top).
@@ -79,6 +84,20 @@ import Typesetting
         // The baseline is in the lower part of the box: on the signature line, not at the top.
         #expect(low.baseline > 40 * 0.6 && low.baseline < 40, "baseline \(low.baseline) of 40")
         #expect(high.baseline > 80 * 0.6 && high.baseline < 80, "baseline \(high.baseline) of 80")
+    }
+
+    @Test(arguments: SignatureFont.allCases)
+    func theTypedMarkIsInTheChosenScript(_ font: SignatureFont) throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048), name: "Ana Ruiz"))
+        let bytes = try signer.sign(fixtures.contract, request: SignatureRequest(
+            placement: .rectangle(page: 1, x: 72, y: 300, width: 300, height: 60), mark: .typedName("Agnès Łaska", font: font),
+            signingTime: time))
+        let (document, _, fonts) = try signerLayer(bytes)
+        let names = fonts.compactMap { try? document.resolve($0.value).dictionaryValue?["BaseFont"]?.nameValue?.description }
+        let scripts = SignatureFont.allCases.map { $0.family.replacingOccurrences(of: " ", with: "") }
+        let chosen = font.family.replacingOccurrences(of: " ", with: "")
+        #expect(names.contains { $0.contains("+" + chosen) }, "\(names)")
+        #expect(!names.contains { name in scripts.contains { $0 != chosen && name.contains($0) } }, "only the chosen script: \(names)")
     }
 
     @Test func dateLocationAndLanguage() throws {

@@ -78,6 +78,11 @@ import Workflow
         let events = try await fixture.engine.events(fixture.agent, envelope: signing.id)
         let adopted = events.filter { $0.type == "recipient.adopted_signature" }.map { $0.data["kind"] ?? "" }
         #expect(adopted == ["drawn", "typed"], "the customer drew, the company typed: \(adopted)")
+        // The company picked Kaushan Script with the keyboard: recorded, and drawn in the sealed PDF.
+        let fonts = events.filter { $0.type == "recipient.adopted_signature" }.map { $0.data["font"] }
+        #expect(fonts == [nil, "kaushan-script"], "\(fonts)")
+        let embedded = try runCommand("pdffonts", [file.path]).stdout
+        #expect(embedded.contains("+KaushanScript"), "\(embedded)")
         #expect(events.contains { $0.type == "authentication.failed" } && events.filter { $0.type == "recipient.signed" }.count == 2)
         #expect(events.contains { $0.type == "recipient.signed" && $0.personal?["userAgent"]?.contains("Chrome") == true }
                 || events.contains { $0.type == "recipient.signed" })

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
+import Typesetting
 import WebPages
 import Workflow
 
@@ -80,6 +82,54 @@ import Workflow
         #expect(after.recipients[0].state == .completed && after.recipients[1].state == .sent)
         let types = try await fixture.engine.events(fixture.agent, envelope: envelope.id).map(\.type)
         #expect(types.contains("recipient.consented") && types.contains("authentication.failed") && types.contains("recipient.signed"))
+    }
+
+    @Test func theTypedSignatureIsPreviewedInEveryScriptAndTheChoiceIsKept() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link, language: "es")
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let disclosure = fixture.engine.configuration.disclosure
+        let fonts = TestEnvironment.root.appendingPathComponent("Fonts")
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let csrf = try #require(try await browser.get(base).csrf)
+            _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            // Without script: the name is already drawn in each script, one radio each, the default checked.
+            let adopt = try await browser.get(base + "/adopt")
+            #expect(adopt.body.contains("<fieldset class=\"fonts\"><legend>Estilo"), "\(adopt.body)")
+            for font in SignatureFont.allCases {
+                let radio = "<input type=\"radio\" name=\"font\" id=\"font-\(font.rawValue)\" value=\"\(font.rawValue)\""
+                #expect(adopt.body.contains(radio + (font == .standard ? " checked>" : ">")), "\(font.rawValue)")
+                #expect(adopt.body.contains("<label for=\"font-\(font.rawValue)\"><span class=\"script font-preview font-\(font.rawValue)\">Gabriel Côté</span>"))
+                #expect(adopt.body.contains(font.family + " — "))
+            }
+            #expect(adopt.body.contains("trazo de pincel"), "the styles are described in the signer's language")
+            // The stylesheet declares each script from our own origin, and serves the files.
+            let css = try await browser.get("/assets/pages.css").body
+            for font in SignatureFont.allCases {
+                let path = "/assets/fonts/\(font.rawValue).otf"
+                #expect(css.contains("@font-face { font-family: \"\(font.family)\"; src: url(\"\(path)\")"), "\(font.rawValue)")
+                #expect(css.contains(".font-\(font.rawValue) { font-family: \"\(font.family)\""))
+                let file = try await browser.get(path)
+                #expect(file.status == .ok && file.headers[.contentType] == "font/otf")
+                #expect(file.bytes == Array(try Data(contentsOf: fonts.appendingPathComponent(font.file))))
+            }
+            // An unknown script is refused, naming the field, and nothing changes.
+            let before = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+            let refused = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Gabriel Côté", "font": "comic-sans"])
+            #expect(refused.status == .badRequest)
+            #expect(["'", "&#39;", "&#x27;"].contains { refused.body.contains("font: \($0)comic-sans\($0) is not a signature font") }, "\(refused.body)")
+            #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id) == before)
+            // The chosen script is adopted, shown on the review page and checked when the page comes back.
+            let adopted = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Gabriel Côté", "font": "kaushan-script"])
+            #expect(adopted.status == .seeOther)
+            #expect(try await browser.get(base + "/review").body.contains("<p class=\"mark script font-kaushan-script\">Gabriel Côté</p>"))
+            #expect(try await browser.get(base + "/adopt").body.contains("value=\"kaushan-script\" checked>"))
+        }
+        let after = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        #expect(after.recipients[0].mark == .typed("Gabriel Côté", font: .kaushanScript))
+        let events = try await fixture.engine.events(fixture.agent, envelope: envelope.id).filter { $0.type == "recipient.adopted_signature" }
+        #expect(events.map { $0.data["font"] } == ["kaushan-script"])
     }
 
     @Test func formsWithoutTheSessionsCSRFTokenOrWithAnotherRecipientsCookieChangeNothing() async throws {

@@ -50,7 +50,7 @@ public enum StoreConformance {
         public let description: String
     }
 
-    public static let cases: [Case] = accountCases + envelopeCases + eventCases + jobCases + libraryCases + documentCases
+    public static let cases: [Case] = accountCases + envelopeCases + markCases + eventCases + jobCases + libraryCases + documentCases
         + webhookCases + webhookAtomicityCases
 }
 

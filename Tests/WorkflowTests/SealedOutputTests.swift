@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 import Signing
+import Typesetting
 import Verification
 import Workflow
 
@@ -16,7 +17,7 @@ import Workflow
         let fixture = try await WorkflowFixture.make(tsa: tsa.url, extraTrust: tsaRoot)
         let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
         try await fixture.engine.send(fixture.agent, envelope: envelope.id)
-        try await fixture.signAll("gabriel.cote@crescentcapital.ca", name: "Gabriel Côté",
+        try await fixture.signAll("gabriel.cote@crescentcapital.ca", name: "Gabriel Côté", font: .kaushanScript,
                                   context: RequestContext(ip: "203.0.113.7", userAgent: "Firefox/140"))
         try await fixture.signAll("jamie.chen@northbeam.example", name: "Jamie Chen",
                                   context: RequestContext(ip: "198.51.100.4", userAgent: "Safari/18"))
@@ -40,6 +41,14 @@ import Workflow
         }
         let report = PDFVerifier(trustAnchors: fixture.trust).verify(bytes: Array(try Data(contentsOf: file)))
         #expect(report.verdict == .passed, "\(report.text)")
+
+        // Each typed mark is in its signer's script: the customer chose Kaushan Script, the
+        // company kept the default; the events say which.
+        let fonts = try runCommand("pdffonts", [file.path]).stdout
+        #expect(fonts.contains("+KaushanScript") && fonts.contains("+DancingScript"), "\(fonts)")
+        let adopted = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id)
+            .filter { $0.type == "recipient.adopted_signature" }.map { $0.data["font"] ?? "" }
+        #expect(adopted == ["kaushan-script", "dancing-script"], "\(adopted)")
 
         // The certificate says what the store says: every signer event's time, IP, user agent and method.
         let text = try runCommand("pdftotext", ["-layout", file.path, "-"]).stdout

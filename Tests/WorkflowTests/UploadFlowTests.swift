@@ -2,6 +2,7 @@ import CountersignCrypto
 import Foundation
 import Testing
 import TestSupport
+import Typesetting
 import Verification
 import Workflow
 
@@ -63,7 +64,7 @@ import Workflow
         await #expect(throws: WorkflowError(.invalidRequest, "")) {
             try await engine.fill(token: first, values: ["term": "36 months"], context: context)
         }
-        try await engine.adopt(token: first, mark: .typed("Gabriel Côté"), context: context)
+        try await engine.adopt(token: first, mark: .typed("Gabriel Côté", font: .texGyreChorus), context: context)
         try await engine.sign(token: first, context: context)
 
         let approver = try await fixture.token(for: legal)
@@ -134,6 +135,10 @@ import Workflow
                          "Certificate of Completion", "203.0.113.7", "Safari/18", "Legal Review"] {
             #expect(text.contains(expected), "\(expected)")
         }
+        // The customer's typed mark and initials are in the script they chose (Chorus), the
+        // only script on the pages (the company's mark is a drawing).
+        let fonts = try runCommand("pdffonts", [file.path]).stdout
+        #expect(fonts.contains("+TeXGyreChorus") && !fonts.contains("DancingScript"), "\(fonts)")
         let pages = text.components(separatedBy: "\u{0C}")
         #expect(pages.count >= 4 && pages[2].contains(String(EventTimeText.today(fixture.clock.now()))), "\(pages.prefix(3))")
         let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()

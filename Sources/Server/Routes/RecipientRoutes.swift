@@ -19,6 +19,8 @@ struct RecipientRoutes {
         /// `typed`, `drawn` or `uploaded`.
         var kind: String
         var text: String?
+        /// A typed mark's script font (`SignatureFont` identifier); Dancing Script when absent.
+        var font: String?
         /// A PNG, base64.
         var png: String?
     }
@@ -90,11 +92,12 @@ struct RecipientRoutes {
         action("adopt", AdoptBody.self) { token, body, context in
             let mark: AdoptedMark
             switch (body.kind, body.text, body.png.flatMap { Data(base64Encoded: $0) }) {
-            case ("typed", let text?, nil) where body.png == nil: mark = .typed(text)
-            case ("drawn", nil, let png?): mark = .drawn(png: png)
-            case ("uploaded", nil, let png?): mark = .uploaded(png: png)
+            case ("typed", let text?, nil) where body.png == nil: mark = try .typed(text, fontIdentifier: body.font)
+            case ("drawn", nil, let png?) where body.font == nil: mark = .drawn(png: png)
+            case ("uploaded", nil, let png?) where body.font == nil: mark = .uploaded(png: png)
             default:
-                throw ServiceError(.badRequest, "adopt takes kind 'typed' with text, or 'drawn' or 'uploaded' with png (base64)")
+                throw ServiceError(.badRequest, "adopt takes kind 'typed' with text (and optionally font), "
+                                   + "or 'drawn' or 'uploaded' with png (base64)")
             }
             try await engine.adopt(token: token, mark: mark, context: context)
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Typesetting
 
-/// The visible signature: the signer's mark (typed name in Dancing Script, or a drawn PNG) on
+/// The visible signature: the signer's mark (typed name in the chosen script font, or a drawn PNG) on
 /// the left, and "Digitally signed by NAME", the UTC date, the reason, the location and the
 /// signature id in small type on the right, worded in the document's language — laid out by the typesetter on a page the size of the widget.
 ///
@@ -101,9 +101,9 @@ enum SignatureAppearance {
     static func signerLayer(_ layout: Layout, mark: SignatureMark, details: Details, typesetter: Typesetter) throws -> DocumentSpec {
         var markBlocks: [Block]
         switch mark {
-        case .typedName(let name):
+        case .typedName(let name, let font):
             var style = ParagraphStyle()
-            style.fontFamily = "Dancing Script"
+            style.fontFamily = font.family
             style.fontSize = max(minimumMarkSize, min(layout.height * 0.52, layout.markWidth / max(4, Double(name.count)) * 1.95))
             style.leading = 1.0
             style.spaceAfter = 0

@@ -21,7 +21,10 @@ struct FinalDocument {
                 if field.kind == .signature {
                     if let mark = recipient.mark { marks[field.name] = markBlocks(mark, name: recipient.name) }
                 } else if signerFields.contains(field.name) {
-                    if let value = field.value { filled[field.name] = valueBlocks(value, kind: field.kind, height: field.placement?.height) }
+                    if let value = field.value {
+                        filled[field.name] = valueBlocks(value, kind: field.kind, height: field.placement?.height,
+                                                         script: recipient.mark?.scriptFont ?? .standard)
+                    }
                 } else if let value = field.value {
                     row[field.name] = value
                 }
@@ -44,12 +47,12 @@ struct FinalDocument {
         }
     }
 
-    /// The blocks drawn in a signature box: the typed name in Dancing Script, or the PNG.
+    /// The blocks drawn in a signature box: the typed name in its script font, or the PNG.
     static func markBlocks(_ mark: AdoptedMark, name: String) -> [Block] {
         switch mark {
-        case .typed(let typed):
+        case .typed(let typed, let font):
             var style = ParagraphStyle()
-            style.fontFamily = "Dancing Script"
+            style.fontFamily = font.family
             style.fontSize = 22
             style.leading = 1.0
             style.spaceAfter = 0
@@ -63,9 +66,10 @@ struct FinalDocument {
         }
     }
 
-    /// A signer field's value as it sits in its box: initials in Dancing Script, a tick for a
-    /// ticked checkbox, other values in Liberation Sans sized to the box.
-    static func valueBlocks(_ value: String, kind: Field.Kind, height: Double?) -> [Block]? {
+    /// A signer field's value as it sits in its box: initials in the signer's script font (that
+    /// of their typed mark), a tick for a ticked checkbox, other values in Liberation Sans sized
+    /// to the box.
+    static func valueBlocks(_ value: String, kind: Field.Kind, height: Double?, script: SignatureFont) -> [Block]? {
         var style = ParagraphStyle()
         style.leading = 1.05
         style.spaceAfter = 0
@@ -73,7 +77,7 @@ struct FinalDocument {
         let room = max(6, (height ?? 22) - 2)
         switch kind {
         case .initials:
-            style.fontFamily = "Dancing Script"
+            style.fontFamily = script.family
             style.fontSize = min(22, room * 0.75)
             style.color = Color(red: 0.05, green: 0.12, blue: 0.35)
         case .checkbox:

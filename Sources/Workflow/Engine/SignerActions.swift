@@ -181,15 +181,16 @@ extension WorkflowEngine {
         }
     }
 
-    /// Adopts the signature drawn into the signer's field: a typed name, a drawing or an uploaded PNG.
+    /// Adopts the signature drawn into the signer's field: a typed name (in the script font it
+    /// names, recorded in the event as `font`), a drawing or an uploaded PNG.
     public func adopt(token: String, mark: AdoptedMark, context: RequestContext) async throws {
         let data: [String: String]
         switch mark {
-        case .typed(let name):
+        case .typed(let name, let font):
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
                 throw WorkflowError(.invalidRequest, "a typed signature needs 1 to 100 characters")
             }
-            data = ["kind": "typed"]
+            data = ["kind": "typed", "font": font.rawValue]
         case .drawn(let png), .uploaded(let png):
             guard png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), png.count <= 1_000_000 else {
                 throw WorkflowError(.invalidRequest, "a signature image must be a PNG of at most 1 MB")

@@ -106,24 +106,6 @@ public struct OneTimeCode: Sendable, Hashable, Codable {
     public static let maximumAttempts = 5
 }
 
-/// The signature a signer adopted.
-public enum AdoptedMark: Sendable, Hashable, Codable {
-    /// Their name typed, drawn in a script font.
-    case typed(String)
-    /// A drawing from the signature pad, as PNG.
-    case drawn(png: Data)
-    /// An uploaded PNG.
-    case uploaded(png: Data)
-
-    var kind: String {
-        switch self {
-        case .typed: return "typed"
-        case .drawn: return "drawn"
-        case .uploaded: return "uploaded"
-        }
-    }
-}
-
 /// A field a recipient fills: its value is drawn into the document at completion.
 ///
 /// In a generated document, fields other than `signature` name a field declared in the

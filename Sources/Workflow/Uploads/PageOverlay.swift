@@ -107,7 +107,7 @@ struct PageOverlay {
         case .signature:
             guard let mark = item.recipient.mark else { return nil }
             switch mark {
-            case .typed(let name): return try script(name, box: box)
+            case .typed(let name, let font): return try script(name, font: font, box: box)
             case .drawn(let png), .uploaded(let png):
                 var image = Image(data: Array(png), format: .png, height: inner)
                 if let (width, height) = Self.pngSize(Array(png)), width > 0, height > 0 {
@@ -120,7 +120,7 @@ struct PageOverlay {
             }
         case .initials:
             guard let value = item.field.value else { return nil }
-            return try script(value, box: box)
+            return try script(value, font: item.recipient.mark?.scriptFont ?? .standard, box: box)
         case .text, .dropdown, .dateSigned:
             guard let value = item.field.value, !value.isEmpty else { return nil }
             return try line(value, box: box)
@@ -129,9 +129,9 @@ struct PageOverlay {
         }
     }
 
-    /// A typed mark or initials in Dancing Script, on the foot of the box.
-    private func script(_ text: String, box: PageGeometry.Box) throws -> [Block] {
-        var style = Self.style("Dancing Script", size: max(4, min(box.height * 0.62, box.width / max(3, Double(text.count)) * 1.9)))
+    /// A typed mark or initials in the signer's script font, on the foot of the box.
+    private func script(_ text: String, font: SignatureFont, box: PageGeometry.Box) throws -> [Block] {
+        var style = Self.style(font.family, size: max(4, min(box.height * 0.62, box.width / max(3, Double(text.count)) * 1.9)))
         style.color = Color(red: 0.05, green: 0.12, blue: 0.35)
         return try fitted(text, style: style, box: box, bottom: true)
     }
