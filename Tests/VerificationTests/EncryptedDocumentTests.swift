@@ -161,6 +161,36 @@ struct EncryptedDocumentTests {
         #expect(verifier().verify(bytes: signed).verdict == .passed)
     }
 
+    /// Revision 6's `/P` is not bound to the file key; `/Perms` is (Algorithm 13). A `/P` widened
+    /// by a tool without the key is caught: only what both grant is granted, with a note, so
+    /// signing stays refused; a `/Perms` that is gone leaves `/P` alone, also with a note.
+    @Test func aWidenedPIsCaughtByPerms() throws {
+        let encrypted = try Self.encrypt(fixtures.contract, Self.variants[5], permissions: ["--annotate=n", "--form=n", "--modify=none"])
+        let honest = try PDFDocument(bytes: encrypted, decryption: Self.decryption())
+        #expect(honest.notes.allSatisfy { $0.code != .encryptionPermissionsUnconfirmed }, "\(honest.notes)")
+        #expect(honest.encryption?.permissions.fillForms == false)
+
+        // Latin-1 keeps every byte as one character, so the edits keep every offset.
+        let text = try #require(String(bytes: encrypted, encoding: .isoLatin1))
+        func bytes(_ text: String) throws -> [UInt8] { Array(try #require(text.data(using: .isoLatin1))) }
+        let declared = try #require(text.firstRange(of: #/\/P -[0-9]+ /#))
+        let original = String(text[declared])
+        let widened = ("/P -4" + String(repeating: " ", count: original.count - 5))
+        let tampered = try bytes(text.replacingCharacters(in: declared, with: widened))
+        #expect(tampered.count == encrypted.count)
+        let document = try PDFDocument(bytes: tampered, decryption: Self.decryption())
+        let note = try #require(document.notes.first { $0.code == .encryptionPermissionsUnconfirmed })
+        #expect(note.message.contains("/P -4 differs from the \(original.trimmingCharacters(in: .whitespaces))"), "\(note)")
+        #expect(document.encryption?.permissions.fillForms == false && document.encryption?.permissions.annotate == false)
+        #expect { try sign(tampered, .field("sig_customer")) } throws: { ($0 as? SigningError)?.code == .notPermitted }
+
+        let removed = try bytes(text.replacingOccurrences(of: "/Perms <", with: "/Xerms <"))
+        let unconfirmed = try PDFDocument(bytes: removed, decryption: Self.decryption())
+        #expect(unconfirmed.notes.contains { $0.code == .encryptionPermissionsUnconfirmed && $0.message.contains("no 16-byte /Perms") },
+                "\(unconfirmed.notes)")
+        #expect(unconfirmed.encryption?.permissions.fillForms == false)
+    }
+
     /// A change after signing, written into the encrypted file with its own key, is still seen:
     /// modification analysis compares the decrypted objects.
     @Test func aPageChangeAfterSigningAnEncryptedFileFails() throws {

@@ -83,7 +83,6 @@ public final class PDFDocument: Sendable {
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
         structureWarnings = structure.warnings
-        structureNotes = structure.notes
         ambiguities = structure.ambiguities
         mismatchedEntries = Set(structure.ambiguities.compactMap { ambiguity in
             guard ambiguity.error.code == .xrefEntryMismatch, let offset = ambiguity.error.offset,
@@ -110,6 +109,7 @@ public final class PDFDocument: Sendable {
         } else {
             encryption = nil
         }
+        structureNotes = structure.notes + (encryption?.permissionsNote.map { [$0] } ?? [])
     }
 
     /// The `/Encrypt` dictionary, read before anything is decrypted: direct, or an indirect

@@ -30,6 +30,10 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// A page dictionary written directly in a `/Kids` array instead of as an indirect object:
         /// invalid, but there is one page at one place, read the same by every reader.
         public static let directPageInKids = Code("directPageInKids")
+        /// An AES-256 `/Encrypt` dictionary whose `/P` cannot be confirmed by its `/Perms` string
+        /// (missing, undecryptable, or sealing other permissions): the narrower permissions are
+        /// granted, so nothing is allowed that the file's author did not allow.
+        public static let encryptionPermissionsUnconfirmed = Code("encryptionPermissionsUnconfirmed")
     }
 
     public let code: Code

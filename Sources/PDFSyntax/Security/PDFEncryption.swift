@@ -15,6 +15,8 @@ public struct PDFEncryption: Sendable {
     public var revision: Int { handler.revision }
     /// What the document grants to someone who opened it with this password.
     public let permissions: PDFPermissions
+    /// Set when revision 5 or 6's `/Perms` does not confirm `/P` (the document lists it in `notes`).
+    let permissionsNote: PDFNote?
 
     /// The cipher for strings and for streams, for people ("RC4 128-bit", "AES-256", …).
     public var methodDescription: String {
@@ -53,7 +55,14 @@ public struct PDFEncryption: Sendable {
         fileKey = key
         primitives = decryption.primitives
         dictionaryReference = reference
-        permissions = PDFPermissions(bits: handler.permissions, revision: handler.revision, ownerAuthenticated: owner)
+        let checked: (bits: UInt32, note: PDFNote?)
+        do {
+            checked = try handler.checkedPermissions(fileKey: key, using: decryption.primitives)
+        } catch {
+            throw PDFError(.encrypted, "the document's /Perms string (standard handler revision \(handler.revision)) cannot be decrypted: \(error)")
+        }
+        permissions = PDFPermissions(bits: checked.bits, revision: handler.revision, ownerAuthenticated: owner)
+        permissionsNote = checked.note
     }
 
     private static func authenticated(_ handler: StandardSecurityHandler, _ decryption: PDFDecryption, firstID: [UInt8]) throws

@@ -28,6 +28,9 @@ struct StandardSecurityHandler: Sendable {
     let ownerKey: [UInt8]
     let userKey: [UInt8]
     let permissions: UInt32
+    /// Revisions 5 and 6: the 16-byte `/Perms` string, the permissions encrypted with the file
+    /// key (Algorithm 10), which Algorithm 13 checks `/P` against; nil when absent.
+    let encryptedPermissions: [UInt8]?
     let encryptMetadata: Bool
     /// The method for strings, for streams and for embedded files, and the methods of the named
     /// crypt filters (`/CF`), for streams that name one with a `/Crypt` filter.
@@ -76,9 +79,11 @@ struct StandardSecurityHandler: Sendable {
             ownerKey = Array(oe.prefix(32))
             userKey = Array(ue.prefix(32))
             keyLength = 32
+            encryptedPermissions = dictionary["Perms"]?.stringValue?.bytes
         } else {
             ownerKey = []
             userKey = []
+            encryptedPermissions = nil
             let bits = version == 1 ? 40 : (dictionary["Length"]?.intValue ?? (version == 4 ? 128 : 40))
             guard bits % 8 == 0, (40...128).contains(bits) else {
                 throw refuse("gives a key /Length of \(bits) bits; it must be a multiple of 8 from 40 to 128")
@@ -216,5 +221,35 @@ struct StandardSecurityHandler: Sendable {
             round += 1
         } while round < 64 || Int(last) > round - 32
         return Array(k.prefix(32))
+    }
+
+    // MARK: Permissions (Algorithm 13)
+
+    /// The permissions to grant, with `/P` checked against `/Perms` (revisions 5 and 6). `/P` is
+    /// not bound to the file key in these revisions, so a tool could widen it without knowing
+    /// the key; `/Perms` is encrypted with the key. When they disagree only the permissions both
+    /// grant are granted, and a note says so (ISO 32000-2 §7.6.4.4.12 has a reader treat such a
+    /// file as tampered with; granting the narrower set never gives more than the author did).
+    func checkedPermissions(fileKey: [UInt8], using primitives: PDFSecurityPrimitives) throws -> (bits: UInt32, note: PDFNote?) {
+        guard revision >= 5 else { return (permissions, nil) }
+        func note(_ message: String) -> PDFNote { PDFNote(.encryptionPermissionsUnconfirmed, message) }
+        guard let encrypted = encryptedPermissions, encrypted.count >= 16 else {
+            return (permissions, note("the /Encrypt dictionary of revision \(revision) has no 16-byte /Perms string to confirm /P with; /P alone gives the permissions"))
+        }
+        let block = try primitives.aesCBC(false, fileKey, [UInt8](repeating: 0, count: 16), Array(encrypted.prefix(16)), false)
+        guard block.count == 16, block[9] == 0x61, block[10] == 0x64, block[11] == 0x62 else {
+            return (permissions, note("the /Perms string does not decrypt to a permissions block (no \"adb\" marker), so /P cannot be confirmed; /P alone gives the permissions"))
+        }
+        let sealed = (0..<4).reduce(UInt32(0)) { $0 | UInt32(block[$1]) << UInt32(8 * $1) }
+        var messages: [String] = []
+        if sealed != permissions {
+            messages.append("/P \(Int32(bitPattern: permissions)) differs from the /P \(Int32(bitPattern: sealed)) sealed in /Perms with the file key; only the permissions both grant are granted")
+        }
+        let sealedMetadata = block[8] == 0x54  // "T"
+        if block[8] == 0x54 || block[8] == 0x46, sealedMetadata != encryptMetadata {
+            messages.append("/EncryptMetadata \(encryptMetadata) differs from the \(sealedMetadata) sealed in /Perms; /EncryptMetadata is followed")
+        }
+        guard !messages.isEmpty else { return (permissions, nil) }
+        return (permissions & sealed, note("the /Encrypt dictionary was changed without the file key: " + messages.joined(separator: "; ")))
     }
 }
