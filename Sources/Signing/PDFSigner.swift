@@ -258,7 +258,8 @@ public final class PDFSigner {
             // The signature is fresh: a revoked certificate in its chain is an error, not data.
             var extender = longTerm
             extender.timestampClient = timestampClient
-            appended += try extender.extend(PDFBytes(output.original.array + appended), to: level, refusesRevoked: true).appended
+            appended += try extender.extend(PDFBytes(output.original.array + appended), to: level, refusesRevoked: true,
+                                         password: request.documentPassword).appended
         }
         timings.sign = clock.lap()
 

@@ -43,6 +43,8 @@ struct ExtendCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per file on stdout (JSON Lines).")
     var json = false
 
+    @OptionGroup var documentPassword: DocumentPasswordOptions
+
     private var level: LongTermLevel? { LongTermLevel(rawValue: to) }
 
     func validate() throws {
@@ -63,6 +65,8 @@ struct ExtendCommand: ParsableCommand {
         try reportingErrors(json: json) {
             if let inputDirectory { paths += try VerifyBatch.pdfs(in: URL(fileURLWithPath: inputDirectory)) }
         }
+        var password = ""
+        try reportingErrors(json: json) { password = try documentPassword.read() }
         var extraCertificates: [Certificate] = []
         for path in certificates {
             try reportingErrors(json: json, file: path) {
@@ -84,7 +88,8 @@ struct ExtendCommand: ParsableCommand {
                     guard FileManager.default.fileExists(atPath: path) else {
                         throw CLIError(ExitStatus.noInput, file: path, "no such file (the PDF to extend)", todo: "check the path")
                     }
-                    let result = try extender.extend(file: URL(fileURLWithPath: path), to: URL(fileURLWithPath: output), level: level!)
+                    let result = try extender.extend(file: URL(fileURLWithPath: path), to: URL(fileURLWithPath: output), level: level!,
+                                                     password: password)
                     for note in result.notes { printError("\(path): note: \(note)") }
                     if json {
                         printJSON(.object(["input": .string(path), "output": .string(output), "level": .string(to),

@@ -202,6 +202,38 @@ import Verification
         #expect(report.signatures.count == 2)
     }
 
+    /// An encrypted file (AES-256, a user password) signed B-T, then raised to B-LTA with its
+    /// password: the DSS and the document timestamp are written with the file's key, and the
+    /// result verifies offline with the password; without it, extending is refused.
+    @Test(.enabled(if: toolAvailable("qpdf"))) func extendsAnEncryptedFileWithItsPassword() throws {
+        let setup = try setup("Encrypted Signer")
+        try setup.pki.startResponder()
+        let encrypted = try EncryptedDocumentTests.encrypt(fixtures.contract, EncryptedDocumentTests.variants[5], user: "user-secret")
+        let signer = try PDFSigner(identity: setup.identity, timestampClient: TimestampClient(url: setup.tsa.url))
+        var request = SignatureRequest(placement: .field("sig_customer"), profile: .padesBT)
+        request.documentPassword = "user-secret"
+        let bt = try signer.sign(encrypted, request: request)
+        let extender = LongTermExtender(fetcher: RevocationFetcher(timeout: 3), budget: 20,
+                                        timestampClient: TimestampClient(url: setup.tsa.url))
+        #expect { try extender.extend(PDFBytes(bt), to: .lta) } throws: { ($0 as? PDFError)?.code == .wrongPassword }
+        let lta = bt + (try extender.extend(PDFBytes(bt), to: .lta, password: "user-secret").appended)
+        setup.goOffline()
+
+        // The DSS holds the signer's certificate: encrypted, its name is not in clear in the update.
+        #expect(EncryptedDocumentTests.contains(setup.identity.certificate.derEncoded, "Encrypted Signer"))
+        #expect(!EncryptedDocumentTests.contains(Array(lta[bt.count...]), "Encrypted Signer"))
+        var verifier = PDFVerifier(trustAnchors: setup.anchors, revocation: RevocationOptions(online: false, requireData: true))
+        verifier.documentPassword = "user-secret"
+        let report = verifier.verify(bytes: lta)
+        #expect(report.verdict == .passed, "\(report.text)")
+        #expect(report.signatures.map(\.kind) == [.signature, .documentTimestamp])
+        let document = try PDFDocument(bytes: lta, decryption: .openSSL(password: "user-secret"))
+        #expect(document.trailer["Encrypt"] != nil && document.revisions.count == 4)
+        let file = try write(lta, "encrypted-lta.pdf")
+        let check = try runCommand("qpdf", ["--check", "--password=user-secret", file.path])
+        #expect(check.status == 0 && !check.stdout.contains("WARNING"), "qpdf: \(check.stdout) \(check.stderr)")
+    }
+
     @Test func anUnsignedDocumentHasNothingToExtend() throws {
         let extender = LongTermExtender(timestampClient: nil)
         #expect(throws: SigningError(.nothingToExtend, "")) { try extender.extend(PDFBytes(fixtures.contract), to: .lt) }

@@ -52,11 +52,14 @@ public struct LongTermExtender: Sendable {
 
     /// Extends `input` to `level`. `refusesRevoked`: a revoked certificate is an error (when
     /// signing now) rather than data to record (when preserving an older signature).
-    public func extend(_ input: PDFBytes, to level: LongTermLevel, refusesRevoked: Bool = false) throws -> Extension {
+    /// `password` opens an encrypted input (its user or owner password; empty: the usual empty
+    /// user password); the DSS and the document timestamp are encrypted with the file's key.
+    public func extend(_ input: PDFBytes, to level: LongTermLevel, refusesRevoked: Bool = false,
+                       password: String = "") throws -> Extension {
         if level == .lta, timestampClient == nil {
             throw SigningError(.timestampRequired, "B-LTA needs a time-stamp authority for the document timestamp (--tsa URL)")
         }
-        let prepared = try InputPreparation(input)
+        let prepared = try InputPreparation(input, password: password)
         guard prepared.notices.isEmpty else {
             throw SigningError(.nothingToExtend, "the document has no signature to extend")
         }
@@ -91,7 +94,8 @@ public struct LongTermExtender: Sendable {
             .update(adding: collected, vri: includesVRI ? vri : [], time: includesVRI ? Date() : nil)
         var appended = try store.makeOutput().appended
         if level == .lta, let timestampClient {
-            let withStore = try PDFDocument(bytes: PDFBytes(input.array + appended), mode: .strict)
+            let withStore = try PDFDocument(bytes: PDFBytes(input.array + appended), mode: .strict,
+                                            decryption: document.encryption == nil ? nil : .openSSL(password: password))
             appended += try DocumentTimestamper(client: timestampClient).timestamp(withStore)
         }
         return Extension(appended: appended, certificates: collected.certificates.count,
@@ -102,9 +106,9 @@ public struct LongTermExtender: Sendable {
     /// Extends the file at `input` and writes the result to `output` atomically (the same path
     /// is allowed: nothing is written unless extending succeeds).
     @discardableResult
-    public func extend(file input: URL, to output: URL, level: LongTermLevel) throws -> Extension {
+    public func extend(file input: URL, to output: URL, level: LongTermLevel, password: String = "") throws -> Extension {
         let bytes = try PDFBytes(mappingFile: input.path)
-        let result = try extend(bytes, to: level)
+        let result = try extend(bytes, to: level, password: password)
         _ = try AtomicFile.write(parts: [bytes, result.appended], to: output)
         return result
     }
