@@ -28,6 +28,9 @@ extension SQLiteWorkflowStore: BulkSendStore {
 
     public func appendBulkRows(account: String, bulk: String, rows: [BulkRow], jobs: [Job]) async throws -> Int {
         try await write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM bulk_sends WHERE account = ? AND id = ?", arguments: [account, bulk]) != nil else {
+                throw WorkflowError(.notFound, "account \(account) has no bulk send \(bulk)")
+            }
             var next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM bulk_rows WHERE account = ? AND bulk = ?",
                                         arguments: [account, bulk]) ?? 0
             var added = 0

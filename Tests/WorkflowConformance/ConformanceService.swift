@@ -77,6 +77,12 @@ extension StoreConformance {
             let drain2 = Job(id: "job_b2", account: "acme", kind: .bulkSend, envelope: "blk_1", runAt: epoch)
             try expect(try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: again, jobs: [drain2]) == 1, "only r4 is new")
             try expect(try await store.jobs(account: "acme", kind: .bulkSend, envelope: "blk_1").count == 2, "each batch queued a job")
+            try await expectError(.notFound, "rows for another account's bulk send") {
+                _ = try await bulks.appendBulkRows(account: "other", bulk: "blk_1", rows: [BulkRow(key: "x", values: [:])], jobs: [])
+            }
+            try await expectError(.notFound, "rows for a bulk send that does not exist") {
+                _ = try await bulks.appendBulkRows(account: "acme", bulk: "blk_404", rows: [BulkRow(key: "x", values: [:])], jobs: [])
+            }
             let first = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 2, now: epoch, until: epoch.addingTimeInterval(300))
             try expect(first.map(\.sequence) == [1, 2] && first.map(\.key) == ["r1", "r2"], "the first two, in order: \(first.map(\.key))")
             try expect(first[0].values == ["email": "1@example.com"], "values kept")
