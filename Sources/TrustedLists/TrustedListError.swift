@@ -23,6 +23,10 @@ public struct TrustedListError: Error, Sendable, Hashable, CustomStringConvertib
         public static let unpinnedSigner = Code("unpinnedSigner")
         /// No certificate is pinned for this list (no --trust-list-signer, no LOTL pointer).
         public static let noPinnedSigner = Code("noPinnedSigner")
+        /// A chain's anchor is a certificate no accepted list names.
+        public static let notInTrustedList = Code("notInTrustedList")
+        /// The service a chain's anchor belongs to was not granted at the time that matters.
+        public static let serviceNotGranted = Code("serviceNotGranted")
         /// libxml2 or libxmlsec1 cannot be loaded.
         public static let systemLibrary = Code("systemLibrary")
     }

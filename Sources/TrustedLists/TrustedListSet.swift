@@ -112,7 +112,7 @@ public struct TrustedListSet: Sendable {
     public func anchor(_ certificate: Certificate, at time: Date) -> Result<TrustService, TrustedListError> {
         let candidates = services(for: certificate)
         guard !candidates.isEmpty else {
-            return .failure(TrustedListError(.noPinnedSigner, "\(certificate.subject) is in no trusted list"))
+            return .failure(TrustedListError(.notInTrustedList, "\(certificate.subject) is in no trusted list"))
         }
         if let granted = candidates.first(where: { service in
             service.status(at: time).map { $0.isGranted && Self.anchorTypes.contains($0.type) } ?? false
@@ -126,6 +126,6 @@ public struct TrustedListSet: Sendable {
             }
             return "the service \"\(service.name)\" (\(service.territory)) was \(status.statusName) (\(status.typeName)) from \(ISO8601DateFormatter().string(from: status.start)), so not granted at \(when)"
         }
-        return .failure(TrustedListError(.unpinnedSigner, described.joined(separator: "; ")))
+        return .failure(TrustedListError(.serviceNotGranted, described.joined(separator: "; ")))
     }
 }

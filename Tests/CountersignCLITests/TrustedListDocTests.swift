@@ -54,4 +54,20 @@ import TestSupport
             if expected == 64 { #expect(result.stderr.contains("--trust-list-signer"), "\(result.stderr)") }
         }
     }
+
+    /// Without libxmlsec1 a trusted list cannot be checked: the command says which library is
+    /// missing and exits 71, instead of verifying without the lists it was given.
+    @Test func aMissingXMLSecurityLibraryIsNamed() throws {
+        let factory = try TrustedListFactory()
+        let signer = try factory.selfSigned("Any LOTL Signer")
+        let lotl = try factory.sign(factory.listOfLists(pointers: []), with: signer, as: "lotl.xml")
+        let contract = factory.directory.appendingPathComponent("contract.pdf")
+        try Data(contentsOf: SignCommandTests.material.contract).write(to: contract)
+        let result = try runCommand(TestEnvironment.countersignExecutable.path,
+                                    ["verify", contract.path, "--trust-list", lotl.path, "--trust-list-signer", signer.certificate.path],
+                                    environment: ProcessInfo.processInfo.environment.merging(
+                                        ["COUNTERSIGN_UNLOADABLE_LIBRARIES": "libxmlsec1-openssl.so.1"]) { $1 })
+        #expect(result.status == 71, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("libxmlsec1-openssl.so.1"), "\(result.stderr)")
+    }
 }

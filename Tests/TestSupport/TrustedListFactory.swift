@@ -85,10 +85,12 @@ public final class TrustedListFactory: @unchecked Sendable {
         return try credential(base, chain: ["\(base).pem"])
     }
 
-    /// A signer certificate issued by `ca` with `statements`, valid from 20 days ago.
-    public func issue(_ name: String, by ca: Credential, statements: [QCStatement]) throws -> Credential {
+    /// A signer certificate issued by `ca` with `statements` and certificate `policies` (OIDs),
+    /// valid from 20 days ago.
+    public func issue(_ name: String, by ca: Credential, statements: [QCStatement], policies: [String] = []) throws -> Credential {
         let base = next(name)
         var extensions = "basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
+        if !policies.isEmpty { extensions += "certificatePolicies=" + policies.joined(separator: ",") + "\n" }
         if !statements.isEmpty {
             let content = statements.flatMap(\.der)
             let der = [0x30, UInt8(content.count)] + content

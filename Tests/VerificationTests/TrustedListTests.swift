@@ -36,14 +36,14 @@ import Verification
         }
     }
 
-    private func world(statements: [TrustedListFactory.QCStatement] = [.compliance, .sscd, .typeSignature],
+    private func world(statements: [TrustedListFactory.QCStatement] = [.compliance, .sscd, .typeSignature], policies: [String] = [],
                        statuses: (Date) -> [TrustedListFactory.Status] = { _ in [.init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))] },
                        qualifiers: [String] = [], nextUpdate: Date = Date().addingTimeInterval(90 * 86_400)) throws -> World {
         let factory = try TrustedListFactory()
         let lotlSigner = try factory.selfSigned("Test LOTL Signer")
         let listSigner = try factory.selfSigned("Test BE TL Signer")
         let ca = try factory.selfSigned("Test QTSP Qualified CA", ca: true)
-        let signer = try factory.issue("Alice Qualified", by: ca, statements: statements)
+        let signer = try factory.issue("Alice Qualified", by: ca, statements: statements, policies: policies)
         var service = TrustedListFactory.Service(name: "Test QTSP Qualified CA", certificate: ca, statuses: statuses(Date()))
         service.qualifiers = qualifiers
         let national = try factory.sign(factory.nationalList(territory: "BE", services: [service], nextUpdate: nextUpdate),
@@ -94,6 +94,16 @@ import Verification
     func qualificationCombinesTheCertificateWithTheServiceQualifiers(statements: [TrustedListFactory.QCStatement], qualifiers: [String],
                                                                     expected: String) throws {
         let world = try world(statements: statements, qualifiers: qualifiers)
+        let signature = try verify(world, lists: try world.load()).signatures[0]
+        #expect(signature.verdict == .passed, "\(signature.reasons)")
+        #expect(signature.qualification?.level == expected, "\(String(describing: signature.qualification))")
+    }
+
+    /// EN 319 411-2 policies say what QcStatements would: QCP-n-qscd is a qualified e-signature
+    /// certificate with its key in a QSCD, QCP-n one without a QSCD.
+    @Test(arguments: [("0.4.0.194112.1.2", "QESig"), ("0.4.0.194112.1.0", "AdESig-QC"), ("1.2.3.4", "AdESig")])
+    func qualifiedPoliciesCountLikeStatements(policy: String, expected: String) throws {
+        let world = try world(statements: [], policies: [policy])
         let signature = try verify(world, lists: try world.load()).signatures[0]
         #expect(signature.verdict == .passed, "\(signature.reasons)")
         #expect(signature.qualification?.level == expected, "\(String(describing: signature.qualification))")

@@ -22,6 +22,13 @@ enum EnvelopedSignature {
         "http://www.w3.org/2006/12/xml-c14n11",
     ]
 
+    /// The signature methods libxmlsec1 1.2 checks with OpenSSL: RSA PKCS#1 v1.5 and ECDSA with SHA-2.
+    static let signatureMethods: Set<String> = [
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384", "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+    ]
+
     /// xmlsec keeps process-wide state (its error callback, transform registry): one
     /// verification at a time, and it is initialised once.
     private static let lock = Mutex<Void>(())
@@ -73,6 +80,11 @@ enum EnvelopedSignature {
         let method = signedInfo.child("CanonicalizationMethod")?.attributes["Algorithm"] ?? ""
         guard canonicalizations.contains(method) else {
             throw TrustedListError(.signatureShape, "\(name)'s signature uses the canonicalization \(method.isEmpty ? "(none)" : method), not an XML canonicalization")
+        }
+        let signatureMethod = signedInfo.child("SignatureMethod")?.attributes["Algorithm"] ?? ""
+        guard signatureMethods.contains(signatureMethod) else {
+            throw TrustedListError(.signatureShape,
+                "\(name) is signed with \(signatureMethod.isEmpty ? "no SignatureMethod" : signatureMethod), which is not checked here (RSA or ECDSA with SHA-256, -384 or -512; SHA-1 is too weak, RSASSA-PSS is not supported by libxmlsec1 1.2)")
         }
         var wholeDocument = 0
         for reference in signedInfo.children("Reference") {
