@@ -154,4 +154,43 @@ struct BulkSendTests {
         #expect(row.envelope == orphan.id)
         #expect(try await engine.envelope(agent, id: orphan.id).state == .sent)
     }
+
+    @Test("rows a dead worker held are worked off once its lease runs out, by a job kept for them")
+    func rowsOfADeadWorker() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let engine = fixture.home.engine
+        let agent = try await engine.authenticate(apiKey: fixture.keys[.agent]!)
+        var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk {{lead_id}}",
+                            recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
+                                                          authentication: .link, signatureRole: "customer")])
+        spec.rowKeyColumn = "lead_id"
+        let bulk = try await engine.createBulkSend(agent, spec: spec)
+        var leads = (1...3).map { index in
+            var lead = ServerFixture.lead
+            lead["lead_id"] = String(format: "LD-%06d", index)
+            return lead
+        }.makeIterator()
+        #expect(try await engine.addBulkRows(agent, bulk: bulk.id) { leads.next().map { (1, .success($0)) } }.added == 3)
+        // A worker claims two rows and dies before making their envelopes.
+        let store = try #require(fixture.home.store as? any BulkSendStore)
+        let now = fixture.clock.now()
+        let held = try await store.claimBulkRows(account: agent.account, bulk: bulk.id, limit: 2, now: now, until: now.addingTimeInterval(300))
+        #expect(held.count == 2)
+
+        let worker = WorkflowWorker(engine: engine, smtp: nil)
+        #expect(try await worker.runDue().ran[.bulkSend] == 1)
+        #expect(try await fixture.envelopeCount() == 1, "only the row nobody held")
+        let waiting = try await fixture.home.store.jobs(account: agent.account, kind: .bulkSend, envelope: bulk.id).filter { $0.state == .pending }
+        #expect(waiting.count == 1, "a job is kept for the held rows")
+        #expect(try await worker.runDue().total == 0, "nothing is due while the dead worker's lease runs")
+
+        fixture.clock.advance(by: 301)
+        #expect(try await worker.runDue().ran[.bulkSend] == 1)
+        #expect(try await fixture.envelopeCount() == 3, "every row became an envelope")
+        let rows = try await engine.bulkRows(agent, bulk: bulk.id)
+        #expect(rows.allSatisfy { $0.state == .created } && Set(rows.compactMap(\.envelope)).count == 3)
+        #expect(try await fixture.home.store.jobs(account: agent.account, kind: .bulkSend, envelope: bulk.id).allSatisfy { $0.state == .done },
+                "no job is left once every row is done")
+    }
 }

@@ -29,8 +29,10 @@ public struct BulkRejection: Error, Sendable, Hashable, Codable {
 extension WorkflowEngine {
     /// Rows are stored and queued in batches of this many.
     static let bulkBatch = 500
-    /// A worker leases this many rows at a time.
+    /// A worker leases this many rows at a time,
     static let bulkClaim = 20
+    /// for this long (a batch takes seconds; a worker that dies leaves its rows to others after it).
+    static let bulkRowLease: TimeInterval = 300
 
     func bulkStore() throws -> any BulkSendStore {
         guard let store = store as? any BulkSendStore else {
@@ -163,7 +165,7 @@ extension WorkflowEngine {
         while true {
             let now = clock.now()
             let rows = try await bulks.claimBulkRows(account: job.account, bulk: bulk.id, limit: Self.bulkClaim, now: now,
-                                                     until: now.addingTimeInterval(300))
+                                                     until: now.addingTimeInterval(Self.bulkRowLease))
             if rows.isEmpty { break }
             for row in rows {
                 guard key?.revokedAt == nil else {
@@ -188,6 +190,15 @@ extension WorkflowEngine {
                 }
             }
         }
-        try await store.finishJob(id: job.id)
+        // Rows still pending are held by another worker — alive, or dead with its lease running.
+        // The job is not finished without them: a follow-up drains what a dead worker left once its
+        // lease has run out (and finds nothing if the other worker finished them).
+        let left = try await bulks.bulkSend(account: job.account, id: bulk.id)?.counts[.pending] ?? 0
+        var jobs: [Job] = []
+        if left > 0 {
+            jobs.append(Job(id: Secrets.identifier("job", at: clock.now()), account: job.account, kind: .bulkSend, envelope: bulk.id,
+                            runAt: clock.now().addingTimeInterval(Self.bulkRowLease)))
+        }
+        try await store.commit(StoreChange(account: job.account, jobs: jobs, finishedJobs: [job.id]))
     }
 }
