@@ -190,7 +190,17 @@ struct EnvelopeAPITests {
             #expect(consent.status == 200, "\(consent.text)")
             let pdf = try await fixture.call("GET", "/v1/signing/\(token)/documents/doc_1", as: nil)
             #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
-            let adopt = try await fixture.call("POST", "/v1/signing/\(token)/adopt", as: nil, json: ["kind": "typed", "text": "Signer \(recipient)"])
+            if recipient == "rcp_1" {
+                // A script font must be one of the known identifiers, and only with a typed mark.
+                let unknown = try await fixture.call("POST", "/v1/signing/\(token)/adopt", as: nil,
+                                                     json: ["kind": "typed", "text": "Signer", "font": "comic-sans"])
+                #expect(unknown.status == 422 && unknown.text.contains("font: 'comic-sans' is not a signature font"), "\(unknown.text)")
+                let drawn = try await fixture.call("POST", "/v1/signing/\(token)/adopt", as: nil,
+                                                   json: ["kind": "drawn", "png": "iVBORw0KGgo=", "font": "kaushan-script"])
+                #expect(drawn.status == 400, "\(drawn.text)")
+            }
+            let adopt = try await fixture.call("POST", "/v1/signing/\(token)/adopt", as: nil, json: [
+                "kind": "typed", "text": "Signer \(recipient)", "font": recipient == "rcp_1" ? "tex-gyre-chorus" : "kaushan-script"])
             #expect(adopt.status == 200, "\(adopt.text)")
             let sign = try await fixture.call("POST", "/v1/signing/\(token)/sign", as: nil, headers: ["Idempotency-Key": "sign-\(recipient)"])
             #expect(sign.status == 200, "\(sign.text)")
@@ -206,6 +216,10 @@ struct EnvelopeAPITests {
         #expect(state == "completed")
         let sealed = try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_1")
         #expect(sealed.body.starts(with: Array("%PDF-".utf8)))
+        let file = try TestEnvironment.scratchDirectory("api-sealed").appendingPathComponent("\(id).pdf")
+        try Data(sealed.body).write(to: file)
+        let fonts = try runCommand("pdffonts", [file.path]).stdout
+        #expect(fonts.contains("+TeXGyreChorus") && fonts.contains("+KaushanScript"), "each signer's chosen script: \(fonts)")
         let envelope = try await fixture.call("GET", "/v1/envelopes/\(id)")
         let documents = try #require(envelope.json["documents"] as? [[String: Any]])
         #expect((documents.first?["sealedSha256"] as? String)?.count == 64)
