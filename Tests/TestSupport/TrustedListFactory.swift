@@ -162,12 +162,36 @@ public final class TrustedListFactory: @unchecked Sendable {
                     providers: "", nextUpdate: nextUpdate)
     }
 
-    /// Signs `xml` with `signer` (xmlsec1 fills the signature template and the certificate) into a file.
+    /// Signs `xml` with `signer` (xmlsec1 fills the signature template and the certificate) into
+    /// a file. With `xades`, the signature also covers XAdES signed properties inside it (a
+    /// second reference, by Id), as the EU's lists are signed.
     @discardableResult
-    public func sign(_ xml: String, with signer: Credential, as name: String) throws -> URL {
-        let unsigned = try write(xml, "\(name).unsigned.xml")
+    public func sign(_ xml: String, with signer: Credential, as name: String, xades: Bool = false) throws -> URL {
+        var template = xml
+        var options: [String] = []
+        if xades {
+            template = template.replacingOccurrences(of: "</ds:SignedInfo>", with: """
+                <ds:Reference URI="#xades-signed-properties" Type="http://uri.etsi.org/01903#SignedProperties">
+                  <ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>
+                  <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+                  <ds:DigestValue/>
+                </ds:Reference>
+                </ds:SignedInfo>
+                """)
+            template = template.replacingOccurrences(of: "</ds:Signature>", with: """
+                <ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#signature-1">
+                  <xades:SignedProperties Id="xades-signed-properties"><xades:SignedSignatureProperties>
+                    <xades:SigningTime>\(Self.time(Date()))</xades:SigningTime>
+                  </xades:SignedSignatureProperties></xades:SignedProperties>
+                </xades:QualifyingProperties></ds:Object>
+                </ds:Signature>
+                """)
+            options = ["--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"]
+        }
+        let unsigned = try write(template, "\(name).unsigned.xml")
         let output = directory.appendingPathComponent(name)
-        try run("xmlsec1", ["--sign", "--privkey-pem", "\(signer.key.path),\(signer.certificate.path)", "--output", output.path, unsigned.path])
+        try run("xmlsec1", ["--sign"] + options + ["--privkey-pem", "\(signer.key.path),\(signer.certificate.path)", "--output", output.path,
+                                                   unsigned.path])
         return output
     }
 

@@ -147,6 +147,26 @@ import Verification
         #expect(lists.lists.count == 2)
     }
 
+    /// The EU's lists carry XAdES signatures: a second reference, to the signed properties inside
+    /// the signature. Both must verify; a changed signing time breaks the list.
+    @Test func aXAdESSignedListVerifiesAndItsSignedPropertiesAreCovered() throws {
+        let world = try world()
+        let service = TrustedListFactory.Service(name: "Test QTSP Qualified CA", certificate: world.ca,
+                                                 statuses: [.init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))])
+        let xades = try world.factory.sign(world.factory.nationalList(territory: "BE", services: [service]), with: world.listSigner,
+                                           as: "tl-be-xades.xml", xades: true)
+        let text = try String(contentsOf: xades, encoding: .utf8)
+        #expect(text.contains("#xades-signed-properties"))
+        let lists = try world.load([world.lotl, xades])
+        #expect(lists.refused.isEmpty && lists.lists.count == 2, "\(lists.refused)")
+        #expect(try verify(world, lists: lists).signatures[0].qualification?.level == "QESig")
+
+        let time = try #require(text.range(of: "<xades:SigningTime>").map { text[$0.upperBound...].prefix(4) })
+        let changed = text.replacingOccurrences(of: "<xades:SigningTime>\(time)", with: "<xades:SigningTime>1999")
+        let broken = try world.load([world.lotl, try world.factory.write(changed, "tl-be-xades-changed.xml")])
+        #expect(broken.refused.map(\.error.code) == [.signatureInvalid], "\(broken.refused)")
+    }
+
     // MARK: Refused lists
 
     @Test func aListChangedAfterSigningIsRefusedAndAnchorsNothing() throws {
