@@ -104,6 +104,14 @@ public final class TrustedListFactory: @unchecked Sendable {
         return try credential(base, chain: ["\(base).pem", ca.certificate.path])
     }
 
+    /// A certificate made elsewhere (e.g. the loopback TSA's), to name in a list; it has no key here.
+    public func credential(certificate: URL) throws -> Credential {
+        let pem = try String(contentsOf: certificate, encoding: .utf8)
+        let first = pem.components(separatedBy: "-----END CERTIFICATE-----")[0]
+        let body = first.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        return Credential(key: certificate, certificate: certificate, chain: certificate, base64: body)
+    }
+
     // MARK: Lists
 
     /// A national trusted list of `territory` with `services` (unsigned).

@@ -167,6 +167,37 @@ import Verification
         #expect(broken.refused.map(\.error.code) == [.signatureInvalid], "\(broken.refused)")
     }
 
+    /// A timestamp authority listed as a TSA/QTST service anchors the signature timestamp while
+    /// the service is granted at the token's time; withdrawn before it, the timestamp is not trusted.
+    @Test(arguments: [false, true])
+    func aTimestampAuthorityIsAnchoredByItsServiceAtTheTokenTime(withdrawn: Bool) throws {
+        let world = try world()
+        let tsa = try fixtures.tsa
+        var service = TrustedListFactory.Service(name: "Test Qualified Timestamps", certificate: try world.factory.credential(certificate: tsa.rootCertificate),
+                                                 statuses: [.init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))])
+        if withdrawn { service.statuses.insert(.init(TrustedListFactory.Status.withdrawn, since: Self.daysAgo(1)), at: 0) }
+        service.type = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST"
+        service.additional = []
+        let qualified = TrustedListFactory.Service(name: "Test QTSP Qualified CA", certificate: world.ca,
+                                                   statuses: [.init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))])
+        let national = try world.factory.sign(world.factory.nationalList(territory: "BE", services: [qualified, service]),
+                                              with: world.listSigner, as: "tl-be-tsa.xml")
+        let identity = try SigningIdentity.load(keyPEM: try Data(contentsOf: world.signer.key), password: nil,
+                                                certificatesPEM: try Data(contentsOf: world.signer.chain))
+        let signed = try PDFSigner(identity: identity, timestampClient: TimestampClient(url: tsa.url))
+            .sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer"), profile: .padesBT, signingTime: Date()))
+        let signature = PDFVerifier(trustAnchors: [], trustedLists: try world.load([world.lotl, national])).verify(bytes: signed).signatures[0]
+        let timestamp = try #require(signature.timestamp)
+        #expect(timestamp.intact)
+        if withdrawn {
+            #expect(!timestamp.trusted)
+            #expect(signature.issues.contains { $0.code == .untrustedTimestamp && $0.reason.contains("withdrawn") }, "\(signature.reasons)")
+        } else {
+            #expect(timestamp.trusted && signature.verdict == .passed, "\(signature.reasons)")
+            #expect(signature.qualification?.time == timestamp.genTime && signature.qualification?.level == "QESig")
+        }
+    }
+
     // MARK: Refused lists
 
     @Test func aListChangedAfterSigningIsRefusedAndAnchorsNothing() throws {
