@@ -98,16 +98,27 @@ extension PostgresWorkflowStore {
     public func ledger(account: String) async throws -> [LedgerEntry] {
         try await run("reading the ledger of \(account)") { connection in
             try await Self.rows(connection, """
-                SELECT account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash
-                FROM ledger WHERE account = \(account) ORDER BY sequence
-                """, logger: logger).map { row in
-                let sequence: Int = try row.value("sequence")
-                return LedgerEntry(account: try row.value("account"), sequence: sequence, envelope: try row.value("envelope"),
-                                   envelopeHead: try row.value("envelope_head"), envelopeEvents: try row.value("envelope_events"),
-                                   at: try Self.isoDate(try row.value("at"), "ledger entry \(sequence)"),
-                                   previousHash: try row.value("previous_hash"), hash: try row.value("hash"))
-            }
+                SELECT \(unescaped: Self.ledgerColumns) FROM ledger WHERE account = \(account) ORDER BY sequence
+                """, logger: logger).map(Self.ledgerEntry)
         }
+    }
+
+    public func ledgerHead(account: String) async throws -> LedgerEntry? {
+        try await run("reading the ledger head of \(account)") { connection in
+            try await Self.rows(connection, """
+                SELECT \(unescaped: Self.ledgerColumns) FROM ledger WHERE account = \(account) ORDER BY sequence DESC LIMIT 1
+                """, logger: logger).map(Self.ledgerEntry).first
+        }
+    }
+
+    static let ledgerColumns = "account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash"
+
+    static func ledgerEntry(_ row: PostgresRandomAccessRow) throws -> LedgerEntry {
+        let sequence: Int = try row.value("sequence")
+        return LedgerEntry(account: try row.value("account"), sequence: sequence, envelope: try row.value("envelope"),
+                           envelopeHead: try row.value("envelope_head"), envelopeEvents: try row.value("envelope_events"),
+                           at: try Self.isoDate(try row.value("at"), "ledger entry \(sequence)"),
+                           previousHash: try row.value("previous_hash"), hash: try row.value("hash"))
     }
 
     public func anchors(account: String) async throws -> [LedgerAnchor] {

@@ -109,13 +109,22 @@ extension SQLiteWorkflowStore {
 
     public func ledger(account: String) async throws -> [LedgerEntry] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence", arguments: [account]).map { row in
-                LedgerEntry(account: row["account"], sequence: row["sequence"], envelope: row["envelope"],
-                            envelopeHead: row["envelope_head"], envelopeEvents: row["envelope_events"],
-                            at: ISO8601DateFormatter().date(from: row["at"]) ?? .distantPast,
-                            previousHash: row["previous_hash"], hash: row["hash"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence", arguments: [account]).map(Self.ledgerEntry)
         }
+    }
+
+    public func ledgerHead(account: String) async throws -> LedgerEntry? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1", arguments: [account])
+                .map(Self.ledgerEntry)
+        }
+    }
+
+    static func ledgerEntry(_ row: Row) -> LedgerEntry {
+        LedgerEntry(account: row["account"], sequence: row["sequence"], envelope: row["envelope"],
+                    envelopeHead: row["envelope_head"], envelopeEvents: row["envelope_events"],
+                    at: ISO8601DateFormatter().date(from: row["at"]) ?? .distantPast,
+                    previousHash: row["previous_hash"], hash: row["hash"])
     }
 
     public func anchors(account: String) async throws -> [LedgerAnchor] {

@@ -42,6 +42,7 @@ extension StoreConformance {
         },
         Case(name: "ledger: entries chain, and a stale head is refused") { store in
             _ = try await makeAccount(store, "acme")
+            try expect(try await store.ledgerHead(account: "acme") == nil, "an empty ledger has no head")
             let first = LedgerEntry(account: "acme", sequence: 1, envelope: "env_1", envelopeHead: sha("a"), envelopeEvents: 4,
                                     at: epoch, previousHash: WorkflowEvent.genesis)
             try await store.commit(StoreChange(account: "acme", ledgerEntry: first))
@@ -52,6 +53,8 @@ extension StoreConformance {
                                      at: epoch, previousHash: first.hash)
             try await store.commit(StoreChange(account: "acme", ledgerEntry: second))
             try expect(try await store.ledger(account: "acme") == [first, second], "two entries read back")
+            try expect(try await store.ledgerHead(account: "acme") == second, "the head is the last entry")
+            try expect(try await store.ledgerHead(account: "other") == nil, "not another account's")
             try await store.insertAnchor(LedgerAnchor(account: "acme", sequence: 2, head: second.hash, token: Data([1, 2, 3]), at: epoch))
             try expect(try await store.anchors(account: "acme").first?.head == second.hash, "the anchor reads back")
         },

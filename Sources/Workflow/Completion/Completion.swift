@@ -89,7 +89,7 @@ extension WorkflowEngine {
         var entry: LedgerEntry
         var attempts = 0
         while true {
-            let ledgerHead = try await store.ledger(account: account).last
+            let ledgerHead = try await store.ledgerHead(account: account)
             entry = LedgerEntry(account: account, sequence: (ledgerHead?.sequence ?? 0) + 1, envelope: id,
                                 envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now,
                                 previousHash: ledgerHead?.hash ?? WorkflowEvent.genesis)

@@ -105,6 +105,8 @@ public protocol EventLog: Sendable {
     /// Every stream of an account that has events.
     func streams(account: String) async throws -> [String]
     func ledger(account: String) async throws -> [LedgerEntry]
+    /// The ledger's last entry (what the next completion chains to), without reading the others.
+    func ledgerHead(account: String) async throws -> LedgerEntry?
     func anchors(account: String) async throws -> [LedgerAnchor]
     func insertAnchor(_ anchor: LedgerAnchor) async throws
 }
