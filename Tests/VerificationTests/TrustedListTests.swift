@@ -279,19 +279,33 @@ import Verification
         #expect(lists.refused.first?.error.reason.contains("2 ds:Signature") == true)
     }
 
+    /// Signs a list whose single reference is `#id` (the element with that Id, enveloped).
+    private func signReferencing(_ id: String, element: String, _ world: World) throws -> URL {
+        var template = world.factory.nationalList(territory: "BE", services: [])
+            .replacingOccurrences(of: "<ds:Reference URI=\"\">", with: "<ds:Reference URI=\"#\(id)\">")
+        if element == "SchemeInformation" {
+            template = template.replacingOccurrences(of: "<tsl:SchemeInformation>", with: "<tsl:SchemeInformation Id=\"\(id)\">")
+        }
+        let unsigned = try world.factory.write(template, "\(id).unsigned.xml")
+        let signed = world.factory.directory.appendingPathComponent("\(id).xml")
+        let result = try runCommand("xmlsec1", ["--sign", "--id-attr:Id", "http://uri.etsi.org/02231/v2#:\(element)", "--privkey-pem",
+                                                "\(world.listSigner.key.path),\(world.listSigner.certificate.path)",
+                                                "--output", signed.path, unsigned.path])
+        try #require(result.status == 0, "\(result.stderr)")
+        return signed
+    }
+
     @Test func aSignatureThatDoesNotCoverTheWholeListIsRefused() throws {
         let world = try world()
-        let template = world.factory.nationalList(territory: "BE", services: [])
-            .replacingOccurrences(of: "<ds:Reference URI=\"\">", with: "<ds:Reference URI=\"#scheme\">")
-            .replacingOccurrences(of: "<tsl:SchemeInformation>", with: "<tsl:SchemeInformation Id=\"scheme\">")
-        let unsigned = try world.factory.write(template, "partial.unsigned.xml")
-        let partial = world.factory.directory.appendingPathComponent("partial.xml")
-        let result = try runCommand("xmlsec1", ["--sign", "--id-attr:Id", "SchemeInformation", "--privkey-pem",
-                                                "\(world.listSigner.key.path),\(world.listSigner.certificate.path)",
-                                                "--output", partial.path, unsigned.path])
-        try #require(result.status == 0, "\(result.stderr)")
-        let lists = try world.load([world.lotl, partial])
+        let lists = try world.load([world.lotl, try signReferencing("scheme", element: "SchemeInformation", world)])
         #expect(lists.refused.map(\.error.code) == [.signatureShape], "\(lists.refused)")
         #expect(lists.refused.first?.error.reason.contains("#scheme") == true)
+    }
+
+    /// Some lists reference their root element by Id instead of URI="": the same whole document.
+    @Test func aReferenceToTheRootElementCoversTheWholeList() throws {
+        let world = try world()
+        let lists = try world.load([world.lotl, try signReferencing("TrustServiceStatusList-1", element: "TrustServiceStatusList", world)])
+        #expect(lists.refused.isEmpty && lists.lists.count == 2, "\(lists.refused)")
     }
 }

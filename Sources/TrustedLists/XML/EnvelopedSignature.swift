@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// Before xmlsec runs, the signature's shape is checked so that "it verifies" means "the whole
 /// list is what the signer signed": exactly one `ds:Signature` in the document, a child of the
-/// root; one reference with `URI=""` and the enveloped-signature transform (the whole document
-/// minus the signature); any other reference points into the signature itself (XAdES
+/// root; one reference with `URI=""` (or the root element's `Id`) and the enveloped-signature
+/// transform (the whole document minus the signature); any other reference points into the signature itself (XAdES
 /// `SignedProperties`); transforms limited to enveloped-signature and canonicalization (no
 /// XPath, XSLT or external URI — xmlsec is told the same). The key is never taken from the
 /// document: each pinned certificate's key is tried, so a list signed by anyone else fails.
@@ -94,7 +94,9 @@ enum EnvelopedSignature {
                 throw TrustedListError(.signatureShape,
                     "\(name)'s signature applies the transform \(transform) to a reference; only the enveloped-signature transform and canonicalization are allowed (no XPath, no XSLT)")
             }
-            if uri == "" {
+            // URI="" or the root element's Id: the whole list (some lists name their root by Id).
+            let rootId = root.attributes["Id"].map { "#" + $0 }
+            if uri == "" || (uri != nil && uri == rootId) {
                 guard transforms.contains(envelopedTransform) else {
                     throw TrustedListError(.signatureShape, "\(name)'s whole-document reference lacks the enveloped-signature transform")
                 }
@@ -103,7 +105,7 @@ enum EnvelopedSignature {
                 continue  // XAdES SignedProperties, inside the signature
             } else {
                 throw TrustedListError(.signatureShape,
-                    "\(name)'s signature references \(uri.map { "\"\($0)\"" } ?? "nothing (no URI)"); only the whole document (URI=\"\") and the signature's own signed properties may be referenced")
+                    "\(name)'s signature references \(uri.map { "\"\($0)\"" } ?? "nothing (no URI)"); only the whole document (URI=\"\" or the root element's Id) and the signature's own signed properties may be referenced")
             }
         }
         guard wholeDocument == 1 else {
