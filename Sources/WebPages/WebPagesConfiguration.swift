@@ -17,7 +17,7 @@ public struct WebPagesConfiguration: Sendable {
     /// The resolution page images are rendered at (150 dpi: crisp on a high-density phone at
     /// the page's width, small enough to load quickly).
     public var pageDPI: Double
-    /// The shipped `Fonts/` folder: the typed signature's script font is served from it.
+    /// The shipped `Fonts/` folder: the typed signature's script fonts (`SignatureFont`) are served from it.
     public var fontsDirectory: URL
     /// Code entries (one-time or access code) allowed per recipient per minute, on top of the
     /// engine's lock-out after five wrong codes.

@@ -25,15 +25,17 @@ import Typesetting
     /// The name pdffonts shows for the face's embedded subset (after the `ABCDEF+` tag).
     static func postScriptPrefix(_ font: SignatureFont) -> String { font.family.replacingOccurrences(of: " ", with: "") }
 
-    private func fonts(of text: String, in font: SignatureFont) throws -> [String] {
+    /// The text typeset in the font, written to `file`: pdffonts' rows (name, type, encoding,
+    /// emb, sub, uni, …) and the text pdftotext reads back.
+    private func typeset(_ text: String, in font: SignatureFont, to file: URL) throws -> (fonts: [[String]], text: String) {
         var style = ParagraphStyle()
         style.fontFamily = font.family
         style.fontSize = 14
         let spec = DocumentSpec(page: .a4, body: [.paragraph(Paragraph(runs: [.plain(text)], style: style))])
-        let url = try TestEnvironment.scratchDirectory("signature-fonts").appendingPathComponent("\(font.rawValue).pdf")
-        try Data(try Typesetter().typeset(spec).pdf).write(to: url)
-        return try runCommand("pdffonts", [url.path]).stdout.split(separator: "\n").dropFirst(2)
-            .map { String($0.split(separator: " ").first ?? "") }
+        try Data(try Typesetter().typeset(spec).pdf).write(to: file)
+        let rows = try runCommand("pdffonts", [file.path]).stdout.split(separator: "\n").dropFirst(2)
+            .map { $0.split(separator: " ").map(String.init) }
+        return (rows, try runCommand("pdftotext", [file.path, "-"]).stdout)
     }
 
     @Test func everyFontIsShippedWithItsLicenceAndKnownByFamily() throws {
@@ -54,16 +56,20 @@ import Typesetting
 
     @Test(arguments: SignatureFont.allCases)
     func drawsLatinNamesFromItsOwnFace(_ font: SignatureFont) throws {
+        let folder = try TestEnvironment.scratchDirectory("signature-fonts")
         let gaps = Self.expectedGaps(font)
         var covered = String.UnicodeScalarView()
         covered.append(contentsOf: (Self.latin1 + Self.latinExtendedA).filter { !gaps.contains($0) })
-        let drawnBy = try fonts(of: String(covered), in: font)
-        #expect(drawnBy.count == 1 && drawnBy.allSatisfy { $0.contains("+" + Self.postScriptPrefix(font)) },
-                "\(font.family) should draw all of it alone, pdffonts shows \(drawnBy)")
+        let drawn = try typeset(String(covered), in: font, to: folder.appendingPathComponent("\(font.rawValue).pdf"))
+        // One font, the chosen face, embedded as a subset with a ToUnicode map: the text reads back.
+        #expect(drawn.fonts.count == 1 && drawn.fonts.allSatisfy { $0.first?.contains("+" + Self.postScriptPrefix(font)) == true },
+                "\(font.family) should draw all of it alone, pdffonts shows \(drawn.fonts)")
+        #expect(drawn.fonts.allSatisfy { $0.suffix(5).prefix(3) == ["yes", "yes", "yes"] }, "embedded, subset, ToUnicode: \(drawn.fonts)")
+        #expect(drawn.text.filter { !$0.isWhitespace } == String(covered).filter { !$0.isWhitespace }, "\(drawn.text)")
         // The gaps are real: each one, alone, comes from a fallback face.
         for gap in gaps.sorted(by: { $0.value < $1.value }).prefix(3) {
-            let fallback = try fonts(of: "A\(gap)", in: font)
-            #expect(fallback.count == 2, "'\(gap)' in \(font.family): \(fallback)")
+            let fallback = try typeset("A\(gap)", in: font, to: folder.appendingPathComponent("\(font.rawValue)-gap.pdf"))
+            #expect(fallback.fonts.count == 2, "'\(gap)' in \(font.family): \(fallback.fonts)")
         }
     }
 }
