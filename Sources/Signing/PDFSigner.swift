@@ -186,7 +186,7 @@ public final class PDFSigner {
             let context = AppearanceCache.Context(reason: request.reason, location: request.location, language: language,
                                                   allowIllegible: request.allowIllegibleAppearance)
             let (form, warning) = try appearances().appearance(width: rect.width, height: rect.height,
-                                                               mark: request.mark ?? .typedName(signerName), signerName: signerName,
+                                                               mark: request.mark ?? .typedName(signerName, font: request.typedNameFont), signerName: signerName,
                                                                date: request.signingTime, context: context,
                                                                signatureID: String(signatureID), into: &editor.update)
             if let warning { warnings.append(warning) }

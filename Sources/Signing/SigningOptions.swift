@@ -64,8 +64,10 @@ public enum Certification: String, Sendable, Hashable {
 /// Everything about one signature except the key.
 public struct SignatureRequest: Sendable {
     public var placement: SignaturePlacement
-    /// The mark in the appearance; nil draws the signer's name typed.
+    /// The mark in the appearance; nil draws the signer's name typed in `typedNameFont`.
     public var mark: SignatureMark?
+    /// The script font of the typed name drawn when `mark` is nil.
+    public var typedNameFont = SignatureFont.standard
     /// The name shown ("Digitally signed by …") and written to `/Name`; defaults to the certificate's common name.
     public var signerName: String?
     public var reason: String?

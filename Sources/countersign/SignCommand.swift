@@ -76,6 +76,9 @@ struct SignatureOptions: ParsableArguments {
     @Option(name: .customLong("mark-image"), help: "A PNG of a drawn signature to show instead of the typed name.")
     var markImage: String?
 
+    @Option(name: .customLong("mark-font"), help: "The typed name's script: dancing-script (default), kaushan-script or tex-gyre-chorus.")
+    var markFont: String?
+
     @Option(help: "Reason for signing.")
     var reason: String?
 
@@ -132,6 +135,10 @@ struct SignatureOptions: ParsableArguments {
             throw ValidationError("--at must be PAGE:X,Y,W,H with numbers, e.g. 1:72,72,200,50; got '\(at)'.")
         }
         if date != nil, signingTime == nil { throw ValidationError("--date must be ISO 8601, e.g. 2026-03-02T14:05:00Z.") }
+        if let markFont, SignatureFont(rawValue: markFont) == nil {
+            throw ValidationError("--mark-font must be " + SignatureFont.identifiers.joined(separator: ", ") + ", not '\(markFont)'.")
+        }
+        if markFont != nil, markImage != nil { throw ValidationError("--mark-font is for the typed name; leave it out with --mark-image.") }
     }
 
     static func parseRect(_ text: String) -> (Int, Double, Double, Double, Double)? {
@@ -185,10 +192,12 @@ struct SignatureOptions: ParsableArguments {
                 throw CLIError(ExitStatus.dataError, file: audit, error.reason, todo: "fix the events file (docs/audit.md)")
             }
         }
-        return SignatureRequest(placement: placement, mark: mark, signerName: signerName, reason: reason,
-                                location: location, profile: SignatureProfile(rawValue: profile)!,
-                                certification: certify.flatMap(Certification.init(rawValue:)),
-                                signingTime: signingTime ?? Date(), audit: trail)
+        var request = SignatureRequest(placement: placement, mark: mark, signerName: signerName, reason: reason,
+                                       location: location, profile: SignatureProfile(rawValue: profile)!,
+                                       certification: certify.flatMap(Certification.init(rawValue:)),
+                                       signingTime: signingTime ?? Date(), audit: trail)
+        request.typedNameFont = markFont.flatMap(SignatureFont.init(rawValue:)) ?? .standard
+        return request
     }
 
     /// Per-document audit events for `sign --in`: a directory or a JSON Lines file; a single

@@ -53,6 +53,24 @@ import Typesetting
         #expect(rectangle.height == 45)
     }
 
+    @Test func theTypedNameIsInTheScriptMarkFontNames() throws {
+        let m = Self.material
+        let out = m.directory.appendingPathComponent("chorus.pdf")
+        let signed = try countersign(["sign", m.contract.path, "--out", out.path, "--at", "1:330,100,220,60",
+                                      "--mark-font", "tex-gyre-chorus", "--quiet"] + keyArguments(m))
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let fonts = try runCommand("pdffonts", [out.path]).stdout
+        #expect(fonts.contains("+TeXGyreChorus") && !fonts.contains("DancingScript"), "\(fonts)")
+        for (extra, message) in [(["--mark-font", "comic-sans"], "--mark-font must be dancing-script, kaushan-script, tex-gyre-chorus"),
+                                 (["--mark-font", "kaushan-script", "--mark-image", m.markPNG.path], "--mark-font is for the typed name")] {
+            let refused = m.directory.appendingPathComponent("refused-font.pdf")
+            let result = try countersign(["sign", m.contract.path, "--out", refused.path, "--at", "1:330,100,220,60"]
+                                         + extra + keyArguments(m))
+            #expect(result.status == 64 && result.stderr.contains(message), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: refused.path))
+        }
+    }
+
     @Test(arguments: [
         ("wrong password", ["--password-env", "WRONG_PASSWORD"], "password"),
         ("missing key file", ["--p12", "/nonexistent/signer.p12"], "no such file"),
