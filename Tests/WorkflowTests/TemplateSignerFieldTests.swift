@@ -61,7 +61,8 @@ import Workflow
                     try await engine.sign(token: token, context: context) }
             }
             try await engine.fill(token: token, values: values, context: context)
-            try await engine.adopt(token: token, mark: .typed(name), context: context)
+            try await engine.adopt(token: token, mark: .typed(name, font: address == customer ? .texGyreChorus : .kaushanScript),
+                                   context: context)
             try await engine.sign(token: token, context: context)
         }
         let pass = try await WorkflowWorker(engine: engine, smtp: nil).runDue()
@@ -76,5 +77,8 @@ import Workflow
         for expected in ["24 months", "PO-4471", "GC", "Ana Lima", "\u{2713}", String(EventTimeText.today(fixture.clock.now()))] {
             #expect(text.contains(expected), "'\(expected)' not in the completed document")
         }
+        // Each mark in its signer's script, and the customer's initials in theirs: no default face.
+        let fonts = try runCommand("pdffonts", [file.path]).stdout
+        #expect(fonts.contains("+TeXGyreChorus") && fonts.contains("+KaushanScript") && !fonts.contains("DancingScript"), "\(fonts)")
     }
 }
