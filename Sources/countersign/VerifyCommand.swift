@@ -12,7 +12,9 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Exit status: 0 every file PASSED, 1 some file FAILED, 2 the worst is INDETERMINATE \
             (e.g. no --trust, or a signer that does not chain to it; also a file with no signatures); \
-            64 usage, 66 a file is missing, 74 a file cannot be read.
+            64 usage, 66 a file is missing, 71 --trust-list without libxmlsec1, 74 a file cannot be read.
+            With --trust-list: trusted-list services granted at the signing time are trust anchors too, and \
+            each signature's EU qualification is reported (docs/ltv.md).
             With --json: one file prints one JSON object; several files or --in print JSON Lines, \
             one object per file, in input order (docs/verify-report.md) — a file that cannot be read \
             gets {"file", "verdict": null, "error": {"status", "message"}}. Text output for several \

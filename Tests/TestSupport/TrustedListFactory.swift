@@ -51,8 +51,11 @@ public final class TrustedListFactory: @unchecked Sendable {
         public var type = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC"
         public var certificate: Credential
         public var statuses: [Status]
-        /// Qualifier URI suffixes (QCWithSSCD, QCForESig, …) applying to certificates with nonRepudiation.
+        /// Qualifier URI suffixes (QCWithSSCD, QCForESig, …) applying to certificates with
+        /// nonRepudiation, or with every policy of `qualifiedPolicies` when it is not empty.
         public var qualifiers: [String] = []
+        /// A PolicySet criterion for `qualifiers` (OIDs), instead of the key usage one.
+        public var qualifiedPolicies: [String] = []
         /// AdditionalServiceInformation URI suffixes (ForeSignatures, ForeSeals).
         public var additional: [String] = ["ForeSignatures"]
 
@@ -257,10 +260,15 @@ public final class TrustedListFactory: @unchecked Sendable {
         let base = "http://uri.etsi.org/TrstSvc/TrustedList/SvcInfoExt/"
         var parts: [String] = []
         if !service.qualifiers.isEmpty {
+            let criteria = service.qualifiedPolicies.isEmpty
+                ? "<ecc:KeyUsage><ecc:KeyUsageBit name=\"nonRepudiation\">true</ecc:KeyUsageBit></ecc:KeyUsage>"
+                : "<ecc:PolicySet>" + service.qualifiedPolicies.map {
+                    "<ecc:PolicyIdentifier><xades:Identifier xmlns:xades=\"http://uri.etsi.org/01903/v1.3.2#\" Qualifier=\"OIDAsURN\">urn:oid:\($0)</xades:Identifier></ecc:PolicyIdentifier>"
+                }.joined() + "</ecc:PolicySet>"
             parts.append("""
                 <tsl:Extension Critical="true"><ecc:Qualifications xmlns:ecc="http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#"><ecc:QualificationElement>
                   <ecc:Qualifiers>\(service.qualifiers.map { "<ecc:Qualifier uri=\"\(base)\($0)\"/>" }.joined())</ecc:Qualifiers>
-                  <ecc:CriteriaList assert="all"><ecc:KeyUsage><ecc:KeyUsageBit name="nonRepudiation">true</ecc:KeyUsageBit></ecc:KeyUsage></ecc:CriteriaList>
+                  <ecc:CriteriaList assert="atLeastOne">\(criteria)</ecc:CriteriaList>
                 </ecc:QualificationElement></ecc:Qualifications></tsl:Extension>
                 """)
         }

@@ -38,7 +38,7 @@ import Verification
 
     private func world(statements: [TrustedListFactory.QCStatement] = [.compliance, .sscd, .typeSignature], policies: [String] = [],
                        statuses: (Date) -> [TrustedListFactory.Status] = { _ in [.init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))] },
-                       qualifiers: [String] = [], nextUpdate: Date = Date().addingTimeInterval(90 * 86_400)) throws -> World {
+                       qualifiers: [String] = [], qualifiedPolicies: [String] = [], nextUpdate: Date = Date().addingTimeInterval(90 * 86_400)) throws -> World {
         let factory = try TrustedListFactory()
         let lotlSigner = try factory.selfSigned("Test LOTL Signer")
         let listSigner = try factory.selfSigned("Test BE TL Signer")
@@ -46,6 +46,7 @@ import Verification
         let signer = try factory.issue("Alice Qualified", by: ca, statements: statements, policies: policies)
         var service = TrustedListFactory.Service(name: "Test QTSP Qualified CA", certificate: ca, statuses: statuses(Date()))
         service.qualifiers = qualifiers
+        service.qualifiedPolicies = qualifiedPolicies
         let national = try factory.sign(factory.nationalList(territory: "BE", services: [service], nextUpdate: nextUpdate),
                                         with: listSigner, as: "tl-be.xml")
         let lotl = try factory.sign(factory.listOfLists(pointers: [("BE", "https://tl.example.test/tl-be.xml", listSigner)]),
@@ -106,6 +107,16 @@ import Verification
         let world = try world(statements: [], policies: [policy])
         let signature = try verify(world, lists: try world.load()).signatures[0]
         #expect(signature.verdict == .passed, "\(signature.reasons)")
+        #expect(signature.qualification?.level == expected, "\(String(describing: signature.qualification))")
+    }
+
+    /// A qualifier applies only to the certificates its CriteriaList selects: here a PolicySet
+    /// (the OID as a URN, as lists write it).
+    @Test(arguments: [("1.3.6.1.4.1.99999.1", "QESig"), ("1.3.6.1.4.1.99999.2", "AdESig-QC")])
+    func aQualifierAppliesOnlyToTheCertificatesItsCriteriaSelect(policy: String, expected: String) throws {
+        let world = try world(statements: [.compliance, .typeSignature], policies: [policy], qualifiers: ["QCWithQSCD"],
+                              qualifiedPolicies: ["1.3.6.1.4.1.99999.1"])
+        let signature = try verify(world, lists: try world.load()).signatures[0]
         #expect(signature.qualification?.level == expected, "\(String(describing: signature.qualification))")
     }
 
