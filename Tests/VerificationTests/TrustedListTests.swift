@@ -120,6 +120,22 @@ import Verification
         #expect(signature.qualification?.level == expected, "\(String(describing: signature.qualification))")
     }
 
+    /// Directive 1999/93/EC lists used other status URIs: under supervision and accredited anchor
+    /// like granted, a service only ever "supervision revoked" anchors nothing; one recognised at national level
+    /// anchors but does not make its certificates qualified.
+    @Test(arguments: [
+        ("http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/undersupervision", Verdict.passed, "QESig"),
+        ("http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/accredited", .passed, "QESig"),
+        ("http://uri.etsi.org/TrstSvc/eSigDir-1999-93-EC-TrustedList/Svcstatus/supervisionrevoked", .indeterminate, "N/A"),  // never granted: no anchor at all
+        ("http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/recognisedatnationallevel", .passed, "AdESig"),
+    ])
+    func statusURIsOfBothGenerationsAreRead(status: String, verdict: Verdict, level: String) throws {
+        let world = try world(statuses: { _ in [.init(status, since: Self.daysAgo(60))] })
+        let signature = try verify(world, lists: try world.load()).signatures[0]
+        #expect(signature.verdict == verdict, "\(signature.reasons)")
+        #expect(signature.qualification?.level == level, "\(String(describing: signature.qualification))")
+    }
+
     @Test func aServiceWithdrawnBeforeTheSigningTimeAnchorsNothing() throws {
         let world = try world(statuses: { _ in [.init(TrustedListFactory.Status.withdrawn, since: Self.daysAgo(3)),
                                                 .init(TrustedListFactory.Status.granted, since: Self.daysAgo(60))] })
