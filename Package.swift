@@ -139,7 +139,7 @@ let package = Package(
                           swiftSettings: swiftSettings),
         // The fuzz harness as a corpus replayer; scripts/fuzz builds the libFuzzer binary from the
         // same harness file with swiftc -sanitize=fuzzer (docs/robustness.md).
-        .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax"], path: "Sources/Fuzz/PDFSyntaxFuzz",
+        .executableTarget(name: "PDFSyntaxFuzz", dependencies: ["PDFSyntax", "COpenSSL"], path: "Sources/Fuzz/PDFSyntaxFuzz",
                           swiftSettings: swiftSettings),
 
         .testTarget(name: "SystemLibrariesTests",

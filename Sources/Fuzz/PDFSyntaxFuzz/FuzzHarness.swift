@@ -4,7 +4,8 @@ import PDFSyntax
 /// PDFSyntax in every reading mode and checks the invariants that must hold whatever the bytes.
 ///
 /// Errors (`PDFError`) are expected and fine; a crash (trap, overflow, out-of-bounds index,
-/// sanitizer report), a hang, or a broken invariant is a finding. This file is compiled both
+/// sanitizer report), a hang, or a broken invariant is a finding. Every input is read with the
+/// empty password (`FuzzCiphers`), so encrypted inputs are decrypted, not just refused. This file is compiled both
 /// into the SwiftPM replayer (`main.swift`) and, with `-sanitize=fuzzer`, into the libFuzzer
 /// binary that `scripts/fuzz` builds; it uses only PDFSyntax's public API.
 enum FuzzHarness {
@@ -36,7 +37,7 @@ enum FuzzHarness {
         for (name, mode) in modes {
             let document: PDFDocument
             do {
-                document = try PDFDocument(bytes: bytes, mode: mode, limits: limits)
+                document = try PDFDocument(bytes: bytes, mode: mode, limits: limits, decryption: FuzzCiphers.decryption)
             } catch {
                 report.outcomes.append("\(name): \(describe(error))")
                 if !(error is PDFError) { report.violations.append("\(name): parsing threw \(describe(error))") }
@@ -97,7 +98,7 @@ enum FuzzHarness {
         for style in [XRefStyle.table, .stream] {
             guard let rewritten = try? document.rewritten(xrefStyle: style) else { continue }
             do {
-                let reread = try PDFDocument(bytes: rewritten, mode: .strict, limits: limits)
+                let reread = try PDFDocument(bytes: rewritten, mode: .strict, limits: limits, decryption: FuzzCiphers.decryption)
                 if document.mode.isStrict, let pageCount, (try? reread.pages().count) != pageCount {
                     report.violations.append("\(modeName): the \(style) rewrite does not keep the \(pageCount) page(s)")
                 }
@@ -114,7 +115,7 @@ enum FuzzHarness {
     static func checkPerRevision(_ document: PDFDocument, bytes: [UInt8], into report: inout Report) {
         guard document.mode == .strictPerRevision, document.ambiguities.isEmpty else { return }
         do {
-            let strict = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)
+            let strict = try PDFDocument(bytes: bytes, mode: .strict, limits: limits, decryption: FuzzCiphers.decryption)
             if strict.revisions != document.revisions || strict.notes != document.notes {
                 report.violations.append("perRevision: strict reading finds other revisions or notes")
             }
@@ -134,7 +135,7 @@ enum FuzzHarness {
         }
         let bytes = update.write().bytes
         do {
-            let reread = try PDFDocument(bytes: bytes, mode: .strict, limits: limits)
+            let reread = try PDFDocument(bytes: bytes, mode: .strict, limits: limits, decryption: FuzzCiphers.decryption)
             if reread.revisions.count != document.revisions.count + 1 {
                 report.violations.append("\(modeName): the update has \(reread.revisions.count) revisions, not \(document.revisions.count + 1)")
             }
