@@ -36,30 +36,32 @@ extension WorkflowEngine {
         }
         let events = try await store.events(account: account, stream: id)
         let now = clock.now()
-        let typesetter = try Typesetter()
-        let signer = try PDFSigner(identity: seal.identity, timestampClient: seal.timestampURL.map { TimestampClient(url: $0) },
-                                   typesetter: typesetter)
         let verifier = PDFVerifier(trustAnchors: seal.trustAnchors)
-        var sealed: [String: String] = [:]
-        for document in read.documents {
-            let final = try await finalDocument(document, of: read, template: compiled, typesetter: typesetter)
-            let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
-            let request = SignatureRequest(
-                placement: .invisible(fieldName: "countersign_seal"),
-                reason: "Completed envelope \(id); evidence chain head \(read.headHash) (\(read.eventCount) events)",
-                profile: seal.profile, signingTime: now, audit: trail)
-            let bytes: [UInt8]
-            do {
-                bytes = try signer.sign(final, request: request)
-            } catch {
-                throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
+        let sealed: [String: String] = try await typesetters.with { typesetter in
+            let signer = try PDFSigner(identity: seal.identity, timestampClient: seal.timestampURL.map { TimestampClient(url: $0) },
+                                       typesetter: typesetter)
+            var sealed: [String: String] = [:]
+            for document in read.documents {
+                let final = try await finalDocument(document, of: read, template: compiled, typesetter: typesetter)
+                let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
+                let request = SignatureRequest(
+                    placement: .invisible(fieldName: "countersign_seal"),
+                    reason: "Completed envelope \(id); evidence chain head \(read.headHash) (\(read.eventCount) events)",
+                    profile: seal.profile, signingTime: now, audit: trail)
+                let bytes: [UInt8]
+                do {
+                    bytes = try signer.sign(final, request: request)
+                } catch {
+                    throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
+                }
+                let report = verifier.verify(bytes: bytes, name: document.name)
+                guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
+                      audit.envelopeId == id else {
+                    throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")
+                }
+                sealed[document.id] = try await store.documents.put(bytes)
             }
-            let report = verifier.verify(bytes: bytes, name: document.name)
-            guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
-                  audit.envelopeId == id else {
-                throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")
-            }
-            sealed[document.id] = try await store.documents.put(bytes)
+            return sealed
         }
         var envelope = read
         var transition = Transition()

@@ -31,7 +31,10 @@ extension WorkflowEngine {
         }
         let generated: DocumentGenerator.Output
         do {
-            generated = try DocumentGenerator(template: compiled).generate(values, date: request.documentDate ?? String(EventTime.iso(now).prefix(10)))
+            let date = request.documentDate ?? String(EventTime.iso(now).prefix(10))
+            generated = try await typesetters.with { typesetter in
+                try DocumentGenerator(template: compiled, typesetter: typesetter).generate(values, date: date)
+            }
         } catch {
             throw WorkflowError(.template, "generating \(version.reference): \(error)")
         }

@@ -14,6 +14,8 @@ public final class WorkflowEngine: Sendable {
     public let clock: any WorkflowClock
     public let configuration: WorkflowConfiguration
     let templates = Mutex<[String: CompiledTemplate]>([:])
+    /// Typesetters reused from one generated or completed document to the next.
+    let typesetters = TypesetterPool()
 
     public init(store: any WorkflowStore, clock: any WorkflowClock = SystemClock(), configuration: WorkflowConfiguration) {
         self.store = store
