@@ -1,5 +1,6 @@
 #ifndef COUNTERSIGN_CLIBXML2_SHIM_H
 #define COUNTERSIGN_CLIBXML2_SHIM_H
+#include "configuration.h"
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>

@@ -4,30 +4,7 @@
 // XMLSEC_NO_CRYPTO_DYNAMIC_LOADING, so the engine is linked, never dlopened by xmlsec itself).
 // Every function called here or from Swift has a forwarder in
 // Sources/LazySystemLibraries/ForwardersXMLSec.c: xmlsec loads only when a trusted list is read.
-// SwiftPM drops pkg-config's -D flags, so the configuration libxmlsec1 was built with (pkg-config
-// --cflags xmlsec1-openssl) is repeated here: without XMLSEC_NO_SIZE_T, xmlSecSize and the
-// structures holding it would not match the library's.
-#ifndef XMLSEC_NO_SIZE_T
-#define XMLSEC_NO_SIZE_T 1
-#endif
-#ifndef XMLSEC_CRYPTO_OPENSSL
-#define XMLSEC_CRYPTO_OPENSSL 1
-#endif
-#ifndef XMLSEC_NO_CRYPTO_DYNAMIC_LOADING
-#define XMLSEC_NO_CRYPTO_DYNAMIC_LOADING 1
-#endif
-#ifndef XMLSEC_OPENSSL3_ENGINES
-#define XMLSEC_OPENSSL3_ENGINES 1
-#endif
-#ifndef XMLSEC_NO_GOST
-#define XMLSEC_NO_GOST 1
-#endif
-#ifndef XMLSEC_NO_GOST2012
-#define XMLSEC_NO_GOST2012 1
-#endif
-#ifndef __XMLSEC_FUNCTION__
-#define __XMLSEC_FUNCTION__ __func__
-#endif
+#include "configuration.h"
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 #include <xmlsec/xmldsig.h>

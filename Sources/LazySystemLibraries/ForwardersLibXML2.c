@@ -2,6 +2,7 @@
 // to libxml2 loaded on first use: only templates need it, and libxml2 brings ICU and liblzma.
 // `xmlFree` is a variable, not a function: shim.h reaches it through xmlMemGet. See Forwarders.c
 // for how to add a function.
+#include "../CLibXML2/configuration.h"
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
