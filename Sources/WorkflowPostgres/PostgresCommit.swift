@@ -164,13 +164,11 @@ extension PostgresWorkflowStore {
 
     /// Event and ledger times as the SQLite store writes them: ISO 8601, UTC, whole seconds.
     static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        ISOTime.string(date)
     }
 
     static func isoDate(_ text: String, _ what: String) throws -> Date {
-        guard let date = ISO8601DateFormatter().date(from: text) else {
+        guard let date = ISOTime.date(text) else {
             throw WorkflowError(.evidence, "\(what) has a bad time '\(text)'")
         }
         return date

@@ -103,7 +103,7 @@ extension SQLiteWorkflowStore {
             try db.execute(sql: """
                 INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [account, event.stream, event.sequence, event.type, ISO8601DateFormatter().string(from: event.at),
+                """, arguments: [account, event.stream, event.sequence, event.type, ISOTime.string(event.at),
                                  try encode(event.actor), try encode(event.data), event.personalSHA256, event.previousHash, event.hash])
             if let personal = event.personal {
                 try db.execute(sql: "INSERT INTO event_personal (account, stream, sequence, personal) VALUES (?, ?, ?, ?)",
@@ -123,7 +123,7 @@ extension SQLiteWorkflowStore {
             INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [account, entry.sequence, entry.envelope, entry.envelopeHead, entry.envelopeEvents,
-                             ISO8601DateFormatter().string(from: entry.at), entry.previousHash, entry.hash])
+                             ISOTime.string(entry.at), entry.previousHash, entry.hash])
     }
 
     static func insert(job: Job, _ db: Database) throws {

@@ -91,7 +91,7 @@ extension SQLiteWorkflowStore {
 
     static func event(_ row: Row) throws -> WorkflowEvent {
         let at: String = row["at"]
-        guard let date = ISO8601DateFormatter().date(from: at) else {
+        guard let date = ISOTime.date(at) else {
             throw WorkflowError(.evidence, "event \(row["sequence"] as Int) of \(row["stream"] as String) has a bad time '\(at)'")
         }
         return WorkflowEvent(account: row["account"], stream: row["stream"], sequence: row["sequence"], type: row["type"],
@@ -123,7 +123,7 @@ extension SQLiteWorkflowStore {
     static func ledgerEntry(_ row: Row) -> LedgerEntry {
         LedgerEntry(account: row["account"], sequence: row["sequence"], envelope: row["envelope"],
                     envelopeHead: row["envelope_head"], envelopeEvents: row["envelope_events"],
-                    at: ISO8601DateFormatter().date(from: row["at"]) ?? .distantPast,
+                    at: ISOTime.date(row["at"]) ?? .distantPast,
                     previousHash: row["previous_hash"], hash: row["hash"])
     }
 

@@ -138,7 +138,7 @@ public enum CanonicalJSON: Sendable, Hashable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
@@ -171,12 +171,21 @@ enum EventTime {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func iso(_ date: Date) -> String { ISOTime.string(date) }
+}
+
+/// The one text form of times in events, the ledger and the stores: ISO 8601 in UTC, whole
+/// seconds, `Z` (`2026-12-04T09:30:00Z`). A value type with no ICU behind it: the stores
+/// format and parse a time for every event they write or read, and building an
+/// `ISO8601DateFormatter` for each took an eighth of the workflow benchmark's CPU.
+public enum ISOTime {
+    private static let style = Date.ISO8601FormatStyle(timeZone: TimeZone(secondsFromGMT: 0)!)
+
+    /// `date` as ISO 8601 in UTC (fractions of a second dropped).
+    public static func string(_ date: Date) -> String { style.format(date) }
+
+    /// The time `text` names (ISO 8601 with a UTC offset), or nil if it is not one.
+    public static func date(_ text: String) -> Date? { try? style.parse(text) }
 }
 
 /// SHA-256 as lowercase hex.
