@@ -84,3 +84,15 @@ enum Check {
         return trimmed
     }
 }
+
+/// Blocking system calls (fsync, file reads, SMTP sockets) run on Dispatch's threads, never on
+/// Swift concurrency's cooperative pool, which has one thread per core: a task blocked there
+/// idles a core for the whole wait.
+enum BlockingIO {
+    /// Runs `work` on a Dispatch thread and waits for it without holding a cooperative thread.
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

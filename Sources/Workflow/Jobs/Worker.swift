@@ -73,7 +73,8 @@ public struct WorkflowWorker: Sendable {
             for attachment in message.attachments {
                 files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
             }
-            try smtp.send(from: message.from, to: message.to, data: message.rendered(attachmentBytes: files))
+            let data = message.rendered(attachmentBytes: files)
+            try await BlockingIO.run { try smtp.send(from: message.from, to: message.to, data: data) }
             try await engine.store.finishJob(id: job.id)
         case .completion:
             try await engine.complete(account: job.account, envelope: job.envelope, job: job.id)

@@ -1,7 +1,10 @@
 public import Foundation
 
 /// Documents on the file system, content-addressed: `<root>/<first two hex>/<sha256>`, written
-/// atomically (temporary file in the same folder, fsync, rename).
+/// atomically and durably (temporary file in the same folder, fsync, rename, fsync of the
+/// folder) before the transaction that names them commits. The file system calls run on
+/// Dispatch's threads, never on the cooperative pool: an fsync there would idle one of its few
+/// threads (one per core) for the whole wait.
 public struct FileDocumentStore: DocumentStore {
     public let root: URL
 
@@ -25,7 +28,14 @@ public struct FileDocumentStore: DocumentStore {
     public func put(_ bytes: [UInt8]) async throws -> String {
         let hash = sha256Hex(bytes)
         let destination = try url(for: hash)
-        if FileManager.default.fileExists(atPath: destination.path) { return hash }
+        try await BlockingIO.run { try Self.write(bytes, to: destination, hash: hash) }
+        return hash
+    }
+
+    /// Writes `bytes` to `destination` unless it exists: a temporary file, fsync, rename, and an
+    /// fsync of the folder so that the rename itself survives a power loss.
+    static func write(_ bytes: [UInt8], to destination: URL, hash: String) throws {
+        if FileManager.default.fileExists(atPath: destination.path) { return }
         let folder = destination.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -40,17 +50,20 @@ public struct FileDocumentStore: DocumentStore {
             guard rename(temporary.path, destination.path) == 0 else {
                 throw WorkflowError(.store, "cannot move the document into \(destination.path): errno \(errno)")
             }
+            let directory = open(folder.path, O_RDONLY | O_DIRECTORY)
+            guard directory >= 0 else { throw WorkflowError(.store, "cannot open \(folder.path) to sync it: errno \(errno)") }
+            defer { close(directory) }
+            guard fsync(directory) == 0 else { throw WorkflowError(.store, "cannot sync \(folder.path): errno \(errno)") }
         } catch let error as WorkflowError {
             throw error
         } catch {
             throw WorkflowError(.store, "cannot store a document in \(folder.path): \(error.localizedDescription)")
         }
-        return hash
     }
 
     public func get(_ sha256: String) async throws -> [UInt8]? {
         let location = try url(for: sha256)
-        return FileManager.default.contents(atPath: location.path).map(Array.init)
+        return try await BlockingIO.run { FileManager.default.contents(atPath: location.path).map(Array.init) }
     }
 
     public func delete(_ sha256: String) async throws {
