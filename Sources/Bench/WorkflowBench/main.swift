@@ -4,13 +4,13 @@ import Foundation
 /// `WorkflowBench` (scripts/bench workflow): one measurement per run, printed as one
 /// JSON line, so the script measures each run's peak memory separately (`/usr/bin/time`).
 ///
-///     WorkflowBench workflow --envelopes N --workers W --dir DIR [--store URL-or-folder]
+///     WorkflowBench workflow --envelopes N --workers W [--clients C] --dir DIR [--store URL-or-folder]
 ///     WorkflowBench limit --envelopes N --workers W --dir DIR
 ///
 /// It reads Templates/ and Fixtures/leads.csv in the repository root: `--root DIR`, or the current folder.
 func usage(_ message: String) -> Never {
     FileHandle.standardError.write(Data("WorkflowBench: \(message)\n".utf8))
-    FileHandle.standardError.write(Data("usage: WorkflowBench workflow|limit --envelopes N --workers W --dir DIR [--store URL] [--root DIR]\n".utf8))
+    FileHandle.standardError.write(Data("usage: WorkflowBench workflow|limit --envelopes N --workers W [--clients C] --dir DIR [--store URL] [--root DIR]\n".utf8))
     exit(64)
 }
 
@@ -20,7 +20,7 @@ arguments.removeFirst()
 var options: [String: String] = [:]
 while !arguments.isEmpty {
     let name = arguments.removeFirst()
-    guard name.hasPrefix("--"), ["--envelopes", "--workers", "--dir", "--store", "--root"].contains(name), !arguments.isEmpty else {
+    guard name.hasPrefix("--"), ["--envelopes", "--workers", "--clients", "--dir", "--store", "--root"].contains(name), !arguments.isEmpty else {
         usage("unknown option or missing value: \(name)")
     }
     options[name] = arguments.removeFirst()
@@ -28,6 +28,8 @@ while !arguments.isEmpty {
 guard let envelopes = options["--envelopes"].flatMap(Int.init), envelopes > 0 else { usage("--envelopes takes a positive number") }
 guard let workers = options["--workers"].flatMap(Int.init), workers > 0 else { usage("--workers takes a positive number") }
 guard let directory = options["--dir"].map({ URL(fileURLWithPath: $0) }) else { usage("--dir is required") }
+let clients = options["--clients"].map { Int($0) ?? 0 } ?? 4
+guard clients > 0 else { usage("--clients takes a positive number") }
 let root = URL(fileURLWithPath: options["--root"] ?? FileManager.default.currentDirectoryPath)
 let benchmark = WorkflowBenchmark(templates: root.appendingPathComponent("Templates"),
                                   leads: root.appendingPathComponent("Fixtures/leads.csv"))
@@ -36,9 +38,9 @@ do {
     let measurement = try waitFor {
         if mode == "limit" { return try await benchmark.runLimit(directory: directory, envelopes: envelopes, workers: workers) }
         return try await benchmark.runWorkflow(directory: directory, store: try store.map(WorkflowStoreLocation.init),
-                                               envelopes: envelopes, workers: workers)
+                                               envelopes: envelopes, workers: workers, clients: clients)
     }
-    print(#"{"mode":"\#(mode)","envelopes":\#(measurement.envelopes),"workers":\#(workers),"seconds":\#(measurement.seconds),"rate":\#(measurement.rate)}"#)
+    print(#"{"mode":"\#(mode)","envelopes":\#(measurement.envelopes),"workers":\#(workers),"clients":\#(mode == "limit" ? 0 : clients),"seconds":\#(measurement.seconds),"rate":\#(measurement.rate)}"#)
 } catch {
     FileHandle.standardError.write(Data("WorkflowBench: \(error)\n".utf8))
     exit(1)

@@ -41,12 +41,15 @@ public struct WorkflowBenchmark: Sendable {
     }
 
     /// Envelopes from create to sealed completion on a new workflow in `directory` with its store
-    /// at `store` (nil: SQLite in the folder). One task creates, sends and signs; `workers`
-    /// workers complete concurrently. The clock starts after the template library is published.
-    public func runWorkflow(directory: URL, store: WorkflowStoreLocation?, envelopes: Int, workers: Int) async throws -> Measurement {
+    /// at `store` (nil: SQLite in the folder). `clients` tasks (the senders and signers, at
+    /// once: one client alone waits on every commit in turn) each create, send and sign one
+    /// envelope after another; `workers` workers complete concurrently. The clock starts after
+    /// the template library is published.
+    public func runWorkflow(directory: URL, store: WorkflowStoreLocation?, envelopes: Int, workers: Int,
+                            clients: Int = 4) async throws -> Measurement {
         let home = try await WorkflowHome.open(directory: directory, store: store)
         do {
-            let measurement = try await runWorkflow(home, envelopes: envelopes, workers: max(1, workers))
+            let measurement = try await runWorkflow(home, envelopes: envelopes, workers: max(1, workers), clients: max(1, clients))
             await home.close()
             return measurement
         } catch {
@@ -55,7 +58,7 @@ public struct WorkflowBenchmark: Sendable {
         }
     }
 
-    private func runWorkflow(_ home: WorkflowHome, envelopes count: Int, workers: Int) async throws -> Measurement {
+    private func runWorkflow(_ home: WorkflowHome, envelopes count: Int, workers: Int, clients: Int) async throws -> Measurement {
         let engine = home.engine
         let (_, key) = try await engine.createAccount(name: "Workflow benchmark")
         let admin = try await engine.authenticate(apiKey: key.secret, onBehalfOf: "bench@northbeam.example")
@@ -66,11 +69,14 @@ public struct WorkflowBenchmark: Sendable {
         _ = try await engine.publishTemplate(admin, templateID: template.templateID, version: template.version)
         let rows = try rows()
         let completed = BenchCounter()
+        let next = BenchCounter()
         let start = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
+            for _ in 0..<clients { group.addTask {
                 let context = RequestContext(ip: "198.51.100.23", userAgent: "countersign-bench/1.0")
-                for index in 0..<count {
+                while true {
+                    let index = next.add(1)
+                    if index >= count { return }
                     let row = rows[index % rows.count]
                     let customer = "lead\(index)@customers.example"
                     let envelope = try await engine.createEnvelope(admin, EnvelopeRequest(
@@ -87,7 +93,7 @@ public struct WorkflowBenchmark: Sendable {
                     try await OutboxSigner.sign(engine, account: admin.account, envelope: envelope.id, email: "sales@northbeam.example",
                                                 name: "Northbeam Sales", context: context)
                 }
-            }
+            } }
             for index in 0..<workers {
                 group.addTask {
                     let worker = WorkflowWorker(engine: engine, smtp: nil, name: "bench-\(index)")
