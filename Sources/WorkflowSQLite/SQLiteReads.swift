@@ -154,8 +154,12 @@ extension SQLiteWorkflowStore {
             var arguments: [any DatabaseValueConvertible] = [now.timeIntervalSince1970, now.timeIntervalSince1970]
             arguments += kindNames as [any DatabaseValueConvertible]
             arguments.append(limit)
+            // INDEXED BY jobs_claim (state, kind, run_at): SQLite's planner otherwise takes jobs_due
+            // and walks every due job of every kind, e-mails this worker does not deliver included,
+            // so each claim grew with the backlog of jobs left for other workers.
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+                SELECT * FROM jobs INDEXED BY jobs_claim
+                WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
                   AND kind IN (\(placeholders))
                 ORDER BY run_at, id LIMIT ?
                 """, arguments: StatementArguments(arguments))
@@ -188,10 +192,15 @@ extension SQLiteWorkflowStore {
     }
 
     public func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs WHERE account = ? AND (? IS NULL OR kind = ?) AND (? IS NULL OR envelope = ?) ORDER BY rowid
-                """, arguments: [account, kind?.rawValue, kind?.rawValue, envelope, envelope]).map(Self.job)
+        // Only the filters given, so that SQLite uses jobs_envelope (account, envelope): with
+        // `? IS NULL OR envelope = ?` it reads every job of the account.
+        let filters = [("account", account), ("kind", kind?.rawValue), ("envelope", envelope)].compactMap { column, value in
+            value.map { (column, $0) }
+        }
+        let sql = "SELECT * FROM jobs WHERE \(filters.map { "\($0.0) = ?" }.joined(separator: " AND ")) ORDER BY rowid"
+        let values = filters.map(\.1)
+        return try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(Self.job)
         }
     }
 
