@@ -1,3 +1,4 @@
+import CountersignCrypto
 import Foundation
 import TestSupport
 import Testing
@@ -60,6 +61,34 @@ import Testing
         #expect(signatures.map { $0["coverage"] as? String } == ["revision 2 of 3", "whole file"])
         #expect((signatures[0]["timestamp"] as? [String: Any])?["trusted"] as? Bool == true)
         #expect((report["audit"] as? [String: Any])?["chainIntact"] as? Bool == true)
+        // cmsSHA256 names each signature: the SHA-256 of its CMS, the /Contents padding left out.
+        let file = [UInt8](try Data(contentsOf: signed))
+        let expected = try Self.contentsDigests(file)
+        #expect(signatures.compactMap { $0["cmsSHA256"] as? String }.sorted() == expected.sorted())
+    }
+
+    /// SHA-256 (lower-case hex) of every `/Contents <…>` CMS in `bytes`, measured by its DER length.
+    static func contentsDigests(_ bytes: [UInt8]) throws -> [String] {
+        let marker = Array("/Contents <".utf8)
+        var digests: [String] = []
+        var at = 0
+        while at + marker.count < bytes.count {
+            guard bytes[at..<(at + marker.count)].elementsEqual(marker) else { at += 1; continue }
+            let start = at + marker.count
+            let end = try #require(bytes[start...].firstIndex(of: UInt8(ascii: ">")))
+            let hex = Array(String(decoding: bytes[start..<end], as: UTF8.self).utf8)
+            let der: [UInt8] = stride(from: 0, to: hex.count - 1, by: 2).map { UInt8(String(decoding: hex[$0...($0 + 1)], as: UTF8.self), radix: 16)! }
+            // A definite-length SEQUENCE: 0x30, then the length in short or long form.
+            var length = Int(der[1]), header = 2
+            if der[1] & 0x80 != 0 {
+                let octets = Int(der[1] & 0x7F)
+                length = der[2..<(2 + octets)].reduce(0) { $0 << 8 | Int($1) }
+                header = 2 + octets
+            }
+            digests.append(DigestAlgorithm.sha256.hash(Array(der[0..<(header + length)])).map { String(format: "%02x", $0) }.joined())
+            at = end
+        }
+        return digests
     }
 
     @Test func exitCodesFollowTheWorstVerdict() throws {

@@ -27,6 +27,7 @@ extension SignatureReport: JSONRepresentable {
             "timestamp": timestamp.json, "coverage": .string(coverage), "revision": revision.map(JSONValue.int) ?? .null,
             "subFilter": subFilter.map(JSONValue.string) ?? .null,
             "byteRange": byteRange.map { .array($0.map(JSONValue.int)) } ?? .null,
+            "cmsSHA256": cmsSHA256.map(JSONValue.string) ?? .null,
             "certificationLevel": certificationLevel.map(JSONValue.int) ?? .null,
             "modifications": .array(modifications.map(\.json)),
             "verdict": .string(verdict.rawValue), "reasons": .array(issues.map { .string($0.reason) }),
