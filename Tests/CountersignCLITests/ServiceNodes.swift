@@ -56,11 +56,18 @@ final class ServiceNodes: Sendable {
         for index in 0..<count { try start(index) }
     }
 
+    /// The `countersign` the nodes run: `COUNTERSIGN_SERVE_EXECUTABLE` (scripts/bench service sets
+    /// it to the release build), or the one built with the tests.
+    static var executable: URL {
+        ProcessInfo.processInfo.environment["COUNTERSIGN_SERVE_EXECUTABLE"].map { URL(fileURLWithPath: $0) }
+            ?? TestEnvironment.countersignExecutable
+    }
+
     /// Starts node `index` (`countersign serve --config nodeN.json`, its log appended to nodeN.log)
     /// and waits until it is ready.
     func start(_ index: Int) throws {
         let process = Process()
-        process.executableURL = TestEnvironment.countersignExecutable
+        process.executableURL = Self.executable
         process.arguments = ["serve", "--config", home.appendingPathComponent("node\(index).json").path]
         let log = home.appendingPathComponent("node\(index).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
