@@ -19,13 +19,17 @@ import TestSupport
     @Test func theBenchmarkRunsEnvelopesToSealedCompletionAndTheLimit() throws {
         let directory = try TestEnvironment.scratchDirectory("bench")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let workflow = try bench(["workflow", "--envelopes", "3", "--workers", "2", "--dir", directory.appendingPathComponent("w").path])
-        #expect(workflow["envelopes"] as? Int == 3 && (workflow["rate"] as? Double ?? 0) > 0, "\(workflow)")
+        // More clients than envelopes: each envelope is still made, signed and completed once.
+        let workflow = try bench(["workflow", "--envelopes", "3", "--workers", "2", "--clients", "4",
+                                  "--dir", directory.appendingPathComponent("w").path])
+        #expect(workflow["envelopes"] as? Int == 3 && workflow["clients"] as? Int == 4 && (workflow["rate"] as? Double ?? 0) > 0, "\(workflow)")
         let limit = try bench(["limit", "--envelopes", "3", "--workers", "2", "--dir", directory.appendingPathComponent("l").path])
         #expect(limit["envelopes"] as? Int == 3 && (limit["rate"] as? Double ?? 0) > 0, "\(limit)")
         // A bad argument is a usage error, not a run.
         let bad = try runCommand(Self.executable.path, ["workflow", "--envelopes", "0", "--workers", "1", "--dir", directory.path])
         #expect(bad.status == 64 && bad.stderr.contains("--envelopes"))
+        let noClients = try runCommand(Self.executable.path, ["workflow", "--envelopes", "1", "--workers", "1", "--clients", "0", "--dir", directory.path])
+        #expect(noClients.status == 64 && noClients.stderr.contains("--clients"))
     }
 
     @Test func theBenchmarkRunsOnPostgreSQL() async throws {
