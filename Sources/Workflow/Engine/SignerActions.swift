@@ -239,22 +239,22 @@ extension WorkflowEngine {
                 try Routing.move(&value, to: .completed)
             }
             return true
+        } then: { envelope, transition, now throws(WorkflowError) in
+            try advance(&envelope, &transition, now: now)
         }
-        try await advance(token: token)
     }
 
-    /// After an action: invite the next routing order, or queue completion.
-    func advance(token: String) async throws {
-        let (account, envelopeID, _) = try await resolve(token: token)
-        try await change(account: account, envelope: envelopeID) { envelope, transition, now throws(WorkflowError) in
-            guard envelope.state == .sent, !envelope.completionQueued else { return }
-            if Routing.allActed(envelope) {
-                envelope.completionQueued = true
-                transition.record("envelope.completion_queued", .system)
-                transition.jobs.append(job(.completion, envelope, at: now))
-            } else {
-                try activate(&envelope, &transition, now: now)
-            }
+    /// After a signer or approver acted, in the same transition: invite the next routing order,
+    /// or — everyone has acted — queue completion. One transaction, so no crash can leave an
+    /// envelope whose last signer signed with nothing queued.
+    func advance(_ envelope: inout Envelope, _ transition: inout Transition, now: Date) throws(WorkflowError) {
+        guard envelope.state == .sent, !envelope.completionQueued else { return }
+        if Routing.allActed(envelope) {
+            envelope.completionQueued = true
+            transition.record("envelope.completion_queued", .system)
+            transition.jobs.append(job(.completion, envelope, at: now))
+        } else {
+            try activate(&envelope, &transition, now: now)
         }
     }
 
@@ -301,10 +301,11 @@ extension WorkflowEngine {
 
     /// Runs a recipient action in one transition: the token must be valid, the envelope sent
     /// and not past its expiry, the recipient invited and not finished. `body` returns whether
-    /// to record the action's event.
+    /// to record the action's event; `then` runs after it is recorded, in the same transition.
     @discardableResult
     func act(token: String, context: RequestContext, _ type: String, data: [String: String] = [:], personal: [String: String] = [:],
-             _ body: (inout Envelope, Recipient, inout Transition, Date) throws(WorkflowError) -> Bool) async throws -> Envelope {
+             _ body: (inout Envelope, Recipient, inout Transition, Date) throws(WorkflowError) -> Bool,
+             then: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void = { _, _, _ in }) async throws -> Envelope {
         let (account, envelopeID, recipientID) = try await resolve(token: token)
         return try await change(account: account, envelope: envelopeID) { envelope, transition, now throws(WorkflowError) in
             guard envelope.state == .sent else {
@@ -328,6 +329,7 @@ extension WorkflowEngine {
                 if context.ip != nil { value.lastIP = context.ip }
                 if context.userAgent != nil { value.lastUserAgent = context.userAgent }
             }
+            try then(&envelope, &transition, now)
         }
     }
 }
