@@ -36,13 +36,10 @@ extension WorkflowEngine {
         }
         let events = try await store.events(account: account, stream: id)
         let now = clock.now()
-        let verifier = PDFVerifier(trustAnchors: seal.trustAnchors)
-        let sealed: [String: String] = try await typesetters.with { typesetter in
-            let signer = try PDFSigner(identity: seal.identity, timestampClient: seal.timestampURL.map { TimestampClient(url: $0) },
-                                       typesetter: typesetter)
+        let sealed: [String: String] = try await sealers.with { sealer in
             var sealed: [String: String] = [:]
             for document in read.documents {
-                let final = try await finalDocument(document, of: read, template: compiled, typesetter: typesetter)
+                let final = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
                 let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
                 let request = SignatureRequest(
                     placement: .invisible(fieldName: "countersign_seal"),
@@ -50,11 +47,11 @@ extension WorkflowEngine {
                     profile: seal.profile, signingTime: now, audit: trail)
                 let bytes: [UInt8]
                 do {
-                    bytes = try signer.sign(final, request: request)
+                    bytes = try sealer.signer.sign(final, request: request)
                 } catch {
                     throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
                 }
-                let report = verifier.verify(bytes: bytes, name: document.name)
+                let report = sealer.verifier.verify(bytes: bytes, name: document.name)
                 guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
                       audit.envelopeId == id else {
                     throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Templates
+import Typesetting
 
 /// The workflow core's entry point: every action of DESIGN.md §13 as a method, over one store.
 ///
@@ -14,13 +15,21 @@ public final class WorkflowEngine: Sendable {
     public let clock: any WorkflowClock
     public let configuration: WorkflowConfiguration
     let templates = Mutex<[String: CompiledTemplate]>([:])
-    /// Typesetters reused from one generated or completed document to the next.
-    let typesetters = TypesetterPool()
+    /// Typesetters reused from one generated document to the next.
+    let typesetters = LendingPool { try Typesetter() }
+    /// Sealers (typesetter, seal signer, verifier) reused from one completion to the next.
+    let sealers: LendingPool<Sealer>
 
     public init(store: any WorkflowStore, clock: any WorkflowClock = SystemClock(), configuration: WorkflowConfiguration) {
         self.store = store
         self.clock = clock
         self.configuration = configuration
+        sealers = LendingPool { [seal = configuration.seal] in
+            guard let seal else {
+                throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
+            }
+            return try Sealer(seal: seal)
+        }
     }
 
     // MARK: Accounts and keys
