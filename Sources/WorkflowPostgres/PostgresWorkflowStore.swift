@@ -71,7 +71,6 @@ public final class PostgresWorkflowStore: WorkflowStore {
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
     }()

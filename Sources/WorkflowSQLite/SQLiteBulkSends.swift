@@ -5,7 +5,7 @@ public import Workflow
 extension SQLiteWorkflowStore: BulkSendStore {
     public func insertBulkSend(_ bulk: BulkSend) async throws {
         try await write { db in
-            try db.execute(sql: "INSERT INTO bulk_sends (account, id, spec, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO bulk_sends (account, id, spec, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
                            arguments: [bulk.account, bulk.id, try Self.encode(bulk.spec), bulk.createdAt.timeIntervalSince1970,
                                        bulk.createdBy])
         }
@@ -13,11 +13,11 @@ extension SQLiteWorkflowStore: BulkSendStore {
 
     public func bulkSend(account: String, id: String) async throws -> BulkSend? {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM bulk_sends WHERE account = ? AND id = ?", arguments: [account, id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM bulk_sends WHERE account = ? AND id = ?"), arguments: [account, id]) else {
                 return nil
             }
             var counts: [BulkRow.State: Int] = [:]
-            for count in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM bulk_rows WHERE account = ? AND bulk = ? GROUP BY state",
+            for count in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) AS n FROM bulk_rows WHERE account = ? AND bulk = ? GROUP BY state"),
                                           arguments: [account, id]) {
                 if let state = BulkRow.State(rawValue: count["state"]) { counts[state] = count["n"] }
             }
@@ -28,14 +28,14 @@ extension SQLiteWorkflowStore: BulkSendStore {
 
     public func appendBulkRows(account: String, bulk: String, rows: [BulkRow], jobs: [Job]) async throws -> Int {
         try await write { db in
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM bulk_sends WHERE account = ? AND id = ?", arguments: [account, bulk]) != nil else {
+            guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM bulk_sends WHERE account = ? AND id = ?"), arguments: [account, bulk]) != nil else {
                 throw WorkflowError(.notFound, "account \(account) has no bulk send \(bulk)")
             }
-            var next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM bulk_rows WHERE account = ? AND bulk = ?",
+            var next = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM bulk_rows WHERE account = ? AND bulk = ?"),
                                         arguments: [account, bulk]) ?? 0
             var added = 0
             for row in rows {
-                try db.execute(sql: """
+                try db.run(sql: """
                     INSERT OR IGNORE INTO bulk_rows (account, bulk, sequence, key, row_values, state)
                     VALUES (?, ?, ?, ?, ?, 'pending')
                     """, arguments: [account, bulk, next + 1, row.key, try Self.encode(row.values)])
@@ -44,7 +44,7 @@ extension SQLiteWorkflowStore: BulkSendStore {
                     added += 1
                 }
             }
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bulk_rows WHERE account = ? AND bulk = ? AND state = 'pending'",
+            let pending = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM bulk_rows WHERE account = ? AND bulk = ? AND state = 'pending'"),
                                            arguments: [account, bulk]) ?? 0
             if pending > 0 {
                 for job in jobs { try Self.insert(job: job, db) }
@@ -55,13 +55,13 @@ extension SQLiteWorkflowStore: BulkSendStore {
 
     public func claimBulkRows(account: String, bulk: String, limit: Int, now: Date, until: Date) async throws -> [BulkRow] {
         try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM bulk_rows WHERE account = ? AND bulk = ? AND state = 'pending'
                 AND (lease_until IS NULL OR lease_until <= ?) ORDER BY sequence LIMIT ?
-                """, arguments: [account, bulk, now.timeIntervalSince1970, limit])
+                """), arguments: [account, bulk, now.timeIntervalSince1970, limit])
             var claimed: [BulkRow] = []
             for row in rows {
-                try db.execute(sql: "UPDATE bulk_rows SET lease_until = ? WHERE account = ? AND bulk = ? AND sequence = ?",
+                try db.run(sql: "UPDATE bulk_rows SET lease_until = ? WHERE account = ? AND bulk = ? AND sequence = ?",
                                arguments: [until.timeIntervalSince1970, account, bulk, row["sequence"] as Int])
                 claimed.append(try Self.bulkRow(row))
             }
@@ -71,7 +71,7 @@ extension SQLiteWorkflowStore: BulkSendStore {
 
     public func finishBulkRow(account: String, bulk: String, sequence: Int, envelope: String?, error: String?) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE bulk_rows SET state = ?, envelope = ?, error = ?, lease_until = NULL
                 WHERE account = ? AND bulk = ? AND sequence = ?
                 """, arguments: [error == nil ? BulkRow.State.created.rawValue : BulkRow.State.failed.rawValue, envelope, error,

@@ -5,7 +5,7 @@ public import Workflow
 extension SQLiteWorkflowStore {
     public func commit(_ change: StoreChange) async throws {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [change.account]) != nil else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [change.account]) != nil else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
             if let envelope = change.envelope { try Self.write(envelope: envelope, account: change.account, db) }
@@ -25,7 +25,7 @@ extension SQLiteWorkflowStore {
                 try Self.insert(job: job, db)
             }
             for id in change.finishedJobs {
-                try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND account = ? AND state = 'pending'",
+                try db.run(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND account = ? AND state = 'pending'",
                                arguments: [id, change.account])
                 guard db.changesCount == 1 else {
                     throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
@@ -33,7 +33,7 @@ extension SQLiteWorkflowStore {
             }
             if let entry = change.ledgerEntry { try Self.append(ledger: entry, account: change.account, db) }
             for stream in change.purgePersonalData {
-                try db.execute(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
+                try db.run(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
                 try Self.purgeWebhookPayloads(stream: stream, account: change.account, db)
             }
             try Self.writeWebhooks(change, db)
@@ -46,24 +46,24 @@ extension SQLiteWorkflowStore {
         }
         let body = try encode(envelope)
         if envelope.revision == 0 {
-            try db.execute(sql: "INSERT INTO envelopes (account, id, state, revision, created_at, body) VALUES (?, ?, ?, 0, ?, ?)",
+            try db.run(sql: "INSERT INTO envelopes (account, id, state, revision, created_at, body) VALUES (?, ?, ?, 0, ?, ?)",
                            arguments: [account, envelope.id, envelope.state.rawValue, envelope.createdAt.timeIntervalSince1970, body])
         } else {
-            try db.execute(sql: "UPDATE envelopes SET state = ?, revision = ?, body = ? WHERE account = ? AND id = ? AND revision = ?",
+            try db.run(sql: "UPDATE envelopes SET state = ?, revision = ?, body = ? WHERE account = ? AND id = ? AND revision = ?",
                            arguments: [envelope.state.rawValue, envelope.revision, body, account, envelope.id, envelope.revision - 1])
             guard db.changesCount == 1 else {
                 throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
             }
         }
-        try db.execute(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
+        try db.run(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
         for (key, value) in envelope.metadata {
-            try db.execute(sql: "INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (?, ?, ?, ?)",
                            arguments: [account, envelope.id, key, value])
         }
-        try db.execute(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
+        try db.run(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
         for recipient in envelope.recipients {
             for tokenHash in recipient.tokenHashes {
-                try db.execute(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
+                try db.run(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
                                arguments: [tokenHash, account, envelope.id, recipient.id])
             }
         }
@@ -73,10 +73,10 @@ extension SQLiteWorkflowStore {
                                state: String, revision: Int, body: String, _ db: Database) throws {
         guard owner == account else { throw WorkflowError(.invalidRequest, "\(id)@\(version) belongs to another account") }
         if revision == 0 {
-            try db.execute(sql: "INSERT INTO \(table) (account, \(idColumn), version, state, revision, body) VALUES (?, ?, ?, ?, 0, ?)",
+            try db.run(sql: "INSERT INTO \(table) (account, \(idColumn), version, state, revision, body) VALUES (?, ?, ?, ?, 0, ?)",
                            arguments: [account, id, version, state, body])
         } else {
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE \(table) SET state = ?, revision = ?, body = ? WHERE account = ? AND \(idColumn) = ? AND version = ? AND revision = ?
                 """, arguments: [state, revision, body, account, id, version, revision - 1])
             guard db.changesCount == 1 else {
@@ -90,7 +90,7 @@ extension SQLiteWorkflowStore {
     static func append(events: [WorkflowEvent], account: String, _ db: Database) throws {
         for event in events {
             guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
-            let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM events WHERE account = ? AND stream = ? ORDER BY sequence DESC LIMIT 1",
+            let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT sequence, hash FROM events WHERE account = ? AND stream = ? ORDER BY sequence DESC LIMIT 1"),
                                         arguments: [account, event.stream])
             let headSequence: Int = head?["sequence"] ?? 0
             let headHash: String = head?["hash"] ?? WorkflowEvent.genesis
@@ -100,26 +100,26 @@ extension SQLiteWorkflowStore {
             guard event.hash == event.computedHash else {
                 throw WorkflowError(.evidence, "event \(event.sequence) of \(event.stream) carries a hash that is not its own")
             }
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [account, event.stream, event.sequence, event.type, ISOTime.string(event.at),
                                  try encode(event.actor), try encode(event.data), event.personalSHA256, event.previousHash, event.hash])
             if let personal = event.personal {
-                try db.execute(sql: "INSERT INTO event_personal (account, stream, sequence, personal) VALUES (?, ?, ?, ?)",
+                try db.run(sql: "INSERT INTO event_personal (account, stream, sequence, personal) VALUES (?, ?, ?, ?)",
                                arguments: [account, event.stream, event.sequence, try encode(personal)])
             }
         }
     }
 
     static func append(ledger entry: LedgerEntry, account: String, _ db: Database) throws {
-        let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1",
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT sequence, hash FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1"),
                                     arguments: [account])
         guard entry.account == account, entry.sequence == (head?["sequence"] ?? 0) + 1,
               entry.previousHash == (head?["hash"] ?? WorkflowEvent.genesis), entry.hash == entry.computedHash else {
             throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
         }
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [account, entry.sequence, entry.envelope, entry.envelopeHead, entry.envelopeEvents,
@@ -127,7 +127,7 @@ extension SQLiteWorkflowStore {
     }
 
     static func insert(job: Job, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [job.id, job.account, job.kind.rawValue, job.envelope, job.payload, job.runAt.timeIntervalSince1970,

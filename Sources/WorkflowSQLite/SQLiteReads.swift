@@ -7,7 +7,7 @@ extension SQLiteWorkflowStore {
 
     public func envelope(account: String, id: String) async throws -> Envelope? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM envelopes WHERE account = ? AND id = ?", arguments: [account, id])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM envelopes WHERE account = ? AND id = ?"), arguments: [account, id])
                 .map { try Self.decode(Envelope.self, $0) }
         }
     }
@@ -42,38 +42,38 @@ extension SQLiteWorkflowStore {
 
     public func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT account, envelope, recipient FROM recipient_tokens WHERE token_hash = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT account, envelope, recipient FROM recipient_tokens WHERE token_hash = ?"),
                              arguments: [tokenHash]).map { row in (row["account"], row["envelope"], row["recipient"]) }
         }
     }
 
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM template_versions WHERE account = ? AND template_id = ? AND version = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM template_versions WHERE account = ? AND template_id = ? AND version = ?"),
                                 arguments: [account, templateID, version]).map { try Self.decode(TemplateVersion.self, $0) }
         }
     }
 
     public func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion] {
         try await read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT body FROM template_versions WHERE account = ? AND (? IS NULL OR template_id = ?) ORDER BY template_id, version
-                """, arguments: [account, templateID, templateID]).map { try Self.decode(TemplateVersion.self, $0) }
+                """), arguments: [account, templateID, templateID]).map { try Self.decode(TemplateVersion.self, $0) }
         }
     }
 
     public func clauseVersion(account: String, clauseID: String, version: String) async throws -> ClauseVersion? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM clause_versions WHERE account = ? AND clause_id = ? AND version = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM clause_versions WHERE account = ? AND clause_id = ? AND version = ?"),
                                 arguments: [account, clauseID, version]).map { try Self.decode(ClauseVersion.self, $0) }
         }
     }
 
     public func clauseVersions(account: String, clauseID: String?) async throws -> [ClauseVersion] {
         try await read { db in
-            try String.fetchAll(db, sql: """
+            try String.fetchAll(db.cachedStatement(sql: """
                 SELECT body FROM clause_versions WHERE account = ? AND (? IS NULL OR clause_id = ?) ORDER BY clause_id, version
-                """, arguments: [account, clauseID, clauseID]).map { try Self.decode(ClauseVersion.self, $0) }
+                """), arguments: [account, clauseID, clauseID]).map { try Self.decode(ClauseVersion.self, $0) }
         }
     }
 
@@ -81,11 +81,11 @@ extension SQLiteWorkflowStore {
 
     public func events(account: String, stream: String) async throws -> [WorkflowEvent] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT e.*, p.personal FROM events e LEFT JOIN event_personal p
                   ON p.account = e.account AND p.stream = e.stream AND p.sequence = e.sequence
                 WHERE e.account = ? AND e.stream = ? ORDER BY e.sequence
-                """, arguments: [account, stream]).map(Self.event)
+                """), arguments: [account, stream]).map(Self.event)
         }
     }
 
@@ -103,19 +103,19 @@ extension SQLiteWorkflowStore {
 
     public func streams(account: String) async throws -> [String] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT stream FROM events WHERE account = ? ORDER BY stream", arguments: [account])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT stream FROM events WHERE account = ? ORDER BY stream"), arguments: [account])
         }
     }
 
     public func ledger(account: String) async throws -> [LedgerEntry] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence", arguments: [account]).map(Self.ledgerEntry)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence"), arguments: [account]).map(Self.ledgerEntry)
         }
     }
 
     public func ledgerHead(account: String) async throws -> LedgerEntry? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1", arguments: [account])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1"), arguments: [account])
                 .map(Self.ledgerEntry)
         }
     }
@@ -129,7 +129,7 @@ extension SQLiteWorkflowStore {
 
     public func anchors(account: String) async throws -> [LedgerAnchor] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger_anchors WHERE account = ? ORDER BY sequence", arguments: [account]).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM ledger_anchors WHERE account = ? ORDER BY sequence"), arguments: [account]).map { row in
                 LedgerAnchor(account: row["account"], sequence: row["sequence"], head: row["head"], token: row["token"],
                              at: Date(timeIntervalSince1970: row["at"]))
             }
@@ -138,7 +138,7 @@ extension SQLiteWorkflowStore {
 
     public func insertAnchor(_ anchor: LedgerAnchor) async throws {
         try await write { db in
-            try db.execute(sql: "INSERT INTO ledger_anchors (account, sequence, head, token, at) VALUES (?, ?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO ledger_anchors (account, sequence, head, token, at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [anchor.account, anchor.sequence, anchor.head, anchor.token, anchor.at.timeIntervalSince1970])
         }
     }
@@ -157,17 +157,17 @@ extension SQLiteWorkflowStore {
             // INDEXED BY jobs_claim (state, kind, run_at): SQLite's planner otherwise takes jobs_due
             // and walks every due job of every kind, e-mails this worker does not deliver included,
             // so each claim grew with the backlog of jobs left for other workers.
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM jobs INDEXED BY jobs_claim
                 WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
                   AND kind IN (\(placeholders))
                 ORDER BY run_at, id LIMIT ?
-                """, arguments: StatementArguments(arguments))
+                """), arguments: StatementArguments(arguments))
             var jobs: [Job] = []
             for row in rows {
                 var job = try Self.job(row)
                 job.attempts += 1
-                try db.execute(sql: "UPDATE jobs SET leased_until = ?, leased_by = ?, attempts = ? WHERE id = ?",
+                try db.run(sql: "UPDATE jobs SET leased_until = ?, leased_by = ?, attempts = ? WHERE id = ?",
                                arguments: [now.addingTimeInterval(lease).timeIntervalSince1970, worker, job.attempts, job.id])
                 jobs.append(job)
             }
@@ -177,13 +177,13 @@ extension SQLiteWorkflowStore {
 
     public func finishJob(id: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND state = 'pending'", arguments: [id])
+            try db.run(sql: "UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ? AND state = 'pending'", arguments: [id])
         }
     }
 
     public func failJob(id: String, error: String, retryAt: Date) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE jobs SET last_error = ?, leased_until = NULL, run_at = ?,
                   state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
                 WHERE id = ? AND state = 'pending'

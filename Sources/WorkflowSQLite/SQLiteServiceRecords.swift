@@ -33,14 +33,14 @@ extension SQLiteWorkflowStore: ServiceRecordStore {
     public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date,
                                       abandonedBefore: Date) async throws -> IdempotencyRecord? {
         try await write { db in
-            try db.execute(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [expiredBefore.timeIntervalSince1970])
-            try db.execute(sql: "DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND status = 0 AND created_at < ?",
+            try db.run(sql: "DELETE FROM idempotency_keys WHERE created_at < ?", arguments: [expiredBefore.timeIntervalSince1970])
+            try db.run(sql: "DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND status = 0 AND created_at < ?",
                            arguments: [record.account, record.key, abandonedBefore.timeIntervalSince1970])
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE account = ? AND key = ?",
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency_keys WHERE account = ? AND key = ?"),
                                           arguments: [record.account, record.key]) {
                 return try Self.idempotencyRecord(row)
             }
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO idempotency_keys (account, key, request_hash, status, headers, body, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.account, record.key, record.requestHash, record.status, try Self.encode(record.headers),
@@ -51,7 +51,7 @@ extension SQLiteWorkflowStore: ServiceRecordStore {
 
     public func completeIdempotencyKey(_ record: IdempotencyRecord) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 UPDATE idempotency_keys SET status = ?, headers = ?, body = ?
                 WHERE account = ? AND key = ? AND request_hash = ? AND status = 0
                 """, arguments: [record.status, try Self.encode(record.headers), Data(record.body), record.account, record.key,
@@ -61,14 +61,14 @@ extension SQLiteWorkflowStore: ServiceRecordStore {
 
     public func releaseIdempotencyKey(account: String, key: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND status = 0",
+            try db.run(sql: "DELETE FROM idempotency_keys WHERE account = ? AND key = ? AND status = 0",
                            arguments: [account, key])
         }
     }
 
     public func insertEmbeddedLink(_ link: EmbeddedLink) async throws {
         try await write { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO embedded_links (secret_hash, account, envelope, recipient, created_by, expires_at, used_at)
                 VALUES (?, ?, ?, ?, ?, ?, NULL)
                 """, arguments: [link.secretHash, link.account, link.envelope, link.recipient, link.createdBy,
@@ -78,10 +78,10 @@ extension SQLiteWorkflowStore: ServiceRecordStore {
 
     public func redeemEmbeddedLink(secretHash: String, now: Date) async throws -> EmbeddedLink? {
         try await write { db in
-            try db.execute(sql: "UPDATE embedded_links SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ?",
+            try db.run(sql: "UPDATE embedded_links SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ?",
                            arguments: [now.timeIntervalSince1970, secretHash, now.timeIntervalSince1970])
             guard db.changesCount == 1,
-                  let row = try Row.fetchOne(db, sql: "SELECT * FROM embedded_links WHERE secret_hash = ?", arguments: [secretHash]) else {
+                  let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM embedded_links WHERE secret_hash = ?"), arguments: [secretHash]) else {
                 return nil
             }
             return EmbeddedLink(secretHash: row["secret_hash"], account: row["account"], envelope: row["envelope"],

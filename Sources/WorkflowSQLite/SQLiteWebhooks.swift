@@ -14,10 +14,10 @@ extension SQLiteWorkflowStore {
                 throw WorkflowError(.invalidRequest, "webhook endpoint \(endpoint.id) belongs to another account")
             }
             if endpoint.revision == 0 {
-                try db.execute(sql: "INSERT INTO webhook_endpoints (account, id, enabled, revision, body) VALUES (?, ?, ?, 0, ?)",
+                try db.run(sql: "INSERT INTO webhook_endpoints (account, id, enabled, revision, body) VALUES (?, ?, ?, 0, ?)",
                                arguments: [account, endpoint.id, endpoint.enabled, try encode(endpoint)])
             } else {
-                try db.execute(sql: """
+                try db.run(sql: """
                     UPDATE webhook_endpoints SET enabled = ?, revision = ?, body = ? WHERE account = ? AND id = ? AND revision = ?
                     """, arguments: [endpoint.enabled, endpoint.revision, try encode(endpoint), account, endpoint.id, endpoint.revision - 1])
                 guard db.changesCount == 1 else {
@@ -30,7 +30,7 @@ extension SQLiteWorkflowStore {
                 throw WorkflowError(.invalidRequest, "webhook delivery \(delivery.id) belongs to another account")
             }
             if delivery.revision == 0 {
-                try db.execute(sql: """
+                try db.run(sql: """
                     INSERT INTO webhook_deliveries (account, id, endpoint, message, type, stream, sequence, payload, state, attempts,
                                                     created_at, next_attempt_at, last_error, replay_of, revision)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
@@ -39,7 +39,7 @@ extension SQLiteWorkflowStore {
                                      delivery.createdAt.timeIntervalSince1970, delivery.nextAttemptAt?.timeIntervalSince1970,
                                      delivery.lastError, delivery.replayOf])
             } else {
-                try db.execute(sql: """
+                try db.run(sql: """
                     UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, revision = ?
                     WHERE account = ? AND id = ? AND revision = ?
                     """, arguments: [delivery.state.rawValue, delivery.attempts, delivery.nextAttemptAt?.timeIntervalSince1970,
@@ -53,7 +53,7 @@ extension SQLiteWorkflowStore {
             guard attempt.account == account else {
                 throw WorkflowError(.invalidRequest, "a webhook attempt belongs to another account")
             }
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO webhook_attempts (account, delivery, number, endpoint, at, status, duration_ms, response_excerpt, error)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [account, attempt.delivery, attempt.number, attempt.endpoint, attempt.at.timeIntervalSince1970,
@@ -63,7 +63,7 @@ extension SQLiteWorkflowStore {
 
     /// A purge empties the bodies of a stream's finished deliveries (they carried field values).
     static func purgeWebhookPayloads(stream: String, account: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE webhook_deliveries SET payload = X'' WHERE account = ? AND stream = ? AND state != 'pending'",
+        try db.run(sql: "UPDATE webhook_deliveries SET payload = X'' WHERE account = ? AND stream = ? AND state != 'pending'",
                        arguments: [account, stream])
     }
 
@@ -71,21 +71,21 @@ extension SQLiteWorkflowStore {
 
     public func webhookEndpoint(account: String, id: String) async throws -> WebhookEndpoint? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM webhook_endpoints WHERE account = ? AND id = ?", arguments: [account, id])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM webhook_endpoints WHERE account = ? AND id = ?"), arguments: [account, id])
                 .map { try Self.decode(WebhookEndpoint.self, $0) }
         }
     }
 
     public func webhookEndpoints(account: String) async throws -> [WebhookEndpoint] {
         try await read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM webhook_endpoints WHERE account = ? ORDER BY id", arguments: [account])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM webhook_endpoints WHERE account = ? ORDER BY id"), arguments: [account])
                 .map { try Self.decode(WebhookEndpoint.self, $0) }
         }
     }
 
     public func webhookDelivery(account: String, id: String) async throws -> WebhookDelivery? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhook_deliveries WHERE account = ? AND id = ?", arguments: [account, id])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_deliveries WHERE account = ? AND id = ?"), arguments: [account, id])
                 .map(Self.delivery)
         }
     }
@@ -118,7 +118,7 @@ extension SQLiteWorkflowStore {
 
     public func webhookAttempts(account: String, delivery: String) async throws -> [WebhookAttempt] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM webhook_attempts WHERE account = ? AND delivery = ? ORDER BY number",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM webhook_attempts WHERE account = ? AND delivery = ? ORDER BY number"),
                              arguments: [account, delivery]).map { row in
                 WebhookAttempt(account: row["account"], delivery: row["delivery"], endpoint: row["endpoint"], number: row["number"],
                                at: Date(timeIntervalSince1970: row["at"]), status: row["status"],
@@ -129,13 +129,13 @@ extension SQLiteWorkflowStore {
 
     public func webhookFailingSince(account: String, endpoint: String) async throws -> Date? {
         try await read { db in
-            let lastSuccess = try Double.fetchOne(db, sql: """
+            let lastSuccess = try Double.fetchOne(db.cachedStatement(sql: """
                 SELECT MAX(at) FROM webhook_attempts WHERE account = ? AND endpoint = ? AND status BETWEEN 200 AND 299
-                """, arguments: [account, endpoint])
-            return try Double.fetchOne(db, sql: """
+                """), arguments: [account, endpoint])
+            return try Double.fetchOne(db.cachedStatement(sql: """
                 SELECT MIN(at) FROM webhook_attempts WHERE account = ? AND endpoint = ? AND at > ?
                 AND (status IS NULL OR status NOT BETWEEN 200 AND 299)
-                """, arguments: [account, endpoint, lastSuccess ?? -Double.greatestFiniteMagnitude]).map(Date.init(timeIntervalSince1970:))
+                """), arguments: [account, endpoint, lastSuccess ?? -Double.greatestFiniteMagnitude]).map(Date.init(timeIntervalSince1970:))
         }
     }
 

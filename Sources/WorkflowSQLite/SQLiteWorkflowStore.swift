@@ -41,9 +41,10 @@ public final class SQLiteWorkflowStore: WorkflowStore {
 
     // MARK: Helpers
 
+    /// Records are stored as JSON in the order their types encode them (no key sorting: no
+    /// reader depends on the text's order, and sorting every object costs each commit).
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .secondsSince1970
         return encoder
     }()
@@ -147,5 +148,14 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         APIKeyRecord(id: row["id"], account: row["account"], role: Role(rawValue: row["role"]) ?? .agent, name: row["name"],
                      secretHash: row["secret_hash"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
                      revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}
+
+extension Database {
+    /// Executes one statement prepared once per connection (GRDB's statement cache): the store's
+    /// statements are fixed texts run on every commit, so parsing and planning them each time
+    /// would cost more than running them.
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }
