@@ -156,8 +156,15 @@ struct VerifyCommand: ParsableCommand {
             case .report(var report):
                 report.file = shown(report.file)
                 status.withLock { $0.count(report.verdict) }
+                if self.report == "etsi-xml" && !json {
+                    guard let xml = report.etsiXML else {
+                        printError("\(report.file): no signatures, so no ETSI TS 119 102-2 report (the schema's report describes at least one signature); nothing written")
+                        return
+                    }
+                    FileHandle.standardOutput.write(Data((xml + "\n").utf8))
+                    return
+                }
                 let text = json ? report.json.rendered(pretty: !lines)
-                    : self.report == "etsi-xml" ? report.etsiXML
                     : Self.text(report, path: paths[index], verifier: verifier) + (index + 1 < total ? "\n" : "")
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             case .unreadable(let path, let error):

@@ -78,6 +78,8 @@ import TestSupport
             if line.contains("etsi-xml") {
                 #expect(result.stdout.contains("<ValidationReport xmlns=\"http://uri.etsi.org/19102/v1.2.1#\"")
                         && result.stdout.contains("urn:etsi:019102:mainindication:total-passed"), "\(result.stdout)")
+                let schemaProblem = try ETSIReportJudge.problem(in: result.stdout)
+                #expect(schemaProblem == nil)
             }
             if line.contains("no signature") { #expect(result.stderr.contains("no signature to extend"), "\(result.stderr)") }
         }

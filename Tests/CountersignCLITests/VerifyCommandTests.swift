@@ -120,6 +120,22 @@ import Testing
         #expect(try countersign(["verify", signed, "--trust", "/nonexistent/ca.pem"]).status == 66)
     }
 
+    /// `--report etsi-xml`: the schema-valid report on standard output; for a file with no
+    /// signature nothing is written (the schema's report describes at least one) and the
+    /// status is INDETERMINATE's.
+    @Test func etsiReportIsValidAndAnUnsignedFileGetsNone() throws {
+        let m = Self.material
+        let signed = m.directory.appendingPathComponent("signed.pdf").path
+        let report = try countersign(["verify", signed, "--trust", caFile, "--report", "etsi-xml"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let schemaProblem = try ETSIReportJudge.problem(in: report.stdout)
+        #expect(schemaProblem == nil)
+        let unsigned = try countersign(["verify", m.contract.path, "--trust", caFile, "--report", "etsi-xml"])
+        #expect(unsigned.status == 2)
+        #expect(unsigned.stdout.isEmpty)
+        #expect(unsigned.stderr.contains("no signatures, so no ETSI TS 119 102-2 report"), "\(unsigned.stderr)")
+    }
+
     @Test func directoryStreamsJSONLinesInInputOrder() throws {
         let m = Self.material
         let directory = try TestEnvironment.scratchDirectory("verify-dir")

@@ -59,7 +59,7 @@ import Verification
         #expect(unprotected.signatures.first?.notes.contains { $0.code == "timestampLapsed" } == true)
 
         // The ETSI TS 119 102-2 report says the same in the standard's terms.
-        let passed = try XMLDocument(xmlString: protected.etsiXML)
+        let passed = try XMLDocument(xmlString: try #require(protected.etsiXML))
         #expect(passed.rootElement()?.name == "ValidationReport")
         #expect(passed.rootElement()?.uri == VerificationReport.etsiNamespace)
         #expect(try values(passed, "SignatureValidationReport/SignatureValidationStatus/MainIndication")
@@ -69,7 +69,11 @@ import Verification
         #expect(try values(passed, "SignatureValidationObjects/ValidationObject/ObjectType")
                 .contains("urn:etsi:019102:validationObject:timestamp"))
         #expect(try values(passed, "SignatureValidationReport/ValidationTimeInfo/BestSignatureTime/POETime").count == 1)
-        let failed = try XMLDocument(xmlString: unprotected.etsiXML)
+        let passedProblem = try ETSIReportJudge.problem(in: try #require(protected.etsiXML))
+        #expect(passedProblem == nil)
+        let failedProblem = try ETSIReportJudge.problem(in: try #require(unprotected.etsiXML))
+        #expect(failedProblem == nil)
+        let failed = try XMLDocument(xmlString: try #require(unprotected.etsiXML))
         #expect(try values(failed, "SignatureValidationReport/SignatureValidationStatus/MainIndication")
                 == ["urn:etsi:019102:mainindication:indeterminate"])
         #expect(try values(failed, "SignatureValidationReport/SignatureValidationStatus/SubIndication")

@@ -81,7 +81,13 @@ import Verification
         #expect(qualification.service?.territory == "BE" && qualification.service?.status == "granted" && qualification.service?.type == "CA/QC")
         #expect(report.trustedLists?.lists.count == 2)
         #expect(report.text.contains("qualified:   QESig"), "\(report.text)")
-        #expect(report.etsiXML.contains("urn:cef:dss:signatureQualification:QESig"))
+        let etsi = try #require(report.etsiXML)
+        #expect(etsi.contains("urn:cef:dss:signatureQualification:QESig"))
+        // The lists the anchor came from are validation objects of the report.
+        #expect(etsi.components(separatedBy: "<ObjectType>urn:etsi:019102:validationObject:other</ObjectType>").count == 3)
+        #expect(etsi.contains("trusted list: LOTL EU") && etsi.contains("trusted list: TL BE"), "\(etsi)")
+        let schemaProblem = try ETSIReportJudge.problem(in: etsi)
+        #expect(schemaProblem == nil)
     }
 
     @Test(arguments: [
@@ -238,9 +244,15 @@ import Verification
         #expect(lists.refused.map(\.error.code) == [.signatureInvalid], "\(lists.refused)")
         #expect(lists.refused.first?.error.reason.contains("does not verify") == true)
         #expect(lists.lists.map(\.territory) == ["EU"] && lists.anchorCertificates.isEmpty)
-        let signature = try verify(world, lists: lists).signatures[0]
+        let report = try verify(world, lists: lists)
+        let signature = report.signatures[0]
         #expect(signature.verdict == .indeterminate && signature.issues.contains { $0.code == .untrusted })
         #expect(signature.qualification?.level == "N/A")
+        // The ETSI report names the refused list as an indeterminate validation object.
+        let etsi = try #require(report.etsiXML)
+        #expect(etsi.contains("trusted list: refused (signatureInvalid)"), "\(etsi)")
+        let schemaProblem = try ETSIReportJudge.problem(in: etsi)
+        #expect(schemaProblem == nil)
     }
 
     @Test func aNationalListSignedByAnUnpinnedCertificateIsRefused() throws {

@@ -20,17 +20,18 @@ ensure_system_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Creates .venv with pyHanko (the independent signature judge), aiosmtpd (the workflow tests' SMTP
-# server), schemathesis, standardwebhooks and Selenium + axe-core-python (the signing pages'
-# browser tests: axe-core 4.4; axe-selenium-python bundles a 3.x axe that flags the standard
-# autocomplete="one-time-code") unless present.
+# Creates .venv with pyHanko (the independent signature judge) and xsdata (with pyHanko's bindings
+# of the ETSI TS 119 102-2 schema, the judge of our ETSI validation reports), aiosmtpd (the
+# workflow tests' SMTP server), schemathesis, standardwebhooks and Selenium + axe-core-python (the
+# signing pages' browser tests: axe-core 4.4; axe-selenium-python bundles a 3.x axe that flags the
+# standard autocomplete="one-time-code") unless present.
 ensure_venv() {
     local venv="$COUNTERSIGN_ROOT/.venv"
     if [ ! -x "$venv/bin/pyhanko" ] || [ ! -x "$venv/bin/aiosmtpd" ] || [ ! -x "$venv/bin/schemathesis" ] \
-        || ! "$venv/bin/python" -c "import standardwebhooks, selenium, axe_core_python" 2>/dev/null; then
-        echo "Creating $venv with pyHanko, aiosmtpd, schemathesis, standardwebhooks, Selenium and axe-core-python" >&2
+        || ! "$venv/bin/python" -c "import standardwebhooks, selenium, axe_core_python, xsdata" 2>/dev/null; then
+        echo "Creating $venv with pyHanko, xsdata, aiosmtpd, schemathesis, standardwebhooks, Selenium and axe-core-python" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli aiosmtpd schemathesis \
+        "$venv/bin/pip" install --quiet --disable-pip-version-check pyhanko pyhanko-cli "xsdata>=24.4,<27" aiosmtpd schemathesis \
             standardwebhooks selenium axe-core-python
     fi
 }

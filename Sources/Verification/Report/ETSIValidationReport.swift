@@ -10,7 +10,11 @@ extension VerificationReport {
     /// the standard's URNs) — and the certificates and document timestamps it rests on as
     /// `SignatureValidationObjects`, each document timestamp with the proof of existence it gives
     /// and its own status. Our own reasons travel as `AdditionalValidationReportData`.
-    public var etsiXML: String {
+    ///
+    /// nil for a file with no signature: the schema's report holds at least one
+    /// `SignatureValidationReport`, and there is nothing to put in one.
+    public var etsiXML: String? {
+        guard signatures.contains(where: { $0.kind == .signature }) else { return nil }
         var objects = ValidationObjects()
         var out = XMLText()
         out.open("ValidationReport", ["xmlns": Self.etsiNamespace, "xmlns:ds": "http://www.w3.org/2000/09/xmldsig#"])
@@ -24,13 +28,14 @@ extension VerificationReport {
             out.element("DAIdentifier", signature.field)
             out.close("SignatureIdentifier")
             out.open("ValidationTimeInfo")
-            out.element("ValidationTime", ReportTime.iso(signature.revocation?.validationTime ?? Date()))
-            if let best = signature.revocation?.bestSignatureTime {
-                out.open("BestSignatureTime")
-                out.element("POETime", ReportTime.iso(best))
-                out.element("TypeOfProof", "urn:etsi:019102:poetype:validation")
-                out.close("BestSignatureTime")
-            }
+            let validationTime = signature.revocation?.validationTime ?? Date()
+            out.element("ValidationTime", ReportTime.iso(validationTime))
+            // The schema requires it; with no earlier proof of existence it is the validation
+            // time itself (EN 319 102-1 §5.6.2.1).
+            out.open("BestSignatureTime")
+            out.element("POETime", ReportTime.iso(signature.revocation?.bestSignatureTime ?? validationTime))
+            out.element("TypeOfProof", "urn:etsi:019102:poetype:validation")
+            out.close("BestSignatureTime")
             out.close("ValidationTimeInfo")
             if let time = signature.signingTime {
                 out.open("SignatureAttributes")
@@ -63,6 +68,7 @@ extension VerificationReport {
         for revocation in signatures.compactMap(\.revocation) {
             for certificate in revocation.certificates { _ = objects.certificate(certificate.certificateSHA256, subject: certificate.subject) }
         }
+        if let trustedLists { objects.trustedLists = trustedLists }
         objects.write(into: &out)
         out.close("ValidationReport")
         return out.text
@@ -81,10 +87,12 @@ extension VerificationReport {
     }
 }
 
-/// The validation objects a report refers to, identified by certificate SHA-256 or timestamp field.
+/// The validation objects a report refers to, identified by certificate SHA-256 or timestamp
+/// field, and the trusted lists (`--trust-list`) the trust anchors came from.
 private struct ValidationObjects {
     private var certificates: [(id: String, sha256: String, subject: String)] = []
     private var timestamps: [(id: String, report: SignatureReport)] = []
+    var trustedLists = TrustedListsReport(lists: [], refused: [], missing: [])
 
     mutating func certificate(_ sha256: String, subject: String) -> String {
         if let known = certificates.first(where: { $0.sha256 == sha256 }) { return known.id }
@@ -98,7 +106,7 @@ private struct ValidationObjects {
     }
 
     func write(into out: inout XMLText) {
-        guard !certificates.isEmpty || !timestamps.isEmpty else { return }
+        guard !certificates.isEmpty || !timestamps.isEmpty || !trustedLists.lists.isEmpty || !trustedLists.refused.isEmpty else { return }
         out.open("SignatureValidationObjects")
         for certificate in certificates {
             out.open("ValidationObject", ["id": certificate.id])
@@ -112,7 +120,7 @@ private struct ValidationObjects {
             out.open("ValidationObject", ["id": id])
             out.element("ObjectType", "urn:etsi:019102:validationObject:timestamp")
             out.open("ValidationObjectRepresentation")
-            if let digest = report.cmsSHA256 { out.digest(digest) } else { out.element("DirectReference", report.field) }
+            if let digest = report.cmsSHA256 { out.digest(digest) } else { out.element("direct", report.field) }
             out.close("ValidationObjectRepresentation")
             if let time = report.timestamp?.genTime {
                 out.open("POE")
@@ -122,6 +130,24 @@ private struct ValidationObjects {
             }
             out.open("ValidationReport")
             out.status(report.verdict, subIndications: VerificationReport.subIndications(report), reasons: report.reasons)
+            out.close("ValidationReport")
+            out.close("ValidationObject")
+        }
+        // TS 119 102-2 has no object type for a trusted list: "other", referenced by its file,
+        // passed when its signature verified with a pinned key (and used), indeterminate when refused.
+        let lists = trustedLists.lists.map { list in
+            (list.source, Verdict.passed, "\(list.kind) \(list.territory)"
+                + (list.sequenceNumber.map { " #\($0)" } ?? "") + ", signed by \(list.signer), \(list.services) services"
+                + (list.expired ? ", past its NextUpdate (used, as EU DSS does)" : ""))
+        } + trustedLists.refused.map { ($0.source, Verdict.indeterminate, "refused (\($0.code)): \($0.reason)") }
+        for (index, (source, verdict, reason)) in lists.enumerated() {
+            out.open("ValidationObject", ["id": "TL-\(index + 1)"])
+            out.element("ObjectType", "urn:etsi:019102:validationObject:other")
+            out.open("ValidationObjectRepresentation")
+            out.element("URI", URL(fileURLWithPath: source).absoluteString)
+            out.close("ValidationObjectRepresentation")
+            out.open("ValidationReport")
+            out.status(verdict, subIndications: [], reasons: ["trusted list: " + reason])
             out.close("ValidationReport")
             out.close("ValidationObject")
         }
