@@ -167,6 +167,10 @@ enum PostgresSchema {
             """,
             "CREATE INDEX bulk_rows_state ON bulk_rows(account, bulk, state, sequence)",
         ]),
+        // Listing an account's keys read every account's keys (QueryPlanTests found it in SQLite).
+        Migration(version: 5, name: "keys-by-account", statements: [
+            "CREATE INDEX api_keys_account ON api_keys(account, id)",
+        ]),
     ]
 
     /// Applies every migration the database has not recorded, in order.

@@ -12,24 +12,34 @@ public final class SQLiteWorkflowStore: WorkflowStore {
     public let path: String
 
     /// Opens (creating and migrating) the store in `directory`: `workflow.sqlite` and `documents/`.
-    public convenience init(directory: URL) throws {
+    /// `observeStatement`, when given, hears the text of every SQL statement the store runs
+    /// (without its arguments): for tracing, and for the test that checks every statement's
+    /// query plan.
+    public convenience init(directory: URL, observeStatement: (@Sendable (String) -> Void)? = nil) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw WorkflowError(.store, "cannot create the store folder \(directory.path): \(error.localizedDescription)")
         }
         try self.init(path: directory.appendingPathComponent("workflow.sqlite").path,
-                      documents: try FileDocumentStore(root: directory.appendingPathComponent("documents")))
+                      documents: try FileDocumentStore(root: directory.appendingPathComponent("documents")),
+                      observeStatement: observeStatement)
     }
 
-    /// Opens (creating and migrating) the database at `path` with a document store.
-    public init(path: String, documents: any DocumentStore) throws {
+    /// Opens (creating and migrating) the database at `path` with a document store;
+    /// `observeStatement` as above.
+    public init(path: String, documents: any DocumentStore, observeStatement: (@Sendable (String) -> Void)? = nil) throws {
         self.path = path
         self.documents = documents
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let observeStatement {
+                db.trace(options: .statement) { event in
+                    if case .statement(let statement) = event { observeStatement(statement.sql) }
+                }
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

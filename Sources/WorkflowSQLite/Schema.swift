@@ -90,6 +90,16 @@ enum Schema {
                 """)
         }
         ServiceSchema.register(&migrator)
+        // Found by QueryPlanTests. Every envelope write replaces the envelope's tokens: without
+        // the first index that DELETE read every token of every envelope, so each commit slowed
+        // as the store grew (PostgreSQL's schema always had it). Listing an account's keys read
+        // every account's keys.
+        migrator.registerMigration("5-indexes-for-growing-tables") { db in
+            try db.execute(sql: """
+                CREATE INDEX recipient_tokens_envelope ON recipient_tokens(account, envelope);
+                CREATE INDEX api_keys_account ON api_keys(account, id);
+                """)
+        }
         return migrator
     }
 }

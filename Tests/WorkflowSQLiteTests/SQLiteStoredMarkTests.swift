@@ -13,8 +13,10 @@ import WorkflowSQLite
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteWorkflowStore(directory: directory)
         let queue = try DatabaseQueue(path: store.path)
-        try await StoreConformance.checkTypedMarkStoredWithoutFont(store) { statement in
-            try await queue.write { db in try db.execute(sql: statement) }
+        try await StoreConformance.checkTypedMarkStoredWithoutFont(store) {
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE envelopes SET body = json_remove(body, '$.recipients[0].mark.typed.font') WHERE id = 'env_old'")
+            }
         }
     }
 }
