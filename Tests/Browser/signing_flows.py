@@ -73,6 +73,16 @@ def wait_for(driver, css, seconds=20):
     return WebDriverWait(driver, seconds).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def click_and_wait(driver, element, css, seconds=20):
+    """Clicks something that loads a new page, then waits for the new page to show `css`: when the
+    page before had the same element, waiting for it alone could return before the new page came
+    (a loaded machine made that race visible)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, seconds).until(expected_conditions.staleness_of(page))
+    return wait_for(driver, css, seconds)
+
+
 def mails_to(address):
     folder = Path(CONFIG["maildir"]) / "new"
     found = []
@@ -229,8 +239,7 @@ def a_signer_declines(envelope):
         wait_for(driver, "#reason")
         audit(driver, "decline")
         driver.find_element(By.ID, "reason").send_keys("The seat count is wrong.")
-        driver.find_element(By.ID, "decline-confirm").click()
-        wait_for(driver, "h1")
+        click_and_wait(driver, driver.find_element(By.ID, "decline-confirm"), "h1")
         expect("Declined" in driver.find_element(By.TAG_NAME, "h1").text, "declining does not end on the declined page")
         audit(driver, "declined")
     finally:
@@ -248,20 +257,17 @@ def the_agent_tracks_reminds_and_voids(envelopes):
         wait_for(driver, "table")
         audit(driver, "console-list")
         driver.find_element(By.ID, "crm").send_keys("lead_id=" + envelopes["void"]["lead"])
-        driver.find_element(By.CSS_SELECTOR, "form[role=search] button").click()
-        wait_for(driver, "tbody a")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[role=search] button"), "tbody a")
         rows = driver.find_elements(By.CSS_SELECTOR, "tbody tr")
         expect(len(rows) == 1, f"searching by CRM id found {len(rows)} envelopes")
         audit(driver, "console-search")
         rows[0].find_element(By.TAG_NAME, "a").click()
         wait_for(driver, "#remind")
         audit(driver, "console-envelope")
-        driver.find_element(By.ID, "remind").click()
-        wait_for(driver, "p.notice")
+        click_and_wait(driver, driver.find_element(By.ID, "remind"), "p.notice")
         expect("recipient.reminded" in driver.page_source, "the timeline does not show the reminder")
         driver.find_element(By.ID, "void-reason").send_keys("Customer asked for a new quote")
-        driver.find_element(By.ID, "void").click()
-        wait_for(driver, "p.notice")
+        click_and_wait(driver, driver.find_element(By.ID, "void"), "p.notice")
         expect(driver.find_element(By.ID, "envelope-state").text.startswith("voided"), "the envelope is not voided")
         audit(driver, "console-voided")
         driver.get(CONFIG["base"] + "/console/new")
