@@ -21,21 +21,28 @@ public final class RawHTTP: @unchecked Sendable {
     public let fd: Int32
 
     /// Connects to 127.0.0.1:port; throws when the connection is refused.
+    ///
+    /// The socket becomes `fd` only once connected. It used to be stored first and closed on a
+    /// refused connection, and then closed again by `deinit`, which runs for a class whose
+    /// initializer throws after every property is set: the second close could hit a descriptor
+    /// the in-process server had just accepted under the same number (NIO then stops on EBADF).
     public init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(fd)
+            close(socket)
             throw POSIXError(.ECONNREFUSED)
         }
+        fd = socket
     }
 
     deinit { close(fd) }

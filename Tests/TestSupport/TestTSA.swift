@@ -103,8 +103,9 @@ public final class TestTSA: @unchecked Sendable {
             return !stopped
         }
         guard first else { return }
-        _ = finished.wait(timeout: .now() + 5)
-        close(listener)
+        // Closed only once the serving thread has left: closed under it, the number could be
+        // reused by another test's socket while the thread still polls and accepts on it.
+        if finished.wait(timeout: .now() + 5) == .success { close(listener) }
     }
 
     deinit {

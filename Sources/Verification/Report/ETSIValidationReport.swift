@@ -31,7 +31,7 @@ extension VerificationReport {
             let validationTime = signature.revocation?.validationTime ?? Date()
             out.element("ValidationTime", ReportTime.iso(validationTime))
             // The schema requires it; with no earlier proof of existence it is the validation
-            // time itself (EN 319 102-1 §5.6.2.1).
+            // time itself (EN 319 102-1's best-signature-time starts as the current time).
             out.open("BestSignatureTime")
             out.element("POETime", ReportTime.iso(signature.revocation?.bestSignatureTime ?? validationTime))
             out.element("TypeOfProof", "urn:etsi:019102:poetype:validation")
