@@ -156,9 +156,9 @@ struct VerifyCommand: ParsableCommand {
             case .report(var report):
                 report.file = shown(report.file)
                 status.withLock { $0.count(report.verdict) }
-                if self.report == "etsi-xml" && !json {
+                if self.report == "etsi-xml" {  // never with --json: refused in validate()
                     guard let xml = report.etsiXML else {
-                        printError("\(report.file): no signatures, so no ETSI TS 119 102-2 report (the schema's report describes at least one signature); nothing written")
+                        printError("\(report.file): no signatures, so no ETSI TS 119 102-2 report (the schema's report describes at least one signature); nothing written — run verify without --report to see what the file holds")
                         return
                     }
                     FileHandle.standardOutput.write(Data((xml + "\n").utf8))
