@@ -13,7 +13,9 @@ extension PostgresWorkflowStore {
             guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(change.account)", logger: logger) == 1 else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
-            if let envelope = change.envelope { try await Self.write(envelope: envelope, account: change.account, connection, logger) }
+            if let envelope = change.envelope {
+                try await Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, connection, logger)
+            }
             if let version = change.templateVersion {
                 try await Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
                                               owner: version.account, id: version.templateID, version: version.version,
@@ -50,7 +52,8 @@ extension PostgresWorkflowStore {
         }
     }
 
-    static func write(envelope: Envelope, account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    static func write(envelope: Envelope, previous: Envelope?, account: String, _ connection: PostgresConnection,
+                      _ logger: Logger) async throws {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
@@ -69,20 +72,38 @@ extension PostgresWorkflowStore {
                 throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
             }
         }
-        try await connection.query("DELETE FROM envelope_metadata WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
-        for (key, value) in envelope.metadata.sorted(by: { $0.key < $1.key }) {
+        // Each kind of row is written by one statement (arrays unnested), whatever its count:
+        // every statement is a round trip to the server.
+        let writes = EnvelopeIndexWrites(envelope: envelope, previous: previous)
+        if writes.deleteAll {
+            try await connection.query("DELETE FROM envelope_metadata WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
+            try await connection.query("DELETE FROM recipient_tokens WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
+        }
+        if !writes.deletedMetadataKeys.isEmpty {
             try await connection.query("""
-                INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (\(account), \(envelope.id), \(key), \(value))
+                DELETE FROM envelope_metadata WHERE account = \(account) AND envelope = \(envelope.id) AND key = ANY(\(writes.deletedMetadataKeys))
                 """, logger: logger)
         }
-        try await connection.query("DELETE FROM recipient_tokens WHERE account = \(account) AND envelope = \(envelope.id)", logger: logger)
-        for recipient in envelope.recipients {
-            for tokenHash in recipient.tokenHashes {
-                try await connection.query("""
-                    INSERT INTO recipient_tokens (token_hash, account, envelope, recipient)
-                    VALUES (\(tokenHash), \(account), \(envelope.id), \(recipient.id))
-                    """, logger: logger)
-            }
+        if !writes.insertedMetadata.isEmpty {
+            try await connection.query("""
+                INSERT INTO envelope_metadata (account, envelope, key, value)
+                SELECT \(account), \(envelope.id), key, value
+                FROM unnest(\(writes.insertedMetadata.map(\.key))::text[], \(writes.insertedMetadata.map(\.value))::text[]) AS row(key, value)
+                """, logger: logger)
+        }
+        if !writes.deletedTokenHashes.isEmpty {
+            try await connection.query("""
+                DELETE FROM recipient_tokens
+                WHERE account = \(account) AND envelope = \(envelope.id) AND token_hash = ANY(\(writes.deletedTokenHashes))
+                """, logger: logger)
+        }
+        if !writes.insertedTokens.isEmpty {
+            try await connection.query("""
+                INSERT INTO recipient_tokens (token_hash, account, envelope, recipient)
+                SELECT token_hash, \(account), \(envelope.id), recipient
+                FROM unnest(\(writes.insertedTokens.map(\.tokenHash))::text[], \(writes.insertedTokens.map(\.recipient))::text[])
+                    AS row(token_hash, recipient)
+                """, logger: logger)
         }
     }
 
@@ -107,34 +128,48 @@ extension PostgresWorkflowStore {
         }
     }
 
-    /// Appends events, each chained to the stream's stored head (a gap, a fork or a wrong
-    /// previous hash is refused as a conflict; a writer that took the same sequence first makes
-    /// the insert violate the primary key, also a conflict).
+    /// Appends events, each chained to the stream's stored head or to the event before it in
+    /// the change (a gap, a fork or a wrong previous hash is refused as a conflict; a writer that
+    /// took the same sequence first makes the insert violate the primary key, also a conflict).
+    /// One head read per stream, then one insert for all events and one for their personal data.
     static func append(events: [WorkflowEvent], account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard !events.isEmpty else { return }
+        var heads: [String: (sequence: Int, hash: String)] = [:]
         for event in events {
             guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
-            let head = try await rows(connection, """
-                SELECT sequence, hash FROM events WHERE account = \(account) AND stream = \(event.stream) ORDER BY sequence DESC LIMIT 1
-                """, logger: logger).first
-            let headSequence = try head?.value("sequence", as: Int.self) ?? 0
-            let headHash = try head?.value("hash", as: String.self) ?? WorkflowEvent.genesis
-            guard event.sequence == headSequence + 1, event.previousHash == headHash else {
-                throw WorkflowError(.conflict, "event \(event.sequence) of \(event.stream) does not follow the stored head (\(headSequence)); read the envelope again and retry")
+            if heads[event.stream] == nil {
+                let head = try await rows(connection, """
+                    SELECT sequence, hash FROM events WHERE account = \(account) AND stream = \(event.stream) ORDER BY sequence DESC LIMIT 1
+                    """, logger: logger).first
+                heads[event.stream] = (try head?.value("sequence", as: Int.self) ?? 0,
+                                       try head?.value("hash", as: String.self) ?? WorkflowEvent.genesis)
+            }
+            let head = heads[event.stream]!
+            guard event.sequence == head.sequence + 1, event.previousHash == head.hash else {
+                throw WorkflowError(.conflict, "event \(event.sequence) of \(event.stream) does not follow the stored head (\(head.sequence)); read the envelope again and retry")
             }
             guard event.hash == event.computedHash else {
                 throw WorkflowError(.evidence, "event \(event.sequence) of \(event.stream) carries a hash that is not its own")
             }
+            heads[event.stream] = (event.sequence, event.hash)
+        }
+        try await connection.query("""
+            INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+            SELECT \(account), stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash
+            FROM unnest(\(events.map(\.stream))::text[], \(events.map(\.sequence))::bigint[], \(events.map(\.type))::text[],
+                        \(events.map { iso($0.at) })::text[], \(try events.map { try encode($0.actor) })::text[],
+                        \(try events.map { try encode($0.data) })::text[], \(events.map(\.personalSHA256))::text[],
+                        \(events.map(\.previousHash))::text[], \(events.map(\.hash))::text[])
+                AS row(stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+            """, logger: logger)
+        let personal = events.compactMap { event in event.personal.map { (event: event, data: $0) } }
+        if !personal.isEmpty {
             try await connection.query("""
-                INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
-                VALUES (\(account), \(event.stream), \(event.sequence), \(event.type), \(iso(event.at)), \(try encode(event.actor)),
-                        \(try encode(event.data)), \(event.personalSHA256), \(event.previousHash), \(event.hash))
+                INSERT INTO event_personal (account, stream, sequence, personal)
+                SELECT \(account), stream, sequence, personal
+                FROM unnest(\(personal.map(\.event.stream))::text[], \(personal.map(\.event.sequence))::bigint[],
+                            \(try personal.map { try encode($0.data) })::text[]) AS row(stream, sequence, personal)
                 """, logger: logger)
-            if let personal = event.personal {
-                try await connection.query("""
-                    INSERT INTO event_personal (account, stream, sequence, personal)
-                    VALUES (\(account), \(event.stream), \(event.sequence), \(try encode(personal)))
-                    """, logger: logger)
-            }
         }
     }
 

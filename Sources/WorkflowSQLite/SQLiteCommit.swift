@@ -8,7 +8,9 @@ extension SQLiteWorkflowStore {
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [change.account]) != nil else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
-            if let envelope = change.envelope { try Self.write(envelope: envelope, account: change.account, db) }
+            if let envelope = change.envelope {
+                try Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, db)
+            }
             if let version = change.templateVersion {
                 try Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
                                         owner: version.account, id: version.templateID, version: version.version,
@@ -40,7 +42,7 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    static func write(envelope: Envelope, account: String, _ db: Database) throws {
+    static func write(envelope: Envelope, previous: Envelope?, account: String, _ db: Database) throws {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
@@ -55,17 +57,25 @@ extension SQLiteWorkflowStore {
                 throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
             }
         }
-        try db.run(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
-        for (key, value) in envelope.metadata {
-            try db.run(sql: "INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (?, ?, ?, ?)",
-                           arguments: [account, envelope.id, key, value])
+        let writes = EnvelopeIndexWrites(envelope: envelope, previous: previous)
+        if writes.deleteAll {
+            try db.run(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
+            try db.run(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
         }
-        try db.run(sql: "DELETE FROM recipient_tokens WHERE account = ? AND envelope = ?", arguments: [account, envelope.id])
-        for recipient in envelope.recipients {
-            for tokenHash in recipient.tokenHashes {
-                try db.run(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
-                               arguments: [tokenHash, account, envelope.id, recipient.id])
-            }
+        for key in writes.deletedMetadataKeys {
+            try db.run(sql: "DELETE FROM envelope_metadata WHERE account = ? AND envelope = ? AND key = ?", arguments: [account, envelope.id, key])
+        }
+        for (key, value) in writes.insertedMetadata {
+            try db.run(sql: "INSERT INTO envelope_metadata (account, envelope, key, value) VALUES (?, ?, ?, ?)",
+                       arguments: [account, envelope.id, key, value])
+        }
+        for tokenHash in writes.deletedTokenHashes {
+            try db.run(sql: "DELETE FROM recipient_tokens WHERE token_hash = ? AND account = ? AND envelope = ?",
+                       arguments: [tokenHash, account, envelope.id])
+        }
+        for (tokenHash, recipient) in writes.insertedTokens {
+            try db.run(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
+                       arguments: [tokenHash, account, envelope.id, recipient])
         }
     }
 

@@ -90,6 +90,56 @@ extension StoreConformance {
             try expect(try await store.recipient(tokenHash: sha("token-env_1-1")) == nil, "the old token finds nothing")
             try expect(try await store.recipient(tokenHash: sha("new token"))?.recipient == "env_1_r1", "the new token works")
         },
+        Case(name: "envelopes: given the envelope as read, changed metadata and tokens are rewritten, the rest kept") { store in
+            _ = try await makeAccount(store, "acme")
+            var envelope = makeEnvelope("acme", "env_1", metadata: ["lead_id": "L1", "owner": "ann", "ticket": "T9"])
+            envelope.recipients[1].tokenHashes = [sha("cc token")]
+            try await save(store, &envelope, events: ["created"])
+            // Through three commits that name the envelope as read: one that changes nothing
+            // indexed, one that changes a value, drops a key, adds one and moves the tokens, and
+            // one given a stale `previousEnvelope` (every row written again).
+            var steps: [(Envelope) -> Envelope] = []
+            steps.append { $0 }
+            steps.append { envelope in
+                var next = envelope
+                next.metadata = ["lead_id": "L2", "owner": "ann", "crm": "C3"]
+                next.recipients[0].tokenHashes = [sha("token-env_1-1"), sha("reminder token")]
+                next.recipients[1].tokenHashes = []
+                return next
+            }
+            steps.append { envelope in
+                var next = envelope
+                next.metadata["owner"] = "bo"
+                next.recipients[0].tokenHashes = [sha("resent token")]
+                return next
+            }
+            let query = { (key: String, value: String) in
+                try await store.envelopes(account: "acme", query: EnvelopeQuery(metadataKey: key, metadataValue: value)).map(\.id)
+            }
+            for (index, step) in steps.enumerated() {
+                guard let read = try await store.envelope(account: "acme", id: "env_1") else { throw StoreConformance.Failure(description: "gone") }
+                var next = step(read)
+                let events = chain(&next, ["step\(index)"])
+                next.revision += 1
+                var previous = read
+                if index == 2 { previous.revision -= 1 }
+                try await store.commit(StoreChange(account: "acme", envelope: next, previousEnvelope: previous, events: events))
+                guard index == 1 else { continue }
+                let (l2, l1, ann) = (try await query("lead_id", "L2"), try await query("lead_id", "L1"), try await query("owner", "ann"))
+                let (ticket, crm) = (try await query("ticket", "T9"), try await query("crm", "C3"))
+                try expect(l2 == ["env_1"] && l1.isEmpty && ann == ["env_1"], "the changed value and the kept one: \(l2) \(l1) \(ann)")
+                try expect(ticket.isEmpty && crm == ["env_1"], "the dropped and added keys: \(ticket) \(crm)")
+                try expect(try await store.recipient(tokenHash: sha("cc token")) == nil, "the dropped token finds nothing")
+                try expect(try await store.recipient(tokenHash: sha("reminder token"))?.recipient == "env_1_r1", "the added token works")
+                try expect(try await store.recipient(tokenHash: sha("token-env_1-1"))?.recipient == "env_1_r1", "the kept token works")
+            }
+            let (bo, ann) = (try await query("owner", "bo"), try await query("owner", "ann"))
+            try expect(bo == ["env_1"] && ann.isEmpty, "the value changed by a full rewrite: \(bo) \(ann)")
+            for gone in ["token-env_1-1", "reminder token", "cc token"] {
+                try expect(try await store.recipient(tokenHash: sha(gone)) == nil, "the token '\(gone)' finds nothing")
+            }
+            try expect(try await store.recipient(tokenHash: sha("resent token"))?.recipient == "env_1_r1", "the new token works")
+        },
         Case(name: "tenancy: one account's envelopes, events, jobs and versions are invisible to another") { store in
             _ = try await makeAccount(store, "acme")
             _ = try await makeAccount(store, "globex")

@@ -93,7 +93,7 @@ extension WorkflowEngine {
                                 envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now,
                                 previousHash: ledgerHead?.hash ?? WorkflowEvent.genesis)
             do {
-                try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, events: chained, jobs: transition.jobs,
+                try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, previousEnvelope: read, events: chained, jobs: transition.jobs,
                                                          finishedJobs: [jobID], ledgerEntry: entry), envelope: envelope)
                 break
             } catch let error as WorkflowError where error.code == .conflict && attempts < 16 {

@@ -105,7 +105,7 @@ public final class WorkflowEngine: Sendable {
             let events = chain(&envelope, transition.events, at: now)
             envelope.revision += 1
             do {
-                try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, events: events, jobs: transition.jobs,
+                try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, previousEnvelope: stored, events: events, jobs: transition.jobs,
                                                          finishedJobs: transition.finishedJobs, ledgerEntry: transition.ledgerEntry,
                                                          purgePersonalData: transition.purgePersonalData ? [envelope.id] : []),
                                              envelope: envelope)

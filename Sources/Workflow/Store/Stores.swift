@@ -11,6 +11,10 @@ public import Foundation
 public struct StoreChange: Sendable {
     public var account: String
     public var envelope: Envelope?
+    /// The envelope as the caller read it (the revision before `envelope`'s), when there is
+    /// one: the store then rewrites only the CRM metadata and signing-link rows that differ
+    /// (`indexWrites`). Nil, or another revision: all of them are written again.
+    public var previousEnvelope: Envelope?
     public var templateVersion: TemplateVersion?
     public var clauseVersion: ClauseVersion?
     public var events: [WorkflowEvent]
@@ -28,13 +32,14 @@ public struct StoreChange: Sendable {
     /// Delivery attempts to append to the delivery log.
     public var webhookAttempts: [WebhookAttempt]
 
-    public init(account: String, envelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
+    public init(account: String, envelope: Envelope? = nil, previousEnvelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
                 clauseVersion: ClauseVersion? = nil, events: [WorkflowEvent] = [], jobs: [Job] = [],
                 finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, purgePersonalData: [String] = [],
                 webhookEndpoint: WebhookEndpoint? = nil, webhookDeliveries: [WebhookDelivery] = [],
                 webhookAttempts: [WebhookAttempt] = []) {
         self.account = account
         self.envelope = envelope
+        self.previousEnvelope = previousEnvelope
         self.templateVersion = templateVersion
         self.clauseVersion = clauseVersion
         self.events = events
