@@ -71,7 +71,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         subject = Certificate.text(of: X509_get_subject_name(x509))
         issuer = Certificate.text(of: X509_get_issuer_name(x509))
         commonName = Certificate.commonName(of: X509_get_subject_name(x509))
-        serialNumber = OpenSSL.hex(OpenSSL.bytes(of: X509_get0_serialNumber(x509)))
+        serialNumber = Certificate.serialText(x509)
         sha256Fingerprint = OpenSSL.hex(DigestAlgorithm.sha256.hash(derEncoded))
         let flags = X509_get_extension_flags(x509)  // also caches the extensions
         keyUsage = flags & UInt32(EXFLAG_KUSAGE) != 0 ? KeyUsage(rawValue: X509_get_key_usage(x509)) : nil
@@ -126,6 +126,19 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// Whether the subject and issuer names are the same (a root, usually).
     public var isSelfIssued: Bool { X509_NAME_cmp(X509_get_subject_name(x509), X509_get_issuer_name(x509)) == 0 }
+
+    /// The serial number's INTEGER content octets (two's complement), nil if OpenSSL cannot
+    /// encode it.
+    func serialContent() -> [UInt8]? { Certificate.serialContent(x509) }
+
+    static func serialContent(_ x509: OpaquePointer) -> [UInt8]? {
+        (try? OpenSSL.encode("a serial number") { i2d_ASN1_INTEGER(X509_get0_serialNumber(x509), $0) })
+            .flatMap { try? SerialNumber.content(ofDER: $0) }
+    }
+
+    static func serialText(_ x509: OpaquePointer) -> String {
+        serialContent(x509).map { SerialNumber.text($0) } ?? "unreadable"
+    }
 
     /// The DER of the issuer Name and of the serial INTEGER (CMS IssuerAndSerialNumber parts).
     func issuerAndSerialDER() throws -> (issuer: [UInt8], serial: [UInt8]) {

@@ -156,10 +156,10 @@ struct Attribute {
 
 extension Certificate {
     /// Whether this certificate is the one a SignerInfo's SID names: issuer name (compared as
-    /// OpenSSL compares names, canonically) and serial number, or subjectKeyIdentifier.
+    /// OpenSSL compares names, canonically) and serial number (as signed integers: a negative
+    /// serial is not its magnitude), or subjectKeyIdentifier.
     func isNamed(byIssuer issuerDER: [UInt8], serial serialContent: [UInt8]) -> Bool {
-        let serial = OpenSSL.bytes(of: X509_get0_serialNumber(x509))
-        guard Array(serial.drop { $0 == 0 }) == Array(serialContent.drop { $0 == 0 }) else { return false }
+        guard let serial = self.serialContent(), SerialNumber.minimal(serial) == SerialNumber.minimal(serialContent) else { return false }
         guard let name = try? OpenSSL.decode("an issuer name", issuerDER, free: X509_NAME_free, { d2i_X509_NAME(nil, $0, $1) }) else {
             return false
         }

@@ -44,8 +44,7 @@ public struct CMSSignerInfo: Sendable {
             guard parts.count == 2 else { throw CryptoError(.malformed, "IssuerAndSerialNumber is not (issuer, serial)") }
             let issuer = try parts[0].derEncoding()
             let serial = try parts[1].expecting(DER.integer, "serialNumber").primitiveContent()
-            let magnitude = serial.drop { $0 == 0 }
-            identifier = .issuerAndSerialNumber(issuer: Self.nameText(issuer), serialNumber: (magnitude.isEmpty ? [0] : Array(magnitude)).hexString)
+            identifier = .issuerAndSerialNumber(issuer: Self.nameText(issuer), serialNumber: SerialNumber.text(serial))
             certificate = certificates.first { $0.isNamed(byIssuer: issuer, serial: serial) }
         case 0x80, 0xA0:  // [0] IMPLICIT SubjectKeyIdentifier (a constructed form only in BER)
             let keyIdentifier = try sid.primitiveContent()

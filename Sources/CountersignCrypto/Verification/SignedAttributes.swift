@@ -143,8 +143,7 @@ public struct CertificateReference: Sendable, Hashable {
             let serial = try parts[1].expecting(DER.integer, "IssuerSerial serial")
             issuerNameDER = Array(name.encoded)
             serialDER = Array(serial.encoded)
-            let magnitude = serial.content.drop { $0 == 0 }
-            serialNumber = OpenSSL.hex(magnitude.isEmpty ? [0] : Array(magnitude))
+            serialNumber = SerialNumber.text(serial.content)
         } else {
             issuerNameDER = nil
             serialDER = nil

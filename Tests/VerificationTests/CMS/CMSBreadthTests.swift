@@ -61,6 +61,26 @@ import Testing
         #expect(report.codes.contains(.digestMismatch), "\(report.text)")
     }
 
+    @Test func aSignerCertificateWithANegativeSerialIsFound() throws {
+        // RFC 5280 wants positive serials; self-signed digital IDs with a random 10-byte serial
+        // (Adobe's, LibreOffice's test files) are negative half the time. The SID names the
+        // serial as the certificate has it; a comparison of magnitudes never finds it.
+        let pki = Self.pki
+        let name = "External Negative Serial Signer"
+        try ExternalPKI.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", pki.path("negative.key")])
+        try ExternalPKI.openssl(["req", "-new", "-key", pki.path("negative.key"), "-out", pki.path("negative.csr"), "-subj", "/CN=\(name)"])
+        try ExternalPKI.openssl(["x509", "-req", "-in", pki.path("negative.csr"), "-CA", pki.root.path, "-CAkey", pki.path("root.key"),
+                                 "-set_serial", "-0x398FBE38F59231D2A349", "-out", pki.path("negative.pem"), "-days", "30",
+                                 "-extfile", pki.path("leaf.cnf")])
+        let bytes = try ExternalSignature.sign(subFilter: "adbe.pkcs7.detached") {
+            try Self.opensslCMS($0, ["-signer", pki.path("negative.pem"), "-inkey", pki.path("negative.key"), "-md", "sha256"])
+        }
+        let signature = try expectPassed(bytes)
+        #expect(signature.signer?.commonName == name)
+        let certificate = try #require(try Certificate.load(pem: Data(contentsOf: URL(fileURLWithPath: pki.path("negative.pem")))).first)
+        #expect(certificate.serialNumber == "-398fbe38f59231d2a349")
+    }
+
     @Test func signedAttributesSignedAsEncodedNotInDEROrder() throws {
         let leaf = try Self.pki.leaf(.p256)
         let bytes = try ExternalSignature.sign(subFilter: "ETSI.CAdES.detached") {
