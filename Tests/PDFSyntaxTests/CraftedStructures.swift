@@ -113,4 +113,44 @@ enum CraftedStructures {
         builder.append("xref\n0 0\ntrailer\n<< /Size 7 /Root 1 0 R /Prev \(table) /XRefStm \(streamOffset) >>\nstartxref\n\(update)\n%%EOF\n")
         return builder.bytes
     }
+
+    /// Acrobat's incremental update of `file()`: the page's content (object 4) rewritten, then
+    /// — with no `startxref … %%EOF` between them — a classic table for the update and an xref
+    /// stream (object 5), then an update of only `xref 0 0` whose trailer's `/XRefStm` names the
+    /// stream. `streamAfterTable`: the stream follows the table (Acrobat's forms) or precedes it.
+    /// `ownEntryAtZero`: the stream lists itself at offset 0, as Acrobat writes it.
+    /// `streamOverridesTable`: the stream gives object 4 another offset than the table's — the
+    /// ambiguous variant.
+    static func acrobatHybridUpdate(streamAfterTable: Bool = true, ownEntryAtZero: Bool = true,
+                                    streamOverridesTable: Bool = false) -> [UInt8] {
+        var builder = Builder()
+        basicObjects(into: &builder)
+        let xref = builder.bytes.count
+        builder.append("xref\n0 5\n" + Builder.row(0, 65535, "f"))
+        for number in 1...4 { builder.append(Builder.row(builder.offsets[number]!, 0, "n")) }
+        builder.append("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n")
+        let content = "BT /F1 24 Tf 72 720 Td (Filled in) Tj ET"
+        builder.object(4, "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream")
+        func row(_ type: UInt8, _ offset: Int) -> [UInt8] {
+            [type, UInt8(offset >> 24 & 0xFF), UInt8(offset >> 16 & 0xFF), UInt8(offset >> 8 & 0xFF), UInt8(offset & 0xFF), 0, 0]
+        }
+        var table = 0
+        var stream = 0
+        func writeTable() {
+            table = builder.bytes.count
+            builder.append("xref\n4 1\n" + Builder.row(builder.offsets[4]!, 0, "n"))
+            builder.append("trailer\n<< /Size 6 /Root 1 0 R /Prev \(xref) >>\n")
+        }
+        func writeStream() {
+            stream = builder.bytes.count
+            let data = row(1, streamOverridesTable ? builder.offsets[3]! : builder.offsets[4]!) + row(1, ownEntryAtZero ? 0 : stream)
+            builder.append("5 0 obj\n<< /Type /XRef /Size 6 /Index [4 2] /W [1 4 2] /Root 1 0 R /Length \(data.count) >>\nstream\n")
+            builder.bytes += data
+            builder.append("\nendstream\nendobj\n")
+        }
+        if streamAfterTable { writeTable(); writeStream() } else { writeStream(); writeTable() }
+        let update = builder.bytes.count
+        builder.append("xref\n0 0\ntrailer\n<< /Size 6 /Root 1 0 R /Prev \(table) /XRefStm \(stream) >>\nstartxref\n\(update)\n%%EOF\n")
+        return builder.bytes
+    }
 }

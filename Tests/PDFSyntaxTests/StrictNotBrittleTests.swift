@@ -95,6 +95,26 @@ import Testing
         #expect(document.ambiguities.contains { $0.revision == 1 && $0.error.object?.number == 3 })
     }
 
+    @Test(arguments: [(true, true), (true, false), (false, true), (false, false)])
+    func acrobatHybridUpdateIsOneRevision(_ streamAfterTable: Bool, _ ownEntryAtZero: Bool) throws {
+        let bytes = CraftedStructures.acrobatHybridUpdate(streamAfterTable: streamAfterTable, ownEntryAtZero: ownEntryAtZero)
+        let document = try PDFDocument(bytes: bytes, mode: .strict)
+        #expect(document.revisions.count == 2)
+        #expect(document.revisions[1].endOffset == bytes.count)
+        #expect(document.notes.map(\.code).contains(.hybridUpdate))
+        #expect(document.notes.map(\.code).contains(.xrefStreamOwnEntryIgnored) == ownEntryAtZero)
+        #expect(document.ambiguities.isEmpty)
+        let content = try #require(document.object(PDFReference(4)).streamValue)
+        #expect(String(decoding: content.encodedData, as: UTF8.self).contains("Filled in"))
+    }
+
+    @Test func acrobatHybridUpdateWhoseStreamOverridesTheTableIsAmbiguous() throws {
+        let bytes = CraftedStructures.acrobatHybridUpdate(streamOverridesTable: true)
+        #expect(throws: PDFError.self) { try PDFDocument(bytes: bytes, mode: .strict) }
+        let document = try PDFDocument(bytes: bytes, mode: .strictPerRevision)
+        #expect(!document.ambiguities.isEmpty)
+    }
+
     @Test func anEntryRepeatedUnchangedIsNoted() throws {
         let bytes = CraftedStructures.updated { original in [(3, CraftedStructures.Builder.row(original[3]!, 0, "n"))] }
         let document = try PDFDocument(bytes: bytes, mode: .strict)

@@ -189,7 +189,8 @@ struct FileStructureReader {
                 for note in tableParser.notes { self.note(note.code, note.message, offset: note.offset) }
                 if let streamOffset = section.xrefStreamOffset {
                     var streamParser = XRefStreamParser(bytes: bytes, limits: limits, strict: strict)
-                    section.streamEntries = try streamParser.parse(at: streamOffset).entries
+                    section.streamEntries = ignoringOwnMisplacedEntry(try streamParser.parse(at: streamOffset).entries,
+                                                                      streamOffset: streamOffset)
                     warnings += streamParser.warnings
                 }
                 return section
@@ -205,6 +206,23 @@ struct FileStructureReader {
         }
     }
 
+    /// A hybrid section's `/XRefStm` stream without its entry for itself when that entry points
+    /// elsewhere (Acrobat writes `1 0 0`, offset 0, for it). The stream is found by its offset,
+    /// nothing refers to it by number, and a reader of the table alone never sees the entry:
+    /// ignoring it keeps the two readings together, where keeping it would make an object that
+    /// cannot be read.
+    private mutating func ignoringOwnMisplacedEntry(_ entries: XRefTable, streamOffset: Int) -> XRefTable {
+        var parser = ObjectParser(bytes: bytes, position: streamOffset, limits: limits, strict: true)
+        guard let own = try? parser.parseObjectHeader(), case .inUse(let offset, _)? = entries[own.number],
+              offset != streamOffset else { return entries }
+        note(.xrefStreamOwnEntryIgnored,
+             "the hybrid section's cross-reference stream (object \(own.number) at \(streamOffset)) lists itself at offset \(offset); that entry is ignored",
+             offset: streamOffset)
+        var builder = XRefTableBuilder()
+        for (number, entry) in entries where number != own.number { _ = builder.insert(number, entry) }
+        return builder.build()
+    }
+
     /// Groups sections into revisions by their `startxref … %%EOF` ends and checks the tiling.
     private mutating func cutRevisions(oldestFirst sections: [XRefSection],
                                        lastEOF: (marker: Int, end: Int)?) throws -> [PDFRevision] {
@@ -214,14 +232,29 @@ struct FileStructureReader {
         if sections.count >= 2, sections[0].offset > sections[1].offset, isLinearized {
             groups.append([sections[0], sections[1]])
             remaining = sections[2...]
-        } else if sections.count >= 2, isHybridOriginal(table: sections[0], hybrid: sections[1]) {
-            groups.append([sections[0], sections[1]])
-            remaining = sections[2...]
-            note(.hybridOriginal,
-                 "the original document is a table at \(sections[0].offset) and an empty hybrid section at \(sections[1].offset) whose /XRefStm lies in the table's bytes (Word's layout); read as one revision",
-                 offset: sections[1].offset)
         }
-        for section in remaining { groups.append([section]) }
+        // A table followed by an empty hybrid section whose /XRefStm lies in the table's part of
+        // the file is one revision: Word writes its original so, Acrobat its updates.
+        while let section = remaining.first {
+            let afterPrevious = groups.last.map { $0.map(\.endOffset).max()! } ?? 0
+            if remaining.count >= 2, isHybridPair(table: section, hybrid: remaining[remaining.startIndex + 1], after: afterPrevious) {
+                let hybrid = remaining[remaining.startIndex + 1]
+                if groups.isEmpty {
+                    note(.hybridOriginal,
+                         "the original document is a table at \(section.offset) and an empty hybrid section at \(hybrid.offset) whose /XRefStm lies in the table's bytes (Word's layout); read as one revision",
+                         offset: hybrid.offset)
+                } else {
+                    note(.hybridUpdate,
+                         "update \(groups.count) is a table at \(section.offset) and an empty hybrid section at \(hybrid.offset) whose /XRefStm lies in the update (Acrobat's layout); read as one revision",
+                         offset: hybrid.offset)
+                }
+                groups.append([section, hybrid])
+                remaining = remaining.dropFirst(2)
+            } else {
+                groups.append([section])
+                remaining = remaining.dropFirst()
+            }
+        }
 
         var revisions: [PDFRevision] = []
         var start = 0
@@ -340,13 +373,16 @@ struct FileStructureReader {
         }
     }
 
-    /// Word's original layout: a classic table, then an update holding only an empty table whose
-    /// `/XRefStm` stream lies in the first section's bytes, and whose stream entries only fill
-    /// numbers the table leaves free or repeat its entries exactly (so hybrid-aware and table-only
-    /// readers agree on every object the table names, ISO 32000-2 §7.5.8.4).
-    private func isHybridOriginal(table: XRefSection, hybrid: XRefSection) -> Bool {
+    /// Word's original layout (and Acrobat's incremental update): a classic table, then a
+    /// section holding only an empty table whose `/XRefStm` stream lies in the table's part of
+    /// the file (after `after`, the end of the revision before, and before the hybrid section;
+    /// Word writes it before the table, Acrobat before or after), and whose
+    /// stream entries only fill numbers the table leaves free or repeat its entries exactly (so
+    /// hybrid-aware and table-only readers agree on every object the table names, ISO 32000-2
+    /// §7.5.8.4).
+    private func isHybridPair(table: XRefSection, hybrid: XRefSection, after: Int) -> Bool {
         guard table.kind == .table, hybrid.kind == .hybrid, let stream = hybrid.xrefStreamOffset,
-              stream >= 0, stream < table.offset, hybrid.offset > table.offset,
+              stream >= after, stream < hybrid.offset, !(table.offset..<table.endOffset).contains(stream), hybrid.offset > table.offset,
               !hybrid.entries.contains(where: { $0.entry.isInUse }) else { return false }
         return !hybrid.streamEntries.contains { number, entry in
             guard entry.isInUse, let listed = table.entries[number], listed.isInUse else { return false }

@@ -19,6 +19,13 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// The original document saved as a classic table plus an empty hybrid section whose
         /// `/XRefStm` stream lies in the table's bytes (Microsoft Word's layout), read as one revision.
         public static let hybridOriginal = Code("hybridOriginal")
+        /// An incremental update saved the same way — a classic table, then an empty hybrid
+        /// section whose `/XRefStm` stream lies in the update (Adobe Acrobat's layout) — read as
+        /// one revision.
+        public static let hybridUpdate = Code("hybridUpdate")
+        /// A hybrid section's cross-reference stream lists itself at another offset (Acrobat
+        /// writes offset 0); the entry is ignored.
+        public static let xrefStreamOwnEntryIgnored = Code("xrefStreamOwnEntryIgnored")
         /// A free xref entry with generation 65536 (one past the largest), which some producers
         /// write for the head of the free list.
         public static let freeGeneration65536 = Code("freeGeneration65536")
