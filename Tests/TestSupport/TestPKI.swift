@@ -111,9 +111,13 @@ public final class TestPKI: @unchecked Sendable {
     /// Publishes the CA's CRL (`root` or `intermediate`), valid `hours` hours from `daysAgo` days ago.
     public func publishCRL(of authority: String, hours: Int = 24, daysAgo: Int = 0) throws {
         let pemCRL = path("\(authority)/crl.pem")
-        var arguments = ["ca", "-gencrl", "-config", path("\(authority)/ca.cnf"), "-crlhours", "\(hours)", "-out", pemCRL]
-        if daysAgo > 0 { arguments = ["-f", "-\(daysAgo)d", "openssl"] + arguments }
-        try run(daysAgo > 0 ? "faketime" : "openssl", arguments)
+        let arguments = ["ca", "-gencrl", "-config", path("\(authority)/ca.cnf"), "-crlhours", "\(hours)", "-out", pemCRL]
+        if daysAgo > 0 {
+            let result = try runBackdated(days: daysAgo, "openssl", arguments, timeout: 30)
+            guard result.status == 0 else { throw TestTSAError("openssl ca -gencrl (backdated): \(result.stderr)") }
+        } else {
+            try run("openssl", arguments)
+        }
         try openssl(["crl", "-in", pemCRL, "-outform", "DER", "-out", path("\(authority).crl")])
     }
 
@@ -138,7 +142,7 @@ public final class TestPKI: @unchecked Sendable {
             // libfaketime preloaded into openssl itself (not the faketime wrapper, whose child
             // would outlive a SIGKILL of the wrapper).
             var environment = ProcessInfo.processInfo.environment
-            environment["LD_PRELOAD"] = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+            environment["LD_PRELOAD"] = libfaketimePath
             environment["FAKETIME"] = "-\(days)d"
             process.environment = environment
         }

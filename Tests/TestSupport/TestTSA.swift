@@ -200,7 +200,7 @@ public final class TestTSA: @unchecked Sendable {
         let arguments = ["ts", "-reply", "-config", directory.appendingPathComponent("tsa.cnf").path,
                          "-queryfile", queryURL.path, "-out", replyURL.path]
         let result = backdatedDays > 0
-            ? try runCommand("faketime", ["-f", "-\(backdatedDays)d", "openssl"] + arguments, timeout: 20)
+            ? try runBackdated(days: backdatedDays, "openssl", arguments, timeout: 20)
             : try runCommand("openssl", arguments, timeout: 20)
         guard result.status == 0 else { throw TestTSAError("openssl ts -reply: \(result.stderr)") }
         return [UInt8](try Data(contentsOf: replyURL))

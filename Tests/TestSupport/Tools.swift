@@ -48,6 +48,24 @@ public struct CommandResult: Sendable {
     public var stdoutData: Data
 }
 
+/// Runs an external program with its clock `days` days in the past: libfaketime preloaded into
+/// the program itself. Not the `faketime` wrapper: it makes a semaphore and shared memory named
+/// after its process id, left behind when a run is killed, and a later wrapper that gets the same
+/// id fails with "sem_open: File exists" — on a machine that has run the suite before, at random.
+@discardableResult
+public func runBackdated(days: Int, _ executable: String, _ arguments: [String], input: Data? = nil,
+                         timeout: TimeInterval = 120) throws -> CommandResult {
+    try runCommand(executable, arguments, input: input,
+                   environment: ["LD_PRELOAD": libfaketimePath, "FAKETIME": "-\(days)d"], timeout: timeout)
+}
+
+/// Where Debian's libfaketime is (its folder names the architecture).
+public let libfaketimePath: String = {
+    let candidates = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]
+        .map { $0 + "/faketime/libfaketime.so.1" }
+    return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+}()
+
 /// Runs an external program to completion, with a time limit so a hung tool fails the test.
 @discardableResult
 public func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil,

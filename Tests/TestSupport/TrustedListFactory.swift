@@ -82,7 +82,7 @@ public final class TrustedListFactory: @unchecked Sendable {
             : "basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\n"
         let configuration = try writeFile("[req]\ndistinguished_name=dn\nx509_extensions=v3\n[dn]\n[v3]\nsubjectKeyIdentifier=hash\n" + extensions,
                                       "\(base).cnf")
-        try run("faketime", ["-f", "-30d", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        try run(backdatedDays: 30, "openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                              "-keyout", "\(base).key", "-out", "\(base).pem", "-subj", "/CN=\(name)/O=Countersign Test TL/C=BE",
                              "-days", "365", "-config", configuration.path])
         return try credential(base, chain: ["\(base).pem"])
@@ -101,7 +101,7 @@ public final class TrustedListFactory: @unchecked Sendable {
         }
         try run("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(base).key",
                             "-out", "\(base).csr", "-subj", "/CN=\(name)/O=Countersign Test TL/C=BE"])
-        try run("faketime", ["-f", "-20d", "openssl", "x509", "-req", "-in", "\(base).csr", "-CA", ca.certificate.path, "-CAkey", ca.key.path,
+        try run(backdatedDays: 20, "openssl", ["x509", "-req", "-in", "\(base).csr", "-CA", ca.certificate.path, "-CAkey", ca.key.path,
                              "-set_serial", "\(1000 + counter)", "-days", "300", "-extfile", try writeFile(extensions, "\(base).ext").path,
                              "-out", "\(base).pem"])
         return try credential(base, chain: ["\(base).pem", ca.certificate.path])
@@ -292,27 +292,12 @@ public final class TrustedListFactory: @unchecked Sendable {
                           base64: body)
     }
 
-    /// faketime's wrapper shares a semaphore between concurrent runs and fails on a collision
-    /// ("sem_open: File exists"): the factory's faketime runs take turns, and a collision with
-    /// another suite's is retried.
-    private static let faketime = NSLock()
-
-    private func run(_ tool: String, _ arguments: [String]) throws {
-        var result = try Self.runOnce(tool, arguments)
-        for _ in 0..<5 where tool == "faketime" && result.status != 0 && result.stderr.contains("sem_open") {
-            Thread.sleep(forTimeInterval: 0.2)
-            result = try Self.runOnce(tool, arguments)
-        }
+    /// Runs `tool`, `backdatedDays` in the past when given; throws with its stderr on failure.
+    private func run(backdatedDays: Int = 0, _ tool: String, _ arguments: [String]) throws {
+        let result = backdatedDays > 0 ? try runBackdated(days: backdatedDays, tool, arguments) : try runCommand(tool, arguments)
         guard result.status == 0 else {
             throw ToolFailure(description: "\(tool) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
         }
-    }
-
-    private static func runOnce(_ tool: String, _ arguments: [String]) throws -> CommandResult {
-        guard tool == "faketime" else { return try runCommand(tool, arguments) }
-        faketime.lock()
-        defer { faketime.unlock() }
-        return try runCommand(tool, arguments)
     }
 
     /// xsd:dateTime in UTC.
