@@ -40,6 +40,49 @@ import Verification
         #expect(report.notes.map(\.code).contains(code))
     }
 
+    /// The contract saved again the way Acrobat saves an update: a new Info dictionary, a classic
+    /// table for it with no `startxref … %%EOF` after it, an xref stream listing it (and itself
+    /// at offset 0), then `xref 0 0` whose trailer's `/XRefStm` names the stream.
+    static func acrobatHybridUpdate(of contract: [UInt8]) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: contract)
+        let trailer = document.trailer
+        let size = try #require(trailer["Size"]?.intValue)
+        let root = String(decoding: ObjectSerializer.serialize(try #require(trailer["Root"])), as: UTF8.self)
+        let identifier = trailer["ID"].map { " /ID " + String(decoding: ObjectSerializer.serialize($0), as: UTF8.self) } ?? ""
+        var out = contract
+        if out.last != 0x0A { out.append(0x0A) }
+        let info = out.count
+        out += Array("\(size) 0 obj\n<< /Producer (Adobe Acrobat Pro 2024) >>\nendobj\n".utf8)
+        let table = out.count
+        out += Array(("xref\n\(size) 1\n" + StructureSurgery.row(info)
+                      + "trailer\n<< /Size \(size + 2) /Root \(root) /Info \(size) 0 R\(identifier) /Prev \(document.revisions.last!.xrefOffset) >>\n").utf8)
+        let stream = out.count
+        func row(_ offset: Int) -> [UInt8] {
+            [1, UInt8(offset >> 24 & 0xFF), UInt8(offset >> 16 & 0xFF), UInt8(offset >> 8 & 0xFF), UInt8(offset & 0xFF), 0, 0]
+        }
+        let data = row(info) + row(0)
+        out += Array("\(size + 1) 0 obj\n<< /Type /XRef /Size \(size + 2) /Index [\(size) 2] /W [1 4 2] /Root \(root) /Length \(data.count) >>\nstream\n".utf8)
+        out += data + Array("\nendstream\nendobj\n".utf8)
+        let hybrid = out.count
+        out += Array(("xref\n0 0\ntrailer\n<< /Size \(size + 2) /Root \(root) /Info \(size) 0 R\(identifier) /Prev \(table) /XRefStm \(stream) >>\n"
+                      + "startxref\n\(hybrid)\n%%EOF\n").utf8)
+        return out
+    }
+
+    @Test func anAcrobatHybridUpdateIsSignedIncrementallyAndPasses() throws {
+        let input = try Self.acrobatHybridUpdate(of: fixtures.contract)
+        let signer = try PDFSigner(identity: try fixtures.identity())
+        let signed = try signer.sign(PDFBytes(input), request: SignatureRequest(placement: .invisible(fieldName: "Corpus"),
+                                                                               signingTime: fixtures.time))
+        #expect(signed.notices.isEmpty)
+        #expect(signed.original.array == input, "signed with an incremental update")
+        let report = fixtures.trusted.verify(bytes: signed.original.array + signed.appended)
+        #expect(report.verdict == .passed, "\(report.text)")
+        #expect(report.notes.map(\.code).contains("hybridUpdate"))
+        #expect(report.notes.map(\.code).contains("xrefStreamOwnEntryIgnored"))
+        #expect(report.signatures.last?.revision == 3 && report.signatures.last?.revisionCount == 3, "the contract, the update, the signature")
+    }
+
     /// Refusals the corpus may still give, each for a documented reason (docs/robustness.md).
     static let acceptedRefusals = ["DocMDP P=1", "a repairing read cannot get past"]
 
