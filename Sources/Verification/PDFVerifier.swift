@@ -121,8 +121,9 @@ public struct PDFVerifier: Sendable {
             let isTimestamp = dictionary["Type"] == .name("DocTimeStamp") || subFilter == "ETSI.RFC3161"
             signature.kind = isTimestamp ? .documentTimestamp : .signature
             if case .string(let date)? = try document.resolve(dictionary, "M") { signature.signingTime = PDFDate.parse(date.text) }
-            let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue)
+            let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue, field: field.reference)
             signature.issues += structure.issues
+            signature.notes += structure.notes
             signature.byteRange = structure.byteRange
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {

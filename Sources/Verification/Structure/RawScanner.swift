@@ -188,7 +188,11 @@ struct RawScanner {
 
     /// Reads `n g obj` at `offset` and the top-level entries of the dictionary that follows.
     func dictionaryEntries(ofObjectAt offset: Int) throws -> (entries: [Entry], start: Int, end: Int) {
-        let start = try afterObjectHeader(at: offset)
+        try dictionaryEntries(at: try afterObjectHeader(at: offset))
+    }
+
+    /// The top-level entries of the dictionary that starts at `start` (blanks may come first).
+    func dictionaryEntries(at start: Int) throws -> (entries: [Entry], start: Int, end: Int) {
         guard let open = try token(at: start), open.kind == .dictionaryStart else {
             throw Failure(message: "the object is not a dictionary", offset: start)
         }

@@ -16,12 +16,15 @@ struct SignatureDictionaryCheck {
         /// The revision (0-based) whose end the ranges reach.
         var coveredRevision: Int?
         var issues: [VerificationIssue] = []
+        var notes: [ReportNote] = []
     }
 
     let document: PDFDocument
     let scanner: RawScanner
 
-    func check(_ dictionary: PDFDictionary, reference: PDFReference?) -> Result {
+    /// `reference`: the signature dictionary's object; nil when the field's `/V` holds the
+    /// dictionary itself, which is then located inside `field`, the field's object.
+    func check(_ dictionary: PDFDictionary, reference: PDFReference?, field: PDFReference? = nil) -> Result {
         var result = Result()
         result.cms = contents(dictionary, issues: &result.issues)
         result.byteRange = byteRange(dictionary, issues: &result.issues)
@@ -34,8 +37,19 @@ struct SignatureDictionaryCheck {
             }
         }
         guard let reference else {
-            result.issues.append(VerificationIssue(.badSignatureDictionary,
-                "the signature dictionary is a direct object inside its field; it must be an indirect object so its bytes can be located"))
+            guard let field else {
+                result.issues.append(VerificationIssue(.badSignatureDictionary,
+                    "the signature dictionary is a direct object inside a field that is not an object of its own, so its bytes cannot be located"))
+                return result
+            }
+            // ISO 32000-2 Table 235 asks for an indirect /V, but some signers (fpdf2) write the
+            // dictionary into the field: it has one place, inside the field's object, and is
+            // checked there exactly as it would be in its own.
+            result.notes.append(ReportNote(code: "signatureDictionaryDirect",
+                message: "the signature dictionary is written directly in its field's /V (object \(field.number) \(field.generation)) instead of as an object of its own; it is located and checked inside the field"))
+            if let revision = result.coveredRevision {
+                locate(field, revision: revision, range: result.byteRange!, insideV: true, issues: &result.issues)
+            }
             return result
         }
         if let revision = result.coveredRevision {
@@ -144,8 +158,10 @@ struct SignatureDictionaryCheck {
     // MARK: Raw location
 
     /// Checks that the dictionary object lies in the covered revision, was not redefined since,
-    /// and that the gap is exactly its `/Contents` token.
-    private func locate(_ reference: PDFReference, revision: Int, range: [Int], issues: inout [VerificationIssue]) {
+    /// and that the gap is exactly its `/Contents` token. `insideV`: `reference` is the field's
+    /// object, and the signature dictionary is the value of its one `/V` entry.
+    private func locate(_ reference: PDFReference, revision: Int, range: [Int], insideV: Bool = false,
+                        issues: inout [VerificationIssue]) {
         let signed = document.revisions[revision]
         let atSigning = document.entry(for: reference.number, revision: revision)
         let now = document.entry(for: reference.number)
@@ -172,7 +188,7 @@ struct SignatureDictionaryCheck {
                 "the signature dictionary (byte \(offset)) lies outside revision \(revision + 1) (bytes \(signed.startOffset)–\(signed.endOffset)) whose end it signs"))
             return
         }
-        let parsed: (entries: [RawScanner.Entry], start: Int, end: Int)
+        var parsed: (entries: [RawScanner.Entry], start: Int, end: Int)
         do {
             parsed = try scanner.dictionaryEntries(ofObjectAt: offset)
         } catch {
@@ -182,6 +198,20 @@ struct SignatureDictionaryCheck {
         guard parsed.end <= signed.endOffset else {
             issues.append(VerificationIssue(.badCoverage, "the signature dictionary runs past the end of the revision it signs"))
             return
+        }
+        if insideV {
+            let values = parsed.entries.filter { $0.key.elementsEqual("V".utf8) }
+            guard values.count == 1, let value = values.first, value.valueKind == .dictionaryStart else {
+                issues.append(VerificationIssue(.badSignatureDictionary,
+                    "the field's bytes hold \(values.count) /V entries, not one dictionary written in place"))
+                return
+            }
+            do {
+                parsed = try scanner.dictionaryEntries(at: value.valueStart)
+            } catch {
+                issues.append(VerificationIssue(.badSignatureDictionary, "the signature dictionary's bytes cannot be read: \(error)"))
+                return
+            }
         }
         let contents = parsed.entries.filter { $0.key.elementsEqual("Contents".utf8) }
         guard contents.count == 1, let token = contents.first else {

@@ -81,6 +81,28 @@ import Testing
         #expect(certificate.serialNumber == "-398fbe38f59231d2a349")
     }
 
+    @Test func aSignatureDictionaryWrittenInItsFieldIsLocatedThere() throws {
+        // fpdf2 writes /V << … >> into the field; ISO 32000-2 asks for a reference. The dictionary
+        // still has one place (inside the field's object), so it is checked there: the gap must
+        // be exactly its /Contents.
+        let bytes = try ExternalSignature.sign(subFilter: "adbe.pkcs7.detached", directValue: true) {
+            try Self.opensslCMS($0, try Self.signer(.p256) + ["-md", "sha256"])
+        }
+        #expect(String(decoding: bytes, as: UTF8.self).contains("/V <<"))
+        let signature = try expectPassed(bytes)
+        #expect(signature.notes.map(\.code) == ["signatureDictionaryDirect"])
+
+        // Read, not trusted: changed bytes fail, and so does a gap that is not the /Contents.
+        #expect(try verifier.verify(bytes: Self.tampered(bytes)).verdict == .failed)
+        let layout = SignatureLayout(bytes)
+        var shifted = bytes
+        ByteSurgery.setByteRange(&shifted, layout, ["0", String(layout.contentsStart - 1), String(layout.contentsEnd),
+                                                    String(bytes.count - layout.contentsEnd)])
+        let report = try verifier.verify(bytes: shifted)
+        #expect(report.verdict == .failed)
+        #expect(report.signatures.last?.issues.contains { $0.code == .wrappedSignature } == true, "\(report.text)")
+    }
+
     @Test func signedAttributesSignedAsEncodedNotInDEROrder() throws {
         let leaf = try Self.pki.leaf(.p256)
         let bytes = try ExternalSignature.sign(subFilter: "ETSI.CAdES.detached") {

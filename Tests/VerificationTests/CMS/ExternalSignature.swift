@@ -9,7 +9,8 @@ enum ExternalSignature {
     /// Signs the contract. `make` gets the signed bytes (both ranges, concatenated) and returns
     /// the `/Contents` value. `extra` adds keys to the signature dictionary (e.g. `/Cert`);
     /// `catalog` edits the catalog in the same revision (e.g. `/Perms`).
-    static func sign(subFilter: String, placeholder: Int = 16_000, extra: PDFDictionary = [:],
+    /// `directValue`: the field's `/V` holds the dictionary itself, not a reference (fpdf2 does so).
+    static func sign(subFilter: String, placeholder: Int = 16_000, extra: PDFDictionary = [:], directValue: Bool = false,
                      catalog: ((inout PDFDictionary, inout IncrementalUpdate) throws -> Void)? = nil,
                      _ make: ([UInt8]) throws -> [UInt8]) throws -> [UInt8] {
         let document = try PDFDocument(bytes: VerificationFixtures.shared.contract)
@@ -23,11 +24,11 @@ enum ExternalSignature {
             "M": .string(PDFString(text: "D:" + Self.pdfDate(Date().addingTimeInterval(300)))),
         ]
         for (key, value) in extra { dictionary[key] = value }
-        let signature = update.add(.dictionary(dictionary))
+        let value: PDFObject = directValue ? .dictionary(dictionary) : .reference(update.add(.dictionary(dictionary)))
         let page = try document.pages()[0]
         let field = update.add(.dictionary([
             "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"), "T": .string(PDFString(text: "ExternalSig")),
-            "Rect": [0, 0, 0, 0], "F": 132, "P": .reference(page.reference), "V": .reference(signature),
+            "Rect": [0, 0, 0, 0], "F": 132, "P": .reference(page.reference), "V": value,
         ]))
         try DocumentEdits.addToForm(field, document: document, update: &update)
         try DocumentEdits.addAnnotation(field, page: page, document: document, update: &update)
