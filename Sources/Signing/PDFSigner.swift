@@ -353,13 +353,16 @@ public final class PDFSigner {
             return try newField(on: pages[match.page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
                                 name: nil, fields: fields, editor: &editor)
         case .invisible(let name):
-            guard let first = pages.first else { throw SigningError(.badPlacement, "the document has no pages") }
-            return try newField(on: first, rect: PDFRect(x0: 0, y0: 0, x1: 0, y1: 0), name: name, fields: fields,
-                                editor: &editor)
+            guard !pages.isEmpty else { throw SigningError(.badPlacement, "the document has no pages") }
+            // The widget goes on the first page that is an object of its own (a page written
+            // directly in /Kids cannot be named by /P); with none, on no page: the field is in
+            // /Fields alone, which a widget nobody sees may be.
+            return try newField(on: pages.first { !$0.isDirect }, rect: PDFRect(x0: 0, y0: 0, x1: 0, y1: 0), name: name,
+                                fields: fields, editor: &editor)
         }
     }
 
-    private func newField(on page: PDFPage, rect: PDFRect, name: String?, fields: [PDFFormField],
+    private func newField(on page: PDFPage?, rect: PDFRect, name: String?, fields: [PDFFormField],
                           editor: inout FormEditor) throws -> Target {
         let existing = Set(fields.map(\.name))
         var fieldName = name ?? "Signature1"
@@ -370,12 +373,15 @@ public final class PDFSigner {
             fieldName = "Signature\(counter)"
         }
         let reference = editor.update.reserve()
-        let dictionary: PDFDictionary = [
+        var dictionary: PDFDictionary = [
             "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"),
-            "T": .string(PDFString(text: fieldName)), "Rect": rect.pdfObject, "F": 132, "P": .reference(page.reference),
+            "T": .string(PDFString(text: fieldName)), "Rect": rect.pdfObject, "F": 132,
         ]
         try editor.addField(reference)
-        try editor.addAnnotation(reference, to: page)
+        if let page {
+            dictionary["P"] = .reference(page.reference)
+            try editor.addAnnotation(reference, to: page)
+        }
         return Target(fieldReference: reference, fieldDictionary: dictionary, widgetReference: reference, rect: rect)
     }
 

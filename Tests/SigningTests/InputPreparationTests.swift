@@ -37,6 +37,36 @@ import Testing
         #expect(document.revisions.count == 2)
     }
 
+    @Test(arguments: [false, true])
+    func anInvisibleSignatureSkipsPagesWrittenDirectlyInKids(_ everyPageDirect: Bool) throws {
+        // Page 1 written directly in /Kids (qpdf's direct-pages.pdf): a widget's /P cannot name
+        // it, so the invisible widget goes on the first page that is an object of its own — or,
+        // when every page is direct, on none (the field is in /Fields alone).
+        let drawing = Array("BT /F1 24 Tf 72 720 Td (Direct) Tj ET".utf8)
+        var objects: [PDFReference: PDFObject] = [PDFReference(4): .stream(PDFStream(dictionary: [:], encodedData: drawing))]
+        var kids: [PDFObject] = [.dictionary(["Type": .name("Page"), "Contents": .reference(PDFReference(4))])]
+        if !everyPageDirect {
+            objects[PDFReference(3)] = .dictionary(["Type": .name("Page"), "Parent": .reference(PDFReference(2)),
+                                                    "Contents": .reference(PDFReference(4))])
+            kids.append(.reference(PDFReference(3)))
+        }
+        objects[PDFReference(1)] = .dictionary(["Type": .name("Catalog"), "Pages": .reference(PDFReference(2))])
+        objects[PDFReference(2)] = .dictionary(["Type": .name("Pages"), "Kids": .array(kids), "Count": .integer(kids.count),
+                                                "MediaBox": [0, 0, 612, 792]])
+        let input = PDFFileWriter().write(objects: objects, trailer: ["Root": .reference(PDFReference(1))])
+        let signed = try signer().sign(PDFBytes(input), request: SignatureRequest(placement: .invisible(fieldName: "Invisible"),
+                                                                                 signingTime: Date()))
+        #expect(signed.original.array == input, "signed with an incremental update")
+        let bytes = signed.original.array + signed.appended
+        let field = try #require(try PDFDocument(bytes: bytes).formFields().first { $0.name == "Invisible" })
+        #expect(field.dictionary["P"] == (everyPageDirect ? nil : .reference(PDFReference(3))))
+        let url = try TestEnvironment.scratchDirectory("direct-pages").appendingPathComponent("signed.pdf")
+        try Data(bytes).write(to: url)
+        try Judges.pdfsig(url, signatures: 1)
+        let qpdf = try runCommand("qpdf", ["--check", url.path])
+        #expect(qpdf.status == 0 || qpdf.status == 3, "qpdf: \(qpdf.stdout) \(qpdf.stderr)")
+    }
+
     @Test func anUnsignedAmbiguousFileIsRewrittenCleanlyThenSigned() throws {
         let odd = try misdirected(fixtures.contract)
         #expect(throws: PDFError(.xrefEntryMismatch, "")) { try PDFDocument(bytes: odd.bytes, mode: .strict) }

@@ -31,19 +31,24 @@ struct DocumentTimestamper {
 
     private func build(_ document: PDFDocument, reserve: Int) throws -> Attempt {
         var editor = try FormEditor(document: document)
-        guard let page = try document.pages().first else { throw SigningError(.badPlacement, "the document has no pages") }
+        let pages = try document.pages()
+        guard !pages.isEmpty else { throw SigningError(.badPlacement, "the document has no pages") }
+        // As for an invisible signature: the first page that is an object of its own, or none.
+        let page = pages.first { !$0.isDirect }
         let existing = Set(try document.formFields().map(\.name))
         var number = 1
         while existing.contains("Timestamp\(number)") { number += 1 }
         let field = editor.update.reserve()
         let value = editor.update.reserve()
-        editor.update.set(field, .dictionary([
+        var widget: PDFDictionary = [
             "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"),
             "T": .string(PDFString(text: "Timestamp\(number)")), "Rect": .array([0, 0, 0, 0]), "F": 132,
-            "P": .reference(page.reference), "V": .reference(value),
-        ]))
+            "V": .reference(value),
+        ]
+        if let page { widget["P"] = .reference(page.reference) }
+        editor.update.set(field, .dictionary(widget))
         try editor.addField(field)
-        try editor.addAnnotation(field, to: page)
+        if let page { try editor.addAnnotation(field, to: page) }
         editor.acroForm["SigFlags"] = 3
         editor.update.set(value, .dictionary([
             "Type": .name("DocTimeStamp"), "Filter": .name("Adobe.PPKLite"), "SubFilter": .name("ETSI.RFC3161"),
