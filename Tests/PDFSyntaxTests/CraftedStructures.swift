@@ -153,4 +153,22 @@ enum CraftedStructures {
         builder.append("xref\n0 0\ntrailer\n<< /Size 6 /Root 1 0 R /Prev \(table) /XRefStm \(stream) >>\nstartxref\n\(update)\n%%EOF\n")
         return builder.bytes
     }
+
+    /// `file()` with a cross-reference stream instead of a table (`/W [1 4 4]`), whose free
+    /// entry for object 0 has `freeHeadGeneration` (qpdf's xref-range.pdf: 4294967295).
+    static func streamFile(freeHeadGeneration: Int) -> [UInt8] {
+        var builder = Builder()
+        basicObjects(into: &builder)
+        func row(_ type: UInt8, _ second: Int, _ third: Int) -> [UInt8] {
+            [type] + [24, 16, 8, 0].map { UInt8(second >> $0 & 0xFF) } + [24, 16, 8, 0].map { UInt8(third >> $0 & 0xFF) }
+        }
+        let stream = builder.bytes.count
+        var data = row(0, 0, freeHeadGeneration)
+        for number in 1...4 { data += row(1, builder.offsets[number]!, 0) }
+        data += row(1, stream, 0)
+        builder.append("5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 4] /Root 1 0 R /Length \(data.count) >>\nstream\n")
+        builder.bytes += data
+        builder.append("\nendstream\nendobj\nstartxref\n\(stream)\n%%EOF\n")
+        return builder.bytes
+    }
 }

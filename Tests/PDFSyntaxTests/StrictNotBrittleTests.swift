@@ -115,6 +115,13 @@ import Testing
         #expect(!document.ambiguities.isEmpty)
     }
 
+    @Test func aStreamFreeEntryGenerationOver65535IsNoted() throws {
+        let document = try PDFDocument(bytes: CraftedStructures.streamFile(freeHeadGeneration: 0xFFFF_FFFF), mode: .strict)
+        #expect(document.notes.map(\.code) == [.freeGenerationOver65535])
+        #expect(try document.pages().count == 1)
+        #expect(try PDFDocument(bytes: CraftedStructures.streamFile(freeHeadGeneration: 65535), mode: .strict).notes.isEmpty)
+    }
+
     @Test func anEntryRepeatedUnchangedIsNoted() throws {
         let bytes = CraftedStructures.updated { original in [(3, CraftedStructures.Builder.row(original[3]!, 0, "n"))] }
         let document = try PDFDocument(bytes: bytes, mode: .strict)

@@ -192,12 +192,14 @@ struct FileStructureReader {
                     section.streamEntries = ignoringOwnMisplacedEntry(try streamParser.parse(at: streamOffset).entries,
                                                                       streamOffset: streamOffset)
                     warnings += streamParser.warnings
+                    for note in streamParser.notes { self.note(note.code, note.message, offset: note.offset) }
                 }
                 return section
             }
             var streamParser = XRefStreamParser(bytes: bytes, limits: limits, strict: strict)
             let section = try streamParser.parse(at: position)
             warnings += streamParser.warnings
+            for note in streamParser.notes { self.note(note.code, note.message, offset: note.offset) }
             return section
         } catch let error as PDFError where error.code == .syntax || error.code == .unexpectedEnd {
             throw PDFError(isStartxref ? .badStartXref : .badXref,

@@ -126,9 +126,11 @@ struct XRefTableParser {
                 throw PDFError(.badXref, "expected a subsection header 'start count' or 'trailer'",
                                offset: subsectionOffset)
             }
-            // Compared without adding, so that numbers near Int.max cannot overflow.
+            // Compared without adding, so that numbers near Int.max cannot overflow. A broken
+            // section, not a resource limit: a repairing read may rebuild it from the objects
+            // (under its own limits), as it does for any other broken subsection header.
             guard start <= limits.maxObjectCount, count <= limits.maxObjectCount - start else {
-                throw PDFError(.limitExceeded, "xref subsection '\(start) \(count)' declares objects past the limit of \(limits.maxObjectCount)",
+                throw PDFError(.badXref, "xref subsection '\(start) \(count)' declares objects past the limit of \(limits.maxObjectCount)",
                                offset: subsectionOffset)
             }
             // Entries: 20 bytes each — 10-digit offset, space, 5-digit generation, space, n|f, 2-byte EOL.

@@ -4,6 +4,8 @@ struct XRefStreamParser {
     let limits: PDFLimits
     let strict: Bool
     var warnings: [PDFWarning] = []
+    /// Harmless deviations met (DESIGN.md §7), for the reader to record.
+    var notes: [PDFNote] = []
 
     /// Parses the xref stream object at `offset`.
     mutating func parse(at offset: Int) throws -> XRefSection {
@@ -28,7 +30,7 @@ struct XRefStreamParser {
     }
 
     /// Decodes the binary entries of an xref stream using `/W`, `/Index` and `/Size`.
-    func decodeEntries(_ stream: PDFStream, at offset: Int, reference: PDFReference) throws -> XRefTable {
+    mutating func decodeEntries(_ stream: PDFStream, at offset: Int, reference: PDFReference) throws -> XRefTable {
         let dictionary = stream.dictionary
         func fail(_ reason: String) -> PDFError {
             PDFError(.badXref, "xref stream: \(reason)", offset: offset, object: reference)
@@ -92,6 +94,14 @@ struct XRefStreamParser {
                 let third = field(widths[2])
                 let entry: XRefEntry
                 switch type {
+                case 0 where third > 65535:
+                    // A free entry's generation is only the one a reuse would take: over 65535
+                    // (qpdf's xref-range.pdf writes 4294967295, "never reuse") it names no object
+                    // and reads the same everywhere.
+                    notes.append(PDFNote(.freeGenerationOver65535,
+                                         "the free entry for object \(number) in the cross-reference stream has generation \(third)",
+                                         offset: offset))
+                    entry = .free(nextFree: second, generation: 65535)
                 case 0, 1:
                     // Generations stop at 65535 (ISO 32000-2 §7.3.10); the field may be wider.
                     guard (0...65535).contains(third) else {

@@ -29,6 +29,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// A free xref entry with generation 65536 (one past the largest), which some producers
         /// write for the head of the free list.
         public static let freeGeneration65536 = Code("freeGeneration65536")
+        /// A free entry of a cross-reference stream with a generation over 65535 (its field may be
+        /// wider than a table's five digits), read as 65535.
+        public static let freeGenerationOver65535 = Code("freeGenerationOver65535")
         /// An xref row ending in something other than a two-byte end of line (`\n` alone, `\r\r`, …).
         public static let xrefRowEndOfLine = Code("xrefRowEndOfLine")
         /// A later cross-reference section lists an object again at exactly the offset and
