@@ -62,6 +62,11 @@ struct SignatureCryptoCheck {
             result.notes.append(ReportNote(code: "cmsBER",
                 message: "the CMS is encoded in BER (indefinite lengths or constructed strings), not DER; it was read as BER and its signed attributes checked in DER as RFC 5652 §5.4 requires"))
         }
+        for (index, signer) in cms.signers.enumerated() {
+            guard let hash = signer.digestAlgorithm, hash.objectIdentifier != signer.digestAlgorithmOID else { continue }
+            result.notes.append(ReportNote(code: "digestAlgorithmIsSignatureAlgorithm",
+                message: "SignerInfo \(index + 1) of \(cms.signers.count) names the signature algorithm \(signer.digestAlgorithmOID) as its digestAlgorithm; it was read as the hash that algorithm names, \(hash)"))
+        }
         result.signer = cms.signers[0].certificate
         result.cmsSigningTime = cms.signers[0].signedAttributes?.signingTime
         guard cms.contentType == Self.idData else {

@@ -103,6 +103,19 @@ import Testing
         #expect(report.signatures.last?.issues.contains { $0.code == .wrappedSignature } == true, "\(report.text)")
     }
 
+    @Test func aSignatureAlgorithmInTheDigestAlgorithmFieldIsReadWithANote() throws {
+        // LibreOffice's pdf14lowin.pdf names sha1WithRSAEncryption as its digestAlgorithm; the
+        // hash it names is used, and the report says so.
+        let leaf = try Self.pki.leaf(.rsa2048)
+        let bytes = try ExternalSignature.sign(subFilter: "adbe.pkcs7.detached") {
+            try HandMadeCMS.make(content: $0, signers: [.init(leaf: leaf, type: .rsa2048, digestAlgorithmOID: "1.2.840.113549.1.1.11")])
+        }
+        let signature = try expectPassed(bytes)
+        #expect(signature.notes.map(\.code) == ["digestAlgorithmIsSignatureAlgorithm"])
+        #expect(signature.notes.first?.message.contains("1.2.840.113549.1.1.11") == true)
+        #expect(tamperedFails(bytes, .digestMismatch))
+    }
+
     @Test func signedAttributesSignedAsEncodedNotInDEROrder() throws {
         let leaf = try Self.pki.leaf(.p256)
         let bytes = try ExternalSignature.sign(subFilter: "ETSI.CAdES.detached") {

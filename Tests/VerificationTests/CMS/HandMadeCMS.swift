@@ -55,6 +55,8 @@ struct HandMadeCMS {
         var essCertificate: URL?
         /// Unsigned signatureTimeStampToken attributes, from the signature value.
         var timestamps: ([UInt8]) throws -> [[UInt8]] = { _ in [] }
+        /// Another OID in the digestAlgorithm fields (a signature algorithm's, as some signers write).
+        var digestAlgorithmOID: String?
     }
 
     static let data = "1.2.840.113549.1.7.1"
@@ -68,7 +70,8 @@ struct HandMadeCMS {
         for signer in signers {
             let certificate = try pki.opensslFiles(["x509", "-in", signer.leaf.certificate.path, "-outform", "DER", "-out", "OUT"], input: [])
             certificates.append(certificate)
-            let (digestOID, digestArguments) = digest(for: signer.type)
+            let (standardOID, digestArguments) = digest(for: signer.type)
+            let digestOID = signer.digestAlgorithmOID ?? standardOID
             digestAlgorithms.append(ASN1.algorithm(digestOID))
             var signerInfo = ASN1.integer(3) + ASN1.tlv(0x80, try subjectKeyIdentifier(signer.leaf)) + ASN1.algorithm(digestOID)
             var toBeSigned = content
