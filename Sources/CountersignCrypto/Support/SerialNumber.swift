@@ -18,7 +18,10 @@ enum SerialNumber {
     /// Hex for people: the magnitude's octets in hex, with a leading "-" for a negative serial.
     static func text(_ content: some Collection<UInt8>) -> String {
         let bytes = minimal(content)
-        guard let first = bytes.first, first >= 0x80 else { return OpenSSL.hex(bytes.drop { $0 == 0 }.isEmpty ? [0] : Array(bytes.drop { $0 == 0 })) }
+        guard let first = bytes.first, first >= 0x80 else {
+            let magnitude = Array(bytes.drop { $0 == 0 })
+            return OpenSSL.hex(magnitude.isEmpty ? [0] : magnitude)
+        }
         // The magnitude of a negative two's-complement number: invert every bit, add one.
         var magnitude = bytes.map { ~$0 }
         var index = magnitude.count - 1

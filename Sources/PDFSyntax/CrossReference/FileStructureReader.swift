@@ -209,14 +209,19 @@ struct FileStructureReader {
     }
 
     /// A hybrid section's `/XRefStm` stream without its entry for itself when that entry points
-    /// elsewhere (Acrobat writes `1 0 0`, offset 0, for it). The stream is found by its offset,
-    /// nothing refers to it by number, and a reader of the table alone never sees the entry:
-    /// ignoring it keeps the two readings together, where keeping it would make an object that
-    /// cannot be read.
+    /// at no object of that number (Acrobat writes `1 0 0`, offset 0, for it). The stream is found
+    /// by its offset, and a reader of the table alone never sees the entry: ignoring it keeps the
+    /// two readings together, where keeping it would make an object that cannot be read. An
+    /// entry that points at another `n g obj` of the same number is a second definition, and is
+    /// kept for the entry checks to judge.
     private mutating func ignoringOwnMisplacedEntry(_ entries: XRefTable, streamOffset: Int) -> XRefTable {
         var parser = ObjectParser(bytes: bytes, position: streamOffset, limits: limits, strict: true)
         guard let own = try? parser.parseObjectHeader(), case .inUse(let offset, _)? = entries[own.number],
               offset != streamOffset else { return entries }
+        if offset > 0, offset < bytes.count {
+            var elsewhere = ObjectParser(bytes: bytes, position: offset, limits: limits, strict: true)
+            if let found = try? elsewhere.parseObjectHeader(), found.number == own.number { return entries }
+        }
         note(.xrefStreamOwnEntryIgnored,
              "the hybrid section's cross-reference stream (object \(own.number) at \(streamOffset)) lists itself at offset \(offset); that entry is ignored",
              offset: streamOffset)
