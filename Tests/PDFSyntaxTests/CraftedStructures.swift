@@ -121,8 +121,10 @@ enum CraftedStructures {
     /// `ownEntryAtZero`: the stream lists itself at offset 0, as Acrobat writes it.
     /// `streamOverridesTable`: the stream gives object 4 another offset than the table's — the
     /// ambiguous variant.
+    /// `ownEntryAtDecoy`: the stream's entry for itself names a second `5 0 obj` (a decoy
+    /// dictionary written in the update), not its own offset or 0.
     static func acrobatHybridUpdate(streamAfterTable: Bool = true, ownEntryAtZero: Bool = true,
-                                    streamOverridesTable: Bool = false) -> [UInt8] {
+                                    streamOverridesTable: Bool = false, ownEntryAtDecoy: Bool = false) -> [UInt8] {
         var builder = Builder()
         basicObjects(into: &builder)
         let xref = builder.bytes.count
@@ -131,6 +133,8 @@ enum CraftedStructures {
         builder.append("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n")
         let content = "BT /F1 24 Tf 72 720 Td (Filled in) Tj ET"
         builder.object(4, "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream")
+        let decoy = builder.bytes.count
+        if ownEntryAtDecoy { builder.append("5 0 obj\n<< /Decoy true >>\nendobj\n") }
         func row(_ type: UInt8, _ offset: Int) -> [UInt8] {
             [type, UInt8(offset >> 24 & 0xFF), UInt8(offset >> 16 & 0xFF), UInt8(offset >> 8 & 0xFF), UInt8(offset & 0xFF), 0, 0]
         }
@@ -143,7 +147,8 @@ enum CraftedStructures {
         }
         func writeStream() {
             stream = builder.bytes.count
-            let data = row(1, streamOverridesTable ? builder.offsets[3]! : builder.offsets[4]!) + row(1, ownEntryAtZero ? 0 : stream)
+            let own = ownEntryAtDecoy ? decoy : ownEntryAtZero ? 0 : stream
+            let data = row(1, streamOverridesTable ? builder.offsets[3]! : builder.offsets[4]!) + row(1, own)
             builder.append("5 0 obj\n<< /Type /XRef /Size 6 /Index [4 2] /W [1 4 2] /Root 1 0 R /Length \(data.count) >>\nstream\n")
             builder.bytes += data
             builder.append("\nendstream\nendobj\n")

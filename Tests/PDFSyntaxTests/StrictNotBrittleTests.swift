@@ -108,6 +108,15 @@ import Testing
         #expect(String(decoding: content.encodedData, as: UTF8.self).contains("Filled in"))
     }
 
+    @Test func aHybridStreamsOwnEntryNamingASecondDefinitionIsKept() throws {
+        // Only an own entry that names no object of that number is dropped; one that names
+        // another `5 0 obj` is the hybrid reading of object 5 (the table does not list 5), kept
+        // like any other entry of the stream.
+        let document = try PDFDocument(bytes: CraftedStructures.acrobatHybridUpdate(ownEntryAtDecoy: true), mode: .strict)
+        #expect(!document.notes.map(\.code).contains(.xrefStreamOwnEntryIgnored))
+        #expect(try document.object(PDFReference(5)).dictionaryValue?["Decoy"] == .bool(true))
+    }
+
     @Test func acrobatHybridUpdateWhoseStreamOverridesTheTableIsAmbiguous() throws {
         let bytes = CraftedStructures.acrobatHybridUpdate(streamOverridesTable: true)
         #expect(throws: PDFError.self) { try PDFDocument(bytes: bytes, mode: .strict) }
