@@ -49,7 +49,7 @@ public struct PDFEncryption: Sendable {
                 throw PDFError(.encrypted, "the document is encrypted (standard handler revision \(handler.revision)) and its trailer has no /ID, which the key is computed from; computed without one, the key does not open it")
             }
             throw PDFError(.wrongPassword, decryption.password.isEmpty
-                ? "the document is encrypted and needs a password to open (its user password is not empty); give the user or owner password (--document-password-file or --document-password-env)"
+                ? "the document is encrypted and needs a password to open (the empty user password does not open it): give its user or owner password (--document-password-file or --document-password-env); if it should open without one, its /Encrypt dictionary is damaged (standard handler revision \(handler.revision), \(handler.keyLength * 8)-bit key)"
                 : "the password given opens the document neither as its user password nor as its owner password")
         }
         fileKey = key
