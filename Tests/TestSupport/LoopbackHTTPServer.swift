@@ -52,11 +52,31 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     /// A port on 127.0.0.1 that nothing listens on now (for a server that is down, or one another
-    /// process will bind).
+    /// process will bind a little later). It is taken below the kernel's ephemeral range: a port
+    /// from that range (what binding port 0 gives) can be handed to another test's server or
+    /// outgoing connection in the meantime, and the late binder then finds it taken — or, worse,
+    /// a browser finds another test's server there. No port is handed out twice in one process.
     public static func freePort() throws -> Int {
+        let lowestEphemeral = ephemeralRangeStart()
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 10_000..<max(10_001, lowestEphemeral))
+            guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+            if let socket = try? listen(port: candidate) {
+                close(socket.0)
+                return candidate
+            }
+        }
         let (socket, port) = try listen()
         close(socket)
         return port
+    }
+
+    private static let handedOut = NSLockedSet()
+
+    /// The first port of /proc/sys/net/ipv4/ip_local_port_range (32768 when it cannot be read).
+    private static func ephemeralRangeStart() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
     }
 
     /// Stops the server and waits (at most 5 s) for it to finish.
@@ -73,13 +93,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    private static func listen() throws -> (Int32, Int) {
+    private static func listen(port: Int = 0) throws -> (Int32, Int) {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { throw TestTSAError("socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
@@ -142,5 +162,17 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             guard sent > 0 else { return }
             offset += sent
         }
+    }
+}
+
+/// A set of ports behind a lock, shared by the tests of one process.
+final class NSLockedSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ports: Set<Int> = []
+
+    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&ports)
     }
 }

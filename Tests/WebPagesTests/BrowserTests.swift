@@ -32,7 +32,9 @@ import Workflow
 
         let router = Router()
         router.addRoutes(fixture.pages.routes())
-        let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)))
+        let serving = ServingState()
+        let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
+                              onServerRunning: { _ in serving.set(listening: true) })
         let worker = WorkflowWorker(engine: fixture.engine, smtp: SMTPClient(host: "127.0.0.1", port: smtp.port))
         let screenshots = fixture.directory.appendingPathComponent("screenshots")
         let configuration: [String: Any] = [
@@ -47,7 +49,10 @@ import Workflow
         let script = TestEnvironment.root.appendingPathComponent("Tests/Browser/signing_flows.py")
 
         let result = try await withThrowingTaskGroup(of: ScriptResult?.self) { group in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                do { try await app.runService() } catch { serving.set(failure: "\(error)") }
+                return nil
+            }
             group.addTask {
                 // The worker: e-mail, completion — as `countersign worker` would, every half second.
                 while !Task.isCancelled {
@@ -55,6 +60,12 @@ import Workflow
                     try? await Task.sleep(for: .milliseconds(500))
                 }
                 return nil
+            }
+            // The script starts once the pages are served: on a loaded machine the server can
+            // take longer to listen than the first e-mail takes to arrive.
+            if let failure = try await serving.waitUntilListening(seconds: 60) {
+                group.cancelAll()
+                throw TestTSAError("the pages' server did not start on port \(port): \(failure)")
             }
             let outcome = try await Self.run(Self.python.path, [script.path], environment: environment, timeout: 600)
             group.cancelAll()
@@ -98,6 +109,32 @@ import Workflow
     }
 
     /// Runs a program without blocking a thread of the cooperative pool (the server needs them).
+    /// Whether the test's server listens yet, or why it stopped.
+    final class ServingState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var listening = false
+        private var failure: String?
+
+        func set(listening: Bool = false, failure: String? = nil) {
+            lock.lock()
+            defer { lock.unlock() }
+            if listening { self.listening = true }
+            if let failure { self.failure = failure }
+        }
+
+        /// Nil once the server listens; the reason when it failed or did not listen in time.
+        func waitUntilListening(seconds: Double) async throws -> String? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let (up, failed) = { lock.lock(); defer { lock.unlock() }; return (listening, failure) }()
+                if let failed { return failed }
+                if up { return nil }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return "not listening after \(Int(seconds)) s"
+        }
+    }
+
     struct ScriptResult: Sendable {
         var status: Int32
         var stdout: String
