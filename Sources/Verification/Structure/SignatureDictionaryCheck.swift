@@ -163,11 +163,13 @@ struct SignatureDictionaryCheck {
     private func locate(_ reference: PDFReference, revision: Int, range: [Int], insideV: Bool = false,
                         issues: inout [VerificationIssue]) {
         let signed = document.revisions[revision]
+        let object = insideV ? "the field \(reference.number) \(reference.generation) that holds the signature dictionary"
+            : "the signature dictionary \(reference.number) \(reference.generation)"
         let atSigning = document.entry(for: reference.number, revision: revision)
         let now = document.entry(for: reference.number)
         guard atSigning == now else {
             issues.append(VerificationIssue(.badSignatureDictionary,
-                "the signature dictionary \(reference.number) \(reference.generation) was redefined after the revision it signs"))
+                "\(object) was redefined after the revision it signs"))
             return
         }
         let offset: Int
@@ -180,12 +182,12 @@ struct SignatureDictionaryCheck {
             return
         default:
             issues.append(VerificationIssue(.badSignatureDictionary,
-                "the signature dictionary \(reference.number) \(reference.generation) is not an object in use"))
+                "\(object) is not an object in use"))
             return
         }
         guard offset >= signed.startOffset, offset < signed.endOffset else {
             issues.append(VerificationIssue(.badCoverage,
-                "the signature dictionary (byte \(offset)) lies outside revision \(revision + 1) (bytes \(signed.startOffset)–\(signed.endOffset)) whose end it signs"))
+                "\(object) (byte \(offset)) lies outside revision \(revision + 1) (bytes \(signed.startOffset)–\(signed.endOffset)) whose end it signs"))
             return
         }
         var parsed: (entries: [RawScanner.Entry], start: Int, end: Int)
