@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +72,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         return port
     }
 
-    private static let handedOut = NSLockedSet()
+    private static let handedOut = Mutex<Set<Int>>([])
 
     /// The first port of /proc/sys/net/ipv4/ip_local_port_range (32768 when it cannot be read).
     private static func ephemeralRangeStart() -> Int {
@@ -162,17 +163,5 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             guard sent > 0 else { return }
             offset += sent
         }
-    }
-}
-
-/// A set of ports behind a lock, shared by the tests of one process.
-final class NSLockedSet: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ports: Set<Int> = []
-
-    func withLock<T>(_ body: (inout Set<Int>) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&ports)
     }
 }

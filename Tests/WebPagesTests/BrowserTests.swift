@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import Testing
 import TestSupport
 import Verification
@@ -110,23 +111,21 @@ import Workflow
 
     /// Runs a program without blocking a thread of the cooperative pool (the server needs them).
     /// Whether the test's server listens yet, or why it stopped.
-    final class ServingState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var listening = false
-        private var failure: String?
+    final class ServingState: Sendable {
+        private let state = Mutex<(listening: Bool, failure: String?)>((false, nil))
 
         func set(listening: Bool = false, failure: String? = nil) {
-            lock.lock()
-            defer { lock.unlock() }
-            if listening { self.listening = true }
-            if let failure { self.failure = failure }
+            state.withLock { state in
+                if listening { state.listening = true }
+                if let failure { state.failure = failure }
+            }
         }
 
         /// Nil once the server listens; the reason when it failed or did not listen in time.
         func waitUntilListening(seconds: Double) async throws -> String? {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                let (up, failed) = { lock.lock(); defer { lock.unlock() }; return (listening, failure) }()
+                let (up, failed) = state.withLock { ($0.listening, $0.failure) }
                 if let failed { return failed }
                 if up { return nil }
                 try await Task.sleep(for: .milliseconds(20))
