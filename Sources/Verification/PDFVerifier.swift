@@ -124,6 +124,10 @@ public struct PDFVerifier: Sendable {
             let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue, field: field.reference)
             signature.issues += structure.issues
             signature.notes += structure.notes
+            if let page = field.standaloneOnPage {
+                signature.notes.append(ReportNote(code: "signatureFieldNotInForm", message:
+                    "the signature's widget is on page \(page) but the AcroForm's /Fields does not list it (poppler 22 writes this when the catalog's /AcroForm is a direct dictionary); it is verified as the field it is, as poppler, pdf.js and pdfium read it"))
+            }
             signature.byteRange = structure.byteRange
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {
@@ -175,7 +179,8 @@ public struct PDFVerifier: Sendable {
         var seen: Set<PDFReference> = []
         var fields: [PDFFormField] = []
         for revision in stride(from: document.latestRevision, through: 0, by: -1) {
-            for field in try document.formFields(revision: revision) where field.isSigned {
+            for field in try document.formFields(revision: revision) + document.standaloneSignatureFields(revision: revision)
+            where field.isSigned {
                 if let reference = field.value?.referenceValue {
                     guard seen.insert(reference).inserted else { continue }
                 } else if revision != document.latestRevision {

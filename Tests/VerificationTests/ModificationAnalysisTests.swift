@@ -172,6 +172,26 @@ import Verification
         #expect(report.signatures[0].modifications.contains { $0.kind == "signature" && $0.description.contains("sig_company") })
     }
 
+    /// A second signature whose revision also moves its widget (`/Rect`): signing does not
+    /// allow that, and the first signature's report says what else changed.
+    @Test func secondSignatureMovingItsWidget() throws {
+        var bytes = try fixtures.sign(fixtures.contract, .field("sig_customer"), signer: "Alice Customer")
+        let firstEnd = bytes.count
+        bytes = try fixtures.sign(bytes, .field("sig_company"), signer: "Bob Company", offset: 10)
+        let rect = try #require(ByteSurgery.find("/Rect [", in: bytes, from: firstEnd))
+        let digit = rect + "/Rect [".utf8.count
+        bytes[digit] = bytes[digit] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        let layout = SignatureLayout(bytes)
+        try ByteSurgery.resign(&bytes, ranges: layout.byteRange, contents: layout.contentsStart..<layout.contentsEnd,
+                               identity: try fixtures.identity(name: "Bob Company"))
+
+        let report = fixtures.trusted.verify(bytes: bytes)
+        #expect(report.signatures.map(\.verdict) == [.failed, .passed], "\(report.text)")
+        #expect(report.signatures[0].modifications.contains {
+            !$0.allowed && $0.description.contains("'sig_company' signed, but signing also changed /Rect")
+        }, "\(report.signatures[0].modifications)")
+    }
+
     // MARK: Building the files
 
     /// Adds a text field `amount` whose widget's appearance is one stream, also used as `sharedAs`

@@ -63,6 +63,50 @@ struct ThirdPartyTests {
         #expect(ours.verdict == .indeterminate, "our CA does not vouch for theirs")
     }
 
+    /// Signatures made by poppler 22's `pdfsig` (Okular's signing code). `-add-signature` on a
+    /// file whose catalog holds `/AcroForm` directly puts the new signature widget on page 1 but
+    /// not in `/Fields`. poppler, pdf.js and pdfium read such a widget as a field; we verify it
+    /// with a note instead of saying the file has no signature. `-sign` fills existing fields
+    /// and sets each widget's `/M`: both signatures pass. Adding a widget outside the form after
+    /// one of our signatures is not allowed by that signature (pyHanko agrees).
+    @Test(.enabled(if: toolAvailable("pdfsig") && toolAvailable("certutil") && toolAvailable("pk12util"),
+                   "poppler-utils or libnss3-tools is not installed (run scripts/test)"))
+    func popplerSignaturesVerify() throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        let signed = material.directory.appendingPathComponent("poppler-signed.pdf")
+        try material.signWithPoppler(material.input, output: signed, field: "PopplerSig")
+        let document = try PDFDocument(bytes: [UInt8](Data(contentsOf: signed)), mode: .strict)
+        #expect(try document.formFields().allSatisfy { $0.name != "PopplerSig" }, "the premise: poppler left it out of /Fields")
+        #expect(OtherValidators.poppler(signed) == "valid")
+
+        let verifier = PDFVerifier(trustAnchors: try Certificate.load(pem: Data(contentsOf: material.root)))
+        let report = try verifier.verify(path: signed.path)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let signature = try #require(report.signatures.first)
+        #expect(report.signatures.count == 1 && signature.field == "PopplerSig" && signature.coverage == "whole file")
+        #expect(signature.notes.contains { $0.code == "signatureFieldNotInForm" }, "\(report.text)")
+        #expect(signature.signer?.commonName == "Third Party RSA Signer")
+
+        // Okular's usual path: sign the existing empty fields one after the other. poppler also
+        // sets each widget's /M (its modification date), which signing may change.
+        let first = material.directory.appendingPathComponent("poppler-field-1.pdf")
+        let second = material.directory.appendingPathComponent("poppler-field-2.pdf")
+        try material.signWithPoppler(material.input, output: first, existingField: "sig_customer")
+        try material.signWithPoppler(first, output: second, existingField: "sig_company")
+        let twice = try verifier.verify(path: second.path)
+        #expect(twice.verdict == .passed && twice.signatures.count == 2, "\(twice.text)")
+        #expect(twice.signatures[0].modifications.contains { $0.allowed && $0.description.contains("'sig_company' signed") })
+
+        let ours = try fixtures.write(try fixtures.sign(fixtures.contract, .field("sig_customer")), "ours-before-poppler.pdf")
+        let both = material.directory.appendingPathComponent("ours-then-poppler.pdf")
+        try material.signWithPoppler(ours, output: both, field: "PopplerSig")
+        let anchors = try Certificate.load(pem: Data(contentsOf: material.root)) + [fixtures.ca.certificate]
+        let after = try PDFVerifier(trustAnchors: anchors).verify(path: both.path)
+        #expect(after.signatures.map(\.verdict) == [.failed, .passed], "\(after.text)")
+        #expect(after.signatures.first?.modifications.contains { !$0.allowed && $0.description.contains("Widget annotation") } == true)
+    }
+
     /// pyHanko locks `amount` with FieldMDP: filling `note` afterwards is fine, filling `amount` is not.
     @Test func fieldMDPLockIsEnforced() throws {
         let fixtures = VerificationFixtures.shared

@@ -4,7 +4,7 @@
 COUNTERSIGN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SYSTEM_PACKAGES=(pkg-config libcairo2-dev libpango1.0-dev libharfbuzz-dev libpoppler-glib-dev libssl-dev libxml2-dev
                  zlib1g-dev poppler-utils qpdf openssl libsqlite3-dev faketime postgresql curl jq chromium chromium-driver
-                 libxmlsec1-dev xmlsec1)
+                 libxmlsec1-dev xmlsec1 libnss3-tools)
 
 # Installs whichever of the packages is missing, with sudo when not root.
 ensure_system_packages() {

@@ -23,6 +23,9 @@ public struct PDFFormField: Sendable, Hashable {
     public var value: PDFObject?
     /// The field dictionary itself.
     public var dictionary: PDFDictionary
+    /// The page (1-based) of a signature widget that the AcroForm tree does not reach (see
+    /// `standaloneSignatureFields`); nil for every field of the tree.
+    public var standaloneOnPage: Int? = nil
 
     /// For signature fields: whether `/V` holds a signature.
     public var isSigned: Bool { kind == .signature && value != nil && value != .null }
@@ -96,6 +99,39 @@ extension PDFDocument {
             }
         }
         for root in roots { try visit(root, inherited: Inherited(name: nil, type: nil, flags: 0, value: nil), depth: 0) }
+        return fields
+    }
+
+    /// Signed signature widgets on the pages that the AcroForm field tree does not reach: a
+    /// widget in a page's `/Annots` with its own `/FT /Sig` and `/V`, no `/Parent`, and listed
+    /// nowhere under `/Fields`. poppler 22 writes these when the catalog's `/AcroForm` is a
+    /// direct dictionary (the new field goes on the page but not into `/Fields`), and poppler,
+    /// pdf.js and pdfium treat them as fields ("standalone fields"). Listed so a verifier can
+    /// judge the signature and say where it was found, rather than report a signed file as
+    /// having none.
+    public func standaloneSignatureFields(revision: Int? = nil) throws -> [PDFFormField] {
+        var reached: Set<PDFReference> = []
+        for field in try formFields(revision: revision) {
+            if let reference = field.reference { reached.insert(reference) }
+            for widget in field.widgets { if let reference = widget.reference { reached.insert(reference) } }
+        }
+        var fields: [PDFFormField] = []
+        for page in try pages(revision: revision) {
+            guard case .array(let annotations)? = try resolve(page.dictionary, "Annots", revision: revision) else { continue }
+            for annotation in annotations {
+                guard let reference = annotation.referenceValue, !reached.contains(reference),
+                      case .dictionary(let dictionary)? = try? resolve(annotation, revision: revision),
+                      dictionary["Subtype"] == .name("Widget"), dictionary["Parent"] == nil,
+                      try resolve(dictionary, "FT", revision: revision)?.nameValue == PDFName("Sig"),
+                      let value = dictionary["V"], value != .null else { continue }
+                reached.insert(reference)
+                let name = (try? resolve(dictionary, "T", revision: revision))??.stringValue?.text ?? ""
+                let rect = PDFRect((try? resolve(dictionary["Rect"] ?? .null, revision: revision)) ?? nil)
+                fields.append(PDFFormField(name: name, kind: .signature, reference: reference,
+                                           widgets: [PDFFormField.Widget(reference: reference, page: page.number, rect: rect)],
+                                           value: value, dictionary: dictionary, standaloneOnPage: page.number))
+            }
+        }
         return fields
     }
 

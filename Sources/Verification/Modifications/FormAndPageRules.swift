@@ -3,11 +3,14 @@ import PDFSyntax
 /// The rules for the AcroForm (new signatures, form filling) and for pages (content, resources,
 /// annotations) of one step.
 extension Step {
-    /// Keys a filled-in field or its widget may change.
-    static let fillKeys: Set<PDFName> = ["V", "AP", "AS", "RV"]
-    /// Keys signing an empty signature field may change (Acrobat also sets the widget's `/F`
-    /// flags, e.g. to print and lock it, when it signs).
-    static let signKeys: Set<PDFName> = ["V", "AP", "AS", "F"]
+    /// Keys a filled-in field or its widget may change: the value, the appearance and its state,
+    /// the rich-text value, and the annotation's modification date `/M` (a date string that
+    /// draws nothing).
+    static let fillKeys: Set<PDFName> = ["V", "AP", "AS", "RV", "M"]
+    /// What signing an empty signature field may change in its dictionary: the value, the
+    /// appearance and its state, the annotation flags (Acrobat sets them) and the annotation's
+    /// modification date `/M` (poppler sets it).
+    static let signKeys: Set<PDFName> = ["V", "AP", "AS", "F", "M"]
 
     mutating func checkForm() throws {
         let before = try analyzer.fields(old)
@@ -168,6 +171,11 @@ extension Step {
                     try explainNew(reachableFrom: node.dictionary["V"])
                     try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
                 }
+            } else if signing, keys.contains("V") {
+                deny(number, "field", "\(what) signed, but signing also changed " + keys.subtracting(Self.signKeys)
+                    .map { "/\($0.string)" }.sorted().joined(separator: ", "))
+                try explainNew(reachableFrom: node.dictionary["V"])
+                try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
             } else if keys.contains("V") {
                 deny(number, "field", "the signature of \(what) was replaced or removed")
             } else if keys.isEmpty {

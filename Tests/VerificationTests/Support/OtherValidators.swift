@@ -32,7 +32,7 @@ enum OtherValidators {
         // Which fields hold a signature (/V), read tolerantly: poppler reports NOT_VERIFIED both for
         // an unsigned field and for a signature it refused to check.
         let signed = (try? PDFDocument(bytes: [UInt8](Data(contentsOf: file)), mode: .tolerant(reconstruct: true)))
-            .flatMap { try? $0.formFields().filter(\.isSigned).map(\.name) }.map(Set.init)
+            .flatMap { try? ($0.formFields() + $0.standaloneSignatureFields()).filter(\.isSigned).map(\.name) }.map(Set.init)
         var statuses: [String] = []
         var node: UnsafeMutablePointer<GList>? = fields
         while let current = node {

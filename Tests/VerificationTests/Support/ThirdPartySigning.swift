@@ -102,6 +102,29 @@ final class ThirdPartySigning: @unchecked Sendable {
         return current
     }
 
+    /// Signs `input` with poppler's `pdfsig -add-signature` (the signing code Okular uses) as
+    /// the RSA signer, through an NSS database made once from the openssl PKI.
+    /// `field` names a new field to add; `existingField` an empty one to sign.
+    func signWithPoppler(_ input: URL, output: URL, field: String? = nil, existingField: String? = nil) throws {
+        let database = "sql:" + path("nss")
+        if !FileManager.default.fileExists(atPath: path("nss/cert9.db")) {
+            try FileManager.default.createDirectory(atPath: path("nss"), withIntermediateDirectories: true)
+            try openssl(["pkcs12", "-export", "-inkey", path("rsa.key"), "-in", path("rsa.pem"), "-certfile", root.path,
+                         "-name", "rsa", "-out", path("rsa.p12"), "-passout", "pass:poppler"])
+            for arguments in [["certutil", "-N", "-d", database, "--empty-password"],
+                              ["pk12util", "-i", path("rsa.p12"), "-d", database, "-W", "poppler"]] {
+                let result = try runCommand(arguments[0], Array(arguments.dropFirst()))
+                guard result.status == 0 else { throw TestTSAError("\(arguments.joined(separator: " ")): \(result.stderr)") }
+            }
+        }
+        let target = existingField.map { ["-sign", $0] } ?? ["-add-signature", "-new-signature-field-name", field ?? "Signature"]
+        let result = try runCommand("pdfsig", ["-nssdir", database, "-nick", "rsa"] + target + [input.path, output.path],
+                                    timeout: 120)
+        guard result.status == 0, FileManager.default.fileExists(atPath: output.path) else {
+            throw TestTSAError("pdfsig \(target.joined(separator: " ")): \(result.stderr)")
+        }
+    }
+
     /// Runs a pyHanko API script from the venv (for what its CLI cannot do).
     func python(_ script: String, _ arguments: [String]) throws {
         let python = TestEnvironment.venv.appendingPathComponent("bin/python").path
