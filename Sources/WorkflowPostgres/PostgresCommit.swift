@@ -9,12 +9,17 @@ extension PostgresWorkflowStore {
     /// is written in the same transaction. Either everything is stored or nothing.
     public func commit(_ change: StoreChange) async throws {
         let logger = self.logger
+        let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
             guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(change.account)", logger: logger) == 1 else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
             if let envelope = change.envelope {
-                try await Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, connection, logger)
+                let text = try await Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account,
+                                                connection, logger)
+                // Remembered even if the transaction rolls back: the row then keeps its old text,
+                // which does not match, so the next read decodes it.
+                cache.remember(envelope, text: text)
             }
             if let version = change.templateVersion {
                 try await Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
@@ -52,8 +57,9 @@ extension PostgresWorkflowStore {
         }
     }
 
+    /// Writes the envelope row and its index rows; returns the row's text.
     static func write(envelope: Envelope, previous: Envelope?, account: String, _ connection: PostgresConnection,
-                      _ logger: Logger) async throws {
+                      _ logger: Logger) async throws -> String {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
@@ -105,6 +111,7 @@ extension PostgresWorkflowStore {
                     AS row(token_hash, recipient)
                 """, logger: logger)
         }
+        return body
     }
 
     static func writeVersioned(table: String, idColumn: String, account: String, owner: String, id: String, version: String,

@@ -6,8 +6,12 @@ extension PostgresWorkflowStore {
     // MARK: EnvelopeStore reads
 
     public func envelope(account: String, id: String) async throws -> Envelope? {
-        try await bodies("reading envelope \(id)", "SELECT body FROM envelopes WHERE account = \(account) AND id = \(id)",
-                         as: Envelope.self).first
+        let cache = envelopeCache
+        return try await run("reading envelope \(id)") { connection in
+            try await Self.column(connection, "SELECT body FROM envelopes WHERE account = \(account) AND id = \(id)", logger: logger,
+                                  as: String.self)
+                .first.map { text in try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) } }
+        }
     }
 
     public func envelopes(account: String, query: EnvelopeQuery) async throws -> [Envelope] {

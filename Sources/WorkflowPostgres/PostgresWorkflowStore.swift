@@ -17,6 +17,8 @@ public final class PostgresWorkflowStore: WorkflowStore {
     /// Where the store connects (for messages).
     public let configuration: PostgresStoreConfiguration
     public let documents: any DocumentStore
+    /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
+    let envelopeCache = EnvelopeDecodeCache()
 
     private init(configuration: PostgresStoreConfiguration) {
         var clientConfiguration: PostgresClient.Configuration

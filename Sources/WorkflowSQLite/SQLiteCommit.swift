@@ -4,12 +4,16 @@ public import Workflow
 
 extension SQLiteWorkflowStore {
     public func commit(_ change: StoreChange) async throws {
+        let cache = envelopeCache
         try await write { db in
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [change.account]) != nil else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
             if let envelope = change.envelope {
-                try Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, db)
+                let text = try Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, db)
+                // Remembered even if the transaction rolls back: the row then keeps its old text,
+                // which does not match, so the next read decodes it.
+                cache.remember(envelope, text: text)
             }
             if let version = change.templateVersion {
                 try Self.writeVersioned(table: "template_versions", idColumn: "template_id", account: change.account,
@@ -42,7 +46,9 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    static func write(envelope: Envelope, previous: Envelope?, account: String, _ db: Database) throws {
+    /// Writes the envelope row and its index rows; returns the row's text.
+    @discardableResult
+    static func write(envelope: Envelope, previous: Envelope?, account: String, _ db: Database) throws -> String {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
@@ -77,6 +83,7 @@ extension SQLiteWorkflowStore {
             try db.run(sql: "INSERT INTO recipient_tokens (token_hash, account, envelope, recipient) VALUES (?, ?, ?, ?)",
                        arguments: [tokenHash, account, envelope.id, recipient])
         }
+        return body
     }
 
     static func writeVersioned(table: String, idColumn: String, account: String, owner: String, id: String, version: String,

@@ -6,9 +6,10 @@ extension SQLiteWorkflowStore {
     // MARK: EnvelopeStore reads
 
     public func envelope(account: String, id: String) async throws -> Envelope? {
-        try await read { db in
+        let cache = envelopeCache
+        return try await read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM envelopes WHERE account = ? AND id = ?"), arguments: [account, id])
-                .map { try Self.decode(Envelope.self, $0) }
+                .map { text in try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) } }
         }
     }
 

@@ -8,6 +8,8 @@ public import Workflow
 public final class SQLiteWorkflowStore: WorkflowStore {
     private let pool: DatabasePool
     public let documents: any DocumentStore
+    /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
+    let envelopeCache = EnvelopeDecodeCache()
     /// The database file.
     public let path: String
 
