@@ -11,8 +11,21 @@ extension PostgresWorkflowStore {
         let logger = self.logger
         let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
-            guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(change.account)", logger: logger) == 1 else {
+            // One round trip checks the account and reads the head of the first event stream.
+            let firstStream = change.events.first?.stream
+            let opening = try await Self.rows(connection, """
+                SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash
+                FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+                    SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)
+                    ORDER BY sequence DESC LIMIT 1) AS head ON true
+                """, logger: logger).first
+            guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
+            }
+            var knownHeads: [String: (sequence: Int, hash: String)] = [:]
+            if let firstStream {
+                knownHeads[firstStream] = (try opening.value("sequence", as: Int?.self) ?? 0,
+                                           try opening.value("hash", as: String?.self) ?? WorkflowEvent.genesis)
             }
             if let envelope = change.envelope {
                 let text = try await Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account,
@@ -33,7 +46,7 @@ extension PostgresWorkflowStore {
                                               state: version.state.rawValue, revision: version.revision,
                                               body: try Self.encode(version), connection, logger)
             }
-            try await Self.append(events: change.events, account: change.account, connection, logger)
+            try await Self.append(events: change.events, account: change.account, knownHeads: knownHeads, connection, logger)
             for job in change.jobs {
                 guard job.account == change.account else { throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account") }
                 try await Self.insert(job: job, connection, logger)
@@ -139,9 +152,12 @@ extension PostgresWorkflowStore {
     /// the change (a gap, a fork or a wrong previous hash is refused as a conflict; a writer that
     /// took the same sequence first makes the insert violate the primary key, also a conflict).
     /// One head read per stream, then one insert for all events and one for their personal data.
-    static func append(events: [WorkflowEvent], account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// Appends the events after checking each follows its stream's stored head (`knownHeads`:
+    /// heads already read in this transaction), with their personal data in the same statement.
+    static func append(events: [WorkflowEvent], account: String, knownHeads: [String: (sequence: Int, hash: String)] = [:],
+                       _ connection: PostgresConnection, _ logger: Logger) async throws {
         guard !events.isEmpty else { return }
-        var heads: [String: (sequence: Int, hash: String)] = [:]
+        var heads = knownHeads
         for event in events {
             guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
             if heads[event.stream] == nil {
@@ -160,24 +176,24 @@ extension PostgresWorkflowStore {
             }
             heads[event.stream] = (event.sequence, event.hash)
         }
-        try await connection.query("""
-            INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
-            SELECT \(account), stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash
-            FROM unnest(\(events.map(\.stream))::text[], \(events.map(\.sequence))::bigint[], \(events.map(\.type))::text[],
-                        \(events.map { iso($0.at) })::text[], \(try events.map { try encode($0.actor) })::text[],
-                        \(try events.map { try encode($0.data) })::text[], \(events.map(\.personalSHA256))::text[],
-                        \(events.map(\.previousHash))::text[], \(events.map(\.hash))::text[])
-                AS row(stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
-            """, logger: logger)
+        // The events and their personal data in one statement (a data-modifying CTE, which
+        // PostgreSQL always runs to completion): every statement is a round trip.
         let personal = events.compactMap { event in event.personal.map { (event: event, data: $0) } }
-        if !personal.isEmpty {
-            try await connection.query("""
-                INSERT INTO event_personal (account, stream, sequence, personal)
-                SELECT \(account), stream, sequence, personal
-                FROM unnest(\(personal.map(\.event.stream))::text[], \(personal.map(\.event.sequence))::bigint[],
-                            \(try personal.map { try encode($0.data) })::text[]) AS row(stream, sequence, personal)
-                """, logger: logger)
-        }
+        try await connection.query("""
+            WITH appended AS (
+                INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+                SELECT \(account), stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash
+                FROM unnest(\(events.map(\.stream))::text[], \(events.map(\.sequence))::bigint[], \(events.map(\.type))::text[],
+                            \(events.map { iso($0.at) })::text[], \(try events.map { try encode($0.actor) })::text[],
+                            \(try events.map { try encode($0.data) })::text[], \(events.map(\.personalSHA256))::text[],
+                            \(events.map(\.previousHash))::text[], \(events.map(\.hash))::text[])
+                    AS row(stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+                RETURNING 1)
+            INSERT INTO event_personal (account, stream, sequence, personal)
+            SELECT \(account), stream, sequence, personal
+            FROM unnest(\(personal.map(\.event.stream))::text[], \(personal.map(\.event.sequence))::bigint[],
+                        \(try personal.map { try encode($0.data) })::text[]) AS row(stream, sequence, personal)
+            """, logger: logger)
     }
 
     static func append(ledger entry: LedgerEntry, account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
