@@ -22,6 +22,16 @@ extension StoreConformance {
             try await expectError(.conflict, "duplicate account") { _ = try await makeAccount(store, "acme") }
             try expect(try await store.accounts().map(\.id) == ["acme"], "one account")
         },
+        Case(name: "accounts: a change for an account that does not exist is notFound and stores nothing") { store in
+            _ = try await makeAccount(store, "acme")
+            let event = WorkflowEvent.make(account: "nobody", stream: "env_1", sequence: 1, type: "x", at: epoch, actor: .system,
+                                           data: [:], personal: ["email": "ada@example.com"], previousHash: WorkflowEvent.genesis)
+            try await expectError(.notFound, "events for no account") {
+                try await store.commit(StoreChange(account: "nobody", events: [event]))
+            }
+            try await expectError(.notFound, "an empty change for no account") { try await store.commit(StoreChange(account: "nobody")) }
+            try expect(try await store.events(account: "nobody", stream: "env_1").isEmpty, "no event stored")
+        },
     ]
 
     static let envelopeCases: [Case] = [

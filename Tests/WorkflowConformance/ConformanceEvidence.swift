@@ -13,6 +13,28 @@ extension StoreConformance {
             try expect(events.last?.hash == envelope.headHash, "the head is the envelope's head")
             try expect(events[0].personal == ["email": "ada@example.com"], "personal data kept beside the event")
         },
+        Case(name: "events: one change appends to two streams, with personal data on some events") { store in
+            _ = try await makeAccount(store, "acme")
+            let first = WorkflowEvent.make(account: "acme", stream: "env_a", sequence: 1, type: "x", at: epoch, actor: .system,
+                                           data: [:], personal: [:], previousHash: WorkflowEvent.genesis)
+            let other = WorkflowEvent.make(account: "acme", stream: "env_b", sequence: 1, type: "y", at: epoch, actor: .system,
+                                           data: [:], personal: ["ip": "192.0.2.1"], previousHash: WorkflowEvent.genesis)
+            let second = WorkflowEvent.make(account: "acme", stream: "env_a", sequence: 2, type: "z", at: epoch, actor: .system,
+                                            data: [:], personal: ["email": "ada@example.com"], previousHash: first.hash)
+            try await store.commit(StoreChange(account: "acme", events: [first, other, second]))
+            let a = try await store.events(account: "acme", stream: "env_a")
+            let b = try await store.events(account: "acme", stream: "env_b")
+            try expect(a.map(\.type) == ["x", "z"] && a.map(\.personal) == [[:], ["email": "ada@example.com"]], "env_a: \(a)")
+            try expect(b.map(\.type) == ["y"] && b[0].personal == ["ip": "192.0.2.1"], "env_b: \(b)")
+            let stale = WorkflowEvent.make(account: "acme", stream: "env_b", sequence: 1, type: "w", at: epoch, actor: .system,
+                                           data: [:], personal: [:], previousHash: WorkflowEvent.genesis)
+            try await expectError(.conflict, "env_b's head is 1, also when it is the second stream of a change") {
+                try await store.commit(StoreChange(account: "acme", events: [
+                    WorkflowEvent.make(account: "acme", stream: "env_a", sequence: 3, type: "v", at: epoch, actor: .system,
+                                       data: [:], personal: [:], previousHash: second.hash), stale]))
+            }
+            try expect(try await store.events(account: "acme", stream: "env_a").count == 2, "nothing of the refused change kept")
+        },
         Case(name: "events: a gap, a fork or a wrong previous hash is refused") { store in
             _ = try await makeAccount(store, "acme")
             var envelope = makeEnvelope("acme", "env_1")
