@@ -29,12 +29,28 @@ public struct SMTPClient: Sendable {
         try connection.command("MAIL FROM:<\(from)>", expect: 250)
         for recipient in recipients { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
         try connection.command("DATA", expect: 354)
-        // Lines end in CRLF; a line starting with "." gets another (dot-stuffing); "." alone ends the data.
-        var lines = message.components(separatedBy: "\r\n")
-        if lines.last == "" { lines.removeLast() }
-        try connection.write(lines.map { ($0.hasPrefix(".") ? "." : "") + $0 + "\r\n" }.joined() + ".\r\n")
+        try connection.write(bytes: Self.data(message))
         try connection.expect(250, step: "end of data")
         try? connection.command("QUIT", expect: 221)
+    }
+
+    /// The bytes sent after `DATA` (RFC 5321 §4.5.2): the message's lines, each ending in CRLF
+    /// (a last line without one gets it), a line starting with "." doubled (dot-stuffing), then
+    /// "." alone. Worked on the UTF-8 bytes: a message carries whole PDFs in base64, and
+    /// splitting it into Swift strings by lines cost a quarter of a service node's CPU.
+    static func data(_ message: String) -> [UInt8] {
+        let (cr, lf, dot) = (UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "."))
+        var out: [UInt8] = []
+        out.reserveCapacity(message.utf8.count + message.utf8.count / 64 + 8)
+        var previous: (UInt8, UInt8) = (cr, lf)
+        for byte in message.utf8 {
+            if previous == (cr, lf), byte == dot { out.append(dot) }
+            out.append(byte)
+            previous = (previous.1, byte)
+        }
+        if !out.isEmpty, previous != (cr, lf) { out += [cr, lf] }
+        out += [dot, cr, lf]
+        return out
     }
 
     /// One TCP connection with line-oriented replies.
@@ -80,7 +96,11 @@ public struct SMTPClient: Sendable {
         func close() { Glibc.close(socket) }
 
         func write(_ text: String) throws {
-            var bytes = Array(text.utf8)[...]
+            try write(bytes: Array(text.utf8))
+        }
+
+        func write(bytes all: [UInt8]) throws {
+            var bytes = all[...]
             while !bytes.isEmpty {
                 let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 guard sent > 0 else { throw WorkflowError(.mail, "SMTP \(name): the connection closed while sending") }
