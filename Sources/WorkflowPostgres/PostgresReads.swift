@@ -37,6 +37,20 @@ extension PostgresWorkflowStore {
         }
     }
 
+    public func envelope(tokenHash: String) async throws -> (recipient: String, envelope: Envelope)? {
+        let cache = envelopeCache
+        return try await run("finding a recipient token's envelope") { connection in
+            guard let row = try await Self.rows(connection, """
+                SELECT t.account, t.envelope, t.recipient, e.body
+                FROM recipient_tokens t JOIN envelopes e ON e.account = t.account AND e.id = t.envelope
+                WHERE t.token_hash = \(tokenHash)
+                """, logger: logger).first else { return nil }
+            let account: String = try row.value("account"), id: String = try row.value("envelope")
+            let envelope = try cache.envelope(account: account, id: id, text: try row.value("body")) { try Self.decode(Envelope.self, $0) }
+            return (try row.value("recipient"), envelope)
+        }
+    }
+
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
         try await bodies("reading template \(templateID)@\(version)", """
             SELECT body FROM template_versions WHERE account = \(account) AND template_id = \(templateID) AND version = \(version)

@@ -99,6 +99,10 @@ extension StoreConformance {
             try await save(store, &envelope, events: ["resent"])
             try expect(try await store.recipient(tokenHash: sha("token-env_1-1")) == nil, "the old token finds nothing")
             try expect(try await store.recipient(tokenHash: sha("new token"))?.recipient == "env_1_r1", "the new token works")
+            try expect(try await store.envelope(tokenHash: sha("token-env_1-1")) == nil, "nor its envelope")
+            let withEnvelope = try await store.envelope(tokenHash: sha("new token"))
+            try expect(withEnvelope?.recipient == "env_1_r1" && withEnvelope?.envelope == envelope,
+                       "the new token finds the envelope as stored now")
         },
         Case(name: "envelopes: given the envelope as read, changed metadata and tokens are rewritten, the rest kept") { store in
             _ = try await makeAccount(store, "acme")

@@ -25,8 +25,10 @@ extension WorkflowEngine {
             }
             return true
         }
-        let (_, _, recipientID) = try await resolve(token: token)
-        let recipient = try envelope.recipient(recipientID)
+        let hash = sha256Hex(token)
+        guard let recipient = envelope.recipients.first(where: { $0.tokenHashes.contains(hash) }) else {
+            throw WorkflowError(.unauthenticated, "this signing link is not valid; ask the sender for a new one")
+        }
         return RecipientView(envelope: envelope.id, subject: envelope.subject, message: envelope.message, recipient: recipient,
                              documents: envelope.documents, disclosureVersion: configuration.disclosure.version,
                              disclosureText: configuration.disclosure.text, needsConsent: recipient.consent == nil,
@@ -35,11 +37,9 @@ extension WorkflowEngine {
 
     /// The bytes of an envelope document as the recipient may read them (after opening).
     public func document(token: String, id: String) async throws -> [UInt8] {
-        let (account, envelopeID, recipientID) = try await resolve(token: token)
-        guard let envelope = try await store.envelope(account: account, id: envelopeID) else {
-            throw WorkflowError(.unauthenticated, "this signing link is not valid")
-        }
+        let (recipientID, envelope) = try await resolveEnvelope(token: token)
         _ = try envelope.recipient(recipientID)
+        let envelopeID = envelope.id
         guard let document = envelope.documents.first(where: { $0.id == id }), !document.purged,
               let bytes = try await store.documents.get(document.sealedSHA256 ?? document.sentSHA256) else {
             throw WorkflowError(.notFound, "envelope \(envelopeID) has no document \(id)")
@@ -292,8 +292,9 @@ extension WorkflowEngine {
         }
     }
 
-    func resolve(token: String) async throws -> (String, String, String) {
-        guard token.count == 64, let found = try await store.recipient(tokenHash: sha256Hex(token)) else {
+    /// The recipient a token belongs to and their envelope as stored now.
+    func resolveEnvelope(token: String) async throws -> (recipient: String, envelope: Envelope) {
+        guard token.count == 64, let found = try await store.envelope(tokenHash: sha256Hex(token)) else {
             throw WorkflowError(.unauthenticated, "this signing link is not valid; ask the sender for a new one")
         }
         return found
@@ -306,8 +307,8 @@ extension WorkflowEngine {
     func act(token: String, context: RequestContext, _ type: String, data: [String: String] = [:], personal: [String: String] = [:],
              _ body: (inout Envelope, Recipient, inout Transition, Date) throws(WorkflowError) -> Bool,
              then: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void = { _, _, _ in }) async throws -> Envelope {
-        let (account, envelopeID, recipientID) = try await resolve(token: token)
-        return try await change(account: account, envelope: envelopeID) { envelope, transition, now throws(WorkflowError) in
+        let (recipientID, read) = try await resolveEnvelope(token: token)
+        return try await change(account: read.account, envelope: read.id, firstRead: read) { envelope, transition, now throws(WorkflowError) in
             guard envelope.state == .sent else {
                 throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue); nothing can be done on it any more")
             }

@@ -88,10 +88,14 @@ public final class WorkflowEngine: Sendable {
     /// Reads an envelope of the account, lets `body` change it, and commits the result with its
     /// events and jobs in one transaction; retried from a fresh read if someone else wrote first.
     @discardableResult
-    func change(account: String, envelope id: String,
+    /// `firstRead`: the envelope as the caller has just read it, used for the first attempt
+    /// (a conflict reads it again).
+    func change(account: String, envelope id: String, firstRead: Envelope? = nil,
                 _ body: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void) async throws -> Envelope {
         for attempt in 1...4 {
-            guard let stored = try await store.envelope(account: account, id: id) else {
+            let read = attempt == 1 && firstRead?.account == account && firstRead?.id == id
+                ? firstRead : try await store.envelope(account: account, id: id)
+            guard let stored = read else {
                 throw WorkflowError(.notFound, "no envelope \(id) in this account")
             }
             var envelope = stored

@@ -96,6 +96,9 @@ public protocol EnvelopeStore: Sendable {
     func envelopes(account: String, query: EnvelopeQuery) async throws -> [Envelope]
     /// The envelope and recipient a signing token's hash belongs to, whatever the account.
     func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)?
+    /// The same, with the envelope itself: read together, in one round trip where the store can
+    /// (every signer action starts here).
+    func envelope(tokenHash: String) async throws -> (recipient: String, envelope: Envelope)?
     func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion?
     func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion]
     func clauseVersion(account: String, clauseID: String, version: String) async throws -> ClauseVersion?
@@ -130,6 +133,15 @@ public protocol JobQueue: Sendable {
     func failJob(id: String, error: String, retryAt: Date) async throws
     /// Jobs of an account (for tests, the CLI and the demo's outbox reading), newest last.
     func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job]
+}
+
+extension EnvelopeStore {
+    /// `recipient(tokenHash:)`, then the envelope it names.
+    public func envelope(tokenHash: String) async throws -> (recipient: String, envelope: Envelope)? {
+        guard let found = try await recipient(tokenHash: tokenHash),
+              let envelope = try await envelope(account: found.account, id: found.envelope) else { return nil }
+        return (found.recipient, envelope)
+    }
 }
 
 extension JobQueue {
