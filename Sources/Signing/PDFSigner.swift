@@ -353,10 +353,10 @@ public final class PDFSigner {
             return try newField(on: pages[match.page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
                                 name: nil, fields: fields, editor: &editor)
         case .invisible(let name):
-            guard !pages.isEmpty else { throw SigningError(.badPlacement, "the document has no pages") }
             // The widget goes on the first page that is an object of its own (a page written
-            // directly in /Kids cannot be named by /P); with none, on no page: the field is in
-            // /Fields alone, which a widget nobody sees may be.
+            // directly in /Kids cannot be named by /P); with none (every page direct, or a
+            // document without pages), on no page: the field is in /Fields alone, which a widget
+            // nobody sees may be.
             return try newField(on: pages.first { !$0.isDirect }, rect: PDFRect(x0: 0, y0: 0, x1: 0, y1: 0), name: name,
                                 fields: fields, editor: &editor)
         }

@@ -37,15 +37,18 @@ import Testing
         #expect(document.revisions.count == 2)
     }
 
-    @Test(arguments: [false, true])
-    func anInvisibleSignatureSkipsPagesWrittenDirectlyInKids(_ everyPageDirect: Bool) throws {
+    enum PageTree: String, CaseIterable, Sendable { case someDirect, everyPageDirect, noPages }
+
+    @Test(arguments: PageTree.allCases)
+    func anInvisibleSignatureSkipsPagesWrittenDirectlyInKids(_ tree: PageTree) throws {
         // Page 1 written directly in /Kids (qpdf's direct-pages.pdf): a widget's /P cannot name
         // it, so the invisible widget goes on the first page that is an object of its own — or,
-        // when every page is direct, on none (the field is in /Fields alone).
+        // when every page is direct or there is no page at all (qpdf's c-empty.pdf), on none
+        // (the field is in /Fields alone).
         let drawing = Array("BT /F1 24 Tf 72 720 Td (Direct) Tj ET".utf8)
         var objects: [PDFReference: PDFObject] = [PDFReference(4): .stream(PDFStream(dictionary: [:], encodedData: drawing))]
-        var kids: [PDFObject] = [.dictionary(["Type": .name("Page"), "Contents": .reference(PDFReference(4))])]
-        if !everyPageDirect {
+        var kids: [PDFObject] = tree == .noPages ? [] : [.dictionary(["Type": .name("Page"), "Contents": .reference(PDFReference(4))])]
+        if tree == .someDirect {
             objects[PDFReference(3)] = .dictionary(["Type": .name("Page"), "Parent": .reference(PDFReference(2)),
                                                     "Contents": .reference(PDFReference(4))])
             kids.append(.reference(PDFReference(3)))
@@ -59,12 +62,19 @@ import Testing
         #expect(signed.original.array == input, "signed with an incremental update")
         let bytes = signed.original.array + signed.appended
         let field = try #require(try PDFDocument(bytes: bytes).formFields().first { $0.name == "Invisible" })
-        #expect(field.dictionary["P"] == (everyPageDirect ? nil : .reference(PDFReference(3))))
-        let url = try TestEnvironment.scratchDirectory("direct-pages").appendingPathComponent("signed.pdf")
+        #expect(field.dictionary["P"] == (tree == .someDirect ? .reference(PDFReference(3)) : nil))
+        let url = try TestEnvironment.scratchDirectory("direct-pages").appendingPathComponent("signed-\(tree).pdf")
         try Data(bytes).write(to: url)
         try Judges.pdfsig(url, signatures: 1)
         let qpdf = try runCommand("qpdf", ["--check", url.path])
         #expect(qpdf.status == 0 || qpdf.status == 3, "qpdf: \(qpdf.stdout) \(qpdf.stderr)")
+        // A visible signature still needs a page to be drawn on.
+        if tree == .noPages {
+            #expect(throws: SigningError.self) {
+                try signer().sign(PDFBytes(input), request: SignatureRequest(placement: .rectangle(page: 1, x: 72, y: 72, width: 200, height: 50),
+                                                                            signingTime: Date()))
+            }
+        }
     }
 
     @Test func anUnsignedAmbiguousFileIsRewrittenCleanlyThenSigned() throws {

@@ -32,8 +32,8 @@ struct DocumentTimestamper {
     private func build(_ document: PDFDocument, reserve: Int) throws -> Attempt {
         var editor = try FormEditor(document: document)
         let pages = try document.pages()
-        guard !pages.isEmpty else { throw SigningError(.badPlacement, "the document has no pages") }
-        // As for an invisible signature: the first page that is an object of its own, or none.
+        // As for an invisible signature: the first page that is an object of its own, or none
+        // (every page direct, or no page at all).
         let page = pages.first { !$0.isDirect }
         let existing = Set(try document.formFields().map(\.name))
         var number = 1
