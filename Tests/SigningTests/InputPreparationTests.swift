@@ -77,6 +77,25 @@ import Testing
         }
     }
 
+    /// A file without its `%PDF-` line (pdf.js's bug1606566.pdf) is read as the PDF it is and
+    /// rewritten; anything that does not read as PDF is still "not a PDF file".
+    @Test func aFileMissingItsHeaderIsRewrittenButOtherFilesAreNotPDFs() throws {
+        let contract = fixtures.contract
+        let headerEnd = try #require(contract.firstIndex(of: UInt8(ascii: "\n")))
+        let headless = Array(contract[(headerEnd + 1)...])
+        #expect(throws: PDFError(.notPDF, "")) { try PDFDocument(bytes: headless, mode: .strict) }
+        let signed = try signer().sign(PDFBytes(headless), request: request())
+        #expect(signed.notices.first?.contains("rewritten cleanly") == true, "\(signed.notices)")
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended, mode: .strict)
+        let pages = try document.pages().count, originalPages = try PDFDocument(bytes: contract).pages().count
+        #expect(document.revisions.count == 2 && pages == originalPages)
+
+        let notPDFs: [[UInt8]] = [Array("lead_id,company\nLD-1,Acme 1 0 obj\n".utf8), Array(repeating: 0x20, count: 4096), []]
+        for bytes in notPDFs {
+            #expect(throws: PDFError(.notPDF, "")) { try signer().sign(PDFBytes(bytes), request: request()) }
+        }
+    }
+
     @Test func anUnsignedAmbiguousFileIsRewrittenCleanlyThenSigned() throws {
         let odd = try misdirected(fixtures.contract)
         #expect(throws: PDFError(.xrefEntryMismatch, "")) { try PDFDocument(bytes: odd.bytes, mode: .strict) }

@@ -19,6 +19,9 @@ struct FileStructureReader {
     var warnings: [PDFWarning] = []
     var notes: [PDFNote] = []
     var ambiguities: [PDFAmbiguity] = []
+    /// Tolerant modes read on without a `%PDF-` header; this is the error to give if nothing
+    /// else in the file reads as PDF either.
+    var missingHeader: PDFError?
 
     var strict: Bool { mode.isStrict }
 
@@ -52,6 +55,14 @@ struct FileStructureReader {
 
     /// `rebuild`: ignore the cross-reference and rebuild it by scanning (tolerant mode only).
     mutating func read(rebuild: Bool = false) throws -> FileStructure {
+        do {
+            return try readStructure(rebuild: rebuild)
+        } catch let error as PDFError where missingHeader != nil && error.code != .limitExceeded {
+            throw missingHeader ?? error
+        }
+    }
+
+    private mutating func readStructure(rebuild: Bool) throws -> FileStructure {
         let version = try readHeader()
         if rebuild, !strict {
             let revision = try XRefReconstructor(bytes: bytes, limits: limits).reconstruct()
@@ -83,7 +94,14 @@ struct FileStructureReader {
             }
         }
         guard let headerAt else {
-            throw PDFError(.notPDF, "not a PDF file: it does not start with '%PDF-'", offset: 0)
+            let missing = PDFError(.notPDF, "not a PDF file: it does not start with '%PDF-'", offset: 0)
+            // Tolerant modes read on (pdf.js, poppler and qpdf open such files): the version is
+            // then unknown and taken as 1.7 unless the catalog names one. If nothing in the file
+            // reads as PDF, the error is still this one.
+            guard !strict else { throw missing }
+            missingHeader = missing
+            warnings.append(PDFWarning("no '%PDF-' header in the first \(searchEnd) bytes; read as PDF 1.7", offset: 0))
+            return "1.7"
         }
         if headerAt != 0 {
             warnings.append(PDFWarning("the '%PDF-' header is at byte \(headerAt), not 0", offset: headerAt))
