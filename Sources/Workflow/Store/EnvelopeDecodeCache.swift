@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// Bounded: two generations of at most `capacity` envelopes each; when the current one fills
 /// it becomes the previous one and the older is dropped, so memory stays flat however many
-/// envelopes pass through.
+/// envelopes pass through. The envelopes being worked on at one time (a few per client and
+/// worker) are what it is for, so the default is small: 512 envelopes at most, a few MB.
 public final class EnvelopeDecodeCache: Sendable {
     private struct Entry: Sendable {
         var text: String
@@ -27,7 +28,7 @@ public final class EnvelopeDecodeCache: Sendable {
     private let capacity: Int
     private let generations = Mutex(Generations())
 
-    public init(capacity: Int = 2048) {
+    public init(capacity: Int = 256) {
         self.capacity = max(1, capacity)
     }
 
