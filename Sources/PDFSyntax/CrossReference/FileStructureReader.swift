@@ -82,7 +82,8 @@ struct FileStructureReader {
         }
     }
 
-    /// `%PDF-x.y` at offset 0 (tolerant mode looks in the first 1024 bytes).
+    /// `%PDF-x.y` at offset 0 (tolerant mode looks in the first 1024 bytes, and reads on as 1.7
+    /// without one; see `missingHeader`).
     private mutating func readHeader() throws -> String {
         let marker = Array("%PDF-".utf8)
         let searchEnd = strict ? min(bytes.count, marker.count) : min(bytes.count, 1024)
