@@ -16,14 +16,19 @@ extension PostgresWorkflowStore: ServiceRecordStore {
         let headers = try Self.encode(record.headers)
         let cutoff = Self.seconds(expiredBefore), abandoned = Self.seconds(abandonedBefore)
         return try await run("reserving idempotency key \(record.key)") { connection in
-            try await connection.query("""
-                DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
-                    AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
-                """, logger: logger)
-            try await connection.query("""
-                DELETE FROM idempotency_keys WHERE (account, key) IN (
-                    SELECT account, key FROM idempotency_keys WHERE created_at < \(cutoff)
-                    LIMIT \(Self.idempotencySweep) FOR UPDATE SKIP LOCKED)
+            // This key's expired or abandoned record, and a bounded sweep of expired ones, in one
+            // statement (every statement is a round trip; a row both name is deleted once).
+            _ = try await Self.count(connection, """
+                WITH own AS (
+                    DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
+                        AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
+                    RETURNING 1),
+                swept AS (
+                    DELETE FROM idempotency_keys WHERE (account, key) IN (
+                        SELECT account, key FROM idempotency_keys WHERE created_at < \(cutoff)
+                        LIMIT \(Self.idempotencySweep) FOR UPDATE SKIP LOCKED)
+                    RETURNING 1)
+                SELECT (SELECT count(*) FROM own) + (SELECT count(*) FROM swept)
                 """, logger: logger)
             // The winner may release its reservation between our insert and our read: then try again.
             for _ in 0..<3 {
