@@ -87,9 +87,9 @@ public final class WorkflowEngine: Sendable {
 
     /// Reads an envelope of the account, lets `body` change it, and commits the result with its
     /// events and jobs in one transaction; retried from a fresh read if someone else wrote first.
-    @discardableResult
     /// `firstRead`: the envelope as the caller has just read it, used for the first attempt
     /// (a conflict reads it again).
+    @discardableResult
     func change(account: String, envelope id: String, firstRead: Envelope? = nil,
                 _ body: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void) async throws -> Envelope {
         for attempt in 1...4 {

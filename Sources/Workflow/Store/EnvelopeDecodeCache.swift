@@ -8,7 +8,10 @@ import Synchronization
 /// decodes with its text, and a read whose row holds byte for byte the same text gets the
 /// remembered value instead of decoding it. The text is the key's proof, not the revision: a
 /// row changed by anyone (another node, a rolled-back write, a hand edit) has other bytes and
-/// is decoded afresh, so the cache can never return anything but `decode(text)`.
+/// is decoded afresh, so what comes back is always the envelope those exact bytes stand for —
+/// decoded from them, or the one that was encoded into them. (The two can differ only in the
+/// last bit of a `Date`: seconds since 1970 as a JSON number do not round-trip every `Date`
+/// exactly, as the envelope a commit returns and the one read back afterwards never did.)
 ///
 /// Bounded: two generations of at most `capacity` envelopes each; when the current one fills
 /// it becomes the previous one and the older is dropped, so memory stays flat however many
