@@ -47,10 +47,10 @@ extension PostgresWorkflowStore {
                                               body: try Self.encode(version), connection, logger)
             }
             try await Self.append(events: change.events, account: change.account, knownHeads: knownHeads, connection, logger)
-            for job in change.jobs {
-                guard job.account == change.account else { throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account") }
-                try await Self.insert(job: job, connection, logger)
+            for job in change.jobs where job.account != change.account {
+                throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account")
             }
+            try await Self.insert(jobs: change.jobs, connection, logger)
             for id in change.finishedJobs {
                 let finished = try await Self.count(connection, """
                     UPDATE jobs SET state = 'done', leased_until = NULL
@@ -209,6 +209,25 @@ extension PostgresWorkflowStore {
             INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
             VALUES (\(account), \(entry.sequence), \(entry.envelope), \(entry.envelopeHead), \(entry.envelopeEvents),
                     \(iso(entry.at)), \(entry.previousHash), \(entry.hash))
+            """, logger: logger)
+    }
+
+    /// New jobs in one statement (unnested arrays, in the order given: their `position` is the
+    /// claim order), or row by row when one carries an error (arrays hold no NULLs).
+    static func insert(jobs: [Job], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard jobs.count > 1, jobs.allSatisfy({ $0.lastError == nil }) else {
+            for job in jobs { try await insert(job: job, connection, logger) }
+            return
+        }
+        try await connection.query("""
+            INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state)
+            SELECT id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state
+            FROM unnest(\(jobs.map(\.id))::text[], \(jobs.map(\.account))::text[], \(jobs.map(\.kind.rawValue))::text[],
+                        \(jobs.map(\.envelope))::text[], \(jobs.map { ByteBuffer(bytes: $0.payload) })::bytea[],
+                        \(jobs.map { seconds($0.runAt) })::float8[], \(jobs.map(\.attempts))::bigint[],
+                        \(jobs.map(\.maximumAttempts))::bigint[], \(jobs.map(\.state.rawValue))::text[])
+                WITH ORDINALITY AS row(id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, number)
+            ORDER BY number
             """, logger: logger)
     }
 

@@ -83,6 +83,23 @@ extension StoreConformance {
     ]
 
     static let jobCases: [Case] = [
+        Case(name: "jobs: the jobs of one change are stored whole and listed in the order given") { store in
+            _ = try await makeAccount(store, "acme")
+            let ids = ["job_c", "job_a", "job_e", "job_b", "job_d"]
+            let jobs = ids.enumerated().map { index, id in
+                Job(id: id, account: "acme", kind: index % 2 == 0 ? .email : .webhook, envelope: "env_\(index % 2)",
+                    payload: Data("payload \(id) \u{0}\u{FF}".utf8), runAt: epoch.addingTimeInterval(Double(index) * 1.5),
+                    maximumAttempts: 3 + index)
+            }
+            try await store.commit(StoreChange(account: "acme", jobs: jobs))
+            let listed = try await store.jobs(account: "acme", kind: nil, envelope: nil)
+            try expect(listed.map(\.id) == ids, "in the order given: \(listed.map(\.id))")
+            for (stored, given) in zip(listed, jobs) {
+                try expect(stored.kind == given.kind && stored.envelope == given.envelope && stored.payload == given.payload
+                           && stored.runAt == given.runAt && stored.maximumAttempts == given.maximumAttempts
+                           && stored.attempts == 0 && stored.state == .pending && stored.lastError == nil, "\(given.id) whole: \(stored)")
+            }
+        },
         Case(name: "jobs: only due, unleased jobs are claimed, once per lease") { store in
             _ = try await makeAccount(store, "acme")
             let due = Job(id: "job_due", account: "acme", kind: .reminder, envelope: "env_1", runAt: epoch)
