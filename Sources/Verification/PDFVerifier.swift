@@ -179,8 +179,8 @@ public struct PDFVerifier: Sendable {
         var seen: Set<PDFReference> = []
         var fields: [PDFFormField] = []
         for revision in stride(from: document.latestRevision, through: 0, by: -1) {
-            for field in try document.formFields(revision: revision) + document.standaloneSignatureFields(revision: revision)
-            where field.isSigned {
+            let tree = try document.formFields(revision: revision)
+            for field in try tree + document.standaloneSignatureFields(revision: revision, treeFields: tree) where field.isSigned {
                 if let reference = field.value?.referenceValue {
                     guard seen.insert(reference).inserted else { continue }
                 } else if revision != document.latestRevision {

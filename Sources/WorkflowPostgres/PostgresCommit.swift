@@ -151,9 +151,8 @@ extension PostgresWorkflowStore {
     /// Appends events, each chained to the stream's stored head or to the event before it in
     /// the change (a gap, a fork or a wrong previous hash is refused as a conflict; a writer that
     /// took the same sequence first makes the insert violate the primary key, also a conflict).
-    /// One head read per stream, then one insert for all events and one for their personal data.
-    /// Appends the events after checking each follows its stream's stored head (`knownHeads`:
-    /// heads already read in this transaction), with their personal data in the same statement.
+    /// One head read per stream not in `knownHeads` (heads this transaction has read already),
+    /// then one statement for all events and their personal data.
     static func append(events: [WorkflowEvent], account: String, knownHeads: [String: (sequence: Int, hash: String)] = [:],
                        _ connection: PostgresConnection, _ logger: Logger) async throws {
         guard !events.isEmpty else { return }

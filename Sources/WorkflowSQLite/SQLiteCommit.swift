@@ -47,7 +47,6 @@ extension SQLiteWorkflowStore {
     }
 
     /// Writes the envelope row and its index rows; returns the row's text.
-    @discardableResult
     static func write(envelope: Envelope, previous: Envelope?, account: String, _ db: Database) throws -> String {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")

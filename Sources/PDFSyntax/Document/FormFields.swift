@@ -108,10 +108,10 @@ extension PDFDocument {
     /// direct dictionary (the new field goes on the page but not into `/Fields`), and poppler,
     /// pdf.js and pdfium treat them as fields ("standalone fields"). Listed so a verifier can
     /// judge the signature and say where it was found, rather than report a signed file as
-    /// having none.
-    public func standaloneSignatureFields(revision: Int? = nil) throws -> [PDFFormField] {
+    /// having none. `treeFields`: the revision's `formFields`, when the caller has them already.
+    public func standaloneSignatureFields(revision: Int? = nil, treeFields: [PDFFormField]? = nil) throws -> [PDFFormField] {
         var reached: Set<PDFReference> = []
-        for field in try formFields(revision: revision) {
+        for field in try treeFields ?? formFields(revision: revision) {
             if let reference = field.reference { reached.insert(reference) }
             for widget in field.widgets { if let reference = widget.reference { reached.insert(reference) } }
         }
