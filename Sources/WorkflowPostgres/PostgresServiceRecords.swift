@@ -6,32 +6,29 @@ public import Workflow
 /// is one statement (or one short transaction) whose outcome the database decides, so two nodes
 /// given the same key or the same link never both win.
 extension PostgresWorkflowStore: ServiceRecordStore {
-    /// Drops expired records, then inserts `record` unless its key is taken and returns the
-    /// stored record otherwise. `ON CONFLICT DO NOTHING` waits for a concurrent insert of the
-    /// same key to commit or roll back, so exactly one of two racing requests reserves it. Each
-    /// step is its own statement holding at most one row lock (the sweep of other expired
-    /// records skips rows another node is deleting), so nodes never deadlock on the table.
+    /// Inserts `record` unless its key is taken and returns the stored record otherwise; a stored
+    /// record that has expired (or was reserved and abandoned) is deleted and the insert tried
+    /// again. `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same key to commit or
+    /// roll back, so exactly one of two racing requests reserves it. A new key, the common case,
+    /// is one statement (one round trip). Every ``idempotencySweepEvery``-th reservation of this
+    /// store also deletes up to ``idempotencySweep`` expired records of any account. Each step is
+    /// its own statement holding at most one row lock (the sweep skips rows another node is
+    /// deleting), so nodes never deadlock on the table.
     public func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date,
                                       abandonedBefore: Date) async throws -> IdempotencyRecord? {
         let headers = try Self.encode(record.headers)
         let cutoff = Self.seconds(expiredBefore), abandoned = Self.seconds(abandonedBefore)
+        let sweep = idempotencyReservations.add(1, ordering: .relaxed).oldValue % Self.idempotencySweepEvery == 0
         return try await run("reserving idempotency key \(record.key)") { connection in
-            // This key's expired or abandoned record, and a bounded sweep of expired ones, in one
-            // statement (every statement is a round trip; a row both name is deleted once).
-            _ = try await Self.count(connection, """
-                WITH own AS (
-                    DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
-                        AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
-                    RETURNING 1),
-                swept AS (
+            if sweep {
+                try await connection.query("""
                     DELETE FROM idempotency_keys WHERE (account, key) IN (
                         SELECT account, key FROM idempotency_keys WHERE created_at < \(cutoff)
                         LIMIT \(Self.idempotencySweep) FOR UPDATE SKIP LOCKED)
-                    RETURNING 1)
-                SELECT (SELECT count(*) FROM own) + (SELECT count(*) FROM swept)
-                """, logger: logger)
-            // The winner may release its reservation between our insert and our read: then try again.
-            for _ in 0..<3 {
+                    """, logger: logger)
+            }
+            // The holder may release or outlive its record between our insert and our read: then try again.
+            for _ in 0..<4 {
                 let reserved = try await Self.count(connection, """
                     INSERT INTO idempotency_keys (account, key, request_hash, status, headers, body, created_at)
                     VALUES (\(record.account), \(record.key), \(record.requestHash), \(record.status), \(headers)::jsonb,
@@ -40,18 +37,28 @@ extension PostgresWorkflowStore: ServiceRecordStore {
                     """, logger: logger)
                 if reserved == 1 { return nil }
                 let existing = try await Self.rows(connection, """
-                    SELECT account, key, request_hash, status, headers, body, created_at FROM idempotency_keys
-                    WHERE account = \(record.account) AND key = \(record.key)
+                    SELECT account, key, request_hash, status, headers, body, created_at,
+                           (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned))) AS stale
+                    FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
                     """, logger: logger)
-                if let row = existing.first { return try Self.idempotencyRecord(row) }
+                guard let row = existing.first else { continue }
+                guard try row.value("stale", as: Bool.self) else { return try Self.idempotencyRecord(row) }
+                // Expired or abandoned: gone (whoever deletes it), and the key is free to reserve.
+                try await connection.query("""
+                    DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
+                        AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
+                    """, logger: logger)
             }
             throw WorkflowError(.conflict, "idempotency key \(record.key) is being reserved and released by other requests at once; retry")
         }
     }
 
-    /// How many expired idempotency records one reservation deletes at most (the rest go with
-    /// the next ones), so a reservation after a quiet day stays short.
+    /// How many expired idempotency records one sweep deletes at most (the rest go with the next
+    /// ones), so a reservation after a quiet day stays short.
     static let idempotencySweep = 500
+    /// One reservation in this many sweeps: at most 500 deletions per 32 new records keeps the
+    /// table at its live keys, and the other reservations stay one statement.
+    static let idempotencySweepEvery = 32
 
     public func completeIdempotencyKey(_ record: IdempotencyRecord) async throws {
         let headers = try Self.encode(record.headers)

@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+import Synchronization
 public import Workflow
 
 /// The shared store: one PostgreSQL database holds accounts, the template library, envelopes,
@@ -19,6 +20,8 @@ public final class PostgresWorkflowStore: WorkflowStore {
     public let documents: any DocumentStore
     /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
     let envelopeCache = EnvelopeDecodeCache()
+    /// Idempotency reservations made through this store, to sweep expired records every so often.
+    let idempotencyReservations = Atomic<Int>(0)
 
     private init(configuration: PostgresStoreConfiguration) {
         var clientConfiguration: PostgresClient.Configuration

@@ -101,7 +101,7 @@ extension StoreConformance {
             try expect(seen == [sha("request \(winners[0])")], "every other request finds the winner's record")
         },
         Case(name: "idempotency: requests on two nodes reserving other keys while old ones expire all succeed", nodes: 2) { nodes in
-            // Expired records of several accounts, which every reservation below sweeps at once.
+            // Expired records of several accounts, swept (or met and deleted) while the other keys are reserved.
             for number in 0..<40 {
                 let old = IdempotencyRecord(account: "acc_\(number % 4)", key: "old\(number)", requestHash: sha("old \(number)"),
                                             createdAt: epoch.addingTimeInterval(-90_000))

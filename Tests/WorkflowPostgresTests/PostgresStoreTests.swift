@@ -136,6 +136,30 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         }
     }
 
+    /// A reservation of a new key is one statement; expired records of other keys go with the
+    /// first and then every 32nd reservation of a store (at most 500 at a time), live ones stay.
+    @Test func reservationsSweepExpiredRecordsEverySoOften() async throws {
+        let database = try PostgresCluster.newDatabase()
+        try await PostgresCluster.withStore(database: database) { store in
+            let day = now.addingTimeInterval(-86_400)
+            func reserve(_ key: String, at createdAt: Date) async throws -> IdempotencyRecord? {
+                try await store.reserveIdempotencyKey(IdempotencyRecord(account: "acme", key: key, requestHash: "h-\(key)", createdAt: createdAt),
+                                                      expiredBefore: day)
+            }
+            func stored() throws -> [Substring] {
+                try PostgresCluster.server.psql("SELECT key FROM idempotency_keys ORDER BY key", database: database).stdout.split(separator: "\n")
+            }
+            for number in 0..<20 { #expect(try await reserve("old\(number)", at: day.addingTimeInterval(-60)) == nil) }
+            #expect(try await reserve("live", at: now) == nil)
+            let before = try stored()
+            #expect(before.count == 21, "nothing swept before the 33rd reservation: \(before)")
+            for number in 0..<12 { #expect(try await reserve("new\(number)", at: now) == nil) }
+            let after = try stored()
+            #expect(after.count == 13 && !after.contains { $0.hasPrefix("old") }, "the 33rd reservation swept the 20 expired records: \(after)")
+            #expect(try await reserve("live", at: now)?.requestHash == "h-live", "a live record is kept and returned")
+        }
+    }
+
     @Test func documentsAreCheckedByTheDatabase() async throws {
         let database = try PostgresCluster.newDatabase()
         try await PostgresCluster.withStore(database: database) { store in
