@@ -11,16 +11,26 @@ extension PostgresWorkflowStore {
         let logger = self.logger
         let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
-            // One round trip checks the account and reads the head of the first event stream.
+            // One round trip checks the account, reads the head of the first event stream and
+            // marks the finished jobs done (each must still be pending: another worker may have
+            // finished it).
             let firstStream = change.events.first?.stream
             let opening = try await Self.rows(connection, """
-                SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash
+                WITH finished AS (
+                    UPDATE jobs SET state = 'done', leased_until = NULL
+                    WHERE id = ANY(\(change.finishedJobs)) AND account = \(change.account) AND state = 'pending' RETURNING id)
+                SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash,
+                       ARRAY(SELECT id FROM finished) AS finished
                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (
                     SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)
                     ORDER BY sequence DESC LIMIT 1) AS head ON true
                 """, logger: logger).first
             guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
+            }
+            let finished = Set(try opening.value("finished", as: [String].self))
+            if let id = change.finishedJobs.first(where: { !finished.contains($0) }) {
+                throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
             }
             var knownHeads: [String: (sequence: Int, hash: String)] = [:]
             if let firstStream {
@@ -51,15 +61,6 @@ extension PostgresWorkflowStore {
                 throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account")
             }
             try await Self.insert(jobs: change.jobs, connection, logger)
-            for id in change.finishedJobs {
-                let finished = try await Self.count(connection, """
-                    UPDATE jobs SET state = 'done', leased_until = NULL
-                    WHERE id = \(id) AND account = \(change.account) AND state = 'pending' RETURNING 1
-                    """, logger: logger)
-                guard finished == 1 else {
-                    throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
-                }
-            }
             if let entry = change.ledgerEntry { try await Self.append(ledger: entry, account: change.account, connection, logger) }
             for stream in change.purgePersonalData {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",

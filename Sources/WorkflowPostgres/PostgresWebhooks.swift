@@ -117,6 +117,20 @@ extension PostgresWorkflowStore {
         }
     }
 
+    /// One round trip: the delivery's row joined with its endpoint's body.
+    public func webhookDeliveryAndEndpoint(account: String, id: String) async throws
+        -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)? {
+        try await run("reading webhook delivery \(id) and its endpoint") { connection in
+            guard let row = try await Self.rows(connection, """
+                SELECT \(unescaped: Self.qualified(Self.deliveryColumns, "d")), e.body AS endpoint_body
+                FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.account = d.account AND e.id = d.endpoint
+                WHERE d.account = \(account) AND d.id = \(id)
+                """, logger: logger).first else { return nil }
+            let endpoint = try row.value("endpoint_body", as: String?.self).map { try Self.decode(WebhookEndpoint.self, $0) }
+            return (try Self.delivery(row), endpoint)
+        }
+    }
+
     public func webhookDeliveries(account: String, query: WebhookDeliveryQuery) async throws -> [WebhookDelivery] {
         let state = query.state?.rawValue
         return try await run("listing the webhook deliveries of \(account)") { connection in

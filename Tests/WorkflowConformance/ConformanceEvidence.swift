@@ -168,6 +168,21 @@ extension StoreConformance {
             try await expectError(.conflict, "finishing it again") {
                 try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_c"]))
             }
+            // With another that is still pending: neither changes. Another account's job is not this one's to finish.
+            _ = try await makeAccount(store, "globex")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_d", account: "acme", kind: .completion, envelope: "env_2", runAt: epoch)]))
+            try await store.commit(StoreChange(account: "globex", jobs: [
+                Job(id: "job_g", account: "globex", kind: .completion, envelope: "env_3", runAt: epoch)]))
+            try await expectError(.conflict, "finishing a pending and a done job at once") {
+                try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_d", "job_c"]))
+            }
+            try await expectError(.conflict, "finishing another account's job") {
+                try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_g"]))
+            }
+            let pending = try await store.jobs(account: "acme", kind: nil, envelope: nil).filter { $0.state == .pending }.map(\.id)
+                + (try await store.jobs(account: "globex", kind: nil, envelope: nil).filter { $0.state == .pending }.map(\.id))
+            try expect(pending == ["job_d", "job_g"], "the refused commits finished nothing: \(pending)")
         },
     ]
 

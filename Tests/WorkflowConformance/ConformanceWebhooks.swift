@@ -69,6 +69,23 @@ extension StoreConformance {
             let page = try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery(after: "whd_1", limit: 5))
             try expect(page.map(\.id) == ["whd_2"], "cursor")
         },
+        Case(name: "webhooks: a delivery is read with its endpoint, which may be gone, in its own account only") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "other")
+            let endpoint = endpoint("acme", "whe_1")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint))
+            try await store.commit(StoreChange(account: "other", webhookEndpoint: Self.endpoint("other", "whe_2")))
+            let first = delivery("acme", "whd_1", endpoint: "whe_1")
+            // whe_2 exists, but in another account: for acme it is gone.
+            let orphan = delivery("acme", "whd_2", endpoint: "whe_2", stream: "env_2")
+            try await store.commit(StoreChange(account: "acme", webhookDeliveries: [first, orphan]))
+            let found = try await store.webhookDeliveryAndEndpoint(account: "acme", id: "whd_1")
+            try expect(found?.delivery == first && found?.endpoint == endpoint, "the delivery and its endpoint: \(String(describing: found))")
+            let gone = try await store.webhookDeliveryAndEndpoint(account: "acme", id: "whd_2")
+            try expect(gone?.delivery == orphan && gone?.endpoint == nil, "an endpoint of another account is not this delivery's")
+            try expect(try await store.webhookDeliveryAndEndpoint(account: "other", id: "whd_1") == nil, "another account sees nothing")
+            try expect(try await store.webhookDeliveryAndEndpoint(account: "acme", id: "whd_9") == nil, "no such delivery")
+        },
         Case(name: "webhooks: failing-since is the first failure after the last success") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1"),

@@ -144,6 +144,15 @@ extension EnvelopeStore {
     }
 }
 
+extension WebhookStore {
+    /// `webhookDelivery(account:id:)`, then its endpoint.
+    public func webhookDeliveryAndEndpoint(account: String, id: String) async throws
+        -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)? {
+        guard let delivery = try await webhookDelivery(account: account, id: id) else { return nil }
+        return (delivery, try await webhookEndpoint(account: account, id: delivery.endpoint))
+    }
+}
+
 extension JobQueue {
     /// Leases up to `limit` due jobs of every kind (see `claimJobs(now:limit:lease:worker:kinds:)`).
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job] {
@@ -189,6 +198,9 @@ public protocol WebhookStore: Sendable {
     /// The account's endpoints, oldest first.
     func webhookEndpoints(account: String) async throws -> [WebhookEndpoint]
     func webhookDelivery(account: String, id: String) async throws -> WebhookDelivery?
+    /// A delivery and the endpoint it goes to (nil when the endpoint is gone), read together:
+    /// what a worker needs to make one attempt.
+    func webhookDeliveryAndEndpoint(account: String, id: String) async throws -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)?
     /// Deliveries in id order (oldest first).
     func webhookDeliveries(account: String, query: WebhookDeliveryQuery) async throws -> [WebhookDelivery]
     /// A delivery's attempts in order.

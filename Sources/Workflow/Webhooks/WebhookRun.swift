@@ -6,12 +6,13 @@ extension WorkflowEngine {
     /// or give up when its retry window has passed. Safe to run again after a crash (at-least-once).
     func runWebhook(_ job: Job, transport: any WebhookTransport) async throws {
         let deliveryID = String(decoding: job.payload, as: UTF8.self)
-        guard var delivery = try await store.webhookDelivery(account: job.account, id: deliveryID), delivery.state == .pending else {
+        guard let found = try await store.webhookDeliveryAndEndpoint(account: job.account, id: deliveryID),
+              found.delivery.state == .pending else {
             try await store.commit(StoreChange(account: job.account, finishedJobs: [job.id]))
             return
         }
-        let endpoint = try await store.webhookEndpoint(account: job.account, id: delivery.endpoint)
-        guard let endpoint, endpoint.enabled else {
+        var delivery = found.delivery
+        guard let endpoint = found.endpoint, endpoint.enabled else {
             delivery.state = .failed
             delivery.nextAttemptAt = nil
             delivery.lastError = "endpoint \(delivery.endpoint) is disabled; enable it and replay the delivery"
