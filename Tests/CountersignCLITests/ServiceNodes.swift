@@ -17,6 +17,8 @@ final class ServiceNodes: Sendable {
     let key: String
     let ports: [Int]
     let latencies = Latencies()
+    /// The API clients' connections, kept open between requests (as an integration's HTTP library does).
+    let http = KeepAliveHTTP()
     /// Answers `idempotency-key-in-progress` the signing clients met (a key a killed node reserved).
     let stuckKeys = Atomic<Int>(0)
     private let processes: Mutex<[Process?]>
@@ -104,6 +106,7 @@ final class ServiceNodes: Sendable {
     /// Stops every node (SIGKILL: processes started from the test runner inherit its blocked SIGTERM).
     func stop() {
         for index in ports.indices { kill(index) }
+        http.close()
     }
 
     func logText(_ index: Int) -> String {
@@ -130,7 +133,7 @@ final class ServiceNodes: Sendable {
             let port = ports[(node + attempt) % ports.count]
             let started = ContinuousClock.now
             do {
-                let answer = try await RawHTTP.request(port: port, method, path, headers: headers, body: body)
+                let answer = try await http.request(port: port, method, path, headers: headers, body: body)
                 if answer.status != 0 {
                     if let kind { latencies.record(kind, ContinuousClock.now - started) }
                     return answer

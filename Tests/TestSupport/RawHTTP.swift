@@ -16,6 +16,12 @@ public final class RawHTTP: @unchecked Sendable {
         public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
         /// The problem `type` of an error answer.
         public var problem: String { json["type"] as? String ?? "(no problem document: \(text.prefix(200)))" }
+
+        public init(status: Int, headers: [String: String], body: [UInt8]) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
     }
 
     public let fd: Int32
