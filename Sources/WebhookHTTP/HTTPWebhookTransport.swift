@@ -11,12 +11,15 @@ import Glibc
 /// resolved here, every address it resolves to is checked against the policy (one refused address
 /// refuses the delivery), and the connection goes to the address that was checked — the client's
 /// DNS override pins it, so a second lookup cannot swap in another (no DNS-rebinding window).
-/// TLS still verifies the certificate for the host name. Redirects are never followed.
+/// TLS still verifies the certificate for the host name. Redirects are never followed. Connections
+/// to a receiver are kept open between deliveries (``PinnedClients``).
 public struct HTTPWebhookTransport: WebhookTransport {
     public let policy: WebhookAddressPolicy
     /// Connect timeout, and the limit for the whole request and answer.
     public let connectTimeout: TimeInterval
     public let timeout: TimeInterval
+    /// Clients kept for reuse, shared by copies of this transport.
+    let clients = PinnedClients()
 
     public init(policy: WebhookAddressPolicy, connectTimeout: TimeInterval = 5, timeout: TimeInterval = 15) {
         self.policy = policy
@@ -37,12 +40,14 @@ public struct HTTPWebhookTransport: WebhookTransport {
         } catch {
             return WebhookResponse(status: nil, durationMilliseconds: elapsed(), error: "\(error)")
         }
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)), read: .milliseconds(Int64(timeout * 1000))))
-        if host != address { configuration.dnsOverride = [host: address] }
-        configuration.decompression = .disabled
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let client = clients.client(host: host, address: address) {
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: .milliseconds(Int64(connectTimeout * 1000)), read: .milliseconds(Int64(timeout * 1000))))
+            if host != address { configuration.dnsOverride = [host: address] }
+            configuration.decompression = .disabled
+            return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        }
         let outcome: WebhookResponse
         do {
             var outgoing = HTTPClientRequest(url: request.url)
@@ -62,7 +67,6 @@ public struct HTTPWebhookTransport: WebhookTransport {
             outcome = WebhookResponse(status: nil, durationMilliseconds: elapsed(),
                                       error: "no answer from \(host) (\(address)): \(error)")
         }
-        try? await client.shutdown()
         return outcome
     }
 

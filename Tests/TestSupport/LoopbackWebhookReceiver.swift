@@ -22,6 +22,7 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
         folder = sys.argv[1]
         count = 0
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a production receiver does
             def log_message(self, *args): pass
             def do_POST(self):
                 global count
@@ -46,8 +47,10 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
                                           "status": status, "path": self.path}) + "\\n")
                 self.send_response(status)
                 if status in (301, 302, 307, 308): self.send_header("location", "/elsewhere")
-                answer = b"failing on purpose" if status == 500 else b"ok"
-                self.send_header("content-length", str(len(answer))); self.end_headers(); self.wfile.write(answer)
+                # A 204 has no body: on a kept-alive connection its bytes would start the next answer.
+                answer = b"failing on purpose" if status == 500 else b"" if status == 204 else b"ok"
+                if status != 204: self.send_header("content-length", str(len(answer)))
+                self.end_headers(); self.wfile.write(answer)
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         print(server.server_address[1], flush=True)
         import threading; threading.Thread(target=server.serve_forever, daemon=True).start()

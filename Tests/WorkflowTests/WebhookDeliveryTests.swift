@@ -170,7 +170,9 @@ import Workflow
         _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
         _ = try await Self.worker(fixture).runDue()
         let delivered = try await fixture.store.webhookDeliveries(account: fixture.admin.account, query: .init(state: .delivered))
-        #expect(delivered.count == 2 && delivered.contains { $0.message == delivery.message })
+        let all = try await fixture.store.webhookDeliveries(account: fixture.admin.account, query: .init())
+        #expect(delivered.count == 2 && delivered.contains { $0.message == delivery.message },
+                "\(all.map { "\($0.id) \($0.state) \($0.lastError ?? "")" })")
     }
 
     @Test func aHostNameThatResolvesToLoopbackIsRefusedAtEveryAttempt() async throws {
