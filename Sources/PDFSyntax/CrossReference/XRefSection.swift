@@ -159,6 +159,7 @@ struct XRefTableParser {
             throw PDFError(.badXref, "'trailer' is not followed by a dictionary", offset: trailerStart)
         }
         warnings += parser.warnings
+        notes += parser.notes(in: "the trailer", offsetsInFile: true)
         return XRefSection(kind: trailer["XRefStm"] == nil ? .table : .hybrid, offset: offset,
                            endOffset: parser.lexer.position, entries: entries.build(), streamEntries: XRefTable(),
                            trailer: trailer, xrefStreamOffset: trailer["XRefStm"]?.intValue)

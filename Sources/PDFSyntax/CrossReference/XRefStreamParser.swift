@@ -20,6 +20,7 @@ struct XRefStreamParser {
                            offset: offset)
         })
         warnings += parser.warnings
+        notes += parser.notes(in: "the cross-reference stream's dictionary", offsetsInFile: true)
         guard case .stream(let stream) = indirect.object, stream.dictionary["Type"] == .name("XRef") else {
             throw PDFError(.badXref, "expected a cross-reference stream (/Type /XRef)", offset: offset,
                            object: indirect.reference)

@@ -241,6 +241,7 @@ public final class PDFDocument: Sendable {
                 if cache { $0.objects[offset] = object }
                 $0.warnings += parser.warnings
             }
+            for note in parser.notes(in: "object \(reference.number) \(reference.generation)", offsetsInFile: true) { recordNote(note) }
             return object
         case .compressed(let streamNumber, let index)?:
             guard reference.generation == 0 else { return .null }
@@ -296,6 +297,7 @@ public final class PDFDocument: Sendable {
             }
             members.append(number: member, object: object)
         }
+        for note in parser.notes(in: "object stream \(number)", offsetsInFile: false) { recordNote(note) }
         state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
     }

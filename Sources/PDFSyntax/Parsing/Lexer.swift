@@ -58,6 +58,9 @@ struct Lexer {
     var position: Int
     /// One past the last byte the lexer may read.
     let end: Int
+    /// Offsets of each `#` in a name that no two hex digits follow, read as the character itself
+    /// (as PDF 1.0 and 1.1 define names, and as every mainstream reader does): a harmless deviation.
+    var literalNumberSigns: [Int] = []
 
     init(bytes: PDFBytes, position: Int = 0, end: Int? = nil) {
         self.bytes = bytes
@@ -168,7 +171,7 @@ struct Lexer {
         return .integer(negative ? -integerPart : integerPart)
     }
 
-    /// Reads `/Name`, resolving `#xx` escapes.
+    /// Reads `/Name`, resolving `#xx` escapes (a `#` without two hex digits is itself).
     private mutating func readName() throws -> PDFName {
         position += 1
         let start = position
@@ -184,7 +187,11 @@ struct Lexer {
             if byte == UInt8(ascii: "#") {
                 guard position + 2 < end, let high = ByteClass.hexValue(bytes[position + 1]),
                       let low = ByteClass.hexValue(bytes[position + 2]) else {
-                    throw PDFError(.syntax, "'#' in a name must be followed by two hex digits", offset: position)
+                    // `/A#B`: there is no escape to read, so there is only one reading.
+                    literalNumberSigns.append(position)
+                    out.append(byte)
+                    position += 1
+                    continue
                 }
                 let value = high << 4 | low
                 if value == 0 { throw PDFError(.syntax, "a name may not contain #00", offset: position) }

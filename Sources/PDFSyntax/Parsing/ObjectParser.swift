@@ -37,6 +37,14 @@ struct ObjectParser {
 
     var bytes: PDFBytes { lexer.bytes }
 
+    /// The harmless deviations met so far (see `PDFNote`), `where` naming the object for the message.
+    func notes(in place: String, offsetsInFile: Bool) -> [PDFNote] {
+        lexer.literalNumberSigns.map {
+            PDFNote(.numberSignInName, "a name in \(place) has a '#' without two hex digits, read as '#'",
+                    offset: offsetsInFile ? $0 : nil)
+        }
+    }
+
     /// Parses one direct object (an `n g R` triple becomes a reference).
     mutating func parseObject(depth: Int = 0) throws -> PDFObject {
         let (token, offset) = try lexer.next()
