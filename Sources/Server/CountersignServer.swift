@@ -141,9 +141,10 @@ public final class CountersignServer: Sendable {
     public func run(signals: Bool = true, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var services: [any Service] = []
         if configuration.worker.enabled {
-            let worker = WorkflowWorker(engine: engine, smtp: smtp, webhooks: webhooks, lease: configuration.worker.lease)
+            let worker = WorkflowWorker(engine: engine, smtp: smtp, webhooks: webhooks, lease: configuration.worker.lease,
+                                        claimBatch: WorkerService.claimBatch(concurrency: configuration.worker.concurrency))
             services.append(WorkerService(worker: worker, interval: configuration.worker.interval,
-                                          metrics: metrics, logger: logger))
+                                          concurrency: configuration.worker.concurrency, metrics: metrics, logger: logger))
         }
         let application = Application(
             router: router(), server: try serverBuilder(),
@@ -186,18 +187,29 @@ public final class CountersignServer: Sendable {
     }
 }
 
-/// The worker loop as a service: one batch of due jobs at a time; on shutdown it finishes the
-/// batch it holds (so no claimed job waits for its lease to run out) and stops.
+/// The worker loops as a service: `concurrency` loops, each running one batch of due jobs
+/// at a time (the queue's leases keep their jobs apart, as between nodes); on shutdown each
+/// finishes the batch it holds (so no claimed job waits for its lease to run out) and stops.
 struct WorkerService: Service {
+    /// Jobs one loop claims at a time: 16 for a single loop (one claim per batch), 4 when there
+    /// are more, so that a node holds few jobs another node could run.
+    static func claimBatch(concurrency: Int) -> Int { concurrency > 1 ? 4 : 16 }
     let worker: WorkflowWorker
     let interval: Double
+    let concurrency: Int
     let metrics: ServiceMetrics
     let logger: Logger
 
     func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(1, concurrency) { group.addTask { await loop() } }
+        }
+    }
+
+    private func loop() async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let pass = try await worker.runDue(limit: 16)
+                let pass = try await worker.runDue(limit: worker.claimBatch)
                 metrics.recordJobs(ran: Dictionary(uniqueKeysWithValues: pass.ran.map { ($0.key.rawValue, $0.value) }), failed: pass.failed.count)
                 for failure in pass.failed { logger.warning("job failed", metadata: ["job": .string(failure)]) }
                 if pass.total > 0 { continue }

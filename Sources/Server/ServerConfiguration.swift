@@ -58,17 +58,22 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         /// Seconds a job this node claims stays leased to it: if the node dies, other nodes take
         /// the job after this.
         public var lease: Double = 300
+        /// Jobs this node runs at once. More than one lets a job that mostly waits (a distant SMTP
+        /// relay, a slow webhook receiver) leave the processor to another (a completion); with a
+        /// local relay and receivers, one per node is faster (docs/performance.md).
+        public var concurrency: Int = 1
         public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, webhooks: Bool = true, webhookAllow: [String] = [],
-                    lease: Double = 300) {
+                    lease: Double = 300, concurrency: Int = 1) {
             self.enabled = enabled
             self.interval = interval
             self.smtp = smtp
             self.webhooks = webhooks
             self.webhookAllow = webhookAllow
             self.lease = lease
+            self.concurrency = concurrency
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow, lease }
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow, lease, concurrency }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -79,6 +84,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             webhooks = try container.decodeIfPresent(Bool.self, forKey: .webhooks) ?? defaults.webhooks
             webhookAllow = try container.decodeIfPresent([String].self, forKey: .webhookAllow) ?? defaults.webhookAllow
             lease = try container.decodeIfPresent(Double.self, forKey: .lease) ?? defaults.lease
+            concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? defaults.concurrency
         }
     }
 
@@ -257,6 +263,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             throw ServiceError(.configuration, "rateLimit.requests and rateLimit.window must be positive")
         }
         guard worker.lease >= 1 else { throw ServiceError(.configuration, "worker.lease must be at least 1 second") }
+        guard (1...64).contains(worker.concurrency) else {
+            throw ServiceError(.configuration, "worker.concurrency must be 1 to 64 (jobs this node runs at once), not \(worker.concurrency)")
+        }
         guard worker.interval > 0, requestTimeout > 0, shutdownGracePeriod >= 0 else {
             throw ServiceError(.configuration, "worker.interval and requestTimeout must be positive, shutdownGracePeriod not negative")
         }

@@ -24,8 +24,8 @@ final class ServiceNodes: Sendable {
     private let processes: Mutex<[Process?]>
 
     /// Sets up the account and the published template library through the CLI, then starts
-    /// `count` nodes and waits until each answers `/readyz`.
-    init(count: Int, store: String, smtp: Int, lease: Int) throws {
+    /// `count` nodes (each running `workerConcurrency` jobs at once) and waits until each answers `/readyz`.
+    init(count: Int, store: String, smtp: Int, lease: Int, workerConcurrency: Int = 1) throws {
         home = try TestEnvironment.scratchDirectory("service-nodes")
         self.store = store
         let account = try WorkerHarness.countersign(["account", "create", "--name", "Northbeam"], home: home, store: store)
@@ -46,7 +46,7 @@ final class ServiceNodes: Sendable {
             let configuration: [String: Any] = [
                 "host": "127.0.0.1", "port": port, "home": home.path, "store": store, "publicURL": "http://127.0.0.1:\(port)",
                 "worker": ["enabled": true, "interval": 0.2, "smtp": "127.0.0.1:\(smtp)", "webhooks": true,
-                           "webhookAllow": ["127.0.0.0/8"], "lease": lease],
+                           "webhookAllow": ["127.0.0.0/8"], "lease": lease, "concurrency": workerConcurrency],
                 "pages": ["sessionKeyFile": sessionKey.path, "cacheDirectory": "page-cache-\(index)"],
                 "rateLimit": ["requests": 1_000_000, "window": 60], "logLevel": "warning",
             ]

@@ -111,6 +111,15 @@ struct OperationsTests {
         #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
             (error as? ServiceError)?.reason.contains("unknown key 'prot'") == true
         }
+        #expect(loaded.worker.concurrency == 1, "the default")
+        for concurrency in [0, 65] {
+            try Data(#"{"worker": {"concurrency": \#(concurrency)}}"#.utf8).write(to: file)
+            #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
+                (error as? ServiceError)?.reason.contains("worker.concurrency must be 1 to 64") == true
+            }
+        }
+        try Data(#"{"worker": {"concurrency": 8}}"#.utf8).write(to: file)
+        #expect(try ServerConfiguration.load(file: file.path, environment: [:]).worker.concurrency == 8)
         try Data(#"{"worker": {"enable": true}}"#.utf8).write(to: file)
         #expect(throws: ServiceError(.configuration, "")) { try ServerConfiguration.load(file: file.path, environment: [:]) }
         try Data(#"{"port": "eighty"}"#.utf8).write(to: file)

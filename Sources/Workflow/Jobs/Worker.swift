@@ -12,14 +12,18 @@ public struct WorkflowWorker: Sendable {
     public let name: String
     /// How long a claimed job is leased before another worker may take it.
     public let lease: TimeInterval
+    /// How many due jobs one claim leases (run one after another).
+    public let claimBatch: Int
 
     public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
-                name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", lease: TimeInterval = 300) {
+                name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", lease: TimeInterval = 300,
+                claimBatch: Int = 16) {
         self.engine = engine
         self.smtp = smtp
         self.webhooks = webhooks
         self.name = name
         self.lease = lease
+        self.claimBatch = max(1, claimBatch)
     }
 
     /// What one pass did.
@@ -45,7 +49,7 @@ public struct WorkflowWorker: Sendable {
         var count = 0
         while count < limit {
             let now = engine.clock.now()
-            let jobs = try await engine.store.claimJobs(now: now, limit: 16, lease: lease, worker: name, kinds: kinds)
+            let jobs = try await engine.store.claimJobs(now: now, limit: min(claimBatch, limit - count), lease: lease, worker: name, kinds: kinds)
             if jobs.isEmpty { break }
             for job in jobs {
                 // The batch's lease ran out: the rest may be another worker's now; claim again.
