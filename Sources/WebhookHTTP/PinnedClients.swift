@@ -49,7 +49,8 @@ final class PinnedClients: Sendable {
             state.entries[key] = Entry(client: client, lastUse: state.uses)
             return (client, evicted)
         }
-        // A request still running on an evicted client finishes: shutdown waits for it.
+        // A request still running on the evicted client may fail (its connection closes): that
+        // delivery is retried like any failed attempt. With 32 receivers kept, this is rare.
         evicted?.shutdown { _ in }
         return client
     }
