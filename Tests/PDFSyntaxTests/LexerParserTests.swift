@@ -29,9 +29,11 @@ private func parse(_ text: String, limits: PDFLimits = .default) throws -> PDFOb
     @Test func namesResolveHexEscapes() throws {
         #expect(try parse("/A#20B#23") == .name(PDFName(bytes: Array("A B#".utf8))))
         #expect(try parse("/") == .name(PDFName(bytes: [])))
-        // Without two hex digits a `#` is itself (PDF 1.0 and 1.1 names; ObjectParser notes it).
-        #expect(try parse("/Old#4") == .name(PDFName(bytes: Array("Old#4".utf8))))
-        #expect(try parse("/F#1#GG#") == .name(PDFName(bytes: Array("F#1#GG#".utf8))))
+        // Without two hex digits: refused strictly; tolerant reading takes the `#` as itself (PDF 1.0 and 1.1 names).
+        #expect(throws: PDFError(.syntax, "")) { try parse("/Bad#4") }
+        var tolerant = ObjectParser(bytes: PDFBytes(Array("/F#1#GG#".utf8)), position: 0, limits: .default, strict: false)
+        #expect(try tolerant.parseObject() == .name(PDFName(bytes: Array("F#1#GG#".utf8))))
+        #expect(tolerant.allWarnings(in: "a test", offsetsInFile: true).compactMap(\.offset) == [2, 4, 7])
         #expect(throws: PDFError(.syntax, "")) { try parse("/Zero#00") }
     }
 

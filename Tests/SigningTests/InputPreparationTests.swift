@@ -112,6 +112,33 @@ import Testing
         #expect(try document.pages().count == (try PDFDocument(bytes: fixtures.contract).pages().count))
     }
 
+    /// PDF 1.1 names such as `/F#1` (`#` was an ordinary character then): readers differ on them,
+    /// so the unsigned file is rewritten, the name written as `/F#231`, which every reader reads
+    /// the same, and signed.
+    @Test func oldStyleNamesAreRewrittenEscapedThenSigned() throws {
+        var text = "%PDF-1.1\n"
+        var offsets: [Int] = []
+        for body in ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+                     "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F#1 4 0 R >> >> >>",
+                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"] {
+            offsets.append(text.utf8.count)
+            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = text.utf8.count
+        text += "xref\n0 5\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        text += "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        let signed = try signer().sign(PDFBytes(Array(text.utf8)), request: SignatureRequest(
+            placement: .invisible(fieldName: "sig"), signingTime: Date()))
+        let notice = try #require(signed.notices.first)
+        #expect(notice.contains("rewritten cleanly") && notice.contains("'#' in a name"), "\(notice)")
+        #expect(String(decoding: signed.original.array, as: UTF8.self).contains("/F#231 "))
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended, mode: .strict)
+        let resources = try document.resolve(try document.pages()[0].dictionary["Resources"] ?? .null).dictionaryValue
+        let fonts = try document.resolve(resources?["Font"] ?? .null).dictionaryValue
+        #expect(fonts?.keys.map { String(decoding: $0.bytes, as: UTF8.self) } == ["F#1"])
+        #expect(try document.formFields().filter(\.isSigned).map(\.name) == ["sig"])
+    }
+
     @Test func aSignedFileWithHarmlessDeviationsGetsAnIncrementalUpdate() throws {
         let first = try signer().sign(fixtures.contract, request: request())
         let input = StructureSurgery.replaceFirst("0000000000 65535 f", with: "0000000000 65536 f", in: first)

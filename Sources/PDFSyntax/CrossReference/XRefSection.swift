@@ -158,8 +158,7 @@ struct XRefTableParser {
         guard case .dictionary(let trailer) = try parser.parseObject() else {
             throw PDFError(.badXref, "'trailer' is not followed by a dictionary", offset: trailerStart)
         }
-        warnings += parser.warnings
-        notes += parser.notes(in: "the trailer", offsetsInFile: true)
+        warnings += parser.allWarnings(in: "the trailer", offsetsInFile: true)
         return XRefSection(kind: trailer["XRefStm"] == nil ? .table : .hybrid, offset: offset,
                            endOffset: parser.lexer.position, entries: entries.build(), streamEntries: XRefTable(),
                            trailer: trailer, xrefStreamOffset: trailer["XRefStm"]?.intValue)

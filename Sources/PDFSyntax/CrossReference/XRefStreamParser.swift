@@ -19,8 +19,7 @@ struct XRefStreamParser {
             throw PDFError(.badXref, "an xref stream's /Length must be a direct integer, not \(reference)",
                            offset: offset)
         })
-        warnings += parser.warnings
-        notes += parser.notes(in: "the cross-reference stream's dictionary", offsetsInFile: true)
+        warnings += parser.allWarnings(in: "the cross-reference stream's dictionary", offsetsInFile: true)
         guard case .stream(let stream) = indirect.object, stream.dictionary["Type"] == .name("XRef") else {
             throw PDFError(.badXref, "expected a cross-reference stream (/Type /XRef)", offset: offset,
                            object: indirect.reference)

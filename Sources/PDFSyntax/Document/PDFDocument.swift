@@ -239,9 +239,8 @@ public final class PDFDocument: Sendable {
             let object = try encryption.map { try $0.decrypt(parsed.object, reference: reference) } ?? parsed.object
             state.withLock {
                 if cache { $0.objects[offset] = object }
-                $0.warnings += parser.warnings
+                $0.warnings += parser.allWarnings(in: "object \(reference.number) \(reference.generation)", offsetsInFile: true)
             }
-            for note in parser.notes(in: "object \(reference.number) \(reference.generation)", offsetsInFile: true) { recordNote(note) }
             return object
         case .compressed(let streamNumber, let index)?:
             guard reference.generation == 0 else { return .null }
@@ -297,7 +296,8 @@ public final class PDFDocument: Sendable {
             }
             members.append(number: member, object: object)
         }
-        for note in parser.notes(in: "object stream \(number)", offsetsInFile: false) { recordNote(note) }
+        let repaired = parser.allWarnings(in: "object stream \(number)", offsetsInFile: false)
+        if !repaired.isEmpty { state.withLock { $0.warnings += repaired } }
         state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
         return members
     }

@@ -44,9 +44,6 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// (missing, undecryptable, or sealing other permissions): the narrower permissions are
         /// granted, so nothing is allowed that the file's author did not allow.
         public static let encryptionPermissionsUnconfirmed = Code("encryptionPermissionsUnconfirmed")
-        /// A `#` in a name that no two hex digits follow (`/F#1`), read as the character itself:
-        /// how PDF 1.0 and 1.1 define names, and what every mainstream reader does.
-        public static let numberSignInName = Code("numberSignInName")
     }
 
     public let code: Code

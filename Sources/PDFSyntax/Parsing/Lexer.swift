@@ -58,14 +58,18 @@ struct Lexer {
     var position: Int
     /// One past the last byte the lexer may read.
     let end: Int
-    /// Offsets of each `#` in a name that no two hex digits follow, read as the character itself
-    /// (as PDF 1.0 and 1.1 define names, and as every mainstream reader does): a harmless deviation.
+    /// Whether a `#` in a name that no two hex digits follow is read as itself (PDF 1.0 and 1.1
+    /// names, where `#` was an ordinary character) instead of refused. Readers differ on such
+    /// names (qpdf and pdf.js keep the `#`, poppler refuses the name), so only tolerant reading does.
+    let literalNumberSignsAllowed: Bool
+    /// Offsets of the `#`s read as themselves.
     var literalNumberSigns: [Int] = []
 
-    init(bytes: PDFBytes, position: Int = 0, end: Int? = nil) {
+    init(bytes: PDFBytes, position: Int = 0, end: Int? = nil, literalNumberSignsAllowed: Bool = false) {
         self.bytes = bytes
         self.position = position
         self.end = min(end ?? bytes.count, bytes.count)
+        self.literalNumberSignsAllowed = literalNumberSignsAllowed
     }
 
     var atEnd: Bool { position >= end }
@@ -171,7 +175,7 @@ struct Lexer {
         return .integer(negative ? -integerPart : integerPart)
     }
 
-    /// Reads `/Name`, resolving `#xx` escapes (a `#` without two hex digits is itself).
+    /// Reads `/Name`, resolving `#xx` escapes (a `#` without two hex digits is itself, when allowed).
     private mutating func readName() throws -> PDFName {
         position += 1
         let start = position
@@ -187,7 +191,9 @@ struct Lexer {
             if byte == UInt8(ascii: "#") {
                 guard position + 2 < end, let high = ByteClass.hexValue(bytes[position + 1]),
                       let low = ByteClass.hexValue(bytes[position + 2]) else {
-                    // `/A#B`: there is no escape to read, so there is only one reading.
+                    guard literalNumberSignsAllowed else {
+                        throw PDFError(.syntax, "'#' in a name must be followed by two hex digits", offset: position)
+                    }
                     literalNumberSigns.append(position)
                     out.append(byte)
                     position += 1

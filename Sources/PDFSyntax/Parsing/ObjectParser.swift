@@ -30,18 +30,19 @@ struct ObjectParser {
     }
 
     init(bytes: PDFBytes, position: Int, end: Int? = nil, limits: PDFLimits, strict: Bool) {
-        self.lexer = Lexer(bytes: bytes, position: position, end: end)
+        self.lexer = Lexer(bytes: bytes, position: position, end: end, literalNumberSignsAllowed: !strict)
         self.limits = limits
         self.strict = strict
     }
 
     var bytes: PDFBytes { lexer.bytes }
 
-    /// The harmless deviations met so far (see `PDFNote`), `where` naming the object for the message.
-    func notes(in place: String, offsetsInFile: Bool) -> [PDFNote] {
-        lexer.literalNumberSigns.map {
-            PDFNote(.numberSignInName, "a name in \(place) has a '#' without two hex digits, read as '#'",
-                    offset: offsetsInFile ? $0 : nil)
+    /// The repairs of a tolerant parse (`warnings`) and the names whose `#` it read as itself;
+    /// `place` names the object for the message.
+    func allWarnings(in place: String, offsetsInFile: Bool) -> [PDFWarning] {
+        warnings + lexer.literalNumberSigns.map {
+            PDFWarning("a name in \(place) has a '#' without two hex digits; read as '#' (PDF 1.0/1.1 names)",
+                       offset: offsetsInFile ? $0 : nil)
         }
     }
 
