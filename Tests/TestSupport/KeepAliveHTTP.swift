@@ -78,40 +78,18 @@ public final class KeepAliveHTTP: Sendable {
             return (answer, parsed.headers["connection"]?.lowercased() != "close")
         }
         if parsed.headers["transfer-encoding"]?.lowercased() == "chunked" {
-            var body = Self.dechunked(data[bodyStart...])
-            while body == nil {
+            var body = RawHTTP.dechunked(data[bodyStart...])
+            while !body.complete {
                 guard read() else { return nil }
-                body = Self.dechunked(data[bodyStart...])
+                body = RawHTTP.dechunked(data[bodyStart...])
             }
-            let answer = RawHTTP.Answer(status: parsed.status, headers: parsed.headers, body: body ?? [])
+            let answer = RawHTTP.Answer(status: parsed.status, headers: parsed.headers, body: body.body)
             return (answer, parsed.headers["connection"]?.lowercased() != "close")
         }
         // Framed by the end of the stream (or a body-less status): read what comes, do not reuse.
         let noBody = parsed.status == 204 || parsed.status == 304 || (100..<200).contains(parsed.status)
         if !noBody { while read() {} }
         return (RawHTTP.Answer(status: parsed.status, headers: parsed.headers, body: Array(data[bodyStart...])), noBody)
-    }
-}
-
-extension KeepAliveHTTP {
-    /// The body of a whole chunked message (the last, empty chunk and the blank line after it
-    /// read); nil while it is incomplete.
-    static func dechunked(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var result: [UInt8] = []
-        var index = bytes.startIndex
-        while true {
-            guard let lineEnd = bytes[index...].firstIndex(of: 13), lineEnd + 1 < bytes.endIndex else { return nil }
-            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
-            let start = lineEnd + 2
-            if size == 0 {
-                // Trailer fields (none expected) end with a blank line.
-                return bytes[start...].starts(with: [13, 10]) ? result : nil
-            }
-            guard start + size + 2 <= bytes.endIndex else { return nil }
-            result += bytes[start..<(start + size)]
-            index = start + size + 2
-        }
     }
 }
 

@@ -99,18 +99,26 @@ public final class RawHTTP: @unchecked Sendable {
         return Answer(status: status, headers: headers, body: body)
     }
 
-    public static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+    public static func dechunk(_ bytes: [UInt8]) -> [UInt8] { dechunked(bytes[...]).body }
+
+    /// The body of a chunked message as far as it goes, and whether it is whole (the last, empty
+    /// chunk and the blank line after it read).
+    public static func dechunked(_ bytes: ArraySlice<UInt8>) -> (body: [UInt8], complete: Bool) {
         var result: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            guard let lineEnd = bytes[index...].firstIndex(of: 13) else { break }
-            let size = Int(String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) ?? 0
-            if size == 0 { break }
+        var index = bytes.startIndex
+        while true {
+            guard let lineEnd = bytes[index...].firstIndex(of: 13), lineEnd + 1 < bytes.endIndex else { return (result, false) }
+            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return (result, false) }
             let start = lineEnd + 2
-            result += bytes[start..<min(bytes.count, start + size)]
+            if size == 0 {
+                // Trailer fields (none expected) end with a blank line.
+                return (result, bytes[start...].starts(with: [13, 10]))
+            }
+            result += bytes[start..<min(bytes.endIndex, start + size)]
+            guard start + size + 2 <= bytes.endIndex else { return (result, false) }
             index = start + size + 2
         }
-        return result
     }
 
     /// Runs blocking socket work on its own thread.

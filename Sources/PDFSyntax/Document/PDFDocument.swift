@@ -297,8 +297,10 @@ public final class PDFDocument: Sendable {
             members.append(number: member, object: object)
         }
         let repaired = parser.allWarnings(in: "object stream \(number)", offsetsInFile: false)
-        if !repaired.isEmpty { state.withLock { $0.warnings += repaired } }
-        state.withLock { $0.objectStreams[number, default: []].append((revision, members)) }
+        state.withLock {
+            $0.warnings += repaired
+            $0.objectStreams[number, default: []].append((revision, members))
+        }
         return members
     }
 
