@@ -63,11 +63,11 @@ public final class KeepAliveHTTP: Sendable {
             data += buffer[0..<count]
             return true
         }
-        let separator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
+            let searched = max(0, data.count - 3)
             guard read() else { return nil }
-            headEnd = data.indices.dropLast(3).first { data[$0] == 13 && data[$0...].starts(with: separator) }
+            headEnd = RawHTTP.headEnd(in: data, from: searched)
         }
         guard let headEnd else { return nil }
         let parsed = RawHTTP.parse(Array(data[..<(headEnd + 4)]))

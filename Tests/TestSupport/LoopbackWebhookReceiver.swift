@@ -3,8 +3,9 @@ public import Foundation
 /// A real HTTP receiver on loopback (Python's http.server) that checks every signature with the
 /// independent `standardwebhooks` package from PyPI and records what arrived.
 ///
-/// It reads `control.json` on every request: `secrets` (the receiver's whsec_ keys), `fail` (answer
-/// 500 to the first N requests), `status` (answer this instead of 204 afterwards). Each request is
+/// What it accepts and answers is its control object (``control(secrets:fail:status:)``): `secrets`
+/// (the receiver's whsec_ keys), `fail` (answer 500 to the first N requests), `status` (answer this
+/// instead of 204 afterwards). Each request is
 /// logged as one JSON line: the headers, the body, which secrets' signatures matched
 /// (`Webhook.sign`, the package's HMAC), whether `Webhook.verify` (signature and its 5-minute
 /// timestamp window) accepted it, and the status answered.
@@ -13,26 +14,32 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
     public let directory: URL
     public private(set) var port: Int
     private let stdin: Pipe
+    private let stdout: Pipe
 
     static let script = """
-        import json, os, socket, sys
+        import json, os, socket, sys, threading
         from datetime import datetime, timezone
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from standardwebhooks.webhooks import Webhook, WebhookVerificationError
         folder = sys.argv[1]
         count = 0
+        control = json.loads(sys.argv[2])
+        log = open(os.path.join(folder, "log.jsonl"), "a", buffering=1)  # line-buffered: each line whole
+        lock = threading.Lock()
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as a production receiver does
             def log_message(self, *args): pass
             def do_POST(self):
                 global count
-                count += 1
-                control = json.load(open(os.path.join(folder, "control.json")))
+                with lock:
+                    count += 1
+                    number = count
+                    current = control
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 offered = headers.get("webhook-signature", "").split(" ")
                 matched, strict = [], False
-                for index, secret in enumerate(control["secrets"]):
+                for index, secret in enumerate(current["secrets"]):
                     hook = Webhook(secret)
                     try:
                         when = datetime.fromtimestamp(int(headers.get("webhook-timestamp", "0")), tz=timezone.utc)
@@ -41,10 +48,11 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
                     try:
                         hook.verify(body, headers); strict = True
                     except WebhookVerificationError: pass
-                status = 401 if not matched else 500 if count <= control.get("fail", 0) else control.get("status", 204)
-                with open(os.path.join(folder, "log.jsonl"), "a") as log:
-                    log.write(json.dumps({"headers": headers, "body": body.decode(), "matched": matched, "strict": strict,
-                                          "status": status, "path": self.path}) + "\\n")
+                status = 401 if not matched else 500 if number <= current.get("fail", 0) else current.get("status", 204)
+                line = json.dumps({"headers": headers, "body": body.decode(), "matched": matched, "strict": strict,
+                                   "status": status, "path": self.path}) + "\\n"
+                with lock:
+                    log.write(line)
                 self.send_response(status)
                 if status in (301, 302, 307, 308): self.send_header("location", "/elsewhere")
                 # A 204 has no body: on a kept-alive connection its bytes would start the next answer.
@@ -53,8 +61,12 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
                 self.end_headers(); self.wfile.write(answer)
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         print(server.server_address[1], flush=True)
-        import threading; threading.Thread(target=server.serve_forever, daemon=True).start()
-        sys.stdin.read()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        # Each line on stdin is a new control object, acknowledged on stdout once it applies;
+        # the end of stdin stops the receiver.
+        for line in sys.stdin:
+            with lock: control = json.loads(line)
+            print("ok", flush=True)
         server.shutdown()
         """
 
@@ -65,22 +77,17 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
         }
         directory = try TestEnvironment.scratchDirectory("webhooks-\(UUID().uuidString.prefix(8))")
         process.executableURL = python
-        process.arguments = ["-c", Self.script, directory.path]
+        process.arguments = ["-c", Self.script, directory.path, try Self.controlLine(secrets: secrets, fail: fail, status: status)]
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output
         process.standardInput = input
         stdin = input
+        stdout = output
         port = 0
-        try control(secrets: secrets, fail: fail, status: status)
         try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw TestTSAError("the webhook receiver did not start (is standardwebhooks in the venv?)") }
-            line += chunk
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let line = readLine() else { throw TestTSAError("the webhook receiver did not start (is standardwebhooks in the venv?)") }
+        guard let port = Int(line) else {
             throw TestTSAError("the webhook receiver printed no port")
         }
         self.port = port
@@ -88,10 +95,26 @@ public final class LoopbackWebhookReceiver: @unchecked Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)/hooks" }
 
-    /// Changes what the receiver accepts and answers (read on the next request).
+    /// Changes what the receiver accepts and answers, for every request it reads after this returns.
     public func control(secrets: [String], fail: Int = 0, status: Int = 204) throws {
+        try stdin.fileHandleForWriting.write(contentsOf: Data((Self.controlLine(secrets: secrets, fail: fail, status: status) + "\n").utf8))
+        guard readLine() == "ok" else { throw TestTSAError("the webhook receiver did not take its new control object") }
+    }
+
+    private static func controlLine(secrets: [String], fail: Int, status: Int) throws -> String {
         let object: [String: Any] = ["secrets": secrets, "fail": fail, "status": status]
-        try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("control.json"))
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    /// The receiver's next line on stdout (its port, then one acknowledgement per control object).
+    private func readLine() -> String? {
+        var line = Data()
+        while !line.contains(0x0A) {
+            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { return nil }
+            line += byte
+        }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public struct Record: Sendable {
