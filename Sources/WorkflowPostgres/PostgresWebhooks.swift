@@ -14,19 +14,17 @@ extension PostgresWorkflowStore {
         if let endpoint = change.webhookEndpoint {
             try await write(endpoint: endpoint, account: account, connection, logger)
         }
-        for delivery in change.webhookDeliveries {
-            try await write(delivery: delivery, account: account, connection, logger)
+        for delivery in change.webhookDeliveries where delivery.account != account {
+            throw WorkflowError(.invalidRequest, "webhook delivery \(delivery.id) belongs to another account")
         }
-        for attempt in change.webhookAttempts {
-            guard attempt.account == account else {
-                throw WorkflowError(.invalidRequest, "an attempt of webhook delivery \(attempt.delivery) belongs to another account")
-            }
-            try await connection.query("""
-                INSERT INTO webhook_attempts (account, delivery, number, endpoint, at, status, duration_ms, response_excerpt, error)
-                VALUES (\(account), \(attempt.delivery), \(attempt.number), \(attempt.endpoint), \(seconds(attempt.at)),
-                        \(attempt.status), \(attempt.durationMilliseconds), \(attempt.responseExcerpt), \(attempt.error))
-                """, logger: logger)
+        for attempt in change.webhookAttempts where attempt.account != account {
+            throw WorkflowError(.invalidRequest, "an attempt of webhook delivery \(attempt.delivery) belongs to another account")
         }
+        for delivery in change.webhookDeliveries where delivery.revision == 0 {
+            try await insert(delivery: delivery, account: account, connection, logger)
+        }
+        try await update(deliveries: change.webhookDeliveries.filter { $0.revision > 0 }, account: account, connection, logger)
+        try await insert(attempts: change.webhookAttempts, account: account, connection, logger)
     }
 
     private static func write(endpoint: WebhookEndpoint, account: String, _ connection: PostgresConnection,
@@ -51,32 +49,63 @@ extension PostgresWorkflowStore {
         }
     }
 
-    private static func write(delivery: WebhookDelivery, account: String, _ connection: PostgresConnection,
-                              _ logger: Logger) async throws {
-        guard delivery.account == account else {
-            throw WorkflowError(.invalidRequest, "webhook delivery \(delivery.id) belongs to another account")
-        }
-        if delivery.revision == 0 {
-            try await connection.query("""
-                INSERT INTO webhook_deliveries (account, id, endpoint, message, type, stream, sequence, payload, state, attempts,
-                                                created_at, next_attempt_at, last_error, replay_of, revision)
-                VALUES (\(account), \(delivery.id), \(delivery.endpoint), \(delivery.message), \(delivery.type), \(delivery.stream),
-                        \(delivery.sequence), \(delivery.payload), \(delivery.state.rawValue), \(delivery.attempts),
-                        \(seconds(delivery.createdAt)), \(delivery.nextAttemptAt.map(seconds)), \(delivery.lastError),
-                        \(delivery.replayOf), 0)
-                """, logger: logger)
-            return
-        }
-        // Only the delivery's progress changes; what was signed and sent (payload, message id) never does.
-        let updated = try await count(connection, """
-            UPDATE webhook_deliveries SET state = \(delivery.state.rawValue), attempts = \(delivery.attempts),
-                   next_attempt_at = \(delivery.nextAttemptAt.map(seconds)), last_error = \(delivery.lastError),
-                   revision = \(delivery.revision)
-            WHERE account = \(account) AND id = \(delivery.id) AND revision = \(delivery.revision - 1) RETURNING 1
+    private static func insert(delivery: WebhookDelivery, account: String, _ connection: PostgresConnection,
+                               _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO webhook_deliveries (account, id, endpoint, message, type, stream, sequence, payload, state, attempts,
+                                            created_at, next_attempt_at, last_error, replay_of, revision)
+            VALUES (\(account), \(delivery.id), \(delivery.endpoint), \(delivery.message), \(delivery.type), \(delivery.stream),
+                    \(delivery.sequence), \(delivery.payload), \(delivery.state.rawValue), \(delivery.attempts),
+                    \(seconds(delivery.createdAt)), \(delivery.nextAttemptAt.map(seconds)), \(delivery.lastError),
+                    \(delivery.replayOf), 0)
             """, logger: logger)
-        guard updated == 1 else {
-            throw WorkflowError(.conflict, "webhook delivery \(delivery.id) changed since it was read (another worker ran it); read it again")
+    }
+
+    /// The progress of deliveries (a worker's attempts) in one statement, each row only if its
+    /// revision is still the one read: a JSON array of rows, since unnested arrays hold no NULLs.
+    /// Only the progress changes; what was signed and sent (payload, message id) never does.
+    private static func update(deliveries: [WebhookDelivery], account: String, _ connection: PostgresConnection,
+                               _ logger: Logger) async throws {
+        guard !deliveries.isEmpty else { return }
+        struct Progress: Encodable {
+            var id: String, state: String, attempts: Int, next_attempt_at: Double?, last_error: String?, revision: Int
         }
+        let rows = try encode(deliveries.map {
+            Progress(id: $0.id, state: $0.state.rawValue, attempts: $0.attempts, next_attempt_at: $0.nextAttemptAt.map(seconds),
+                     last_error: $0.lastError, revision: $0.revision)
+        })
+        let updated = Set(try await Self.rows(connection, """
+            UPDATE webhook_deliveries AS d
+            SET state = r.state, attempts = r.attempts, next_attempt_at = r.next_attempt_at, last_error = r.last_error,
+                revision = r.revision
+            FROM jsonb_to_recordset(\(rows)::jsonb)
+                AS r(id text, state text, attempts bigint, next_attempt_at float8, last_error text, revision bigint)
+            WHERE d.account = \(account) AND d.id = r.id AND d.revision = r.revision - 1
+            RETURNING d.id
+            """, logger: logger).map { try $0.value("id", as: String.self) })
+        if let stale = deliveries.first(where: { !updated.contains($0.id) }) {
+            throw WorkflowError(.conflict, "webhook delivery \(stale.id) changed since it was read (another worker ran it); read it again")
+        }
+    }
+
+    /// Attempts in one statement (a JSON array of rows, as for deliveries).
+    private static func insert(attempts: [WebhookAttempt], account: String, _ connection: PostgresConnection,
+                               _ logger: Logger) async throws {
+        guard !attempts.isEmpty else { return }
+        struct Row: Encodable {
+            var delivery: String, number: Int, endpoint: String, at: Double, status: Int?, duration_ms: Int
+            var response_excerpt: String, error: String?
+        }
+        let rows = try encode(attempts.map {
+            Row(delivery: $0.delivery, number: $0.number, endpoint: $0.endpoint, at: seconds($0.at), status: $0.status,
+                duration_ms: $0.durationMilliseconds, response_excerpt: $0.responseExcerpt, error: $0.error)
+        })
+        try await connection.query("""
+            INSERT INTO webhook_attempts (account, delivery, number, endpoint, at, status, duration_ms, response_excerpt, error)
+            SELECT \(account), delivery, number, endpoint, at, status, duration_ms, response_excerpt, error
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(delivery text, number bigint, endpoint text, at float8, status integer,
+                                                        duration_ms bigint, response_excerpt text, error text)
+            """, logger: logger)
     }
 
     /// A purge empties the bodies of a stream's finished deliveries (they carried field values);
@@ -117,17 +146,20 @@ extension PostgresWorkflowStore {
         }
     }
 
-    /// One round trip: the delivery's row joined with its endpoint's body.
-    public func webhookDeliveryAndEndpoint(account: String, id: String) async throws
-        -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)? {
-        try await run("reading webhook delivery \(id) and its endpoint") { connection in
-            guard let row = try await Self.rows(connection, """
+    /// One round trip: the deliveries' rows joined with their endpoints' bodies.
+    public func webhookDeliveriesAndEndpoints(account: String, ids: [String]) async throws
+        -> [String: (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)] {
+        try await run("reading webhook deliveries \(ids.prefix(3).joined(separator: ", "))\(ids.count > 3 ? ", …" : "") and their endpoints") { connection in
+            var found: [String: (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)] = [:]
+            for row in try await Self.rows(connection, """
                 SELECT \(unescaped: Self.qualified(Self.deliveryColumns, "d")), e.body AS endpoint_body
                 FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.account = d.account AND e.id = d.endpoint
-                WHERE d.account = \(account) AND d.id = \(id)
-                """, logger: logger).first else { return nil }
-            let endpoint = try row.value("endpoint_body", as: String?.self).map { try Self.decode(WebhookEndpoint.self, $0) }
-            return (try Self.delivery(row), endpoint)
+                WHERE d.account = \(account) AND d.id = ANY(\(ids))
+                """, logger: logger) {
+                let delivery = try Self.delivery(row)
+                found[delivery.id] = (delivery, try row.value("endpoint_body", as: String?.self).map { try Self.decode(WebhookEndpoint.self, $0) })
+            }
+            return found
         }
     }
 

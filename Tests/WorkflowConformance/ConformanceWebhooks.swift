@@ -86,6 +86,48 @@ extension StoreConformance {
             try expect(try await store.webhookDeliveryAndEndpoint(account: "other", id: "whd_1") == nil, "another account sees nothing")
             try expect(try await store.webhookDeliveryAndEndpoint(account: "acme", id: "whd_9") == nil, "no such delivery")
         },
+        Case(name: "webhooks: a worker's batch is read together and its results stored all or nothing") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "other")
+            let endpoint = endpoint("acme", "whe_1")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint))
+            let first = delivery("acme", "whd_1", endpoint: "whe_1")
+            let second = delivery("acme", "whd_2", endpoint: "whe_1", stream: "env_2")
+            let orphan = delivery("acme", "whd_3", endpoint: "whe_9", stream: "env_3")
+            try await store.commit(StoreChange(account: "acme", webhookDeliveries: [first, second, orphan]))
+            try await store.commit(StoreChange(account: "other", webhookDeliveries: [delivery("other", "whd_4", endpoint: "whe_1")]))
+            let found = try await store.webhookDeliveriesAndEndpoints(account: "acme", ids: ["whd_1", "whd_2", "whd_3", "whd_4", "whd_9"])
+            try expect(Set(found.keys) == ["whd_1", "whd_2", "whd_3"], "another account's and unknown ids left out: \(found.keys.sorted())")
+            try expect(found["whd_1"]?.delivery == first && found["whd_1"]?.endpoint == endpoint, "each with its endpoint")
+            try expect(found["whd_2"]?.endpoint == endpoint && found["whd_3"]?.delivery == orphan && found["whd_3"]?.endpoint == nil,
+                       "a gone endpoint is nil")
+            var delivered = first
+            delivered.state = .delivered
+            delivered.attempts = 1
+            delivered.revision = 1
+            var retrying = second
+            retrying.attempts = 1
+            retrying.nextAttemptAt = epoch.addingTimeInterval(60.25)
+            retrying.lastError = "HTTP 500: \"failing\" \u{00E9}"
+            retrying.revision = 1
+            var noAnswer = attempt("acme", "whd_2", 1, endpoint: "whe_1", at: 5.5, status: nil)
+            noAnswer.error = "connect: refused \u{2014} \"127.0.0.1\""
+            try await store.commit(StoreChange(account: "acme", webhookDeliveries: [delivered, retrying], webhookAttempts: [
+                attempt("acme", "whd_1", 1, endpoint: "whe_1", at: 5.25, status: 200), noAnswer,
+            ]))
+            try expect(try await store.webhookDelivery(account: "acme", id: "whd_1") == delivered, "the first updated")
+            try expect(try await store.webhookDelivery(account: "acme", id: "whd_2") == retrying, "the second updated, NULLs and text intact")
+            try expect(try await store.webhookAttempts(account: "acme", delivery: "whd_2") == [noAnswer], "an attempt without a status, read back equal")
+            var again = delivered
+            again.revision = 2
+            try await expectError(.conflict, "a batch with one stale delivery") {
+                try await store.commit(StoreChange(account: "acme", webhookDeliveries: [again, retrying], webhookAttempts: [
+                    attempt("acme", "whd_1", 2, endpoint: "whe_1", at: 9, status: 200),
+                ]))
+            }
+            try expect(try await store.webhookDelivery(account: "acme", id: "whd_1") == delivered, "nothing of the stale batch stored")
+            try expect(try await store.webhookAttempts(account: "acme", delivery: "whd_1").count == 1, "nor its attempt")
+        },
         Case(name: "webhooks: failing-since is the first failure after the last success") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1"),

@@ -12,7 +12,7 @@ public struct WorkflowWorker: Sendable {
     public let name: String
     /// How long a claimed job is leased before another worker may take it.
     public let lease: TimeInterval
-    /// How many due jobs one claim leases (run one after another).
+    /// How many due jobs one claim leases (run one after another; its webhook jobs together).
     public let claimBatch: Int
 
     public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
@@ -51,7 +51,15 @@ public struct WorkflowWorker: Sendable {
             let now = engine.clock.now()
             let jobs = try await engine.store.claimJobs(now: now, limit: min(claimBatch, limit - count), lease: lease, worker: name, kinds: kinds)
             if jobs.isEmpty { break }
-            for job in jobs {
+            // Webhook jobs are attempted together, their results stored in one transaction.
+            let webhookJobs = webhooks == nil ? [] : jobs.filter { $0.kind == .webhook }
+            if let webhooks, !webhookJobs.isEmpty {
+                count += webhookJobs.count
+                let failures = await engine.runWebhooks(webhookJobs, transport: webhooks)
+                pass.ran[.webhook, default: 0] += webhookJobs.count - failures.count
+                for (job, error) in failures { try await fail(job, error, now: now, pass: &pass) }
+            }
+            for job in jobs where webhooks == nil || job.kind != .webhook {
                 // The batch's lease ran out: the rest may be another worker's now; claim again.
                 if engine.clock.now() >= now.addingTimeInterval(lease) { break }
                 count += 1
@@ -59,13 +67,18 @@ public struct WorkflowWorker: Sendable {
                     try await run(job)
                     pass.ran[job.kind, default: 0] += 1
                 } catch {
-                    let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
-                    try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
-                    pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
+                    try await fail(job, error, now: now, pass: &pass)
                 }
             }
         }
         return pass
+    }
+
+    /// Puts a job that failed back in the queue, due again after a backoff (30 s, doubling, at most an hour).
+    private func fail(_ job: Job, _ error: any Error, now: Date, pass: inout Pass) async throws {
+        let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
+        try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
+        pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
     }
 
     func run(_ job: Job) async throws {
@@ -93,7 +106,7 @@ public struct WorkflowWorker: Sendable {
             try await engine.runBulkSend(job)
         case .webhook:
             guard let webhooks else { return }
-            try await engine.runWebhook(job, transport: webhooks)
+            if let (_, error) = await engine.runWebhooks([job], transport: webhooks).first { throw error }
         }
     }
 

@@ -145,11 +145,21 @@ extension EnvelopeStore {
 }
 
 extension WebhookStore {
-    /// `webhookDelivery(account:id:)`, then its endpoint.
+    /// `webhookDelivery(account:id:)` for each id, then each one's endpoint.
+    public func webhookDeliveriesAndEndpoints(account: String, ids: [String]) async throws
+        -> [String: (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)] {
+        var found: [String: (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)] = [:]
+        for id in ids {
+            guard let delivery = try await webhookDelivery(account: account, id: id) else { continue }
+            found[id] = (delivery, try await webhookEndpoint(account: account, id: delivery.endpoint))
+        }
+        return found
+    }
+
+    /// One delivery and its endpoint (see `webhookDeliveriesAndEndpoints(account:ids:)`).
     public func webhookDeliveryAndEndpoint(account: String, id: String) async throws
         -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)? {
-        guard let delivery = try await webhookDelivery(account: account, id: id) else { return nil }
-        return (delivery, try await webhookEndpoint(account: account, id: delivery.endpoint))
+        try await webhookDeliveriesAndEndpoints(account: account, ids: [id])[id]
     }
 }
 
@@ -198,9 +208,11 @@ public protocol WebhookStore: Sendable {
     /// The account's endpoints, oldest first.
     func webhookEndpoints(account: String) async throws -> [WebhookEndpoint]
     func webhookDelivery(account: String, id: String) async throws -> WebhookDelivery?
-    /// A delivery and the endpoint it goes to (nil when the endpoint is gone), read together:
-    /// what a worker needs to make one attempt.
-    func webhookDeliveryAndEndpoint(account: String, id: String) async throws -> (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)?
+    /// Deliveries of one account by id, each with the endpoint it goes to (nil when the endpoint
+    /// is gone), read together: what a worker needs to make its attempts. Ids of no delivery (or
+    /// of another account's) are left out.
+    func webhookDeliveriesAndEndpoints(account: String, ids: [String]) async throws
+        -> [String: (delivery: WebhookDelivery, endpoint: WebhookEndpoint?)]
     /// Deliveries in id order (oldest first).
     func webhookDeliveries(account: String, query: WebhookDeliveryQuery) async throws -> [WebhookDelivery]
     /// A delivery's attempts in order.

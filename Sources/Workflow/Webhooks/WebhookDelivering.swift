@@ -60,8 +60,9 @@ public struct WebhookResponse: Sendable, Hashable {
     public init(status: Int?, durationMilliseconds: Int, excerpt: String = "", error: String? = nil) {
         self.status = status
         self.durationMilliseconds = durationMilliseconds
-        self.excerpt = String(excerpt.prefix(1024))
-        self.error = error
+        // A NUL (which a receiver may answer with) is replaced: no store keeps it in a text column.
+        self.excerpt = String(excerpt.prefix(1024)).replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+        self.error = error?.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
 }
 
