@@ -188,6 +188,14 @@ extension PostgresWorkflowStore {
         }
     }
 
+    public func finishJobs(ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await run("finishing jobs \(ids.prefix(3).joined(separator: ", "))\(ids.count > 3 ? ", …" : "")") { connection in
+            _ = try await connection.query("UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ANY(\(ids)) AND state = 'pending'",
+                                           logger: logger)
+        }
+    }
+
     public func failJob(id: String, error: String, retryAt: Date) async throws {
         try await run("recording the failure of job \(id)") { connection in
             _ = try await connection.query("""

@@ -11,7 +11,8 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
 
     /// Starts the server. With `delay`, each message's DATA is held that many seconds before it
     /// is stored (a slow relay: a client can be stopped mid-delivery).
-    public init(delay: Double = 0) throws {
+    /// `refusing`: recipients containing this text are refused (`550`) at `RCPT TO`.
+    public init(delay: Double = 0, refusing: String? = nil) throws {
         let python = TestEnvironment.venv.appendingPathComponent("bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw TestTSAError("no venv with aiosmtpd at \(TestEnvironment.venv.path): run scripts/lib/common.sh ensure_venv")
@@ -31,7 +32,13 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
                 os.makedirs(os.path.join(root, folder), exist_ok=True)
             log = open(sys.argv[2], "a", buffering=1)
             counter = itertools.count()
+            refusing = sys.argv[4]
             class Sink:
+                async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                    if refusing and refusing in address:
+                        return "550 5.1.1 no such mailbox here"
+                    envelope.rcpt_tos.append(address)
+                    return "250 OK"
                 async def handle_DATA(self, server, session, envelope):
                     found = re.search(rb"^Message-ID: (\\S+)", envelope.original_content, re.M)
                     mid = found.group(1).decode() if found else "?"
@@ -51,7 +58,7 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
             c.stop()
             """
         process.executableURL = python
-        process.arguments = ["-c", script, mailDirectory.path, deliveryLog.path, String(delay)]
+        process.arguments = ["-c", script, mailDirectory.path, deliveryLog.path, String(delay), refusing ?? ""]
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output

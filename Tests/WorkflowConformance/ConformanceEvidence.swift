@@ -133,6 +133,22 @@ extension StoreConformance {
             let mailer = try await store.claimJobs(now: later, limit: 10, lease: 60, worker: "smtp", kinds: [.email])
             try expect(mailer.map(\.id) == ["job_mail"], "the e-mail goes to a worker that sends mail: \(mailer.map(\.id))")
         },
+        Case(name: "jobs: finishing several at once finishes the pending ones only") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_m1", account: "acme", kind: .email, envelope: "env_1", runAt: epoch),
+                Job(id: "job_m2", account: "acme", kind: .email, envelope: "env_1", runAt: epoch),
+                Job(id: "job_m3", account: "acme", kind: .email, envelope: "env_1", runAt: epoch, maximumAttempts: 1),
+                Job(id: "job_m4", account: "acme", kind: .email, envelope: "env_1", runAt: epoch),
+            ]))
+            _ = try await store.claimJobs(now: epoch, limit: 10, lease: 60, worker: "w")
+            try await store.failJob(id: "job_m3", error: "refused", retryAt: epoch)
+            try await store.finishJobs(ids: ["job_m1", "job_m2", "job_m3", "job_nope"])
+            try await store.finishJobs(ids: [])
+            let states = try await store.jobs(account: "acme", kind: .email, envelope: nil).map { "\($0.id) \($0.state.rawValue)" }
+            try expect(states == ["job_m1 done", "job_m2 done", "job_m3 failed", "job_m4 pending"],
+                       "the named pending jobs done, a failed one and the others as they were: \(states)")
+        },
         Case(name: "jobs: a failure retries later, and the last attempt fails the job") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", jobs: [

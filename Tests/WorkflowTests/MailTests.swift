@@ -55,4 +55,23 @@ import Workflow
         let message = try JSONDecoder().decode(MailMessage.self, from: pending[0].payload)
         #expect(relay.messages().first?.contains("Message-ID: \(message.messageID)") == true)
     }
+
+    @Test func oneConnectionCarriesABatchAndARefusedMessageCostsOnlyItself() async throws {
+        let server = try LoopbackSMTPServer(refusing: "nobody@")
+        defer { server.stop() }
+        let client = SMTPClient(host: "127.0.0.1", port: server.port)
+        func message(_ to: String, _ n: Int) -> SMTPClient.Outgoing {
+            SMTPClient.Outgoing(from: "contracts@northbeam.example", to: [to],
+                                data: "Message-ID: <batch-\(n)@test>\r\nSubject: \(n)\r\n\r\n.leading dot line \(n)\r\n")
+        }
+        let results = client.send([message("ana@example.com", 1), message("nobody@example.com", 2), message("li@example.com", 3)])
+        #expect(results.count == 3)
+        #expect(results[0] == nil && results[2] == nil, "the others are accepted: \(results)")
+        #expect(results[1]?.code == .mail && results[1]?.reason.contains("550") == true, "the refused one says why: \(String(describing: results[1]))")
+        let ids = server.messageIDs()
+        #expect(Set(ids) == ["<batch-1@test>", "<batch-3@test>"], "\(ids)")
+        #expect(server.messages().allSatisfy { $0.contains("\r\n.leading dot line") }, "dot-stuffing undone by the server")
+        let down = SMTPClient(host: "127.0.0.1", port: 1, timeout: 2).send([message("ana@example.com", 4), message("li@example.com", 5)])
+        #expect(down.count == 2 && down.allSatisfy { $0?.reason.contains("cannot connect") == true }, "no relay: every message fails: \(down)")
+    }
 }

@@ -51,6 +51,14 @@ public struct WorkflowWorker: Sendable {
             let now = engine.clock.now()
             let jobs = try await engine.store.claimJobs(now: now, limit: min(claimBatch, limit - count), lease: lease, worker: name, kinds: kinds)
             if jobs.isEmpty { break }
+            // E-mails go out over one SMTP connection, their jobs finished in one statement.
+            let mailJobs = smtp == nil ? [] : jobs.filter { $0.kind == .email }
+            if let smtp, !mailJobs.isEmpty {
+                count += mailJobs.count
+                let failures = await deliver(mailJobs, smtp: smtp)
+                pass.ran[.email, default: 0] += mailJobs.count - failures.count
+                for (job, error) in failures { try await fail(job, error, now: now, pass: &pass) }
+            }
             // Webhook jobs are attempted together, their results stored in one transaction.
             let webhookJobs = webhooks == nil ? [] : jobs.filter { $0.kind == .webhook }
             if let webhooks, !webhookJobs.isEmpty {
@@ -59,7 +67,7 @@ public struct WorkflowWorker: Sendable {
                 pass.ran[.webhook, default: 0] += webhookJobs.count - failures.count
                 for (job, error) in failures { try await fail(job, error, now: now, pass: &pass) }
             }
-            for job in jobs where webhooks == nil || job.kind != .webhook {
+            for job in jobs where !(smtp != nil && job.kind == .email) && !(webhooks != nil && job.kind == .webhook) {
                 // The batch's lease ran out: the rest may be another worker's now; claim again.
                 if engine.clock.now() >= now.addingTimeInterval(lease) { break }
                 count += 1
@@ -74,6 +82,46 @@ public struct WorkflowWorker: Sendable {
         return pass
     }
 
+    /// Renders the e-mails of `jobs` (each attachment read once), sends them over one connection
+    /// and finishes the delivered ones together. Returns the jobs that failed, with the error. A
+    /// crash after sending and before finishing sends again: at-least-once, deduplicated by the
+    /// message's `Message-ID`.
+    func deliver(_ jobs: [Job], smtp: SMTPClient) async -> [(job: Job, error: any Error)] {
+        var failures: [(job: Job, error: any Error)] = []
+        var outgoing: [(job: Job, message: SMTPClient.Outgoing)] = []
+        var files: [String: [UInt8]] = [:]
+        for job in jobs {
+            do {
+                let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
+                for attachment in message.attachments where files[attachment.sha256] == nil {
+                    files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
+                }
+                outgoing.append((job, SMTPClient.Outgoing(from: message.from, to: message.to,
+                                                          data: message.rendered(attachmentBytes: files))))
+            } catch {
+                failures.append((job, error))
+            }
+        }
+        guard !outgoing.isEmpty else { return failures }
+        let messages = outgoing.map(\.message)
+        let results: [WorkflowError?]
+        do {
+            results = try await BlockingIO.run { smtp.send(messages) }
+        } catch {
+            return failures + outgoing.map { ($0.job, error) }
+        }
+        var delivered: [String] = []
+        for (sent, error) in zip(outgoing, results) {
+            if let error { failures.append((sent.job, error)) } else { delivered.append(sent.job.id) }
+        }
+        do {
+            try await engine.store.finishJobs(ids: delivered)
+        } catch {
+            failures += outgoing.filter { delivered.contains($0.job.id) }.map { ($0.job, error) }
+        }
+        return failures
+    }
+
     /// Puts a job that failed back in the queue, due again after a backoff (30 s, doubling, at most an hour).
     private func fail(_ job: Job, _ error: any Error, now: Date, pass: inout Pass) async throws {
         let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
@@ -85,14 +133,7 @@ public struct WorkflowWorker: Sendable {
         switch job.kind {
         case .email:
             guard let smtp else { return }
-            let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
-            var files: [String: [UInt8]] = [:]
-            for attachment in message.attachments {
-                files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
-            }
-            let data = message.rendered(attachmentBytes: files)
-            try await BlockingIO.run { try smtp.send(from: message.from, to: message.to, data: data) }
-            try await engine.store.finishJob(id: job.id)
+            if let (_, error) = await deliver([job], smtp: smtp).first { throw error }
         case .completion:
             try await engine.complete(account: job.account, envelope: job.envelope, job: job.id)
             try await finishIfPending(job)

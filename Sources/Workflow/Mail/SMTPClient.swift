@@ -3,9 +3,10 @@ public import Foundation
 import Glibc
 #endif
 
-/// A small SMTP client (RFC 5321): one connection per delivery, `EHLO`, `MAIL FROM`, `RCPT TO`
-/// for each recipient, `DATA` with dot-stuffing, `QUIT`. No TLS or AUTH: it talks to a relay on
-/// a trusted network (a local MTA, a sidecar), which is how the outbox is meant to be deployed.
+/// A small SMTP client (RFC 5321): one connection per batch of messages, `EHLO`, then for each
+/// message `MAIL FROM`, `RCPT TO` for each recipient, `DATA` with dot-stuffing; `QUIT`. No TLS or
+/// AUTH: it talks to a relay on a trusted network (a local MTA, a sidecar), which is how the outbox
+/// is meant to be deployed.
 public struct SMTPClient: Sendable {
     public var host: String
     public var port: Int
@@ -20,18 +21,68 @@ public struct SMTPClient: Sendable {
         self.timeout = timeout
     }
 
+    /// One message to deliver: the envelope sender, the recipients and the message itself.
+    public struct Outgoing: Sendable {
+        public var from: String
+        public var to: [String]
+        public var data: String
+
+        public init(from: String, to: [String], data: String) {
+            self.from = from
+            self.to = to
+            self.data = data
+        }
+    }
+
     /// Delivers a message; throws `WorkflowError.mail` naming the step and the server's reply.
     public func send(from: String, to recipients: [String], data message: String) throws {
-        let connection = try Connection(host: host, port: port, timeout: timeout)
+        if let error = send([Outgoing(from: from, to: recipients, data: message)]).first ?? nil { throw error }
+    }
+
+    /// Delivers messages over one connection, in order, and returns each one's error (nil when
+    /// the relay accepted it). A message the relay refuses is followed by `RSET` and the next
+    /// message; once the connection fails, every message not yet accepted fails with that error.
+    public func send(_ messages: [Outgoing]) -> [WorkflowError?] {
+        guard !messages.isEmpty else { return [] }
+        let connection: Connection
+        do {
+            connection = try Connection(host: host, port: port, timeout: timeout)
+        } catch {
+            return messages.map { _ in Self.mailError(error) }
+        }
         defer { connection.close() }
-        try connection.expect(220, step: "greeting")
-        try connection.command("EHLO \(heloName)", expect: 250)
-        try connection.command("MAIL FROM:<\(from)>", expect: 250)
-        for recipient in recipients { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
-        try connection.command("DATA", expect: 354)
-        try connection.write(bytes: Self.data(message))
-        try connection.expect(250, step: "end of data")
-        try? connection.command("QUIT", expect: 221)
+        var broken: WorkflowError?
+        do {
+            try connection.expect(220, step: "greeting")
+            try connection.command("EHLO \(heloName)", expect: 250)
+        } catch {
+            broken = Self.mailError(error)
+        }
+        var results: [WorkflowError?] = []
+        for message in messages {
+            if let broken {
+                results.append(broken)
+                continue
+            }
+            do {
+                try connection.command("MAIL FROM:<\(message.from)>", expect: 250)
+                for recipient in message.to { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
+                try connection.command("DATA", expect: 354)
+                try connection.write(bytes: Self.data(message.data))
+                try connection.expect(250, step: "end of data")
+                results.append(nil)
+            } catch {
+                results.append(Self.mailError(error))
+                // A refused message leaves the session usable after RSET; a broken connection does not.
+                do { try connection.command("RSET", expect: 250) } catch { broken = Self.mailError(error) }
+            }
+        }
+        if broken == nil { try? connection.command("QUIT", expect: 221) }
+        return results
+    }
+
+    private static func mailError(_ error: any Error) -> WorkflowError {
+        error as? WorkflowError ?? WorkflowError(.mail, "SMTP: \(error)")
     }
 
     /// The bytes sent after `DATA` (RFC 5321 §4.5.2): the message's lines, each ending in CRLF

@@ -128,6 +128,8 @@ public protocol JobQueue: Sendable {
     func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job]
     /// Marks a pending job done (a job already done or failed stays as it is).
     func finishJob(id: String) async throws
+    /// `finishJob(id:)` for several jobs at once (a worker's delivered e-mails).
+    func finishJobs(ids: [String]) async throws
     /// Records a failure of a pending job: pending again at `retryAt`, or `failed` once its
     /// attempts are used up. A job another worker finished meanwhile stays done.
     func failJob(id: String, error: String, retryAt: Date) async throws
@@ -164,6 +166,11 @@ extension WebhookStore {
 }
 
 extension JobQueue {
+    /// Finishes the jobs one by one.
+    public func finishJobs(ids: [String]) async throws {
+        for id in ids { try await finishJob(id: id) }
+    }
+
     /// Leases up to `limit` due jobs of every kind (see `claimJobs(now:limit:lease:worker:kinds:)`).
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String) async throws -> [Job] {
         try await claimJobs(now: now, limit: limit, lease: lease, worker: worker, kinds: Set(Job.Kind.allCases))
