@@ -139,6 +139,41 @@ import Testing
         #expect(try document.formFields().filter(\.isSigned).map(\.name) == ["sig"])
     }
 
+    /// A field that lists its own ancestor in `/Kids` (pyHanko's `form-tree-circular-ref-input`):
+    /// the unsigned file is rewritten with that edge left out, each field kept where it is first
+    /// met, and signed; the result reads strictly. `/Kids` held directly and as an object of its own.
+    @Test(arguments: [false, true]) func aFieldTreeLoopIsCutInTheRewriteThenSigned(indirectKids: Bool) throws {
+        var text = "%PDF-1.7\n"
+        var offsets: [Int] = []
+        let kids = indirectKids ? "8 0 R" : "[5 0 R 7 0 R]"
+        for body in ["<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
+                     "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+                     "<< /Type /Page /Parent 2 0 R >>",
+                     "<< /Fields [5 0 R] >>",
+                     "<< /T (A) /Kids [6 0 R] >>",
+                     "<< /T (B) /Parent 5 0 R /Kids \(kids) >>",
+                     "<< /T (C) /FT /Tx /Parent 6 0 R /V (kept) >>",
+                     "[5 0 R 7 0 R]"] {
+            offsets.append(text.utf8.count)
+            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = text.utf8.count
+        text += "xref\n0 9\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        text += "trailer\n<< /Size 9 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        let input = try PDFDocument(bytes: Array(text.utf8), mode: .strict)
+        #expect(throws: PDFError(.referenceCycle, "")) { try input.formFields() }
+
+        let signed = try signer().sign(PDFBytes(Array(text.utf8)), request: SignatureRequest(
+            placement: .invisible(fieldName: "sig"), signingTime: Date()))
+        let notice = try #require(signed.notices.first)
+        #expect(notice.contains("rewritten cleanly") && notice.contains("loop(s) cut") && notice.contains("6 0 → 5 0"), "\(notice)")
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended, mode: .strict)
+        let fields = try document.formFields()
+        #expect(fields.map(\.name) == ["A.B.C", "sig"], "\(fields.map(\.name))")
+        #expect(fields.first?.value?.stringValue?.text == "kept", "the looped field keeps its value")
+        #expect(try document.formFields().filter(\.isSigned).map(\.name) == ["sig"])
+    }
+
     @Test func aSignedFileWithHarmlessDeviationsGetsAnIncrementalUpdate() throws {
         let first = try signer().sign(fixtures.contract, request: request())
         let input = StructureSurgery.replaceFirst("0000000000 65535 f", with: "0000000000 65536 f", in: first)

@@ -37,7 +37,8 @@ extension PDFDocument {
     /// A field reached twice by different paths (the tree is a DAG: two parents list the same
     /// kid, or `/Fields` lists a kid again) is listed once, where it is first met — every reader
     /// walks the tree in the same order, so this is one reading. A field that is its own ancestor
-    /// (a true cycle) has no fully qualified name: `.referenceCycle`, naming the loop.
+    /// (a true cycle) has no fully qualified name: `.referenceCycle`, naming the loop, when
+    /// reading strictly; tolerant reading skips the edge back with a warning.
     public func formFields(revision: Int? = nil) throws -> [PDFFormField] {
         let catalog = try catalog(revision: revision)
         guard case .dictionary(let form)? = try resolve(catalog, "AcroForm", revision: revision),
@@ -58,9 +59,13 @@ extension PDFDocument {
             let reference = node.referenceValue
             if let reference, let start = ancestors.firstIndex(of: reference) {
                 let loop = (ancestors[start...] + [reference]).map { "\($0.number) \($0.generation)" }.joined(separator: " → ")
-                throw PDFError(.referenceCycle,
-                               "the AcroForm field tree has a cycle: field \(reference) is its own ancestor through /Kids (\(loop)), so it has no fully qualified name; repair the form (e.g. remove \(reference) from the /Kids of its last ancestor in the loop)",
-                               object: reference)
+                let error = PDFError(.referenceCycle,
+                                     "the AcroForm field tree has a cycle: field \(reference) is its own ancestor through /Kids (\(loop)), so it has no fully qualified name; repair the form (e.g. remove \(reference) from the /Kids of its last ancestor in the loop)",
+                                     object: reference)
+                // Tolerant reading does not go down the edge back, as other readers do (FormTreeLoops).
+                if mode.isStrict { throw error }
+                recordWarning(error)
+                return
             }
             if let reference, !seen.insert(reference).inserted { return }
             if let reference { ancestors.append(reference) }

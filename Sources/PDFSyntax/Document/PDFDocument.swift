@@ -155,6 +155,12 @@ public final class PDFDocument: Sendable {
     /// Anomalies tolerant reading stepped over so far (structure, then objects as they were parsed).
     public var warnings: [PDFWarning] { structureWarnings + state.withLock { $0.warnings } }
 
+    /// Records what tolerant reading accepted (once, however often the same thing is read).
+    func recordWarning(_ error: PDFError) {
+        let warning = PDFWarning(error)
+        state.withLock { if !$0.warnings.contains(warning) { $0.warnings.append(warning) } }
+    }
+
     /// The newest revision's index.
     public var latestRevision: Int { revisions.count - 1 }
 

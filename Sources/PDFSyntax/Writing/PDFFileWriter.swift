@@ -83,13 +83,17 @@ extension PDFDocument {
     /// The document written anew as one revision (all objects uncompressed).
     public func rewritten(xrefStyle: XRefStyle = .table) throws -> [UInt8] {
         var dropped: [PDFReference] = []
-        return try rewritten(xrefStyle: xrefStyle, dropUnreadable: false, dropped: &dropped)
+        var cutFieldLoops: [String] = []
+        return try rewritten(xrefStyle: xrefStyle, repairing: false, dropped: &dropped, cutFieldLoops: &cutFieldLoops)
     }
 
-    /// The document written anew as one revision; with `dropUnreadable`, objects that cannot be
-    /// read are left out (a reference to them then reads as `null`, ISO 32000-2 §7.3.10) and
-    /// listed in `dropped` — what a repairing reader shows of a damaged file.
-    public func rewritten(xrefStyle: XRefStyle = .table, dropUnreadable: Bool, dropped: inout [PDFReference]) throws -> [UInt8] {
+    /// The document written anew as one revision. `repairing` writes what a repairing reader
+    /// shows of a damaged file: objects that cannot be read are left out (a reference to them
+    /// then reads as `null`, ISO 32000-2 §7.3.10) and listed in `dropped`; an edge of the AcroForm
+    /// field tree that leads back to an ancestor is left out of its `/Kids` and listed in
+    /// `cutFieldLoops` (see `FormTreeLoops`).
+    public func rewritten(xrefStyle: XRefStyle = .table, repairing: Bool, dropped: inout [PDFReference],
+                          cutFieldLoops: inout [String]) throws -> [UInt8] {
         var trailer = PDFDictionary()
         for key in ["Root", "Info", "ID"] as [PDFName] { trailer[key] = self.trailer[key] }
         // The header's version only if it is a plain `d.d` (tolerant reading keeps whatever is there).
@@ -97,7 +101,10 @@ extension PDFDocument {
         let isPlain = digits.count == 3 && digits[1] == UInt8(ascii: ".")
             && [digits[0], digits[2]].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
         let version = isPlain ? headerVersion : "1.7"
-        let objects = try allObjects(dropUnreadable: dropUnreadable, dropped: &dropped)
+        var objects = try allObjects(dropUnreadable: repairing, dropped: &dropped)
+        if repairing {
+            cutFieldLoops = FormTreeLoops.cut(in: &objects, root: trailer["Root"]?.referenceValue, maxDepth: limits.maxNestingDepth)
+        }
         return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: objects, trailer: trailer)
     }
 }

@@ -69,12 +69,16 @@ struct InputPreparation {
                                        "the input is encrypted (\(encryption.methodDescription)) and its structure can be read in more than one way (\(strictError)); a clean rewrite would have to decrypt and re-encrypt the whole file, which signing does not do — repair it first with the password (e.g. `qpdf --password-file=FILE in.pdf out.pdf`, which keeps the encryption) and sign the repaired copy")
                 }
                 var dropped: [PDFReference] = []
-                let rewritten = try tolerant.rewritten(dropUnreadable: true, dropped: &dropped)
+                var cutFieldLoops: [String] = []
+                let rewritten = try tolerant.rewritten(repairing: true, dropped: &dropped, cutFieldLoops: &cutFieldLoops)
                 let document = try PDFDocument(bytes: rewritten, mode: .strict)
                 try Self.touch(document)
                 self.document = document
-                let lost = dropped.isEmpty ? "every readable object kept"
+                var lost = dropped.isEmpty ? "every readable object kept"
                     : "\(dropped.count) unreadable object(s) left out: \(dropped.prefix(5).map { "\($0.number) \($0.generation)" }.joined(separator: ", "))"
+                if !cutFieldLoops.isEmpty {
+                    lost += "; the form field tree's loop(s) cut, each field kept where it is first met: /Kids entry \(cutFieldLoops.joined(separator: ", "))"
+                }
                 notices = ["the input's structure can be read in more than one way (\(strictError)); it has no signatures, so it was rewritten cleanly (\(lost); one revision, \(rewritten.count) bytes) and the rewrite was signed"]
                 return
             } catch let error as SigningError {
