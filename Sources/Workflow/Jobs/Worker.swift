@@ -12,7 +12,8 @@ public struct WorkflowWorker: Sendable {
     public let name: String
     /// How long a claimed job is leased before another worker may take it.
     public let lease: TimeInterval
-    /// How many due jobs one claim leases (run one after another; its webhook jobs together).
+    /// How many due jobs one claim leases (run one after another; its e-mails together, over one
+    /// connection, and its webhook jobs together).
     public let claimBatch: Int
 
     public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
