@@ -19,6 +19,9 @@ struct ObjectStreamMembers: Sendable {
 
     var count: Int { numbers.count }
 
+    /// The header's object numbers, in order (an entry's `index` is a position here).
+    var memberNumbers: [Int] { numbers }
+
     /// Adds the next member of the header.
     mutating func append(number: Int, object: PDFObject) {
         if ascending, let last = numbers.last, number <= last {

@@ -71,14 +71,18 @@ public final class PDFDocument: Sendable {
     /// rewriting a damaged unsigned file before signing it; never for verification).
     public static func rebuilt(bytes: PDFBytes, limits: PDFLimits = .default, decryption: PDFDecryption? = nil) throws -> PDFDocument {
         try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: true), limits: limits, rebuild: true, decryption: decryption)
+            .withObjectStreamMembers(decryption: decryption)
     }
 
-    private init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool, decryption: PDFDecryption?) throws {
+    private convenience init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, rebuild: Bool, decryption: PDFDecryption?) throws {
+        var reader = FileStructureReader(bytes: bytes, limits: limits, mode: mode)
+        try self.init(bytes: bytes, mode: mode, limits: limits, structure: try reader.read(rebuild: rebuild), decryption: decryption)
+    }
+
+    init(bytes: PDFBytes, mode: PDFReadingMode, limits: PDFLimits, structure: FileStructure, decryption: PDFDecryption?) throws {
         self.bytes = bytes
         self.mode = mode
         self.limits = limits
-        var reader = FileStructureReader(bytes: bytes, limits: limits, mode: mode)
-        let structure = try reader.read(rebuild: rebuild)
         headerVersion = structure.version
         revisions = structure.revisions
         wasReconstructed = structure.reconstructed
@@ -264,7 +268,7 @@ public final class PDFDocument: Sendable {
     }
 
     /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
-    private func objectStream(_ number: Int, revision: Int, depth: Int) throws -> ObjectStreamMembers {
+    func objectStream(_ number: Int, revision: Int, depth: Int) throws -> ObjectStreamMembers {
         let cached = state.withLock { $0.objectStreams[number]?.first(where: { $0.revision == revision })?.members }
         if let cached { return cached }
         let reference = PDFReference(number, 0)
