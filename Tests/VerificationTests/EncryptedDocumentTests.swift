@@ -144,6 +144,43 @@ struct EncryptedDocumentTests {
         }
     }
 
+    /// An encrypted input whose structure is ambiguous (its `startxref` points three bytes past
+    /// the cross-reference section) and that carries no signature is rewritten, encrypted again
+    /// with its own key, and signed; every judge agrees on the result.
+    @Test(arguments: [Self.variants[1], Self.variants[3], Self.variants[6]])
+    func anAmbiguousEncryptedInputIsRewrittenEncryptedAgainThenSigned(_ variant: Variant) throws {
+        let encrypted = try Self.encrypt(fixtures.contract, variant)
+        let keyword = Array("startxref".utf8)
+        let marker = try #require((0...(encrypted.count - keyword.count)).last { encrypted[$0..<($0 + keyword.count)].elementsEqual(keyword) })
+        var start = marker + keyword.count
+        while encrypted[start] == 0x0A || encrypted[start] == 0x0D || encrypted[start] == 0x20 { start += 1 }
+        let digits = encrypted[start...].prefix { (0x30...0x39).contains($0) }
+        let offset = try #require(Int(String(decoding: digits, as: UTF8.self)))
+        let ambiguous = Array(encrypted[..<start]) + Array(String(offset + 3).utf8) + Array(encrypted[(start + digits.count)...])
+        #expect(throws: PDFError.self) { try PDFDocument(bytes: ambiguous, mode: .strict, decryption: Self.decryption()) }
+
+        let signer = try PDFSigner(identity: try fixtures.identity(name: "Test Signer"))
+        let signed = try signer.sign(PDFBytes(ambiguous), request: SignatureRequest(placement: .invisible(fieldName: "sig"), reason: "Approved",
+                                                                                   signingTime: fixtures.time))
+        let notice = try #require(signed.notices.first)
+        #expect(notice.contains("rewritten cleanly") && notice.contains("encrypted again with the file's own key"), "\(notice)")
+        let bytes = signed.original.array + signed.appended
+        let original = try PDFDocument(bytes: encrypted, decryption: Self.decryption())
+        let document = try PDFDocument(bytes: bytes, mode: .strict, decryption: Self.decryption())
+        #expect(document.encryption?.methodDescription == original.encryption?.methodDescription)
+        #expect(document.trailer["ID"]?.arrayValue?.first == original.trailer["ID"]?.arrayValue?.first, "the same file key")
+        #expect(try document.formFields().map(\.name) == original.formFields().map(\.name) + ["sig"])
+        #expect(!Self.contains(bytes, "Approved"), "the rewrite and the update are encrypted")
+        let report = verifier().verify(bytes: bytes)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let file = try fixtures.write(bytes, "ambiguous-encrypted.pdf")
+        let check = try runCommand("qpdf", ["--check", file.path])
+        #expect(check.status == 0 && !check.stdout.contains("WARNING"), "qpdf: \(check.stdout) \(check.stderr)")
+        if toolAvailable("pdfsig") {
+            #expect(try runCommand("pdfsig", [file.path]).stdout.contains("Signature is Valid"))
+        }
+    }
+
     /// Permissions that forbid filling forms and annotating: refused with the reason, unless the
     /// owner password is given.
     @Test(arguments: [Self.variants[1], Self.variants[5]])

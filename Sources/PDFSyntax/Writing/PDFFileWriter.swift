@@ -80,14 +80,16 @@ extension PDFDocument {
         return objects
     }
 
-    /// The document written anew as one revision (all objects uncompressed).
+    /// The document written anew as one revision (all objects uncompressed; an encrypted one
+    /// encrypted again with its own key).
     public func rewritten(xrefStyle: XRefStyle = .table) throws -> [UInt8] {
         var dropped: [PDFReference] = []
         var cutFieldLoops: [String] = []
         return try rewritten(xrefStyle: xrefStyle, repairing: false, dropped: &dropped, cutFieldLoops: &cutFieldLoops)
     }
 
-    /// The document written anew as one revision. `repairing` writes what a repairing reader
+    /// The document written anew as one revision (an encrypted one encrypted again with its own
+    /// key, keeping `/Encrypt` and `/ID`). `repairing` writes what a repairing reader
     /// shows of a damaged file: objects that cannot be read are left out (a reference to them
     /// then reads as `null`, ISO 32000-2 §7.3.10) and listed in `dropped`; an edge of the AcroForm
     /// field tree that leads back to an ancestor is left out of its `/Kids` and listed in
@@ -96,6 +98,8 @@ extension PDFDocument {
                           cutFieldLoops: inout [String]) throws -> [UInt8] {
         var trailer = PDFDictionary()
         for key in ["Root", "Info", "ID"] as [PDFName] { trailer[key] = self.trailer[key] }
+        // An encrypted document stays encrypted, with its own key: the same /Encrypt and /ID.
+        if encryption != nil { trailer["Encrypt"] = self.trailer["Encrypt"] }
         // The header's version only if it is a plain `d.d` (tolerant reading keeps whatever is there).
         let digits = Array(headerVersion.utf8)
         let isPlain = digits.count == 3 && digits[1] == UInt8(ascii: ".")
@@ -104,6 +108,9 @@ extension PDFDocument {
         var objects = try allObjects(dropUnreadable: repairing, dropped: &dropped)
         if repairing {
             cutFieldLoops = FormTreeLoops.cut(in: &objects, root: trailer["Root"]?.referenceValue, maxDepth: limits.maxNestingDepth)
+        }
+        if let encryption {
+            for (reference, object) in objects { objects[reference] = try encryption.encrypt(object, reference: reference) }
         }
         return PDFFileWriter(version: version, xrefStyle: xrefStyle).write(objects: objects, trailer: trailer)
     }

@@ -4,9 +4,6 @@ extension SigningError.Code {
     /// The input carries signatures and its structure is ambiguous: rewriting would break the
     /// signatures and an update on top would be judged FAILED, so it is not signed.
     public static let signedInputAmbiguous = SigningError.Code("signedInputAmbiguous")
-    /// The input is encrypted and its structure is ambiguous: a clean rewrite would have to
-    /// re-encrypt the whole file, which signing does not do.
-    public static let encryptedInputAmbiguous = SigningError.Code("encryptedInputAmbiguous")
 }
 
 /// What signing does with an input before adding its revision (DESIGN.md §7, "Signing an unsigned
@@ -56,7 +53,8 @@ struct InputPreparation {
         // scanning; then, if what that shows cannot be written and re-read cleanly, rebuilt by
         // scanning whatever the xref says.
         let reads: [() throws -> PDFDocument] = [
-            { try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true), decryption: decryption) },
+            { try PDFDocument(bytes: input, mode: .tolerant(reconstruct: true), decryption: decryption)
+                .withObjectStreamMembers(decryption: decryption) },
             { try PDFDocument.rebuilt(bytes: input, decryption: decryption) },
         ]
         var failures: [any Error] = []
@@ -64,18 +62,17 @@ struct InputPreparation {
             do {
                 let tolerant = try read()
                 try Self.refuseIfSigned(tolerant, strictError: strictError)
-                if let encryption = tolerant.encryption {
-                    throw SigningError(.encryptedInputAmbiguous,
-                                       "the input is encrypted (\(encryption.methodDescription)) and its structure can be read in more than one way (\(strictError)); a clean rewrite would have to decrypt and re-encrypt the whole file, which signing does not do — repair it first with the password (e.g. `qpdf --password-file=FILE in.pdf out.pdf`, which keeps the encryption) and sign the repaired copy")
-                }
                 var dropped: [PDFReference] = []
                 var cutFieldLoops: [String] = []
                 let rewritten = try tolerant.rewritten(repairing: true, dropped: &dropped, cutFieldLoops: &cutFieldLoops)
-                let document = try PDFDocument(bytes: rewritten, mode: .strict)
+                let document = try PDFDocument(bytes: rewritten, mode: .strict, decryption: decryption)
                 try Self.touch(document)
                 self.document = document
                 var lost = dropped.isEmpty ? "every readable object kept"
                     : "\(dropped.count) unreadable object(s) left out: \(dropped.prefix(5).map { "\($0.number) \($0.generation)" }.joined(separator: ", "))"
+                if let encryption = tolerant.encryption {
+                    lost += "; encrypted again with the file's own key (\(encryption.methodDescription))"
+                }
                 if !cutFieldLoops.isEmpty {
                     lost += "; the form field tree's loop(s) cut, each field kept where it is first met: /Kids entry \(cutFieldLoops.joined(separator: ", "))"
                 }
