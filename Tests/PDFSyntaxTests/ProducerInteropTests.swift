@@ -23,11 +23,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let bytes = Array(try Data(contentsOf: packed))
         let original = try PDFDocument(bytes: bytes)
-        let keyword = Array("startxref".utf8)
-        let marker = try #require((0...(bytes.count - keyword.count)).last { bytes[$0..<($0 + keyword.count)].elementsEqual(keyword) })
-        let tail = String(decoding: bytes[(marker + keyword.count)...], as: UTF8.self)
-        let offset = try #require(Int(tail.split(whereSeparator: \.isWhitespace).first ?? ""))
-        let broken = Array(bytes[..<(marker + keyword.count)]) + Array("\n\(offset + 3)\n%%EOF\n".utf8)
+        let broken = StructureSurgery.shiftingLastStartxref(by: 3, in: bytes)
         #expect(throws: PDFError.self) { try PDFDocument(bytes: broken) }
 
         let scanned = try PDFDocument(bytes: broken, mode: .tolerant(reconstruct: true))

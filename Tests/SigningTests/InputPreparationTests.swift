@@ -116,18 +116,12 @@ import Testing
     /// so the unsigned file is rewritten, the name written as `/F#231`, which every reader reads
     /// the same, and signed.
     @Test func oldStyleNamesAreRewrittenEscapedThenSigned() throws {
-        var text = "%PDF-1.1\n"
-        var offsets: [Int] = []
-        for body in ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
-                     "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F#1 4 0 R >> >> >>",
-                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"] {
-            offsets.append(text.utf8.count)
-            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
-        }
-        let xref = text.utf8.count
-        text += "xref\n0 5\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
-        text += "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        let signed = try signer().sign(PDFBytes(Array(text.utf8)), request: SignatureRequest(
+        let input = Self.handMade(version: "1.1", [
+            "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+            "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F#1 4 0 R >> >> >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ])
+        let signed = try signer().sign(PDFBytes(input), request: SignatureRequest(
             placement: .invisible(fieldName: "sig"), signingTime: Date()))
         let notice = try #require(signed.notices.first)
         #expect(notice.contains("rewritten cleanly") && notice.contains("'#' in a name"), "\(notice)")
@@ -143,27 +137,21 @@ import Testing
     /// the unsigned file is rewritten with that edge left out, each field kept where it is first
     /// met, and signed; the result reads strictly. `/Kids` held directly and as an object of its own.
     @Test(arguments: [false, true]) func aFieldTreeLoopIsCutInTheRewriteThenSigned(indirectKids: Bool) throws {
-        var text = "%PDF-1.7\n"
-        var offsets: [Int] = []
         let kids = indirectKids ? "8 0 R" : "[5 0 R 7 0 R]"
-        for body in ["<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
-                     "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
-                     "<< /Type /Page /Parent 2 0 R >>",
-                     "<< /Fields [5 0 R] >>",
-                     "<< /T (A) /Kids [6 0 R] >>",
-                     "<< /T (B) /Parent 5 0 R /Kids \(kids) >>",
-                     "<< /T (C) /FT /Tx /Parent 6 0 R /V (kept) >>",
-                     "[5 0 R 7 0 R]"] {
-            offsets.append(text.utf8.count)
-            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
-        }
-        let xref = text.utf8.count
-        text += "xref\n0 9\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
-        text += "trailer\n<< /Size 9 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        let input = try PDFDocument(bytes: Array(text.utf8), mode: .strict)
+        let bytes = Self.handMade(version: "1.7", [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm 4 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 612 792] >>",
+            "<< /Type /Page /Parent 2 0 R >>",
+            "<< /Fields [5 0 R] >>",
+            "<< /T (A) /Kids [6 0 R] >>",
+            "<< /T (B) /Parent 5 0 R /Kids \(kids) >>",
+            "<< /T (C) /FT /Tx /Parent 6 0 R /V (kept) >>",
+            "[5 0 R 7 0 R]",
+        ])
+        let input = try PDFDocument(bytes: bytes, mode: .strict)
         #expect(throws: PDFError(.referenceCycle, "")) { try input.formFields() }
 
-        let signed = try signer().sign(PDFBytes(Array(text.utf8)), request: SignatureRequest(
+        let signed = try signer().sign(PDFBytes(bytes), request: SignatureRequest(
             placement: .invisible(fieldName: "sig"), signingTime: Date()))
         let notice = try #require(signed.notices.first)
         #expect(notice.contains("rewritten cleanly") && notice.contains("loop(s) cut") && notice.contains("6 0 → 5 0"), "\(notice)")
@@ -172,6 +160,20 @@ import Testing
         #expect(fields.map(\.name) == ["A.B.C", "sig"], "\(fields.map(\.name))")
         #expect(fields.first?.value?.stringValue?.text == "kept", "the looped field keeps its value")
         #expect(try document.formFields().filter(\.isSigned).map(\.name) == ["sig"])
+    }
+
+    /// A one-revision file with a classic xref: `bodies` become objects 1, 2, … (object 1 the catalog).
+    static func handMade(version: String, _ bodies: [String]) -> [UInt8] {
+        var text = "%PDF-\(version)\n"
+        var offsets: [Int] = []
+        for body in bodies {
+            offsets.append(text.utf8.count)
+            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = text.utf8.count
+        text += "xref\n0 \(bodies.count + 1)\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        text += "trailer\n<< /Size \(bodies.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return Array(text.utf8)
     }
 
     @Test func aSignedFileWithHarmlessDeviationsGetsAnIncrementalUpdate() throws {

@@ -23,13 +23,20 @@ public enum StructureSurgery {
 
     /// The file with `text` inserted just before its last `startxref` (no offset it names moves).
     public static func insertBeforeLastStartxref(_ text: String, in bytes: [UInt8]) -> [UInt8] {
-        let keyword = Array("startxref".utf8)
-        var index = bytes.count - keyword.count
-        while index >= 0, Array(bytes[index..<(index + keyword.count)]) != keyword { index -= 1 }
-        precondition(index >= 0, "no startxref")
+        let index = lastStartxref(in: bytes)
         var out = bytes
         out.insert(contentsOf: Array(text.utf8), at: index)
         return out
+    }
+
+    /// The file with its last `startxref` value moved by `shift` bytes (a `startxref` that points
+    /// beside its cross-reference section: an ambiguity the repairing read rebuilds).
+    public static func shiftingLastStartxref(by shift: Int, in bytes: [UInt8]) -> [UInt8] {
+        var start = lastStartxref(in: bytes) + "startxref".utf8.count
+        while start < bytes.count, bytes[start] == 0x0A || bytes[start] == 0x0D || bytes[start] == 0x20 { start += 1 }
+        let digits = bytes[start...].prefix { (0x30...0x39).contains($0) }
+        guard let offset = Int(String(decoding: digits, as: UTF8.self)) else { preconditionFailure("no offset after startxref") }
+        return Array(bytes[..<start]) + Array(String(offset + shift).utf8) + Array(bytes[(start + digits.count)...])
     }
 
     /// The file plus an update made only of a classic xref section (rows `number → offset`) and
@@ -44,6 +51,15 @@ public enum StructureSurgery {
         text += "trailer\n<< \(trailerEntries) /Prev \(previousXref) >>\nstartxref\n\(xref)\n%%EOF\n"
         out += Array(text.utf8)
         return out
+    }
+
+    /// Where the file's last `startxref` keyword starts.
+    private static func lastStartxref(in bytes: [UInt8]) -> Int {
+        let keyword = Array("startxref".utf8)
+        var index = bytes.count - keyword.count
+        while index >= 0, Array(bytes[index..<(index + keyword.count)]) != keyword { index -= 1 }
+        precondition(index >= 0, "no startxref")
+        return index
     }
 
     private static func replaceFirst(_ find: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {

@@ -150,13 +150,7 @@ struct EncryptedDocumentTests {
     @Test(arguments: [Self.variants[1], Self.variants[3], Self.variants[6]])
     func anAmbiguousEncryptedInputIsRewrittenEncryptedAgainThenSigned(_ variant: Variant) throws {
         let encrypted = try Self.encrypt(fixtures.contract, variant)
-        let keyword = Array("startxref".utf8)
-        let marker = try #require((0...(encrypted.count - keyword.count)).last { encrypted[$0..<($0 + keyword.count)].elementsEqual(keyword) })
-        var start = marker + keyword.count
-        while encrypted[start] == 0x0A || encrypted[start] == 0x0D || encrypted[start] == 0x20 { start += 1 }
-        let digits = encrypted[start...].prefix { (0x30...0x39).contains($0) }
-        let offset = try #require(Int(String(decoding: digits, as: UTF8.self)))
-        let ambiguous = Array(encrypted[..<start]) + Array(String(offset + 3).utf8) + Array(encrypted[(start + digits.count)...])
+        let ambiguous = StructureSurgery.shiftingLastStartxref(by: 3, in: encrypted)
         #expect(throws: PDFError.self) { try PDFDocument(bytes: ambiguous, mode: .strict, decryption: Self.decryption()) }
 
         let signer = try PDFSigner(identity: try fixtures.identity(name: "Test Signer"))

@@ -6,10 +6,10 @@ extension PDFDocument {
     /// object stream (ISO 32000-2 §7.5.7) has none, so a rebuilt cross-reference lost every one of
     /// them — in a file written with object streams, the catalog, the page tree and the form. So
     /// each object stream found is read (decrypted and decoded like any stream) and its members
-    /// are added under the numbers its header gives,
-    /// where no object of that number was found on its own (such an object was written outside the
-    /// stream, by a later update or a tool that rewrote it, and is kept). A member listed by two
-    /// object streams is taken from the first in number order. A broken object stream adds nothing.
+    /// are added under the numbers its header gives, where no object of that number was found on
+    /// its own (such an object was written outside the stream, by a later update or a tool that
+    /// rewrote it, and is kept). A member listed by two object streams is taken from the first in
+    /// number order. A broken object stream adds nothing.
     public func withObjectStreamMembers(decryption: PDFDecryption?) throws -> PDFDocument {
         guard wasReconstructed, revisions.count == 1, var revision = revisions.first, revision.sections.count == 1 else { return self }
         var entries: [Int: XRefEntry] = [:]
