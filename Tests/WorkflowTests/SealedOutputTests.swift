@@ -60,8 +60,47 @@ import Workflow
         for expected in ["203.0.113.7", "Firefox/140", "198.51.100.4", "Safari/18", "Email OTP", "gabriel.cote@crescentcapital.ca"] {
             #expect(text.contains(expected), "\(expected)")
         }
+        // The marks are drawn over the document as sent: its bytes are the sealed file's first
+        // revision, and the completion event says so.
+        let sent = try #require(try await fixture.store.documents.get(envelope.documents[0].sentSHA256))
+        #expect(Array(try Data(contentsOf: file)).starts(with: sent))
+        #expect(events.last { $0.type == "envelope.completed" }?.data["sentAsFirstRevision"] == "doc_1")
+
         // The ledger head was time-stamped, and the whole store verifies.
         let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
         #expect(audit.isIntact && audit.anchors == 1, "\(audit.findings)")
+    }
+
+    /// A value the recipient fills into the text itself (a template field, not a signer field's
+    /// box) reflows the page, so the document is made again from the template, and the
+    /// completion does not claim the bytes as sent.
+    @Test func aValueFilledIntoTheTextMakesTheDocumentAgain() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let customer = "gabriel.cote@crescentcapital.ca"
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: [
+            RecipientRequest(name: "Gabriel Côté", email: customer, role: .signer, routingOrder: 1, authentication: .link,
+                             signatureRole: "customer", fields: [FieldRequest(name: "contact_phone", kind: .text)]),
+            RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer, routingOrder: 2,
+                             authentication: .link, signatureRole: "company"),
+        ]))
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        try await fixture.signAll(customer, name: "Gabriel Côté", filling: ["contact_phone": "+1 555 0100"])
+        try await fixture.signAll("jamie.chen@northbeam.example", name: "Jamie Chen")
+        let pass = try await WorkflowWorker(engine: fixture.engine, smtp: nil).runDue()
+        #expect(pass.failed.isEmpty, "\(pass.failed)")
+
+        let completed = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        let hash = try #require(completed.documents.first?.sealedSHA256)
+        let sealed = try #require(try await fixture.store.documents.get(hash))
+        let sent = try #require(try await fixture.store.documents.get(envelope.documents[0].sentSHA256))
+        #expect(!sealed.starts(with: sent))
+        let file = fixture.directory.appendingPathComponent("filled.pdf")
+        try Data(sealed).write(to: file)
+        let text = try runCommand("pdftotext", [file.path, "-"]).stdout
+        #expect(text.contains("+1 555 0100") && text.contains("Gabriel Côté"))
+        let events = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id)
+        #expect(events.last { $0.type == "envelope.completed" }?.data["sentAsFirstRevision"] == "")
+        let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(audit.isIntact, "\(audit.findings)")
     }
 }

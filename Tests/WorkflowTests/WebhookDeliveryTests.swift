@@ -33,14 +33,7 @@ import Workflow
                              authentication: .link, signatureRole: "company"),
         ]))
         _ = try await fixture.engine.send(fixture.agent, envelope: created.id)
-        let token = try await fixture.token(for: customer)
-        let context = RequestContext(ip: "203.0.113.7", userAgent: "Tests/1.0")
-        let view = try await fixture.engine.open(token: token, context: context)
-        try await fixture.engine.consent(token: token, disclosureVersion: view.disclosureVersion,
-                                         disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
-        try await fixture.engine.fill(token: token, values: ["contact_phone": "+1 555 0100"], context: context)
-        try await fixture.engine.adopt(token: token, mark: .typed("Gabriel Côté"), context: context)
-        try await fixture.engine.sign(token: token, context: context)
+        try await fixture.signAll(customer, name: "Gabriel Côté", filling: ["contact_phone": "+1 555 0100"])
         try await fixture.signAll("jamie.chen@northbeam.example", name: "Jamie Chen")
         let pass = try await Self.worker(fixture).runDue()
         #expect(pass.failed.isEmpty, "\(pass.failed)")

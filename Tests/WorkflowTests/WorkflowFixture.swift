@@ -90,8 +90,9 @@ struct WorkflowFixture {
         return String(text.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") && $0.dropLast().allSatisfy(\.isNumber) }?.dropLast() ?? "")
     }
 
-    /// Consent, authenticate (by code when needed), adopt a typed signature (in `font`), sign.
-    func signAll(_ address: String, name: String, font: SignatureFont = .standard,
+    /// Consent, authenticate (by code when needed), fill `values` (if any), adopt a typed
+    /// signature (in `font`), sign.
+    func signAll(_ address: String, name: String, font: SignatureFont = .standard, filling values: [String: String] = [:],
                  context: RequestContext = RequestContext(ip: "203.0.113.7", userAgent: "Tests/1.0")) async throws {
         let token = try await token(for: address)
         let view = try await engine.open(token: token, context: context)
@@ -101,6 +102,7 @@ struct WorkflowFixture {
             try await engine.requestCode(token: token, context: context)
             try await engine.authenticate(token: token, code: try await code(for: address), context: context)
         }
+        if !values.isEmpty { try await engine.fill(token: token, values: values, context: context) }
         try await engine.adopt(token: token, mark: .typed(name, font: font), context: context)
         try await engine.sign(token: token, context: context)
     }

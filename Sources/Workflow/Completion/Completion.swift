@@ -8,7 +8,7 @@ import Verification
 
 extension WorkflowEngine {
     /// Completes an envelope whose signers and approvers have all acted (the completion job):
-    /// each document is made again with the filled values and marks, given a Certificate of
+    /// each document gets the filled values and marks (`finalDocument`), a Certificate of
     /// Completion built from the stored events, sealed once by the organisation
     /// (`SealConfiguration.profile`: B-LTA when there is a TSA and the seal's certificate names
     /// revocation sources), and verified; only then is the envelope marked `completed`, in one
@@ -36,10 +36,11 @@ extension WorkflowEngine {
         }
         let events = try await store.events(account: account, stream: id)
         let now = clock.now()
-        let sealed: [String: String] = try await sealers.with { sealer in
-            var sealed: [String: String] = [:]
+        let (sealed, keptAsSent): ([String: String], [String]) = try await sealers.with { sealer in
+            var sealed: [String: String] = [:], keptAsSent: [String] = []
             for document in read.documents {
-                let final = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
+                let (final, keepsSent) = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
+                if keepsSent { keptAsSent.append(document.id) }
                 let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
                 let request = SignatureRequest(
                     placement: .invisible(fieldName: "countersign_seal"),
@@ -58,7 +59,7 @@ extension WorkflowEngine {
                 }
                 sealed[document.id] = try await store.documents.put(bytes)
             }
-            return sealed
+            return (sealed, keptAsSent)
         }
         var envelope = read
         var transition = Transition()
@@ -67,6 +68,8 @@ extension WorkflowEngine {
         finish(&envelope, &transition, reason: nil, now: now)
         transition.record("envelope.completed", .system, data: [
             "sealed": envelope.documents.map { "\($0.id):\($0.sealedSHA256 ?? "")" }.joined(separator: " "),
+            // The documents whose sealed file begins with the bytes as sent (`audit verify` checks it).
+            "sentAsFirstRevision": keptAsSent.joined(separator: " "),
             "certifiedEvents": String(read.eventCount), "certifiedHead": read.headHash,
             "profile": seal.profile.rawValue,
             "sealCertificateSHA256": seal.identity.certificate.sha256Fingerprint,
@@ -109,27 +112,43 @@ extension WorkflowEngine {
         }
     }
 
-    /// A document ready to seal: generated again from the template with the filled values and
-    /// marks, or — uploaded — the stored PDF with the fields drawn over its pages.
+    /// A document ready to seal: the stored PDF as sent with the fields drawn over its pages in
+    /// an incremental update (`PageOverlay`), so the bytes the signers saw stay the sealed file's
+    /// first revision — uploaded documents, and generated ones whose recipients filled only
+    /// signer fields (their marks go in the document's own `sig_<role>` boxes). A generated
+    /// document where a recipient filled a template value that the text itself shows is made
+    /// again from the template with the filled values and marks (`FinalDocument`).
+    /// `keepsSent`: the result begins with the stored bytes as sent.
     func finalDocument(_ document: EnvelopeDocument, of envelope: Envelope, template: CompiledTemplate?,
-                       typesetter: Typesetter) async throws -> [UInt8] {
-        if document.isUploaded {
-            guard let bytes = try await store.documents.get(document.sentSHA256) else {
-                throw WorkflowError(.completion, "the uploaded \(document.name) of \(envelope.id) (\(document.sentSHA256)) is not in the document store")
+                       typesetter: Typesetter) async throws -> (pdf: [UInt8], keepsSent: Bool) {
+        let completed = envelope.recipients.filter { $0.state == .completed }
+        if !document.isUploaded {
+            guard let template else {
+                throw WorkflowError(.completion, "\(document.name) of \(envelope.id) is generated but the envelope names no template")
             }
-            let items = envelope.recipients.filter { $0.state == .completed }.flatMap { recipient in
-                recipient.fields.compactMap { field in
-                    field.placement.flatMap { $0.document == document.id ? PageOverlay.Item(field: field, placement: $0, recipient: recipient) : nil }
+            let signerFields = Set(template.signerFields.map(\.name))
+            let fillsText = completed.contains { recipient in
+                recipient.fields.contains { $0.kind != .signature && !signerFields.contains($0.name) && $0.value != nil }
+            }
+            if fillsText { return (try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf, false) }
+        }
+        guard let bytes = try await store.documents.get(document.sentSHA256) else {
+            throw WorkflowError(.completion, "\(document.name) of \(envelope.id) (\(document.sentSHA256)) is not in the document store")
+        }
+        let items = completed.flatMap { recipient in
+            recipient.fields.compactMap { field -> PageOverlay.Item? in
+                if let placement = field.placement {
+                    return placement.document == document.id ? PageOverlay.Item(field: field, placement: placement, recipient: recipient) : nil
                 }
+                // A generated document's signature box is its own sig_<role> field.
+                return !document.isUploaded && field.kind == .signature ? PageOverlay.Item(field: field, placement: nil, recipient: recipient) : nil
             }
-            // Every signer and approver is named on the certificate by a signature field (DESIGN.md §6).
-            let roles = envelope.recipients.filter(\.role.mustAct).map { $0.signatureRole ?? $0.role.rawValue }
-            return try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name)
         }
-        guard let template else {
-            throw WorkflowError(.completion, "\(document.name) of \(envelope.id) is generated but the envelope names no template")
-        }
-        return try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf
+        // Every signer and approver is named on the certificate by a signature field (DESIGN.md §6).
+        let roles = envelope.recipients.filter(\.role.mustAct).map { $0.signatureRole ?? $0.role.rawValue }
+        let drawn = try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name,
+                                                                 framed: document.isUploaded)
+        return (drawn, true)
     }
 }
 

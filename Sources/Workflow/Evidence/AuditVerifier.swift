@@ -203,6 +203,10 @@ public struct AuditVerifier: Sendable {
                 add(.document, "\(document.id): the stored sealed file is not the one the evidence names (it was replaced)")
                 continue
             }
+            let keptAsSent = (completed?.data["sentAsFirstRevision"] ?? "").split(separator: " ").contains { $0 == document.id }
+            if keptAsSent, !file.starts(with: bytes) {
+                add(.document, "\(document.id): the completion says the sealed file begins with the document as sent, and it does not")
+            }
             let report = verifier.verify(bytes: file, name: document.name)
             let certified = Int(completed?.data["certifiedEvents"] ?? "") ?? 0
             if report.verdict != .passed {

@@ -15,21 +15,27 @@ struct PageOverlay {
     /// A field to draw and the recipient who filled it.
     struct Item {
         var field: Field
-        var placement: FieldPlacement
+        /// Where the field is; nil for a signature drawn in the rectangle of the document's own
+        /// unsigned `sig_<role>` field (a generated document's signature box).
+        var placement: FieldPlacement?
         var recipient: Recipient
     }
 
     let typesetter: Typesetter
 
-    /// The document with `items` drawn and a signature field for each of `roles`.
-    func draw(_ bytes: [UInt8], items: [Item], roles: [String], documentName: String) throws(WorkflowError) -> [UInt8] {
+    /// The document with `items` drawn and a signature field for each of `roles`. `framed`: the
+    /// document has no boxes of its own (an upload), so a checkbox is drawn with its frame; a
+    /// generated document's template drew every box already.
+    func draw(_ bytes: [UInt8], items: [Item], roles: [String], documentName: String, framed: Bool = true) throws(WorkflowError) -> [UInt8] {
         do {
             let document = try PDFDocument(bytes: PDFBytes(bytes), mode: .strict)
             let pages = try document.pages()
             var editor = try FormEditor(document: document)
-            let taken = try editor.fieldNames()
+            let fields = try document.formFields()
+            let taken = Set(fields.map(\.name))
             var sealedRoles: Set<String> = []
-            for (number, onPage) in Dictionary(grouping: items, by: \.placement.page).sorted(by: { $0.key < $1.key }) {
+            let placed = try Self.placed(items, fields: fields, pages: pages, documentName: documentName)
+            for (number, onPage) in Dictionary(grouping: placed, by: \.placement.page).sorted(by: { $0.key < $1.key }) {
                 guard number >= 1, number <= pages.count else {
                     throw WorkflowError(.completion, "\(documentName): a field is on page \(number), which the document does not have")
                 }
@@ -43,7 +49,15 @@ struct PageOverlay {
                     if let tag = item.placement.tag {
                         content += "q 1 g " + [tag.x, tag.y, tag.width, tag.height].map(Self.number).joined(separator: " ") + " re f Q\n"
                     }
-                    if item.field.kind == .checkbox {
+                    if item.field.kind == .checkbox, !framed {
+                        // The generated document draws the box; a tick is a character, so text extraction shows it.
+                        if item.field.value == "true", let blocks = FinalDocument.valueBlocks("true", kind: .checkbox, height: box.height,
+                                                                                              script: .standard) {
+                            let name = PDFName("CSField\(forms.count + 1)")
+                            forms.append((name, try form(blocks, box: box, into: &editor.update)))
+                            content += "q 1 0 0 1 \(Self.number(box.x)) \(Self.number(box.y)) cm /\(name) Do Q\n"
+                        }
+                    } else if item.field.kind == .checkbox {
                         content += Self.checkbox(box, ticked: item.field.value == "true")
                     } else if let blocks = try blocks(for: item, box: box) {
                         let name = PDFName("CSField\(forms.count + 1)")
@@ -100,8 +114,41 @@ struct PageOverlay {
         }
     }
 
+    /// A field to draw at its place on a page.
+    private struct Placed {
+        var field: Field
+        var placement: FieldPlacement
+        var recipient: Recipient
+    }
+
+    /// The items with their places: their own, or for a signature without one the rectangle of
+    /// the document's `sig_<role>` field (left out when the document has no such field: its
+    /// role signs nothing on this document).
+    private static func placed(_ items: [Item], fields: [PDFFormField], pages: [PDFPage],
+                               documentName: String) throws(WorkflowError) -> [Placed] {
+        var placed: [Placed] = []
+        for item in items {
+            if let placement = item.placement {
+                placed.append(Placed(field: item.field, placement: placement, recipient: item.recipient))
+                continue
+            }
+            guard item.field.kind == .signature, let role = item.recipient.signatureRole,
+                  let field = fields.first(where: { $0.name == "sig_\(role)" && $0.kind == .signature }) else { continue }
+            guard !field.isSigned else {
+                throw WorkflowError(.completion, "\(documentName): the signature field sig_\(role) is signed already; a mark cannot be drawn into it")
+            }
+            guard let widget = field.widgets.first, let number = widget.page, let rect = widget.rect,
+                  number >= 1, number <= pages.count else { continue }
+            let box = PageGeometry(pages[number - 1]).displayed(x0: rect.x0, y0: rect.y0, x1: rect.x1, y1: rect.y1)
+            placed.append(Placed(field: item.field, placement: FieldPlacement(document: "", page: number, x: box.x, y: box.y,
+                                                                              width: box.width, height: box.height),
+                                 recipient: item.recipient))
+        }
+        return placed
+    }
+
     /// What a field shows: the mark for a signature, the value otherwise; nil when empty.
-    private func blocks(for item: Item, box: PageGeometry.Box) throws -> [Block]? {
+    private func blocks(for item: Placed, box: PageGeometry.Box) throws -> [Block]? {
         let inner = max(1, box.height - 2 * Self.inset(box))
         switch item.field.kind {
         case .signature:
