@@ -12,6 +12,14 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         public var actor: String?
         public var ip: String?
         public var userAgent: String?
+
+        public init(type: String, at: String, actor: String? = nil, ip: String? = nil, userAgent: String? = nil) {
+            self.type = type
+            self.at = at
+            self.actor = actor
+            self.ip = ip
+            self.userAgent = userAgent
+        }
     }
 
     public struct Signer: Sendable, Hashable, Codable {
@@ -23,6 +31,17 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         public var ip: String?
         public var userAgent: String?
         public var events: [Event]
+
+        public init(name: String, email: String, role: String, authentication: String, ip: String? = nil,
+                    userAgent: String? = nil, events: [Event]) {
+            self.name = name
+            self.email = email
+            self.role = role
+            self.authentication = authentication
+            self.ip = ip
+            self.userAgent = userAgent
+            self.events = events
+        }
     }
 
     public var envelopeId: String
@@ -30,6 +49,15 @@ public struct AuditTrail: Sendable, Hashable, Codable {
     public var signers: [Signer]
     /// Envelope-level events (created, sent, completed); optional.
     public var events: [Event]?
+
+    /// A trail built in code, checked as `load` checks a file (every problem named by its path).
+    public init(checking envelopeId: String, documentName: String, signers: [Signer], events: [Event]?) throws {
+        self.envelopeId = envelopeId
+        self.documentName = documentName
+        self.signers = signers
+        self.events = events
+        try validate()
+    }
 
     /// Reads and checks an events file; every problem names its JSON path.
     public static func load(_ data: Data) throws -> AuditTrail {

@@ -139,32 +139,23 @@ enum CertificateTrail {
     ]
 
     static func make(envelope: Envelope, events: [WorkflowEvent], document: EnvelopeDocument) throws(WorkflowError) -> AuditTrail {
-        func auditEvent(_ event: WorkflowEvent, actor: String) -> [String: Any] {
-            var object: [String: Any] = ["type": signerNames[event.type] ?? envelopeNames[event.type] ?? event.type,
-                                         "at": AuditTime.iso(event.at), "actor": actor]
-            if let ip = event.personal?["ip"] { object["ip"] = ip }
-            if let userAgent = event.personal?["userAgent"] { object["userAgent"] = userAgent }
-            return object
+        func auditEvent(_ event: WorkflowEvent, actor: String) -> AuditTrail.Event {
+            AuditTrail.Event(type: signerNames[event.type] ?? envelopeNames[event.type] ?? event.type, at: AuditTime.iso(event.at),
+                             actor: actor, ip: event.personal?["ip"], userAgent: event.personal?["userAgent"])
         }
-        var signers: [[String: Any]] = []
-        for recipient in envelope.recipients where recipient.role.mustAct {
+        let signers = envelope.recipients.filter(\.role.mustAct).map { recipient in
             let own = events.filter { $0.data["recipient"] == recipient.id && signerNames[$0.type] != nil }
-            var signer: [String: Any] = [
-                "name": recipient.name, "email": recipient.email, "role": recipient.signatureRole ?? recipient.role.rawValue,
-                "authentication": recipient.authentication.displayName,
-                "events": own.map { auditEvent($0, actor: $0.actor.kind == .recipient ? recipient.email : "system") },
-            ]
-            if let ip = recipient.lastIP { signer["ip"] = ip }
-            if let userAgent = recipient.lastUserAgent { signer["userAgent"] = userAgent }
-            signers.append(signer)
+            return AuditTrail.Signer(name: recipient.name, email: recipient.email, role: recipient.signatureRole ?? recipient.role.rawValue,
+                                     authentication: recipient.authentication.displayName, ip: recipient.lastIP,
+                                     userAgent: recipient.lastUserAgent,
+                                     events: own.map { auditEvent($0, actor: $0.actor.kind == .recipient ? recipient.email : "system") })
         }
         let envelopeEvents = events.filter { envelopeNames[$0.type] != nil }.map { event in
             auditEvent(event, actor: event.actor.kind == .key ? (event.actor.onBehalfOf ?? event.actor.id) : "system")
         }
-        let object: [String: Any] = ["envelopeId": envelope.id, "documentName": "\(envelope.subject) — \(document.name)",
-                                     "signers": signers, "events": envelopeEvents]
         do {
-            return try AuditTrail.load(try JSONSerialization.data(withJSONObject: object))
+            return try AuditTrail(checking: envelope.id, documentName: "\(envelope.subject) — \(document.name)", signers: signers,
+                                  events: envelopeEvents)
         } catch {
             throw WorkflowError(.completion, "the stored events of \(envelope.id) do not make a Certificate of Completion: \(error)")
         }
