@@ -77,7 +77,7 @@ extension PostgresWorkflowStore {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
-        let body = try encode(envelope)
+        let body = try RowJSON.encode(envelope)
         if envelope.revision == 0 {
             try await connection.query("""
                 INSERT INTO envelopes (account, id, state, revision, created_at, body)

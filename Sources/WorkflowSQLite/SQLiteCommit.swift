@@ -51,7 +51,7 @@ extension SQLiteWorkflowStore {
         guard envelope.account == account else {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
-        let body = try encode(envelope)
+        let body = try RowJSON.encode(envelope)
         if envelope.revision == 0 {
             try db.run(sql: "INSERT INTO envelopes (account, id, state, revision, created_at, body) VALUES (?, ?, ?, 0, ?, ?)",
                            arguments: [account, envelope.id, envelope.state.rawValue, envelope.createdAt.timeIntervalSince1970, body])
