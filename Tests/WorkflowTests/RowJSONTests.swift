@@ -128,6 +128,30 @@ import Testing
         #expect(try RowJSON.encode(["a\"b\\c\u{1}": "/"]) == #"{"a\"b\\c\u0001":"/"}"#)
     }
 
+    class Base: Encodable {
+        enum Keys: CodingKey { case a }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode([1, 2], forKey: .a)
+        }
+    }
+
+    final class Derived: Base {
+        enum MoreKeys: CodingKey { case b }
+        override func encode(to encoder: any Encoder) throws {
+            try super.encode(to: encoder)
+            var container = encoder.container(keyedBy: MoreKeys.self)
+            try container.encode("x", forKey: .b)
+        }
+    }
+
+    /// A subclass and its superclass asking for the keyed container each get the same object.
+    @Test func aSecondRequestForTheContainerGetsTheSameObject() throws {
+        let text = try RowJSON.encode(["v": [Derived(), Derived()]])
+        #expect(text == #"{"v":[{"a":[1,2],"b":"x"},{"a":[1,2],"b":"x"}]}"#)
+        #expect(try Self.decode(JSONValue.self, Data(text.utf8)) == Self.decode(JSONValue.self, Self.foundation(["v": [Derived(), Derived()]])))
+    }
+
     /// A value that asks for no container is `{}`, as in Foundation; a NaN is refused.
     @Test func anEmptyValueIsAnObjectAndNaNIsAnError() throws {
         struct Silent: Encodable { func encode(to encoder: any Encoder) throws {} }
