@@ -49,15 +49,7 @@ struct PageOverlay {
                     if let tag = item.placement.tag {
                         content += "q 1 g " + [tag.x, tag.y, tag.width, tag.height].map(Self.number).joined(separator: " ") + " re f Q\n"
                     }
-                    if item.field.kind == .checkbox, !framed {
-                        // The generated document draws the box; a tick is a character, so text extraction shows it.
-                        if item.field.value == "true", let blocks = FinalDocument.valueBlocks("true", kind: .checkbox, height: box.height,
-                                                                                              script: .standard) {
-                            let name = PDFName("CSField\(forms.count + 1)")
-                            forms.append((name, try form(blocks, box: box, into: &editor.update)))
-                            content += "q 1 0 0 1 \(Self.number(box.x)) \(Self.number(box.y)) cm /\(name) Do Q\n"
-                        }
-                    } else if item.field.kind == .checkbox {
+                    if item.field.kind == .checkbox, framed {
                         content += Self.checkbox(box, ticked: item.field.value == "true")
                     } else if let blocks = try blocks(for: item, box: box) {
                         let name = PDFName("CSField\(forms.count + 1)")
@@ -172,7 +164,9 @@ struct PageOverlay {
             guard let value = item.field.value, !value.isEmpty else { return nil }
             return try line(value, box: box)
         case .checkbox:
-            return nil
+            // Unframed (a generated document's box): a tick is a character, so text extraction shows it.
+            guard item.field.value == "true" else { return nil }
+            return FinalDocument.valueBlocks("true", kind: .checkbox, height: box.height, script: .standard)
         }
     }
 
