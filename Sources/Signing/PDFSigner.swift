@@ -389,6 +389,15 @@ public final class PDFSigner {
 
     private func addAudit(_ trail: AuditTrail, to editor: inout FormEditor, document: PDFDocument, pages: [PDFPage],
                           documentSHA256: [UInt8], time: Date) throws {
+        if let sent = trail.documentAsSent {
+            // The certificate must not state a first revision the file does not have.
+            let matches = sent.bytes <= document.bytes.count && document.bytes.withUnsafeBytes {
+                DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<sent.bytes])).hexString == sent.sha256
+            }
+            guard matches else {
+                throw SigningError(.badAudit, "audit events: documentAsSent says the document begins with \(sent.bytes) bytes hashing to \(sent.sha256.prefix(16))…, and it does not")
+            }
+        }
         let provenance = try document.metadata().entries
         var template: [String: String] = [:]
         template["id"] = provenance["CountersignTemplateID"]

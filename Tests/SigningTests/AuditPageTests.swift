@@ -82,6 +82,31 @@ import Testing
         }
     }
 
+    /// A stated document as sent must be the file's first bytes: the page shows it when it is,
+    /// and the signer refuses a claim the file does not bear out (or a malformed one).
+    @Test func theDocumentAsSentIsShownOnlyWhenTheFileBeginsWithIt() throws {
+        var trail = try AuditTrail.load(Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("audit-events.json")))
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048), name: "Countersign Seal"))
+        let prefix = Array(fixtures.contract.prefix(1000))
+        let hash = DigestAlgorithm.sha256.hash(prefix).hexString
+        trail.documentAsSent = AuditTrail.SentDocument(sha256: hash, bytes: prefix.count)
+        let sealed = try signer.sign(fixtures.contract, request: SignatureRequest(placement: .invisible(fieldName: "seal"), audit: trail))
+        let text = try runCommand("pdftotext", [try fixtures.write(sealed, "sent.pdf").path, "-"]).stdout
+        #expect(text.contains("Document as sent (SHA-256)") && text.contains(hash) && text.contains("1000 bytes: the first revision"), "\(text)")
+
+        trail.documentAsSent = AuditTrail.SentDocument(sha256: hash, bytes: 1001)
+        #expect(throws: SigningError(.badAudit, "")) {
+            try signer.sign(fixtures.contract, request: SignatureRequest(placement: .invisible(fieldName: "seal"), audit: trail))
+        }
+        let malformed = #"{"envelopeId":"e","documentName":"d","signers":[{"name":"A","email":"a@b.c","role":"r","authentication":"x","events":[]}],"documentAsSent":{"sha256":"ABC","bytes":0}}"#
+        do {
+            _ = try AuditTrail.load(Data(malformed.utf8))
+            Issue.record("expected an error")
+        } catch let error as SigningError {
+            #expect(error.reason.contains("documentAsSent.sha256 'ABC' is not a SHA-256") && error.reason.contains("documentAsSent.bytes 0"))
+        }
+    }
+
     @Test func badEventsFilesNameThePath() throws {
         let missing = Data(#"{"envelopeId":"e","documentName":"d","signers":[{"name":"A","role":"r","authentication":"x","events":[]}]}"#.utf8)
         do {

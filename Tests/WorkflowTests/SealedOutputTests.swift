@@ -65,6 +65,8 @@ import Workflow
         let sent = try #require(try await fixture.store.documents.get(envelope.documents[0].sentSHA256))
         #expect(Array(try Data(contentsOf: file)).starts(with: sent))
         #expect(events.last { $0.type == "envelope.completed" }?.data["sentAsFirstRevision"] == "doc_1")
+        #expect(report.audit?.sentDocumentMatches == true)
+        #expect(text.contains(envelope.documents[0].sentSHA256) && text.contains("\(sent.count) bytes: the first revision"), "the certificate states the document as sent")
 
         // The ledger head was time-stamped, and the whole store verifies.
         let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
@@ -100,6 +102,7 @@ import Workflow
         #expect(text.contains("+1 555 0100") && text.contains("Gabriel Côté"))
         let events = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id)
         #expect(events.last { $0.type == "envelope.completed" }?.data["sentAsFirstRevision"] == "")
+        #expect(PDFVerifier(trustAnchors: fixture.trust).verify(bytes: sealed).audit?.sentDocumentMatches == nil)
         let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
         #expect(audit.isIntact, "\(audit.findings)")
     }

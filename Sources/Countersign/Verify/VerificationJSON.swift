@@ -89,6 +89,7 @@ extension AuditReport: JSONRepresentable {
     public var json: JSONValue {
         .object(["envelopeId": envelopeId.map(JSONValue.string) ?? .null, "events": .int(events),
                  "chainIntact": .bool(chainIntact), "documentHashMatches": .bool(documentHashMatches),
+                 "sentDocumentMatches": sentDocumentMatches.map(JSONValue.bool) ?? .null,
                  "revision": revision.map(JSONValue.int) ?? .null, "reasons": .array(issues.map { .string($0.reason) })])
     }
 }

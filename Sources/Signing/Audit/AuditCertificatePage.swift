@@ -22,11 +22,17 @@ enum AuditCertificatePage {
                 + "onwards; page numbers printed by the document count only its own \(record.documentPages) page"
                 + (record.documentPages == 1 ? "" : "s")),
         ]
+        if let sent = record.trail.documentAsSent {
+            // The document the signers were sent is this file's first revision, byte for byte.
+            summary.append(("Document as sent (SHA-256)", sent.sha256))
+            summary.append(("Document as sent (length)", "\(sent.bytes) bytes: the first revision of this file"))
+        }
         if let id = record.template["id"] {
             summary.append(("Template", "\(id) version \(record.template["version"] ?? "?")"))
         }
         if let hash = record.template["sha256"] { summary.append(("Template SHA-256", hash)) }
-        let hashes: Set<String> = ["Document SHA-256 (before this page)", "Template SHA-256", "Seal certificate SHA-256"]
+        let hashes: Set<String> = ["Document SHA-256 (before this page)", "Document as sent (SHA-256)", "Template SHA-256",
+                                   "Seal certificate SHA-256"]
         summary += [("Sealed by", record.sealSubject), ("Seal certificate SHA-256", record.sealFingerprint),
                     ("Sealed at", display(record.sealTime)), ("Time source", record.timeSource)]
         body.append(.table(keyValueTable(summary, monospaced: hashes)))

@@ -96,11 +96,15 @@ public struct AuditRecord: Sendable, Hashable {
                      "userAgent": .optional(event.userAgent), "previousHash": .string(event.previousHash),
                      "hash": .string(event.hash)])
         }
+        var document: [String: AuditJSON] = ["sha256": .string(documentSHA256), "pages": .integer(documentPages),
+                                             "template": .object(template.mapValues(AuditJSON.string))]
+        if let sent = trail.documentAsSent {
+            document["asSent"] = .object(["sha256": .string(sent.sha256), "bytes": .integer(sent.bytes)])
+        }
         return .object([
             "schema": .string(AuditRecord.schema), "envelopeId": .string(trail.envelopeId),
             "documentName": .string(trail.documentName),
-            "document": .object(["sha256": .string(documentSHA256), "pages": .integer(documentPages),
-                                 "template": .object(template.mapValues(AuditJSON.string))]),
+            "document": .object(document),
             "seal": .object(["subject": .string(sealSubject), "certificateSHA256": .string(sealFingerprint),
                              "time": .string(sealTime), "timeSource": .string(timeSource)]),
             "signers": .array(signers), "events": .array(events),

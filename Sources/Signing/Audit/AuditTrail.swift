@@ -44,18 +44,35 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         }
     }
 
+    /// The document as it was sent to the signers, when the sealed file begins with it byte for
+    /// byte: its SHA-256 and length. The Certificate of Completion shows it, so anyone holding
+    /// the document they were sent can compare it with the sealed file's first revision.
+    public struct SentDocument: Sendable, Hashable, Codable {
+        public var sha256: String
+        public var bytes: Int
+
+        public init(sha256: String, bytes: Int) {
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
+    }
+
     public var envelopeId: String
     public var documentName: String
     public var signers: [Signer]
     /// Envelope-level events (created, sent, completed); optional.
     public var events: [Event]?
+    /// The document as sent, when the file being sealed begins with it; optional.
+    public var documentAsSent: SentDocument?
 
     /// A trail built in code, checked as `load` checks a file (every problem named by its path).
-    public init(checking envelopeId: String, documentName: String, signers: [Signer], events: [Event]?) throws {
+    public init(checking envelopeId: String, documentName: String, signers: [Signer], events: [Event]?,
+                documentAsSent: SentDocument? = nil) throws {
         self.envelopeId = envelopeId
         self.documentName = documentName
         self.signers = signers
         self.events = events
+        self.documentAsSent = documentAsSent
         try validate()
     }
 
@@ -96,6 +113,12 @@ public struct AuditTrail: Sendable, Hashable, Codable {
             problems += Self.eventProblems(signer.events, at: "signers[\(index)].events", allowed: Self.signerEventTypes)
         }
         problems += Self.eventProblems(events ?? [], at: "events", allowed: Self.envelopeEventTypes)
+        if let sent = documentAsSent {
+            if sent.sha256.count != 64 || !sent.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+                problems.append("documentAsSent.sha256 '\(sent.sha256)' is not a SHA-256 in lowercase hex")
+            }
+            if sent.bytes <= 0 { problems.append("documentAsSent.bytes \(sent.bytes) is not a positive length") }
+        }
         return problems
     }
 

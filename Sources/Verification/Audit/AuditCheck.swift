@@ -22,6 +22,7 @@ struct AuditCheck {
                                  documentHashMatches: false, revision: nil, issues: [])
         checkChain(json, into: &report)
         checkDocumentHash(json, fileSpec: fileSpec, into: &report)
+        checkSentDocument(json, into: &report)
         let seal = (json["seal"] as? [String: Any])?["certificateSHA256"] as? String
         return (report, seal)
     }
@@ -76,6 +77,24 @@ struct AuditCheck {
             previous = hash
         }
         report.chainIntact = true
+    }
+
+    /// `document.asSent`, when stated: the file's first `bytes` bytes hash to `sha256`.
+    private func checkSentDocument(_ json: [String: Any], into report: inout AuditReport) {
+        guard let sent = (json["document"] as? [String: Any])?["asSent"] else { return }
+        guard let sent = sent as? [String: Any], let stated = sent["sha256"] as? String, let length = sent["bytes"] as? Int else {
+            report.sentDocumentMatches = false
+            report.issues.append(VerificationIssue(.auditMismatch, "the audit record's document.asSent lacks its sha256 or bytes"))
+            return
+        }
+        let actual = length > 0 && length <= document.bytes.count ? document.bytes.withUnsafeBytes {
+            DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<length])).hexString
+        } : nil
+        report.sentDocumentMatches = actual == stated.lowercased()
+        if actual != stated.lowercased() {
+            report.issues.append(VerificationIssue(.auditMismatch,
+                "the audit record says the file begins with the document as sent (\(length) bytes, SHA-256 \(stated.prefix(16))…), and it does not"))
+        }
     }
 
     private func checkDocumentHash(_ json: [String: Any], fileSpec: Int, into report: inout AuditReport) {

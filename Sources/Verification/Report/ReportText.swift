@@ -25,6 +25,9 @@ extension VerificationReport {
             lines.append("Audit record (audit.json\(audit.envelopeId.map { ", envelope \($0)" } ?? "")): \(audit.events) event(s)")
             lines.append("  event hash chain: \(audit.chainIntact ? "intact" : "BROKEN")")
             lines.append("  document hash before the audit page\(audit.revision.map { " (revision \($0 - 1))" } ?? ""): \(audit.documentHashMatches ? "matches" : "DOES NOT MATCH")")
+            if let sent = audit.sentDocumentMatches {
+                lines.append("  document as sent (the file's first revision): \(sent ? "matches" : "DOES NOT MATCH")")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -179,6 +179,9 @@ public struct AuditReport: Sendable, Hashable {
     public var chainIntact: Bool
     /// The stated document.sha256 equals the SHA-256 of the revisions before the audit page.
     public var documentHashMatches: Bool
+    /// The stated document.asSent (the document as sent to the signers) is the file's first
+    /// `bytes` bytes; nil when the record states none.
+    public var sentDocumentMatches: Bool? = nil
     /// The revision that added the audit record (1-based).
     public var revision: Int?
     public var issues: [VerificationIssue]

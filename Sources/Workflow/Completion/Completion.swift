@@ -39,9 +39,10 @@ extension WorkflowEngine {
         let (sealed, keptAsSent): ([String: String], [String]) = try await sealers.with { sealer in
             var sealed: [String: String] = [:], keptAsSent: [String] = []
             for document in read.documents {
-                let (final, keepsSent) = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
-                if keepsSent { keptAsSent.append(document.id) }
-                let trail = try CertificateTrail.make(envelope: read, events: events, document: document)
+                let (final, sentLength) = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
+                if sentLength != nil { keptAsSent.append(document.id) }
+                let trail = try CertificateTrail.make(envelope: read, events: events, document: document,
+                                                      asSent: sentLength.map { AuditTrail.SentDocument(sha256: document.sentSHA256, bytes: $0) })
                 let request = SignatureRequest(
                     placement: .invisible(fieldName: "countersign_seal"),
                     reason: "Completed envelope \(id); evidence chain head \(read.headHash) (\(read.eventCount) events)",
@@ -54,6 +55,7 @@ extension WorkflowEngine {
                 }
                 let report = sealer.verifier.verify(bytes: bytes, name: document.name)
                 guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
+                      audit.sentDocumentMatches == (sentLength != nil ? true : nil),
                       audit.envelopeId == id else {
                     throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")
                 }
@@ -118,9 +120,9 @@ extension WorkflowEngine {
     /// signer fields (their marks go in the document's own `sig_<role>` boxes). A generated
     /// document where a recipient filled a template value that the text itself shows is made
     /// again from the template with the filled values and marks (`FinalDocument`).
-    /// `keepsSent`: the result begins with the stored bytes as sent.
+    /// `sentLength`: the length of the stored bytes as sent when the result begins with them.
     func finalDocument(_ document: EnvelopeDocument, of envelope: Envelope, template: CompiledTemplate?,
-                       typesetter: Typesetter) async throws -> (pdf: [UInt8], keepsSent: Bool) {
+                       typesetter: Typesetter) async throws -> (pdf: [UInt8], sentLength: Int?) {
         let completed = envelope.recipients.filter { $0.state == .completed }
         if !document.isUploaded {
             guard let template else {
@@ -130,7 +132,7 @@ extension WorkflowEngine {
             let fillsText = completed.contains { recipient in
                 recipient.fields.contains { $0.kind != .signature && !signerFields.contains($0.name) && $0.value != nil }
             }
-            if fillsText { return (try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf, false) }
+            if fillsText { return (try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf, nil) }
         }
         guard let bytes = try await store.documents.get(document.sentSHA256) else {
             throw WorkflowError(.completion, "\(document.name) of \(envelope.id) (\(document.sentSHA256)) is not in the document store")
@@ -148,7 +150,7 @@ extension WorkflowEngine {
         let roles = envelope.recipients.filter(\.role.mustAct).map { $0.signatureRole ?? $0.role.rawValue }
         let drawn = try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name,
                                                                  framed: document.isUploaded)
-        return (drawn, true)
+        return (drawn, bytes.count)
     }
 }
 

@@ -138,7 +138,9 @@ enum CertificateTrail {
         "recipient.corrected": "corrected",
     ]
 
-    static func make(envelope: Envelope, events: [WorkflowEvent], document: EnvelopeDocument) throws(WorkflowError) -> AuditTrail {
+    /// `asSent`: the document as sent, when the sealed file will begin with it.
+    static func make(envelope: Envelope, events: [WorkflowEvent], document: EnvelopeDocument,
+                     asSent: AuditTrail.SentDocument? = nil) throws(WorkflowError) -> AuditTrail {
         func auditEvent(_ event: WorkflowEvent, actor: String) -> AuditTrail.Event {
             AuditTrail.Event(type: signerNames[event.type] ?? envelopeNames[event.type] ?? event.type, at: AuditTime.iso(event.at),
                              actor: actor, ip: event.personal?["ip"], userAgent: event.personal?["userAgent"])
@@ -155,7 +157,7 @@ enum CertificateTrail {
         }
         do {
             return try AuditTrail(checking: envelope.id, documentName: "\(envelope.subject) — \(document.name)", signers: signers,
-                                  events: envelopeEvents)
+                                  events: envelopeEvents, documentAsSent: asSent)
         } catch {
             throw WorkflowError(.completion, "the stored events of \(envelope.id) do not make a Certificate of Completion: \(error)")
         }

@@ -1,4 +1,6 @@
 import Foundation
+import CountersignCrypto
+import Signing
 import PDFSyntax
 
 /// Attacks by incremental update after the signature: ISA (incremental saving attacks, Mladenov
@@ -164,12 +166,28 @@ extension AttackFiles {
     /// The document under the audit page edited in place (its title) and the seal re-made with
     /// the sealing key: every signature check passes, but the record's document hash does not.
     static func auditResealedAfterEdit() throws -> [UInt8] {
-        var bytes = try sealed()
+        try titleEditedAndResealed(try sealed())
+    }
+
+    /// The contract's title edited in a sealed file, and the seal's CMS made again over the result.
+    static func titleEditedAndResealed(_ sealed: [UInt8]) throws -> [UInt8] {
+        var bytes = sealed
         guard let title = ByteSurgery.find("Verification test contract", in: bytes) else { throw PDFError(.syntax, "no title") }
         ByteSurgery.overwrite(&bytes, at: title, with: "Verification test CONTRACT")
         let layout = SignatureLayout(bytes)
         try ByteSurgery.resign(&bytes, ranges: layout.byteRange, contents: layout.contentsStart..<layout.contentsEnd,
                                identity: try fixtures.identity(name: "Countersign Seal"))
         return bytes
+    }
+
+    /// Sealed with the record stating the contract (all its bytes) as the document as sent; with
+    /// `edited`, a byte of the contract's title is then changed and the seal's CMS made again,
+    /// so the signature is sound but the file no longer begins with the document as sent.
+    static func sealedStatingTheSentDocument(edited: Bool) throws -> [UInt8] {
+        var trail = try fixtures.auditTrail()
+        trail.documentAsSent = AuditTrail.SentDocument(sha256: DigestAlgorithm.sha256.hash(fixtures.contract).hexString,
+                                                       bytes: fixtures.contract.count)
+        let bytes = try fixtures.sign(fixtures.contract, .invisible(fieldName: "seal"), signer: "Countersign Seal", audit: trail)
+        return edited ? try titleEditedAndResealed(bytes) : bytes
     }
 }

@@ -28,4 +28,18 @@ import Verification
         #expect(report.audit?.chainIntact == true)
         #expect(report.audit?.documentHashMatches == false)
     }
+
+    /// The record's document as sent (what a workflow completion states) is checked against the
+    /// file's first bytes: it holds on the sealed file, and an edit re-sealed breaks it.
+    @Test func theDocumentAsSentIsTheFilesFirstBytes() throws {
+        let sealed = try AttackFiles.sealedStatingTheSentDocument(edited: false)
+        let valid = VerificationFixtures.shared.trusted.verify(bytes: sealed)
+        #expect(valid.verdict == .passed && valid.audit?.sentDocumentMatches == true, "\(valid.text)")
+        #expect(valid.text.contains("document as sent (the file's first revision): matches"))
+        let report = AttackSupport.expectFailed(try AttackFiles.sealedStatingTheSentDocument(edited: true), .auditMismatch,
+                                                mentioning: "begins with the document as sent")
+        #expect(report.audit?.sentDocumentMatches == false)
+        // A CLI seal states none.
+        #expect(VerificationFixtures.shared.untrusted.verify(bytes: try AttackFiles.sealed()).audit?.sentDocumentMatches == nil)
+    }
 }
