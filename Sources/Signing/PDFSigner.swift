@@ -391,7 +391,7 @@ public final class PDFSigner {
                           documentSHA256: [UInt8], time: Date) throws {
         if let sent = trail.documentAsSent {
             // The certificate must not state a first revision the file does not have.
-            let matches = sent.bytes <= document.bytes.count && document.bytes.withUnsafeBytes {
+            let matches = sent.bytes > 0 && sent.bytes <= document.bytes.count && document.bytes.withUnsafeBytes {
                 DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<sent.bytes])).hexString == sent.sha256
             }
             guard matches else {

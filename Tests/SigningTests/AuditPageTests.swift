@@ -94,9 +94,11 @@ import Testing
         let text = try runCommand("pdftotext", [try fixtures.write(sealed, "sent.pdf").path, "-"]).stdout
         #expect(text.contains("Document as sent (SHA-256)") && text.contains(hash) && text.contains("1000 bytes: the first revision"), "\(text)")
 
-        trail.documentAsSent = AuditTrail.SentDocument(sha256: hash, bytes: 1001)
-        #expect(throws: SigningError(.badAudit, "")) {
-            try signer.sign(fixtures.contract, request: SignatureRequest(placement: .invisible(fieldName: "seal"), audit: trail))
+        for bytes in [1001, -1, fixtures.contract.count + 1] {
+            trail.documentAsSent = AuditTrail.SentDocument(sha256: hash, bytes: bytes)
+            #expect(throws: SigningError(.badAudit, "")) {
+                try signer.sign(fixtures.contract, request: SignatureRequest(placement: .invisible(fieldName: "seal"), audit: trail))
+            }
         }
         let malformed = #"{"envelopeId":"e","documentName":"d","signers":[{"name":"A","email":"a@b.c","role":"r","authentication":"x","events":[]}],"documentAsSent":{"sha256":"ABC","bytes":0}}"#
         do {
