@@ -117,6 +117,14 @@ public struct Digest: ~Copyable {
     }
 }
 
+extension DigestAlgorithm {
+    /// Whether `text` is a SHA-256 written as `hexString` writes it: 64 characters, each an ASCII
+    /// digit or `a`–`f`. (`Character.isHexDigit` also takes full-width digits and letters.)
+    public static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
 extension [UInt8] {
     /// Lower-case hexadecimal: how digests are written in manifests, audit records and reports.
     public var hexString: String {

@@ -41,7 +41,7 @@ public struct PostgresDocumentStore: DocumentStore {
     }
 
     static func check(_ sha256: String) throws {
-        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+        guard DigestAlgorithm.isSHA256Hex(sha256) else {
             throw WorkflowError(.invalidRequest, "'\(sha256)' is not a SHA-256 in lowercase hex")
         }
     }

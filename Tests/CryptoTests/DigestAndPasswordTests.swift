@@ -29,6 +29,17 @@ import Testing
         #expect(DigestAlgorithm(objectIdentifier: algorithm.objectIdentifier) == algorithm)
     }
 
+    /// Only what `hexString` writes is a SHA-256 in hex: not upper case, not full-width digits
+    /// (which `Character.isHexDigit` accepts), not another length.
+    @Test func sha256HexIsExactlyWhatHexStringWrites() {
+        let hash = DigestAlgorithm.sha256.hash(Array("abc".utf8)).hexString
+        #expect(DigestAlgorithm.isSHA256Hex(hash))
+        for bad in [hash.uppercased(), String(hash.dropLast()), hash + "0", String(repeating: "\u{FF10}", count: 64),
+                    String(hash.dropLast()) + "g", ""] {
+            #expect(!DigestAlgorithm.isSHA256Hex(bad), "\(bad)")
+        }
+    }
+
     @Test func passwordFromFileAndEnvironment() throws {
         let directory = try TestEnvironment.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

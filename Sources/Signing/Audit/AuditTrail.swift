@@ -1,3 +1,4 @@
+import CountersignCrypto
 public import Foundation
 
 /// What happened in an envelope: who signed, how they were authenticated, from where, and
@@ -114,7 +115,7 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         }
         problems += Self.eventProblems(events ?? [], at: "events", allowed: Self.envelopeEventTypes)
         if let sent = documentAsSent {
-            if sent.sha256.count != 64 || !sent.sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+            if !DigestAlgorithm.isSHA256Hex(sent.sha256) {
                 problems.append("documentAsSent.sha256 '\(sent.sha256)' is not a SHA-256 in lowercase hex")
             }
             if sent.bytes <= 0 { problems.append("documentAsSent.bytes \(sent.bytes) is not a positive length") }

@@ -1,3 +1,4 @@
+import CountersignCrypto
 public import Foundation
 
 /// Documents on the file system, content-addressed: `<root>/<first two hex>/<sha256>`, written
@@ -19,7 +20,7 @@ public struct FileDocumentStore: DocumentStore {
 
     /// Where the bytes with this hash live.
     public func url(for sha256: String) throws -> URL {
-        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+        guard DigestAlgorithm.isSHA256Hex(sha256) else {
             throw WorkflowError(.invalidRequest, "'\(sha256)' is not a SHA-256 in lowercase hex")
         }
         return root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
