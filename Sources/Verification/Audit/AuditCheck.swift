@@ -87,14 +87,17 @@ struct AuditCheck {
             report.issues.append(VerificationIssue(.auditMismatch, "the audit record's document.asSent lacks its sha256 or bytes"))
             return
         }
-        let actual = length > 0 && length <= document.bytes.count ? document.bytes.withUnsafeBytes {
-            DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<length])).hexString
-        } : nil
+        let actual = length > 0 && length <= document.bytes.count ? sha256(ofFirst: length) : nil
         report.sentDocumentMatches = actual == stated.lowercased()
         if actual != stated.lowercased() {
             report.issues.append(VerificationIssue(.auditMismatch,
                 "the audit record says the file begins with the document as sent (\(length) bytes, SHA-256 \(stated.prefix(16))…), and it does not"))
         }
+    }
+
+    /// The SHA-256 (lowercase hex) of the file's first `count` bytes.
+    private func sha256(ofFirst count: Int) -> String {
+        document.bytes.withUnsafeBytes { DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<count])).hexString }
     }
 
     private func checkDocumentHash(_ json: [String: Any], fileSpec: Int, into report: inout AuditReport) {
@@ -110,7 +113,7 @@ struct AuditCheck {
         }
         report.revision = added + 1
         let end = document.revisions[added - 1].endOffset
-        let actual = document.bytes.withUnsafeBytes { DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<end])).hexString }
+        let actual = sha256(ofFirst: end)
         if actual == stated.lowercased() {
             report.documentHashMatches = true
         } else {

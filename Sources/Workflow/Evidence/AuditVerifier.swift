@@ -214,9 +214,11 @@ public struct AuditVerifier: Sendable {
             } else if let audit = report.audit, certified > 0, certified <= events.count {
                 let trail = try? CertificateTrail.make(envelope: envelope, events: Array(events.prefix(certified)), document: document)
                 let expected = (trail?.signers.reduce(0) { $0 + $1.events.count } ?? 0) + (trail?.events?.count ?? 0)
-                if audit.envelopeId != envelope.id || !audit.chainIntact || !audit.documentHashMatches || audit.sentDocumentMatches == false
-                    || audit.events != expected {
+                if audit.envelopeId != envelope.id || !audit.chainIntact || !audit.documentHashMatches || audit.events != expected {
                     add(.sealedPDF, "\(document.id): the sealed PDF's audit record (\(audit.events) events) disagrees with the \(expected) stored events it certifies")
+                }
+                if audit.sentDocumentMatches == false {
+                    add(.sealedPDF, "\(document.id): the sealed PDF's audit record states a document as sent that the file does not begin with")
                 }
             } else {
                 add(.sealedPDF, "\(document.id): the sealed PDF carries no audit record")
