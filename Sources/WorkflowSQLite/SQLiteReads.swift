@@ -48,6 +48,20 @@ extension SQLiteWorkflowStore {
         }
     }
 
+    public func envelope(tokenHash: String) async throws -> (recipient: String, envelope: Envelope)? {
+        let cache = envelopeCache
+        return try await read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT t.account, t.envelope, t.recipient, e.body
+                FROM recipient_tokens t JOIN envelopes e ON e.account = t.account AND e.id = t.envelope
+                WHERE t.token_hash = ?
+                """), arguments: [tokenHash]) else { return nil }
+            let account: String = row["account"], id: String = row["envelope"], text: String = row["body"]
+            let envelope = try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) }
+            return (row["recipient"], envelope)
+        }
+    }
+
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
         try await read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM template_versions WHERE account = ? AND template_id = ? AND version = ?"),

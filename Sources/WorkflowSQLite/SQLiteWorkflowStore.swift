@@ -71,15 +71,26 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         return try decoder.decode(type, from: Data(text.utf8))
     }
 
-    /// Runs a read, mapping failures to `WorkflowError.store`.
+    /// Runs a read, mapping failures to `WorkflowError.store`. The read runs on the calling
+    /// thread (GRDB's synchronous read: a reader connection from the pool, a deferred
+    /// transaction), not on a reader's Dispatch queue: in write-ahead-log mode a read never waits
+    /// for the writer or the disk, and the typical read here takes 40 µs, while the hop to a
+    /// queue and back cost 150–500 µs of thread wake-ups (36 reads an envelope in the workflow
+    /// benchmark; docs/performance.md, session 12). A long read (an export, a long event
+    /// stream) is CPU work like any other on the calling thread.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return try readOnCallingThread(body)
         } catch let error as WorkflowError {
             throw error
         } catch {
             throw WorkflowError(.store, "reading \(path): \(error)")
         }
+    }
+
+    /// GRDB's synchronous read (a separate function so that the `async` overload is not chosen).
+    private func readOnCallingThread<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     /// Runs a write transaction, mapping failures to `WorkflowError.store` (or `conflict` for a

@@ -53,13 +53,18 @@ extension WorkflowEngine {
                 } catch {
                     throw WorkflowError(.completion, "sealing \(document.name) of \(id): \(error)")
                 }
+                // The durable write (mostly waiting on fsync) runs while the seal is verified (CPU).
+                // A seal that fails verification leaves its file stored but named by no envelope,
+                // as a commit that loses a race does: content-addressed, it harms nothing.
+                async let stored = store.documents.put(bytes)
                 let report = sealer.verifier.verify(bytes: bytes, name: document.name)
                 guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
                       audit.sentDocumentMatches == (sentLength != nil ? true : nil),
                       audit.envelopeId == id else {
+                    _ = try? await stored
                     throw WorkflowError(.completion, "the sealed \(document.name) of \(id) did not verify (\(report.verdict)): \(report.text)")
                 }
-                sealed[document.id] = try await store.documents.put(bytes)
+                sealed[document.id] = try await stored
             }
             return (sealed, keptAsSent)
         }
