@@ -12,21 +12,29 @@ extension PostgresWorkflowStore {
         let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
             // One round trip checks the account, reads the head of the first event stream and
+            // the account's webhook endpoints (when the change has a webhook outbox to make), and
             // marks the finished jobs done (each must still be pending: another worker may have
             // finished it).
             let firstStream = change.events.first?.stream
+            let wantsEndpoints = change.webhookOutbox != nil
             let opening = try await Self.rows(connection, """
                 WITH finished AS (
                     UPDATE jobs SET state = 'done', leased_until = NULL
                     WHERE id = ANY(\(change.finishedJobs)) AND account = \(change.account) AND state = 'pending' RETURNING id)
                 SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash,
-                       ARRAY(SELECT id FROM finished) AS finished
+                       ARRAY(SELECT id FROM finished) AS finished,
+                       ARRAY(SELECT body::text FROM webhook_endpoints WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints
                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (
                     SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)
                     ORDER BY sequence DESC LIMIT 1) AS head ON true
                 """, logger: logger).first
             guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
+            }
+            var change = change
+            if wantsEndpoints {
+                let endpoints = try opening.value("endpoints", as: [String].self).map { try Self.decode(WebhookEndpoint.self, $0) }
+                change = change.withWebhookOutbox(endpoints: endpoints)
             }
             let finished = Set(try opening.value("finished", as: [String].self))
             if let id = change.finishedJobs.first(where: { !finished.contains($0) }) {

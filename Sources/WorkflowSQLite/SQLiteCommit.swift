@@ -9,6 +9,10 @@ extension SQLiteWorkflowStore {
             guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [change.account]) != nil else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
+            var change = change
+            if change.webhookOutbox != nil {
+                change = change.withWebhookOutbox(endpoints: try Self.webhookEndpoints(account: change.account, db))
+            }
             if let envelope = change.envelope {
                 let text = try Self.write(envelope: envelope, previous: change.previousEnvelope, account: change.account, db)
                 // Remembered even if the transaction rolls back: the row then keeps its old text,

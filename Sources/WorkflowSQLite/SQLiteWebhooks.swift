@@ -77,10 +77,12 @@ extension SQLiteWorkflowStore {
     }
 
     public func webhookEndpoints(account: String) async throws -> [WebhookEndpoint] {
-        try await read { db in
-            try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM webhook_endpoints WHERE account = ? ORDER BY id"), arguments: [account])
-                .map { try Self.decode(WebhookEndpoint.self, $0) }
-        }
+        try await read { db in try Self.webhookEndpoints(account: account, db) }
+    }
+
+    static func webhookEndpoints(account: String, _ db: Database) throws -> [WebhookEndpoint] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT body FROM webhook_endpoints WHERE account = ? ORDER BY id"), arguments: [account])
+            .map { try Self.decode(WebhookEndpoint.self, $0) }
     }
 
     public func webhookDelivery(account: String, id: String) async throws -> WebhookDelivery? {

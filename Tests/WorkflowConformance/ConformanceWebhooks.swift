@@ -41,6 +41,36 @@ extension StoreConformance {
                 try await store.commit(StoreChange(account: "other", webhookEndpoint: Self.endpoint("acme", "whe_2")))
             }
         },
+        Case(name: "webhooks: a change's outbox is made from the endpoints stored when it commits, or not at all") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "other")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_on")))
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_off", enabled: false)))
+            try await store.commit(StoreChange(account: "other", webhookEndpoint: endpoint("other", "whe_x")))
+            // The outbox is made before the last endpoint exists; the commit still sees it.
+            var envelope = makeEnvelope("acme", "env_1", state: .sent)
+            let events = chain(&envelope, ["envelope.sent", "recipient.viewed"])
+            var change = StoreChange(account: "acme", envelope: envelope, events: events)
+            change.webhookOutbox = WebhookOutbox(account: "acme", events: events, envelope: envelope, now: epoch)
+            try expect(change.webhookOutbox != nil, "envelope.sent is delivered as a webhook")
+            try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_late")))
+            // A failing twin (a job of another account) stores neither its deliveries nor anything else.
+            var failing = change
+            failing.jobs = [Job(id: "job_x", account: "other", kind: .email, envelope: "env_x", runAt: epoch)]
+            try await expectError(.invalidRequest, "a job of another account") { try await store.commit(failing) }
+            try expect(try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery()).isEmpty,
+                       "the failed commit stored no delivery")
+            try await store.commit(change)
+            let deliveries = try await store.webhookDeliveries(account: "acme", query: WebhookDeliveryQuery())
+            try expect(Set(deliveries.map(\.endpoint)) == ["whe_on", "whe_late"],
+                       "one delivery per enabled endpoint of the account, the one added after the outbox was made included: \(deliveries.map(\.endpoint))")
+            try expect(deliveries.allSatisfy { $0.type == "envelope.sent" && $0.stream == "env_1" }, "only the delivered event")
+            let jobs = try await store.jobs(account: "acme", kind: .webhook, envelope: nil)
+            try expect(Set(jobs.map { String(decoding: $0.payload, as: UTF8.self) }) == Set(deliveries.map(\.id)),
+                       "each delivery's first job is stored with it")
+            try expect(try await store.webhookDeliveries(account: "other", query: WebhookDeliveryQuery()).isEmpty,
+                       "another account's endpoint gets nothing")
+        },
         Case(name: "webhooks: deliveries commit with their jobs, update by revision, list by filters") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1")))

@@ -31,6 +31,10 @@ public struct StoreChange: Sendable {
     public var webhookDeliveries: [WebhookDelivery]
     /// Delivery attempts to append to the delivery log.
     public var webhookAttempts: [WebhookAttempt]
+    /// The outbox of this change's events, when any is delivered as a webhook: the store reads
+    /// the account's endpoints inside the commit's transaction and adds what `make(endpoints:)`
+    /// returns to `webhookDeliveries` and `jobs` (`withWebhookOutbox(endpoints:)`).
+    public var webhookOutbox: WebhookOutbox?
 
     public init(account: String, envelope: Envelope? = nil, previousEnvelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
                 clauseVersion: ClauseVersion? = nil, events: [WorkflowEvent] = [], jobs: [Job] = [],
@@ -135,6 +139,20 @@ public protocol JobQueue: Sendable {
     func failJob(id: String, error: String, retryAt: Date) async throws
     /// Jobs of an account (for tests, the CLI and the demo's outbox reading), newest last.
     func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job]
+}
+
+extension StoreChange {
+    /// The change with its webhook outbox made from `endpoints` (the account's, read in the
+    /// commit's transaction) and added to its deliveries and jobs.
+    public func withWebhookOutbox(endpoints: [WebhookEndpoint]) -> StoreChange {
+        guard let outbox = webhookOutbox else { return self }
+        var change = self
+        let made = outbox.make(endpoints: endpoints)
+        change.webhookDeliveries += made.deliveries
+        change.jobs += made.jobs
+        change.webhookOutbox = nil
+        return change
+    }
 }
 
 extension EnvelopeStore {

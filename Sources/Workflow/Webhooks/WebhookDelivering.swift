@@ -120,38 +120,76 @@ extension WorkflowEngine {
     /// event and its deliveries are stored together or not at all; nothing is sent here.
     func webhookOutbox(account: String, events: [WorkflowEvent], envelope: Envelope?,
                        endpoints only: [String]? = nil) async throws -> (deliveries: [WebhookDelivery], jobs: [Job]) {
+        guard let outbox = WebhookOutbox(account: account, events: events, envelope: envelope, only: only, now: clock.now()) else {
+            return ([], [])
+        }
+        return outbox.make(endpoints: try await store.webhookEndpoints(account: account))
+    }
+
+    /// Commits a change with the outbox of its events. The store reads the account's endpoints
+    /// inside the commit's own transaction (`StoreChange.webhookOutbox`): no read before it, and
+    /// the deliveries follow the endpoints as they are when the events are stored.
+    func commitWithWebhooks(_ change: StoreChange, envelope: Envelope?) async throws {
+        var change = change
+        change.webhookOutbox = WebhookOutbox(account: change.account, events: change.events, envelope: envelope, only: nil,
+                                             now: clock.now())
+        try await store.commit(change)
+    }
+}
+
+/// The webhooks a change's events become: each delivered event's payload, made before the
+/// commit; the deliveries and their first jobs are made from the endpoints the store reads in the
+/// commit's transaction (`StoreChange.webhookOutbox`).
+public struct WebhookOutbox: Sendable {
+    struct Item: Sendable {
+        var event: WorkflowEvent
+        var payload: Data
+    }
+    let account: String
+    let items: [Item]
+    let only: [String]?
+    let now: Date
+
+    /// Nil when no event of `events` is delivered as a webhook (nothing to read or write).
+    /// `only`: the endpoints to deliver to (nil: all); `now`: the deliveries' creation time.
+    public init?(account: String, events: [WorkflowEvent], envelope: Envelope?, only: [String]? = nil, now: Date) {
         let delivered = events.filter { WebhookEventTypes.delivered($0.type) }
-        guard !delivered.isEmpty else { return ([], []) }
-        let endpoints = try await store.webhookEndpoints(account: account)
-            .filter { $0.enabled && (only?.contains($0.id) ?? true) }
+        guard !delivered.isEmpty else { return nil }
+        self.account = account
+        self.items = delivered.map { Item(event: $0, payload: WebhookPayload.make($0, envelope: envelope)) }
+        self.only = only
+        self.now = now
+    }
+
+    /// The deliveries and first jobs (due now) for the enabled endpoints among `endpoints` (the
+    /// account's, as stored) that subscribe to each event's type.
+    public func make(endpoints: [WebhookEndpoint]) -> (deliveries: [WebhookDelivery], jobs: [Job]) {
+        let endpoints = endpoints.filter { $0.account == account && $0.enabled && (only?.contains($0.id) ?? true) }
         guard !endpoints.isEmpty else { return ([], []) }
-        let now = clock.now()
         var deliveries: [WebhookDelivery] = []
         var jobs: [Job] = []
-        for event in delivered {
-            let payload = WebhookPayload.make(event, envelope: envelope)
-            for endpoint in endpoints where endpoint.subscribes(to: event.type) {
+        for item in items {
+            for endpoint in endpoints where endpoint.subscribes(to: item.event.type) {
                 let delivery = WebhookDelivery(id: Secrets.identifier("whd", at: now), account: account, endpoint: endpoint.id,
-                                               message: WebhookPayload.messageID(event), type: event.type, stream: event.stream,
-                                               sequence: event.sequence, payload: payload, createdAt: now)
+                                               message: WebhookPayload.messageID(item.event), type: item.event.type,
+                                               stream: item.event.stream, sequence: item.event.sequence, payload: item.payload,
+                                               createdAt: now)
                 deliveries.append(delivery)
-                jobs.append(webhookJob(delivery, at: now))
+                jobs.append(WorkflowEngine.webhookJob(delivery, at: now, now: now))
             }
         }
         return (deliveries, jobs)
     }
+}
 
-    /// Commits a change with the outbox of its events (see `webhookOutbox`).
-    func commitWithWebhooks(_ change: StoreChange, envelope: Envelope?) async throws {
-        var change = change
-        let outbox = try await webhookOutbox(account: change.account, events: change.events, envelope: envelope)
-        change.jobs += outbox.jobs
-        change.webhookDeliveries += outbox.deliveries
-        try await store.commit(change)
+extension WorkflowEngine {
+    func webhookJob(_ delivery: WebhookDelivery, at runAt: Date) -> Job {
+        Self.webhookJob(delivery, at: runAt, now: clock.now())
     }
 
-    func webhookJob(_ delivery: WebhookDelivery, at runAt: Date) -> Job {
-        Job(id: Secrets.identifier("job", at: clock.now()), account: delivery.account, kind: .webhook, envelope: delivery.stream,
+    /// A delivery's job, due at `runAt`, its id made at `now`.
+    static func webhookJob(_ delivery: WebhookDelivery, at runAt: Date, now: Date) -> Job {
+        Job(id: Secrets.identifier("job", at: now), account: delivery.account, kind: .webhook, envelope: delivery.stream,
             payload: Data(delivery.id.utf8), runAt: runAt, maximumAttempts: 1_000)
     }
 }
