@@ -23,6 +23,10 @@ extension WorkflowEngine {
             throw WorkflowError(.notFound, "no envelope \(id)")
         }
         guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return }
+        // The events, the documents as sent and the template are read at once: on PostgreSQL each
+        // read is a round trip, and the completion job is one worker's critical path.
+        async let eventsRead = store.events(account: account, stream: id)
+        async let sentRead = sentDocuments(of: read)
         var compiled: CompiledTemplate?
         if let reference = read.template {
             guard let version = try await store.templateVersion(account: account, templateID: reference.templateID,
@@ -34,12 +38,14 @@ extension WorkflowEngine {
                 throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
             }
         }
-        let events = try await store.events(account: account, stream: id)
+        let events = try await eventsRead
+        let sent = try await sentRead
         let now = clock.now()
         let (sealed, keptAsSent): ([String: String], [String]) = try await sealers.with { sealer in
             var sealed: [String: String] = [:], keptAsSent: [String] = []
             for document in read.documents {
-                let (final, sentLength) = try await finalDocument(document, of: read, template: compiled, typesetter: sealer.typesetter)
+                let (final, sentLength) = try finalDocument(document, sent: sent[document.id], of: read, template: compiled,
+                                                            typesetter: sealer.typesetter)
                 if sentLength != nil { keptAsSent.append(document.id) }
                 let trail = try CertificateTrail.make(envelope: read, events: events, document: document,
                                                       asSent: sentLength.map { AuditTrail.SentDocument(sha256: document.sentSHA256, bytes: $0) })
@@ -125,9 +131,10 @@ extension WorkflowEngine {
     /// signer fields (their marks go in the document's own `sig_<role>` boxes). A generated
     /// document where a recipient filled a template value that the text itself shows is made
     /// again from the template with the filled values and marks (`FinalDocument`).
-    /// `sentLength`: the length of the stored bytes as sent when the result begins with them.
-    func finalDocument(_ document: EnvelopeDocument, of envelope: Envelope, template: CompiledTemplate?,
-                       typesetter: Typesetter) async throws -> (pdf: [UInt8], sentLength: Int?) {
+    /// `sent`: the stored bytes as sent (`sentDocuments`); `sentLength`: their length when the
+    /// result begins with them.
+    func finalDocument(_ document: EnvelopeDocument, sent: [UInt8]?, of envelope: Envelope, template: CompiledTemplate?,
+                       typesetter: Typesetter) throws -> (pdf: [UInt8], sentLength: Int?) {
         let completed = envelope.recipients.filter { $0.state == .completed }
         if !document.isUploaded {
             guard let template else {
@@ -139,7 +146,7 @@ extension WorkflowEngine {
             }
             if fillsText { return (try FinalDocument.make(envelope: envelope, template: template, typesetter: typesetter).pdf, nil) }
         }
-        guard let bytes = try await store.documents.get(document.sentSHA256) else {
+        guard let bytes = sent else {
             throw WorkflowError(.completion, "\(document.name) of \(envelope.id) (\(document.sentSHA256)) is not in the document store")
         }
         let items = completed.flatMap { recipient in
@@ -156,6 +163,21 @@ extension WorkflowEngine {
         let drawn = try PageOverlay(typesetter: typesetter).draw(bytes, items: items, roles: roles, documentName: document.name,
                                                                  framed: document.isUploaded)
         return (drawn, bytes.count)
+    }
+
+    /// Each document's stored bytes as sent, by document id, read concurrently (a document
+    /// missing from the store is left out; `finalDocument` names it). Generated documents that
+    /// will be made again (a recipient filled a value the text shows) are read too, unused: the
+    /// template that decides it is not compiled yet when the reads start.
+    func sentDocuments(of envelope: Envelope) async throws -> [String: [UInt8]] {
+        try await withThrowingTaskGroup(of: (String, [UInt8]?).self) { group in
+            for document in envelope.documents {
+                group.addTask { (document.id, try await self.store.documents.get(document.sentSHA256)) }
+            }
+            var found: [String: [UInt8]] = [:]
+            for try await (id, bytes) in group { found[id] = bytes }
+            return found
+        }
     }
 }
 
