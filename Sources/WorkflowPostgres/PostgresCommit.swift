@@ -11,22 +11,26 @@ extension PostgresWorkflowStore {
         let logger = self.logger
         let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
-            // One round trip checks the account, reads the head of the first event stream and
-            // the account's webhook endpoints (when the change has a webhook outbox to make), and
-            // marks the finished jobs done (each must still be pending: another worker may have
-            // finished it).
+            // One round trip checks the account, reads the head of the first event stream, the
+            // account's webhook endpoints (when the change has a webhook outbox to make) and the
+            // ledger's head (when it appends to the ledger), and marks the finished jobs done
+            // (each must still be pending: another worker may have finished it).
             let firstStream = change.events.first?.stream
-            let wantsEndpoints = change.webhookOutbox != nil
+            let wantsEndpoints = change.webhookOutbox != nil, wantsLedger = change.ledgerEntry != nil
             let opening = try await Self.rows(connection, """
                 WITH finished AS (
                     UPDATE jobs SET state = 'done', leased_until = NULL
                     WHERE id = ANY(\(change.finishedJobs)) AND account = \(change.account) AND state = 'pending' RETURNING id)
                 SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash,
                        ARRAY(SELECT id FROM finished) AS finished,
-                       ARRAY(SELECT body::text FROM webhook_endpoints WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints
+                       ARRAY(SELECT body::text FROM webhook_endpoints WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints,
+                       ledger.sequence AS ledger_sequence, ledger.hash AS ledger_hash
                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (
                     SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)
                     ORDER BY sequence DESC LIMIT 1) AS head ON true
+                LEFT JOIN LATERAL (
+                    SELECT sequence, hash FROM ledger WHERE \(wantsLedger) AND account = \(change.account)
+                    ORDER BY sequence DESC LIMIT 1) AS ledger ON true
                 """, logger: logger).first
             guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
@@ -69,7 +73,11 @@ extension PostgresWorkflowStore {
                 throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account")
             }
             try await Self.insert(jobs: change.jobs, connection, logger)
-            if let entry = change.ledgerEntry { try await Self.append(ledger: entry, account: change.account, connection, logger) }
+            if let entry = change.ledgerEntry {
+                let head = (try opening.value("ledger_sequence", as: Int?.self) ?? 0,
+                            try opening.value("ledger_hash", as: String?.self) ?? WorkflowEvent.genesis)
+                try await Self.append(ledger: entry, account: change.account, head: head, connection, logger)
+            }
             for stream in change.purgePersonalData {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",
                                            logger: logger)
@@ -204,11 +212,11 @@ extension PostgresWorkflowStore {
             """, logger: logger)
     }
 
-    static func append(ledger entry: LedgerEntry, account: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        let head = try await rows(connection, "SELECT sequence, hash FROM ledger WHERE account = \(account) ORDER BY sequence DESC LIMIT 1",
-                                  logger: logger).first
-        let headSequence = try head?.value("sequence", as: Int.self) ?? 0
-        let headHash = try head?.value("hash", as: String.self) ?? WorkflowEvent.genesis
+    /// Appends a ledger entry after `head` (read in the commit's opening query): the sequence
+    /// and hash of the account's last entry, or 0 and the genesis hash.
+    static func append(ledger entry: LedgerEntry, account: String, head: (sequence: Int, hash: String),
+                       _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let (headSequence, headHash) = head
         guard entry.account == account, entry.sequence == headSequence + 1, entry.previousHash == headHash,
               entry.hash == entry.computedHash else {
             throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
