@@ -23,7 +23,8 @@ extension PostgresWorkflowStore {
                     WHERE id = ANY(\(change.finishedJobs)) AND account = \(change.account) AND state = 'pending' RETURNING id)
                 SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash,
                        ARRAY(SELECT id FROM finished) AS finished,
-                       ARRAY(SELECT body::text FROM webhook_endpoints WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints,
+                       ARRAY(SELECT body::text FROM webhook_endpoints
+                             WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints,
                        ledger.sequence AS ledger_sequence, ledger.hash AS ledger_hash
                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (
                     SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)

@@ -73,11 +73,11 @@ public final class SQLiteWorkflowStore: WorkflowStore {
 
     /// Runs a read, mapping failures to `WorkflowError.store`. The read runs on the calling
     /// thread (GRDB's synchronous read: a reader connection from the pool, a deferred
-    /// transaction), not on a reader's Dispatch queue: in write-ahead-log mode a read does not wait
-    /// for the writer (nor sync anything), and the typical read here takes 40 µs, while the hop to a
-    /// queue and back cost 150–500 µs of thread wake-ups (36 reads an envelope in the workflow
-    /// benchmark; docs/performance.md, session 12). A long read (an export, a long event
-    /// stream) is CPU work like any other on the calling thread.
+    /// transaction), not on a reader's Dispatch queue: in write-ahead-log mode a read does not
+    /// wait for the writer (nor sync anything), and the typical read here takes 40 µs, while
+    /// the hop to a queue and back cost 150–500 µs of thread wake-ups (36 reads an envelope in
+    /// the workflow benchmark; docs/performance.md, session 12). A long read (an export, a long
+    /// event stream) is CPU work like any other on the calling thread.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try readOnCallingThread(body)
