@@ -23,10 +23,12 @@ extension WorkflowEngine {
             throw WorkflowError(.notFound, "no envelope \(id)")
         }
         guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return }
-        // The events, the documents as sent and the template are read at once: on PostgreSQL each
-        // read is a round trip, and the completion job is one worker's critical path.
+        // The events, the first document as sent and the template are read at once: on PostgreSQL
+        // each read is a round trip, and the completion job is one worker's critical path. Further
+        // documents are read one at a time as their turn comes, so that at most two documents
+        // as sent are held at once whatever the envelope's size.
         async let eventsRead = store.events(account: account, stream: id)
-        async let sentRead = sentDocuments(of: read)
+        async let firstRead = sentBytes(of: read.documents.first)
         var compiled: CompiledTemplate?
         if let reference = read.template {
             guard let version = try await store.templateVersion(account: account, templateID: reference.templateID,
@@ -39,12 +41,13 @@ extension WorkflowEngine {
             }
         }
         let events = try await eventsRead
-        let sent = try await sentRead
+        let first = try await firstRead
         let now = clock.now()
         let (sealed, keptAsSent): ([String: String], [String]) = try await sealers.with { sealer in
             var sealed: [String: String] = [:], keptAsSent: [String] = []
-            for document in read.documents {
-                let (final, sentLength) = try finalDocument(document, sent: sent[document.id], of: read, template: compiled,
+            for (index, document) in read.documents.enumerated() {
+                let sent = index == 0 ? first : try await sentBytes(of: document)
+                let (final, sentLength) = try finalDocument(document, sent: sent, of: read, template: compiled,
                                                             typesetter: sealer.typesetter)
                 if sentLength != nil { keptAsSent.append(document.id) }
                 let trail = try CertificateTrail.make(envelope: read, events: events, document: document,
@@ -131,8 +134,8 @@ extension WorkflowEngine {
     /// signer fields (their marks go in the document's own `sig_<role>` boxes). A generated
     /// document where a recipient filled a template value that the text itself shows is made
     /// again from the template with the filled values and marks (`FinalDocument`).
-    /// `sent`: the stored bytes as sent (`sentDocuments`); `sentLength`: their length when the
-    /// result begins with them.
+    /// `sent`: the stored bytes as sent (nil: not in the store); `sentLength`: their length when
+    /// the result begins with them.
     func finalDocument(_ document: EnvelopeDocument, sent: [UInt8]?, of envelope: Envelope, template: CompiledTemplate?,
                        typesetter: Typesetter) throws -> (pdf: [UInt8], sentLength: Int?) {
         let completed = envelope.recipients.filter { $0.state == .completed }
@@ -165,19 +168,10 @@ extension WorkflowEngine {
         return (drawn, bytes.count)
     }
 
-    /// Each document's stored bytes as sent, by document id, read concurrently (a document
-    /// missing from the store is left out; `finalDocument` names it). Generated documents that
-    /// will be made again (a recipient filled a value the text shows) are read too, unused: the
-    /// template that decides it is not compiled yet when the reads start.
-    func sentDocuments(of envelope: Envelope) async throws -> [String: [UInt8]] {
-        try await withThrowingTaskGroup(of: (String, [UInt8]?).self) { group in
-            for document in envelope.documents {
-                group.addTask { (document.id, try await self.store.documents.get(document.sentSHA256)) }
-            }
-            var found: [String: [UInt8]] = [:]
-            for try await (id, bytes) in group { found[id] = bytes }
-            return found
-        }
+    /// A document's stored bytes as sent (nil: no document, or not in the store).
+    func sentBytes(of document: EnvelopeDocument?) async throws -> [UInt8]? {
+        guard let document else { return nil }
+        return try await store.documents.get(document.sentSHA256)
     }
 }
 
