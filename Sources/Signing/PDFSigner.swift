@@ -395,7 +395,7 @@ public final class PDFSigner {
                 DigestAlgorithm.sha256.hash(UnsafeRawBufferPointer(rebasing: $0[..<sent.bytes])).hexString == sent.sha256
             }
             guard matches else {
-                throw SigningError(.badAudit, "audit events: documentAsSent says the document begins with \(sent.bytes) bytes hashing to \(sent.sha256.prefix(16))…, and it does not")
+                throw SigningError(.badAudit, "audit events: documentAsSent says the document begins with \(sent.bytes) bytes hashing to \(sent.sha256.prefix(16))…, but the document being signed (\(document.bytes.count) bytes) does not; state the length and SHA-256 of the bytes as sent only when this document begins with them, or leave documentAsSent out")
             }
         }
         let provenance = try document.metadata().entries

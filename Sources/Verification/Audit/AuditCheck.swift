@@ -89,7 +89,7 @@ struct AuditCheck {
         }
         let actual = length > 0 && length <= document.bytes.count ? sha256(ofFirst: length) : nil
         report.sentDocumentMatches = actual == stated.lowercased()
-        if actual != stated.lowercased() {
+        if report.sentDocumentMatches == false {
             report.issues.append(VerificationIssue(.auditMismatch,
                 "the audit record says the file begins with the document as sent (\(length) bytes, SHA-256 \(stated.prefix(16))…), and it does not"))
         }
