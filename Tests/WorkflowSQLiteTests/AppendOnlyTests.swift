@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Testing
-import TestSupport
 import Workflow
 import WorkflowSQLite
 
@@ -14,12 +13,9 @@ import WorkflowSQLite
         "DELETE FROM ledger",
     ])
     func rawSQLCannotAlterEvidence(_ statement: String) async throws {
-        let directory = try TestEnvironment.scratchDirectory("append-only-\(UUID().uuidString)")
+        let (store, directory) = try await storeWithAccount("append-only")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteWorkflowStore(directory: directory)
-        let now = Date(timeIntervalSince1970: 1_796_000_000)
-        try await store.createAccount(Account(id: "acme", name: "Acme", createdAt: now), firstKey: APIKeyRecord(
-            id: "key_1", account: "acme", role: .admin, name: "k", secretHash: String(repeating: "a", count: 64), createdAt: now))
+        let now = storeTestTime
         let event = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: 1, type: "created", at: now, actor: .system,
                                        data: [:], personal: [:], previousHash: WorkflowEvent.genesis)
         let entry = LedgerEntry(account: "acme", sequence: 1, envelope: "env_1", envelopeHead: event.hash, envelopeEvents: 1,

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Testing
-import TestSupport
 import Workflow
 import WorkflowSQLite
 
@@ -13,12 +12,8 @@ import WorkflowSQLite
 /// 10 s busy timeout.)
 @Suite struct ReadWhileWritingTests {
     @Test func readsDoNotWaitForAnOpenWriteTransaction() async throws {
-        let directory = try TestEnvironment.scratchDirectory("read-while-writing-\(UUID().uuidString)")
+        let (store, directory) = try await storeWithAccount("read-while-writing")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteWorkflowStore(directory: directory)
-        let now = Date(timeIntervalSince1970: 1_796_000_000)
-        try await store.createAccount(Account(id: "acme", name: "Acme", createdAt: now), firstKey: APIKeyRecord(
-            id: "key_1", account: "acme", role: .admin, name: "k", secretHash: String(repeating: "a", count: 64), createdAt: now))
 
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
