@@ -15,8 +15,10 @@ import Workflow
                                                                                           addressPolicy: loopback))
     }
 
+    /// A worker delivering to a loopback receiver, with the clock caught up with the real time.
     static func worker(_ fixture: WorkflowFixture) -> WorkflowWorker {
-        WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: loopback, timeout: 10))
+        fixture.catchUpWithRealTime()
+        return WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: loopback, timeout: 10))
     }
 
     @Test func transitionsArriveSignedWithEnvelopeSequenceMetadataAndFieldValues() async throws {

@@ -51,11 +51,15 @@ import Workflow
         _ = try await fixture.engine.updateWebhookEndpoint(fixture.admin, id: endpoint.id, url: "http://127.0.0.1:\(port)/hooks")
 
         let created = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
-        _ = try await WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: policy)).runDue()
+        fixture.catchUpWithRealTime()
+        let first = try await WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: policy)).runDue()
+        #expect(first.failed.isEmpty, "a delivery failed: \(first.failed)")
         let delivery = try #require(try await fixture.store.webhookDeliveries(account: fixture.admin.account, query: .init()).first)
         #expect(readLine() == "received \(delivery.message) envelope.created \(created.id)")
         _ = try await fixture.engine.replayWebhookDelivery(fixture.admin, id: delivery.id)
-        _ = try await WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: policy)).runDue()
+        fixture.catchUpWithRealTime()
+        let replayed = try await WorkflowWorker(engine: fixture.engine, smtp: nil, webhooks: HTTPWebhookTransport(policy: policy)).runDue()
+        #expect(replayed.failed.isEmpty, "the replay's delivery failed: \(replayed.failed)")
         #expect(try await fixture.store.webhookDeliveries(account: fixture.admin.account, query: .init(state: .delivered)).count == 2)
 
         // A forgery: the right headers, signed with another secret.

@@ -47,6 +47,15 @@ struct WorkflowFixture {
                                agent: try await principal(.agent), compliance: try await principal(.compliance), trust: trust)
     }
 
+    /// Moves the clock up to the real time when it is behind (never back). A webhook receiver
+    /// checks each message's timestamp against its own clock with five minutes' tolerance, so a
+    /// worker delivering to one must sign at the time the receiver lives in, however long a
+    /// loaded machine took since the fixture was made.
+    func catchUpWithRealTime() {
+        let now = Self.start
+        if now > clock.now() { clock.set(now) }
+    }
+
     /// The first lead of Fixtures/leads.csv as envelope data.
     static let lead: [String: String] = [
         "lead_id": "LD-100000", "company_name": "Crescent Capital Inc.", "contact_first_name": "Gabriel",
