@@ -107,6 +107,10 @@ struct CrossCheckTests {
              ours: "FAILED", pyhanko: "FAILED", poppler: "valid"),
         Case(name: "audit: re-sealed after editing the document", trust: .ours, build: AttackFiles.auditResealedAfterEdit,
              ours: "FAILED", pyhanko: "PASSED", poppler: "valid"),
+        // Modification analysis: a layout pyHanko's appearance rule refuses (docs/verification.md).
+        Case(name: "two signatures over a shared blank appearance", trust: .ours, build: {
+            try ModificationAnalysisTests.sharedBlankAppearanceSignedTwice(fixtures).0
+        }, ours: "PASSED", pyhanko: "FAILED", poppler: "valid"),
         // Signed by pyHanko.
         Case(name: "pyHanko: visible", trust: .thirdParty, build: thirdParty("visible"),
              ours: "PASSED", pyhanko: "PASSED", poppler: "valid"),

@@ -145,6 +145,25 @@ import Verification
         #expect(modifications.contains { $0.description.contains("empty signature field 'witness' added") })
     }
 
+    /// Empty signature fields whose widgets share one indirect appearance dictionary (a form
+    /// generator's blank appearance), signed one after another: each signing gives only its own
+    /// widget a new `/AP`, the shared dictionary stays as signed for the field still empty, so the
+    /// first signature sees an allowed signing. pyHanko 0.38 judges the same layout, signed by
+    /// itself, "illegitimate": it refuses any `/AP` update whose old dictionary has several users
+    /// (docs/verification.md, "Deliberate disagreements").
+    @Test func signingFieldsThatShareABlankAppearanceIsAllowed() throws {
+        let (bytes, shared, blank) = try Self.sharedBlankAppearanceSignedTwice(fixtures)
+        let report = fixtures.trusted.verify(bytes: bytes)
+        #expect(report.signatures.map(\.verdict) == [.passed, .passed], "\(report.text)")
+        #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.signatures[0].modifications)")
+        #expect(report.signatures[0].modifications.contains { $0.kind == "signature" && $0.description.contains("sig_company") })
+        // The field still empty shows the shared blank appearance, as when the first signer signed.
+        let signed = try PDFDocument(bytes: bytes)
+        let field = try #require(try signed.formFields().first { $0.name == "witness" })
+        #expect(field.dictionary["AP"] == .reference(shared))
+        #expect(try signed.object(shared) == .dictionary(["N": .reference(blank)]))
+    }
+
     /// A second signature that also changes its widget's `/F` flags (Acrobat sets print and
     /// locked, 132): the first signature sees an allowed signing.
     @Test func secondSignatureSettingWidgetFlags() throws {
@@ -193,6 +212,32 @@ import Verification
     }
 
     // MARK: Building the files
+
+    /// The contract with its two signature fields and a third, `witness`, whose widgets share one
+    /// indirect blank appearance dictionary; `sig_customer` signed, then `sig_company`. Returns
+    /// the file, the shared dictionary and its stream.
+    static func sharedBlankAppearanceSignedTwice(_ fixtures: VerificationFixtures) throws -> ([UInt8], PDFReference, PDFReference) {
+        let document = try PDFDocument(bytes: fixtures.contract)
+        var update = IncrementalUpdate(document: document)
+        let page = try document.pages()[0]
+        let blank = update.add(DocumentEdits.stream("q Q", ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 200, 50]]))
+        let shared = update.add(.dictionary(["N": .reference(blank)]))
+        for name in ["sig_customer", "sig_company"] {
+            let field = try #require(try document.formFields().first { $0.name == name })
+            var dictionary = field.dictionary
+            dictionary["AP"] = .reference(shared)
+            update.set(try #require(field.reference), .dictionary(dictionary))
+        }
+        let witness = update.add(.dictionary([
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"), "T": .string(PDFString(text: "witness")),
+            "Rect": [320, 80, 520, 130], "F": 4, "P": .reference(page.reference), "AP": .reference(shared),
+        ]))
+        try DocumentEdits.addToForm(witness, document: document, update: &update)
+        try DocumentEdits.addAnnotation(witness, page: page, document: document, update: &update)
+        var bytes = try fixtures.sign(update.write().bytes, .field("sig_customer"), signer: "Alice Customer")
+        bytes = try fixtures.sign(bytes, .field("sig_company"), signer: "Bob Company", offset: 10)
+        return (bytes, shared, blank)
+    }
 
     /// Adds a text field `amount` whose widget's appearance is one stream, also used as `sharedAs`
     /// says; returns the file and the stream's reference.
