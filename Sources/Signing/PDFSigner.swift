@@ -127,10 +127,13 @@ public final class PDFSigner {
         }
         let prepared = try InputPreparation(input, password: request.documentPassword, asIs: !preparesInput)
         let document = prepared.document
-        if let encryption = document.encryption { try Self.checkPermissions(encryption, request: request) }
+        let fields = try document.formFields()
+        if let encryption = document.encryption {
+            try Self.checkPermissions(encryption, request: request,
+                                      emptySignatureFields: fields.filter { $0.kind == .signature && !$0.isSigned }.map(\.name))
+        }
         // The bytes signed: the input, or its clean rewrite.
         let input = document.bytes
-        let fields = try document.formFields()
         let signed = fields.filter(\.isSigned)
         if let trail = request.audit {
             let problems = trail.problems(signatureFields: fields.filter { $0.kind == .signature }.map(\.name))

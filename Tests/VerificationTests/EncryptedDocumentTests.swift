@@ -192,6 +192,22 @@ struct EncryptedDocumentTests {
         #expect(verifier().verify(bytes: signed).verdict == .passed)
     }
 
+    /// Permissions that let a form be filled but not changed (as IRS and DoD forms ship): a new
+    /// field is refused, and the refusal names the empty signature fields that may be signed
+    /// instead; signing one of them is allowed and passes.
+    @Test func fillOnlyPermissionsPointToTheEmptySignatureFields() throws {
+        let encrypted = try Self.encrypt(fixtures.contract, Self.variants[3], permissions: ["--modify=form"])
+        #expect {
+            try sign(encrypted, .invisible(fieldName: "extra"))
+        } throws: { error in
+            guard let error = error as? SigningError else { return false }
+            return error.code == .notPermitted && error.reason.contains("creating a signature field")
+                && error.reason.contains("sign an empty signature field it already has ('sig_customer', 'sig_company') with --field NAME")
+        }
+        let signed = try sign(encrypted, .field("sig_customer"))
+        #expect(verifier().verify(bytes: signed).verdict == .passed)
+    }
+
     /// Revision 6's `/P` is not bound to the file key; `/Perms` is (Algorithm 13). A `/P` widened
     /// by a tool without the key is caught: only what both grant is granted, with a note, so
     /// signing stays refused; a `/Perms` that is gone leaves `/P` alone, also with a note.
