@@ -25,7 +25,8 @@ extension PDFSigner {
         }
         guard !missing.isEmpty else { return }
         var remedies = "give its owner password (--document-password-file or --document-password-env) to sign it anyway as its owner, or ask the author for a copy that permits signing"
-        if case .field = request.placement {} else if permissions.fillForms, request.audit == nil, !emptySignatureFields.isEmpty {
+        let createsField: Bool = if case .field = request.placement { false } else { true }
+        if createsField, permissions.fillForms, request.audit == nil, !emptySignatureFields.isEmpty {
             let names = emptySignatureFields.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             remedies = "its permissions do let you sign an empty signature field it already has (\(names)\(emptySignatureFields.count > 3 ? ", …" : "")) "
                 + "with --field NAME; or " + remedies
