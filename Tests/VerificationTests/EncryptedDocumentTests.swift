@@ -192,7 +192,7 @@ struct EncryptedDocumentTests {
         #expect(verifier().verify(bytes: signed).verdict == .passed)
     }
 
-    /// Permissions that let a form be filled but not changed (as IRS and DoD forms ship): a new
+    /// Permissions that let a form be filled but not changed (as DD Form 293 in pikepdf's tests): a new
     /// field is refused, and the refusal names the empty signature fields that may be signed
     /// instead; signing one of them is allowed and passes.
     @Test func fillOnlyPermissionsPointToTheEmptySignatureFields() throws {
