@@ -129,8 +129,7 @@ public final class PDFSigner {
         let document = prepared.document
         let fields = try document.formFields()
         if let encryption = document.encryption {
-            try Self.checkPermissions(encryption, request: request,
-                                      emptySignatureFields: fields.filter { $0.kind == .signature && !$0.isSigned }.map(\.name))
+            try Self.checkPermissions(encryption, request: request, emptySignatureFields: fields.unsignedSignatureFieldNames)
         }
         // The bytes signed: the input, or its clean rewrite.
         let input = document.bytes
@@ -317,7 +316,7 @@ public final class PDFSigner {
         switch placement {
         case .field(let name):
             guard let field = fields.first(where: { $0.name == name }) else {
-                let available = fields.filter { $0.kind == .signature && !$0.isSigned }.map(\.name)
+                let available = fields.unsignedSignatureFieldNames
                 throw SigningError(.fieldNotFound, "no field named '\(name)'" + (available.isEmpty
                     ? "; the document has no unsigned signature fields (use --at or --anchor to create one)"
                     : "; unsigned signature fields: \(available.joined(separator: ", "))"))

@@ -176,7 +176,9 @@ extension PostgresWorkflowStore {
         guard !events.isEmpty else { return }
         var heads = knownHeads
         for event in events {
-            guard event.account == account else { throw WorkflowError(.invalidRequest, "an event belongs to another account") }
+            guard event.account == account else {
+                throw WorkflowError(.invalidRequest, "event \(event.sequence) of \(event.stream) belongs to another account than the change's")
+            }
             if heads[event.stream] == nil {
                 let head = try await rows(connection, """
                     SELECT sequence, hash FROM events WHERE account = \(account) AND stream = \(event.stream) ORDER BY sequence DESC LIMIT 1

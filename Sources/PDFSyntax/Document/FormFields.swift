@@ -31,6 +31,13 @@ public struct PDFFormField: Sendable, Hashable {
     public var isSigned: Bool { kind == .signature && value != nil && value != .null }
 }
 
+extension Sequence<PDFFormField> {
+    /// The names of the signature fields nobody has signed yet, in order.
+    public var unsignedSignatureFieldNames: [String] {
+        filter { $0.kind == .signature && !$0.isSigned }.map(\.name)
+    }
+}
+
 extension PDFDocument {
     /// The terminal fields of the AcroForm at a revision, in the order of `/Fields`.
     ///

@@ -15,7 +15,8 @@ extension PDFSigner {
     static func checkPermissions(_ encryption: PDFEncryption, request: SignatureRequest, emptySignatureFields: [String]) throws {
         let permissions = encryption.permissions
         var missing: [String] = []
-        if case .field = request.placement {
+        let createsField: Bool = if case .field = request.placement { false } else { true }
+        if !createsField {
             if !permissions.fillForms { missing.append("filling in the existing signature field (bit 9, or 6)") }
         } else if !(permissions.annotate && permissions.modify) {
             missing.append("creating a signature field (bits 4 and 6)")
@@ -25,7 +26,6 @@ extension PDFSigner {
         }
         guard !missing.isEmpty else { return }
         var remedies = "give its owner password (--document-password-file or --document-password-env) to sign it anyway as its owner, or ask the author for a copy that permits signing"
-        let createsField: Bool = if case .field = request.placement { false } else { true }
         if createsField, permissions.fillForms, request.audit == nil, !emptySignatureFields.isEmpty {
             let names = emptySignatureFields.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             remedies = "its permissions do let you sign an empty signature field it already has (\(names)\(emptySignatureFields.count > 3 ? ", …" : "")) "

@@ -6,7 +6,7 @@ extension PDFVerifier {
     /// usage-rights signatures (`/Perms /UR3`, `/UR`) — those grant features in Adobe Reader and
     /// say nothing about who agreed to the content, so they never change a verdict.
     func listUnjudged(_ document: PDFDocument, into report: inout VerificationReport) throws {
-        report.unsignedSignatureFields = try document.formFields().filter { $0.kind == .signature && !$0.isSigned }.map(\.name)
+        report.unsignedSignatureFields = try document.formFields().unsignedSignatureFieldNames
         guard let permissions = try document.resolve(try document.catalog(), "Perms")?.dictionaryValue else { return }
         for key in ["UR3", "UR"] {
             guard let value = permissions[PDFName(key)], case .dictionary(let dictionary) = try document.resolve(value) else { continue }
