@@ -17,22 +17,9 @@ extension PostgresWorkflowStore {
             // (each must still be pending: another worker may have finished it).
             let firstStream = change.events.first?.stream
             let wantsEndpoints = change.webhookOutbox != nil, wantsLedger = change.ledgerEntry != nil
-            let opening = try await Self.rows(connection, """
-                WITH finished AS (
-                    UPDATE jobs SET state = 'done', leased_until = NULL
-                    WHERE id = ANY(\(change.finishedJobs)) AND account = \(change.account) AND state = 'pending' RETURNING id)
-                SELECT EXISTS (SELECT 1 FROM accounts WHERE id = \(change.account)) AS account, head.sequence, head.hash,
-                       ARRAY(SELECT id FROM finished) AS finished,
-                       ARRAY(SELECT body::text FROM webhook_endpoints
-                             WHERE \(wantsEndpoints) AND account = \(change.account) ORDER BY id) AS endpoints,
-                       ledger.sequence AS ledger_sequence, ledger.hash AS ledger_hash
-                FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-                    SELECT sequence, hash FROM events WHERE account = \(change.account) AND stream = \(firstStream)
-                    ORDER BY sequence DESC LIMIT 1) AS head ON true
-                LEFT JOIN LATERAL (
-                    SELECT sequence, hash FROM ledger WHERE \(wantsLedger) AND account = \(change.account)
-                    ORDER BY sequence DESC LIMIT 1) AS ledger ON true
-                """, logger: logger).first
+            let opening = try await Self.rows(connection, CommitStatements.Opening(
+                finishedJobs: change.finishedJobs, account: change.account, firstStream: firstStream,
+                wantsEndpoints: wantsEndpoints, wantsLedger: wantsLedger), logger: logger).first
             guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
             }
@@ -95,16 +82,14 @@ extension PostgresWorkflowStore {
             throw WorkflowError(.invalidRequest, "envelope \(envelope.id) belongs to another account")
         }
         let body = try RowJSON.encode(envelope)
+        let state = envelope.state.rawValue
         if envelope.revision == 0 {
-            try await connection.query("""
-                INSERT INTO envelopes (account, id, state, revision, created_at, body)
-                VALUES (\(account), \(envelope.id), \(envelope.state.rawValue), 0, \(seconds(envelope.createdAt)), \(body))
-                """, logger: logger)
+            _ = try await rows(connection, CommitStatements.InsertEnvelope(account: account, id: envelope.id, state: state,
+                                                                           createdAt: seconds(envelope.createdAt), body: body),
+                               logger: logger)
         } else {
-            let updated = try await count(connection, """
-                UPDATE envelopes SET state = \(envelope.state.rawValue), revision = \(envelope.revision), body = \(body)
-                WHERE account = \(account) AND id = \(envelope.id) AND revision = \(envelope.revision - 1) RETURNING 1
-                """, logger: logger)
+            let updated = try await count(connection, CommitStatements.UpdateEnvelope(
+                account: account, id: envelope.id, state: state, revision: envelope.revision, body: body), logger: logger)
             guard updated == 1 else {
                 throw WorkflowError(.conflict, "envelope \(envelope.id) changed since it was read (expected revision \(envelope.revision - 1)); read it again and retry")
             }
@@ -122,11 +107,9 @@ extension PostgresWorkflowStore {
                 """, logger: logger)
         }
         if !writes.insertedMetadata.isEmpty {
-            try await connection.query("""
-                INSERT INTO envelope_metadata (account, envelope, key, value)
-                SELECT \(account), \(envelope.id), key, value
-                FROM unnest(\(writes.insertedMetadata.map(\.key))::text[], \(writes.insertedMetadata.map(\.value))::text[]) AS row(key, value)
-                """, logger: logger)
+            _ = try await rows(connection, CommitStatements.InsertMetadata(
+                account: account, envelope: envelope.id, keys: writes.insertedMetadata.map(\.key),
+                values: writes.insertedMetadata.map(\.value)), logger: logger)
         }
         if !writes.deletedTokenHashes.isEmpty {
             try await connection.query("""
@@ -135,12 +118,9 @@ extension PostgresWorkflowStore {
                 """, logger: logger)
         }
         if !writes.insertedTokens.isEmpty {
-            try await connection.query("""
-                INSERT INTO recipient_tokens (token_hash, account, envelope, recipient)
-                SELECT token_hash, \(account), \(envelope.id), recipient
-                FROM unnest(\(writes.insertedTokens.map(\.tokenHash))::text[], \(writes.insertedTokens.map(\.recipient))::text[])
-                    AS row(token_hash, recipient)
-                """, logger: logger)
+            _ = try await rows(connection, CommitStatements.InsertTokens(
+                account: account, envelope: envelope.id, tokenHashes: writes.insertedTokens.map(\.tokenHash),
+                recipients: writes.insertedTokens.map(\.recipient)), logger: logger)
         }
         return body
     }
@@ -198,21 +178,13 @@ extension PostgresWorkflowStore {
         // The events and their personal data in one statement (a data-modifying CTE, which
         // PostgreSQL always runs to completion): every statement is a round trip.
         let personal = events.compactMap { event in event.personal.map { (event: event, data: $0) } }
-        try await connection.query("""
-            WITH appended AS (
-                INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
-                SELECT \(account), stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash
-                FROM unnest(\(events.map(\.stream))::text[], \(events.map(\.sequence))::bigint[], \(events.map(\.type))::text[],
-                            \(events.map { iso($0.at) })::text[], \(try events.map { try encode($0.actor) })::text[],
-                            \(try events.map { try encode($0.data) })::text[], \(events.map(\.personalSHA256))::text[],
-                            \(events.map(\.previousHash))::text[], \(events.map(\.hash))::text[])
-                    AS row(stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
-                RETURNING 1)
-            INSERT INTO event_personal (account, stream, sequence, personal)
-            SELECT \(account), stream, sequence, personal
-            FROM unnest(\(personal.map(\.event.stream))::text[], \(personal.map(\.event.sequence))::bigint[],
-                        \(try personal.map { try encode($0.data) })::text[]) AS row(stream, sequence, personal)
-            """, logger: logger)
+        _ = try await rows(connection, CommitStatements.AppendEvents(
+            account: account, streams: events.map(\.stream), sequences: events.map(\.sequence), types: events.map(\.type),
+            times: events.map { iso($0.at) }, actors: try events.map { try encode($0.actor) },
+            data: try events.map { try encode($0.data) }, personalSHA256: events.map(\.personalSHA256),
+            previousHashes: events.map(\.previousHash), hashes: events.map(\.hash),
+            personalStreams: personal.map(\.event.stream), personalSequences: personal.map(\.event.sequence),
+            personal: try personal.map { try encode($0.data) }), logger: logger)
     }
 
     /// Appends a ledger entry after `head` (read in the commit's opening query): the sequence
@@ -224,11 +196,10 @@ extension PostgresWorkflowStore {
               entry.hash == entry.computedHash else {
             throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
         }
-        try await connection.query("""
-            INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
-            VALUES (\(account), \(entry.sequence), \(entry.envelope), \(entry.envelopeHead), \(entry.envelopeEvents),
-                    \(iso(entry.at)), \(entry.previousHash), \(entry.hash))
-            """, logger: logger)
+        _ = try await rows(connection, CommitStatements.AppendLedger(.init(
+            account: account, sequence: entry.sequence, envelope: entry.envelope, envelopeHead: entry.envelopeHead,
+            envelopeEvents: entry.envelopeEvents, at: iso(entry.at), previousHash: entry.previousHash, hash: entry.hash)),
+            logger: logger)
     }
 
     /// New jobs in one statement (unnested arrays, in the order given: their `position` is the
@@ -238,24 +209,18 @@ extension PostgresWorkflowStore {
             for job in jobs { try await insert(job: job, connection, logger) }
             return
         }
-        try await connection.query("""
-            INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state)
-            SELECT id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state
-            FROM unnest(\(jobs.map(\.id))::text[], \(jobs.map(\.account))::text[], \(jobs.map(\.kind.rawValue))::text[],
-                        \(jobs.map(\.envelope))::text[], \(jobs.map { ByteBuffer(bytes: $0.payload) })::bytea[],
-                        \(jobs.map { seconds($0.runAt) })::float8[], \(jobs.map(\.attempts))::bigint[],
-                        \(jobs.map(\.maximumAttempts))::bigint[], \(jobs.map(\.state.rawValue))::text[])
-                WITH ORDINALITY AS row(id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, number)
-            ORDER BY number
-            """, logger: logger)
+        _ = try await rows(connection, CommitStatements.InsertJobs(
+            ids: jobs.map(\.id), accounts: jobs.map(\.account), kinds: jobs.map(\.kind.rawValue), envelopes: jobs.map(\.envelope),
+            payloads: jobs.map { ByteBuffer(bytes: $0.payload) }, runAt: jobs.map { seconds($0.runAt) },
+            attempts: jobs.map(\.attempts), maximumAttempts: jobs.map(\.maximumAttempts), states: jobs.map(\.state.rawValue)),
+            logger: logger)
     }
 
     static func insert(job: Job, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query("""
-            INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error)
-            VALUES (\(job.id), \(job.account), \(job.kind.rawValue), \(job.envelope), \(job.payload), \(seconds(job.runAt)),
-                    \(job.attempts), \(job.maximumAttempts), \(job.state.rawValue), \(job.lastError))
-            """, logger: logger)
+        _ = try await rows(connection, CommitStatements.InsertJob(
+            id: job.id, account: job.account, kind: job.kind.rawValue, envelope: job.envelope, payload: ByteBuffer(bytes: job.payload),
+            runAt: seconds(job.runAt), attempts: job.attempts, maximumAttempts: job.maximumAttempts, state: job.state.rawValue,
+            lastError: job.lastError), logger: logger)
     }
 
     /// Event and ledger times as the SQLite store writes them: ISO 8601, UTC, whole seconds.

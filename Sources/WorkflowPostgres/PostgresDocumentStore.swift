@@ -14,9 +14,8 @@ public struct PostgresDocumentStore: DocumentStore {
     public func put(_ bytes: [UInt8]) async throws -> String {
         let hash = DigestAlgorithm.sha256.hash(bytes).hexString.lowercased()
         try await run("storing document \(hash)") { connection in
-            _ = try await connection.query("""
-                INSERT INTO documents (sha256, bytes) VALUES (\(hash), \(Data(bytes))) ON CONFLICT (sha256) DO NOTHING
-                """, logger: logger)
+            _ = try await PostgresWorkflowStore.rows(connection, DocumentStatements.Put(sha256: hash, bytes: ByteBuffer(bytes: bytes)),
+                                                     logger: logger)
         }
         return hash
     }
@@ -24,12 +23,8 @@ public struct PostgresDocumentStore: DocumentStore {
     public func get(_ sha256: String) async throws -> [UInt8]? {
         try Self.check(sha256)
         return try await run("reading document \(sha256)") { connection in
-            var found: [UInt8]?
-            for try await bytes in try await connection.query("SELECT bytes FROM documents WHERE sha256 = \(sha256)", logger: logger)
-                .decode(Data.self) {
-                found = Array(bytes)
-            }
-            return found
+            try await PostgresWorkflowStore.rows(connection, DocumentStatements.Get(sha256: sha256), logger: logger)
+                .first.map { row in Array(buffer: try row.value("bytes", as: ByteBuffer.self)) }
         }
     }
 

@@ -8,9 +8,8 @@ extension PostgresWorkflowStore {
     public func envelope(account: String, id: String) async throws -> Envelope? {
         let cache = envelopeCache
         return try await run("reading envelope \(id)") { connection in
-            try await Self.column(connection, "SELECT body FROM envelopes WHERE account = \(account) AND id = \(id)", logger: logger,
-                                  as: String.self)
-                .first.map { text in try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) } }
+            try await Self.rows(connection, ReadStatements.EnvelopeByID(account: account, id: id), logger: logger)
+                .first.map { row in try row.value("body", as: String.self) }.map { text in try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) } }
         }
     }
 
@@ -40,11 +39,8 @@ extension PostgresWorkflowStore {
     public func envelope(tokenHash: String) async throws -> (recipient: String, envelope: Envelope)? {
         let cache = envelopeCache
         return try await run("finding a recipient token's envelope") { connection in
-            guard let row = try await Self.rows(connection, """
-                SELECT t.account, t.envelope, t.recipient, e.body
-                FROM recipient_tokens t JOIN envelopes e ON e.account = t.account AND e.id = t.envelope
-                WHERE t.token_hash = \(tokenHash)
-                """, logger: logger).first else { return nil }
+            guard let row = try await Self.rows(connection, ReadStatements.EnvelopeByToken(tokenHash: tokenHash),
+                                                logger: logger).first else { return nil }
             let account: String = try row.value("account"), id: String = try row.value("envelope")
             let envelope = try cache.envelope(account: account, id: id, text: try row.value("body")) { try Self.decode(Envelope.self, $0) }
             return (try row.value("recipient"), envelope)
@@ -52,9 +48,10 @@ extension PostgresWorkflowStore {
     }
 
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
-        try await bodies("reading template \(templateID)@\(version)", """
-            SELECT body FROM template_versions WHERE account = \(account) AND template_id = \(templateID) AND version = \(version)
-            """, as: TemplateVersion.self).first
+        try await run("reading template \(templateID)@\(version)") { connection in
+            try await Self.rows(connection, ReadStatements.TemplateVersionByID(account: account, templateID: templateID, version: version),
+                                logger: logger).first.map { try Self.decode(TemplateVersion.self, try $0.value("body")) }
+        }
     }
 
     public func templateVersions(account: String, templateID: String?) async throws -> [TemplateVersion] {
@@ -88,12 +85,7 @@ extension PostgresWorkflowStore {
 
     public func events(account: String, stream: String) async throws -> [WorkflowEvent] {
         try await run("reading the events of \(stream)") { connection in
-            try await Self.rows(connection, """
-                SELECT e.account, e.stream, e.sequence, e.type, e.at, e.actor, e.data, p.personal, e.personal_sha256,
-                       e.previous_hash, e.hash
-                FROM events e LEFT JOIN event_personal p ON p.account = e.account AND p.stream = e.stream AND p.sequence = e.sequence
-                WHERE e.account = \(account) AND e.stream = \(stream) ORDER BY e.sequence
-                """, logger: logger).map { row in
+            try await Self.rows(connection, ReadStatements.EventsOfStream(account: account, stream: stream), logger: logger).map { row in
                 let sequence: Int = try row.value("sequence")
                 return WorkflowEvent(account: try row.value("account"), stream: try row.value("stream"), sequence: sequence,
                                      type: try row.value("type"), at: try Self.isoDate(try row.value("at"), "event \(sequence) of \(stream)"),
@@ -123,9 +115,7 @@ extension PostgresWorkflowStore {
 
     public func ledgerHead(account: String) async throws -> LedgerEntry? {
         try await run("reading the ledger head of \(account)") { connection in
-            try await Self.rows(connection, """
-                SELECT \(unescaped: Self.ledgerColumns) FROM ledger WHERE account = \(account) ORDER BY sequence DESC LIMIT 1
-                """, logger: logger).map(Self.ledgerEntry).first
+            try await Self.rows(connection, ReadStatements.LedgerHead(account: account), logger: logger).map(Self.ledgerEntry).first
         }
     }
 
@@ -169,16 +159,9 @@ extension PostgresWorkflowStore {
         let at = Self.seconds(now)
         let kindNames = kinds.map(\.rawValue).sorted()
         return try await run("claiming jobs") { connection in
-            try await Self.rows(connection, """
-                WITH claimed AS MATERIALIZED (
-                    SELECT id FROM jobs
-                    WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
-                      AND kind = ANY(\(kindNames)::text[])
-                    ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED)
-                UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
-                FROM claimed WHERE jobs.id = claimed.id
-                RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))
-                """, logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+            try await Self.rows(connection, ReadStatements.ClaimJobs(now: at, kinds: kindNames, limit: max(0, limit),
+                                                                     leasedUntil: at + lease, worker: worker),
+                                logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
         }
     }
 
@@ -209,7 +192,14 @@ extension PostgresWorkflowStore {
     public func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job] {
         let kindName = kind?.rawValue
         return try await run("listing the jobs of \(account)") { connection in
-            try await Self.rows(connection, """
+            // A kind and an envelope (a signer reading its e-mails, a worker checking its job) is
+            // prepared; the optional filters stay a query planned for its values, since a generic
+            // plan of "IS NULL OR" cannot use the envelope's index.
+            if let kindName, let envelope {
+                return try await Self.rows(connection, ReadStatements.JobsOfEnvelope(account: account, envelope: envelope, kind: kindName),
+                                           logger: logger).map(Self.job)
+            }
+            return try await Self.rows(connection, """
                 SELECT \(unescaped: Self.jobColumns) FROM jobs
                 WHERE account = \(account) AND (\(kindName)::text IS NULL OR kind = \(kindName)) AND (\(envelope)::text IS NULL OR envelope = \(envelope))
                 ORDER BY position

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Workflow
-import WorkflowPostgres
+@testable import WorkflowPostgres
 
 private let now = Date(timeIntervalSince1970: 1_796_000_000)
 
@@ -157,6 +157,32 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
             let after = try stored()
             #expect(after.count == 13 && !after.contains { $0.hasPrefix("old") }, "the 33rd reservation swept the 20 expired records: \(after)")
             #expect(try await reserve("live", at: now)?.requestHash == "h-live", "a live record is kept and returned")
+        }
+    }
+
+    /// The statements every envelope runs are prepared once on a connection and afterwards only
+    /// executed: the server's own count of each named statement's runs says so.
+    @Test func envelopeStatementsArePreparedOncePerConnection() async throws {
+        let configuration = try PostgresCluster.configuration(try PostgresCluster.newDatabase(), maximumConnections: 1)
+        let store = try await PostgresWorkflowStore.open(configuration)
+        do {
+            try await account(store, "acme")
+            var previous = WorkflowEvent.genesis
+            for sequence in 1...3 {
+                let event = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: sequence, type: "noted", at: now,
+                                               actor: .system, data: [:], personal: ["email": "ada@example.com"], previousHash: previous)
+                try await store.commit(StoreChange(account: "acme", events: [event]))
+                previous = event.hash
+            }
+            #expect(try await store.events(account: "acme", stream: "env_1").count == 3)
+            let runs = Dictionary(try await store.preparedStatementRuns(), uniquingKeysWith: +)
+            #expect(runs[String(reflecting: CommitStatements.Opening.self)] == 3, "\(runs)")
+            #expect(runs[String(reflecting: CommitStatements.AppendEvents.self)] == 3, "\(runs)")
+            #expect(runs[String(reflecting: ReadStatements.EventsOfStream.self)] == 1, "\(runs)")
+            await store.close()
+        } catch {
+            await store.close()
+            throw error
         }
     }
 
