@@ -159,9 +159,17 @@ extension PostgresWorkflowStore {
         let at = Self.seconds(now)
         let kindNames = kinds.map(\.rawValue).sorted()
         return try await run("claiming jobs") { connection in
-            try await Self.rows(connection, ReadStatements.ClaimJobs(now: at, kinds: kindNames, limit: max(0, limit),
-                                                                     leasedUntil: at + lease, worker: worker),
-                                logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+            // Not prepared: see ReadStatements.
+            try await Self.rows(connection, """
+                WITH claimed AS MATERIALIZED (
+                    SELECT id FROM jobs
+                    WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
+                      AND kind = ANY(\(kindNames)::text[])
+                    ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED)
+                UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
+                FROM claimed WHERE jobs.id = claimed.id
+                RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))
+                """, logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
         }
     }
 

@@ -39,6 +39,16 @@ extension PostgresWorkflowStore {
     }
 }
 
+/// Every prepared statement of the store (`PostgresPlanTests` checks each one's generic plan).
+let preparedStatements: [any PreparedStoreStatement.Type] = [
+    CommitStatements.Opening.self, CommitStatements.InsertEnvelope.self, CommitStatements.UpdateEnvelope.self,
+    CommitStatements.InsertMetadata.self, CommitStatements.InsertTokens.self, CommitStatements.AppendEvents.self,
+    CommitStatements.InsertJobs.self, CommitStatements.InsertJob.self, CommitStatements.AppendLedger.self,
+    ReadStatements.EnvelopeByID.self, ReadStatements.EnvelopeByToken.self, ReadStatements.TemplateVersionByID.self,
+    ReadStatements.EventsOfStream.self, ReadStatements.JobsOfEnvelope.self, ReadStatements.LedgerHead.self,
+    DocumentStatements.Put.self, DocumentStatements.Get.self,
+]
+
 /// Builds a statement's bindings in parameter order.
 struct Bindings {
     private(set) var value = PostgresBindings()
@@ -53,12 +63,14 @@ struct Bindings {
 enum CommitStatements {
     /// Checks the account, marks the finished jobs done (each must still be pending), and reads
     /// the head of the first event stream, the account's webhook endpoints (when wanted) and the
-    /// ledger's head (when wanted). One row.
+    /// ledger's head (when wanted). One row. The finished jobs are joined from their ids, not
+    /// matched with `id = ANY($1)`: the generic plan of that, made while the table was small,
+    /// read every pending job through the state index (a run of 800 envelopes found it).
     struct Opening: PreparedStoreStatement {
         static let sql = """
             WITH finished AS (
-                UPDATE jobs SET state = 'done', leased_until = NULL
-                WHERE id = ANY($1::text[]) AND account = $2 AND state = 'pending' RETURNING id)
+                UPDATE jobs SET state = 'done', leased_until = NULL FROM unnest($1::text[]) AS finished(id)
+                WHERE jobs.id = finished.id AND jobs.account = $2 AND jobs.state = 'pending' RETURNING jobs.id)
             SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $2) AS account, head.sequence, head.hash,
                    ARRAY(SELECT id FROM finished) AS finished,
                    ARRAY(SELECT body::text FROM webhook_endpoints WHERE $4::boolean AND account = $2 ORDER BY id) AS endpoints,
@@ -212,7 +224,8 @@ enum CommitStatements {
 }
 
 /// The reads every envelope makes: its row (by id or by a signer's token), its template, its
-/// events, its jobs, and a worker's claim.
+/// events, its jobs and the ledger's head. (A worker's claim stays a query planned for its
+/// values: a generic plan cannot know that `LIMIT $3` is small, and chose to read all of `jobs`.)
 enum ReadStatements {
     struct EnvelopeByID: PreparedStoreStatement {
         static let sql = "SELECT body FROM envelopes WHERE account = $1 AND id = $2"
@@ -269,25 +282,6 @@ enum ReadStatements {
             """
         let bindings: PostgresBindings
         init(account: String) { bindings = Bindings { $0.add(account) }.value }
-    }
-
-    /// Claims due jobs (see `claimJobs`).
-    struct ClaimJobs: PreparedStoreStatement {
-        static let sql = """
-            WITH claimed AS MATERIALIZED (
-                SELECT id FROM jobs
-                WHERE state = 'pending' AND run_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-                  AND kind = ANY($2::text[])
-                ORDER BY run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-            UPDATE jobs SET leased_until = $4, leased_by = $5, attempts = jobs.attempts + 1
-            FROM claimed WHERE jobs.id = claimed.id
-            RETURNING jobs.id, jobs.account, jobs.kind, jobs.envelope, jobs.payload, jobs.run_at, jobs.attempts,
-                      jobs.maximum_attempts, jobs.state, jobs.last_error
-            """
-        let bindings: PostgresBindings
-        init(now: Double, kinds: [String], limit: Int, leasedUntil: Double, worker: String) {
-            bindings = Bindings { $0.add(now); $0.add(kinds); $0.add(limit); $0.add(leasedUntil); $0.add(worker) }.value
-        }
     }
 }
 

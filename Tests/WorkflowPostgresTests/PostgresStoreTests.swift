@@ -179,6 +179,8 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
             #expect(runs[String(reflecting: CommitStatements.Opening.self)] == 3, "\(runs)")
             #expect(runs[String(reflecting: CommitStatements.AppendEvents.self)] == 3, "\(runs)")
             #expect(runs[String(reflecting: ReadStatements.EventsOfStream.self)] == 1, "\(runs)")
+            // Whatever is prepared is in the list whose generic plans PostgresPlanTests checks.
+            #expect(Set(runs.keys).isSubset(of: preparedStatements.map { $0.name }), "\(runs)")
             await store.close()
         } catch {
             await store.close()

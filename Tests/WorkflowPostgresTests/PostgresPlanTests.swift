@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import WorkflowPostgres
+
+/// A prepared statement is planned once for any parameters (after a few runs the server keeps a
+/// generic plan), so a plan that is fine for the values of one call can read a whole table on
+/// the next. Each prepared statement's generic plan is checked on a database with thousands of
+/// rows in every table that grows with the envelopes: it must reach them through an index on the
+/// row's own key, never by a sequential scan or through the job-state indexes (`jobs_due`,
+/// `jobs_claim`, which hold every pending job of every envelope).
+@Suite(.postgresCluster) struct PostgresPlanTests {
+    static let growingTables = ["envelopes", "envelope_metadata", "recipient_tokens", "events", "event_personal", "jobs", "ledger",
+                                "documents"]
+
+    static let rows = """
+        INSERT INTO accounts VALUES ('acme', 'Acme', 0);
+        INSERT INTO envelopes SELECT 'acme', 'env_' || g, 'sent', 1, 0, '{}' FROM generate_series(1, 5000) g;
+        INSERT INTO envelope_metadata SELECT 'acme', 'env_' || g, 'crm', 'deal_' || g FROM generate_series(1, 5000) g;
+        INSERT INTO recipient_tokens SELECT md5(g::text), 'acme', 'env_' || g, 'signer' FROM generate_series(1, 5000) g;
+        INSERT INTO events SELECT 'acme', 'env_' || g % 1000, g, 'noted', '2026-12-06T00:00:00Z', '{}', '{}', 'p', 'h' || g - 1, 'h' || g
+            FROM generate_series(1, 5000) g;
+        INSERT INTO event_personal SELECT 'acme', 'env_' || g % 1000, g, '{}' FROM generate_series(1, 5000) g;
+        INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state)
+            SELECT 'job_' || g, 'acme', CASE WHEN g % 5 = 0 THEN 'complete' ELSE 'email' END, 'env_' || g % 1000, '\\x00', g, 0, 5,
+                   CASE WHEN g % 2 = 0 THEN 'pending' ELSE 'done' END
+            FROM generate_series(1, 5000) g;
+        INSERT INTO ledger SELECT 'acme', g, 'env_' || g, 'h', 1, '2026-12-06T00:00:00Z', 'l' || g - 1, 'l' || g FROM generate_series(1, 5000) g;
+        INSERT INTO documents SELECT encode(sha256(int4send(g)), 'hex'), int4send(g) FROM generate_series(1, 5000) g;
+        ANALYZE;
+        """
+
+    @Test func everyPreparedStatementHasAGenericPlanThatUsesTheKeys() async throws {
+        let database = try PostgresCluster.newDatabase()
+        try await PostgresCluster.withStore(database: database) { _ in }
+        let filled = try PostgresCluster.server.psql(Self.rows, database: database)
+        try #require(filled.status == 0, "psql said: \(filled.stderr)")
+        #expect(preparedStatements.count >= 15)
+        for statement in preparedStatements {
+            let sql = statement.sql
+            let parameters = Set(sql.matches(of: /\$(\d+)/).compactMap { Int($0.1) }).count
+            let arguments = Array(repeating: "NULL", count: parameters).joined(separator: ", ")
+            let plan = try PostgresCluster.server.psql("""
+                SET plan_cache_mode = force_generic_plan;
+                PREPARE statement AS \(sql);
+                EXPLAIN EXECUTE statement\(parameters == 0 ? "" : "(\(arguments))");
+                """, database: database)
+            try #require(plan.status == 0, "\(statement.name): psql said \(plan.stderr)")
+            for table in Self.growingTables {
+                #expect(!plan.stdout.contains("Seq Scan on \(table) "), "\(statement.name) reads all of \(table):\n\(plan.stdout)")
+            }
+            for index in ["jobs_due", "jobs_claim"] {
+                #expect(!plan.stdout.contains(" \(index) "), "\(statement.name) reads every pending job (\(index)):\n\(plan.stdout)")
+            }
+        }
+    }
+}
