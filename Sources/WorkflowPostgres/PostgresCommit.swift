@@ -13,12 +13,13 @@ extension PostgresWorkflowStore {
         try await transaction("committing a change to account \(change.account)") { connection in
             // One round trip checks the account, reads the head of the first event stream, the
             // account's webhook endpoints (when the change has a webhook outbox to make) and the
-            // ledger's head (when it appends to the ledger), and marks the finished jobs done
-            // (each must still be pending: another worker may have finished it).
+            // ledger's head (when it appends to the ledger), and marks the first finished job
+            // done (each must still be pending: another worker may have finished it); a second
+            // statement marks any others.
             let firstStream = change.events.first?.stream
             let wantsEndpoints = change.webhookOutbox != nil, wantsLedger = change.ledgerEntry != nil
             let opening = try await Self.rows(connection, CommitStatements.Opening(
-                finishedJobs: change.finishedJobs, account: change.account, firstStream: firstStream,
+                finishedJob: change.finishedJobs.first, account: change.account, firstStream: firstStream,
                 wantsEndpoints: wantsEndpoints, wantsLedger: wantsLedger), logger: logger).first
             guard let opening, try opening.value("account", as: Bool.self) else {
                 throw WorkflowError(.notFound, "no account \(change.account)")
@@ -28,7 +29,14 @@ extension PostgresWorkflowStore {
                 let endpoints = try opening.value("endpoints", as: [String].self).map { try Self.decode(WebhookEndpoint.self, $0) }
                 change = change.withWebhookOutbox(endpoints: endpoints)
             }
-            let finished = Set(try opening.value("finished", as: [String].self))
+            var finished = Set(try opening.value("finished", as: [String].self))
+            if change.finishedJobs.count > 1 {
+                finished.formUnion(try await Self.column(connection, """
+                    UPDATE jobs SET state = 'done', leased_until = NULL
+                    WHERE id = ANY(\(Array(change.finishedJobs.dropFirst()))) AND account = \(change.account) AND state = 'pending'
+                    RETURNING id
+                    """, logger: logger, as: String.self))
+            }
             if let id = change.finishedJobs.first(where: { !finished.contains($0) }) {
                 throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
             }

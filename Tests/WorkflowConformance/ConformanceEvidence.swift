@@ -199,6 +199,12 @@ extension StoreConformance {
             let pending = try await store.jobs(account: "acme", kind: nil, envelope: nil).filter { $0.state == .pending }.map(\.id)
                 + (try await store.jobs(account: "globex", kind: nil, envelope: nil).filter { $0.state == .pending }.map(\.id))
             try expect(pending == ["job_d", "job_g"], "the refused commits finished nothing: \(pending)")
+            // Several pending jobs finished by one commit (a worker's batch of webhook deliveries).
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_e", account: "acme", kind: .completion, envelope: "env_2", runAt: epoch)]))
+            try await store.commit(StoreChange(account: "acme", finishedJobs: ["job_d", "job_e"]))
+            let states = try await store.jobs(account: "acme", kind: nil, envelope: nil).map { "\($0.id) \($0.state)" }
+            try expect(states == ["job_c done", "job_d done", "job_e done"], "all finished once: \(states)")
         },
     ]
 
