@@ -154,7 +154,10 @@ extension PostgresWorkflowStore {
     /// another worker's claim has locked, so concurrent workers never take the same job, and the
     /// lease lets another worker take it again once it runs out (a crashed worker). The selection
     /// is a `MATERIALIZED` CTE, run exactly once (as an `IN (…)` subquery a nested-loop plan may
-    /// rescan it per row and lease more than `limit` jobs).
+    /// rescan it per row and lease more than `limit` jobs). Each kind's due jobs are one range of
+    /// the `jobs_claim` index, read separately: one scan of all kinds in time order walks past
+    /// every due job of the kinds this worker does not run (e-mails waiting for a worker with a
+    /// relay: 55 ms a claim with 18 000 of them).
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
         let at = Self.seconds(now)
         let kindNames = kinds.map(\.rawValue).sorted()
@@ -162,10 +165,12 @@ extension PostgresWorkflowStore {
             // Not prepared: see ReadStatements.
             try await Self.rows(connection, """
                 WITH claimed AS MATERIALIZED (
-                    SELECT id FROM jobs
-                    WHERE state = 'pending' AND run_at <= \(at) AND (leased_until IS NULL OR leased_until <= \(at))
-                      AND kind = ANY(\(kindNames)::text[])
-                    ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED)
+                    SELECT due.id FROM unnest(\(kindNames)::text[]) AS wanted(kind) CROSS JOIN LATERAL (
+                        SELECT id, run_at FROM jobs
+                        WHERE state = 'pending' AND kind = wanted.kind AND run_at <= \(at)
+                          AND (leased_until IS NULL OR leased_until <= \(at))
+                        ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED) AS due
+                    ORDER BY due.run_at, due.id LIMIT \(max(0, limit)))
                 UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
                 FROM claimed WHERE jobs.id = claimed.id
                 RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))
