@@ -33,7 +33,8 @@ extension PostgresWorkflowStore {
             if change.finishedJobs.count > 1 {
                 finished.formUnion(try await Self.column(connection, """
                     UPDATE jobs SET state = 'done', leased_until = NULL
-                    WHERE id = ANY(\(Array(change.finishedJobs.dropFirst()))) AND account = \(change.account) AND state = 'pending'
+                    WHERE id = ANY(\(Array(change.finishedJobs.dropFirst())))
+                      AND (account = \(change.account) AND state = 'pending') IS TRUE -- by the key only, as in Opening
                     RETURNING id
                     """, logger: logger, as: String.self))
             }

@@ -161,7 +161,8 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
     }
 
     /// The statements every envelope runs are prepared once on a connection and afterwards only
-    /// executed: the server's own count of each named statement's runs says so.
+    /// executed, always with their generic plan: the server's own count of each named
+    /// statement's runs says so.
     @Test func envelopeStatementsArePreparedOncePerConnection() async throws {
         let configuration = try PostgresCluster.configuration(try PostgresCluster.newDatabase(), maximumConnections: 1)
         let store = try await PostgresWorkflowStore.open(configuration)
@@ -175,7 +176,10 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
                 previous = event.hash
             }
             #expect(try await store.events(account: "acme", stream: "env_1").count == 3)
-            let runs = Dictionary(try await store.preparedStatementRuns(), uniquingKeysWith: +)
+            let statements = try await store.preparedStatementRuns()
+            // Always the generic plan: none was planned again for its values.
+            #expect(statements.allSatisfy { $0.custom == 0 }, "\(statements)")
+            let runs = Dictionary(statements.map { ($0.name, $0.generic) }, uniquingKeysWith: +)
             #expect(runs[String(reflecting: CommitStatements.Opening.self)] == 3, "\(runs)")
             #expect(runs[String(reflecting: CommitStatements.AppendEvents.self)] == 3, "\(runs)")
             #expect(runs[String(reflecting: ReadStatements.EventsOfStream.self)] == 1, "\(runs)")
