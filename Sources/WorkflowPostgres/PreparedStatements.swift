@@ -6,7 +6,7 @@ import PostgresNIO
 /// time it runs; in the workflow benchmark that was a seventh of all CPU on the machine
 /// (docs/performance.md, session 13). PostgresNIO prepares a named statement on a connection
 /// the first time it runs there (the name is the Swift type's) and afterwards sends only its
-/// parameters; the server keeps the parse tree and, after a few runs, a generic plan.
+/// parameters; the server keeps the parse tree and one generic plan (below).
 ///
 /// Each statement is a type holding its parameters in the order of `$1`, `$2`, …. Every
 /// parameter's type is fixed in the SQL (a column it is compared with or an explicit cast), so
@@ -19,8 +19,8 @@ import PostgresNIO
 /// than the generic one — which they always do for a statement whose parameters fold away
 /// (`id = NULL`, `false AND …`): the commit's opening query was then planned on every run, a
 /// millisecond each, and the benchmark ran 15 % slower. So every statement here must have a
-/// generic plan as good as any, and `PostgresPlanTests` checks each on large tables; a
-/// statement whose best plan depends on its values stays an unnamed query.
+/// generic plan as good as any — made on empty tables or on large ones, `PostgresPlanTests`
+/// checks both — and a statement whose best plan depends on its values stays an unnamed query.
 protocol PreparedStoreStatement: PostgresPreparedStatement where Row == PostgresRow {
     var bindings: PostgresBindings { get }
 }
@@ -70,7 +70,7 @@ struct Bindings {
 
 /// The statements of `commit(_:)`.
 enum CommitStatements {
-    /// Checks the account, marks the finished jobs done (each must still be pending), and reads
+    /// Checks the account, marks the first finished job done (it must still be pending), and reads
     /// the head of the first event stream, the account's webhook endpoints (when wanted) and the
     /// ledger's head (when wanted). One row.
     ///
