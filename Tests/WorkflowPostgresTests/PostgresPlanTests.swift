@@ -3,12 +3,13 @@ import Testing
 import TestSupport
 @testable import WorkflowPostgres
 
-/// A prepared statement is planned once for any parameters (after a few runs the server keeps a
-/// generic plan), so a plan that is fine for the values of one call can read a whole table on
-/// the next. Each prepared statement's generic plan is checked on a database with thousands of
-/// rows in every table that grows with the envelopes, and on a new, empty database: it must reach
-/// them through an index on the row's own key, never by a sequential scan or through the
-/// job-state indexes (`jobs_due`, `jobs_claim`, which hold every pending job of every envelope).
+/// A prepared statement is planned once for any parameters (the store's connections force the
+/// generic plan, made at the statement's first run), so a plan that is fine for the tables of
+/// that run can read a whole table later. Each prepared statement's generic plan is checked as
+/// made on a database with thousands of rows in every table that grows with the envelopes, and
+/// on a new, empty database: it must reach them through an index on the row's own key, never by
+/// a sequential scan or through a secondary index such as `jobs_due` or `jobs_claim`, which hold
+/// every pending job of every envelope.
 @Suite(.postgresCluster) struct PostgresPlanTests {
     static let growingTables = ["envelopes", "envelope_metadata", "recipient_tokens", "events", "event_personal", "jobs", "ledger",
                                 "documents"]
