@@ -34,9 +34,6 @@ public final class PostgresWorkflowStore: WorkflowStore {
                                         database: configuration.database)
         }
         clientConfiguration.options.maximumConnections = max(1, configuration.maximumConnections)
-        // Prepared statements run with their generic plan from the first run on (see
-        // PreparedStatements.swift): each is written so that plan is as good as any.
-        clientConfiguration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         clientConfiguration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: clientConfiguration)
         self.client = client

@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 @testable import WorkflowPostgres
 
-/// A prepared statement is planned once for any parameters (the store's connections force the
-/// generic plan, made at the statement's first run), so a plan that is fine for the tables of
-/// that run can read a whole table later. Each prepared statement's generic plan is checked as
+/// A prepared statement is soon run with one plan for any parameters (its generic plan, made
+/// early in a connection's life), so a plan that is fine for the tables of that moment can read
+/// a whole table later. Each prepared statement's generic plan is checked as
 /// made on a database with thousands of rows in every table that grows with the envelopes, and
 /// on a new, empty database: it must reach them through an index on the row's own key, never by
 /// a sequential scan or through a secondary index such as `jobs_due` or `jobs_claim`, which hold
