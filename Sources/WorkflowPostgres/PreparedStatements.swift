@@ -79,9 +79,9 @@ enum CommitStatements {
     /// count to the table's statistics, and with statistics older than the table's growth the
     /// generic plan read every pending job through the state index on every commit (37 ms each
     /// after 6 000 envelopes). The account and state are tested as one `IS TRUE` condition,
-    /// which no index can answer: written as plain `account = $2 AND state = 'pending'`, a plan
-    /// made on an empty table (a new database's first commit) chose `jobs_claim` for the state
-    /// and kept reading every pending job as the table grew. More finished jobs are marked by a
+    /// which no index can answer: written as plain `account = $2 AND state = 'pending'`, the
+    /// generic plan made early in a new database, on a nearly empty table, chose `jobs_claim`
+    /// for the state and kept reading every pending job as the table grew. More finished jobs are marked by a
     /// query planned for its values (`PostgresWorkflowStore.commit`).
     struct Opening: PreparedStoreStatement {
         static let sql = """
@@ -282,8 +282,7 @@ enum ReadStatements {
     /// The jobs of one kind for one envelope, in claim order (a signer's e-mails in the outbox).
     struct JobsOfEnvelope: PreparedStoreStatement {
         static let sql = """
-            SELECT id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state, last_error FROM jobs
-            WHERE account = $1 AND envelope = $2 AND kind = $3 ORDER BY position
+            SELECT \(PostgresWorkflowStore.jobColumns) FROM jobs WHERE account = $1 AND envelope = $2 AND kind = $3 ORDER BY position
             """
         let bindings: PostgresBindings
         init(account: String, envelope: String, kind: String) {
@@ -294,8 +293,7 @@ enum ReadStatements {
     /// The account's last ledger entry.
     struct LedgerHead: PreparedStoreStatement {
         static let sql = """
-            SELECT account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash FROM ledger
-            WHERE account = $1 ORDER BY sequence DESC LIMIT 1
+            SELECT \(PostgresWorkflowStore.ledgerColumns) FROM ledger WHERE account = $1 ORDER BY sequence DESC LIMIT 1
             """
         let bindings: PostgresBindings
         init(account: String) { bindings = Bindings { $0.add(account) }.value }
