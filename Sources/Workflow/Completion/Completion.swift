@@ -14,15 +14,17 @@ extension WorkflowEngine {
     /// revocation sources), and verified; only then is the envelope marked `completed`, in one
     /// transaction with its event, its ledger entry, the CC e-mails and the job's own completion. Run twice (a
     /// crash, two workers), it completes once: the second commit finds the job done or the
-    /// envelope's revision moved, and stops.
-    func complete(account: String, envelope id: String, job jobID: String) async throws {
+    /// envelope's revision moved, and stops. Returns whether this run committed the completion
+    /// (and with it finished the job); false when there was nothing to complete.
+    @discardableResult
+    func complete(account: String, envelope id: String, job jobID: String) async throws -> Bool {
         guard let seal = configuration.seal else {
             throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
         }
         guard let read = try await store.envelope(account: account, id: id) else {
             throw WorkflowError(.notFound, "no envelope \(id)")
         }
-        guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return }
+        guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return false }
         // The events, the first document as sent and the template are read at once: on PostgreSQL
         // each read is a round trip, and the completion job is one worker's critical path. Further
         // documents are read one at a time as their turn comes, so that at most two documents
@@ -126,6 +128,7 @@ extension WorkflowEngine {
                                                            token: Data(token), at: now))
             }
         }
+        return true
     }
 
     /// A document ready to seal: the stored PDF as sent with the fields drawn over its pages in

@@ -136,8 +136,11 @@ public struct WorkflowWorker: Sendable {
             guard let smtp else { return }
             if let (_, error) = await deliver([job], smtp: smtp).first { throw error }
         case .completion:
-            try await engine.complete(account: job.account, envelope: job.envelope, job: job.id)
-            try await finishIfPending(job)
+            // A committed completion finished its job in the same transaction; only a run that
+            // found nothing to do (completed by another worker, voided) finishes it here.
+            if try await !engine.complete(account: job.account, envelope: job.envelope, job: job.id) {
+                try await finishIfPending(job)
+            }
         case .reminder:
             try await engine.runReminder(job)
         case .expiry:
