@@ -17,7 +17,7 @@ extension PostgresWorkflowStore {
             // done (each must still be pending: another worker may have finished it); a second
             // statement marks any others.
             let firstStream = change.events.first?.stream
-            let wantsEndpoints = change.webhookOutbox != nil, wantsLedger = change.ledgerEntry != nil
+            let wantsEndpoints = change.webhookOutbox != nil, wantsLedger = change.ledgerEntry != nil || change.ledgerAppend != nil
             let opening = try await Self.rows(connection, CommitStatements.Opening(
                 finishedJob: change.finishedJobs.first, account: change.account, firstStream: firstStream,
                 wantsEndpoints: wantsEndpoints, wantsLedger: wantsLedger), logger: logger).first
@@ -70,10 +70,16 @@ extension PostgresWorkflowStore {
                 throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account")
             }
             try await Self.insert(jobs: change.jobs, connection, logger)
-            if let entry = change.ledgerEntry {
-                let head = (try opening.value("ledger_sequence", as: Int?.self) ?? 0,
-                            try opening.value("ledger_hash", as: String?.self) ?? WorkflowEvent.genesis)
-                try await Self.append(ledger: entry, account: change.account, head: head, connection, logger)
+            if wantsLedger {
+                guard (change.ledgerEntry == nil) != (change.ledgerAppend == nil) else {
+                    throw WorkflowError(.invalidRequest, "a change carries a ledger entry and a ledger append; it may carry one")
+                }
+                let head = try opening.value("ledger_sequence", as: Int?.self).map {
+                    (sequence: $0, hash: try opening.value("ledger_hash", as: String.self))
+                }
+                let entry = change.ledgerEntry ?? change.ledgerAppend!.entry(account: change.account, after: head)
+                try await Self.append(ledger: entry, account: change.account,
+                                      head: head ?? (0, WorkflowEvent.genesis), connection, logger)
             }
             for stream in change.purgePersonalData {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",

@@ -53,7 +53,9 @@ extension SQLiteWorkflowStore {
                     throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
                 }
             }
-            if let entry = change.ledgerEntry { try Self.append(ledger: entry, account: change.account, db) }
+            if change.ledgerEntry != nil || change.ledgerAppend != nil {
+                try Self.append(ledger: change.ledgerEntry, or: change.ledgerAppend, account: change.account, db)
+            }
             for stream in change.purgePersonalData {
                 try db.run(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
                 try Self.purgeWebhookPayloads(stream: stream, account: change.account, db)
@@ -158,11 +160,17 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    static func append(ledger entry: LedgerEntry, account: String, _ db: Database) throws {
+    /// Appends `given` if it follows the stored head (else a `conflict`), or chains `append`
+    /// onto that head.
+    static func append(ledger given: LedgerEntry?, or append: LedgerAppend?, account: String, _ db: Database) throws {
         let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT sequence, hash FROM ledger WHERE account = ? ORDER BY sequence DESC LIMIT 1"),
-                                    arguments: [account])
-        guard entry.account == account, entry.sequence == (head?["sequence"] ?? 0) + 1,
-              entry.previousHash == (head?["hash"] ?? WorkflowEvent.genesis), entry.hash == entry.computedHash else {
+                                    arguments: [account]).map { (sequence: $0["sequence"] as Int, hash: $0["hash"] as String) }
+        guard (given == nil) != (append == nil) else {
+            throw WorkflowError(.invalidRequest, "a change carries a ledger entry and a ledger append; it may carry one")
+        }
+        let entry = given ?? append!.entry(account: account, after: head)
+        guard entry.account == account, entry.sequence == (head?.sequence ?? 0) + 1,
+              entry.previousHash == (head?.hash ?? WorkflowEvent.genesis), entry.hash == entry.computedHash else {
             throw WorkflowError(.conflict, "ledger entry \(entry.sequence) does not follow the stored ledger head; retry")
         }
         try db.run(sql: """

@@ -80,6 +80,29 @@ extension StoreConformance {
             try await store.insertAnchor(LedgerAnchor(account: "acme", sequence: 2, head: second.hash, token: Data([1, 2, 3]), at: epoch))
             try expect(try await store.anchors(account: "acme").first?.head == second.hash, "the anchor reads back")
         },
+        Case(name: "ledger: an append is chained onto the stored head in the commit") { store in
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "other")
+            let append = LedgerAppend(envelope: "env_1", envelopeHead: sha("a"), envelopeEvents: 4, at: epoch)
+            try await store.commit(StoreChange(account: "acme", ledgerAppend: append))
+            let first = append.entry(account: "acme", after: nil)
+            try expect(first.sequence == 1 && first.previousHash == WorkflowEvent.genesis, "the first entry follows genesis")
+            try expect(try await store.ledgerHead(account: "acme") == first, "an append on an empty ledger is entry 1")
+            let explicit = LedgerEntry(account: "acme", sequence: 2, envelope: "env_2", envelopeHead: sha("b"), envelopeEvents: 5,
+                                       at: epoch, previousHash: first.hash)
+            try await store.commit(StoreChange(account: "acme", ledgerEntry: explicit))
+            let later = LedgerAppend(envelope: "env_3", envelopeHead: sha("c"), envelopeEvents: 6, at: epoch.addingTimeInterval(60))
+            try await store.commit(StoreChange(account: "acme", ledgerAppend: later))
+            let third = later.entry(account: "acme", after: (explicit.sequence, explicit.hash))
+            try expect(try await store.ledger(account: "acme") == [first, explicit, third], "appends chain after explicit entries too")
+            try await store.commit(StoreChange(account: "other", ledgerAppend: later))
+            try expect(try await store.ledger(account: "other") == [later.entry(account: "other", after: nil)],
+                       "each account's ledger is its own")
+            try await expectError(.invalidRequest, "an entry and an append in one change") {
+                try await store.commit(StoreChange(account: "acme", ledgerEntry: explicit, ledgerAppend: later))
+            }
+            try expect(try await store.ledger(account: "acme").count == 3, "the refused change wrote nothing")
+        },
     ]
 
     static let jobCases: [Case] = [

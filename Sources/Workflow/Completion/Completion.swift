@@ -103,28 +103,26 @@ extension WorkflowEngine {
         }
         let chained = chain(&envelope, transition.events, at: now)
         envelope.revision += 1
-        // Completions of one account race for the next ledger entry. A commit that lost the race is
-        // rebuilt on the new ledger head (the sealing above is not redone); the envelope's revision
-        // still refuses any other change, which fails again and ends the retries.
-        var entry: LedgerEntry
+        // The store chains the ledger entry onto the account's head inside the commit. Completions
+        // of one account race for that head: a commit that lost is committed again (the sealing
+        // above is not redone); the envelope's revision still refuses any other change, which
+        // fails again and ends the retries.
+        let append = LedgerAppend(envelope: id, envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now)
         var attempts = 0
         while true {
-            let ledgerHead = try await store.ledgerHead(account: account)
-            entry = LedgerEntry(account: account, sequence: (ledgerHead?.sequence ?? 0) + 1, envelope: id,
-                                envelopeHead: envelope.headHash, envelopeEvents: envelope.eventCount, at: now,
-                                previousHash: ledgerHead?.hash ?? WorkflowEvent.genesis)
             do {
                 try await commitWithWebhooks(StoreChange(account: account, envelope: envelope, previousEnvelope: read, events: chained, jobs: transition.jobs,
-                                                         finishedJobs: [jobID], ledgerEntry: entry), envelope: envelope)
+                                                         finishedJobs: [jobID], ledgerAppend: append), envelope: envelope)
                 break
             } catch let error as WorkflowError where error.code == .conflict && attempts < 16 {
                 attempts += 1
             }
         }
-        if let url = seal.timestampURL {
-            // Anchor the new ledger head; a failure leaves it for the next completion to anchor.
-            if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(entry.hash.utf8)) {
-                try? await store.insertAnchor(LedgerAnchor(account: account, sequence: entry.sequence, head: entry.hash,
+        if let url = seal.timestampURL, let head = try? await store.ledgerHead(account: account) {
+            // Anchor the ledger's head (this entry, or one chained after it since); a failure
+            // leaves it for the next completion to anchor.
+            if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(head.hash.utf8)) {
+                try? await store.insertAnchor(LedgerAnchor(account: account, sequence: head.sequence, head: head.hash,
                                                            token: Data(token), at: now))
             }
         }

@@ -86,6 +86,31 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     public var computedHash: String { sha256Hex(Array(previousHash.utf8) + canonicalJSON) }
 }
 
+/// A ledger entry whose place the store decides: it is chained onto the account's ledger head
+/// inside the commit's transaction (sequence and previous hash are the head's), so the writer
+/// reads no head beforehand. Two commits that chain onto the same head conflict; the one that
+/// loses is refused as a `conflict` and may simply be committed again.
+public struct LedgerAppend: Sendable, Hashable {
+    public var envelope: String
+    /// The envelope's event-chain head at completion, and how many events it had.
+    public var envelopeHead: String
+    public var envelopeEvents: Int
+    public var at: Date
+
+    public init(envelope: String, envelopeHead: String, envelopeEvents: Int, at: Date) {
+        self.envelope = envelope
+        self.envelopeHead = envelopeHead
+        self.envelopeEvents = envelopeEvents
+        self.at = at
+    }
+
+    /// The entry that follows `head` (nil: the account's ledger is empty).
+    public func entry(account: String, after head: (sequence: Int, hash: String)?) -> LedgerEntry {
+        LedgerEntry(account: account, sequence: (head?.sequence ?? 0) + 1, envelope: envelope, envelopeHead: envelopeHead,
+                    envelopeEvents: envelopeEvents, at: at, previousHash: head?.hash ?? WorkflowEvent.genesis)
+    }
+}
+
 /// An RFC 3161 time-stamp token over a ledger head: rewriting the ledger before it would need a
 /// forged timestamp.
 public struct LedgerAnchor: Sendable, Hashable, Codable {

@@ -21,7 +21,11 @@ public struct StoreChange: Sendable {
     public var jobs: [Job]
     /// Jobs this change finishes (e.g. the completion job that sealed the envelope).
     public var finishedJobs: [String]
+    /// A ledger entry as the writer chained it: refused as a `conflict` unless it follows the
+    /// stored head. At most one of `ledgerEntry` and `ledgerAppend`.
     public var ledgerEntry: LedgerEntry?
+    /// A ledger entry the store chains onto the stored head in the commit (`LedgerAppend`).
+    public var ledgerAppend: LedgerAppend?
     /// Personal data to delete (a purge): the events of these streams keep only their hashes,
     /// and the webhook payloads of these streams are emptied.
     public var purgePersonalData: [String]
@@ -38,7 +42,8 @@ public struct StoreChange: Sendable {
 
     public init(account: String, envelope: Envelope? = nil, previousEnvelope: Envelope? = nil, templateVersion: TemplateVersion? = nil,
                 clauseVersion: ClauseVersion? = nil, events: [WorkflowEvent] = [], jobs: [Job] = [],
-                finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, purgePersonalData: [String] = [],
+                finishedJobs: [String] = [], ledgerEntry: LedgerEntry? = nil, ledgerAppend: LedgerAppend? = nil,
+                purgePersonalData: [String] = [],
                 webhookEndpoint: WebhookEndpoint? = nil, webhookDeliveries: [WebhookDelivery] = [],
                 webhookAttempts: [WebhookAttempt] = []) {
         self.account = account
@@ -50,6 +55,7 @@ public struct StoreChange: Sendable {
         self.jobs = jobs
         self.finishedJobs = finishedJobs
         self.ledgerEntry = ledgerEntry
+        self.ledgerAppend = ledgerAppend
         self.purgePersonalData = purgePersonalData
         self.webhookEndpoint = webhookEndpoint
         self.webhookDeliveries = webhookDeliveries
