@@ -118,8 +118,15 @@ public struct PDFVerifier: Sendable {
             }
             let subFilter = dictionary["SubFilter"]?.nameValue?.string
             signature.subFilter = subFilter
-            let isTimestamp = dictionary["Type"] == .name("DocTimeStamp") || subFilter == "ETSI.RFC3161"
+            // The sub-filter decides what the contents are and how they are checked; a /Type that
+            // says otherwise is noted, never obeyed (a CMS signature called a document timestamp
+            // would get a timestamp's leave under a certification).
+            let isTimestamp = subFilter == "ETSI.RFC3161"
             signature.kind = isTimestamp ? .documentTimestamp : .signature
+            if let type = dictionary["Type"]?.nameValue?.string, type != (isTimestamp ? "DocTimeStamp" : "Sig") {
+                signature.notes.append(ReportNote(code: "signatureTypeMismatch", message:
+                    "the signature dictionary's /Type is /\(type) but its /SubFilter \(subFilter ?? "(none)") makes it a \(isTimestamp ? "document timestamp (/Type /DocTimeStamp)" : "signature (/Type /Sig)"); it is judged as what its contents are"))
+            }
             if case .string(let date)? = try document.resolve(dictionary, "M") { signature.signingTime = PDFDate.parse(date.text) }
             let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue, field: field.reference)
             signature.issues += structure.issues

@@ -67,6 +67,7 @@ struct InputPreparation {
                 let rewritten = try tolerant.rewritten(repairing: true, dropped: &dropped, cutFieldLoops: &cutFieldLoops)
                 let document = try PDFDocument(bytes: rewritten, mode: .strict, decryption: decryption)
                 try Self.touch(document)
+                if let error = try LostContent(rewrite: document, input: input, dropped: dropped).error { throw error }
                 self.document = document
                 var lost = dropped.isEmpty ? "every readable object kept"
                     : "\(dropped.count) unreadable object(s) left out: \(dropped.prefix(5).map { "\($0.number) \($0.generation)" }.joined(separator: ", "))"
@@ -90,23 +91,37 @@ struct InputPreparation {
                        offset: strictError.offset, object: strictError.object)
     }
 
-    /// A file that carries signatures is never rewritten. When its form cannot even be read, a
-    /// `/ByteRange` anywhere in it counts as a signature.
+    /// A file that carries signatures is never rewritten. A `/ByteRange` array anywhere in its
+    /// bytes counts as a signature, whether or not the damaged form still reaches it (a signed
+    /// file cut short, a field tree that no longer parses).
     private static func refuseIfSigned(_ document: PDFDocument, strictError: PDFError) throws {
-        let signatures: Int
+        var signatures: Int
         do {
             signatures = try document.formFields().filter(\.isSigned).count
         } catch {
-            let bytes = document.bytes
-            guard bytes.count >= 10, (0...(bytes.count - 10)).contains(where: { bytes.matches("/ByteRange", at: $0) }) else {
-                throw error
-            }
+            guard byteRangeOffset(in: document.bytes) != nil else { throw error }
             signatures = 1
+        }
+        var unreached = ""
+        if signatures == 0, let offset = byteRangeOffset(in: document.bytes) {
+            signatures = 1
+            unreached = " (a signature dictionary's /ByteRange at byte \(offset), which its form no longer reaches)"
         }
         guard signatures == 0 else {
             throw SigningError(.signedInputAmbiguous,
-                               "the file carries \(signatures) signature(s) and its structure can be read in more than one way (\(strictError)); rewriting it would break those signatures, and a signature added on top would be judged FAILED by a strict verifier — ask for a clean copy from whoever signed it")
+                               "the file carries \(signatures) signature(s)\(unreached) and its structure can be read in more than one way (\(strictError)); rewriting it would break those signatures, and a signature added on top would be judged FAILED by a strict verifier — ask for a clean copy from whoever signed it")
         }
+    }
+
+    /// The offset of the first `/ByteRange [` (spaces allowed before the bracket), if any.
+    static func byteRangeOffset(in bytes: PDFBytes) -> Int? {
+        guard bytes.count >= 11 else { return nil }
+        for index in 0...(bytes.count - 11) where bytes.matches("/ByteRange", at: index) {
+            var next = index + 10
+            while next < bytes.count, [0x20, 0x0A, 0x0D, 0x09, 0x0C, 0x00].contains(bytes[next]) { next += 1 }
+            if next < bytes.count, bytes[next] == UInt8(ascii: "[") { return index }
+        }
+        return nil
     }
 
     /// Reads what signing will read: the catalog, the page tree and the form fields.

@@ -143,6 +143,12 @@ extension Step {
             try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
             return
         }
+        if node.isSigned, let reason = try signatureNotMadeHere(node.value) {
+            deny(number, "field", "new signature field '\(node.name)' claims a signature it did not make: \(reason)")
+            try explainNew(reachableFrom: node.dictionary["V"])
+            try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
+            return
+        }
         allow(number, "signature", timestamp ? "document timestamp field '\(node.name)' added"
               : node.isSigned ? "signature field '\(node.name)' added and signed" : "empty signature field '\(node.name)' added")
         try explainNew(reachableFrom: node.dictionary["V"])
@@ -160,9 +166,19 @@ extension Step {
         let what = node.isWidget && node.dictionary["T"] == nil ? "widget of field '\(node.name)'" : "field '\(node.name)'"
         if node.isSignature {
             let signing = !previous.isSigned
-            if signing, keys.isSubset(of: Self.signKeys) {
+            if signing, keys.isSubset(of: Self.signKeys), !node.isSigned {
+                // Only signing may draw in a signature box: an appearance given to an empty
+                // signature field would show a signature nobody made.
+                deny(number, "field", "the appearance of unsigned \(what) changed: " + keys.map { "/\($0.string)" }.sorted()
+                    .joined(separator: ", ") + (keys.isEmpty ? "its appearance stream" : "") + " (it would show a signature nobody made)")
+                try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
+            } else if signing, keys.isSubset(of: Self.signKeys), let reason = try signatureNotMadeHere(node.value) {
+                deny(number, "field", "\(what) claims a signature it did not make: \(reason)")
+                try explainNew(reachableFrom: node.dictionary["V"])
+                try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
+            } else if signing, keys.isSubset(of: Self.signKeys) {
                 if try policy.allowsSigning || isDocumentTimestamp(node.value) {
-                    allow(number, "signature", node.isSigned ? "signature field '\(node.name)' signed" : "\(what): appearance updated")
+                    allow(number, "signature", "signature field '\(node.name)' signed")
                     accept(number, as: what, in: .keys(Self.fieldTreeKeys))
                     try explainNew(reachableFrom: node.dictionary["V"])
                     try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
@@ -225,7 +241,27 @@ extension Step {
 
     private func isDocumentTimestamp(_ value: PDFObject?) throws -> Bool {
         guard let value, case .dictionary(let signature) = try document.resolve(value, revision: new) else { return false }
-        return signature["Type"] == .name("DocTimeStamp") || signature["SubFilter"] == .name("ETSI.RFC3161")
+        // The sub-filter decides, as it decides how the contents are checked: a CMS signature
+        // whose dictionary says /Type /DocTimeStamp is a signature, judged as one.
+        return signature["SubFilter"] == .name("ETSI.RFC3161")
+    }
+
+    /// Why a field signed in this step names a signature not made in it (nil: made in it): a
+    /// signature dictionary that existed before the step and is not redefined in it (another
+    /// field's signature, moved), or one whose `/ByteRange` ends outside this step's revision.
+    private func signatureNotMadeHere(_ value: PDFObject?) throws -> String? {
+        if let reference = value?.referenceValue, document.entry(for: reference.number, revision: old)?.isInUse == true,
+           !isTouched(reference.number) {
+            return "its /V is object \(reference.number), a signature dictionary that existed before this revision: a signature made earlier, now claimed by this field"
+        }
+        guard let value, case .dictionary(let signature) = try document.resolve(value, revision: new),
+              let range = try document.resolve(signature["ByteRange"] ?? .null, revision: new).arrayValue, range.count == 4,
+              let start = range[2].intValue, let length = range[3].intValue else { return nil }
+        let (from, to) = (document.revisions[old].endOffset, document.revisions[new].endOffset)
+        guard start + length > from, start + length <= to else {
+            return "its /ByteRange ends at byte \(start + length), outside the revision that signs it (bytes \(from)–\(to)): a signature made for other bytes"
+        }
+        return nil
     }
 
     // MARK: Pages
