@@ -41,7 +41,7 @@ struct DocumentSignatures {
                 throw SigningError(.badSignature, "the CMS of '\(field.name)' cannot be read: \(error)")
             }
             let subFilter = try document.resolve(dictionary, "SubFilter")?.nameValue?.string
-            let isTimestamp = dictionary["Type"] == .name("DocTimeStamp") || subFilter == "ETSI.RFC3161"
+            let isTimestamp = subFilter == "ETSI.RFC3161"  // as verification decides: the contents' kind
             var certificates = cms.certificates
             var authority: Certificate?
             if !isTimestamp, let tokenDER = cms.timestampToken, let token = try? TimestampToken.parse(der: tokenDER) {

@@ -1,0 +1,96 @@
+import CountersignCrypto
+import Foundation
+import PDFSyntax
+import Signing
+import Testing
+import Verification
+
+/// Updates after signing that make a signature box claim a signature it did not get: a field
+/// given another field's signature, a copy of one, an appearance drawn in an empty signature box,
+/// and a CMS signature that calls itself a document timestamp to get a timestamp's leave under a
+/// "no changes" certification. Each was PASSED before these tests (a hostile-input trial);
+/// pyHanko rejects each.
+@Suite struct SignatureClaimTests {
+    let fixtures = VerificationFixtures.shared
+
+    private func field(_ name: String, in document: PDFDocument) throws -> PDFFormField {
+        try #require(try document.formFields().first { $0.name == name })
+    }
+
+    /// An appearance stream reading "Digitally signed by …", as a forger would draw it.
+    private func forgedAppearance(_ update: inout IncrementalUpdate) -> PDFReference {
+        let font = update.add(.dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")]))
+        return update.add(DocumentEdits.stream("BT /F1 9 Tf 4 20 Td (Digitally signed by Bob Company) Tj ET", [
+            "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 216, 54],
+            "Resources": .dictionary(["Font": .dictionary(["F1": .reference(font)])]),
+        ]))
+    }
+
+    @Test func anotherFieldsSignatureMovedIntoAnEmptyBoxFails() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        let customer = try field("sig_customer", in: document)
+        let company = try field("sig_company", in: document)
+        var update = IncrementalUpdate(document: document)
+        var dictionary = company.dictionary
+        dictionary["V"] = try #require(customer.value)
+        dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
+        update.set(try #require(company.reference), .dictionary(dictionary))
+        let moved = update.write().bytes
+        let report = AttackSupport.expectFailed(moved, .disallowedModification, mentioning: "claims a signature it did not make")
+        #expect(report.signatures.flatMap(\.modifications).contains { !$0.allowed && $0.description.contains("existed before this revision") },
+                "\(report.text)")
+    }
+
+    @Test func aCopyOfAnotherFieldsSignatureFails() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        let customer = try field("sig_customer", in: document)
+        let company = try field("sig_company", in: document)
+        var update = IncrementalUpdate(document: document)
+        var dictionary = company.dictionary
+        // A new object, but with the first signature's /ByteRange and /Contents: it signs the
+        // revision before the one that gives it to the field.
+        dictionary["V"] = .reference(update.add(try document.resolve(try #require(customer.value))))
+        update.set(try #require(company.reference), .dictionary(dictionary))
+        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        #expect(report.verdict == .failed, "\(report.text)")
+        #expect(report.signatures.flatMap(\.modifications).contains { !$0.allowed && $0.description.contains("outside the revision that signs it") },
+                "\(report.text)")
+    }
+
+    @Test func anAppearanceDrawnInAnEmptySignatureBoxFails() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        let company = try field("sig_company", in: document)
+        var update = IncrementalUpdate(document: document)
+        var dictionary = company.dictionary
+        dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
+        update.set(try #require(company.reference), .dictionary(dictionary))
+        AttackSupport.expectFailed(update.write().bytes, .disallowedModification,
+                                   mentioning: "the appearance of unsigned field 'sig_company' changed")
+    }
+
+    @Test func aSignatureCalledADocumentTimestampIsJudgedAsASignature() throws {
+        // Our signer refuses to sign under P=1, so: certify for form filling, sign again, then
+        // make the certification P=1 and re-sign both with their own keys.
+        let certified = try fixtures.sign(fixtures.contract, .field("sig_company"), signer: "Bob Company", certification: .formFill)
+        var bytes = try fixtures.sign(certified, .field("sig_customer"), signer: "Alice Customer")
+        let first = SignatureLayout(Array(bytes.prefix(certified.count)))
+        let level = try #require(ByteSurgery.find("/P 2", in: bytes, from: first.contentsEnd))
+        #expect(level < certified.count)
+        ByteSurgery.overwrite(&bytes, at: level, with: "/P 1")
+        try ByteSurgery.resign(&bytes, ranges: first.byteRange, contents: first.contentsStart..<first.contentsEnd,
+                               identity: try fixtures.identity(name: "Bob Company"))
+        let layout = SignatureLayout(bytes)
+        let type = try #require(ByteSurgery.find("/Type /Sig /Filter /Adobe.PPKLite", in: bytes, from: certified.count))
+        #expect(type < layout.contentsStart)
+        ByteSurgery.fill(&bytes, type..<(type + 33), with: "/Type /DocTimeStamp")
+        try ByteSurgery.resign(&bytes, ranges: layout.byteRange, contents: layout.contentsStart..<layout.contentsEnd,
+                               identity: try fixtures.identity(name: "Alice Customer"))
+        let report = AttackSupport.expectFailed(bytes, .disallowedModification, mentioning: "forbids any change")
+        let second = try #require(report.signatures.last)
+        #expect(second.kind == .signature, "\(report.text)")
+        #expect(second.notes.contains { $0.code == "signatureTypeMismatch" }, "\(second.notes)")
+    }
+}
