@@ -109,7 +109,10 @@ enum InspectionText {
         return lines.joined(separator: "\n")
     }
 
+    /// A coordinate for people: whole numbers without decimals. A file may write any number
+    /// (1e19, a NaN from 0/0 in its own arithmetic): those print as they are, never trap.
     static func format(_ value: Double) -> String {
-        value.rounded() == value ? String(Int(value)) : String(format: "%.2f", value)
+        guard value.isFinite, abs(value) < 1e15 else { return "\(value)" }
+        return value.rounded() == value ? String(Int(value)) : String(format: "%.2f", value)
     }
 }

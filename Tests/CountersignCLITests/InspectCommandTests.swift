@@ -33,6 +33,23 @@ import Testing
         try runCommand(TestEnvironment.countersignExecutable.path, arguments)
     }
 
+    /// A page size no integer holds (a hostile-input trial trapped the text output on it).
+    @Test func aPageWiderThanAnyIntegerIsPrintedNotTrapped() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        var objects: [PDFReference: PDFObject] = [:]
+        objects[PDFReference(1)] = .dictionary(["Type": .name("Catalog"), "Pages": .reference(PDFReference(2))])
+        objects[PDFReference(2)] = .dictionary(["Type": .name("Pages"), "Kids": [.reference(PDFReference(3))], "Count": 1])
+        objects[PDFReference(3)] = .dictionary(["Type": .name("Page"), "Parent": .reference(PDFReference(2)),
+                                                "MediaBox": [0, 0, .real(1e19), .real(-1e300)]])
+        let bytes = PDFFileWriter().write(objects: objects, trailer: ["Root": .reference(PDFReference(1))])
+        let url = directory.appendingPathComponent("huge.pdf")
+        try Data(bytes).write(to: url)
+        let result = try countersign(["inspect", url.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"), "\(result.stderr)")
+        #expect(result.stdout.contains("1 page") && result.stdout.contains("1e+19"), "\(result.stdout)")
+    }
+
     @Test func jsonHasTheDocumentedKeys() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let file = try samplePDF(in: directory)
