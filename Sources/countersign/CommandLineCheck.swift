@@ -16,7 +16,11 @@ enum CommandLineCheck {
                 return unknownFlag(Array(arguments[position...]), command: command, path: path)
             }
             let names = subcommands.compactMap { $0.configuration.commandName }
-            if argument == "help" { return nil }
+            if argument == "help" {
+                // `help COMMAND…`: the words after it must name a command, as they would without it.
+                let words = arguments[(position + 1)...].filter { !$0.hasPrefix("-") }
+                return words.isEmpty ? nil : problem(Array(words), root: command)
+            }
             guard let index = names.firstIndex(of: argument) else {
                 let commands = path.joined(separator: " ")
                 var line = "unknown command '\(argument)'"

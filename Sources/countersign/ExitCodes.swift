@@ -116,8 +116,9 @@ extension CLIError {
             return CLIError(ExitStatus.cannotCreate, file: error.path, error.reason,
                             todo: "check that the folder exists and is writable")
         case let error as CSVFileError:
-            let exists = FileManager.default.fileExists(atPath: error.path)
-            return CLIError(exists ? ExitStatus.dataError : ExitStatus.noInput, file: error.path, error.message)
+            // Missing, a folder, unreadable: the input cannot be opened (66); a file that opens
+            // but does not read as CSV is a data error (65).
+            return CLIError(error.cannotOpen ? ExitStatus.noInput : ExitStatus.dataError, file: error.path, error.message)
         case let error as TypesettingError:
             return CLIError(ExitStatus.dataError, file: file, error.reason)
         case let error as PDFReaderError:

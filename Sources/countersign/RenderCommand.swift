@@ -2,7 +2,7 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign render TEMPLATE (--data ROW.json | --csv FILE --row N) --out FILE.pdf [--date ISO8601] [--json]`
+/// `countersign render TEMPLATE (--data ROW.json | --csv FILE --row N [--encoding E]) --out FILE.pdf [--date ISO8601] [--json]`
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render", abstract: "Render one document from a template and one data row.")
@@ -18,6 +18,9 @@ struct RenderCommand: ParsableCommand {
 
     @Option(help: "The data row of --csv, counting from 1 (the header is not a row).")
     var row: Int?
+
+    @Option(help: "The --csv file's text encoding: utf-8 (default) or windows-1252.")
+    var encoding: String = "utf-8"
 
     @Option(help: "The clause library (default: clauses/ beside the template).")
     var clauses: String?
@@ -38,6 +41,9 @@ struct RenderCommand: ParsableCommand {
         if (data == nil) == (csv == nil) { throw ValidationError("Give --data ROW.json or --csv FILE --row N.") }
         if csv != nil, row == nil { throw ValidationError("--csv needs --row N (data rows count from 1).") }
         if let row, row < 1 { throw ValidationError("--row counts data rows from 1.") }
+        if CSVEncoding(rawValue: encoding.lowercased()) == nil {
+            throw ValidationError("--encoding must be utf-8 or windows-1252, not '\(encoding)'.")
+        }
         if json, out == StandardStreams.name {
             throw ValidationError("--json and --out - both write to standard output; write the PDF to a file.")
         }
@@ -56,7 +62,8 @@ struct RenderCommand: ParsableCommand {
                 let source = StandardStreams.display(csv!)
                 let (url, cleanup) = try StandardStreams.spool(csv!, suffix: ".csv", what: "the --csv file")
                 defer { cleanup() }
-                let single = try SingleRow(csv: url, row: row!, template: compiled)
+                let single = try SingleRow(csv: url, row: row!, template: compiled,
+                                           encoding: CSVEncoding(rawValue: encoding.lowercased()) ?? .utf8)
                 if !single.problems.isEmpty {
                     throw CLIError(ExitStatus.dataError, file: nil, "",
                                    details: single.problems.map { "countersign: \(source): \($0)" })
@@ -141,6 +148,17 @@ func compileTemplate(_ path: String, clauses: String?) throws -> CompiledTemplat
     let url = URL(fileURLWithPath: path)
     guard FileManager.default.fileExists(atPath: path) else {
         throw CLIError(ExitStatus.noInput, file: path, "no such file (the template)", todo: "check the path")
+    }
+    var isFolder: ObjCBool = false
+    guard !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) || !isFolder.boolValue else {
+        throw CLIError(ExitStatus.noInput, file: path, "is a folder, not a template", todo: "name the template's XML file")
+    }
+    if let clauses {
+        // A --clauses folder that is not there would make every <clause> "unknown": say what is wrong once.
+        guard FileManager.default.fileExists(atPath: clauses, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CLIError(ExitStatus.noInput, file: clauses, "no such folder (the --clauses library)",
+                           todo: "name the folder that holds the clause files, or leave --clauses out to use clauses/ beside the template")
+        }
     }
     let library = clauses.map { URL(fileURLWithPath: $0) } ?? TemplateLocations.clauseLibrary(for: url)
     return try TemplateCompiler(clauseLibrary: library).compile(file: url)

@@ -49,8 +49,12 @@ public final class CSVReader {
 
     /// Opens a file and reads its header row.
     public init(url: URL, encoding: CSVEncoding = .utf8, chunkSize: Int = 1 << 16) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw CSVFileError(path: url.path, message: "is a folder, not a CSV file; name the CSV file itself", cannotOpen: true)
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw CSVFileError(path: url.path, message: "cannot open the file (does it exist and is it readable?)")
+            throw CSVFileError(path: url.path, message: "cannot open the file (does it exist and is it readable?)", cannotOpen: true)
         }
         source = ChunkedBytes(handle: handle, chunkSize: chunkSize)
         self.encoding = encoding
@@ -79,7 +83,7 @@ public final class CSVReader {
         guard let raw = try CSVReader.readRawRecord(from: source, line: &line) else { return nil }
         row += 1
         if let problem = raw.problem {
-            var error = CSVRowError(row: row, line: startLine, column: raw.fields.count, message: problem)
+            var error = CSVRowError(row: row, line: startLine, column: raw.problemColumn, message: problem)
             error.absorbedLines = raw.absorbedLines
             return .failure(error)
         }
@@ -117,6 +121,8 @@ public final class CSVReader {
     private struct RawRecord {
         var fields: [[UInt8]]
         var problem: String?
+        /// The field (1-based) the problem is in, when it is in one.
+        var problemColumn: Int?
         var absorbedLines = 0
     }
 
@@ -130,6 +136,7 @@ public final class CSVReader {
         var fields: [[UInt8]] = []
         var field: [UInt8] = []
         var problem: String? = nil
+        var problemColumn: Int?
         var quoted = false
         var afterQuote = false
         // Where the open quote began, for the message when it is never closed.
@@ -164,11 +171,12 @@ public final class CSVReader {
                 if quoted {
                     let absorbedText = lastQuotedLine > quoteLine ? "; lines \(quoteLine + 1)–\(lastQuotedLine) after it were read into this field, "
                         + "so they are not rows of their own" : ""
+                    if problem == nil { problemColumn = quoteColumn }
                     problem = problem ?? "the quote that opens field \(quoteColumn) on line \(quoteLine) is never closed"
                         + absorbedText + "; close the quote (a quote inside a quoted value is written twice: \"\")"
                 }
                 endField()
-                return RawRecord(fields: fields, problem: problem, absorbedLines: quoted ? absorbed : 0)
+                return RawRecord(fields: fields, problem: problem, problemColumn: problemColumn, absorbedLines: quoted ? absorbed : 0)
             }
             if quoted {
                 if byte == UInt8(ascii: "\"") {
@@ -198,11 +206,11 @@ public final class CSVReader {
                 if try source.peek() == 0x0A { _ = try source.next() }
                 line += 1
                 endField()
-                return RawRecord(fields: fields, problem: problem)
+                return RawRecord(fields: fields, problem: problem, problemColumn: problemColumn)
             case 0x0A:
                 line += 1
                 endField()
-                return RawRecord(fields: fields, problem: problem)
+                return RawRecord(fields: fields, problem: problem, problemColumn: problemColumn)
             case UInt8(ascii: "\""):
                 if field.isEmpty && !afterQuote {
                     quoted = true
@@ -215,6 +223,7 @@ public final class CSVReader {
                 }
             default:
                 if afterQuote, byte != 0x20 {
+                    if problem == nil { problemColumn = fields.count + 1 }
                     problem = problem ?? "text follows the closing quote of field \(fields.count + 1)"
                 }
                 if !afterQuote { keep(byte) }
@@ -234,9 +243,13 @@ public final class CSVReader {
 public struct CSVFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var message: String
-    public init(path: String, message: String) {
+    /// The file could not be opened at all (missing, a folder, no permission), as opposed to
+    /// opened and found not to be CSV.
+    public var cannotOpen: Bool
+    public init(path: String, message: String, cannotOpen: Bool = false) {
         self.path = path
         self.message = message
+        self.cannotOpen = cannotOpen
     }
     public var description: String { "\(path): \(message)" }
 }

@@ -37,7 +37,7 @@ public final class BatchGenerator {
         do {
             reader = try CSVReader(url: configuration.csv, encoding: configuration.encoding)
         } catch let error as CSVFileError {
-            throw BatchError(.invalidInput, "\(csvPath): \(error.message)")
+            throw BatchError(error.cannotOpen ? .missingInput : .invalidInput, "\(csvPath): \(error.message)")
         } catch {
             throw BatchError(.invalidInput, "\(csvPath): \(error)")
         }

@@ -24,7 +24,7 @@ public struct SingleRow: Sendable {
         do {
             reader = try CSVReader(url: csv, encoding: encoding)
         } catch let error as CSVFileError {
-            throw BatchError(.invalidInput, "\(path): \(error.message)")
+            throw BatchError(error.cannotOpen ? .missingInput : .invalidInput, "\(path): \(error.message)")
         } catch {
             throw BatchError(.invalidInput, "\(path): \(error)")
         }

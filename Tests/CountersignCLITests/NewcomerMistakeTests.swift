@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Mistakes a newcomer made in a trial of the CLI (a folder for a file, a clause library that is
+/// not there, `help` of a command that does not exist, a windows-1252 export given to `render`,
+/// a broken quote in a CSV): each gets one clear line, the documented exit code, and no output.
+@Suite struct NewcomerMistakeTests {
+    static let template = TestEnvironment.root.appendingPathComponent("Templates/service-agreement.xml").path
+    static let leads = TestEnvironment.fixtures.appendingPathComponent("leads.csv")
+
+    private func countersign(_ arguments: [String]) throws -> CommandResult {
+        try runCommand(TestEnvironment.countersignExecutable.path, arguments)
+    }
+
+    @Test func aFolderGivenAsTheCSVCannotBeOpened() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let folder = TestEnvironment.fixtures.path
+        let render = try countersign(["render", Self.template, "--csv", folder, "--row", "1",
+                                      "--out", directory.appendingPathComponent("one.pdf").path])
+        let out = directory.appendingPathComponent("batch")
+        let generate = try countersign(["generate", Self.template, "--csv", folder, "--out", out.path])
+        for result in [render, generate] {
+            #expect(result.status == 66, "\(result.stderr)")
+            #expect(result.stderr.contains("is a folder, not a CSV file"), "\(result.stderr)")
+            #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing written")
+    }
+
+    @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
+        let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
+        #expect(result.status == 66, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("no such folder (the --clauses library)"), "\(result.stderr)")
+    }
+
+    @Test func helpOfACommandThatDoesNotExistIsAUsageError() throws {
+        let unknown = try countersign(["help", "nosuch"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown command 'nosuch'"), "\(unknown.stderr)")
+        let typo = try countersign(["help", "sgin"])
+        #expect(typo.status == 64 && typo.stderr.contains("did you mean 'countersign sign'"), "\(typo.stderr)")
+        let known = try countersign(["help", "envelope", "create"])
+        #expect(known.status == 0 && known.stdout.contains("USAGE"), "\(known.stderr)")
+    }
+
+    /// A windows-1252 export: `render` says to use `--encoding`, and `--encoding` reads it.
+    @Test func renderReadsAWindows1252Export() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let text = try String(contentsOf: Self.leads, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let row = try #require(lines.firstIndex { $0.contains("Côté") || $0.contains("é") })
+        let csv = directory.appendingPathComponent("export.csv")
+        let rows = "\(lines[0])\n\(lines[row])\n"
+        let exported = try #require(rows.data(using: .windowsCP1252))
+        try exported.write(to: csv)
+        let out = directory.appendingPathComponent("one.pdf")
+        let plain = try countersign(["render", Self.template, "--csv", csv.path, "--row", "1", "--out", out.path])
+        #expect(plain.status == 65 && plain.stderr.contains("try --encoding windows-1252"), "\(plain.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let decoded = try countersign(["render", Self.template, "--csv", csv.path, "--row", "1", "--encoding", "windows-1252",
+                                       "--out", out.path])
+        #expect(decoded.status == 0, "\(decoded.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.path))
+    }
+
+    /// Text after a closing quote is reported in the field it follows, not the row's last.
+    @Test func aBrokenQuoteNamesItsOwnColumn() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let lines = try String(contentsOf: Self.leads, encoding: .utf8).split(separator: "\n")
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[2] = "\"\(fields[2])\"x"  // contact_first_name, the third column
+        let csv = directory.appendingPathComponent("broken.csv")
+        try Data("\(lines[0])\n\(fields.joined(separator: ","))\n\(lines[2])\n".utf8).write(to: csv)
+        let out = directory.appendingPathComponent("batch")
+        let result = try countersign(["generate", Self.template, "--csv", csv.path, "--out", out.path, "--quiet"])
+        #expect(result.status == 1, "\(result.stderr)")  // some rows failed (docs/cli.md)
+        let errors = try String(contentsOf: out.appendingPathComponent("errors.csv"), encoding: .utf8)
+        #expect(errors.contains("contact_first_name") && errors.contains("closing quote of field 3"), "\(errors)")
+        #expect(!errors.contains("line_items"), "\(errors)")
+    }
+}
