@@ -37,6 +37,18 @@ enum CommandLineCheck {
         return unknownFlag([], command: command, path: path)
     }
 
+    /// The command the arguments name, as typed (`countersign envelope create`).
+    static func commandPath(_ arguments: [String], root: any ParsableCommand.Type) -> String {
+        var command = root
+        var path = [root.configuration.commandName ?? "countersign"]
+        for argument in arguments {
+            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else { break }
+            command = next
+            path.append(argument)
+        }
+        return path.joined(separator: " ")
+    }
+
     /// The first `--name` in `arguments` that `command` does not define, with a did-you-mean.
     private static func unknownFlag(_ arguments: [String], command: any ParsableCommand.Type, path: [String]) -> String? {
         let flags = arguments.prefix { $0 != "--" }.filter { $0.hasPrefix("--") && $0.count > 2 }

@@ -18,9 +18,25 @@ struct CountersignCommand: ParsableCommand {
     /// unknown flag), with a did-you-mean, then runs the command.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        let json = arguments.prefix { $0 != "--" }.contains("--json")
         if let problem = CommandLineCheck.problem(arguments, root: Self.self) {
-            FileHandle.standardError.write(Data("countersign: \(problem)\n".utf8))
+            CLIError(ExitStatus.usage, file: nil, problem).report(json: json)
             Foundation.exit(ExitStatus.usage)
+        }
+        if json {
+            // With --json a usage error is an error object on stdout too (docs/cli.md), which
+            // ArgumentParser's own report (text and usage on stderr) is not.
+            do {
+                _ = try parseAsRoot(arguments)
+            } catch {
+                let status = exitCode(for: error).rawValue
+                if status != ExitCode.success.rawValue {
+                    CLIError(status, file: nil, message(for: error),
+                             todo: "see \(CommandLineCheck.commandPath(arguments, root: Self.self)) --help")
+                        .report(json: true)
+                    Foundation.exit(status)
+                }
+            }
         }
         main(arguments)
     }

@@ -44,6 +44,26 @@ import Testing
         #expect(known.status == 0 && known.stdout.contains("USAGE"), "\(known.stderr)")
     }
 
+    /// With `--json`, a usage error is the documented error object on stdout too.
+    @Test func usageErrorsAreJSONObjectsWithJSON() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let cases: [[String]] = [
+            ["sign", Self.template, "--out", directory.appendingPathComponent("x.pdf").path, "--json"],
+            ["render", Self.template, "--csv", Self.leads.path, "--row", "1", "--out", "-", "--json"],
+            ["sgin", "--json"],
+        ]
+        for arguments in cases {
+            let result = try countersign(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let error = try #require(object?["error"] as? [String: Any], "\(arguments): \(result.stdout)")
+            #expect(error["status"] as? Int == 64 && (error["message"] as? String)?.isEmpty == false, "\(error)")
+            #expect(result.stderr.hasPrefix("countersign: "), "\(result.stderr)")
+        }
+        let help = try countersign(["sign", "--help", "--json"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE"), "help stays help")
+    }
+
     /// A windows-1252 export: `render` says to use `--encoding`, and `--encoding` reads it.
     @Test func renderReadsAWindows1252Export() throws {
         let directory = try TestEnvironment.scratchDirectory()
