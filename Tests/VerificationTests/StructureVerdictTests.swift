@@ -83,3 +83,47 @@ import Verification
         #expect(report.fileIssues.map(\.code).contains(.ambiguousStructure))
     }
 }
+
+/// A revision the `/Prev` chain skips: an update after a signature whose `/Prev` names the
+/// revision before the signed one, so a chain-following reader sees an unsigned file while a
+/// scanning one sees the signature (found by a hostile-input trial: it was INDETERMINATE, "no
+/// signatures"). An embedded PDF's own `%%EOF` inside an update is not taken for one.
+@Suite struct SkippedRevisionTests {
+    let fixtures = VerificationFixtures.shared
+
+    /// An update of the Info dictionary on top of `bytes`, its `/Prev` pointing at `prev`.
+    private func update(_ bytes: [UInt8], prev: Int? = nil, extra: PDFObject? = nil) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: bytes)
+        var update = IncrementalUpdate(document: document)
+        let info = try #require(document.trailer["Info"]?.referenceValue)
+        update.set(info, .dictionary(["Title": .string(PDFString(text: "Edited"))]))
+        if let extra { _ = update.add(extra) }
+        var output = update.write().bytes
+        if let prev {
+            let current = document.revisions.last!.sections.last!.offset
+            let key = try #require(ByteSurgery.find("/Prev \(current)", in: output, from: bytes.count))
+            let replacement = "/Prev \(prev)"
+            ByteSurgery.fill(&output, key..<(key + "/Prev \(current)".utf8.count), with: replacement)
+        }
+        return output
+    }
+
+    @Test func aSignedRevisionSkippedByPrevIsFailed() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let original = try PDFDocument(bytes: fixtures.contract).revisions.last!.sections.last!.offset
+        let skipping = try update(signed, prev: original)
+        let report = fixtures.trusted.verify(bytes: skipping)
+        #expect(report.verdict == .failed, "\(report.text)")
+        #expect(report.allReasons.contains("that the /Prev chain skips"), "\(report.allReasons)")
+        // The same update chained properly passes.
+        #expect(fixtures.trusted.verify(bytes: try update(signed)).verdict == .passed)
+    }
+
+    @Test func anEmbeddedPDFInAnUpdateIsNotARevision() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let embedded = DocumentEdits.stream(String(decoding: fixtures.contract, as: UTF8.self), ["Type": .name("EmbeddedFile")])
+        let document = try PDFDocument(bytes: try update(signed, extra: embedded))
+        #expect(document.revisions.count == 3)
+        #expect(document.ambiguities.isEmpty, "\(document.ambiguities)")
+    }
+}

@@ -293,6 +293,11 @@ struct FileStructureReader {
                                        "cross-reference section at \(section.offset) lies inside an earlier revision (which ends at \(start)); /Prev must point backwards",
                                        offset: section.offset), revision: index)
             }
+            if index > 0, let first = group.map(\.offset).min(), first > start, let hidden = hiddenRevision(in: start..<first) {
+                try ambiguity(PDFError(.skippedRevision,
+                                       "bytes \(start)–\(hidden.eof + 5) hold a complete revision (its startxref names the cross-reference section at \(hidden.xref)) that the /Prev chain skips: a reader that scans the file sees its objects, one that follows the chain does not",
+                                       offset: hidden.eof), revision: index)
+            }
             revisions.append(PDFRevision(index: index, startOffset: start, endOffset: max(end, start), sections: group))
             start = max(end, start)
         }
@@ -449,6 +454,27 @@ struct FileStructureReader {
         parser.lexer.skipWhitespace()
         guard let indirect = try? parser.parseIndirectObject(resolveLength: { _ in nil }) else { return false }
         return indirect.object.dictionaryValue?["Linearized"] != nil
+    }
+
+    /// A complete revision inside `range` (an update's bytes before its own cross-reference
+    /// section): `startxref N` naming a cross-reference section in the range (`xref`, or an
+    /// object header for a stream), then `%%EOF`. An embedded file's own `%%EOF` names no
+    /// section of this file, so it is not taken for one.
+    func hiddenRevision(in range: Range<Int>) -> (xref: Int, eof: Int)? {
+        var index = range.lowerBound
+        while index + 5 <= range.upperBound {
+            defer { index += 1 }
+            guard matches("%%EOF", at: index), let keyword = lastIndex(of: "startxref", before: index),
+                  keyword >= range.lowerBound, index - keyword < 64 else { continue }
+            var lexer = Lexer(bytes: bytes, position: keyword + 9)
+            guard case .integer(let offset)? = try? lexer.next().token, range.contains(offset) else { continue }
+            var at = offset
+            while at < range.upperBound, ByteClass.isWhitespace(bytes[at]) { at += 1 }
+            if matches("xref", at: at) || (at < range.upperBound && bytes[at] >= 0x30 && bytes[at] <= 0x39) {
+                return (offset, index)
+            }
+        }
+        return nil
     }
 
     // MARK: Byte searching

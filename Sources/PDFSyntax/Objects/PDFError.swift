@@ -17,6 +17,8 @@ public struct PDFError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let xrefEntryMismatch = Code("xrefEntryMismatch")
         public static let missingEOF = Code("missingEOF")
         public static let unexplainedTrailingBytes = Code("unexplainedTrailingBytes")
+        /// A complete revision (`startxref … %%EOF`) inside an update that the `/Prev` chain skips.
+        public static let skippedRevision = Code("skippedRevision")
         public static let overlappingSections = Code("overlappingSections")
         public static let generationRedefined = Code("generationRedefined")
         public static let missingObject = Code("missingObject")
