@@ -127,3 +127,19 @@ import Verification
         #expect(document.ambiguities.isEmpty, "\(document.ambiguities)")
     }
 }
+
+/// After the last `%%EOF`: whitespace is a note that no signature covers it (it was reported as
+/// "whole file" without a word); anything else is bytes no cross-reference explains.
+@Suite struct TrailingBytesTests {
+    let fixtures = VerificationFixtures.shared
+
+    @Test func whitespaceAfterTheLastEOFIsNotedAndAnythingElseFails() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let padded = fixtures.trusted.verify(bytes: signed + [0, 0, 0x20, 0x0A, 0])
+        #expect(padded.verdict == .passed, "\(padded.text)")
+        let note = try #require(padded.notes.first { $0.code == "whitespaceAfterEOF" })
+        #expect(note.offset == signed.count && note.message.contains("5 byte(s)"), "\(note)")
+        #expect(fixtures.trusted.verify(bytes: signed).notes.isEmpty, "one end of line after %%EOF is no note")
+        #expect(fixtures.trusted.verify(bytes: signed + Array("% appended\n".utf8)).verdict == .failed)
+    }
+}

@@ -130,6 +130,9 @@ struct FileStructureReader {
             try anomaly(PDFError(.unexplainedTrailingBytes,
                                  "\(bytes.count - end) bytes follow the last '%%EOF' that no cross-reference section explains",
                                  offset: end))
+        } else if end < bytes.count {
+            note(.whitespaceAfterEOF, "\(bytes.count - end) byte(s) of whitespace follow the last '%%EOF' and its end of line; no signature covers them, and they show nothing",
+                 offset: end)
         }
         return (marker, end)
     }

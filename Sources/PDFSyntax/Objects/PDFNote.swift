@@ -44,6 +44,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// (missing, undecryptable, or sealing other permissions): the narrower permissions are
         /// granted, so nothing is allowed that the file's author did not allow.
         public static let encryptionPermissionsUnconfirmed = Code("encryptionPermissionsUnconfirmed")
+        /// Whitespace (spaces, line ends, NUL padding) after the last `%%EOF` and its end of line:
+        /// bytes no signature covers, but they show nothing and belong to no revision.
+        public static let whitespaceAfterEOF = Code("whitespaceAfterEOF")
     }
 
     public let code: Code
