@@ -49,6 +49,12 @@ public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// The candidate closest to `name` by edit distance, as a " (did you mean 'x'?)" hint.
 func suggestion(for name: String, in candidates: [String]) -> String {
+    closestName(to: name, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+}
+
+/// The candidate `name` is most likely a slip for: within a few edits of it (case ignored), or
+/// the start of it (or it the start of the candidate); nil when none is close.
+func closestName(to name: String, in candidates: [String]) -> String? {
     func distance(_ a: [Character], _ b: [Character]) -> Int {
         var previous = Array(0...b.count)
         for (i, x) in a.enumerated() {
@@ -62,11 +68,10 @@ func suggestion(for name: String, in candidates: [String]) -> String {
     }
     let target = Array(name.lowercased())
     let scored = candidates.map { ($0, distance(target, Array($0.lowercased()))) }
-    if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, target.count / 3) { return " (did you mean '\(best.0)'?)" }
-    // A name that is the start of a candidate (or the reverse) is a likely slip too.
+    if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, target.count / 3) { return best.0 }
     let lowered = name.lowercased()
     if lowered.count >= 3, let partial = candidates.first(where: { $0.lowercased().hasPrefix(lowered) || lowered.hasPrefix($0.lowercased()) }) {
-        return " (did you mean '\(partial)'?)"
+        return partial
     }
-    return ""
+    return nil
 }

@@ -75,6 +75,7 @@ struct GenerateCommand: ParsableCommand {
                 shard: shard.flatMap(BatchShard.init), date: date)
             configuration.allowMissingGlyphs = allowMissingGlyphs
             let generator = try BatchGenerator(template: compiled, configuration: configuration)
+            for warning in generator.headerWarnings { printError("\(StandardStreams.display(csv)): warning: \(warning)") }
             let summary = try generator.run(progress: quiet || json ? nil : ProgressReporter(label: "generated"))
             var report = ""
             for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
@@ -90,7 +91,7 @@ struct GenerateCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(report.utf8))
                 printJSON(.object([
                     "generated": .int(summary.generated), "kept": .int(summary.kept), "failed": .int(summary.failed),
-                    "warnedRows": .int(summary.warnedRows),
+                    "warnedRows": .int(summary.warnedRows), "headerWarnings": .array(generator.headerWarnings.map(JSONValue.string)),
                     "otherShards": .int(summary.otherShards), "elapsed": .double(summary.elapsed),
                     "manifest": .string(summary.files.manifest.path), "errors": .string(summary.files.errors.path),
                 ]))

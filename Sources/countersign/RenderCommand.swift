@@ -70,6 +70,7 @@ struct RenderCommand: ParsableCommand {
                 }
                 values = single.values
                 csvRow = single
+                for warning in single.headerWarnings { printError("\(source): warning: \(warning)") }
             }
             let generated: DocumentGenerator.Output
             do {
@@ -88,7 +89,8 @@ struct RenderCommand: ParsableCommand {
             if json {
                 printJSON(.object(["output": .string(out), "pages": .int(generated.pages), "bytes": .int(generated.pdf.count),
                                    "sha256": .string(DigestAlgorithm.sha256.hash(generated.pdf).hexString),
-                                   "warnings": .array(generated.warnings.map { .string($0.message) })]))
+                                   "warnings": .array((csvRow?.headerWarnings ?? []).map(JSONValue.string)
+                                                      + generated.warnings.map { .string($0.message) })]))
             } else {
                 FileHandle.standardError.write(Data("rendered \(generated.pages) page(s) → \(out == "-" ? "standard output" : out)\n".utf8))
             }

@@ -84,6 +84,27 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// A typo in an optional field's column name: said once, before the run, not silently blank.
+    @Test func aColumnAFewLettersFromAnOptionalFieldIsAWarning() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let lines = try String(contentsOf: Self.leads, encoding: .utf8).split(separator: "\n")
+        #expect(lines[0].contains("contact_phone"))
+        let csv = directory.appendingPathComponent("typo.csv")
+        let header = lines[0].replacingOccurrences(of: "contact_phone", with: "contact_phnoe")
+        try Data("\(header)\n\(lines[1])\n".utf8).write(to: csv)
+        let result = try countersign(["generate", Self.template, "--csv", csv.path, "--out",
+                                      directory.appendingPathComponent("batch").path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: field 'contact_phone' has no column") && result.stderr.contains("'contact_phnoe'"),
+                "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((object?["headerWarnings"] as? [String])?.count == 1, "\(result.stdout)")
+        // The export as shipped, with columns no field reads (industry, region…), warns of nothing.
+        let clean = try countersign(["render", Self.template, "--csv", Self.leads.path, "--row", "1",
+                                     "--out", directory.appendingPathComponent("one.pdf").path])
+        #expect(clean.status == 0 && !clean.stderr.contains("warning"), "\(clean.stderr)")
+    }
+
     /// Text after a closing quote is reported in the field it follows, not the row's last.
     @Test func aBrokenQuoteNamesItsOwnColumn() throws {
         let directory = try TestEnvironment.scratchDirectory()

@@ -22,6 +22,9 @@ public final class BatchGenerator {
     public let manifestKeys: [String]
     private let reader: CSVReader
     private let mapper: RowMapper
+    /// What the CSV header suggests is wrong without being an error (an optional field with no
+    /// column next to a column no field reads, as a typo makes); said before the run.
+    public var headerWarnings: [String] { mapper.headerWarnings }
     private let pattern: NamePattern
     private let inputSize: Int
 

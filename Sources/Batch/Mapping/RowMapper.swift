@@ -57,6 +57,10 @@ struct RowMapper: Sendable {
 
     let template: CompiledTemplate
     private let plans: [Plan]
+    /// Optional fields that read no column while a column no field reads is close to their name
+    /// (`contact_phnoe` for `contact_phone`): almost always a typo in the export's header, and
+    /// otherwise the field would be silently empty in every row.
+    let headerWarnings: [String]
 
     /// Checks `mapping` (nil: every field reads the column of its own name) against the template
     /// and the header; a field or column that does not exist is a `.mapping` error.
@@ -123,6 +127,13 @@ struct RowMapper: Sendable {
             throw BatchError(.mapping, problems.map { "\(mappingPath): \($0)" }.joined(separator: "\n"))
         }
         self.plans = plans
+        let read = Set(plans.compactMap(\.columnName))
+        let unread = header.filter { !read.contains($0) && declared[$0] == nil }
+        headerWarnings = plans.compactMap { plan in
+            guard case .none = plan.source, let column = closestName(to: plan.field.name, in: unread) else { return nil }
+            return "field '\(plan.field.name)' has no column, so it is empty in every row; column '\(column)' is read by no field — "
+                + "if it is meant for '\(plan.field.name)', rename it in the header or map it in the mapping file"
+        }
     }
 
     /// Why a plan cannot work (a read type the field cannot take, a format for another type).

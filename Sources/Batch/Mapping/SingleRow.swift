@@ -12,6 +12,9 @@ public struct SingleRow: Sendable {
     /// Everything wrong with the row, in the order `generate`'s error report lists it.
     public let problems: [RowProblem]
     private let mapper: RowMapper
+    /// As `BatchGenerator.headerWarnings`: an optional field with no column next to a column no
+    /// field reads.
+    public var headerWarnings: [String] { mapper.headerWarnings }
 
     /// Reads data row `row` of `csv`. Throws `BatchError`: `.missingInput` for a missing file,
     /// `.invalidInput` for an unreadable file or a row the file does not have, `.mapping` for a
