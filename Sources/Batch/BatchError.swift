@@ -22,6 +22,8 @@ public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidInput = Code("invalidInput")
         /// Reading or writing the output directory failed.
         public static let io = Code("io")
+        /// The output directory cannot be made (no permission, a file in its place).
+        public static let cannotCreateOutput = Code("cannotCreateOutput")
         /// A system library the workers need (pango, cairo, libcrypto, …) cannot be loaded.
         public static let systemLibrary = Code("systemLibrary")
     }

@@ -28,6 +28,18 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "nothing written")
     }
 
+    /// An output folder that cannot be made is exit 73 (cannot create), as docs/cli.md says.
+    @Test func anOutputFolderThatCannotBeMadeIs73() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let file = directory.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        for out in [file, file.appendingPathComponent("batch")] {
+            let result = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", out.path, "--quiet"])
+            #expect(result.status == 73, "\(result.stderr)")
+            #expect(result.stderr.contains("a-file is a file, not a"), "\(result.stderr)")
+        }
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")

@@ -55,12 +55,14 @@ public final class BatchGenerator {
         files = BatchFiles(directory: configuration.output, shard: configuration.shard)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: configuration.output.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw BatchError(.io, "\(configuration.output.path) is a file, not a directory") }
+            guard isDirectory.boolValue else {
+                throw BatchError(.cannotCreateOutput, "\(configuration.output.path) is a file, not a directory; --out names the folder the PDFs go in")
+            }
         } else {
             do {
                 try FileManager.default.createDirectory(at: configuration.output, withIntermediateDirectories: true)
             } catch {
-                throw BatchError(.io, "cannot create \(configuration.output.path): \(error.localizedDescription)")
+                throw BatchError(.cannotCreateOutput, "cannot create \(configuration.output.path): \(Self.whyNotCreated(configuration.output, error)); check that its parent folder exists and is writable")
             }
         }
         if !configuration.resume, files.holdsEarlierBatch {
@@ -68,6 +70,19 @@ public final class BatchGenerator {
                              + "(\(files.manifest.lastPathComponent) or its journal); pass --resume to finish or update it, "
                              + "or choose an empty directory")
         }
+    }
+
+    /// Why a folder could not be made, in words a user can act on: the nearest existing folder
+    /// on its path is a file, or cannot be written; else Foundation's own description.
+    static func whyNotCreated(_ folder: URL, _ error: any Error) -> String {
+        var ancestor = folder.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a folder" }
+        if !FileManager.default.isWritableFile(atPath: ancestor.path) { return "no permission to write in \(ancestor.path)" }
+        return error.localizedDescription
     }
 
     /// What a worker makes of one row.
