@@ -317,16 +317,6 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     }
 
     static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map(\.stringValue).joined(separator: ".")
-        }
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
-        case .keyNotFound(let key, let context):
-            return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue) is missing"
-        @unknown default:
-            return "\(error)"
-        }
+        DecodingProblem.describe(error)
     }
 }

@@ -117,6 +117,16 @@ import Testing
         #expect(clean.status == 0 && !clean.stderr.contains("warning"), "\(clean.stderr)")
     }
 
+    /// A request that does not fit names the bad value's path, not Swift's dump.
+    @Test func jsonThatDoesNotFitNamesThePath() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let request = directory.appendingPathComponent("request.json")
+        try Data(#"{"recipients": []}"#.utf8).write(to: request)
+        let created = try countersign(["envelope", "create", "--request", request.path])
+        #expect(created.status == 65, "\(created.stderr)")
+        #expect(created.stderr.contains("is missing") && !created.stderr.contains("CodingKeys"), "\(created.stderr)")
+    }
+
     /// Text after a closing quote is reported in the field it follows, not the row's last.
     @Test func aBrokenQuoteNamesItsOwnColumn() throws {
         let directory = try TestEnvironment.scratchDirectory()

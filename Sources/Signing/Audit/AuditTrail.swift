@@ -86,8 +86,10 @@ public struct AuditTrail: Sendable, Hashable, Codable {
             throw SigningError(.badAudit, "audit events: \(path(context.codingPath + [key])) is missing")
         } catch let DecodingError.typeMismatch(_, context) {
             throw SigningError(.badAudit, "audit events: \(path(context.codingPath)) has the wrong type: \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            throw SigningError(.badAudit, "audit events: the file is not JSON (\(context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription)); --audit takes the audit events as JSON")
         } catch let DecodingError.dataCorrupted(context) {
-            throw SigningError(.badAudit, "audit events: not valid JSON at \(path(context.codingPath)): \(context.debugDescription)")
+            throw SigningError(.badAudit, "audit events: \(path(context.codingPath)) is not valid: \(context.debugDescription)")
         } catch {
             throw SigningError(.badAudit, "audit events: \(error)")
         }

@@ -23,7 +23,8 @@ struct EnvelopeCreateCommand: ParsableCommand {
                 : URL(fileURLWithPath: request).deletingLastPathComponent()
             parsed = try JSONDecoder().decode(EnvelopeRequest.self, from: try Self.readingFiles(data, folder: folder))
         } catch {
-            printError("\(request): not an envelope request: \(error) — see docs/workflow.md, \"Creating an envelope\"")
+            let reason = (error as? DecodingError).map(DecodingProblem.describe) ?? "\(error)"
+            printError("\(request): not an envelope request: \(reason) — see docs/workflow.md, \"Creating an envelope\"")
             throw ExitCode(ExitStatus.dataError)
         }
         let home = try options.open()
