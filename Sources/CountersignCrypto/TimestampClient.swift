@@ -48,7 +48,9 @@ public struct TimestampClient: Sendable {
         let response = try http.post(url, contentType: "application/timestamp-query",
                                      accept: "application/timestamp-reply", body: try request.der())
         guard response.status == 200 else {
-            throw CryptoError(.timestampFailed, "\(url.absoluteString) answered HTTP \(response.status)")
+            // The service is not there or not working (a wrong path, an outage): like an
+            // unreachable TSA, a network failure, not something wrong with the document.
+            throw CryptoError(.network, "\(url.absoluteString) answered HTTP \(response.status), not a timestamp; check the TSA URL")
         }
         let token = try request.checkReply(response.body, anchors: trustAnchors, from: url)
         do {

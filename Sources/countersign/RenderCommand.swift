@@ -80,6 +80,10 @@ struct RenderCommand: ParsableCommand {
                 let source = StandardStreams.display(csv!)
                 throw CLIError(ExitStatus.dataError, file: nil, "",
                                details: csvRow!.problems(for: error).map { "countersign: \(source): \($0)" })
+            } catch let error as TemplateError where data != nil && error.diagnostics.allSatisfy({ $0.file == nil }) {
+                // Data errors name the --data file, as every error line names its file.
+                let source = StandardStreams.display(data!)
+                throw CLIError(ExitStatus.dataError, file: nil, "", details: error.diagnostics.map { "countersign: \(source): \($0)" })
             }
             let source = data.map(StandardStreams.display) ?? "\(StandardStreams.display(csv!)): row \(row!)"
             for warning in generated.warnings {

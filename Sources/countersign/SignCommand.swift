@@ -118,6 +118,9 @@ struct SignatureOptions: ParsableArguments {
         if SignatureProfile(rawValue: profile) == nil {
             throw ValidationError("--profile must be pades-b-b, pades-b-t, pades-b-lt, pades-b-lta or pkcs7, not '\(profile)'.")
         }
+        if let tsa, URL(string: tsa)?.scheme?.lowercased() != "http" {
+            throw ValidationError("--tsa must be an http:// URL, not '\(tsa)'.")
+        }
         if SignatureProfile(rawValue: profile)?.isTimestamped == true, tsa == nil {
             throw ValidationError("--profile \(profile) needs --tsa URL.")
         }

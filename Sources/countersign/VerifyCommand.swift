@@ -12,7 +12,9 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Exit status: 0 every file PASSED, 1 some file FAILED, 2 the worst is INDETERMINATE \
             (e.g. no --trust, or a signer that does not chain to it; also a file with no signatures); \
-            64 usage, 66 a file is missing, 71 --trust-list without libxmlsec1, 74 a file cannot be read.
+            64 usage, 65 a --trust certificate or trusted list that is not one, 66 a file is missing, \
+            71 --trust-list without libxmlsec1, 74 a file cannot be read. A file that is missing or cannot be read \
+            decides the status over the verdicts of the others (each is still reported).
             With --trust-list: trusted-list services granted at the signing time are trust anchors too, and \
             each signature's EU qualification is reported (docs/ltv.md).
             With --json: one file prints one JSON object; several files or --in print JSON Lines, \

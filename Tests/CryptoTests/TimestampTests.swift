@@ -93,6 +93,19 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
+    /// An HTTP error is the service failing (a wrong URL path), as an unreachable TSA is: a
+    /// network error (exit 74 in the CLI), not a fault in the document.
+    @Test func anHTTPErrorIsANetworkError() throws {
+        let tsa = try TestTSA(mode: .notFound)
+        defer { tsa.stop() }
+        do {
+            _ = try TimestampClient(url: tsa.url, connectTimeout: 2, readTimeout: 5).timestampToken(forSignature: [1, 2, 3])
+            Issue.record("expected a network error")
+        } catch let error as CryptoError {
+            #expect(error.code == .network && error.reason.contains("HTTP 404"), "\(error)")
+        }
+    }
+
     @Test func garbageIsATimestampFailure() throws {
         let tsa = try TestTSA(mode: .garbage)
         defer { tsa.stop() }

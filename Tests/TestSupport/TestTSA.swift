@@ -20,6 +20,8 @@ public final class TestTSA: @unchecked Sendable {
         case silent
         /// Nothing listens on the port (connection refused).
         case down
+        /// Answers HTTP 404 (a wrong path on a real server).
+        case notFound
     }
 
     /// The TSA's URL (http://127.0.0.1:PORT/tsa).
@@ -144,6 +146,8 @@ public final class TestTSA: @unchecked Sendable {
             respond(client, body: reply, chunked: mode == .chunked)
         case .down:
             break
+        case .notFound:
+            respond(client, status: "404 Not Found", body: Array("no such page".utf8), chunked: false)
         }
     }
 
