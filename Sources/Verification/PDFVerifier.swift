@@ -44,7 +44,7 @@ public struct PDFVerifier: Sendable {
     /// whatever is wrong *in* the file is in the report.
     public func verify(path: String) throws -> VerificationReport {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw VerificationError(.notFound, "no such file: \(path)")
+            throw VerificationError(.notFound, "no such file — check the path")
         }
         let bytes: PDFBytes
         do {
@@ -78,6 +78,9 @@ public struct PDFVerifier: Sendable {
                                        decryption: .openSSL(password: documentPassword))
         } catch let error as PDFError where error.code == .encrypted || error.code == .wrongPassword {
             report.fileIssues.append(VerificationIssue(.unsupported, "\(error.reason)", verdict: .indeterminate))
+            return finish(report)
+        } catch let error as PDFError where error.code == .notPDF {
+            report.fileIssues.append(VerificationIssue(.malformedFile, "\(error.reason) — there is nothing to verify"))
             return finish(report)
         } catch {
             report.fileIssues.append(VerificationIssue(.malformedFile,

@@ -95,7 +95,8 @@ struct FileStructureReader {
             }
         }
         guard let headerAt else {
-            let missing = PDFError(.notPDF, "not a PDF file: it does not start with '%PDF-'", offset: 0)
+            let missing = bytes.isEmpty ? PDFError(.notPDF, "not a PDF file: the file is empty (0 bytes)", offset: 0)
+                : PDFError(.notPDF, "not a PDF file: it does not start with '%PDF-'", offset: 0)
             // Tolerant modes read on (pdf.js, poppler and qpdf open such files): the version is
             // then unknown and taken as 1.7 unless the catalog names one. If nothing in the file
             // reads as PDF, the error is still this one.
