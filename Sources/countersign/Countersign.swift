@@ -23,19 +23,18 @@ struct CountersignCommand: ParsableCommand {
             CLIError(ExitStatus.usage, file: nil, problem).report(json: json)
             Foundation.exit(ExitStatus.usage)
         }
-        if json {
-            // With --json a usage error is an error object on stdout too (docs/cli.md), which
-            // ArgumentParser's own report (text and usage on stderr) is not.
-            do {
-                _ = try parseAsRoot(arguments)
-            } catch {
-                let status = exitCode(for: error).rawValue
-                if status != ExitCode.success.rawValue {
-                    CLIError(status, file: nil, message(for: error),
-                             todo: "see \(CommandLineCheck.commandPath(arguments, root: Self.self)) --help")
-                        .report(json: true)
-                    Foundation.exit(status)
-                }
+        // A usage error (a missing or conflicting flag, a bad value) is one error line like every
+        // other (docs/cli.md, "Error lines"), and with --json also the error object on stdout —
+        // not ArgumentParser's own "Error: … Usage: …" report. Help and --version pass through.
+        do {
+            _ = try parseAsRoot(arguments)
+        } catch {
+            let status = exitCode(for: error).rawValue
+            if status != ExitCode.success.rawValue {
+                CLIError(status, file: nil, message(for: error),
+                         todo: "see \(CommandLineCheck.commandPath(arguments, root: Self.self)) --help")
+                    .report(json: json)
+                Foundation.exit(status)
             }
         }
         main(arguments)

@@ -72,6 +72,11 @@ import Testing
             #expect(error["status"] as? Int == 64 && (error["message"] as? String)?.isEmpty == false, "\(error)")
             #expect(result.stderr.hasPrefix("countersign: "), "\(result.stderr)")
         }
+        // Without --json the same usage error is one error line, as every error is.
+        let plain = try countersign(["sign", Self.template, "--out", directory.appendingPathComponent("x.pdf").path])
+        #expect(plain.status == 64 && plain.stdout.isEmpty, "\(plain.stdout)")
+        #expect(plain.stderr.hasPrefix("countersign: ") && plain.stderr.contains("see countersign sign --help")
+                && !plain.stderr.contains("Usage:"), "\(plain.stderr)")
         let help = try countersign(["sign", "--help", "--json"])
         #expect(help.status == 0 && help.stdout.contains("USAGE"), "help stays help")
     }
