@@ -1,5 +1,3 @@
-public import Foundation
-
 /// A JSON request that does not fit its type, said the way a person fixes it: the path of the
 /// bad value (`recipients.0.email is missing`) instead of Swift's `DecodingError` dump.
 public enum DecodingProblem {

@@ -33,7 +33,7 @@ import Verification
         let company = try field("sig_company", in: document)
         var update = IncrementalUpdate(document: document)
         var dictionary = company.dictionary
-        dictionary["V"] = try #require(customer.value)
+        dictionary["V"] = customer.value
         dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
         update.set(try #require(company.reference), .dictionary(dictionary))
         let moved = update.write().bytes
