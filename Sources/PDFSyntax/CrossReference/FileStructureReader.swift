@@ -463,19 +463,22 @@ struct FileStructureReader {
     /// A complete revision inside `range` (an update's bytes before its own cross-reference
     /// section): `startxref N` naming a cross-reference section in the range (`xref`, or an
     /// object header for a stream), then `%%EOF`. An embedded file's own `%%EOF` names no
-    /// section of this file, so it is not taken for one.
+    /// section of this file, so it is not taken for one. One pass: each `startxref` is checked
+    /// in the few bytes after it, however many there are.
     func hiddenRevision(in range: Range<Int>) -> (xref: Int, eof: Int)? {
         var index = range.lowerBound
-        while index + 5 <= range.upperBound {
+        while index + 9 <= range.upperBound {
             defer { index += 1 }
-            guard matches("%%EOF", at: index), let keyword = lastIndex(of: "startxref", before: index),
-                  keyword >= range.lowerBound, index - keyword < 64 else { continue }
-            var lexer = Lexer(bytes: bytes, position: keyword + 9)
+            guard bytes[index] == UInt8(ascii: "s"), matches("startxref", at: index) else { continue }
+            var lexer = Lexer(bytes: bytes, position: index + 9)
             guard case .integer(let offset)? = try? lexer.next().token, range.contains(offset) else { continue }
+            var eof = lexer.position
+            while eof < min(range.upperBound, lexer.position + 8), ByteClass.isWhitespace(bytes[eof]) { eof += 1 }
+            guard eof + 5 <= range.upperBound, matches("%%EOF", at: eof) else { continue }
             var at = offset
             while at < range.upperBound, ByteClass.isWhitespace(bytes[at]) { at += 1 }
             if matches("xref", at: at) || (at < range.upperBound && bytes[at] >= 0x30 && bytes[at] <= 0x39) {
-                return (offset, index)
+                return (offset, eof)
             }
         }
         return nil
