@@ -26,49 +26,48 @@ import Verification
         ]))
     }
 
-    @Test func anotherFieldsSignatureMovedIntoAnEmptyBoxFails() throws {
-        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
-        let document = try PDFDocument(bytes: signed)
+    /// The contract signed in `sig_customer`, then an update that rewrites the empty
+    /// `sig_company` field as `edit` makes it (given the update, the signed document and the
+    /// customer's field).
+    private func editingTheEmptyField(_ edit: (inout PDFDictionary, inout IncrementalUpdate, PDFDocument, PDFFormField) throws -> Void)
+        throws -> [UInt8] {
+        let document = try PDFDocument(bytes: try fixtures.sign(fixtures.contract, .field("sig_customer")))
         let customer = try field("sig_customer", in: document)
         let company = try field("sig_company", in: document)
         var update = IncrementalUpdate(document: document)
         var dictionary = company.dictionary
-        dictionary["V"] = customer.value
-        dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
+        try edit(&dictionary, &update, document, customer)
         update.set(try #require(company.reference), .dictionary(dictionary))
-        let moved = update.write().bytes
+        return update.write().bytes
+    }
+
+    @Test func anotherFieldsSignatureMovedIntoAnEmptyBoxFails() throws {
+        let moved = try editingTheEmptyField { dictionary, update, _, customer in
+            dictionary["V"] = .reference(try #require(customer.value?.referenceValue))
+            dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
+        }
         let report = AttackSupport.expectFailed(moved, .disallowedModification, mentioning: "claims a signature it did not make")
         #expect(report.signatures.flatMap(\.modifications).contains { !$0.allowed && $0.description.contains("existed before this revision") },
                 "\(report.text)")
     }
 
     @Test func aCopyOfAnotherFieldsSignatureFails() throws {
-        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
-        let document = try PDFDocument(bytes: signed)
-        let customer = try field("sig_customer", in: document)
-        let company = try field("sig_company", in: document)
-        var update = IncrementalUpdate(document: document)
-        var dictionary = company.dictionary
         // A new object, but with the first signature's /ByteRange and /Contents: it signs the
         // revision before the one that gives it to the field.
-        dictionary["V"] = .reference(update.add(try document.resolve(try #require(customer.value))))
-        update.set(try #require(company.reference), .dictionary(dictionary))
-        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        let copied = try editingTheEmptyField { dictionary, update, document, customer in
+            dictionary["V"] = .reference(update.add(try document.resolve(customer.value ?? .null)))
+        }
+        let report = fixtures.trusted.verify(bytes: copied)
         #expect(report.verdict == .failed, "\(report.text)")
         #expect(report.signatures.flatMap(\.modifications).contains { !$0.allowed && $0.description.contains("outside the revision that signs it") },
                 "\(report.text)")
     }
 
     @Test func anAppearanceDrawnInAnEmptySignatureBoxFails() throws {
-        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
-        let document = try PDFDocument(bytes: signed)
-        let company = try field("sig_company", in: document)
-        var update = IncrementalUpdate(document: document)
-        var dictionary = company.dictionary
-        dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
-        update.set(try #require(company.reference), .dictionary(dictionary))
-        AttackSupport.expectFailed(update.write().bytes, .disallowedModification,
-                                   mentioning: "the appearance of unsigned field 'sig_company' changed")
+        let drawn = try editingTheEmptyField { dictionary, update, _, _ in
+            dictionary["AP"] = .dictionary(["N": .reference(forgedAppearance(&update))])
+        }
+        AttackSupport.expectFailed(drawn, .disallowedModification, mentioning: "the appearance of unsigned field 'sig_company' changed")
     }
 
     @Test func aSignatureCalledADocumentTimestampIsJudgedAsASignature() throws {
