@@ -36,6 +36,44 @@ import Verification
         #expect(denied.first?.description.contains(place) == true, "\(denied)")
     }
 
+    /// Filling the field with a *new* appearance leaves the shared one untouched but lets go of
+    /// it: allowed when the other user is another widget, disallowed when it is a place outside
+    /// the annotations (pyHanko's "no-override … sneaky" files).
+    @Test(arguments: SharedUse.allCases)
+    func lettingGoOfASharedAppearance(_ shared: SharedUse) throws {
+        let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: shared)
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try Self.fillWithNewAppearance(signed, field: "amount", value: "2,000 EUR")
+        if shared == .anotherWidget {
+            let report = fixtures.trusted.verify(bytes: filled)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.signatures[0].modifications)")
+            return
+        }
+        let report = AttackSupport.expectFailed(filled, .disallowedModification, mentioning: "the update lets go of it")
+        let denied = report.signatures[0].modifications.filter { !$0.allowed }
+        let place = switch shared {
+        case .catalogKey: "catalog /FooBar"
+        case .pageResources: "/XObject /Shared"
+        case .sharedAppearanceDictionary, .anotherWidget: "catalog /FooBar"
+        }
+        #expect(denied.count == 1 && denied[0].description.contains(place), "\(denied)")
+        if shared != .sharedAppearanceDictionary {
+            #expect(denied.first?.object == "\(stream.number) \(stream.generation)", "\(denied)")
+        }
+    }
+
+    /// Signing the second of two signature fields whose blank appearance dictionary the catalog
+    /// also names: the first signature's later changes are disallowed.
+    @Test func signingAFieldWhoseBlankAppearanceTheCatalogNames() throws {
+        let (bytes, shared, _) = try Self.sharedBlankAppearanceSignedTwice(fixtures, alsoInCatalog: true)
+        let report = fixtures.trusted.verify(bytes: bytes)
+        #expect(report.signatures.map(\.verdict) == [.failed, .passed], "\(report.text)")
+        let denied = report.signatures[0].modifications.filter { !$0.allowed }
+        #expect(denied.map(\.object) == ["\(shared.number) \(shared.generation)"], "\(denied)")
+        #expect(denied.first?.description.contains("is also used as catalog /FooBar") == true, "\(denied)")
+    }
+
     /// The same in-place rewrite of an appearance nothing else uses is form filling.
     @Test func rewritingAnUnsharedAppearanceInPlaceIsFormFilling() throws {
         let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: nil)
@@ -216,7 +254,8 @@ import Verification
     /// The contract with its two signature fields and a third, `witness`, whose widgets share one
     /// indirect blank appearance dictionary; `sig_customer` signed, then `sig_company`. Returns
     /// the file, the shared dictionary and its stream.
-    static func sharedBlankAppearanceSignedTwice(_ fixtures: VerificationFixtures) throws -> ([UInt8], PDFReference, PDFReference) {
+    static func sharedBlankAppearanceSignedTwice(_ fixtures: VerificationFixtures, alsoInCatalog: Bool = false) throws
+        -> ([UInt8], PDFReference, PDFReference) {
         let document = try PDFDocument(bytes: fixtures.contract)
         var update = IncrementalUpdate(document: document)
         let page = try document.pages()[0]
@@ -234,7 +273,16 @@ import Verification
         ]))
         try DocumentEdits.addToForm(witness, document: document, update: &update)
         try DocumentEdits.addAnnotation(witness, page: page, document: document, update: &update)
-        var bytes = try fixtures.sign(update.write().bytes, .field("sig_customer"), signer: "Alice Customer")
+        var bytes = update.write().bytes
+        if alsoInCatalog {
+            let prepared = try PDFDocument(bytes: bytes)
+            var naming = IncrementalUpdate(document: prepared)
+            var catalog = try prepared.catalog()
+            catalog["FooBar"] = .reference(shared)
+            naming.set(try #require(prepared.catalogReference()), .dictionary(catalog))
+            bytes = naming.write().bytes
+        }
+        bytes = try fixtures.sign(bytes, .field("sig_customer"), signer: "Alice Customer")
         bytes = try fixtures.sign(bytes, .field("sig_company"), signer: "Bob Company", offset: 10)
         return (bytes, shared, blank)
     }
@@ -325,6 +373,21 @@ import Verification
         update.set(stream, DocumentEdits.stream("/Tx BMC BT /Helv 10 Tf 2 5 Td (\(value)) Tj ET EMC", [
             "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20],
         ]))
+        return update.write().bytes
+    }
+
+    /// Fills `field` by giving it a value and a new, direct appearance; the old one is untouched.
+    static func fillWithNewAppearance(_ bytes: [UInt8], field name: String, value: String) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: bytes)
+        let field = try #require(try document.formFields().first { $0.name == name })
+        var update = IncrementalUpdate(document: document)
+        let stream = update.add(DocumentEdits.stream("/Tx BMC BT /Helv 10 Tf 2 5 Td (\(value)) Tj ET EMC", [
+            "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 228, 20],
+        ]))
+        var dictionary = field.dictionary
+        dictionary["V"] = .string(PDFString(text: value))
+        dictionary["AP"] = .dictionary(["N": .reference(stream)])
+        update.set(try #require(field.reference), .dictionary(dictionary))
         return update.write().bytes
     }
 

@@ -229,6 +229,7 @@ extension Step {
             explained.insert(number)
             accept(number, as: "the appearance of \(what)", in: .appearance(owner: owner, parts: parts))
         }
+        if let previous { try checkDetachedAppearance(of: dictionary, previous: previous, as: what) }
     }
 
     /// The objects a widget's `/AP` reaches now, and reached when signed.

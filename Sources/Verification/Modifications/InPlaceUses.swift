@@ -90,6 +90,40 @@ extension Step {
         }
     }
 
+    /// Disallows an appearance update that lets go of an appearance something outside the form
+    /// also names. The appearance dictionaries and streams a widget's old `/AP` named and its new
+    /// one does not are unchanged, but the update detaches them from the widget: when another
+    /// annotation's `/AP` shares them, that is form structure and stays allowed; when a catalog
+    /// or trailer key, a page's resources or any other place outside the annotations names them,
+    /// no rule can say what that place means to whoever reads it, so the update is not one form
+    /// filling or signing accounts for (pyHanko's "no-override … sneaky" files; its rule is
+    /// stricter and also refuses appearances shared only between widgets).
+    mutating func checkDetachedAppearance(of dictionary: PDFDictionary, previous: PDFDictionary, as what: String) throws {
+        let before = Set(try document.appearanceStreams(of: previous, revision: old))
+        guard !before.isEmpty else { return }
+        let after = try dictionary["AP"].map { try UsageMap.closure(of: $0, in: document, revision: new) } ?? []
+        let usage = try oldUsage
+        for number in before.subtracting(after).sorted() {
+            let outside = (usage.uses[number] ?? []).filter { !isAppearanceUse($0, parts: before, usage, depth: 0) }
+            guard let first = outside.first else { continue }
+            let place = describe(first, usage)
+            deny(number, UsageMap.kind(of: place),
+                 "object \(label(number)), the appearance \(what) had when signed, is also used as \(place): "
+                 + "the update lets go of it, and no form rule explains a use outside the annotations")
+        }
+    }
+
+    /// Whether a use is one annotation's appearance: under `/AP` in an annotation, inside one of
+    /// the appearance dictionaries being replaced, or inside a dictionary used only that way.
+    private func isAppearanceUse(_ use: UsageMap.Use, parts: Set<Int>, _ usage: UsageMap, depth: Int) -> Bool {
+        guard let holder = use.holder else { return false }
+        if parts.contains(holder) { return true }
+        guard case .dictionary(let entries)? = try? document.object(at: holder, revision: old) else { return false }
+        if entries["Rect"] != nil, entries["Subtype"] != nil { return use.key.hasPrefix("/AP") }
+        guard depth < 2, let holderUses = usage.uses[holder], !holderUses.isEmpty else { return false }
+        return holderUses.allSatisfy { isAppearanceUse($0, parts: parts, usage, depth: depth + 1) }
+    }
+
     /// Where a use is, for a reason: the holder's path and the key inside it.
     private func describe(_ use: UsageMap.Use, _ usage: UsageMap) -> String {
         guard let holder = use.holder else { return "trailer \(use.key)" }
