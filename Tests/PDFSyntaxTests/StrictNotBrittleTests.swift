@@ -212,6 +212,28 @@ import Testing
         #expect(warning.offset == SamplePDFs.firstIndex(of: Array("#1 5 0 R".utf8), in: bytes))
     }
 
+    /// An xref entry that points a few bytes off its object (pypdf's `toy.pdf`: every offset
+    /// after the first object is 12 bytes out), or at another object: strict reading refuses the
+    /// entry; tolerant reading finds the object's definition by scanning, as qpdf, pdf.js and
+    /// poppler do, and says where it read it.
+    @Test(arguments: [12, -1])
+    func tolerantReadingFindsAnObjectItsEntryMisses(_ shift: Int) throws {
+        let bytes = CraftedStructures.file(rows: { builder in
+            (1...4).map { number in
+                // -1: object 3's entry names object 4's offset.
+                let offset = number != 3 ? builder.offsets[number]! : shift < 0 ? builder.offsets[4]! : builder.offsets[3]! + shift
+                return CraftedStructures.Builder.row(offset, 0, "n")
+            }
+        })
+        #expect(throws: PDFError.self) { try PDFDocument(bytes: bytes, mode: .strict).pages() }
+        let tolerant = try PDFDocument(bytes: bytes, mode: .tolerant(reconstruct: false))
+        let page = try #require(try tolerant.pages().first)
+        #expect(page.reference == PDFReference(3))
+        #expect(page.dictionary["Contents"] == .reference(PDFReference(4)))
+        let warning = try #require(tolerant.warnings.first { $0.message.contains("found by scanning") }, "\(tolerant.warnings)")
+        #expect(warning.message.contains("at offset \(try #require(SamplePDFs.firstIndex(of: Array("3 0 obj".utf8), in: bytes)))"))
+    }
+
     @Test func aBrokenXrefInAnAppendedUpdateStaysAnError() throws {
         var bytes = CraftedStructures.file()
         let update = bytes.count

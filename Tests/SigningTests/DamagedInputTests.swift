@@ -76,6 +76,41 @@ import Testing
         #expect(try document.pages().count == (try PDFDocument(bytes: fixtures.contract).pages().count))
     }
 
+    /// An xref whose entries point a few bytes off their objects (pypdf's `toy.pdf`): the repair
+    /// finds each object by scanning, so nothing is left out and the rewrite is signed.
+    @Test func entriesThatMissTheirObjectsLoseNothing() throws {
+        var text = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        let content = "BT /F1 24 Tf 72 720 Td (Toy) Tj ET"
+        for body in ["<< /Type /Catalog /Outlines 2 0 R /Pages 3 0 R >>", "<< /Type /Outlines /Count 0 >>",
+                     "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+                     "<< /Type /Page /Parent 3 0 R /MediaBox [0 0 612 792] /Contents 5 0 R >>",
+                     "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream"] {
+            offsets.append(text.utf8.count)
+            text += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = text.utf8.count
+        text += "xref\n0 6\n0000000000 65535 f \n"
+        // The first entry is right, every later one 12 bytes past its object's header.
+        for (index, offset) in offsets.enumerated() {
+            let shifted = String(offset + (index == 0 ? 0 : 12))
+            text += String(repeating: "0", count: 10 - shifted.count) + shifted + " 00000 n \n"
+        }
+        text += "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        let signed = try signer().sign(PDFBytes(Array(text.utf8)), request: SignatureRequest(placement: .invisible(fieldName: "Seal"),
+                                                                                              signingTime: Date()))
+        #expect(signed.notices.count == 1 && signed.notices[0].contains("every readable object kept"), "\(signed.notices)")
+        let document = try PDFDocument(bytes: signed.original.array + signed.appended)
+        let catalog = try document.catalog()
+        #expect(try document.resolve(catalog["Outlines"] ?? .null).dictionaryValue?["Type"] == .name("Outlines"))
+        let page = try #require(try document.pages().first)
+        guard case .stream(let stream) = try document.resolve(page.dictionary["Contents"] ?? .null) else {
+            Issue.record("the page lost its content")
+            return
+        }
+        #expect(String(decoding: try document.decodedData(of: stream), as: UTF8.self) == content)
+    }
+
     /// "start afterEOF", or nil.
     private func unfinished(_ text: String) -> String? {
         LostContent.unfinishedRevision(in: PDFBytes(Array(text.utf8))).map { "\($0.start) \($0.afterEOF)" }

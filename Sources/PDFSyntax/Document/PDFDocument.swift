@@ -49,6 +49,8 @@ public final class PDFDocument: Sendable {
         var decodedBytes = 0
         var warnings: [PDFWarning] = []
         var notes: [PDFNote] = []
+        /// Tolerant reading: every `n g obj` header, scanned when an xref entry first misses.
+        var scannedHeaders: [Int: [(offset: Int, generation: Int)]]?
     }
 
     /// Parses a file's structure. Objects are parsed when first asked for.
@@ -236,6 +238,9 @@ public final class PDFDocument: Sendable {
                     return try self.object(lengthReference, revision: revision, depth: depth + 1).intValue
                 })
             } catch let error as PDFError {
+                if !mode.isStrict, let found = try relocated(reference, revision: revision, depth: depth, entryOffset: offset) {
+                    return found
+                }
                 throw error.inObject(reference)
             }
             guard parsed.reference == reference else {
@@ -243,6 +248,9 @@ public final class PDFDocument: Sendable {
                                      offset: offset, object: reference)
                 // `.strictPerRevision` recorded this entry among `ambiguities` when it read the structure.
                 if mode == .strict { throw error }
+                if !mode.isStrict, let found = try relocated(reference, revision: revision, depth: depth, entryOffset: offset) {
+                    return found
+                }
                 state.withLock { $0.warnings.append(PDFWarning(error)) }
                 return .null
             }
@@ -265,6 +273,39 @@ public final class PDFDocument: Sendable {
             }
             return object
         }
+    }
+
+    /// Tolerant reading only: an object whose xref entry points at no header for it, found by
+    /// scanning the file for `n g obj` — the last definition of that number and generation
+    /// before the revision ends — as qpdf, pdf.js and poppler find it when they rebuild the
+    /// cross-reference over such an entry. Nil when the file holds none that parses as it.
+    private func relocated(_ reference: PDFReference, revision: Int, depth: Int, entryOffset: Int) throws -> PDFObject? {
+        let headers: [Int: [(offset: Int, generation: Int)]]
+        if let scanned = state.withLock({ $0.scannedHeaders }) {
+            headers = scanned
+        } else {
+            headers = try XRefReconstructor(bytes: bytes, limits: limits).objectHeaders()
+            state.withLock { $0.scannedHeaders = headers }
+        }
+        let end = revisions[revision].endOffset
+        guard let candidate = headers[reference.number]?
+            .last(where: { $0.generation == reference.generation && $0.offset != entryOffset && $0.offset < end }) else { return nil }
+        if let cached = state.withLock({ $0.objects[candidate.offset] }) { return cached }
+        var parser = ObjectParser(bytes: bytes, position: candidate.offset, limits: limits, strict: false)
+        guard let parsed = try? parser.parseIndirectObject(resolveLength: { lengthReference in
+            guard lengthReference.number != reference.number else { return nil }
+            return try self.object(lengthReference, revision: revision, depth: depth + 1).intValue
+        }), parsed.reference == reference else { return nil }
+        let object = try encryption.map { try $0.decrypt(parsed.object, reference: reference) } ?? parsed.object
+        let warning = PDFWarning(PDFError(.xrefEntryMismatch,
+            "the xref entry for \(reference) points at no definition of it (offset \(entryOffset)); read the one found by scanning, at offset \(candidate.offset)",
+            offset: entryOffset, object: reference))
+        state.withLock {
+            $0.objects[candidate.offset] = object
+            $0.warnings.append(warning)
+            $0.warnings += parser.allWarnings(in: "object \(reference.number) \(reference.generation)", offsetsInFile: true)
+        }
+        return object
     }
 
     /// The objects of an object stream (ISO 32000-2 §7.5.7), parsed once and cached.
