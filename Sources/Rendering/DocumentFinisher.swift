@@ -53,7 +53,9 @@ public struct DocumentFinisher: Sendable {
             file[pages[index]] = .dictionary(page)
         }
         if !fields.isEmpty {
-            catalog["AcroForm"] = .dictionary(["Fields": .array(fields)])
+            // An object of its own: poppler (pdfsig, Okular) signs a direct one's fields onto
+            // the page but leaves them out of its /Fields.
+            catalog["AcroForm"] = .reference(file.add(.dictionary(["Fields": .array(fields)])))
         }
         catalog["Lang"] = .string(PDFString(text: info.language))
 

@@ -64,18 +64,21 @@ struct ThirdPartyTests {
     }
 
     /// Signatures made by poppler 22's `pdfsig` (Okular's signing code). `-add-signature` on a
-    /// file whose catalog holds `/AcroForm` directly puts the new signature widget on page 1 but
-    /// not in `/Fields`. poppler, pdf.js and pdfium read such a widget as a field; we verify it
-    /// with a note instead of saying the file has no signature. `-sign` fills existing fields
-    /// and sets each widget's `/M`: both signatures pass. Adding a widget outside the form after
-    /// one of our signatures is not allowed by that signature (pyHanko agrees).
+    /// file whose catalog holds `/AcroForm` directly (as LibreOffice writes it) puts the new
+    /// signature widget on page 1 but not in `/Fields`. poppler, pdf.js and pdfium read such a
+    /// widget as a field; we verify it with a note instead of saying the file has no signature.
+    /// `-sign` fills existing fields and sets each widget's `/M`: both signatures pass. Our
+    /// documents and signatures write the form as an object of its own, so poppler's signature
+    /// after ours is a new field in the form, which ours allows (a widget added outside the form
+    /// would not be: pyHanko agrees).
     @Test(.enabled(if: toolAvailable("pdfsig") && toolAvailable("certutil") && toolAvailable("pk12util"),
                    "poppler-utils or libnss3-tools is not installed (run scripts/test)"))
     func popplerSignaturesVerify() throws {
         let fixtures = VerificationFixtures.shared
         let material = ThirdPartySigning.shared
         let signed = material.directory.appendingPathComponent("poppler-signed.pdf")
-        try material.signWithPoppler(material.input, output: signed, field: "PopplerSig")
+        let direct = try fixtures.write(try Self.withDirectForm(fixtures.contract), "contract-direct-acroform.pdf")
+        try material.signWithPoppler(direct, output: signed, field: "PopplerSig")
         let document = try PDFDocument(bytes: [UInt8](Data(contentsOf: signed)), mode: .strict)
         #expect(try document.formFields().allSatisfy { $0.name != "PopplerSig" }, "the premise: poppler left it out of /Fields")
         #expect(OtherValidators.poppler(signed) == "valid")
@@ -103,8 +106,21 @@ struct ThirdPartyTests {
         try material.signWithPoppler(ours, output: both, field: "PopplerSig")
         let anchors = try Certificate.load(pem: Data(contentsOf: material.root)) + [fixtures.ca.certificate]
         let after = try PDFVerifier(trustAnchors: anchors).verify(path: both.path)
-        #expect(after.signatures.map(\.verdict) == [.failed, .passed], "\(after.text)")
-        #expect(after.signatures.first?.modifications.contains { !$0.allowed && $0.description.contains("Widget annotation") } == true)
+        #expect(after.signatures.map(\.verdict) == [.passed, .passed], "\(after.text)")
+        #expect(after.signatures.first?.modifications.contains { $0.allowed && $0.description.contains("'PopplerSig' added and signed") } == true,
+                "\(after.text)")
+    }
+
+    /// The contract with its `/AcroForm` dictionary moved into the catalog.
+    static func withDirectForm(_ bytes: [UInt8]) throws -> [UInt8] {
+        let document = try PDFDocument(bytes: bytes)
+        var catalog = try document.catalog()
+        let form = try #require(try document.resolve(catalog, "AcroForm")?.dictionaryValue)
+        #expect(catalog["AcroForm"]?.referenceValue != nil, "the premise: our documents write the form as an object")
+        catalog["AcroForm"] = .dictionary(form)
+        var update = IncrementalUpdate(document: document)
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        return update.write().bytes
     }
 
     /// pyHanko locks `amount` with FieldMDP: filling `note` afterwards is fine, filling `amount` is not.
@@ -125,5 +141,23 @@ struct ThirdPartyTests {
         #expect(amount.verdict == .failed, "\(amount.text)")
         #expect(amount.signatures[0].modifications.contains { !$0.allowed && $0.description.contains("locks it (FieldMDP)") },
                 "\(amount.text)")
+    }
+
+    /// A FieldMDP lock on a signature field forbids signing it, since signing gives the field its
+    /// value (ISO 32000-2 §12.8.2.4; pyHanko agrees); an unlocked one may still be signed.
+    @Test(arguments: [true, false])
+    func aLockedSignatureFieldMayNotBeSigned(locked: Bool) throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        let input = try fixtures.write(fixtures.contract, "fieldmdp-sig-input-\(locked).pdf")
+        let output = input.deletingLastPathComponent().appendingPathComponent("fieldmdp-sig-locked-\(locked).pdf")
+        try material.signLocking([locked ? "sig_company" : "sig_customer"], input: input, output: output)
+        let signed = try fixtures.sign([UInt8](try Data(contentsOf: output)), .field("sig_company"), signer: "Bob Company")
+        let anchors = try Certificate.load(pem: Data(contentsOf: material.root)) + [fixtures.ca.certificate]
+        let report = PDFVerifier(trustAnchors: anchors).verify(bytes: signed)
+        #expect(report.signatures.map(\.verdict) == [locked ? .failed : .passed, .passed], "\(report.text)")
+        let denied = report.signatures[0].modifications.filter { !$0.allowed }.map(\.description)
+        #expect(denied == (locked ? ["signature field 'sig_company' signed although signature field 'Sig1' locks it (FieldMDP)"] : []),
+                "\(denied)")
     }
 }

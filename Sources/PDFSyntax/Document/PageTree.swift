@@ -49,6 +49,20 @@ extension PDFObject {
 }
 
 extension Double {
+    /// The form a real is written in: `pdfFormatted` when that reads back as this very value;
+    /// otherwise the shortest decimal that does, when it has at most 15 significant digits — a
+    /// value read from a file (LibreOffice's `595.303937007874`) is written with its own digits,
+    /// so rewriting an object does not change it under an earlier signature — and
+    /// `pdfFormatted` for arithmetic's long tails (`0.30000000000000004` is written `0.3`).
+    var pdfWritten: String {
+        let short = pdfFormatted
+        guard isFinite, abs(self) < 1e14, Double((abs(self) * 10_000).rounded()) / 10_000 != abs(self) else { return short }
+        let exact = description
+        guard !exact.contains("e") else { return short }
+        let significant = exact.drop { $0 == "-" || $0 == "0" || $0 == "." }.filter { $0 != "." }.count
+        return significant <= 15 ? exact : short
+    }
+
     /// A compact decimal form for PDF output and messages (no exponent, at most 4 decimals).
     var pdfFormatted: String {
         if rounded() == self && abs(self) < 1e15 { return String(Int(self)) }

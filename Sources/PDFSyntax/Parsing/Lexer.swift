@@ -128,6 +128,13 @@ struct Lexer {
         }
     }
 
+    /// The largest integer every smaller one of which a double holds exactly (2^53).
+    private static let exactIntegerLimit = 1 << 53
+    /// 10^0 … 10^22, each exact in a double.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
+
     /// Reads a number; a lone sign or dot, or a second dot, is a syntax error.
     private mutating func readNumber() throws -> Token {
         let start = position
@@ -148,14 +155,21 @@ struct Lexer {
             position += 1
         }
         var isReal = false
-        var fraction = 0.0
-        var scale = 0.1
+        // A real's digits as one integer and a power of ten, so that its value is the double
+        // nearest the decimal (as `strtod` gives it): written back, it shows the same digits.
+        var significand = overflow || integerPart > Self.exactIntegerLimit ? -1 : integerPart
+        var fractionDigits = 0
         if position < end, bytes[position] == UInt8(ascii: ".") {
             isReal = true
             position += 1
             while position < end, bytes[position] >= 0x30, bytes[position] <= 0x39 {
-                fraction += Double(bytes[position] - 0x30) * scale
-                scale /= 10
+                let digit = Int(bytes[position] - 0x30)
+                if significand >= 0, significand <= (Self.exactIntegerLimit - digit) / 10, fractionDigits < Self.powersOfTen.count - 1 {
+                    significand = significand * 10 + digit
+                    fractionDigits += 1
+                } else if digit != 0 || significand < 0 {
+                    significand = -1
+                }
                 digits += 1
                 position += 1
             }
@@ -168,9 +182,18 @@ struct Lexer {
                            offset: start)
         }
         if isReal || overflow {
-            let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            let value = overflow ? (Double(text) ?? 0) : (Double(integerPart) + fraction) * (negative ? -1 : 1)
-            return .real(value)
+            let magnitude: Double
+            if significand >= 0 {
+                // Both exact in a double, so the quotient is correctly rounded.
+                magnitude = Double(significand) / Self.powersOfTen[fractionDigits]
+            } else {
+                var text = String(decoding: bytes[start..<position], as: UTF8.self)
+                if text.first == "+" || text.first == "-" { text.removeFirst() }
+                if text.first == "." { text = "0" + text }
+                if text.last == "." { text += "0" }
+                magnitude = Double(text) ?? 0
+            }
+            return .real(negative ? -magnitude : magnitude)
         }
         return .integer(negative ? -integerPart : integerPart)
     }

@@ -29,7 +29,7 @@ public enum ObjectSerializer {
         case .null: append("null", to: &out)
         case .bool(let value): append(value ? "true" : "false", to: &out)
         case .integer(let value): writeInteger(value, to: &out)
-        case .real(let value): out += Array((value.isFinite ? value.pdfFormatted : "0").utf8)
+        case .real(let value): out += Array((value.isFinite ? value.pdfWritten : "0").utf8)
         case .string(let string): writeString(string, to: &out)
         case .name(let name): writeName(name, to: &out)
         case .reference(let reference):

@@ -97,6 +97,10 @@ public struct FormEditor {
         if acroForm != originalForm {
             if let acroFormReference {
                 update.set(acroFormReference, .dictionary(acroForm))
+            } else if (try document.catalog())["AcroForm"] == nil {
+                // A new form is an object of its own: poppler (pdfsig, Okular) adds its own
+                // fields to a direct one's page but not to its /Fields.
+                catalog["AcroForm"] = .reference(update.add(.dictionary(acroForm)))
             } else {
                 catalog["AcroForm"] = .dictionary(acroForm)
             }
