@@ -74,6 +74,59 @@ import Verification
         #expect(denied.first?.description.contains("is also used as catalog /FooBar") == true, "\(denied)")
     }
 
+    /// A tool that fills a field may write its other text strings in another encoding
+    /// (pyHanko rewrites LibreOffice's `/DV <FEFF>` as `/DV ()`): the same text is no change,
+    /// another text still is.
+    @Test(arguments: [false, true])
+    func theSameTextInAnotherEncodingIsNoChange(alsoRetitled: Bool) throws {
+        func edit(_ bytes: [UInt8], _ change: (inout PDFDictionary) -> Void) throws -> [UInt8] {
+            let document = try PDFDocument(bytes: bytes)
+            let field = try #require(try document.formFields().first { $0.name == "amount" })
+            var update = IncrementalUpdate(document: document)
+            var dictionary = field.dictionary
+            change(&dictionary)
+            update.set(try #require(field.reference), .dictionary(dictionary))
+            return update.write().bytes
+        }
+        let utf16 = { (text: String) in PDFString(bytes: [0xFE, 0xFF] + text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }) }
+        let prepared = try edit(try DocumentEdits.addTextField(fixtures.contract, name: "amount")) {
+            $0["DV"] = .string(PDFString(bytes: [0xFE, 0xFF]))
+            $0["TU"] = .string(PDFString(text: "Amount"))
+        }
+        let signed = try fixtures.sign(prepared, .field("sig_customer"))
+        let filled = try edit(try DocumentEdits.fill(signed, field: "amount", value: "2,000 EUR")) {
+            $0["DV"] = .string(PDFString(bytes: []))
+            $0["TU"] = .string(utf16(alsoRetitled ? "Amount due" : "Amount"))
+        }
+        let report = fixtures.trusted.verify(bytes: filled)
+        if alsoRetitled {
+            let denied = report.signatures[0].modifications.filter { !$0.allowed }.map(\.description)
+            #expect(denied == ["field 'amount': /TU changed"], "\(report.text)")
+        } else {
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.signatures[0].modifications)")
+        }
+    }
+
+    /// Clearing `/SigFlags` after signing changes nothing signed (pyHanko fails it); the report
+    /// says what it may do in a viewer.
+    @Test func clearingTheSignatureFlagsIsReported() throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        var catalog = try document.catalog()
+        var update = IncrementalUpdate(document: document)
+        try Self.editForm(document, &update, &catalog) { form in
+            #expect(form["SigFlags"] == 3, "the premise: signing set both flags")
+            form["SigFlags"] = 0
+        }
+        update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        let report = fixtures.trusted.verify(bytes: update.write().bytes)
+        #expect(report.verdict == .passed, "\(report.text)")
+        #expect(report.signatures[0].modifications.contains {
+            $0.allowed && $0.description.hasPrefix("the form's /SigFlags cleared SignaturesExist and AppendOnly")
+        }, "\(report.signatures[0].modifications)")
+    }
+
     /// The same in-place rewrite of an appearance nothing else uses is form filling.
     @Test func rewritingAnUnsharedAppearanceInPlaceIsFormFilling() throws {
         let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: nil)

@@ -25,6 +25,23 @@ public enum PDFTextEncoding {
         return String(scalars)
     }
 
+    /// Decodes a text string's bytes only if every byte means a character: UTF-16BE of whole,
+    /// valid code units, valid UTF-8, or PDFDocEncoding without undefined codes; else nil. Two
+    /// strings that decode exactly to the same text are the same text string in any of the
+    /// three encodings (`<FEFF>` and `()` are both the empty string).
+    public static func decodeExactly(_ bytes: [UInt8]) -> String? {
+        if bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF {
+            guard bytes.count % 2 == 0 else { return nil }
+            let units = stride(from: 2, to: bytes.count, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+            return String(validating: units, as: UTF16.self)
+        }
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            return String(validating: bytes[3...], as: UTF8.self)
+        }
+        guard bytes.allSatisfy({ (0x20...0x7E).contains($0) || pdfDocToUnicode[Int($0)] != 0 }) else { return nil }
+        return decode(bytes)
+    }
+
     /// Encodes text in PDFDocEncoding, or returns nil if some character has no code there.
     public static func pdfDocEncode(_ text: String) -> [UInt8]? {
         var out: [UInt8] = []

@@ -44,6 +44,7 @@ extension Step {
         }
         let old = before ?? [:], new = after ?? [:]
         var disallowed: [String] = []
+        var clearedFlags: [String] = []
         for key in try comparator.changedKeys(old, new) {
             switch key.string {
             case "Fields":
@@ -55,7 +56,11 @@ extension Step {
                 }
                 if index < oldFields.count { disallowed.append("/Fields lost or reordered fields") }
             case "SigFlags":
-                break
+                // Setting flags is what signing does; clearing them changes nothing signed but
+                // may hide the signatures in a viewer, so the report says so.
+                let was = try document.resolve(old["SigFlags"] ?? .null, revision: self.old).intValue ?? 0
+                let now = try document.resolve(new["SigFlags"] ?? .null, revision: self.new).intValue ?? 0
+                clearedFlags = [(1, "SignaturesExist"), (2, "AppendOnly")].filter { was & $0.0 != 0 && now & $0.0 == 0 }.map(\.1)
             case "DR":
                 // New resources for appearances change nothing shown; replacing some is form filling.
                 if !policy.allowsFormFilling, !(try resourcesOnlyAdded(old["DR"], new["DR"])) {
@@ -70,7 +75,10 @@ extension Step {
                 disallowed.append("/\(key.string) changed")
             }
         }
-        if disallowed.isEmpty {
+        if disallowed.isEmpty, !clearedFlags.isEmpty {
+            allow(formNumber, "form", "the form's /SigFlags cleared " + clearedFlags.joined(separator: " and ")
+                  + ": nothing signed changed, but a viewer may no longer show that the document is signed")
+        } else if disallowed.isEmpty {
             allow(formNumber, "form", "the form's field list or flags updated")
         } else {
             deny(formNumber, "field", "AcroForm: " + disallowed.joined(separator: ", "))
@@ -149,6 +157,13 @@ extension Step {
             try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
             return
         }
+        if !node.isSigned, !timestamp, let shown = try paintedMarks(of: node.dictionary) {
+            // An empty field may show a box (pyHanko's neutral appearance fills and strokes
+            // one); text or pictures in it would be a signature, or anything else, nobody made.
+            deny(number, "field", "empty signature field '\(node.name)' added with an appearance that shows \(shown) (it would show what nobody signed)")
+            try explainAppearance(of: node.dictionary, previous: nil, owner: number, as: "field '\(node.name)'")
+            return
+        }
         allow(number, "signature", timestamp ? "document timestamp field '\(node.name)' added"
               : node.isSigned ? "signature field '\(node.name)' added and signed" : "empty signature field '\(node.name)' added")
         try explainNew(reachableFrom: node.dictionary["V"])
@@ -174,6 +189,11 @@ extension Step {
                 try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
             } else if signing, keys.isSubset(of: Self.signKeys), let reason = try signatureNotMadeHere(node.value) {
                 deny(number, "field", "\(what) claims a signature it did not make: \(reason)")
+                try explainNew(reachableFrom: node.dictionary["V"])
+                try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
+            } else if signing, keys.isSubset(of: Self.signKeys), let locker = policy.lockedFields[node.name] {
+                // Signing gives the field its value: a FieldMDP lock forbids it (ISO 32000-2 §12.8.2.4).
+                deny(number, "field", "signature field '\(node.name)' signed although signature field '\(locker)' locks it (FieldMDP)")
                 try explainNew(reachableFrom: node.dictionary["V"])
                 try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
             } else if signing, keys.isSubset(of: Self.signKeys) {
@@ -216,6 +236,26 @@ extension Step {
         }
         // The appearance belongs to the change just judged, allowed or not.
         try explainAppearance(of: node.dictionary, previous: previous.dictionary, owner: number, as: what)
+    }
+
+    /// Operators that put text or pictures on the page (text showing, XObjects, shadings,
+    /// inline images), as against the paths that draw a box.
+    static let markOperators: [String: String] = [
+        "Tj": "text", "TJ": "text", "'": "text", "\"": "text", "Do": "an XObject", "sh": "a shading", "BI": "an inline image",
+    ]
+
+    /// What a widget's appearance streams show besides paths (nil: nothing, or no appearance);
+    /// a stream that cannot be read counts as showing something unknown.
+    func paintedMarks(of dictionary: PDFDictionary) throws -> String? {
+        for number in try document.appearanceStreams(of: dictionary, revision: new) {
+            guard case .stream(let stream) = try document.object(at: number, revision: new) else { continue }
+            guard let data = try? document.decodedData(of: stream, revision: new),
+                  let operators = try? ContentOperators.operators(in: data, limits: document.limits) else {
+                return "content that cannot be read"
+            }
+            if let mark = operators.lazy.compactMap({ Self.markOperators[$0] }).first { return mark }
+        }
+        return nil
     }
 
     /// Explains a widget's appearance: everything its `/AP` reaches now or reached when signed

@@ -66,7 +66,11 @@ struct ValueComparator {
             for (x, y) in zip(left, right) where !(try same(x, y, depth: depth + 1)) { return false }
             return true
         case (.string(let left), .string(let right)):
-            return left.bytes == right.bytes
+            // The same text in another encoding (a tool that rewrites LibreOffice's `/DV <FEFF>`
+            // as `()`) is the same value (ISO 32000-2 §7.9.2.2).
+            if left.bytes == right.bytes { return true }
+            guard let text = PDFTextEncoding.decodeExactly(left.bytes) else { return false }
+            return PDFTextEncoding.decodeExactly(right.bytes) == text
         case (.integer, .real), (.real, .integer), (.real, .real):
             return a.doubleValue == b.doubleValue
         default:

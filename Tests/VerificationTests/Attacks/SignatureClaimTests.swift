@@ -92,4 +92,49 @@ import Verification
         #expect(second.kind == .signature, "\(report.text)")
         #expect(second.notes.contains { $0.code == "signatureTypeMismatch" }, "\(second.notes)")
     }
+
+    enum NewFieldAppearance: String, CaseIterable, Sendable { case none, neutralBox, text, picture }
+
+    /// A new, empty signature field added after signing may show a box (pyHanko's neutral
+    /// appearance fills and strokes one) but not text or a picture: a full-page "PAID IN FULL"
+    /// field, signed by nobody, was PASSED (a cross-signer trial; pdfsig says valid too).
+    @Test(arguments: NewFieldAppearance.allCases)
+    func aNewEmptySignatureFieldShowsNoMoreThanABox(_ appearance: NewFieldAppearance) throws {
+        let signed = try fixtures.sign(fixtures.contract, .field("sig_customer"))
+        let document = try PDFDocument(bytes: signed)
+        let page = try document.pages()[0]
+        var update = IncrementalUpdate(document: document)
+        let form: PDFDictionary = ["Type": .name("XObject"), "Subtype": .name("Form"), "BBox": [0, 0, 612, 792]]
+        var widget: PDFDictionary = [
+            "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Sig"), "T": .string(PDFString(text: "Overlay")),
+            "Rect": [0, 0, 612, 792], "F": 4, "P": .reference(page.reference),
+        ]
+        let font = update.add(.dictionary(["Type": .name("Font"), "Subtype": .name("Type1"), "BaseFont": .name("Helvetica")]))
+        let inner = update.add(DocumentEdits.stream("1 0 0 rg 0 0 10 10 re f", form))
+        let content: String? = switch appearance {
+        case .none: nil
+        case .neutralBox: "q q 0.95 0.95 0.95 rg 0 0 612 792 re f Q 0.5 w 0 0 612 792 re S Q"
+        case .text: "1 g 0 0 612 792 re f BT /F1 40 Tf 1 0 0 rg 120 400 Td (PAID IN FULL) Tj ET"
+        case .picture: "q /Fm0 Do Q"
+        }
+        if let content {
+            var dictionary = form
+            dictionary["Resources"] = .dictionary(["Font": .dictionary(["F1": .reference(font)]),
+                                                   "XObject": .dictionary(["Fm0": .reference(inner)])])
+            widget["AP"] = .dictionary(["N": .reference(update.add(DocumentEdits.stream(content, dictionary)))])
+        }
+        let field = update.add(.dictionary(widget))
+        try DocumentEdits.addToForm(field, document: document, update: &update)
+        try DocumentEdits.addAnnotation(field, page: page, document: document, update: &update)
+        let bytes = update.write().bytes
+        switch appearance {
+        case .none, .neutralBox:
+            let report = fixtures.trusted.verify(bytes: bytes)
+            #expect(report.verdict == .passed, "\(report.text)")
+            #expect(report.signatures[0].modifications.contains { $0.allowed && $0.description == "empty signature field 'Overlay' added" })
+        case .text, .picture:
+            AttackSupport.expectFailed(bytes, .disallowedModification, mentioning:
+                "empty signature field 'Overlay' added with an appearance that shows \(appearance == .text ? "text" : "an XObject")")
+        }
+    }
 }
