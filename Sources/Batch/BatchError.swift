@@ -26,6 +26,8 @@ public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let cannotCreateOutput = Code("cannotCreateOutput")
         /// A system library the workers need (pango, cairo, libcrypto, …) cannot be loaded.
         public static let systemLibrary = Code("systemLibrary")
+        /// Another batch is writing into the same output folder (and shard) right now.
+        public static let busy = Code("busy")
     }
 
     /// What kind of problem this is.

@@ -108,3 +108,15 @@ enum CommandLineCheck {
         return table[a.count][b.count]
     }
 }
+
+/// `--jobs`: workers in parallel, each with its own fonts and buffers — a few per core at most
+/// make sense, and a mistyped `--jobs 100000` must not start 100 000 of them.
+enum JobsOption {
+    static let maximum = 256
+
+    static func check(_ jobs: Int?) throws {
+        guard let jobs, !(1...maximum).contains(jobs) else { return }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        throw ValidationError("--jobs must be between 1 and \(maximum) (one worker per core is fastest; this machine has \(cores)).")
+    }
+}

@@ -22,6 +22,7 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         if rows < 1 { throw ValidationError("--rows must be at least 1.") }
+        try JobsOption.check(jobs)
     }
 
     func run() throws {

@@ -140,7 +140,7 @@ extension CLIError {
         case .missingInput: ExitStatus.noInput
         case .mapping, .invalidInput: ExitStatus.dataError
         case .namePattern, .existingBatch: ExitStatus.usage
-        case .cannotCreateOutput: ExitStatus.cannotCreate
+        case .cannotCreateOutput, .busy: ExitStatus.cannotCreate
         case .systemLibrary: ExitStatus.osError
         default: ExitStatus.ioError
         }

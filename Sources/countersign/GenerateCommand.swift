@@ -55,7 +55,7 @@ struct GenerateCommand: ParsableCommand {
         if CSVEncoding(rawValue: encoding.lowercased()) == nil {
             throw ValidationError("--encoding must be utf-8 or windows-1252, not '\(encoding)'.")
         }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        try JobsOption.check(jobs)
         if let shard, BatchShard(shard) == nil {
             throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N, e.g. 2/8; got '\(shard)'.")
         }

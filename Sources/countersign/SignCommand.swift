@@ -274,7 +274,7 @@ struct SignCommand: ParsableCommand {
 
     func validate() throws {
         if (file == nil) == (inputDirectory == nil) { throw ValidationError("Give a FILE or --in DIR, not both.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        try JobsOption.check(jobs)
         if resume && force { throw ValidationError("--resume keeps earlier results and --force replaces them; give one.") }
         if resume && inputDirectory == nil { throw ValidationError("--resume is for --in DIR.") }
         if out == StandardStreams.name && (json || timings) {

@@ -68,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty && inputDirectory == nil { throw ValidationError("Give one or more FILEs or --in DIR.") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        try JobsOption.check(jobs)
         if !["text", "etsi-xml"].contains(report) { throw ValidationError("--report must be text or etsi-xml, not '\(report)'.") }
         if report == "etsi-xml", json || files.count != 1 || inputDirectory != nil {
             throw ValidationError("--report etsi-xml writes one XML document: give one FILE and no --json or --in.")

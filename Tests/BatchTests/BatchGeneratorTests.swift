@@ -163,6 +163,37 @@ import Testing
         }
     }
 
+    /// A second run into a folder a batch is writing — a `--resume` started two seconds after the
+    /// first, in a newcomer trial — lost the whole manifest; it is now refused at once and
+    /// touches nothing, while another shard may still share the folder.
+    @Test func aSecondRunIntoABusyFolderIsRefusedAndTouchesNothing() throws {
+        let csv = try BatchFixtures.csv(BatchFixtures.rows(6))
+        let out = csv.deletingLastPathComponent().appendingPathComponent("out")
+        _ = try BatchFixtures.run(csv, out: out)
+        let before = try BatchFixtures.output(out)
+        let running = BatchFiles(directory: out, shard: nil)
+        let held = try BatchLock(url: running.lock)
+        try Data("half a pdf".utf8).write(to: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp"))
+        do {
+            _ = try BatchFixtures.run(csv, out: out, resume: true)
+            Issue.record("a second run wrote into a busy folder")
+        } catch let error as BatchError {
+            #expect(error.code == .busy)
+            #expect(error.reason.contains("another countersign batch is writing into \(out.path)"), "\(error.reason)")
+        }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp").path),
+                "the running batch's temporary file is left alone")
+        // Another shard has its own lock.
+        let shard = try BatchLock(url: BatchFiles(directory: out, shard: try #require(BatchShard(index: 1, count: 2))).lock)
+        shard.release()
+        held.release()
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp"))
+        let after = try BatchFixtures.run(csv, out: out, resume: true)
+        #expect(after.ok == 6)
+        #expect(try BatchFixtures.output(out).manifest == before.manifest)
+        #expect(!FileManager.default.fileExists(atPath: running.lock.path), "the lock file goes with the run")
+    }
+
     @Test func shardsAddUpToTheWholeBatch() throws {
         var rows = BatchFixtures.rows(25)
         rows[13] = "OR-3,Second Of Three,x@y.co,2025-01-01,1,,,"  // row 14 (shard 2) collides with row 3 (shard 3)

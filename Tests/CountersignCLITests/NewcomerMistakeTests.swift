@@ -40,6 +40,20 @@ import Testing
         }
     }
 
+    /// `--jobs 100000` for a 20-row CSV ran for minutes at 6.8 GB in a trial; it is a usage error.
+    @Test func absurdJobCountsAreUsageErrors() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let out = directory.appendingPathComponent("batch")
+        for jobs in ["0", "100000"] {
+            let result = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", out.path, "--jobs", jobs])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--jobs must be between 1 and 256"), "\(result.stderr)")
+        }
+        let verify = try countersign(["verify", Self.leads.path, "--jobs", "5000"])
+        #expect(verify.status == 64 && verify.stderr.contains("--jobs must be between 1 and 256"), "\(verify.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written")
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")

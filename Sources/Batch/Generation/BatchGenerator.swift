@@ -118,6 +118,8 @@ public final class BatchGenerator {
         let start = Date()
         // Before the journal exists: a batch that cannot start leaves nothing to resume.
         do { try Typesetter.requireSystemLibraries() } catch { throw BatchError(.systemLibrary, error.reason) }
+        let lock = try BatchLock(url: files.lock)
+        defer { lock.release() }
         files.removeLeftoverTemporaryFiles()
         if configuration.resume { try files.consolidatePrevious() }
         let previous = configuration.resume ? PreviousEntries(url: files.previous) : nil

@@ -23,6 +23,8 @@ public struct BatchFiles: Sendable {
     public let journal: URL
     /// Entries kept from earlier runs while resuming.
     public let previous: URL
+    /// Held while a run writes here (`BatchLock`).
+    public let lock: URL
 
     /// The files of a batch (or of one shard of it) in `directory`.
     public init(directory: URL, shard: BatchShard?) {
@@ -32,6 +34,7 @@ public struct BatchFiles: Sendable {
         errors = directory.appendingPathComponent("errors\(suffix).csv")
         journal = directory.appendingPathComponent("manifest\(suffix).jsonl.partial")
         previous = directory.appendingPathComponent("manifest\(suffix).jsonl.previous")
+        lock = directory.appendingPathComponent(".manifest\(suffix).jsonl.lock")
     }
 
     /// Whether an earlier batch (finished or not) left its files here.
