@@ -57,6 +57,40 @@ import Workflow
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
     }
 
+    /// A misspelled key left its field empty and its clauses out without a word (a newcomer
+    /// trial: `industy`, `discont_pct`); a NUL cut the printed name short while the stored data
+    /// kept all of it. Both are refused; a key close to no field (a bulk CSV's own column) is not.
+    @Test func misspelledKeysAndNULsAreRefusedOtherKeysAreNot() async throws {
+        let fixture = try await WorkflowFixture.make()
+        var typo = WorkflowFixture.lead
+        typo["industy"] = typo.removeValue(forKey: "industry")
+        typo["discont_pct"] = "25"
+        typo.removeValue(forKey: "discount_pct")
+        do {
+            _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: typo))
+            Issue.record("created with misspelled keys")
+        } catch let error as WorkflowError {
+            #expect(error.code == .template)
+            #expect(error.reason.contains("'industy' is not a field of template service-agreement; did you mean 'industry'?"), "\(error.reason)")
+            #expect(error.reason.contains("'discont_pct' is not a field of template service-agreement; did you mean 'discount_pct'?"),
+                    "\(error.reason)")
+        }
+        var nul = WorkflowFixture.lead
+        nul["company_name"] = "Crescent Capital\u{0} (guarantor: Evil Corp)"
+        do {
+            _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: nul))
+            Issue.record("created with a NUL in the data")
+        } catch let error as WorkflowError {
+            #expect(error.code == .template && error.reason.contains("company_name"), "\(error.reason)")
+            #expect(error.reason.contains("NUL character"), "\(error.reason)")
+        }
+        #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
+        var extra = WorkflowFixture.lead
+        extra["signer_email"] = "someone@example.com"
+        _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: extra))
+        #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).count == 1)
+    }
+
     @Test func aWrongOneTimeCodeIsRecordedThenRefusedAndFiveLockItOut() async throws {
         let fixture = try await WorkflowFixture.make()
         let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())

@@ -70,6 +70,21 @@ public struct CompiledTemplate: Sendable {
         }
     }
 
+    /// Keys of `keys` that look like a declared field misspelled: not declared, but close to a
+    /// declared field the same data does not give (`industy` when `industry` is missing). Extra
+    /// keys close to no field — a bulk CSV's signer columns — are left alone; a typo is not,
+    /// since the field it meant would silently stay empty and its clauses out.
+    public func misspelledKeys(in keys: some Collection<String>) -> [Diagnostic] {
+        let names = rules.map(\.declaration.name)
+        let given = Set(keys)
+        let missing = names.filter { !given.contains($0) }
+        return keys.sorted().filter { !names.contains($0) }.compactMap { key in
+            guard let meant = Suggestions.closest(to: key, in: missing) else { return nil }
+            return Diagnostic(.unknownField, "'\(key)' is not a field of template \(id); did you mean '\(meant)'? "
+                              + "(it is not in the data, so it would stay empty)", field: key)
+        }
+    }
+
     /// The provenance entries written to the PDF's Info dictionary.
     public var provenance: [String: String] {
         ["CountersignTemplateID": id, "CountersignTemplateVersion": version, "CountersignTemplateSHA256": sha256Hex,

@@ -173,6 +173,13 @@ enum DataCoercion {
                     continue
                 }
             }
+            if value.containsNUL {
+                // Text ends at a NUL in every layout and PDF string path: the rest would vanish
+                // from the document while the stored data keeps it.
+                problem(.invalidValue, "contains a NUL character (U+0000), and the text after it would not be printed; remove it")
+                result[field.name] = .null
+                continue
+            }
             switch normalize(value, for: field.type, language: language) {
             case .failure(let failure):
                 problem(.wrongType, failure.message)

@@ -168,3 +168,15 @@ public enum TemplateValue: Sendable, Hashable {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
     }
 }
+
+extension TemplateValue {
+    /// Whether a string in this value (or in its items or members) holds U+0000.
+    var containsNUL: Bool {
+        switch self {
+        case .string(let text): text.unicodeScalars.contains("\u{0}")
+        case .list(let items): items.contains { $0.containsNUL }
+        case .object(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
+        default: false
+        }
+    }
+}

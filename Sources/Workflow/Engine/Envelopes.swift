@@ -21,7 +21,8 @@ extension WorkflowEngine {
         let (version, compiled) = try await publishedTemplate(account: principal.account, templateID: templateID,
                                                               version: templateVersion)
         let subject = try checkCommon(request)
-        let (values, problems) = compiled.coerce(row: request.data)
+        var (values, problems) = compiled.coerce(row: request.data)
+        problems += compiled.misspelledKeys(in: request.data.keys)
         guard problems.isEmpty else {
             throw WorkflowError(.template, "the data does not fit \(version.reference): " + problems.map(\.description).joined(separator: "; "))
         }
