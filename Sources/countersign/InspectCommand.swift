@@ -23,6 +23,8 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Rebuild a broken cross-reference by scanning the file (tolerant reading only).")
     var repair = false
 
+    @OptionGroup var documentPassword: DocumentPasswordOptions
+
     func validate() throws {
         if strict && repair { throw ValidationError("--strict and --repair cannot be combined: strict reading never repairs.") }
     }
@@ -31,7 +33,7 @@ struct InspectCommand: ParsableCommand {
         try reportingErrors(json: json, file: StandardStreams.display(file)) {
             let (url, cleanup) = try StandardStreams.spool(file, suffix: ".pdf", what: "the PDF to inspect")
             defer { cleanup() }
-            let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair))
+            let inspector = Inspector(mode: strict ? .strict : .tolerant(reconstruct: repair), password: try documentPassword.read())
             let document = try inspector.open(path: url.path)
             var report = try inspector.inspect(document, name: StandardStreams.display(file))
             if let findText { report.textMatches = try inspector.textMatches(of: findText, path: url.path) }

@@ -54,6 +54,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written")
     }
 
+    /// `inspect` opened no encrypted file, not even one with the usual empty user password that
+    /// `verify` opens; and a broken cross-reference did not point to `--repair`.
+    @Test func inspectOpensEncryptedFilesAndPointsToRepair() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let plain = directory.appendingPathComponent("plain.pdf")
+        #expect(try countersign(["render", Self.template, "--csv", Self.leads.path, "--row", "1", "--out", plain.path]).status == 0)
+        let encrypted = directory.appendingPathComponent("encrypted.pdf")
+        #expect(try runCommand("qpdf", ["--encrypt", "", "owner", "256", "--", plain.path, encrypted.path]).status == 0)
+        let opened = try countersign(["inspect", encrypted.path])
+        #expect(opened.status == 0 && opened.stdout.contains("3 pages"), "\(opened.stderr)")
+        let locked = directory.appendingPathComponent("locked.pdf")
+        #expect(try runCommand("qpdf", ["--encrypt", "user", "owner", "256", "--", plain.path, locked.path]).status == 0)
+        let password = directory.appendingPathComponent("password.txt")
+        try Data("user\n".utf8).write(to: password)
+        let withPassword = try countersign(["inspect", locked.path, "--document-password-file", password.path])
+        #expect(withPassword.status == 0 && withPassword.stdout.contains("3 pages"), "\(withPassword.stderr)")
+
+        var bytes = [UInt8](try Data(contentsOf: plain))
+        let keyword = Array("startxref".utf8)
+        var digit = try #require((0...(bytes.count - keyword.count)).last { Array(bytes[$0..<($0 + keyword.count)]) == keyword })
+            + keyword.count
+        while digit < bytes.count, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[digit]) { digit += 1 }
+        try #require(digit < bytes.count)
+        bytes[digit] = bytes[digit] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        let broken = directory.appendingPathComponent("broken.pdf")
+        try Data(bytes).write(to: broken)
+        let refused = try countersign(["inspect", broken.path])
+        #expect(refused.status == 65 && refused.stderr.contains("`inspect --repair` rebuilds"), "\(refused.stderr)")
+        #expect(try countersign(["inspect", broken.path, "--repair"]).status == 0)
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")

@@ -7,10 +7,14 @@ import PDFSyntax
 public struct Inspector: Sendable {
     public var mode: PDFReadingMode
     public var limits: PDFLimits
+    /// The password an encrypted file opens with (its user or owner password; empty: the usual
+    /// empty user password), through libcrypto.
+    public var password: String
 
-    public init(mode: PDFReadingMode = .tolerant(reconstruct: false), limits: PDFLimits = .default) {
+    public init(mode: PDFReadingMode = .tolerant(reconstruct: false), limits: PDFLimits = .default, password: String = "") {
         self.mode = mode
         self.limits = limits
+        self.password = password
     }
 
     /// Inspects the file at `path`; `findText` also locates each occurrence of a text with poppler.
@@ -23,7 +27,13 @@ public struct Inspector: Sendable {
 
     /// The document at `path`, read in this inspector's mode and limits.
     public func open(path: String) throws -> PDFDocument {
-        try PDFDocument(path: path, mode: mode, limits: limits)
+        do {
+            return try PDFDocument(path: path, mode: mode, limits: limits, decryption: .openSSL(password: password))
+        } catch let error as PDFError where mode == .tolerant(reconstruct: false) && error.code != .encrypted
+            && error.code != .wrongPassword && error.code != .limitExceeded && error.code != .notPDF {
+            throw PDFError(error.code, error.reason + " — `inspect --repair` rebuilds a broken cross-reference by scanning the file",
+                           offset: error.offset, object: error.object)
+        }
     }
 
     /// Each occurrence of a text in the file at `path`, found with poppler.
