@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Workflow
 
@@ -89,6 +90,30 @@ import Workflow
         extra["signer_email"] = "someone@example.com"
         _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: extra))
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).count == 1)
+    }
+
+    /// Importing the library again failed as a whole with "someone else wrote the same record
+    /// first … retry", which no retry fixes (a newcomer trial). The same files again change
+    /// nothing; other content under a stored version is a conflict that names it.
+    @Test func reimportingTheLibraryIsIdempotentAndOtherContentIsAConflict() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let library = TestEnvironment.root.appendingPathComponent("Templates")
+        let before = try await fixture.store.events(account: fixture.admin.account, stream: "library").count
+        let again = try await fixture.engine.importLibrary(fixture.legal, directory: library)
+        let published = again.templates.first { $0.templateID == "service-agreement" && $0.version == "3" }
+        #expect(published?.state == .published)
+        #expect(try await fixture.store.events(account: fixture.admin.account, stream: "library").count == before)
+        let file = library.appendingPathComponent("clauses/termination.xml")
+        let changed = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "</clause>", with: "<p>One more line.</p></clause>")
+        do {
+            _ = try await fixture.engine.importClause(fixture.legal, source: Data(changed.utf8), name: "termination.xml")
+            Issue.record("a stored clause version took other text")
+        } catch let error as WorkflowError {
+            #expect(error.code == .conflict)
+            #expect(error.reason.contains("termination.xml: clause termination@1 is already in the library (approved) with other text"),
+                    "\(error.reason)")
+        }
+        #expect(try await fixture.store.events(account: fixture.admin.account, stream: "library").count == before)
     }
 
     @Test func aWrongOneTimeCodeIsRecordedThenRefusedAndFiveLockItOut() async throws {

@@ -22,7 +22,9 @@ extension WorkflowEngine {
     }
 
     /// Imports template XML as a draft version (role legal). The `id` and `version` attributes
-    /// of its root name the version; an existing version is a `conflict`.
+    /// of its root name the version; the same source again returns the stored version
+    /// unchanged (re-importing a library is idempotent), other content under an existing
+    /// version is a `conflict` naming it.
     public func importTemplate(_ principal: Principal, source: Data, assets: [String: Data] = [:],
                                name: String = "template") async throws -> TemplateVersion {
         try principal.require(.legal, to: "import templates")
@@ -30,6 +32,17 @@ extension WorkflowEngine {
         guard header.root == "template", let id = header.attributes["id"], let version = header.attributes["version"],
               !id.isEmpty, !version.isEmpty else {
             throw WorkflowError(.invalidRequest, "\(name): the root must be <template id=\"…\" version=\"…\">")
+        }
+        if let existing = try await store.templateVersion(account: principal.account, templateID: id, version: version) {
+            // Importing the same file again (a library re-imported with one template added)
+            // changes nothing; other content under the same version would change a record that
+            // envelopes and evidence name, so it is refused naming both.
+            guard existing.source == source, existing.assets == assets else {
+                throw WorkflowError(.conflict, "\(name): template \(id)@\(version) is already in the library (\(existing.state.rawValue)) "
+                                    + "with other content (stored source SHA-256 \(sha256Hex(existing.source).prefix(16))…, this file's "
+                                    + "\(sha256Hex(source).prefix(16))…); a version never changes: give the file a new version attribute")
+            }
+            return existing
         }
         var draft = TemplateVersion(account: principal.account, templateID: id, version: version, source: source,
                                     createdAt: clock.now(), createdBy: principal.keyID)
@@ -47,6 +60,14 @@ extension WorkflowEngine {
         guard header.root == "clause", let id = header.attributes["id"], let version = header.attributes["version"],
               !id.isEmpty, !version.isEmpty else {
             throw WorkflowError(.invalidRequest, "\(name): the root must be <clause id=\"…\" version=\"…\">")
+        }
+        if let existing = try await store.clauseVersion(account: principal.account, clauseID: id, version: version) {
+            guard existing.source == source else {
+                throw WorkflowError(.conflict, "\(name): clause \(id)@\(version) is already in the library (\(existing.state.rawValue)) "
+                                    + "with other text (stored source SHA-256 \(sha256Hex(existing.source).prefix(16))…, this file's "
+                                    + "\(sha256Hex(source).prefix(16))…); an approved text never changes: give the file a new version attribute")
+            }
+            return existing
         }
         var clause = ClauseVersion(account: principal.account, clauseID: id, version: version, source: source,
                                    proposedAt: clock.now())

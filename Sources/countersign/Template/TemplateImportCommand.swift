@@ -26,7 +26,10 @@ struct TemplateImportCommand: ParsableCommand {
                 : ([try await home.engine.importTemplate(principal, file: url)], [])
             var templates = imported.0
             if publish {
-                templates = try await templates.asyncMap { try await home.engine.publishTemplate(principal, templateID: $0.templateID, version: $0.version) }
+                // Versions already published (a library imported again) stay as they are.
+                templates = try await templates.asyncMap {
+                    $0.state != .draft ? $0 : try await home.engine.publishTemplate(principal, templateID: $0.templateID, version: $0.version)
+                }
             }
             return (templates, imported.1)
         }
