@@ -41,6 +41,9 @@ import Testing
         #expect(try countersign(["envelope", "remind", id], home: home, key: key).status == 0)
         let worker = try countersign(["worker", "--once"], home: home)
         #expect(worker.status == 0, "\(worker.stderr)")
+        // A relay that refuses: the pass prints the failed e-mails and exits 74 (they stay queued).
+        let refused = try countersign(["worker", "--once", "--smtp", "127.0.0.1:1"], home: home)
+        #expect(refused.status == 74 && refused.stdout.contains("\"failed\":[\"email"), "\(refused.stdout) \(refused.stderr)")
         let csv = try runCommand(TestEnvironment.countersignExecutable.path, ["envelope", "export", id, "--csv", "--home", home.path],
                                  environment: ProcessInfo.processInfo.environment.merging(["COUNTERSIGN_API_KEY": key]) { $1 })
         #expect(csv.status == 0 && csv.stdout.hasPrefix("envelope,state,template") && csv.stdout.contains("metadata.lead_id"))

@@ -55,7 +55,12 @@ struct WorkerCommand: ParsableCommand {
             ]).text, text: "ran \(pass.total) job(s)" + ran.map { " \($0.key.rawValue)=\($0.value)" }.joined()
                 + pass.failed.map { "\n  failed: \($0)" }.joined())
             fflush(nil)  // a log file sees each pass as it ends
-            if once { return }
+            if once {
+                // The failed jobs are queued again with a backoff; the pass itself did not do
+                // its work (an SMTP relay that is down, a webhook that fails), so it says so.
+                if !pass.failed.isEmpty { throw ExitCode(ExitStatus.ioError) }
+                return
+            }
             Thread.sleep(forTimeInterval: interval)
         } while true
     }
