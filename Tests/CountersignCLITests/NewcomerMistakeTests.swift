@@ -85,6 +85,28 @@ import Testing
         #expect(try countersign(["inspect", broken.path, "--repair"]).status == 0)
     }
 
+    /// Envelope requests that do not decode said Swift's words ("Invalid number of keys found",
+    /// "NSCocoaErrorDomain Code=3840"); they now say where and what is expected.
+    @Test func envelopeRequestMistakesSayWhereAndWhat() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let docs = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/workflow.md"), encoding: .utf8)
+        let request = try #require(docs.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
+        let cases: [(String, String)] = [
+            (String(request.prefix(request.count / 2)), "the request is not valid JSON at line "),
+            (request.replacingOccurrences(of: #"{"emailOTP": {}}"#, with: #"{"sms": {}}"#),
+             #"recipients.0.authentication: expected one of {"link": {}}, {"emailOTP": {}} or {"accessCode""#),
+            (request.replacingOccurrences(of: #""templateVersion": "3""#, with: #""templateVersion": 3"#),
+             "templateVersion: expected text (a JSON string in quotes) but found number"),
+        ]
+        for (index, (text, expected)) in cases.enumerated() {
+            let file = directory.appendingPathComponent("request-\(index).json")
+            try Data(text.utf8).write(to: file)
+            let result = try countersign(["envelope", "create", "--request", file.path, "--home", directory.appendingPathComponent("home").path])
+            #expect(result.status == 65 && result.stderr.contains(expected), "\(result.stderr)")
+            #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("Invalid number of keys"), "\(result.stderr)")
+        }
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")

@@ -1,18 +1,78 @@
+public import Foundation
+
 /// A JSON request that does not fit its type, said the way a person fixes it: the path of the
-/// bad value (`recipients.0.email is missing`) instead of Swift's `DecodingError` dump.
+/// bad value (`recipients.0.email is missing`) instead of Swift's `DecodingError` dump, and for
+/// JSON that does not parse, the line and column.
 public enum DecodingProblem {
-    public static func describe(_ error: DecodingError) -> String {
+    /// `json`: the bytes that were decoded, to place a syntax error by line and column.
+    public static func describe(_ error: DecodingError, json: Data? = nil) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map(\.stringValue).joined(separator: ".")
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        func at(_ context: DecodingError.Context, _ text: String) -> String {
+            let where_ = path(context)
+            return where_.isEmpty ? text : "\(where_): \(text)"
         }
         switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let at = path(context)
-            return at.isEmpty ? context.debugDescription : "\(at): \(context.debugDescription)"
+        case .typeMismatch(_, let context) where context.codingPath.last?.stringValue == "authentication":
+            return at(context, "expected " + authenticationForms)
+        case .typeMismatch(let type, let context):
+            let found = context.debugDescription.range(of: "but found ").map {
+                " but found " + context.debugDescription[$0.upperBound...].replacingOccurrences(of: " instead.", with: "")
+            } ?? ""
+            return at(context, "expected \(expected(type))\(found)")
+        case .valueNotFound(let type, let context):
+            return at(context, "expected \(expected(type)) but found null")
+        case .dataCorrupted(let context):
+            if let syntax = syntaxError(context, json: json) { return syntax }
+            if context.debugDescription.hasPrefix("Invalid number of keys found") {
+                var text = "expected an object with exactly one key, the name of the choice"
+                if context.codingPath.last?.stringValue == "authentication" { text = authenticationForms }
+                return at(context, text)
+            }
+            return at(context, context.debugDescription)
         case .keyNotFound(let key, let context):
             return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue) is missing"
         @unknown default:
             return "\(error)"
         }
+    }
+
+    static let authenticationForms = #"one of {"link": {}}, {"emailOTP": {}} or {"accessCode": {"_0": "CODE"}}"#
+
+    private static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text (a JSON string in quotes)"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type, is UInt.Type: "a whole number"
+        case is Double.Type, is Float.Type, is Decimal.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "a list [ … ]"
+                : String(describing: type).hasPrefix("Dictionary") ? "an object { … }" : "another kind of value"
+        }
+    }
+
+    private static func syntaxError(_ context: DecodingError.Context, json: Data?) -> String? {
+        (context.underlyingError as NSError?).flatMap { describeSyntax($0, json: json) }
+    }
+
+    /// "the request is not valid JSON at line L, column C: …" for Foundation's JSON syntax error
+    /// (code 3840); nil for any other error. The place comes from the error's character index
+    /// (its user info, or "around character N" in its description); an early end of the input
+    /// is placed at its last line.
+    public static func describeSyntax(_ error: NSError, json: Data?) -> String? {
+        guard error.code == 3840 else { return nil }
+        let detail = (error.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "not valid JSON"
+        var index = error.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if index == nil, let range = detail.range(of: "around character ") {
+            index = Int(detail[range.upperBound...].prefix { $0.isNumber })
+        }
+        if index == nil, detail.hasPrefix("Unexpected end of file"), let json { index = json.count }
+        guard let json, let index, index <= json.count else { return "the request is not valid JSON: \(detail)" }
+        var line = 1, column = 1
+        for byte in json.prefix(index) {
+            if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return "the request is not valid JSON at line \(line), column \(column): \(detail)"
     }
 }

@@ -23,7 +23,8 @@ struct EnvelopeCreateCommand: ParsableCommand {
                 : URL(fileURLWithPath: request).deletingLastPathComponent()
             parsed = try JSONDecoder().decode(EnvelopeRequest.self, from: try Self.readingFiles(data, folder: folder))
         } catch {
-            let reason = (error as? DecodingError).map(DecodingProblem.describe) ?? "\(error)"
+            let reason = (error as? DecodingError).map { DecodingProblem.describe($0, json: data) }
+                ?? DecodingProblem.describeSyntax(error as NSError, json: data) ?? "\(error)"
             printError("\(request): not an envelope request: \(reason) — see docs/workflow.md, \"Creating an envelope\"")
             throw ExitCode(ExitStatus.dataError)
         }
