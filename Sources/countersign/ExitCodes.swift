@@ -47,10 +47,17 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     }
 
     var json: JSONValue {
-        var object: [String: JSONValue] = ["status": .int(Int(status)), "message": .string(description)]
+        // The detail lines as problems, without the prefix they carry on stderr; an error that
+        // is only its details (a template's diagnostics) is summed up in the message too.
+        let problems = details.map { $0.hasPrefix("countersign: ") ? String($0.dropFirst("countersign: ".count)) : $0 }
+        var message = description
+        if what.isEmpty, let first = problems.first {
+            message = problems.count == 1 ? first : "\(problems.count) problems; the first: \(first)"
+        }
+        var object: [String: JSONValue] = ["status": .int(Int(status)), "message": .string(message)]
         if let file { object["file"] = .string(file) }
         if let todo { object["todo"] = .string(todo) }
-        if !details.isEmpty { object["details"] = .array(details.map(JSONValue.string)) }
+        if !problems.isEmpty { object["details"] = .array(problems.map(JSONValue.string)) }
         return .object(["error": .object(object)])
     }
 

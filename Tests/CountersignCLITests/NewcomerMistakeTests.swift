@@ -107,6 +107,21 @@ import Testing
         }
     }
 
+    /// A template's diagnostics came as `"message": ""` with `--json`.
+    @Test func aJSONErrorMadeOfDiagnosticsHasAMessage() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let template = directory.appendingPathComponent("t.xml")
+        try Data(#"<template xmlns="urn:countersign:template:1" id="x" version="1"><body><p>{{nope}} {{nada}}</p></body></template>"#.utf8)
+            .write(to: template)
+        let result = try countersign(["check", template.path, "--json"])
+        #expect(result.status == 65)
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        let details = try #require(error["details"] as? [String])
+        #expect(details.count == 2 && details.allSatisfy { !$0.hasPrefix("countersign: ") }, "\(details)")
+        #expect(error["message"] as? String == "2 problems; the first: \(details[0])", "\(error)")
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")
