@@ -122,6 +122,25 @@ import Testing
         #expect(error["message"] as? String == "2 problems; the first: \(details[0])", "\(error)")
     }
 
+    /// A semicolon-separated export gave nine "required field has no column" errors with the
+    /// whole header as the suggestion; a UTF-16 one said only "not valid utf-8".
+    @Test func otherCSVDialectsAreNamed() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let text = try String(contentsOf: Self.leads, encoding: .utf8)
+        let semicolons = directory.appendingPathComponent("semicolons.csv")
+        try Data(text.split(separator: "\n").prefix(3).map { $0.replacingOccurrences(of: ",", with: ";") }.joined(separator: "\n").utf8)
+            .write(to: semicolons)
+        let utf16 = directory.appendingPathComponent("utf16.csv")
+        try #require(text.data(using: .utf16)).write(to: utf16)
+        for (file, expected) in [(semicolons, "the file looks ';'-separated, and countersign reads comma-separated CSV"),
+                                 (utf16, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save or export it as UTF-8")] {
+            let out = directory.appendingPathComponent("out-\(file.lastPathComponent)")
+            let result = try countersign(["generate", Self.template, "--csv", file.path, "--out", out.path])
+            #expect(result.status == 65 || result.status == 66, "\(result.stderr)")
+            #expect(result.stderr.contains(expected) && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")

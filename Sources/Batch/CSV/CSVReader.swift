@@ -69,6 +69,10 @@ public final class CSVReader {
         }
         var names: [String] = []
         for (index, bytes) in raw.fields.enumerated() {
+            if index == 0, bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+                throw CSVFileError(path: url.path, message: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); "
+                                   + "save or export it as UTF-8 CSV (in Excel: \"CSV UTF-8\")")
+            }
             guard let name = CSVReader.decode(bytes, encoding) else {
                 throw CSVFileError(path: url.path, message: "header column \(index + 1) is not valid \(encoding.rawValue)")
             }

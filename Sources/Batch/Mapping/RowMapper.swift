@@ -123,6 +123,13 @@ struct RowMapper: Sendable {
         for name in mapping?.manifestKeys ?? [] where declared[name] == nil {
             problems.append("manifest_keys: '\(name)' is not a template field" + suggestion(for: name, in: Array(declared.keys)))
         }
+        if !problems.isEmpty, header.count == 1, let separator = [";", "\t", "|"].first(where: { header[0].contains($0) }) {
+            // One column whose name holds the separator: the whole header is one cell.
+            let name = separator == "\t" ? "tab" : "'\(separator)'"
+            throw BatchError(.mapping, "the CSV header is one column holding \(name) characters: the file looks "
+                             + "\(name)-separated, and countersign reads comma-separated CSV "
+                             + "(RFC 4180); export it with commas (in Excel: \"CSV UTF-8 (Comma delimited)\")")
+        }
         guard problems.isEmpty else {
             throw BatchError(.mapping, problems.map { "\(mappingPath): \($0)" }.joined(separator: "\n"))
         }
