@@ -47,7 +47,7 @@ public final class SQLiteWorkflowStore: WorkflowStore {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator().migrate(pool)
         } catch {
-            throw WorkflowError(.store, "cannot open the workflow database \(path): \(error)")
+            throw WorkflowError(.store, "cannot open the workflow database \(path): \(Self.describe(error))")
         }
     }
 
@@ -84,8 +84,17 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         } catch let error as WorkflowError {
             throw error
         } catch {
-            throw WorkflowError(.store, "reading \(path): \(error)")
+            throw WorkflowError(.store, "reading \(path): \(Self.describe(error))")
         }
+    }
+
+    /// A store error in words: a lock another process held past the 10 s busy timeout says so.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return "the store is locked by another process (a worker, server or demo writing to it, or an open sqlite3 "
+                + "session); waited 10 s — try again once it is done (\(error.message ?? "database is locked"))"
+        }
+        return "\(error)"
     }
 
     /// GRDB's synchronous read (a separate function so that the `async` overload is not chosen).
@@ -103,7 +112,7 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw WorkflowError(.conflict, "someone else wrote the same record first (\(error.message ?? "constraint")); read it again and retry")
         } catch {
-            throw WorkflowError(.store, "writing \(path): \(error)")
+            throw WorkflowError(.store, "writing \(path): \(Self.describe(error))")
         }
     }
 
