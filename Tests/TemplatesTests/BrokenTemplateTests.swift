@@ -41,6 +41,8 @@ struct BrokenCase: Sendable, CustomTestStringConvertible {
 private let file = "Templates/broken.xml"
 
 let brokenCases: [BrokenCase] = [
+    BrokenCase(name: "a bare ampersand", source: wrap("<p>Smith & Sons</p>"),
+               expected: ["\(file):8:15: error: xmlParseEntityRef: no name — a bare '&' in text or in an attribute: write it as &amp;"]),
     BrokenCase(name: "unknown element, did you mean", source: wrap("<tabel columns=\"1fr\"/>"),
                expected: ["\(file):8:5: error: <tabel>: unknown element; did you mean <table>?"]),
     BrokenCase(name: "unknown element, no close match", source: wrap("<paragraph>x</paragraph>"),
@@ -112,7 +114,8 @@ let brokenCases: [BrokenCase] = [
                           "\(file):10:12: error: Opening and ending tag mismatch: body line 7 and template",
                           "\(file):10:12: error: Premature end of data in tag template line 1"]),
     BrokenCase(name: "undefined entity (libxml2)", source: wrap("<p>Fees&nbsp;apply</p>"),
-               expected: ["\(file):8:18: error: Entity 'nbsp' not defined"]),
+               expected: ["\(file):8:18: error: Entity 'nbsp' not defined — XML knows only &amp; &lt; &gt; &quot; &apos;: "
+                          + "write the character itself (UTF-8) or &#NNNN;"]),
     BrokenCase(name: "table row shape", source: wrap("<table columns=\"2fr 1fr\"><row><cell>a</cell></row></table>"),
                expected: ["\(file):8:30: error: <row>: the cells span 1 column but the table has 2; expected cells (with span) "
                           + "filling every column"]),

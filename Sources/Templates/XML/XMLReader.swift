@@ -56,6 +56,7 @@ enum XMLReader {
             guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
             var message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
             while message.last?.isWhitespace == true { message.removeLast() }
+            message += XMLReader.hint(for: message)
             let line = Int(error.pointee.line), column = Int(error.pointee.int2)
             sink.diagnostics.append(Diagnostic(.malformedXML, message, file: sink.file,
                                                line: line > 0 ? line : nil, column: column > 0 ? column : nil))
@@ -79,6 +80,21 @@ enum XMLReader {
         }
         var builder = TreeBuilder(scan: scan)
         return .success(builder.element(root))
+    }
+
+    /// What to write instead, for libxml2's messages about the characters XML reserves (its own
+    /// words name the parser function, not the mistake).
+    static func hint(for message: String) -> String {
+        if message.hasPrefix("xmlParseEntityRef: no name") || message.hasPrefix("EntityRef: expecting ';'") {
+            return " — a bare '&' in text or in an attribute: write it as &amp;"
+        }
+        if message.hasPrefix("Entity '"), message.hasSuffix("' not defined") {
+            return " — XML knows only &amp; &lt; &gt; &quot; &apos;: write the character itself (UTF-8) or &#NNNN;"
+        }
+        if message.hasPrefix("StartTag: invalid element name") {
+            return " — a bare '<' in text: write it as &lt;"
+        }
+        return ""
     }
 
     private static func doctypePosition(_ bytes: [UInt8]) -> SourcePosition {
