@@ -76,7 +76,10 @@ struct GenerateCommand: ParsableCommand {
             configuration.allowMissingGlyphs = allowMissingGlyphs
             let generator = try BatchGenerator(template: compiled, configuration: configuration)
             for warning in generator.headerWarnings { printError("\(StandardStreams.display(csv)): warning: \(warning)") }
+            let interruption = InterruptionNotice(message: "interrupted — every row committed so far is in the journal; "
+                                                  + "run the same command with --resume to finish the batch")
             let summary = try generator.run(progress: quiet || json ? nil : ProgressReporter(label: "generated"))
+            interruption.cancel()
             var report = ""
             for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
             for warning in summary.firstWarnings { report += "countersign: warning: \(warning)\n" }

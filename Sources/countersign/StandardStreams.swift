@@ -64,3 +64,29 @@ func validateDocumentDate(_ date: String?) throws {
 }
 
 import ArgumentParser
+
+/// While a long command runs, Ctrl-C (SIGINT) or SIGTERM prints what to do next and exits as
+/// the signal would have (128 + its number), instead of vanishing without a word.
+final class InterruptionNotice {
+    private let sources: [any DispatchSourceSignal]
+
+    init(message: String) {
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("\ncountersign: \(message)\n".utf8))
+                _exit(128 + number)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Puts the default actions back.
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

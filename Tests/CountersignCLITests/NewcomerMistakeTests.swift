@@ -141,6 +141,38 @@ import Testing
         }
     }
 
+    /// Ctrl-C in a batch exited 130 without a word; it now says how to finish, and `--resume`
+    /// does (the lock it held is released by the kernel, its file taken over).
+    @Test func anInterruptedBatchSaysHowToFinish() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let out = directory.appendingPathComponent("batch")
+        let errors = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let process = Process()
+        process.executableURL = TestEnvironment.countersignExecutable
+        process.arguments = ["generate", Self.template, "--csv", Self.leads.path, "--out", out.path, "--jobs", "1", "--quiet",
+                             "--date", "2026-01-01"]
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let journal = out.appendingPathComponent("manifest.jsonl.partial")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? Data(contentsOf: journal))?.count ?? 0) == 0, process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try #require(process.isRunning, "the batch ended before it could be interrupted")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let said = try String(contentsOf: errors, encoding: .utf8)
+        #expect(said.contains("interrupted — every row committed so far is in the journal; run the same command with --resume"), "\(said)")
+        let resumed = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", out.path, "--jobs", "1", "--quiet",
+                                       "--date", "2026-01-01", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let manifest = try String(contentsOf: out.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        #expect(manifest.split(separator: "\n").count == 240)
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")
