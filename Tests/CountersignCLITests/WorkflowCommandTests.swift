@@ -55,6 +55,10 @@ import Testing
         let audit = try countersign(["audit", "verify"], home: home, key: key)
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "\(audit.stdout) \(audit.stderr)")
         #expect(try countersign(["envelope", "status", id], home: home).status == 64, "no key: a usage error")
+        // Without a key nothing is made: no home, no store, no development seal.
+        let unused = home.appendingPathComponent("never-made")
+        #expect(try countersign(["envelope", "list"], home: unused).status == 64)
+        #expect(!FileManager.default.fileExists(atPath: unused.path), "a keyless command created a home")
 
         // Every command the session lists answers --help.
         let session = try #require(document.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "\n```").first)

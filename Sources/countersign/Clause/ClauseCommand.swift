@@ -14,8 +14,7 @@ struct ClauseApproveCommand: ParsableCommand {
     @Argument(help: "The version.") var version: String
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let (id, version) = (self.id, self.version)
         let clause = try options.run { try await home.engine.approveClause(principal, clauseID: id, version: version) }
         options.output(CanonicalJSON.object(["id": .string(id), "version": .string(version), "state": .string(clause.state.rawValue),

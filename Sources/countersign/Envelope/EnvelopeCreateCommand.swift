@@ -28,8 +28,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
             printError("\(request): not an envelope request: \(reason) — see docs/workflow.md, \"Creating an envelope\"")
             throw ExitCode(ExitStatus.dataError)
         }
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let send = self.send
         let envelope = try options.run {
             let created = try await home.engine.createEnvelope(principal, parsed)

@@ -13,8 +13,7 @@ struct EnvelopeExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let ids = self.ids
         let exports = try options.run { try await ids.asyncMap { try await home.engine.export(principal, envelope: $0) } }
         if csv {

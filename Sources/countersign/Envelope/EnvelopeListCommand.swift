@@ -19,8 +19,7 @@ struct EnvelopeListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let parts = metadata.map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
         let query = EnvelopeQuery(states: state.isEmpty ? nil : Set(state.compactMap(Envelope.State.init(rawValue:))),
                                   metadataKey: parts?.first, metadataValue: parts?.last, after: after, limit: limit)

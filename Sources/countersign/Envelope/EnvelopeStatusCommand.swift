@@ -8,8 +8,7 @@ struct EnvelopeStatusCommand: ParsableCommand {
     @Argument(help: "The envelope id.") var id: String
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let id = self.id
         let envelope = try options.run { try await home.engine.envelope(principal, id: id) }
         options.output(statusJSON(envelope), text: statusText(envelope))

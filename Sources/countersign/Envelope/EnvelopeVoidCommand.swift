@@ -9,8 +9,7 @@ struct EnvelopeVoidCommand: ParsableCommand {
     @Option(help: "Why (recorded and e-mailed to the recipients).") var reason: String
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let (id, reason) = (self.id, self.reason)
         let envelope = try options.run { try await home.engine.void(principal, envelope: id, reason: reason) }
         options.output(statusJSON(envelope), text: statusText(envelope))

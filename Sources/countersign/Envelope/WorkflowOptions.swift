@@ -41,8 +41,24 @@ struct WorkflowOptions: ParsableArguments {
         }
     }
 
+    /// The home and the principal of the API key, the key read first: a command without one
+    /// stops before it creates a home (a store and a development seal) it cannot use.
+    func openWithKey() throws -> (WorkflowHome, Principal) {
+        let secret = try apiKey()
+        let home = try open()
+        let person = onBehalfOf
+        return (home, try run { try await home.engine.authenticate(apiKey: secret, onBehalfOf: person) })
+    }
+
     /// The principal of the API key from `--key-file` or `$COUNTERSIGN_API_KEY`.
     func principal(_ home: WorkflowHome) throws -> Principal {
+        let secret = try apiKey()
+        let person = onBehalfOf
+        return try run { try await home.engine.authenticate(apiKey: secret, onBehalfOf: person) }
+    }
+
+    /// The API key from `--key-file` or `$COUNTERSIGN_API_KEY`, or a usage error.
+    private func apiKey() throws -> String {
         var secret = ProcessInfo.processInfo.environment["COUNTERSIGN_API_KEY"]
         if let keyFile {
             guard let text = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
@@ -55,8 +71,7 @@ struct WorkflowOptions: ParsableArguments {
             printError("no API key: set COUNTERSIGN_API_KEY or give --key-file (make one with `countersign account create`)")
             throw ExitCode(ExitStatus.usage)
         }
-        let person = onBehalfOf
-        return try run { try await home.engine.authenticate(apiKey: secret, onBehalfOf: person) }
+        return secret
     }
 
     /// Runs library work, mapping a `WorkflowError` to the exit code that fits it.

@@ -11,8 +11,7 @@ struct TemplateImportCommand: ParsableCommand {
     @Flag(help: "Publish every imported template version.") var publish = false
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let url = URL(fileURLWithPath: path)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {

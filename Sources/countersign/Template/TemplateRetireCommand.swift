@@ -9,8 +9,7 @@ struct TemplateRetireCommand: ParsableCommand {
     @Argument(help: "The version.") var version: String
 
     func run() throws {
-        let home = try options.open()
-        let principal = try options.principal(home)
+        let (home, principal) = try options.openWithKey()
         let (id, version) = (self.id, self.version)
         let template = try options.run { try await home.engine.retireTemplate(principal, templateID: id, version: version) }
         options.output(CanonicalJSON.object(["id": .string(id), "version": .string(version), "state": .string(template.state.rawValue)]).text,
