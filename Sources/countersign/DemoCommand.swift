@@ -58,5 +58,6 @@ struct DemoCommand: ParsableCommand {
         print("Check one yourself:")
         print("  countersign verify --trust \(summary.caCertificate.path) \(example)")
         print("  pdfsig \(example)")
+        print("  countersign audit verify --all-accounts --home \(output.path)   # the store's evidence, no key needed")
     }
 }

@@ -19,6 +19,11 @@ import Testing
         #expect(pdfsig.contains("Signature is Valid") && pdfsig.contains("Total document signed"), "\(pdfsig)")
         let text = try runCommand("pdftotext", [file.path, "-"]).stdout
         #expect(text.contains("Certificate of Completion"))
+        // The summary's audit command runs as printed.
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("countersign audit verify") })
+        let words = line.split(separator: "#")[0].split(separator: " ").map(String.init).dropFirst()
+        let audit = try runCommand(TestEnvironment.countersignExecutable.path, Array(words))
+        #expect(audit.status == 0 && audit.stdout.hasPrefix("INTACT"), "\(audit.stdout) \(audit.stderr)")
         // A second run reuses the development CA made on the first.
         let ca = try Data(contentsOf: directory.appendingPathComponent("dev-ca/ca.pem"))
         let again = try runCommand(TestEnvironment.countersignExecutable.path,
