@@ -58,6 +58,10 @@ struct KeysCommand: ParsableCommand {
                 throw ValidationError("--not-before must be ISO 8601, e.g. 2025-01-01 or 2025-01-01T00:00:00Z; got '\(notBefore!)'.")
             }
             if caName.isEmpty || signerName.isEmpty { throw ValidationError("--ca-name and --signer-name cannot be empty.") }
+            // X.520's upper bound for a common name (RFC 5280 ub-common-name): OpenSSL refuses more.
+            for (flag, value) in [("--ca-name", caName), ("--signer-name", signerName)] where value.count > 64 {
+                throw ValidationError("\(flag) is at most 64 characters (the limit for a certificate's common name); it has \(value.count).")
+            }
         }
 
         func run() throws {

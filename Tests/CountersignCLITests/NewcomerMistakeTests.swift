@@ -173,6 +173,15 @@ import Testing
         #expect(manifest.split(separator: "\n").count == 240)
     }
 
+    /// A 100-character signer name gave OpenSSL's "string too long" and left an empty folder.
+    @Test func aNameTooLongForACertificateIsAUsageError() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let out = directory.appendingPathComponent("keys")
+        let result = try countersign(["keys", "dev-ca", "--out", out.path, "--signer-name", String(repeating: "x", count: 100)])
+        #expect(result.status == 64 && result.stderr.contains("--signer-name is at most 64 characters"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path), "nothing made")
+    }
+
     @Test func aClauseLibraryThatIsNotThereIsSaidOnce() throws {
         let result = try countersign(["check", Self.template, "--clauses", "/nonexistent/clauses"])
         #expect(result.status == 66, "\(result.stderr)")
