@@ -38,7 +38,8 @@ import Testing
     /// A real read from a file is written back with the same digits (up to trailing zeros), so
     /// an object our signer rewrites (a page given a widget) keeps every value as the earlier
     /// signer signed it; arithmetic results keep the short form.
-    @Test(arguments: ["595.303937007874", "841.889763779528", "595.32001", "0.000123456789", "-12.3456789",
+    @Test(arguments: ["595.303937007874", "841.889763779528", "595.32001", "0.000123456789", "-12.3456789", "0.00001234",
+                      "-0.0000005",
                       "1234567.891", "0.1", "612", "-0.5", "99999999.9999999"])
     func aRealReadIsWrittenWithItsOwnDigits(_ text: String) throws {
         var lexer = Lexer(bytes: PDFBytes(Array(text.utf8)), position: 0, end: text.utf8.count)
@@ -67,5 +68,7 @@ import Testing
         #expect((1.0 / 3.0).pdfWritten == "0.3333")
         #expect(556.15234375.pdfWritten == "556.15234375")
         #expect(72.5.pdfWritten == "72.5")
+        #expect(Double.positional("1.234e-05") == "0.00001234" && Double.positional("-5e-07") == "-0.0000005")
+        #expect(Double.positional("1.5e+16") == "15000000000000000" && Double.positional("612.0") == "612.0")
     }
 }

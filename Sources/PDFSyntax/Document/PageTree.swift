@@ -57,10 +57,33 @@ extension Double {
     var pdfWritten: String {
         let short = pdfFormatted
         guard isFinite, abs(self) < 1e14, Double((abs(self) * 10_000).rounded()) / 10_000 != abs(self) else { return short }
-        let exact = description
-        guard !exact.contains("e") else { return short }
+        let exact = Self.positional(description)
         let significant = exact.drop { $0 == "-" || $0 == "0" || $0 == "." }.filter { $0 != "." }.count
         return significant <= 15 ? exact : short
+    }
+
+    /// Swift's shortest form without its exponent (PDF has none): `1.234e-05` → `0.00001234`.
+    static func positional(_ text: String) -> String {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]) else {
+            return text
+        }
+        var mantissa = String(text[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        var digits = mantissa.filter { $0 != "." }
+        var position = point + exponent
+        if position <= 0 {
+            digits = String(repeating: "0", count: 1 - position) + digits
+            position = 1
+        } else if position > digits.count {
+            digits += String(repeating: "0", count: position - digits.count)
+        }
+        var result = String(digits.prefix(position))
+        var fraction = String(digits.dropFirst(position))
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        if !fraction.isEmpty { result += "." + fraction }
+        return (negative ? "-" : "") + result
     }
 
     /// A compact decimal form for PDF output and messages (no exponent, at most 4 decimals).
