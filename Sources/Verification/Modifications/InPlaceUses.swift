@@ -93,7 +93,7 @@ extension Step {
     /// Disallows an appearance update that lets go of an appearance something outside the form
     /// also names. The appearance dictionaries and streams a widget's old `/AP` named and its new
     /// one does not are unchanged, but the update detaches them from the widget: when another
-    /// annotation's `/AP` shares them, that is form structure and stays allowed; when a catalog
+    /// annotation's `/AP` (or `/MK`) shares them, that is form structure and stays allowed; when a catalog
     /// or trailer key, a page's resources or any other place outside the annotations names them,
     /// no rule can say what that place means to whoever reads it, so the update is not one form
     /// filling or signing accounts for (pyHanko's "no-override … sneaky" files; its rule is
@@ -119,7 +119,8 @@ extension Step {
         guard let holder = use.holder else { return false }
         if parts.contains(holder) { return true }
         guard case .dictionary(let entries)? = try? document.object(at: holder, revision: old) else { return false }
-        if entries["Rect"] != nil, entries["Subtype"] != nil { return use.key.hasPrefix("/AP") }
+        // An annotation's appearance, or its appearance characteristics (a button's /MK /I icon).
+        if entries["Rect"] != nil, entries["Subtype"] != nil { return use.key.hasPrefix("/AP") || use.key.hasPrefix("/MK") }
         guard depth < 2, let holderUses = usage.uses[holder], !holderUses.isEmpty else { return false }
         return holderUses.allSatisfy { isAppearanceUse($0, parts: parts, usage, depth: depth + 1) }
     }
