@@ -11,7 +11,7 @@ import Verification
 
     /// Where else the appearance stream of the field being filled is used when the file is signed.
     enum SharedUse: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case anotherWidget, catalogKey, pageResources, sharedAppearanceDictionary
+        case anotherWidget, catalogKey, pageResources, sharedAppearanceDictionary, ownIcon
 
         var testDescription: String { rawValue }
     }
@@ -29,6 +29,7 @@ import Verification
         #expect(denied.count == 1 && denied[0].object == "\(stream.number) \(stream.generation)", "\(denied)")
         let place = switch shared {
         case .anotherWidget: "/AP /N"
+        case .ownIcon: "/MK /I"
         case .catalogKey: "catalog /FooBar"
         case .pageResources: "/XObject /Shared"
         case .sharedAppearanceDictionary: "catalog /FooBar /N"
@@ -44,7 +45,7 @@ import Verification
         let (prepared, stream) = try Self.fieldWithAppearance(fixtures.contract, sharedAs: shared)
         let signed = try fixtures.sign(prepared, .field("sig_customer"))
         let filled = try Self.fillWithNewAppearance(signed, field: "amount", value: "2,000 EUR")
-        if shared == .anotherWidget {
+        if shared == .anotherWidget || shared == .ownIcon {
             let report = fixtures.trusted.verify(bytes: filled)
             #expect(report.verdict == .passed, "\(report.text)")
             #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.signatures[0].modifications)")
@@ -55,7 +56,7 @@ import Verification
         let place = switch shared {
         case .catalogKey: "catalog /FooBar"
         case .pageResources: "/XObject /Shared"
-        case .sharedAppearanceDictionary, .anotherWidget: "catalog /FooBar"
+        case .sharedAppearanceDictionary, .anotherWidget, .ownIcon: "catalog /FooBar"
         }
         #expect(denied.count == 1 && denied[0].description.contains(place), "\(denied)")
         if shared != .sharedAppearanceDictionary {
@@ -352,11 +353,14 @@ import Verification
         let appearance: PDFObject = shared == .sharedAppearanceDictionary
             ? .reference(update.add(.dictionary(["N": .reference(stream)]))) : .dictionary(["N": .reference(stream)])
         func widget(_ name: String, y: Int) -> PDFReference {
-            update.add(.dictionary([
+            var dictionary: PDFDictionary = [
                 "Type": .name("Annot"), "Subtype": .name("Widget"), "FT": .name("Tx"), "T": .string(PDFString(text: name)),
                 "Rect": [72, .integer(y), 300, .integer(y + 20)], "F": 4, "P": .reference(page.reference),
                 "DA": .string(PDFString(text: "/Helv 10 Tf 0 g")), "AP": appearance,
-            ]))
+            ]
+            // The widget's own appearance characteristics name the stream as its icon.
+            if shared == .ownIcon { dictionary["MK"] = .dictionary(["I": .reference(stream)]) }
+            return update.add(.dictionary(dictionary))
         }
         var fields = [widget("amount", y: 640)]
         if shared == .anotherWidget { fields.append(widget("amount_copy", y: 610)) }
@@ -369,7 +373,7 @@ import Verification
         case .catalogKey: catalog["FooBar"] = .reference(stream)
         case .sharedAppearanceDictionary: catalog["FooBar"] = appearance
         case .pageResources: try useOnPage(stream, &pageDictionary, document)
-        case .anotherWidget, nil: break
+        case .anotherWidget, .ownIcon, nil: break
         }
         let annotations = try document.resolve(pageDictionary["Annots"] ?? .null).arrayValue ?? []
         pageDictionary["Annots"] = .array(annotations + fields.map(PDFObject.reference))
