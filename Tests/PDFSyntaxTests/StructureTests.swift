@@ -152,4 +152,19 @@ import Testing
         let bytes = PDFFileWriter().write(objects: objects, trailer: trailer)
         #expect(throws: PDFError(.encrypted, "")) { try PDFDocument(bytes: bytes) }
     }
+
+    /// The scan the skipped-revision check runs over every update: the same answers as a plain
+    /// loop, at the edges of the range too.
+    @Test func firstIndexOfAWordMatchesAPlainSearch() {
+        let text = "sstartxrefxx startxref startxre startxref"
+        let bytes = PDFBytes(Array(text.utf8))
+        func plain(_ range: Range<Int>) -> Int? {
+            range.first { $0 + 9 <= range.upperBound && bytes.matches("startxref", at: $0) }
+        }
+        for lower in 0...text.utf8.count {
+            for upper in lower...text.utf8.count {
+                #expect(bytes.firstIndex(of: "startxref", in: lower..<upper) == plain(lower..<upper), "\(lower)..<\(upper)")
+            }
+        }
+    }
 }

@@ -466,10 +466,9 @@ struct FileStructureReader {
     /// section of this file, so it is not taken for one. One pass: each `startxref` is checked
     /// in the few bytes after it, however many there are.
     func hiddenRevision(in range: Range<Int>) -> (xref: Int, eof: Int)? {
-        var index = range.lowerBound
-        while index + 9 <= range.upperBound {
-            defer { index += 1 }
-            guard bytes[index] == UInt8(ascii: "s"), matches("startxref", at: index) else { continue }
+        var next = range.lowerBound
+        while let index = bytes.firstIndex(of: "startxref", in: next..<range.upperBound) {
+            next = index + 1
             var lexer = Lexer(bytes: bytes, position: index + 9)
             guard case .integer(let offset)? = try? lexer.next().token, range.contains(offset) else { continue }
             var eof = lexer.position

@@ -40,6 +40,26 @@ public struct PDFBytes: Sendable, RandomAccessCollection, Hashable, ContiguousBy
         return word.withUTF8Buffer { memcmp(storage.base + index, $0.baseAddress!, length) == 0 }
     }
 
+    /// Where the ASCII `word` first occurs in `range`, or nil: C's `memchr` finds each candidate
+    /// first byte and `memcmp` checks the rest, so a scan of a whole update costs a fraction of
+    /// a byte-by-byte loop.
+    public func firstIndex(of word: StaticString, in range: Range<Int>) -> Int? {
+        let length = word.utf8CodeUnitCount
+        let lower = Swift.max(0, range.lowerBound), upper = Swift.min(count, range.upperBound)
+        guard length > 0, upper - lower >= length else { return nil }
+        return word.withUTF8Buffer { needle -> Int? in
+            let first = Int32(needle[0])
+            var position = lower
+            while position + length <= upper {
+                guard let found = memchr(storage.base + position, first, upper - length + 1 - position) else { return nil }
+                let index = UnsafeRawPointer(found) - UnsafeRawPointer(storage.base)
+                if memcmp(storage.base + index, needle.baseAddress!, length) == 0 { return index }
+                position = index + 1
+            }
+            return nil
+        }
+    }
+
     /// A copy of a range as an array.
     public func array(_ range: Range<Int>) -> [UInt8] {
         Array(UnsafeBufferPointer(start: storage.base + range.lowerBound, count: range.count))
