@@ -17,7 +17,7 @@ final class ValidationData {
     private(set) var crls: [Item<CertificateRevocationList>] = []
     /// Problems reading the data (an entry that is not a certificate, CRL or OCSP response).
     private(set) var notes: [String] = []
-    private var seen: Set<[UInt8]> = []
+    private var seen: Set<DERBytes> = []
 
     /// Reads /DSS of the newest revision: /Certs, /OCSPs, /CRLs (streams).
     func addStore(of document: PDFDocument) throws {
@@ -37,7 +37,7 @@ final class ValidationData {
 
     /// Adds a signature's embedded certificates and archived revocation data.
     func addSignature(cms: CMSSignedData) {
-        for certificate in cms.certificates where seen.insert(certificate.derEncoded).inserted {
+        for certificate in cms.certificates where seen.insert(DERBytes(certificate.derEncoded)).inserted {
             certificates.append(certificate)
         }
         do {
@@ -50,26 +50,26 @@ final class ValidationData {
     }
 
     func add(_ response: OCSPResponse, origin: CertificateRevocation.Origin) {
-        guard seen.insert(response.der).inserted else { return }
+        guard seen.insert(DERBytes(response.der)).inserted else { return }
         ocspResponses.append(Item(value: response, origin: origin))
-        for certificate in response.certificates where seen.insert(certificate.derEncoded).inserted {
+        for certificate in response.certificates where seen.insert(DERBytes(certificate.derEncoded)).inserted {
             certificates.append(certificate)
         }
     }
 
     func add(_ crl: CertificateRevocationList, origin: CertificateRevocation.Origin) {
-        guard seen.insert(crl.der).inserted else { return }
+        guard seen.insert(DERBytes(crl.der)).inserted else { return }
         crls.append(Item(value: crl, origin: origin))
     }
 
     /// kind: 0 certificate, 1 OCSP response, 2 CRL.
     private func add(_ bytes: [UInt8], kind: Int, origin: CertificateRevocation.Origin, label: String) {
-        guard !seen.contains(bytes) else { return }
+        guard !seen.contains(DERBytes(bytes)) else { return }
         do {
             switch kind {
             case 0:
                 let certificate = try Certificate(derEncoded: bytes)
-                seen.insert(bytes)
+                seen.insert(DERBytes(bytes))
                 certificates.append(certificate)
             case 1: add(try OCSPResponse(der: bytes), origin: origin)
             default: add(try CertificateRevocationList(der: bytes), origin: origin)
