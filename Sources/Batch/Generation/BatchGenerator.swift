@@ -46,7 +46,7 @@ public final class BatchGenerator {
         }
         inputSize = ((try? FileManager.default.attributesOfItem(atPath: configuration.csv.path))?[.size] as? NSNumber)?.intValue ?? 0
         mapper = try RowMapper(template: template, mapping: configuration.mapping, header: reader.header,
-                               mappingPath: configuration.mappingPath)
+                               mappingPath: configuration.mappingPath, csvPath: csvPath)
         pattern = try NamePattern(configuration.namePattern ?? NamePattern.defaultPattern(for: template), template: template)
         var keys = configuration.mapping?.manifestKeys
             ?? ["lead_id", "company_name"].filter { name in template.fields.contains { $0.name == name } }

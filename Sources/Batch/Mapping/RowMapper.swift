@@ -63,8 +63,10 @@ struct RowMapper: Sendable {
     let headerWarnings: [String]
 
     /// Checks `mapping` (nil: every field reads the column of its own name) against the template
-    /// and the header; a field or column that does not exist is a `.mapping` error.
-    init(template: CompiledTemplate, mapping: BatchMapping?, header: [String], mappingPath: String = "mapping") throws(BatchError) {
+    /// and the header; a field or column that does not exist is a `.mapping` error. `csvPath`
+    /// names the CSV in errors about the file itself.
+    init(template: CompiledTemplate, mapping: BatchMapping?, header: [String], mappingPath: String = "mapping",
+         csvPath: String = "the CSV") throws(BatchError) {
         self.template = template
         let declared = Dictionary(template.fields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
@@ -126,7 +128,7 @@ struct RowMapper: Sendable {
         if !problems.isEmpty, header.count == 1, let separator = [";", "\t", "|"].first(where: { header[0].contains($0) }) {
             // One column whose name holds the separator: the whole header is one cell.
             let name = separator == "\t" ? "tab" : "'\(separator)'"
-            throw BatchError(.mapping, "the CSV header is one column holding \(name) characters: the file looks "
+            throw BatchError(.mapping, "\(csvPath): the header row is one column holding \(name) characters: the file looks "
                              + "\(name)-separated, and countersign reads comma-separated CSV "
                              + "(RFC 4180); export it with commas (in Excel: \"CSV UTF-8 (Comma delimited)\")")
         }

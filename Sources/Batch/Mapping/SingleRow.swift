@@ -31,7 +31,8 @@ public struct SingleRow: Sendable {
         } catch {
             throw BatchError(.invalidInput, "\(path): \(error)")
         }
-        mapper = try RowMapper(template: template, mapping: mapping, header: reader.header, mappingPath: mappingPath)
+        mapper = try RowMapper(template: template, mapping: mapping, header: reader.header, mappingPath: mappingPath,
+                               csvPath: path)
         self.row = row
         var rows = 0
         do {
