@@ -78,8 +78,8 @@ struct GenerateCommand: ParsableCommand {
             for warning in generator.headerWarnings { printError("\(StandardStreams.display(csv)): warning: \(warning)") }
             let interruption = InterruptionNotice(message: "interrupted — every row committed so far is in the journal; "
                                                   + "run the same command with --resume to finish the batch")
+            defer { interruption.cancel() }
             let summary = try generator.run(progress: quiet || json ? nil : ProgressReporter(label: "generated"))
-            interruption.cancel()
             var report = ""
             for problem in summary.firstProblems { report += "countersign: \(problem)\n" }
             for warning in summary.firstWarnings { report += "countersign: warning: \(warning)\n" }

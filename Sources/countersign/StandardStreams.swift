@@ -67,26 +67,31 @@ import ArgumentParser
 
 /// While a long command runs, Ctrl-C (SIGINT) or SIGTERM prints what to do next and exits as
 /// the signal would have (128 + its number), instead of vanishing without a word.
+/// A signal the process was started with ignored (a background job of a script) stays ignored.
 final class InterruptionNotice {
-    private let sources: [any DispatchSourceSignal]
+    private var handled: [(number: Int32, source: any DispatchSourceSignal)] = []
 
     init(message: String) {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
+        for number in [SIGINT, SIGTERM] {
+            let previous = signal(number, SIG_IGN)
+            // C function pointers are not Equatable: compare their addresses.
+            guard unsafeBitCast(previous, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) else { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 FileHandle.standardError.write(Data("\ncountersign: \(message)\n".utf8))
                 _exit(128 + number)
             }
             source.resume()
-            return source
+            handled.append((number, source))
         }
     }
 
-    /// Puts the default actions back.
+    /// Puts the default actions back on the signals it took.
     func cancel() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for (number, source) in handled {
+            source.cancel()
+            signal(number, SIG_DFL)
+        }
+        handled = []
     }
 }
