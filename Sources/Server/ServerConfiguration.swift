@@ -35,6 +35,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     public var shutdownGracePeriod: Double = 30
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel: String = "info"
+    /// The organisation seal completed envelopes are sealed with; absent: the home's development CA.
+    public var seal: Seal = Seal()
 
     public struct TLS: Sendable, Hashable, Codable {
         public var certificate: String
@@ -42,6 +44,54 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         public init(certificate: String, key: String) {
             self.certificate = certificate
             self.key = key
+        }
+    }
+
+    /// The organisation seal: its key (a PKCS#12, or a PEM key with its PEM chain), where its
+    /// password comes from (a file or an environment variable; never the file itself), the
+    /// anchors sealed files must verify against, and a time-stamp authority for PAdES B-T.
+    public struct Seal: Sendable, Hashable, Codable {
+        public var p12: String?
+        public var key: String?
+        public var cert: String?
+        public var passwordFile: String?
+        /// The name of the environment variable holding the password.
+        public var passwordEnv: String?
+        /// PEM files of trust anchors; empty: the root the seal's own chain ends in.
+        public var trust: [String] = []
+        /// An RFC 3161 TSA (`http://…`).
+        public var tsa: String?
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case p12, key, cert, passwordFile, passwordEnv, trust, tsa }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            p12 = try container.decodeIfPresent(String.self, forKey: .p12)
+            key = try container.decodeIfPresent(String.self, forKey: .key)
+            cert = try container.decodeIfPresent(String.self, forKey: .cert)
+            passwordFile = try container.decodeIfPresent(String.self, forKey: .passwordFile)
+            passwordEnv = try container.decodeIfPresent(String.self, forKey: .passwordEnv)
+            trust = try container.decodeIfPresent([String].self, forKey: .trust) ?? []
+            tsa = try container.decodeIfPresent(String.self, forKey: .tsa)
+        }
+
+        /// Whether a key is given (else the development CA seals).
+        public var hasKey: Bool { p12 != nil || key != nil }
+
+        func check() throws {
+            if p12 != nil, key != nil || cert != nil {
+                throw ServiceError(.configuration, "seal: give seal.p12, or seal.key with seal.cert, not both")
+            }
+            if (key == nil) != (cert == nil) {
+                throw ServiceError(.configuration, "seal.key and seal.cert go together (a PEM private key and its PEM certificate chain)")
+            }
+            if passwordFile != nil, passwordEnv != nil {
+                throw ServiceError(.configuration, "seal: give seal.passwordFile or seal.passwordEnv, not both")
+            }
+            if let tsa, URL(string: tsa)?.scheme?.lowercased() != "http" || URL(string: tsa)?.host == nil {
+                throw ServiceError(.configuration, "seal.tsa '\(tsa)' is not an http:// URL of a time-stamp authority")
+            }
         }
     }
 
@@ -130,7 +180,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, home, store, pages, publicURL, tls, worker, maxBodyBytes, maxBulkBytes, rateLimit, requestTimeout,
-             shutdownGracePeriod, logLevel
+             shutdownGracePeriod, logLevel, seal
     }
 
     public init(from decoder: any Decoder) throws {
@@ -150,6 +200,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         requestTimeout = try container.decodeIfPresent(Double.self, forKey: .requestTimeout) ?? defaults.requestTimeout
         shutdownGracePeriod = try container.decodeIfPresent(Double.self, forKey: .shutdownGracePeriod) ?? defaults.shutdownGracePeriod
         logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+        seal = try container.decodeIfPresent(Seal.self, forKey: .seal) ?? defaults.seal
     }
 
     /// The environment variables that override the file, and the key each sets.
@@ -159,7 +210,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         ("COUNTERSIGN_PUBLIC_URL", "publicURL"), ("COUNTERSIGN_TLS_CERTIFICATE", "tls.certificate"),
         ("COUNTERSIGN_TLS_KEY", "tls.key"), ("COUNTERSIGN_WORKER", "worker.enabled"), ("COUNTERSIGN_SMTP", "worker.smtp"),
         ("COUNTERSIGN_MAX_BODY_BYTES", "maxBodyBytes"), ("COUNTERSIGN_RATE_LIMIT", "rateLimit.requests"),
-        ("COUNTERSIGN_LOG_LEVEL", "logLevel"),
+        ("COUNTERSIGN_LOG_LEVEL", "logLevel"), ("COUNTERSIGN_SEAL_P12", "seal.p12"), ("COUNTERSIGN_SEAL_KEY", "seal.key"),
+        ("COUNTERSIGN_SEAL_CERT", "seal.cert"), ("COUNTERSIGN_SEAL_PASSWORD_FILE", "seal.passwordFile"),
+        ("COUNTERSIGN_SEAL_TRUST", "seal.trust (PEM files separated by ':')"), ("COUNTERSIGN_TSA", "seal.tsa"),
     ]
 
     /// Reads the file (if any), applies the environment and checks the result. Relative paths
@@ -195,7 +248,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         }
         let known: [String: Set<String>] = ["": Set(CodingKeys.allCases.map(\.rawValue)), "tls": ["certificate", "key"],
                                             "worker": Set(Worker.CodingKeys.allCases.map(\.rawValue)),
-                                            "pages": Set(Pages.CodingKeys.allCases.map(\.rawValue)), "rateLimit": ["requests", "window"]]
+                                            "pages": Set(Pages.CodingKeys.allCases.map(\.rawValue)), "rateLimit": ["requests", "window"],
+                                            "seal": Set(Seal.CodingKeys.allCases.map(\.rawValue))]
         for (key, value) in object {
             guard known[""]!.contains(key) else {
                 throw ServiceError(.configuration, "\(file): unknown key '\(key)'; the keys are \(known[""]!.sorted().joined(separator: ", "))")
@@ -238,6 +292,12 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         if let value = try integer("COUNTERSIGN_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = try integer("COUNTERSIGN_RATE_LIMIT") { rateLimit.requests = value }
         if let value = environment["COUNTERSIGN_LOG_LEVEL"] { logLevel = value }
+        if let value = environment["COUNTERSIGN_SEAL_P12"] { seal.p12 = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_SEAL_KEY"] { seal.key = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_SEAL_CERT"] { seal.cert = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_SEAL_PASSWORD_FILE"] { seal.passwordFile = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_SEAL_TRUST"] { seal.trust = value.split(separator: ":").map(String.init) }
+        if let value = environment["COUNTERSIGN_TSA"] { seal.tsa = value.isEmpty ? nil : value }
     }
 
     mutating func resolvePaths(against base: URL) {
@@ -250,6 +310,11 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         pages.sessionKeyFile = pages.sessionKeyFile.map(resolve)
         pages.fontsDirectory = pages.fontsDirectory.map(resolve)
         if let tls { self.tls = TLS(certificate: resolve(tls.certificate), key: resolve(tls.key)) }
+        seal.p12 = seal.p12.map(resolve)
+        seal.key = seal.key.map(resolve)
+        seal.cert = seal.cert.map(resolve)
+        seal.passwordFile = seal.passwordFile.map(resolve)
+        seal.trust = seal.trust.map(resolve)
     }
 
     func check() throws {
@@ -276,6 +341,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             }
         }
         _ = try webhookPolicy()
+        try seal.check()
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         guard levels.contains(logLevel) else {
             throw ServiceError(.configuration, "logLevel '\(logLevel)' is not one of \(levels.joined(separator: ", "))")

@@ -19,6 +19,21 @@ import Testing
         #expect(checked.stdout.contains("\"port\" : 9191"), "\(checked.stdout)")
     }
 
+    @Test func checkLoadsTheConfiguredOrganisationSeal() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let made = try runCommand(TestEnvironment.countersignExecutable.path, ["keys", "dev-ca", "--out", directory.appendingPathComponent("seal").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        try Data("wrong\n".utf8).write(to: directory.appendingPathComponent("wrong.pass"))
+        let file = directory.appendingPathComponent("serve.json")
+        try Data(#"{"seal": {"p12": "seal/signer.p12", "passwordFile": "wrong.pass"}}"#.utf8).write(to: file)
+        let wrong = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(wrong.status == 65 && wrong.stderr.contains("signer.p12") && wrong.stderr.contains("seal.passwordFile"), "\(wrong.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("countersign-workflow").path), "--check creates nothing")
+        try Data(#"{"seal": {"p12": "seal/signer.p12", "passwordFile": "seal/signer.pass"}}"#.utf8).write(to: file)
+        let right = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(right.status == 0 && right.stdout.contains("signer.p12"), "\(right.stderr)")
+    }
+
     @Test func itServesUntilSIGTERM() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let port = try LoopbackHTTPServer.freePort()

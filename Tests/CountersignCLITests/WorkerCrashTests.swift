@@ -60,7 +60,12 @@ import TestSupport
             let ids = try await harness.signedEnvelopes(4)
 
             // 1. A worker without SMTP takes only the completions; it dies while one is sealing.
-            let sealer = try harness.startWorker("sealer", smtp: nil)
+            // Its time-stamp authority accepts the connection and never answers, so the seal
+            // waits (30 s) inside the completion: a window the test cannot miss, however fast
+            // or loaded the machine (a fast sealer used to finish everything between two polls).
+            let silentTSA = try TestTSA(mode: .silent)
+            defer { silentTSA.stop() }
+            let sealer = try harness.startWorker("sealer", smtp: nil, arguments: ["--tsa", silentTSA.url.absoluteString])
             try await harness.waitUntil("a completion job is claimed", workers: [sealer]) {
                 try await harness.jobs(.completion).contains { $0.state == .pending && $0.attempts >= 1 }
             }

@@ -71,12 +71,12 @@ struct WorkerHarness {
     }
 
     /// Starts `countersign worker` (polling every 0.2 s, a short lease so a killed worker's jobs
-    /// come back quickly); its output goes to a log in the home.
-    func startWorker(_ name: String, smtp: Int?, lease: Int = 10) throws -> WorkerProcess {
+    /// come back quickly, and any `extra` arguments); its output goes to a log in the home.
+    func startWorker(_ name: String, smtp: Int?, lease: Int = 10, arguments extra: [String] = []) throws -> WorkerProcess {
         let process = Process()
         process.executableURL = TestEnvironment.countersignExecutable
         process.arguments = ["worker", "--home", home.path, "--interval", "0.2", "--lease", String(lease), "--name", name]
-            + (store.map { ["--store", $0] } ?? []) + (smtp.map { ["--smtp", "127.0.0.1:\($0)"] } ?? [])
+            + (store.map { ["--store", $0] } ?? []) + (smtp.map { ["--smtp", "127.0.0.1:\($0)"] } ?? []) + extra
         let log = home.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)

@@ -27,9 +27,12 @@ struct DocumentationTests {
         #expect(configuration.store == "postgres://countersign@db.internal:5432/countersign")
         #expect(configuration.pages.sessionKeyFile == directory.appendingPathComponent("session.key").path)
         #expect(configuration.pages.frameAncestors["acc_example"] == ["https://crm.northbeam.example"])
-        let keys = ServerConfiguration.CodingKeys.allCases.map(\.rawValue).filter { !["worker", "pages"].contains($0) }
+        #expect(configuration.seal.p12 == directory.appendingPathComponent("seal/northbeam-seal.p12").path)
+        #expect(configuration.seal.trust.count == 2 && configuration.seal.tsa == "http://tsa.northbeam.example/tsa")
+        let keys = ServerConfiguration.CodingKeys.allCases.map(\.rawValue).filter { !["worker", "pages", "seal"].contains($0) }
             + ServerConfiguration.Worker.CodingKeys.allCases.map { "worker." + $0.rawValue }
             + ServerConfiguration.Pages.CodingKeys.allCases.map { "pages." + $0.rawValue }
+            + ServerConfiguration.Seal.CodingKeys.allCases.map { "seal." + $0.rawValue }
         for key in keys {
             let rows = text.split(separator: "\n").filter { $0.hasPrefix("| `") }
             #expect(rows.contains { $0.split(separator: "|").first?.contains("`\(key)`") == true }, "\(key) is documented")

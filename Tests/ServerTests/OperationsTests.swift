@@ -135,4 +135,34 @@ struct OperationsTests {
         }
         #expect(throws: ServiceError(.configuration, "")) { try ServerConfiguration.load(file: directory.appendingPathComponent("none.json").path, environment: [:]) }
     }
+
+    @Test("the organisation seal: file keys, environment overrides, paths from the file's folder, mistakes refused")
+    func sealConfiguration() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let file = directory.appendingPathComponent("serve.json")
+        try Data("""
+            {"seal": {"p12": "seal/org.p12", "passwordFile": "seal/org.pass", "trust": ["seal/root.pem"], "tsa": "http://tsa.example/tsa"}}
+            """.utf8).write(to: file)
+        let loaded = try ServerConfiguration.load(file: file.path, environment: [:])
+        #expect(loaded.seal.p12 == directory.appendingPathComponent("seal/org.p12").path)
+        #expect(loaded.seal.passwordFile == directory.appendingPathComponent("seal/org.pass").path)
+        #expect(loaded.seal.trust == [directory.appendingPathComponent("seal/root.pem").path])
+        #expect(loaded.seal.tsa == "http://tsa.example/tsa" && loaded.seal.hasKey)
+        let overridden = try ServerConfiguration.load(file: file.path, environment: [
+            "COUNTERSIGN_SEAL_TRUST": "/etc/a.pem:/etc/b.pem", "COUNTERSIGN_TSA": "", "COUNTERSIGN_SEAL_P12": "/etc/other.p12"])
+        #expect(overridden.seal.trust == ["/etc/a.pem", "/etc/b.pem"])
+        #expect(overridden.seal.tsa == nil && overridden.seal.p12 == "/etc/other.p12")
+        #expect(!ServerConfiguration().seal.hasKey, "the development CA by default")
+
+        for (text, message) in [(#"{"seal": {"p12": "a.p12", "key": "k.pem", "cert": "c.pem"}}"#, "not both"),
+                                (#"{"seal": {"key": "k.pem"}}"#, "seal.key and seal.cert go together"),
+                                (#"{"seal": {"p12": "a.p12", "passwordFile": "p", "passwordEnv": "P"}}"#, "seal.passwordFile or seal.passwordEnv"),
+                                (#"{"seal": {"tsa": "https://tsa.example"}}"#, "seal.tsa 'https://tsa.example' is not an http:// URL"),
+                                (#"{"seal": {"password": "hunter2"}}"#, "unknown key 'seal.password'")] {
+            try Data(text.utf8).write(to: file)
+            #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
+                (error as? ServiceError)?.reason.contains(message) == true
+            }
+        }
+    }
 }

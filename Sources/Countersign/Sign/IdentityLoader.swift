@@ -13,11 +13,19 @@ public struct IdentityLoader: Sendable {
     public var source: Source
     public var password: PasswordSource?
     public var allowExpired: Bool
+    /// Where the password comes from, as the advice in a wrong-password error names it.
+    public var passwordHint: String
+    /// How to sign with an expired certificate anyway, for the advice; nil where that is not
+    /// allowed (an organisation seal).
+    public var allowExpiredHint: String?
 
-    public init(source: Source, password: PasswordSource?, allowExpired: Bool = false) {
+    public init(source: Source, password: PasswordSource?, allowExpired: Bool = false,
+                passwordHint: String = "--password-file, --password-env", allowExpiredHint: String? = "--allow-expired") {
         self.source = source
         self.password = password
         self.allowExpired = allowExpired
+        self.passwordHint = passwordHint
+        self.allowExpiredHint = allowExpiredHint
     }
 
     /// Loads and checks the identity. Every error names the file it is about (the PKCS#12, the
@@ -54,8 +62,8 @@ public struct IdentityLoader: Sendable {
         } catch let error as CryptoError {
             var advice: String? = nil
             switch error.code {
-            case .wrongPassword: advice = "check the password file or variable (--password-file, --password-env)"
-            case .certificateExpired: advice = "renew the certificate, or sign anyway with --allow-expired"
+            case .wrongPassword: advice = "check the password file or variable (\(passwordHint))"
+            case .certificateExpired: advice = "renew the certificate" + (allowExpiredHint.map { ", or sign anyway with \($0)" } ?? "")
             case .certificateNotYetValid: advice = "check the machine's clock and --date, or wait until the certificate is valid"
             case .noSigningKeyUsage: advice = "use a certificate issued for signatures"
             case .keyCertificateMismatch: advice = "give the certificate that belongs to this key"

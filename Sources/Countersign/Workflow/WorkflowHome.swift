@@ -4,12 +4,13 @@ public import Workflow
 import WorkflowSQLite
 
 /// A workflow in one folder: the store (by default SQLite in `store/`; or any store, such as a
-/// shared PostgreSQL database) and, unless another seal is given, a development CA (`dev-ca/`,
-/// made on first use) as the organisation seal.
+/// shared PostgreSQL database) and the organisation seal: unless another is given, a
+/// development CA (`dev-ca/`, made on first use).
 public struct WorkflowHome: Sendable {
     public let directory: URL
     public let store: any WorkflowStore
     public let engine: WorkflowEngine
+    /// The home's development CA certificate (`dev-ca/ca.pem`), whatever seal is in use.
     public let caCertificate: URL
 
     /// Opens (creating) the home on the embedded SQLite store in `directory/store`. `signingURL`
@@ -17,39 +18,35 @@ public struct WorkflowHome: Sendable {
     public init(directory: URL, clock: any WorkflowClock = SystemClock(),
                 signingURL: String = WorkflowHome.defaultSigningURL,
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
-                organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
+                organisation: String = "Countersign", seal: OrganisationSeal = .development,
+                webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         try self.init(directory: directory, store: try SQLiteWorkflowStore(directory: Self.defaultStore(directory)), clock: clock,
-                      signingURL: signingURL, sender: sender, organisation: organisation, timestampURL: timestampURL, webhooks: webhooks)
+                      signingURL: signingURL, sender: sender, organisation: organisation, seal: seal, webhooks: webhooks)
     }
 
     /// Opens (creating) the home on an already opened store.
     public init(directory: URL, store: any WorkflowStore, clock: any WorkflowClock = SystemClock(),
                 signingURL: String = WorkflowHome.defaultSigningURL,
                 sender: String = ProcessInfo.processInfo.environment["COUNTERSIGN_MAIL_FROM"] ?? "contracts@countersign.invalid",
-                organisation: String = "Countersign", timestampURL: URL? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
+                organisation: String = "Countersign", seal: OrganisationSeal = .development,
+                webhooks: WebhookConfiguration = WebhookConfiguration()) throws {
         self.directory = directory
         self.store = store
-        let keys = directory.appendingPathComponent("dev-ca")
-        let files = DevelopmentCAFiles(directory: keys)
-        if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) { _ = try DevelopmentCA.make(in: keys) }
-        let password = try PasswordSource.file(files.signerPassword.path).read()
-        let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12), password: password)
-        let trust = try Certificate.load(pem: Data(contentsOf: files.caCertificate))
-        caCertificate = files.caCertificate
+        caCertificate = DevelopmentCAFiles(directory: directory.appendingPathComponent("dev-ca")).caCertificate
         engine = WorkflowEngine(store: store, clock: clock, configuration: WorkflowConfiguration(
             signingURL: signingURL, sender: sender, organisation: organisation,
-            seal: SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: timestampURL), webhooks: webhooks))
+            seal: try seal.configuration(home: directory), webhooks: webhooks))
     }
 
     /// Opens (creating) the home with its store at `location` (nil: SQLite in `directory/store`).
     /// `signingURL` prefixes signing links (default: `$COUNTERSIGN_SIGNING_URL`).
     public static func open(directory: URL, store location: WorkflowStoreLocation?, clock: any WorkflowClock = SystemClock(),
-                            signingURL: String = WorkflowHome.defaultSigningURL, timestampURL: URL? = nil,
+                            signingURL: String = WorkflowHome.defaultSigningURL, seal: OrganisationSeal = .development,
                             webhooks: WebhookConfiguration = WebhookConfiguration()) async throws -> WorkflowHome {
         let store = try await (location ?? .sqlite(directory: defaultStore(directory))).open()
         do {
             return try WorkflowHome(directory: directory, store: store, clock: clock, signingURL: signingURL,
-                                    timestampURL: timestampURL, webhooks: webhooks)
+                                    seal: seal, webhooks: webhooks)
         } catch {
             await closeStore(store)
             throw error

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Countersign
+import Foundation
 
 /// `countersign audit verify`: re-checks every event chain, the ledgers and the sealed PDFs.
 struct AuditCommand: ParsableCommand {
@@ -12,12 +13,15 @@ struct AuditVerifyCommand: ParsableCommand {
         commandName: "verify", abstract: "Re-check every event chain, the account ledgers and the sealed PDFs; exit 1 on any finding.")
     @OptionGroup var options: WorkflowOptions
     @Flag(help: "Every account in the store (needs no key; for the operator of the store).") var allAccounts = false
+    @Option(name: .customLong("seal-trust"), help: ArgumentHelp("A PEM file of certificates the sealed PDFs must verify against; repeatable (default: $COUNTERSIGN_SEAL_TRUST, ':'-separated; else the home's development CA).", valueName: "file"))
+    var sealTrust: [String] = []
 
     func run() throws {
         let home = try options.open()
         let account = allAccounts ? nil : try options.principal(home).account
+        let anchors = try trustAnchors(home)
         let result = try options.run {
-            try await AuditVerifier(store: home.store, trustAnchors: home.trustAnchors).verify(account: account)
+            try await AuditVerifier(store: home.store, trustAnchors: anchors).verify(account: account)
         }
         options.output(CanonicalJSON.object([
             "intact": .bool(result.isIntact), "accounts": .int(result.accounts), "streams": .int(result.streams),
@@ -31,5 +35,28 @@ struct AuditVerifyCommand: ParsableCommand {
                          + "\(result.ledgerEntries) ledger entries, \(result.anchors) anchors, \(result.sealedDocuments) sealed PDFs checked"]
                         + result.findings.map { "  \($0)" }).joined(separator: "\n"))
         if !result.isIntact { throw ExitCode(ExitStatus.failed) }
+    }
+
+    /// `--seal-trust` or `$COUNTERSIGN_SEAL_TRUST`, else the anchors of the home's development seal.
+    func trustAnchors(_ home: WorkflowHome) throws -> [Certificate] {
+        let files = !sealTrust.isEmpty ? sealTrust
+            : ProcessInfo.processInfo.environment["COUNTERSIGN_SEAL_TRUST"]?.split(separator: ":").map(String.init) ?? []
+        guard !files.isEmpty else { return home.trustAnchors }
+        var anchors: [Certificate] = []
+        for file in files {
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw CLIError(ExitStatus.noInput, file: file, "cannot read the seal's trust anchors", todo: "give a readable PEM file")
+                }
+                let certificates = try Certificate.load(pem: data)
+                guard !certificates.isEmpty else {
+                    throw CLIError(ExitStatus.dataError, file: file, "holds no PEM certificate", todo: "give PEM certificates")
+                }
+                anchors += certificates
+            } catch let error as CryptoError {
+                throw CLIError(ExitStatus.dataError, file: file, error.reason, todo: "give PEM certificates")
+            }
+        }
+        return anchors
     }
 }

@@ -31,11 +31,12 @@ struct WorkflowOptions: ParsableArguments {
         return try WorkflowStoreLocation(text)
     }
 
-    func open() throws -> WorkflowHome {
+    /// Opens the home (creating it), sealing with `seal` (default: the home's development CA).
+    func open(seal: OrganisationSeal = .development) throws -> WorkflowHome {
         do {
             let location = try storeLocation()
             let directory = homeURL
-            return try waitFor { try await WorkflowHome.open(directory: directory, store: location) }
+            return try waitFor { try await WorkflowHome.open(directory: directory, store: location, seal: seal) }
         } catch {
             throw workflowExit(error, json: json)
         }

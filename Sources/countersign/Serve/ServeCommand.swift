@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The JSON configuration file (default: $COUNTERSIGN_CONFIG; without one, defaults and the environment).")
     var config: String?
 
-    @Flag(help: "Check the configuration, print it as JSON and exit.")
+    @Flag(help: "Check the configuration (and load the organisation seal, when one is configured), print it as JSON and exit.")
     var check = false
 
     func run() throws {
@@ -37,7 +37,19 @@ struct ServeCommand: ParsableCommand {
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
         }
+        let settings = configuration.seal
+        let seal = SealSettings(p12: settings.p12, key: settings.key, cert: settings.cert, passwordFile: settings.passwordFile,
+                                passwordEnv: settings.passwordEnv, trust: settings.trust, tsa: settings.tsa).seal
         if check {
+            // The organisation's own seal is loaded too: a wrong password or a chain with nothing
+            // to verify it against shows now, not at the first completion.
+            if settings.hasKey {
+                do {
+                    _ = try seal.configuration(home: URL(fileURLWithPath: configuration.home))
+                } catch {
+                    throw CLIError.from(error)
+                }
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(configuration), as: UTF8.self))
@@ -52,7 +64,7 @@ struct ServeCommand: ParsableCommand {
             let policy = try configuration.webhookPolicy()
             let directory = URL(fileURLWithPath: configuration.home), signingURL = configuration.publicURL.trimmingSuffix("/") + "/s/"
             home = try waitFor {
-                try await WorkflowHome.open(directory: directory, store: location, signingURL: signingURL,
+                try await WorkflowHome.open(directory: directory, store: location, signingURL: signingURL, seal: seal,
                                             webhooks: WebhookConfiguration(addressPolicy: policy))
             }
         } catch let error as ServiceError {

@@ -2,13 +2,14 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign worker [--store URL] [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--once]`:
+/// `countersign worker [--store URL] [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--seal-p12 FILE …] [--tsa URL] [--once]`:
 /// runs due jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps
 /// polling. Any number of workers may share one store; a worker without `--smtp` never takes e-mail
 /// jobs, one without `--webhooks` never takes webhook deliveries.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
     @OptionGroup var options: WorkflowOptions
+    @OptionGroup(title: "Organisation seal") var seal: SealOptions
     @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it e-mails stay queued.") var smtp: String?
     @Flag(help: "Deliver webhooks (signed HTTP POSTs); without it they stay queued.") var webhooks = false
     @Option(name: .customLong("webhook-allow"),
@@ -35,7 +36,7 @@ struct WorkerCommand: ParsableCommand {
     }
 
     func run() throws {
-        let home = try options.open()
+        let home = try options.open(seal: seal.seal())
         let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
         let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
         let info = ProcessInfo.processInfo
