@@ -126,44 +126,6 @@ public struct WorkflowBenchmark: Sendable {
         guard sealed == count else { throw WorkflowError(.completion, "the benchmark completed \(sealed) of \(count) envelopes") }
         return Measurement(envelopes: count, seconds: seconds)
     }
-
-    /// The limit: the same documents (the template bound with each envelope's lead data, the
-    /// signers' names typeset in) generated and sealed (PAdES B-B, invisible, like the
-    /// completion's seal) on `workers` threads, with no store, no events and no verification.
-    public func runLimit(directory: URL, envelopes count: Int, workers: Int) async throws -> Measurement {
-        let files = DevelopmentCAFiles(directory: directory.appendingPathComponent("dev-ca"))
-        if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) { _ = try DevelopmentCA.make(in: files.directory) }
-        let identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12),
-                                                password: try PasswordSource.file(files.signerPassword.path).read())
-        let file = templates.appendingPathComponent("service-agreement.xml")
-        let template = try TemplateCompiler(clauseLibrary: TemplateLocations.clauseLibrary(for: file)).compile(file: file)
-        let rows = try rows()
-        let next = BenchCounter()
-        let start = Date()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, workers) {
-                group.addTask {
-                    let typesetter = try Typesetter()
-                    let generator = try DocumentGenerator(template: template, typesetter: typesetter)
-                    let signer = try PDFSigner(identity: identity, typesetter: typesetter)
-                    while true {
-                        let index = next.add(1)
-                        if index >= count { return }
-                        let (values, problems) = template.coerce(row: rows[index % rows.count])
-                        guard problems.isEmpty else {
-                            throw WorkflowError(.template, "lead \(index % rows.count + 1): " + problems.map(\.description).joined(separator: "; "))
-                        }
-                        let document = try generator.generate(values, date: "2026-12-03")
-                        _ = try signer.sign(document.pdf, request: SignatureRequest(
-                            placement: .invisible(fieldName: "countersign_seal"), reason: "Completed envelope \(index)",
-                            profile: .padesBB, signingTime: Date()))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        return Measurement(envelopes: count, seconds: Date().timeIntervalSince(start))
-    }
 }
 
 /// A counter shared by a benchmark's tasks.
