@@ -1,5 +1,8 @@
 import CountersignCrypto
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Documents on the file system, content-addressed: `<root>/<first two hex>/<sha256>`, written
 /// atomically and durably (temporary file in the same folder, fsync, rename, fsync of the
@@ -34,32 +37,52 @@ public struct FileDocumentStore: DocumentStore {
     }
 
     /// Writes `bytes` to `destination` unless it exists: a temporary file, fsync, rename, and an
-    /// fsync of the folder so that the rename itself survives a power loss.
+    /// fsync of the folder so that the rename itself survives a power loss. Plain POSIX calls:
+    /// Foundation's `createFile` is itself an atomic write (a temporary folder, a file, a rename)
+    /// and was a third of a completion's file-system time before the real write began.
     static func write(_ bytes: [UInt8], to destination: URL, hash: String) throws {
-        if FileManager.default.fileExists(atPath: destination.path) { return }
-        let folder = destination.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let temporary = folder.appendingPathComponent(".\(hash).\(UUID().uuidString).tmp")
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                throw WorkflowError(.store, "cannot create \(temporary.path)")
+        let path = destination.path
+        if access(path, F_OK) == 0 { return }
+        let folder = destination.deletingLastPathComponent().path
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            // The document root itself is gone (removed while the store was open): make it again.
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw WorkflowError(.store, "cannot store a document in \(folder): \(error.localizedDescription)")
             }
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, destination.path) == 0 else {
-                throw WorkflowError(.store, "cannot move the document into \(destination.path): errno \(errno)")
-            }
-            let directory = open(folder.path, O_RDONLY | O_DIRECTORY)
-            guard directory >= 0 else { throw WorkflowError(.store, "cannot open \(folder.path) to sync it: errno \(errno)") }
-            defer { close(directory) }
-            guard fsync(directory) == 0 else { throw WorkflowError(.store, "cannot sync \(folder.path): errno \(errno)") }
-        } catch let error as WorkflowError {
-            throw error
-        } catch {
-            throw WorkflowError(.store, "cannot store a document in \(folder.path): \(error.localizedDescription)")
         }
+        let temporary = folder + "/.\(hash).\(UUID().uuidString).tmp"
+        let file = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard file >= 0 else { throw failure("cannot create \(temporary)") }
+        var renamed = false
+        defer { if !renamed { unlink(temporary) } }
+        do {
+            defer { close(file) }
+            try bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(file, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw failure("cannot write \(temporary)")
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(file) == 0 else { throw failure("cannot sync \(temporary)") }
+        }
+        guard rename(temporary, path) == 0 else { throw failure("cannot move the document into \(path)") }
+        renamed = true
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw failure("cannot open \(folder) to sync it") }
+        defer { close(directory) }
+        guard fsync(directory) == 0 else { throw failure("cannot sync \(folder)") }
+    }
+
+    /// A store error naming what failed and the system's reason (errno as it is now).
+    private static func failure(_ what: String) -> WorkflowError {
+        WorkflowError(.store, "\(what): \(String(cString: strerror(errno))) (errno \(errno))")
     }
 
     public func get(_ sha256: String) async throws -> [UInt8]? {
