@@ -10,12 +10,17 @@ public enum OutboxSigner {
     /// and signs (an approver approves the same way).
     public static func sign(_ engine: WorkflowEngine, account: String, envelope: String, email: String, name: String,
                             context: RequestContext) async throws {
-        func mails() async throws -> [MailMessage] {
-            try await engine.store.jobs(account: account, kind: .email, envelope: envelope)
-                .map { try JSONDecoder().decode(MailMessage.self, from: $0.payload) }.filter { $0.to.contains(email) }
+        /// The newest e-mail to `email` in the envelope that `matches` (read newest first, as a
+        /// person reads their inbox, so the older messages are not decoded at all).
+        func newest(_ matches: (MailMessage) -> Bool) async throws -> MailMessage? {
+            for job in try await engine.store.jobs(account: account, kind: .email, envelope: envelope).reversed() {
+                let mail = try JSONDecoder().decode(MailMessage.self, from: job.payload)
+                if mail.to.contains(email), matches(mail) { return mail }
+            }
+            return nil
         }
         let prefix = engine.configuration.signingURL
-        guard let text = try await mails().last(where: { $0.text.contains(prefix) })?.text, let range = text.range(of: prefix) else {
+        guard let text = try await newest({ $0.text.contains(prefix) })?.text, let range = text.range(of: prefix) else {
             throw WorkflowError(.notFound, "no signing link was e-mailed to \(email) for envelope \(envelope); send it first")
         }
         let token = String(text[range.upperBound...].prefix { $0.isHexDigit })
@@ -24,7 +29,7 @@ public enum OutboxSigner {
                                  disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
         if view.needsAuthentication {
             try await engine.requestCode(token: token, context: context)
-            let message = try await mails().last { $0.subject.hasPrefix("Your code") }?.text ?? ""
+            let message = try await newest { $0.subject.hasPrefix("Your code") }?.text ?? ""
             let code = message.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }.map { String($0.dropLast()) } ?? ""
             try await engine.authenticate(token: token, code: code, context: context)
         }
