@@ -195,11 +195,11 @@ extension PostgresWorkflowStore {
         let personal = events.compactMap { event in event.personal.map { (event: event, data: $0) } }
         _ = try await rows(connection, CommitStatements.AppendEvents(
             account: account, streams: events.map(\.stream), sequences: events.map(\.sequence), types: events.map(\.type),
-            times: events.map { iso($0.at) }, actors: try events.map { try encode($0.actor) },
-            data: try events.map { try encode($0.data) }, personalSHA256: events.map(\.personalSHA256),
+            times: events.map { iso($0.at) }, actors: events.map(\.actor.storedJSON),
+            data: events.map { StringMapJSON.encode($0.data) }, personalSHA256: events.map(\.personalSHA256),
             previousHashes: events.map(\.previousHash), hashes: events.map(\.hash),
             personalStreams: personal.map(\.event.stream), personalSequences: personal.map(\.event.sequence),
-            personal: try personal.map { try encode($0.data) }), logger: logger)
+            personal: personal.map { StringMapJSON.encode($0.data) }), logger: logger)
     }
 
     /// Appends a ledger entry after `head` (read in the commit's opening query): the sequence

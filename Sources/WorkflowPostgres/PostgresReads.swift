@@ -89,13 +89,23 @@ extension PostgresWorkflowStore {
                 let sequence: Int = try row.value("sequence")
                 return WorkflowEvent(account: try row.value("account"), stream: try row.value("stream"), sequence: sequence,
                                      type: try row.value("type"), at: try Self.isoDate(try row.value("at"), "event \(sequence) of \(stream)"),
-                                     actor: try Self.decode(EventActor.self, try row.value("actor")),
-                                     data: try Self.decode([String: String].self, try row.value("data")),
-                                     personal: try (try row.value("personal", as: String?.self)).map { try Self.decode([String: String].self, $0) },
+                                     actor: try Self.actor(try row.value("actor")), data: try Self.stringMap(try row.value("data")),
+                                     personal: try (try row.value("personal", as: String?.self)).map(Self.stringMap),
                                      personalSHA256: try row.value("personal_sha256"), previousHash: try row.value("previous_hash"),
                                      hash: try row.value("hash"))
             }
         }
+    }
+
+    /// An event's stored actor: read directly, `JSONDecoder` for text another writer made
+    /// (PostgreSQL's `jsonb` output, with its spaces, reads directly too).
+    static func actor(_ text: String) throws -> EventActor {
+        try EventActor(storedJSON: text) ?? decode(EventActor.self, text)
+    }
+
+    /// An event's stored data or personal data: read directly, `JSONDecoder` otherwise.
+    static func stringMap(_ text: String) throws -> [String: String] {
+        try StringMapJSON.decode(text) ?? decode([String: String].self, text)
     }
 
     public func streams(account: String) async throws -> [String] {

@@ -130,9 +130,9 @@ extension SQLiteWorkflowStore {
             }
             self.event = event
             at = ISOTime.string(event.at)
-            actor = try SQLiteWorkflowStore.encode(event.actor)
-            data = try SQLiteWorkflowStore.encode(event.data)
-            personal = try event.personal.map(SQLiteWorkflowStore.encode)
+            actor = event.actor.storedJSON
+            data = StringMapJSON.encode(event.data)
+            personal = event.personal.map(StringMapJSON.encode)
         }
     }
 

@@ -110,10 +110,20 @@ extension SQLiteWorkflowStore {
             throw WorkflowError(.evidence, "event \(row["sequence"] as Int) of \(row["stream"] as String) has a bad time '\(at)'")
         }
         return WorkflowEvent(account: row["account"], stream: row["stream"], sequence: row["sequence"], type: row["type"],
-                             at: date, actor: try decode(EventActor.self, row["actor"]),
-                             data: try decode([String: String].self, row["data"]),
-                             personal: try (row["personal"] as String?).map { try decode([String: String].self, $0) },
+                             at: date, actor: try actor(row["actor"]), data: try stringMap(row["data"]),
+                             personal: try (row["personal"] as String?).map(stringMap),
                              personalSHA256: row["personal_sha256"], previousHash: row["previous_hash"], hash: row["hash"])
+    }
+
+    /// An event's stored actor: read directly, `JSONDecoder` for text another writer made.
+    static func actor(_ text: String) throws -> EventActor {
+        try EventActor(storedJSON: text) ?? decode(EventActor.self, text)
+    }
+
+    /// An event's stored data or personal data: read directly, `JSONDecoder` for text another
+    /// writer made (which also says what is wrong with text that is not such an object).
+    static func stringMap(_ text: String) throws -> [String: String] {
+        try StringMapJSON.decode(text) ?? decode([String: String].self, text)
     }
 
     public func streams(account: String) async throws -> [String] {
