@@ -48,9 +48,12 @@ extension PostgresWorkflowStore {
     }
 
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
-        try await run("reading template \(templateID)@\(version)") { connection in
+        let cache = templateCache, key = RowDecodeCache<TemplateVersion>.key(account, templateID, version)
+        return try await run("reading template \(templateID)@\(version)") { connection in
             try await Self.rows(connection, ReadStatements.TemplateVersionByID(account: account, templateID: templateID, version: version),
-                                logger: logger).first.map { try Self.decode(TemplateVersion.self, try $0.value("body")) }
+                                logger: logger).first.map { row in
+                try cache.value(key: key, text: try row.value("body")) { try Self.decode(TemplateVersion.self, $0) }
+            }
         }
     }
 

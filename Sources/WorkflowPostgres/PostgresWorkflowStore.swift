@@ -20,6 +20,8 @@ public final class PostgresWorkflowStore: WorkflowStore {
     public let documents: any DocumentStore
     /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
     let envelopeCache = EnvelopeDecodeCache()
+    /// Template versions decoded before, by their stored text (each envelope made from one reads it twice).
+    let templateCache = RowDecodeCache<TemplateVersion>(capacity: 64)
     /// Idempotency reservations made through this store, to sweep expired records every so often.
     let idempotencyReservations = Atomic<Int>(0)
 

@@ -56,16 +56,19 @@ extension SQLiteWorkflowStore {
                 FROM recipient_tokens t JOIN envelopes e ON e.account = t.account AND e.id = t.envelope
                 WHERE t.token_hash = ?
                 """), arguments: [tokenHash]) else { return nil }
-            let account: String = row["account"], id: String = row["envelope"], text: String = row["body"]
+            // By position (the SELECT's order): GRDB's lookup by name lowercases names each time.
+            let account: String = row[0], id: String = row[1], recipient: String = row[2], text: String = row[3]
             let envelope = try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) }
-            return (row["recipient"], envelope)
+            return (recipient, envelope)
         }
     }
 
     public func templateVersion(account: String, templateID: String, version: String) async throws -> TemplateVersion? {
-        try await read { db in
+        let cache = templateCache, key = RowDecodeCache<TemplateVersion>.key(account, templateID, version)
+        return try await read { db in
             try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM template_versions WHERE account = ? AND template_id = ? AND version = ?"),
-                                arguments: [account, templateID, version]).map { try Self.decode(TemplateVersion.self, $0) }
+                                arguments: [account, templateID, version])
+                .map { text in try cache.value(key: key, text: text) { try Self.decode(TemplateVersion.self, $0) } }
         }
     }
 
@@ -183,7 +186,7 @@ extension SQLiteWorkflowStore {
             // and walks every due job of every kind, e-mails this worker does not deliver included,
             // so each claim grew with the backlog of jobs left for other workers.
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM jobs INDEXED BY jobs_claim
+                SELECT \(Self.jobColumns) FROM jobs INDEXED BY jobs_claim
                 WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
                   AND kind IN (\(placeholders))
                 ORDER BY run_at, id LIMIT ?
@@ -222,22 +225,28 @@ extension SQLiteWorkflowStore {
         let filters = [("account", account), ("kind", kind?.rawValue), ("envelope", envelope)].compactMap { column, value in
             value.map { (column, $0) }
         }
-        let sql = "SELECT * FROM jobs WHERE \(filters.map { "\($0.0) = ?" }.joined(separator: " AND ")) ORDER BY rowid"
+        let sql = "SELECT \(Self.jobColumns) FROM jobs WHERE \(filters.map { "\($0.0) = ?" }.joined(separator: " AND ")) ORDER BY rowid"
         let values = filters.map(\.1)
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map(Self.job)
+            // Cached: a signer reading its e-mails runs this for every action, and parsing and
+            // planning it each time was most of the read (there are eight shapes at most).
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(values)).map(Self.job)
         }
     }
 
+    /// The columns `job(_:)` reads, in its order (by position: GRDB's lookup by name compares
+    /// names case-insensitively, a lowercased copy each time).
+    static let jobColumns = "id, account, kind, envelope, payload, run_at, maximum_attempts, attempts, state, last_error"
+
     static func job(_ row: Row) throws -> Job {
-        guard let kind = Job.Kind(rawValue: row["kind"]), let state = Job.State(rawValue: row["state"]) else {
-            throw WorkflowError(.store, "job \(row["id"] as String) has an unknown kind or state")
+        guard let kind = Job.Kind(rawValue: row[2]), let state = Job.State(rawValue: row[8]) else {
+            throw WorkflowError(.store, "job \(row[0] as String) has an unknown kind or state")
         }
-        var job = Job(id: row["id"], account: row["account"], kind: kind, envelope: row["envelope"], payload: row["payload"],
-                      runAt: Date(timeIntervalSince1970: row["run_at"]), maximumAttempts: row["maximum_attempts"])
-        job.attempts = row["attempts"]
+        var job = Job(id: row[0], account: row[1], kind: kind, envelope: row[3], payload: row[4],
+                      runAt: Date(timeIntervalSince1970: row[5]), maximumAttempts: row[6])
+        job.attempts = row[7]
         job.state = state
-        job.lastError = row["last_error"]
+        job.lastError = row[9]
         return job
     }
 }

@@ -10,6 +10,8 @@ public final class SQLiteWorkflowStore: WorkflowStore {
     public let documents: any DocumentStore
     /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
     let envelopeCache = EnvelopeDecodeCache()
+    /// Template versions decoded before, by their stored text (each envelope made from one reads it twice).
+    let templateCache = RowDecodeCache<TemplateVersion>(capacity: 64)
     /// The database file.
     public let path: String
 

@@ -90,4 +90,19 @@ import Workflow
         }
         #expect(calls.count == 4)
     }
+
+    @Test func anyRowIsDecodedAgainWhenItsTextChanges() {
+        let cache = RowDecodeCache<String>(capacity: 8)
+        var decoded: [String] = []
+        func read(_ key: String, _ text: String) -> String {
+            cache.value(key: key, text: text) { decoded.append($0); return "value of " + $0 }
+        }
+        let published = RowDecodeCache<String>.key("acme", "service-agreement", "3")
+        #expect(read(published, #"{"state":"published"}"#) == #"value of {"state":"published"}"#)
+        #expect(read(published, #"{"state":"published"}"#) == #"value of {"state":"published"}"#)
+        #expect(decoded.count == 1, "the same text is decoded once")
+        #expect(read(published, #"{"state":"retired"}"#) == #"value of {"state":"retired"}"#, "a retired version reads as retired")
+        #expect(read(RowDecodeCache<String>.key("acme", "service-agreement", "4"), #"{"state":"retired"}"#) == #"value of {"state":"retired"}"#)
+        #expect(decoded.count == 3, "another text or another key is decoded")
+    }
 }
