@@ -98,6 +98,7 @@ import TestSupport
             (["--seal-p12", p12, "--seal-password-file", pass, "--seal-trust", wrong.path], 65, "wrong.pass"),
             (["--seal-p12", p12, "--seal-password-file", pass, "--tsa", "https://tsa.example"], 64, "http:// URL"),
             (["--seal-key", key], 64, "--seal-key and --seal-cert go together"),
+            (["--seal-cert", leaf], 64, "--seal-key and --seal-cert go together"),
         ]
         for (arguments, status, message) in cases {
             let result = try WorkerHarness.countersign(["worker", "--once"] + arguments, home: harness.home, store: nil)

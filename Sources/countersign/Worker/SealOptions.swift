@@ -45,7 +45,9 @@ struct SealOptions: ParsableArguments {
     var resolved: SealSettings {
         let environment = ProcessInfo.processInfo.environment
         func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let given = p12 != nil || key != nil
+        // Any key option given on the command line replaces the environment's key settings
+        // whole: a `--seal-cert` alone must not pair with a `$COUNTERSIGN_SEAL_KEY` (or vanish).
+        let given = p12 != nil || key != nil || cert != nil
         return SealSettings(
             p12: given ? p12 : variable("COUNTERSIGN_SEAL_P12"),
             key: given ? key : variable("COUNTERSIGN_SEAL_KEY"),
