@@ -44,7 +44,7 @@ public enum PasswordSource: Sendable, Hashable {
         let terminal = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard terminal >= 0 else {
             throw CryptoError(.passwordUnavailable,
-                              "there is no terminal to ask for the password on; use a password file or environment variable")
+                              "there is no terminal to ask for the password on")
         }
         defer { close(terminal) }
         var saved = termios()

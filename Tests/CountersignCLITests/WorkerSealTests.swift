@@ -108,6 +108,17 @@ import TestSupport
                     "\(arguments): no completion was claimed")
             #expect(try await harness.completed() == 0)
         }
+        // No password source and no terminal to ask on (a worker under a supervisor): the error
+        // names the file and where the password can come from.
+        var environment = ProcessInfo.processInfo.environment
+        environment["COUNTERSIGN_SEAL_PASSWORD"] = nil
+        environment["COUNTERSIGN_SEAL_PASSWORD_FILE"] = nil
+        let detached = try runCommand("setsid", ["-w", TestEnvironment.countersignExecutable.path, "worker", "--once", "--home", harness.home.path,
+                                                 "--seal-p12", p12], environment: environment, timeout: 120)
+        #expect(detached.status == 66 && detached.stderr.contains(p12) && detached.stderr.contains("no terminal")
+                && detached.stderr.contains("--seal-password-file"), "\(detached.stderr)")
+        #expect(try await harness.completed() == 0)
+
         // The same seal with its password completes the envelope.
         let good = try WorkerHarness.countersign(["worker", "--once", "--seal-p12", p12, "--seal-password-file", pass],
                                                  home: harness.home, store: nil)

@@ -37,14 +37,14 @@ public struct IdentityLoader: Sendable {
         case .pkcs12(let url):
             certificateFile = url
             let data = try read(url)
-            let secret = try (password ?? .prompt).read(prompt: "Password for \(url.lastPathComponent): ")
+            let secret = try readPassword(for: url)
             identity = try named(url) { try SigningIdentity.load(pkcs12: data, password: secret) }
         case .pem(let keyURL, let certificatesURL):
             certificateFile = certificatesURL
             let key = try read(keyURL)
             let certificates = try read(certificatesURL)
             let encrypted = String(decoding: key, as: UTF8.self).contains("ENCRYPTED")
-            let secret = encrypted ? try (password ?? .prompt).read(prompt: "Password for \(keyURL.lastPathComponent): ") : nil
+            let secret = encrypted ? try readPassword(for: keyURL) : nil
             // The key alone first, so its errors (password, format) name the key file.
             _ = try named(keyURL) { try PrivateKey.load(pem: key, password: secret) }
             identity = try named(certificatesURL) {
@@ -53,6 +53,16 @@ public struct IdentityLoader: Sendable {
         }
         try named(certificateFile) { try identity.validate(at: date, allowExpired: allowExpired) }
         return identity
+    }
+
+    /// The password of `file`: from its source, else asked for on the terminal. Without one
+    /// (a worker under a supervisor), the error names the file and where a password can come from.
+    private func readPassword(for file: URL) throws -> String {
+        do {
+            return try (password ?? .prompt).read(prompt: "Password for \(file.lastPathComponent): ")
+        } catch let error as CryptoError where error.code == .passwordUnavailable {
+            throw CryptoError(error.code, "\(file.path): \(error.reason) — give the password with \(passwordHint)")
+        }
     }
 
     /// Runs `body`, putting `file` and what to do into a `CryptoError`'s reason.
