@@ -89,6 +89,10 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             if passwordFile != nil, passwordEnv != nil {
                 throw ServiceError(.configuration, "seal: give seal.passwordFile or seal.passwordEnv, not both")
             }
+            if !hasKey, passwordFile != nil || passwordEnv != nil {
+                throw ServiceError(.configuration, "seal: a password is given but no key (seal.p12, or seal.key with seal.cert; "
+                                   + "$COUNTERSIGN_SEAL_P12): without one the home's development CA seals")
+            }
             if let tsa, URL(string: tsa)?.scheme?.lowercased() != "http" || URL(string: tsa)?.host == nil {
                 throw ServiceError(.configuration, "seal.tsa '\(tsa)' is not an http:// URL of a time-stamp authority")
             }
@@ -292,11 +296,31 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         if let value = try integer("COUNTERSIGN_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = try integer("COUNTERSIGN_RATE_LIMIT") { rateLimit.requests = value }
         if let value = environment["COUNTERSIGN_LOG_LEVEL"] { logLevel = value }
-        if let value = environment["COUNTERSIGN_SEAL_P12"] { seal.p12 = value.isEmpty ? nil : value }
-        if let value = environment["COUNTERSIGN_SEAL_KEY"] { seal.key = value.isEmpty ? nil : value }
-        if let value = environment["COUNTERSIGN_SEAL_CERT"] { seal.cert = value.isEmpty ? nil : value }
-        if let value = environment["COUNTERSIGN_SEAL_PASSWORD_FILE"] { seal.passwordFile = value.isEmpty ? nil : value }
-        if let value = environment["COUNTERSIGN_SEAL_TRUST"] { seal.trust = value.split(separator: ":").map(String.init) }
+        // The environment replaces the file's choice whole: a PKCS#12 from the environment
+        // drops the file's PEM key and chain (and the other way round), a password file its
+        // password variable. Paths from the environment are the caller's, taken from the current
+        // folder (only the file's own paths are taken from the file's folder).
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func path(_ variable: String) -> String?? {
+            guard let value = environment[variable] else { return nil }
+            if value.isEmpty { return .some(nil) }
+            return .some(value.hasPrefix("/") ? value : here.appendingPathComponent(value).standardizedFileURL.path)
+        }
+        if let value = path("COUNTERSIGN_SEAL_P12") {
+            seal.p12 = value
+            if value != nil { seal.key = nil; seal.cert = nil }
+        }
+        let sealKey = path("COUNTERSIGN_SEAL_KEY"), sealCert = path("COUNTERSIGN_SEAL_CERT")
+        if let sealKey { seal.key = sealKey }
+        if let sealCert { seal.cert = sealCert }
+        if (sealKey ?? nil) != nil || (sealCert ?? nil) != nil, environment["COUNTERSIGN_SEAL_P12"] == nil { seal.p12 = nil }
+        if let value = path("COUNTERSIGN_SEAL_PASSWORD_FILE") {
+            seal.passwordFile = value
+            if value != nil { seal.passwordEnv = nil }
+        }
+        if let value = environment["COUNTERSIGN_SEAL_TRUST"] {
+            seal.trust = value.split(separator: ":").map { $0.hasPrefix("/") ? String($0) : here.appendingPathComponent(String($0)).standardizedFileURL.path }
+        }
         if let value = environment["COUNTERSIGN_TSA"] { seal.tsa = value.isEmpty ? nil : value }
     }
 

@@ -69,10 +69,14 @@ import TestSupport
         let pdfsig = try runCommand("pdfsig", [file.path]).stdout
         #expect(pdfsig.contains("Signature is Valid") && pdfsig.contains("Northbeam Contracts Seal"), "\(pdfsig)")
 
-        // Against the development CA (no --seal-trust), the organisation's seals do not verify.
+        // Against the development CA (no --seal-trust), the organisation's seals do not verify:
+        // said as an untrusted seal, not as tampering.
         let audit = try runCommand(TestEnvironment.countersignExecutable.path, ["audit", "verify", "--json"],
                                    environment: environment(harness), timeout: 300)
-        #expect(audit.status == 1 && audit.stdout.contains("\"intact\":false"), "\(audit.stdout) \(audit.stderr)")
+        #expect(audit.status == 1 && audit.stdout.contains("\"intact\":false") && audit.stdout.contains("sealUntrusted")
+                && !audit.stdout.contains("\"sealedPDF\""), "\(audit.stdout) \(audit.stderr)")
+        let text = try runCommand(TestEnvironment.countersignExecutable.path, ["audit", "verify"], environment: environment(harness), timeout: 300)
+        #expect(text.status == 1 && text.stdout.hasPrefix("UNTRUSTED SEAL:") && text.stdout.contains("--seal-trust"), "\(text.stdout)")
         await harness.workflow.close()
     }
 
@@ -91,14 +95,21 @@ import TestSupport
         #expect(try runCommand("openssl", ["pkcs12", "-in", p12, "-passin", "file:\(pass)", "-clcerts", "-nokeys", "-out", leaf]).status == 0)
         #expect(try runCommand("openssl", ["pkcs12", "-in", p12, "-passin", "file:\(pass)", "-nocerts", "-nodes", "-out", key]).status == 0)
 
+        let other = work.appendingPathComponent("other")
+        #expect(try runCommand(TestEnvironment.countersignExecutable.path, ["keys", "dev-ca", "--out", other.path]).status == 0)
         let cases: [(arguments: [String], status: Int32, message: String)] = [
+            (["--seal-p12", p12, "--seal-password-file", pass, "--seal-trust", other.appendingPathComponent("ca.pem").path], 65,
+             "does not chain to the trust anchors"),
+            (["--seal-password-file", pass], 64, "but no seal key"),
+            (["--seal-p12", leaf, "--seal-password-file", pass], 65, "is a PEM file, not a PKCS#12"),
+            (["--seal-p12", p12, "--seal-password", "hunter2"], 64, "--seal-password is refused"),
             (["--seal-p12", p12, "--seal-password-file", wrong.path], 65, "--seal-password-file"),
             (["--seal-key", key, "--seal-cert", leaf], 65, "does not end in a root certificate"),
             (["--seal-p12", work.appendingPathComponent("missing.p12").path, "--seal-password-file", pass], 66, "missing.p12"),
             (["--seal-p12", p12, "--seal-password-file", pass, "--seal-trust", wrong.path], 65, "wrong.pass"),
             (["--seal-p12", p12, "--seal-password-file", pass, "--tsa", "https://tsa.example"], 64, "http:// URL"),
-            (["--seal-key", key], 64, "--seal-key and --seal-cert go together"),
-            (["--seal-cert", leaf], 64, "--seal-key and --seal-cert go together"),
+            (["--seal-key", key], 64, "--seal-key and --seal-cert ($COUNTERSIGN_SEAL_KEY and $COUNTERSIGN_SEAL_CERT) go together"),
+            (["--seal-cert", leaf], 64, "--seal-key and --seal-cert ($COUNTERSIGN_SEAL_KEY and $COUNTERSIGN_SEAL_CERT) go together"),
         ]
         for (arguments, status, message) in cases {
             let result = try WorkerHarness.countersign(["worker", "--once"] + arguments, home: harness.home, store: nil)
@@ -123,10 +134,19 @@ import TestSupport
         let good = try WorkerHarness.countersign(["worker", "--once", "--seal-p12", p12, "--seal-password-file", pass],
                                                  home: harness.home, store: nil)
         #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stderr.contains("sealing with") && good.stderr.contains("Countersign Development Signer")
+                && !good.stderr.contains("the home's development CA"), "the worker says which certificate seals: \(good.stderr)")
         #expect(try await harness.completed() == ids.count)
         let audit = try WorkerHarness.countersign(["audit", "verify", "--seal-trust", seal.appendingPathComponent("ca.pem").path],
                                                   home: harness.home, store: nil, key: harness.key)
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "\(audit.stdout) \(audit.stderr)")
+        // A trust file that cannot be read is an error about that file, not a finding (exit 1).
+        let missing = try WorkerHarness.countersign(["audit", "verify", "--seal-trust", work.appendingPathComponent("nope.pem").path],
+                                                    home: harness.home, store: nil, key: harness.key)
+        #expect(missing.status == 66 && missing.stdout.contains("\"error\"") && missing.stdout.contains("nope.pem"),
+                "\(missing.stdout) \(missing.stderr)")
+        let notPEM = try WorkerHarness.countersign(["audit", "verify", "--seal-trust", wrong.path], home: harness.home, store: nil, key: harness.key)
+        #expect(notPEM.status == 65 && notPEM.stdout.contains("wrong.pass"), "\(notPEM.stdout) \(notPEM.stderr)")
         await harness.workflow.close()
     }
 }

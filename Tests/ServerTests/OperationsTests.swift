@@ -153,12 +153,22 @@ struct OperationsTests {
         #expect(overridden.seal.trust == ["/etc/a.pem", "/etc/b.pem"])
         #expect(overridden.seal.tsa == nil && overridden.seal.p12 == "/etc/other.p12")
         #expect(!ServerConfiguration().seal.hasKey, "the development CA by default")
+        // The environment replaces the file's key choice whole, and its relative paths are the
+        // caller's (the current folder), not the file's folder.
+        try Data(#"{"seal": {"key": "k.pem", "cert": "c.pem", "passwordEnv": "SEAL_PASS"}}"#.utf8).write(to: file)
+        let replaced = try ServerConfiguration.load(file: file.path, environment: [
+            "COUNTERSIGN_SEAL_P12": "seal/org.p12", "COUNTERSIGN_SEAL_PASSWORD_FILE": "seal/org.pass"])
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        #expect(replaced.seal.p12 == here.appendingPathComponent("seal/org.p12").standardizedFileURL.path)
+        #expect(replaced.seal.key == nil && replaced.seal.cert == nil && replaced.seal.passwordEnv == nil)
+        #expect(replaced.seal.passwordFile == here.appendingPathComponent("seal/org.pass").standardizedFileURL.path)
 
         for (text, message) in [(#"{"seal": {"p12": "a.p12", "key": "k.pem", "cert": "c.pem"}}"#, "not both"),
                                 (#"{"seal": {"key": "k.pem"}}"#, "seal.key and seal.cert go together"),
                                 (#"{"seal": {"p12": "a.p12", "passwordFile": "p", "passwordEnv": "P"}}"#, "seal.passwordFile or seal.passwordEnv"),
                                 (#"{"seal": {"tsa": "https://tsa.example"}}"#, "seal.tsa 'https://tsa.example' is not an http:// URL"),
-                                (#"{"seal": {"password": "hunter2"}}"#, "unknown key 'seal.password'")] {
+                                (#"{"seal": {"password": "hunter2"}}"#, "unknown key 'seal.password'"),
+                                (#"{"seal": {"passwordFile": "p", "trust": ["root.pem"]}}"#, "a password is given but no key")] {
             try Data(text.utf8).write(to: file)
             #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
                 (error as? ServiceError)?.reason.contains(message) == true

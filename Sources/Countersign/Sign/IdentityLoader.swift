@@ -37,6 +37,11 @@ public struct IdentityLoader: Sendable {
         case .pkcs12(let url):
             certificateFile = url
             let data = try read(url)
+            // A PEM file (openssl's output may start with "Bag Attributes" lines) given as a PKCS#12.
+            if String(decoding: data.prefix(4096), as: UTF8.self).contains("-----BEGIN ") {
+                throw CryptoError(.malformed, "\(url.path): is a PEM file, not a PKCS#12 — give a PEM key and its chain as the key and "
+                                  + "certificate files (--key and --cert; for a seal, --seal-key and --seal-cert)")
+            }
             let secret = try readPassword(for: url)
             identity = try named(url) { try SigningIdentity.load(pkcs12: data, password: secret) }
         case .pem(let keyURL, let certificatesURL):

@@ -38,6 +38,32 @@ public struct OrganisationSeal: Sendable {
             identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12), password: password)
             anchors = try Certificate.load(pem: Data(contentsOf: files.caCertificate))
         }
+        anchors += try trustAnchors()
+        if self.identity != nil, trust.isEmpty {
+            // The root the seal's own chain ends in, when the chain carries it.
+            let chain = [identity.certificate] + identity.chain
+            guard let root = chain.last(where: \.isSelfIssued) else {
+                throw CryptoError(.untrusted, "the seal's chain (\(identity.certificate.subject)) does not end in a root certificate, "
+                                  + "so there is nothing its sealed files could be verified against — give the root with --seal-trust FILE.pem "
+                                  + "(or \"seal\": {\"trust\": […]} in the server configuration)")
+            }
+            anchors = [root]
+        }
+        // Every sealed file must verify against the anchors before its envelope completes: a
+        // seal that cannot chain to them would fail every completion, so it is refused now.
+        do {
+            _ = try ChainValidator(trustAnchors: anchors).validate(identity.certificate, intermediates: identity.chain, at: date)
+        } catch let error as CryptoError {
+            throw CryptoError(error.code, "the seal's certificate (\(identity.certificate.subject)) does not chain to the trust anchors "
+                              + "(\(anchors.map(\.subject).joined(separator: "; "))): \(error.reason) — give the root that issued it with "
+                              + "--seal-trust FILE.pem, and the intermediates in the seal's PKCS#12 or --seal-cert chain")
+        }
+        return SealConfiguration(identity: identity, trustAnchors: anchors, timestampURL: timestampURL)
+    }
+
+    /// The certificates in the `trust` files (read and checked: each must hold PEM certificates).
+    public func trustAnchors() throws -> [Certificate] {
+        var anchors: [Certificate] = []
         for file in trust {
             guard let data = FileManager.default.contents(atPath: file.path) else {
                 throw CryptoError(.io, "\(file.path): cannot read the seal's trust anchors — give a readable PEM file")
@@ -53,16 +79,17 @@ public struct OrganisationSeal: Sendable {
             }
             anchors += certificates
         }
-        if self.identity != nil, trust.isEmpty {
-            // The root the seal's own chain ends in, when the chain carries it.
-            let chain = [identity.certificate] + identity.chain
-            guard let root = chain.last(where: \.isSelfIssued) else {
-                throw CryptoError(.untrusted, "the seal's chain (\(identity.certificate.subject)) does not end in a root certificate, "
-                                  + "so there is nothing its sealed files could be verified against — give the root with --seal-trust FILE.pem "
-                                  + "(or \"seal\": {\"trust\": […]} in the server configuration)")
-            }
-            anchors = [root]
-        }
-        return SealConfiguration(identity: identity, trustAnchors: anchors, timestampURL: timestampURL)
+        return anchors
+    }
+
+    /// One line saying what seals: the certificate's subject, fingerprint and validity, and
+    /// whether it is the development CA (for a worker's or a server's start-up log).
+    public static func describe(_ configuration: SealConfiguration, development: Bool) -> String {
+        let certificate = configuration.identity.certificate
+        var line = "sealing with \(certificate.subject) (SHA-256 \(certificate.sha256Fingerprint.prefix(16))…, valid until "
+            + "\(ISO8601DateFormatter().string(from: certificate.notAfter)))"
+        if development { line += ", the home's development CA: untrusted anywhere else; give --seal-p12 for production" }
+        if let url = configuration.timestampURL { line += ", time-stamped by \(url.absoluteString)" }
+        return line
     }
 }

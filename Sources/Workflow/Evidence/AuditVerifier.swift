@@ -29,6 +29,9 @@ public struct AuditFinding: Sendable, Hashable, CustomStringConvertible {
         public static let document = Code("document")
         /// A sealed PDF does not verify, or its embedded audit record disagrees with the store.
         public static let sealedPDF = Code("sealedPDF")
+        /// A sealed PDF is intact, but its seal does not chain to the trust anchors given
+        /// (INDETERMINATE for that reason alone): not tampering, a missing or wrong trust root.
+        public static let sealUntrusted = Code("sealUntrusted")
     }
 
     public var code: Code
@@ -174,6 +177,16 @@ public struct AuditVerifier: Sendable {
         return findings
     }
 
+    /// Whether a report is INDETERMINATE only because no certificate chain reaches the anchors:
+    /// no file issue, and every issue of every signature that did not pass is of that kind.
+    static func onlyUntrusted(_ report: VerificationReport) -> Bool {
+        let failing = report.signatures.filter { $0.verdict != .passed }
+        return report.fileIssues.isEmpty && !failing.isEmpty && failing.allSatisfy { signature in
+            let issues = signature.issues.filter { $0.verdict == signature.verdict }
+            return !issues.isEmpty && issues.allSatisfy { $0.subIndication == .noCertificateChainFound }
+        }
+    }
+
     func checkDocuments(_ envelope: Envelope, events: [WorkflowEvent], result: inout AuditVerification) async throws -> [AuditFinding] {
         var findings: [AuditFinding] = []
         func add(_ code: AuditFinding.Code, _ message: String) {
@@ -209,7 +222,10 @@ public struct AuditVerifier: Sendable {
             }
             let report = verifier.verify(bytes: file, name: document.name)
             let certified = Int(completed?.data["certifiedEvents"] ?? "") ?? 0
-            if report.verdict != .passed {
+            if report.verdict == .indeterminate, Self.onlyUntrusted(report) {
+                add(.sealUntrusted, "\(document.id): the sealed PDF is intact, but its seal does not chain to the trust anchors given "
+                    + "(INDETERMINATE) — give the seal's root (`audit verify --seal-trust FILE.pem`)")
+            } else if report.verdict != .passed {
                 add(.sealedPDF, "\(document.id): the sealed PDF verifies \(report.verdict)")
             } else if let audit = report.audit, certified > 0, certified <= events.count {
                 let trail = try? CertificateTrail.make(envelope: envelope, events: Array(events.prefix(certified)), document: document)

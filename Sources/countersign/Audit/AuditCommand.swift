@@ -17,6 +17,10 @@ struct AuditVerifyCommand: ParsableCommand {
     var sealTrust: [String] = []
 
     func run() throws {
+        try reportingErrors(json: options.json) { try verify() }
+    }
+
+    func verify() throws {
         let home = try options.open()
         let account = allAccounts ? nil : try options.principal(home).account
         let anchors = try trustAnchors(home)
@@ -31,10 +35,17 @@ struct AuditVerifyCommand: ParsableCommand {
                 .object(["code": .string(finding.code.name), "account": .string(finding.account), "stream": .string(finding.stream),
                          "sequence": finding.sequence.map { .int($0) } ?? .null, "message": .string(finding.message)])
             }),
-        ]).text, text: (["\(result.isIntact ? "INTACT" : "TAMPERED"): \(result.events) events in \(result.streams) chains, "
+        ]).text, text: (["\(headline(result)): \(result.events) events in \(result.streams) chains, "
                          + "\(result.ledgerEntries) ledger entries, \(result.anchors) anchors, \(result.sealedDocuments) sealed PDFs checked"]
                         + result.findings.map { "  \($0)" }).joined(separator: "\n"))
         if !result.isIntact { throw ExitCode(ExitStatus.failed) }
+    }
+
+    /// INTACT; UNTRUSTED SEAL when the only findings are intact sealed PDFs whose seal does not
+    /// chain to the anchors given (a missing `--seal-trust`, not tampering); else TAMPERED.
+    func headline(_ result: AuditVerification) -> String {
+        if result.isIntact { return "INTACT" }
+        return result.findings.allSatisfy { $0.code == .sealUntrusted } ? "UNTRUSTED SEAL" : "TAMPERED"
     }
 
     /// `--seal-trust` or `$COUNTERSIGN_SEAL_TRUST`, else the anchors of the home's development seal.

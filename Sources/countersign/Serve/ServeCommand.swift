@@ -43,12 +43,14 @@ struct ServeCommand: ParsableCommand {
         if check {
             // The organisation's own seal is loaded too: a wrong password or a chain with nothing
             // to verify it against shows now, not at the first completion.
-            if settings.hasKey {
-                do {
+            do {
+                if settings.hasKey {
                     _ = try seal.configuration(home: URL(fileURLWithPath: configuration.home))
-                } catch {
-                    throw CLIError.from(error)
+                } else {
+                    _ = try seal.trustAnchors()  // the development CA is made only when the server runs
                 }
+            } catch {
+                throw CLIError.from(error)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -73,6 +75,9 @@ struct ServeCommand: ParsableCommand {
             throw workflowExit(error)
         }
         defer { try? waitFor { await home.close() } }
+        if let sealConfiguration = home.engine.configuration.seal {
+            logger.info("\(OrganisationSeal.describe(sealConfiguration, development: !settings.hasKey))")
+        }
         guard let records = home.store as? any ServiceRecordStore else {
             throw CLIError(ExitStatus.usage, file: file, "the store \(configuration.store ?? home.directory.path) cannot serve the API",
                            todo: "use the SQLite or PostgreSQL store")

@@ -27,15 +27,29 @@ struct SealOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An RFC 3161 time-stamp authority (http://…): seals become PAdES B-T and each new ledger head is time-stamped (default: $COUNTERSIGN_TSA).", valueName: "url"))
     var tsa: String?
 
+    @Option(name: .customLong("seal-password"), help: ArgumentHelp("Refused: passwords never go on the command line.", visibility: .hidden))
+    var password: String?
+
     func validate() throws {
+        if password != nil {
+            throw ValidationError("--seal-password is refused: a password on the command line can be read by every user of the machine "
+                                  + "(ps, /proc) and stays in the shell's history. Use --seal-password-file FILE, --seal-password-env NAME "
+                                  + "or $COUNTERSIGN_SEAL_PASSWORD_FILE.")
+        }
         let settings = resolved
         if settings.p12 != nil, settings.key != nil || settings.cert != nil {
             throw ValidationError("Give --seal-p12, or --seal-key with --seal-cert, not both (the environment counts: $COUNTERSIGN_SEAL_P12, $COUNTERSIGN_SEAL_KEY).")
         }
         if (settings.key == nil) != (settings.cert == nil) {
-            throw ValidationError("--seal-key and --seal-cert go together: a PEM private key and its PEM certificate chain.")
+            throw ValidationError("--seal-key and --seal-cert ($COUNTERSIGN_SEAL_KEY and $COUNTERSIGN_SEAL_CERT) go together: a PEM private key and its PEM certificate chain.")
         }
         if passwordFile != nil, passwordEnv != nil { throw ValidationError("Give --seal-password-file or --seal-password-env, not both.") }
+        // A password with no key to open means the key was forgotten: the development CA would
+        // seal while the operator believes the organisation's certificate does.
+        if settings.p12 == nil, settings.key == nil, settings.passwordFile != nil || settings.passwordEnv != nil {
+            throw ValidationError("A seal password is given (--seal-password-file, --seal-password-env or $COUNTERSIGN_SEAL_PASSWORD_FILE) but no seal key: "
+                                  + "give --seal-p12 FILE (or --seal-key with --seal-cert, or $COUNTERSIGN_SEAL_P12); without one the home's development CA seals.")
+        }
         if let tsa = settings.tsa, URL(string: tsa)?.scheme?.lowercased() != "http" || URL(string: tsa)?.host == nil {
             throw ValidationError("--tsa (or $COUNTERSIGN_TSA) must be an http:// URL of a time-stamp authority, not '\(tsa)'.")
         }

@@ -36,7 +36,13 @@ struct WorkerCommand: ParsableCommand {
     }
 
     func run() throws {
-        let home = try options.open(seal: seal.seal())
+        let sealSource = seal.seal()
+        let home = try options.open(seal: sealSource)
+        // Which certificate seals, on stderr at start: a worker that quietly fell back to the
+        // development CA would otherwise be found out only by a relying party.
+        if let configuration = home.engine.configuration.seal {
+            printError("worker: " + OrganisationSeal.describe(configuration, development: sealSource.identity == nil))
+        }
         let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
         let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
         let info = ProcessInfo.processInfo
