@@ -272,13 +272,19 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             guard let value = Int(text) else { throw ServiceError(.configuration, "$\(variable) '\(text)' is not a whole number") }
             return value
         }
+        // Paths from the environment are the caller's: relative ones are taken from the current
+        // folder here (only the file's own paths are taken from the file's folder, later).
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func absolute(_ value: String) -> String {
+            value.hasPrefix("/") ? value : here.appendingPathComponent(value).standardizedFileURL.path
+        }
         if let value = environment["COUNTERSIGN_HOST"] { host = value }
         if let value = try integer("COUNTERSIGN_PORT") { port = value }
-        if let value = environment["COUNTERSIGN_WORKFLOW_HOME"] { home = value }
-        if let value = environment["COUNTERSIGN_STORE"] { store = value.isEmpty ? nil : value }
-        if let value = environment["COUNTERSIGN_SESSION_KEY_FILE"] { pages.sessionKeyFile = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_WORKFLOW_HOME"] { home = absolute(value) }
+        if let value = environment["COUNTERSIGN_STORE"] { store = value.isEmpty ? nil : value.contains("://") ? value : absolute(value) }
+        if let value = environment["COUNTERSIGN_SESSION_KEY_FILE"] { pages.sessionKeyFile = value.isEmpty ? nil : absolute(value) }
         if let value = environment["COUNTERSIGN_PUBLIC_URL"] { publicURL = value }
-        let certificate = environment["COUNTERSIGN_TLS_CERTIFICATE"], key = environment["COUNTERSIGN_TLS_KEY"]
+        let certificate = environment["COUNTERSIGN_TLS_CERTIFICATE"].map(absolute), key = environment["COUNTERSIGN_TLS_KEY"].map(absolute)
         if certificate != nil || key != nil {
             guard let certificate = certificate ?? tls?.certificate, let key = key ?? tls?.key else {
                 throw ServiceError(.configuration, "TLS needs both a certificate and a key: set $COUNTERSIGN_TLS_CERTIFICATE and $COUNTERSIGN_TLS_KEY")
@@ -298,13 +304,10 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         if let value = environment["COUNTERSIGN_LOG_LEVEL"] { logLevel = value }
         // The environment replaces the file's choice whole: a PKCS#12 from the environment
         // drops the file's PEM key and chain (and the other way round), a password file its
-        // password variable. Paths from the environment are the caller's, taken from the current
-        // folder (only the file's own paths are taken from the file's folder).
-        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        // password variable.
         func path(_ variable: String) -> String?? {
             guard let value = environment[variable] else { return nil }
-            if value.isEmpty { return .some(nil) }
-            return .some(value.hasPrefix("/") ? value : here.appendingPathComponent(value).standardizedFileURL.path)
+            return .some(value.isEmpty ? nil : absolute(value))
         }
         if let value = path("COUNTERSIGN_SEAL_P12") {
             seal.p12 = value
@@ -319,7 +322,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             if value != nil { seal.passwordEnv = nil }
         }
         if let value = environment["COUNTERSIGN_SEAL_TRUST"] {
-            seal.trust = value.split(separator: ":").map { $0.hasPrefix("/") ? String($0) : here.appendingPathComponent(String($0)).standardizedFileURL.path }
+            seal.trust = value.split(separator: ":").map { absolute(String($0)) }
         }
         if let value = environment["COUNTERSIGN_TSA"] { seal.tsa = value.isEmpty ? nil : value }
     }

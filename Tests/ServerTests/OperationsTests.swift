@@ -106,6 +106,14 @@ struct OperationsTests {
         #expect(loaded.tls?.certificate == directory.appendingPathComponent("tls/cert.pem").path)
         #expect(loaded.rateLimit.requests == 100)
         #expect(loaded.maxBodyBytes == ServerConfiguration().maxBodyBytes)
+        // Relative paths from the environment are the caller's (the current folder).
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let fromEnvironment = try ServerConfiguration.load(file: file.path, environment: [
+            "COUNTERSIGN_WORKFLOW_HOME": "env-home", "COUNTERSIGN_TLS_CERTIFICATE": "env/cert.pem", "COUNTERSIGN_SESSION_KEY_FILE": "env/session.key"])
+        #expect(fromEnvironment.home == here.appendingPathComponent("env-home").standardizedFileURL.path)
+        #expect(fromEnvironment.tls?.certificate == here.appendingPathComponent("env/cert.pem").standardizedFileURL.path)
+        #expect(fromEnvironment.tls?.key == directory.appendingPathComponent("tls/key.pem").path, "the file's own path, from its folder")
+        #expect(fromEnvironment.pages.sessionKeyFile == here.appendingPathComponent("env/session.key").standardizedFileURL.path)
 
         try Data(#"{"prot": 1}"#.utf8).write(to: file)
         #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
