@@ -73,4 +73,20 @@ import Workflow
         #expect(EventActor(storedJSON: #"{"kind":"key","id":"x","extra":"y"}"#) == nil)
         #expect(EventActor(storedJSON: #"{"kind":"key"}"#) == nil)
     }
+
+    /// Random JSON-like text (as an attacker with the database file might leave): the reader never
+    /// traps, and whatever it accepts `JSONDecoder` reads to the same map.
+    @Test func randomTextIsDeclinedOrReadAsJSONDecoderReadsIt() {
+        var generator = SeededGenerator(state: 2026)
+        let pieces = ["{", "}", "\"", "\"a\"", "\"b\"", ":", ",", " ", "\\", "\\u", "d83d", "de00", "00e9", "\\n", "x", "é", "1", "[", "]",
+                      "null", "\u{1}", "\\\"", "𝄞"]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            guard let map = StringMapJSON.decode(text) else { continue }
+            accepted += 1
+            #expect((try? jsonDecoder(text)) == map, "\(text)")
+        }
+        #expect(accepted > 0)
+    }
 }
