@@ -222,7 +222,11 @@ public struct AuditVerifier: Sendable {
             }
             let report = verifier.verify(bytes: file, name: document.name)
             let certified = Int(completed?.data["certifiedEvents"] ?? "") ?? 0
-            if report.verdict == .indeterminate, Self.onlyUntrusted(report) {
+            // Untrusted only, and sealed by the certificate the (hash-chained) completion event
+            // names: a trust root is missing. Sealed by another certificate, it is a finding.
+            let sealedBy = report.signatures.last { $0.kind == .signature }?.signer?.certificateSHA256
+            if report.verdict == .indeterminate, Self.onlyUntrusted(report),
+               let named = completed?.data["sealCertificateSHA256"], sealedBy?.lowercased() == named.lowercased() {
                 add(.sealUntrusted, "\(document.id): the sealed PDF is intact, but its seal does not chain to the trust anchors given "
                     + "(INDETERMINATE) — give the seal's root (`audit verify --seal-trust FILE.pem`)")
             } else if report.verdict != .passed {
