@@ -184,7 +184,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp").path),
                 "the running batch's temporary file is left alone")
         // Another shard has its own lock.
-        let shard = try BatchLock(url: BatchFiles(directory: out, shard: try #require(BatchShard("1/2"))).lock)
+        let second: BatchShard = try #require(BatchShard(index: 1, count: 2))
+        let shard = try BatchLock(url: BatchFiles(directory: out, shard: second).lock)
         shard.release()
         held.release()
         try FileManager.default.removeItem(at: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp"))
