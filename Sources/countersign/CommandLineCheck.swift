@@ -120,3 +120,13 @@ enum JobsOption {
         throw ValidationError("--jobs must be between 1 and \(maximum) (one worker per core is fastest; this machine has \(cores)).")
     }
 }
+
+extension ValidationError {
+    /// The refusal of a password given on the command line (`flag`), saying where to put it
+    /// instead (`alternatives`).
+    static func passwordOnCommandLine(_ flag: String, alternatives: String) -> ValidationError {
+        ValidationError("\(flag) is refused: a password on the command line can be read by every user of the machine (ps, /proc) "
+                        + "and stays in the shell's history. Give it in a file readable only by you, an environment variable, "
+                        + "or at the prompt where there is one: \(alternatives).")
+    }
+}

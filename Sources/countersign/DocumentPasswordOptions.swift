@@ -20,9 +20,7 @@ struct DocumentPasswordOptions: ParsableArguments {
 
     func validate() throws {
         if commandLine != nil {
-            throw ValidationError("--document-password is refused: a password on the command line can be read by every user of the "
-                                  + "machine (ps, /proc) and stays in the shell's history. Put it in a file readable only by you "
-                                  + "(--document-password-file FILE) or an environment variable (--document-password-env NAME).")
+            throw ValidationError.passwordOnCommandLine("--document-password", alternatives: "--document-password-file FILE or --document-password-env NAME")
         }
         if file != nil, environment != nil {
             throw ValidationError("Give --document-password-file or --document-password-env, not both.")

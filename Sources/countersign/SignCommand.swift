@@ -28,9 +28,7 @@ struct KeyOptions: ParsableArguments {
 
     func validate() throws {
         if password != nil {
-            throw ValidationError("--password is refused: a password on the command line can be read by every user of the "
-                                  + "machine (ps, /proc) and stays in the shell's history. Put it in a file readable only by you "
-                                  + "(--password-file FILE), an environment variable (--password-env NAME), or type it at the prompt.")
+            throw ValidationError.passwordOnCommandLine("--password", alternatives: "--password-file FILE, --password-env NAME, or no password option (a prompt)")
         }
         if (p12 == nil) == (key == nil) {
             throw ValidationError("Give exactly one of --p12 FILE or --key FILE --cert FILE.")

@@ -48,11 +48,9 @@ public struct LimitDocuments: Sendable {
     public let trustAnchors: [Certificate]
 
     public init(benchmark: WorkflowBenchmark, directory: URL, limit: WorkflowBenchmark.Limit) throws {
-        let files = DevelopmentCAFiles(directory: directory.appendingPathComponent("dev-ca"))
-        if !FileManager.default.fileExists(atPath: files.signerPKCS12.path) { _ = try DevelopmentCA.make(in: files.directory) }
-        identity = try SigningIdentity.load(pkcs12: Data(contentsOf: files.signerPKCS12),
-                                            password: try PasswordSource.file(files.signerPassword.path).read())
-        trustAnchors = try Certificate.load(pem: Data(contentsOf: files.caCertificate))
+        let seal = try OrganisationSeal.development.configuration(home: directory)
+        identity = seal.identity
+        trustAnchors = seal.trustAnchors
         let file = benchmark.templates.appendingPathComponent("service-agreement.xml")
         template = try TemplateCompiler(clauseLibrary: TemplateLocations.clauseLibrary(for: file)).compile(file: file)
         rows = try benchmark.rows()

@@ -12,11 +12,11 @@ public enum StringMapJSON {
     public static func encode(_ map: [String: String]) -> String {
         var output: [UInt8] = [0x7B]
         output.reserveCapacity(map.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        for (index, key) in map.keys.sorted().enumerated() {
+        for (index, entry) in map.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { output.append(0x2C) }
-            write(key, into: &output)
+            write(entry.key, into: &output)
             output.append(0x3A)
-            write(map[key]!, into: &output)
+            write(entry.value, into: &output)
         }
         output.append(0x7D)
         return String(decoding: output, as: UTF8.self)

@@ -48,26 +48,12 @@ struct AuditVerifyCommand: ParsableCommand {
         return result.findings.allSatisfy { $0.code == .sealUntrusted } ? "UNTRUSTED SEAL" : "TAMPERED"
     }
 
-    /// `--seal-trust` or `$COUNTERSIGN_SEAL_TRUST`, else the anchors of the home's development seal.
+    /// `--seal-trust` or `$COUNTERSIGN_SEAL_TRUST` (read as the worker reads them), else the
+    /// anchors of the home's development seal.
     func trustAnchors(_ home: WorkflowHome) throws -> [Certificate] {
         let files = !sealTrust.isEmpty ? sealTrust
             : ProcessInfo.processInfo.environment["COUNTERSIGN_SEAL_TRUST"]?.split(separator: ":").map(String.init) ?? []
         guard !files.isEmpty else { return home.trustAnchors }
-        var anchors: [Certificate] = []
-        for file in files {
-            do {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIError(ExitStatus.noInput, file: file, "cannot read the seal's trust anchors", todo: "give a readable PEM file")
-                }
-                let certificates = try Certificate.load(pem: data)
-                guard !certificates.isEmpty else {
-                    throw CLIError(ExitStatus.dataError, file: file, "holds no PEM certificate", todo: "give PEM certificates")
-                }
-                anchors += certificates
-            } catch let error as CryptoError {
-                throw CLIError(ExitStatus.dataError, file: file, error.reason, todo: "give PEM certificates")
-            }
-        }
-        return anchors
+        return try OrganisationSeal(trust: files.map { URL(fileURLWithPath: $0) }).trustAnchors()
     }
 }

@@ -38,8 +38,7 @@ struct ServeCommand: ParsableCommand {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
         }
         let settings = configuration.seal
-        let seal = SealSettings(p12: settings.p12, key: settings.key, cert: settings.cert, passwordFile: settings.passwordFile,
-                                passwordEnv: settings.passwordEnv, trust: settings.trust, tsa: settings.tsa).seal
+        let seal = settings.organisationSeal
         if check {
             // The organisation's own seal is loaded too: a wrong password or a chain with nothing
             // to verify it against shows now, not at the first completion.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Countersign
 import Foundation
+import Server
 
 /// The organisation seal a worker completes envelopes with (docs/workflow.md, "The organisation
 /// seal"). Each option falls back to an environment variable, so every worker of a deployment
@@ -32,9 +33,8 @@ struct SealOptions: ParsableArguments {
 
     func validate() throws {
         if password != nil {
-            throw ValidationError("--seal-password is refused: a password on the command line can be read by every user of the machine "
-                                  + "(ps, /proc) and stays in the shell's history. Use --seal-password-file FILE, --seal-password-env NAME "
-                                  + "or $COUNTERSIGN_SEAL_PASSWORD_FILE.")
+            throw ValidationError.passwordOnCommandLine("--seal-password", alternatives: "--seal-password-file FILE, --seal-password-env NAME "
+                                                        + "or $COUNTERSIGN_SEAL_PASSWORD_FILE")
         }
         let settings = resolved
         if settings.p12 != nil, settings.key != nil || settings.cert != nil {
@@ -55,39 +55,33 @@ struct SealOptions: ParsableArguments {
         }
     }
 
-    /// The options with the environment filled in where they are absent.
-    var resolved: SealSettings {
+    /// The options with the environment filled in where they are absent, as the server's
+    /// configuration holds the same settings.
+    var resolved: ServerConfiguration.Seal {
         let environment = ProcessInfo.processInfo.environment
         func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         // Any key option given on the command line replaces the environment's key settings
         // whole: a `--seal-cert` alone must not pair with a `$COUNTERSIGN_SEAL_KEY` (or vanish).
         let given = p12 != nil || key != nil || cert != nil
-        return SealSettings(
-            p12: given ? p12 : variable("COUNTERSIGN_SEAL_P12"),
-            key: given ? key : variable("COUNTERSIGN_SEAL_KEY"),
-            cert: given ? cert : variable("COUNTERSIGN_SEAL_CERT"),
-            passwordFile: passwordEnv != nil ? nil : passwordFile ?? variable("COUNTERSIGN_SEAL_PASSWORD_FILE"),
-            passwordEnv: passwordEnv,
-            trust: trust.isEmpty ? (variable("COUNTERSIGN_SEAL_TRUST")?.split(separator: ":").map(String.init) ?? []) : trust,
-            tsa: tsa ?? variable("COUNTERSIGN_TSA"))
+        var settings = ServerConfiguration.Seal()
+        settings.p12 = given ? p12 : variable("COUNTERSIGN_SEAL_P12")
+        settings.key = given ? key : variable("COUNTERSIGN_SEAL_KEY")
+        settings.cert = given ? cert : variable("COUNTERSIGN_SEAL_CERT")
+        settings.passwordFile = passwordEnv != nil ? nil : passwordFile ?? variable("COUNTERSIGN_SEAL_PASSWORD_FILE")
+        settings.passwordEnv = passwordEnv
+        settings.trust = trust.isEmpty ? (variable("COUNTERSIGN_SEAL_TRUST")?.split(separator: ":").map(String.init) ?? []) : trust
+        settings.tsa = tsa ?? variable("COUNTERSIGN_TSA")
+        return settings
     }
 
     /// The seal these options name.
-    func seal() -> OrganisationSeal { resolved.seal }
+    func seal() -> OrganisationSeal { resolved.organisationSeal }
 }
 
-/// The seal's settings as the command line and the environment (or the server's configuration)
-/// give them: paths and names, nothing read yet.
-struct SealSettings {
-    var p12: String?
-    var key: String?
-    var cert: String?
-    var passwordFile: String?
-    var passwordEnv: String?
-    var trust: [String]
-    var tsa: String?
-
-    var seal: OrganisationSeal {
+/// The seal's settings (paths and names, nothing read yet), from the worker's options or the
+/// server's configuration, as the library's seal.
+extension ServerConfiguration.Seal {
+    var organisationSeal: OrganisationSeal {
         var source: IdentityLoader.Source? = nil
         if let p12 {
             source = .pkcs12(URL(fileURLWithPath: p12))
