@@ -8,6 +8,8 @@ extension PostgresWorkflowStore {
     /// the primary key, also a `conflict`. The webhook outbox (endpoint, deliveries, attempts)
     /// is written in the same transaction. Either everything is stored or nothing.
     public func commit(_ change: StoreChange) async throws {
+        // Most changes are one statement (`OneStatementCommit`); the rest take the long way.
+        if try await OneStatementCommit.commit(change, in: self) { return }
         let logger = self.logger
         let cache = envelopeCache
         try await transaction("committing a change to account \(change.account)") { connection in
@@ -27,6 +29,7 @@ extension PostgresWorkflowStore {
             var change = change
             if wantsEndpoints {
                 let endpoints = try opening.value("endpoints", as: [String].self).map { try Self.decode(WebhookEndpoint.self, $0) }
+                endpointCache.remember(endpoints, account: change.account)
                 change = change.withWebhookOutbox(endpoints: endpoints)
             }
             var finished = Set(try opening.value("finished", as: [String].self))

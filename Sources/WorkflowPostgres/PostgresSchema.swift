@@ -177,6 +177,8 @@ enum PostgresSchema {
         Migration(version: 6, name: "documents-uncompressed", statements: [
             "ALTER TABLE documents ALTER COLUMN bytes SET STORAGE EXTERNAL",
         ]),
+        // Most commits as one statement, one round trip (`OneStatementCommit`).
+        Migration(version: 7, name: "commit-function", statements: [OneStatementCommit.function]),
     ]
 
     /// Applies every migration the database has not recorded, in order.

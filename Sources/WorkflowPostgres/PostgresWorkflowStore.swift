@@ -22,6 +22,8 @@ public final class PostgresWorkflowStore: WorkflowStore {
     let envelopeCache = EnvelopeDecodeCache()
     /// Template versions decoded before, by their stored text (each envelope made from one reads it twice).
     let templateCache = RowDecodeCache<TemplateVersion>(capacity: 64)
+    /// Each account's webhook endpoints as a commit last read them (`OneStatementCommit`).
+    let endpointCache = OneStatementCommit.EndpointCache()
     /// Idempotency reservations made through this store, to sweep expired records every so often.
     let idempotencyReservations = Atomic<Int>(0)
 
@@ -125,6 +127,10 @@ public final class PostgresWorkflowStore: WorkflowStore {
             switch state {
             case "23505", "40001", "40P01":
                 return WorkflowError(.conflict, "someone else wrote the same record first (\(message)); read it again and retry")
+            case OneStatementCommit.conflict:
+                return WorkflowError(.conflict, message)
+            case OneStatementCommit.notFound:
+                return WorkflowError(.notFound, message)
             default:
                 return WorkflowError(.store, "\(what) in \(place): PostgreSQL refused it (SQLSTATE \(state): \(message))")
             }

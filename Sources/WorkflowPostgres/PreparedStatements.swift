@@ -55,7 +55,7 @@ let preparedStatements: [any PreparedStoreStatement.Type] = [
     CommitStatements.InsertJobs.self, CommitStatements.InsertJob.self, CommitStatements.AppendLedger.self,
     ReadStatements.EnvelopeByID.self, ReadStatements.EnvelopeByToken.self, ReadStatements.TemplateVersionByID.self,
     ReadStatements.EventsOfStream.self, ReadStatements.JobsOfEnvelope.self, ReadStatements.LedgerHead.self,
-    DocumentStatements.Put.self, DocumentStatements.Get.self,
+    DocumentStatements.Put.self, DocumentStatements.Get.self, OneStatementCommit.Call.self,
 ]
 
 /// Builds a statement's bindings in parameter order.

@@ -63,6 +63,33 @@ extension StoreConformance {
             try expect(try await store.webhookAttempts(account: "acme", delivery: "whd_1").map(\.status) == [500],
                        "the log keeps its one attempt")
         },
+        // A store may remember an account's endpoints between commits (PostgreSQL does, to commit
+        // in one statement); what another node changes must still decide this node's next outbox.
+        Case(name: "webhooks: an endpoint another node adds, disables or re-enables decides the next outbox", nodes: 2) { nodes in
+            _ = try await makeAccount(nodes[0], "acme")
+            func send(_ id: String) async throws -> [String] {
+                var envelope = makeEnvelope("acme", id, state: .sent)
+                let events = chain(&envelope, ["envelope.sent"])
+                var change = StoreChange(account: "acme", envelope: envelope, events: events)
+                change.webhookOutbox = WebhookOutbox(account: "acme", events: events, envelope: envelope, now: epoch)
+                try await nodes[0].commit(change)
+                return try await nodes[1].webhookDeliveries(account: "acme", query: WebhookDeliveryQuery())
+                    .filter { $0.stream == id }.map(\.endpoint).sorted()
+            }
+            try expect(try await send("env_1").isEmpty, "no endpoint, no delivery")
+            try expect(try await send("env_2").isEmpty, "still none")
+            try await nodes[1].commit(StoreChange(account: "acme", webhookEndpoint: endpoint("acme", "whe_1")))
+            try expect(try await send("env_3") == ["whe_1"], "the endpoint the other node added gets the next event")
+            var disabled = endpoint("acme", "whe_1", enabled: false)
+            disabled.revision = 1
+            try await nodes[1].commit(StoreChange(account: "acme", webhookEndpoint: disabled))
+            try expect(try await send("env_4").isEmpty, "disabled on the other node, it gets nothing")
+            try expect(try await send("env_5").isEmpty, "still nothing")
+            var enabled = endpoint("acme", "whe_1")
+            enabled.revision = 2
+            try await nodes[1].commit(StoreChange(account: "acme", webhookEndpoint: enabled))
+            try expect(try await send("env_6") == ["whe_1"], "enabled again on the other node, it gets the next event")
+        },
         Case(name: "webhooks: of workers on two nodes recording one delivery's attempt, one wins", nodes: 2) { nodes in
             _ = try await makeAccount(nodes[0], "acme")
             let pending = delivery("acme", "whd_1", endpoint: "whe_1")

@@ -95,4 +95,51 @@ import TestSupport
             }
         }
     }
+
+    /// The commit function's statements (`OneStatementCommit`) are planned like prepared ones
+    /// and kept: each one's generic plan, shown by auto_explain for every statement the function
+    /// runs, must reach the growing tables through their keys too, on a new database and on a
+    /// filled one.
+    @Test(arguments: [false, true])
+    func theCommitFunctionsStatementsUseTheKeys(filled: Bool) async throws {
+        let database: String
+        if filled {
+            database = try await Self.filledDatabase()
+        } else {
+            database = try PostgresCluster.newDatabase()
+            try await PostgresCluster.withStore(database: database) { _ in }
+            let seeded = try PostgresCluster.server.psql("""
+                INSERT INTO accounts VALUES ('acme', 'Acme', 0);
+                INSERT INTO envelopes VALUES ('acme', 'env_1', 'sent', 1, 0, '{}');
+                INSERT INTO jobs (id, account, kind, envelope, payload, run_at, attempts, maximum_attempts, state)
+                    VALUES ('job_4002', 'acme', 'completion', 'env_1', '\\x00', 0, 0, 5, 'pending');
+                """, database: database)
+            try #require(seeded.status == 0, "psql said: \(seeded.stderr)")
+        }
+        // Every branch of the function runs: a finished job, the endpoints' check, the envelope's
+        // update with all of its index rows, events and their personal data, and a job.
+        let run = try PostgresCluster.server.psql("""
+            SET plan_cache_mode = force_generic_plan;
+            LOAD 'auto_explain';
+            SET auto_explain.log_min_duration = 0;
+            SET auto_explain.log_nested_statements = on;
+            SET auto_explain.log_level = notice;
+            SELECT countersign_commit('acme', 'job_4002', '', 'env_1', 'sent', 2, 0, '{}', true, '{crm}', '{crm}', '{deal}',
+                '{t1}', '{t2}', '{signer}', 'env_new', 0, 'h0', '{1}', '{noted}', '{2026-12-06T00:00:00Z}', '{"{}"}', '{"{}"}',
+                '{p}', '{h0}', '{h1}', '{1}', '{"{}"}', '{job_new}', '{email}', '{env_1}', '{"\\\\x00"}', '{0}', '{0}', '{5}', '{pending}');
+            """, database: database)
+        try #require(run.status == 0, "psql said: \(run.stderr)")
+        let plans = run.stderr.components(separatedBy: "Query Text:").dropFirst()
+        #expect(plans.count > 10, "auto_explain showed the function's statements:\n\(run.stderr)")
+        for plan in plans where !plan.contains("countersign_commit(") {
+            for table in Self.growingTables {
+                #expect(!plan.contains("Seq Scan on \(table) "), "the commit function reads all of \(table):\n\(plan)")
+            }
+            // Deleting an envelope's signing links finds them by envelope: few rows, its own index.
+            let expected = plan.contains("DELETE FROM recipient_tokens") ? ["recipient_tokens_envelope"] : []
+            for index in Self.secondaryIndexes where !expected.contains(index) {
+                #expect(!plan.contains(" \(index) "), "the commit function reads through \(index):\n\(plan)")
+            }
+        }
+    }
 }

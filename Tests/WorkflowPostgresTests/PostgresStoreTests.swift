@@ -124,7 +124,7 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         try await account(stores[0], "acme")
         for store in stores { await store.close() }
         let versions = try PostgresCluster.server.psql("SELECT version, name FROM schema_migrations ORDER BY version", database: database)
-        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed")
+        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed\n7|commit-function")
         // Documents (PDFs, compressed already) are stored out of line, never run through pglz.
         let storage = try PostgresCluster.server.psql(
             "SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'bytes'", database: database)
@@ -177,8 +177,8 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
             #expect(try await store.events(account: "acme", stream: "env_1").count == 3)
             let statements = try await store.preparedStatementRuns()
             let runs = Dictionary(statements.map { ($0.name, $0.generic + $0.custom) }, uniquingKeysWith: +)
-            #expect(runs[String(reflecting: CommitStatements.Opening.self)] == 3, "\(runs)")
-            #expect(runs[String(reflecting: CommitStatements.AppendEvents.self)] == 3, "\(runs)")
+            // Each commit is one call of the commit function (`OneStatementCommit`).
+            #expect(runs[String(reflecting: OneStatementCommit.Call.self)] == 3, "\(runs)")
             #expect(runs[String(reflecting: ReadStatements.EventsOfStream.self)] == 1, "\(runs)")
             // Whatever is prepared is in the list whose generic plans PostgresPlanTests checks.
             #expect(Set(runs.keys).isSubset(of: preparedStatements.map { $0.name }), "\(runs)")
