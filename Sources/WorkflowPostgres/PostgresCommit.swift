@@ -12,7 +12,8 @@ extension PostgresWorkflowStore {
         if try await OneStatementCommit.commit(change, in: self) { return }
         let logger = self.logger
         let cache = envelopeCache
-        try await transaction("committing a change to account \(change.account)") { connection in
+        let memory = accountMemory
+        let appended = try await transaction("committing a change to account \(change.account)") { connection -> LedgerEntry? in
             // One round trip checks the account, reads the head of the first event stream, the
             // account's webhook endpoints (when the change has a webhook outbox to make) and the
             // ledger's head (when it appends to the ledger), and marks the first finished job
@@ -29,7 +30,7 @@ extension PostgresWorkflowStore {
             var change = change
             if wantsEndpoints {
                 let endpoints = try opening.value("endpoints", as: [String].self).map { try Self.decode(WebhookEndpoint.self, $0) }
-                endpointCache.remember(endpoints, account: change.account)
+                memory.remember(endpoints, account: change.account)
                 change = change.withWebhookOutbox(endpoints: endpoints)
             }
             var finished = Set(try opening.value("finished", as: [String].self))
@@ -45,6 +46,7 @@ extension PostgresWorkflowStore {
                 throw WorkflowError(.conflict, "job \(id) is no longer pending (another worker finished it)")
             }
             var knownHeads: [String: (sequence: Int, hash: String)] = [:]
+            var appendedEntry: LedgerEntry?
             if let firstStream {
                 knownHeads[firstStream] = (try opening.value("sequence", as: Int?.self) ?? 0,
                                            try opening.value("hash", as: String?.self) ?? WorkflowEvent.genesis)
@@ -83,6 +85,7 @@ extension PostgresWorkflowStore {
                 let entry = change.ledgerEntry ?? change.ledgerAppend!.entry(account: change.account, after: head)
                 try await Self.append(ledger: entry, account: change.account,
                                       head: head ?? (0, WorkflowEvent.genesis), connection, logger)
+                appendedEntry = entry
             }
             for stream in change.purgePersonalData {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",
@@ -90,7 +93,9 @@ extension PostgresWorkflowStore {
                 try await Self.purgeWebhookPayloads(stream: stream, account: change.account, connection, logger)
             }
             try await Self.writeWebhooks(change, connection, logger)
+            return appendedEntry
         }
+        if let appended { memory.remember(ledgerHead: (appended.sequence, appended.hash), account: change.account) }
     }
 
     /// Writes the envelope row and its index rows; returns the row's text.

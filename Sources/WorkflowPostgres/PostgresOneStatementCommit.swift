@@ -14,18 +14,21 @@ import Workflow
 ///
 /// The function makes the same checks in the same order, and refuses with its own SQLSTATEs:
 /// `CS404` (no such account), `CS409` (a conflict: a stale revision, a job another worker
-/// finished, events that do not follow the stored head) and `CS412` (the account's webhook
-/// endpoints are not the ones this process last read; the change is then committed the long
-/// way, which reads them). A primary key taken first is a unique violation, a conflict, as before.
+/// finished, events that do not follow the stored head) and `CS412` (what this process last read
+/// of the account — its webhook endpoints, its ledger's head — is not what is stored; the change
+/// is then committed the long way, which reads them in its transaction). A primary key taken
+/// first is a unique violation, a conflict, as before.
 ///
-/// What it does not do takes the long way: template and clause versions, ledger entries (the
-/// completion's chaining hash is computed here, from the head read in the transaction), purges,
-/// webhook writes (an endpoint, its attempts, and the deliveries a change's events make when an
-/// endpoint subscribes), events of several streams, several finished jobs and jobs carrying an
-/// error.
+/// A completion's ledger entry is chained onto the head this process last stored or read for
+/// the account (`AccountMemory`): one sealing process per account, the usual deployment, always
+/// has it right; workers racing for the head fall back or retry as conflicts.
+///
+/// What it does not do takes the long way: template and clause versions, purges, webhook writes
+/// (an endpoint, its attempts, and the deliveries a change's events make when an endpoint
+/// subscribes), events of several streams, several finished jobs and jobs carrying an error.
 enum OneStatementCommit {
     /// The function's SQLSTATEs (mapped by `PostgresWorkflowStore.mapped`, except `staleEndpoints`).
-    static let notFound = "CS404", conflict = "CS409", staleEndpoints = "CS412"
+    static let notFound = "CS404", conflict = "CS409", staleMemory = "CS412"
 
     /// Migration 7 creates the function.
     static let function = """
@@ -39,7 +42,9 @@ enum OneStatementCommit {
             p_personal_sha256 text[], p_previous_hashes text[], p_hashes text[],
             p_personal_sequences bigint[], p_personal text[],
             p_job_ids text[], p_job_kinds text[], p_job_envelopes text[], p_job_payloads bytea[],
-            p_job_run_at double precision[], p_job_attempts bigint[], p_job_maximum_attempts bigint[], p_job_states text[])
+            p_job_run_at double precision[], p_job_attempts bigint[], p_job_maximum_attempts bigint[], p_job_states text[],
+            p_ledger_sequence bigint, p_ledger_envelope text, p_ledger_envelope_head text, p_ledger_envelope_events bigint,
+            p_ledger_at text, p_ledger_previous_hash text, p_ledger_hash text)
         RETURNS void LANGUAGE plpgsql AS $$
         DECLARE
             stored_sequence bigint;
@@ -62,7 +67,7 @@ enum OneStatementCommit {
                 SELECT coalesce(string_agg(id || ':' || revision, ' ' ORDER BY id COLLATE "C"), '') INTO stored_endpoints
                 FROM webhook_endpoints WHERE account = p_account;
                 IF stored_endpoints <> p_endpoints THEN
-                    RAISE EXCEPTION 'the account''s webhook endpoints changed' USING ERRCODE = '\(staleEndpoints)';
+                    RAISE EXCEPTION 'the account''s webhook endpoints changed' USING ERRCODE = '\(staleMemory)';
                 END IF;
             END IF;
             IF p_envelope IS NOT NULL THEN
@@ -124,25 +129,40 @@ enum OneStatementCommit {
                     WITH ORDINALITY AS row(id, kind, envelope, payload, run_at, attempts, maximum_attempts, state, number)
                 ORDER BY number;
             END IF;
+            IF p_ledger_sequence IS NOT NULL THEN
+                SELECT sequence, hash INTO stored_sequence, stored_hash
+                FROM ledger WHERE account = p_account ORDER BY sequence DESC LIMIT 1;
+                IF coalesce(stored_sequence, 0) <> p_ledger_sequence - 1
+                   OR (stored_sequence IS NOT NULL AND stored_hash <> p_ledger_previous_hash) THEN
+                    RAISE EXCEPTION 'the account''s ledger has moved on' USING ERRCODE = '\(staleMemory)';
+                END IF;
+                INSERT INTO ledger (account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash)
+                VALUES (p_account, p_ledger_sequence, p_ledger_envelope, p_ledger_envelope_head, p_ledger_envelope_events,
+                        p_ledger_at, p_ledger_previous_hash, p_ledger_hash);
+            END IF;
         END $$
         """
 
     /// Commits `change` with one call when it is of a kind the function makes; false when it
     /// must take the long way (the caller then commits it so).
     static func commit(_ change: StoreChange, in store: PostgresWorkflowStore) async throws -> Bool {
-        let account = change.account
-        guard let (call, text) = try call(for: change, endpoints: store.endpointCache.endpoints(account: account)) else { return false }
+        let account = change.account, memory = store.accountMemory
+        guard let prepared = try call(for: change, endpoints: memory.endpoints(account: account),
+                                      ledgerHead: memory.ledgerHead(account: account)) else { return false }
         let logger = store.logger
         do {
-            _ = try await store.client.withConnection { connection in try await PostgresWorkflowStore.count(connection, call, logger: logger) }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == staleEndpoints {
-            store.endpointCache.forget(account: account)
+            _ = try await store.client.withConnection { connection in
+                try await PostgresWorkflowStore.count(connection, prepared.call, logger: logger)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == staleMemory {
+            memory.forget(account: account)
             return false
         } catch {
             throw PostgresWorkflowStore.mapped(error, what: "committing a change to account \(account)", place: store.configuration.place)
         }
-        // Remembered after the commit: a refused call leaves the row as it was.
-        if let envelope = change.envelope, let text { store.envelopeCache.remember(envelope, text: text) }
+        // Remembered after the commit: a refused call leaves the rows as they were.
+        if let envelope = change.envelope, let text = prepared.envelopeText { store.envelopeCache.remember(envelope, text: text) }
+        if let entry = prepared.ledgerEntry { memory.remember(ledgerHead: (entry.sequence, entry.hash), account: account) }
         return true
     }
 
@@ -154,16 +174,17 @@ enum OneStatementCommit {
                 $16::text, $17::bigint, $18::text,
                 $19::bigint[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
                 $27::bigint[], $28::text[],
-                $29::text[], $30::text[], $31::text[], $32::bytea[], $33::float8[], $34::bigint[], $35::bigint[], $36::text[])
+                $29::text[], $30::text[], $31::text[], $32::bytea[], $33::float8[], $34::bigint[], $35::bigint[], $36::text[],
+                $37::bigint, $38::text, $39::text, $40::bigint, $41::text, $42::text, $43::text)
             """
         let bindings: PostgresBindings
     }
 
-    /// The call's parameters for `change`, or nil when the change takes the long way. `endpoints`:
-    /// the account's webhook endpoints as this process last read them (nil: never read).
-    static func call(for change: StoreChange, endpoints known: KnownEndpoints?) throws -> (call: Call, envelopeText: String?)? {
-        guard change.templateVersion == nil, change.clauseVersion == nil, change.ledgerEntry == nil, change.ledgerAppend == nil,
-              change.purgePersonalData.isEmpty, change.webhookEndpoint == nil, change.webhookDeliveries.isEmpty,
+    /// The call's parameters for `change`, or nil when the change takes the long way. `endpoints`
+    /// and `ledgerHead`: the account's as this process last read or stored them (nil: unknown).
+    static func call(for change: StoreChange, endpoints known: KnownEndpoints?,
+                     ledgerHead: (sequence: Int, hash: String)?) throws -> (call: Call, envelopeText: String?, ledgerEntry: LedgerEntry?)? {
+        guard change.templateVersion == nil, change.clauseVersion == nil, change.purgePersonalData.isEmpty, change.webhookEndpoint == nil, change.webhookDeliveries.isEmpty,
               change.webhookAttempts.isEmpty, change.finishedJobs.count <= 1,
               change.jobs.allSatisfy({ $0.lastError == nil }) else { return nil }
         var change = change
@@ -175,6 +196,12 @@ enum OneStatementCommit {
             endpointsFingerprint = known.fingerprint
         }
         let account = change.account
+        var ledgerEntry = change.ledgerEntry
+        if let append = change.ledgerAppend {
+            guard ledgerEntry == nil, let ledgerHead else { return nil }
+            ledgerEntry = append.entry(account: account, after: ledgerHead)
+        }
+        if let ledgerEntry, ledgerEntry.account != account || ledgerEntry.hash != ledgerEntry.computedHash { return nil }
         let stream = change.events.first?.stream ?? ""
         guard change.events.allSatisfy({ $0.stream == stream }) else { return nil }
         for job in change.jobs where job.account != account {
@@ -208,8 +235,11 @@ enum OneStatementCommit {
             $0.add(jobs.map(\.id)); $0.add(jobs.map(\.kind.rawValue)); $0.add(jobs.map(\.envelope))
             $0.add(jobs.map { ByteBuffer(bytes: $0.payload) }); $0.add(jobs.map { PostgresWorkflowStore.seconds($0.runAt) })
             $0.add(jobs.map(\.attempts)); $0.add(jobs.map(\.maximumAttempts)); $0.add(jobs.map(\.state.rawValue))
+            $0.add(ledgerEntry?.sequence); $0.add(ledgerEntry?.envelope); $0.add(ledgerEntry?.envelopeHead)
+            $0.add(ledgerEntry?.envelopeEvents); $0.add(ledgerEntry.map { PostgresWorkflowStore.iso($0.at) })
+            $0.add(ledgerEntry?.previousHash); $0.add(ledgerEntry?.hash)
         }.value
-        return (Call(bindings: bindings), text)
+        return (Call(bindings: bindings), text, ledgerEntry)
     }
 
     /// The stored head the events of one stream must follow — the sequence before the first and
@@ -249,21 +279,37 @@ enum OneStatementCommit {
         }
     }
 
-    /// The endpoints last read for each account (bounded: it is emptied when it holds too many).
-    final class EndpointCache: Sendable {
-        private let known = Mutex<[String: KnownEndpoints]>([:])
+    /// What this process last read or stored of each account: its webhook endpoints and its
+    /// ledger's head (bounded: emptied when it holds too many accounts). The function checks
+    /// both against the stored rows, so a stale memory costs a fall back, never a wrong commit.
+    final class AccountMemory: Sendable {
+        private struct Known {
+            var endpoints: KnownEndpoints?
+            var ledgerHead: (sequence: Int, hash: String)?
+        }
+        private let known = Mutex<[String: Known]>([:])
         static let capacity = 10_000
 
-        func endpoints(account: String) -> KnownEndpoints? { known.withLock { $0[account] } }
+        func endpoints(account: String) -> KnownEndpoints? { known.withLock { $0[account]?.endpoints } }
+
+        func ledgerHead(account: String) -> (sequence: Int, hash: String)? { known.withLock { $0[account]?.ledgerHead } }
 
         func remember(_ endpoints: [WebhookEndpoint], account: String) {
             let entry = KnownEndpoints(endpoints)
-            known.withLock {
-                if $0.count >= Self.capacity, $0[account] == nil { $0.removeAll() }
-                $0[account] = entry
-            }
+            update(account) { $0.endpoints = entry }
+        }
+
+        func remember(ledgerHead: (sequence: Int, hash: String), account: String) {
+            update(account) { $0.ledgerHead = ledgerHead }
         }
 
         func forget(account: String) { _ = known.withLock { $0.removeValue(forKey: account) } }
+
+        private func update(_ account: String, _ change: (inout Known) -> Void) {
+            known.withLock {
+                if $0.count >= Self.capacity, $0[account] == nil { $0.removeAll() }
+                change(&$0[account, default: Known()])
+            }
+        }
     }
 }

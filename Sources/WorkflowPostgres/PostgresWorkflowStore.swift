@@ -22,8 +22,9 @@ public final class PostgresWorkflowStore: WorkflowStore {
     let envelopeCache = EnvelopeDecodeCache()
     /// Template versions decoded before, by their stored text (each envelope made from one reads it twice).
     let templateCache = RowDecodeCache<TemplateVersion>(capacity: 64)
-    /// Each account's webhook endpoints as a commit last read them (`OneStatementCommit`).
-    let endpointCache = OneStatementCommit.EndpointCache()
+    /// Each account's webhook endpoints and ledger head as this process last read or stored them
+    /// (`OneStatementCommit`).
+    let accountMemory = OneStatementCommit.AccountMemory()
     /// Idempotency reservations made through this store, to sweep expired records every so often.
     let idempotencyReservations = Atomic<Int>(0)
 

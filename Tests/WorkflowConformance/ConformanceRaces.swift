@@ -90,6 +90,33 @@ extension StoreConformance {
             try await nodes[1].commit(StoreChange(account: "acme", webhookEndpoint: enabled))
             try expect(try await send("env_6") == ["whe_1"], "enabled again on the other node, it gets the next event")
         },
+        // A store may remember an account's ledger head between commits (PostgreSQL does); the
+        // other node's appends make it stale, and every append must still chain onto the stored head.
+        Case(name: "ledger: completions on two nodes appending to one account all chain, none lost", nodes: 2) { nodes in
+            _ = try await makeAccount(nodes[0], "acme")
+            let outcomes = try await race(nodes, 12) { store, racer in
+                // As a completion does: a commit that lost the race for the head is committed again.
+                for round in 0..<3 {
+                    for attempt in 0..<16 {
+                        do {
+                            try await store.commit(StoreChange(account: "acme", ledgerAppend: LedgerAppend(
+                                envelope: "env_\(racer)_\(round)", envelopeHead: sha("\(racer) \(round)"), envelopeEvents: 4, at: epoch)))
+                            break
+                        } catch let error as WorkflowError where error.code == .conflict && attempt < 15 {}
+                    }
+                }
+                return racer
+            }
+            try expect(outcomes.allSatisfy { (try? $0.get()) != nil }, "every racer appended: \(outcomes)")
+            let ledger = try await nodes[1].ledger(account: "acme")
+            try expect(ledger.count == 36 && Set(ledger.map(\.envelope)).count == 36, "36 entries, one per append: \(ledger.count)")
+            var previous = WorkflowEvent.genesis
+            for (index, entry) in ledger.enumerated() {
+                try expect(entry.sequence == index + 1 && entry.previousHash == previous && entry.hash == entry.computedHash,
+                           "entry \(entry.sequence) chains onto the one before")
+                previous = entry.hash
+            }
+        },
         Case(name: "webhooks: of workers on two nodes recording one delivery's attempt, one wins", nodes: 2) { nodes in
             _ = try await makeAccount(nodes[0], "acme")
             let pending = delivery("acme", "whd_1", endpoint: "whe_1")

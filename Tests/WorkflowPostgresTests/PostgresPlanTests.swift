@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import WorkflowPostgres
+import Workflow
 
 /// A prepared statement is soon run with one plan for any parameters (its generic plan, made
 /// early in a connection's life), so a plan that is fine for the tables of that moment can read
@@ -117,7 +118,7 @@ import TestSupport
             try #require(seeded.status == 0, "psql said: \(seeded.stderr)")
         }
         // Every branch of the function runs: a finished job, the endpoints' check, the envelope's
-        // update with all of its index rows, events and their personal data, and a job.
+        // update with all of its index rows, events and their personal data, a job and a ledger entry.
         let run = try PostgresCluster.server.psql("""
             SET plan_cache_mode = force_generic_plan;
             LOAD 'auto_explain';
@@ -126,7 +127,8 @@ import TestSupport
             SET auto_explain.log_level = notice;
             SELECT countersign_commit('acme', 'job_4002', '', 'env_1', 'sent', 2, 0, '{}', true, '{crm}', '{crm}', '{deal}',
                 '{t1}', '{t2}', '{signer}', 'env_new', 0, 'h0', '{1}', '{noted}', '{2026-12-06T00:00:00Z}', '{"{}"}', '{"{}"}',
-                '{p}', '{h0}', '{h1}', '{1}', '{"{}"}', '{job_new}', '{email}', '{env_1}', '{"\\\\x00"}', '{0}', '{0}', '{5}', '{pending}');
+                '{p}', '{h0}', '{h1}', '{1}', '{"{}"}', '{job_new}', '{email}', '{env_1}', '{"\\\\x00"}', '{0}', '{0}', '{5}', '{pending}',
+                \(filled ? 5001 : 1), 'env_1', 'h1', 1, '2026-12-06T00:00:00Z', '\(filled ? "l5000" : WorkflowEvent.genesis)', 'l');
             """, database: database)
         try #require(run.status == 0, "psql said: \(run.stderr)")
         let plans = run.stderr.components(separatedBy: "Query Text:").dropFirst()
