@@ -179,6 +179,12 @@ enum PostgresSchema {
         ]),
         // Most commits as one statement, one round trip (`OneStatementCommit`).
         Migration(version: 7, name: "commit-function", statements: [OneStatementCommit.function]),
+        // An envelope's row (a few kilobytes of JSON, rewritten by most commits) went through
+        // pglz on every update (2 % of all CPU in the workflow benchmark, docs/performance.md):
+        // rows up to a page are now stored as they are.
+        Migration(version: 8, name: "envelopes-uncompressed", statements: [
+            "ALTER TABLE envelopes SET (toast_tuple_target = 8160)",
+        ]),
     ]
 
     /// Applies every migration the database has not recorded, in order.
