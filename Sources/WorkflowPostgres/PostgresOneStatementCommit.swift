@@ -157,6 +157,7 @@ enum OneStatementCommit {
     /// Commits `change` with one call when it is of a kind the function makes; false when it
     /// must take the long way (the caller then commits it so).
     static func commit(_ change: StoreChange, in store: PostgresWorkflowStore) async throws -> Bool {
+        guard store.configuration.commitsInOneStatement else { return false }
         let account = change.account, memory = store.accountMemory
         guard let prepared = try call(for: change, endpoints: memory.endpoints(account: account),
                                       ledgerHead: memory.ledgerHead(account: account)) else { return false }

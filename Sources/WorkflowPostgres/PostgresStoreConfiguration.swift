@@ -18,6 +18,10 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var database: String
     /// The most connections this process opens (each worker task holds one while it runs a query).
     public var maximumConnections: Int
+    /// Whether most commits are one call of the commit function (`OneStatementCommit`, the
+    /// default); false commits every change the long way, as statements in a transaction. For
+    /// tests, which run the conformance suite both ways so that the long way stays proven.
+    var commitsInOneStatement = true
 
     public init(endpoint: Endpoint, username: String, password: String? = nil, database: String, maximumConnections: Int = 8) {
         self.endpoint = endpoint

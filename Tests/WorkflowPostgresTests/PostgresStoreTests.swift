@@ -235,3 +235,92 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         #expect(throws: WorkflowError(.invalidRequest, "")) { try PostgresStoreConfiguration(url: url) }
     }
 }
+
+/// The commit function (`OneStatementCommit`) and the long way store the same rows: an
+/// envelope's life — created with CRM metadata and signing links, changed (a key and a link
+/// replaced), a job finished, completed onto the ledger twice — committed both ways into two
+/// databases, whose tables then read the same, byte for byte.
+@Suite(.postgresCluster) struct PostgresCommitWaysTests {
+    static let tables = [
+        "envelopes": "account, id, state, revision, created_at, body",
+        "envelope_metadata": "account, envelope, key, value",
+        "recipient_tokens": "token_hash, account, envelope, recipient",
+        "events": "account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash",
+        "event_personal": "account, stream, sequence, personal",
+        "jobs": "id, account, kind, envelope, encode(payload, 'hex'), run_at, attempts, maximum_attempts, state, last_error, position",
+        "ledger": "account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash",
+    ]
+
+    @Test func bothWaysStoreTheSameRows() async throws {
+        var dumps: [String] = []
+        for oneStatement in [true, false] {
+            let database = try PostgresCluster.newDatabase()
+            var configuration = try PostgresCluster.configuration(database)
+            configuration.commitsInOneStatement = oneStatement
+            let store = try await PostgresWorkflowStore.open(configuration)
+            do {
+                try await account(store, "acme")
+                try await Self.life(store)
+                await store.close()
+            } catch {
+                await store.close()
+                throw error
+            }
+            var dump = ""
+            for (table, columns) in Self.tables.sorted(by: { $0.key < $1.key }) {
+                let rows = try PostgresCluster.server.psql("SELECT \(columns) FROM \(table) ORDER BY 1, 2, 3", database: database)
+                try rows.requireSuccess()
+                dump += "\(table):\n\(rows.stdout)"
+            }
+            dumps.append(dump)
+        }
+        #expect(dumps[0].contains("envelope.completed") && dumps[0].contains("lead_id"), "the life was stored:\n\(dumps[0])")
+        #expect(dumps[0] == dumps[1], "one statement:\n\(dumps[0])\nthe long way:\n\(dumps[1])")
+    }
+
+    /// Every kind of write the function makes, each commit following the stored rows.
+    static func life(_ store: PostgresWorkflowStore) async throws {
+        var envelope = Envelope(id: "env_1", account: "acme", subject: "Service agreement",
+                                template: TemplateReference(templateID: "t", version: "1", sha256: String(repeating: "c", count: 64)),
+                                data: ["company_name": "Acme"], createdAt: now, createdBy: "key_acme",
+                                metadata: ["lead_id": "L-1", "owner": "ada"])
+        var signer = Recipient(id: "r1", name: "Ada", email: "ada@example.com", role: .signer, routingOrder: 1)
+        signer.tokenHashes = [String(repeating: "1", count: 64)]
+        envelope.recipients = [signer]
+        var previous = WorkflowEvent.genesis
+        func events(_ types: [String]) -> [WorkflowEvent] {
+            types.map { type in
+                let event = WorkflowEvent.make(account: "acme", stream: "env_1", sequence: envelope.eventCount + 1, type: type, at: now,
+                                               actor: .system, data: ["state": envelope.state.rawValue],
+                                               personal: ["email": "ada@example.com"], previousHash: previous)
+                envelope.eventCount += 1
+                envelope.headHash = event.hash
+                previous = event.hash
+                return event
+            }
+        }
+        let created = events(["envelope.created", "envelope.sent"])
+        try await store.commit(StoreChange(account: "acme", envelope: envelope, events: created, jobs: [
+            Job(id: "job_mail", account: "acme", kind: .email, envelope: "env_1", payload: Data("mail".utf8), runAt: now),
+            Job(id: "job_done", account: "acme", kind: .completion, envelope: "env_1", runAt: now.addingTimeInterval(5)),
+        ]))
+        var changed = envelope
+        changed.revision = 1
+        changed.metadata = ["lead_id": "L-2", "stage": "won"]
+        changed.recipients[0].tokenHashes = [String(repeating: "2", count: 64)]
+        envelope = changed
+        try await store.commit(StoreChange(account: "acme", envelope: changed, previousEnvelope: nil, events: events(["recipient.viewed"])))
+        var completed = envelope
+        completed.revision = 2
+        completed.state = .completed
+        envelope = completed
+        let done = events(["envelope.completed"])
+        try await store.commit(StoreChange(account: "acme", envelope: completed, previousEnvelope: changed, events: done,
+                                           jobs: [Job(id: "job_cc", account: "acme", kind: .email, envelope: "env_1", runAt: now)],
+                                           finishedJobs: ["job_done"],
+                                           ledgerAppend: LedgerAppend(envelope: "env_1", envelopeHead: envelope.headHash,
+                                                                      envelopeEvents: envelope.eventCount, at: now)))
+        try await store.commit(StoreChange(account: "acme", ledgerAppend: LedgerAppend(
+            envelope: "env_2", envelopeHead: String(repeating: "d", count: 64), envelopeEvents: 3, at: now.addingTimeInterval(60))))
+    }
+}
