@@ -85,7 +85,9 @@ enum OneStatementCommit {
             END IF;
             IF p_ledger_sequence IS NOT NULL AND (coalesce(ledger_sequence, 0) <> p_ledger_sequence - 1
                OR (ledger_sequence IS NOT NULL AND ledger_hash <> p_ledger_previous_hash)) THEN
-                RAISE EXCEPTION 'the account''s ledger has moved on' USING ERRCODE = '\(staleMemory)';
+                -- The stored head goes with the refusal: the caller chains onto it and calls again.
+                RAISE EXCEPTION 'the account''s ledger has moved on' USING ERRCODE = '\(staleMemory)',
+                    DETAIL = 'ledger head ' || coalesce(ledger_sequence, 0) || ' ' || coalesce(ledger_hash, '');
             END IF;
             IF p_envelope IS NOT NULL THEN
                 IF p_revision = 0 THEN
@@ -155,27 +157,47 @@ enum OneStatementCommit {
         """
 
     /// Commits `change` with one call when it is of a kind the function makes; false when it
-    /// must take the long way (the caller then commits it so).
+    /// must take the long way (the caller then commits it so). A ledger head another process
+    /// moved on comes back with the refusal: the entry is chained onto it and the call made again
+    /// (at most `ledgerAttempts` calls), so sealing processes that share an account do not each
+    /// fall back to the long way whenever another one completed an envelope.
     static func commit(_ change: StoreChange, in store: PostgresWorkflowStore) async throws -> Bool {
         guard store.configuration.commitsInOneStatement else { return false }
-        let account = change.account, memory = store.accountMemory
-        guard let prepared = try call(for: change, endpoints: memory.endpoints(account: account),
-                                      ledgerHead: memory.ledgerHead(account: account)) else { return false }
-        let logger = store.logger
-        do {
-            _ = try await store.client.withConnection { connection in
-                try await PostgresWorkflowStore.count(connection, prepared.call, logger: logger)
+        let account = change.account, memory = store.accountMemory, logger = store.logger
+        for _ in 0..<ledgerAttempts {
+            guard let prepared = try call(for: change, endpoints: memory.endpoints(account: account),
+                                          ledgerHead: memory.ledgerHead(account: account)) else { return false }
+            do {
+                _ = try await store.client.withConnection { connection in
+                    try await PostgresWorkflowStore.count(connection, prepared.call, logger: logger)
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == staleMemory {
+                guard let head = storedLedgerHead(error.serverInfo?[.detail]) else {
+                    memory.forget(account: account)
+                    return false
+                }
+                memory.remember(ledgerHead: head, account: account)
+                continue
+            } catch {
+                throw PostgresWorkflowStore.mapped(error, what: "committing a change to account \(account)", place: store.configuration.place)
             }
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == staleMemory {
-            memory.forget(account: account)
-            return false
-        } catch {
-            throw PostgresWorkflowStore.mapped(error, what: "committing a change to account \(account)", place: store.configuration.place)
+            // Remembered after the commit: a refused call leaves the rows as they were.
+            if let envelope = change.envelope, let text = prepared.envelopeText { store.envelopeCache.remember(envelope, text: text) }
+            if let entry = prepared.ledgerEntry { memory.remember(ledgerHead: (entry.sequence, entry.hash), account: account) }
+            return true
         }
-        // Remembered after the commit: a refused call leaves the rows as they were.
-        if let envelope = change.envelope, let text = prepared.envelopeText { store.envelopeCache.remember(envelope, text: text) }
-        if let entry = prepared.ledgerEntry { memory.remember(ledgerHead: (entry.sequence, entry.hash), account: account) }
-        return true
+        return false
+    }
+
+    /// Calls a completion makes before taking the long way when the ledger keeps moving on.
+    static let ledgerAttempts = 3
+
+    /// The ledger head a `CS412` refusal names in its detail (`ledger head <sequence> <hash>`);
+    /// nil for an empty ledger, or a refusal for the endpoints.
+    static func storedLedgerHead(_ detail: String?) -> (sequence: Int, hash: String)? {
+        guard let parts = detail?.split(separator: " "), parts.count == 4, parts[0] == "ledger", parts[1] == "head",
+              let sequence = Int(parts[2]), sequence > 0, parts[3].count == 64 else { return nil }
+        return (sequence, String(parts[3]))
     }
 
     /// The call, prepared once per connection like the store's other statements.
