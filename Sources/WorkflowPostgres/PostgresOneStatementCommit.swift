@@ -20,14 +20,15 @@ import Workflow
 /// first is a unique violation, a conflict, as before.
 ///
 /// A completion's ledger entry is chained onto the head this process last stored or read for
-/// the account (`AccountMemory`): one sealing process per account, the usual deployment, always
-/// has it right; workers racing for the head fall back or retry as conflicts.
+/// the account (`AccountMemory`): one sealing process per account always has it right; when
+/// another process moved the head on, the refusal names the stored head, and the entry is
+/// chained onto it and committed again (`commit(_:in:)`).
 ///
 /// What it does not do takes the long way: template and clause versions, purges, webhook writes
 /// (an endpoint, its attempts, and the deliveries a change's events make when an endpoint
 /// subscribes), events of several streams, several finished jobs and jobs carrying an error.
 enum OneStatementCommit {
-    /// The function's SQLSTATEs (mapped by `PostgresWorkflowStore.mapped`, except `staleEndpoints`).
+    /// The function's SQLSTATEs (mapped by `PostgresWorkflowStore.mapped`, except `staleMemory`).
     static let notFound = "CS404", conflict = "CS409", staleMemory = "CS412"
 
     /// Migration 7 creates the function.
@@ -218,8 +219,9 @@ enum OneStatementCommit {
     /// and `ledgerHead`: the account's as this process last read or stored them (nil: unknown).
     static func call(for change: StoreChange, endpoints known: KnownEndpoints?,
                      ledgerHead: (sequence: Int, hash: String)?) throws -> (call: Call, envelopeText: String?, ledgerEntry: LedgerEntry?)? {
-        guard change.templateVersion == nil, change.clauseVersion == nil, change.purgePersonalData.isEmpty, change.webhookEndpoint == nil, change.webhookDeliveries.isEmpty,
-              change.webhookAttempts.isEmpty, change.finishedJobs.count <= 1,
+        guard change.templateVersion == nil, change.clauseVersion == nil, change.purgePersonalData.isEmpty,
+              change.webhookEndpoint == nil, change.webhookDeliveries.isEmpty, change.webhookAttempts.isEmpty,
+              change.finishedJobs.count <= 1,
               change.jobs.allSatisfy({ $0.lastError == nil }) else { return nil }
         var change = change
         var endpointsFingerprint: String?

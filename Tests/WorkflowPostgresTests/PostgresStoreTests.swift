@@ -192,6 +192,38 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         }
     }
 
+    /// A completion whose remembered ledger head another node moved on is refused with the
+    /// stored head, chained onto it and committed again by the function: the long way (its
+    /// opening query) runs only for the first append, when this node knows no head yet.
+    @Test func aMovedLedgerHeadIsChainedOntoWithoutTheLongWay() async throws {
+        let database = try PostgresCluster.newDatabase()
+        let first = try await PostgresWorkflowStore.open(try PostgresCluster.configuration(database, maximumConnections: 1))
+        let other = try await PostgresWorkflowStore.open(try PostgresCluster.configuration(database))
+        do {
+            try await account(first, "acme")
+            func append(_ store: PostgresWorkflowStore, _ envelope: String) async throws {
+                try await store.commit(StoreChange(account: "acme", ledgerAppend: LedgerAppend(
+                    envelope: envelope, envelopeHead: String(repeating: "e", count: 64), envelopeEvents: 4, at: now)))
+            }
+            try await append(first, "env_1")
+            try await append(other, "env_2")
+            try await append(first, "env_3")
+            let runs = Dictionary(try await first.preparedStatementRuns().map { ($0.name, $0.generic + $0.custom) }, uniquingKeysWith: +)
+            #expect(runs[String(reflecting: CommitStatements.Opening.self)] == 1, "\(runs)")
+            #expect(runs[String(reflecting: OneStatementCommit.Call.self)] == 2, "refused once, then committed: \(runs)")
+            let ledger = try await other.ledger(account: "acme")
+            #expect(ledger.map(\.envelope) == ["env_1", "env_2", "env_3"] && ledger[2].previousHash == ledger[1].hash)
+            #expect(OneStatementCommit.storedLedgerHead("ledger head 0 ") == nil)
+            #expect(OneStatementCommit.storedLedgerHead("ledger head 2 \(ledger[1].hash)")?.hash == ledger[1].hash)
+        } catch {
+            await first.close()
+            await other.close()
+            throw error
+        }
+        await first.close()
+        await other.close()
+    }
+
     @Test func documentsAreCheckedByTheDatabase() async throws {
         let database = try PostgresCluster.newDatabase()
         try await PostgresCluster.withStore(database: database) { store in
