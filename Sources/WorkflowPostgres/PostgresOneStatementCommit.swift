@@ -24,9 +24,11 @@ import Workflow
 /// another process moved the head on, the refusal names the stored head, and the entry is
 /// chained onto it and committed again (`commit(_:in:)`).
 ///
-/// What it does not do takes the long way: template and clause versions, purges, webhook writes
-/// (an endpoint, its attempts, and the deliveries a change's events make when an endpoint
-/// subscribes), events of several streams, several finished jobs and jobs carrying an error.
+/// New webhook deliveries (the outbox of a change's events, or given) go in as one JSON array.
+///
+/// What it does not do takes the long way: template and clause versions, purges, the other
+/// webhook writes (an endpoint, attempts, a delivery's progress), events of several streams,
+/// several finished jobs and jobs carrying an error.
 enum OneStatementCommit {
     /// The function's SQLSTATEs (mapped by `PostgresWorkflowStore.mapped`, except `staleMemory`).
     static let notFound = "CS404", conflict = "CS409", staleMemory = "CS412"
@@ -45,7 +47,7 @@ enum OneStatementCommit {
             p_job_ids text[], p_job_kinds text[], p_job_envelopes text[], p_job_payloads bytea[],
             p_job_run_at double precision[], p_job_attempts bigint[], p_job_maximum_attempts bigint[], p_job_states text[],
             p_ledger_sequence bigint, p_ledger_envelope text, p_ledger_envelope_head text, p_ledger_envelope_events bigint,
-            p_ledger_at text, p_ledger_previous_hash text, p_ledger_hash text)
+            p_ledger_at text, p_ledger_previous_hash text, p_ledger_hash text, p_deliveries jsonb)
         RETURNS void LANGUAGE plpgsql AS $$
         DECLARE
             found_account boolean;
@@ -154,6 +156,15 @@ enum OneStatementCommit {
                 VALUES (p_account, p_ledger_sequence, p_ledger_envelope, p_ledger_envelope_head, p_ledger_envelope_events,
                         p_ledger_at, p_ledger_previous_hash, p_ledger_hash);
             END IF;
+            IF p_deliveries IS NOT NULL THEN
+                INSERT INTO webhook_deliveries (account, id, endpoint, message, type, stream, sequence, payload, state, attempts,
+                                                created_at, next_attempt_at, last_error, replay_of, revision)
+                SELECT p_account, id, endpoint, message, type, stream, sequence, decode(payload, 'base64'), state, attempts,
+                       created_at, next_attempt_at, last_error, replay_of, 0
+                FROM jsonb_to_recordset(p_deliveries) AS row(id text, endpoint text, message text, type text, stream text,
+                    sequence bigint, payload text, state text, attempts bigint, created_at float8, next_attempt_at float8,
+                    last_error text, replay_of text);
+            END IF;
         END $$
         """
 
@@ -210,7 +221,7 @@ enum OneStatementCommit {
                 $19::bigint[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
                 $27::bigint[], $28::text[],
                 $29::text[], $30::text[], $31::text[], $32::bytea[], $33::float8[], $34::bigint[], $35::bigint[], $36::text[],
-                $37::bigint, $38::text, $39::text, $40::bigint, $41::text, $42::text, $43::text)
+                $37::bigint, $38::text, $39::text, $40::bigint, $41::text, $42::text, $43::text, $44::text::jsonb)
             """
         let bindings: PostgresBindings
     }
@@ -220,7 +231,7 @@ enum OneStatementCommit {
     static func call(for change: StoreChange, endpoints known: KnownEndpoints?,
                      ledgerHead: (sequence: Int, hash: String)?) throws -> (call: Call, envelopeText: String?, ledgerEntry: LedgerEntry?)? {
         guard change.templateVersion == nil, change.clauseVersion == nil, change.purgePersonalData.isEmpty,
-              change.webhookEndpoint == nil, change.webhookDeliveries.isEmpty, change.webhookAttempts.isEmpty,
+              change.webhookEndpoint == nil, change.webhookAttempts.isEmpty, change.webhookDeliveries.allSatisfy({ $0.revision == 0 }),
               change.finishedJobs.count <= 1,
               change.jobs.allSatisfy({ $0.lastError == nil }) else { return nil }
         var change = change
@@ -228,7 +239,6 @@ enum OneStatementCommit {
         if change.webhookOutbox != nil {
             guard let known else { return nil }
             change = change.withWebhookOutbox(endpoints: known.endpoints)
-            guard change.webhookDeliveries.isEmpty else { return nil }
             endpointsFingerprint = known.fingerprint
         }
         let account = change.account
@@ -243,6 +253,10 @@ enum OneStatementCommit {
         for job in change.jobs where job.account != account {
             throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account")
         }
+        for delivery in change.webhookDeliveries where delivery.account != account {
+            throw WorkflowError(.invalidRequest, "webhook delivery \(delivery.id) belongs to another account")
+        }
+        let deliveries = try NewDelivery.json(change.webhookDeliveries)
         let head = try chainHead(of: change.events, account: account)
         var text: String?
         var writes: EnvelopeIndexWrites?
@@ -273,9 +287,34 @@ enum OneStatementCommit {
             $0.add(jobs.map(\.attempts)); $0.add(jobs.map(\.maximumAttempts)); $0.add(jobs.map(\.state.rawValue))
             $0.add(ledgerEntry?.sequence); $0.add(ledgerEntry?.envelope); $0.add(ledgerEntry?.envelopeHead)
             $0.add(ledgerEntry?.envelopeEvents); $0.add(ledgerEntry.map { PostgresWorkflowStore.iso($0.at) })
-            $0.add(ledgerEntry?.previousHash); $0.add(ledgerEntry?.hash)
+            $0.add(ledgerEntry?.previousHash); $0.add(ledgerEntry?.hash); $0.add(deliveries)
         }.value
         return (Call(bindings: bindings), text, ledgerEntry)
+    }
+
+    /// A new webhook delivery's columns, for `jsonb_to_recordset` (arrays hold no NULLs; the
+    /// payload in Base64, as `JSONEncoder` writes `Data`).
+    struct NewDelivery: Encodable {
+        var id, endpoint, message, type, stream: String
+        var sequence: Int
+        var payload: Data
+        var state: String
+        var attempts: Int
+        var created_at: Double
+        var next_attempt_at: Double?
+        var last_error, replay_of: String?
+
+        /// The JSON array of `deliveries`, or nil for none.
+        static func json(_ deliveries: [WebhookDelivery]) throws -> String? {
+            guard !deliveries.isEmpty else { return nil }
+            return try PostgresWorkflowStore.encode(deliveries.map {
+                NewDelivery(id: $0.id, endpoint: $0.endpoint, message: $0.message, type: $0.type, stream: $0.stream,
+                            sequence: $0.sequence, payload: $0.payload, state: $0.state.rawValue, attempts: $0.attempts,
+                            created_at: PostgresWorkflowStore.seconds($0.createdAt),
+                            next_attempt_at: $0.nextAttemptAt.map(PostgresWorkflowStore.seconds),
+                            last_error: $0.lastError, replay_of: $0.replayOf)
+            })
+        }
     }
 
     /// The stored head the events of one stream must follow — the sequence before the first and

@@ -118,7 +118,8 @@ import Workflow
             try #require(seeded.status == 0, "psql said: \(seeded.stderr)")
         }
         // Every branch of the function runs: a finished job, the endpoints' check, the envelope's
-        // update with all of its index rows, events and their personal data, a job and a ledger entry.
+        // update with all of its index rows, events and their personal data, a job, a ledger entry and
+        // a webhook delivery.
         let run = try PostgresCluster.server.psql("""
             SET plan_cache_mode = force_generic_plan;
             LOAD 'auto_explain';
@@ -128,7 +129,9 @@ import Workflow
             SELECT countersign_commit('acme', 'job_4002', '', 'env_1', 'sent', 2, 0, '{}', true, '{crm}', '{crm}', '{deal}',
                 '{t1}', '{t2}', '{signer}', 'env_new', 0, 'h0', '{1}', '{noted}', '{2026-12-06T00:00:00Z}', '{"{}"}', '{"{}"}',
                 '{p}', '{h0}', '{h1}', '{1}', '{"{}"}', '{job_new}', '{email}', '{env_1}', '{"\\\\x00"}', '{0}', '{0}', '{5}', '{pending}',
-                \(filled ? 5001 : 1), 'env_1', 'h1', 1, '2026-12-06T00:00:00Z', '\(filled ? "l5000" : WorkflowEvent.genesis)', 'l');
+                \(filled ? 5001 : 1), 'env_1', 'h1', 1, '2026-12-06T00:00:00Z', '\(filled ? "l5000" : WorkflowEvent.genesis)', 'l',
+                '[{"id": "whd_1", "endpoint": "whe_1", "message": "msg_1", "type": "envelope.sent", "stream": "env_1",
+                   "sequence": 1, "payload": "AA==", "state": "pending", "attempts": 0, "created_at": 0}]');
             """, database: database)
         try #require(run.status == 0, "psql said: \(run.stderr)")
         let plans = run.stderr.components(separatedBy: "Query Text:").dropFirst()

@@ -281,6 +281,10 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         "event_personal": "account, stream, sequence, personal",
         "jobs": "id, account, kind, envelope, encode(payload, 'hex'), run_at, attempts, maximum_attempts, state, last_error, position",
         "ledger": "account, sequence, envelope, envelope_head, envelope_events, at, previous_hash, hash",
+        "webhook_deliveries": """
+            account, id, endpoint, message, type, stream, sequence, encode(payload, 'hex'), state, attempts, created_at,
+            next_attempt_at, last_error, replay_of, revision
+            """,
     ]
 
     @Test func bothWaysStoreTheSameRows() async throws {
@@ -341,7 +345,12 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         changed.metadata = ["lead_id": "L-2", "stage": "won"]
         changed.recipients[0].tokenHashes = [String(repeating: "2", count: 64)]
         envelope = changed
-        try await store.commit(StoreChange(account: "acme", envelope: changed, previousEnvelope: nil, events: events(["recipient.viewed"])))
+        let viewed = events(["recipient.viewed"])
+        try await store.commit(StoreChange(account: "acme", envelope: changed, previousEnvelope: nil, events: viewed,
+                                           webhookDeliveries: [WebhookDelivery(
+                                               id: "whd_1", account: "acme", endpoint: "whe_1", message: "msg_env_1_3",
+                                               type: "recipient.viewed", stream: "env_1", sequence: 3,
+                                               payload: Data("{\"type\":\"recipient.viewed\"}".utf8), createdAt: now)]))
         var completed = envelope
         completed.revision = 2
         completed.state = .completed
