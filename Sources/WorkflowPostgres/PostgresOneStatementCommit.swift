@@ -349,7 +349,7 @@ enum OneStatementCommit {
 
         init(_ endpoints: [WebhookEndpoint]) {
             self.endpoints = endpoints
-            fingerprint = endpoints.sorted { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) }
+            fingerprint = endpoints.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
                 .map { "\($0.id):\($0.revision)" }.joined(separator: " ")
         }
     }

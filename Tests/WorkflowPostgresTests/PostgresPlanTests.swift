@@ -35,6 +35,14 @@ import Workflow
         ANALYZE;
         """
 
+    /// A new database with the store's schema, empty or with thousands of rows in every growing table.
+    static func database(filled: Bool) async throws -> String {
+        if filled { return try await filledDatabase() }
+        let database = try PostgresCluster.newDatabase()
+        try await PostgresCluster.withStore(database: database) { _ in }
+        return database
+    }
+
     /// A new database with the store's schema and thousands of rows in every growing table.
     static func filledDatabase() async throws -> String {
         let database = try PostgresCluster.newDatabase()
@@ -67,13 +75,7 @@ import Workflow
     /// ones.
     @Test(arguments: [false, true])
     func everyPreparedStatementHasAGenericPlanThatUsesTheKeys(filled: Bool) async throws {
-        let database: String
-        if filled {
-            database = try await Self.filledDatabase()
-        } else {
-            database = try PostgresCluster.newDatabase()
-            try await PostgresCluster.withStore(database: database) { _ in }
-        }
+        let database = try await Self.database(filled: filled)
         #expect(preparedStatements.count >= 15)
         for statement in preparedStatements {
             let sql = statement.sql
@@ -103,12 +105,8 @@ import Workflow
     /// filled one.
     @Test(arguments: [false, true])
     func theCommitFunctionsStatementsUseTheKeys(filled: Bool) async throws {
-        let database: String
-        if filled {
-            database = try await Self.filledDatabase()
-        } else {
-            database = try PostgresCluster.newDatabase()
-            try await PostgresCluster.withStore(database: database) { _ in }
+        let database = try await Self.database(filled: filled)
+        if !filled {
             let seeded = try PostgresCluster.server.psql("""
                 INSERT INTO accounts VALUES ('acme', 'Acme', 0);
                 INSERT INTO envelopes VALUES ('acme', 'env_1', 'sent', 1, 0, '{}');
