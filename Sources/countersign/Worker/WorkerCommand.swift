@@ -59,8 +59,12 @@ struct WorkerCommand: ParsableCommand {
             options.output(CanonicalJSON.object([
                 "ran": .object(Dictionary(uniqueKeysWithValues: ran.map { ($0.key.rawValue, CanonicalJSON.int($0.value)) })),
                 "failed": .array(pass.failed.map { .string($0) }),
-            ]).text, text: "ran \(pass.total) job(s)" + ran.map { " \($0.key.rawValue)=\($0.value)" }.joined()
-                + pass.failed.map { "\n  failed: \($0)" }.joined())
+            ]).text, text: "ran \(pass.total) job(s)" + ran.map { " \($0.key.rawValue)=\($0.value)" }.joined())
+            // In text mode a failed job is a diagnostic, so it goes where errors go; with
+            // `--json` it is part of the pass's report.
+            if !options.json {
+                for failure in pass.failed { printError("worker: job failed (queued again): \(failure)") }
+            }
             fflush(nil)  // a log file sees each pass as it ends
             if once {
                 // The failed jobs are queued again with a backoff; the pass itself did not do
