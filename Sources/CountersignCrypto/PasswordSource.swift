@@ -18,10 +18,7 @@ public enum PasswordSource: Sendable, Hashable {
     public func read(prompt message: String = "Password: ") throws -> String {
         switch self {
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CryptoError(.passwordUnavailable, "cannot read the password file \(path)")
-            }
-            return Self.withoutTrailingNewline(data)
+            return Self.withoutTrailingNewline(try Self.contents(ofPasswordFile: path))
         case .environment(let name):
             guard let value = ProcessInfo.processInfo.environment[name] else {
                 throw CryptoError(.passwordUnavailable, "the environment variable \(name) is not set")
@@ -29,6 +26,37 @@ public enum PasswordSource: Sendable, Hashable {
             return value
         case .prompt:
             return try Self.promptOnTerminal(message)
+        }
+    }
+
+    /// The most a password file may hold: a password, not a document (and `/dev/zero` must not
+    /// be read forever).
+    static let passwordFileLimit = 64 * 1024
+
+    /// Reads a password file with `read(2)` until its end, so `/dev/null` (an empty password),
+    /// a pipe (`<(pass show key)`) or a FIFO work as well as a regular file; Foundation's
+    /// `contents(atPath:)` refuses all three.
+    static func contents(ofPasswordFile path: String) throws -> Data {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CryptoError(.passwordUnavailable, "cannot read the password file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        defer { for index in buffer.indices { buffer[index] = 0 } }
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return data }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CryptoError(.passwordUnavailable, "cannot read the password file \(path): \(String(cString: strerror(errno)))")
+            }
+            data.append(contentsOf: buffer[0..<count])
+            if data.count > passwordFileLimit {
+                throw CryptoError(.passwordUnavailable, "the password file \(path) holds more than \(passwordFileLimit / 1024) KiB: "
+                                  + "give a file holding only the password")
+            }
         }
     }
 

@@ -48,6 +48,17 @@ import Testing
             #expect(try PasswordSource.file(url.path).read() == expected)
         }
         expectCryptoError(.passwordUnavailable) { _ = try PasswordSource.file(directory.appendingPathComponent("none").path).read() }
+        // An empty password from /dev/null, and one from a pipe (as `<(pass show key)` gives).
+        #expect(try PasswordSource.file("/dev/null").read() == "")
+        let fifo = directory.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread { try? Data("piped\n".utf8).write(to: URL(fileURLWithPath: fifo)) }
+        writer.start()
+        #expect(try PasswordSource.file(fifo).read() == "piped")
+        // Not a password: a folder, and a file larger than any password.
+        expectCryptoError(.passwordUnavailable) { _ = try PasswordSource.file(directory.path).read() }
+        let large = try CryptoFixtures.write(Data(count: 65 * 1024), "large", in: directory)
+        expectCryptoError(.passwordUnavailable) { _ = try PasswordSource.file(large.path).read() }
 
         let name = "COUNTERSIGN_TEST_PASSWORD_\(UUID().uuidString.prefix(8))"
         expectCryptoError(.passwordUnavailable) { _ = try PasswordSource.environment(name).read() }
