@@ -60,6 +60,19 @@ public final class Typesetter {
         return document
     }
 
+    /// The least distance (points) between a header or footer and the paper's edge.
+    static let edge = 6.0
+    /// Rounding in the layout's heights that is not an overlap (points).
+    static let tolerance = 0.01
+
+    /// A header or footer taller than its margin: drawn, it would print over the body's text.
+    static func overflow(_ part: String, height: Double, room: Double, page: Int, margin: String) -> TypesettingError {
+        func points(_ value: Double) -> String { String(Int(value.rounded(.up))) }
+        return TypesettingError(.layout, "the \(part) on page \(page) is \(points(height)) pt tall, but its margin leaves \(points(max(0, room))) pt "
+                                + "(\(Int(edge)) pt kept from the paper's edge): it would print over the body; shorten the \(part)'s text "
+                                + "(a long field value?) or give the page a larger \(margin) margin (a template's `margin` attribute)")
+    }
+
     private func draw(_ spec: DocumentSpec) throws -> TypesetDocument {
         let layouter = BlockLayouter(fonts: fonts, language: spec.info.language, shaped: shaped)
         let page = spec.page
@@ -72,12 +85,20 @@ public final class Typesetter {
         for index in pages.indices {
             if !spec.header.isEmpty {
                 let header = try layouter.box(spec.header, width: width, pageNumber: index + 1, pageCount: count)
-                let top = max(6, page.marginTop - page.headerGap - header.height)
+                // Above the body, into the gap if it must, but never over the body.
+                let top = max(Self.edge, page.marginTop - page.headerGap - header.height)
+                if top + header.height > page.marginTop + Self.tolerance {
+                    throw Self.overflow("header", height: header.height, room: page.marginTop - Self.edge, page: index + 1, margin: "top")
+                }
                 pages[index] += header.drawables.map { $0.translated(page.marginLeft, top) }
             }
             if !spec.footer.isEmpty {
                 let footer = try layouter.box(spec.footer, width: width, pageNumber: index + 1, pageCount: count)
-                let top = page.height - page.marginBottom + page.footerGap
+                // Below the body, up into the gap if it must, but never over the body.
+                let top = min(page.height - page.marginBottom + page.footerGap, page.height - Self.edge - footer.height)
+                if top < page.height - page.marginBottom - Self.tolerance {
+                    throw Self.overflow("footer", height: footer.height, room: page.marginBottom - Self.edge, page: index + 1, margin: "bottom")
+                }
                 pages[index] += footer.drawables.map { $0.translated(page.marginLeft, top) }
             }
         }

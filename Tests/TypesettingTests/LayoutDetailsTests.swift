@@ -42,6 +42,27 @@ import Testing
         #expect(abs(afterList - afterParagraph) < 0.5)
     }
 
+    @Test func headersAndFootersStayOutOfTheBody() throws {
+        let words = (1...400).map { "word\($0)" }.joined(separator: " ")
+        let body = [Self.paragraph("Body text")]
+        // Two lines fit in a 50 pt margin: drawn above the body's first line.
+        let fits = try Typesetter().typeset(DocumentSpec(page: Self.page, header: [Self.paragraph("Header one"), Self.paragraph("Header two")],
+                                                         footer: [Self.paragraph("Footer")], body: body))
+        let tops = try Self.lineTops(fits)
+        #expect(try #require(tops["Header two"]) < #require(tops["Body text"]) - 10)
+        // A long value wraps to many lines: an error naming the part, the page and the room, not
+        // a page with the header printed over the body.
+        for (header, footer, part) in [([Self.paragraph(words)], [Block](), "header"), ([], [Self.paragraph(words)], "footer")] {
+            do {
+                _ = try Typesetter().typeset(DocumentSpec(page: Self.page, header: header, footer: footer, body: body))
+                Issue.record("a \(part) taller than its margin was drawn")
+            } catch let error as TypesettingError {
+                #expect(error.code == .layout)
+                #expect(error.reason.hasPrefix("the \(part) on page 1 is ") && error.reason.contains("its margin leaves 44 pt"), "\(error.reason)")
+            }
+        }
+    }
+
     @Test func theBookmarksPaneOpensOnlyForMoreThanOneEntry() throws {
         func pageMode(_ headings: Int) throws -> PDFObject? {
             let body = (0..<headings).map { Block.heading(level: 1, Paragraph(runs: [.plain("Part \($0 + 1)")], style: ParagraphStyle())) }
