@@ -143,6 +143,28 @@ import Testing
             _ = try ChainValidator(trustAnchors: [otherRoot.certificate]).validate(leaf.certificate, intermediates: leaf.chain, at: Date())
         }
         expectCryptoError(.untrusted) { _ = try ChainValidator(trustAnchors: []).validate(leaf.certificate, at: Date()) }
+        // Another root of the same name (as every development CA is): the error says that the
+        // anchor is a namesake, with both fingerprints, whether the chain carries its root or not.
+        let namesake = try DevelopmentCA.createRoot(commonName: "Countersign Test Root", organization: "Countersign tests", key: .ecP256)
+        let rootLeaf = try root.issue(commonName: "Namesake Leaf", key: .ecP256)
+        for intermediates in [rootLeaf.chain, []] {
+            do {
+                _ = try ChainValidator(trustAnchors: [namesake.certificate]).validate(rootLeaf.certificate, intermediates: intermediates, at: Date())
+                Issue.record("a namesake anchor validated the chain")
+            } catch let error as CryptoError {
+                #expect(error.code == .untrusted)
+                #expect(error.reason.contains("a trust anchor bears that name, \(namesake.certificate.subject), but is another CA (anchor SHA-256 "
+                                              + "\(namesake.certificate.sha256Fingerprint.prefix(16))…"), "\(error.reason)")
+                #expect(error.reason.contains(intermediates.isEmpty ? "it did not issue CN=Namesake Leaf"
+                                              : "the chain's is \(root.certificate.sha256Fingerprint.prefix(16))…"), "\(error.reason)")
+            }
+        }
+        // A root of another name says nothing of names.
+        do {
+            _ = try ChainValidator(trustAnchors: [otherRoot.certificate]).validate(leaf.certificate, intermediates: leaf.chain, at: Date())
+        } catch let error as CryptoError {
+            #expect(!error.reason.contains("bears that name"), "\(error.reason)")
+        }
 
         // An intermediate as anchor is enough (partial chains).
         #expect(try ChainValidator(trustAnchors: [intermediate.certificate]).validate(leaf.certificate, at: Date()).count == 2)

@@ -42,16 +42,34 @@ public struct ChainValidator: Sendable {
         guard X509_verify_cert(context) == 1 else {
             let error = X509_STORE_CTX_get_error(context)
             let depth = X509_STORE_CTX_get_error_depth(context)
-            let offender = X509_STORE_CTX_get_current_cert(context).map { Certificate.text(of: X509_get_subject_name($0)) }
-                ?? certificate.subject
+            let current = X509_STORE_CTX_get_current_cert(context)
+            let offender = current.map { Certificate.text(of: X509_get_subject_name($0)) } ?? certificate.subject
             let text = X509_verify_cert_error_string(Int(error)).map { String(cString: $0) } ?? "error \(error)"
             _ = OpenSSL.drainErrors()
-            throw CryptoError(Self.code(for: error),
-                              "chain validation at \(time.isoText) failed at depth \(depth) (\(offender)): \(text)")
+            let code = Self.code(for: error)
+            let namesake = code == .untrusted ? current.flatMap { namesakeNote(for: $0) } ?? "" : ""
+            throw CryptoError(code, "chain validation at \(time.isoText) failed at depth \(depth) (\(offender)): \(text)\(namesake)")
         }
         let chain = X509_STORE_CTX_get1_chain(context)
         defer { if let chain { cs_sk_X509_pop_free(chain) } }
         return try CertificateStack.certificates(in: chain)
+    }
+
+    /// When no path reaches an anchor but an anchor bears the name of the certificate where the
+    /// path stopped, or of its issuer, two different CAs share a name (every development CA
+    /// does, and a re-keyed CA keeps its name): said plainly, with both fingerprints, since the
+    /// names alone read as if the right anchor had been given.
+    private func namesakeNote(for stopped: OpaquePointer) -> String? {
+        guard let copy = X509_dup(stopped), let certificate = try? Certificate(takingOwnershipOf: copy) else { return nil }
+        let names: Set<String> = [certificate.subject, certificate.issuer]
+        let namesakes = trustAnchors.filter { names.contains($0.subject) && $0 != certificate }
+        guard let anchor = namesakes.first else { return nil }
+        let difference = certificate.subject == anchor.subject
+            ? "the chain's is \(certificate.sha256Fingerprint.prefix(16))…"
+            : "it did not issue \(certificate.subject)"
+        return "; a trust anchor bears that name, \(anchor.subject), but is another CA (anchor SHA-256 "
+            + "\(anchor.sha256Fingerprint.prefix(16))…; \(difference)): two CAs share the name, so give the trust file "
+            + "of the CA that issued this certificate"
     }
 
     private static func code(for error: Int32) -> CryptoError.Code {
