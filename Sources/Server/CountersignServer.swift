@@ -190,6 +190,8 @@ public final class CountersignServer: Sendable {
 /// The worker loops as a service: `concurrency` loops, each running one batch of due jobs
 /// at a time (the queue's leases keep their jobs apart, as between nodes); on shutdown each
 /// finishes the batch it holds (so no claimed job waits for its lease to run out) and stops.
+/// An idle loop polls every `interval` seconds, and wakes at once when this node's engine
+/// queues work due now (`WorkflowEngine.jobsDue`).
 struct WorkerService: Service {
     /// Jobs one loop claims at a time: 16 for a single loop (one claim per batch), 4 when there
     /// are more, so that a node holds few jobs another node could run.
@@ -207,7 +209,11 @@ struct WorkerService: Service {
     }
 
     private func loop() async {
+        let doorbell = worker.engine.jobsDue
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Read before the pass: a job queued during it rings past this count, and the wait
+            // below then returns at once.
+            let seen = doorbell.rings
             do {
                 let pass = try await worker.runDue(limit: worker.claimBatch)
                 metrics.recordJobs(ran: Dictionary(uniqueKeysWithValues: pass.ran.map { ($0.key.rawValue, $0.value) }), failed: pass.failed.count)
@@ -216,8 +222,10 @@ struct WorkerService: Service {
             } catch {
                 logger.error("worker pass failed", metadata: ["error": .string(String(describing: error))])
             }
+            // Until this node queues work due now (the bell), or the next poll for work queued
+            // elsewhere.
             try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                await doorbell.wait(after: seen, upTo: .milliseconds(Int64(interval * 1000)))
             }
         }
     }

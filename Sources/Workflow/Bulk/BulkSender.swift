@@ -199,6 +199,6 @@ extension WorkflowEngine {
             jobs.append(Job(id: Secrets.identifier("job", at: clock.now()), account: job.account, kind: .bulkSend, envelope: bulk.id,
                             runAt: clock.now().addingTimeInterval(Self.bulkRowLease)))
         }
-        try await store.commit(StoreChange(account: job.account, jobs: jobs, finishedJobs: [job.id]))
+        try await commitAndWakeWorkers(StoreChange(account: job.account, jobs: jobs, finishedJobs: [job.id]))
     }
 }

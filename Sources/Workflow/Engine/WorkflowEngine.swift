@@ -19,6 +19,9 @@ public final class WorkflowEngine: Sendable {
     let typesetters = LendingPool { try Typesetter() }
     /// Sealers (typesetter, seal signer, verifier) reused from one completion to the next.
     let sealers: LendingPool<Sealer>
+    /// Rung when a commit of this engine queues a job due now or webhook deliveries: worker
+    /// loops in this process wait on it between polls (`JobDoorbell`).
+    public let jobsDue = JobDoorbell()
 
     public init(store: any WorkflowStore, clock: any WorkflowClock = SystemClock(), configuration: WorkflowConfiguration) {
         self.store = store

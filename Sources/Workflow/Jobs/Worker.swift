@@ -203,7 +203,7 @@ extension WorkflowEngine {
                 // Held: look again in 30 days.
                 transition.jobs.append(self.job(.purge, read, at: max(until, now).addingTimeInterval(30 * 86_400)))
             }
-            try await store.commit(StoreChange(account: job.account, jobs: transition.jobs, finishedJobs: transition.finishedJobs))
+            try await commitAndWakeWorkers(StoreChange(account: job.account, jobs: transition.jobs, finishedJobs: transition.finishedJobs))
             return
         }
         let hashes = read.documents.flatMap { [$0.sentSHA256] + ($0.sealedSHA256.map { [$0] } ?? []) }

@@ -133,7 +133,17 @@ extension WorkflowEngine {
         var change = change
         change.webhookOutbox = WebhookOutbox(account: change.account, events: change.events, envelope: envelope, only: nil,
                                              now: clock.now())
+        try await commitAndWakeWorkers(change)
+    }
+
+    /// Commits `change`, then rings `jobsDue` when it queued a job that is due now or events
+    /// that webhooks may deliver, so that this process's idle workers start on them at once.
+    func commitAndWakeWorkers(_ change: StoreChange) async throws {
         try await store.commit(change)
+        let now = clock.now()
+        if change.webhookOutbox != nil || !change.webhookDeliveries.isEmpty || change.jobs.contains(where: { $0.runAt <= now }) {
+            jobsDue.ring()
+        }
     }
 }
 

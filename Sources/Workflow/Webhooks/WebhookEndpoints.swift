@@ -106,7 +106,7 @@ extension WorkflowEngine {
         let replay = WebhookDelivery(id: Secrets.identifier("whd", at: now), account: principal.account, endpoint: endpoint.id,
                                      message: original.message, type: original.type, stream: original.stream,
                                      sequence: original.sequence, payload: original.payload, createdAt: now, replayOf: original.id)
-        try await store.commit(StoreChange(account: principal.account, jobs: [webhookJob(replay, at: now)], webhookDeliveries: [replay]))
+        try await commitAndWakeWorkers(StoreChange(account: principal.account, jobs: [webhookJob(replay, at: now)], webhookDeliveries: [replay]))
         return replay
     }
 
@@ -128,7 +128,7 @@ extension WorkflowEngine {
         guard !outbox.deliveries.isEmpty else {
             throw WorkflowError(.invalidRequest, "no enabled endpoint subscribes to \(event.type); nothing to replay")
         }
-        try await store.commit(StoreChange(account: principal.account, jobs: outbox.jobs, webhookDeliveries: outbox.deliveries))
+        try await commitAndWakeWorkers(StoreChange(account: principal.account, jobs: outbox.jobs, webhookDeliveries: outbox.deliveries))
         return outbox.deliveries
     }
 
@@ -160,7 +160,7 @@ extension WorkflowEngine {
         let event = WorkflowEvent.make(account: endpoint.account, stream: Self.webhooksStream, sequence: (head?.sequence ?? 0) + 1,
                                        type: type, at: clock.now(), actor: actor, data: eventData, personal: [:],
                                        previousHash: head?.hash ?? WorkflowEvent.genesis)
-        try await store.commit(StoreChange(account: endpoint.account, events: [event], webhookEndpoint: endpoint))
+        try await commitAndWakeWorkers(StoreChange(account: endpoint.account, events: [event], webhookEndpoint: endpoint))
     }
 
     func checkedURL(_ text: String) throws(WorkflowError) -> String {

@@ -63,7 +63,7 @@ extension WorkflowEngine {
         }
         guard let first = results.first else { return failures }
         do {
-            try await store.commit(results.dropFirst().reduce(into: first.change) { merged, next in
+            try await commitAndWakeWorkers(results.dropFirst().reduce(into: first.change) { merged, next in
                 merged.jobs += next.change.jobs
                 merged.finishedJobs += next.change.finishedJobs
                 merged.webhookDeliveries += next.change.webhookDeliveries
@@ -71,7 +71,7 @@ extension WorkflowEngine {
             })
         } catch let error as WorkflowError where error.code == .conflict && results.count > 1 {
             for result in results {
-                do { try await store.commit(result.change) } catch { failures.append((result.job, error)) }
+                do { try await commitAndWakeWorkers(result.change) } catch { failures.append((result.job, error)) }
             }
         }
         var checked: Set<String> = []
