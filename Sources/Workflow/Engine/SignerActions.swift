@@ -307,8 +307,18 @@ extension WorkflowEngine {
     func act(token: String, context: RequestContext, _ type: String, data: [String: String] = [:], personal: [String: String] = [:],
              _ body: (inout Envelope, Recipient, inout Transition, Date) throws(WorkflowError) -> Bool,
              then: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void = { _, _, _ in }) async throws -> Envelope {
-        let (recipientID, read) = try await resolveEnvelope(token: token)
-        return try await change(account: read.account, envelope: read.id, firstRead: read) { envelope, transition, now throws(WorkflowError) in
+        let hash = sha256Hex(token)
+        let remembered = token.count == 64 ? recent.envelope(tokenHash: hash) : nil
+        let resolved: (recipient: String, envelope: Envelope)
+        if let remembered { resolved = remembered } else { resolved = try await resolveEnvelope(token: token) }
+        let (recipientID, read) = resolved
+        return try await change(account: read.account, envelope: read.id, firstRead: read, remembered: remembered != nil) {
+            envelope, transition, now throws(WorkflowError) in
+            // The token must still be the recipient's: a correction since the envelope was read
+            // (or remembered) revokes it.
+            guard envelope.recipients.contains(where: { $0.id == recipientID && $0.tokenHashes.contains(hash) }) else {
+                throw WorkflowError(.unauthenticated, "this signing link is not valid; ask the sender for a new one")
+            }
             guard envelope.state == .sent else {
                 throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue); nothing can be done on it any more")
             }

@@ -19,6 +19,8 @@ public final class WorkflowEngine: Sendable {
     let typesetters = LendingPool { try Typesetter() }
     /// Sealers (typesetter, seal signer, verifier) reused from one completion to the next.
     let sealers: LendingPool<Sealer>
+    /// The envelopes this engine committed last, by token: a signer's next action starts there.
+    let recent = RecentEnvelopes()
     /// Rung when a commit of this engine queues a job due now or webhook deliveries: worker
     /// loops in this process wait on it between polls (`JobDoorbell`).
     public let jobsDue = JobDoorbell()
@@ -91,21 +93,30 @@ public final class WorkflowEngine: Sendable {
     /// Reads an envelope of the account, lets `body` change it, and commits the result with its
     /// events and jobs in one transaction; retried from a fresh read if someone else wrote first.
     /// `firstRead`: the envelope as the caller has just read it, used for the first attempt
-    /// (a conflict reads it again).
+    /// (a conflict reads it again). `remembered`: `firstRead` came from `recent`, not from the
+    /// store, so only a commit proves it current; a refusal or a change of nothing is decided
+    /// again on a fresh read.
     @discardableResult
-    func change(account: String, envelope id: String, firstRead: Envelope? = nil,
+    func change(account: String, envelope id: String, firstRead: Envelope? = nil, remembered: Bool = false,
                 _ body: (inout Envelope, inout Transition, Date) throws(WorkflowError) -> Void) async throws -> Envelope {
         for attempt in 1...4 {
-            let read = attempt == 1 && firstRead?.account == account && firstRead?.id == id
-                ? firstRead : try await store.envelope(account: account, id: id)
+            let fromCaller = attempt == 1 && firstRead?.account == account && firstRead?.id == id
+            let unproven = fromCaller && remembered
+            let read = fromCaller ? firstRead : try await store.envelope(account: account, id: id)
             guard let stored = read else {
                 throw WorkflowError(.notFound, "no envelope \(id) in this account")
             }
             var envelope = stored
             var transition = Transition()
             let now = clock.now()
-            try body(&envelope, &transition, now)
+            do {
+                try body(&envelope, &transition, now)
+            } catch {
+                if unproven { continue }
+                throw error
+            }
             if transition.events.isEmpty && transition.jobs.isEmpty && transition.finishedJobs.isEmpty && envelope == stored {
+                if unproven { continue }
                 if let failure = transition.failure { throw failure }
                 return envelope
             }
@@ -119,6 +130,7 @@ public final class WorkflowEngine: Sendable {
             } catch let error as WorkflowError where error.code == .conflict && attempt < 4 && transition.finishedJobs.isEmpty {
                 continue
             }
+            recent.remember(envelope)
             if let failure = transition.failure { throw failure }
             return envelope
         }
