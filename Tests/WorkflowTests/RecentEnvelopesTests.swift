@@ -119,5 +119,22 @@ import Testing
         #expect(recent.count == 2)
         recent.remember(envelope("env_3", revision: 1, token: "v1"))
         #expect(recent.count == 1 && recent.envelope(tokenHash: "v1") != nil && recent.envelope(tokenHash: "t3") == nil)
+        #expect(recent.bytes == RecentEnvelopes.footprint(envelope("env_3", revision: 1, token: "v1")))
+
+        // Signature images count: a budget of two small envelopes holds one with a large image
+        // alone, and none larger than the whole budget.
+        let small = RecentEnvelopes.footprint(envelope("env_4", revision: 1, token: "w1"))
+        let budgeted = RecentEnvelopes(capacity: 100, byteBudget: 2 * small + 10)
+        budgeted.remember(envelope("env_4", revision: 1, token: "w1"))
+        budgeted.remember(envelope("env_5", revision: 1, token: "x1"))
+        #expect(budgeted.count == 2)
+        var signed = envelope("env_6", revision: 1, token: "y1")
+        signed.recipients[0].mark = .drawn(png: Data(count: small))
+        budgeted.remember(signed)
+        #expect(budgeted.count == 1 && budgeted.envelope(tokenHash: "y1") != nil && budgeted.bytes <= budgeted.byteBudget)
+        signed.revision = 2
+        signed.recipients[0].mark = .drawn(png: Data(count: 3 * small))
+        budgeted.remember(signed)
+        #expect(budgeted.count == 0 && budgeted.bytes == 0 && budgeted.envelope(tokenHash: "y1") == nil)
     }
 }

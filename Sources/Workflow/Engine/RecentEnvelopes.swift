@@ -12,33 +12,58 @@ import Synchronization
 /// - a refusal, or an action that changes nothing (and so commits nothing that could prove the
 ///   memory current), is decided again on a fresh read before it is returned.
 ///
-/// At most `capacity` envelopes are kept; when full, the memory starts over (it holds the
-/// envelopes being signed now, not a history).
+/// At most `capacity` envelopes and about `byteBudget` bytes are kept (an adopted signature
+/// image alone may be a megabyte); when either is reached, the memory starts over: it holds the
+/// envelopes being signed now, not a history.
 final class RecentEnvelopes: Sendable {
     private struct State {
-        var envelopes: [String: Envelope] = [:]
+        var envelopes: [String: (envelope: Envelope, bytes: Int)] = [:]
         /// Token hash → envelope id, for every remembered envelope's recipients.
         var tokens: [String: String] = [:]
+        var bytes = 0
     }
 
     private let state = Mutex(State())
     let capacity: Int
+    let byteBudget: Int
 
-    init(capacity: Int = 2048) {
+    init(capacity: Int = 2048, byteBudget: Int = 32 << 20) {
         self.capacity = capacity
+        self.byteBudget = byteBudget
+    }
+
+    /// About how much memory an envelope holds: a base for its records, and what can be large
+    /// (the data, the metadata, the adopted signature images).
+    static func footprint(_ envelope: Envelope) -> Int {
+        var bytes = 4096
+        for (key, value) in envelope.data { bytes += key.utf8.count + value.utf8.count }
+        for (key, value) in envelope.metadata { bytes += key.utf8.count + value.utf8.count }
+        for recipient in envelope.recipients {
+            switch recipient.mark {
+            case .drawn(let png)?, .uploaded(let png)?: bytes += png.count
+            default: break
+            }
+        }
+        return bytes
     }
 
     /// Remembers an envelope as just committed, unless a later revision is remembered already.
     func remember(_ envelope: Envelope) {
         let key = Self.key(envelope.account, envelope.id)
+        let bytes = Self.footprint(envelope)
         state.withLock { state in
             if let known = state.envelopes[key] {
-                guard known.revision < envelope.revision else { return }
-                for recipient in known.recipients { for hash in recipient.tokenHashes { state.tokens[hash] = nil } }
-            } else if state.envelopes.count >= capacity {
+                guard known.envelope.revision < envelope.revision else { return }
+                for recipient in known.envelope.recipients { for hash in recipient.tokenHashes { state.tokens[hash] = nil } }
+                state.bytes -= known.bytes
+                state.envelopes[key] = nil
+            }
+            if state.envelopes.count >= capacity || state.bytes + bytes > byteBudget {
                 state = State()
             }
-            state.envelopes[key] = envelope
+            guard bytes <= byteBudget else { return }
+            state.envelopes[key] = (envelope, bytes)
+            state.bytes += bytes
             for recipient in envelope.recipients { for hash in recipient.tokenHashes { state.tokens[hash] = key } }
         }
     }
@@ -46,14 +71,15 @@ final class RecentEnvelopes: Sendable {
     /// The remembered envelope holding a token's hash, and the recipient it belongs to.
     func envelope(tokenHash: String) -> (recipient: String, envelope: Envelope)? {
         state.withLock { state in
-            guard let key = state.tokens[tokenHash], let envelope = state.envelopes[key],
+            guard let key = state.tokens[tokenHash], let envelope = state.envelopes[key]?.envelope,
                   let recipient = envelope.recipients.first(where: { $0.tokenHashes.contains(tokenHash) }) else { return nil }
             return (recipient.id, envelope)
         }
     }
 
-    /// How many envelopes are remembered (for tests).
+    /// How many envelopes are remembered, and their footprint (for tests).
     var count: Int { state.withLock { $0.envelopes.count } }
+    var bytes: Int { state.withLock { $0.bytes } }
 
     private static func key(_ account: String, _ id: String) -> String { account + "\u{0}" + id }
 }
