@@ -63,6 +63,23 @@ import Testing
         }
     }
 
+    @Test func aVeryLongWordWrapsAndExtractsAsItsCharacters() throws {
+        // Longer than pango can lay out as one line (its widths are 32-bit, 1/1024 pt): without
+        // break opportunities this was a single line off the page, drawn in minutes.
+        let word = String(repeating: "0123456789", count: 33_000)
+        let document = try Typesetter().typeset(DocumentSpec(page: Self.page, body: [Self.paragraph("Start " + word + " end")]))
+        #expect(document.pageCount > 50)
+        let url = try TestEnvironment.scratchDirectory().appendingPathComponent("long.pdf")
+        try Data(document.pdf).write(to: url)
+        let text = try runCommand("pdftotext", ["-enc", "UTF-8", url.path, "-"]).stdout
+        // Every character comes back, in order, and nothing of the added break opportunities.
+        let characters = text.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) && $0 != "\u{0C}" }
+        #expect(String(String.UnicodeScalarView(characters)) == "Start" + word + "end")
+        // A word up to 200 characters is laid out as before: no break opportunities in it.
+        #expect(TextLayout.breakable(String(repeating: "a", count: 200)) == String(repeating: "a", count: 200))
+        #expect(TextLayout.breakable("x " + String(repeating: "a", count: 201)).filter { $0 == "\u{200B}" }.count == 3)
+    }
+
     @Test func theBookmarksPaneOpensOnlyForMoreThanOneEntry() throws {
         func pageMode(_ headings: Int) throws -> PDFObject? {
             let body = (0..<headings).map { Block.heading(level: 1, Paragraph(runs: [.plain("Part \($0 + 1)")], style: ParagraphStyle())) }

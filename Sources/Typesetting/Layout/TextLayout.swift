@@ -70,7 +70,7 @@ final class TextLayout {
             let inline: InlineStyle
             switch run {
             case .text(let string, let runStyle):
-                text += Array(string.utf8)
+                text += Array(Self.breakable(string).utf8)
                 inline = runStyle
             case .pageNumber(let runStyle):
                 text += Array(String(pageNumber).utf8)
@@ -183,6 +183,53 @@ final class TextLayout {
     }
 
     deinit { cs_g_object_unref(UnsafeMutableRawPointer(layout)) }
+
+    /// A word longer than this many characters gets break opportunities.
+    static let longWord = 200
+    /// The characters between those break opportunities.
+    static let breakEvery = 64
+    static let hardBreakEvery = 50_000
+
+    /// `string` with a zero-width space (U+200B, a break opportunity that draws nothing and is
+    /// not written to the PDF) after every `breakEvery` characters of each word longer than
+    /// `longWord`. Pango breaks a word wider than the line by shaping the rest of the word again
+    /// for every line, so one unbroken 100 000-character value took seconds and a megabyte one
+    /// minutes; with these opportunities the work grows with the length. Words up to `longWord`
+    /// characters (a SHA-256 in hex, a URL) are untouched and wrap as before.
+    static func breakable(_ string: String) -> String {
+        guard string.utf8.count > longWord else { return string }
+        var output = ""
+        output.reserveCapacity(string.utf8.count)
+        var word: [Character] = []
+        var sinceBreak = 0
+        func flush() {
+            if word.count > longWord {
+                for (index, character) in word.enumerated() {
+                    if index > 0 && index % breakEvery == 0 { output.append("\u{200B}") }
+                    output.append(character)
+                    sinceBreak += 1
+                    if sinceBreak >= hardBreakEvery { output.append("\u{2028}"); sinceBreak = 0 }
+                }
+            } else {
+                output.append(contentsOf: word)
+                sinceBreak += word.count
+            }
+            word.removeAll(keepingCapacity: true)
+        }
+        for character in string {
+            if character.isWhitespace {
+                flush()
+                output.append(character)
+                sinceBreak += 1
+                if character.isNewline { sinceBreak = 0 }
+                if sinceBreak >= hardBreakEvery { output.append("\u{2028}"); sinceBreak = 0 }
+            } else {
+                word.append(character)
+            }
+        }
+        flush()
+        return output
+    }
 }
 
 /// An owned `PangoFontDescription`.

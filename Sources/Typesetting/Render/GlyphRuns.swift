@@ -69,14 +69,19 @@ extension TextLayout {
         let scale = Double(cs_pango_scale())
         let count = Int(glyphs.num_glyphs)
         let itemStart = Int(item.offset), itemEnd = Int(item.offset) + Int(item.length)
-        // The end of a cluster: the nearest larger cluster start in the item, else the item's end.
+        // The end of a cluster: the nearest larger cluster start in the item, else the item's end
+        // (found by bisection, so that a run of many glyphs costs n log n, not n²).
+        // Pango's clusters run forwards, or backwards in right-to-left text: sorted once at most.
+        var starts = (0..<count).map { itemStart + Int(glyphs.log_clusters[$0]) }
+        if let first = starts.first, let last = starts.last, first > last { starts.reverse() }
+        if zip(starts, starts.dropFirst()).contains(where: { $0 > $1 }) { starts.sort() }
         func clusterEnd(_ start: Int) -> Int {
-            var end = itemEnd
-            for index in 0..<count {
-                let other = itemStart + Int(glyphs.log_clusters[index])
-                if other > start, other < end { end = other }
+            var low = 0, high = starts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if starts[middle] <= start { low = middle + 1 } else { high = middle }
             }
-            return end
+            return low < starts.count ? min(starts[low], itemEnd) : itemEnd
         }
         func clusterStart(_ index: Int) -> Int { itemStart + Int(glyphs.log_clusters[index]) }
 
