@@ -196,8 +196,26 @@ final class TextLayout {
     /// for every line, so one unbroken 100 000-character value took seconds and a megabyte one
     /// minutes; with these opportunities the work grows with the length. Words up to `longWord`
     /// characters (a SHA-256 in hex, a URL) are untouched and wrap as before.
+    /// Whether `bytes` may hold a word longer than `longWord` characters, or be longer than
+    /// `hardBreakEvery`: one pass over the bytes, so ordinary text is returned as it is without
+    /// being taken apart into characters. (A word's characters are at least as many bytes, and
+    /// ASCII spaces and controls end a word.)
+    private static func needsBreaks(_ bytes: String.UTF8View) -> Bool {
+        if bytes.count >= hardBreakEvery { return true }
+        var run = 0
+        for byte in bytes {
+            if byte <= 0x20 {
+                run = 0
+            } else {
+                run += 1
+                if run > longWord { return true }
+            }
+        }
+        return false
+    }
+
     static func breakable(_ string: String) -> String {
-        guard string.utf8.count > longWord else { return string }
+        guard string.utf8.count > longWord, needsBreaks(string.utf8) else { return string }
         var output = ""
         output.reserveCapacity(string.utf8.count)
         var word: [Character] = []
