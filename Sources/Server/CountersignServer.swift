@@ -191,7 +191,7 @@ public final class CountersignServer: Sendable {
 /// at a time (the queue's leases keep their jobs apart, as between nodes); on shutdown each
 /// finishes the batch it holds (so no claimed job waits for its lease to run out) and stops.
 /// An idle loop polls every `interval` seconds, and wakes at once when this node's engine
-/// queues work due now (`WorkflowEngine.jobsDue`).
+/// queues work due now (`WorkflowEngine.jobsDue`) or, on PostgreSQL, when any process does.
 struct WorkerService: Service {
     /// Jobs one loop claims at a time: 16 for a single loop (one claim per batch), 4 when there
     /// are more, so that a node holds few jobs another node could run.
@@ -205,6 +205,14 @@ struct WorkerService: Service {
     func run() async throws {
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(1, concurrency) { group.addTask { await loop() } }
+            // Jobs other processes queue (PostgreSQL's NOTIFY) wake the loops too.
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await worker.engine.relayQueuedJobNotifications { [logger] error in
+                        logger.warning("not listening for queued jobs; polling meanwhile", metadata: ["error": .string(String(describing: error))])
+                    }
+                }
+            }
         }
     }
 
@@ -224,7 +232,7 @@ struct WorkerService: Service {
             }
             // Until this node queues work due now (the bell), or the next poll for work queued
             // elsewhere.
-            try? await cancelWhenGracefulShutdown {
+            await cancelWhenGracefulShutdown {
                 await doorbell.wait(after: seen, upTo: .milliseconds(Int64(interval * 1000)))
             }
         }

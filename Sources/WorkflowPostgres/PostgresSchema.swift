@@ -185,6 +185,23 @@ enum PostgresSchema {
         Migration(version: 8, name: "envelopes-uncompressed", statements: [
             "ALTER TABLE envelopes SET (toast_tuple_target = 8160)",
         ]),
+        // A job due now, inserted by any process, wakes the workers listening on the channel
+        // (`PostgresWorkflowStore.listenForQueuedJobs`); one notification a transaction, as
+        // PostgreSQL folds identical ones. Jobs due later wait for the workers' polls.
+        Migration(version: 9, name: "jobs-queued-notify", statements: [
+            """
+            CREATE FUNCTION countersign_jobs_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(PostgresWorkflowStore.queuedJobsChannel)', '');
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER jobs_queued AFTER INSERT ON jobs FOR EACH ROW
+                WHEN (NEW.state = 'pending' AND NEW.run_at <= extract(epoch FROM clock_timestamp()) + 5)
+                EXECUTE FUNCTION countersign_jobs_queued()
+            """,
+        ]),
     ]
 
     /// Applies every migration the database has not recorded, in order.

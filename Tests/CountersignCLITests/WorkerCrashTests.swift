@@ -50,6 +50,25 @@ import TestSupport
         }
     }
 
+    @Test func anIdleWorkerOnPostgreSQLWakesWhenAnotherProcessQueuesACompletion() async throws {
+        try await withStore(.postgres) { store in
+            let harness = try await WorkerHarness.make(store: store)
+            // Polling once an hour: only PostgreSQL's notification can start the seal within
+            // the minute this test waits. The worker starts, finds nothing and goes idle first.
+            let worker = try harness.startWorker("idle", smtp: nil, arguments: ["--interval", "3600"])
+            defer { worker.stop() }
+            try await harness.waitUntil("the worker has started", timeout: 60, workers: [worker]) {
+                worker.logText().contains("sealing with")
+            }
+            try await Task.sleep(for: .seconds(3))
+            let ids = try await harness.signedEnvelopes(1)
+            try await harness.waitUntil("the envelope is completed", timeout: 60, workers: [worker]) {
+                try await harness.completed() == ids.count
+            }
+            await harness.workflow.close()
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func workersKilledMidCompletionAndMidDeliveryLoseNothing(_ kind: StoreKind) async throws {
         try await withStore(kind) { store in

@@ -124,7 +124,7 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         try await account(stores[0], "acme")
         for store in stores { await store.close() }
         let versions = try PostgresCluster.server.psql("SELECT version, name FROM schema_migrations ORDER BY version", database: database)
-        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed\n7|commit-function\n8|envelopes-uncompressed")
+        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed\n7|commit-function\n8|envelopes-uncompressed\n9|jobs-queued-notify")
         // Documents (PDFs, compressed already) are stored out of line, never run through pglz.
         let storage = try PostgresCluster.server.psql(
             "SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'bytes'", database: database)

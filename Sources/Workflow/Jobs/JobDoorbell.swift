@@ -81,3 +81,24 @@ public final class JobDoorbell: Sendable {
         waiter.continuation.resume()
     }
 }
+
+extension WorkflowEngine {
+    /// Rings `jobsDue` each time another process sharing the store queues a job due now, for as
+    /// long as the calling task runs: a worker runs it beside its loop, so that work queued by a
+    /// `serve` node, a CLI command or another worker starts at once. A store that cannot notify
+    /// (SQLite) returns at once; its workers have this process's own rings and their polls. A lost
+    /// connection is reported to `failed` and listened for again after `retry` (the polls still
+    /// find the work meanwhile).
+    public func relayQueuedJobNotifications(retry: Duration = .seconds(5), failed: @escaping @Sendable (any Error) -> Void = { _ in }) async {
+        guard let notifying = store as? any QueuedJobNotifications else { return }
+        let doorbell = jobsDue
+        while !Task.isCancelled {
+            do {
+                try await notifying.listenForQueuedJobs { doorbell.ring() }
+            } catch {
+                failed(error)
+            }
+            try? await Task.sleep(for: retry)
+        }
+    }
+}

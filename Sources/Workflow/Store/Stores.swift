@@ -257,3 +257,11 @@ public protocol WebhookStore: Sendable {
 public protocol WorkflowStore: AccountStore, EnvelopeStore, EventLog, JobQueue, WebhookStore {
     var documents: any DocumentStore { get }
 }
+
+/// A store that can tell a process when any process sharing it queued a job due now, so idle
+/// workers wake at once instead of at their next poll (PostgreSQL's `LISTEN`/`NOTIFY`).
+public protocol QueuedJobNotifications: Sendable {
+    /// Calls `notify` each time some process commits a job due now, until the task is cancelled
+    /// (then returns) or the connection fails (then throws).
+    func listenForQueuedJobs(_ notify: @escaping @Sendable () -> Void) async throws
+}

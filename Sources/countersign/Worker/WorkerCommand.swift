@@ -4,7 +4,8 @@ import Foundation
 
 /// `countersign worker [--store URL] [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--seal-p12 FILE …] [--tsa URL] [--once]`:
 /// runs due jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps
-/// polling. Any number of workers may share one store; a worker without `--smtp` never takes e-mail
+/// polling, and on PostgreSQL wakes at once when any process queues a job due now. Any number of
+/// workers may share one store; a worker without `--smtp` never takes e-mail
 /// jobs, one without `--webhooks` never takes webhook deliveries.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
@@ -16,7 +17,7 @@ struct WorkerCommand: ParsableCommand {
             help: "A network (CIDR) webhooks may reach although it is internal (loopback, private…); repeatable.")
     var webhookAllow: [String] = []
     @Flag(help: "Run what is due now, then exit.") var once = false
-    @Option(help: "Seconds between polls.") var interval: Double = 5
+    @Option(help: "Seconds between polls (on PostgreSQL a job queued due now wakes the worker at once).") var interval: Double = 5
     @Option(help: "Seconds a claimed job stays leased to this worker; if it dies, another worker takes the job after this.")
     var lease: Double = 300
     @Option(help: "This worker's name in the job leases (default: worker-HOST-PID).") var name: String?
@@ -48,11 +49,20 @@ struct WorkerCommand: ParsableCommand {
         let info = ProcessInfo.processInfo
         let worker = WorkflowWorker(engine: home.engine, smtp: relay, webhooks: transport, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
                                     lease: lease)
+        let doorbell = home.engine.jobsDue
+        // On PostgreSQL a job any process queues due now wakes this worker (LISTEN/NOTIFY); the
+        // poll remains for stores that cannot notify and for a lost connection.
+        let listener = once ? nil : Task { [engine = home.engine] in
+            await engine.relayQueuedJobNotifications { error in printError("worker: not listening for queued jobs (polling meanwhile): \(error)") }
+        }
+        defer { listener?.cancel() }
+        let pause = Duration.milliseconds(Int64(interval * 1000))
         repeat {
+            let seen = doorbell.rings
             let pass = try options.run { try await worker.runDue() }
             // Polling: quiet passes print nothing, so the log holds only work done.
             if !once && pass.total == 0 && pass.failed.isEmpty {
-                Thread.sleep(forTimeInterval: interval)
+                _ = try options.run { await doorbell.wait(after: seen, upTo: pause) }
                 continue
             }
             let ran = pass.ran.sorted { $0.key.rawValue < $1.key.rawValue }
@@ -72,7 +82,7 @@ struct WorkerCommand: ParsableCommand {
                 if !pass.failed.isEmpty { throw ExitCode(ExitStatus.ioError) }
                 return
             }
-            Thread.sleep(forTimeInterval: interval)
+            _ = try options.run { await doorbell.wait(after: seen, upTo: pause) }
         } while true
     }
 }
