@@ -7,7 +7,7 @@ import WorkflowPostgres
 /// LISTEN/NOTIFY for the job queue, between two stores on one database as between two
 /// processes: a job due now committed through one wakes a listener on the other; a job due
 /// later does not; the engine's relay turns notifications into rings of its doorbell.
-@Suite(.postgresCluster, .timeLimit(.minutes(2))) struct PostgresJobNotificationTests {
+@Suite(.postgresCluster, .timeLimit(.minutes(5))) struct PostgresJobNotificationTests {
     static let now = Date()
 
     static func account(_ store: PostgresWorkflowStore) async throws {

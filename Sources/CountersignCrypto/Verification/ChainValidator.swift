@@ -60,7 +60,8 @@ public struct ChainValidator: Sendable {
     /// does, and a re-keyed CA keeps its name): said plainly, with both fingerprints, since the
     /// names alone read as if the right anchor had been given.
     private func namesakeNote(for stopped: OpaquePointer) -> String? {
-        guard let copy = X509_dup(stopped), let certificate = try? Certificate(takingOwnershipOf: copy) else { return nil }
+        // A reference of our own for the certificate to hold (the context keeps its own).
+        guard X509_up_ref(stopped) == 1, let certificate = try? Certificate(takingOwnershipOf: stopped) else { return nil }
         let names: Set<String> = [certificate.subject, certificate.issuer]
         let namesakes = trustAnchors.filter { names.contains($0.subject) && $0 != certificate }
         guard let anchor = namesakes.first else { return nil }
