@@ -188,14 +188,11 @@ final class TextLayout {
     static let longWord = 200
     /// The characters between those break opportunities.
     static let breakEvery = 64
+    /// Characters after which a paragraph without a line break gets one (U+2028): past about
+    /// 320 000 characters of 10 pt text, pango's 32-bit widths overflow and the paragraph
+    /// becomes one line.
     static let hardBreakEvery = 50_000
 
-    /// `string` with a zero-width space (U+200B, a break opportunity that draws nothing and is
-    /// not written to the PDF) after every `breakEvery` characters of each word longer than
-    /// `longWord`. Pango breaks a word wider than the line by shaping the rest of the word again
-    /// for every line, so one unbroken 100 000-character value took seconds and a megabyte one
-    /// minutes; with these opportunities the work grows with the length. Words up to `longWord`
-    /// characters (a SHA-256 in hex, a URL) are untouched and wrap as before.
     /// Whether `bytes` may hold a word longer than `longWord` characters, or be longer than
     /// `hardBreakEvery`: one pass over the bytes, so ordinary text is returned as it is without
     /// being taken apart into characters. (A word's characters are at least as many bytes, and
@@ -214,6 +211,13 @@ final class TextLayout {
         return false
     }
 
+    /// `string` with a zero-width space (U+200B, a break opportunity that draws nothing and is
+    /// not written to the PDF) after every `breakEvery` characters of each word longer than
+    /// `longWord`, and a line separator after every `hardBreakEvery` characters without a line
+    /// break. Pango breaks a word wider than the line by shaping the rest of the word again for
+    /// every line, so one unbroken 100 000-character value took seconds and a megabyte one
+    /// minutes; with these opportunities the work grows with the length. Words up to `longWord`
+    /// characters (a SHA-256 in hex, a URL) are untouched and wrap as before.
     static func breakable(_ string: String) -> String {
         guard string.utf8.count > longWord, needsBreaks(string.utf8) else { return string }
         var output = ""
