@@ -18,17 +18,42 @@ extension WorkflowEngine {
     /// (and with it finished the job); false when there was nothing to complete.
     @discardableResult
     func complete(account: String, envelope id: String, job jobID: String) async throws -> Bool {
-        guard let seal = configuration.seal else {
+        guard let prepared = try await prepareCompletion(account: account, envelope: id) else { return false }
+        let sealed = try await sealCompletion(prepared)
+        try await commitCompletion(prepared, sealed, job: jobID)
+        return true
+    }
+
+    /// What a completion reads before it seals: the envelope, its events, its first document as
+    /// sent and its compiled template.
+    struct PreparedCompletion: Sendable {
+        let envelope: Envelope
+        let events: [WorkflowEvent]
+        let firstSent: [UInt8]?
+        let template: CompiledTemplate?
+    }
+
+    /// What a completion's sealing made: each document's sealed file, by document id.
+    struct SealedCompletion: Sendable {
+        let sealed: [String: String]
+        /// The documents whose sealed file begins with the bytes as sent.
+        let keptAsSent: [String]
+        let at: Date
+    }
+
+    /// The completion's reads (the first of its three steps; `complete`). Nil when there is
+    /// nothing to complete: the envelope is completed, voided or not fully acted on.
+    func prepareCompletion(account: String, envelope id: String) async throws -> PreparedCompletion? {
+        guard configuration.seal != nil else {
             throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
         }
         guard let read = try await store.envelope(account: account, id: id) else {
             throw WorkflowError(.notFound, "no envelope \(id)")
         }
-        guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return false }
+        guard read.state == .sent, read.completionQueued, Routing.allActed(read) else { return nil }
         // The events, the first document as sent and the template are read at once: on PostgreSQL
-        // each read is a round trip, and the completion job is one worker's critical path. Further
-        // documents are read one at a time as their turn comes, so that at most two documents
-        // as sent are held at once whatever the envelope's size.
+        // each read is a round trip. Further documents are read one at a time as their turn comes
+        // in `sealCompletion`.
         async let eventsRead = store.events(account: account, stream: id)
         async let firstRead = sentBytes(of: read.documents.first)
         var compiled: CompiledTemplate?
@@ -42,8 +67,17 @@ extension WorkflowEngine {
                 throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
             }
         }
-        let events = try await eventsRead
-        let first = try await firstRead
+        return PreparedCompletion(envelope: read, events: try await eventsRead, firstSent: try await firstRead, template: compiled)
+    }
+
+    /// The completion's sealing (its second step): every document drawn, certified, sealed,
+    /// stored and verified, with one sealer from the pool.
+    func sealCompletion(_ prepared: PreparedCompletion) async throws -> SealedCompletion {
+        guard let seal = configuration.seal else {
+            throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
+        }
+        let read = prepared.envelope, events = prepared.events, first = prepared.firstSent, compiled = prepared.template
+        let id = read.id
         let now = clock.now()
         let (sealed, keptAsSent): ([String: String], [String]) = try await sealers.with { sealer in
             var sealed: [String: String] = [:], keptAsSent: [String] = []
@@ -79,6 +113,18 @@ extension WorkflowEngine {
             }
             return (sealed, keptAsSent)
         }
+        return SealedCompletion(sealed: sealed, keptAsSent: keptAsSent, at: now)
+    }
+
+    /// The completion's commit (its last step): the envelope `completed`, in one transaction with
+    /// its event, its ledger entry, the completion e-mails and the job's own completion; then the
+    /// ledger's head anchored when a TSA is configured.
+    func commitCompletion(_ prepared: PreparedCompletion, _ result: SealedCompletion, job jobID: String) async throws {
+        guard let seal = configuration.seal else {
+            throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
+        }
+        let read = prepared.envelope, sealed = result.sealed, keptAsSent = result.keptAsSent, now = result.at
+        let id = read.id, account = read.account
         var envelope = read
         var transition = Transition()
         try Routing.move(&envelope, to: .completed)
@@ -126,7 +172,6 @@ extension WorkflowEngine {
                                                            token: Data(token), at: now))
             }
         }
-        return true
     }
 
     /// A document ready to seal: the stored PDF as sent with the fields drawn over its pages in

@@ -68,7 +68,12 @@ public struct WorkflowWorker: Sendable {
                 pass.ran[.webhook, default: 0] += webhookJobs.count - failures.count
                 for (job, error) in failures { try await fail(job, error, now: now, pass: &pass) }
             }
+            var completions: [Job] = []
             for job in jobs where !(smtp != nil && job.kind == .email) && !(webhooks != nil && job.kind == .webhook) {
+                if job.kind == .completion {
+                    completions.append(job)
+                    continue
+                }
                 // The batch's lease ran out: the rest may be another worker's now; claim again.
                 if engine.clock.now() >= now.addingTimeInterval(lease) { break }
                 count += 1
@@ -78,6 +83,14 @@ public struct WorkflowWorker: Sendable {
                 } catch {
                     try await fail(job, error, now: now, pass: &pass)
                 }
+            }
+            // Completions last, one seal at a time with their reads and commits overlapped; the
+            // pipeline claims further completion jobs itself while its budget lasts.
+            if !completions.isEmpty {
+                count += try await CompletionPipeline(worker: self).run(
+                    completions, claimedAt: now, budget: max(completions.count, limit - count),
+                    fail: { job, error, claimedAt in try await fail(job, error, now: claimedAt, pass: &pass) },
+                    ran: { job in pass.ran[job.kind, default: 0] += 1 })
             }
         }
         return pass
