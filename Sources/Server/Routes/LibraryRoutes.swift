@@ -41,7 +41,7 @@ struct LibraryRoutes {
                 }
                 assets[path] = bytes
             }
-            let version = try await engine.importTemplate(principal, source: Data(body.source.utf8), assets: assets, name: "the template")
+            let version = try await engine.importTemplate(principal, source: Data(body.source.utf8), assets: assets, name: "source")
             return try HTTP.json(TemplateVersionResource(version), status: .created,
                                  headers: [.location: "/v1/templates/\(version.templateID)/versions/\(version.version)"])
         }

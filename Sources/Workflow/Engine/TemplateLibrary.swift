@@ -6,6 +6,12 @@ extension WorkflowEngine {
 
     /// Imports a template file as a draft version (role legal), with the images it names from its folder.
     public func importTemplate(_ principal: Principal, file: URL) async throws -> TemplateVersion {
+        let (source, assets) = try Self.readTemplateFile(file)
+        return try await importTemplate(principal, source: source, assets: assets, name: file.lastPathComponent)
+    }
+
+    /// A template file's XML and the images it names from its folder.
+    static func readTemplateFile(_ file: URL) throws -> (source: Data, assets: [String: Data]) {
         guard let source = FileManager.default.contents(atPath: file.path) else {
             throw WorkflowError(.invalidRequest, "cannot read the template file \(file.path)")
         }
@@ -18,13 +24,14 @@ extension WorkflowEngine {
             }
             assets[path] = bytes
         }
-        return try await importTemplate(principal, source: source, assets: assets, name: file.lastPathComponent)
+        return (source, assets)
     }
 
     /// Imports template XML as a draft version (role legal). The `id` and `version` attributes
     /// of its root name the version; the same source again returns the stored version
     /// unchanged (re-importing a library is idempotent), other content under an existing
-    /// version is a `conflict` naming it.
+    /// version is a `conflict` naming it. A draft must compile but for its clauses (`checkDraft`):
+    /// one with its own errors is refused, naming each at its line and column, and nothing is stored.
     public func importTemplate(_ principal: Principal, source: Data, assets: [String: Data] = [:],
                                name: String = "template") async throws -> TemplateVersion {
         try principal.require(.legal, to: "import templates")
@@ -44,6 +51,8 @@ extension WorkflowEngine {
             }
             return existing
         }
+        let approved = try await store.clauseVersions(account: principal.account, clauseID: nil).filter { $0.state == .approved }
+        try Self.checkDraft(source: source, assets: assets, name: name, clauses: approved)
         var draft = TemplateVersion(account: principal.account, templateID: id, version: version, source: source,
                                     createdAt: clock.now(), createdBy: principal.keyID)
         draft.assets = assets
@@ -56,11 +65,10 @@ extension WorkflowEngine {
     /// carries `approved-by` and `approved-on` (the file library's own approval).
     public func importClause(_ principal: Principal, source: Data, name: String = "clause") async throws -> ClauseVersion {
         try principal.require(.legal, to: "import clauses")
-        let header = try XMLHeader.read(source, what: name)
-        guard header.root == "clause", let id = header.attributes["id"], let version = header.attributes["version"],
-              !id.isEmpty, !version.isEmpty else {
+        guard let clause = try Self.clauseFromFile(source, account: principal.account, name: name, at: clock.now()) else {
             throw WorkflowError(.invalidRequest, "\(name): the root must be <clause id=\"…\" version=\"…\">")
         }
+        let id = clause.clauseID, version = clause.version
         if let existing = try await store.clauseVersion(account: principal.account, clauseID: id, version: version) {
             guard existing.source == source else {
                 throw WorkflowError(.conflict, "\(name): clause \(id)@\(version) is already in the library (\(existing.state.rawValue)) "
@@ -68,13 +76,6 @@ extension WorkflowEngine {
                                     + "\(sha256Hex(source).prefix(16))…); an approved text never changes: give the file a new version attribute")
             }
             return existing
-        }
-        var clause = ClauseVersion(account: principal.account, clauseID: id, version: version, source: source,
-                                   proposedAt: clock.now())
-        if let by = header.attributes["approved-by"], let on = header.attributes["approved-on"], !by.isEmpty, !on.isEmpty {
-            clause.state = .approved
-            clause.approvedBy = by
-            clause.approvedOn = on
         }
         try await commitLibrary(principal.account, clause: clause, event: "clause.imported", actor: principal.actor,
                                 data: ["clause": clause.reference, "state": clause.state.rawValue, "sourceSHA256": sha256Hex(source)],
@@ -88,15 +89,33 @@ extension WorkflowEngine {
             ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".xml") }.sorted()
                 .map { folder.appendingPathComponent($0) }
         }
-        var clauses: [ClauseVersion] = []
+        try principal.require(.legal, to: "import templates")
+        var clauseFiles: [(name: String, source: Data)] = []
         for file in files(directory.appendingPathComponent("clauses")) {
             guard let data = FileManager.default.contents(atPath: file.path) else {
                 throw WorkflowError(.invalidRequest, "cannot read \(file.path)")
             }
-            clauses.append(try await importClause(principal, source: data, name: file.lastPathComponent))
+            clauseFiles.append((file.lastPathComponent, data))
         }
+        // Every template is checked before anything is stored, against the clauses approved in
+        // the account and in the folder: one template with its own errors leaves the library as it was.
+        let templateFiles = try files(directory).map { file in (name: file.lastPathComponent, read: try Self.readTemplateFile(file)) }
+        var approved = try await store.clauseVersions(account: principal.account, clauseID: nil).filter { $0.state == .approved }
+        for (name, source) in clauseFiles {
+            if let clause = try Self.clauseFromFile(source, account: principal.account, name: name, at: clock.now()), clause.state == .approved,
+               !approved.contains(where: { $0.reference == clause.reference }) {
+                approved.append(clause)
+            }
+        }
+        for file in templateFiles {
+            try Self.checkDraft(source: file.read.source, assets: file.read.assets, name: file.name, clauses: approved)
+        }
+        var clauses: [ClauseVersion] = []
+        for (name, source) in clauseFiles { clauses.append(try await importClause(principal, source: source, name: name)) }
         var templates: [TemplateVersion] = []
-        for file in files(directory) { templates.append(try await importTemplate(principal, file: file)) }
+        for file in templateFiles {
+            templates.append(try await importTemplate(principal, source: file.read.source, assets: file.read.assets, name: file.name))
+        }
         return (templates, clauses)
     }
 
@@ -176,27 +195,13 @@ extension WorkflowEngine {
         let key = template.account + "|" + template.reference + "|" + sha256Hex(template.source)
         if let cached = templates.withLock({ $0[key] }) { return cached }
         let clauses = try await store.clauseVersions(account: template.account, clauseID: nil).filter { $0.state == .approved }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("countersign-template-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
         let compiled: CompiledTemplate
         do {
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("clauses"), withIntermediateDirectories: true)
-            for clause in clauses {
-                try Self.approvedSource(clause).write(to: folder.appendingPathComponent("clauses/\(clause.clauseID)@\(clause.version).xml"))
-            }
-            for (path, bytes) in template.assets {
-                let destination = folder.appendingPathComponent(path)
-                try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try bytes.write(to: destination)
-            }
-            let file = folder.appendingPathComponent("\(template.templateID)@\(template.version).xml")
-            try template.source.write(to: file)
-            compiled = try TemplateCompiler(clauseLibrary: folder.appendingPathComponent("clauses"))
-                .compile(source: Array(template.source), path: file.path)
-        } catch let error as TemplateError {
-            let problems = error.diagnostics.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
+            compiled = try Self.compileInScratch(source: template.source, assets: template.assets, clauses: clauses,
+                                                 name: "\(template.templateID)@\(template.version).xml")
+        } catch let failure as DraftProblems {
             throw WorkflowError(.template, "template \(template.reference) does not compile against this account's approved clauses: "
-                                + problems.joined(separator: "; "))
+                                + failure.problems.map(\.text).joined(separator: "; "))
         }
         templates.withLock { $0[key] = compiled }
         return compiled

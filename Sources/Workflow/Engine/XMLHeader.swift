@@ -2,7 +2,7 @@ import Foundation
 import Templates
 
 /// The root element's attributes and every `<image src>` of a template or clause file, read
-/// without compiling it (a draft need not compile yet) by the template language's own parser
+/// without compiling it (a draft may wait for its clauses) by the template language's own parser
 /// (libxml2, loaded lazily like the rest of the engine's C libraries).
 struct XMLHeader {
     var root: String
