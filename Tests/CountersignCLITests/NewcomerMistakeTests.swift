@@ -93,8 +93,12 @@ import Testing
         let request = try #require(docs.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
         let cases: [(String, String)] = [
             (String(request.prefix(request.count / 2)), "the request is not valid JSON at line "),
-            (request.replacingOccurrences(of: #"{"emailOTP": {}}"#, with: #"{"sms": {}}"#),
-             #"recipients.0.authentication: expected one of {"link": {}}, {"emailOTP": {}} or {"accessCode""#),
+            (request.replacingOccurrences(of: #""authentication": "emailOTP""#, with: #""authentication": "sms""#),
+             "recipients[0].authentication 'sms' is not link, emailOTP or accessCode"),
+            (request.replacingOccurrences(of: #""authentication": "emailOTP""#, with: #""authentication": {"emailOTP": {}}"#),
+             #"recipients.0.authentication: expected one of "link", "emailOTP" or "accessCode""#),
+            (request.replacingOccurrences(of: #""role": "approver""#, with: #""role": "aprover""#),
+             #"recipients.1.role: "aprover" is not an allowed value; expected "signer", "approver", "cc", "viewer""#),
             (request.replacingOccurrences(of: #""templateVersion": "3""#, with: #""templateVersion": 3"#),
              "templateVersion: expected text (a JSON string in quotes) but found number"),
         ]

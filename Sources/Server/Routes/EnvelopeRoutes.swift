@@ -8,41 +8,9 @@ import Workflow
 struct EnvelopeRoutes {
     let api: APIDependencies
 
-    /// The create request of the API (docs/openapi.yaml, `EnvelopeCreate`).
-    struct CreateBody: Decodable {
-        struct RecipientBody: Decodable {
-            var name: String
-            var email: String
-            var role: Recipient.Role
-            var routingOrder: Int?
-            /// `link`, `emailOTP` (default) or `accessCode` (with `accessCode`).
-            var authentication: String?
-            var accessCode: String?
-            var signatureRole: String?
-            var fields: [FieldRequest]?
-            var when: String?
-        }
-        var templateId: String?
-        var templateVersion: String?
-        /// Uploaded PDFs with placed fields, instead of a template.
-        var documents: [DocumentUpload]?
-        var subject: String
-        var message: String?
-        var data: [String: String]?
-        var recipients: [RecipientBody]
-        var metadata: [String: String]?
-        var retentionCategory: String?
-        var reminders: ReminderBody?
-        var documentDate: String?
-        /// Send at once (one request instead of create + send).
-        var send: Bool?
-    }
-
-    struct ReminderBody: Decodable {
-        /// Seconds between reminders (at least 3600).
-        var interval: Double
-        var maximum: Int
-    }
+    /// The create request of the API (docs/openapi.yaml, `EnvelopeCreate`), shared with the
+    /// command line's request files.
+    typealias CreateBody = EnvelopeCreateBody
 
     struct ReasonBody: Decodable { var reason: String }
     struct HoldBody: Decodable {
@@ -61,53 +29,21 @@ struct EnvelopeRoutes {
         var expiresAt: Date
     }
 
+    /// The recipients' requests; a mistake is a 400 naming the field.
     static func recipients(_ items: [CreateBody.RecipientBody]) throws -> [RecipientRequest] {
-        var recipients: [RecipientRequest] = []
-        for (index, item) in items.enumerated() {
-            let authentication: RecipientRequest.AuthenticationRequest
-            switch item.authentication ?? "emailOTP" {
-            case "link": authentication = .link
-            case "emailOTP": authentication = .emailOTP
-            case "accessCode":
-                guard let code = item.accessCode else {
-                    throw ServiceError(.badRequest, "recipients[\(index)]: authentication accessCode needs accessCode")
-                }
-                authentication = .accessCode(code)
-            case let other:
-                throw ServiceError(.badRequest, "recipients[\(index)].authentication '\(other)' is not link, emailOTP or accessCode")
-            }
-            if item.accessCode != nil, item.authentication != "accessCode" {
-                throw ServiceError(.badRequest, "recipients[\(index)]: accessCode is only for authentication accessCode")
-            }
-            recipients.append(RecipientRequest(name: item.name, email: item.email, role: item.role, routingOrder: item.routingOrder ?? 1,
-                                               authentication: authentication, signatureRole: item.signatureRole,
-                                               fields: item.fields ?? [], when: item.when))
+        do {
+            return try EnvelopeCreateBody.recipients(items)
+        } catch {
+            throw ServiceError(.badRequest, error.reason)
         }
-        return recipients
     }
 
+    /// The envelope request a create body asks for; a mistake is a 400 naming the field.
     static func request(_ body: CreateBody) throws -> EnvelopeRequest {
-        let recipients = try Self.recipients(body.recipients)
-        var reminders = ReminderPolicy()
-        if let given = body.reminders {
-            reminders.interval = given.interval
-            reminders.maximum = given.maximum
-        }
-        switch (body.templateId, body.templateVersion, body.documents) {
-        case (let id?, let version?, nil):
-            return EnvelopeRequest(templateID: id, templateVersion: version, subject: body.subject, message: body.message,
-                                   data: body.data ?? [:], recipients: recipients, metadata: body.metadata ?? [:],
-                                   retentionCategory: body.retentionCategory ?? "standard-contract", reminders: reminders,
-                                   documentDate: body.documentDate)
-        case (nil, nil, let documents?):
-            guard body.documentDate == nil else {
-                throw ServiceError(.badRequest, "documentDate is for generated documents; uploaded PDFs are used as they are")
-            }
-            return EnvelopeRequest(documents: documents, subject: body.subject, message: body.message, data: body.data ?? [:],
-                                   recipients: recipients, metadata: body.metadata ?? [:],
-                                   retentionCategory: body.retentionCategory ?? "standard-contract", reminders: reminders)
-        default:
-            throw ServiceError(.badRequest, "give templateId and templateVersion (a generated document) or documents (uploaded PDFs), not both")
+        do {
+            return try body.request()
+        } catch {
+            throw ServiceError(.badRequest, error.reason)
         }
     }
 

@@ -30,6 +30,14 @@ public enum DecodingProblem {
                 if context.codingPath.last?.stringValue == "authentication" { text = authenticationForms }
                 return at(context, text)
             }
+            // A string that is not one of an enumeration's values ("Cannot initialize Role from
+            // invalid String value signr"): say which value, and for a recipient's role which are allowed.
+            if let range = context.debugDescription.range(of: "from invalid String value ") {
+                let value = context.debugDescription[range.upperBound...]
+                let allowed = context.codingPath.last?.stringValue == "role"
+                    ? "; expected " + Recipient.Role.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") : ""
+                return at(context, "\"\(value)\" is not an allowed value\(allowed)")
+            }
             return at(context, context.debugDescription)
         case .keyNotFound(let key, let context):
             return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue) is missing"
@@ -38,7 +46,7 @@ public enum DecodingProblem {
         }
     }
 
-    static let authenticationForms = #"one of {"link": {}}, {"emailOTP": {}} or {"accessCode": {"_0": "CODE"}}"#
+    static let authenticationForms = #"one of "link", "emailOTP" or "accessCode" (with "accessCode": "CODE" beside it)"#
 
     private static func expected(_ type: Any.Type) -> String {
         switch type {

@@ -2,9 +2,11 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign envelope create --request FILE`: FILE (or `-`) is an envelope request as JSON
-/// (docs/workflow.md, "Creating an envelope"). An uploaded document may name its PDF by `"file"`
-/// (relative to the request file's folder) instead of giving its bytes as base64 `"pdf"`.
+/// `countersign envelope create --request FILE`: FILE (or `-`) is an envelope request as JSON,
+/// the body of the API's `POST /v1/envelopes` (`EnvelopeCreateBody`; docs/workflow.md, "Creating
+/// an envelope"). An uploaded document may name its PDF by `"file"` (relative to the request
+/// file's folder) instead of giving its bytes as base64 `"pdf"`. `--send` sends it at once, as
+/// does `"send": true` in the file.
 struct EnvelopeCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a draft envelope from a request file.")
     @OptionGroup var options: WorkflowOptions
@@ -18,10 +20,16 @@ struct EnvelopeCreateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.noInput)
         }
         let parsed: EnvelopeRequest
+        let sendInFile: Bool
         do {
             let folder = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 : URL(fileURLWithPath: request).deletingLastPathComponent()
-            parsed = try JSONDecoder().decode(EnvelopeRequest.self, from: try Self.readingFiles(data, folder: folder))
+            let body = try JSONDecoder().decode(EnvelopeCreateBody.self, from: try Self.readingFiles(data, folder: folder))
+            sendInFile = body.send ?? false
+            parsed = try body.request()
+        } catch let error as WorkflowError {
+            printError("\(request): not an envelope request: \(error.reason) — see docs/workflow.md, \"Creating an envelope\"")
+            throw ExitCode(ExitStatus.dataError)
         } catch {
             let reason = (error as? DecodingError).map { DecodingProblem.describe($0, json: data) }
                 ?? DecodingProblem.describeSyntax(error as NSError, json: data) ?? "\(error)"
@@ -29,7 +37,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.dataError)
         }
         let (home, principal) = try options.openWithKey()
-        let send = self.send
+        let send = self.send || sendInFile
         let envelope = try options.run {
             let created = try await home.engine.createEnvelope(principal, parsed)
             return send ? try await home.engine.send(principal, envelope: created.id) : created
