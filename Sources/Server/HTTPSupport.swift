@@ -14,12 +14,17 @@ enum HTTP {
     /// Decodes a JSON body of at most `limit` bytes; a wrong media type is 415, too large 413,
     /// malformed JSON 400 naming the path of the bad value.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        try decode(type, bytes: try await jsonBody(request, limit: limit))
+    }
+
+    /// A JSON body's bytes: the media type checked, an empty body refused.
+    static func jsonBody(_ request: Request, limit: Int) async throws -> [UInt8] {
         if let mediaType = request.headers[.contentType], !mediaType.lowercased().hasPrefix("application/json") {
             throw ServiceError(.unsupportedMediaType, "this route takes application/json, not \(mediaType)")
         }
         let bytes = try await body(request, limit: limit)
         guard !bytes.isEmpty else { throw ServiceError(.badRequest, "the body is empty; this route takes a JSON object") }
-        return try decode(type, bytes: bytes)
+        return bytes
     }
 
     /// Decodes a body already read; malformed JSON is 400 naming the path of the bad value.

@@ -99,6 +99,10 @@ import Testing
              #"recipients.0.authentication: expected one of "link", "emailOTP" or "accessCode""#),
             (request.replacingOccurrences(of: #""role": "approver""#, with: #""role": "aprover""#),
              #"recipients.1.role: "aprover" is not an allowed value; expected "signer", "approver", "cc", "viewer""#),
+            (request.replacingOccurrences(of: #""templateId""#, with: #""templateID""#),
+             "templateID is not a field of an envelope request; did you mean 'templateId'?"),
+            (request.replacingOccurrences(of: #""signatureRole": "customer""#, with: #""signatureRol": "customer""#),
+             "recipients[0].signatureRol is not a field of an envelope request; did you mean 'signatureRole'?"),
             (request.replacingOccurrences(of: #""templateVersion": "3""#, with: #""templateVersion": 3"#),
              "templateVersion: expected text (a JSON string in quotes) but found number"),
         ]

@@ -165,6 +165,14 @@ struct EnvelopeAPITests {
         let unfit = try await fixture.call("POST", "/v1/envelopes", json: badData)
         #expect(unfit.status == 422)
         #expect(unfit.problem == "urn:countersign:problem:template")
+        // A key the request does not have would be ignored by decoding, and with it the value it
+        // meant to give: it is refused with the closest key.
+        var misspelled = ServerFixture.envelopeBody()
+        misspelled["templateID"] = misspelled.removeValue(forKey: "templateId")
+        let mistyped = try await fixture.call("POST", "/v1/envelopes", json: misspelled)
+        #expect(mistyped.status == 400)
+        #expect((mistyped.json["detail"] as? String)?.contains("templateID is not a field of an envelope request; did you mean 'templateId'?") == true,
+                "\(mistyped.text)")
         let unknown = try await fixture.call("GET", "/v1/nothing-here")
         #expect(unknown.status == 404)
         #expect(unknown.problem == "urn:countersign:problem:not-found")

@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import Templates
 
 /// An envelope request as JSON: the body of `POST /v1/envelopes` (docs/openapi.yaml,
 /// `EnvelopeCreate`) and the file `countersign envelope create --request` reads — one format for
@@ -38,6 +39,36 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
     public var documentDate: String?
     /// Send at once (one request instead of create + send).
     public var send: Bool?
+
+    /// The keys a request, a recipient and a reminder policy may have.
+    static let keys: Set<String> = ["templateId", "templateVersion", "documents", "subject", "message", "data", "recipients",
+                                    "metadata", "retentionCategory", "reminders", "documentDate", "send"]
+    static let recipientKeys: Set<String> = ["name", "email", "role", "routingOrder", "authentication", "accessCode",
+                                             "signatureRole", "fields", "when"]
+    static let reminderKeys: Set<String> = ["interval", "maximum"]
+
+    /// The first key of `json` that an envelope request does not have (a misspelling, or a
+    /// key of another format such as `templateID`), said with its path and the closest key;
+    /// nil when every key is known or `json` is not an object (decoding says what is wrong then).
+    /// Decoding alone would ignore such a key and the value it meant to give.
+    public static func unknownKeyProblem(in json: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return nil }
+        func check(_ object: [String: Any], _ known: Set<String>, _ path: String) -> String? {
+            for key in object.keys.sorted() where !known.contains(key) {
+                let hint = Suggestions.closest(to: key, in: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                return "\(path)\(key) is not a field of an envelope request\(hint)"
+            }
+            return nil
+        }
+        if let problem = check(object, keys, "") { return problem }
+        for (index, recipient) in ((object["recipients"] as? [Any]) ?? []).enumerated() {
+            if let recipient = recipient as? [String: Any], let problem = check(recipient, recipientKeys, "recipients[\(index)].") {
+                return problem
+            }
+        }
+        if let reminders = object["reminders"] as? [String: Any] { return check(reminders, reminderKeys, "reminders.") }
+        return nil
+    }
 
     /// The request this body asks for; a body that does not make one is an `invalidRequest`
     /// naming the field.

@@ -24,6 +24,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
         do {
             let folder = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 : URL(fileURLWithPath: request).deletingLastPathComponent()
+            if let problem = EnvelopeCreateBody.unknownKeyProblem(in: data) { throw WorkflowError(.invalidRequest, problem) }
             let body = try JSONDecoder().decode(EnvelopeCreateBody.self, from: try Self.readingFiles(data, folder: folder))
             sendInFile = body.send ?? false
             parsed = try body.request()
