@@ -34,6 +34,12 @@ extension WorkflowEngine {
     /// one with its own errors is refused, naming each at its line and column, and nothing is stored.
     public func importTemplate(_ principal: Principal, source: Data, assets: [String: Data] = [:],
                                name: String = "template") async throws -> TemplateVersion {
+        try await importTemplate(principal, source: source, assets: assets, name: name, checked: false)
+    }
+
+    /// `checked`: `importLibrary` has already checked the draft (`checkDraft`) with the folder's clauses.
+    func importTemplate(_ principal: Principal, source: Data, assets: [String: Data], name: String,
+                        checked: Bool) async throws -> TemplateVersion {
         try principal.require(.legal, to: "import templates")
         let header = try XMLHeader.read(source, what: name)
         guard header.root == "template", let id = header.attributes["id"], let version = header.attributes["version"],
@@ -51,8 +57,10 @@ extension WorkflowEngine {
             }
             return existing
         }
-        let approved = try await store.clauseVersions(account: principal.account, clauseID: nil).filter { $0.state == .approved }
-        try Self.checkDraft(source: source, assets: assets, name: name, clauses: approved)
+        if !checked {
+            let approved = try await store.clauseVersions(account: principal.account, clauseID: nil).filter { $0.state == .approved }
+            try Self.checkDraft(source: source, assets: assets, name: name, clauses: approved)
+        }
         var draft = TemplateVersion(account: principal.account, templateID: id, version: version, source: source,
                                     createdAt: clock.now(), createdBy: principal.keyID)
         draft.assets = assets
@@ -114,7 +122,8 @@ extension WorkflowEngine {
         for (name, source) in clauseFiles { clauses.append(try await importClause(principal, source: source, name: name)) }
         var templates: [TemplateVersion] = []
         for file in templateFiles {
-            templates.append(try await importTemplate(principal, source: file.read.source, assets: file.read.assets, name: file.name))
+            templates.append(try await importTemplate(principal, source: file.read.source, assets: file.read.assets, name: file.name,
+                                                      checked: true))
         }
         return (templates, clauses)
     }
