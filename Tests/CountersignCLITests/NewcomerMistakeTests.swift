@@ -101,6 +101,8 @@ import Testing
              #"recipients.1.role: "aprover" is not an allowed value; expected "signer", "approver", "cc", "viewer""#),
             (request.replacingOccurrences(of: #""templateId""#, with: #""templateID""#),
              "templateID is not a field of an envelope request; did you mean 'templateId'?"),
+            (request.replacingOccurrences(of: #""metadata": {"#, with: #""crm": {"#),
+             "crm is not a field of an envelope request; its fields are templateId, templateVersion, documents, subject"),
             (request.replacingOccurrences(of: #""signatureRole": "customer""#, with: #""signatureRol": "customer""#),
              "recipients[0].signatureRol is not a field of an envelope request; did you mean 'signatureRole'?"),
             (request.replacingOccurrences(of: #""templateVersion": "3""#, with: #""templateVersion": 3"#),

@@ -17,12 +17,18 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
         public var signatureRole: String?
         public var fields: [FieldRequest]?
         public var when: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, email, role, routingOrder, authentication, accessCode, signatureRole, fields, when
+        }
     }
 
     public struct ReminderBody: Decodable, Sendable {
         /// Seconds between reminders (at least 3600).
         public var interval: Double
         public var maximum: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case interval, maximum }
     }
 
     public var templateId: String?
@@ -40,12 +46,10 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
     /// Send at once (one request instead of create + send).
     public var send: Bool?
 
-    /// The keys a request, a recipient and a reminder policy may have.
-    static let keys: Set<String> = ["templateId", "templateVersion", "documents", "subject", "message", "data", "recipients",
-                                    "metadata", "retentionCategory", "reminders", "documentDate", "send"]
-    static let recipientKeys: Set<String> = ["name", "email", "role", "routingOrder", "authentication", "accessCode",
-                                             "signatureRole", "fields", "when"]
-    static let reminderKeys: Set<String> = ["interval", "maximum"]
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case templateId, templateVersion, documents, subject, message, data, recipients, metadata, retentionCategory,
+             reminders, documentDate, send
+    }
 
     /// The first key of `json` that an envelope request does not have (a misspelling, or a
     /// key of another format such as `templateID`), said with its path and the closest key;
@@ -53,20 +57,22 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
     /// Decoding alone would ignore such a key and the value it meant to give.
     public static func unknownKeyProblem(in json: Data) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return nil }
-        func check(_ object: [String: Any], _ known: Set<String>, _ path: String) -> String? {
+        func check<Keys: CodingKey & CaseIterable>(_ object: [String: Any], _ keys: Keys.Type, _ path: String) -> String? {
+            let known = keys.allCases.map(\.stringValue)
             for key in object.keys.sorted() where !known.contains(key) {
-                let hint = Suggestions.closest(to: key, in: known.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+                let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
+                    ?? "; its fields are " + known.joined(separator: ", ")
                 return "\(path)\(key) is not a field of an envelope request\(hint)"
             }
             return nil
         }
-        if let problem = check(object, keys, "") { return problem }
+        if let problem = check(object, CodingKeys.self, "") { return problem }
         for (index, recipient) in ((object["recipients"] as? [Any]) ?? []).enumerated() {
-            if let recipient = recipient as? [String: Any], let problem = check(recipient, recipientKeys, "recipients[\(index)].") {
+            if let recipient = recipient as? [String: Any], let problem = check(recipient, RecipientBody.CodingKeys.self, "recipients[\(index)].") {
                 return problem
             }
         }
-        if let reminders = object["reminders"] as? [String: Any] { return check(reminders, reminderKeys, "reminders.") }
+        if let reminders = object["reminders"] as? [String: Any] { return check(reminders, ReminderBody.CodingKeys.self, "reminders.") }
         return nil
     }
 
