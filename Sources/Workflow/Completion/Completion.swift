@@ -27,6 +27,7 @@ extension WorkflowEngine {
     /// What a completion reads before it seals: the envelope, its events, its first document as
     /// sent and its compiled template.
     struct PreparedCompletion: Sendable {
+        let seal: SealConfiguration
         let envelope: Envelope
         let events: [WorkflowEvent]
         let firstSent: [UInt8]?
@@ -44,7 +45,7 @@ extension WorkflowEngine {
     /// The completion's reads (the first of its three steps; `complete`). Nil when there is
     /// nothing to complete: the envelope is completed, voided or not fully acted on.
     func prepareCompletion(account: String, envelope id: String) async throws -> PreparedCompletion? {
-        guard configuration.seal != nil else {
+        guard let seal = configuration.seal else {
             throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
         }
         guard let read = try await store.envelope(account: account, id: id) else {
@@ -67,15 +68,13 @@ extension WorkflowEngine {
                 throw WorkflowError(.evidence, "template \(version.reference) no longer compiles to the hash envelope \(id) was made with")
             }
         }
-        return PreparedCompletion(envelope: read, events: try await eventsRead, firstSent: try await firstRead, template: compiled)
+        return PreparedCompletion(seal: seal, envelope: read, events: try await eventsRead, firstSent: try await firstRead, template: compiled)
     }
 
     /// The completion's sealing (its second step): every document drawn, certified, sealed,
     /// stored and verified, with one sealer from the pool.
     func sealCompletion(_ prepared: PreparedCompletion) async throws -> SealedCompletion {
-        guard let seal = configuration.seal else {
-            throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
-        }
+        let seal = prepared.seal
         let read = prepared.envelope, events = prepared.events, first = prepared.firstSent, compiled = prepared.template
         let id = read.id
         let now = clock.now()
@@ -120,9 +119,7 @@ extension WorkflowEngine {
     /// its event, its ledger entry, the completion e-mails and the job's own completion; then the
     /// ledger's head anchored when a TSA is configured.
     func commitCompletion(_ prepared: PreparedCompletion, _ result: SealedCompletion, job jobID: String) async throws {
-        guard let seal = configuration.seal else {
-            throw WorkflowError(.completion, "no organisation seal is configured; completion needs a signing identity")
-        }
+        let seal = prepared.seal
         let read = prepared.envelope, sealed = result.sealed, keptAsSent = result.keptAsSent, now = result.at
         let id = read.id, account = read.account
         var envelope = read

@@ -40,7 +40,10 @@ struct CompletionPipeline {
         var committing: (item: Claimed, task: Task<Void, any Error>)?
         var ahead: Task<Ahead?, any Error>?
 
-        func land(_ commit: (item: Claimed, task: Task<Void, any Error>)) async throws {
+        /// Waits for the commit in flight, if any, and records how it ended.
+        func land() async throws {
+            guard let commit = committing else { return }
+            committing = nil
             switch await commit.task.result {
             case .success: ran(commit.item.job)
             case .failure(let error): try await fail(commit.item.job, error, commit.item.claimedAt)
@@ -57,10 +60,7 @@ struct CompletionPipeline {
                 var prepared = next.prepared
                 if prepared == nil {
                     // Its envelope's commit was in flight when the reads would have begun.
-                    if let previous = committing {
-                        committing = nil
-                        try await land(previous)
-                    }
+                    try await land()
                     prepared = await Self.read(current.job, engine)
                 }
                 var avoid: Set<String> = [current.job.envelope]
@@ -75,10 +75,7 @@ struct CompletionPipeline {
                 } catch {
                     outcome = error
                 }
-                if let previous = committing {
-                    committing = nil
-                    try await land(previous)
-                }
+                try await land()
                 if let (completion, result) = sealed {
                     let job = current.job
                     committing = (current, Task { try await engine.commitCompletion(completion, result, job: job.id) })
@@ -94,10 +91,7 @@ struct CompletionPipeline {
                     }
                 }
             }
-            if let previous = committing {
-                committing = nil
-                try await land(previous)
-            }
+            try await land()
         }
 
         do {

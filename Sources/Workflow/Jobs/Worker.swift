@@ -88,7 +88,7 @@ public struct WorkflowWorker: Sendable {
             // pipeline claims further completion jobs itself while its budget lasts.
             if !completions.isEmpty {
                 count += try await CompletionPipeline(worker: self).run(
-                    completions, claimedAt: now, budget: max(completions.count, limit - count),
+                    completions, claimedAt: now, budget: limit - count,
                     fail: { job, error, claimedAt in try await fail(job, error, now: claimedAt, pass: &pass) },
                     ran: { job in pass.ran[job.kind, default: 0] += 1 })
             }
