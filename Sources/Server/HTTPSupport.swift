@@ -13,8 +13,8 @@ enum DigestHex {
 enum HTTP {
     /// Decodes a JSON body of at most `limit` bytes; a wrong media type is 415, too large 413,
     /// malformed JSON 400 naming the path of the bad value.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        try decode(type, bytes: try await jsonBody(request, limit: limit))
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, what: String = "this request's body") async throws -> T {
+        try decode(type, bytes: try await jsonBody(request, limit: limit), what: what)
     }
 
     /// A JSON body's bytes: the media type checked, an empty body refused.
@@ -27,10 +27,14 @@ enum HTTP {
         return bytes
     }
 
-    /// Decodes a body already read; malformed JSON is 400 naming the path of the bad value.
-    static func decode<T: Decodable>(_ type: T.Type, bytes: [UInt8]) throws -> T {
+    /// Decodes a body already read; malformed JSON is 400 naming the path of the bad value, and
+    /// so is a key the body does not have (the schemas say `additionalProperties: false`), with
+    /// the key that was meant. `what` names the body in that message.
+    static func decode<T: Decodable>(_ type: T.Type, bytes: [UInt8], what: String = "this request's body") throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try StrictJSONDecoder(what: what).decode(T.self, from: Data(bytes))
+        } catch let unknown as StrictJSONDecoder.UnknownKey {
+            throw ServiceError(.badRequest, unknown.description)
         } catch let error as DecodingError {
             throw ServiceError(.badRequest, "the JSON body does not fit: \(ServerConfiguration.describe(error))")
         } catch {

@@ -117,6 +117,12 @@ struct BulkSendTests {
                                                 headers: ["Authorization": "Bearer \(other.secret)", "Content-Type": "text/csv"],
                                                 body: Array(Self.csv(2).utf8))
         #expect(foreign.status == 404)
+        // A key the spec does not have is refused with the one meant, not ignored.
+        var typo = Self.spec
+        typo["rowKeyColum"] = typo.removeValue(forKey: "rowKeyColumn") ?? "lead_id"
+        let refused = try await fixture.call("POST", "/v1/bulk-sends", json: typo)
+        #expect(refused.status == 400 && (refused.json["detail"] as? String)?.contains("rowKeyColum is not a field of a bulk send; did you mean 'rowKeyColumn'?") == true,
+                "\(refused.text)")
         #expect(try await fixture.call("POST", "/v1/bulk-sends", as: .compliance, json: Self.spec).status == 403)
         let xml = try await RawHTTP.request(port: fixture.port, "POST", "/v1/bulk-sends/\(id)/rows",
                                             headers: ["Authorization": "Bearer \(fixture.keys[.agent]!)", "Content-Type": "text/xml"],

@@ -173,10 +173,28 @@ struct EnvelopeAPITests {
         #expect(mistyped.status == 400)
         #expect((mistyped.json["detail"] as? String)?.contains("templateID is not a field of an envelope request; did you mean 'templateId'?") == true,
                 "\(mistyped.text)")
+        // At every depth, and in every route's body.
+        var nested = ServerFixture.envelopeBody()
+        var recipients = try #require(nested["recipients"] as? [[String: Any]])
+        recipients[1]["signatureRol"] = recipients[1].removeValue(forKey: "signatureRole")
+        nested["recipients"] = recipients
+        let deep = try await fixture.call("POST", "/v1/envelopes", json: nested)
+        #expect(deep.status == 400)
+        #expect((deep.json["detail"] as? String)?.contains("recipients[1].signatureRol is not a field of an envelope request; did you mean 'signatureRole'?") == true,
+                "\(deep.text)")
+        #expect(try await fixture.envelopeCount() == 0)
+        let id = try await fixture.createEnvelope()
+        let before = try await fixture.call("GET", "/v1/envelopes/\(id)")
+        let void = try await fixture.call("POST", "/v1/envelopes/\(id)/void", json: ["reasn": "sent in error"])
+        #expect(void.status == 400)
+        #expect((void.json["detail"] as? String)?.contains("reasn is not a field of this request's body; did you mean 'reason'?") == true,
+                "\(void.text)")
+        let after = try await fixture.call("GET", "/v1/envelopes/\(id)")
+        #expect(after.json["state"] as? String == before.json["state"] as? String && after.headers["etag"] == before.headers["etag"] && before.headers["etag"] != nil)
         let unknown = try await fixture.call("GET", "/v1/nothing-here")
         #expect(unknown.status == 404)
         #expect(unknown.problem == "urn:countersign:problem:not-found")
-        #expect(try await fixture.envelopeCount() == 0)
+        #expect(try await fixture.envelopeCount() == 1)
     }
 
     @Test("a recipient signs through the recipient routes; the in-process worker seals the envelope")

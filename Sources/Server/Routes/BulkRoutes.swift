@@ -61,7 +61,7 @@ struct BulkRoutes {
         let configuration = api.configuration
         group.post("bulk-sends") { request, context in
             let principal = try context.requirePrincipal()
-            let body = try await HTTP.decode(SpecBody.self, from: request, limit: configuration.maxBodyBytes)
+            let body = try await HTTP.decode(SpecBody.self, from: request, limit: configuration.maxBodyBytes, what: "a bulk send")
             let recipients = try EnvelopeRoutes.recipients(body.recipients)
             let spec = BulkSpec(templateID: body.templateId, templateVersion: body.templateVersion, subject: body.subject,
                                 message: body.message, recipients: recipients, metadata: body.metadata ?? [:],

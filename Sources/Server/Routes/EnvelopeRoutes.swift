@@ -53,9 +53,7 @@ struct EnvelopeRoutes {
         let api = self.api
         group.post("envelopes") { request, context in
             let principal = try context.requirePrincipal()
-            let bytes = try await HTTP.jsonBody(request, limit: limit)
-            if let problem = CreateBody.unknownKeyProblem(in: Data(bytes)) { throw ServiceError(.badRequest, problem) }
-            let body = try HTTP.decode(CreateBody.self, bytes: bytes)
+            let body = try await HTTP.decode(CreateBody.self, from: request, limit: limit, what: "an envelope request")
             var envelope = try await engine.createEnvelope(principal, try Self.request(body))
             if body.send == true { envelope = try await engine.send(principal, envelope: envelope.id) }
             return try HTTP.envelope(envelope, status: .created, location: true)

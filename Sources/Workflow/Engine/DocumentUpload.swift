@@ -11,7 +11,7 @@ public struct DocumentUpload: Sendable, Hashable, Codable {
     public var name: String
     /// The PDF's bytes (base64 in JSON).
     public var pdf: Data
-    /// Fields placed by anchor text or coordinates.
+    /// Fields placed by anchor text or coordinates (none when left out of the JSON).
     public var fields: [FieldPlacementRequest]
     /// Whether to place fields from `{{field:…}}` text tags found in the PDF (docs/workflow.md,
     /// "Text tags"). On by default; a document without tags is then simply without tag fields.
@@ -22,6 +22,17 @@ public struct DocumentUpload: Sendable, Hashable, Codable {
         self.pdf = pdf
         self.fields = fields
         self.textTags = textTags
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, pdf, fields, textTags }
+
+    /// `fields` may be left out (a document whose fields all come from text tags).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        pdf = try container.decode(Data.self, forKey: .pdf)
+        fields = try container.decodeIfPresent([FieldPlacementRequest].self, forKey: .fields) ?? []
+        textTags = try container.decodeIfPresent(Bool.self, forKey: .textTags)
     }
 }
 

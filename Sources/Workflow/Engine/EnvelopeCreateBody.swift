@@ -17,18 +17,12 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
         public var signatureRole: String?
         public var fields: [FieldRequest]?
         public var when: String?
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, email, role, routingOrder, authentication, accessCode, signatureRole, fields, when
-        }
     }
 
     public struct ReminderBody: Decodable, Sendable {
         /// Seconds between reminders (at least 3600).
         public var interval: Double
         public var maximum: Int
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case interval, maximum }
     }
 
     public var templateId: String?
@@ -46,34 +40,11 @@ public struct EnvelopeCreateBody: Decodable, Sendable {
     /// Send at once (one request instead of create + send).
     public var send: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case templateId, templateVersion, documents, subject, message, data, recipients, metadata, retentionCategory,
-             reminders, documentDate, send
-    }
-
-    /// The first key of `json` that an envelope request does not have (a misspelling, or a
-    /// key of another format such as `templateID`), said with its path and the closest key;
-    /// nil when every key is known or `json` is not an object (decoding says what is wrong then).
-    /// Decoding alone would ignore such a key and the value it meant to give.
-    public static func unknownKeyProblem(in json: Data) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else { return nil }
-        func check<Keys: CodingKey & CaseIterable>(_ object: [String: Any], _ keys: Keys.Type, _ path: String) -> String? {
-            let known = keys.allCases.map(\.stringValue)
-            for key in object.keys.sorted() where !known.contains(key) {
-                let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
-                    ?? "; its fields are " + known.joined(separator: ", ")
-                return "\(path)\(key) is not a field of an envelope request\(hint)"
-            }
-            return nil
-        }
-        if let problem = check(object, CodingKeys.self, "") { return problem }
-        for (index, recipient) in ((object["recipients"] as? [Any]) ?? []).enumerated() {
-            if let recipient = recipient as? [String: Any], let problem = check(recipient, RecipientBody.CodingKeys.self, "recipients[\(index)].") {
-                return problem
-            }
-        }
-        if let reminders = object["reminders"] as? [String: Any] { return check(reminders, ReminderBody.CodingKeys.self, "reminders.") }
-        return nil
+    /// The body of `json`, refusing a key an envelope request does not have at any depth (a
+    /// misspelling, or a key of another format such as `templateID`: `StrictJSONDecoder`), which
+    /// decoding alone would ignore with the value it meant to give.
+    public static func decode(_ json: Data) throws -> EnvelopeCreateBody {
+        try StrictJSONDecoder(what: "an envelope request").decode(Self.self, from: json)
     }
 
     /// The request this body asks for; a body that does not make one is an `invalidRequest`

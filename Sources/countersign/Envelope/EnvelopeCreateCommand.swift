@@ -24,12 +24,14 @@ struct EnvelopeCreateCommand: ParsableCommand {
         do {
             let folder = request == "-" ? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 : URL(fileURLWithPath: request).deletingLastPathComponent()
-            if let problem = EnvelopeCreateBody.unknownKeyProblem(in: data) { throw WorkflowError(.invalidRequest, problem) }
-            let body = try JSONDecoder().decode(EnvelopeCreateBody.self, from: try Self.readingFiles(data, folder: folder))
+            let body = try EnvelopeCreateBody.decode(try Self.readingFiles(data, folder: folder))
             sendInFile = body.send ?? false
             parsed = try body.request()
         } catch let error as WorkflowError {
             printError("\(request): not an envelope request: \(error.reason) — see docs/workflow.md, \"Creating an envelope\"")
+            throw ExitCode(ExitStatus.dataError)
+        } catch let unknown as StrictJSONDecoder.UnknownKey {
+            printError("\(request): not an envelope request: \(unknown) — see docs/workflow.md, \"Creating an envelope\"")
             throw ExitCode(ExitStatus.dataError)
         } catch {
             let reason = (error as? DecodingError).map { DecodingProblem.describe($0, json: data) }

@@ -1,0 +1,347 @@
+public import Foundation
+import Synchronization
+import Templates
+
+/// Decodes JSON as `JSONDecoder` does and refuses a key the type never asks for.
+///
+/// `JSONDecoder` ignores a key the type does not have, and with it the value it meant to give:
+/// a misspelled `signatureRol` leaves a signer without their signature box, a `requird` leaves
+/// a field required. Here every keyed container notes the keys the type asked for (decoded, or
+/// asked whether present); after decoding, a key of the JSON object that nothing asked for is
+/// refused with its path and the closest key that was asked for (or the list of them).
+///
+/// This works for any `Decodable`, synthesized or hand-written, at every depth, with no list of
+/// keys kept beside the type. A type that reads a key only in some cases (a hand-written
+/// `init(from:)` with a `switch`) would see that key refused in the other cases; the request
+/// bodies this decodes read every key they declare.
+public struct StrictJSONDecoder: Sendable {
+    /// What the decoded JSON is, for the message (`an envelope request`).
+    public var what: String
+
+    public init(what: String) {
+        self.what = what
+    }
+
+    /// A key the type does not have.
+    public struct UnknownKey: Error, Sendable, CustomStringConvertible {
+        /// The key's path (`recipients[0].signatureRol`).
+        public var path: String
+        /// The keys the type has at that place, in the order it reads them.
+        public var known: [String]
+        public var what: String
+
+        public var description: String {
+            let key = path.split(separator: ".").last.map(String.init) ?? path
+            let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
+                ?? (known.isEmpty ? "; it takes no fields" : "; its fields are " + known.joined(separator: ", "))
+            return "\(path) is not a field of \(what)\(hint)"
+        }
+    }
+
+    /// `T` from `data`. Throws `UnknownKey` for a key `T` does not have, and `DecodingError` as
+    /// `JSONDecoder` does; a required key missing beside an unknown key close to it (`emial`
+    /// for `email`) is an `UnknownKey`, which says what was meant.
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let log = KeyLog()
+        let decoder = JSONDecoder()
+        decoder.userInfo[KeyLog.userInfoKey] = log
+        let value: T
+        do {
+            value = try decoder.decode(Recorded<T>.self, from: data).value
+        } catch DecodingError.keyNotFound(let missing, let context) {
+            let path = KeyLog.path(context.codingPath)
+            if let unknown = log.unknownKeys(at: path).first(where: { Suggestions.closest(to: $0, in: [missing.stringValue]) != nil }) {
+                throw UnknownKey(path: KeyLog.join(path, unknown), known: log.asked(at: path) + [missing.stringValue], what: what)
+            }
+            throw DecodingError.keyNotFound(missing, context)
+        }
+        if let (path, key) = log.firstUnknownKey() {
+            throw UnknownKey(path: KeyLog.join(path, key), known: log.asked(at: path), what: what)
+        }
+        return value
+    }
+}
+
+/// The top-level value, decoded through the recording decoder.
+private struct Recorded<T: Decodable>: Decodable {
+    var value: T
+
+    init(from decoder: any Decoder) throws {
+        guard let log = decoder.userInfo[KeyLog.userInfoKey] as? KeyLog else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "decoded without its key log"))
+        }
+        value = try RecordingDecoder.decode(T.self, from: decoder, log: log)
+        // A type with no fields never opens its object: every key of it is unknown.
+        if !log.hasObject(at: ""), let object = try? decoder.container(keyedBy: AnyKey.self) {
+            log.met("", present: object.allKeys.map(\.stringValue))
+        }
+    }
+}
+
+/// The keys each JSON object had and the keys its type asked for, by the object's path.
+private final class KeyLog: Sendable {
+    static let userInfoKey = CodingUserInfoKey(rawValue: "countersign.strict-json.key-log")!
+
+    private struct Object {
+        var present: [String]
+        var asked: [String] = []
+    }
+
+    /// Objects in the order they were met (the document's order), and their paths' indexes.
+    private struct State {
+        var objects: [(path: String, object: Object)] = []
+        var index: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { path, key in
+            key.intValue.map { "\(path)[\($0)]" } ?? join(path, key.stringValue)
+        }
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func met(_ path: String, present: [String]) {
+        state.withLock { state in
+            guard state.index[path] == nil else { return }
+            state.index[path] = state.objects.count
+            state.objects.append((path, Object(present: present)))
+        }
+    }
+
+    func ask(_ path: String, _ key: String) {
+        state.withLock { state in
+            guard let index = state.index[path], !state.objects[index].object.asked.contains(key) else { return }
+            state.objects[index].object.asked.append(key)
+        }
+    }
+
+    func hasObject(at path: String) -> Bool {
+        state.withLock { $0.index[path] != nil }
+    }
+
+    func asked(at path: String) -> [String] {
+        state.withLock { state in state.index[path].map { state.objects[$0].object.asked } ?? [] }
+    }
+
+    func unknownKeys(at path: String) -> [String] {
+        state.withLock { state in
+            guard let index = state.index[path] else { return [] }
+            let object = state.objects[index].object
+            return object.present.filter { !object.asked.contains($0) }.sorted()
+        }
+    }
+
+    func firstUnknownKey() -> (path: String, key: String)? {
+        state.withLock { state in
+            for (path, object) in state.objects {
+                if let key = object.present.filter({ !object.asked.contains($0) }).sorted().first { return (path, key) }
+            }
+            return nil
+        }
+    }
+}
+
+/// Any key of a JSON object.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// Wraps `JSONDecoder`'s decoder so that each keyed container it hands out records its keys.
+private struct RecordingDecoder: Decoder {
+    let inner: any Decoder
+    let log: KeyLog
+
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var userInfo: [CodingUserInfoKey: Any] { inner.userInfo }
+
+    /// `type` from `decoder`: the values `JSONDecoder` decodes itself (`Data` from base64,
+    /// `Date`, `URL`, `Decimal`) through its own container, everything else through a recording one.
+    static func decode<T: Decodable>(_ type: T.Type, from decoder: any Decoder, log: KeyLog) throws -> T {
+        if type == Data.self || type == Date.self || type == URL.self || type == Decimal.self {
+            return try decoder.singleValueContainer().decode(type)
+        }
+        return try T(from: RecordingDecoder(inner: decoder, log: log))
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        let container = try inner.container(keyedBy: type)
+        let path = KeyLog.path(inner.codingPath)
+        log.met(path, present: try inner.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue))
+        return KeyedDecodingContainer(RecordingKeyedContainer(inner: container, path: path, log: log))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        RecordingUnkeyedContainer(inner: try inner.unkeyedContainer(), log: log)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        RecordingSingleValueContainer(inner: try inner.singleValueContainer(), decoder: inner, log: log)
+    }
+}
+
+private struct RecordingKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let inner: KeyedDecodingContainer<Key>
+    let path: String
+    let log: KeyLog
+
+    var codingPath: [any CodingKey] { inner.codingPath }
+
+    var allKeys: [Key] {
+        let keys = inner.allKeys
+        for key in keys { log.ask(path, key.stringValue) }
+        return keys
+    }
+
+    func contains(_ key: Key) -> Bool {
+        log.ask(path, key.stringValue)
+        return inner.contains(key)
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        log.ask(path, key.stringValue)
+        return try inner.decodeNil(forKey: key)
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try scalar(key) { try inner.decode(type, forKey: key) } }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        log.ask(path, key.stringValue)
+        // A missing key and a null say so as `JSONDecoder` would (a decoder for the key would
+        // read the null and name another type).
+        guard inner.contains(key) else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No value associated with key \(key.stringValue)."))
+        }
+        if try inner.decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [key], debugDescription: "Expected \(type) value but found null instead."))
+        }
+        return try RecordingDecoder.decode(type, from: try inner.superDecoder(forKey: key), log: log)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        log.ask(path, key.stringValue)
+        return try RecordingDecoder(inner: try inner.superDecoder(forKey: key), log: log).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        log.ask(path, key.stringValue)
+        return RecordingUnkeyedContainer(inner: try inner.nestedUnkeyedContainer(forKey: key), log: log)
+    }
+
+    func superDecoder() throws -> any Decoder {
+        RecordingDecoder(inner: try inner.superDecoder(), log: log)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        log.ask(path, key.stringValue)
+        return RecordingDecoder(inner: try inner.superDecoder(forKey: key), log: log)
+    }
+
+    private func scalar<T>(_ key: Key, _ decode: () throws -> T) rethrows -> T {
+        log.ask(path, key.stringValue)
+        return try decode()
+    }
+}
+
+private struct RecordingUnkeyedContainer: UnkeyedDecodingContainer {
+    var inner: any UnkeyedDecodingContainer
+    let log: KeyLog
+
+    var codingPath: [any CodingKey] { inner.codingPath }
+    var count: Int? { inner.count }
+    var isAtEnd: Bool { inner.isAtEnd }
+    var currentIndex: Int { inner.currentIndex }
+
+    mutating func decodeNil() throws -> Bool { try inner.decodeNil() }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try inner.decode(type) }
+    mutating func decode(_ type: String.Type) throws -> String { try inner.decode(type) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try inner.decode(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try inner.decode(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try inner.decode(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try inner.decode(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try inner.decode(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try inner.decode(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try inner.decode(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try inner.decode(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try inner.decode(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try inner.decode(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try inner.decode(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try inner.decode(type) }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let index = currentIndex
+        if try inner.decodeNil() {
+            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [IndexKey(index)],
+                                                          debugDescription: "Expected \(type) but found null instead."))
+        }
+        return try RecordingDecoder.decode(type, from: try inner.superDecoder(), log: log)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try RecordingDecoder(inner: try inner.superDecoder(), log: log).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        RecordingUnkeyedContainer(inner: try inner.nestedUnkeyedContainer(), log: log)
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        RecordingDecoder(inner: try inner.superDecoder(), log: log)
+    }
+}
+
+/// An array index in a coding path.
+private struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "\(intValue ?? 0)" }
+    init(_ index: Int) { intValue = index }
+    init?(stringValue: String) { nil }
+    init?(intValue: Int) { self.intValue = intValue }
+}
+
+private struct RecordingSingleValueContainer: SingleValueDecodingContainer {
+    let inner: any SingleValueDecodingContainer
+    /// The decoder the value comes from: a composite value is decoded from it, recording.
+    let decoder: any Decoder
+    let log: KeyLog
+
+    var codingPath: [any CodingKey] { inner.codingPath }
+
+    func decodeNil() -> Bool { inner.decodeNil() }
+    func decode(_ type: Bool.Type) throws -> Bool { try inner.decode(type) }
+    func decode(_ type: String.Type) throws -> String { try inner.decode(type) }
+    func decode(_ type: Double.Type) throws -> Double { try inner.decode(type) }
+    func decode(_ type: Float.Type) throws -> Float { try inner.decode(type) }
+    func decode(_ type: Int.Type) throws -> Int { try inner.decode(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try inner.decode(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try inner.decode(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try inner.decode(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try inner.decode(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try inner.decode(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try inner.decode(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try inner.decode(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try inner.decode(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try inner.decode(type) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try RecordingDecoder.decode(type, from: decoder, log: log)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import Workflow
+
+/// `StrictJSONDecoder`: a key the type never asks for is refused at any depth, with its path and
+/// the key that was meant; everything else decodes as `JSONDecoder` decodes it.
+@Suite struct StrictJSONDecoderTests {
+    let decoder = StrictJSONDecoder(what: "an envelope request")
+
+    func problem(_ json: String) -> String? {
+        do {
+            _ = try EnvelopeCreateBody.decode(Data(json.utf8))
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    static let recipient = #"{"name": "Ada", "email": "ada@example.com", "role": "signer""#
+
+    @Test("an unknown key is named with its path and the closest key, at every depth", arguments: [
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [], "sned": true}"#,
+         "sned is not a field of an envelope request; did you mean 'send'?"),
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [\#(recipient), "fields": [{"name": "a", "kind": "text", "requird": false}]}]}"#,
+         "recipients[0].fields[0].requird is not a field of an envelope request; did you mean 'required'?"),
+        (#"{"documents": [{"name": "a.pdf", "pdf": "JVBERg==", "fields": [], "textTag": false}], "subject": "s", "recipients": []}"#,
+         "documents[0].textTag is not a field of an envelope request; did you mean 'textTags'?"),
+        (#"{"documents": [{"name": "a.pdf", "pdf": "JVBERg==", "fields": [{"kind": "signature", "role": "r", "anchor": {"text": "Sign", "offsetx": 2}}]}], "subject": "s", "recipients": []}"#,
+         "documents[0].fields[0].anchor.offsetx is not a field of an envelope request; did you mean 'offsetX'?"),
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [], "reminders": {"interval": 3600, "maximum": 2, "every": 1}}"#,
+         "reminders.every is not a field of an envelope request; its fields are interval, maximum"),
+    ])
+    func unknownKeys(json: String, expected: String) {
+        #expect(problem(json) == expected)
+    }
+
+    @Test func aMisspelledRequiredKeyIsNamedAsTheMisspelling() {
+        // Without this, the message would be "email is missing" while the e-mail is right there.
+        let json = #"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [{"name": "Ada", "emial": "a@b.c", "role": "signer"}]}"#
+        #expect(problem(json) == "recipients[0].emial is not a field of an envelope request; did you mean 'email'?")
+        // A missing key with no close unknown key is still a missing key.
+        do {
+            _ = try EnvelopeCreateBody.decode(Data(#"{"templateId": "t", "templateVersion": "1", "recipients": []}"#.utf8))
+            Issue.record("decoded without a subject")
+        } catch let DecodingError.keyNotFound(key, _) {
+            #expect(key.stringValue == "subject")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func knownKeysDecodeAsJSONDecoderDecodesThem() throws {
+        let json = #"""
+            {"documents": [{"name": "a.pdf", "pdf": "JVBERi0xLjc=", "textTags": false,
+                            "fields": [{"kind": "dropdown", "role": "customer", "options": ["a", "b"], "position": {"page": 1, "x": 72, "y": 90}}]}],
+             "subject": "s", "message": null, "data": {"any key": "is data", "other": "too"}, "metadata": {"lead": "7"},
+             "recipients": [{"name": "Ada", "email": "ada@example.com", "role": "signer", "routingOrder": 2, "authentication": "link"}],
+             "reminders": {"interval": 7200, "maximum": 1}, "send": true}
+            """#
+        let strict = try EnvelopeCreateBody.decode(Data(json.utf8))
+        let plain = try JSONDecoder().decode(EnvelopeCreateBody.self, from: Data(json.utf8))
+        #expect(strict.documents == plain.documents)
+        #expect(strict.documents?.first?.pdf == Data("%PDF-1.7".utf8))
+        #expect(strict.data == ["any key": "is data", "other": "too"] && strict.metadata == plain.metadata)
+        #expect(strict.recipients.first?.routingOrder == 2 && strict.reminders?.interval == 7200 && strict.send == true)
+        #expect(strict.message == nil)
+        // A document whose fields all come from text tags may leave `fields` out.
+        let tagged = try EnvelopeCreateBody.decode(Data(#"{"documents": [{"name": "a.pdf", "pdf": "JVBERg=="}], "subject": "s", "recipients": []}"#.utf8))
+        #expect(tagged.documents?.first?.fields == [] && tagged.documents?.first?.textTags == nil)
+    }
+
+    @Test func wrongValuesAreStillDecodingErrorsWithTheirPaths() {
+        let json = #"{"templateId": "t", "templateVersion": 3, "subject": "s", "recipients": []}"#
+        do {
+            _ = try EnvelopeCreateBody.decode(Data(json.utf8))
+            Issue.record("a number decoded as text")
+        } catch let error as DecodingError {
+            #expect(DecodingProblem.describe(error) == "templateVersion: expected text (a JSON string in quotes) but found number")
+        } catch {
+            Issue.record("\(error)")
+        }
+        let null = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [null]}"#
+        do {
+            _ = try EnvelopeCreateBody.decode(Data(null.utf8))
+            Issue.record("a null recipient decoded")
+        } catch let error as DecodingError {
+            #expect(DecodingProblem.describe(error).hasPrefix("recipients.0: expected"), "\(DecodingProblem.describe(error))")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func aTypeWithNoFieldsSaysSo() {
+        struct Empty: Decodable {}
+        do {
+            _ = try decoder.decode(Empty.self, from: Data(#"{"x": 1}"#.utf8))
+            Issue.record("an unknown key was accepted")
+        } catch {
+            #expect("\(error)" == "x is not a field of an envelope request; it takes no fields")
+        }
+    }
+}
