@@ -75,11 +75,13 @@ let package = Package(
         // CountersignCrypto because apple/swift-crypto (in the NIO packages' graph) owns `Crypto`.
         .target(name: "CountersignCrypto", dependencies: ["COpenSSL", "LazySystemLibraries"],
                 swiftSettings: swiftSettings),
+        // What users type, checked: "did you mean" suggestions, JSON that refuses unknown keys.
+        .target(name: "InputChecks", swiftSettings: swiftSettings),
         // Sealing: placement, appearances, audit certificate page, one-pass PAdES signatures.
-        .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "CountersignCrypto", "PDFReader"],
+        .target(name: "Signing", dependencies: ["PDFSyntax", "Typesetting", "CountersignCrypto", "PDFReader", "InputChecks"],
                 swiftSettings: swiftSettings),
         // The XML template language: parse, check, compile, bind data into a document model.
-        .target(name: "Templates", dependencies: ["CLibXML2", "CountersignCrypto", "Typesetting", "LazySystemLibraries"], swiftSettings: swiftSettings),
+        .target(name: "Templates", dependencies: ["CLibXML2", "CountersignCrypto", "Typesetting", "LazySystemLibraries", "InputChecks"], swiftSettings: swiftSettings),
         // ETSI TS 119 612 trusted lists: parse (libxml2), verify their XML signatures against pinned
         // certificates (libxmlsec1), services' status over time, EU qualification of a signer.
         .target(name: "TrustedLists", dependencies: ["CLibXML2", "CXMLSec", "CountersignCrypto", "LazySystemLibraries"],
@@ -92,7 +94,7 @@ let package = Package(
         // The workflow core: accounts, templates, envelopes, routing, signer actions, completion,
         // evidence, jobs, e-mail — pure domain over the store protocols (DESIGN.md §13).
         .target(name: "Workflow", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "CountersignCrypto", "Signing",
-                                                 "Templates", "Verification"], swiftSettings: swiftSettings),
+                                                 "Templates", "Verification", "InputChecks"], swiftSettings: swiftSettings),
         // The embedded store: SQLite through GRDB, documents on the file system.
         .target(name: "WorkflowSQLite", dependencies: ["Workflow", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
@@ -110,7 +112,7 @@ let package = Package(
                                                  .product(name: "Mustache", package: "swift-mustache")],
                 swiftSettings: swiftSettings),
         // The HTTP service over the workflow core: routes, conventions, lifecycle (DESIGN.md §14).
-        .target(name: "Server", dependencies: ["Workflow", "Typesetting", "WebhookHTTP", "WebPages", "CountersignCrypto",
+        .target(name: "Server", dependencies: ["Workflow", "InputChecks", "Typesetting", "WebhookHTTP", "WebPages", "CountersignCrypto",
                                                .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "HummingbirdCore", package: "hummingbird"),
                                                .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -125,7 +127,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         // The facade: one import for library users.
         .target(name: "Countersign", dependencies: ["PDFSyntax", "PDFReader", "Typesetting", "Rendering", "Batch", "CountersignCrypto",
-                                                  "Signing", "Templates", "TrustedLists", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres",
+                                                  "Signing", "Templates", "TrustedLists", "Verification", "Workflow", "WorkflowSQLite", "WorkflowPostgres", "InputChecks",
                                                   "WebhookHTTP"],
                 swiftSettings: swiftSettings),
         // The thin CLI.
@@ -179,7 +181,7 @@ let package = Package(
         .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification", "Typesetting",
                                                           "CountersignCrypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "InputChecks", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
                                                           "Verification", "CountersignCrypto", "PDFSyntax", "Signing", "Typesetting",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

@@ -3,6 +3,7 @@
 /// One import for library users; it re-exports the modules below it.
 @_exported public import Batch
 @_exported public import CountersignCrypto
+@_exported public import InputChecks
 @_exported public import PDFReader
 @_exported public import PDFSyntax
 @_exported public import Rendering

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Workflow
+import InputChecks
 
 enum DigestHex {
     static func sha256(_ bytes: [UInt8]) -> String { DigestAlgorithm.sha256.hash(bytes).hexString.lowercased() }

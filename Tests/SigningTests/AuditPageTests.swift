@@ -119,5 +119,17 @@ import Testing
         }
         let badTime = Data(#"{"envelopeId":"e","documentName":"d","signers":[{"name":"A","email":"a@b.c","role":"r","authentication":"x","events":[{"type":"signed","at":"yesterday"}]}]}"#.utf8)
         #expect(throws: SigningError(.badAudit, "")) { try AuditTrail.load(badTime) }
+        // A misspelled key would drop its value from the evidence: it is refused, with the one meant.
+        let misspelled = Data(#"{"envelopeId":"e","documentName":"d","signers":[{"name":"A","email":"a@b.c","role":"r","authentication":"x","userAgnet":"Firefox","events":[]}]}"#.utf8)
+        do {
+            _ = try AuditTrail.load(misspelled)
+            Issue.record("expected an error")
+        } catch let error as SigningError {
+            #expect(error.reason == "audit events: signers[0].userAgnet is not a field of an audit events file; did you mean 'userAgent'?")
+        }
+        // A JSON Lines batch's `document` belongs to the batch, not to the events.
+        let line = Data(#"{"document":"a.pdf","envelopeId":"e","documentName":"d","signers":[{"name":"A","email":"a@b.c","role":"r","authentication":"x","events":[]}]}"#.utf8)
+        #expect(throws: SigningError.self) { try AuditTrail.load(line) }
+        #expect(try AuditTrail.load(line, othersKeys: ["document"]).envelopeId == "e")
     }
 }

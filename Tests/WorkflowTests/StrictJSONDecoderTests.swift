@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InputChecks
 @testable import Workflow
 
 /// `StrictJSONDecoder`: a key the type never asks for is refused at any depth, with its path and

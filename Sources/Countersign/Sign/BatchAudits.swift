@@ -37,7 +37,7 @@ public enum BatchAudits: Sendable {
                     continue
                 }
                 do {
-                    trails[document] = try AuditTrail.load(lineData)
+                    trails[document] = try AuditTrail.load(lineData, othersKeys: ["document"])
                 } catch let error as SigningError {
                     problems.append("line \(index + 1) (\(document)): \(error.reason)")
                 }

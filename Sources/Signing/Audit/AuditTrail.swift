@@ -1,4 +1,5 @@
 import CountersignCrypto
+import InputChecks
 public import Foundation
 
 /// What happened in an envelope: who signed, how they were authenticated, from where, and
@@ -77,11 +78,16 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         try validate()
     }
 
-    /// Reads and checks an events file; every problem names its JSON path.
-    public static func load(_ data: Data) throws -> AuditTrail {
+    /// Reads and checks an events file; every problem names its JSON path. A key the file may
+    /// not have (`userAgnet`) is refused with the one meant, rather than dropped with its value
+    /// from the evidence; `othersKeys` are top-level keys another reader takes (a JSON Lines
+    /// batch's `document`).
+    public static func load(_ data: Data, othersKeys: Set<String> = []) throws -> AuditTrail {
         let trail: AuditTrail
         do {
-            trail = try JSONDecoder().decode(AuditTrail.self, from: data)
+            trail = try StrictJSONDecoder(what: "an audit events file", othersKeys: othersKeys).decode(AuditTrail.self, from: data)
+        } catch let unknown as StrictJSONDecoder.UnknownKey {
+            throw SigningError(.badAudit, "audit events: \(unknown)")
         } catch let DecodingError.keyNotFound(key, context) {
             throw SigningError(.badAudit, "audit events: \(path(context.codingPath + [key])) is missing")
         } catch let DecodingError.typeMismatch(_, context) {

@@ -1,5 +1,6 @@
 public import Foundation
 public import Typesetting
+import InputChecks
 
 /// A clause a template pins, as found in the library.
 public struct PinnedClause: Sendable, Hashable {

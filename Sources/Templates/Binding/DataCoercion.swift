@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 
 /// Why a value does not fit a field's type.
 struct CoercionFailure: Error {

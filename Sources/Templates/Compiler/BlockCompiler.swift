@@ -1,4 +1,5 @@
 import Typesetting
+import InputChecks
 
 extension Compiler {
     // MARK: Control flow

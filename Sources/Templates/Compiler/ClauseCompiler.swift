@@ -1,4 +1,5 @@
 import Typesetting
+import InputChecks
 
 extension Compiler {
     /// `<clause ref version when heading/>`: the pinned clause's content from the library, shown

@@ -1,5 +1,6 @@
 import Foundation
 import Typesetting
+import InputChecks
 
 /// What block content may hold where it is being compiled, and the loop variables in scope.
 struct BlockContext {

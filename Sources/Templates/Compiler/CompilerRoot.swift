@@ -1,5 +1,6 @@
 import Foundation
 import Typesetting
+import InputChecks
 
 /// What compiling the root produced, before it becomes a `CompiledTemplate`.
 struct TemplateParts {

@@ -1,4 +1,5 @@
 import Typesetting
+import InputChecks
 
 extension Compiler {
     /// Compiles `<styles>`: new styles and overrides of the built-ins (body, title, h1–h3, small,

@@ -1,5 +1,6 @@
 import Foundation
 import Typesetting
+import InputChecks
 
 /// Lengths, colours, page sizes and other attribute value syntaxes. Each parser returns the
 /// value or a message saying what was expected.

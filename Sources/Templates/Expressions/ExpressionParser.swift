@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 
 /// A formatter as written: `currency:"EUR"` → name `currency`, arguments `["EUR"]`.
 struct FormatterCall: Sendable, Hashable {

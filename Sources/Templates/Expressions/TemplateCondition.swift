@@ -1,3 +1,5 @@
+import InputChecks
+
 /// A condition in the template expression language (`discount_pct > 20 and plan == 'Enterprise'`)
 /// evaluated outside a template body — for example the `when` of a conditional recipient.
 ///

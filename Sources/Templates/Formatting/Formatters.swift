@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import InputChecks
 
 /// A formatter in an interpolation, checked when the template is compiled.
 enum ValueFormatter: Sendable, Hashable {

@@ -1,5 +1,6 @@
 public import Foundation
 import Templates
+import InputChecks
 
 /// An envelope request as JSON: the body of `POST /v1/envelopes` (docs/openapi.yaml,
 /// `EnvelopeCreate`) and the file `countersign envelope create --request` reads — one format for

@@ -1,6 +1,5 @@
 public import Foundation
 import Synchronization
-import Templates
 
 /// Decodes JSON as `JSONDecoder` does and refuses a key the type never asks for.
 ///
@@ -17,9 +16,12 @@ import Templates
 public struct StrictJSONDecoder: Sendable {
     /// What the decoded JSON is, for the message (`an envelope request`).
     public var what: String
+    /// Keys of the top-level object that another reader takes (a JSON Lines batch's `document`).
+    public var othersKeys: Set<String>
 
-    public init(what: String) {
+    public init(what: String, othersKeys: Set<String> = []) {
         self.what = what
+        self.othersKeys = othersKeys
     }
 
     /// A key the type does not have.
@@ -42,7 +44,7 @@ public struct StrictJSONDecoder: Sendable {
     /// `JSONDecoder` does; a required key missing beside an unknown key close to it (`emial`
     /// for `email`) is an `UnknownKey`, which says what was meant.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let log = KeyLog()
+        let log = KeyLog(othersKeys: othersKeys)
         let decoder = JSONDecoder()
         decoder.userInfo[KeyLog.userInfoKey] = log
         let value: T
@@ -94,6 +96,11 @@ private final class KeyLog: Sendable {
     }
 
     private let state = Mutex(State())
+    private let othersKeys: Set<String>
+
+    init(othersKeys: Set<String>) {
+        self.othersKeys = othersKeys
+    }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
         codingPath.reduce("") { path, key in
@@ -107,7 +114,7 @@ private final class KeyLog: Sendable {
         state.withLock { state in
             guard state.index[path] == nil else { return }
             state.index[path] = state.objects.count
-            state.objects.append((path, Object(present: present)))
+            state.objects.append((path, Object(present: path.isEmpty ? present.filter { !othersKeys.contains($0) } : present)))
         }
     }
 
