@@ -29,11 +29,25 @@ struct RequestMiddleware: RouterMiddleware {
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let level: Logger.Level = response.status.code >= 500 ? .error : .info
         context.logger.log(level: level, "request", metadata: [
-            "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
+            "method": .string(request.method.rawValue), "path": .string(Self.loggedPath(request.uri.path)), "route": .string(route),
             "status": .stringConvertible(Int(response.status.code)), "duration_ms": .string(String(format: "%.2f", milliseconds)),
             "ip": .string(context.remoteIP ?? "-"),
         ])
         return response
+    }
+
+    /// `path` for the log, its credentials left out. A signing token (64 hex digits) or an
+    /// embedded link's secret (`cse_…`) in a path lets whoever holds it act as the recipient —
+    /// the store keeps only their hashes — and logs are read by more people, for longer, than
+    /// the recipient's e-mail. Only the first eight characters stay, enough to tell requests apart.
+    static func loggedPath(_ path: String) -> String {
+        func secret(_ segment: Substring) -> Bool {
+            (segment.count == 64 && segment.allSatisfy(\.isHexDigit)) || (segment.hasPrefix("cse_") && segment.count > 12)
+        }
+        guard path.split(separator: "/").contains(where: secret) else { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { secret($0) ? $0.prefix(8) + "…" : $0 }
+            .joined(separator: "/")
     }
 }
 

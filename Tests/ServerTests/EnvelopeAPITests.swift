@@ -204,10 +204,12 @@ struct EnvelopeAPITests {
         let fixture = try await ServerFixture.start { $0.worker.enabled = true; $0.worker.interval = 3600 }
         defer { Task { try await fixture.stop() } }
         let id = try await fixture.createEnvelope(send: true)
+        var credentials: [String] = []
         for recipient in ["rcp_1", "rcp_2"] {
             let link = try await fixture.call("POST", "/v1/envelopes/\(id)/recipients/\(recipient)/embedded-link")
             let path = String((link.json["url"] as? String ?? "").dropFirst(fixture.server.configuration.publicURL.count))
             let token = String(try #require(try await fixture.call("GET", path, as: nil).headers["location"]).split(separator: "/").last ?? "")
+            credentials += [token, String(path.split(separator: "/").last ?? "")]
             let view = try await fixture.call("GET", "/v1/signing/\(token)", as: nil)
             #expect(view.json["needsConsent"] as? Bool == true)
             let disclosure = try #require(view.json["disclosure"] as? [String: Any])
@@ -253,5 +255,13 @@ struct EnvelopeAPITests {
         #expect((documents.first?["sealedSha256"] as? String)?.count == 64)
         let verification = try await AuditVerifier(store: fixture.home.store, trustAnchors: fixture.home.trustAnchors).verify()
         #expect(verification.findings.isEmpty, "\(verification.findings)")
+        // The request log names each request's path, but never a token or an embedded link's
+        // secret in it: whoever reads the log could act as the recipient.
+        let lines = fixture.log.lines.withLock { $0 }
+        #expect(credentials.count == 4 && credentials.allSatisfy { $0.count >= 64 }, "\(credentials)")
+        #expect(lines.contains { $0.contains("/v1/signing/") } && lines.contains { $0.contains("/v1/embedded/cse_") })
+        for credential in credentials {
+            #expect(!lines.contains { $0.contains(credential) }, "a log line holds \(credential.prefix(8))…")
+        }
     }
 }
