@@ -36,6 +36,14 @@ import Testing
                 "the director's condition does not hold")
         #expect(recipients.map { $0["state"] as? String } == ["sent", "created"])
 
+        // A mistyped --home is said as such, and makes nothing there (no store, no CA key).
+        let typo = home.appendingPathComponent("hmoe")
+        for arguments in [["envelope", "list"], ["audit", "verify"], ["worker", "--once"]] {
+            let elsewhere = try countersign(arguments, home: typo, key: key)
+            #expect(elsewhere.status == 66 && elsewhere.stderr.contains("no workflow home here") && elsewhere.stdout.contains("\"error\""),
+                    "\(arguments): \(elsewhere.status) \(elsewhere.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: typo.path))
+        }
         let listed = try countersign(["envelope", "list", "--state", "sent", "--metadata", "lead_id=LD-100000"], home: home, key: key)
         #expect(listed.status == 0 && listed.stdout.contains(id))
         #expect(try countersign(["envelope", "remind", id], home: home, key: key).status == 0)

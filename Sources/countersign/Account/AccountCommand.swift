@@ -14,7 +14,7 @@ struct AccountCreateCommand: ParsableCommand {
     @Option(help: "The account's name.") var name: String
 
     func run() throws {
-        let home = try options.open()
+        let home = try options.open(creating: true)
         let name = self.name
         let (account, key) = try options.run { try await home.engine.createAccount(name: name) }
         options.output(CanonicalJSON.object(["account": .string(account.id), "key": .string(key.secret),

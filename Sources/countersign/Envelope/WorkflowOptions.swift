@@ -31,11 +31,20 @@ struct WorkflowOptions: ParsableArguments {
         return try WorkflowStoreLocation(text)
     }
 
-    /// Opens the home (creating it), sealing with `seal` (default: the home's development CA).
-    func open(seal: OrganisationSeal = .development) throws -> WorkflowHome {
+    /// Opens the home, sealing with `seal` (default: the home's development CA). Only `creating`
+    /// (`account create`) makes a home whose store is not there yet: for any other command a
+    /// home without its SQLite store is a mistyped `--home`, and making one there (a store, a
+    /// development CA and its private key) would leave files behind and then blame the key.
+    func open(seal: OrganisationSeal = .development, creating: Bool = false) throws -> WorkflowHome {
         do {
             let location = try storeLocation()
             let directory = homeURL
+            let store = WorkflowHome.defaultStore(directory).appendingPathComponent("workflow.sqlite")
+            if !creating, location == nil, !FileManager.default.fileExists(atPath: store.path) {
+                throw CLIError(ExitStatus.noInput, file: directory.path, "no workflow home here (it has no store/workflow.sqlite)",
+                               todo: "give the --home (or COUNTERSIGN_WORKFLOW_HOME) where `countersign account create` made it, "
+                                   + "or make one here with `countersign account create`")
+            }
             return try waitFor { try await WorkflowHome.open(directory: directory, store: location, seal: seal) }
         } catch {
             throw workflowExit(error, json: json)
