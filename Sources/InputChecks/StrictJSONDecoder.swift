@@ -219,16 +219,16 @@ private struct RecordingKeyedContainer<Key: CodingKey>: KeyedDecodingContainerPr
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try scalar(key) { try inner.decode(type, forKey: key) } }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try scalar(key) { try inner.decode(type, forKey: key) } }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try scalar(key) { try inner.decode(type, forKey: key) } }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try scalar(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(key) { try inner.decode(type, forKey: key) } }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(key) { try inner.decode(type, forKey: key) } }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         log.ask(path, key.stringValue)
@@ -265,6 +265,26 @@ private struct RecordingKeyedContainer<Key: CodingKey>: KeyedDecodingContainerPr
     private func scalar<T>(_ key: Key, _ decode: () throws -> T) rethrows -> T {
         log.ask(path, key.stringValue)
         return try decode()
+    }
+
+    private static func placeless(_ error: DecodingError) -> Bool {
+        if case .dataCorrupted(let context) = error { return context.codingPath.isEmpty }
+        return false
+    }
+
+    /// `JSONDecoder` reports a number that is not a whole number in the type's range (`1.5`,
+    /// `99999999999999999999`) as "The given data was not valid JSON", with no path: said here
+    /// as the type mismatch it is, at its key, with the number found.
+    private func integer<T>(_ key: Key, _ decode: () throws -> T) throws -> T {
+        log.ask(path, key.stringValue)
+        do {
+            return try decode()
+        } catch let error where !(error is DecodingError) || (error as? DecodingError).map(Self.placeless) == true {
+            guard let number = try? inner.decode(Double.self, forKey: key) else { throw error }
+            let found = number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key],
+                                                           debugDescription: "Expected to decode \(T.self) but found \(found) instead."))
+        }
     }
 }
 

@@ -37,9 +37,10 @@ enum HTTP {
         } catch let unknown as StrictJSONDecoder.UnknownKey {
             throw ServiceError(.badRequest, unknown.description)
         } catch let error as DecodingError {
-            throw ServiceError(.badRequest, "the JSON body does not fit: \(ServerConfiguration.describe(error))")
+            throw ServiceError(.badRequest, "the JSON body does not fit: \(DecodingProblem.describe(error, json: Data(bytes)))")
         } catch {
-            throw ServiceError(.badRequest, "the body is not JSON: \(error.localizedDescription)")
+            throw ServiceError(.badRequest, DecodingProblem.describeSyntax(error as NSError, json: Data(bytes))
+                               ?? "the body is not JSON: \(error.localizedDescription)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 import Typesetting
 import WebPages
 public import Workflow
@@ -229,13 +230,15 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw ServiceError(.configuration, "cannot read the configuration file \(file)")
             }
-            try checkKeys(data, file: file)
             do {
-                configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+                // A key the configuration does not have (at any depth) is refused with the one meant.
+                configuration = try StrictJSONDecoder(what: "the configuration").decode(ServerConfiguration.self, from: data)
+            } catch let unknown as StrictJSONDecoder.UnknownKey {
+                throw ServiceError(.configuration, "\(file): \(unknown)")
             } catch let error as DecodingError {
-                throw ServiceError(.configuration, "\(file): \(describe(error))")
+                throw ServiceError(.configuration, "\(file): \(DecodingProblem.describe(error, json: data))")
             } catch {
-                throw ServiceError(.configuration, "\(file) is not JSON: \(error)")
+                throw ServiceError(.configuration, "\(file): " + (DecodingProblem.describeSyntax(error as NSError, json: data) ?? "not JSON: \(error)"))
             }
             base = url.deletingLastPathComponent()
         }
@@ -243,27 +246,6 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         configuration.resolvePaths(against: base)
         try configuration.check()
         return configuration
-    }
-
-    /// Refuses keys the configuration does not know (at the top level and in its objects).
-    static func checkKeys(_ data: Data, file: String) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ServiceError(.configuration, "\(file): the configuration must be one JSON object")
-        }
-        let known: [String: Set<String>] = ["": Set(CodingKeys.allCases.map(\.rawValue)), "tls": ["certificate", "key"],
-                                            "worker": Set(Worker.CodingKeys.allCases.map(\.rawValue)),
-                                            "pages": Set(Pages.CodingKeys.allCases.map(\.rawValue)), "rateLimit": ["requests", "window"],
-                                            "seal": Set(Seal.CodingKeys.allCases.map(\.rawValue))]
-        for (key, value) in object {
-            guard known[""]!.contains(key) else {
-                throw ServiceError(.configuration, "\(file): unknown key '\(key)'; the keys are \(known[""]!.sorted().joined(separator: ", "))")
-            }
-            if let inner = value as? [String: Any], let allowed = known[key] {
-                for innerKey in inner.keys where !allowed.contains(innerKey) {
-                    throw ServiceError(.configuration, "\(file): unknown key '\(key).\(innerKey)'; it has \(allowed.sorted().joined(separator: ", "))")
-                }
-            }
-        }
     }
 
     mutating func apply(_ environment: [String: String]) throws {
@@ -407,9 +389,5 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         return WebPagesConfiguration(fontsDirectory: fonts,
                                      pageCacheDirectory: URL(fileURLWithPath: pages.cacheDirectory),
                                      secureCookies: true, frameAncestors: pages.frameAncestors, sessionKey: key)
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        DecodingProblem.describe(error)
     }
 }

@@ -153,6 +153,10 @@ struct EnvelopeAPITests {
                                                 headers: ["Authorization": "Bearer \(fixture.keys[.agent]!)", "Content-Type": "application/json"],
                                                 body: Array("{not json".utf8))
         #expect(notJSON.status == 400)
+        #expect((notJSON.json["detail"] as? String)?.contains("not valid JSON at line 1, column") == true, "\(notJSON.text)")
+        let role = try await fixture.call("POST", "/v1/keys", as: .admin, json: ["role": "superuser", "name": "crm"])
+        #expect(role.status == 400 && (role.json["detail"] as? String)?.contains(#"role: "superuser" is not an allowed value; expected "agent", "legal", "compliance", "admin""#) == true,
+                "\(role.text)")
         let xml = try await fixture.call("POST", "/v1/envelopes", json: ["a": 1], headers: ["Content-Type": "application/xml"])
         #expect(xml.status == 415)
         var body = ServerFixture.envelopeBody()

@@ -117,7 +117,7 @@ struct OperationsTests {
 
         try Data(#"{"prot": 1}"#.utf8).write(to: file)
         #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
-            (error as? ServiceError)?.reason.contains("unknown key 'prot'") == true
+            (error as? ServiceError)?.reason.contains("prot is not a field of the configuration; did you mean 'port'?") == true
         }
         #expect(loaded.worker.concurrency == 1, "the default")
         for concurrency in [0, 65] {
@@ -175,7 +175,7 @@ struct OperationsTests {
                                 (#"{"seal": {"key": "k.pem"}}"#, "seal.key and seal.cert go together"),
                                 (#"{"seal": {"p12": "a.p12", "passwordFile": "p", "passwordEnv": "P"}}"#, "seal.passwordFile or seal.passwordEnv"),
                                 (#"{"seal": {"tsa": "https://tsa.example"}}"#, "seal.tsa 'https://tsa.example' is not an http:// URL"),
-                                (#"{"seal": {"password": "hunter2"}}"#, "unknown key 'seal.password'"),
+                                (#"{"seal": {"password": "hunter2"}}"#, "seal.password is not a field of the configuration"),
                                 (#"{"seal": {"passwordFile": "p", "trust": ["root.pem"]}}"#, "a password is given but no key")] {
             try Data(text.utf8).write(to: file)
             #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in

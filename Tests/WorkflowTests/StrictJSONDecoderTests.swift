@@ -80,12 +80,33 @@ import InputChecks
         } catch {
             Issue.record("\(error)")
         }
+        // JSONDecoder says "The given data was not valid JSON", with no path, for these.
+        for (number, found) in [("1.5", "1.5"), ("99999999999999999999", "1e+20")] {
+            let json = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [\#(Self.recipient), "routingOrder": \#(number)}]}"#
+            do {
+                _ = try EnvelopeCreateBody.decode(Data(json.utf8))
+                Issue.record("\(number) decoded as a routing order")
+            } catch let error as DecodingError {
+                #expect(DecodingProblem.describe(error) == "recipients[0].routingOrder: expected a whole number but found \(found)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        let base64 = #"{"documents": [{"name": "a.pdf", "pdf": "not base64!"}], "subject": "s", "recipients": []}"#
+        do {
+            _ = try EnvelopeCreateBody.decode(Data(base64.utf8))
+            Issue.record("bad base64 decoded")
+        } catch let error as DecodingError {
+            #expect(DecodingProblem.describe(error).hasPrefix("documents[0].pdf: is not valid base64"), "\(DecodingProblem.describe(error))")
+        } catch {
+            Issue.record("\(error)")
+        }
         let null = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [null]}"#
         do {
             _ = try EnvelopeCreateBody.decode(Data(null.utf8))
             Issue.record("a null recipient decoded")
         } catch let error as DecodingError {
-            #expect(DecodingProblem.describe(error).hasPrefix("recipients.0: expected"), "\(DecodingProblem.describe(error))")
+            #expect(DecodingProblem.describe(error).hasPrefix("recipients[0]: expected"), "\(DecodingProblem.describe(error))")
         } catch {
             Issue.record("\(error)")
         }

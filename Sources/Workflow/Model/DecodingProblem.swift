@@ -6,8 +6,11 @@ public import Foundation
 public enum DecodingProblem {
     /// `json`: the bytes that were decoded, to place a syntax error by line and column.
     public static func describe(_ error: DecodingError, json: Data? = nil) -> String {
+        // `recipients[0].role`, as unknown keys are named (StrictJSONDecoder).
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            context.codingPath.reduce("") { path, key in
+                key.intValue.map { "\(path)[\($0)]" } ?? (path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)")
+            }
         }
         func at(_ context: DecodingError.Context, _ text: String) -> String {
             let where_ = path(context)
@@ -34,9 +37,17 @@ public enum DecodingProblem {
             // invalid String value signr"): say which value, and for a recipient's role which are allowed.
             if let range = context.debugDescription.range(of: "from invalid String value ") {
                 let value = context.debugDescription[range.upperBound...]
-                let allowed = context.codingPath.last?.stringValue == "role"
-                    ? "; expected " + Recipient.Role.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") : ""
+                var allowed = ""
+                if context.codingPath.last?.stringValue == "role" {
+                    // A recipient's role, or an API key's.
+                    let roles = context.codingPath.contains { $0.stringValue == "recipients" }
+                        ? Recipient.Role.allCases.map(\.rawValue) : Role.allCases.map(\.rawValue)
+                    allowed = "; expected " + roles.map { "\"\($0)\"" }.joined(separator: ", ")
+                }
                 return at(context, "\"\(value)\" is not an allowed value\(allowed)")
+            }
+            if context.debugDescription.hasPrefix("Encountered Data is not valid Base64") {
+                return at(context, "is not valid base64 (a file's bytes go in JSON base64-encoded, as `base64 -w0 FILE` prints them)")
             }
             return at(context, context.debugDescription)
         case .keyNotFound(let key, let context):
@@ -60,8 +71,18 @@ public enum DecodingProblem {
         }
     }
 
+    /// Where the JSON's syntax is broken: from the decoder's underlying error when it has one;
+    /// else (`JSONDecoder` says only "The given data was not valid JSON", with no place) from
+    /// `JSONSerialization`'s error on the same bytes.
     private static func syntaxError(_ context: DecodingError.Context, json: Data?) -> String? {
-        (context.underlyingError as NSError?).flatMap { describeSyntax($0, json: json) }
+        if let described = (context.underlyingError as NSError?).flatMap({ describeSyntax($0, json: json) }) { return described }
+        guard context.codingPath.isEmpty, let json else { return nil }
+        do {
+            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return describeSyntax(error as NSError, json: json)
+        }
     }
 
     /// "the request is not valid JSON at line L, column C: …" for Foundation's JSON syntax error
