@@ -331,17 +331,18 @@ public final class PDFSigner {
                 throw SigningError(.badPlacement, "field '\(name)' is a direct object; it cannot be updated incrementally")
             }
             let widget = field.widgets.first
+            if let rect = widget?.rect, rect.width > Self.largestSide || rect.height > Self.largestSide {
+                throw SigningError(.badPlacement, "field '\(name)' has /Rect \(rect), larger than any page can be "
+                                   + "(\(Int(Self.largestSide)) units a side); sign with --at or --anchor instead, or fix the field")
+            }
             return Target(fieldReference: reference, fieldDictionary: field.dictionary,
                           widgetReference: widget?.reference ?? reference, rect: widget?.rect)
         case .rectangle(let page, let x, let y, let width, let height):
             guard page >= 1, page <= pages.count else {
                 throw SigningError(.badPlacement, "page \(page) does not exist; the document has \(pages.count) page(s)")
             }
-            guard width > 0, height > 0 else {
-                throw SigningError(.badPlacement, "the signature rectangle needs a positive width and height")
-            }
-            return try newField(on: pages[page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
-                                name: nil, fields: fields, editor: &editor)
+            let rect = try Self.visibleRect(x: x, y: y, width: width, height: height, on: pages[page - 1], page: page)
+            return try newField(on: pages[page - 1], rect: rect, name: nil, fields: fields, editor: &editor)
         case .anchor(let text, let occurrence, let offsetX, let offsetY, let width, let height):
             let reader = try DocumentReader(bytes: document.bytes.array)
             let matches = reader.find(text: text, caseSensitive: true)
@@ -351,9 +352,9 @@ public final class PDFSigner {
                     : "the anchor text '\(text)' occurs \(matches.count) time(s), not \(occurrence)")
             }
             let match = matches[occurrence - 1]
-            let x = match.rect.minX + offsetX, y = match.rect.minY + offsetY
-            return try newField(on: pages[match.page - 1], rect: PDFRect(x0: x, y0: y, x1: x + width, y1: y + height),
-                                name: nil, fields: fields, editor: &editor)
+            let rect = try Self.visibleRect(x: match.rect.minX + offsetX, y: match.rect.minY + offsetY, width: width, height: height,
+                                            on: pages[match.page - 1], page: match.page)
+            return try newField(on: pages[match.page - 1], rect: rect, name: nil, fields: fields, editor: &editor)
         case .invisible(let name):
             // The widget goes on the first page that is an object of its own (a page written
             // directly in /Kids cannot be named by /P); with none (every page direct, or a
@@ -362,6 +363,32 @@ public final class PDFSigner {
             return try newField(on: pages.first { !$0.isDirect }, rect: PDFRect(x0: 0, y0: 0, x1: 0, y1: 0), name: name,
                                 fields: fields, editor: &editor)
         }
+    }
+
+    /// The most units a side of a page may have (ISO 32000-2 Annex C: 14 400 at the default user
+    /// unit); no visible signature can be larger.
+    static let largestSide = 14_400.0
+
+    /// A new visible signature's rectangle, checked: finite numbers, a positive size no larger
+    /// than a page can be, and some of it on the page's visible area (its crop box) — otherwise
+    /// the "visible" signature would show nowhere.
+    static func visibleRect(x: Double, y: Double, width: Double, height: Double, on page: PDFPage, page number: Int) throws -> PDFRect {
+        guard [x, y, width, height].allSatisfy(\.isFinite) else {
+            throw SigningError(.badPlacement, "the signature rectangle (\(x), \(y), \(width) × \(height)) has a number that is not finite")
+        }
+        guard width > 0, height > 0 else {
+            throw SigningError(.badPlacement, "the signature rectangle needs a positive width and height")
+        }
+        guard width <= largestSide, height <= largestSide else {
+            throw SigningError(.badPlacement, "the signature rectangle is \(width) × \(height); a page is at most \(Int(largestSide)) units a side")
+        }
+        let rect = PDFRect(x0: x, y0: y, x1: x + width, y1: y + height)
+        let visible = page.cropBox
+        guard rect.x0 < visible.x1, rect.x1 > visible.x0, rect.y0 < visible.y1, rect.y1 > visible.y0 else {
+            throw SigningError(.badPlacement, "the signature rectangle \(rect) is off page \(number), whose visible area (crop box) is "
+                               + "\(visible); coordinates are in the page's user space, from its bottom-left corner")
+        }
+        return rect
     }
 
     private func newField(on page: PDFPage?, rect: PDFRect, name: String?, fields: [PDFFormField],

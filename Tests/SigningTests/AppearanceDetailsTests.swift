@@ -57,6 +57,41 @@ import Typesetting
         #expect(normal.warnings.isEmpty)
     }
 
+    /// Rectangles no page can show are refused with the reason, never drawn (a width past
+    /// pango's 32-bit units trapped the process) and never written as `/Rect [0 72 0 122]`.
+    @Test func rectanglesNoPageCanShowAreRefused() throws {
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        let cases: [(Double, Double, Double, Double, String)] = [
+            (72, 72, 1e8, 50, "at most 14400 units a side"), (72, 72, 200, 1e25, "at most 14400 units a side"),
+            (.nan, 72, 200, 50, "not finite"), (72, 72, .infinity, 50, "not finite"),
+            (2000, 2000, 200, 50, "is off page 1"), (1e300, 72, 200, 50, "is off page 1"), (72, 72, 0, 50, "positive width"),
+        ]
+        for (x, y, width, height, reason) in cases {
+            do {
+                _ = try signer.sign(PDFBytes(fixtures.contract), request: SignatureRequest(
+                    placement: .rectangle(page: 1, x: x, y: y, width: width, height: height), signingTime: time))
+                Issue.record("signed at \(x), \(y), \(width) × \(height)")
+            } catch let error as SigningError {
+                #expect(error.code == .badPlacement && error.reason.contains(reason), "\(error.reason)")
+            }
+        }
+        // An existing field whose /Rect is larger than any page: refused, naming the field.
+        let document = try PDFDocument(bytes: fixtures.contract)
+        let field = try #require(try document.formFields().first { $0.name == "sig_customer" })
+        let widget = try #require(field.widgets.first?.reference ?? field.reference)
+        var dictionary = try #require(try document.resolve(.reference(widget)).dictionaryValue)
+        dictionary["Rect"] = PDFObject.array([.integer(72), .integer(72), .integer(100_000_072), .integer(122)])
+        var update = IncrementalUpdate(document: document)
+        update.set(widget, .dictionary(dictionary))
+        let huge = update.write().bytes
+        do {
+            _ = try signer.sign(PDFBytes(huge), request: SignatureRequest(placement: .field("sig_customer"), signingTime: time))
+            Issue.record("signed a field 100 million units wide")
+        } catch let error as SigningError {
+            #expect(error.code == .badPlacement && error.reason.contains("field 'sig_customer' has /Rect"), "\(error.reason)")
+        }
+    }
+
     @Test func theTypedMarkSitsOnTheLineAndScalesWithTheBox() throws {
         let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048), name: "Ana Ruiz"))
         func mark(height: Double) throws -> (size: Double, baseline: Double) {

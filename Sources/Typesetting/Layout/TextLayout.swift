@@ -47,7 +47,9 @@ final class TextLayout {
         let scale = Double(cs_pango_scale())
         let layout = pango_layout_new(fonts.context(language: language))!
         self.layout = layout
-        pango_layout_set_width(layout, Int32(max(1, width) * scale))
+        // Clamped: a width past pango's 32-bit units (or not finite) must not trap the process.
+        let units = max(1, width) * scale
+        pango_layout_set_width(layout, units.isFinite && units < Double(Int32.max) ? Int32(units) : Int32.max)
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
         switch style.alignment {
         case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
