@@ -48,6 +48,23 @@ import Testing
         #expect(document.notes[0].message.contains("/Prev"))
     }
 
+    /// A lone CR after `stream` is harmless when `/Length` confirms where the data ends, and is
+    /// noted whenever the object is read; without that confirmation it stays an error.
+    @Test func loneCRAfterStreamIsNotedWhenLengthConfirmsIt() throws {
+        var bytes = CraftedStructures.file()
+        let keyword = try #require(SamplePDFs.firstIndex(of: Array("stream\n".utf8), in: bytes))
+        bytes[keyword + 6] = 0x0D
+        let document = try readStrictly(bytes)
+        #expect(document.notes.map(\.code) == [.streamKeywordLoneCR])
+        #expect(document.notes.first?.offset == keyword + 6)
+        // /Length one short: the data would end before `endstream`, so where it starts is a guess.
+        let lengthRange = try #require(SamplePDFs.firstIndex(of: Array("/Length ".utf8), in: bytes))
+        var wrong = bytes
+        let digit = lengthRange + 8
+        wrong[digit] = wrong[digit] == UInt8(ascii: "9") ? UInt8(ascii: "8") : wrong[digit] + 1
+        #expect(throws: PDFError(.badStream, "")) { try readStrictly(wrong) }
+    }
+
     @Test func freeHeadWithGeneration65536IsNoted() throws {
         let document = try readStrictly(CraftedStructures.file(freeHeadGeneration: 65536))
         #expect(document.notes.map(\.code) == [.freeGeneration65536])

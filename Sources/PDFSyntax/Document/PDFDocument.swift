@@ -259,6 +259,7 @@ public final class PDFDocument: Sendable {
                 if cache { $0.objects[offset] = object }
                 $0.warnings += parser.allWarnings(in: "object \(reference.number) \(reference.generation)", offsetsInFile: true)
             }
+            for note in parser.notes { recordNote(note) }
             return object
         case .compressed(let streamNumber, let index)?:
             guard reference.generation == 0 else { return .null }

@@ -39,6 +39,9 @@ struct ObjectParser {
 
     /// The repairs of a tolerant parse (`warnings`) and the names whose `#` it read as itself;
     /// `place` names the object for the message.
+    /// Harmless deviations met (DESIGN.md §7), at offsets in the parsed bytes.
+    var notes: [PDFNote] = []
+
     func allWarnings(in place: String, offsetsInFile: Bool) -> [PDFWarning] {
         warnings + lexer.literalNumberSigns.map {
             PDFWarning("a name in \(place) has a '#' without two hex digits; read as '#' (PDF 1.0/1.1 names)",
@@ -208,14 +211,21 @@ struct ObjectParser {
     private mutating func readStreamData(dictionary: PDFDictionary, keywordEnd: Int, reference: PDFReference,
                                          resolveLength: (PDFReference) throws -> Int?) throws -> ([UInt8], Int) {
         var dataStart = keywordEnd
+        // A lone CR after `stream` breaks the rule (ISO 32000-2 §7.3.8.1), but when `/Length`
+        // from just after it lands exactly on `endstream`, every reader takes the same bytes: a
+        // harmless deviation (DESIGN.md §7), accepted with a warning even when strict. Strict
+        // parsing refuses it only when `/Length` does not confirm the boundary, below.
+        var loneCR = false
         if dataStart < lexer.end, bytes[dataStart] == 0x0D, dataStart + 1 < lexer.end, bytes[dataStart + 1] == 0x0A {
             dataStart += 2
         } else if dataStart < lexer.end, bytes[dataStart] == 0x0A {
             dataStart += 1
+        } else if dataStart < lexer.end, bytes[dataStart] == 0x0D {
+            dataStart += 1
+            loneCR = true
         } else if strict {
             throw PDFError(.badStream, "'stream' must be followed by CRLF or LF", offset: keywordEnd, object: reference)
         } else {
-            if dataStart < lexer.end, bytes[dataStart] == 0x0D { dataStart += 1 }
             warnings.append(PDFWarning("'stream' keyword not followed by CRLF or LF", offset: keywordEnd))
         }
         var declared: Int? = nil
@@ -226,8 +236,19 @@ struct ObjectParser {
         }
         if let length = declared, length >= 0, length <= lexer.end - dataStart,
            let endKeyword = endstreamPosition(after: dataStart + length) {
+            if loneCR {
+                notes.append(PDFNote(.streamKeywordLoneCR, "object \(reference.number) \(reference.generation): 'stream' is followed "
+                                     + "by a lone CR; /Length confirms where the data ends", offset: keywordEnd))
+            }
             lexer.position = endKeyword + 9
             return (bytes.array(dataStart..<(dataStart + length)), dataStart)
+        }
+        if loneCR, strict {
+            throw PDFError(.badStream, "'stream' must be followed by CRLF or LF (a lone CR, and /Length does not confirm where the data ends)",
+                           offset: keywordEnd, object: reference)
+        }
+        if loneCR {
+            warnings.append(PDFWarning("'stream' keyword not followed by CRLF or LF", offset: keywordEnd))
         }
         let problem = declared.map { "stream /Length \($0) does not end at 'endstream'" } ?? "stream has no usable /Length"
         if strict {
