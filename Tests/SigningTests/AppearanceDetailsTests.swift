@@ -92,6 +92,44 @@ import Typesetting
         }
     }
 
+    /// Pages that share one indirect `/Annots` array: a widget added for one page must not show
+    /// on the others (it was added to the shared array, so the box appeared on every page).
+    @Test func aSharedAnnotsArrayIsNotWidenedToOtherPages() throws {
+        var info = DocumentInfo()
+        info.title = "Shared annotations"
+        let spec = DocumentSpec(page: .letter, body: [.paragraph(Paragraph(runs: [.plain("One")], style: ParagraphStyle())), .pageBreak,
+                                                      .paragraph(Paragraph(runs: [.plain("Two")], style: ParagraphStyle()))], info: info)
+        let plain = try DocumentFinisher().finish(try Typesetter().typeset(spec), info: info)
+        let document = try PDFDocument(bytes: plain)
+        let pages = try document.pages()
+        #expect(pages.count == 2)
+        var update = IncrementalUpdate(document: document)
+        let shared = update.add(PDFObject.array([]))
+        for page in pages {
+            var dictionary = page.dictionary
+            dictionary["Annots"] = .reference(shared)
+            update.set(page.reference, .dictionary(dictionary))
+        }
+        let input = update.write().bytes
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        let first: [UInt8] = try signer.sign(input, request: SignatureRequest(
+            placement: .rectangle(page: 1, x: 72, y: 300, width: 200, height: 60), signingTime: Date()))
+        let second: [UInt8] = try signer.sign(first, request: SignatureRequest(
+            placement: .rectangle(page: 2, x: 72, y: 300, width: 200, height: 60), signingTime: Date()))
+        let signed = try PDFDocument(bytes: second)
+        let annotations: [[PDFObject]] = try signed.pages().map { page in
+            try signed.resolve(page.dictionary["Annots"] ?? PDFObject.array([])).arrayValue ?? []
+        }
+        #expect(annotations.map(\.count) == [1, 1], "each page shows its own widget only: \(annotations)")
+        #expect(annotations[0] != annotations[1])
+        // Each page's own array is an allowed change after the first signature: to our verifier
+        // and to pyHanko's difference analysis.
+        let file = try fixtures.write(second, "shared-annots.pdf")
+        let verdict = try runCommand(TestEnvironment.countersignExecutable.path, ["verify", file.path, "--trust", fixtures.caFile.path])
+        #expect(verdict.status == 0 && verdict.stdout.contains("PASSED"), "\(verdict.stdout)")
+        _ = try Judges.pyhanko(file, trust: fixtures.caFile, signatures: 2)
+    }
+
     @Test func theTypedMarkSitsOnTheLineAndScalesWithTheBox() throws {
         let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048), name: "Ana Ruiz"))
         func mark(height: Double) throws -> (size: Double, baseline: Double) {

@@ -46,7 +46,18 @@ public struct FormEditor {
         var dictionary = update.objects[page.reference]?.dictionaryValue ?? page.dictionary
         if case .reference(let arrayReference)? = dictionary["Annots"],
            case .array(let annotations) = try update.objects[arrayReference] ?? document.object(arrayReference) {
-            update.set(arrayReference, .array(annotations + [.reference(annotation)]))
+            // An /Annots array other pages name too (pikepdf and some producers share one empty
+            // array): adding to it would show the widget on each of them, and an annotation
+            // belongs to one page (ISO 32000-2 §12.5.2). This page then gets its own array.
+            let shared = try document.pages().contains {
+                $0.reference != page.reference && $0.dictionary["Annots"]?.referenceValue == arrayReference
+            }
+            if !shared {
+                update.set(arrayReference, .array(annotations + [.reference(annotation)]))
+                return
+            }
+            dictionary["Annots"] = .array(annotations + [.reference(annotation)])
+            update.set(page.reference, .dictionary(dictionary))
             return
         }
         let existing = try document.resolve(dictionary["Annots"] ?? .array([])).arrayValue ?? []
