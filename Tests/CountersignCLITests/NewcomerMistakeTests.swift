@@ -115,6 +115,11 @@ import Testing
             #expect(result.status == 65 && result.stderr.contains(expected), "\(result.stderr)")
             #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("Invalid number of keys"), "\(result.stderr)")
         }
+        // With --json the refusal is also an error object on stdout, as for every command.
+        let file = directory.appendingPathComponent("request-0.json")
+        let json = try countersign(["envelope", "create", "--request", file.path, "--json", "--home", directory.appendingPathComponent("home").path])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 65 && ((object?["error"] as? [String: Any])?["message"] as? String)?.contains("not an envelope request") == true, "\(json.stdout)")
     }
 
     /// A template's diagnostics came as `"message": ""` with `--json`.

@@ -38,6 +38,17 @@ import Workflow
             let after = try await fixture.snapshot(envelope.id)
             #expect(after.0 == before.0 && after.1 == before.1 && after.2 == before.2, "\(what) changed something")
         }
+        // Consented but not authenticated: the refusal says how this recipient authenticates
+        // (it said "authenticate first (E-mail code)", and for a link recipient "(Link)").
+        _ = try await engine.open(token: token, context: context)
+        try await engine.consent(token: token, disclosureVersion: engine.configuration.disclosure.version,
+                                 disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
+        do {
+            try await engine.sign(token: token, context: context)
+            Issue.record("signed without authenticating")
+        } catch let error as WorkflowError {
+            #expect(error.code == .notAuthenticated && error.reason.contains("one-time code e-mailed"), "\(error.reason)")
+        }
     }
 
     @Test func badEnvelopeRequestsAreRefusedWithTheirReason() async throws {

@@ -97,7 +97,7 @@ extension WorkflowEngine {
             var failure: String?
             switch recipient.authentication {
             case .link:
-                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) needs no code")
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) needs no code: opening the signing link authenticates them")
             case .emailOTP:
                 guard let otp = recipient.otp else {
                     throw WorkflowError(.notAuthenticated, "no code was sent; request a code first")
@@ -144,8 +144,9 @@ extension WorkflowEngine {
             var fields = recipient.fields
             for (name, value) in values {
                 guard let index = fields.firstIndex(where: { $0.name == name && $0.kind != .signature }) else {
-                    throw WorkflowError(.invalidRequest, "recipient \(recipient.id) has no field '\(name)' to fill; theirs are "
-                                        + recipient.fields.filter { $0.kind != .signature }.map(\.name).joined(separator: ", "))
+                    let theirs = recipient.fields.filter { $0.kind != .signature }.map(\.name)
+                    throw WorkflowError(.invalidRequest, "recipient \(recipient.id) has no field '\(name)' to fill; "
+                                        + (theirs.isEmpty ? "they have no fields to fill" : "theirs are " + theirs.joined(separator: ", ")))
                 }
                 fields[index].value = try Self.checked(value, for: fields[index])
             }
@@ -288,7 +289,12 @@ extension WorkflowEngine {
             throw WorkflowError(.notAuthenticated, "consent to electronic records and signatures first")
         }
         guard recipient.authenticatedAt != nil else {
-            throw WorkflowError(.notAuthenticated, "authenticate first (\(recipient.authentication.displayName))")
+            let how = switch recipient.authentication {
+            case .link: "open the signing link first: opening it is how a link recipient authenticates"
+            case .emailOTP: "authenticate first with the one-time code e-mailed to the recipient (ask for one, then give it)"
+            case .accessCode(_): "authenticate first with the access code the sender gave the recipient"
+            }
+            throw WorkflowError(.notAuthenticated, how)
         }
     }
 

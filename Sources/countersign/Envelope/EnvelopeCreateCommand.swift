@@ -13,11 +13,18 @@ struct EnvelopeCreateCommand: ParsableCommand {
     @Option(help: "The envelope request as JSON (`-` for stdin).") var request: String
     @Flag(help: "Send it at once.") var send = false
 
+    /// Reports a request file the command cannot use (on stderr; with `--json`, also as an error
+    /// object on stdout, as every command does) and gives the exit code to throw.
+    static func refusal(_ status: Int32, _ file: String, _ what: String, json: Bool) -> ExitCode {
+        let failure = CLIError(status, file: file, what, todo: "see docs/workflow.md, \"Creating an envelope\"")
+        failure.report(json: json)
+        return ExitCode(failure.status)
+    }
+
     func run() throws {
         let data = request == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
         guard let data else {
-            printError("\(request): cannot read the request file")
-            throw ExitCode(ExitStatus.noInput)
+            throw Self.refusal(ExitStatus.noInput, request, "cannot read the request file", json: options.json)
         }
         let parsed: EnvelopeRequest
         let sendInFile: Bool
@@ -27,17 +34,14 @@ struct EnvelopeCreateCommand: ParsableCommand {
             let body = try EnvelopeCreateBody.decode(try Self.readingFiles(data, folder: folder))
             sendInFile = body.send ?? false
             parsed = try body.request()
-        } catch let error as WorkflowError {
-            printError("\(request): not an envelope request: \(error.reason) — see docs/workflow.md, \"Creating an envelope\"")
-            throw ExitCode(ExitStatus.dataError)
-        } catch let unknown as StrictJSONDecoder.UnknownKey {
-            printError("\(request): not an envelope request: \(unknown) — see docs/workflow.md, \"Creating an envelope\"")
-            throw ExitCode(ExitStatus.dataError)
         } catch {
-            let reason = (error as? DecodingError).map { DecodingProblem.describe($0, json: data) }
-                ?? DecodingProblem.describeSyntax(error as NSError, json: data) ?? "\(error)"
-            printError("\(request): not an envelope request: \(reason) — see docs/workflow.md, \"Creating an envelope\"")
-            throw ExitCode(ExitStatus.dataError)
+            let reason = switch error {
+            case let error as WorkflowError: error.reason
+            case let unknown as StrictJSONDecoder.UnknownKey: unknown.description
+            case let error as DecodingError: DecodingProblem.describe(error, json: data)
+            default: DecodingProblem.describeSyntax(error as NSError, json: data) ?? "\(error)"
+            }
+            throw Self.refusal(ExitStatus.dataError, request, "not an envelope request: \(reason)", json: options.json)
         }
         let (home, principal) = try options.openWithKey()
         let send = self.send || sendInFile
