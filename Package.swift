@@ -159,7 +159,7 @@ let package = Package(
                     dependencies: ["PDFSyntax", "CountersignCrypto", "Rendering", "Typesetting", "TestSupport", "countersign", "Countersign",
                                    "WorkflowBench"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "SigningTests", dependencies: ["Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport"],
+        .testTarget(name: "SigningTests", dependencies: ["Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "PDFReader", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "VerificationTests",
                     dependencies: ["Verification", "TrustedLists", "Signing", "CountersignCrypto", "Rendering", "Typesetting", "PDFSyntax", "TestSupport",

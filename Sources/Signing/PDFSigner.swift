@@ -187,7 +187,10 @@ public final class PDFSigner {
             let language = try document.resolve(try document.catalog(), "Lang")?.stringValue?.text
             let context = AppearanceCache.Context(reason: request.reason, location: request.location, language: language,
                                                   allowIllegible: request.allowIllegibleAppearance)
-            let (form, warning) = try appearances().appearance(width: rect.width, height: rect.height,
+            // On a page turned a quarter, the box's displayed width is its height in user space.
+            let turned = target.rotation % 180 == 90
+            let (form, warning) = try appearances().appearance(width: turned ? rect.height : rect.width,
+                                                               height: turned ? rect.width : rect.height, rotation: target.rotation,
                                                                mark: request.mark ?? .typedName(signerName, font: request.typedNameFont), signerName: signerName,
                                                                date: request.signingTime, context: context,
                                                                signatureID: String(signatureID), into: &editor.update)
@@ -309,6 +312,9 @@ public final class PDFSigner {
         var fieldDictionary: PDFDictionary
         var widgetReference: PDFReference?
         var rect: PDFRect?
+        /// The widget's page's `/Rotate` (degrees clockwise): the appearance is turned to stand
+        /// upright as the page is displayed.
+        var rotation = 0
     }
 
     private func resolvePlacement(_ placement: SignaturePlacement, document: PDFDocument, fields: [PDFFormField],
@@ -335,14 +341,17 @@ public final class PDFSigner {
                 throw SigningError(.badPlacement, "field '\(name)' has /Rect \(rect), larger than any page can be "
                                    + "(\(Int(Self.largestSide)) units a side); sign with --at or --anchor instead, or fix the field")
             }
+            let rotation = widget?.page.flatMap { $0 >= 1 && $0 <= pages.count ? PageGeometry(pages[$0 - 1]).rotation : nil } ?? 0
             return Target(fieldReference: reference, fieldDictionary: field.dictionary,
-                          widgetReference: widget?.reference ?? reference, rect: widget?.rect)
+                          widgetReference: widget?.reference ?? reference, rect: widget?.rect, rotation: rotation)
         case .rectangle(let page, let x, let y, let width, let height):
             guard page >= 1, page <= pages.count else {
                 throw SigningError(.badPlacement, "page \(page) does not exist; the document has \(pages.count) page(s)")
             }
             let rect = try Self.visibleRect(x: x, y: y, width: width, height: height, on: pages[page - 1], page: page)
-            return try newField(on: pages[page - 1], rect: rect, name: nil, fields: fields, editor: &editor)
+            var target = try newField(on: pages[page - 1], rect: rect, name: nil, fields: fields, editor: &editor)
+            target.rotation = PageGeometry(pages[page - 1]).rotation
+            return target
         case .anchor(let text, let occurrence, let offsetX, let offsetY, let width, let height):
             let reader = try DocumentReader(bytes: document.bytes.array)
             let matches = reader.find(text: text, caseSensitive: true)
@@ -351,10 +360,19 @@ public final class PDFSigner {
                     ? "the anchor text '\(text)' does not occur in the document"
                     : "the anchor text '\(text)' occurs \(matches.count) time(s), not \(occurrence)")
             }
+            // Offsets and size are on the page as displayed (its /Rotate applied): 0,-50 is below
+            // the text as a reader sees it, on a turned page too.
             let match = matches[occurrence - 1]
-            let rect = try Self.visibleRect(x: match.rect.minX + offsetX, y: match.rect.minY + offsetY, width: width, height: height,
-                                            on: pages[match.page - 1], page: match.page)
-            return try newField(on: pages[match.page - 1], rect: rect, name: nil, fields: fields, editor: &editor)
+            let page = pages[match.page - 1], geometry = PageGeometry(page)
+            let anchor = geometry.displayed(x0: match.rect.minX, y0: match.rect.minY, x1: match.rect.maxX, y1: match.rect.maxY)
+            guard [offsetX, offsetY, width, height].allSatisfy(\.isFinite) else {
+                throw SigningError(.badPlacement, "the anchor's offset (\(offsetX), \(offsetY)) or size (\(width) × \(height)) has a number that is not finite")
+            }
+            let box = geometry.user(PageGeometry.Box(x: anchor.x + offsetX, y: anchor.y + offsetY, width: width, height: height))
+            let rect = try Self.visibleRect(x: box.x0, y: box.y0, width: box.width, height: box.height, on: page, page: match.page)
+            var target = try newField(on: page, rect: rect, name: nil, fields: fields, editor: &editor)
+            target.rotation = geometry.rotation
+            return target
         case .invisible(let name):
             // The widget goes on the first page that is an object of its own (a page written
             // directly in /Kids cannot be named by /P); with none (every page direct, or a

@@ -1,5 +1,6 @@
 import CountersignCrypto
 import Foundation
+import PDFReader
 import PDFSyntax
 import Rendering
 @testable import Signing
@@ -128,6 +129,44 @@ import Typesetting
         let verdict = try runCommand(TestEnvironment.countersignExecutable.path, ["verify", file.path, "--trust", fixtures.caFile.path])
         #expect(verdict.status == 0 && verdict.stdout.contains("PASSED"), "\(verdict.stdout)")
         _ = try Judges.pyhanko(file, trust: fixtures.caFile, signatures: 2)
+    }
+
+    /// On a page turned by /Rotate, an anchored signature goes below the text as displayed and
+    /// its appearance is turned to read upright (it was drawn sideways, beside the text).
+    @Test(arguments: [90, 180, 270])
+    func anchoredSignaturesOnTurnedPagesReadUpright(rotation: Int) throws {
+        let document = try PDFDocument(bytes: fixtures.contract)
+        let page = try #require(try document.pages().first)
+        var dictionary = page.dictionary
+        dictionary["Rotate"] = .integer(rotation)
+        var update = IncrementalUpdate(document: document)
+        update.set(page.reference, .dictionary(dictionary))
+        let turned = update.write().bytes
+        let signer = try PDFSigner(identity: try fixtures.identity(.rsa(2048)))
+        let signed: [UInt8] = try signer.sign(turned, request: SignatureRequest(
+            placement: .anchor(text: "Sign here", occurrence: 1, offsetX: 0, offsetY: -50, width: 200, height: 45), signingTime: time))
+        let result = try PDFDocument(bytes: signed)
+        let resultPage = try #require(try result.pages().first)
+        let field = try #require(try result.formFields().first { $0.name == "Signature1" })
+        let rect = try #require(field.widgets.first?.rect)
+        let geometry = PageGeometry(resultPage)
+        let box = geometry.displayed(x0: rect.x0, y0: rect.y0, x1: rect.x1, y1: rect.y1)
+        #expect(abs(box.width - 200) < 0.01 && abs(box.height - 45) < 0.01, "displayed \(box)")
+        let reader = try DocumentReader(bytes: turned)
+        let anchor = try #require(reader.find(text: "Sign here", caseSensitive: true).first)
+        let text = geometry.displayed(x0: anchor.rect.minX, y0: anchor.rect.minY, x1: anchor.rect.maxX, y1: anchor.rect.maxY)
+        #expect(abs(box.x - text.x) < 0.01 && abs(box.y - (text.y - 50)) < 0.01, "below the text as displayed: \(box) vs \(text)")
+        let widgetReference = try #require(field.widgets.first?.reference)
+        let widget = try #require(try result.resolve(.reference(widgetReference)).dictionaryValue)
+        let normal = try #require(try result.resolve(widget["AP"] ?? .null).dictionaryValue)
+        let appearance = try result.resolve(normal["N"] ?? .null)
+        guard case .stream(let form) = appearance else { Issue.record("no appearance stream"); return }
+        let expected: [PDFObject] = switch rotation {
+        case 90: [0, 1, -1, 0, 0, 0]
+        case 180: [-1, 0, 0, -1, 0, 0]
+        default: [0, -1, 1, 0, 0, 0]
+        }
+        #expect(form.dictionary["Matrix"] == PDFObject.array(expected))
     }
 
     @Test func theTypedMarkSitsOnTheLineAndScalesWithTheBox() throws {

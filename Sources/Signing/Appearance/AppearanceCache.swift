@@ -51,7 +51,7 @@ final class AppearanceCache {
 
     /// Adds the widget appearance to `update` and returns its Form XObject, with a warning when
     /// the box was too small for legible text and `context.allowIllegible` let it through.
-    func appearance(width: Double, height: Double, mark: SignatureMark, signerName: String, date: Date,
+    func appearance(width: Double, height: Double, rotation: Int = 0, mark: SignatureMark, signerName: String, date: Date,
                     context: Context, signatureID: String,
                     into update: inout IncrementalUpdate) throws -> (form: PDFReference, warning: String?) {
         let details = SignatureAppearance.Details(signerName: signerName, date: SignatureAppearance.displayedDate(date),
@@ -77,11 +77,21 @@ final class AppearanceCache {
         let added = bundle.add(into: &update)
         let signerForm = added[forms[0].number - 1], documentLayer = added[forms[1].number - 1]
         let box = PDFRect(x0: 0, y0: 0, x1: width, y1: height)
-        return (update.add(.stream(PDFStream(dictionary: [
+        var dictionary: PDFDictionary = [
             "Type": .name("XObject"), "Subtype": .name("Form"), "BBox": box.pdfObject,
             "Resources": .dictionary(["XObject": .dictionary(["Signer": .reference(signerForm),
                                                               "Document": .reference(documentLayer)])]),
-        ], encodedData: Array("q /Signer Do Q q /Document Do Q\n".utf8)))), signer.warning)
+        ]
+        // Turned against the page's /Rotate, so it reads upright as displayed: a reader fits the
+        // turned box to the widget's /Rect (ISO 32000-2 §12.5.5).
+        switch rotation {
+        case 90: dictionary["Matrix"] = .array([0, 1, -1, 0, 0, 0])
+        case 180: dictionary["Matrix"] = .array([-1, 0, 0, -1, 0, 0])
+        case 270: dictionary["Matrix"] = .array([0, -1, 1, 0, 0, 0])
+        default: break
+        }
+        return (update.add(.stream(PDFStream(dictionary: dictionary, encodedData: Array("q /Signer Do Q q /Document Do Q\n".utf8)))),
+                signer.warning)
     }
 
     private func signerLayer(_ key: Key) throws -> SignerLayer {
