@@ -11,10 +11,17 @@ enum StandardStreams {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError(ExitStatus.noInput, file: path, "no such file (\(what))", todo: "check the path")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(ExitStatus.ioError, file: path, "cannot read \(what)", todo: "check its permissions")
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw CLIError(ExitStatus.noInput, file: path, "is a folder, not a file (\(what))", todo: "give the file's path")
         }
-        return data
+        if let data = FileManager.default.contents(atPath: path) { return data }
+        // A pipe (`<(command)`, a FIFO) has no size to read up to: read it to its end instead.
+        if let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            if let data = try? handle.readToEnd() { return data }
+        }
+        throw CLIError(ExitStatus.ioError, file: path, "cannot read \(what)", todo: "check its permissions")
     }
 
     /// Writes `parts` to `path` atomically, or to standard output for `-`.

@@ -68,6 +68,10 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty && inputDirectory == nil { throw ValidationError("Give one or more FILEs or --in DIR.") }
+        var isFolder: ObjCBool = false
+        if let folder = files.first(where: { FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue }) {
+            throw ValidationError("\(folder) is a folder; verify the PDFs in it with --in \(folder)")
+        }
         try JobsOption.check(jobs)
         if !["text", "etsi-xml"].contains(report) { throw ValidationError("--report must be text or etsi-xml, not '\(report)'.") }
         if report == "etsi-xml", json || files.count != 1 || inputDirectory != nil {

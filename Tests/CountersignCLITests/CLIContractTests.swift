@@ -65,6 +65,12 @@ import Testing
         #expect(rendered.status == 0, "\(rendered.stderr)")
         #expect(rendered.stdoutData.starts(with: Data("%PDF-".utf8)))
         #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/-"))
+        // A pipe given as a file (`<(…)` in a shell) is read to its end, as standard input is.
+        let rowFile = try TestEnvironment.scratchDirectory().appendingPathComponent("row.json")
+        try row.write(to: rowFile)
+        let piped = try runCommand("bash", ["-c", "\"$0\" render \"$1\" --data <(cat \"$2\") --out - --date 2026-03-01",
+                                            TestEnvironment.countersignExecutable.path, template, rowFile.path])
+        #expect(piped.status == 0 && piped.stdoutData.starts(with: Data("%PDF-".utf8)), "\(piped.stderr)")
 
         let signed = try countersign(["sign", "-", "--out", "-", "--invisible", "--quiet"] + f.keyArguments, input: contract)
         #expect(signed.status == 0, "\(signed.stderr)")

@@ -13,6 +13,17 @@ import Testing
         try runCommand(TestEnvironment.countersignExecutable.path, arguments)
     }
 
+    /// A folder given where a PDF goes: inspect said "not a regular file — `inspect --repair`
+    /// rebuilds a broken cross-reference"; verify did not point at --in.
+    @Test func aFolderGivenAsThePDFIsSaidSo() throws {
+        let folder = TestEnvironment.fixtures.path
+        let inspect = try countersign(["inspect", folder])
+        #expect(inspect.status != 0 && inspect.stderr.contains("is a folder, not a PDF file") && !inspect.stderr.contains("--repair"),
+                "\(inspect.stderr)")
+        let verify = try countersign(["verify", folder])
+        #expect(verify.status == 64 && verify.stderr.contains("verify the PDFs in it with --in \(folder)"), "\(verify.stderr)")
+    }
+
     @Test func aFolderGivenAsTheCSVCannotBeOpened() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let folder = TestEnvironment.fixtures.path

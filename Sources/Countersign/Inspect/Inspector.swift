@@ -30,7 +30,7 @@ public struct Inspector: Sendable {
         do {
             return try PDFDocument(path: path, mode: mode, limits: limits, decryption: .openSSL(password: password))
         } catch let error as PDFError where mode == .tolerant(reconstruct: false) && error.code != .encrypted
-            && error.code != .wrongPassword && error.code != .limitExceeded && error.code != .notPDF {
+            && error.code != .wrongPassword && error.code != .limitExceeded && error.code != .notPDF && error.code != .io {
             throw PDFError(error.code, error.reason + " — `inspect --repair` rebuilds a broken cross-reference by scanning the file",
                            offset: error.offset, object: error.object)
         }

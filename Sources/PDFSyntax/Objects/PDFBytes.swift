@@ -103,6 +103,7 @@ public struct PDFBytes: Sendable, RandomAccessCollection, Hashable, ContiguousBy
             guard fstat(descriptor, &info) == 0 else {
                 throw PDFError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
             }
+            guard (info.st_mode & S_IFMT) != S_IFDIR else { throw PDFError(.io, "\(path) is a folder, not a PDF file") }
             guard (info.st_mode & S_IFMT) == S_IFREG else { throw PDFError(.io, "\(path) is not a regular file") }
             count = Int(info.st_size)
             if count == 0 {
