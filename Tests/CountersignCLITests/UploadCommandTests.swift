@@ -11,26 +11,10 @@ import Testing
         let request = try #require(section.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)
         let home = try TestEnvironment.scratchDirectory()
         try Data(request.utf8).write(to: home.appendingPathComponent("request.json"))
-        // An NDA whose text holds the anchors; qpdf rebuilds the cross-reference the raw file lacks.
-        let lines = [("Mutual Non-Disclosure Agreement", 720), ("Customer signature:", 300), ("Company signature:", 200),
-                     ("Date of signature", 120)]
-        let content = lines.map { "BT /F1 12 Tf 72 \($0.1) Td (\($0.0)) Tj ET" }.joined(separator: "\n")
-        let raw = """
-            %PDF-1.7
-            1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
-            2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
-            3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >> endobj
-            4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj
-            5 0 obj << /Length \(content.utf8.count) >> stream
-            \(content)
-            endstream endobj
-            trailer << /Root 1 0 R >>
-            %%EOF
-
-            """
-        let rawFile = home.appendingPathComponent("raw.pdf")
-        try Data(raw.utf8).write(to: rawFile)
-        _ = try runCommand("qpdf", [rawFile.path, home.appendingPathComponent("nda.pdf").path])
+        // The NDA the docs point to, beside the request as they say.
+        #expect(section.contains("copy `Fixtures/nda.pdf`"))
+        try FileManager.default.copyItem(at: TestEnvironment.fixtures.appendingPathComponent("nda.pdf"),
+                                         to: home.appendingPathComponent("nda.pdf"))
 
         let tests = WorkflowCommandTests()
         let account = try tests.countersign(["account", "create", "--name", "Northbeam"], home: home)

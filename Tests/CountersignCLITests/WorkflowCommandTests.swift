@@ -65,6 +65,10 @@ import Testing
         #expect(voided.status == 0 && voided.stdout.contains("\"voided\""))
         let again = try countersign(["envelope", "void", id, "--reason", "Twice"], home: home, key: key)
         #expect(again.status == 65 && again.stderr.contains("illegalTransition"), "\(again.stderr)")
+        // The session's clause approval, as written (the shipped library's one proposed clause).
+        let approved = try countersign(["clause", "approve", "ai-features-addendum", "1"], home: home, key: key)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(document.contains("countersign clause approve ai-features-addendum 1"))
         #expect(try countersign(["template", "retire", "service-agreement", "3"], home: home, key: key).status == 0)
         let audit = try countersign(["audit", "verify"], home: home, key: key)
         #expect(audit.status == 0 && audit.stdout.contains("\"intact\":true"), "\(audit.stdout) \(audit.stderr)")
