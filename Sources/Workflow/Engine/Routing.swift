@@ -36,6 +36,9 @@ enum Routing {
 
     static func move(_ recipient: inout Recipient, to state: Recipient.State) throws(WorkflowError) {
         guard recipientMoves[recipient.state, default: []].contains(state) else {
+            if recipient.state == state {
+                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already \(state.rawValue)")
+            }
             throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is \(recipient.state.rawValue) and cannot become \(state.rawValue)")
         }
         recipient.state = state
@@ -43,7 +46,11 @@ enum Routing {
 
     static func move(_ envelope: inout Envelope, to state: Envelope.State) throws(WorkflowError) {
         guard envelopeMoves[envelope.state, default: []].contains(state) else {
-            throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue) and cannot become \(state.rawValue)")
+            if envelope.state == state {
+                throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is already \(state.rawValue)")
+            }
+            let ended = envelopeMoves[envelope.state, default: []].isEmpty ? " (it has ended; nothing can change it now)" : ""
+            throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue) and cannot become \(state.rawValue)\(ended)")
         }
         envelope.state = state
     }
