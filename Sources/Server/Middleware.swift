@@ -16,6 +16,10 @@ struct RequestMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+            // A query parameter the route does not read would be a filter silently dropped.
+            if let problem = QueryParameters.problem(request, route: context.endpointPath) {
+                response = ProblemResponse.make(problem, request: request, context: context)
+            }
         } catch {
             response = ProblemResponse.make(error, request: request, context: context)
         }

@@ -40,6 +40,29 @@ struct DocumentationTests {
         for (variable, _) in ServerConfiguration.environmentKeys { #expect(text.contains(variable), "\(variable) is documented") }
     }
 
+    @Test("the query parameters the service reads are docs/openapi.yaml's, route by route")
+    func queryParametersAreTheSchemas() throws {
+        let script = """
+            import json, re, sys, yaml
+            d = yaml.safe_load(open(sys.argv[1]))
+            shared = d.get("components", {}).get("parameters", {})
+            resolve = lambda p: shared[p["$ref"].split("/")[-1]] if "$ref" in p else p
+            routes = {}
+            for path, operations in d["paths"].items():
+                common = [resolve(p) for p in operations.get("parameters", [])]
+                for method, operation in operations.items():
+                    if method == "parameters" or not isinstance(operation, dict): continue
+                    names = [p["name"] for p in common + [resolve(p) for p in operation.get("parameters", [])] if p.get("in") == "query"]
+                    if names: routes[method.upper() + " " + re.sub(r"[{][^}]*[}]", "{}", path)] = sorted(names)
+            print(json.dumps(routes))
+            """
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python").path
+        let result = try runCommand(python, ["-c", script, TestEnvironment.root.appendingPathComponent("docs/openapi.yaml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let documented = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: [String]])
+        #expect(documented == QueryParameters.routes.mapValues { $0.sorted() })
+    }
+
     @Test("the curl session runs against a live server")
     func curlSession() async throws {
         let fixture = try await ServerFixture.start()

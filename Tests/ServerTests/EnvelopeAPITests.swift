@@ -195,6 +195,13 @@ struct EnvelopeAPITests {
                 "\(void.text)")
         let after = try await fixture.call("GET", "/v1/envelopes/\(id)")
         #expect(after.json["state"] as? String == before.json["state"] as? String && after.headers["etag"] == before.headers["etag"] && before.headers["etag"] != nil)
+        // A query parameter the route does not read is refused, not dropped with its filter.
+        let typo = try await fixture.call("GET", "/v1/envelopes?stat=sent")
+        #expect(typo.status == 400 && (typo.json["detail"] as? String)?.contains("stat is not a query parameter of GET /v1/envelopes; did you mean 'state'?") == true,
+                "\(typo.text)")
+        let none = try await fixture.call("GET", "/v1/envelopes/\(id)?verbose=1")
+        #expect(none.status == 400 && (none.json["detail"] as? String)?.contains("it takes none") == true, "\(none.text)")
+        #expect(try await fixture.call("GET", "/v1/envelopes?state=sent&limit=5").status == 200)
         let unknown = try await fixture.call("GET", "/v1/nothing-here")
         #expect(unknown.status == 404)
         #expect(unknown.problem == "urn:countersign:problem:not-found")
