@@ -241,3 +241,21 @@ let brokenCases: [BrokenCase] = [
         }
     }
 }
+
+/// A field declared with an error of its own is reported once, at its declaration: its uses are
+/// not also called undeclared (which contradicted the file a newcomer was looking at).
+@Test func aBrokenFieldDeclarationIsNotReportedAgainAtItsUses() {
+    let source = """
+        <template xmlns="urn:countersign:template:1" id="broken" version="1">
+          <fields>
+            <field name="seats" type="integr"/>
+          </fields>
+          <body>
+            <p>Seats: {{seats}}</p>
+          </body>
+        </template>
+        """
+    let found = diagnostics(of: source)
+    #expect(found.count == 1 && found.first?.contains("type") == true && found.first?.contains("integer") == true, "\(found)")
+    #expect(!found.contains { $0.contains("undeclared field 'seats'") }, "\(found)")
+}

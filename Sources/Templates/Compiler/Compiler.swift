@@ -24,6 +24,9 @@ final class Compiler {
     var diagnostics: [Diagnostic] = []
     var fields: [FieldRules] = []
     var fieldIndex: [String: Int] = [:]
+    /// Fields declared with an error of their own (a type that is not one, say): already
+    /// reported, so their uses are not reported again as undeclared.
+    var brokenFields: Set<String> = []
     var styles = StyleSheet()
     var roles: [String] = []
     /// Signer fields in document order, with where their role was written (checked at the end).
@@ -108,6 +111,8 @@ final class Compiler {
                 }
             } else if name == "today" {
                 resolved.root = .today
+            } else if brokenFields.contains(name) {
+                // Its declaration's error says what is wrong; "undeclared" would contradict it.
             } else {
                 var candidates = fields.map(\.declaration.name) + locals.map(\.name)
                 candidates.append("today")

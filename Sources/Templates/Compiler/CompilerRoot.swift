@@ -184,10 +184,15 @@ extension Compiler {
             guard let type = value(fieldElement, "type", { text -> Result<FieldDeclaration.FieldType, UnitError> in
                 Units.choice(text, FieldDeclaration.FieldType.allCases.map(\.rawValue))
                     .map { FieldDeclaration.FieldType(rawValue: $0)! }
-            }) else { continue }
+            }) else {
+                brokenFields.insert(name)
+                continue
+            }
             if let rule = compileField(fieldElement, name: name, type: type) {
                 fieldIndex[name] = fields.count
                 fields.append(rule)
+            } else {
+                brokenFields.insert(name)
             }
         }
     }
