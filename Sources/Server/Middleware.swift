@@ -79,8 +79,16 @@ enum ProblemResponse {
     static func replacing(_ response: Response, request: Request, context: ServiceContext) -> Response {
         let slug: String
         var detail: String
+        var response = response
+        // The router answers 404 for a method a route does not take: said as the 405 it is.
+        let allowed = response.status.code == 404 ? KnownRoutes.methods(for: request.uri.path) : []
+        if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+            response = Response(status: .methodNotAllowed, headers: [.allow: allowed.joined(separator: ", ")])
+        }
         switch response.status.code {
         case 404: (slug, detail) = ("not-found", "no route \(request.method.rawValue) \(request.uri.path); see docs/openapi.yaml")
+        case 405 where !allowed.isEmpty:
+            (slug, detail) = ("method-not-allowed", "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)")
         case 405: (slug, detail) = ("method-not-allowed", "\(request.uri.path) does not take \(request.method.rawValue)")
         case 413: (slug, detail) = ("payload-too-large", "the body is larger than this service accepts")
         case 400..<500: (slug, detail) = ("bad-request", "the request is malformed")

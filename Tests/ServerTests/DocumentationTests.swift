@@ -63,6 +63,22 @@ struct DocumentationTests {
         #expect(documented == QueryParameters.routes.mapValues { $0.sorted() })
     }
 
+    @Test("the routes and methods the service tells apart are docs/openapi.yaml's")
+    func knownRoutesAreTheSchemas() throws {
+        let script = """
+            import json, re, sys, yaml
+            d = yaml.safe_load(open(sys.argv[1]))
+            methods = ("get", "post", "put", "patch", "delete")
+            print(json.dumps({re.sub(r"[{][^}]*[}]", "{}", path): sorted(m.upper() for m in operations if m in methods)
+                              for path, operations in d["paths"].items()}))
+            """
+        let python = TestEnvironment.venv.appendingPathComponent("bin/python").path
+        let result = try runCommand(python, ["-c", script, TestEnvironment.root.appendingPathComponent("docs/openapi.yaml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let documented = try #require(try JSONSerialization.jsonObject(with: result.stdoutData) as? [String: [String]])
+        #expect(documented == KnownRoutes.routes.mapValues { $0.sorted() })
+    }
+
     @Test("the curl session runs against a live server")
     func curlSession() async throws {
         let fixture = try await ServerFixture.start()

@@ -202,6 +202,12 @@ struct EnvelopeAPITests {
         let none = try await fixture.call("GET", "/v1/envelopes/\(id)?verbose=1")
         #expect(none.status == 400 && (none.json["detail"] as? String)?.contains("it takes none") == true, "\(none.text)")
         #expect(try await fixture.call("GET", "/v1/envelopes?state=sent&limit=5").status == 200)
+        // A method the route does not take is 405 with Allow, not a 404 that reads "no such route".
+        let delete = try await fixture.call("DELETE", "/v1/envelopes/\(id)")
+        #expect(delete.status == 405 && delete.headers["allow"] == "GET" && delete.problem == "urn:countersign:problem:method-not-allowed",
+                "\(delete.status) \(delete.headers) \(delete.text)")
+        let put = try await fixture.call("PUT", "/v1/envelopes", json: ServerFixture.envelopeBody())
+        #expect(put.status == 405 && put.headers["allow"] == "GET, POST", "\(put.text)")
         let unknown = try await fixture.call("GET", "/v1/nothing-here")
         #expect(unknown.status == 404)
         #expect(unknown.problem == "urn:countersign:problem:not-found")
