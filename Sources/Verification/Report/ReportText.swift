@@ -6,7 +6,12 @@ extension VerificationReport {
     public var text: String {
         var lines: [String] = []
         let count = signatures.count
-        lines.append("\(file): \(verdict) — \(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s"), \(bytes) bytes")
+        // A structure that could not be read has no revisions to count: "0 signatures, 0
+        // revisions" would read as an unsigned file, when the signatures were not reached.
+        let shape = revisions == 0 && count == 0 && !fileIssues.isEmpty
+            ? "its structure could not be read, so no signature was judged"
+            : "\(count) signature\(count == 1 ? "" : "s"), \(revisions) revision\(revisions == 1 ? "" : "s")"
+        lines.append("\(file): \(verdict) — \(shape), \(bytes) bytes")
         for issue in fileIssues { lines.append("  \(issue.verdict.rawValue): \(issue.reason)") }
         for note in notes { lines.append("  note: \(note)") }
         lines += trustedLists?.textLines ?? []
