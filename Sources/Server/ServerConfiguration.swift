@@ -236,9 +236,10 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             } catch let unknown as StrictJSONDecoder.UnknownKey {
                 throw ServiceError(.configuration, "\(file): \(unknown)")
             } catch let error as DecodingError {
-                throw ServiceError(.configuration, "\(file): \(DecodingProblem.describe(error, json: data))")
+                throw ServiceError(.configuration, "\(file): \(DecodingProblem.describe(error, json: data, what: "the configuration"))")
             } catch {
-                throw ServiceError(.configuration, "\(file): " + (DecodingProblem.describeSyntax(error as NSError, json: data) ?? "not JSON: \(error)"))
+                throw ServiceError(.configuration, "\(file): " + (DecodingProblem.describeSyntax(error as NSError, json: data, what: "the configuration")
+                                                                   ?? "not JSON: \(error)"))
             }
             base = url.deletingLastPathComponent()
         }

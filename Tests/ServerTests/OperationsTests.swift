@@ -176,7 +176,8 @@ struct OperationsTests {
                                 (#"{"seal": {"p12": "a.p12", "passwordFile": "p", "passwordEnv": "P"}}"#, "seal.passwordFile or seal.passwordEnv"),
                                 (#"{"seal": {"tsa": "https://tsa.example"}}"#, "seal.tsa 'https://tsa.example' is not an http:// URL"),
                                 (#"{"seal": {"password": "hunter2"}}"#, "seal.password is not a field of the configuration"),
-                                (#"{"seal": {"passwordFile": "p", "trust": ["root.pem"]}}"#, "a password is given but no key")] {
+                                (#"{"seal": {"passwordFile": "p", "trust": ["root.pem"]}}"#, "a password is given but no key"),
+                                ("{\"port\": 8443,\n  \"host\": ", "the configuration is not valid JSON at line 2, column")] {
             try Data(text.utf8).write(to: file)
             #expect { try ServerConfiguration.load(file: file.path, environment: [:]) } throws: { error in
                 (error as? ServiceError)?.reason.contains(message) == true

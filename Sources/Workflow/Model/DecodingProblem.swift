@@ -5,7 +5,8 @@ public import Foundation
 /// JSON that does not parse, the line and column.
 public enum DecodingProblem {
     /// `json`: the bytes that were decoded, to place a syntax error by line and column.
-    public static func describe(_ error: DecodingError, json: Data? = nil) -> String {
+    /// `what`: the JSON's name in a syntax error (`the request`, `the configuration`).
+    public static func describe(_ error: DecodingError, json: Data? = nil, what: String = "the request") -> String {
         // `recipients[0].role`, as unknown keys are named (StrictJSONDecoder).
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.reduce("") { path, key in
@@ -27,7 +28,7 @@ public enum DecodingProblem {
         case .valueNotFound(let type, let context):
             return at(context, "expected \(expected(type)) but found null")
         case .dataCorrupted(let context):
-            if let syntax = syntaxError(context, json: json) { return syntax }
+            if let syntax = syntaxError(context, json: json, what: what) { return syntax }
             if context.debugDescription.hasPrefix("Invalid number of keys found") {
                 var text = "expected an object with exactly one key, the name of the choice"
                 if context.codingPath.last?.stringValue == "authentication" { text = authenticationForms }
@@ -74,14 +75,14 @@ public enum DecodingProblem {
     /// Where the JSON's syntax is broken: from the decoder's underlying error when it has one;
     /// else (`JSONDecoder` says only "The given data was not valid JSON", with no place) from
     /// `JSONSerialization`'s error on the same bytes.
-    private static func syntaxError(_ context: DecodingError.Context, json: Data?) -> String? {
-        if let described = (context.underlyingError as NSError?).flatMap({ describeSyntax($0, json: json) }) { return described }
+    private static func syntaxError(_ context: DecodingError.Context, json: Data?, what: String) -> String? {
+        if let described = (context.underlyingError as NSError?).flatMap({ describeSyntax($0, json: json, what: what) }) { return described }
         guard context.codingPath.isEmpty, let json else { return nil }
         do {
             _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
             return nil
         } catch {
-            return describeSyntax(error as NSError, json: json)
+            return describeSyntax(error as NSError, json: json, what: what)
         }
     }
 
@@ -89,7 +90,7 @@ public enum DecodingProblem {
     /// (code 3840); nil for any other error. The place comes from the error's character index
     /// (its user info, or "around character N" in its description); an early end of the input
     /// is placed at its last line.
-    public static func describeSyntax(_ error: NSError, json: Data?) -> String? {
+    public static func describeSyntax(_ error: NSError, json: Data?, what: String = "the request") -> String? {
         guard error.code == 3840 else { return nil }
         let detail = (error.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "not valid JSON"
         var index = error.userInfo["NSJSONSerializationErrorIndex"] as? Int
@@ -97,11 +98,11 @@ public enum DecodingProblem {
             index = Int(detail[range.upperBound...].prefix { $0.isNumber })
         }
         if index == nil, detail.hasPrefix("Unexpected end of file"), let json { index = json.count }
-        guard let json, let index, index <= json.count else { return "the request is not valid JSON: \(detail)" }
+        guard let json, let index, index <= json.count else { return "\(what) is not valid JSON: \(detail)" }
         var line = 1, column = 1
         for byte in json.prefix(index) {
             if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
         }
-        return "the request is not valid JSON at line \(line), column \(column): \(detail)"
+        return "\(what) is not valid JSON at line \(line), column \(column): \(detail)"
     }
 }
