@@ -368,7 +368,15 @@ public final class PDFSigner {
             guard [offsetX, offsetY, width, height].allSatisfy(\.isFinite) else {
                 throw SigningError(.badPlacement, "the anchor's offset (\(offsetX), \(offsetY)) or size (\(width) × \(height)) has a number that is not finite")
             }
-            let box = geometry.user(PageGeometry.Box(x: anchor.x + offsetX, y: anchor.y + offsetY, width: width, height: height))
+            guard width > 0, height > 0 else {
+                throw SigningError(.badPlacement, "the signature rectangle needs a positive width and height")
+            }
+            let displayed = PageGeometry.Box(x: anchor.x + offsetX, y: anchor.y + offsetY, width: width, height: height)
+            guard displayed.x < geometry.width, displayed.x + width > 0, displayed.y < geometry.height, displayed.y + height > 0 else {
+                throw SigningError(.badPlacement, "the anchored signature (\(displayed.x), \(displayed.y), \(width) × \(height)) is off page "
+                                   + "\(match.page), which shows \(geometry.width) × \(geometry.height); offsets go from the text, as displayed")
+            }
+            let box = geometry.user(displayed)
             let rect = try Self.visibleRect(x: box.x0, y: box.y0, width: box.width, height: box.height, on: page, page: match.page)
             var target = try newField(on: page, rect: rect, name: nil, fields: fields, editor: &editor)
             target.rotation = geometry.rotation

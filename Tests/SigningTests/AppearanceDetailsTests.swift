@@ -76,6 +76,17 @@ import Typesetting
                 #expect(error.code == .badPlacement && error.reason.contains(reason), "\(error.reason)")
             }
         }
+        // An anchored box of negative or absurd size, or off the page.
+        for (offsetX, width, reason) in [(0.0, -200.0, "positive width"), (0, 1e9, "at most 14400"), (1e300, 200, "is off page 1")] {
+            do {
+                _ = try signer.sign(PDFBytes(fixtures.contract), request: SignatureRequest(
+                    placement: .anchor(text: "Sign here", occurrence: 1, offsetX: offsetX, offsetY: -50, width: width, height: 45),
+                    signingTime: time))
+                Issue.record("signed an anchored box \(width) wide at offset \(offsetX)")
+            } catch let error as SigningError {
+                #expect(error.code == .badPlacement && error.reason.contains(reason), "\(error.reason)")
+            }
+        }
         // An existing field whose /Rect is larger than any page: refused, naming the field.
         let document = try PDFDocument(bytes: fixtures.contract)
         let field = try #require(try document.formFields().first { $0.name == "sig_customer" })
