@@ -102,13 +102,9 @@ private final class KeyLog: Sendable {
         self.othersKeys = othersKeys
     }
 
-    static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.reduce("") { path, key in
-            key.intValue.map { "\(path)[\($0)]" } ?? join(path, key.stringValue)
-        }
-    }
+    static func path(_ codingPath: [any CodingKey]) -> String { JSONPath.text(codingPath) }
 
-    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    static func join(_ path: String, _ key: String) -> String { JSONPath.appending(key, to: path) }
 
     func met(_ path: String, present: [String]) {
         state.withLock { state in
@@ -149,6 +145,19 @@ private final class KeyLog: Sendable {
             return nil
         }
     }
+}
+
+/// A place in a JSON document as people write it: `recipients[0].fields[1].role`.
+public enum JSONPath {
+    /// The text of a decoder's coding path.
+    public static func text(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { path, key in
+            key.intValue.map { "\(path)[\($0)]" } ?? appending(key.stringValue, to: path)
+        }
+    }
+
+    /// `path.key`, or `key` at the top.
+    public static func appending(_ key: String, to path: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }
 
 /// Any key of a JSON object.
@@ -267,7 +276,10 @@ private struct RecordingKeyedContainer<Key: CodingKey>: KeyedDecodingContainerPr
         return try decode()
     }
 
-    private static func placeless(_ error: DecodingError) -> Bool {
+    /// An error that says nowhere where it is: `JSONDecoder`'s own number error, or a data
+    /// error with an empty path.
+    private static func placeless(_ error: any Error) -> Bool {
+        guard let error = error as? DecodingError else { return true }
         if case .dataCorrupted(let context) = error { return context.codingPath.isEmpty }
         return false
     }
@@ -279,8 +291,8 @@ private struct RecordingKeyedContainer<Key: CodingKey>: KeyedDecodingContainerPr
         log.ask(path, key.stringValue)
         do {
             return try decode()
-        } catch let error where !(error is DecodingError) || (error as? DecodingError).map(Self.placeless) == true {
-            guard let number = try? inner.decode(Double.self, forKey: key) else { throw error }
+        } catch {
+            guard Self.placeless(error), let number = try? inner.decode(Double.self, forKey: key) else { throw error }
             let found = number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : "\(number)"
             throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key],
                                                            debugDescription: "Expected to decode \(T.self) but found \(found) instead."))

@@ -172,10 +172,7 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         }
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
-            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-    }
+    private static func path(_ keys: [any CodingKey]) -> String { JSONPath.text(keys) }
 }
 
 /// Parsing and printing audit times (ISO 8601 with a zone; shown in UTC).

@@ -1,4 +1,5 @@
 public import Foundation
+import InputChecks
 
 /// A JSON request that does not fit its type, said the way a person fixes it: the path of the
 /// bad value (`recipients.0.email is missing`) instead of Swift's `DecodingError` dump, and for
@@ -8,11 +9,7 @@ public enum DecodingProblem {
     /// `what`: the JSON's name in a syntax error (`the request`, `the configuration`).
     public static func describe(_ error: DecodingError, json: Data? = nil, what: String = "the request") -> String {
         // `recipients[0].role`, as unknown keys are named (StrictJSONDecoder).
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.reduce("") { path, key in
-                key.intValue.map { "\(path)[\($0)]" } ?? (path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)")
-            }
-        }
+        func path(_ context: DecodingError.Context) -> String { JSONPath.text(context.codingPath) }
         func at(_ context: DecodingError.Context, _ text: String) -> String {
             let where_ = path(context)
             return where_.isEmpty ? text : "\(where_): \(text)"
@@ -52,7 +49,7 @@ public enum DecodingProblem {
             }
             return at(context, context.debugDescription)
         case .keyNotFound(let key, let context):
-            return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue) is missing"
+            return "\(JSONPath.appending(key.stringValue, to: path(context))) is missing"
         @unknown default:
             return "\(error)"
         }
