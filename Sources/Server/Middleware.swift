@@ -17,7 +17,7 @@ struct RequestMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
             // A query parameter the route does not read would be a filter silently dropped.
-            if let problem = QueryParameters.problem(request, route: context.endpointPath) {
+            if let problem = KnownRoutes.queryProblem(request, route: context.endpointPath) {
                 response = ProblemResponse.make(problem, request: request, context: context)
             }
         } catch {

@@ -70,46 +70,30 @@ import InputChecks
         #expect(tagged.documents?.first?.fields == [] && tagged.documents?.first?.textTags == nil)
     }
 
-    @Test func wrongValuesAreStillDecodingErrorsWithTheirPaths() {
-        let json = #"{"templateId": "t", "templateVersion": 3, "subject": "s", "recipients": []}"#
+    /// The decoding error of `json` as people read it; nil when it decodes, or fails otherwise.
+    func decodingProblem(_ json: String) -> String? {
         do {
             _ = try EnvelopeCreateBody.decode(Data(json.utf8))
-            Issue.record("a number decoded as text")
+            return nil
         } catch let error as DecodingError {
-            #expect(DecodingProblem.describe(error) == "templateVersion: expected text (a JSON string in quotes) but found number")
+            return DecodingProblem.describe(error)
         } catch {
-            Issue.record("\(error)")
+            return nil
         }
+    }
+
+    @Test func wrongValuesAreStillDecodingErrorsWithTheirPaths() {
+        #expect(decodingProblem(#"{"templateId": "t", "templateVersion": 3, "subject": "s", "recipients": []}"#)
+                == "templateVersion: expected text (a JSON string in quotes) but found number")
         // JSONDecoder says "The given data was not valid JSON", with no path, for these.
         for (number, found) in [("1.5", "1.5"), ("99999999999999999999", "1e+20")] {
             let json = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [\#(Self.recipient), "routingOrder": \#(number)}]}"#
-            do {
-                _ = try EnvelopeCreateBody.decode(Data(json.utf8))
-                Issue.record("\(number) decoded as a routing order")
-            } catch let error as DecodingError {
-                #expect(DecodingProblem.describe(error) == "recipients[0].routingOrder: expected a whole number but found \(found)")
-            } catch {
-                Issue.record("\(error)")
-            }
+            #expect(decodingProblem(json) == "recipients[0].routingOrder: expected a whole number but found \(found)")
         }
-        let base64 = #"{"documents": [{"name": "a.pdf", "pdf": "not base64!"}], "subject": "s", "recipients": []}"#
-        do {
-            _ = try EnvelopeCreateBody.decode(Data(base64.utf8))
-            Issue.record("bad base64 decoded")
-        } catch let error as DecodingError {
-            #expect(DecodingProblem.describe(error).hasPrefix("documents[0].pdf: is not valid base64"), "\(DecodingProblem.describe(error))")
-        } catch {
-            Issue.record("\(error)")
-        }
-        let null = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [null]}"#
-        do {
-            _ = try EnvelopeCreateBody.decode(Data(null.utf8))
-            Issue.record("a null recipient decoded")
-        } catch let error as DecodingError {
-            #expect(DecodingProblem.describe(error).hasPrefix("recipients[0]: expected"), "\(DecodingProblem.describe(error))")
-        } catch {
-            Issue.record("\(error)")
-        }
+        let base64 = decodingProblem(#"{"documents": [{"name": "a.pdf", "pdf": "not base64!"}], "subject": "s", "recipients": []}"#)
+        #expect(base64?.hasPrefix("documents[0].pdf: is not valid base64") == true, "\(base64 ?? "decoded")")
+        let null = decodingProblem(#"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [null]}"#)
+        #expect(null?.hasPrefix("recipients[0]: expected") == true, "\(null ?? "decoded")")
     }
 
     @Test func aTypeWithNoFieldsSaysSo() {
