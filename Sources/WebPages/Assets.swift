@@ -42,7 +42,7 @@ enum Assets {
         .primary { background: var(--accent); color: var(--accent-ink); }
         .danger { background: var(--danger); border-color: var(--danger); color: #fff; }
         .actions { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; }
-        .error { border-left: 6px solid var(--danger); background: #fdecea; padding: .5rem 1rem; margin-bottom: 1rem; }
+        .error { border-left: 6px solid var(--danger); background: #fdecea; padding: .5rem 1rem; margin-bottom: 1rem; white-space: pre-line; }
         .error h2 { margin: .25rem 0; font-size: 1.1rem; } .error-text { color: var(--danger); font-weight: 600; }
         .notice { border-left: 6px solid #1e7b34; background: #e6f4ea; padding: .5rem 1rem; }
         .hint { color: var(--muted); } .req { font-weight: 400; color: var(--muted); } .ok { color: #1e7b34; font-weight: 600; }

@@ -55,6 +55,12 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { "\(code): \(reason)" }
+
+    /// Problems for a reason: one stays on the reason's line; several go one a line, indented,
+    /// so a template with six mistakes reads as a list rather than one long line.
+    static func listed(_ problems: [String]) -> String {
+        problems.count == 1 ? problems[0] : problems.map { "\n  " + $0 }.joined()
+    }
     public static func == (lhs: WorkflowError, rhs: WorkflowError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -27,7 +27,7 @@ import Workflow
             Issue.record("a template that does not compile was imported")
         } catch let error as WorkflowError {
             #expect(error.code == .template)
-            #expect(error.reason.hasPrefix("broken.xml does not compile, so it was not imported: "), "\(error.reason)")
+            #expect(error.reason.hasPrefix("broken.xml does not compile, so it was not imported (fix the file and import it again): \n  broken.xml:"), "\(error.reason)")
             // Each problem, at its place in the file as the caller named it.
             #expect(error.reason.contains("broken.xml:2:"), "the field's type, line 2: \(error.reason)")
             #expect(error.reason.contains("'txt'"), "\(error.reason)")

@@ -32,7 +32,7 @@ struct FinalDocument {
         }
         let (values, problems) = template.coerce(row: row)
         guard problems.isEmpty else {
-            throw WorkflowError(.completion, "the filled values do not fit the template: " + problems.map(\.description).joined(separator: "; "))
+            throw WorkflowError(.completion, "the filled values do not fit the template: " + WorkflowError.listed(problems.map(\.description)))
         }
         do {
             var spec = try template.bind(values, date: String(EventTime.iso(envelope.createdAt).prefix(10)))

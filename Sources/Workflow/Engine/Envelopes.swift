@@ -24,7 +24,7 @@ extension WorkflowEngine {
         var (values, problems) = compiled.coerce(row: request.data)
         problems += compiled.misspelledKeys(in: request.data.keys)
         guard problems.isEmpty else {
-            throw WorkflowError(.template, "the data does not fit \(version.reference): " + problems.map(\.description).joined(separator: "; "))
+            throw WorkflowError(.template, "the data does not fit \(version.reference): " + WorkflowError.listed(problems.map(\.description)))
         }
         let now = clock.now()
         let (recipients, excluded) = try recipients(request, fields: compiled.fields, values: values) { item, what, id, taken throws(WorkflowError) in

@@ -24,8 +24,8 @@ extension WorkflowEngine {
         } catch let failure as DraftProblems {
             let own = failure.problems.filter { !clauseCodes.contains($0.code) }
             guard own.isEmpty else {
-                throw WorkflowError(.template, "\(name) does not compile, so it was not imported: "
-                                    + own.map(\.text).joined(separator: "; ") + "; fix the file and import it again")
+                throw WorkflowError(.template, "\(name) does not compile, so it was not imported (fix the file and import it again): "
+                                    + WorkflowError.listed(own.map(\.text)))
             }
         }
     }

@@ -210,7 +210,7 @@ extension WorkflowEngine {
                                                  name: "\(template.templateID)@\(template.version).xml")
         } catch let failure as DraftProblems {
             throw WorkflowError(.template, "template \(template.reference) does not compile against this account's approved clauses: "
-                                + failure.problems.map(\.text).joined(separator: "; "))
+                                + WorkflowError.listed(failure.problems.map(\.text)))
         }
         templates.withLock { $0[key] = compiled }
         return compiled

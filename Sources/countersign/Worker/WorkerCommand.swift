@@ -69,7 +69,8 @@ struct WorkerCommand: ParsableCommand {
             options.output(CanonicalJSON.object([
                 "ran": .object(Dictionary(uniqueKeysWithValues: ran.map { ($0.key.rawValue, CanonicalJSON.int($0.value)) })),
                 "failed": .array(pass.failed.map { .string($0) }),
-            ]).text, text: "ran \(pass.total) job(s)" + ran.map { " \($0.key.rawValue)=\($0.value)" }.joined())
+            ]).text, text: "ran \(pass.total) job(s)" + ran.filter { $0.value > 0 }.map { " \($0.key.rawValue)=\($0.value)" }.joined()
+                + (pass.failed.isEmpty ? "" : "; \(pass.failed.count) failed and queued again"))
             // In text mode a failed job is a diagnostic, so it goes where errors go; with
             // `--json` it is part of the pass's report.
             if !options.json {
