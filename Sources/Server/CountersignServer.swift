@@ -97,7 +97,8 @@ public final class CountersignServer: Sendable {
             .add(middleware: RateLimitMiddleware(limiter: limiter) { _, context in "key:" + (context.principal?.keyID ?? "-") })
             .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock,
                                                    abandonAfter: abandonAfter) { _, context in
-                context.principal.map { "account:" + $0.account }
+                // The key itself: an answer is replayed only to the key (and so the role) it was made for.
+                context.principal.map { "account:" + $0.account + " key:" + $0.keyID }
             })
         LibraryRoutes(api: api).register(on: keyed)
         EnvelopeRoutes(api: api).register(on: keyed)

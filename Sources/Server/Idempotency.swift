@@ -8,9 +8,14 @@ import Workflow
 /// `Idempotency-Key` on POST: the first request's response is stored and replayed for the same
 /// key and the same request (method, path, body); the same key with another request is 409
 /// `idempotency-key-reused`, and while the first is still running 409 `idempotency-key-in-progress`.
-/// Keys are scoped to the caller (the API key's account, or the signing token) and kept 24 hours.
+/// Keys are scoped to the caller (the API key itself, or the signing token) and kept 24 hours: a
+/// key of the same account with another role never sees an answer its role could not get.
 /// A 5xx answer is not stored, so the client may retry under the same key. A reservation whose
 /// node died before answering is taken over by a retry once it is `abandonAfter` old.
+///
+/// An answer that shows a secret once (a new API key, a webhook signing secret, an embedded
+/// link) is marked by its route with `Countersign-Secret-Once`; its secret is never stored.
+/// A retry gets 409 `secret-not-replayed` naming what the first request made and what to do.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = ServiceContext
     let records: any ServiceRecordStore
@@ -28,15 +33,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey] else {
-            return try await next(request, context)
+            return Self.withoutMarks(try await next(request, context))
         }
         if let type = request.headers[.contentType], Self.streamed.contains(where: { type.lowercased().hasPrefix($0) }) {
-            return try await next(request, context)
+            return Self.withoutMarks(try await next(request, context))
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
             throw ServiceError(.badRequest, "Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
-        guard let scope = scope(request, context) else { return try await next(request, context) }
+        guard let scope = scope(request, context) else { return Self.withoutMarks(try await next(request, context)) }
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         var hashed = Array("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
@@ -67,13 +72,32 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         let bytes = try await Self.collect(response.body)
         var stored = record
-        stored.status = Int(response.status.code)
-        for name in [HTTPField.Name.contentType, .location, .eTag, .contentDisposition] {
-            if let value = response.headers[name] { stored.headers[name.rawName] = value }
+        if let made = response.headers[.secretOnce] {
+            response.headers[.secretOnce] = nil
+            // What a retry gets instead of the secret: a refusal naming what was made.
+            let refusal = ServiceError(.secretNotReplayed, "the first request with Idempotency-Key '\(key)' made \(made); "
+                                       + "a secret is shown once and never stored, so it is not replayed")
+            let (problem, _) = Problem.from(refusal, instance: request.uri.path, requestID: nil)
+            stored.status = problem.status
+            stored.headers[HTTPField.Name.contentType.rawName] = ProblemResponse.mediaType
+            stored.body = Array(try JSONCoding.encoder.encode(problem))
+        } else {
+            stored.status = Int(response.status.code)
+            for name in [HTTPField.Name.contentType, .location, .eTag, .contentDisposition] {
+                if let value = response.headers[name] { stored.headers[name.rawName] = value }
+            }
+            stored.body = bytes
         }
-        stored.body = bytes
         try await records.completeIdempotencyKey(stored)
         response.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
+        return response
+    }
+
+    /// `response` without the routes' internal marks (they are for this middleware only).
+    static func withoutMarks(_ response: Response) -> Response {
+        guard response.headers[.secretOnce] != nil else { return response }
+        var response = response
+        response.headers[.secretOnce] = nil
         return response
     }
 

@@ -144,6 +144,9 @@ extension HTTPField.Name {
     static let onBehalfOf = Self("X-On-Behalf-Of")!
     static let idempotencyKey = Self("Idempotency-Key")!
     static let idempotencyReplayed = Self("Idempotency-Replayed")!
+    /// Set by a route whose answer shows a secret once (what it made and what to do if the answer
+    /// was lost); `IdempotencyMiddleware` never stores such an answer and removes the mark.
+    static let secretOnce = Self("Countersign-Secret-Once")!
     static let rateLimit = Self("RateLimit")!
     static let rateLimitPolicy = Self("RateLimit-Policy")!
 }

@@ -28,6 +28,8 @@ public struct ServiceError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let rateLimited = Code("rateLimited")
         /// The `Idempotency-Key` was used before with another request.
         public static let idempotencyKeyReused = Code("idempotencyKeyReused")
+        /// The first request under this `Idempotency-Key` answered with a secret, which is shown once.
+        public static let secretNotReplayed = Code("secretNotReplayed")
         /// The first request under this `Idempotency-Key` is still running.
         public static let idempotencyKeyInProgress = Code("idempotencyKeyInProgress")
         /// `If-Match` names another version than the current one.
@@ -81,6 +83,7 @@ public struct Problem: Sendable, Hashable, Codable {
         "conflict": (409, "Someone else changed the resource first"),
         "idempotency-key-reused": (409, "The Idempotency-Key was used with another request"),
         "idempotency-key-in-progress": (409, "The first request with this Idempotency-Key is still running"),
+        "secret-not-replayed": (409, "The first request with this Idempotency-Key showed a secret, which is shown once"),
         "precondition-failed": (412, "If-Match names another version"),
         "payload-too-large": (413, "The request body is too large"),
         "unsupported-media-type": (415, "The body's media type is not accepted here"),
@@ -136,6 +139,7 @@ public struct Problem: Sendable, Hashable, Codable {
             case .rateLimited: slug = "rate-limited"
             case .idempotencyKeyReused: slug = "idempotency-key-reused"
             case .idempotencyKeyInProgress: slug = "idempotency-key-in-progress"
+            case .secretNotReplayed: slug = "secret-not-replayed"
             case .preconditionFailed: slug = "precondition-failed"
             case .unavailable: slug = "unavailable"
             default: slug = "internal"

@@ -107,6 +107,35 @@ struct SecurityTests {
         #expect(bad.status == 400)
     }
 
+    @Test("an answer is replayed only to its own key, and a secret never")
+    func idempotencyIsPerKeyAndNeverReplaysASecret() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let headers = ["Idempotency-Key": "mk-admin-key-1"]
+        let issued = try await fixture.call("POST", "/v1/keys", as: .admin, json: ["role": "admin", "name": "ops"], headers: headers)
+        #expect(issued.status == 201 && (issued.json["secret"] as? String)?.hasPrefix("csk_") == true)
+        #expect(issued.headers["countersign-secret-once"] == nil, "the routes' mark stays inside the service")
+        // Another key of the account, with a role that may not issue keys, under the same
+        // Idempotency-Key: its own request, refused by its role — not the admin's stored answer.
+        let agent = try await fixture.call("POST", "/v1/keys", as: .agent, json: ["role": "admin", "name": "ops"], headers: headers)
+        #expect(agent.status == 403 && agent.headers["idempotency-replayed"] == nil, "\(agent.status) \(agent.text)")
+        #expect(!agent.text.contains("csk_"))
+        // The admin's retry: no second key, and no secret from the store.
+        let retry = try await fixture.call("POST", "/v1/keys", as: .admin, json: ["role": "admin", "name": "ops"], headers: headers)
+        #expect(retry.status == 409 && retry.problem == "urn:countersign:problem:secret-not-replayed", "\(retry.status) \(retry.text)")
+        #expect(retry.headers["idempotency-replayed"] == "true" && !retry.text.contains("csk_"))
+        let id = try #require(issued.json["id"] as? String)
+        #expect(retry.text.contains(id) && retry.text.contains("DELETE /v1/keys/\(id)"), "\(retry.text)")
+        let keys = try await fixture.call("GET", "/v1/keys", as: .admin)
+        #expect(((keys.json["items"] as? [[String: Any]]) ?? []).filter { $0["name"] as? String == "ops" }.count == 1, "\(keys.text)")
+        // The same for a webhook endpoint's signing secret.
+        let hook = ["url": "https://crm.example.com/hooks", "eventTypes": ["envelope.completed"]] as [String: Any]
+        let created = try await fixture.call("POST", "/v1/webhook-endpoints", as: .admin, json: hook, headers: ["Idempotency-Key": "hook-1"])
+        #expect(created.status == 201 && (created.json["secret"] as? String)?.hasPrefix("whsec_") == true, "\(created.text)")
+        let again = try await fixture.call("POST", "/v1/webhook-endpoints", as: .admin, json: hook, headers: ["Idempotency-Key": "hook-1"])
+        #expect(again.status == 409 && !again.text.contains("whsec_") && again.text.contains("rotate-secret"), "\(again.text)")
+    }
+
     @Test("a body over the limit is 413 before it is read")
     func bodyLimit() async throws {
         let fixture = try await ServerFixture.start { $0.maxBodyBytes = 4096 }

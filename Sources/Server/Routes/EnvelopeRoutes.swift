@@ -147,7 +147,8 @@ struct EnvelopeRoutes {
             let (secret, expiresAt) = try await engine.issueEmbeddedLink(principal, links: api.records, envelope: try HTTP.parameter(context, "id"),
                                                                           recipient: try HTTP.parameter(context, "recipientId"), lifetime: lifetime)
             let base = api.configuration.publicURL.hasSuffix("/") ? String(api.configuration.publicURL.dropLast()) : api.configuration.publicURL
-            return try HTTP.json(EmbeddedLinkResource(url: "\(base)/v1/embedded/\(secret)", expiresAt: expiresAt), status: .created)
+            return try HTTP.json(EmbeddedLinkResource(url: "\(base)/v1/embedded/\(secret)", expiresAt: expiresAt), status: .created,
+                                 headers: [.secretOnce: "an embedded signing link (if it was lost, ask for another)"])
         }
     }
 }

@@ -85,7 +85,9 @@ struct LibraryRoutes {
             let principal = try context.requirePrincipal()
             let body = try await HTTP.decode(KeyBody.self, from: request, limit: limit)
             let issued = try await engine.issueKey(principal, role: body.role, name: body.name)
-            return try HTTP.json(KeyResource(issued.record, secret: issued.secret), status: .created)
+            return try HTTP.json(KeyResource(issued.record, secret: issued.secret), status: .created, headers: [
+                .secretOnce: "key \(issued.record.id) (if its secret was lost, revoke it with DELETE /v1/keys/\(issued.record.id) and issue another)",
+            ])
         }
         group.delete("keys/:keyId") { _, context in
             let key = try await engine.revokeKey(try context.requirePrincipal(), id: try HTTP.parameter(context, "keyId"))

@@ -46,7 +46,9 @@ struct WebhookRoutes {
             let created = try await engine.createWebhookEndpoint(principal, url: body.url, description: body.description ?? "",
                                                                  eventTypes: body.eventTypes ?? [])
             return try HTTP.json(WebhookEndpointWithSecret(endpoint: created.endpoint, secret: created.secret), status: .created,
-                                 headers: [.location: "/v1/webhook-endpoints/\(created.endpoint.id)"])
+                                 headers: [.location: "/v1/webhook-endpoints/\(created.endpoint.id)",
+                                           .secretOnce: "webhook endpoint \(created.endpoint.id) (if its secret was lost, "
+                                               + "rotate it with POST /v1/webhook-endpoints/\(created.endpoint.id)/rotate-secret)"])
         }
         group.get("webhook-endpoints/:endpointId") { _, context in
             let id = try HTTP.parameter(context, "endpointId")
@@ -67,7 +69,9 @@ struct WebhookRoutes {
             let bytes = try await HTTP.body(request, limit: limit)
             let overlap = bytes.isEmpty ? nil : try HTTP.decode(RotationBody.self, bytes: bytes).overlapSeconds
             let rotated = try await engine.rotateWebhookSecret(principal, id: try HTTP.parameter(context, "endpointId"), overlap: overlap)
-            return try HTTP.json(WebhookEndpointWithSecret(endpoint: rotated.endpoint, secret: rotated.secret))
+            return try HTTP.json(WebhookEndpointWithSecret(endpoint: rotated.endpoint, secret: rotated.secret), headers: [
+                .secretOnce: "a new signing secret for webhook endpoint \(rotated.endpoint.id) (if it was lost, rotate again)",
+            ])
         }
         group.post("webhook-endpoints/:endpointId/disable") { _, context in
             try HTTP.json(try await engine.disableWebhookEndpoint(try context.requirePrincipal(), id: try HTTP.parameter(context, "endpointId")))
