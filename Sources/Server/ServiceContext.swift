@@ -1,12 +1,17 @@
 public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 public import Workflow
 
 /// The request context of every route: Hummingbird's core storage, the caller's address, and
 /// the principal once the API key is checked.
-public struct ServiceContext: Hummingbird.RequestContext {
+///
+/// It is a `RemoteAddressRequestContext`, which is how the signing page and the console (generic
+/// over their context) learn the peer's address for the evidence.
+public struct ServiceContext: Hummingbird.RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The peer's address.
+    public let remoteAddress: SocketAddress?
     /// The peer's IP address (recorded in recipients' events).
     public let remoteIP: String?
     /// The API key's principal, set by the authentication middleware on `/v1` key routes.
@@ -14,7 +19,8 @@ public struct ServiceContext: Hummingbird.RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteIP = source.channel.remoteAddress?.ipAddress
+        remoteAddress = source.channel.remoteAddress
+        remoteIP = remoteAddress?.ipAddress
         principal = nil
     }
 

@@ -17,6 +17,10 @@ extension WebPages {
         routes.get("s/:token") { request, context in try await landing(request, context) }
         routes.post("s/:token/consent") { request, context in
             try await action(request, context) { state, form in
+                // The box is required in the browser; a post without it is no consent.
+                guard form["agree"] == "yes" else {
+                    throw WebPagesError(.badForm, state.language.text("consent_agree") + " — " + state.language.text("required"))
+                }
                 try await engine.consent(token: state.token, disclosureVersion: form["version"] ?? "",
                                          disclosureSHA256: form["sha256"] ?? "", context: requestContext(request, context))
                 return state.recipient.authenticatedAt == nil && state.recipient.authentication != .link ? "/auth" : "/review"

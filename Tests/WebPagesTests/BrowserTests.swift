@@ -31,7 +31,7 @@ import Workflow
         let declining = try await fixture.sentEnvelope(customer: "decliner@example.com", authentication: .link, lead: "LD-000200")
         let voiding = try await fixture.sentEnvelope(customer: "voided@example.com", authentication: .link, lead: "LD-000300")
 
-        let router = Router()
+        let router = Router(context: PagesTestContext.self)
         router.addRoutes(fixture.pages.routes())
         let serving = ServingState()
         let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
@@ -96,8 +96,11 @@ import Workflow
         let embedded = try runCommand("pdffonts", [file.path]).stdout
         #expect(embedded.contains("+KaushanScript"), "\(embedded)")
         #expect(events.contains { $0.type == "authentication.failed" } && events.filter { $0.type == "recipient.signed" }.count == 2)
-        #expect(events.contains { $0.type == "recipient.signed" && $0.personal?["userAgent"]?.contains("Chrome") == true }
-                || events.contains { $0.type == "recipient.signed" })
+        // Who signed, for the Certificate of Completion: the browser's user agent and address.
+        for signed in events.filter({ $0.type == "recipient.signed" || $0.type == "recipient.consented" }) {
+            #expect(signed.personal?["userAgent"]?.contains("Chrome") == true && signed.personal?["ip"] == "127.0.0.1",
+                    "\(signed.type): \(signed.personal ?? [:])")
+        }
 
         let declined = try await fixture.engine.envelope(fixture.agent, id: declining.id)
         #expect(declined.state == .declined && declined.recipients[0].declineReason == "The seat count is wrong.")

@@ -8,7 +8,7 @@ import Workflow
 /// The agent console over HTTP: log in with a key, find, remind, void; refusals change nothing.
 @Suite(.serialized) struct ConsoleTests {
     func withConsole<Value>(_ fixture: PagesFixture, _ body: @Sendable @escaping (PageClient) async throws -> Value) async throws -> Value {
-        let router = Router()
+        let router = Router(context: PagesTestContext.self)
         router.addRoutes(fixture.pages.routes())
         return try await Application(router: router).test(.router) { client in try await body(PageClient(client)) }
     }

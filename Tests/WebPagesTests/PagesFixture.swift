@@ -1,6 +1,7 @@
 import CountersignCrypto
 import Foundation
 import Hummingbird
+import NIOCore
 import TestSupport
 import WebPages
 import Workflow
@@ -16,7 +17,7 @@ struct PagesFixture {
     let agent: Principal
     let agentKey: String
     let trust: [Certificate]
-    let pages: WebPages<BasicRequestContext>
+    let pages: WebPages<PagesTestContext>
 
     static func make(_ label: String = #function, signingURL: String = "http://127.0.0.1/s/",
                      frameAncestors: [String] = []) async throws -> PagesFixture {
@@ -37,7 +38,7 @@ struct PagesFixture {
         _ = try await engine.importLibrary(legal, directory: TestEnvironment.root.appendingPathComponent("Templates"))
         _ = try await engine.publishTemplate(legal, templateID: "service-agreement", version: "3")
         let agentKey = try await engine.issueKey(admin, role: .agent, name: "agent").secret
-        let pages = try WebPages<BasicRequestContext>(engine: engine, configuration: WebPagesConfiguration(
+        let pages = try WebPages<PagesTestContext>(engine: engine, configuration: WebPagesConfiguration(
             fontsDirectory: TestEnvironment.root.appendingPathComponent("Fonts"),
             pageCacheDirectory: directory.appendingPathComponent("page-cache"),
             frameAncestors: frameAncestors.isEmpty ? [:] : [account.id: frameAncestors]))
@@ -86,5 +87,17 @@ struct PagesFixture {
             .map { try JSONDecoder().decode(MailMessage.self, from: $0.payload) }.filter { $0.to.contains(address) }
         let text = mails.last { $0.subject.hasPrefix("Your code") }?.text ?? ""
         return String(text.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") && $0.dropLast().allSatisfy(\.isNumber) }?.dropLast() ?? "")
+    }
+}
+
+/// The pages' request context in these tests: Hummingbird's basic one plus the peer's address,
+/// as the service's own context has it, so the evidence's IP is what a live server records.
+struct PagesTestContext: Hummingbird.RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

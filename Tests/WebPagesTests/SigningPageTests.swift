@@ -11,7 +11,7 @@ import Workflow
 /// forms, and the security rules tried the way an attacker would.
 @Suite(.serialized) struct SigningPageTests {
     func withPages<Value>(_ fixture: PagesFixture, _ body: @Sendable @escaping (PageClient) async throws -> Value) async throws -> Value {
-        let router = Router()
+        let router = Router(context: PagesTestContext.self)
         router.addRoutes(fixture.pages.routes())
         return try await Application(router: router).test(.router) { client in try await body(PageClient(client)) }
     }
@@ -50,8 +50,19 @@ import Workflow
             let landing = try await browser.get(base)
             let csrf = try #require(landing.csrf)
             let disclosure = fixture.engine.configuration.disclosure
+            // A post without the box ticked (the browser requires it; a script need not) is no consent.
+            let unticked = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256])
+            #expect(unticked.status == .badRequest)
+            #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].consent == nil)
+            // Nor are the documents readable before consent and authentication.
+            await #expect(throws: WorkflowError(.notAuthenticated, "")) {
+                _ = try await fixture.engine.document(token: token, id: envelope.documents[0].id)
+            }
             let consented = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
             #expect(consented.status == .seeOther && consented.location == base + "/auth")
+            await #expect(throws: WorkflowError(.notAuthenticated, "")) {
+                _ = try await fixture.engine.document(token: token, id: envelope.documents[0].id)
+            }
             let auth = try await browser.get(base + "/auth")
             #expect(auth.body.contains("E-mail me a code"))
             #expect(try await browser.post(base + "/code/send", ["csrf": csrf]).status == .seeOther)
@@ -195,9 +206,17 @@ import Workflow
         try await withPages(fixture) { browser in
             let landing = try await browser.get("/s/\(token)", headers: [.acceptLanguage: "es-ES,es;q=0.9"])
             #expect(landing.body.contains("<html lang=\"fr\"") && landing.body.contains("Documents et signatures électroniques"))
+            let disclosure = fixture.engine.configuration.disclosure
+            try await fixture.engine.consent(token: token, disclosureVersion: disclosure.version, disclosureSHA256: disclosure.sha256,
+                                             context: RequestContext(ip: nil, userAgent: nil))
+            #expect(try await fixture.engine.document(token: token, id: envelope.documents[0].id).starts(with: Array("%PDF-".utf8)))
             _ = try await fixture.engine.void(fixture.agent, envelope: envelope.id, reason: "Wrong plan")
             let voided = try await browser.get("/s/\(token)/review")
             #expect(voided.status == .gone && voided.body.contains("Wrong plan"))
+            // A voided envelope's documents are no longer shown to its recipients.
+            await #expect(throws: WorkflowError(.illegalTransition, "")) {
+                _ = try await fixture.engine.document(token: token, id: envelope.documents[0].id)
+            }
         }
         let spanish = try await fixture.sentEnvelope(customer: "ana@example.es", authentication: .link, lead: "LD-000003")
         let spanishToken = try await fixture.token(for: "ana@example.es")

@@ -35,11 +35,26 @@ extension WorkflowEngine {
                              needsAuthentication: recipient.authenticatedAt == nil)
     }
 
-    /// The bytes of an envelope document as the recipient may read them (after opening).
+    /// The bytes of an envelope document as the recipient may read them: after consenting and
+    /// authenticating (the same gate as filling and signing), while the envelope is out for
+    /// signature or once it is completed (the sealed copy) — never after it was voided,
+    /// declined or expired.
     public func document(token: String, id: String) async throws -> [UInt8] {
         let (recipientID, envelope) = try await resolveEnvelope(token: token)
-        _ = try envelope.recipient(recipientID)
+        let recipient = try envelope.recipient(recipientID)
         let envelopeID = envelope.id
+        guard envelope.state == .sent || envelope.state == .completed else {
+            throw WorkflowError(.illegalTransition, "envelope \(envelopeID) is \(envelope.state.rawValue); its documents are no longer shown to recipients")
+        }
+        if envelope.state == .sent, let expiresAt = envelope.expiresAt, clock.now() >= expiresAt {
+            throw WorkflowError(.illegalTransition, "envelope \(envelopeID) expired on \(EventTime.iso(expiresAt)); its documents are no longer shown to recipients")
+        }
+        guard recipient.consent != nil else {
+            throw WorkflowError(.notAuthenticated, "recipient \(recipient.id) must consent to the disclosure before reading the documents")
+        }
+        guard recipient.authenticatedAt != nil else {
+            throw WorkflowError(.notAuthenticated, "recipient \(recipient.id) must authenticate (\(recipient.authentication.displayName)) before reading the documents")
+        }
         guard let document = envelope.documents.first(where: { $0.id == id }), !document.purged,
               let bytes = try await store.documents.get(document.sealedSHA256 ?? document.sentSHA256) else {
             throw WorkflowError(.notFound, "envelope \(envelopeID) has no document \(id)")
