@@ -23,7 +23,9 @@ struct RequestMiddleware: RouterMiddleware {
         } catch {
             response = ProblemResponse.make(error, request: request, context: context)
         }
-        if response.status.code >= 400, response.headers[.contentType]?.hasPrefix("application/problem+json") != true {
+        // A framework's bare error becomes a problem; the pages' own error pages (HTML, with the
+        // engine's reason for a person to read) stay as they are.
+        if response.status.code >= 400, !ProblemResponse.isOwnErrorPage(response) {
             response = ProblemResponse.replacing(response, request: request, context: context)
         }
         response.headers[.requestID] = context.requestID
@@ -73,6 +75,13 @@ enum ProblemResponse {
             context.logger.error("request failed", metadata: ["error": .string(String(describing: error))])
         }
         return response(problem, headers: headers)
+    }
+
+    /// Whether `response` is already an answer meant for its reader: a problem document, or an
+    /// HTML page (the signing page's and the console's refusals).
+    static func isOwnErrorPage(_ response: Response) -> Bool {
+        guard let type = response.headers[.contentType]?.lowercased() else { return false }
+        return type.hasPrefix(mediaType) || type.hasPrefix("text/html")
     }
 
     /// A framework's own error response (an unknown route, a body too large) as a problem.

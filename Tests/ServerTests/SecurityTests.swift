@@ -192,6 +192,20 @@ struct SecurityTests {
         #expect(try await fixture.call("GET", "/v1/envelopes", as: .compliance).status == 200)
     }
 
+    @Test("the pages' refusals reach the browser as their HTML pages, not as problem documents")
+    func pageRefusalsStayPages() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let unknown = try await fixture.call("GET", "/s/" + String(repeating: "a", count: 64), as: nil)
+        #expect(unknown.status == 404 && unknown.headers["content-type"]?.hasPrefix("text/html") == true, "\(unknown.text.prefix(300))")
+        #expect(unknown.text.contains("<html") && !unknown.text.contains("urn:countersign:problem"))
+        let console = try await fixture.call("GET", "/console/envelopes/env_nothere", as: nil)
+        #expect(console.headers["content-type"]?.hasPrefix("application/problem+json") != true, "\(console.status) \(console.text.prefix(300))")
+        // The API's own errors are still problem documents.
+        let api = try await fixture.call("GET", "/v1/envelopes/env_nothere")
+        #expect(api.status == 404 && api.problem == "urn:countersign:problem:not-found")
+    }
+
     @Test("an embedded signing URL works once, and not after 5 minutes")
     func embeddedLinks() async throws {
         let fixture = try await ServerFixture.start()
