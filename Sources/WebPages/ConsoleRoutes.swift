@@ -161,8 +161,22 @@ extension WebPages {
                           status: status, layout: "console-layout")
     }
 
+    /// The request's console session, its key checked again (a key revoked since sign-in ends
+    /// the session at once), or nil: sign in again.
+    func consoleSession(_ request: Request) async throws -> ConsoleSessions.Session? {
+        let cookie = request.cookies[ConsoleSessions.cookieName]?.value
+        guard let session = consoleSessions.session(cookie) else { return nil }
+        do {
+            _ = try await engine.reauthenticate(session.principal)
+        } catch let error as WorkflowError where error.code == .unauthenticated {
+            consoleSessions.end(cookie)
+            return nil
+        }
+        return session
+    }
+
     func consoleGet(_ request: Request, _ body: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
-        guard let session = consoleSessions.session(request.cookies[ConsoleSessions.cookieName]?.value) else {
+        guard let session = try await consoleSession(request) else {
             return Views.redirect("/console/login")
         }
         do {
@@ -176,7 +190,7 @@ extension WebPages {
     /// A console form: session and CSRF checked, then `body` acts and names where to go.
     func consoleAction(_ request: Request,
                        _ body: (ConsoleSessions.Session, SubmittedForm) async throws -> String) async throws -> Response {
-        guard let session = consoleSessions.session(request.cookies[ConsoleSessions.cookieName]?.value) else {
+        guard let session = try await consoleSession(request) else {
             return Views.redirect("/console/login")
         }
         let form = try await SubmittedForm.read(request)

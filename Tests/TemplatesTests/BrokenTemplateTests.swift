@@ -259,3 +259,44 @@ let brokenCases: [BrokenCase] = [
     #expect(found.count == 1 && found.first?.contains("type") == true && found.first?.contains("integer") == true, "\(found)")
     #expect(!found.contains { $0.contains("undeclared field 'seats'") }, "\(found)")
 }
+
+/// Hostile sizes: the parser recurses on nesting and evaluation walks the tree, so both are
+/// bounded and refused with a place, never a crashed process (a `when` on an envelope request
+/// reaches the same parser through the API).
+@Test(arguments: [
+    ("parentheses", String(repeating: "(", count: 2_000) + "1" + String(repeating: ")", count: 2_000), "nested more than 64 levels"),
+    ("brackets", String(repeating: "[", count: 2_000) + "1" + String(repeating: "]", count: 2_000), "nested more than 64 levels"),
+    ("not", String(repeating: "not ", count: 2_000) + "true", "nested more than 64 levels"),
+    ("minus", String(repeating: "-", count: 2_000) + "1", "nested more than 64 levels"),
+    ("calls", String(repeating: "len(", count: 2_000) + "1" + String(repeating: ")", count: 2_000), "nested more than 64 levels"),
+    ("a long sum", Array(repeating: "1", count: 5_000).joined(separator: " + "), "more than 1000 operators"),
+    ("a long list", "[" + Array(repeating: "1", count: 5_000).joined(separator: ", ") + "]", "more than 1000 operators"),
+])
+func deepOrLongExpressionsAreRefusedNotCrashed(_ name: String, _ expression: String, _ message: String) {
+    let found = diagnostics(of: wrap("<p>{{\(expression)}}</p>"))
+    #expect(found.count == 1 && found[0].hasPrefix("Templates/broken.xml:8:") && found[0].contains(message), "\(name): \(found)")
+    // Within the limits, the same shapes compile.
+    let modest = expression.count > 300 ? "" : expression
+    if !modest.isEmpty { #expect(diagnostics(of: wrap("<p>{{\(modest)}}</p>")).isEmpty) }
+    #expect(diagnostics(of: wrap("<p>{{" + String(repeating: "(", count: 60) + "1" + String(repeating: ")", count: 60) + "}}</p>")).isEmpty)
+}
+
+/// Templates and clauses are UTF-8: another encoding is one clear error at 1:1, not a crash in
+/// the source scan (which counts the file's UTF-8 bytes).
+@Test(arguments: [
+    ("UTF-16 LE with a byte order mark", [UInt8]([0xFF, 0xFE]) + Array(wrap("<p>x</p>").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }, "UTF-16"),
+    ("UTF-16 BE without one", Array(wrap("<p>x</p>").utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, "UTF-16"),
+    ("declared ISO-8859-1", Array(("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" + wrap("<p>x</p>")).utf8), "declared as ISO-8859-1"),
+])
+func otherEncodingsAreRefusedAtTheStart(_ name: String, _ bytes: [UInt8], _ what: String) {
+    let path = TestEnvironment.root.appendingPathComponent("Templates/broken.xml").path
+    do {
+        _ = try Samples.relativeCompiler.compile(source: bytes, path: path)
+        Issue.record("\(name) compiled")
+    } catch {
+        let text = error.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(error.diagnostics.count == 1 && text.contains("broken.xml:1:1:") && text.contains(what) && text.contains("UTF-8"), "\(name): \(text)")
+    }
+    let declaredUTF8 = Array(("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + wrap("<p>x</p>")).utf8)
+    #expect((try? Samples.relativeCompiler.compile(source: declaredUTF8, path: path)) != nil)
+}

@@ -61,6 +61,22 @@ import Workflow
         }
     }
 
+    @Test func aKeyRevokedAfterSignInEndsItsSessionAtOnce() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link, lead: "LD-000779")
+        let issued = try await fixture.engine.issueKey(fixture.admin, role: .agent, name: "temporary agent")
+        try await withConsole(fixture) { browser in
+            #expect(try await logIn(browser, key: issued.secret).location == "/console")
+            let page = try await browser.get("/console/envelopes/\(envelope.id)")
+            let csrf = try #require(page.csrf)
+            _ = try await fixture.engine.revokeKey(fixture.admin, id: issued.record.id)
+            #expect(try await browser.get("/console").location == "/console/login")
+            let voided = try await browser.post("/console/envelopes/\(envelope.id)/void", ["csrf": csrf, "reason": "After revocation"])
+            #expect(voided.location == "/console/login")
+        }
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .sent)
+    }
+
     @Test func anAgentStartsAnEnvelopeFromAPublishedTemplateWithTheGeneratedForm() async throws {
         let fixture = try await PagesFixture.make()
         try await withConsole(fixture) { browser in

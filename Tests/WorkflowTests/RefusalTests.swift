@@ -145,10 +145,56 @@ import Workflow
         await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: code, context: context) }
         let failures = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).filter { $0.type == "authentication.failed" }
         #expect(failures.count == 6 && failures[0].personal?["ip"] == "192.0.2.9")
-        // A new code works.
+        // Codes come at most one per 30 seconds: no mailbox flood, no fresh codes to guess at faster.
+        let mailsBefore = try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").count
+        await #expect(throws: WorkflowError(.illegalTransition, "")) { try await fixture.engine.requestCode(token: token, context: context) }
+        #expect(try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").count == mailsBefore)
+        // A new code: four more wrong entries make ten in all, which locks the link, however
+        // many codes are drawn; even the right code is then refused, and no code is sent.
+        fixture.clock.advance(by: OneTimeCode.minimumInterval)
+        try await fixture.engine.requestCode(token: token, context: context)
+        for attempt in 0..<4 {
+            do {
+                try await fixture.engine.authenticate(token: token, code: wrong, context: context)
+                Issue.record("a wrong code was accepted")
+            } catch let error as WorkflowError {
+                #expect(error.code == .authenticationFailed)
+                if attempt == 3 { #expect(error.reason.contains("0 attempts left before the link is locked"), "\(error.reason)") }
+            }
+        }
+        let fresh = try await fixture.code(for: "gabriel.cote@crescentcapital.ca")
+        await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: fresh, context: context) }
+        fixture.clock.advance(by: OneTimeCode.minimumInterval)
+        do {
+            try await fixture.engine.requestCode(token: token, context: context)
+            Issue.record("a locked link was sent a code")
+        } catch let error as WorkflowError {
+            #expect(error.code == .authenticationFailed && error.reason.contains("ask the sender to resend"), "\(error.reason)")
+        }
+        // The sender's resend lifts the lock (and says so in the evidence); its new link works.
+        try await fixture.engine.resend(fixture.agent, envelope: envelope.id, recipient: "rcp_1")
+        let resent = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).last { $0.type == "recipient.resent" }
+        #expect(resent?.data["failedAttemptsCleared"] == "11", "\(resent?.data ?? [:])")
         try await fixture.engine.requestCode(token: token, context: context)
         try await fixture.engine.authenticate(token: token, code: try await fixture.code(for: "gabriel.cote@crescentcapital.ca"), context: context)
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].authenticatedAt != nil)
+    }
+
+    @Test func aRecipientWhoOpenedAndConsentedCanStillBeCorrectedAndStartsAfresh() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        let context = RequestContext(ip: "192.0.2.9", userAgent: "Scanner")
+        _ = try await fixture.engine.open(token: token, context: context)
+        try await fixture.engine.consent(token: token, disclosureVersion: fixture.engine.configuration.disclosure.version,
+                                         disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
+        let corrected = try await fixture.engine.correct(fixture.agent, envelope: envelope.id, recipient: "rcp_1", email: "gabriel@crescentcapital.ca")
+        let recipient = corrected.recipients[0]
+        #expect(recipient.email == "gabriel@crescentcapital.ca" && recipient.consent == nil && recipient.state == .sent)
+        await #expect(throws: WorkflowError(.unauthenticated, "")) { _ = try await fixture.engine.open(token: token, context: context) }
+        let newToken = try await fixture.token(for: "gabriel@crescentcapital.ca")
+        #expect(try await fixture.engine.open(token: newToken, context: context).needsConsent)
     }
 
     @Test func oneAccountCannotReadListOrActOnAnothers() async throws {

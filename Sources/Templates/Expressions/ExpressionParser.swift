@@ -23,9 +23,18 @@ struct FormatterCall: Sendable, Hashable {
 ///                  | "(" expression ")" | "[" (expression ("," expression)*)? "]"
 ///     path        := name ("." name)*
 ///     interpolation := expression ("|" name (":" literal)*)* "}}"
+///
+/// Hostile or careless input is bounded: at most `maximumNesting` levels of parentheses,
+/// brackets, calls, `not` and unary minus (the parser recurses on each), and at most
+/// `maximumOperators` operators in all (every one deepens the tree that evaluation and
+/// deallocation walk recursively). Real templates stay far below both.
 struct ExpressionParser {
+    static let maximumNesting = 64
+    static let maximumOperators = 1_000
     private var lexer: Lexer
     private var token: Token
+    private var nesting = 0
+    private var operators = 0
     static let keywords: Set<String> = ["and", "or", "not", "in", "true", "false", "null"]
     static let functions = ["empty", "len", "sum"]
 
@@ -83,6 +92,24 @@ struct ExpressionParser {
 
     private mutating func advance() throws(ExpressionSyntaxError) { token = try lexer.next() }
 
+    /// Counts an operator (or a call, a list, a parenthesis); refuses the expression past the limit.
+    private mutating func counted() throws(ExpressionSyntaxError) {
+        operators += 1
+        guard operators <= Self.maximumOperators else {
+            throw ExpressionSyntaxError(message: "the expression has more than \(Self.maximumOperators) operators; split it, or compute the value before merging",
+                                        offset: token.offset)
+        }
+    }
+
+    /// Enters one more level of nesting; the caller leaves it with `nesting -= 1`.
+    private mutating func nested() throws(ExpressionSyntaxError) {
+        try counted()
+        nesting += 1
+        guard nesting <= Self.maximumNesting else {
+            throw ExpressionSyntaxError(message: "the expression is nested more than \(Self.maximumNesting) levels deep", offset: token.offset)
+        }
+    }
+
     private func unexpected(_ expected: String) -> ExpressionSyntaxError {
         ExpressionSyntaxError(message: "unexpected \(token.describe); expected \(expected)", offset: token.offset)
     }
@@ -90,6 +117,7 @@ struct ExpressionParser {
     private mutating func parseOr() throws(ExpressionSyntaxError) -> Expression {
         var left = try parseAnd()
         while token.kind == .identifier("or") {
+            try counted()
             try advance()
             left = .or(left, try parseAnd())
         }
@@ -99,6 +127,7 @@ struct ExpressionParser {
     private mutating func parseAnd() throws(ExpressionSyntaxError) -> Expression {
         var left = try parseNot()
         while token.kind == .identifier("and") {
+            try counted()
             try advance()
             left = .and(left, try parseNot())
         }
@@ -107,6 +136,8 @@ struct ExpressionParser {
 
     private mutating func parseNot() throws(ExpressionSyntaxError) -> Expression {
         if token.kind == .identifier("not") {
+            try nested()
+            defer { nesting -= 1 }
             try advance()
             return .not(try parseNot())
         }
@@ -117,9 +148,11 @@ struct ExpressionParser {
         let left = try parseSum()
         let result: Expression
         if case .symbol(let symbol) = token.kind, let op = Comparison(rawValue: symbol) {
+            try counted()
             try advance()
             result = .compare(op, left, try parseSum())
         } else if token.kind == .identifier("in") {
+            try counted()
             try advance()
             result = .contains(left, try parseSum(), negated: false)
         } else if token.kind == .identifier("not") {
@@ -139,6 +172,7 @@ struct ExpressionParser {
     private mutating func parseSum() throws(ExpressionSyntaxError) -> Expression {
         var left = try parseProduct()
         while case .symbol(let symbol) = token.kind, symbol == "+" || symbol == "-" {
+            try counted()
             try advance()
             left = .arithmetic(Arithmetic(rawValue: symbol)!, left, try parseProduct())
         }
@@ -148,6 +182,7 @@ struct ExpressionParser {
     private mutating func parseProduct() throws(ExpressionSyntaxError) -> Expression {
         var left = try parseUnary()
         while case .symbol(let symbol) = token.kind, symbol == "*" || symbol == "/" {
+            try counted()
             try advance()
             left = .arithmetic(Arithmetic(rawValue: symbol)!, left, try parseUnary())
         }
@@ -156,6 +191,8 @@ struct ExpressionParser {
 
     private mutating func parseUnary() throws(ExpressionSyntaxError) -> Expression {
         guard token.kind == .symbol("-") else { return try parsePrimary() }
+        try nested()
+        defer { nesting -= 1 }
         try advance()
         let inner = try parseUnary()
         if case .literal(.number(let number)) = inner { return .literal(.number(-number)) }
@@ -172,17 +209,22 @@ struct ExpressionParser {
             try advance()
             return .literal(.number(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0))
         case .symbol("("):
+            try nested()
+            defer { nesting -= 1 }
             try advance()
             let inner = try parseOr()
             guard token.kind == .symbol(")") else { throw unexpected("')'") }
             try advance()
             return inner
         case .symbol("["):
+            try nested()
+            defer { nesting -= 1 }
             try advance()
             var items: [Expression] = []
             if token.kind != .symbol("]") {
                 items.append(try parseOr())
                 while token.kind == .symbol(",") {
+                    try counted()
                     try advance()
                     items.append(try parseOr())
                 }
@@ -206,6 +248,8 @@ struct ExpressionParser {
                         message: "unknown function '\(name)'\(hint.isEmpty ? "; expected empty(…), len(…) or sum(…)" : hint)",
                         offset: start.offset)
                 }
+                try nested()
+                defer { nesting -= 1 }
                 try advance()
                 let argument = try parseOr()
                 var member: String?

@@ -33,6 +33,13 @@ enum XMLReader {
         guard bytes.count < Int(Int32.max) else {
             return .failure(TemplateError(.malformedXML, "the file is too large", file: file))
         }
+        if let other = otherEncoding(bytes) {
+            // libxml2 would transcode it, but every position this module reports (and the
+            // source scan that finds them) counts UTF-8 bytes of the file as written.
+            return .failure(TemplateError([Diagnostic(.malformedXML, "the file is \(other), not UTF-8; templates and clauses are UTF-8: "
+                                                      + "save it as UTF-8 (without a byte order mark for UTF-16) and drop any other encoding declaration",
+                                                      file: file, line: 1, column: 1)]))
+        }
         let sink = ErrorSink(file: file)
         let context: xmlParserCtxtPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -80,6 +87,26 @@ enum XMLReader {
         }
         var builder = TreeBuilder(scan: scan)
         return .success(builder.element(root))
+    }
+
+    /// The encoding `bytes` are in when it is not UTF-8 (a byte order mark, the zero bytes of
+    /// UTF-16 or UTF-32 around `<`, EBCDIC's `<?xm`, or a declaration naming another encoding).
+    static func otherEncoding(_ bytes: [UInt8]) -> String? {
+        let head = Array(bytes.prefix(4))
+        if head.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32" }
+        if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) { return "UTF-16" }
+        if head.starts(with: [0x00, 0x00, 0x00, 0x3C]) || head.starts(with: [0x3C, 0x00, 0x00, 0x00]) { return "UTF-32" }
+        if head.starts(with: [0x00, 0x3C]) || head.starts(with: [0x3C, 0x00]) { return "UTF-16" }
+        if head.starts(with: [0x4C, 0x6F, 0xA7, 0x94]) { return "EBCDIC" }
+        // <?xml version="1.0" encoding="…"?>: only UTF-8 (any spelling) is ours.
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        guard body.starts(with: Array("<?xml".utf8)), let end = body.firstIndex(of: UInt8(ascii: ">")) else { return nil }
+        let declaration = String(decoding: body[..<end], as: UTF8.self)
+        guard let range = declaration.range(of: #"encoding\s*=\s*["']([^"']*)["']"#, options: .regularExpression) else { return nil }
+        let name = declaration[range].split(whereSeparator: { $0 == "\"" || $0 == "'" }).dropFirst().first.map(String.init) ?? ""
+        let normalized = name.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        return normalized == "utf8" ? nil : "declared as \(name)"
     }
 
     /// What to write instead, for libxml2's messages about the characters XML reserves (its own

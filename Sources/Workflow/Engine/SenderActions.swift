@@ -74,16 +74,23 @@ extension WorkflowEngine {
                 throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue); its recipients can no longer be corrected")
             }
             let before = try envelope.recipient(recipientID)
-            guard before.state == .created || before.state == .sent || before.state == .delivered, before.actedAt == nil,
-                  before.consent == nil else {
+            // Until the recipient signs, approves or declines (opening the link, even consenting,
+            // is no reason to refuse a correction: a mail scanner opens links too).
+            guard before.state == .created || before.state == .sent || before.state == .delivered, before.actedAt == nil else {
                 throw WorkflowError(.illegalTransition, "recipient \(recipientID) has already acted (\(before.state.rawValue)); it cannot be corrected")
             }
             try envelope.update(recipientID) { (recipient: inout Recipient) throws(WorkflowError) in
                 if let newName { recipient.name = newName }
                 if let newEmail, newEmail != recipient.email {
+                    // Another person: nothing the previous address's holder did stands for them.
                     recipient.email = newEmail
                     recipient.tokenHashes = []
                     recipient.otp = nil
+                    recipient.consent = nil
+                    recipient.authenticatedAt = nil
+                    recipient.failedAttempts = 0
+                    recipient.mark = nil
+                    for index in recipient.fields.indices { recipient.fields[index].value = nil }
                     if recipient.state == .delivered { recipient.state = .sent }
                 }
             }
@@ -109,8 +116,16 @@ extension WorkflowEngine {
             guard recipient.state == .sent || recipient.state == .delivered else {
                 throw WorkflowError(.illegalTransition, "recipient \(recipientID) is \(recipient.state.rawValue); only an invited recipient who has not acted can be sent the link again")
             }
+            // A resend is the sender's deliberate act, so it also lifts a lock-out: the count of
+            // wrong codes starts again, and the evidence says it was lifted.
+            try envelope.update(recipientID) { (value: inout Recipient) throws(WorkflowError) in
+                value.failedAttempts = 0
+                value.otp = nil
+            }
             try invite(&envelope, recipientID, &transition, kind: .resend, now: now)
-            transition.record("recipient.resent", principal.actor, data: ["recipient": recipientID], personal: ["email": recipient.email])
+            transition.record("recipient.resent", principal.actor,
+                              data: ["recipient": recipientID].merging(recipient.failedAttempts > 0 ? ["failedAttemptsCleared": String(recipient.failedAttempts)] : [:]) { $1 },
+                              personal: ["email": recipient.email])
         }
     }
 

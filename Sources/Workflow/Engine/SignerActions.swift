@@ -90,6 +90,14 @@ extension WorkflowEngine {
             guard recipient.authenticatedAt == nil else {
                 throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
             }
+            guard recipient.failedAttempts < OneTimeCode.lockOutAfter else {
+                throw WorkflowError(.authenticationFailed, Self.lockedOut(recipient))
+            }
+            if let previous = recipient.otp, now < previous.sentAt.addingTimeInterval(OneTimeCode.minimumInterval) {
+                let wait = Int(previous.sentAt.addingTimeInterval(OneTimeCode.minimumInterval).timeIntervalSince(now).rounded(.up))
+                throw WorkflowError(.illegalTransition, "a code was sent to \(recipient.email) less than \(Int(OneTimeCode.minimumInterval)) seconds ago; "
+                                    + "check the inbox (and the spam folder), or ask for another in \(wait) s")
+            }
             let code = Secrets.oneTimeCode()
             try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
                 value.otp = OneTimeCode(sha256: sha256Hex(recipient.id + ":" + code), expiresAt: now.addingTimeInterval(OneTimeCode.lifetime),
@@ -109,28 +117,7 @@ extension WorkflowEngine {
             guard recipient.authenticatedAt == nil else {
                 throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
             }
-            var failure: String?
-            switch recipient.authentication {
-            case .link:
-                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) needs no code: opening the signing link authenticates them")
-            case .emailOTP:
-                guard let otp = recipient.otp else {
-                    throw WorkflowError(.notAuthenticated, "no code was sent; request a code first")
-                }
-                if otp.attempts >= OneTimeCode.maximumAttempts {
-                    failure = "the code was tried \(OneTimeCode.maximumAttempts) times; request a new one"
-                } else if now >= otp.expiresAt {
-                    failure = "the code expired; request a new one"
-                } else if sha256Hex(recipient.id + ":" + code) != otp.sha256 {
-                    failure = "the code is wrong (\(OneTimeCode.maximumAttempts - otp.attempts - 1) attempts left)"
-                }
-            case .accessCode(let expected):
-                if recipient.failedAttempts >= OneTimeCode.maximumAttempts {
-                    failure = "the access code was tried \(OneTimeCode.maximumAttempts) times; ask the sender to resend"
-                } else if sha256Hex(code) != expected {
-                    failure = "the access code is wrong"
-                }
-            }
+            let failure = try Self.codeProblem(recipient, code: code, now: now)
             if let failure {
                 try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
                     value.otp?.attempts += 1
@@ -148,6 +135,42 @@ extension WorkflowEngine {
             }
             return true
         }
+    }
+
+    /// What is wrong with `code` for `recipient` now, or nil when it is right. A link recipient
+    /// has no code to check (an error, not a failed attempt).
+    static func codeProblem(_ recipient: Recipient, code: String, now: Date) throws(WorkflowError) -> String? {
+        guard recipient.failedAttempts < OneTimeCode.lockOutAfter else { return lockedOut(recipient) }
+        // Attempts left before a lock: this code's own five, and the link's ten in all.
+        let leftInAll = OneTimeCode.lockOutAfter - recipient.failedAttempts - 1
+        switch recipient.authentication {
+        case .link:
+            throw WorkflowError(.invalidRequest, "recipient \(recipient.id) needs no code: opening the signing link authenticates them")
+        case .emailOTP:
+            guard let otp = recipient.otp else {
+                throw WorkflowError(.notAuthenticated, "no code was sent; request a code first")
+            }
+            if otp.attempts >= OneTimeCode.maximumAttempts { return "the code was tried \(OneTimeCode.maximumAttempts) times; request a new one" }
+            if now >= otp.expiresAt { return "the code expired; request a new one" }
+            guard sha256Hex(recipient.id + ":" + code) == otp.sha256 else {
+                let left = min(OneTimeCode.maximumAttempts - otp.attempts - 1, leftInAll)
+                return "the code is wrong (\(left) attempts left" + (left == leftInAll ? " before the link is locked)" : ")")
+            }
+            return nil
+        case .accessCode(let expected):
+            if recipient.failedAttempts >= OneTimeCode.maximumAttempts {
+                return "the access code was tried \(OneTimeCode.maximumAttempts) times; ask the sender to resend the invitation"
+            }
+            guard sha256Hex(code) == expected else {
+                return "the access code is wrong (\(OneTimeCode.maximumAttempts - recipient.failedAttempts - 1) attempts left)"
+            }
+            return nil
+        }
+    }
+
+    /// Why a recipient can no longer authenticate: too many wrong codes in all.
+    static func lockedOut(_ recipient: Recipient) -> String {
+        "\(recipient.failedAttempts) wrong codes were entered for this link, so it is locked; ask the sender to resend the invitation"
     }
 
     /// Fills fields (text, initials, checkbox, dropdown); the value is drawn into the document at completion.

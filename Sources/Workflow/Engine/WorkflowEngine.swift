@@ -73,6 +73,15 @@ public final class WorkflowEngine: Sendable {
         return Principal(account: key.account, keyID: key.id, role: key.role, onBehalfOf: person)
     }
 
+    /// Checks again that the key behind `principal` is not revoked: for a session (the
+    /// console's) that authenticated once and acts for hours, so a revoked key stops at once.
+    public func reauthenticate(_ principal: Principal) async throws -> Principal {
+        guard let key = try await store.keys(account: principal.account).first(where: { $0.id == principal.keyID }), key.revokedAt == nil else {
+            throw WorkflowError(.unauthenticated, "the API key this session signed in with was revoked; sign in with a valid key")
+        }
+        return principal
+    }
+
     // MARK: Transitions
 
     /// What one transition writes besides the envelope itself.

@@ -104,6 +104,16 @@ public struct OneTimeCode: Sendable, Hashable, Codable {
 
     public static let lifetime: TimeInterval = 600
     public static let maximumAttempts = 5
+    /// The least time between two codes for one recipient: a link holder cannot flood the
+    /// signer's mailbox, nor draw fresh codes to guess at faster.
+    public static let minimumInterval: TimeInterval = 30
+    /// Wrong codes (of every code, or access codes) a recipient may enter in all before they are
+    /// locked out until the sender resends the invitation: a new code does not reset this count,
+    /// so guessing is bounded however many codes are drawn.
+    public static let lockOutAfter = 10
+
+    /// When this code was sent.
+    public var sentAt: Date { expiresAt.addingTimeInterval(-Self.lifetime) }
 }
 
 /// A field a recipient fills: its value is drawn into the document at completion.
