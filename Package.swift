@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(name: "WebPagesTests", dependencies: ["WebPages", "Workflow", "WorkflowSQLite", "TestSupport", "Verification", "Typesetting",
                                                           "CountersignCrypto", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "InputChecks", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "InputChecks", "Batch", "WorkflowSQLite", "WorkflowConformance", "TestSupport", "WebhookHTTP",
                                                           "Verification", "CountersignCrypto", "PDFSyntax", "Signing", "Typesetting",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import Batch
 import Foundation
 import TestSupport
 import Testing
@@ -66,7 +67,43 @@ import Workflow
         draft.templateID = "mutual-nda"
         draft.templateVersion = "2"
         await #expect(throws: WorkflowError(.illegalTransition, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, draft) }
+        // What would show other people something else: an ESC for the operator's terminal, a
+        // line break for an e-mail header or a CSV row, a right-to-left override for the PDF;
+        // and an address no relay takes.
+        for (name, email, says) in [("Gabriel\u{1B}[2J", "x@example.com", "a control character (U+001B) at character 8"),
+                                    ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
+                                    ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
+                                    ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @")] {
+            let hostile = [RecipientRequest(name: name, email: email, role: .signer, signatureRole: "customer")]
+            do {
+                _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: hostile))
+                Issue.record("\(name.debugDescription) <\(email)> was accepted")
+            } catch let error as WorkflowError {
+                #expect(error.code == .invalidRequest && error.reason.contains(says), "\(error.reason)")
+            }
+        }
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
+    }
+
+    /// The CRM export's CSV keeps each value one cell, whole, whatever it holds, and defuses what
+    /// a spreadsheet would run as a formula.
+    @Test func theCSVExportKeepsHostileValuesInTheirCells() async throws {
+        let fixture = try await WorkflowFixture.make()
+        var request = fixture.request()
+        request.metadata = ["note": "ok\r\n@SUM(1+1)*cmd|' /C calc'!A0", "tabbed": "\t=1+1", "plain": "=HYPERLINK(\"x\")", "lead_id": "LD-1"]
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, request)
+        let csv = CRMExport.csv([try await fixture.engine.envelope(fixture.agent, id: envelope.id)])
+        #expect(csv.contains("\"ok\r\n@SUM(1+1)*cmd|' /C calc'!A0\""), "\(csv)")
+        #expect(csv.contains(",'\t=1+1") && csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "\(csv)")
+        // Read back by the batch's RFC 4180 reader: one row per recipient, each value whole.
+        let file = fixture.directory.appendingPathComponent("export.csv")
+        try Data(csv.utf8).write(to: file)
+        let reader = try CSVReader(url: file)
+        var rows: [[String]] = []
+        while let record = try reader.next() { rows.append(try record.get().fields) }
+        #expect(rows.count == envelope.recipients.count && rows.allSatisfy { $0.count == reader.header.count }, "\(rows)")
+        let note = try #require(reader.header.firstIndex(of: "metadata.note"))
+        #expect(rows.first?[note] == "ok\r\n@SUM(1+1)*cmd|' /C calc'!A0")
     }
 
     /// A misspelled key left its field empty and its clauses out without a word (a newcomer

@@ -45,7 +45,7 @@ extension WorkflowEngine {
     @discardableResult
     public func void(_ principal: Principal, envelope id: String, reason: String) async throws -> Envelope {
         try principal.require(.agent, to: "void envelopes")
-        let reason = try Check.nonEmpty(reason, "the reason for voiding")
+        let reason = try Check.nonEmpty(reason, "the reason for voiding", multiline: true)
         return try await change(account: principal.account, envelope: id) { envelope, transition, now throws(WorkflowError) in
             try Routing.move(&envelope, to: .voided)
             finish(&envelope, &transition, reason: reason, now: now)
@@ -133,7 +133,7 @@ extension WorkflowEngine {
     @discardableResult
     public func setLegalHold(_ principal: Principal, envelope id: String, hold: Bool, reason: String) async throws -> Envelope {
         try principal.require(.compliance, to: "place legal holds")
-        let reason = try Check.nonEmpty(reason, "the reason for the hold")
+        let reason = try Check.nonEmpty(reason, "the reason for the hold", multiline: true)
         return try await change(account: principal.account, envelope: id) { envelope, transition, _ throws(WorkflowError) in
             guard envelope.retention.legalHold != hold else {
                 throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(hold ? "already" : "not") on legal hold")

@@ -299,7 +299,7 @@ extension WorkflowEngine {
 
     /// Declines with a reason: the envelope ends (declined), and everyone invited is told.
     public func decline(token: String, reason: String, context: RequestContext) async throws {
-        let reason = try Check.nonEmpty(reason, "the reason for declining")
+        let reason = try Check.nonEmpty(reason, "the reason for declining", multiline: true)
         try await act(token: token, context: context, "recipient.declined", personal: ["reason": reason]) { envelope, recipient, transition, now throws(WorkflowError) in
             guard recipient.role.mustAct else { throw WorkflowError(.invalidRequest, "a \(recipient.role.rawValue) cannot decline") }
             try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in

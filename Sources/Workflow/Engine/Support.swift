@@ -67,11 +67,40 @@ enum Secrets {
 
 /// Checks shared by the requests.
 enum Check {
-    static func nonEmpty(_ value: String, _ what: String) throws(WorkflowError) -> String {
+    /// A short text (a name, a subject, a reason): trimmed, 1 to 500 characters, and free of
+    /// characters that would change what others see — control characters (an ESC rewrites an
+    /// operator's terminal, a line break splits an e-mail header or a CSV row) and the
+    /// directional overrides and isolates that make a PDF or a page show text other than the
+    /// stored one. A reason (`multiline`) may keep its line breaks and tabs.
+    static func nonEmpty(_ value: String, _ what: String, multiline: Bool = false) throws(WorkflowError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw WorkflowError(.invalidRequest, "\(what) is empty; give one") }
         guard trimmed.count <= 500 else { throw WorkflowError(.invalidRequest, "\(what) is longer than 500 characters") }
+        if let (offset, scalar) = trimmed.unicodeScalars.enumerated().first(where: { hidden($0.element, multiline: multiline) }) {
+            throw WorkflowError(.invalidRequest, "\(what) contains \(describe(scalar)) at character \(offset + 1); remove it")
+        }
         return trimmed
+    }
+
+    /// Whether `scalar` is a control or a directional formatting character (line breaks and
+    /// tabs allowed when `multiline`).
+    static func hidden(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return !multiline
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x2028, 0x2029: return !multiline
+        case 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    static func describe(_ scalar: Unicode.Scalar) -> String {
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - String(scalar.value, radix: 16).count)) + String(scalar.value, radix: 16, uppercase: true)
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069: return "a directional formatting character (\(code))"
+        case 0x0A, 0x0D, 0x2028, 0x2029: return "a line break (\(code))"
+        default: return "a control character (\(code))"
+        }
     }
 
     static func email(_ value: String, _ what: String) throws(WorkflowError) -> String {
@@ -80,6 +109,13 @@ enum Check {
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" }) else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
+        }
+        // RFC 5321's limits: a longer address is refused by relays, after the envelope was made.
+        guard parts[0].utf8.count <= 64, trimmed.utf8.count <= 254 else {
+            throw WorkflowError(.invalidRequest, "\(what) is longer than an e-mail address may be (64 bytes before the @, 254 in all)")
+        }
+        if let (offset, scalar) = trimmed.unicodeScalars.enumerated().first(where: { hidden($0.element, multiline: false) }) {
+            throw WorkflowError(.invalidRequest, "\(what) contains \(describe(scalar)) at character \(offset + 1); remove it")
         }
         return trimmed
     }

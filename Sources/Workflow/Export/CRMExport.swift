@@ -65,11 +65,15 @@ public struct CRMExport: Sendable, Hashable {
         return rows.map { $0.map(quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// One cell (RFC 4180): quoted when it holds a comma, a quote or a line break — looked for
+    /// by scalar, since "\r\n" is one `Character` and equals neither "\r" nor "\n" — so a value
+    /// with line breaks stays one cell, its text whole. A leading `=`, `+`, `-`, `@`, tab or
+    /// line break would start a formula in a spreadsheet (OWASP's CSV injection list): a `'`
+    /// goes first.
     static func quote(_ value: String) -> String {
-        // A leading =, +, - or @ would be a formula in a spreadsheet: prefix it with a quote.
         var text = value
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        if let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r", "\n"].contains(first) { text = "'" + text }
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
