@@ -84,9 +84,12 @@ private struct Recorded<T: Decodable>: Decodable {
 private final class KeyLog: Sendable {
     static let userInfoKey = CodingUserInfoKey(rawValue: "countersign.strict-json.key-log")!
 
+    /// An object's keys: those the document has, and those its type asked for (in order, and
+    /// as a set: a dictionary of 16 000 keys asks for each, which a list search made quadratic).
     private struct Object {
         var present: [String]
         var asked: [String] = []
+        var askedSet: Set<String> = []
     }
 
     /// Objects in the order they were met (the document's order), and their paths' indexes.
@@ -116,7 +119,7 @@ private final class KeyLog: Sendable {
 
     func ask(_ path: String, _ key: String) {
         state.withLock { state in
-            guard let index = state.index[path], !state.objects[index].object.asked.contains(key) else { return }
+            guard let index = state.index[path], state.objects[index].object.askedSet.insert(key).inserted else { return }
             state.objects[index].object.asked.append(key)
         }
     }
@@ -133,14 +136,14 @@ private final class KeyLog: Sendable {
         state.withLock { state in
             guard let index = state.index[path] else { return [] }
             let object = state.objects[index].object
-            return object.present.filter { !object.asked.contains($0) }.sorted()
+            return object.present.filter { !object.askedSet.contains($0) }.sorted()
         }
     }
 
     func firstUnknownKey() -> (path: String, key: String)? {
         state.withLock { state in
             for (path, object) in state.objects {
-                if let key = object.present.filter({ !object.asked.contains($0) }).sorted().first { return (path, key) }
+                if let key = object.present.filter({ !object.askedSet.contains($0) }).sorted().first { return (path, key) }
             }
             return nil
         }

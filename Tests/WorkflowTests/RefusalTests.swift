@@ -82,6 +82,25 @@ import Workflow
                 #expect(error.code == .invalidRequest && error.reason.contains(says), "\(error.reason)")
             }
         }
+        // Metadata rides along with every event, webhook and export, so it has limits (a request
+        // with 16 000 keys took 22 s), and template data has a key count too.
+        var tooMuch = fixture.request()
+        tooMuch.metadata = Dictionary(uniqueKeysWithValues: (0...50).map { ("key\($0)", "v") })
+        var badKey = fixture.request()
+        badKey.metadata = ["lead\nid": "LD-1"]
+        var longValue = fixture.request()
+        longValue.metadata = ["note": String(repeating: "n", count: 501)]
+        var manyData = fixture.request()
+        for index in 0..<1_000 { manyData.data["extra_\(index)"] = "x" }
+        for (request, says) in [(tooMuch, "metadata has 51 keys"), (badKey, "a line break (U+000A)"), (longValue, "metadata.note is longer than 500"),
+                                (manyData, "keys; an envelope takes at most 1000")] {
+            do {
+                _ = try await fixture.engine.createEnvelope(fixture.agent, request)
+                Issue.record("accepted: \(says)")
+            } catch let error as WorkflowError {
+                #expect(error.code == .invalidRequest && error.reason.contains(says), "\(error.reason)")
+            }
+        }
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
     }
 

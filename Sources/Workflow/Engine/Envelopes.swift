@@ -69,7 +69,38 @@ extension WorkflowEngine {
         guard request.reminders.interval >= 3600, request.reminders.maximum >= 0 else {
             throw WorkflowError(.invalidRequest, "reminders: the interval must be at least one hour and the maximum not negative")
         }
+        try Self.checkMetadata(request.metadata)
+        guard request.data.count <= Self.maximumDataKeys else {
+            throw WorkflowError(.invalidRequest, "data has \(request.data.count) keys; an envelope takes at most \(Self.maximumDataKeys)")
+        }
         return subject
+    }
+
+    /// Limits on what rides along with every event, webhook and export: CRM metadata (as
+    /// Stripe's: 50 keys of up to 40 characters, values up to 500) and template data keys.
+    static let maximumMetadataKeys = 50, maximumMetadataKeyLength = 40, maximumMetadataValueLength = 500
+    static let maximumDataKeys = 1_000
+
+    /// Metadata within the limits; keys free of control and directional characters, values too
+    /// except for line breaks and tabs (a CRM note may have several lines).
+    static func checkMetadata(_ metadata: [String: String]) throws(WorkflowError) {
+        guard metadata.count <= maximumMetadataKeys else {
+            throw WorkflowError(.invalidRequest, "metadata has \(metadata.count) keys; an envelope takes at most \(maximumMetadataKeys)")
+        }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            guard !key.isEmpty, key.count <= maximumMetadataKeyLength else {
+                throw WorkflowError(.invalidRequest, "metadata key '\(key.prefix(60))' must have 1 to \(maximumMetadataKeyLength) characters")
+            }
+            guard value.count <= maximumMetadataValueLength else {
+                throw WorkflowError(.invalidRequest, "metadata.\(key) is longer than \(maximumMetadataValueLength) characters")
+            }
+            if let scalar = key.unicodeScalars.first(where: { Check.hidden($0, multiline: false) }) {
+                throw WorkflowError(.invalidRequest, "metadata key '\(key.debugDescription.dropFirst().dropLast())' contains \(Check.describe(scalar)); remove it")
+            }
+            if let scalar = value.unicodeScalars.first(where: { Check.hidden($0, multiline: true) }) {
+                throw WorkflowError(.invalidRequest, "metadata.\(key) contains \(Check.describe(scalar)); remove it")
+            }
+        }
     }
 
     /// The recipients whose `when` holds over `values` (and a note on each left out), each made by `make`.
