@@ -95,6 +95,25 @@ static inline int cs_has_ocsp_nocheck(X509 *certificate) {
     return X509_get_ext_by_NID(certificate, NID_id_pkix_OCSP_noCheck, -1) >= 0;
 }
 
+/// A certificate's extended key usage: its purposes' dotted OIDs, space-separated, in `buffer`
+/// (`size` bytes); returns -1 without the extension, 1 when it is critical, 0 when not.
+static inline int cs_extended_key_usage(X509 *certificate, char *buffer, int size) {
+    int critical = -1;
+    EXTENDED_KEY_USAGE *usage = X509_get_ext_d2i(certificate, NID_ext_key_usage, &critical, NULL);
+    if (size > 0) buffer[0] = 0;
+    if (usage == NULL) { ERR_clear_error(); return -1; }
+    int used = 0;
+    for (int i = 0; i < sk_ASN1_OBJECT_num(usage); i++) {
+        char oid[128];
+        if (OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(usage, i), 1) <= 0) continue;
+        int written = snprintf(buffer + used, size - used, "%s%s", used ? " " : "", oid);
+        if (written < 0 || written >= size - used) break;
+        used += written;
+    }
+    EXTENDED_KEY_USAGE_free(usage);
+    return critical ? 1 : 0;
+}
+
 /// Whether a certificate's extended key usage includes id-kp-OCSPSigning.
 static inline int cs_is_ocsp_signer(X509 *certificate) {
     return (X509_get_extension_flags(certificate) & EXFLAG_XKUSAGE) != 0

@@ -275,10 +275,30 @@ public struct PDFVerifier: Sendable {
         report.fileIssues += checked.issues
     }
 
+    /// Leeway for clocks: a signer's or a TSA's clock a few minutes ahead is not a future time.
+    static let clockLeeway: TimeInterval = 300
+
+    /// A signature whose time comes after the validation time did not exist at it: with
+    /// `--at 2023-06-01` a signature made in 2026 proves nothing about 2023, and a timestamp
+    /// from 2030 read today is no proof of anything (its authority's clock, or the token, is
+    /// wrong). The time is the trusted timestamp's, else the one the signature claims.
+    static func judgeTime(_ signature: inout SignatureReport, validationTime: Date?) {
+        let trusted = signature.timestamp.flatMap { $0.intact && $0.trusted ? $0.genTime : nil }
+        guard let time = trusted ?? signature.signingTime else { return }
+        let limit = validationTime ?? Date()
+        guard time > limit.addingTimeInterval(clockLeeway) else { return }
+        let which = trusted != nil ? "its timestamp's time" : "the signing time it claims"
+        let reason = validationTime == nil
+            ? "\(which), \(time.isoText), is in the future (now is \(limit.isoText)): it proves nothing"
+            : "\(which), \(time.isoText), is after the validation time \(limit.isoText): the signature did not exist then"
+        signature.issues.append(VerificationIssue(.timeAfterValidation, reason, verdict: .indeterminate))
+    }
+
     private func finish(_ report: VerificationReport) -> VerificationReport {
         var report = report
         report.trustedLists = trustedLists.map { TrustedListsReport($0, at: revocation.validationTime ?? Date()) }
         for index in report.signatures.indices {
+            Self.judgeTime(&report.signatures[index], validationTime: revocation.validationTime)
             report.signatures[index].verdict = max(report.signatures[index].verdict,
                                                    report.signatures[index].issues.map(\.verdict).max() ?? .passed)
             report.signatures[index].judgeQualification(trustedLists, at: revocation.validationTime ?? Date())

@@ -19,7 +19,8 @@ import Testing
                                      ["--prefix", staging.path, "--binary", TestEnvironment.countersignExecutable.path])
         #expect(install.status == 0, "\(install.stderr)")
         for path in ["bin/countersign", "share/countersign/Fonts/Liberation/LICENSE", "share/countersign/Templates/clauses",
-                     "share/countersign/Fixtures/leads.csv", "share/countersign/Fixtures/audit-events.json"] {
+                     "share/countersign/Fixtures/leads.csv", "share/countersign/Fixtures/audit-events.json",
+                     "share/countersign/Fixtures/nda.pdf"] {
             #expect(FileManager.default.fileExists(atPath: staging.appendingPathComponent(path).path), "\(path)")
         }
         // Moved after installing: nothing may point back at the checkout or the install location.

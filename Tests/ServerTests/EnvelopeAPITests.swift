@@ -89,6 +89,9 @@ struct EnvelopeAPITests {
         let byLead = try await fixture.call("GET", "/v1/envelopes?metadata=lead_id%3DLD-000003")
         #expect((byLead.json["items"] as? [[String: Any]])?.map { ($0["metadata"] as? [String: String])?["lead_id"] } == ["LD-000003"])
         #expect(try await fixture.call("GET", "/v1/envelopes?state=lost").status == 400)
+        // A second metadata filter would be dropped by a one-key store: refused, not widened.
+        let twoFilters = try await fixture.call("GET", "/v1/envelopes?metadata=lead_id%3DLD-000003&metadata=region%3DEU")
+        #expect(twoFilters.status == 400 && twoFilters.text.contains("one metadata filter"), "\(twoFilters.text)")
         #expect(try await fixture.call("GET", "/v1/envelopes?cursor=zzzz").status == 400)
 
         let events = try await fixture.call("GET", "/v1/envelopes/\(id)/events", as: .compliance)

@@ -105,6 +105,7 @@ import Verification
         let report = verifier.verify(bytes: lta)
         let archive = try #require(report.signatures.first { $0.kind == .documentTimestamp })
         #expect(archive.notes.contains { $0.code == "archiveTimestampLapsed" }, "\(report.text)")
+        #expect(archive.verdict == .indeterminate && archive.issues.map(\.subIndication) == [.outOfBoundsNoPOE], "\(report.text)")
         let signature = try #require(report.signatures.first { $0.kind == .signature })
         #expect(signature.notes.contains { $0.code == "timestampLapsed" }, "\(report.text)")
         // Nothing proves when it was signed any more, so the revocation data in the file, fresh

@@ -29,7 +29,9 @@ struct ThirdPartyTests {
             #expect(report.signatures[0].modifications.allSatisfy { $0.allowed }, "\(report.text)")
         }
         for (signature, key) in zip(report.signatures, recipe.keys) {
-            #expect(signature.signer?.commonName == (key == .rsa ? "Third Party RSA Signer" : "Third Party EC Signer"))
+            let names: [ThirdPartySigning.Key: String] = [.rsa: "Third Party RSA Signer", .ec: "Third Party EC Signer",
+                                                         .ed25519: "Third Party Ed25519 Signer", .ed448: "Third Party Ed448 Signer"]
+            #expect(signature.signer?.commonName == names[key])
             #expect(signature.subFilter == (recipe.pades ? "ETSI.CAdES.detached" : "adbe.pkcs7.detached"))
         }
         if recipe.documentTimestamp {
@@ -121,6 +123,86 @@ struct ThirdPartyTests {
         var update = IncrementalUpdate(document: document)
         update.set(try #require(document.catalogReference()), .dictionary(catalog))
         return update.write().bytes
+    }
+
+    /// Deleting an annotation from the middle of a page's /Annots after a certification: one
+    /// removal (allowed at DocMDP 3, ISO 32000-2 Table 257; not at 2), never read as the later
+    /// entries "added" and the tail "removed". (Page 1 also holds the contract's signature
+    /// widgets: removing one of those is never allowed, a test of its own below.)
+    @Test(arguments: [3, 2])
+    func anAnnotationDeletedFromTheMiddleIsOneRemoval(level: Int) throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        var bytes = fixtures.contract
+        for (index, text) in ["first", "second", "third"].enumerated() {
+            let document = try PDFDocument(bytes: bytes)
+            var update = IncrementalUpdate(document: document)
+            let page = try document.pages()[0]
+            let note = update.add(.dictionary([
+                "Type": .name("Annot"), "Subtype": .name("Text"), "Contents": .string(PDFString(text: text)),
+                "Rect": [72, .integer(500 - index * 40), 92, .integer(520 - index * 40)], "P": .reference(page.reference),
+            ]))
+            try DocumentEdits.addAnnotation(note, page: page, document: document, update: &update)
+            bytes = update.write().bytes
+        }
+        let input = try fixtures.write(bytes, "annotated-\(level).pdf")
+        let folder = input.deletingLastPathComponent()
+        let certified = folder.appendingPathComponent("annotated-certified-\(level).pdf")
+        let edited = folder.appendingPathComponent("annotated-edited-\(level).pdf")
+        try material.certifyThenRemoveAnnotation(level: level, removing: "second", input: input, certified: certified, edited: edited)
+        let verifier = PDFVerifier(trustAnchors: try Certificate.load(pem: Data(contentsOf: material.root)))
+        #expect(verifier.verify(bytes: [UInt8](try Data(contentsOf: certified))).verdict == .passed)
+        let report = verifier.verify(bytes: [UInt8](try Data(contentsOf: edited)))
+        let changes = report.signatures[0].modifications
+        #expect(!changes.contains { $0.description.contains("added") }, "\(report.text)")
+        if level == 3 {
+            #expect(report.verdict == .passed && changes.contains { $0.allowed && $0.description == "page 1: 1 annotation(s) removed" },
+                    "\(report.text)")
+        } else {
+            #expect(report.verdict == .failed && changes.contains { !$0.allowed && $0.description == "page 1: 1 annotation(s) removed or reordered" },
+                    "\(report.text)")
+        }
+    }
+
+    /// A form field's widget removed from the page after a certification hides the field: never
+    /// allowed, even where annotations may be deleted (DocMDP 3).
+    @Test func aFieldsWidgetRemovedIsNeverAllowed() throws {
+        let fixtures = VerificationFixtures.shared
+        let material = ThirdPartySigning.shared
+        let input = try fixtures.write(fixtures.contract, "widget-removal.pdf")
+        let folder = input.deletingLastPathComponent()
+        let certified = folder.appendingPathComponent("widget-removal-certified.pdf")
+        let edited = folder.appendingPathComponent("widget-removal-edited.pdf")
+        // The contract's page 1 holds its signature fields' widgets; pyHanko's script removes by
+        // /Contents, which widgets lack (None), so remove the first widget by its own script.
+        try material.python("""
+            import sys
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            from pyhanko.pdf_utils import generic
+            from pyhanko.sign import fields, signers
+            key, cert, root, source, target, changed = sys.argv[1:7]
+            signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+            with open(source, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                with open(target, "wb") as out:
+                    signers.sign_pdf(writer, signers.PdfSignatureMetadata(
+                        field_name="Cert", certify=True, docmdp_permissions=fields.MDPPerm(3)),
+                        signer=signer, output=out, new_field_spec=fields.SigFieldSpec("Cert"))
+            with open(target, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                page = writer.root["/Pages"]["/Kids"][0].get_object()
+                annots = page["/Annots"]
+                first = next(i for i, a in enumerate(annots) if a.get_object().get("/T") == "sig_company")
+                page["/Annots"] = generic.ArrayObject([a for i, a in enumerate(annots) if i != first])
+                writer.update_container(page)
+                with open(changed, "wb") as out:
+                    writer.write(out)
+            """, [material.keyPath, material.certificatePath, material.root.path, input.path, certified.path, edited.path])
+        let verifier = PDFVerifier(trustAnchors: try Certificate.load(pem: Data(contentsOf: material.root)))
+        let report = verifier.verify(bytes: [UInt8](try Data(contentsOf: edited)))
+        #expect(report.verdict == .failed && report.signatures[0].modifications.contains {
+            !$0.allowed && $0.description == "page 1: widget of field 'sig_company' removed"
+        }, "\(report.text)")
     }
 
     /// pyHanko locks `amount` with FieldMDP: filling `note` afterwards is fine, filling `amount` is not.

@@ -155,4 +155,45 @@ import Verification
         #expect(report.verdict == .indeterminate, "\(report.text)")
         #expect(report.codes == [.certificateNotUsable])
     }
+
+    /// A signature's time after the validation time: it did not exist then (`--at` a year ago),
+    /// or its time is in the future (a signer's clock two days ahead). Within the clock leeway
+    /// nothing changes.
+    @Test func aSignatureTimeAfterTheValidationTimeIsIndeterminate() throws {
+        let signer = try PDFSigner(identity: fixtures.ca.issue(commonName: "Timely Signer", key: .ecP256,
+                                                                notBefore: Date().addingTimeInterval(-86_400)))
+        let now = try signer.sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer")))
+        let yearAgo = PDFVerifier(trustAnchors: [fixtures.ca.certificate],
+                                  revocation: RevocationOptions(online: false, validationTime: Date().addingTimeInterval(-365 * 86_400)))
+        let then = yearAgo.verify(bytes: now)
+        #expect(then.verdict == .indeterminate && then.codes.contains(.timeAfterValidation), "\(then.text)")
+        #expect(then.text.contains("after the validation time"), "\(then.text)")
+        #expect(then.signatures.first?.issues.first { $0.code == .timeAfterValidation }?.subIndication == .notYetValid)
+        let future = try signer.sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer"),
+                                                                                  signingTime: Date().addingTimeInterval(2 * 86_400)))
+        let ahead = fixtures.trusted.verify(bytes: future)
+        #expect(ahead.verdict == .indeterminate && ahead.codes == [.timeAfterValidation] && ahead.text.contains("is in the future"), "\(ahead.text)")
+        let skewed = try signer.sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer"),
+                                                                                  signingTime: Date().addingTimeInterval(120)))
+        #expect(fixtures.trusted.verify(bytes: skewed).verdict == .passed)
+    }
+
+    /// RFC 5280 §4.2.1.12: a certificate is for the purposes its extendedKeyUsage lists. A TSA's
+    /// or a TLS server's key under a trusted CA is not a document signer; e-mail protection,
+    /// client authentication and document signing are.
+    @Test(arguments: [("critical,timeStamping", "timeStamping"), ("serverAuth", "serverAuth"),
+                      ("critical,OCSPSigning", "OCSPSigning"),
+                      ("emailProtection,clientAuth", nil), ("critical,1.3.6.1.5.5.7.3.36", nil), ("anyExtendedKeyUsage", nil)])
+    func signersAreHeldToTheirExtendedKeyUsage(_ usage: String, _ refused: String?) throws {
+        let identity = try fixtures.ca.issue(commonName: "Purpose \(usage)", key: .ecP256, notBefore: Date().addingTimeInterval(-3600),
+                                             extendedKeyUsage: usage)
+        let signed = try PDFSigner(identity: identity).sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer")))
+        let report = fixtures.trusted.verify(bytes: signed)
+        if let refused {
+            #expect(report.verdict == .indeterminate && report.codes == [.certificateNotUsable], "\(report.text)")
+            #expect(report.text.contains("is for \(refused) only (extendedKeyUsage)"), "\(report.text)")
+        } else {
+            #expect(report.verdict == .passed, "\(report.text)")
+        }
+    }
 }

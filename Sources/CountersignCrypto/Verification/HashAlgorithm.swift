@@ -42,6 +42,11 @@ public enum HashAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStrin
             self = match
         } else if let hash = Self.hashNamedBySignatureAlgorithm[objectIdentifier] {
             self = hash
+        } else if objectIdentifier == Self.shake256WithLength {
+            // id-shake256-len (RFC 8419 §2.3, with ShakeOutputLen 512 for Ed448 as pyHanko and
+            // BouncyCastle write it): the same 64-byte SHAKE256. Another output length gives a
+            // digest of another size, which no signed messageDigest then matches.
+            self = .shake256
         } else {
             return nil
         }
@@ -78,6 +83,9 @@ public enum HashAlgorithm: String, Sendable, Hashable, CaseIterable, CustomStrin
     }
 
     /// The hash each signature-algorithm OID names (RFC 3279, 4055, 5758, 8017).
+    /// id-shake256-len: SHAKE256 with its output length as the parameter.
+    static let shake256WithLength = "2.16.840.1.101.3.4.2.18"
+
     static let hashNamedBySignatureAlgorithm: [String: HashAlgorithm] = [
         "1.2.840.113549.1.1.4": .md5, "1.2.840.113549.1.1.5": .sha1, "1.2.840.113549.1.1.14": .sha224,
         "1.2.840.113549.1.1.11": .sha256, "1.2.840.113549.1.1.12": .sha384, "1.2.840.113549.1.1.13": .sha512,

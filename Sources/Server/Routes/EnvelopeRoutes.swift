@@ -70,6 +70,10 @@ struct EnvelopeRoutes {
                     return state
                 })
             }
+            // One filter: the store matches one key, and a second silently ignored would widen the list.
+            guard HTTP.queryAll(request, "metadata").count <= 1 else {
+                throw ServiceError(.badRequest, "give one metadata filter (KEY=VALUE); several are not combined — filter by the most specific key")
+            }
             if let pair = HTTP.query(request, "metadata") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, !parts[0].isEmpty else { throw ServiceError(.badRequest, "metadata must be KEY=VALUE") }

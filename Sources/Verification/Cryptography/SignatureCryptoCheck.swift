@@ -183,7 +183,8 @@ struct SignatureCryptoCheck {
         var summary = TimestampSummary(genTime: token.genTime, authority: token.tsaCertificate?.subject, intact: true, trusted: false)
         if let certificate = token.tsaCertificate {
             let before = result.issues.count
-            checkTrust(certificate, intermediates: token.signedData.certificates, at: token.genTime, issues: &result.issues)
+            checkTrust(certificate, intermediates: token.signedData.certificates, at: token.genTime, documentSigner: false,
+                       issues: &result.issues)
             summary.trusted = result.issues.count == before
         }
         result.timestamps = [summary]
@@ -332,12 +333,40 @@ struct SignatureCryptoCheck {
         return summary
     }
 
-    private func checkTrust(_ certificate: Certificate, intermediates: [Certificate], at time: Date?,
+    /// Purposes (extendedKeyUsage) under which a certificate may sign documents: any purpose,
+    /// e-mail protection and client authentication (personal and eID certificates), code
+    /// signing, document signing (RFC 9336), Adobe's Authentic Documents Trust and Microsoft's
+    /// document signing — the set Acrobat accepts, with client authentication added.
+    static let documentSigningPurposes: [String: String] = [
+        "2.5.29.37.0": "any purpose", "1.3.6.1.5.5.7.3.4": "emailProtection", "1.3.6.1.5.5.7.3.2": "clientAuth",
+        "1.3.6.1.5.5.7.3.3": "codeSigning", "1.3.6.1.5.5.7.3.36": "documentSigning",
+        "1.2.840.113583.1.1.5": "Adobe Authentic Documents Trust", "1.3.6.1.4.1.311.10.3.12": "Microsoft document signing",
+    ]
+    static let otherPurposeNames: [String: String] = [
+        "1.3.6.1.5.5.7.3.1": "serverAuth", "1.3.6.1.5.5.7.3.8": "timeStamping", "1.3.6.1.5.5.7.3.9": "OCSPSigning",
+    ]
+
+    /// Why a certificate with these extendedKeyUsage purposes may not sign a document, or nil.
+    /// RFC 5280 §4.2.1.12: a certificate is used only for the purposes its extension lists
+    /// (critical or not, relying parties such as Acrobat hold signers to it), so a TSA's or a
+    /// TLS server's key does not become a document signer because its CA is trusted.
+    static func extendedKeyUsageProblem(_ purposes: [String]) -> String? {
+        guard !purposes.contains(where: { documentSigningPurposes[$0] != nil }) else { return nil }
+        let named = purposes.isEmpty ? "no purpose" : purposes.map { otherPurposeNames[$0] ?? $0 }.joined(separator: ", ")
+        return "the signer's certificate is for \(named) only (extendedKeyUsage), not for signing documents"
+    }
+
+    /// `documentSigner` false for a document timestamp's authority, whose purpose (critical
+    /// extendedKeyUsage timeStamping) the token's own check holds it to.
+    private func checkTrust(_ certificate: Certificate, intermediates: [Certificate], at time: Date?, documentSigner: Bool = true,
                             issues: inout [VerificationIssue]) {
         if let usage = certificate.keyUsage, !usage.contains(.digitalSignature), !usage.contains(.nonRepudiation) {
             issues.append(VerificationIssue(.certificateNotUsable,
                 "the signer's certificate key usage allows neither digitalSignature nor nonRepudiation",
                 verdict: .indeterminate, subIndication: .chainConstraintsFailure))
+        }
+        if documentSigner, let purposes = certificate.extendedKeyUsage, let problem = Self.extendedKeyUsageProblem(purposes.purposes) {
+            issues.append(VerificationIssue(.certificateNotUsable, problem, verdict: .indeterminate, subIndication: .chainConstraintsFailure))
         }
         guard let validator else {
             issues.append(VerificationIssue(.untrusted,

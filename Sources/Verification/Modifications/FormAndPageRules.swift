@@ -344,10 +344,20 @@ extension Step {
             explained.insert(array)
             accept(array, as: "the annotation list of page \(page)", in: .within(holder: now.reference.number, prefix: "/Annots"))
         }
+        // The lists are matched in order, skipping over old entries the new list no longer has
+        // (removed), so one annotation deleted from the middle is that one removal, not every
+        // later entry "added" and the tail "removed".
         var index = 0
+        var removed: [PDFObject] = []
         for annotation in newList {
-            if index < oldList.count, try comparator.same(oldList[index], annotation) {
-                index += 1
+            var match: Int?
+            for candidate in index..<oldList.count where try comparator.same(oldList[candidate], annotation) {
+                match = candidate
+                break
+            }
+            if let match {
+                removed += oldList[index..<match]
+                index = match + 1
                 continue
             }
             guard let reference = annotation.referenceValue else {
@@ -369,11 +379,19 @@ extension Step {
                 deny(reference.number, "annotation", "page \(page): /\(subtype) annotation \(reference) added after signing")
             }
         }
-        if index < oldList.count {
+        removed += oldList[index...]
+        // A form field's widget removed hides the field (a signature's, its appearance): never
+        // allowed. Other annotations may be deleted where the policy allows annotations.
+        let widgets = removed.compactMap { $0.referenceValue.flatMap { oldFields[$0.number] } }
+        for node in widgets {
+            deny(now.reference.number, "field", "page \(page): widget of field '\(node.name)' removed")
+        }
+        let others = removed.count - widgets.count
+        if others > 0 {
             if policy.allowsAnnotations {
-                allow(now.reference.number, "annotation", "page \(page): \(oldList.count - index) annotation(s) removed")
+                allow(now.reference.number, "annotation", "page \(page): \(others) annotation(s) removed")
             } else {
-                deny(now.reference.number, "annotation", "page \(page): \(oldList.count - index) annotation(s) removed or reordered")
+                deny(now.reference.number, "annotation", "page \(page): \(others) annotation(s) removed or reordered")
             }
         }
         // Existing annotations changed in place (widgets are judged with the form).

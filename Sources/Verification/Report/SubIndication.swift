@@ -24,6 +24,9 @@ public struct SubIndication: Sendable, Hashable, CustomStringConvertible {
     /// The signing time lies outside the signer certificate's validity and nothing proves the
     /// signature existed while it was valid.
     public static let outOfBoundsNoPOE = SubIndication("OUT_OF_BOUNDS_NO_POE")
+    /// The signature (or its timestamp) is of a time after the validation time: at that time
+    /// it did not exist yet.
+    public static let notYetValid = SubIndication("NOT_YET_VALID")
     /// The signer's certificate cannot be found (not in the CMS, or the SID names none).
     public static let noSigningCertificateFound = SubIndication("NO_SIGNING_CERTIFICATE_FOUND")
     /// An algorithm or key size is not acceptable (or not supported) under the validation policy.

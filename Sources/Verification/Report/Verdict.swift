@@ -70,6 +70,9 @@ public struct VerificationIssue: Sendable, Hashable, CustomStringConvertible {
         public static let untrusted = Code("untrusted")
         /// A certificate is outside its validity at the signing time, or its key usage forbids signing.
         public static let certificateNotUsable = Code("certificateNotUsable")
+        /// The signature's time (its trusted timestamp's, else the one it claims) is after the
+        /// validation time (`--at`, or now for a time in the future).
+        public static let timeAfterValidation = Code("timeAfterValidation")
         /// The timestamp authority is not trusted.
         public static let untrustedTimestamp = Code("untrustedTimestamp")
         /// An algorithm or `/SubFilter` this verifier does not check.
@@ -95,6 +98,7 @@ public struct VerificationIssue: Sendable, Hashable, CustomStringConvertible {
             case "signatureInvalid", "badTimestamp": .sigCryptoFailure
             case "untrusted", "untrustedTimestamp": .noCertificateChainFound
             case "certificateNotUsable": .outOfBoundsNoPOE
+            case "timeAfterValidation": .notYetValid
             case "signerCertificateMissing": .noSigningCertificateFound
             case "unsupported", "weakAlgorithm": .cryptoConstraintsFailure
             default: nil

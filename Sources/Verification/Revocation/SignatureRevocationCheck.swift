@@ -50,8 +50,12 @@ struct SignatureRevocationCheck {
         for index in report.signatures.indices {
             guard let revision = report.signatures[index].revision,
                   let lapsed = archive.lapsed.first(where: { $0.revision == revision }) else { continue }
-            report.signatures[index].notes.append(ReportNote(code: "archiveTimestampLapsed",
-                message: "this document timestamp no longer proves anything: its authority's certificate expired \(lapsed.authorityExpiry.isoText) and no later document timestamp protects it (renew with 'countersign extend --to lta' before the newest one's authority expires)"))
+            let message = "this document timestamp no longer proves anything: its authority's certificate expired \(lapsed.authorityExpiry.isoText) and no later document timestamp protects it (renew with 'countersign extend --to lta' before the newest one's authority expires)"
+            report.signatures[index].notes.append(ReportNote(code: "archiveTimestampLapsed", message: message))
+            // A proof that no longer stands is not a PASSED one (ETSI EN 319 102-1: no proof of
+            // existence within its authority's validity).
+            report.signatures[index].issues.append(VerificationIssue(.certificateNotUsable, message, verdict: .indeterminate,
+                                                                     subIndication: .outOfBoundsNoPOE))
         }
         for index in report.signatures.indices {
             let signature = report.signatures[index]

@@ -7,7 +7,7 @@ import Testing
 final class ThirdPartySigning: @unchecked Sendable {
     static let shared = try! ThirdPartySigning()
 
-    enum Key: String, Sendable { case rsa, ec }
+    enum Key: String, Sendable, CaseIterable { case rsa, ec, ed25519, ed448 }
 
     /// How pyHanko signs one file.
     struct Recipe: Sendable, CustomTestStringConvertible {
@@ -34,6 +34,9 @@ final class ThirdPartySigning: @unchecked Sendable {
         Recipe(name: "timestamped", fields: ["Sig1"], keys: [.rsa], timestamped: true),
         Recipe(name: "existing-field", fields: ["sig_customer"], keys: [.ec]),
         Recipe(name: "document-timestamp", fields: ["Sig1"], keys: [.rsa], documentTimestamp: true),
+        // RFC 8419: pyHanko digests Ed25519 with SHA-512 and Ed448 with id-shake256-len (512).
+        Recipe(name: "ed25519", fields: ["Sig1"], keys: [.ed25519]),
+        Recipe(name: "ed448", fields: ["Sig1"], keys: [.ed448]),
     ]
 
     let directory: URL
@@ -54,6 +57,9 @@ final class ThirdPartySigning: @unchecked Sendable {
     }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    /// The RSA signer's key and certificate (PEM), for scripts of the tests' own.
+    var keyPath: String { path("rsa.key") }
+    var certificatePath: String { path("rsa.pem") }
 
     private func makePKI() throws {
         try Data("""
@@ -68,7 +74,10 @@ final class ThirdPartySigning: @unchecked Sendable {
                      "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         try openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path("rsa.key")])
         try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("ec.key")])
-        for (key, name) in [("rsa", "Third Party RSA Signer"), ("ec", "Third Party EC Signer")] {
+        try openssl(["genpkey", "-algorithm", "ED25519", "-out", path("ed25519.key")])
+        try openssl(["genpkey", "-algorithm", "ED448", "-out", path("ed448.key")])
+        for (key, name) in [("rsa", "Third Party RSA Signer"), ("ec", "Third Party EC Signer"),
+                            ("ed25519", "Third Party Ed25519 Signer"), ("ed448", "Third Party Ed448 Signer")] {
             try openssl(["req", "-new", "-key", path("\(key).key"), "-out", path("\(key).csr"), "-subj", "/CN=\(name)"])
             try openssl(["x509", "-req", "-in", path("\(key).csr"), "-CA", root.path, "-CAkey", path("root.key"),
                          "-CAcreateserial", "-out", path("\(key).pem"), "-days", "30", "-extfile", path("leaf.cnf")])
@@ -132,6 +141,36 @@ final class ThirdPartySigning: @unchecked Sendable {
         try Data(script.utf8).write(to: file)
         let result = try runCommand(python, [file.path] + arguments, timeout: 120)
         guard result.status == 0 else { throw TestTSAError("python \(file.lastPathComponent): \(result.stderr)") }
+    }
+
+    /// Certifies `input` in a new invisible field `Cert` with DocMDP level `level` (1 to 3; our
+    /// signer writes 1 and 2 only), then removes the annotation whose `/Contents` is `removing`
+    /// from page 1's `/Annots` in an incremental update (pyHanko's API).
+    func certifyThenRemoveAnnotation(level: Int, removing: String, input: URL, certified: URL, edited: URL) throws {
+        try python("""
+            import sys
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            from pyhanko.pdf_utils import generic
+            from pyhanko.sign import fields, signers
+            key, cert, root, source, target, changed, level, removing = sys.argv[1:9]
+            signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(root,))
+            with open(source, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                with open(target, "wb") as out:
+                    signers.sign_pdf(writer, signers.PdfSignatureMetadata(
+                        field_name="Cert", certify=True, docmdp_permissions=fields.MDPPerm(int(level))),
+                        signer=signer, output=out, new_field_spec=fields.SigFieldSpec("Cert"))
+            with open(target, "rb") as handle:
+                writer = IncrementalPdfFileWriter(handle)
+                page = writer.root["/Pages"]["/Kids"][0].get_object()
+                annots = page["/Annots"]
+                kept = generic.ArrayObject([a for a in annots if a.get_object().get("/Contents") != removing])
+                assert len(kept) == len(annots) - 1
+                page["/Annots"] = kept
+                writer.update_container(page)
+                with open(changed, "wb") as out:
+                    writer.write(out)
+            """, [path("rsa.key"), path("rsa.pem"), root.path, input.path, certified.path, edited.path, String(level), removing])
     }
 
     /// Signs `input` in a new field `Sig1` whose FieldMDP lock covers `locked` (pyHanko's API).
