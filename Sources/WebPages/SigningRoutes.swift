@@ -50,6 +50,11 @@ extension WebPages {
         routes.post("s/:token/fill") { request, context in
             try await action(request, context) { state, form in
                 var values: [String: String] = [:]
+                // The page's form sends csrf and field.NAME only; anything else (another
+                // signer's field name, a misspelled key) is refused, not ignored.
+                if let stray = form.fields.keys.sorted().first(where: { $0 != "csrf" && !$0.hasPrefix("field.") }) {
+                    throw WebPagesError(.badForm, "the form sent '\(stray.prefix(60))', which this page does not have; reload the page and fill it again")
+                }
                 for (key, value) in form.fields where key.hasPrefix("field.") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
                     values[String(key.dropFirst(6))] = value
                 }

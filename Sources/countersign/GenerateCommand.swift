@@ -60,6 +60,10 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N, e.g. 2/8; got '\(shard)'.")
         }
         try validateDocumentDate(date)
+        // An empty --out would write the documents, the manifest and errors.csv into the current folder.
+        if out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--out names the output folder and cannot be empty; give one, e.g. --out contracts")
+        }
     }
 
     func run() throws {

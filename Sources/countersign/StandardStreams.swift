@@ -64,9 +64,17 @@ enum StandardStreams {
 /// any work, as a usage error (64) in both.
 func validateDocumentDate(_ date: String?) throws {
     guard let date else { return }
-    if date.wholeMatch(of: /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?/) == nil
-        || CalendarDate(iso: date.prefix(10)) == nil {
+    let pattern = /\d{4}-\d{2}-\d{2}(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))?)?/
+    guard let match = date.wholeMatch(of: pattern), CalendarDate(iso: date.prefix(10)) != nil else {
         throw ValidationError("--date must be ISO 8601, e.g. 2025-03-01 or 2025-03-01T09:00:00Z; got '\(date)'.")
+    }
+    // The clock's own ranges, so 25:00 or +99:00 is a usage error here rather than every row's failure.
+    let limits: [(Substring?, Int, String)] = [(match.1, 23, "hour"), (match.2, 59, "minute"), (match.3, 60, "second"),
+                                               (match.4, 14, "offset's hours"), (match.5, 59, "offset's minutes")]
+    for (text, maximum, what) in limits {
+        if let text, let value = Int(text), value > maximum {
+            throw ValidationError("--date: the \(what) \(text) is out of range (at most \(maximum)); got '\(date)'.")
+        }
     }
 }
 

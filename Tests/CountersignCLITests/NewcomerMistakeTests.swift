@@ -65,6 +65,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing written")
     }
 
+    /// From a hostile-input trial: an empty --out wrote everything into the current folder, a
+    /// --date of 25:00 failed every row instead of the command, and a refused account left a
+    /// store and a development CA behind that later commands took for a home.
+    @Test func emptyOutBadClockTimesAndRefusedAccountsLeaveNothing() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let empty = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", ""])
+        #expect(empty.status == 64 && empty.stderr.contains("--out names the output folder"), "\(empty.stderr)")
+        for date in ["2025-01-01T25:00:00Z", "2025-01-01T23:60Z", "2025-01-01T10:00:00+99:00"] {
+            let out = directory.appendingPathComponent("dated")
+            let result = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", out.path, "--date", date])
+            #expect(result.status == 64 && result.stderr.contains("out of range"), "\(date): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        let home = directory.appendingPathComponent("home")
+        for name in ["", String(repeating: "n", count: 600)] {
+            let refused = try countersign(["account", "create", "--name", name, "--home", home.path])
+            #expect(refused.status == 65, "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: home.path), "a refused account leaves no home")
+        }
+        // A folder the user made stays, emptied of only what the refused command added.
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: home.appendingPathComponent("notes.txt"))
+        #expect(try countersign(["account", "create", "--name", "", "--home", home.path]).status == 65)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home.path) == ["notes.txt"])
+    }
+
     /// `inspect` opened no encrypted file, not even one with the usual empty user password that
     /// `verify` opens; and a broken cross-reference did not point to `--repair`.
     @Test func inspectOpensEncryptedFilesAndPointsToRepair() throws {

@@ -80,6 +80,13 @@ import Workflow
             #expect(image.bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
             let again = try await browser.get(base + "/pages/doc_1/1")
             #expect(again.bytes == image.bytes, "a cached page image is the same image")
+            // A key the fill form does not have (another signer's field, unprefixed) is refused, as
+            // is a field.NAME the recipient does not have; neither changes anything.
+            let stray = try await browser.post(base + "/fill", ["csrf": csrf, "company_reference": "PO-1"])
+            #expect(stray.status == .badRequest && stray.body.contains("company_reference"), "\(stray.body.prefix(300))")
+            let foreign = try await browser.post(base + "/fill", ["csrf": csrf, "field.company_reference": "PO-1"])
+            #expect(foreign.status == .badRequest, "\(foreign.status)")
+            #expect(try await fixture.engine.events(fixture.agent, envelope: envelope.id).allSatisfy { $0.type != "recipient.filled" })
             let unsigned = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes"])
             #expect(unsigned.status == .badRequest && unsigned.body.contains("adopt a signature"))
             #expect(try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Gabriel Côté"]).status == .seeOther)
