@@ -2,6 +2,7 @@ import CountersignCrypto
 import Foundation
 import Hummingbird
 import Synchronization
+import Workflow
 
 /// HMAC-SHA256 (RFC 2104) over the project's SHA-256.
 enum HMAC {
@@ -37,10 +38,17 @@ enum Hex {
 /// The signer's session: a cookie scoped to the link's path and bound by an HMAC to the link's
 /// token, and a CSRF token bound to the cookie (so a token from another session or another
 /// recipient's page is refused).
+///
+/// Authentication by code is per session, as DocuSign's access codes are per access: entering
+/// the right code makes the cookie carry a third part, a MAC over the link and this session's
+/// nonce, so a forwarded link opened in another browser starts unauthenticated and must enter a
+/// code again (the recipient having entered one once proves only that someone read the mailbox).
 struct SignerSession: Sendable {
     static let cookieName = "cs_signer"
     let nonce: String
     let csrf: String
+    /// This session entered the recipient's code (one-time or access code).
+    var authenticated = false
 
     /// A new session for a token.
     static func start(token: String, key: [UInt8]) -> (SignerSession, cookieValue: String) {
@@ -51,12 +59,30 @@ struct SignerSession: Sendable {
 
     /// The session a cookie value carries, if it was made for this token with this key.
     static func resume(cookie value: String?, token: String, key: [UInt8]) -> SignerSession? {
-        guard let value, let dot = value.firstIndex(of: ".") else { return nil }
-        let nonce = String(value[..<dot]), mac = String(value[value.index(after: dot)...])
+        guard let value else { return nil }
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        let nonce = parts[0], mac = parts[1]
         guard nonce.count == 32,
               Hex.constantTimeEqual(mac, HMAC.hex(key: key, "signer|" + Hex.sha256(token) + "|" + nonce)) else { return nil }
-        return SignerSession(nonce: nonce, csrf: HMAC.hex(key: key, "csrf|" + nonce))
+        var session = SignerSession(nonce: nonce, csrf: HMAC.hex(key: key, "csrf|" + nonce))
+        session.authenticated = parts.count == 3 && Hex.constantTimeEqual(parts[2], authenticationMAC(token: token, nonce: nonce, key: key))
+        return session
     }
+
+    /// The cookie value of this session once it has entered the code.
+    func authenticatedCookieValue(token: String, key: [UInt8]) -> String {
+        nonce + "." + HMAC.hex(key: key, "signer|" + Hex.sha256(token) + "|" + nonce) + "."
+            + Self.authenticationMAC(token: token, nonce: nonce, key: key)
+    }
+
+    private static func authenticationMAC(token: String, nonce: String, key: [UInt8]) -> String {
+        HMAC.hex(key: key, "authenticated|" + Hex.sha256(token) + "|" + nonce)
+    }
+
+    /// Whether this session may see and act on the documents: it entered the code, or the
+    /// recipient needs none (opening the link authenticates them).
+    func mayProceed(_ recipient: Recipient) -> Bool { authenticated || recipient.authentication == .link }
 
     /// Refuses a form whose CSRF token is missing or not this session's.
     func check(csrf given: String?) throws(WebPagesError) {

@@ -13,7 +13,7 @@ extension WebPages {
     func authPage(_ state: SignerState, _ session: SignerSession, error: String? = nil) -> Response {
         let language = state.language, recipient = state.recipient
         if recipient.consent == nil { return Views.redirect(state.base, frameAncestors: state.frameAncestors) }
-        if recipient.authenticatedAt != nil || recipient.authentication == .link {
+        if session.mayProceed(recipient) {
             return Views.redirect(state.base + "/review", frameAncestors: state.frameAncestors)
         }
         let maximum = OneTimeCode.maximumAttempts
@@ -47,7 +47,7 @@ extension WebPages {
     func reviewPage(_ state: SignerState, _ session: SignerSession, zoom: Int, error: String? = nil) async throws -> Response {
         let language = state.language, recipient = state.recipient, envelope = state.envelope
         if recipient.consent == nil { return Views.redirect(state.base, frameAncestors: state.frameAncestors) }
-        if recipient.authenticatedAt == nil && recipient.authentication != .link {
+        if !session.mayProceed(recipient) {
             return Views.redirect(state.base + "/auth", frameAncestors: state.frameAncestors)
         }
         let signers = envelope.recipients.filter { $0.signatureRole != nil }
@@ -129,7 +129,7 @@ extension WebPages {
     func pageImage(_ request: Request, _ context: Context) async throws -> Response {
         guard let state = try await load(request, context),
               SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
-                                   key: configuration.sessionKey) != nil,
+                                   key: configuration.sessionKey)?.mayProceed(state.recipient) == true,
               state.recipient.consent != nil,
               let documentID = context.parameters.get("document"), let page = context.parameters.get("page", as: Int.self),
               let document = state.envelope.documents.first(where: { $0.id == documentID }), !document.purged,

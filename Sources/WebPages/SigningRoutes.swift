@@ -16,31 +16,42 @@ extension WebPages {
     func addSigningRoutes(to routes: RouteCollection<Context>) {
         routes.get("s/:token") { request, context in try await landing(request, context) }
         routes.post("s/:token/consent") { request, context in
-            try await action(request, context) { state, form in
+            try await action(request, context, requiresAuthentication: false) { state, form in
                 // The box is required in the browser; a post without it is no consent.
                 guard form["agree"] == "yes" else {
                     throw WebPagesError(.badForm, state.language.text("consent_agree") + " — " + state.language.text("required"))
                 }
                 try await engine.consent(token: state.token, disclosureVersion: form["version"] ?? "",
                                          disclosureSHA256: form["sha256"] ?? "", context: requestContext(request, context))
-                return state.recipient.authenticatedAt == nil && state.recipient.authentication != .link ? "/auth" : "/review"
+                return state.recipient.authentication != .link ? "/auth" : "/review"
             }
         }
-        routes.get("s/:token/auth") { request, context in try await page(request, context) { state, session in authPage(state, session) } }
+        routes.get("s/:token/auth") { request, context in
+            try await page(request, context, requiresAuthentication: false) { state, session in authPage(state, session) }
+        }
         routes.post("s/:token/code/send") { request, context in
-            try await action(request, context) { state, _ in
+            try await action(request, context, requiresAuthentication: false) { state, _ in
                 try codeLimiter.take(Hex.sha256(state.token))
                 try await engine.requestCode(token: state.token, context: requestContext(request, context))
                 return "/auth"
             }
         }
         routes.post("s/:token/code") { request, context in
-            try await action(request, context) { state, form in
+            var response = try await action(request, context, requiresAuthentication: false) { state, form in
                 try codeLimiter.take(Hex.sha256(state.token))
                 try await engine.authenticate(token: state.token, code: (form["code"] ?? "").trimmingCharacters(in: .whitespaces),
                                               context: requestContext(request, context))
                 return "/review"
             }
+            // The right code: this session (and only this one) is now authenticated.
+            if response.status == .seeOther, response.headers[.location]?.hasSuffix("/review") == true,
+               let state = try await load(request, context),
+               let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                                  key: configuration.sessionKey) {
+                response.setCookie(sessionCookie(session.authenticatedCookieValue(token: state.token, key: configuration.sessionKey),
+                                                 path: state.base, framed: !state.frameAncestors.isEmpty))
+            }
+            return response
         }
         routes.get("s/:token/review") { request, context in
             let zoom = request.uri.queryParameters.get("zoom", as: Int.self).flatMap { [75, 100, 150, 200].contains($0) ? $0 : nil }
@@ -107,7 +118,7 @@ extension WebPages {
             }
         }
         routes.get("s/:token/later") { request, context in
-            try await page(request, context) { state, _ in
+            try await page(request, context, requiresAuthentication: false) { state, _ in
                 message(state, heading: state.language.text("later_title"),
                         [state.language.text("later_text", state.envelope.expiresAt.map(DisplayTime.day) ?? "—")],
                         link: (state.base + "/review", state.language.text("back")))
@@ -120,7 +131,7 @@ extension WebPages {
             let state = try await load(request, context)
             guard let state, state.envelope.state == .completed,
                   SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
-                                       key: configuration.sessionKey) != nil,
+                                       key: configuration.sessionKey)?.mayProceed(state.recipient) == true,
                   let document = state.envelope.documents.first(where: { $0.id == context.parameters.get("document") }) else {
                 return Views.bytes(Array("not found".utf8), type: "text/plain").with(status: .notFound)
             }
@@ -174,7 +185,7 @@ extension WebPages {
         }
         let language = state.language
         let disclosure = engine.configuration.disclosure
-        let next = state.base + (view.needsAuthentication && state.recipient.authentication != .link ? "/auth" : "/review")
+        let next = state.base + (state.recipient.authentication != .link ? "/auth" : "/review")
         var response = views.page("landing", [
             "subject": view.subject, "message": view.message.flatMap { $0.isEmpty ? nil : $0 as Any } ?? false,
             "sender": engine.configuration.organisation,
@@ -194,7 +205,9 @@ extension WebPages {
     }
 
     /// A GET page that needs the session: the envelope's end states are shown instead.
-    func page(_ request: Request, _ context: Context,
+    /// A page of the link: its session checked, and (`requiresAuthentication`) the code entered
+    /// in this session when the recipient has one — otherwise the code page.
+    func page(_ request: Request, _ context: Context, requiresAuthentication: Bool = true,
               _ body: (SignerState, SignerSession) async throws -> Response) async throws -> Response {
         guard let state = try await load(request, context) else { return invalidLink(request) }
         guard let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
@@ -203,12 +216,15 @@ extension WebPages {
                            link: (state.base, state.language.text("continue")), status: .forbidden)
         }
         if let final = finalPage(state) { return final }
+        if requiresAuthentication, state.recipient.consent != nil, !session.mayProceed(state.recipient) {
+            return Views.redirect(state.base + "/auth", frameAncestors: state.frameAncestors)
+        }
         return try await body(state, session)
     }
 
     /// A form POST: session and CSRF token checked, then `body` acts and names where to go next
     /// (relative to the link; "" for the link itself). A refusal shows the reason and changes nothing.
-    func action(_ request: Request, _ context: Context,
+    func action(_ request: Request, _ context: Context, requiresAuthentication: Bool = true,
                 _ body: (SignerState, SubmittedForm) async throws -> String) async throws -> Response {
         guard let state = try await load(request, context) else { return invalidLink(request) }
         let form: SubmittedForm
@@ -219,6 +235,10 @@ extension WebPages {
             }
             form = try await SubmittedForm.read(request)
             try session.check(csrf: form["csrf"])
+            // Filling, adopting, signing and declining need the code entered in this session.
+            if requiresAuthentication, !session.mayProceed(state.recipient) {
+                return Views.redirect(state.base + "/auth", frameAncestors: state.frameAncestors)
+            }
         } catch let error as WebPagesError {
             return failure(state, error.reason, status: .forbidden)
         }

@@ -87,9 +87,8 @@ extension WorkflowEngine {
             guard recipient.authentication == .emailOTP else {
                 throw WorkflowError(.invalidRequest, "recipient \(recipient.id) authenticates by \(recipient.authentication.displayName), not by an e-mailed code")
             }
-            guard recipient.authenticatedAt == nil else {
-                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
-            }
+            // An authenticated recipient may ask again: the signing page authenticates each
+            // session (a link opened in another browser enters a code of its own).
             guard recipient.failedAttempts < OneTimeCode.lockOutAfter else {
                 throw WorkflowError(.authenticationFailed, Self.lockedOut(recipient))
             }
@@ -114,9 +113,7 @@ extension WorkflowEngine {
     /// `authentication.failed` event, one attempt used) and then refused.
     public func authenticate(token: String, code: String, context: RequestContext) async throws {
         try await act(token: token, context: context, "recipient.authenticated") { envelope, recipient, transition, now throws(WorkflowError) in
-            guard recipient.authenticatedAt == nil else {
-                throw WorkflowError(.illegalTransition, "recipient \(recipient.id) is already authenticated")
-            }
+            // Again, for another session, is allowed: each success is its own event.
             let failure = try Self.codeProblem(recipient, code: code, now: now)
             if let failure {
                 try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
