@@ -68,6 +68,7 @@ CS_LAZY(CRYPTO, void, ERR_error_string_n, (unsigned long e, char *buf, size_t le
 CS_LAZY(CRYPTO, unsigned long, ERR_get_error, (void), ())
 CS_LAZY(CRYPTO, unsigned long, ERR_peek_last_error, (void), ())
 CS_LAZY(CRYPTO, void, ESS_SIGNING_CERT_V2_free, (ESS_SIGNING_CERT_V2 *a), (a))
+CS_LAZY(CRYPTO, void, EXTENDED_KEY_USAGE_free, (EXTENDED_KEY_USAGE *a), (a))
 CS_LAZY(CRYPTO, int, EVP_DigestFinal_ex, (EVP_MD_CTX *ctx, unsigned char *md, unsigned int *s), (ctx, md, s))
 CS_LAZY(CRYPTO, int, EVP_DigestInit_ex, (EVP_MD_CTX *ctx, const EVP_MD *type, ENGINE *impl), (ctx, type, impl))
 CS_LAZY(CRYPTO, int, EVP_DigestSign, (EVP_MD_CTX *ctx, unsigned char *sigret, size_t *siglen, const unsigned char *tbs, size_t tbslen), (ctx, sigret, siglen, tbs, tbslen))

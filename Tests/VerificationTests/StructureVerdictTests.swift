@@ -140,6 +140,13 @@ import Verification
         let note = try #require(padded.notes.first { $0.code == "whitespaceAfterEOF" })
         #expect(note.offset == signed.count && note.message.contains("5 byte(s)"), "\(note)")
         #expect(fixtures.trusted.verify(bytes: signed).notes.isEmpty, "one end of line after %%EOF is no note")
-        #expect(fixtures.trusted.verify(bytes: signed + Array("% appended\n".utf8)).verdict == .failed)
+        // A comment line is nothing to the syntax either (pyHanko and pdfsig agree): a note. One
+        // naming an object, a stream or a cross-reference — what a repairing reader scans raw
+        // bytes for — and any other bytes stay unexplained.
+        let commented = fixtures.trusted.verify(bytes: signed + Array("% appended by a mailer\r\n%another\n".utf8))
+        #expect(commented.verdict == .passed && commented.notes.contains { $0.code == "commentAfterEOF" }, "\(commented.text)")
+        for tail in ["% 9 0 obj << /Type /Catalog >>\n", "%ok\nnot a comment\n", "% a\n%%trailer\n"] {
+            #expect(fixtures.trusted.verify(bytes: signed + Array(tail.utf8)).verdict == .failed, "\(tail.debugDescription)")
+        }
     }
 }

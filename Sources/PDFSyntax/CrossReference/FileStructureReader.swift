@@ -127,10 +127,25 @@ struct FileStructureReader {
         let end = endOfLine(after: marker + 5)
         var tail = end
         while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
+        // Comment lines only: harmless unless they hold a keyword a repairing reader scans raw
+        // bytes for (an object, a stream, a cross-reference), which stays an anomaly.
+        var comments = false
+        while tail < bytes.count, bytes[tail] == UInt8(ascii: "%") {
+            var lineEnd = tail
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
+            let line = String(decoding: bytes.array(tail..<lineEnd), as: UTF8.self)
+            guard !["obj", "stream", "xref", "trailer", "%PDF"].contains(where: { line.contains($0) }) else { break }
+            comments = true
+            tail = lineEnd
+            while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
+        }
         if tail < bytes.count {
             try anomaly(PDFError(.unexplainedTrailingBytes,
                                  "\(bytes.count - end) bytes follow the last '%%EOF' that no cross-reference section explains",
                                  offset: end))
+        } else if comments {
+            note(.commentAfterEOF, "\(bytes.count - end) byte(s) of comments follow the last '%%EOF'; no signature covers them, and no reader takes them for PDF",
+                 offset: end)
         } else if end < bytes.count {
             note(.whitespaceAfterEOF, "\(bytes.count - end) byte(s) of whitespace follow the last '%%EOF' and its end of line; no signature covers them, and they show nothing",
                  offset: end)

@@ -47,6 +47,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// Whitespace (spaces, line ends, NUL padding) after the last `%%EOF` and its end of line:
         /// bytes no signature covers, but they show nothing and belong to no revision.
         public static let whitespaceAfterEOF = Code("whitespaceAfterEOF")
+        /// Comment lines (and whitespace) after the last `%%EOF`, none naming an object, a
+        /// stream or a cross-reference: text no reader takes for PDF, as pyHanko and poppler agree.
+        public static let commentAfterEOF = Code("commentAfterEOF")
         /// The `stream` keyword followed by a lone CR instead of CRLF or LF, with `/Length`
         /// (counted from after the CR) landing exactly on `endstream`.
         public static let streamKeywordLoneCR = Code("streamKeywordLoneCR")
