@@ -204,9 +204,9 @@ extension WebPages {
                secure: configuration.secureCookies || framed, httpOnly: true, sameSite: framed ? .none : .strict)
     }
 
-    /// A GET page that needs the session: the envelope's end states are shown instead.
-    /// A page of the link: its session checked, and (`requiresAuthentication`) the code entered
-    /// in this session when the recipient has one — otherwise the code page.
+    /// A GET page of the link: its session checked (the envelope's end states are shown
+    /// instead), and (`requiresAuthentication`) the code entered in this session when the
+    /// recipient has one — otherwise the code page.
     func page(_ request: Request, _ context: Context, requiresAuthentication: Bool = true,
               _ body: (SignerState, SignerSession) async throws -> Response) async throws -> Response {
         guard let state = try await load(request, context) else { return invalidLink(request) }
