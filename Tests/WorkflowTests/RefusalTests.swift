@@ -152,6 +152,20 @@ import Workflow
             #expect(error.code == .template && error.reason.contains("company_name"), "\(error.reason)")
             #expect(error.reason.contains("NUL character"), "\(error.reason)")
         }
+        // What the PDF would show otherwise than the data: a right-to-left override ("\u{202E}03"
+        // days prints as "30") and a control character the layout drops. Line breaks and tabs
+        // are text.
+        for (value, says) in [("\u{202E}03 days", "directional formatting character (U+202E)"),
+                              ("Crescent\u{1B}[31m Capital", "control character (U+001B)")] {
+            var data = WorkflowFixture.lead
+            data["company_name"] = value
+            do {
+                _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data))
+                Issue.record("created with \(value.debugDescription)")
+            } catch let error as WorkflowError {
+                #expect(error.code == .template && error.reason.contains("company_name") && error.reason.contains(says), "\(error.reason)")
+            }
+        }
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
         var extra = WorkflowFixture.lead
         extra["signer_email"] = "someone@example.com"

@@ -174,10 +174,16 @@ enum DataCoercion {
                     continue
                 }
             }
-            if value.containsNUL {
-                // Text ends at a NUL in every layout and PDF string path: the rest would vanish
-                // from the document while the stored data keeps it.
-                problem(.invalidValue, "contains a NUL character (U+0000), and the text after it would not be printed; remove it")
+            if let scalar = value.firstUnprintable {
+                // What the document would print differs from the stored data: text ends at a NUL
+                // in every layout and PDF string path, layout drops other control characters, and
+                // a directional override reorders what follows it.
+                let code = String(format: "U+%04X", scalar.value)
+                let why = scalar.value == 0 ? "a NUL character (\(code)), and the text after it would not be printed"
+                    : (0x202A...0x2069).contains(scalar.value)
+                        ? "a directional formatting character (\(code)), which would print the text in another order than the data holds it"
+                        : "a control character (\(code)), which the document would drop"
+                problem(.invalidValue, "contains \(why); remove it")
                 result[field.name] = .null
                 continue
             }

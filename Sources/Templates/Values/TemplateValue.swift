@@ -170,12 +170,24 @@ public enum TemplateValue: Sendable, Hashable {
 }
 
 extension TemplateValue {
-    /// Whether a string in this value (or in its items or members) holds U+0000.
-    var containsNUL: Bool {
+    /// The first character in a string of this value (or its items or members) that the document
+    /// could not show as the data has it: a NUL (text ends there), another control character
+    /// (dropped by layout; tab and line breaks are text), or a directional embedding, override or
+    /// isolate (the document would show the text in another order than the data holds it).
+    var firstUnprintable: Unicode.Scalar? {
         switch self {
-        case .string(let text): text.unicodeScalars.contains("\u{0}")
-        case .list(let items): items.contains { $0.containsNUL }
-        case .object(let members): members.contains { $0.key.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
+        case .string(let text): text.unicodeScalars.first(where: Self.unprintable)
+        case .list(let items): items.lazy.compactMap(\.firstUnprintable).first
+        case .object(let members):
+            members.lazy.compactMap { $0.key.unicodeScalars.first(where: Self.unprintable) ?? $0.value.firstUnprintable }.first
+        default: nil
+        }
+    }
+
+    static func unprintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
         }
     }
