@@ -40,6 +40,19 @@ import Testing
     }
 
     /// An output folder that cannot be made is exit 73 (cannot create), as docs/cli.md says.
+    /// A folder of someone's own PDFs and no manifest: a row named like one of them overwrote it
+    /// without a word (a hostile-input trial). It is refused before anything is written.
+    @Test func aFolderOfOtherPDFsIsNotOverwritten() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let mine = directory.appendingPathComponent("LD-100000.pdf")
+        try Data("IMPORTANT USER FILE".utf8).write(to: mine)
+        let result = try countersign(["generate", Self.template, "--csv", Self.leads.path, "--out", directory.path, "--quiet"])
+        #expect(result.status == 64 && result.stderr.contains("already holds 1 PDF file(s) (LD-100000.pdf) but no batch manifest"),
+                "\(result.stderr)")
+        #expect(try String(contentsOf: mine, encoding: .utf8) == "IMPORTANT USER FILE")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["LD-100000.pdf"])
+    }
+
     @Test func anOutputFolderThatCannotBeMadeIs73() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let file = directory.appendingPathComponent("a-file")

@@ -58,6 +58,21 @@ public final class BatchGenerator {
             guard isDirectory.boolValue else {
                 throw BatchError(.cannotCreateOutput, "\(configuration.output.path) is a file, not a directory; --out names the folder the PDFs go in")
             }
+            // PDFs in a folder no batch wrote (no manifest or journal of any shard) are someone
+            // else's: a row named like one of them would overwrite it without a word.
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: configuration.output.path)) ?? []
+            let batchFolder = names.contains { $0.hasPrefix("manifest") || $0.hasPrefix(".manifest") }
+            let pdfs = names.filter { name in
+                var folder: ObjCBool = false
+                return name.lowercased().hasSuffix(".pdf")
+                    && FileManager.default.fileExists(atPath: configuration.output.appendingPathComponent(name).path, isDirectory: &folder)
+                    && !folder.boolValue
+            }.sorted()
+            if !batchFolder, !pdfs.isEmpty {
+                throw BatchError(.existingBatch, "\(configuration.output.path) already holds \(pdfs.count) PDF file(s) (\(pdfs.prefix(3).joined(separator: ", "))"
+                                 + (pdfs.count > 3 ? ", …" : "") + ") but no batch manifest, so they are not an earlier batch "
+                                 + "and a row could overwrite one; choose an empty directory or move them")
+            }
         } else {
             do {
                 try FileManager.default.createDirectory(at: configuration.output, withIntermediateDirectories: true)
