@@ -75,12 +75,10 @@ import Workflow
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
                                     ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @")] {
             let hostile = [RecipientRequest(name: name, email: email, role: .signer, signatureRole: "customer")]
-            do {
+            let error = await refusal("\(name.debugDescription) <\(email)>") {
                 _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: hostile))
-                Issue.record("\(name.debugDescription) <\(email)> was accepted")
-            } catch let error as WorkflowError {
-                #expect(error.code == .invalidRequest && error.reason.contains(says), "\(error.reason)")
             }
+            #expect(error?.code == .invalidRequest && error?.reason.contains(says) == true, "\(error?.reason ?? "")")
         }
         // Metadata rides along with every event, webhook and export, so it has limits (a request
         // with 16 000 keys took 22 s), and template data has a key count too.
@@ -94,12 +92,8 @@ import Workflow
         for index in 0..<1_000 { manyData.data["extra_\(index)"] = "x" }
         for (request, says) in [(tooMuch, "metadata has 51 keys"), (badKey, "a line break (U+000A)"), (longValue, "metadata.note is longer than 500"),
                                 (manyData, "keys; an envelope takes at most 1000")] {
-            do {
-                _ = try await fixture.engine.createEnvelope(fixture.agent, request)
-                Issue.record("accepted: \(says)")
-            } catch let error as WorkflowError {
-                #expect(error.code == .invalidRequest && error.reason.contains(says), "\(error.reason)")
-            }
+            let error = await refusal(says) { _ = try await fixture.engine.createEnvelope(fixture.agent, request) }
+            #expect(error?.code == .invalidRequest && error?.reason.contains(says) == true, "\(error?.reason ?? "")")
         }
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
     }
@@ -159,12 +153,9 @@ import Workflow
                               ("Crescent\u{1B}[31m Capital", "control character (U+001B)")] {
             var data = WorkflowFixture.lead
             data["company_name"] = value
-            do {
-                _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data))
-                Issue.record("created with \(value.debugDescription)")
-            } catch let error as WorkflowError {
-                #expect(error.code == .template && error.reason.contains("company_name") && error.reason.contains(says), "\(error.reason)")
-            }
+            let error = await refusal(value.debugDescription) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data)) }
+            #expect(error?.code == .template && error?.reason.contains("company_name") == true && error?.reason.contains(says) == true,
+                    "\(error?.reason ?? "")")
         }
         #expect(try await fixture.store.envelopes(account: fixture.admin.account, query: EnvelopeQuery()).isEmpty)
         var extra = WorkflowFixture.lead
@@ -197,15 +188,34 @@ import Workflow
         #expect(try await fixture.store.events(account: fixture.admin.account, stream: "library").count == before)
     }
 
-    @Test func aWrongOneTimeCodeIsRecordedThenRefusedAndFiveLockItOut() async throws {
-        let fixture = try await WorkflowFixture.make()
+    /// A sent envelope whose first signer opened the link and consented, as `userAgent` from 192.0.2.9.
+    func consentedEnvelope(_ fixture: WorkflowFixture, userAgent: String) async throws -> (Envelope, token: String, RequestContext) {
         let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
         try await fixture.engine.send(fixture.agent, envelope: envelope.id)
         let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
-        let context = RequestContext(ip: "192.0.2.9", userAgent: "Guesser")
+        let context = RequestContext(ip: "192.0.2.9", userAgent: userAgent)
         let view = try await fixture.engine.open(token: token, context: context)
         try await fixture.engine.consent(token: token, disclosureVersion: view.disclosureVersion,
                                          disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
+        return (envelope, token, context)
+    }
+
+    /// The error `body` throws, or nil (recorded as an issue naming `what`) when it succeeds.
+    func refusal(_ what: String, _ body: () async throws -> Void) async -> WorkflowError? {
+        do {
+            try await body()
+            Issue.record("accepted: \(what)")
+        } catch let error as WorkflowError {
+            return error
+        } catch {
+            Issue.record("\(what): not a WorkflowError: \(error)")
+        }
+        return nil
+    }
+
+    @Test func aWrongOneTimeCodeIsRecordedThenRefusedAndFiveLockItOut() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let (envelope, token, context) = try await consentedEnvelope(fixture, userAgent: "Guesser")
         try await fixture.engine.requestCode(token: token, context: context)
         let code = try await fixture.code(for: "gabriel.cote@crescentcapital.ca")
         let wrong = code == "000000" ? "111111" : "000000"
@@ -224,23 +234,15 @@ import Workflow
         fixture.clock.advance(by: OneTimeCode.minimumInterval)
         try await fixture.engine.requestCode(token: token, context: context)
         for attempt in 0..<4 {
-            do {
-                try await fixture.engine.authenticate(token: token, code: wrong, context: context)
-                Issue.record("a wrong code was accepted")
-            } catch let error as WorkflowError {
-                #expect(error.code == .authenticationFailed)
-                if attempt == 3 { #expect(error.reason.contains("0 attempts left before the link is locked"), "\(error.reason)") }
-            }
+            let error = await refusal("a wrong code") { try await fixture.engine.authenticate(token: token, code: wrong, context: context) }
+            #expect(error?.code == .authenticationFailed)
+            if attempt == 3 { #expect(error?.reason.contains("0 attempts left before the link is locked") == true, "\(error?.reason ?? "")") }
         }
         let fresh = try await fixture.code(for: "gabriel.cote@crescentcapital.ca")
         await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: fresh, context: context) }
         fixture.clock.advance(by: OneTimeCode.minimumInterval)
-        do {
-            try await fixture.engine.requestCode(token: token, context: context)
-            Issue.record("a locked link was sent a code")
-        } catch let error as WorkflowError {
-            #expect(error.code == .authenticationFailed && error.reason.contains("ask the sender to resend"), "\(error.reason)")
-        }
+        let locked = await refusal("a code for a locked link") { try await fixture.engine.requestCode(token: token, context: context) }
+        #expect(locked?.code == .authenticationFailed && locked?.reason.contains("ask the sender to resend") == true, "\(locked?.reason ?? "")")
         // The sender's resend lifts the lock (and says so in the evidence); its new link works.
         try await fixture.engine.resend(fixture.agent, envelope: envelope.id, recipient: "rcp_1")
         let resent = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).last { $0.type == "recipient.resent" }
@@ -252,13 +254,7 @@ import Workflow
 
     @Test func aRecipientWhoOpenedAndConsentedCanStillBeCorrectedAndStartsAfresh() async throws {
         let fixture = try await WorkflowFixture.make()
-        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
-        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
-        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
-        let context = RequestContext(ip: "192.0.2.9", userAgent: "Scanner")
-        _ = try await fixture.engine.open(token: token, context: context)
-        try await fixture.engine.consent(token: token, disclosureVersion: fixture.engine.configuration.disclosure.version,
-                                         disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
+        let (envelope, token, context) = try await consentedEnvelope(fixture, userAgent: "Scanner")
         let corrected = try await fixture.engine.correct(fixture.agent, envelope: envelope.id, recipient: "rcp_1", email: "gabriel@crescentcapital.ca")
         let recipient = corrected.recipients[0]
         #expect(recipient.email == "gabriel@crescentcapital.ca" && recipient.consent == nil && recipient.state == .sent)

@@ -178,12 +178,10 @@ enum DataCoercion {
                 // What the document would print differs from the stored data: text ends at a NUL
                 // in every layout and PDF string path, layout drops other control characters, and
                 // a directional override reorders what follows it.
-                let code = String(format: "U+%04X", scalar.value)
-                let why = scalar.value == 0 ? "a NUL character (\(code)), and the text after it would not be printed"
-                    : (0x202A...0x2069).contains(scalar.value)
-                        ? "a directional formatting character (\(code)), which would print the text in another order than the data holds it"
-                        : "a control character (\(code)), which the document would drop"
-                problem(.invalidValue, "contains \(why); remove it")
+                let consequence = scalar.value == 0 ? "and the text after it would not be printed"
+                    : HiddenCharacters.isDirectional(scalar) ? "which would print the text in another order than the data holds it"
+                    : "which the document would drop"
+                problem(.invalidValue, "contains \(HiddenCharacters.describe(scalar)), \(consequence); remove it")
                 result[field.name] = .null
                 continue
             }

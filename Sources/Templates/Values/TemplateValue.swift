@@ -1,4 +1,5 @@
 public import Foundation
+import InputChecks
 
 /// A calendar date without time or zone, as data carries it (`YYYY-MM-DD`).
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -175,20 +176,12 @@ extension TemplateValue {
     /// (dropped by layout; tab and line breaks are text), or a directional embedding, override or
     /// isolate (the document would show the text in another order than the data holds it).
     var firstUnprintable: Unicode.Scalar? {
+        func first(_ text: String) -> Unicode.Scalar? { HiddenCharacters.first(in: text, allowingLineBreaks: true)?.scalar }
         switch self {
-        case .string(let text): text.unicodeScalars.first(where: Self.unprintable)
-        case .list(let items): items.lazy.compactMap(\.firstUnprintable).first
-        case .object(let members):
-            members.lazy.compactMap { $0.key.unicodeScalars.first(where: Self.unprintable) ?? $0.value.firstUnprintable }.first
-        default: nil
-        }
-    }
-
-    static func unprintable(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D: false
-        case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
-        default: false
+        case .string(let text): return first(text)
+        case .list(let items): return items.lazy.compactMap(\.firstUnprintable).first
+        case .object(let members): return members.lazy.compactMap { first($0.key) ?? $0.value.firstUnprintable }.first
+        default: return nil
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 import Batch
 import Templates
 import Typesetting
@@ -94,12 +95,8 @@ extension WorkflowEngine {
             guard value.count <= maximumMetadataValueLength else {
                 throw WorkflowError(.invalidRequest, "metadata.\(key) is longer than \(maximumMetadataValueLength) characters")
             }
-            if let scalar = key.unicodeScalars.first(where: { Check.hidden($0, multiline: false) }) {
-                throw WorkflowError(.invalidRequest, "metadata key '\(key.debugDescription.dropFirst().dropLast())' contains \(Check.describe(scalar)); remove it")
-            }
-            if let scalar = value.unicodeScalars.first(where: { Check.hidden($0, multiline: true) }) {
-                throw WorkflowError(.invalidRequest, "metadata.\(key) contains \(Check.describe(scalar)); remove it")
-            }
+            try Check.visible(key, "metadata key '\(key.debugDescription.dropFirst().dropLast())'")
+            try Check.visible(value, "metadata.\(key)", multiline: true)
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import InputChecks
 import Synchronization
 
 /// Where the workflow gets the time: injected, so tests and the demo move it.
@@ -76,30 +77,14 @@ enum Check {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw WorkflowError(.invalidRequest, "\(what) is empty; give one") }
         guard trimmed.count <= 500 else { throw WorkflowError(.invalidRequest, "\(what) is longer than 500 characters") }
-        if let (offset, scalar) = trimmed.unicodeScalars.enumerated().first(where: { hidden($0.element, multiline: multiline) }) {
-            throw WorkflowError(.invalidRequest, "\(what) contains \(describe(scalar)) at character \(offset + 1); remove it")
-        }
+        try visible(trimmed, what, multiline: multiline)
         return trimmed
     }
 
-    /// Whether `scalar` is a control or a directional formatting character (line breaks and
-    /// tabs allowed when `multiline`).
-    static func hidden(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D: return !multiline
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        case 0x2028, 0x2029: return !multiline
-        case 0x202A...0x202E, 0x2066...0x2069: return true
-        default: return false
-        }
-    }
-
-    static func describe(_ scalar: Unicode.Scalar) -> String {
-        let code = "U+" + String(repeating: "0", count: max(0, 4 - String(scalar.value, radix: 16).count)) + String(scalar.value, radix: 16, uppercase: true)
-        switch scalar.value {
-        case 0x202A...0x202E, 0x2066...0x2069: return "a directional formatting character (\(code))"
-        case 0x0A, 0x0D, 0x2028, 0x2029: return "a line break (\(code))"
-        default: return "a control character (\(code))"
+    /// Refuses `text` holding a character `HiddenCharacters` names, saying which and where.
+    static func visible(_ text: String, _ what: String, multiline: Bool = false) throws(WorkflowError) {
+        if let (position, scalar) = HiddenCharacters.first(in: text, allowingLineBreaks: multiline) {
+            throw WorkflowError(.invalidRequest, "\(what) contains \(HiddenCharacters.describe(scalar)) at character \(position); remove it")
         }
     }
 
@@ -114,9 +99,7 @@ enum Check {
         guard parts[0].utf8.count <= 64, trimmed.utf8.count <= 254 else {
             throw WorkflowError(.invalidRequest, "\(what) is longer than an e-mail address may be (64 bytes before the @, 254 in all)")
         }
-        if let (offset, scalar) = trimmed.unicodeScalars.enumerated().first(where: { hidden($0.element, multiline: false) }) {
-            throw WorkflowError(.invalidRequest, "\(what) contains \(describe(scalar)) at character \(offset + 1); remove it")
-        }
+        try visible(trimmed, what)
         return trimmed
     }
 }
