@@ -17,14 +17,14 @@ extension Certificate {
     /// id-pkix-ocsp-nocheck: a delegated OCSP responder's certificate that is not checked for revocation.
     public var hasOCSPNoCheck: Bool { cs_has_ocsp_nocheck(x509) == 1 }
 
-    /// The extendedKeyUsage extension (RFC 5280 §4.2.1.12): its purposes' OIDs and whether it
-    /// is critical; nil without one (any purpose).
-    public var extendedKeyUsage: (purposes: [String], critical: Bool)? {
+    /// The extendedKeyUsage extension's purposes (RFC 5280 §4.2.1.12), as dotted OIDs; nil
+    /// without the extension (any purpose). Critical or not, a relying party holds a
+    /// certificate to them, so criticality is not reported.
+    public var extendedKeyUsage: [String]? {
         var buffer = [CChar](repeating: 0, count: 2048)
-        let critical = cs_extended_key_usage(x509, &buffer, Int32(buffer.count))
-        guard critical >= 0 else { return nil }
+        guard cs_extended_key_usage(x509, &buffer, Int32(buffer.count)) >= 0 else { return nil }
         let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return (text.split(separator: " ").map(String.init), critical == 1)
+        return text.split(separator: " ").map(String.init)
     }
 
     /// Whether extendedKeyUsage includes id-kp-OCSPSigning.

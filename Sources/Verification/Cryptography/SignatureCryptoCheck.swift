@@ -365,7 +365,7 @@ struct SignatureCryptoCheck {
                 "the signer's certificate key usage allows neither digitalSignature nor nonRepudiation",
                 verdict: .indeterminate, subIndication: .chainConstraintsFailure))
         }
-        if documentSigner, let purposes = certificate.extendedKeyUsage, let problem = Self.extendedKeyUsageProblem(purposes.purposes) {
+        if documentSigner, let purposes = certificate.extendedKeyUsage, let problem = Self.extendedKeyUsageProblem(purposes) {
             issues.append(VerificationIssue(.certificateNotUsable, problem, verdict: .indeterminate, subIndication: .chainConstraintsFailure))
         }
         guard let validator else {
