@@ -1,7 +1,7 @@
 public import Foundation
 import Synchronization
 
-/// Decodes JSON as `JSONDecoder` does and refuses a key the type never asks for.
+/// Decodes JSON as `JSONDecoder` does and refuses a key the type never asks for, or one given twice.
 ///
 /// `JSONDecoder` ignores a key the type does not have, and with it the value it meant to give:
 /// a misspelled `signatureRol` leaves a signer without their signature box, a `requird` leaves
@@ -24,26 +24,47 @@ public struct StrictJSONDecoder: Sendable {
         self.othersKeys = othersKeys
     }
 
-    /// A key the type does not have.
-    public struct UnknownKey: Error, Sendable, CustomStringConvertible {
+    /// A key the type does not have, or a key given twice in one object.
+    public struct KeyProblem: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// The type has no such key; `known` are the keys it has at that place, in the
+            /// order it reads them.
+            case unknown(known: [String])
+            /// The object gives the key twice (readers disagree on which one counts).
+            case repeated
+        }
+
         /// The key's path (`recipients[0].signatureRol`).
         public var path: String
-        /// The keys the type has at that place, in the order it reads them.
-        public var known: [String]
+        public var kind: Kind
         public var what: String
+
+        public init(path: String, kind: Kind, what: String) {
+            self.path = path
+            self.kind = kind
+            self.what = what
+        }
 
         public var description: String {
             let key = path.split(separator: ".").last.map(String.init) ?? path
-            let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
-                ?? (known.isEmpty ? "; it takes no fields" : "; its fields are " + known.joined(separator: ", "))
-            return "\(path) is not a field of \(what)\(hint)"
+            switch kind {
+            case .repeated:
+                return "\(path) is given twice in one object of \(what); give each field once"
+            case .unknown(let known):
+                let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
+                    ?? (known.isEmpty ? "; it takes no fields" : "; its fields are " + known.joined(separator: ", "))
+                return "\(path) is not a field of \(what)\(hint)"
+            }
         }
     }
 
-    /// `T` from `data`. Throws `UnknownKey` for a key `T` does not have, and `DecodingError` as
-    /// `JSONDecoder` does; a required key missing beside an unknown key close to it (`emial`
-    /// for `email`) is an `UnknownKey`, which says what was meant.
+    /// `T` from `data`. Throws `KeyProblem` for a key `T` does not have or a key given twice,
+    /// and `DecodingError` as `JSONDecoder` does; a required key missing beside an unknown key
+    /// close to it (`emial` for `email`) is a `KeyProblem`, which says what was meant.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        if let path = RepeatedJSONKeys.first(in: data) {
+            throw KeyProblem(path: path, kind: .repeated, what: what)
+        }
         let log = KeyLog(othersKeys: othersKeys)
         let decoder = JSONDecoder()
         decoder.userInfo[KeyLog.userInfoKey] = log
@@ -53,12 +74,12 @@ public struct StrictJSONDecoder: Sendable {
         } catch DecodingError.keyNotFound(let missing, let context) {
             let path = KeyLog.path(context.codingPath)
             if let unknown = log.unknownKeys(at: path).first(where: { Suggestions.closest(to: $0, in: [missing.stringValue]) != nil }) {
-                throw UnknownKey(path: KeyLog.join(path, unknown), known: log.asked(at: path) + [missing.stringValue], what: what)
+                throw KeyProblem(path: KeyLog.join(path, unknown), kind: .unknown(known: log.asked(at: path) + [missing.stringValue]), what: what)
             }
             throw DecodingError.keyNotFound(missing, context)
         }
         if let (path, key) = log.firstUnknownKey() {
-            throw UnknownKey(path: KeyLog.join(path, key), known: log.asked(at: path), what: what)
+            throw KeyProblem(path: KeyLog.join(path, key), kind: .unknown(known: log.asked(at: path)), what: what)
         }
         return value
     }

@@ -34,7 +34,7 @@ enum HTTP {
     static func decode<T: Decodable>(_ type: T.Type, bytes: [UInt8], what: String = "this request's body") throws -> T {
         do {
             return try StrictJSONDecoder(what: what).decode(T.self, from: Data(bytes))
-        } catch let unknown as StrictJSONDecoder.UnknownKey {
+        } catch let unknown as StrictJSONDecoder.KeyProblem {
             throw ServiceError(.badRequest, unknown.description)
         } catch let error as DecodingError {
             throw ServiceError(.badRequest, "the JSON body does not fit: \(DecodingProblem.describe(error, json: Data(bytes)))")

@@ -233,7 +233,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             do {
                 // A key the configuration does not have (at any depth) is refused with the one meant.
                 configuration = try StrictJSONDecoder(what: "the configuration").decode(ServerConfiguration.self, from: data)
-            } catch let unknown as StrictJSONDecoder.UnknownKey {
+            } catch let unknown as StrictJSONDecoder.KeyProblem {
                 throw ServiceError(.configuration, "\(file): \(unknown)")
             } catch let error as DecodingError {
                 throw ServiceError(.configuration, "\(file): \(DecodingProblem.describe(error, json: data, what: "the configuration"))")

@@ -57,6 +57,8 @@ private func coerced(_ field: String, _ text: String) -> TemplateValue? {
         ("price", "1,250.00", "'1,250.00' is not a decimal number; expected digits with an optional '.' fraction, e.g. 1250.00"),
         ("price", "$12", "'$12' is not a decimal number; expected digits with an optional '.' fraction, e.g. 1250.00"),
         ("price", ".5", "'.5' is not a decimal number; expected digits with an optional '.' fraction, e.g. 1250.00"),
+        ("price", "1234567890123456789012345678901234567.891", "'1234567890123456789012345678901234567.891' has 40 significant digits; at most 38 are kept exactly"),
+        ("count", "-98765432109876543210987654321098765432109", "'-98765432109876543210987654321098765432109' has 41 significant digits; at most 38 are kept exactly"),
         ("day", "07/03/2025", "'07/03/2025' is not a date; expected YYYY-MM-DD"),
         ("day", "2025-13-01", "'2025-13-01' is not a date; expected YYYY-MM-DD"),
         ("day", "45723", "'45723' is not a date; expected YYYY-MM-DD"),
@@ -118,6 +120,23 @@ private func coerced(_ field: String, _ text: String) -> TemplateValue? {
                       String(repeating: "[", count: 100) + String(repeating: "]", count: 100)])
     func jsonRejectsMalformedInput(text: String) {
         #expect(throws: TemplateError.self) { _ = try TemplateValue.fromJSON(text) }
+    }
+
+    @Test func jsonRefusesWhatItWouldOtherwiseChangeSilently() {
+        func problem(_ text: String) -> String? {
+            do { _ = try TemplateValue.fromJSON(text); return nil } catch { return error.diagnostics.first?.message }
+        }
+        // A repeated key: readers disagree on which value counts.
+        #expect(problem("{\"id\": 1,\n \"name\": \"A\", \"name\": \"B\"}")
+                == #"invalid JSON at line 2, column 15 (byte 24): the key "name" is given twice in one object; give it once"#)
+        #expect(problem(#"{"a": {"b": 1}, "c": [{"n": 1, "\u006e": 2}]}"#)?.contains(#"the key "n" is given twice"#) == true)
+        // Forty digits would be rounded to 38; zeros around the digits cost nothing.
+        #expect(problem(#"{"n": 1234567890123456789012345678901234567891}"#)?
+                    .hasSuffix("the number has 40 significant digits, more than the 38 a number keeps exactly (a text field takes it as a string)") == true)
+        #expect(problem(#"{"n": 0.000000000000000000000000000000000000000000012345, "m": 10000000000000000000000000000000000000000000000000}"#) == nil)
+        #expect(problem(#"{"n": 12345678901234567890123456789012345678}"#) == nil)
+        // Columns count characters: "é" is two bytes, one column.
+        #expect(problem("{\"é\": 1 2}") == "invalid JSON at line 1, column 9 (byte 9): expected ',' or '}'")
     }
 
     @Test func bindRejectsABadDocumentDate() {

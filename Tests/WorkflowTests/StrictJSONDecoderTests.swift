@@ -35,6 +35,38 @@ import InputChecks
         #expect(problem(json) == expected)
     }
 
+    @Test("a key given twice in one object is refused with its path, however it is spelled", arguments: [
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "subject": "t", "recipients": []}"#, "subject"),
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [\#(recipient)}, {"name": "B", "email": "a@b.c", "em\u0061il": "x@b.c", "role": "signer"}]}"#,
+         "recipients[1].email"),
+        // Canonically equivalent spellings are one key to a Swift dictionary, so one key here.
+        (#"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [], "metadata": {"caf\u00e9": "1", "cafe\u0301": "2"}}"#,
+         "metadata.café"),
+    ])
+    func repeatedKeys(json: String, path: String) {
+        #expect(problem(json) == "\(path) is given twice in one object of an envelope request; give each field once")
+    }
+
+    @Test func sameKeysInDifferentObjectsAndTextThatIsNotJSONAreNotRepeats() {
+        #expect(RepeatedJSONKeys.first(in: Data(#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "s": "\"a\": 1, \"a\": 2"}"#.utf8)) == nil)
+        #expect(RepeatedJSONKeys.first(in: Data(##"{"a": 1, "a""##.utf8)) == "a")
+        #expect(RepeatedJSONKeys.first(in: Data(#"{"a" 1, "a": 2}"#.utf8)) == nil)
+        #expect(RepeatedJSONKeys.first(in: Data((String(repeating: "[", count: 600) + String(repeating: "]", count: 600)).utf8)) == nil)
+    }
+
+    @Test func aBulkJSONLinesRowWithARepeatedFieldIsRejectedNotHalfRead() {
+        guard case .failure(let rejection) = WorkflowEngine.jsonRow(Array(#"{"email": "a@x.io", "name": "A", "email": "b@x.io"}"#.utf8), row: 7) else {
+            Issue.record("the row was accepted")
+            return
+        }
+        #expect(rejection.row == 7 && rejection.error == "the field email is given twice; give each field once")
+        guard case .success(let fields) = WorkflowEngine.jsonRow(Array(#"{"email": "a@x.io", "n": 2}"#.utf8), row: 8) else {
+            Issue.record("a good row was rejected")
+            return
+        }
+        #expect(fields == ["email": "a@x.io", "n": "2"])
+    }
+
     @Test func aMisspelledRequiredKeyIsNamedAsTheMisspelling() {
         // Without this, the message would be "email is missing" while the e-mail is right there.
         let json = #"{"templateId": "t", "templateVersion": "1", "subject": "s", "recipients": [{"name": "Ada", "emial": "a@b.c", "role": "signer"}]}"#

@@ -86,7 +86,7 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         let trail: AuditTrail
         do {
             trail = try StrictJSONDecoder(what: "an audit events file", othersKeys: othersKeys).decode(AuditTrail.self, from: data)
-        } catch let unknown as StrictJSONDecoder.UnknownKey {
+        } catch let unknown as StrictJSONDecoder.KeyProblem {
             throw SigningError(.badAudit, "audit events: \(unknown)")
         } catch let DecodingError.keyNotFound(key, context) {
             throw SigningError(.badAudit, "audit events: \(path(context.codingPath + [key])) is missing")

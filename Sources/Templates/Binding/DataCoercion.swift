@@ -19,6 +19,25 @@ enum DataCoercion {
         return !scalars.isEmpty && scalars.allSatisfy { $0 >= "0" && $0 <= "9" }
     }
 
+    /// The most significant digits a number may have: what `Decimal` keeps exactly (it would
+    /// round the rest away without a word).
+    static let maximumSignificantDigits = 38
+
+    /// The significant digits of a number's text (its digits without the zeros around them;
+    /// an exponent's digits are not counted).
+    static func significantDigits(_ text: some Sequence<UInt8>) -> Int {
+        let mantissa = text.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+        let digits = mantissa.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return digits.drop { $0 == UInt8(ascii: "0") }.reversed().drop { $0 == UInt8(ascii: "0") }.count
+    }
+
+    /// The failure for a number too precise to keep, or nil.
+    static func tooPrecise(_ text: String) -> CoercionFailure? {
+        let count = significantDigits(text.utf8)
+        guard count > maximumSignificantDigits else { return nil }
+        return CoercionFailure("'\(text)' has \(count) significant digits; at most \(maximumSignificantDigits) are kept exactly")
+    }
+
     /// Optional sign, digits, optional `.` and digits.
     static func isDecimal(_ text: some StringProtocol) -> Bool {
         var scalars = Substring(text).unicodeScalars[...]
@@ -80,6 +99,7 @@ enum DataCoercion {
             guard isInteger(trimmed), let value = Decimal(string: trimmed, locale: posix) else {
                 return .failure(CoercionFailure("'\(text)' is not an integer; expected digits with an optional sign, e.g. 42"))
             }
+            if let failure = tooPrecise(trimmed) { return .failure(failure) }
             return .success(.number(value))
         case .decimal, .money:
             if type == .money, let language, let ambiguity = ambiguousAmount(trimmed, language: language) {
@@ -88,6 +108,7 @@ enum DataCoercion {
             guard isDecimal(trimmed), let value = Decimal(string: trimmed, locale: posix) else {
                 return .failure(CoercionFailure("'\(text)' is not a decimal number; expected digits with an optional '.' fraction, e.g. 1250.00"))
             }
+            if let failure = tooPrecise(trimmed) { return .failure(failure) }
             return .success(.number(value))
         case .date:
             guard let date = CalendarDate(iso: trimmed) else {

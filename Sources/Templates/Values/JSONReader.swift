@@ -34,7 +34,12 @@ struct JSONReader {
     }
 
     private func failure(_ reason: String) -> TemplateError {
-        TemplateError(.wrongType, "invalid JSON at byte \(index): \(reason)")
+        let before = bytes[..<min(index, bytes.count)]
+        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        // Columns count characters, not bytes (UTF-8 continuation bytes are not counted).
+        let column = bytes[lineStart..<before.endIndex].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+        return TemplateError(.wrongType, "invalid JSON at line \(line), column \(column) (byte \(index)): \(reason)")
     }
 
     private mutating func skipSpace() {
@@ -54,7 +59,10 @@ struct JSONReader {
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key") }
+                let keyStart = index
                 let key = try parseString()
+                // Readers disagree on which of two values counts; the data must say it once.
+                guard members[key] == nil else { index = keyStart; throw failure("the key \"\(key)\" is given twice in one object; give it once") }
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                 index += 1
@@ -119,6 +127,11 @@ struct JSONReader {
             let exponentStart = index
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             guard index > exponentStart else { throw failure("expected exponent digits") }
+        }
+        // Decimal keeps 38 significant digits and would round the rest away without a word.
+        let significant = DataCoercion.significantDigits(bytes[start..<index])
+        guard significant <= DataCoercion.maximumSignificantDigits else {
+            throw failure("the number has \(significant) significant digits, more than the \(DataCoercion.maximumSignificantDigits) a number keeps exactly (a text field takes it as a string)")
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {

@@ -1,5 +1,6 @@
 public import Foundation
 import Batch
+import InputChecks
 
 extension WorkflowEngine {
     /// The formats a bulk upload may take.
@@ -53,6 +54,9 @@ extension WorkflowEngine {
 
     /// One JSON Lines row: an object whose values are strings, numbers or booleans.
     static func jsonRow(_ line: [UInt8], row: Int) -> Result<[String: String], BulkRejection> {
+        if let key = RepeatedJSONKeys.first(in: Data(line)) {
+            return .failure(BulkRejection(row: row, error: "the field \(key) is given twice; give each field once"))
+        }
         guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(line)) else {
             return .failure(BulkRejection(row: row, error: "the line is not a JSON object of strings, numbers and booleans"))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Countersign
 import Foundation
+import InputChecks
 
 /// `countersign envelope create --request FILE`: FILE (or `-`) is an envelope request as JSON,
 /// the body of the API's `POST /v1/envelopes` (`EnvelopeCreateBody`; docs/workflow.md, "Creating
@@ -37,7 +38,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
         } catch {
             let reason = switch error {
             case let error as WorkflowError: error.reason
-            case let unknown as StrictJSONDecoder.UnknownKey: unknown.description
+            case let unknown as StrictJSONDecoder.KeyProblem: unknown.description
             case let error as DecodingError: DecodingProblem.describe(error, json: data)
             default: DecodingProblem.describeSyntax(error as NSError, json: data) ?? "\(error)"
             }
@@ -54,6 +55,10 @@ struct EnvelopeCreateCommand: ParsableCommand {
 
     /// The request with each `documents[].file` read (relative to `folder`) into `pdf` as base64.
     static func readingFiles(_ data: Data, folder: URL) throws -> Data {
+        // Re-encoding would keep one of a repeated key's values silently; the decoder refuses it.
+        if let path = RepeatedJSONKeys.first(in: data) {
+            throw StrictJSONDecoder.KeyProblem(path: path, kind: .repeated, what: "an envelope request")
+        }
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let documents = object["documents"] as? [[String: Any]] else { return data }
         object["documents"] = try documents.enumerated().map { index, document in
