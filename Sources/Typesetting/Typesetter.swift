@@ -53,11 +53,28 @@ public final class Typesetter {
     /// `missingCharacters` instead.
     public func typeset(_ spec: DocumentSpec, allowMissingGlyphs: Bool = false) throws -> TypesetDocument {
         let document = try draw(spec)
+        if let link = document.links.first(where: { !Self.isSafeLink($0.url) }) {
+            throw TypesettingError(.link, "the link '\(link.url.prefix(80))' on page \(link.page) is not an http, https, mailto or tel address: "
+                                   + "a viewer would run or open whatever it names; link to a web page or an address instead")
+        }
         if !document.missingCharacters.isEmpty, !allowMissingGlyphs {
             throw TypesettingError(.missingGlyphs, "no shipped font has \(GlyphCoverage.describe(document.missingCharacters)); "
                                    + "they would print as nothing (Fonts/README.md lists the scripts covered)")
         }
         return document
+    }
+
+    /// Whether a link may go into a document: web pages, e-mail and telephone addresses. Others
+    /// (`javascript:`, `file:`, `data:`, launch-like schemes) run or open something on the
+    /// reader's machine.
+    static func isSafeLink(_ url: String) -> Bool {
+        guard let colon = url.firstIndex(of: ":") else { return false }
+        let scheme = url[..<colon].lowercased()
+        switch scheme {
+        case "http", "https": return url[url.index(after: colon)...].hasPrefix("//")
+        case "mailto", "tel": return true
+        default: return false
+        }
     }
 
     /// The least distance (points) between a header or footer and the paper's edge.
@@ -77,6 +94,13 @@ public final class Typesetter {
         let layouter = BlockLayouter(fonts: fonts, language: spec.info.language, shaped: shaped)
         let page = spec.page
         let width = page.width - page.marginLeft - page.marginRight
+        let bodyHeight = page.height - page.marginTop - page.marginBottom
+        if width < 1 || bodyHeight < 1 {
+            func points(_ value: Double) -> String { LayoutRoom.points(value) }
+            throw TypesettingError(.layout, "the margins leave a body of \(points(width)) × \(points(bodyHeight)) pt on a "
+                                   + "\(points(page.width)) × \(points(page.height)) pt page: nothing could be printed; give smaller margins")
+        }
+        layouter.bodyHeight = bodyHeight
         var paginator = Paginator(layouter: layouter, page: page)
         try paginator.flow(spec.body, x: page.marginLeft, width: width)
         var pages = paginator.pages

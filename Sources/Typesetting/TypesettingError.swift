@@ -9,6 +9,8 @@ public struct TypesettingError: Error, Sendable, Hashable, CustomStringConvertib
         public static let image = Code("image")
         public static let cairo = Code("cairo")
         public static let layout = Code("layout")
+        /// A link to something other than a web page or an address (`javascript:`, `file:`).
+        public static let link = Code("link")
         /// Text holds characters no shipped font can draw.
         public static let missingGlyphs = Code("missingGlyphs")
         /// cairo, pango, fontconfig or harfbuzz cannot be loaded.

@@ -62,7 +62,7 @@ import Testing
             Self.row("LD-000006", "Bad Number BV", seats: "twelve"),                                       // 6 integer
             Self.row("LD-000007", ""),                                                                      // 7 required
             Self.row("LD-000008", String(repeating: "W", count: 10_000)),                                   // 8 max=200
-            Self.row("LD-000009", "Long Name Ltd", last: longWords),                                       // 9 ok: 10 000 characters
+            Self.row("LD-000009", "Long Name Ltd", last: longWords),                                       // 9 layout: a 10 000-character signature label
             Self.row("LD-000010", "شركة النور للتجارة", first: "ليلى", last: "حداد"),                      // 10 ok: Arabic
             Self.row("LD-000011", "חברת אור בע״מ", first: "נועה", last: "כהן"),                            // 11 ok: Hebrew
             Self.row("LD-000012", "株式会社 山田製作所", first: "太郎", last: "山田"),                          // 12 ok: CJK
@@ -88,13 +88,13 @@ import Testing
         let result = try countersign(["generate", Self.serviceAgreement, "--csv", csv.path, "--out", out.path,
                                       "--name", "{{lead_id}} {{company_name}}.pdf", "--jobs", "2", "--date", "2025-03-01"])
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("11 rows failed"), "\(result.stderr)")
-        #expect(result.stderr.contains("ok 8, failed 11"), "\(result.stderr)")
+        #expect(result.stderr.contains("12 rows failed"), "\(result.stderr)")
+        #expect(result.stderr.contains("ok 7, failed 12"), "\(result.stderr)")
 
         let manifest = try lines(out.appendingPathComponent("manifest.jsonl"))
         let errors = try lines(out.appendingPathComponent("errors.csv"))
         let ok = manifestRows(manifest), failed = errorRows(errors)
-        #expect(ok == [1, 2, 9, 10, 11, 12, 13, 19])  // every good row, in order…
+        #expect(ok == [1, 2, 10, 11, 12, 13, 19])  // every good row, in order…
         #expect(Set(ok).isDisjoint(with: failed))
         #expect(Set(ok).union(failed) == Set(1...19), "…and every row in exactly one of the two files")
         #expect(errors.first == "row,line,column,field,message")
@@ -107,6 +107,8 @@ import Testing
         #expect(errorLine(8).contains(",company_name,company_name,\"length 10000 is above the maximum"))
         #expect(errorLine(8).count < 600, "long values are clipped in messages")
         #expect(errorLine(14).contains("which row 1 already writes"))
+        // The label under the signature line would run 2 400 pt past the page: refused, not printed off the paper.
+        #expect(errorLine(9).hasPrefix("9,11,,,\"the signature field 'Ana Lorem Lorem Lorem Lorem Lorem Lorem Lorem…' (50.4 pt and "), "\(errorLine(9))")
         #expect(errorLine(15).contains(",plan,plan,\"'Enterprize' is not allowed"))
         #expect(errorLine(16).contains(",lead_id,lead_id,\"'LD-15' does not match the pattern"))
         #expect(errorLine(17).contains(",company_name,company_name,the value contains a NUL byte"))
@@ -115,7 +117,7 @@ import Testing
         for line in errors.dropFirst() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             #expect(Int(cells[0]) != nil && Int(cells[1]) != nil, "\(line)")
-            if !line.hasPrefix("3,") { #expect(!cells[3].isEmpty, "\(line)") }
+            if !line.hasPrefix("3,") && !line.hasPrefix("9,") { #expect(!cells[3].isEmpty, "\(line)") }
         }
         #expect(result.stderr.contains("row 4 (line 6), field 'contact_email': 'ana(at)example' is not an email address"))
 
@@ -126,11 +128,10 @@ import Testing
         #expect(names.contains("LD-000010 شركة النور للتجارة.pdf"))
         #expect(names.contains("LD-000012 株式会社 山田製作所.pdf"))
         #expect(names.contains("LD-000013 Rocket 🚀 Labs.pdf"))
-        #expect(names.filter { $0.hasSuffix(".pdf") }.count == 8)
+        #expect(names.filter { $0.hasSuffix(".pdf") }.count == 7)
 
         // Good rows are correct documents.
-        for (name, text) in [("LD-000001 Good Plain Co.pdf", "Good Plain Co"), ("LD-000019 Smith, Jones & Co.pdf", "Smith, Jones & Co."),
-                             ("LD-000009 Long Name Ltd.pdf", "Lorem Lorem Lorem")] {
+        for (name, text) in [("LD-000001 Good Plain Co.pdf", "Good Plain Co"), ("LD-000019 Smith, Jones & Co.pdf", "Smith, Jones & Co.")] {
             let path = out.appendingPathComponent(name).path
             let extracted = try runCommand("pdftotext", [path, "-"]).stdout
             #expect(extracted.contains(text), "\(name)")

@@ -37,8 +37,8 @@ import Testing
         let cache = ShapedTextCache(limits: .standard)
         let english = BlockLayouter(fonts: fonts, language: "en-US", shaped: cache)
         let base = Paragraph(runs: [.plain(SampleSpecs.lorem)], style: SampleSpecs.style())
-        let first = english.textLayout(base, width: 300)
-        #expect(english.textLayout(base, width: 300) === first)
+        let first = try english.textLayout(base, width: 300)
+        #expect(try english.textLayout(base, width: 300) === first)
         #expect(cache.statistics.hits == 1 && cache.statistics.misses == 1)
 
         var variants: [(String, Paragraph, Double, BlockLayouter)] = []
@@ -59,7 +59,7 @@ import Testing
         variants.append(("colour", styled { $0.color = .white }, 300, english))
         variants.append(("language", base, 300, BlockLayouter(fonts: fonts, language: "de-DE", shaped: cache)))
         for (index, (name, paragraph, width, layouter)) in variants.enumerated() {
-            let layout = layouter.textLayout(paragraph, width: width)
+            let layout = try layouter.textLayout(paragraph, width: width)
             #expect(layout !== first, "\(name) must not reuse the layout")
             #expect(cache.statistics.misses == index + 2, "\(name) must be a miss")
         }
@@ -71,15 +71,15 @@ import Testing
         let cache = ShapedTextCache(limits: .standard)
         let layouter = BlockLayouter(fonts: fonts, language: "en-US", shaped: cache)
         guard case .paragraph(let footer)? = SampleSpecs.footer().first else { throw CacheTestError() }
-        let one = layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 3)
-        let two = layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3)
-        let ofFour = layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 4)
+        let one = try layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 3)
+        let two = try layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3)
+        let ofFour = try layouter.textLayout(footer, width: 400, pageNumber: 1, pageCount: 4)
         #expect(one !== two && one !== ofFour && two !== ofFour)
-        #expect(layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3) === two)
+        #expect(try layouter.textLayout(footer, width: 400, pageNumber: 2, pageCount: 3) === two)
         // Without placeholders the page does not matter.
         let plain = Paragraph(runs: [.plain("Confidential")], style: footer.style)
-        let first = layouter.textLayout(plain, width: 400, pageNumber: 1, pageCount: 3)
-        #expect(layouter.textLayout(plain, width: 400, pageNumber: 2, pageCount: 3) === first)
+        let first = try layouter.textLayout(plain, width: 400, pageNumber: 1, pageCount: 3)
+        #expect(try layouter.textLayout(plain, width: 400, pageNumber: 2, pageCount: 3) === first)
     }
 
     @Test func entryAndByteLimitsHold() throws {
@@ -90,41 +90,41 @@ import Testing
             Paragraph(runs: [.plain("Row \(index): " + SampleSpecs.lorem)], style: SampleSpecs.style())
         }
         for index in 0..<20 {
-            _ = layouter.textLayout(paragraph(index), width: 300)
-            _ = layouter.textLayout(paragraph(0), width: 300)  // kept: always recently used
+            _ = try layouter.textLayout(paragraph(index), width: 300)
+            _ = try layouter.textLayout(paragraph(0), width: 300)  // kept: always recently used
             #expect(cache.statistics.entries <= 5)
         }
         #expect(cache.statistics.entries == 5)
         #expect(cache.statistics.evictions == 15)
         let misses = cache.statistics.misses
-        _ = layouter.textLayout(paragraph(0), width: 300)
-        _ = layouter.textLayout(paragraph(19), width: 300)
+        _ = try layouter.textLayout(paragraph(0), width: 300)
+        _ = try layouter.textLayout(paragraph(19), width: 300)
         #expect(cache.statistics.misses == misses, "the most recently used stay")
-        _ = layouter.textLayout(paragraph(1), width: 300)
+        _ = try layouter.textLayout(paragraph(1), width: 300)
         #expect(cache.statistics.misses == misses + 1, "the oldest paragraph used only once went")
 
         // Paragraphs used again survive any number of paragraphs used once (per-row text).
         let segmented = ShapedTextCache(limits: .init(entries: 10, bytes: 1 << 30))
         let rows = BlockLayouter(fonts: fonts, language: "en-US", shaped: segmented)
         let clauses = (100..<105).map(paragraph)
-        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
-        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
-        for index in 0..<50 { _ = rows.textLayout(paragraph(index), width: 300) }
+        for clause in clauses { _ = try rows.textLayout(clause, width: 300) }
+        for clause in clauses { _ = try rows.textLayout(clause, width: 300) }
+        for index in 0..<50 { _ = try rows.textLayout(paragraph(index), width: 300) }
         let before = segmented.statistics
-        for clause in clauses { _ = rows.textLayout(clause, width: 300) }
+        for clause in clauses { _ = try rows.textLayout(clause, width: 300) }
         #expect(segmented.statistics.hits == before.hits + clauses.count)
         #expect(before.entries == 10 && before.evictions == 45)
         // Protected paragraphs are bounded too: used twice each, 30 paragraphs still fit in 10 entries.
         for index in 200..<230 {
-            _ = rows.textLayout(paragraph(index), width: 300)
-            _ = rows.textLayout(paragraph(index), width: 300)
+            _ = try rows.textLayout(paragraph(index), width: 300)
+            _ = try rows.textLayout(paragraph(index), width: 300)
             #expect(segmented.statistics.entries <= 10)
         }
 
         let small = ShapedTextCache(limits: .init(entries: 1000, bytes: 100_000))
         let bounded = BlockLayouter(fonts: fonts, language: "en-US", shaped: small)
         for index in 0..<50 {
-            _ = bounded.textLayout(paragraph(index), width: 300)
+            _ = try bounded.textLayout(paragraph(index), width: 300)
             #expect(small.statistics.bytes <= 100_000)
         }
         #expect(small.statistics.entries > 1 && small.statistics.entries < 50)

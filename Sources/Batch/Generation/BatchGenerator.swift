@@ -111,6 +111,8 @@ public final class BatchGenerator {
     struct Job: Sendable {
         var sequence: Int
         var row: Int
+        /// The CSV line the row starts on.
+        var line: Int?
         var values: [String: TemplateValue]
         var fileName: String
         var keys: [(String, String)]
@@ -247,7 +249,7 @@ public final class BatchGenerator {
         let keys = manifestKeys.map { ($0, (mapped.values[$0] ?? .null).text) }
         let fingerprint = InputFingerprint.hex(values: mapped.values, fields: template.fields, templateSHA: template.sha256Hex,
                                                mappingSHA: configuration.mapping?.sha256Hex ?? "", date: configuration.date)
-        return .success(Job(sequence: 0, row: record.row, values: mapped.values, fileName: name, keys: keys,
+        return .success(Job(sequence: 0, row: record.row, line: record.line, values: mapped.values, fileName: name, keys: keys,
                             inputSHA256: fingerprint, previous: nil))
     }
 }

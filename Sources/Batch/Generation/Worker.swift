@@ -30,14 +30,14 @@ struct WorkerContext: Sendable {
             switch outcome(of: job, generator: generator) {
             case .done(let outcome):
                 committer.complete(job.sequence, outcome)
-            case .write(let bytes, let line, let warnings):
+            case .write(let bytes, let manifestLine, let warnings):
                 // The row is finished once its file is durable (GroupCommitQueue, on its own thread).
-                let (sequence, row, name) = (job.sequence, job.row, job.fileName)
+                let (sequence, row, line, name) = (job.sequence, job.row, job.line, job.fileName)
                 output.submit([bytes], as: name) { failure in
                     guard let failure else {
-                        return committer.complete(sequence, .written(line: line, generated: true, warnings: warnings))
+                        return committer.complete(sequence, .written(line: manifestLine, generated: true, warnings: warnings))
                     }
-                    committer.complete(sequence, .failed([RowProblem(row: row, line: nil, column: nil, field: nil,
+                    committer.complete(sequence, .failed([RowProblem(row: row, line: line, column: nil, field: nil,
                                                                      message: clipped("cannot write \(name): \(failure)"))]))
                 }
             }
@@ -51,7 +51,11 @@ struct WorkerContext: Sendable {
     }
 
     /// A diagnostic about a row as the error report records it.
-    private func problem(_ row: Int, _ diagnostic: Diagnostic) -> RowProblem { mapper.problem(row: row, diagnostic) }
+    private func problem(_ job: BatchGenerator.Job, _ diagnostic: Diagnostic) -> RowProblem {
+        var problem = mapper.problem(row: job.row, diagnostic)
+        problem.line = job.line
+        return problem
+    }
 
     private func outcome(of job: BatchGenerator.Job, generator: DocumentGenerator) -> Prepared {
         let url = directory.appendingPathComponent(job.fileName)
@@ -65,11 +69,12 @@ struct WorkerContext: Sendable {
                                       bytes: output.pdf.count, sha256: DigestAlgorithm.sha256.hash(output.pdf).hexString,
                                       template: "\(template.id)@\(template.version)", templateSHA256: template.sha256Hex,
                                       inputSHA256: job.inputSHA256)
-            return .write(output.pdf, line: entry.line, warnings: output.warnings.map { problem(job.row, $0) })
+            return .write(output.pdf, line: entry.line, warnings: output.warnings.map { problem(job, $0) })
         } catch let error as TemplateError {
-            return .done(.failed(error.diagnostics.map { problem(job.row, $0) }))
+            return .done(.failed(error.diagnostics.map { problem(job, $0) }))
         } catch {
-            return .done(.failed([RowProblem(row: job.row, line: nil, column: nil, field: nil, message: clipped("\(error)"))]))
+            // A layout problem (a value too long for its place) belongs to the row's line too.
+            return .done(.failed([RowProblem(row: job.row, line: job.line, column: nil, field: nil, message: clipped("\(error)"))]))
         }
     }
 }

@@ -13,6 +13,9 @@ final class BlockLayouter {
     /// insert cost more than laying it out.
     private var recentTables: [(table: Table, width: Double, layout: TableLayout)] = []
     private static let recentTableCount = 4
+    /// The page body's height: no image is drawn taller (it is scaled down to fit, as it is to
+    /// the width), and nothing that cannot be split may be taller (`LayoutRoom`).
+    var bodyHeight = Double.infinity
 
     init(fonts: FontSystem, language: String, shaped: ShapedTextCache) {
         self.fonts = fonts
@@ -22,7 +25,11 @@ final class BlockLayouter {
 
     /// The paragraph shaped at `width`, from the shaped-text cache when it was shaped before (in
     /// this document or an earlier one). Page placeholders take `pageNumber`/`pageCount`.
-    func textLayout(_ paragraph: Paragraph, width: Double, pageNumber: Int = 0, pageCount: Int = 0) -> TextLayout {
+    /// Throws `.layout` when `width` is less than one em of the paragraph's font: indents, list
+    /// nesting, columns or padding left no room, and the text would print a letter a line, or
+    /// not at all.
+    func textLayout(_ paragraph: Paragraph, width: Double, pageNumber: Int = 0, pageCount: Int = 0) throws -> TextLayout {
+        try LayoutRoom.requireWidth(width, for: paragraph)
         let hasPageNumbers = paragraph.runs.contains {
             switch $0 {
             case .pageNumber, .pageCount: return true
@@ -83,7 +90,7 @@ final class BlockLayouter {
             let piece: (height: Double, spaceBefore: Double, spaceAfter: Double)
             switch block {
             case .paragraph(let paragraph), .heading(_, let paragraph):
-                let layout = textLayout(paragraph, width: width - paragraph.style.indent)
+                let layout = try textLayout(paragraph, width: width - paragraph.style.indent)
                 piece = (layout.height, paragraph.style.spaceBefore, paragraph.style.spaceAfter)
             case .table(let table):
                 piece = (try tableLayout(table, width: width).rows.reduce(0) { $0 + $1.height }, table.spaceBefore,
@@ -105,7 +112,7 @@ final class BlockLayouter {
                           pageCount: Int) throws -> (box: Box, spaceBefore: Double, spaceAfter: Double) {
         switch block {
         case .paragraph(let paragraph), .heading(_, let paragraph):
-            let layout = textLayout(paragraph, width: width - paragraph.style.indent, pageNumber: pageNumber,
+            let layout = try textLayout(paragraph, width: width - paragraph.style.indent, pageNumber: pageNumber,
                                     pageCount: pageCount)
             return (Box(drawables: textDrawables(layout, lines: 0..<layout.lines.count, x: paragraph.style.indent, y: 0),
                         height: layout.height), paragraph.style.spaceBefore, paragraph.style.spaceAfter)
@@ -114,7 +121,7 @@ final class BlockLayouter {
             var y = 0.0
             for (index, item) in list.items.enumerated() {
                 let content = try box(item, width: width - list.indent, pageNumber: pageNumber, pageCount: pageCount)
-                if let marker = markerLayout(list, index: index, firstBlock: item.first) {
+                if let marker = try markerLayout(list, index: index, firstBlock: item.first) {
                     drawables += textDrawables(marker, lines: 0..<marker.lines.count, x: 0, y: y)
                 }
                 drawables += content.drawables.map { $0.translated(list.indent, y) }
@@ -147,10 +154,14 @@ final class BlockLayouter {
         }
     }
 
+    /// The image at its size, scaled down (keeping its proportions) to fit `width` and the page
+    /// body's height.
     func imageItem(_ image: Image, width: Double) throws -> (box: Box, width: Double) {
         let source = try imageSource(image)
+        try LayoutRoom.requireWidth(width, what: "an image")
         var (w, h) = source.displaySize(width: image.width, height: image.height)
         if w > width { h *= width / w; w = width }
+        if h > bodyHeight { w *= bodyHeight / h; h = bodyHeight }
         let x: Double
         switch image.alignment {
         case .center: x = (width - w) / 2
@@ -164,6 +175,7 @@ final class BlockLayouter {
     /// signer's mark sitting on the line, clipped to the rectangle; a signing line under it and
     /// the label below.
     func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
+        try LayoutRoom.requireWidth(width, what: "the \(signature.kind.rawValue) field '\(signature.label)'")
         let boxWidth = min(signature.width, width)
         var label = ParagraphStyle()
         label.fontFamily = "Liberation Sans"
@@ -173,7 +185,7 @@ final class BlockLayouter {
         label.hyphenate = false
         // The label follows the line: under its left end, its middle or its right end.
         label.alignment = signature.alignment == .justify ? .left : signature.alignment
-        let caption = textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
+        let caption = try textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
                                            style: label), width: boxWidth)
         let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
         let x: Double
@@ -195,11 +207,19 @@ final class BlockLayouter {
             drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
         }
         drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
-        return Box(drawables: drawables, height: signature.height + 3 + caption.height)
+        let height = signature.height + 3 + caption.height
+        // A field is one piece: taller than the page, its foot and label would run off the paper.
+        if height > bodyHeight + Typesetter.tolerance {
+            throw LayoutRoom.tooTall("the \(signature.kind.rawValue) field '\(LayoutRoom.excerpt(signature.label))' (\(LayoutRoom.points(signature.height)) pt and "
+                                     + "\(LayoutRoom.points(caption.height)) pt of label)", height: height, room: bodyHeight,
+                                     todo: "give it a smaller height or a shorter label")
+        }
+        return Box(drawables: drawables, height: height)
     }
 
-    /// The bullet or number of list item `index`, styled like the item's first paragraph.
-    func markerLayout(_ list: ListBlock, index: Int, firstBlock: Block?) -> TextLayout? {
+    /// The bullet or number of list item `index`, styled like the item's first paragraph; throws
+    /// `.layout` when it does not fit on one line of the list's indent.
+    func markerLayout(_ list: ListBlock, index: Int, firstBlock: Block?) throws -> TextLayout? {
         var style = ParagraphStyle()
         if case .paragraph(let paragraph)? = firstBlock { style = paragraph.style }
         style.alignment = .left
@@ -207,6 +227,11 @@ final class BlockLayouter {
         style.spaceBefore = 0
         style.spaceAfter = 0
         let text = list.marker == .bullet ? "•" : "\(list.start + index)."
-        return textLayout(Paragraph(runs: [.plain(text)], style: style), width: list.indent)
+        let layout = try textLayout(Paragraph(runs: [.plain(text)], style: style), width: list.indent)
+        if layout.lines.count > 1 {
+            throw TypesettingError(.layout, "the list marker '\(text)' is wider than the list's indent (\(LayoutRoom.points(list.indent)) pt): "
+                                   + "it would wrap over the item's text; give the list a larger indent")
+        }
+        return layout
     }
 }

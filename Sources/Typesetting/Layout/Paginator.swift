@@ -65,7 +65,7 @@ struct Paginator {
             try placeParagraph(paragraph, outline: level, next: next, x: x, width: width)
         case .list(let list):
             for (index, item) in list.items.enumerated() {
-                if let marker = layouter.markerLayout(list, index: index, firstBlock: item.first) {
+                if let marker = try layouter.markerLayout(list, index: index, firstBlock: item.first) {
                     pendingMarker = (marker, x)
                 }
                 try flow(item, x: x + list.indent, width: width - list.indent)
@@ -101,6 +101,9 @@ struct Paginator {
     }
 
     private mutating func placeFixed(_ box: Box, spaceBefore: Double, spaceAfter: Double, x: Double) throws {
+        if box.height > bodyHeight + Typesetter.tolerance {
+            throw LayoutRoom.tooTall("a rule or field", height: box.height, room: bodyHeight, todo: "make it smaller")
+        }
         if !atPageTop, y + gap(before: spaceBefore) + box.height > bottom { newPage() }
         y += gap(before: spaceBefore)
         placeMarker(contentTop: y, baselineOffset: nil)
@@ -113,7 +116,7 @@ struct Paginator {
     private func startHeight(of block: Block, width: Double) throws -> Double {
         switch block {
         case .paragraph(let paragraph), .heading(_, let paragraph):
-            let layout = layouter.textLayout(paragraph, width: width - paragraph.style.indent)
+            let layout = try layouter.textLayout(paragraph, width: width - paragraph.style.indent)
             let count = min(minimumLines, layout.lines.count)
             return paragraph.style.spaceBefore + (count > 0 ? layout.lines[count - 1].bottom : 0)
         case .table(let table):
@@ -135,7 +138,7 @@ struct Paginator {
     private mutating func placeParagraph(_ paragraph: Paragraph, outline level: Int?, next: Block?, x: Double,
                                          width: Double) throws {
         let style = paragraph.style
-        let layout = layouter.textLayout(paragraph, width: width - style.indent)
+        let layout = try layouter.textLayout(paragraph, width: width - style.indent)
         let lines = layout.lines
         guard !lines.isEmpty else { return }
         // Keep with next: this paragraph (if short) and the start of the next block share a page.
@@ -155,7 +158,11 @@ struct Paginator {
                 // Orphans: too few lines would stay at the foot of this page.
                 if fit < min(minimumLines, remaining) {
                     if !atPageTop { newPage(); continue }
-                    fit = max(fit, 1)
+                    if fit == 0 {
+                        let line = lines[start]
+                        throw LayoutRoom.tooTall("a line of the text '\(LayoutRoom.excerpt(plainText(paragraph.runs)))'", height: line.bottom - line.top,
+                                                 room: bodyHeight, todo: "give it a smaller font")
+                    }
                 } else if remaining - fit < minimumLines {
                     // Widows: carry enough lines to the next page.
                     let reduced = remaining - minimumLines
@@ -184,25 +191,28 @@ struct Paginator {
         let layout = try layouter.tableLayout(table, width: width)
         let header = layout.headerRows
         let headerHeight = header.reduce(0) { $0 + $1.height }
-        let firstRow = layout.bodyRows.first?.height ?? 0
+        // Header rows are never split; repeated, they must leave a page room for a line of a row.
+        let headerRoom = table.repeatHeader && !layout.bodyRows.isEmpty ? bodyHeight - Self.leastRowSlice : bodyHeight
+        if !header.isEmpty, headerHeight > headerRoom + Typesetter.tolerance {
+            throw LayoutRoom.tooTall("the table's header rows" + (headerRoom < bodyHeight ? " (with room for a row under them)" : ""),
+                                     height: headerHeight + (headerRoom < bodyHeight ? Self.leastRowSlice : 0), room: bodyHeight,
+                                     todo: "shorten the header cells' text")
+        }
+        // A first row taller than a page is sliced anyway: it may start wherever a line of it fits.
+        var firstRow = layout.bodyRows.first?.height ?? 0
+        if firstRow > bodyHeight - (table.repeatHeader ? headerHeight : 0) { firstRow = Self.leastRowSlice }
         if !atPageTop, y + gap(before: table.spaceBefore) + headerHeight + firstRow > bottom { newPage() }
         y += gap(before: table.spaceBefore)
-        func drawHeader(_ paginator: inout Paginator) {
-            for row in header {
-                paginator.emit(layout.drawables(for: row, x: x, y: paginator.y))
-                paginator.y += row.height
-            }
-        }
-        drawHeader(&self)
+        drawHeader(header, layout: layout, x: x)
         let repeatedHeight = table.repeatHeader ? headerHeight : 0
         for row in layout.bodyRows {
             if y + row.height > bottom + 0.01 {
                 if row.height > bodyHeight - repeatedHeight {
-                    sliceRow(row, layout: layout, x: x, width: width, repeatedHeader: table.repeatHeader ? header : [])
+                    try sliceRow(row, layout: layout, x: x, repeatedHeader: table.repeatHeader ? header : [])
                     continue
                 }
                 newPage()
-                if table.repeatHeader { drawHeader(&self) }
+                if table.repeatHeader { drawHeader(header, layout: layout, x: x) }
             }
             emit(layout.drawables(for: row, x: x, y: y))
             y += row.height
@@ -210,24 +220,42 @@ struct Paginator {
         previousSpaceAfter = table.spaceAfter
     }
 
-    /// A row taller than a page: drawn in slices, each clipped to what is left of a page.
-    private mutating func sliceRow(_ row: TableLayout.Row, layout: TableLayout, x: Double, width: Double,
-                                   repeatedHeader: [TableLayout.Row]) {
+    /// The least of a row worth starting under a repeated header (points).
+    private static let leastRowSlice = 24.0
+
+    private mutating func drawHeader(_ header: [TableLayout.Row], layout: TableLayout, x: Double) {
+        for row in header {
+            emit(layout.drawables(for: row, x: x, y: y))
+            y += row.height
+        }
+    }
+
+    /// A row taller than a page, drawn in slices cut between lines of text (`RowSlicing`): every
+    /// line is drawn once, whole, on one page. A piece that cannot be split and does not fit an
+    /// empty page (under its repeated header) is an error, not a piece cut off.
+    private mutating func sliceRow(_ row: TableLayout.Row, layout: TableLayout, x: Double,
+                                   repeatedHeader: [TableLayout.Row]) throws {
+        let drawables = layout.drawables(for: row, x: 0, y: 0)
+        let spans = RowSlicing.unsplittableSpans(drawables)
         var consumed = 0.0
+        var freshPage = false
         while consumed < row.height - 0.01 {
-            if bottom - y < 12 {
-                newPage()
-                for headerRow in repeatedHeader {
-                    emit(layout.drawables(for: headerRow, x: x, y: y))
-                    y += headerRow.height
+            let cut = RowSlicing.cut(after: consumed, limit: min(row.height, consumed + bottom - y), spans: spans)
+            guard cut > consumed + 0.01 else {
+                if freshPage {
+                    let piece = spans.filter { $0.bottom > consumed + 0.01 }.map { $0.bottom - $0.top }.max() ?? row.height
+                    throw LayoutRoom.tooTall("a piece of a table cell (an image, a field or a line of text)", height: piece,
+                                             room: bottom - y, todo: "make it smaller")
                 }
+                newPage()
+                drawHeader(repeatedHeader, layout: layout, x: x)
+                freshPage = true
+                continue
             }
-            let slice = min(bottom - y, row.height - consumed)
-            let rowTop = y - consumed
-            emit([.clipped(x: x, y: y, width: width, height: slice, layout.drawables(for: row, x: x, y: rowTop))])
-            consumed += slice
-            y += slice
-            if consumed < row.height - 0.01 { newPage() }
+            emit(RowSlicing.slice(drawables, from: consumed, to: cut, width: layout.width).map { $0.translated(x, y - consumed) })
+            y += cut - consumed
+            consumed = cut
+            freshPage = false
         }
     }
 }

@@ -14,7 +14,7 @@ struct TableLayout {
     init(_ table: Table, width: Double, layouter: BlockLayouter) throws {
         self.table = table
         self.width = width
-        let widths = TableLayout.columnWidths(table.columns, total: width)
+        let widths = try TableLayout.columnWidths(table.columns, total: width)
         var xs: [Double] = [0]
         for value in widths { xs.append(xs.last! + value) }
         columnX = xs
@@ -58,7 +58,9 @@ struct TableLayout {
     }
 
     /// Column widths: points first, then percentages of the total, then fractions share the rest.
-    static func columnWidths(_ columns: [ColumnWidth], total: Double) -> [Double] {
+    /// Throws `.layout` when the points and percentages take more than the table has (the
+    /// columns past the edge would be drawn off the page).
+    static func columnWidths(_ columns: [ColumnWidth], total: Double) throws(TypesettingError) -> [Double] {
         let columns = columns.isEmpty ? [.fraction(1)] : columns
         var fixed = 0.0, fractions = 0.0
         for column in columns {
@@ -67,6 +69,11 @@ struct TableLayout {
             case .percent(let value): fixed += total * value / 100
             case .fraction(let value): fractions += value
             }
+        }
+        if fixed > total + Typesetter.tolerance {
+            throw TypesettingError(.layout, "the table's columns take \(LayoutRoom.points(fixed)) pt, but it has \(LayoutRoom.points(total)) pt "
+                                   + "between the margins (and indents): the columns past the edge would be off the page; "
+                                   + "give smaller widths, percentages that add up to 100 % at most, or fractions (`1fr`)")
         }
         let remaining = max(0, total - fixed)
         return columns.map { column in
