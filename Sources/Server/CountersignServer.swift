@@ -38,7 +38,7 @@ public final class CountersignServer: Sendable {
     public let metrics: ServiceMetrics
     let records: any ServiceRecordStore
     let logger: Logger
-    let smtp: SMTPClient?
+    let smtp: (any MailTransport)?
     let webhooks: (any WebhookTransport)?
     let pages: WebPages<ServiceContext>?
     private let state = Mutex<(group: ServiceGroup?, port: Int?, shuttingDown: Bool)>((nil, nil, false))
@@ -56,10 +56,14 @@ public final class CountersignServer: Sendable {
         self.logger = logger
         self.metrics = metrics
         extraRoutes = routes
-        smtp = try configuration.worker.smtp.map { relay in
-            let parts = relay.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
-            return SMTPClient(host: String(parts[0]), port: port)
+        if let folder = configuration.worker.mailDirectory {
+            smtp = MailDirectory(directory: URL(fileURLWithPath: folder))
+        } else {
+            smtp = try configuration.worker.smtp.map { relay in
+                let parts = relay.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
+                return SMTPClient(host: String(parts[0]), port: port)
+            }
         }
         webhooks = configuration.worker.webhooks ? HTTPWebhookTransport(policy: try configuration.webhookPolicy()) : nil
         pages = try configuration.pages.enabled ? WebPages<ServiceContext>(engine: engine, configuration: configuration.webPages()) : nil
@@ -135,6 +139,13 @@ public final class CountersignServer: Sendable {
         } catch {
             throw ServiceError(.configuration, "cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")
         }
+    }
+
+    /// What a person can act on when `run()` failed because the server could not listen (the
+    /// port taken, an address not this machine's), or nil for any other failure.
+    public static func listenFailure(_ error: any Error, host: String, port: Int) -> String? {
+        guard let failure = error as? IOError else { return nil }
+        return "cannot listen on \(host):\(port): \(String(cString: strerror(failure.errnoCode)))"
     }
 
     /// Runs until a graceful shutdown (SIGTERM or SIGINT when `signals`, or `shutdown()`): the

@@ -104,8 +104,12 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         public var enabled: Bool = true
         /// Seconds between polls of the job queue.
         public var interval: Double = 2
-        /// The SMTP relay (`HOST:PORT`); without it e-mails wait for a worker that has one.
+        /// The SMTP relay (`HOST:PORT`); without it (or `mailDirectory`) e-mails wait for a
+        /// worker that has one.
         public var smtp: String?
+        /// For development instead of `smtp`: a folder each e-mail is written into as an `.eml`
+        /// file (`MailDirectory`); relative to the configuration file.
+        public var mailDirectory: String?
         /// Deliver webhooks from this node (signed POSTs through the SSRF guard).
         public var webhooks: Bool = true
         /// Networks (CIDR) webhooks may reach although they are internal (loopback, private…).
@@ -117,18 +121,19 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         /// relay, a slow webhook receiver) leave the processor to another (a completion); with a
         /// local relay and receivers, one per node is faster (docs/performance.md).
         public var concurrency: Int = 1
-        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, webhooks: Bool = true, webhookAllow: [String] = [],
-                    lease: Double = 300, concurrency: Int = 1) {
+        public init(enabled: Bool = true, interval: Double = 2, smtp: String? = nil, mailDirectory: String? = nil, webhooks: Bool = true,
+                    webhookAllow: [String] = [], lease: Double = 300, concurrency: Int = 1) {
             self.enabled = enabled
             self.interval = interval
             self.smtp = smtp
+            self.mailDirectory = mailDirectory
             self.webhooks = webhooks
             self.webhookAllow = webhookAllow
             self.lease = lease
             self.concurrency = concurrency
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, webhooks, webhookAllow, lease, concurrency }
+        enum CodingKeys: String, CodingKey, CaseIterable { case enabled, interval, smtp, mailDirectory, webhooks, webhookAllow, lease, concurrency }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -136,6 +141,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? defaults.enabled
             interval = try container.decodeIfPresent(Double.self, forKey: .interval) ?? defaults.interval
             smtp = try container.decodeIfPresent(String.self, forKey: .smtp)
+            mailDirectory = try container.decodeIfPresent(String.self, forKey: .mailDirectory)
             webhooks = try container.decodeIfPresent(Bool.self, forKey: .webhooks) ?? defaults.webhooks
             webhookAllow = try container.decodeIfPresent([String].self, forKey: .webhookAllow) ?? defaults.webhookAllow
             lease = try container.decodeIfPresent(Double.self, forKey: .lease) ?? defaults.lease
@@ -213,7 +219,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         ("COUNTERSIGN_HOST", "host"), ("COUNTERSIGN_PORT", "port"), ("COUNTERSIGN_WORKFLOW_HOME", "home"),
         ("COUNTERSIGN_STORE", "store"), ("COUNTERSIGN_SESSION_KEY_FILE", "pages.sessionKeyFile"),
         ("COUNTERSIGN_PUBLIC_URL", "publicURL"), ("COUNTERSIGN_TLS_CERTIFICATE", "tls.certificate"),
-        ("COUNTERSIGN_TLS_KEY", "tls.key"), ("COUNTERSIGN_WORKER", "worker.enabled"), ("COUNTERSIGN_SMTP", "worker.smtp"),
+        ("COUNTERSIGN_TLS_KEY", "tls.key"), ("COUNTERSIGN_WORKER", "worker.enabled"), ("COUNTERSIGN_SMTP", "worker.smtp"), ("COUNTERSIGN_MAIL_DIR", "worker.mailDirectory"),
         ("COUNTERSIGN_MAX_BODY_BYTES", "maxBodyBytes"), ("COUNTERSIGN_RATE_LIMIT", "rateLimit.requests"),
         ("COUNTERSIGN_LOG_LEVEL", "logLevel"), ("COUNTERSIGN_SEAL_P12", "seal.p12"), ("COUNTERSIGN_SEAL_KEY", "seal.key"),
         ("COUNTERSIGN_SEAL_CERT", "seal.cert"), ("COUNTERSIGN_SEAL_PASSWORD_FILE", "seal.passwordFile"),
@@ -282,6 +288,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             }
         }
         if let value = environment["COUNTERSIGN_SMTP"] { worker.smtp = value.isEmpty ? nil : value }
+        if let value = environment["COUNTERSIGN_MAIL_DIR"] { worker.mailDirectory = value.isEmpty ? nil : absolute(value) }
         if let value = try integer("COUNTERSIGN_MAX_BODY_BYTES") { maxBodyBytes = value }
         if let value = try integer("COUNTERSIGN_RATE_LIMIT") { rateLimit.requests = value }
         if let value = environment["COUNTERSIGN_LOG_LEVEL"] { logLevel = value }
@@ -325,6 +332,7 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         seal.cert = seal.cert.map(resolve)
         seal.passwordFile = seal.passwordFile.map(resolve)
         seal.trust = seal.trust.map(resolve)
+        worker.mailDirectory = worker.mailDirectory.map(resolve)
     }
 
     func check() throws {
@@ -343,6 +351,9 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
         }
         guard worker.interval > 0, requestTimeout > 0, shutdownGracePeriod >= 0 else {
             throw ServiceError(.configuration, "worker.interval and requestTimeout must be positive, shutdownGracePeriod not negative")
+        }
+        if worker.smtp != nil, worker.mailDirectory != nil {
+            throw ServiceError(.configuration, "give worker.smtp or worker.mailDirectory, not both")
         }
         if let smtp = worker.smtp {
             let parts = smtp.split(separator: ":")

@@ -102,6 +102,10 @@ import Testing
         try Data("mine".utf8).write(to: home.appendingPathComponent("notes.txt"))
         #expect(try countersign(["account", "create", "--name", "", "--home", home.path]).status == 65)
         #expect(try FileManager.default.contentsOfDirectory(atPath: home.path) == ["notes.txt"])
+        // A home that cannot be made is "cannot create the output" (73), naming it.
+        let unwritable = try countersign(["account", "create", "--name", "N", "--home", "/proc/countersign-test/home"])
+        #expect(unwritable.status == 73 && unwritable.stderr.contains("/proc/countersign-test/home: cannot create the workflow home"),
+                "\(unwritable.stderr)")
     }
 
     /// `inspect` opened no encrypted file, not even one with the usual empty user password that

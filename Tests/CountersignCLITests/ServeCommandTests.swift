@@ -17,6 +17,14 @@ import Testing
                                      environment: ["COUNTERSIGN_PORT": "9191"])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("\"port\" : 9191"), "\(checked.stdout)")
+        // A configuration file that is not there is a missing input (66), not a usage error.
+        let missing = try runCommand(TestEnvironment.countersignExecutable.path,
+                                     ["serve", "--config", directory.appendingPathComponent("nothere.json").path, "--check"])
+        #expect(missing.status == 66 && missing.stderr.contains("nothere.json: no such configuration file"), "\(missing.stderr)")
+        // A seal file that is not there: the setting and the configuration are named, not only the path.
+        try Data(#"{"seal": {"p12": "nothere.p12"}}"#.utf8).write(to: file)
+        let seal = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(seal.status == 66 && seal.stderr.contains("serve.json: seal (seal.p12): ") && seal.stderr.contains("nothere.p12"), "\(seal.stderr)")
     }
 
     @Test func checkLoadsTheConfiguredOrganisationSeal() throws {
@@ -58,6 +66,13 @@ import Testing
             usleep(100_000)
         }
         #expect(ready?.stdout.contains("\"ready\"") == true, "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
+        // A second server on the same port: an I/O error (74) saying so and what to do.
+        let second = try runCommand(TestEnvironment.countersignExecutable.path, ["serve"], environment: [
+            "COUNTERSIGN_PORT": String(port), "COUNTERSIGN_WORKFLOW_HOME": directory.appendingPathComponent("second").path,
+            "COUNTERSIGN_WORKER": "false",
+        ])
+        #expect(second.status == 74 && second.stderr.contains("cannot listen on 127.0.0.1:\(port): Address already in use — stop what listens there"),
+                "\(second.stderr)")
         kill(process.processIdentifier, SIGTERM)
         process.waitForExit(timeout: 60)
         #expect(process.terminationStatus == 0)

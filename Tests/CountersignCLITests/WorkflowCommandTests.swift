@@ -35,6 +35,11 @@ import Testing
         #expect(recipients.map { $0["email"] as? String } == ["gabriel.cote@crescentcapital.ca", "jamie.chen@northbeam.example"],
                 "the director's condition does not hold")
         #expect(recipients.map { $0["state"] as? String } == ["sent", "created"])
+        // No $COUNTERSIGN_SIGNING_URL: the links just queued point nowhere, and the sender is told.
+        if ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] == nil {
+            #expect(created.stderr.contains("warning: the e-mails' signing links start https://sign.example.invalid/s/, a placeholder; set COUNTERSIGN_SIGNING_URL"),
+                    "\(created.stderr)")
+        }
 
         // A mistyped --home is said as such, and makes nothing there (no store, no CA key).
         let typo = home.appendingPathComponent("hmoe")

@@ -32,6 +32,28 @@ import Workflow
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].authenticatedAt != nil)
     }
 
+    @Test func aMailDirectoryHoldsEachMessageAsAFileWithItsLink() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let folder = try TestEnvironment.scratchDirectory().appendingPathComponent("mail")
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: MailDirectory(directory: folder))
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let pass = try await worker.runDue()
+        #expect(pass.ran[.email] == 1 && pass.failed.isEmpty, "\(pass.failed)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(files.count == 1 && files[0].hasSuffix("-1-gabriel.cote@crescentcapital.ca.eml"), "\(files)")
+        let text = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
+        #expect(text.hasPrefix("X-Countersign-From: ") && text.contains("Message-ID: <msg_") && text.contains("To: "))
+        // The link is in it, as a recipient would read it (quoted-printable soft breaks undone).
+        let readable = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
+        #expect(WorkflowFixture.token(in: readable, prefix: fixture.engine.configuration.signingURL).count == 64)
+        // A folder that cannot be made fails the delivery, which stays queued.
+        let blocked = WorkflowWorker(engine: fixture.engine, smtp: MailDirectory(directory: URL(fileURLWithPath: "/proc/countersign-mail")))
+        _ = try await fixture.engine.remind(fixture.agent, envelope: envelope.id)
+        let failed = try await blocked.runDue()
+        #expect(failed.failed.count == 1 && failed.failed[0].contains("cannot create the mail folder /proc/countersign-mail"), "\(failed.failed)")
+    }
+
     @Test func aFailingRelayNeverBlocksAStateChangeAndTheMessageIsRetried() async throws {
         let fixture = try await WorkflowFixture.make()
         // Nothing listens on this port yet: delivery fails, the envelope is sent regardless.

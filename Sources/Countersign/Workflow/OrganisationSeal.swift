@@ -88,7 +88,7 @@ public struct OrganisationSeal: Sendable {
         let certificate = configuration.identity.certificate
         var line = "sealing with \(certificate.subject) (SHA-256 \(certificate.sha256Fingerprint.prefix(16))…, valid until "
             + "\(ISO8601DateFormatter().string(from: certificate.notAfter)))"
-        if development { line += ", the home's development CA: untrusted anywhere else; give --seal-p12 for production" }
+        if development { line += ", the home's development CA: untrusted anywhere else; give an organisation seal for production (serve: seal.p12 or $COUNTERSIGN_SEAL_P12; worker: --seal-p12)" }
         if let url = configuration.timestampURL { line += ", time-stamped by \(url.absoluteString)" }
         return line
     }

@@ -55,8 +55,11 @@ public struct WorkflowHome: Sendable {
 
     /// Where signing links point unless told: `$COUNTERSIGN_SIGNING_URL`, else a placeholder.
     public static var defaultSigningURL: String {
-        ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? "https://sign.example.invalid/s/"
+        ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? placeholderSigningURL
     }
+
+    /// The signing links' prefix when none is given: a host that resolves nowhere (RFC 6761).
+    public static let placeholderSigningURL = "https://sign.example.invalid/s/"
 
     /// The embedded store's folder in a home.
     public static func defaultStore(_ directory: URL) -> URL { directory.appendingPathComponent("store") }

@@ -6,7 +6,8 @@ public import Foundation
 public struct WorkflowWorker: Sendable {
     public let engine: WorkflowEngine
     /// Where e-mail goes; nil leaves e-mail jobs pending (they are delivered by a worker that has one).
-    public let smtp: SMTPClient?
+    /// Where e-mail goes (an SMTP relay, or a folder); nil: e-mail jobs stay queued.
+    public let smtp: (any MailTransport)?
     /// Where webhooks go; nil leaves webhook jobs pending, like e-mails without SMTP.
     public let webhooks: (any WebhookTransport)?
     public let name: String
@@ -16,7 +17,7 @@ public struct WorkflowWorker: Sendable {
     /// connection, and its webhook jobs together).
     public let claimBatch: Int
 
-    public init(engine: WorkflowEngine, smtp: SMTPClient?, webhooks: (any WebhookTransport)? = nil,
+    public init(engine: WorkflowEngine, smtp: (any MailTransport)?, webhooks: (any WebhookTransport)? = nil,
                 name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", lease: TimeInterval = 300,
                 claimBatch: Int = 16) {
         self.engine = engine
@@ -100,7 +101,7 @@ public struct WorkflowWorker: Sendable {
     /// and finishes the delivered ones together. Returns the jobs that failed, with the error. A
     /// crash after sending and before finishing sends again: at-least-once, deduplicated by the
     /// message's `Message-ID`.
-    func deliver(_ jobs: [Job], smtp: SMTPClient) async -> [(job: Job, error: any Error)] {
+    func deliver(_ jobs: [Job], smtp: any MailTransport) async -> [(job: Job, error: any Error)] {
         var failures: [(job: Job, error: any Error)] = []
         var outgoing: [(job: Job, message: SMTPClient.Outgoing)] = []
         var files: [String: [UInt8]] = [:]

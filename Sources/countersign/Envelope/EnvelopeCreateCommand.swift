@@ -50,6 +50,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
             let created = try await home.engine.createEnvelope(principal, parsed)
             return send ? try await home.engine.send(principal, envelope: created.id) : created
         }
+        if send { warnIfLinksArePlaceholders(home) }
         options.output(statusJSON(envelope), text: statusText(envelope))
     }
 

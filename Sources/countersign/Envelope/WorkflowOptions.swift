@@ -45,6 +45,15 @@ struct WorkflowOptions: ParsableArguments {
                                todo: "give the --home (or COUNTERSIGN_WORKFLOW_HOME) where `countersign account create` made it, "
                                    + "or make one here with `countersign account create`")
             }
+            if creating {
+                do {
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw CLIError(ExitStatus.cannotCreate, file: directory.path,
+                                   "cannot create the workflow home: \((error as NSError).localizedFailureReason ?? error.localizedDescription)",
+                                   todo: "give a --home (or COUNTERSIGN_WORKFLOW_HOME) in a folder you can write")
+                }
+            }
             return try waitFor { try await WorkflowHome.open(directory: directory, store: location, seal: seal) }
         } catch {
             throw workflowExit(error, json: json)

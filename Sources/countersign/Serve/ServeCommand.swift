@@ -32,6 +32,10 @@ struct ServeCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["COUNTERSIGN_CONFIG"]
         let configuration: ServerConfiguration
+        if let file, !FileManager.default.fileExists(atPath: file) {
+            throw CLIError(ExitStatus.noInput, file: file, "no such configuration file",
+                           todo: "check the path (--config or $COUNTERSIGN_CONFIG); docs/api.md, \"Configuration\", lists the keys")
+        }
         do {
             configuration = try ServerConfiguration.load(file: file, environment: environment)
         } catch let error as ServiceError {
@@ -49,7 +53,11 @@ struct ServeCommand: ParsableCommand {
                     _ = try seal.trustAnchors()  // the development CA is made only when the server runs
                 }
             } catch {
-                throw CLIError.from(error)
+                // Name the setting and where it came from, not only the file it points at.
+                let problem = CLIError.from(error)
+                throw CLIError(problem.status, file: file ?? "the environment",
+                               "seal (\(!settings.hasKey ? "seal.trust" : settings.p12 != nil ? "seal.p12" : "seal.key / seal.cert")): \(problem.description)",
+                               todo: "fix the seal settings (docs/api.md, \"Configuration\")")
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -92,8 +100,11 @@ struct ServeCommand: ParsableCommand {
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason)
         } catch {
-            throw CLIError(ExitStatus.osError, file: nil, "the server stopped: \(error)",
-                           todo: "is port \(configuration.port) on \(configuration.host) free?")
+            if let reason = CountersignServer.listenFailure(error, host: configuration.host, port: configuration.port) {
+                throw CLIError(ExitStatus.ioError, file: nil, reason,
+                               todo: "stop what listens there, or give another port (`port` in the configuration, $COUNTERSIGN_PORT)")
+            }
+            throw CLIError(ExitStatus.ioError, file: nil, "the server stopped: \(error)")
         }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign worker [--store URL] [--smtp HOST:PORT] [--webhooks [--webhook-allow CIDR]…] [--seal-p12 FILE …] [--tsa URL] [--once]`:
+/// `countersign worker [--store URL] [--smtp HOST:PORT | --mail-dir DIR] [--webhooks [--webhook-allow CIDR]…] [--seal-p12 FILE …] [--tsa URL] [--once]`:
 /// runs due jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps
 /// polling, and on PostgreSQL wakes at once when any process queues a job due now. Any number of
 /// workers may share one store; a worker without `--smtp` never takes e-mail
@@ -11,7 +11,10 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the workflow's due jobs.")
     @OptionGroup var options: WorkflowOptions
     @OptionGroup(title: "Organisation seal") var seal: SealOptions
-    @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it e-mails stay queued.") var smtp: String?
+    @Option(help: "The SMTP relay for the outbox (HOST:PORT); without it (or --mail-dir) e-mails stay queued.") var smtp: String?
+    @Option(name: .customLong("mail-dir"),
+            help: "For trying things out: write each e-mail into this folder as an .eml file instead of sending it.")
+    var mailDirectory: String?
     @Flag(help: "Deliver webhooks (signed HTTP POSTs); without it they stay queued.") var webhooks = false
     @Option(name: .customLong("webhook-allow"),
             help: "A network (CIDR) webhooks may reach although it is internal (loopback, private…); repeatable.")
@@ -26,6 +29,7 @@ struct WorkerCommand: ParsableCommand {
         if let smtp, smtp.split(separator: ":").count != 2 || Int(smtp.split(separator: ":")[1]) == nil {
             throw ValidationError("--smtp takes HOST:PORT")
         }
+        if smtp != nil && mailDirectory != nil { throw ValidationError("give --smtp or --mail-dir, not both") }
         if interval <= 0 { throw ValidationError("--interval must be positive") }
         if lease < 1 { throw ValidationError("--lease must be at least 1 second") }
         if !webhookAllow.isEmpty && !webhooks { throw ValidationError("--webhook-allow needs --webhooks") }
@@ -44,7 +48,8 @@ struct WorkerCommand: ParsableCommand {
         if let configuration = home.engine.configuration.seal {
             printError("worker: " + OrganisationSeal.describe(configuration, development: sealSource.identity == nil))
         }
-        let relay = smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
+        let relay: (any MailTransport)? = mailDirectory.map { MailDirectory(directory: URL(fileURLWithPath: $0)) }
+            ?? smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
         let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
         let info = ProcessInfo.processInfo
         let worker = WorkflowWorker(engine: home.engine, smtp: relay, webhooks: transport, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
