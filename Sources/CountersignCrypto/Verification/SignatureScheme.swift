@@ -258,6 +258,15 @@ extension Certificate {
         let type = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "unknown"
         return (type, Int(EVP_PKEY_get_bits(key)))
     }
+
+    /// The hash the issuer's signature on this certificate uses (RSA-PSS parameters read too);
+    /// nil when the scheme has none of its own (Ed25519, Ed448) or OpenSSL does not know it.
+    public var signatureHash: HashAlgorithm? {
+        var digest: Int32 = 0, key: Int32 = 0, bits: Int32 = 0
+        var flags: UInt32 = 0
+        guard X509_get_signature_info(x509, &digest, &key, &bits, &flags) == 1, digest != NID_undef else { return nil }
+        return HashAlgorithm(objectIdentifier: OpenSSL.dottedOID(OBJ_nid2obj(digest)))
+    }
 }
 
 /// A bare PKCS#1 v1.5 signature as `adbe.x509.rsa_sha1` carries it in `/Contents`: a DER

@@ -75,6 +75,32 @@ struct AlgorithmPolicy {
             verdict: .indeterminate, subIndication: .cryptoConstraintsFailure)
     }
 
+    /// The issue for a certificate path (signer first, trust anchor last) whose certificates
+    /// were signed with a weak hash or a weak issuer key: a forged certificate is as good as a
+    /// forged signature (MD5 and SHA-1 chosen-prefix collisions made rogue CA certificates).
+    /// The anchor's own self-signature is not judged; its key is, where it signs the next one.
+    func judge(path: [Certificate], proofOfExistence: Date?) -> VerificationIssue? {
+        guard path.count > 1 else { return nil }
+        var reasons: [String] = []
+        for index in 0..<(path.count - 1) {
+            let certificate = path[index], issuer = path[index + 1]
+            let key = issuer.publicKeyTypeAndBits
+            let name = certificate.commonName ?? certificate.subject
+            let sunsets = [("with", certificate.signatureHash.flatMap(Self.sunset(of:))),
+                           ("by its issuer's", Self.sunset(keyType: key.type, bits: key.bits))]
+            for case let (how, sunset?) in sunsets {
+                if let last = sunset.lastAcceptable, let proofOfExistence, proofOfExistence <= last.addingTimeInterval(86_400) { continue }
+                let when = sunset.lastAcceptable.map { "not acceptable after \(ReportTime.iso($0).prefix(10))" } ?? "never acceptable"
+                reasons.append("the certificate \(name) is signed \(how) \(sunset.what) (\(when))")
+            }
+        }
+        guard !reasons.isEmpty else { return nil }
+        return VerificationIssue(.weakAlgorithm,
+            "the chain validates, but by the algorithm policy (ETSI TS 119 312) " + reasons.joined(separator: "; ")
+                + " — a certificate made by breaking the algorithm would look the same, so the signer's identity cannot be relied on",
+            verdict: .indeterminate, subIndication: .cryptoConstraintsFailure)
+    }
+
     private static func day(_ year: Int, _ month: Int, _ day: Int) -> Date {
         var components = DateComponents()
         (components.year, components.month, components.day) = (year, month, day)

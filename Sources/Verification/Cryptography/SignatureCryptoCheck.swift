@@ -255,17 +255,27 @@ struct SignatureCryptoCheck {
         guard let certificate = signer.certificate, let scheme = try? signer.scheme() else { return ([], nil) }
         let algorithms = SignatureAlgorithms(digest: algorithm.rawValue, signature: scheme.description,
                                              key: certificate.publicKeyAlgorithm)
-        do {
-            try signer.checkSigningCertificateReference(required: subFilter == "ETSI.CAdES.detached")
-        } catch {
-            issues.append(VerificationIssue(.badCMS, "\(error) (PAdES requires ESS signingCertificateV2 naming the signer)"))
+        let cades = subFilter == "ETSI.CAdES.detached"
+        if cades, signer.signedAttributes?.signingCertificateV2 == nil, signer.signedAttributes?.signingCertificate == nil {
+            // Nothing is broken, but nothing signed says which certificate signed (EN 319 122-1
+            // §5.2.2): the certificate in the CMS could be swapped for another with the same key.
+            issues.append(VerificationIssue(.signerCertificateMissing,
+                "the signed attributes have no ESS signing-certificate(-v2) attribute, which ETSI.CAdES.detached (PAdES) requires "
+                    + "to bind the signer's certificate: which certificate signed is not proven",
+                verdict: .indeterminate))
+        } else {
+            do {
+                try signer.checkSigningCertificateReference(required: cades)
+            } catch {
+                issues.append(VerificationIssue(.badCMS, "\(error) (PAdES requires ESS signingCertificateV2 naming the signer)"))
+            }
         }
         let timestamps = signer.timestampTokens.enumerated().compactMap { index, token in
             checkTimestamp(token, number: signer.timestampTokens.count > 1 ? index + 1 : nil, over: signer.signatureValue, issues: &issues)
         }
         let proof = timestamps.filter { $0.intact && $0.trusted }.map(\.genTime).min()
         checkTrust(certificate, intermediates: cms.certificates, at: proof ?? claimedTime ?? signer.signedAttributes?.signingTime,
-                   issues: &issues)
+                   proofOfExistence: proof, issues: &issues)
         var weak = policy.judge(digest: algorithm, scheme: scheme, signer: certificate, proofOfExistence: proof)
         if weak == nil, case .encapsulated = content {
             // adbe.pkcs7.sha1: whatever the CMS uses, the ranges themselves are only bound by SHA-1.
@@ -358,8 +368,10 @@ struct SignatureCryptoCheck {
 
     /// `documentSigner` false for a document timestamp's authority, whose purpose (critical
     /// extendedKeyUsage timeStamping) the token's own check holds it to.
+    /// `proofOfExistence` (a trusted timestamp's time) lets a certificate signed with an
+    /// algorithm that was acceptable then pass the algorithm policy.
     private func checkTrust(_ certificate: Certificate, intermediates: [Certificate], at time: Date?, documentSigner: Bool = true,
-                            issues: inout [VerificationIssue]) {
+                            proofOfExistence: Date? = nil, issues: inout [VerificationIssue]) {
         if let usage = certificate.keyUsage, !usage.contains(.digitalSignature), !usage.contains(.nonRepudiation) {
             issues.append(VerificationIssue(.certificateNotUsable,
                 "the signer's certificate key usage allows neither digitalSignature nor nonRepudiation",
@@ -380,6 +392,7 @@ struct SignatureCryptoCheck {
             if let problem = listAnchors?.problem(with: path, at: time ?? Date(), what: "the signer's certificate", code: .untrusted) {
                 issues.append(problem)
             }
+            if let weak = policy.judge(path: path, proofOfExistence: proofOfExistence) { issues.append(weak) }
         } catch let error as CryptoError where error.code == .certificateExpired || error.code == .certificateNotYetValid {
             issues.append(VerificationIssue(.certificateNotUsable, "\(error)", verdict: .indeterminate))
         } catch let error as CryptoError where error.code == .chainInvalid {

@@ -62,7 +62,7 @@ extension SignatureReport {
         if let subFilter { covers += "  \(subFilter)" }
         lines.append(covers)
         if let certificationLevel {
-            let meaning = [1: "no changes allowed", 2: "form filling and signing allowed", 3: "form filling, signing and annotations allowed"]
+            let meaning = [1: "no changes allowed but validation data and metadata", 2: "form filling and signing allowed", 3: "form filling, signing and annotations allowed"]
             lines.append("  certifies:   DocMDP P=\(certificationLevel) (\(meaning[certificationLevel] ?? ""))")
         }
         if modifications.isEmpty {

@@ -76,6 +76,23 @@ import Verification
         #expect(breadth.tamperedFails(bytes, .digestMismatch))
     }
 
+    @Test(arguments: [("sha1", "SHA-1"), ("md5", "MD5")])
+    func aCertificateSignedWithAWeakHashIsIndeterminate(_ digest: String, _ named: String) throws {
+        // The signature itself is SHA-256 and P-256: only the certificate's own signature is weak,
+        // and a forged certificate (a chosen-prefix collision) would look exactly like it.
+        let leaf = try Breadth.pki.leaf(.p256, certificateDigest: digest)
+        let bytes = try ExternalSignature.sign(subFilter: "adbe.pkcs7.detached") {
+            try Breadth.opensslCMS($0, ["-signer", leaf.certificate.path, "-inkey", leaf.key.path, "-md", "sha256"])
+        }
+        let report = try breadth.verifier.verify(bytes: bytes)
+        let signature = try #require(report.signatures.last)
+        #expect(report.verdict == .indeterminate && signature.issues.map(\.code) == [.weakAlgorithm], "\(report.text)")
+        #expect(signature.subIndication == .cryptoConstraintsFailure)
+        #expect(signature.reasons.first?.contains("the certificate \(leaf.commonName) is signed with \(named)") == true, "\(signature.reasons)")
+        // The same key under a SHA-256 certificate passes.
+        _ = try breadth.expectPassed(try Breadth.cms("adbe.pkcs7.detached", .p256))
+    }
+
     // MARK: 6. Legacy sub-filters
 
     @Test func pkcs7SHA1SignsTheEncapsulatedDigest() throws {

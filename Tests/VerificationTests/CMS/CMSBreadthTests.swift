@@ -126,6 +126,19 @@ import Testing
         #expect(tamperedFails(bytes, .digestMismatch))
     }
 
+    @Test func cadesWithoutTheSigningCertificateAttributeIsIndeterminateNotBroken() throws {
+        // Nothing is broken; nothing signed says which certificate signed (EN 319 122-1 §5.2.2).
+        let leaf = try Self.pki.leaf(.p256)
+        let make = { (content: [UInt8]) in try HandMadeCMS.make(content: content, signers: [.init(leaf: leaf, type: .p256, ess: .none)]) }
+        let report = try verifier.verify(bytes: try ExternalSignature.sign(subFilter: "ETSI.CAdES.detached", make))
+        let signature = try #require(report.signatures.last)
+        #expect(report.verdict == .indeterminate && signature.issues.map(\.code) == [.signerCertificateMissing], "\(report.text)")
+        #expect(signature.subIndication == .noSigningCertificateFound)
+        #expect(signature.reasons.first?.contains("no ESS signing-certificate(-v2) attribute") == true, "\(signature.reasons)")
+        // The same CMS under adbe.pkcs7.detached, which does not require it, passes.
+        _ = try expectPassed(try ExternalSignature.sign(subFilter: "adbe.pkcs7.detached", make))
+    }
+
     // MARK: 2. No signed attributes
 
     @Test(arguments: [ExternalPKI.KeyType.rsa2048, .p256])

@@ -30,7 +30,7 @@ final class ExternalPKI: @unchecked Sendable {
 
     let directory: URL
     let root: URL
-    private var leaves: [KeyType: Leaf] = [:]
+    private var leaves: [String: Leaf] = [:]
     private let lock = NSLock()
 
     private init() throws {
@@ -50,19 +50,21 @@ final class ExternalPKI: @unchecked Sendable {
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// The leaf for `type`, made on first use.
-    func leaf(_ type: KeyType) throws -> Leaf {
+    /// The leaf for `type`, made on first use; `digest` is the hash the root signs its
+    /// certificate with.
+    func leaf(_ type: KeyType, certificateDigest digest: String = "sha256") throws -> Leaf {
         lock.lock()
         defer { lock.unlock() }
-        if let leaf = leaves[type] { return leaf }
-        let name = "External \(type.rawValue) Signer"
-        try Self.openssl(["genpkey"] + type.genpkey + ["-out", path("\(type).key")])
-        try Self.openssl(["req", "-new", "-key", path("\(type).key"), "-out", path("\(type).csr"), "-subj", "/CN=\(name)"])
-        try Self.openssl(["x509", "-req", "-in", path("\(type).csr"), "-CA", root.path, "-CAkey", path("root.key"),
-                          "-CAcreateserial", "-out", path("\(type).pem"), "-days", "30", "-extfile", path("leaf.cnf")])
-        let leaf = Leaf(certificate: directory.appendingPathComponent("\(type).pem"),
-                        key: directory.appendingPathComponent("\(type).key"), commonName: name)
-        leaves[type] = leaf
+        let id = digest == "sha256" ? type.rawValue : "\(type.rawValue)-\(digest)"
+        if let leaf = leaves[id] { return leaf }
+        let name = "External \(id) Signer"
+        try Self.openssl(["genpkey"] + type.genpkey + ["-out", path("\(id).key")])
+        try Self.openssl(["req", "-new", "-key", path("\(id).key"), "-out", path("\(id).csr"), "-subj", "/CN=\(name)"])
+        try Self.openssl(["x509", "-req", "-in", path("\(id).csr"), "-CA", root.path, "-CAkey", path("root.key"), "-\(digest)",
+                          "-CAcreateserial", "-out", path("\(id).pem"), "-days", "30", "-extfile", path("leaf.cnf")])
+        let leaf = Leaf(certificate: directory.appendingPathComponent("\(id).pem"),
+                        key: directory.appendingPathComponent("\(id).key"), commonName: name)
+        leaves[id] = leaf
         return leaf
     }
 
