@@ -145,7 +145,12 @@ import Verification
         // bytes for — and any other bytes stay unexplained.
         let commented = fixtures.trusted.verify(bytes: signed + Array("% appended by a mailer\r\n%another\n".utf8))
         #expect(commented.verdict == .passed && commented.notes.contains { $0.code == "commentAfterEOF" }, "\(commented.text)")
-        for tail in ["% 9 0 obj << /Type /Catalog >>\n", "%ok\nnot a comment\n", "% a\n%%trailer\n"] {
+        // A second %%EOF (some writers end files with two) is a comment line too.
+        for tail in ["%%EOF\n", "% archived\n%%EOF\r\n\n"] {
+            let twice = fixtures.trusted.verify(bytes: signed + Array(tail.utf8))
+            #expect(twice.verdict == .passed && twice.notes.contains { $0.code == "commentAfterEOF" }, "\(twice.text)")
+        }
+        for tail in ["% 9 0 obj << /Type /Catalog >>\n", "%ok\nnot a comment\n", "% a\n%%trailer\n", "%%EOF\nGARBAGE\n%%EOF\n"] {
             #expect(fixtures.trusted.verify(bytes: signed + Array(tail.utf8)).verdict == .failed, "\(tail.debugDescription)")
         }
     }

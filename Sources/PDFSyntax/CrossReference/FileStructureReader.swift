@@ -127,18 +127,9 @@ struct FileStructureReader {
         let end = endOfLine(after: marker + 5)
         var tail = end
         while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
-        // Comment lines only: harmless unless they hold a keyword a repairing reader scans raw
-        // bytes for (an object, a stream, a cross-reference), which stays an anomaly.
-        var comments = false
-        while tail < bytes.count, bytes[tail] == UInt8(ascii: "%") {
-            var lineEnd = tail
-            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
-            let line = String(decoding: bytes.array(tail..<lineEnd), as: UTF8.self)
-            guard !["obj", "stream", "xref", "trailer", "%PDF"].contains(where: { line.contains($0) }) else { break }
-            comments = true
-            tail = lineEnd
-            while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
-        }
+        let afterComments = skipCommentLines(from: tail)
+        let comments = afterComments > tail
+        tail = afterComments
         if tail < bytes.count {
             try anomaly(PDFError(.unexplainedTrailingBytes,
                                  "\(bytes.count - end) bytes follow the last '%%EOF' that no cross-reference section explains",
@@ -153,9 +144,27 @@ struct FileStructureReader {
         return (marker, end)
     }
 
+    /// Where comment lines (and the white space between them) starting at `start` end. They are
+    /// harmless unless they hold a keyword a repairing reader scans raw bytes for (an object, a
+    /// stream, a cross-reference), where this stops.
+    private func skipCommentLines(from start: Int) -> Int {
+        var tail = start
+        while tail < bytes.count, bytes[tail] == UInt8(ascii: "%") {
+            var lineEnd = tail
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
+            let line = String(decoding: bytes.array(tail..<lineEnd), as: UTF8.self)
+            guard !["obj", "stream", "xref", "trailer", "%PDF"].contains(where: { line.contains($0) }) else { break }
+            tail = lineEnd
+            while tail < bytes.count, ByteClass.isWhitespace(bytes[tail]) { tail += 1 }
+        }
+        return tail
+    }
+
     /// Follows `startxref` and the `/Prev` chain, then cuts the file into revisions.
     private mutating func readRevisions() throws -> [PDFRevision] {
         let lastEOF = try findLastEOF()
+        // The newest revision's own `%%EOF` when only comment lines (another `%%EOF` among them) follow it.
+        var commentedEOF: (marker: Int, end: Int)?
         let searchFrom = lastEOF?.marker ?? bytes.count
         guard let startxrefAt = lastIndex(of: "startxref", before: searchFrom) else {
             throw PDFError(.badStartXref, "no 'startxref' before the end of the file", offset: searchFrom)
@@ -166,9 +175,16 @@ struct FileStructureReader {
         }
         if let lastEOF {
             lexer.position = skipFileTrailerFiller(from: lexer.position)
-            if lexer.position != lastEOF.marker {
+            let ownEOF = matches("%%EOF", at: lexer.position) ? endOfLine(after: lexer.position + 5) : lexer.position
+            if lexer.position != lastEOF.marker, lexer.position < lastEOF.marker, ownEOF > lexer.position,
+               skipCommentLines(from: skipWhitespace(from: ownEOF)) >= lastEOF.marker {
+                // Only comment lines after the newest `%%EOF`, the last of them another `%%EOF`
+                // (some writers end a file with two): a comment like the others.
+                note(.commentAfterEOF, "\(bytes.count - ownEOF) byte(s) of comments (among them another '%%EOF') follow the last "
+                     + "cross-reference section's '%%EOF'; no signature covers them, and no reader takes them for PDF", offset: ownEOF)
+                commentedEOF = (lexer.position, ownEOF)
+            } else if lexer.position != lastEOF.marker {
                 // Something was appended after the newest `startxref … %%EOF` without a new xref section.
-                let ownEOF = matches("%%EOF", at: lexer.position) ? endOfLine(after: lexer.position + 5) : lexer.position
                 try anomaly(PDFError(.unexplainedTrailingBytes,
                                      "bytes \(ownEOF)–\(lastEOF.end) follow the last 'startxref … %%EOF' but no cross-reference section explains them",
                                      offset: ownEOF))
@@ -194,7 +210,7 @@ struct FileStructureReader {
             }
             next = chain.last!.previousOffset
         }
-        return try cutRevisions(oldestFirst: Array(chain.reversed()), lastEOF: lastEOF)
+        return try cutRevisions(oldestFirst: Array(chain.reversed()), lastEOF: commentedEOF ?? lastEOF)
     }
 
     /// Reads a table, hybrid or stream section at an offset.
