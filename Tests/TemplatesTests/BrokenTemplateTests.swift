@@ -174,6 +174,30 @@ let brokenCases: [BrokenCase] = [
         #expect(diagnostics(of: testCase.source) == testCase.expected)
     }
 
+    @Test func aDamagedImageIsNamedWhereTheTemplateUsesIt() throws {
+        // Truncated files are caught when the template compiles, at the <image>'s src, not as a
+        // nameless decoding failure for every document.
+        let folder = try TestEnvironment.scratchDirectory()
+        let photo = try Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("sample-photo.jpg"))
+        try photo.prefix(3000).write(to: folder.appendingPathComponent("cut.jpg"))
+        let mark = try Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("signature-mark.png"))
+        try mark.prefix(mark.count - 30).write(to: folder.appendingPathComponent("cut.png"))
+        let path = folder.appendingPathComponent("t.xml").path
+        let source = wrap("<image src=\"cut.jpg\"/><image src=\"cut.png\"/>")
+        do {
+            _ = try Samples.relativeCompiler.compile(source: Array(source.utf8), path: path)
+            Issue.record("the template compiled")
+        } catch {
+            let found = error.diagnostics.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
+            #expect(found == [
+                "t.xml:8:17: error: <image>: src: 'cut.jpg' cannot be printed: it has no end-of-image marker after its data: "
+                    + "the file is truncated; save the image again (as PNG or JPEG)",
+                "t.xml:8:39: error: <image>: src: 'cut.png' cannot be printed: its IDAT chunk at byte 33 runs past the end "
+                    + "of the file: the file is truncated; save the image again (as PNG or JPEG)",
+            ], "\(found)")
+        }
+    }
+
     @Test func reportsEveryErrorInOneRun() {
         let source = """
         <template xmlns="urn:countersign:template:1" id="Bad Id" version="1" page="a5">

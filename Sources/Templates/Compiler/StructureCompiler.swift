@@ -143,6 +143,10 @@ extension Compiler {
         }
         var image = Image(data: bytes, format: format, width: value(element, "width", Units.length),
                           height: value(element, "height", Units.length))
+        if let problem = image.problem {
+            report(.image, "src: '\(path)' cannot be printed: \(problem); save the image again (as PNG or JPEG)", at: position, element: "image")
+            return nil
+        }
         if let align = value(element, "align", { Units.choice($0, ["left", "center", "right"]) }) {
             image.alignment = TextAlignment(rawValue: align)!
         }

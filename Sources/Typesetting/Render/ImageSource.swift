@@ -6,9 +6,14 @@ final class ImageSource {
     let pixelHeight: Int
     /// JPEG colour components (1 grey, 3 RGB, 4 CMYK); 0 for PNG.
     let components: Int
+    /// How the stored pixels are turned to be seen upright (a JPEG's EXIF orientation, 1–8).
+    let orientation: Int
 
     init(_ image: Image) throws {
         self.image = image
+        if let problem = image.problem {
+            throw TypesettingError(.image, "the \(image.format == .png ? "PNG" : "JPEG") image cannot be printed: \(problem)")
+        }
         switch image.format {
         case .png:
             let bytes = image.data
@@ -22,6 +27,7 @@ final class ImageSource {
             pixelWidth = int32(16)
             pixelHeight = int32(20)
             components = 0
+            orientation = 1
             guard pixelWidth > 0, pixelHeight > 0, pixelWidth <= 32767, pixelHeight <= 32767 else {
                 throw TypesettingError(.image, "the PNG image has an unusable size \(pixelWidth)×\(pixelHeight)")
             }
@@ -32,39 +38,35 @@ final class ImageSource {
             pixelWidth = frame.width
             pixelHeight = frame.height
             components = frame.components
+            orientation = JPEGInfo.orientation(of: image.data)
         }
     }
 
     /// The display size: given width and/or height, else the natural size at 72 dpi.
     func displaySize(width: Double?, height: Double?) -> (Double, Double) {
-        let aspect = Double(pixelHeight) / Double(max(pixelWidth, 1))
+        // Turned a quarter (EXIF 5–8), the picture is as wide as the stored one is tall.
+        let (seenWidth, seenHeight) = orientation >= 5 ? (pixelHeight, pixelWidth) : (pixelWidth, pixelHeight)
+        let aspect = Double(seenHeight) / Double(max(seenWidth, 1))
         switch (width, height) {
         case let (w?, h?): return (w, h)
         case let (w?, nil): return (w, w * aspect)
         case let (nil, h?): return (h / aspect, h)
-        case (nil, nil): return (Double(pixelWidth), Double(pixelHeight))
+        case (nil, nil): return (Double(seenWidth), Double(seenHeight))
         }
     }
-}
 
-/// Reads a JPEG's pixel size and colour components from its SOF marker.
-enum JPEGInfo {
-    static func frame(of bytes: [UInt8]) -> (width: Int, height: Int, components: Int)? {
-        guard bytes.count > 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
-        var index = 2
-        while index + 9 < bytes.count {
-            guard bytes[index] == 0xFF else { return nil }
-            let marker = bytes[index + 1]
-            if marker == 0xFF { index += 1; continue }
-            let length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
-            if (0xC0...0xCF).contains(marker), marker != 0xC4, marker != 0xC8, marker != 0xCC {
-                let height = Int(bytes[index + 5]) << 8 | Int(bytes[index + 6])
-                let width = Int(bytes[index + 7]) << 8 | Int(bytes[index + 8])
-                let components = Int(bytes[index + 9])
-                return width > 0 && height > 0 && [1, 3, 4].contains(components) ? (width, height, components) : nil
-            }
-            index += 2 + length
+    /// The matrix (PDF `cm` order) that turns the stored picture, drawn in the unit square, to
+    /// its upright position in the same square (EXIF orientation; TIFF 6.0 tag 274).
+    var orientationMatrix: [Double]? {
+        switch orientation {
+        case 2: [-1, 0, 0, 1, 1, 0]
+        case 3: [-1, 0, 0, -1, 1, 1]
+        case 4: [1, 0, 0, -1, 0, 1]
+        case 5: [0, -1, -1, 0, 1, 1]
+        case 6: [0, -1, 1, 0, 0, 1]
+        case 7: [0, 1, 1, 0, 0, 0]
+        case 8: [0, 1, -1, 0, 1, 0]
+        default: nil
         }
-        return nil
     }
 }

@@ -102,7 +102,7 @@ final class PDFRenderer {
                 placed = ("Im\(document.images.count + 1)", try images.add(source, to: &file))
                 document.images[key] = placed
             }
-            canvas.image(placed.name, placed.reference, x: x, y: y, width: width, height: height)
+            canvas.image(placed.name, placed.reference, x: x, y: y, width: width, height: height, orientation: source.orientationMatrix)
         case .clipped(let x, let y, let width, let height, let inner):
             canvas.save()
             canvas.clip(x, y, width, height)

@@ -133,11 +133,17 @@ struct PageCanvas {
     }
 
     /// Draws an image XObject into the rectangle (top-left `x`, `y`).
-    mutating func image(_ name: String, _ reference: PDFReference, x: Double, y: Double, width: Double, height: Double) {
+    /// `orientation` turns the stored picture upright first (EXIF).
+    mutating func image(_ name: String, _ reference: PDFReference, x: Double, y: Double, width: Double, height: Double,
+                        orientation: [Double]? = nil) {
         images[name] = reference
         save()
         content.numbers(width, 0, 0, -height, x, y + height)
         content.op("cm ")
+        if let orientation {
+            content.numbers(orientation[0], orientation[1], orientation[2], orientation[3], orientation[4], orientation[5])
+            content.op("cm ")
+        }
         content.name(name)
         content.op("Do\n")
         restore()
