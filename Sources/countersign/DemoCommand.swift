@@ -54,7 +54,10 @@ struct DemoCommand: ParsableCommand {
         print("  verified \(summary.passed) of \(summary.sealed): PASSED against the development CA")
         print("  evidence: \(summary.events) hash-chained events, \(summary.evidenceIntact ? "intact" : "NOT intact") (audit verify)")
         for failure in summary.failures { print("  failed: \(failure)") }
-        let example = output.appendingPathComponent("sealed").path + "/<lead>.pdf"
+        // A real file to paste (quoted: lead names hold spaces).
+        let sealed = output.appendingPathComponent("sealed")
+        let first = ((try? FileManager.default.contentsOfDirectory(atPath: sealed.path)) ?? []).filter { $0.hasSuffix(".pdf") }.sorted().first
+        let example = "'" + sealed.appendingPathComponent(first ?? "LEAD.pdf").path.replacingOccurrences(of: "'", with: "'\\''") + "'"
         print("Check one yourself:")
         print("  countersign verify --trust \(summary.caCertificate.path) \(example)")
         print("  pdfsig \(example)")

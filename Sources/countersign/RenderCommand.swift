@@ -144,7 +144,7 @@ struct CheckCommand: ParsableCommand {
                 return
             }
             print("\(template): ok — template \(compiled.id) version \(compiled.version), \(compiled.fields.count) fields, "
-                  + "signature roles: \(compiled.signatureRoles.joined(separator: ", ")), sha256 \(compiled.sha256Hex.prefix(16))…")
+                  + "signature roles: \(compiled.signatureRoles.isEmpty ? "none" : compiled.signatureRoles.joined(separator: ", ")), sha256 \(compiled.sha256Hex.prefix(16))…")
         }
     }
 }

@@ -63,9 +63,9 @@ let brokenCases: [BrokenCase] = [
     BrokenCase(name: "unknown formatter", source: wrap("<p>{{ company_name | curency:\"USD\" }}</p>"),
                expected: ["\(file):8:26: error: <p>: unknown formatter 'curency'; did you mean 'currency'?"]),
     BrokenCase(name: "missing clause", source: wrap("<clause ref=\"non-compete\" version=\"1\"/>"),
-               expected: ["\(file):8:5: error: <clause>: no clause 'non-compete' in the clause library"]),
+               expected: ["\(file):8:5: error: <clause>: no clause 'non-compete' in the clause library Templates/clauses"]),
     BrokenCase(name: "misspelt clause", source: wrap("<clause ref=\"confidentialty\" version=\"3\"/>"),
-               expected: ["\(file):8:5: error: <clause>: no clause 'confidentialty' in the clause library; "
+               expected: ["\(file):8:5: error: <clause>: no clause 'confidentialty' in the clause library Templates/clauses; "
                           + "did you mean 'confidentiality'?"]),
     BrokenCase(name: "unpinned version", source: wrap("<clause ref=\"confidentiality\"/>"),
                expected: ["\(file):8:5: error: <clause>: clause 'confidentiality' is not pinned to a version; "
@@ -172,6 +172,20 @@ let brokenCases: [BrokenCase] = [
     @Test(arguments: brokenCases)
     func reportsTheExactError(_ testCase: BrokenCase) {
         #expect(diagnostics(of: testCase.source) == testCase.expected)
+    }
+
+    @Test func aClauseWithNoLibraryFolderSaysWhereItLooked() throws {
+        let folder = try TestEnvironment.scratchDirectory()
+        let source = wrap("<clause ref=\"confidentiality\" version=\"1\"/>")
+        do {
+            _ = try TemplateCompiler(clauseLibrary: folder.appendingPathComponent("clauses"))
+                .compile(source: Array(source.utf8), path: folder.appendingPathComponent("t.xml").path)
+            Issue.record("the template compiled")
+        } catch {
+            let found = error.diagnostics.map { $0.description.replacingOccurrences(of: folder.path + "/", with: "") }
+            #expect(found.count == 1 && found[0].contains("no clause 'confidentiality' in the clause library: there is no folder ")
+                    && found[0].contains("give --clauses DIR"), "\(found)")
+        }
     }
 
     @Test func aDamagedImageIsNamedWhereTheTemplateUsesIt() throws {

@@ -118,7 +118,9 @@ struct RowMapper: Sendable {
             }
             if case .none = plan.source, field.isRequired, field.defaultValue == nil, plan.defaultValue == nil {
                 problems.append("required field '\(field.name)' has no column in the CSV and no default; "
-                                + "map it to a column in the mapping file" + suggestion(for: field.name, in: header))
+                                + (mapping == nil ? "name a column '\(field.name)' in the CSV's header, or map one to it with --map FILE"
+                                                  : "map it to a column in the mapping file")
+                                + suggestion(for: field.name, in: header))
             }
             plans.append(plan)
         }

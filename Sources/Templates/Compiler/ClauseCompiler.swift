@@ -1,3 +1,4 @@
+import Foundation
 import Typesetting
 import InputChecks
 
@@ -82,7 +83,11 @@ extension Compiler {
         switch library.lookup(id: id, version: version) {
         case .notFound(let known):
             let hint = Suggestions.hint(for: id, in: known)
-            report(.clauseNotFound, "no clause '\(id)' in the clause library\(hint)", at: pin.position, element: "clause")
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: library.directory.path, isDirectory: &isFolder) && isFolder.boolValue
+            let place = exists ? "the clause library \(library.directory.relativePath)"
+                : "the clause library: there is no folder \(library.directory.relativePath) (clauses go in clauses/ beside the template, or give --clauses DIR)"
+            report(.clauseNotFound, "no clause '\(id)' in \(place)\(hint)", at: pin.position, element: "clause")
         case .versionNotFound(let available):
             report(.clauseVersionNotFound, "clause '\(id)' has no version \(version); the library has "
                    + (available.isEmpty ? "none" : available.joined(separator: ", ")), at: versionPosition, element: "clause")
