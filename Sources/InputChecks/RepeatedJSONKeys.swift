@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Finds a key given twice in one JSON object.
+/// Finds a key given twice in one JSON object (and a comma before a closing brace).
 ///
 /// RFC 8259 leaves the meaning of `{"email": "a@x", "email": "b@x"}` to the reader, and readers
 /// differ: Foundation's keeps one silently, another service in the same pipeline may keep the
@@ -11,11 +11,44 @@ public import Foundation
 /// This is a scan, not a parser: text that is not JSON makes it stop and answer nil, and the
 /// decoder run afterwards reports the syntax error where it is.
 public enum RepeatedJSONKeys {
+    /// What the scan found that a strict reader refuses and Foundation's accepts.
+    public enum Finding: Sendable, Equatable {
+        /// A key given twice in one object, by its path (`recipients[1].email`).
+        case repeated(path: String)
+        /// A comma before an object's closing brace (`{"port": 8080,}`), which JSON does not
+        /// allow and Foundation's decoder lets through; the byte offset of the comma.
+        case trailingComma(offset: Int, line: Int, column: Int)
+
+        /// What is wrong, for a message about `what` (`the configuration`).
+        public func describe(_ what: String) -> String {
+            switch self {
+            case .repeated(let path): "\(path) is given twice in one object of \(what); give each field once"
+            case .trailingComma(_, let line, let column):
+                "\(what) has a comma before '}' at line \(line), column \(column); JSON allows none there: remove it"
+            }
+        }
+    }
+
     /// The path of the first key repeated in its object (`recipients[1].email`), or nil.
     public static func first(in data: Data) -> String? {
+        if case .repeated(let path)? = scan(data) { return path }
+        return nil
+    }
+
+    /// The first repeated key or trailing comma, or nil.
+    public static func scan(_ data: Data) -> Finding? {
         data.withUnsafeBytes { raw in
             var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))
-            return scanner.value(depth: 0) ? nil : scanner.found
+            guard !scanner.value(depth: 0) else { return nil }
+            if let found = scanner.found { return .repeated(path: found) }
+            if let comma = scanner.trailingComma {
+                let before = UnsafeBufferPointer(rebasing: scanner.bytes[..<comma])
+                let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                let column = before[lineStart...].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+                return .trailingComma(offset: comma, line: line, column: column)
+            }
+            return nil
         }
     }
 
@@ -28,6 +61,7 @@ public enum RepeatedJSONKeys {
         /// The path of the value being read, as keys and indexes.
         var path: [PathPart] = []
         var found: String?
+        var trailingComma: Int?
 
         enum PathPart {
             case key(String)
@@ -89,7 +123,16 @@ public enum RepeatedJSONKeys {
                 path.removeLast()
                 skipSpace()
                 guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    let comma = index
+                    index += 1
+                    skipSpace()
+                    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                        trailingComma = comma
+                        return false
+                    }
+                    continue
+                }
                 if bytes[index] == UInt8(ascii: "}") { index += 1; return true }
                 return false
             }

@@ -32,6 +32,8 @@ public struct StrictJSONDecoder: Sendable {
             case unknown(known: [String])
             /// The object gives the key twice (readers disagree on which one counts).
             case repeated
+            /// A comma before an object's `}` (not JSON; Foundation's decoder accepts it).
+            case trailingComma(offset: Int, line: Int, column: Int)
         }
 
         /// The key's path (`recipients[0].signatureRol`).
@@ -49,7 +51,9 @@ public struct StrictJSONDecoder: Sendable {
             let key = path.split(separator: ".").last.map(String.init) ?? path
             switch kind {
             case .repeated:
-                return "\(path) is given twice in one object of \(what); give each field once"
+                return RepeatedJSONKeys.Finding.repeated(path: path).describe(what)
+            case .trailingComma(let offset, let line, let column):
+                return RepeatedJSONKeys.Finding.trailingComma(offset: offset, line: line, column: column).describe(what)
             case .unknown(let known):
                 let hint = Suggestions.closest(to: key, in: known).map { "; did you mean '\($0)'?" }
                     ?? (known.isEmpty ? "; it takes no fields" : "; its fields are " + known.joined(separator: ", "))
@@ -62,8 +66,11 @@ public struct StrictJSONDecoder: Sendable {
     /// and `DecodingError` as `JSONDecoder` does; a required key missing beside an unknown key
     /// close to it (`emial` for `email`) is a `KeyProblem`, which says what was meant.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        if let path = RepeatedJSONKeys.first(in: data) {
-            throw KeyProblem(path: path, kind: .repeated, what: what)
+        switch RepeatedJSONKeys.scan(data) {
+        case .repeated(let path)?: throw KeyProblem(path: path, kind: .repeated, what: what)
+        case .trailingComma(let offset, let line, let column)?:
+            throw KeyProblem(path: "", kind: .trailingComma(offset: offset, line: line, column: column), what: what)
+        case nil: break
         }
         let log = KeyLog(othersKeys: othersKeys)
         let decoder = JSONDecoder()

@@ -17,6 +17,10 @@ import Testing
                                      environment: ["COUNTERSIGN_PORT": "9191"])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("\"port\" : 9191"), "\(checked.stdout)")
+        // Strict JSON: a trailing comma (which Foundation's decoder would let through) is named.
+        try Data("{\"port\": 8080,\n}".utf8).write(to: file)
+        let comma = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(comma.status == 64 && comma.stderr.contains("the configuration has a comma before '}' at line 1, column 14"), "\(comma.stderr)")
         // A configuration file that is not there is a missing input (66), not a usage error.
         let missing = try runCommand(TestEnvironment.countersignExecutable.path,
                                      ["serve", "--config", directory.appendingPathComponent("nothere.json").path, "--check"])

@@ -47,6 +47,14 @@ import InputChecks
         #expect(problem(json) == "\(path) is given twice in one object of an envelope request; give each field once")
     }
 
+    @Test func aCommaBeforeAClosingBraceIsRefusedWhereItIs() {
+        // Foundation's decoder accepts `{"a": 1,}`; JSON does not, and neither does this.
+        #expect(problem("{\"templateId\": \"t\",\n \"subject\": \"s\",\n}")
+                == "an envelope request has a comma before '}' at line 2, column 16; JSON allows none there: remove it")
+        #expect(RepeatedJSONKeys.scan(Data(#"{"a": [1, {"b": 2,}]}"#.utf8)) == .trailingComma(offset: 17, line: 1, column: 18))
+        #expect(RepeatedJSONKeys.scan(Data(#"{"a": "x,}", "b": {}}"#.utf8)) == nil)
+    }
+
     @Test func sameKeysInDifferentObjectsAndTextThatIsNotJSONAreNotRepeats() {
         #expect(RepeatedJSONKeys.first(in: Data(#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "s": "\"a\": 1, \"a\": 2"}"#.utf8)) == nil)
         #expect(RepeatedJSONKeys.first(in: Data(##"{"a": 1, "a""##.utf8)) == "a")

@@ -54,8 +54,13 @@ extension WorkflowEngine {
 
     /// One JSON Lines row: an object whose values are strings, numbers or booleans.
     static func jsonRow(_ line: [UInt8], row: Int) -> Result<[String: String], BulkRejection> {
-        if let key = RepeatedJSONKeys.first(in: Data(line)) {
+        switch RepeatedJSONKeys.scan(Data(line)) {
+        case .repeated(let key)?:
             return .failure(BulkRejection(row: row, error: "the field \(key) is given twice; give each field once"))
+        case let finding?:
+            return .failure(BulkRejection(row: row, error: finding.describe("the line")))
+        case nil:
+            break
         }
         guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(line)) else {
             return .failure(BulkRejection(row: row, error: "the line is not a JSON object of strings, numbers and booleans"))
