@@ -113,8 +113,7 @@ private struct Library {
         ])
         #expect(library.errors("<clause ref=\"bad\" version=\"1\"/>") == [
             "$/t.xml:5:5: error: <clause>: clause 'bad' version 1 could not be read",
-            "$/clauses/bad.xml:1:78: error: Opening and ending tag mismatch: p line 1 and clause",
-            "$/clauses/bad.xml:1:78: error: Premature end of data in tag clause line 1",
+            "$/clauses/bad.xml:1:78: error: <clause>: </clause> closes <p>, opened on line 1; expected </p> first",
         ])
     }
 

@@ -15,6 +15,8 @@ enum XMLReader {
     /// Collects libxml2's errors for one parse.
     private final class ErrorSink {
         var diagnostics: [Diagnostic] = []
+        /// A tag that did not pair up was reported (the ones that follow from it are not).
+        var sawTagProblem = false
         let file: String
         init(file: String) { self.file = file }
     }
@@ -63,7 +65,12 @@ enum XMLReader {
             guard error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
             var message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
             while message.last?.isWhitespace == true { message.removeLast() }
-            message += XMLReader.hint(for: message)
+            // One unclosed tag makes libxml2 report every enclosing tag as mismatched too, and
+            // the end of the file as premature: after the first, those follow from it.
+            let cascade = XMLReader.isTagCascade(message)
+            if cascade, sink.sawTagProblem { return }
+            if cascade { sink.sawTagProblem = true }
+            message = XMLReader.reworded(message) + XMLReader.hint(for: message)
             let line = Int(error.pointee.line), column = Int(error.pointee.int2)
             sink.diagnostics.append(Diagnostic(.malformedXML, message, file: sink.file,
                                                line: line > 0 ? line : nil, column: column > 0 ? column : nil))
@@ -107,6 +114,25 @@ enum XMLReader {
         let name = declaration[range].split(whereSeparator: { $0 == "\"" || $0 == "'" }).dropFirst().first.map(String.init) ?? ""
         let normalized = name.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
         return normalized == "utf8" ? nil : "declared as \(name)"
+    }
+
+    /// libxml2's messages about tags that do not pair up (one mistake makes several).
+    static func isTagCascade(_ message: String) -> Bool {
+        message.hasPrefix("Opening and ending tag mismatch:") || message.hasPrefix("Premature end of data in tag")
+            || message.hasPrefix("EndTag: '</' not found")
+    }
+
+    /// libxml2's words for tags that do not pair up, said as the template's other errors are:
+    /// the element, what is wrong, what was expected.
+    static func reworded(_ message: String) -> String {
+        if let match = message.wholeMatch(of: /Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)/) {
+            let (open, line, close) = (match.1, match.2, match.3)
+            return "<\(close)>: </\(close)> closes <\(open)>, opened on line \(line); expected </\(open)> first"
+        }
+        if let match = message.wholeMatch(of: /Premature end of data in tag (\S+) line (\d+)/) {
+            return "<\(match.1)>: the file ends before </\(match.1)> (opened on line \(match.2)); expected </\(match.1)>"
+        }
+        return message
     }
 
     /// What to write instead, for libxml2's messages about the characters XML reserves (its own
