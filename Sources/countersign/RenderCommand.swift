@@ -2,7 +2,8 @@ import ArgumentParser
 import Countersign
 import Foundation
 
-/// `countersign render TEMPLATE (--data ROW.json | --csv FILE --row N [--encoding E]) --out FILE.pdf [--date ISO8601] [--json]`
+/// `countersign render TEMPLATE [--data ROW.json | --csv FILE --row N [--encoding E]] --out FILE.pdf [--date ISO8601] [--json]`
+/// (no data for a template without fields)
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render", abstract: "Render one document from a template and one data row.")
@@ -38,7 +39,7 @@ struct RenderCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if (data == nil) == (csv == nil) { throw ValidationError("Give --data ROW.json or --csv FILE --row N.") }
+        if data != nil, csv != nil { throw ValidationError("Give --data ROW.json or --csv FILE --row N, not both.") }
         if csv != nil, row == nil { throw ValidationError("--csv needs --row N (data rows count from 1).") }
         if let row, row < 1 { throw ValidationError("--row counts data rows from 1.") }
         if CSVEncoding(rawValue: encoding.lowercased()) == nil {
@@ -58,6 +59,13 @@ struct RenderCommand: ParsableCommand {
             var csvRow: SingleRow?
             if let data {
                 values = try loadJSON(data)
+            } else if csv == nil {
+                // A template without fields needs no data.
+                guard compiled.fields.isEmpty else {
+                    throw CLIError(ExitStatus.usage, file: nil, "the template has fields (\(compiled.fields.map(\.name).joined(separator: ", "))): "
+                                   + "give --data ROW.json or --csv FILE --row N", todo: "see countersign render --help")
+                }
+                values = [:]
             } else {
                 let source = StandardStreams.display(csv!)
                 let (url, cleanup) = try StandardStreams.spool(csv!, suffix: ".csv", what: "the --csv file")
@@ -81,11 +89,15 @@ struct RenderCommand: ParsableCommand {
                 throw CLIError(ExitStatus.dataError, file: nil, "",
                                details: csvRow!.problems(for: error).map { "countersign: \(source): \($0)" })
             } catch let error as TemplateError where data != nil && error.diagnostics.allSatisfy({ $0.file == nil }) {
-                // Data errors name the --data file, as every error line names its file.
+                // Data errors name the --data file, as every error line names its file; a character
+                // of the template's own text no font has is the template's.
                 let source = StandardStreams.display(data!)
-                throw CLIError(ExitStatus.dataError, file: nil, "", details: error.diagnostics.map { "countersign: \(source): \($0)" })
+                throw CLIError(ExitStatus.dataError, file: nil, "", details: error.diagnostics.map { diagnostic in
+                    let ofTemplate = diagnostic.code == .missingGlyphs && diagnostic.field == nil
+                    return "countersign: \(ofTemplate ? template : source): \(diagnostic)"
+                })
             }
-            let source = data.map(StandardStreams.display) ?? "\(StandardStreams.display(csv!)): row \(row!)"
+            let source = data.map(StandardStreams.display) ?? csv.map { "\(StandardStreams.display($0)): row \(row ?? 0)" } ?? template
             for warning in generated.warnings {
                 printError("\(source): warning: \(warning.field.map { "field '\($0)': " } ?? "")\(warning.message)")
             }

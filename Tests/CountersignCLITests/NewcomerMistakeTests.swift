@@ -359,4 +359,35 @@ import Testing
         #expect(errors.contains("contact_first_name") && errors.contains("closing quote of field 3"), "\(errors)")
         #expect(!errors.contains("line_items"), "\(errors)")
     }
+
+    @Test func aCharacterNoFontHasInTheTemplatesOwnTextNamesTheTemplate() throws {
+        // Not the --data file: the data holds nothing wrong.
+        let directory = try TestEnvironment.scratchDirectory()
+        let template = directory.appendingPathComponent("t.xml")
+        try Data("""
+            <template xmlns="urn:countersign:template:1" id="g" version="1">
+              <fields><field name="name" type="text"/></fields>
+              <body><p>Hello {{name}} \u{1230}</p></body>
+            </template>
+            """.utf8).write(to: template)
+        let data = directory.appendingPathComponent("d.json")
+        try Data(#"{"name": "Ada"}"#.utf8).write(to: data)
+        let result = try countersign(["render", template.path, "--data", data.path, "--out", directory.appendingPathComponent("o.pdf").path])
+        #expect(result.status == 65 && result.stderr.contains("\(template.path): error: template text: no shipped font has 'ሰ' (U+1230)"),
+                "\(result.stderr)")
+    }
+
+    @Test func aTemplateWithoutFieldsRendersWithoutData() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let template = directory.appendingPathComponent("notice.xml")
+        try Data(#"<template xmlns="urn:countersign:template:1" id="notice" version="1"><body><p>Office closed Friday.</p></body></template>"#.utf8)
+            .write(to: template)
+        let out = directory.appendingPathComponent("notice.pdf")
+        let rendered = try countersign(["render", template.path, "--out", out.path])
+        #expect(rendered.status == 0 && FileManager.default.fileExists(atPath: out.path), "\(rendered.stderr)")
+        // With fields, the data is still required, and the fields are named.
+        let withFields = try countersign(["render", Self.template, "--out", directory.appendingPathComponent("x.pdf").path])
+        #expect(withFields.status == 64 && withFields.stderr.contains("the template has fields (") && withFields.stderr.contains("give --data ROW.json"),
+                "\(withFields.stderr)")
+    }
 }
