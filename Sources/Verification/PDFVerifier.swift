@@ -130,7 +130,13 @@ public struct PDFVerifier: Sendable {
                 signature.notes.append(ReportNote(code: "signatureTypeMismatch", message:
                     "the signature dictionary's /Type is /\(type) but its /SubFilter \(subFilter ?? "(none)") makes it a \(isTimestamp ? "document timestamp (/Type /DocTimeStamp)" : "signature (/Type /Sig)"); it is judged as what its contents are"))
             }
-            if case .string(let date)? = try document.resolve(dictionary, "M") { signature.signingTime = PDFDate.parse(date.text) }
+            if case .string(let date)? = try document.resolve(dictionary, "M") {
+                signature.signingTime = PDFDate.parse(date.text)
+                if signature.signingTime == nil {
+                    signature.notes.append(ReportNote(code: "unreadableSigningTime", message:
+                        "the signature dictionary's /M '\(date.text.prefix(40))' is not a PDF date (D:YYYYMMDDHHmmSSOHH'mm'); the time the CMS states, if any, is taken instead"))
+                }
+            }
             let structure = dictionaryCheck.check(dictionary, reference: field.value?.referenceValue, field: field.reference)
             signature.issues += structure.issues
             signature.notes += structure.notes

@@ -368,6 +368,13 @@ struct SignatureCryptoCheck {
 
     /// `documentSigner` false for a document timestamp's authority, whose purpose (critical
     /// extendedKeyUsage timeStamping) the token's own check holds it to.
+    /// Which time a chain was judged at, for a failure that depends on it (a certificate not yet
+    /// valid, or expired, then).
+    static func judgedAt(_ time: Date?, proven: Bool) -> String {
+        guard time != nil else { return " (judged now: the signature states no time)" }
+        return proven ? " (the time is the trusted timestamp's)" : " (the time is the one the signature claims: its /M, else the CMS signing time)"
+    }
+
     /// `proofOfExistence` (a trusted timestamp's time) lets a certificate signed with an
     /// algorithm that was acceptable then pass the algorithm policy.
     private func checkTrust(_ certificate: Certificate, intermediates: [Certificate], at time: Date?, documentSigner: Bool = true,
@@ -394,9 +401,9 @@ struct SignatureCryptoCheck {
             }
             if let weak = policy.judge(path: path, proofOfExistence: proofOfExistence) { issues.append(weak) }
         } catch let error as CryptoError where error.code == .certificateExpired || error.code == .certificateNotYetValid {
-            issues.append(VerificationIssue(.certificateNotUsable, "\(error)", verdict: .indeterminate))
+            issues.append(VerificationIssue(.certificateNotUsable, "\(error)\(Self.judgedAt(time, proven: proofOfExistence != nil))", verdict: .indeterminate))
         } catch let error as CryptoError where error.code == .chainInvalid {
-            issues.append(VerificationIssue(.untrusted, "\(error)", verdict: .indeterminate,
+            issues.append(VerificationIssue(.untrusted, "\(error)\(Self.judgedAt(time, proven: proofOfExistence != nil))", verdict: .indeterminate,
                                             subIndication: .certificateChainGeneralFailure))
         } catch {
             issues.append(VerificationIssue(.untrusted, "\(error)", verdict: .indeterminate))

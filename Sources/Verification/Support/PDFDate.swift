@@ -26,6 +26,9 @@ enum PDFDate {
               parts.tm_sec < 61 else { return nil }
         var offsetSeconds = 0
         let zone = characters.dropFirst(digits.count)
+        // Nothing but a zone may follow the digits (Z, +HH'mm', -HHmm…): "20261207T000000" is
+        // not half a date.
+        guard zone.isEmpty || zone.wholeMatch(of: /Z(00'?00'?)?|[+-]\d{2}('?\d{2}'?|')?/) != nil else { return nil }
         if let sign = zone.first, sign == "+" || sign == "-" {
             let zoneDigits = zone.dropFirst().filter { $0.isASCII && $0.isNumber }
             guard zoneDigits.count >= 2 else { return nil }
