@@ -170,7 +170,7 @@ struct VerifyCommand: ParsableCommand {
                     FileHandle.standardOutput.write(Data((xml + "\n").utf8))
                     return
                 }
-                let text = json ? report.json.rendered(pretty: !lines)
+                let text = json ? Self.json(report, path: paths[index], verifier: verifier).rendered(pretty: !lines)
                     : Self.text(report, path: paths[index], verifier: verifier) + (index + 1 < total ? "\n" : "")
                 FileHandle.standardOutput.write(Data((text + "\n").utf8))
             case .unreadable(let path, let error):
@@ -199,6 +199,19 @@ struct VerifyCommand: ParsableCommand {
         case .failed: throw ExitCode(ExitStatus.failed)
         case .indeterminate: throw ExitCode(ExitStatus.indeterminate)
         }
+    }
+
+    /// The report's JSON with `completeRevisions`: for a file whose end is not a complete
+    /// revision, the bytes that are and the report on them (the text's indented part); else null.
+    static func json(_ report: VerificationReport, path: String, verifier: PDFVerifier) -> JSONValue {
+        guard case .object(var object) = report.json else { return report.json }
+        object["completeRevisions"] = .null
+        if report.revisions == 0, let intact = VerificationContext.intactPart(path: path, verifier: verifier) {
+            var part = intact.report
+            part.file = report.file
+            object["completeRevisions"] = .object(["bytes": .int(intact.bytes), "trailingBytes": .int(intact.trailing), "report": part.json])
+        }
+        return .object(object)
     }
 
     /// The report's text and, for a file whose end is not a complete revision, the verdict on the

@@ -187,6 +187,14 @@ import Testing
         #expect(truncated.stdout.contains("FAILED — its structure could not be read, so no signature was judged"), "\(truncated.stdout)")
         #expect(truncated.stdout.contains("| Signature 1: field 'sig_customer' — PASSED"), "\(truncated.stdout)")
         #expect(truncated.stdout.hasSuffix("Summary: 2 files: 1 PASSED, 1 FAILED, 0 INDETERMINATE\n"), "\(truncated.stdout)")
+        // The JSON says the same: the complete part and its report, null for a whole file.
+        let lines = try countersign(["verify", "--json", "--trust", f.caCertificate, cut.path, once.path]).stdout.split(separator: "\n")
+        let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let part = try #require(objects[0]["completeRevisions"] as? [String: Any])
+        let partReport = try #require(part["report"] as? [String: Any])
+        #expect(objects[0]["verdict"] as? String == "FAILED" && partReport["verdict"] as? String == "PASSED")
+        #expect(part["trailingBytes"] as? Int != nil && (partReport["signatures"] as? [Any])?.count == 1)
+        #expect(objects[1]["completeRevisions"] is NSNull)
     }
 
     /// The examples of docs/cli.md, run as written: the did-you-mean lines print what their
