@@ -144,7 +144,7 @@ public struct PDFVerifier: Sendable {
                 signature.notes.append(ReportNote(code: "signatureFieldNotInForm", message:
                     "the signature's widget is on page \(page) but the AcroForm's /Fields does not list it (poppler 22 writes this when the catalog's /AcroForm is a direct dictionary); it is verified as the field it is, as poppler, pdf.js and pdfium read it"))
             }
-            signature.byteRange = structure.byteRange
+            signature.byteRange = structure.byteRange ?? structure.declaredByteRange
             signature.revision = structure.coveredRevision.map { $0 + 1 }
             if let der = structure.cms, let range = structure.byteRange {
                 contents[field.name] = der

@@ -157,13 +157,19 @@ public enum TemplateValue: Sendable, Hashable {
         }
     }
 
-    /// `1250.5`, never exponent notation, "." as decimal separator.
+    /// `1250.5`, never exponent notation, "." as decimal separator. A number is printed as it
+    /// is, every digit the data gave; only one longer than any data gives — a division's
+    /// repeating result filling `Decimal`'s 38 digits — is rounded to 12 decimal places.
     static func plain(_ number: Decimal) -> String {
         var value = number
+        guard DataCoercion.significantDigits(value.description.utf8) > plainDigits else { return value.description }
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 12, .plain)
         return rounded.description
     }
+
+    /// Significant digits printed as they are (more come only from arithmetic).
+    static let plainDigits = 28
 
     static func iso(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))

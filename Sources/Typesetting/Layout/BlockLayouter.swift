@@ -16,6 +16,9 @@ final class BlockLayouter {
     /// The page body's height: no image is drawn taller (it is scaled down to fit, as it is to
     /// the width), and nothing that cannot be split may be taller (`LayoutRoom`).
     var bodyHeight = Double.infinity
+    /// The tallest an image may be drawn: the body's height, less a table cell's padding while
+    /// a cell is laid out (`TableLayout`).
+    var imageHeightLimit = Double.infinity
 
     init(fonts: FontSystem, language: String, shaped: ShapedTextCache) {
         self.fonts = fonts
@@ -25,11 +28,11 @@ final class BlockLayouter {
 
     /// The paragraph shaped at `width`, from the shaped-text cache when it was shaped before (in
     /// this document or an earlier one). Page placeholders take `pageNumber`/`pageCount`.
-    /// Throws `.layout` when `width` is less than one em of the paragraph's font: indents, list
-    /// nesting, columns or padding left no room, and the text would print a letter a line, or
-    /// not at all.
+    /// Throws `.layout` when `width` holds neither the paragraph's widest word nor two ems of
+    /// its font (`LayoutRoom`): indents, list nesting, columns or padding left no room, and the
+    /// text would print a letter a line, or not at all.
     func textLayout(_ paragraph: Paragraph, width: Double, pageNumber: Int = 0, pageCount: Int = 0) throws -> TextLayout {
-        try LayoutRoom.requireWidth(width, for: paragraph)
+        try LayoutRoom.requireWidth(width, for: paragraph) { try textLayout($0, width: $1) }
         let hasPageNumbers = paragraph.runs.contains {
             switch $0 {
             case .pageNumber, .pageCount: return true
@@ -119,12 +122,13 @@ final class BlockLayouter {
         case .list(let list):
             var drawables: [Drawable] = []
             var y = 0.0
+            let indent = try indent(of: list)
             for (index, item) in list.items.enumerated() {
-                let content = try box(item, width: width - list.indent, pageNumber: pageNumber, pageCount: pageCount)
+                let content = try box(item, width: width - indent, pageNumber: pageNumber, pageCount: pageCount)
                 if let marker = try markerLayout(list, index: index, firstBlock: item.first) {
                     drawables += textDrawables(marker, lines: 0..<marker.lines.count, x: 0, y: y)
                 }
-                drawables += content.drawables.map { $0.translated(list.indent, y) }
+                drawables += content.drawables.map { $0.translated(indent, y) }
                 y += content.height + 2
             }
             return (Box(drawables: drawables, height: max(0, y - 2)), 2, list.spaceAfter)
@@ -161,7 +165,8 @@ final class BlockLayouter {
         try LayoutRoom.requireWidth(width, what: "an image")
         var (w, h) = source.displaySize(width: image.width, height: image.height)
         if w > width { h *= width / w; w = width }
-        if h > bodyHeight { w *= bodyHeight / h; h = bodyHeight }
+        let limit = min(bodyHeight, imageHeightLimit)
+        if h > limit { w *= limit / h; h = limit }
         let x: Double
         switch image.alignment {
         case .center: x = (width - w) / 2
@@ -173,7 +178,7 @@ final class BlockLayouter {
 
     /// The signature area: the field rectangle (recorded) with, once signed electronically, the
     /// signer's mark sitting on the line, clipped to the rectangle; a signing line under it and
-    /// the label below.
+    /// the label below (a checkbox: its label beside it).
     func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
         try LayoutRoom.requireWidth(width, what: "the \(signature.kind.rawValue) field '\(signature.label)'")
         let boxWidth = min(signature.width, width)
@@ -185,13 +190,25 @@ final class BlockLayouter {
         label.hyphenate = false
         // The label follows the line: under its left end, its middle or its right end.
         label.alignment = signature.alignment == .justify ? .left : signature.alignment
-        let caption = try textLayout(Paragraph(runs: [.plain(signature.label + (signature.required ? "" : " (optional)"))],
-                                           style: label), width: boxWidth)
+        // A checkbox's label reads beside the box (to its right), as on any form; the others'
+        // under the line. The box and its label are aligned together.
+        let beside = signature.kind == .checkbox
+        let captionGap = 4.0
+        let text = signature.label + (signature.required ? "" : " (optional)")
+        var captionWidth = boxWidth
+        var groupWidth = boxWidth
+        if beside {
+            label.alignment = .left
+            captionWidth = width - boxWidth - captionGap
+            let natural = try textLayout(Paragraph(runs: [.plain(text)], style: label), width: 100_000).widestLine
+            groupWidth = min(width, boxWidth + captionGap + natural)
+        }
+        let caption = try textLayout(Paragraph(runs: [.plain(text)], style: label), width: captionWidth)
         let grey = Color(red: 0.45, green: 0.45, blue: 0.45)
         let x: Double
         switch signature.alignment {
-        case .center: x = (width - boxWidth) / 2
-        case .right: x = width - boxWidth
+        case .center: x = (width - groupWidth) / 2
+        case .right: x = width - groupWidth
         case .left, .justify: x = 0
         }
         var drawables: [Drawable] = [.signature(signature, x: x, y: 0, width: boxWidth, height: signature.height)]
@@ -206,8 +223,18 @@ final class BlockLayouter {
         } else {
             drawables.append(.line(x0: x, y0: signature.height, x1: x + boxWidth, y1: signature.height, color: grey, lineWidth: 0.75))
         }
-        drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
-        let height = signature.height + 3 + caption.height
+        let height: Double
+        if beside {
+            // The label's first line centred on the box; the box drawn from the left edge.
+            let captionX = x + boxWidth + captionGap
+            let firstLine = caption.lines.first.map { $0.bottom - $0.top } ?? 0
+            let captionTop = max(0, (signature.height - firstLine) / 2)
+            drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: captionX, y: captionTop)
+            height = max(signature.height, captionTop + caption.height)
+        } else {
+            drawables += textDrawables(caption, lines: 0..<caption.lines.count, x: x, y: signature.height + 3)
+            height = signature.height + 3 + caption.height
+        }
         // A field is one piece: taller than the page, its foot and label would run off the paper.
         if height > bodyHeight + Typesetter.tolerance {
             throw LayoutRoom.tooTall("the \(signature.kind.rawValue) field '\(LayoutRoom.excerpt(signature.label))' (\(LayoutRoom.points(signature.height)) pt and "
@@ -217,21 +244,36 @@ final class BlockLayouter {
         return Box(drawables: drawables, height: height)
     }
 
-    /// The bullet or number of list item `index`, styled like the item's first paragraph; throws
-    /// `.layout` when it does not fit on one line of the list's indent.
+    /// The bullet or number of list item `index`, styled like the item's first paragraph, on one
+    /// line of the list's indent (`indent(of:)`).
     func markerLayout(_ list: ListBlock, index: Int, firstBlock: Block?) throws -> TextLayout? {
+        let paragraph = Self.marker(list, index: index, firstBlock: firstBlock)
+        return try textLayout(paragraph, width: try indent(of: list))
+    }
+
+    /// The list's indent, or more where a marker needs more (the number of item 100 in an
+    /// 18 pt indent): the marker hangs in it on one line, never wrapping over the item's text.
+    func indent(of list: ListBlock) throws -> Double {
+        guard !list.items.isEmpty else { return list.indent }
+        // The widest marker: the bullet, or the first or the last number (a minus sign or more
+        // digits make it wider).
+        let candidates = list.marker == .bullet ? [0] : [0, list.items.count - 1]
+        var widest = 0.0
+        for index in candidates {
+            let paragraph = Self.marker(list, index: index, firstBlock: list.items[index].first)
+            widest = max(widest, try textLayout(paragraph, width: 100_000).widestLine)
+        }
+        let gap = 3.0
+        return widest + gap > list.indent ? (widest + gap).rounded(.up) : list.indent
+    }
+
+    private static func marker(_ list: ListBlock, index: Int, firstBlock: Block?) -> Paragraph {
         var style = ParagraphStyle()
         if case .paragraph(let paragraph)? = firstBlock { style = paragraph.style }
         style.alignment = .left
         style.indent = 0
         style.spaceBefore = 0
         style.spaceAfter = 0
-        let text = list.marker == .bullet ? "•" : "\(list.start + index)."
-        let layout = try textLayout(Paragraph(runs: [.plain(text)], style: style), width: list.indent)
-        if layout.lines.count > 1 {
-            throw TypesettingError(.layout, "the list marker '\(text)' is wider than the list's indent (\(LayoutRoom.points(list.indent)) pt): "
-                                   + "it would wrap over the item's text; give the list a larger indent")
-        }
-        return layout
+        return Paragraph(runs: [.plain(list.marker == .bullet ? "•" : "\(list.start + index).")], style: style)
     }
 }

@@ -2,13 +2,29 @@
 /// refused with a `.layout` error saying what did not fit, by how much and what to change.
 /// Never a letter a line in the margin, a field running off the paper, or text cut through.
 enum LayoutRoom {
-    /// Throws unless `width` holds at least one em of the paragraph's font.
-    static func requireWidth(_ width: Double, for paragraph: Paragraph) throws(TypesettingError) {
+    /// Throws unless `width` holds the paragraph's widest word, or two ems of its font: a width
+    /// narrower than both would print a word a letter a line (or, at nothing, not at all).
+    /// `measure` lays a paragraph out at a width (the layouter's, with its cache). A long word
+    /// (a URL) in a column two ems wide or more is broken where it must be, as always.
+    static func requireWidth(_ width: Double, for paragraph: Paragraph,
+                             measure: (Paragraph, Double) throws -> TextLayout) throws {
         let em = paragraph.style.fontSize
-        guard width < em else { return }
-        throw TypesettingError(.layout, "the text '\(excerpt(plainText(paragraph.runs)))' has \(points(width)) pt of width, less than one em "
-                               + "of its \(points(em)) pt font: the page's margins, indents, list nesting, table columns or cell padding "
-                               + "leave it no room, and it would print a letter a line or not at all; make them smaller")
+        guard width < 2 * em else { return }
+        let text = plainText(paragraph.runs)
+        var needed = 0.0
+        if width >= 1 {
+            // Each word on its own line, unbounded: the widest line is the widest word.
+            let words = paragraph.runs.map { run -> InlineRun in
+                guard case .text(let string, let style) = run else { return run }
+                return .text(String(string.map { $0.isWhitespace ? "\n" : $0 }), style)
+            }
+            needed = try measure(Paragraph(runs: words, style: paragraph.style), 100_000).widestLine
+            if needed <= width + 0.01 { return }
+        }
+        let need = needed > 0 ? ", but its widest word needs \(points(needed)) pt" : ""
+        throw TypesettingError(.layout, "the text '\(excerpt(text))' has \(points(width)) pt of width\(need): the page's margins, "
+                               + "indents, list nesting, table columns or cell padding leave it too little room, and it would print a "
+                               + "letter a line or not at all; make them smaller")
     }
 
     /// Throws unless `width` is more than nothing (an image or a field needs some).

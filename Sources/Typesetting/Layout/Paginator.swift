@@ -64,11 +64,12 @@ struct Paginator {
         case .heading(let level, let paragraph):
             try placeParagraph(paragraph, outline: level, next: next, x: x, width: width)
         case .list(let list):
+            let indent = try layouter.indent(of: list)
             for (index, item) in list.items.enumerated() {
                 if let marker = try layouter.markerLayout(list, index: index, firstBlock: item.first) {
                     pendingMarker = (marker, x)
                 }
-                try flow(item, x: x + list.indent, width: width - list.indent)
+                try flow(item, x: x + indent, width: width - indent)
                 pendingMarker = nil
             }
             // The list ends with its own space, not its last item's (items sit close together).
@@ -124,7 +125,7 @@ struct Paginator {
             return table.spaceBefore + layout.headerRows.reduce(0) { $0 + $1.height } + (layout.bodyRows.first?.height ?? 0)
         case .list(let list):
             guard let first = list.items.first?.first else { return 0 }
-            return try startHeight(of: first, width: width - list.indent)
+            return try startHeight(of: first, width: width - (try layouter.indent(of: list)))
         case .keepTogether(let blocks):
             return min(bodyHeight, try layouter.height(blocks, width: width))
         case .image, .signature, .rule:
@@ -194,9 +195,11 @@ struct Paginator {
         // Header rows are never split; repeated, they must leave a page room for a line of a row.
         let headerRoom = table.repeatHeader && !layout.bodyRows.isEmpty ? bodyHeight - Self.leastRowSlice : bodyHeight
         if !header.isEmpty, headerHeight > headerRoom + Typesetter.tolerance {
-            throw LayoutRoom.tooTall("the table's header rows" + (headerRoom < bodyHeight ? " (with room for a row under them)" : ""),
-                                     height: headerHeight + (headerRoom < bodyHeight ? Self.leastRowSlice : 0), room: bodyHeight,
-                                     todo: "shorten the header cells' text")
+            let repeated = headerRoom < bodyHeight
+            throw TypesettingError(.layout, "the table's header rows are \(LayoutRoom.points(headerHeight)) pt tall, but the page body holds "
+                                   + "\(LayoutRoom.points(bodyHeight)) pt" + (repeated ? ", and as they repeat on every page they must leave "
+                                   + "\(LayoutRoom.points(Self.leastRowSlice)) pt for the rows under them" : "")
+                                   + "; a header row cannot be split across pages: shorten the header cells' text, or give the page smaller margins")
         }
         // A first row taller than a page is sliced anyway: it may start wherever a line of it fits.
         var firstRow = layout.bodyRows.first?.height ?? 0
@@ -241,11 +244,16 @@ struct Paginator {
         var freshPage = false
         while consumed < row.height - 0.01 {
             let cut = RowSlicing.cut(after: consumed, limit: min(row.height, consumed + bottom - y), spans: spans)
-            guard cut > consumed + 0.01 else {
+            // A slice with nothing of the cells' content in it (only padding) is not worth a page.
+            let holdsContent = spans.contains { $0.top >= consumed - 0.01 && $0.bottom <= cut + 0.01 } || cut >= row.height - 0.01
+            guard cut > consumed + 0.01, holdsContent || freshPage else {
                 if freshPage {
                     let piece = spans.filter { $0.bottom > consumed + 0.01 }.map { $0.bottom - $0.top }.max() ?? row.height
-                    throw LayoutRoom.tooTall("a piece of a table cell (an image, a field or a line of text)", height: piece,
-                                             room: bottom - y, todo: "make it smaller")
+                    let under = repeatedHeader.isEmpty ? "" : " under the table's repeated header rows"
+                    throw TypesettingError(.layout, "a piece of a table cell (an image, a field or a line of text) is "
+                                           + "\(LayoutRoom.points(piece)) pt tall, but the page holds \(LayoutRoom.points(bottom - y)) pt\(under) "
+                                           + "and it cannot be split across pages; make it smaller\(under.isEmpty ? "" : " or the header shorter"), "
+                                           + "or give the page smaller margins")
                 }
                 newPage()
                 drawHeader(repeatedHeader, layout: layout, x: x)

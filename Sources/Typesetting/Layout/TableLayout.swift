@@ -19,6 +19,10 @@ struct TableLayout {
         for value in widths { xs.append(xs.last! + value) }
         columnX = xs
         let padding = table.cellPadding
+        // An image in a cell fits the page with the cell's padding around it.
+        let imageLimit = layouter.imageHeightLimit
+        layouter.imageHeightLimit = min(imageLimit, layouter.bodyHeight - 2 * padding)
+        defer { layouter.imageHeightLimit = imageLimit }
         var rows: [Row] = []
         for row in table.rows {
             var cells: [(x: Double, width: Double, box: Box, background: Color?)] = []

@@ -28,6 +28,8 @@ final class TextLayout {
     let lines: [Line]
     let links: [LinkArea]
     let width: Double
+    /// The widest line's natural width (points).
+    let widestLine: Double
     let style: ParagraphStyle
     /// Bytes of UTF-8 text shaped (for the cache's memory estimate).
     private let textBytes: Int
@@ -134,12 +136,14 @@ final class TextLayout {
 
         // Lines.
         var lines: [Line] = []
+        var widest = 0.0
         let iterator = pango_layout_get_iter(layout)
         repeat {
             var y0: Int32 = 0, y1: Int32 = 0
             pango_layout_iter_get_line_yrange(iterator, &y0, &y1)
             var logical = PangoRectangle()
             pango_layout_iter_get_line_extents(iterator, nil, &logical)
+            widest = max(widest, Double(logical.width) / scale)
             let baseline = Double(pango_layout_iter_get_baseline(iterator)) / scale
             var x = Double(logical.x) / scale
             // pango swaps left and right for a right-to-left paragraph (its alignment means
@@ -162,6 +166,7 @@ final class TextLayout {
             lines[lines.count - 1] = last
         }
         self.lines = lines
+        widestLine = widest
 
         // Link areas per line.
         var areas: [LinkArea] = []

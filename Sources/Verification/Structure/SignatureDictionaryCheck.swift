@@ -13,6 +13,8 @@ struct SignatureDictionaryCheck {
         /// The CMS DER with the zero padding removed.
         var cms: [UInt8]?
         var byteRange: [Int]?
+        /// The four integers of `/ByteRange` as written, usable or not (for the report).
+        var declaredByteRange: [Int]?
         /// The revision (0-based) whose end the ranges reach.
         var coveredRevision: Int?
         var issues: [VerificationIssue] = []
@@ -28,6 +30,10 @@ struct SignatureDictionaryCheck {
         var result = Result()
         result.cms = contents(dictionary, issues: &result.issues)
         result.byteRange = byteRange(dictionary, issues: &result.issues)
+        if let items = dictionary["ByteRange"]?.arrayValue, items.count == 4 {
+            let numbers = items.compactMap { item -> Int? in if case .integer(let number) = item { return number }; return nil }
+            if numbers.count == 4 { result.declaredByteRange = numbers }
+        }
         if let range = result.byteRange {
             result.coveredRevision = revision(endingAt: range[2] + range[3])
             if result.coveredRevision == nil {
