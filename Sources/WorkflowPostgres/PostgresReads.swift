@@ -173,17 +173,18 @@ extension PostgresWorkflowStore {
     /// relay: 55 ms a claim with 18 000 of them).
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
         let at = Self.seconds(now)
-        let kindNames = kinds.map(\.rawValue).sorted()
+        let ordered = kinds.sorted { $0.rawValue < $1.rawValue }
+        let kindNames = ordered.map(\.rawValue), priorities = ordered.map(\.claimPriority)
         return try await run("claiming jobs") { connection in
-            // Not prepared: see ReadStatements.
+            // Not prepared: see ReadStatements. Kinds by `Job.Kind.claimPriority`, then time.
             try await Self.rows(connection, """
                 WITH claimed AS MATERIALIZED (
-                    SELECT due.id FROM unnest(\(kindNames)::text[]) AS wanted(kind) CROSS JOIN LATERAL (
+                    SELECT due.id FROM unnest(\(kindNames)::text[], \(priorities)::bigint[]) AS wanted(kind, priority) CROSS JOIN LATERAL (
                         SELECT id, run_at FROM jobs
                         WHERE state = 'pending' AND kind = wanted.kind AND run_at <= \(at)
                           AND (leased_until IS NULL OR leased_until <= \(at))
                         ORDER BY run_at, id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED) AS due
-                    ORDER BY due.run_at, due.id LIMIT \(max(0, limit)))
+                    ORDER BY wanted.priority, due.run_at, due.id LIMIT \(max(0, limit)))
                 UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
                 FROM claimed WHERE jobs.id = claimed.id
                 RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))

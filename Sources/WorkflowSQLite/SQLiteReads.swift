@@ -173,6 +173,10 @@ extension SQLiteWorkflowStore {
 
     // MARK: JobQueue
 
+    /// `Job.Kind.claimPriority` as SQL over the `kind` column.
+    static let claimPriority = "CASE kind " + Job.Kind.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.claimPriority)" }.joined(separator: " ")
+        + " ELSE 9 END"
+
     public func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job] {
         let kindNames = kinds.map(\.rawValue).sorted()
         if kindNames.isEmpty { return [] }
@@ -189,7 +193,7 @@ extension SQLiteWorkflowStore {
                 SELECT \(Self.jobColumns) FROM jobs INDEXED BY jobs_claim
                 WHERE state = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
                   AND kind IN (\(placeholders))
-                ORDER BY run_at, id LIMIT ?
+                ORDER BY \(Self.claimPriority), run_at, id LIMIT ?
                 """), arguments: StatementArguments(arguments))
             var jobs: [Job] = []
             for row in rows {

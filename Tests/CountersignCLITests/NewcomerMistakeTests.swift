@@ -390,4 +390,22 @@ import Testing
         #expect(withFields.status == 64 && withFields.stderr.contains("the template has fields (") && withFields.stderr.contains("give --data ROW.json"),
                 "\(withFields.stderr)")
     }
+
+    @Test func aDocumentWithAnEmptyBodyIsAWarning() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let template = directory.appendingPathComponent("t.xml")
+        try Data("""
+            <template xmlns="urn:countersign:template:1" id="c" version="1">
+              <fields><field name="plan" type="text"/></fields>
+              <body><if test="plan == 'Gold'"><p>Gold terms.</p></if></body>
+            </template>
+            """.utf8).write(to: template)
+        let data = directory.appendingPathComponent("d.json")
+        try Data(#"{"plan": "Silver"}"#.utf8).write(to: data)
+        let result = try countersign(["render", template.path, "--data", data.path, "--out", directory.appendingPathComponent("o.pdf").path])
+        #expect(result.status == 0 && result.stderr.contains("warning: the document's body is empty"), "\(result.stderr)")
+        try Data(#"{"plan": "Gold"}"#.utf8).write(to: data)
+        let gold = try countersign(["render", template.path, "--data", data.path, "--out", directory.appendingPathComponent("g.pdf").path])
+        #expect(gold.status == 0 && !gold.stderr.contains("warning"), "\(gold.stderr)")
+    }
 }

@@ -156,6 +156,27 @@ extension StoreConformance {
             let mailer = try await store.claimJobs(now: later, limit: 10, lease: 60, worker: "smtp", kinds: [.email])
             try expect(mailer.map(\.id) == ["job_mail"], "the e-mail goes to a worker that sends mail: \(mailer.map(\.id))")
         },
+        Case(name: "jobs: e-mails and completions are claimed first, bulk sends last, each by time") { store in
+            // Another account's bulk send, due long before, must not hold up a one-time code.
+            _ = try await makeAccount(store, "acme")
+            _ = try await makeAccount(store, "globex")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_bulk", account: "acme", kind: .bulkSend, envelope: "bulk_1", runAt: epoch),
+                Job(id: "job_hook1", account: "acme", kind: .webhook, envelope: "env_1", runAt: epoch.addingTimeInterval(1)),
+                Job(id: "job_hook2", account: "acme", kind: .webhook, envelope: "env_1", runAt: epoch.addingTimeInterval(2)),
+            ]))
+            try await store.commit(StoreChange(account: "globex", jobs: [
+                Job(id: "job_code", account: "globex", kind: .email, envelope: "env_2", runAt: epoch.addingTimeInterval(10)),
+                Job(id: "job_seal", account: "globex", kind: .completion, envelope: "env_3", runAt: epoch.addingTimeInterval(5)),
+            ]))
+            let now = epoch.addingTimeInterval(20)
+            let first = try await store.claimJobs(now: now, limit: 2, lease: 60, worker: "w")
+            try expect(Set(first.map(\.id)) == ["job_seal", "job_code"], "people's jobs first: \(first.map(\.id))")
+            let next = try await store.claimJobs(now: now, limit: 2, lease: 60, worker: "w")
+            try expect(next.map(\.id) == ["job_hook1", "job_hook2"], "then the others, oldest first: \(next.map(\.id))")
+            let last = try await store.claimJobs(now: now, limit: 2, lease: 60, worker: "w")
+            try expect(last.map(\.id) == ["job_bulk"], "the bulk send last: \(last.map(\.id))")
+        },
         Case(name: "jobs: finishing several at once finishes the pending ones only") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", jobs: [

@@ -52,6 +52,11 @@ public final class DocumentGenerator {
         }
         let pdf = try finisher.finish(typeset, info: spec.info)
         var warnings = glyphs
+        // Every conditional false, or every shown value empty: a blank page is almost never meant.
+        if spec.body.allSatisfy(Self.drawsNothing) {
+            warnings.append(Diagnostic(.emptyDocument, "the document's body is empty (every condition in it was false, or every value it "
+                                       + "shows is empty): it is one blank page; check the row's data"))
+        }
         // Characters of the template's own text (the data's are named above, by field).
         let fromTemplate = typeset.missingCharacters.filter { !fromData.contains($0) }
         if !fromTemplate.isEmpty {
@@ -59,6 +64,17 @@ public final class DocumentGenerator {
                                        + "\(GlyphCoverage.describe(fromTemplate)); printed without them"))
         }
         return Output(pdf: pdf, pages: typeset.pageCount, signatures: typeset.signatures, fields: typeset.fields, warnings: warnings)
+    }
+}
+
+extension DocumentGenerator {
+    /// Blocks that put nothing on a page.
+    static func drawsNothing(_ block: Block) -> Bool {
+        switch block {
+        case .pageBreak, .spacer: true
+        case .keepTogether(let blocks): blocks.allSatisfy(drawsNothing)
+        default: false
+        }
     }
 }
 

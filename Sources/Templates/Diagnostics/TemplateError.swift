@@ -102,6 +102,8 @@ public struct TemplateError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let missingGlyphs = Code("missingGlyphs")
         /// Data names a key that is not a declared field.
         public static let unknownField = Code("unknownField")
+        /// The bound document has nothing in its body (a warning: it prints as a blank page).
+        public static let emptyDocument = Code("emptyDocument")
     }
 
     /// Every problem found, in document order (template first, then clause files; data errors in

@@ -128,3 +128,17 @@ public struct LedgerAnchor: Sendable, Hashable, Codable {
         self.at = at
     }
 }
+
+extension Job.Kind {
+    /// Which due jobs a worker claims first (lower first; within one, the longest due first).
+    /// People wait on e-mails (an invitation, a one-time code) and on completions (the sealed
+    /// contract); a bulk send makes envelopes, e-mails and webhooks by the thousand, so it comes
+    /// last: one account's bulk send cannot hold up another account's codes for an hour.
+    public var claimPriority: Int {
+        switch self {
+        case .email, .completion: 0
+        case .reminder, .expiry, .purge, .webhook: 1
+        case .bulkSend: 2
+        }
+    }
+}
