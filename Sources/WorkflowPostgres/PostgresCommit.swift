@@ -91,6 +91,12 @@ extension PostgresWorkflowStore {
                 try await connection.query("DELETE FROM event_personal WHERE account = \(change.account) AND stream = \(stream)",
                                            logger: logger)
                 try await Self.purgeWebhookPayloads(stream: stream, account: change.account, connection, logger)
+                // The outbox kept each e-mail whole (names, addresses, signing links); a bulk row
+                // its CSV values: neither outlives the envelope's personal data.
+                try await connection.query("DELETE FROM jobs WHERE account = \(change.account) AND envelope = \(stream) AND kind = 'email'",
+                                           logger: logger)
+                try await connection.query("UPDATE bulk_rows SET row_values = '{}' WHERE account = \(change.account) AND envelope = \(stream)",
+                                           logger: logger)
             }
             try await Self.writeWebhooks(change, connection, logger)
             return appendedEntry

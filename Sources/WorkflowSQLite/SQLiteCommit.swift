@@ -59,6 +59,10 @@ extension SQLiteWorkflowStore {
             for stream in change.purgePersonalData {
                 try db.run(sql: "DELETE FROM event_personal WHERE account = ? AND stream = ?", arguments: [change.account, stream])
                 try Self.purgeWebhookPayloads(stream: stream, account: change.account, db)
+                // The outbox kept each e-mail whole (names, addresses, signing links); a bulk row
+                // its CSV values: neither outlives the envelope's personal data.
+                try db.run(sql: "DELETE FROM jobs WHERE account = ? AND envelope = ? AND kind = 'email'", arguments: [change.account, stream])
+                try db.run(sql: "UPDATE bulk_rows SET row_values = '{}' WHERE account = ? AND envelope = ?", arguments: [change.account, stream])
             }
             try Self.writeWebhooks(change, db)
         }

@@ -101,6 +101,36 @@ extension StoreConformance {
             try expect(try await bulks.bulkRows(account: "acme", bulk: "blk_1", state: nil, after: 2, limit: 1).map(\.key) == ["r3"],
                        "pages by sequence")
         },
+        Case(name: "purge: an envelope's e-mails and its bulk row's values go with its personal data") { store in
+            let bulks = try bulkStore(store)
+            _ = try await makeAccount(store, "acme")
+            let spec = BulkSpec(templateID: "t", templateVersion: "1", subject: "s",
+                                recipients: [RecipientRequest(name: "n", email: "{{email}}", role: .signer)])
+            try await bulks.insertBulkSend(BulkSend(id: "blk_1", account: "acme", spec: spec, createdAt: epoch, createdBy: "key_acme"))
+            let rows = ["r1", "r2"].map { BulkRow(key: $0, values: ["email": "\($0)@example.com"]) }
+            _ = try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: rows, jobs: [])
+            _ = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 2, now: epoch, until: epoch.addingTimeInterval(300))
+            try await bulks.finishBulkRow(account: "acme", bulk: "blk_1", sequence: 1, envelope: "env_1", error: nil)
+            try await bulks.finishBulkRow(account: "acme", bulk: "blk_1", sequence: 2, envelope: "env_2", error: nil)
+            var first = makeEnvelope("acme", "env_1"), second = makeEnvelope("acme", "env_2")
+            try await save(store, &first, events: ["created"])
+            try await save(store, &second, events: ["created"])
+            let mail = Data("To: r1@example.com https://sign.example.com/s/abc".utf8)
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_m1", account: "acme", kind: .email, envelope: "env_1", payload: mail, runAt: epoch),
+                Job(id: "job_m2", account: "acme", kind: .email, envelope: "env_2", payload: mail, runAt: epoch),
+                Job(id: "job_c1", account: "acme", kind: .completion, envelope: "env_1", runAt: epoch),
+            ]))
+            var purged = first
+            purged.revision += 1
+            let tombstone = chain(&purged, ["purged"])
+            try await store.commit(StoreChange(account: "acme", envelope: purged, events: tombstone, purgePersonalData: ["env_1"]))
+            try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_1").isEmpty, "env_1's e-mails are gone")
+            try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_2").count == 1, "env_2's stay")
+            try expect(try await store.jobs(account: "acme", kind: .completion, envelope: "env_1").count == 1, "other jobs stay")
+            let kept = try await bulks.bulkRows(account: "acme", bulk: "blk_1", state: nil, after: 0, limit: 10)
+            try expect(kept.map(\.values) == [[:], ["email": "r2@example.com"]], "env_1's row emptied: \(kept.map(\.values))")
+        },
     ]
 }
 

@@ -27,7 +27,8 @@ public struct StoreChange: Sendable {
     /// A ledger entry the store chains onto the stored head in the commit (`LedgerAppend`).
     public var ledgerAppend: LedgerAppend?
     /// Personal data to delete (a purge): the events of these streams keep only their hashes,
-    /// and the webhook payloads of these streams are emptied.
+    /// the webhook payloads of these streams are emptied, their e-mail jobs (the outbox, with
+    /// names, addresses and links) deleted and their bulk rows' values emptied.
     public var purgePersonalData: [String]
     /// A webhook endpoint created (revision 0) or changed (its stored revision plus one).
     public var webhookEndpoint: WebhookEndpoint?
