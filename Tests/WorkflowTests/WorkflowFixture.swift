@@ -21,7 +21,7 @@ struct WorkflowFixture {
     static var start: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil, extraTrust: [Certificate] = [],
-                     webhooks: WebhookConfiguration = WebhookConfiguration()) async throws -> WorkflowFixture {
+                     webhooks: WebhookConfiguration = WebhookConfiguration(), bulkSlice: Duration? = nil) async throws -> WorkflowFixture {
         let directory = try TestEnvironment.scratchDirectory("workflow-\(label)-\(UUID().uuidString.prefix(8))")
         let store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
         let files = try DevelopmentCA.make(in: directory.appendingPathComponent("ca"))
@@ -30,9 +30,10 @@ struct WorkflowFixture {
                                                     .trimmingCharacters(in: .whitespacesAndNewlines))
         let trust = try Certificate.load(pem: Data(contentsOf: files.caCertificate)) + extraTrust
         let clock = ManualClock(start)
-        let configuration = WorkflowConfiguration(
+        var configuration = WorkflowConfiguration(
             signingURL: "https://sign.example.test/s/", sender: "contracts@northbeam.example", organisation: "Northbeam Software",
             seal: seal ? SealConfiguration(identity: identity, trustAnchors: trust, timestampURL: tsa) : nil, webhooks: webhooks)
+        if let bulkSlice { configuration.bulkSlice = bulkSlice }
         let engine = WorkflowEngine(store: store, clock: clock, configuration: configuration)
         let (_, key) = try await engine.createAccount(name: "Northbeam")
         let admin = try await engine.authenticate(apiKey: key.secret)

@@ -34,6 +34,7 @@ extension WorkflowEngine {
     /// for this long (a batch takes seconds; a worker that dies leaves its rows to others after it).
     static let bulkRowLease: TimeInterval = 300
 
+
     func bulkStore() throws -> any BulkSendStore {
         guard let store = store as? any BulkSendStore else {
             throw WorkflowError(.store, "this store does not keep bulk sends")
@@ -162,6 +163,9 @@ extension WorkflowEngine {
         }
         let key = try await store.keys(account: job.account).first { $0.id == bulk.createdBy }
         let principal = Principal(account: bulk.account, keyID: bulk.createdBy, role: key?.role ?? .agent)
+        // A slice (`WorkflowConfiguration.bulkSlice`), at least one batch of rows.
+        let deadline = ContinuousClock.now + configuration.bulkSlice
+        var sliceEnded = false
         while true {
             let now = clock.now()
             let rows = try await bulks.claimBulkRows(account: job.account, bulk: bulk.id, limit: Self.bulkClaim, now: now,
@@ -189,6 +193,10 @@ extension WorkflowEngine {
                                                   error: "\(error.code): \(error.reason)")
                 }
             }
+            if ContinuousClock.now >= deadline {
+                sliceEnded = true
+                break
+            }
         }
         // Rows still pending are held by another worker — alive, or dead with its lease running.
         // The job is not finished without them: a follow-up drains what a dead worker left once its
@@ -196,8 +204,10 @@ extension WorkflowEngine {
         let left = try await bulks.bulkSend(account: job.account, id: bulk.id)?.counts[.pending] ?? 0
         var jobs: [Job] = []
         if left > 0 {
+            // The slice ended: the rest at once (after what else is due). Otherwise the rows left
+            // are another worker's, until its lease runs out.
             jobs.append(Job(id: Secrets.identifier("job", at: clock.now()), account: job.account, kind: .bulkSend, envelope: bulk.id,
-                            runAt: clock.now().addingTimeInterval(Self.bulkRowLease)))
+                            runAt: sliceEnded ? clock.now() : clock.now().addingTimeInterval(Self.bulkRowLease)))
         }
         try await commitAndWakeWorkers(StoreChange(account: job.account, jobs: jobs, finishedJobs: [job.id]))
     }
