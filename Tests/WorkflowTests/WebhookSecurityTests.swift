@@ -89,6 +89,16 @@ import Workflow
     }
 
     /// The transport refuses internal targets before any connection, and delivers once allow-listed.
+    @Test func legacyIPv4NotationsAreRecognised() {
+        #expect(WebhookAddressPolicy.legacyIPv4("127.2") == "127.0.0.2")
+        #expect(WebhookAddressPolicy.legacyIPv4("2130706434") == "127.0.0.2")
+        #expect(WebhookAddressPolicy.legacyIPv4("0x7f000002") == "127.0.0.2")
+        #expect(WebhookAddressPolicy.legacyIPv4("0177.0.0.2") == "127.0.0.2")
+        for host in ["127.0.0.2", "crm.example.com", "deadbeef.example", "cafe", "1.2.3.4.5"] {
+            #expect(WebhookAddressPolicy.legacyIPv4(host) == nil, "\(host)")
+        }
+    }
+
     @Test func theTransportRefusesInternalTargetsAndConnectsOnlyWhenAllowed() async throws {
         let receiver = try LoopbackWebhookReceiver(secrets: [Self.secret])
         defer { receiver.stop() }
@@ -127,7 +137,10 @@ import Workflow
         }
         await #expect(throws: WorkflowError(.forbidden, "")) { _ = try await fixture.engine.webhookEndpoints(fixture.agent) }
         for url in ["ftp://crm.example.com/", "https://", "not a url", "https://user:pw@crm.example.com/", "http://10.0.0.5/hooks",
-                    "http://169.254.169.254/", "http://[::1]/hooks"] {
+                    "http://169.254.169.254/", "http://[::1]/hooks",
+                    // IPv4 in the legacy notations resolvers still read (127.0.0.2, 169.254.169.254, 10.0.0.1).
+                    "http://127.2/", "http://2130706434/", "http://0x7f000002/", "http://0177.0.0.2/", "http://0xa9.254.169.254/",
+                    "http://10.1/", "http://8.8.8.010/"] {
             await #expect(throws: WorkflowError(.invalidRequest, "")) {
                 _ = try await fixture.engine.createWebhookEndpoint(fixture.admin, url: url)
             }

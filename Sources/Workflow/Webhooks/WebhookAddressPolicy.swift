@@ -52,6 +52,18 @@ public struct WebhookAddressPolicy: Sendable, Hashable {
     /// Whether `host` is an IP literal (IPv6 with or without brackets).
     public static func isAddress(_ host: String) -> Bool { parse(host) != nil }
 
+    /// The dotted form of a host that resolvers read as an IPv4 address although it is not
+    /// written as one (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`: inet_aton's legacy
+    /// forms), or nil.
+    public static func legacyIPv4(_ host: String) -> String? {
+        guard !host.isEmpty, host.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == "x" || $0 == "X" }), parse(host) == nil else { return nil }
+        var address = in_addr()
+        guard inet_aton(host, &address) == 1 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        guard inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The 4 or 16 bytes of an IP address literal, or nil.
     static func parse(_ text: String) -> [UInt8]? {
         var literal = text

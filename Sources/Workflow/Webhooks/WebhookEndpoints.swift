@@ -172,6 +172,11 @@ extension WorkflowEngine {
         guard parsed.user == nil, parsed.password == nil, parsed.fragment == nil else {
             throw WorkflowError(.invalidRequest, "webhook URL '\(text)' carries credentials or a fragment; give a plain URL and verify signatures instead")
         }
+        if let dotted = WebhookAddressPolicy.legacyIPv4(host) {
+            // A resolver reads it as an address; written so, it slips past a check for literals.
+            throw WorkflowError(.invalidRequest, "webhook URL '\(text)': the host '\(host)' is the IPv4 address \(dotted) in a legacy "
+                                + "notation; write the address as \(dotted) (or use a host name)")
+        }
         if WebhookAddressPolicy.isAddress(host) {
             do {
                 try configuration.webhooks.addressPolicy.check(host)
