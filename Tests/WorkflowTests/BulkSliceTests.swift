@@ -30,4 +30,22 @@ import TestSupport
         // The e-mails of each slice were claimed before the next slice (they come first).
         #expect(pass.ran[.email] == nil, "no relay in this worker: the e-mails wait, queued")
     }
+
+    @Test func aCSVWithoutTheRowKeyColumnIsRefusedWhole() async throws {
+        let fixture = try await WorkflowFixture.make()
+        var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk",
+                            recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
+                                                          authentication: .link, signatureRole: "customer")])
+        spec.rowKeyColumn = "lead_id"
+        let bulk = try await fixture.engine.createBulkSend(fixture.agent, spec: spec)
+        let file = try TestEnvironment.scratchDirectory().appendingPathComponent("rows.csv")
+        try Data("lead_ld,contact_email\r\nLD-1,a@example.com\r\n".utf8).write(to: file)
+        await #expect {
+            _ = try await fixture.engine.addBulkRows(fixture.agent, bulk: bulk.id, file: file, format: .csv)
+        } throws: { error in
+            guard let error = error as? WorkflowError else { return false }
+            return error.code == .invalidRequest && error.reason.contains("has no column 'lead_id'") && error.reason.contains("did you mean 'lead_ld'?")
+        }
+        #expect(try await fixture.engine.bulkRows(fixture.agent, bulk: bulk.id).isEmpty, "nothing was added")
+    }
 }

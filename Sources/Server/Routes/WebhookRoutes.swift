@@ -110,6 +110,8 @@ struct WebhookRoutes {
         group.post("webhook-deliveries/replay-event") { request, context in
             let principal = try context.requirePrincipal()
             let body = try await HTTP.decode(EventReplayBody.self, from: request, limit: limit)
+            // The schema's minimum: sequences count from 1.
+            guard body.sequence >= 1 else { throw ServiceError(.badRequest, "sequence: \(body.sequence) is below 1; event sequences count from 1") }
             let replays = try await engine.replayWebhookEvent(principal, stream: body.stream, sequence: body.sequence, endpoint: body.endpointId)
             return try HTTP.json(replays.map(WebhookDeliveryResource.init), status: .accepted)
         }

@@ -26,6 +26,12 @@ extension WorkflowEngine {
             guard Set(header).count == header.count else {
                 throw WorkflowError(.invalidRequest, "the CSV upload's header names a column twice")
             }
+            // Every row would be refused for an empty key: the file is the wrong one, or its header is.
+            if let column = try await bulkSend(principal, id: id).spec.rowKeyColumn, !header.contains(column) {
+                throw WorkflowError(.invalidRequest, "the CSV upload's header has no column '\(column)', the bulk send's rowKeyColumn "
+                                    + "(it has \(header.prefix(12).joined(separator: ", "))\(header.count > 12 ? ", …" : "")); "
+                                    + "nothing was added" + (Suggestions.closest(to: column, in: header).map { "; did you mean '\($0)'?" } ?? ""))
+            }
             return try await addBulkRows(principal, bulk: id) {
                 guard let result = try reader.next() else { return nil }
                 switch result {
