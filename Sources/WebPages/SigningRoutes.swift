@@ -157,7 +157,7 @@ extension WebPages {
     /// The page for an unknown link.
     func invalidLink(_ request: Request) -> Response {
         let language = Language.choose(envelope: nil, acceptLanguage: request.headers[.acceptLanguage])
-        return views.page("message", ["heading": language.text("invalid_title"), "paragraphs": [language.text("expired_text")]],
+        return views.page("message", ["heading": language.text("invalid_title"), "paragraphs": [language.text("invalid_text")]],
                           language: language, title: language.text("invalid_title"), organisation: engine.configuration.organisation,
                           status: .notFound)
     }

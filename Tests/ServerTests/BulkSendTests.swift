@@ -185,14 +185,16 @@ struct BulkSendTests {
         #expect(held.count == 2)
 
         let worker = WorkflowWorker(engine: engine, smtp: nil)
-        #expect(try await worker.runDue().ran[.bulkSend] == 1)
+        // One job, or more when making the envelope outlasted a 5-second slice (a loaded machine):
+        // each slice hands over to a job due at once (BulkSliceTests).
+        #expect(try await worker.runDue().ran[.bulkSend, default: 0] >= 1)
         #expect(try await fixture.envelopeCount() == 1, "only the row nobody held")
         let waiting = try await fixture.home.store.jobs(account: agent.account, kind: .bulkSend, envelope: bulk.id).filter { $0.state == .pending }
         #expect(waiting.count == 1, "a job is kept for the held rows")
         #expect(try await worker.runDue().total == 0, "nothing is due while the dead worker's lease runs")
 
         fixture.clock.advance(by: 301)
-        #expect(try await worker.runDue().ran[.bulkSend] == 1)
+        #expect(try await worker.runDue().ran[.bulkSend, default: 0] >= 1)
         #expect(try await fixture.envelopeCount() == 3, "every row became an envelope")
         let rows = try await engine.bulkRows(agent, bulk: bulk.id)
         #expect(rows.allSatisfy { $0.state == .created } && Set(rows.compactMap(\.envelope)).count == 3)

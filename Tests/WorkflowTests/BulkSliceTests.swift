@@ -8,7 +8,7 @@ import TestSupport
 /// node shutting down finishes its slice instead of being cancelled mid-row.
 @Suite struct BulkSliceTests {
     @Test func aBulkSendIsWorkedOffInSlicesEachAHandOverDueAtOnce() async throws {
-        let fixture = try await WorkflowFixture.make(bulkSlice: .zero)
+        let fixture = try await WorkflowFixture.make(bulkSlice: 0)
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk {{lead_id}}",
                             recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
                                                           authentication: .link, signatureRole: "customer")])

@@ -21,7 +21,7 @@ struct WorkflowFixture {
     static var start: Date { Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)) }
 
     static func make(_ label: String = #function, seal: Bool = true, tsa: URL? = nil, extraTrust: [Certificate] = [],
-                     webhooks: WebhookConfiguration = WebhookConfiguration(), bulkSlice: Duration? = nil) async throws -> WorkflowFixture {
+                     webhooks: WebhookConfiguration = WebhookConfiguration(), bulkSlice: TimeInterval? = nil) async throws -> WorkflowFixture {
         let directory = try TestEnvironment.scratchDirectory("workflow-\(label)-\(UUID().uuidString.prefix(8))")
         let store = try SQLiteWorkflowStore(directory: directory.appendingPathComponent("store"))
         let files = try DevelopmentCA.make(in: directory.appendingPathComponent("ca"))

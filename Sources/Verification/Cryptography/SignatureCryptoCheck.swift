@@ -388,8 +388,11 @@ struct SignatureCryptoCheck {
             issues.append(VerificationIssue(.certificateNotUsable, problem, verdict: .indeterminate, subIndication: .chainConstraintsFailure))
         }
         guard let validator else {
+            // A Countersign development seal: say where its CA is.
+            let development = certificate.issuer.contains(DevelopmentCA.rootName)
+                ? " (it is a Countersign development CA's: its ca.pem is in the folder `keys dev-ca` made, or a workflow home's dev-ca/)" : ""
             issues.append(VerificationIssue(.untrusted,
-                "no trust anchors were given (--trust), so \(certificate.commonName ?? certificate.subject) cannot be trusted",
+                "no trust anchors were given (--trust), so \(certificate.commonName ?? certificate.subject) cannot be trusted\(development)",
                 verdict: .indeterminate))
             return
         }

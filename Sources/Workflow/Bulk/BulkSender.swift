@@ -164,7 +164,7 @@ extension WorkflowEngine {
         let key = try await store.keys(account: job.account).first { $0.id == bulk.createdBy }
         let principal = Principal(account: bulk.account, keyID: bulk.createdBy, role: key?.role ?? .agent)
         // A slice (`WorkflowConfiguration.bulkSlice`), at least one batch of rows.
-        let deadline = ContinuousClock.now + configuration.bulkSlice
+        let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, configuration.bulkSlice) * 1000))
         var sliceEnded = false
         while true {
             let now = clock.now()

@@ -17,10 +17,10 @@ public struct WorkflowConfiguration: Sendable {
     public var seal: SealConfiguration?
     /// Webhook retries, rotation and the SSRF allow-list.
     public var webhooks: WebhookConfiguration
-    /// How long one bulk-send job works (at least one batch of rows) before a follow-up job due
+    /// Seconds one bulk-send job works (at least one batch of rows) before a follow-up job due
     /// at once takes over: other jobs run between slices, and a graceful shutdown finishes the
     /// slice in hand instead of cancelling it mid-row.
-    public var bulkSlice: Duration = .seconds(5)
+    public var bulkSlice: TimeInterval = 5
 
     public init(signingURL: String, disclosure: Disclosure = .standard, sender: String, organisation: String,
                 expiryDays: Int = 14, seal: SealConfiguration? = nil, webhooks: WebhookConfiguration = WebhookConfiguration()) {
