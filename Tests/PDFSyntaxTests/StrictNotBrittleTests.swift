@@ -170,6 +170,12 @@ import Testing
         // The entry's object reads as null; the object it pointed at is unharmed.
         #expect(try document.object(PDFReference(3)) == .null)
         #expect(try document.object(PDFReference(4)).streamValue != nil)
+        // Object 3 is the page: the page tree's error names the entry as the cause.
+        #expect {
+            _ = try document.pages()
+        } throws: { error in
+            (error as? PDFError)?.reason.hasSuffix("is not a dictionary: its cross-reference entry points at the offset of another object, so it reads as null") == true
+        }
     }
 
     @Test func anObjectOutsideItsRevisionIsAnAmbiguity() throws {

@@ -33,6 +33,12 @@ public final class PDFDocument: Sendable {
     /// what they name reads as `null`.
     private let mismatchedEntries: Set<MismatchedEntry>
 
+    /// Whether `reference`'s cross-reference entry points at another object (an ambiguity the
+    /// per-revision strict reader recorded; the object reads as null).
+    func hasMismatchedEntry(_ reference: PDFReference) -> Bool {
+        mismatchedEntries.contains { $0.reference == reference }
+    }
+
     private struct MismatchedEntry: Hashable {
         var offset: Int
         var reference: PDFReference

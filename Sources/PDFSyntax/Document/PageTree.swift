@@ -165,7 +165,9 @@ extension PDFDocument {
                                object: reference)
             }
             guard case .dictionary(let node) = try object(reference, revision: revision) else {
-                throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary", object: reference)
+                let why = hasMismatchedEntry(reference)
+                    ? ": its cross-reference entry points at the offset of another object, so it reads as null" : ""
+                throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary\(why)", object: reference)
             }
             if depth == 0, case .integer(let count)? = node[PageKeys.count], count > 0 {
                 // Room for the pages the root says there are, within reason: each is an object,
