@@ -87,7 +87,7 @@ public enum RepeatedJSONKeys {
             switch bytes[index] {
             case UInt8(ascii: "{"): return object(depth: depth)
             case UInt8(ascii: "["): return array(depth: depth)
-            case UInt8(ascii: "\""): return string() != nil
+            case UInt8(ascii: "\""): return skipString()
             default:
                 // A number or a literal: everything up to the next delimiter.
                 let start = index
@@ -154,6 +154,20 @@ public enum RepeatedJSONKeys {
                 if bytes[index] == UInt8(ascii: "]") { index += 1; return true }
                 return false
             }
+        }
+
+        /// Steps over a string value without making its text (a document's base64 can be
+        /// megabytes); false when it does not end.
+        mutating func skipString() -> Bool {
+            index += 1
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""): index += 1; return true
+                case UInt8(ascii: "\\"): index += 2
+                default: index += 1
+                }
+            }
+            return false
         }
 
         /// A string's text, escapes decoded; nil when it does not end or an escape is bad.
