@@ -42,10 +42,7 @@ public enum RepeatedJSONKeys {
             guard !scanner.value(depth: 0) else { return nil }
             if let found = scanner.found { return .repeated(path: found) }
             if let comma = scanner.trailingComma {
-                let before = UnsafeBufferPointer(rebasing: scanner.bytes[..<comma])
-                let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-                let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-                let column = before[lineStart...].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+                let (line, column) = TextPosition.lineAndColumn(of: comma, in: scanner.bytes)
                 return .trailingComma(offset: comma, line: line, column: column)
             }
             return nil

@@ -66,12 +66,7 @@ public struct StrictJSONDecoder: Sendable {
     /// and `DecodingError` as `JSONDecoder` does; a required key missing beside an unknown key
     /// close to it (`emial` for `email`) is a `KeyProblem`, which says what was meant.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        switch RepeatedJSONKeys.scan(data) {
-        case .repeated(let path)?: throw KeyProblem(path: path, kind: .repeated, what: what)
-        case .trailingComma(let offset, let line, let column)?:
-            throw KeyProblem(path: "", kind: .trailingComma(offset: offset, line: line, column: column), what: what)
-        case nil: break
-        }
+        try check(data)
         let log = KeyLog(othersKeys: othersKeys)
         let decoder = JSONDecoder()
         decoder.userInfo[KeyLog.userInfoKey] = log
@@ -89,6 +84,20 @@ public struct StrictJSONDecoder: Sendable {
             throw KeyProblem(path: KeyLog.join(path, key), kind: .unknown(known: log.asked(at: path)), what: what)
         }
         return value
+    }
+}
+
+extension StrictJSONDecoder {
+    /// Throws `KeyProblem` for what Foundation's reader accepts and strict JSON does not: a key
+    /// given twice in one object, a comma before `}` (`RepeatedJSONKeys`). `decode` checks this
+    /// first; call it for JSON read some other way.
+    public func check(_ data: Data) throws(KeyProblem) {
+        switch RepeatedJSONKeys.scan(data) {
+        case .repeated(let path)?: throw KeyProblem(path: path, kind: .repeated, what: what)
+        case .trailingComma(let offset, let line, let column)?:
+            throw KeyProblem(path: "", kind: .trailingComma(offset: offset, line: line, column: column), what: what)
+        case nil: return
+        }
     }
 }
 

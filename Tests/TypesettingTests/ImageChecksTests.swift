@@ -27,7 +27,9 @@ import Testing
         claimed.replaceSubrange((sof + 5)..<(sof + 9), with: [0xFD, 0xE8, 0xFD, 0xE8])
         #expect(Image(data: claimed, format: .jpeg).problem?.hasPrefix("its header says 65000×65000 pixels") == true)
         // The typesetter refuses them too (an uploaded mark never passes through a template).
-        #expect(throws: TypesettingError.self) { _ = try ImageSource(truncatedJPEG) }
+        #expect(throws: TypesettingError.self) {
+            _ = try Typesetter().typeset(DocumentSpec(page: .letter, body: [.image(truncatedJPEG)]))
+        }
     }
 
     @Test func aPhotosOrientationIsApplied() throws {

@@ -65,11 +65,7 @@ extension StoreConformance {
             try expect(try await records.redeemEmbeddedLink(secretHash: sha("s3"), now: epoch) == nil, "not unknown")
         },
         Case(name: "bulk sends: rows numbered in order, duplicates skipped, leased, finished") { store in
-            let bulks = try bulkStore(store)
-            _ = try await makeAccount(store, "acme")
-            let spec = BulkSpec(templateID: "t", templateVersion: "1", subject: "s",
-                                recipients: [RecipientRequest(name: "n", email: "{{email}}", role: .signer)])
-            try await bulks.insertBulkSend(BulkSend(id: "blk_1", account: "acme", spec: spec, createdAt: epoch, createdBy: "key_acme"))
+            let bulks = try await makeBulkSend(store)
             let drain = Job(id: "job_b", account: "acme", kind: .bulkSend, envelope: "blk_1", runAt: epoch)
             let rows = (1...3).map { BulkRow(key: "r\($0)", values: ["email": "\($0)@example.com"]) }
             try expect(try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: rows, jobs: [drain]) == 3, "three rows added")
@@ -102,11 +98,7 @@ extension StoreConformance {
                        "pages by sequence")
         },
         Case(name: "purge: an envelope's e-mails and its bulk row's values go with its personal data") { store in
-            let bulks = try bulkStore(store)
-            _ = try await makeAccount(store, "acme")
-            let spec = BulkSpec(templateID: "t", templateVersion: "1", subject: "s",
-                                recipients: [RecipientRequest(name: "n", email: "{{email}}", role: .signer)])
-            try await bulks.insertBulkSend(BulkSend(id: "blk_1", account: "acme", spec: spec, createdAt: epoch, createdBy: "key_acme"))
+            let bulks = try await makeBulkSend(store)
             let rows = ["r1", "r2"].map { BulkRow(key: $0, values: ["email": "\($0)@example.com"]) }
             _ = try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: rows, jobs: [])
             _ = try await bulks.claimBulkRows(account: "acme", bulk: "blk_1", limit: 2, now: epoch, until: epoch.addingTimeInterval(300))
@@ -139,6 +131,16 @@ func serviceStore(_ store: any WorkflowStore) throws -> any ServiceRecordStore {
         throw StoreConformance.Failure(description: "the store does not implement ServiceRecordStore")
     }
     return records
+}
+
+/// Account `acme` with an empty bulk send `blk_1`; the store as a `BulkSendStore`.
+func makeBulkSend(_ store: any WorkflowStore) async throws -> any BulkSendStore {
+    let bulks = try bulkStore(store)
+    _ = try await makeAccount(store, "acme")
+    let spec = BulkSpec(templateID: "t", templateVersion: "1", subject: "s",
+                        recipients: [RecipientRequest(name: "n", email: "{{email}}", role: .signer)])
+    try await bulks.insertBulkSend(BulkSend(id: "blk_1", account: "acme", spec: spec, createdAt: epoch, createdBy: "key_acme"))
+    return bulks
 }
 
 func bulkStore(_ store: any WorkflowStore) throws -> any BulkSendStore {

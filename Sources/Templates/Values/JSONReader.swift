@@ -1,4 +1,5 @@
 public import Foundation
+import InputChecks
 
 extension TemplateValue {
     /// Parses JSON into a value: objects, arrays, strings, numbers (exact decimals), booleans and
@@ -34,11 +35,7 @@ struct JSONReader {
     }
 
     private func failure(_ reason: String) -> TemplateError {
-        let before = bytes[..<min(index, bytes.count)]
-        let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        // Columns count characters, not bytes (UTF-8 continuation bytes are not counted).
-        let column = bytes[lineStart..<before.endIndex].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+        let (line, column) = TextPosition.lineAndColumn(of: index, in: bytes)
         return TemplateError(.wrongType, "invalid JSON at line \(line), column \(column) (byte \(index)): \(reason)")
     }
 

@@ -162,7 +162,7 @@ final class BlockLayouter {
     /// body's height.
     func imageItem(_ image: Image, width: Double) throws -> (box: Box, width: Double) {
         let source = try imageSource(image)
-        try LayoutRoom.requireWidth(width, what: "an image")
+        try LayoutRoom.requireWidth(width, what: "an image (\(source.pixelWidth) × \(source.pixelHeight) pixels)")
         var (w, h) = source.displaySize(width: image.width, height: image.height)
         if w > width { h *= width / w; w = width }
         let limit = min(bodyHeight, imageHeightLimit)

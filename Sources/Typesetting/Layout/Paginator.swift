@@ -103,7 +103,7 @@ struct Paginator {
 
     private mutating func placeFixed(_ box: Box, spaceBefore: Double, spaceAfter: Double, x: Double) throws {
         if box.height > bodyHeight + Typesetter.tolerance {
-            throw LayoutRoom.tooTall("a rule or field", height: box.height, room: bodyHeight, todo: "make it smaller")
+            throw LayoutRoom.tooTall("a horizontal rule (<hr thickness>)", height: box.height, room: bodyHeight, todo: "make it thinner")
         }
         if !atPageTop, y + gap(before: spaceBefore) + box.height > bottom { newPage() }
         y += gap(before: spaceBefore)

@@ -11,9 +11,6 @@ final class ImageSource {
 
     init(_ image: Image) throws {
         self.image = image
-        if let problem = image.problem {
-            throw TypesettingError(.image, "the \(image.format == .png ? "PNG" : "JPEG") image cannot be printed: \(problem)")
-        }
         switch image.format {
         case .png:
             let bytes = image.data

@@ -33,7 +33,12 @@ final class ImageXObjects {
         return file.add(.stream(image))
     }
 
+    /// Checked here, once per typesetter and image (`cache`), not per document: a template's
+    /// images were checked when it compiled; this catches the others (an uploaded mark).
     private static func encode(_ source: ImageSource) throws -> Encoded {
+        if let problem = source.image.problem {
+            throw TypesettingError(.image, "the \(source.image.format == .png ? "PNG" : "JPEG") image cannot be printed: \(problem)")
+        }
         switch source.image.format {
         case .jpeg:
             var dictionary = header(source.pixelWidth, source.pixelHeight)

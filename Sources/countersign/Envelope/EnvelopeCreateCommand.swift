@@ -57,12 +57,7 @@ struct EnvelopeCreateCommand: ParsableCommand {
     /// The request with each `documents[].file` read (relative to `folder`) into `pdf` as base64.
     static func readingFiles(_ data: Data, folder: URL) throws -> Data {
         // Re-encoding would keep one of a repeated key's values silently; the decoder refuses it.
-        switch RepeatedJSONKeys.scan(data) {
-        case .repeated(let path)?: throw StrictJSONDecoder.KeyProblem(path: path, kind: .repeated, what: "an envelope request")
-        case .trailingComma(let offset, let line, let column)?:
-            throw StrictJSONDecoder.KeyProblem(path: "", kind: .trailingComma(offset: offset, line: line, column: column), what: "an envelope request")
-        case nil: break
-        }
+        try StrictJSONDecoder(what: "an envelope request").check(data)
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let documents = object["documents"] as? [[String: Any]] else { return data }
         object["documents"] = try documents.enumerated().map { index, document in
