@@ -122,27 +122,41 @@ enum HTTP {
                                           map: (T) -> Item) throws -> Page<Item> {
         let limit = try limit(request)
         var rest = items.sorted { key($0) < key($1) }[...]
-        if let cursor = query(request, "cursor") {
-            guard let after = Cursor.decode(cursor) else { throw ServiceError(.badRequest, "cursor '\(cursor)' is not one this API gave") }
+        if let after = try Cursor.after(request) {
             rest = rest.drop { key($0) <= after }
         }
         let slice = Array(rest.prefix(limit))
-        let next = rest.count > limit ? slice.last.map { Cursor.encode(key($0)) } : nil
+        let next = rest.count > limit ? slice.last.map { Cursor.encode(key($0), request: request) } : nil
         return Page(items: slice.map(map), nextCursor: next)
     }
 }
 
-/// Opaque cursors: base64url of the last key seen.
+/// Opaque cursors: base64url of the list's path and the last key seen. The path binds a
+/// cursor to the list that gave it: the events of one envelope, say, cannot be paged with a
+/// cursor from another's, nor the keys with one from the envelopes — such a cursor is refused,
+/// not read as a position in the wrong list.
 enum Cursor {
-    static func encode(_ key: String) -> String {
-        Data(key.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    /// The cursor after `key` in the list `request` asked for.
+    static func encode(_ key: String, request: Request) -> String {
+        Data((request.uri.path + "\n" + key).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ cursor: String) -> String? {
+    /// The key the request's `cursor` parameter stands for (nil without one); a cursor this API
+    /// did not give, or gave for another list, is a `badRequest` naming the parameter.
+    static func after(_ request: Request) throws -> String? {
+        guard let cursor = HTTP.query(request, "cursor") else { return nil }
         var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
-        guard cursor.count <= 400, let data = Data(base64Encoded: text), let key = String(data: data, encoding: .utf8) else { return nil }
-        return key
+        guard cursor.count <= 600, let data = Data(base64Encoded: text), let decoded = String(data: data, encoding: .utf8),
+              let newline = decoded.firstIndex(of: "\n") else {
+            throw ServiceError(.badRequest, "cursor '\(cursor)' is not one this API gave; pass a page's nextCursor unchanged")
+        }
+        let path = decoded[..<newline]
+        guard path == request.uri.path else {
+            throw ServiceError(.badRequest, "cursor '\(cursor)' pages \(path), not \(request.uri.path); "
+                               + "pass the nextCursor of this list's previous page")
+        }
+        return String(decoded[decoded.index(after: newline)...])
     }
 }

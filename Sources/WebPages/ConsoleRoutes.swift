@@ -73,7 +73,9 @@ extension WebPages {
                 response.setCookie(consoleCookie(ConsoleSessions.cookieName, sessionID, path: "/console"))
                 return response
             } catch let error as WorkflowError {
-                return consolePage("console-login", ["error": error.reason, "csrf": csrf], title: "Sign in", session: nil, status: .unauthorized)
+                // A known key of the wrong role is forbidden (403); an unknown or revoked one unauthorised (401).
+                return consolePage("console-login", ["error": error.reason, "csrf": csrf], title: "Sign in", session: nil,
+                                   status: error.code == .forbidden ? .forbidden : .unauthorized)
             } catch let error as WebPagesError {
                 return consolePage("console-login", ["error": error.reason, "csrf": csrf], title: "Sign in", session: nil,
                                    status: .tooManyRequests)

@@ -75,6 +75,10 @@ struct EnvelopeAPITests {
         for lead in ["LD-000001", "LD-000002", "LD-000003", "LD-000004"] { _ = try await fixture.createEnvelope(leadID: lead) }
         var seen: [String] = []
         var cursor: String?
+        // A cursor belongs to the list that gave it: another list refuses it rather than paging from it.
+        let first = try #require(try await fixture.call("GET", "/v1/envelopes?limit=2", as: .compliance).json["nextCursor"] as? String)
+        let elsewhere = try await fixture.call("GET", "/v1/envelopes/\(id)/events?cursor=\(first)", as: .compliance)
+        #expect(elsewhere.status == 400 && elsewhere.text.contains("not /v1/envelopes/\(id)/events"), "\(elsewhere.text)")
         repeat {
             let page = try await fixture.call("GET", "/v1/envelopes?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), as: .compliance)
             #expect(page.status == 200)

@@ -52,7 +52,7 @@ import Workflow
         let legal = try await fixture.engine.issueKey(fixture.admin, role: .legal, name: "legal 2").secret
         try await withConsole(fixture) { browser in
             let refused = try await logIn(browser, key: legal)
-            #expect(refused.status == .unauthorized && refused.body.contains("cannot use the console"))
+            #expect(refused.status == .forbidden && refused.body.contains("cannot use the console"))
             let wrong = try await logIn(browser, key: "csk_nope")
             #expect(wrong.status == .unauthorized && wrong.body.contains("unknown or revoked"))
             let noToken = try await browser.post("/console/login", ["key": fixture.agentKey])

@@ -56,6 +56,10 @@ import Workflow
         let completion = try #require(records.first { $0.json["type"] as? String == "envelope.completed" })
         let fields = try #require(completion.data["fields"] as? [String: String], "completion carries the field values")
         #expect(fields == ["contact_phone": "+1 555 0100"])
+        let sealed = try #require(try await fixture.engine.envelope(fixture.admin, id: created.id).documents.first?.sealedSHA256)
+        let documents = try #require(completion.data["documents"] as? [[String: Any]])
+        #expect(documents.count == 1 && documents[0]["sealedSha256"] as? String == sealed,
+                "the sealed hash under the API's Envelope schema name")
         #expect(records.filter { $0.json["type"] as? String != "envelope.completed" }.allSatisfy { $0.data["fields"] == nil })
 
         let deliveries = try await fixture.engine.webhookDeliveries(fixture.compliance, query: WebhookDeliveryQuery(endpoint: endpoint.id))

@@ -100,9 +100,9 @@ struct BulkRoutes {
                 return state
             }
             var after = 0
-            if let cursor = HTTP.query(request, "cursor") {
-                guard let key = Cursor.decode(cursor), let value = Int(key) else {
-                    throw ServiceError(.badRequest, "cursor '\(cursor)' is not one this API gave")
+            if let key = try Cursor.after(request) {
+                guard let value = Int(key) else {
+                    throw ServiceError(.badRequest, "cursor '\(HTTP.query(request, "cursor") ?? "")' is not one this API gave; pass a page's nextCursor unchanged")
                 }
                 after = value
             }
@@ -111,7 +111,7 @@ struct BulkRoutes {
             let items = Array(rows.prefix(limit))
             return try HTTP.json(Page(items: items.map {
                 RowResource(sequence: $0.sequence, key: $0.key, state: $0.state.rawValue, envelopeId: $0.envelope, error: $0.error)
-            }, nextCursor: rows.count > limit ? items.last.map { Cursor.encode(String($0.sequence)) } : nil))
+            }, nextCursor: rows.count > limit ? items.last.map { Cursor.encode(String($0.sequence), request: request) } : nil))
         }
     }
 

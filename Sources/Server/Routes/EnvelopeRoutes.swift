@@ -80,13 +80,10 @@ struct EnvelopeRoutes {
                 query.metadataKey = parts[0]
                 query.metadataValue = parts[1]
             }
-            if let cursor = HTTP.query(request, "cursor") {
-                guard let after = Cursor.decode(cursor) else { throw ServiceError(.badRequest, "cursor '\(cursor)' is not one this API gave") }
-                query.after = after
-            }
+            if let after = try Cursor.after(request) { query.after = after }
             let found = try await engine.envelopes(principal, query: query)
             let items = Array(found.prefix(query.limit - 1))
-            let next = found.count >= query.limit ? items.last.map { Cursor.encode($0.id) } : nil
+            let next = found.count >= query.limit ? items.last.map { Cursor.encode($0.id, request: request) } : nil
             return try HTTP.json(Page(items: items.map(EnvelopeResource.init), nextCursor: next))
         }
         group.get("envelopes/:id") { request, context in

@@ -90,13 +90,10 @@ struct WebhookRoutes {
                 }
                 query.state = parsed
             }
-            if let cursor = HTTP.query(request, "cursor") {
-                guard let after = Cursor.decode(cursor) else { throw ServiceError(.badRequest, "cursor '\(cursor)' is not one this API gave") }
-                query.after = after
-            }
+            if let after = try Cursor.after(request) { query.after = after }
             let deliveries = try await engine.webhookDeliveries(principal, query: query)
             let slice = Array(deliveries.prefix(pageSize))
-            let next = deliveries.count > pageSize ? slice.last.map { Cursor.encode($0.id) } : nil
+            let next = deliveries.count > pageSize ? slice.last.map { Cursor.encode($0.id, request: request) } : nil
             return try HTTP.json(Page(items: slice.map(WebhookDeliveryResource.init), nextCursor: next))
         }
         group.get("webhook-deliveries/:deliveryId/attempts") { _, context in

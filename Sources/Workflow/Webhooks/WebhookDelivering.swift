@@ -95,7 +95,7 @@ enum WebhookPayload {
                 data["fields"] = .object(fields)
                 data["documents"] = .array(envelope.documents.map { document in
                     .object(["id": .string(document.id), "name": .string(document.name),
-                             "sealedSHA256": document.sealedSHA256.map { .string($0) } ?? .null])
+                             "sealedSha256": document.sealedSHA256.map { .string($0) } ?? .null])
                 })
             }
         }
