@@ -19,6 +19,9 @@ public struct TypesettingError: Error, Sendable, Hashable, CustomStringConvertib
 
     public let code: Code
     public let reason: String
+    /// The source element the error is about (a template's `<p>` at a line and column), when
+    /// the block carried one.
+    public var origin: BlockOrigin?
     public let fileID: String
     public let line: Int
 
@@ -29,7 +32,19 @@ public struct TypesettingError: Error, Sendable, Hashable, CustomStringConvertib
         self.line = line
     }
 
-    public var description: String { reason }
+    /// The reason, after the origin when there is one (`t.xml:6:30: <cell>: …`).
+    public var description: String { origin.map { "\($0): \(reason)" } ?? reason }
+
+    /// Runs `body`, giving a typesetting error it throws `origin` unless it names one already
+    /// (an inner block's origin is the more precise).
+    static func attributed<T>(to origin: BlockOrigin?, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as TypesettingError where error.origin == nil && origin != nil {
+            error.origin = origin
+            throw error
+        }
+    }
     public static func == (lhs: TypesettingError, rhs: TypesettingError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

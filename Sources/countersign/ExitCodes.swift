@@ -127,7 +127,9 @@ extension CLIError {
             // but does not read as CSV is a data error (65).
             return CLIError(error.cannotOpen ? ExitStatus.noInput : ExitStatus.dataError, file: error.path, error.message)
         case let error as TypesettingError:
-            return CLIError(ExitStatus.dataError, file: file, error.reason)
+            // A layout error names the template element it is about: file:line:column.
+            guard let origin = error.origin else { return CLIError(ExitStatus.dataError, file: file, error.reason) }
+            return CLIError(ExitStatus.dataError, file: origin.file.map { _ in origin.location } ?? file, "<\(origin.element)>: " + error.reason)
         case let error as PDFReaderError:
             return CLIError(error.code == .notFound ? ExitStatus.noInput : ExitStatus.dataError, file: file, error.reason)
         case let error as VerificationError:

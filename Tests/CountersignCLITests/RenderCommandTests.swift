@@ -146,6 +146,34 @@ import Testing
         #expect(result.stderr.contains("broken.xml:4:"), "\(result.stderr)")
     }
 
+    /// A layout error points at the element it is about, as compile errors do, even when the
+    /// text sits in a cell of a list item in a loop; the table-wide one at the table.
+    @Test func layoutErrorsNameTheElementsLineAndColumn() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        func attempt(_ columns: String) throws -> CommandResult {
+            let template = directory.appendingPathComponent("narrow.xml")
+            try Data("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <template xmlns="urn:countersign:template:1" id="narrow" version="1" page="a4" margin="20mm">
+              <body>
+                <p>Hello.</p>
+                <ul><for each="n" in="[1, 2]"><li><table columns="\(columns)">
+                  <row><cell>aaa</cell><cell><p>Supercalifragilistic</p></cell></row>
+                </table></li></for></ul>
+              </body>
+            </template>
+            """.utf8).write(to: template)
+            return try countersign(["render", template.path, "--out", directory.appendingPathComponent("narrow.pdf").path])
+        }
+        let narrow = try attempt("99% 1%")
+        #expect(narrow.status == 65)
+        #expect(narrow.stderr.contains("narrow.xml:6:34: <p>: the text 'Supercalifragilistic' has"), "\(narrow.stderr)")
+        let over = try attempt("90% 20%")
+        #expect(over.status == 65)
+        #expect(over.stderr.contains("narrow.xml:5:39: <table>: "), "\(over.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("narrow.pdf").path))
+    }
+
     @Test func missingTemplateOrRowAreClearErrors() throws {
         let missing = try countersign(["check", "/nonexistent/template.xml"])
         #expect(missing.status == 66)

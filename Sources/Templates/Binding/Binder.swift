@@ -115,6 +115,10 @@ struct Binder {
             out.append(.spacer(height))
         case .rule(let width, let color):
             out.append(.rule(width: width, color: color))
+        case .located(let origin, let inner):
+            let start = out.count
+            block(inner, into: &out)
+            for index in start..<out.count { out[index] = out[index].located(origin) }
         }
     }
 

@@ -116,6 +116,23 @@ extension Compiler {
     }
 
     private func block(_ node: ParsedNode, parent: ParsedElement, _ context: BlockContext) -> [Flow<BlockNode>] {
+        let flows = unlocatedBlock(node, parent: parent, context)
+        // The element's blocks carry where it is, so a layout error can say (clauses and
+        // keep-together hold their own elements, each located already).
+        guard case .element(let element) = node, !["keep-together", "clause"].contains(element.name),
+              Schema.elements[element.name] != nil else { return flows }
+        return flows.map { flow in
+            guard case .item(let block) = flow else { return flow }
+            return .item(.located(origin(of: element), block))
+        }
+    }
+
+    /// Where `element` starts, for layout errors.
+    func origin(of element: ParsedElement) -> BlockOrigin {
+        BlockOrigin(file: file, line: element.position.line, column: element.position.column, element: element.name)
+    }
+
+    private func unlocatedBlock(_ node: ParsedNode, parent: ParsedElement, _ context: BlockContext) -> [Flow<BlockNode>] {
         guard case .element(let element) = node else {
             if case .text(let text) = node, !text.isBlank {
                 reportStrayText(text, in: parent, expected: "a block element such as <p>")
@@ -202,7 +219,7 @@ extension Compiler {
         }
         guard hasContent else { return [] }
         let runs = inlines(in: element, style: inline, link: nil, context)
-        return [.item(.paragraph(style, runs, heading: nil))]
+        return [.item(.located(origin(of: element), .paragraph(style, runs, heading: nil)))]
     }
 
     // MARK: Paragraphs and inline content

@@ -118,4 +118,6 @@ indirect enum BlockNode: Sendable {
     case pageBreak
     case spacer(Double)
     case rule(width: Double, color: Color)
+    /// A block with the element it was compiled from, for layout errors.
+    case located(BlockOrigin, BlockNode)
 }

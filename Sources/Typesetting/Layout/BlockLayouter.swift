@@ -32,7 +32,9 @@ final class BlockLayouter {
     /// its font (`LayoutRoom`): indents, list nesting, columns or padding left no room, and the
     /// text would print a letter a line, or not at all.
     func textLayout(_ paragraph: Paragraph, width: Double, pageNumber: Int = 0, pageCount: Int = 0) throws -> TextLayout {
-        try LayoutRoom.requireWidth(width, for: paragraph) { try textLayout($0, width: $1) }
+        try TypesettingError.attributed(to: paragraph.origin) {
+            try LayoutRoom.requireWidth(width, for: paragraph) { try textLayout($0, width: $1) }
+        }
         let hasPageNumbers = paragraph.runs.contains {
             switch $0 {
             case .pageNumber, .pageCount: return true
@@ -53,16 +55,18 @@ final class BlockLayouter {
     /// The table measured at `width` (cached).
     func tableLayout(_ table: Table, width: Double) throws -> TableLayout {
         if let cached = recentTables.last(where: { $0.width == width && $0.table == table }) { return cached.layout }
-        let layout = try TableLayout(table, width: width, layouter: self)
+        let layout = try TypesettingError.attributed(to: table.origin) { try TableLayout(table, width: width, layouter: self) }
         if recentTables.count == Self.recentTableCount { recentTables.removeFirst() }
         recentTables.append((table, width, layout))
         return layout
     }
 
     func imageSource(_ image: Image) throws -> ImageSource {
-        if let cached = images[image] { return cached }
+        var key = image
+        key.origin = nil  // the same picture in two places is one image
+        if let cached = images[key] { return cached }
         let source = try ImageSource(image)
-        images[image] = source
+        images[key] = source
         return source
     }
 
@@ -74,7 +78,9 @@ final class BlockLayouter {
         var y = 0.0
         var previousSpaceAfter = 0.0
         for (index, block) in blocks.enumerated() {
-            let piece = try boxPiece(block, width: width, pageNumber: pageNumber, pageCount: pageCount)
+            let piece = try TypesettingError.attributed(to: block.origin) {
+                try boxPiece(block, width: width, pageNumber: pageNumber, pageCount: pageCount)
+            }
             let gap = index == 0 ? 0 : max(previousSpaceAfter, piece.spaceBefore)
             y += gap
             drawables += piece.box.drawables.map { $0.translated(0, y) }
@@ -161,6 +167,10 @@ final class BlockLayouter {
     /// The image at its size, scaled down (keeping its proportions) to fit `width` and the page
     /// body's height.
     func imageItem(_ image: Image, width: Double) throws -> (box: Box, width: Double) {
+        try TypesettingError.attributed(to: image.origin) { try unattributedImageItem(image, width: width) }
+    }
+
+    private func unattributedImageItem(_ image: Image, width: Double) throws -> (box: Box, width: Double) {
         let source = try imageSource(image)
         try LayoutRoom.requireWidth(width, what: "an image (\(source.pixelWidth) × \(source.pixelHeight) pixels)")
         var (w, h) = source.displaySize(width: image.width, height: image.height)
@@ -180,6 +190,10 @@ final class BlockLayouter {
     /// signer's mark sitting on the line, clipped to the rectangle; a signing line under it and
     /// the label below (a checkbox: its label beside it).
     func signatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
+        try TypesettingError.attributed(to: signature.origin) { try unattributedSignatureBox(signature, width: width) }
+    }
+
+    private func unattributedSignatureBox(_ signature: SignatureBox, width: Double) throws -> Box {
         try LayoutRoom.requireWidth(width, what: "the \(signature.kind.rawValue) field '\(signature.label)'")
         let boxWidth = min(signature.width, width)
         var label = ParagraphStyle()
@@ -254,6 +268,10 @@ final class BlockLayouter {
     /// The list's indent, or more where a marker needs more (the number of item 100 in an
     /// 18 pt indent): the marker hangs in it on one line, never wrapping over the item's text.
     func indent(of list: ListBlock) throws -> Double {
+        try TypesettingError.attributed(to: list.origin) { try unattributedIndent(of: list) }
+    }
+
+    private func unattributedIndent(of list: ListBlock) throws -> Double {
         guard !list.items.isEmpty else { return list.indent }
         // The widest marker: the bullet, or the first or the last number (a minus sign or more
         // digits make it wider).

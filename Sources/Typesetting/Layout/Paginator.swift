@@ -53,7 +53,7 @@ struct Paginator {
     mutating func flow(_ blocks: [Block], x: Double, width: Double) throws {
         for (index, block) in blocks.enumerated() {
             let next = index + 1 < blocks.count ? blocks[index + 1] : nil
-            try place(block, next: next, x: x, width: width)
+            try TypesettingError.attributed(to: block.origin) { try place(block, next: next, x: x, width: width) }
         }
     }
 

@@ -80,10 +80,32 @@ public enum InlineRun: Sendable, Hashable {
     public static func plain(_ text: String) -> InlineRun { .text(text, InlineStyle()) }
 }
 
+/// Where a block came from in its source (a template's element), so a layout error can point
+/// there. The typesetter only passes it on; it never changes what is drawn.
+public struct BlockOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// The source file as its reader names it (a template, a clause), if any.
+    public var file: String?
+    /// 1-based line and column of the element's start tag.
+    public var line: Int
+    public var column: Int
+    /// The element's name (`p`, `cell`, `table`).
+    public var element: String
+
+    public init(file: String?, line: Int, column: Int, element: String) {
+        self.file = file; self.line = line; self.column = column; self.element = element
+    }
+
+    /// `file:line:column`, or `line L, column C` without a file.
+    public var location: String { file.map { "\($0):\(line):\(column)" } ?? "line \(line), column \(column)" }
+    public var description: String { "\(location): <\(element)>" }
+}
+
 /// A paragraph: styled runs under a paragraph style.
 public struct Paragraph: Sendable, Hashable {
     public var runs: [InlineRun]
     public var style: ParagraphStyle
+    /// Where it came from, for errors.
+    public var origin: BlockOrigin?
     public init(runs: [InlineRun], style: ParagraphStyle) {
         self.runs = runs; self.style = style
     }
@@ -128,6 +150,8 @@ public struct Table: Sendable, Hashable {
     public var headerBackground: Color? = Color(red: 0.93, green: 0.93, blue: 0.93)
     public var spaceBefore: Double = 4
     public var spaceAfter: Double = 8
+    /// Where it came from, for errors.
+    public var origin: BlockOrigin?
 
     public init(columns: [ColumnWidth], rows: [TableRow]) {
         self.columns = columns; self.rows = rows
@@ -144,6 +168,8 @@ public struct Image: Sendable, Hashable {
     public var height: Double?
     public var alignment: TextAlignment = .left
     public var spaceAfter: Double = 6
+    /// Where it came from, for errors.
+    public var origin: BlockOrigin?
 
     public init(data: [UInt8], format: Format, width: Double? = nil, height: Double? = nil) {
         self.data = data; self.format = format; self.width = width; self.height = height
@@ -171,6 +197,8 @@ public struct SignatureBox: Sendable, Hashable {
     public var kind: Kind = .signature
     /// The name of a field other than the signature.
     public var fieldName: String?
+    /// Where it came from, for errors.
+    public var origin: BlockOrigin?
 
     /// The kinds of boxes a signer fills.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -191,6 +219,8 @@ public struct ListBlock: Sendable, Hashable {
     public var start: Int = 1
     /// Space below the list (points), before whatever follows.
     public var spaceAfter: Double = 6
+    /// Where it came from, for errors.
+    public var origin: BlockOrigin?
     public init(marker: Marker, items: [[Block]]) {
         self.marker = marker; self.items = items
     }
@@ -212,6 +242,34 @@ public indirect enum Block: Sendable, Hashable {
     case spacer(Double)
     /// A horizontal rule.
     case rule(width: Double, color: Color)
+}
+
+extension Block {
+    /// The origin of a paragraph, heading, list, table, image or field; nil for the others.
+    public var origin: BlockOrigin? {
+        switch self {
+        case .paragraph(let paragraph), .heading(_, let paragraph): paragraph.origin
+        case .list(let list): list.origin
+        case .table(let table): table.origin
+        case .image(let image): image.origin
+        case .signature(let box): box.origin
+        case .keepTogether, .pageBreak, .spacer, .rule: nil
+        }
+    }
+
+    /// The block with `origin`, where it has none yet and can carry one.
+    public func located(_ origin: BlockOrigin) -> Block {
+        guard self.origin == nil else { return self }
+        switch self {
+        case .paragraph(var paragraph): paragraph.origin = origin; return .paragraph(paragraph)
+        case .heading(let level, var paragraph): paragraph.origin = origin; return .heading(level: level, paragraph)
+        case .list(var list): list.origin = origin; return .list(list)
+        case .table(var table): table.origin = origin; return .table(table)
+        case .image(var image): image.origin = origin; return .image(image)
+        case .signature(var box): box.origin = origin; return .signature(box)
+        case .keepTogether, .pageBreak, .spacer, .rule: return self
+        }
+    }
 }
 
 /// Page geometry.
