@@ -206,6 +206,18 @@ extension PostgresWorkflowStore {
         }
     }
 
+    public func finishDeliveries(_ deliveries: [(id: String, payload: Data)]) async throws {
+        guard !deliveries.isEmpty else { return }
+        let ids = deliveries.map(\.id), payloads = deliveries.map { ByteBuffer(bytes: $0.payload) }
+        try await run("finishing delivered e-mails \(ids.prefix(3).joined(separator: ", "))\(ids.count > 3 ? ", …" : "")") { connection in
+            _ = try await connection.query("""
+                UPDATE jobs SET state = 'done', leased_until = NULL, payload = delivered.payload
+                FROM unnest(\(ids)::text[], \(payloads)::bytea[]) AS delivered(id, payload)
+                WHERE jobs.id = delivered.id AND jobs.state = 'pending'
+                """, logger: logger)
+        }
+    }
+
     public func failJob(id: String, error: String, retryAt: Date) async throws {
         try await run("recording the failure of job \(id)") { connection in
             _ = try await connection.query("""

@@ -213,6 +213,17 @@ extension SQLiteWorkflowStore {
         }
     }
 
+    public func finishDeliveries(_ deliveries: [(id: String, payload: Data)]) async throws {
+        guard !deliveries.isEmpty else { return }
+        let rows = deliveries.map { (id: $0.id, payload: $0.payload) }
+        try await write { db in
+            for row in rows {
+                try db.run(sql: "UPDATE jobs SET state = 'done', leased_until = NULL, payload = ? WHERE id = ? AND state = 'pending'",
+                           arguments: [row.payload, row.id])
+            }
+        }
+    }
+
     public func failJob(id: String, error: String, retryAt: Date) async throws {
         try await write { db in
             try db.run(sql: """

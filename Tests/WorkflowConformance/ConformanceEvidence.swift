@@ -193,6 +193,26 @@ extension StoreConformance {
             try expect(states == ["job_m1 done", "job_m2 done", "job_m3 failed", "job_m4 pending"],
                        "the named pending jobs done, a failed one and the others as they were: \(states)")
         },
+        Case(name: "jobs: a delivered e-mail is kept without its secrets; done and failed ones stay as they were") { store in
+            _ = try await makeAccount(store, "acme")
+            let sent = Data("with link abc123".utf8)
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_d1", account: "acme", kind: .email, envelope: "env_1", payload: sent, runAt: epoch),
+                Job(id: "job_d2", account: "acme", kind: .email, envelope: "env_1", payload: sent, runAt: epoch),
+                Job(id: "job_d3", account: "acme", kind: .email, envelope: "env_1", payload: sent, runAt: epoch, maximumAttempts: 1),
+                Job(id: "job_d4", account: "acme", kind: .email, envelope: "env_1", payload: sent, runAt: epoch),
+            ]))
+            _ = try await store.claimJobs(now: epoch, limit: 10, lease: 60, worker: "w")
+            try await store.finishJob(id: "job_d2")
+            try await store.failJob(id: "job_d3", error: "refused", retryAt: epoch)
+            let kept = Data("with link [removed]".utf8)
+            try await store.finishDeliveries([("job_d1", kept), ("job_d2", kept), ("job_d3", kept), ("job_nope", kept)])
+            try await store.finishDeliveries([])
+            let jobs = try await store.jobs(account: "acme", kind: .email, envelope: nil)
+            let states = jobs.map { "\($0.id) \($0.state.rawValue) \(String(decoding: $0.payload, as: UTF8.self))" }
+            try expect(states == ["job_d1 done with link [removed]", "job_d2 done with link abc123", "job_d3 failed with link abc123",
+                                  "job_d4 pending with link abc123"], "only the pending delivered job changed: \(states)")
+        },
         Case(name: "jobs: a failure retries later, and the last attempt fails the job") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", jobs: [

@@ -30,6 +30,18 @@ import Workflow
         let code = String(codeMail.split(separator: " ").first { $0.count == 7 && $0.hasSuffix(".") }?.dropLast() ?? "")
         try await fixture.engine.authenticate(token: token, code: code, context: context)
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].authenticatedAt != nil)
+
+        // The store keeps hashes of links and codes; once delivered, the outbox's copies keep
+        // neither (the rest of the message stays, for support to read what was sent).
+        let stored = try await fixture.store.jobs(account: fixture.admin.account, kind: .email, envelope: envelope.id)
+        #expect(stored.count == 2 && stored.allSatisfy { $0.state == .done })
+        for job in stored {
+            let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
+            #expect(!(message.text + message.html).contains(token) && !(message.text + message.html).contains(code), "\(message.text)")
+            #expect(message.text.contains(MailMessage.removedSecret) && message.secrets == nil, "\(message.text)")
+        }
+        #expect(try await fixture.store.jobs(account: fixture.admin.account, kind: .email, envelope: envelope.id)
+            .map { try JSONDecoder().decode(MailMessage.self, from: $0.payload).subject }.contains { $0.hasPrefix("Your code") })
     }
 
     @Test func aMailDirectoryHoldsEachMessageAsAFileWithItsLink() async throws {

@@ -93,15 +93,17 @@ extension WorkflowEngine {
             \(envelope.message.map { "<p>\(Self.escape($0))</p>" } ?? "")
             <p><a href="\(Self.escape(link))">Open the documents</a></p>
             """
-        transition.jobs.append(mail(envelope, to: recipient.email, subject: subject, text: text, html: html, now: now))
+        transition.jobs.append(mail(envelope, to: recipient.email, subject: subject, text: text, html: html, now: now,
+                                    secrets: [token]))
     }
 
     /// An e-mail job of the envelope's account.
     func mail(_ envelope: Envelope, to address: String, subject: String, text: String, html: String, now: Date,
-              attachments: [MailMessage.Attachment] = []) -> Job {
+              attachments: [MailMessage.Attachment] = [], secrets: [String] = []) -> Job {
         let domain = configuration.sender.split(separator: "@").last.map(String.init) ?? "countersign.invalid"
         let message = MailMessage(messageID: "<\(Secrets.identifier("msg", at: now))@\(domain)>", from: configuration.sender,
-                                  to: [address], subject: subject, text: text, html: html, date: now, attachments: attachments)
+                                  to: [address], subject: subject, text: text, html: html, date: now, attachments: attachments,
+                                  secrets: secrets.isEmpty ? nil : secrets)
         let payload = (try? JSONEncoder().encode(message)) ?? Data()
         return job(.email, envelope, at: now, payload: payload)
     }

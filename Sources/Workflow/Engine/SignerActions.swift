@@ -104,7 +104,8 @@ extension WorkflowEngine {
             }
             transition.jobs.append(mail(envelope, to: recipient.email, subject: "Your code for \(envelope.subject)",
                                         text: "Your one-time code is \(code). It is valid for 10 minutes.\n",
-                                        html: "<p>Your one-time code is <b>\(code)</b>. It is valid for 10 minutes.</p>", now: now))
+                                        html: "<p>Your one-time code is <b>\(code)</b>. It is valid for 10 minutes.</p>", now: now,
+                                        secrets: [code]))
             return true
         }
     }

@@ -103,7 +103,7 @@ public struct WorkflowWorker: Sendable {
     /// message's `Message-ID`.
     func deliver(_ jobs: [Job], smtp: any MailTransport) async -> [(job: Job, error: any Error)] {
         var failures: [(job: Job, error: any Error)] = []
-        var outgoing: [(job: Job, message: SMTPClient.Outgoing)] = []
+        var outgoing: [(job: Job, message: SMTPClient.Outgoing, kept: Data)] = []
         var files: [String: [UInt8]] = [:]
         for job in jobs {
             do {
@@ -111,8 +111,9 @@ public struct WorkflowWorker: Sendable {
                 for attachment in message.attachments where files[attachment.sha256] == nil {
                     files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
                 }
+                let kept = message.secrets == nil ? job.payload : try JSONEncoder().encode(message.delivered())
                 outgoing.append((job, SMTPClient.Outgoing(from: message.from, to: message.to,
-                                                          data: message.rendered(attachmentBytes: files))))
+                                                          data: message.rendered(attachmentBytes: files)), kept))
             } catch {
                 failures.append((job, error))
             }
@@ -125,14 +126,15 @@ public struct WorkflowWorker: Sendable {
         } catch {
             return failures + outgoing.map { ($0.job, error) }
         }
-        var delivered: [String] = []
+        var delivered: [(id: String, payload: Data)] = []
         for (sent, error) in zip(outgoing, results) {
-            if let error { failures.append((sent.job, error)) } else { delivered.append(sent.job.id) }
+            if let error { failures.append((sent.job, error)) } else { delivered.append((sent.job.id, sent.kept)) }
         }
         do {
-            try await engine.store.finishJobs(ids: delivered)
+            try await engine.store.finishDeliveries(delivered)
         } catch {
-            failures += outgoing.filter { delivered.contains($0.job.id) }.map { ($0.job, error) }
+            let ids = Set(delivered.map(\.id))
+            failures += outgoing.filter { ids.contains($0.job.id) }.map { ($0.job, error) }
         }
         return failures
     }

@@ -14,6 +14,25 @@ public struct MailMessage: Sendable, Hashable, Codable {
     public var date: Date
     /// Files attached (the completed documents sent to CC recipients), by name.
     public var attachments: [Attachment]
+    /// What the message carries that lets its reader act (a signing link's token, a one-time
+    /// code). The store keeps only hashes of these; the outbox's copy keeps them until the
+    /// message is delivered, and then `delivered()` takes them out.
+    public var secrets: [String]?
+
+    /// The stored copy of a delivered message: each secret replaced by a note, so the store
+    /// never keeps a working link or code once the recipient has it.
+    public func delivered() -> MailMessage {
+        var copy = self
+        for secret in secrets ?? [] where !secret.isEmpty {
+            copy.text = copy.text.replacingOccurrences(of: secret, with: Self.removedSecret)
+            copy.html = copy.html.replacingOccurrences(of: secret, with: Self.removedSecret)
+        }
+        copy.secrets = nil
+        return copy
+    }
+
+    /// What a delivered message's stored copy says in place of a secret.
+    public static let removedSecret = "[removed once delivered]"
 
     public struct Attachment: Sendable, Hashable, Codable {
         public var name: String

@@ -139,8 +139,12 @@ public protocol JobQueue: Sendable {
     func claimJobs(now: Date, limit: Int, lease: TimeInterval, worker: String, kinds: Set<Job.Kind>) async throws -> [Job]
     /// Marks a pending job done (a job already done or failed stays as it is).
     func finishJob(id: String) async throws
-    /// `finishJob(id:)` for several jobs at once (a worker's delivered e-mails).
+    /// `finishJob(id:)` for several jobs at once.
     func finishJobs(ids: [String]) async throws
+    /// Finishes delivered e-mail jobs, each pending one's payload replaced by the message as
+    /// kept once delivered (its link and code taken out, `MailMessage.delivered()`); a job
+    /// already done or failed stays as it is.
+    func finishDeliveries(_ deliveries: [(id: String, payload: Data)]) async throws
     /// Records a failure of a pending job: pending again at `retryAt`, or `failed` once its
     /// attempts are used up. A job another worker finished meanwhile stays done.
     func failJob(id: String, error: String, retryAt: Date) async throws
