@@ -67,6 +67,22 @@ import Testing
         #expect(stamped.count == signer.maximumSignatureSize(timestamped: true))
     }
 
+    /// The optional `tsa` name in TSTInfo: read, with or without anchors (OpenSSL's default
+    /// check of it against the signer needs the signer found by a chain, so without anchors it
+    /// refused every such token).
+    @Test func aTokenNamingItsTSAIsAccepted() throws {
+        let tsa = try TestTSA(namesItself: true)
+        defer { tsa.stop() }
+        let (cms, _, _) = try signedCMS()
+        let value = try CMSSigner.signatureValue(of: cms)
+        let open = try TimestampClient(url: tsa.url, connectTimeout: 5, readTimeout: 20).timestampToken(forSignature: value)
+        try TimestampToken.parse(der: open).verify(imprintOf: value)
+        let tsaRoot = try Certificate.load(Data(contentsOf: tsa.rootCertificate))
+        let anchored = try TimestampClient(url: tsa.url, connectTimeout: 5, readTimeout: 20, trustAnchors: [tsaRoot])
+            .timestampToken(forSignature: value)
+        try TimestampToken.parse(der: anchored).verify(imprintOf: value)
+    }
+
     @Test func tokenFromAnUntrustedTSAIsRefusedWhenAnchorsAreGiven() throws {
         let tsa = try TestTSA()
         defer { tsa.stop() }

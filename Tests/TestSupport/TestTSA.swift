@@ -46,8 +46,10 @@ public final class TestTSA: @unchecked Sendable {
     /// issued (AIA OCSP and CRL distribution point on loopback, so its revocation can be had),
     /// valid `days` days from `startDaysAgo` days ago. With `backdatedDays`, every token says it
     /// was made that many days ago (`openssl ts -reply` runs under faketime).
+    /// With `namesItself`, each token carries the optional TSTInfo `tsa` name (RFC 3161 §2.4.2),
+    /// as many public TSAs' do.
     public init(mode: Mode = .normal, issuedBy pki: TestPKI? = nil, days: Int = 30, startDaysAgo: Int = 0,
-                backdatedDays: Int = 0) throws {
+                backdatedDays: Int = 0, namesItself: Bool = false) throws {
         self.mode = mode
         self.backdatedDays = backdatedDays
         directory = try TestEnvironment.scratchDirectory("TestTSA")
@@ -61,9 +63,9 @@ public final class TestTSA: @unchecked Sendable {
             try files.copyItem(at: identity.certificate, to: tsaCertificate)
             try files.copyItem(at: identity.chain, to: directory.appendingPathComponent("chain.pem"))
             try files.copyItem(at: pki.rootCertificate, to: rootCertificate)
-            try Self.writeConfiguration(in: directory, certificates: "chain.pem")
+            try Self.writeConfiguration(in: directory, certificates: "chain.pem", namesItself: namesItself)
         } else {
-            try Self.makeAuthority(in: directory)
+            try Self.makeAuthority(in: directory, namesItself: namesItself)
         }
 
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -211,7 +213,7 @@ public final class TestTSA: @unchecked Sendable {
     }
 
     /// Root CA, TSA key and certificate, and the `openssl ts` configuration.
-    private static func makeAuthority(in directory: URL) throws {
+    private static func makeAuthority(in directory: URL, namesItself: Bool) throws {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         func run(_ arguments: [String]) throws {
             let result = try runCommand("openssl", arguments, timeout: 30)
@@ -233,11 +235,11 @@ public final class TestTSA: @unchecked Sendable {
             """.utf8).write(to: directory.appendingPathComponent("tsa-ext.cnf"))
         try run(["x509", "-req", "-in", path("tsa.csr"), "-CA", path("root.pem"), "-CAkey", path("root.key"),
                  "-set_serial", "0x7453", "-days", "30", "-extfile", path("tsa-ext.cnf"), "-out", path("tsa.pem")])
-        try writeConfiguration(in: directory, certificates: "root.pem")
+        try writeConfiguration(in: directory, certificates: "root.pem", namesItself: namesItself)
     }
 
     /// The `openssl ts` configuration; `certificates` (in `directory`) go into each token.
-    private static func writeConfiguration(in directory: URL, certificates: String) throws {
+    private static func writeConfiguration(in directory: URL, certificates: String, namesItself: Bool) throws {
         try Data("01\n".utf8).write(to: directory.appendingPathComponent("serial"))
         try Data("""
             [ tsa ]
@@ -254,7 +256,7 @@ public final class TestTSA: @unchecked Sendable {
             digests = sha256, sha384, sha512
             accuracy = secs:1
             ordering = no
-            tsa_name = no
+            tsa_name = \(namesItself ? "yes" : "no")
             ess_cert_id_chain = no
             ess_cert_id_alg = sha256
 
