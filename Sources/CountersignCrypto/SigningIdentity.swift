@@ -140,7 +140,7 @@ enum LegacyProvider {
 
 extension Date {
     /// ISO 8601 in UTC, for error messages and reports.
-    var isoText: String {
+    public var isoText: String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: self)

@@ -46,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Parallel workers (default: the number of cores).")
     var jobs: Int?
 
-    @Flag(help: "Fetch OCSP responses and CRLs the document lacks from the certificates' AIA and CRL distribution points (default: offline, the document's own validation data only).")
+    @Flag(help: "Also ask the certificates' OCSP responders and CRL distribution points, even where the document has data (default: offline, the document's own validation data only).")
     var online = false
 
     @Option(name: .customLong("revocation-timeout"), help: "Seconds allowed for each OCSP or CRL exchange with --online (default 10).")

@@ -118,6 +118,53 @@ import Verification
         try LongTermJudges.structure(file, signatures: 1)
     }
 
+    /// A responder the verifier would not believe (not authorised by the CA; answers past their
+    /// nextUpdate) gives no validation data: the CRLs stand in, and the file verifies offline.
+    @Test(arguments: [TestPKI.ResponderMode.unauthorised, .stale(daysAgo: 3)])
+    func ocspTheVerifierWouldRejectIsReplacedByTheCRL(_ mode: TestPKI.ResponderMode) throws {
+        let setup = try setup("Fallback LT Signer")
+        try setup.pki.startResponder(mode)
+        let signed = try sign(setup, .padesBLT)
+        setup.goOffline()
+        let (document, dss) = try store(signed)
+        #expect(try count(dss, "OCSPs", in: document) == 0, "no response the verifier rejects is embedded")
+        #expect(try count(dss, "CRLs", in: document) == 2, "the intermediate's CRL for the signer and the TSA, the root's for the intermediate")
+        let report = verifyOffline(signed, setup)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let statuses = try #require(report.signatures.first?.revocation?.certificates)
+        #expect(statuses.contains { $0.role == .signer && $0.status == .good && $0.origin == .dss })
+    }
+
+    /// A later update that empties the store's OCSP responses, or drops the store, cannot take
+    /// back what an earlier revision held: the data still counts, and the change says it removed.
+    @Test(arguments: [false, true])
+    func validationDataDroppedByALaterUpdateStillCounts(dropsTheStore: Bool) throws {
+        let setup = try setup("Dropped LT Signer")
+        try setup.pki.startResponder()
+        let signed = try sign(setup, .padesBLT)
+        setup.goOffline()
+        let (document, dss) = try store(signed)
+        var update = IncrementalUpdate(document: document)
+        if dropsTheStore {
+            var catalog = try document.catalog()
+            catalog["DSS"] = nil
+            update.set(try #require(document.catalogReference()), .dictionary(catalog))
+        } else {
+            var emptied = dss
+            emptied["OCSPs"] = .array([])
+            let reference = try #require(try document.catalog()["DSS"]?.referenceValue, "the premise: the store is an object")
+            update.set(reference, .dictionary(emptied))
+        }
+        let stripped = update.write().bytes
+        let report = verifyOffline(stripped, setup)
+        #expect(report.verdict == .passed, "\(report.text)")
+        let statuses = try #require(report.signatures.first?.revocation?.certificates)
+        #expect(statuses.contains { $0.role == .signer && $0.status == .good && $0.origin == .dss }, "\(report.text)")
+        let changes = try #require(report.signatures.first?.modifications).map(\.description).joined(separator: "\n")
+        #expect(changes.contains(dropsTheStore ? "document security store (/DSS) removed" : "validation data removed from the document security store (2 OCSP responses)"),
+                "\(changes)")
+    }
+
     @Test func aRevokedSignerIsRefusedNotSigned() throws {
         let setup = try setup("Revoked LT Signer")
         let issued = try setup.pki.issue("Revoked Now")

@@ -96,6 +96,28 @@ public final class OCSPResponse: @unchecked Sendable {
         return OCSP_basic_verify(basic, stack.pointer, store, flags) == 1
     }
 
+    /// nil when the response is signed by `issuer` or by a responder `issuer` authorised (RFC
+    /// 6960 §4.2.2.2: a certificate it issued with id-kp-OCSPSigning, valid when the response
+    /// was produced); else why it does not count. The signer is looked for among the response's
+    /// own certificates, `issuer` and `others`.
+    public func authorisationProblem(issuer: Certificate, others: [Certificate]) -> String? {
+        guard let signer = signer(among: [issuer] + others) else {
+            return "its signer's certificate is not in the response or the document"
+        }
+        guard isSigned(by: signer) else { return "its signature does not verify with \(signer.subject)" }
+        if signer == issuer || signer.hasSameSubjectAndKey(as: issuer) { return nil }
+        guard signer.isIssued(by: issuer) else {
+            return "it is signed by \(signer.subject), which the certificate's issuer did not issue"
+        }
+        guard signer.isOCSPSigner else {
+            return "it is signed by \(signer.subject), which has no id-kp-OCSPSigning extended key usage"
+        }
+        if let producedAt, !signer.isValid(at: producedAt) {
+            return "its responder certificate \(signer.subject) was not valid when the response was produced (\(producedAt.isoText))"
+        }
+        return nil
+    }
+
     /// The SingleResponse whose CertID names `certificate` issued by `issuer` (any CertID hash
     /// algorithm), or nil.
     public func status(of certificate: Certificate, issuer: Certificate) -> SingleStatus? {

@@ -93,6 +93,9 @@ struct ValidationDataCollector {
         }
         if certificate.hasOCSPNoCheck { return data }
         var failures: [String] = []
+        // A response past its nextUpdate is kept (it may be fresh for an older signature's proof
+        // of existence) but is not enough alone: the CRL is asked too.
+        var staleResponse: String?
         if let issuer, !certificate.ocspURLs.isEmpty {
             do {
                 try checkBudget(certificate)
@@ -100,6 +103,11 @@ struct ValidationDataCollector {
                 guard let single = response.status(of: certificate, issuer: issuer) else {
                     throw SigningError(.revocationUnavailable, "the OCSP response does not name the certificate")
                 }
+                // The verifier's own rules: a response it would reject is not validation data.
+                if let problem = response.authorisationProblem(issuer: issuer, others: pool) {
+                    throw SigningError(.revocationUnavailable, "the OCSP response was rejected: \(problem)")
+                }
+                try Self.requireSane(thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate, what: "the OCSP response")
                 try judge(single.status, of: certificate, source: "its OCSP responder")
                 if !collected.ocspResponses.contains(where: { $0.der == response.der }) { collected.ocspResponses.append(response) }
                 data.ocspResponses.append(response)
@@ -109,7 +117,8 @@ struct ValidationDataCollector {
                 if let responder = response.signer(among: response.certificates + pool), responder != issuer {
                     data.certificates += try collect(chainOf: responder).certificates
                 }
-                return data
+                guard let nextUpdate = single.nextUpdate, nextUpdate < Date() else { return data }
+                staleResponse = "its OCSP response is past its nextUpdate \(nextUpdate.isoText)"
             } catch let error as SigningError where error.code == .certificateRevoked {
                 throw error
             } catch {
@@ -122,9 +131,13 @@ struct ValidationDataCollector {
             do {
                 try checkBudget(certificate)
                 let crl = try fetcher.crl(for: certificate)
+                if let problem = crl.scopeProblem(for: certificate) {
+                    throw SigningError(.revocationUnavailable, "the CRL cannot give this certificate's status: \(problem)")
+                }
                 if let issuer, !crl.isSigned(by: issuer) {
                     throw SigningError(.revocationUnavailable, "the CRL is not signed by \(issuer.subject)")
                 }
+                try Self.requireSane(thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, what: "the CRL")
                 if let entry = crl.entry(for: certificate) {
                     try judge(.revoked(time: entry.revocationTime, reason: entry.reason), of: certificate, source: "its CRL")
                 }
@@ -137,8 +150,23 @@ struct ValidationDataCollector {
                 failures.append("CRL (\(certificate.crlURLs.map(\.absoluteString).joined(separator: ", "))): \(error)")
             }
         }
+        if let staleResponse {
+            collected.notes.append("\(certificate.subject): \(staleResponse), and no CRL could be had instead (\(failures.joined(separator: "; ")))")
+            return data
+        }
         throw SigningError(.revocationUnavailable,
             "no revocation data could be had for \(certificate.subject): \(failures.joined(separator: "; ")) — B-LT needs it; check that the responder and the CRL server are reachable (or sign with pades-b-t now and run 'countersign extend' later)")
+    }
+
+    /// Data the verifier could not use is not validation data: issued (give or take five minutes
+    /// of clock skew) after now, or with its nextUpdate before its thisUpdate.
+    static func requireSane(thisUpdate: Date, nextUpdate: Date?, what: String, now: Date = Date()) throws {
+        if thisUpdate > now.addingTimeInterval(300) {
+            throw SigningError(.revocationUnavailable, "\(what) says it was issued \(thisUpdate.isoText), after now (\(now.isoText))")
+        }
+        if let nextUpdate, nextUpdate < thisUpdate {
+            throw SigningError(.revocationUnavailable, "\(what)'s nextUpdate \(nextUpdate.isoText) is before its thisUpdate \(thisUpdate.isoText)")
+        }
     }
 
     private mutating func judge(_ status: OCSPResponse.SingleStatus.CertificateStatus, of certificate: Certificate,

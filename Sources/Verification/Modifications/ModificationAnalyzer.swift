@@ -177,7 +177,7 @@ struct Step {
                 case "AcroForm":
                     break  // checkForm
                 case "DSS":
-                    allow(number, "dss", "document security store (/DSS) \(change)")
+                    allow(number, "dss", try dssChange(fallback: "document security store (/DSS) \(change)"))
                 case "Metadata", "Version", "Extensions":
                     allow(number, "metadata", "catalog /\(key.string) \(change)")
                     try explainNew(reachableFrom: after[key])
@@ -207,15 +207,50 @@ struct Step {
         if let dss = after["DSS"] {
             let count = try explainNew(reachableFrom: dss)
             if let reference = dss.referenceValue, isTouched(reference.number), !explained.contains(reference.number) {
-                allow(reference.number, "dss", "document security store (/DSS) updated")
+                allow(reference.number, "dss", try dssChange(fallback: "document security store (/DSS) updated"))
             } else if count > 0, number.map(isTouched) != true {
-                allow(nil, "dss", "validation data added to the document security store")
+                allow(nil, "dss", try dssChange(fallback: "validation data added to the document security store"))
             }
         }
         if let metadata = after["Metadata"]?.referenceValue, isTouched(metadata.number),
            !(try oldUsage.contains(metadata.number)) {
             allow(metadata.number, "metadata", "XMP metadata updated")
         }
+    }
+
+    /// What the update did to the document security store, by kind of entry: "validation data
+    /// added to the document security store (1 certificate, 2 OCSP responses)", and what it
+    /// removed (the verifier still reads removed entries from the earlier revision).
+    private func dssChange(fallback: String) throws -> String {
+        func entries(_ revision: Int) throws -> [String: Set<PDFReference>] {
+            guard let dss = try document.resolve(try document.catalog(revision: revision), "DSS", revision: revision)?.dictionaryValue else {
+                return [:]
+            }
+            var found: [String: Set<PDFReference>] = [:]
+            for key in ["Certs", "OCSPs", "CRLs"] {
+                found[key] = Set(try document.resolve(dss, PDFName(key), revision: revision)?.arrayValue?.compactMap(\.referenceValue) ?? [])
+            }
+            return found
+        }
+        let before = try entries(old), after = try entries(new)
+        func counted(_ sets: (String) -> Set<PDFReference>) -> String {
+            [("Certs", "certificate"), ("OCSPs", "OCSP response"), ("CRLs", "CRL")].compactMap { key, noun in
+                let count = sets(key).count
+                return count == 0 ? nil : "\(count) \(noun)\(count == 1 ? "" : "s")"
+            }.joined(separator: ", ")
+        }
+        let added = counted { after[$0, default: []].subtracting(before[$0, default: []]) }
+        let removed = counted { before[$0, default: []].subtracting(after[$0, default: []]) }
+        if !before.isEmpty, after.isEmpty {
+            return "document security store (/DSS) removed\(removed.isEmpty ? "" : " (\(removed))"); the earlier revision's data still counts"
+        }
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("validation data added to the document security store (\(added))") }
+        if !removed.isEmpty {
+            parts.append("validation data removed from the document security store (\(removed)); "
+                         + "the earlier revision's still counts")
+        }
+        return parts.isEmpty ? fallback : parts.joined(separator: "; ")
     }
 
     /// Whatever no rule explained is disallowed, described by where it is used.

@@ -30,7 +30,9 @@ struct RevocationChecker {
             return result
         }
         var findings = collect(certificate, issuer: issuer, notes: &result.notes)
-        if fetcher != nil, !findings.contains(where: { isRevoked($0) || isFresh($0, certificate, controlTime) }) {
+        // Online, the sources are asked even when the document has data: a revocation published
+        // since (possibly dated before the signature) supersedes what the file carries.
+        if fetcher != nil, !findings.contains(where: { $0.origin == .online }) {
             fetch(certificate, issuer: issuer, notes: &result.notes)
             findings = collect(certificate, issuer: issuer, notes: &result.notes)
         }
@@ -54,7 +56,10 @@ struct RevocationChecker {
             result.status = .noSource
             result.notes.append("the certificate names no OCSP responder and no CRL distribution point")
         } else if fetcher == nil {
-            result.notes.append("no revocation data in the document; verified offline (use --online, or extend the file to B-LT)")
+            let held = data.ocspResponses.count + data.crls.count
+            result.notes.append(held == 0
+                ? "no revocation data in the document; verified offline (use --online, or extend the file to B-LT)"
+                : "none of the document's \(data.ocspResponses.count) OCSP responses and \(data.crls.count) CRLs gives this certificate's status; verified offline (use --online, or extend the file to B-LT)")
         }
         return result
     }
@@ -100,7 +105,7 @@ struct RevocationChecker {
         for item in data.ocspResponses {
             let response = item.value
             guard let single = response.status(of: certificate, issuer: issuer) else { continue }
-            if let problem = authorisationProblem(response, issuer: issuer) {
+            if let problem = response.authorisationProblem(issuer: issuer, others: data.certificates) {
                 rejected.append("an OCSP response (\(item.origin.rawValue)) was rejected: \(problem)")
                 continue
             }
@@ -148,25 +153,6 @@ struct RevocationChecker {
     }
 
     private func candidates(_ issuer: Certificate) -> [Certificate] { [issuer] + data.certificates }
-
-    /// nil when the response is signed by the issuer or by a responder the issuer authorised.
-    private func authorisationProblem(_ response: OCSPResponse, issuer: Certificate) -> String? {
-        guard let signer = response.signer(among: candidates(issuer)) else {
-            return "its signer's certificate is not in the response or the document"
-        }
-        guard response.isSigned(by: signer) else { return "its signature does not verify with \(signer.subject)" }
-        if signer == issuer || signer.hasSameSubjectAndKey(as: issuer) { return nil }
-        guard signer.isIssued(by: issuer) else {
-            return "it is signed by \(signer.subject), which the certificate's issuer did not issue"
-        }
-        guard signer.isOCSPSigner else {
-            return "it is signed by \(signer.subject), which has no id-kp-OCSPSigning extended key usage"
-        }
-        if let produced = response.producedAt, !signer.isValid(at: produced) {
-            return "its responder certificate \(signer.subject) was not valid when the response was produced (\(produced.isoText))"
-        }
-        return nil
-    }
 
     private func fetch(_ certificate: Certificate, issuer: Certificate, notes: inout [String]) {
         guard let fetcher else { return }

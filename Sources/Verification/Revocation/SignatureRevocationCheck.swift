@@ -212,8 +212,3 @@ struct SignatureRevocationCheck {
         revocation.subIndication = sub
     }
 }
-
-extension Date {
-    /// ISO 8601 in UTC, for reasons.
-    var isoText: String { ISO8601DateFormatter().string(from: self) }
-}

@@ -19,20 +19,42 @@ final class ValidationData {
     private(set) var notes: [String] = []
     private var seen: Set<DERBytes> = []
 
-    /// Reads /DSS of the newest revision: /Certs, /OCSPs, /CRLs (streams).
+    /// Reads /DSS of every revision, newest first: /Certs, /OCSPs, /CRLs (streams). A later
+    /// update may drop entries from the store, but what an earlier revision held was there and
+    /// still counts (a dropped revoked status must not turn into a pass).
     func addStore(of document: PDFDocument) throws {
-        guard let dss = try document.resolve(try document.catalog(), "DSS")?.dictionaryValue else { return }
-        for (key, kind) in [("Certs", 0), ("OCSPs", 1), ("CRLs", 2)] {
-            guard let entries = try document.resolve(dss, PDFName(key))?.arrayValue else { continue }
-            for (index, entry) in entries.enumerated() {
-                guard case .stream(let stream) = try document.resolve(entry) else {
-                    notes.append("DSS /\(key) entry \(index + 1) is not a stream")
-                    continue
+        var read: Set<String> = []
+        for revision in stride(from: document.latestRevision, through: 0, by: -1) {
+            let catalog: PDFDictionary
+            do {
+                catalog = try document.catalog(revision: revision)
+            } catch {
+                if revision == document.latestRevision { throw error }
+                continue  // an older revision without a readable catalog holds no store
+            }
+            guard let dss = try document.resolve(catalog, "DSS", revision: revision)?.dictionaryValue else { continue }
+            let place = revision == document.latestRevision ? "" : " (revision \(revision + 1))"
+            for (key, kind) in [("Certs", 0), ("OCSPs", 1), ("CRLs", 2)] {
+                guard let entries = try document.resolve(dss, PDFName(key), revision: revision)?.arrayValue else { continue }
+                for (index, entry) in entries.enumerated() {
+                    // An entry unchanged since a newer revision was read there.
+                    if let reference = entry.referenceValue, let stored = document.entry(for: reference.number, revision: revision),
+                       case .inUse = stored, !read.insert("\(reference.number) \(stored)").inserted {
+                        continue
+                    }
+                    guard case .stream(let stream) = try document.resolve(entry, revision: revision) else {
+                        note("DSS /\(key) entry \(index + 1)\(place) is not a stream")
+                        continue
+                    }
+                    let bytes = try document.decodedData(of: stream, revision: revision)
+                    add(bytes, kind: kind, origin: .dss, label: "DSS /\(key) entry \(index + 1)\(place)")
                 }
-                let bytes = try document.decodedData(of: stream)
-                add(bytes, kind: kind, origin: .dss, label: "DSS /\(key) entry \(index + 1)")
             }
         }
+    }
+
+    private func note(_ text: String) {
+        if !notes.contains(text) { notes.append(text) }
     }
 
     /// Adds a signature's embedded certificates and archived revocation data.
@@ -75,7 +97,7 @@ final class ValidationData {
             default: add(try CertificateRevocationList(der: bytes), origin: origin)
             }
         } catch {
-            notes.append("\(label) cannot be read: \(error)")
+            note("\(label) cannot be read: \(error)")
         }
     }
 }
