@@ -95,6 +95,12 @@ import Verification
         try setup.pki.revoke(try #require(setup.signerFile))
         let file = try write(signed, "blta.pdf")
         try LongTermJudges.pyhankoAdES(file, trust: setup.pki.rootCertificate)
+        // Online, the responder is asked although the file has a good status: today's answer,
+        // revoked, outranks it (revoked after the proof of existence: still PASSED, and said).
+        let online = PDFVerifier(trustAnchors: setup.anchors, revocation: RevocationOptions(online: true, timeout: 3)).verify(bytes: signed)
+        #expect(online.verdict == .passed, "\(online.text)")
+        #expect(online.signatures.first?.revocation?.certificates.contains { $0.role == .signer && $0.status == .revoked && $0.origin == .online } == true,
+                "\(online.text)")
         setup.goOffline()
 
         let (document, dss) = try store(signed)
