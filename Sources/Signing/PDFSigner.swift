@@ -464,8 +464,7 @@ public final class PDFSigner {
                                  sealFingerprint: certificate.sha256Fingerprint.lowercased(), sealTime: time,
                                  timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }
                                      ?? "signer's system clock (UTC)")
-        let size = pages.first.map { PageSetup(width: $0.mediaBox.width, height: $0.mediaBox.height, margins: 54) } ?? .letter
-        let page = try typesetter().typeset(AuditCertificatePage.spec(record, page: size))
+        let page = try typesetter().typeset(AuditCertificatePage.spec(record, page: Self.certificatePageSize(after: pages.first)))
         var importer = ObjectImporter(source: page.objects)
         guard let root = try document.catalog()["Pages"]?.referenceValue else {
             throw PDFError(.badPageTree, "the catalog's /Pages is not an indirect reference")
@@ -489,6 +488,25 @@ public final class PDFSigner {
             "EF": .dictionary(["F": .reference(stream), "UF": .reference(stream)]),
         ]))
         try editor.attach(fileSpec: fileSpec, name: "audit.json")
+    }
+}
+
+extension PDFSigner {
+    /// The Certificate of Completion's page size: the document's first page as a reader sees it
+    /// (its crop box, turned by /Rotate) when the certificate's tables fit it — portrait, at
+    /// least 540 pt wide and 640 pt tall — else A4, or Letter for a page closer to Letter's shape
+    /// (A5 forms, receipts, landscape slides would otherwise squeeze the tables off the page).
+    static func certificatePageSize(after first: PDFPage?) -> PageSetup {
+        guard let first else { return .letter }
+        let box = first.cropBox
+        let (width, height) = first.rotation % 180 == 0 ? (box.width, box.height) : (box.height, box.width)
+        if width >= 540, height >= 640, width <= height {
+            return PageSetup(width: width, height: height, margins: 54)
+        }
+        let ratio = max(width, height) / max(1, min(width, height))
+        let a4 = PageSetup.a4, letter = PageSetup.letter
+        let closerToLetter = abs(ratio - letter.height / letter.width) < abs(ratio - a4.height / a4.width)
+        return PageSetup(width: closerToLetter ? letter.width : a4.width, height: closerToLetter ? letter.height : a4.height, margins: 54)
     }
 }
 

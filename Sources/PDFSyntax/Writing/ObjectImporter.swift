@@ -40,8 +40,10 @@ public struct ObjectImporter {
                                                             encodedData: content.encoded)))
         var dictionary: PDFDictionary = ["Type": .name("Page"), "Parent": .reference(parent),
                                          "MediaBox": page.mediaBox.pdfObject, "Contents": .reference(contentReference)]
-        if page.cropBox != page.mediaBox { dictionary["CropBox"] = page.cropBox.pdfObject }
-        if page.rotation != 0 { dictionary["Rotate"] = .integer(page.rotation) }
+        // Said even when they are the defaults: /CropBox and /Rotate are inherited, and the
+        // tree the page joins may set them on a node above it (a turned scan's /Pages).
+        dictionary["CropBox"] = page.cropBox.pdfObject
+        dictionary["Rotate"] = .integer(page.rotation)
         if let resources = page.resources {
             dictionary["Resources"] = try importObject(.dictionary(resources), into: &update)
         }

@@ -41,8 +41,26 @@ struct PageOverlay {
                 }
                 let page = pages[number - 1]
                 let geometry = PageGeometry(page)
-                var content = "Q\nq " + geometry.matrix.map(Self.number).joined(separator: " ") + " cm\n"
+                var dictionary = editor.update.objects[page.reference]?.dictionaryValue ?? page.dictionary
+                let original = try document.resolve(dictionary["Contents"] ?? .array([]))
+                let streams: [PDFObject] = switch original {
+                case .array(let items): items
+                case .stream: dictionary["Contents"].map { [$0] } ?? []
+                default: []
+                }
+                // The page's own streams may leave saves open (a `cm` in force) or restore more
+                // than they save: close every save they leave, and open enough first that their
+                // extra restores never reach the page's initial state.
+                // (Streams a viewer could not read either are taken as balanced.)
+                let balance = (try? ContentOperators.graphicsStateBalance(of: streams.map { stream in
+                    guard case .stream(let data) = try document.resolve(stream) else { return [] }
+                    return try document.decodedData(of: data)
+                })) ?? (unclosed: 0, deficit: 0)
+                var content = String(repeating: "Q\n", count: balance.unclosed + 1)
+                    + "q " + geometry.matrix.map(Self.number).joined(separator: " ") + " cm\n"
                 var forms: [(PDFName, PDFReference)] = []
+                var resources = page.resources ?? [:]
+                var xobjects = try document.resolve(resources, "XObject")?.dictionaryValue ?? [:]
                 for item in onPage {
                     let box = PageGeometry.Box(x: item.placement.x, y: item.placement.y, width: item.placement.width,
                                                height: item.placement.height)
@@ -52,9 +70,14 @@ struct PageOverlay {
                     if item.field.kind == .checkbox, framed {
                         content += Self.checkbox(box, ticked: item.field.value == "true")
                     } else if let blocks = try blocks(for: item, box: box) {
-                        let name = PDFName("CSField\(forms.count + 1)")
-                        forms.append((name, try form(blocks, box: box, into: &editor.update)))
-                        content += "q 1 0 0 1 \(Self.number(box.x)) \(Self.number(box.y)) cm /\(name) Do Q\n"
+                        // A name the page does not use (a document sealed before has CSField1…).
+                        var serial = forms.count + 1
+                        while xobjects[PDFName("CSField\(serial)")] != nil { serial += 1 }
+                        let name = PDFName("CSField\(serial)")
+                        let reference = try form(blocks, box: box, into: &editor.update)
+                        forms.append((name, reference))
+                        xobjects[name] = .reference(reference)
+                        content += "q 1 0 0 1 \(Self.number(box.x)) \(Self.number(box.y)) cm \(name) Do Q\n"
                     }
                     if item.field.kind == .signature, let role = item.recipient.signatureRole, !sealedRoles.contains(role),
                        !taken.contains("sig_\(role)") {
@@ -70,19 +93,10 @@ struct PageOverlay {
                     }
                 }
                 content += "Q\n"
-                let opening = editor.update.add(.stream(PDFStream(dictionary: [:], encodedData: Array("q\n".utf8))))
+                let opening = editor.update.add(.stream(PDFStream(dictionary: [:], encodedData: Array(
+                    String(repeating: "q\n", count: balance.deficit + 1).utf8))))
                 let overlay = editor.update.add(.stream(PDFStream(dictionary: [:], encodedData: Array(content.utf8))))
-                var dictionary = editor.update.objects[page.reference]?.dictionaryValue ?? page.dictionary
-                let original = try document.resolve(dictionary["Contents"] ?? .array([]))
-                let streams: [PDFObject] = switch original {
-                case .array(let items): items
-                case .stream: dictionary["Contents"].map { [$0] } ?? []
-                default: []
-                }
                 dictionary["Contents"] = .array([.reference(opening)] + streams + [.reference(overlay)])
-                var resources = page.resources ?? [:]
-                var xobjects = try document.resolve(resources, "XObject")?.dictionaryValue ?? [:]
-                for (name, reference) in forms { xobjects[name] = .reference(reference) }
                 resources["XObject"] = .dictionary(xobjects)
                 dictionary["Resources"] = .dictionary(resources)
                 editor.update.set(page.reference, .dictionary(dictionary))
