@@ -163,6 +163,18 @@ import Workflow
         let signed = try await UploadFlowTests.completedUpload(fixture)
         try await Self.expectRefused(fixture, Self.request([], pdf: Data(signed)), mentions: ["'contract.pdf'", "signature"], existing: 1)
         try await Self.expectRefused(fixture, Self.request([], pdf: Data("not a pdf".utf8)), mentions: ["'contract.pdf'"], existing: 1)
+        // A sealed file whose signature was taken off still attaches its audit record: a second
+        // seal would attach another, and the file could not be verified.
+        let audited = UploadFixtures.assemble([
+            "<< /Type /Catalog /Pages 2 0 R /AF [6 0 R] >>",
+            "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+            UploadFixtures.stream("BT /F1 12 Tf 72 600 Td (Sealed before) Tj ET"),
+            "<< /Type /Filespec /F (audit.json) /UF (audit.json) /AFRelationship /Supplement /EF << /F 7 0 R >> >>",
+            UploadFixtures.stream("{\"schema\": \"countersign.audit/1\"}"),
+        ])
+        try await Self.expectRefused(fixture, Self.request([], pdf: audited), mentions: ["'contract.pdf'", "audit.json"], existing: 1)
     }
 
     /// The request fails with `invalidRequest` naming `mentions`, and the store holds no more

@@ -120,6 +120,21 @@ extension WorkflowEngine {
         guard input.signedFields.isEmpty else {
             throw WorkflowError(.invalidRequest, "document '\(name)' already carries \(input.signedFields.count) signature(s) (\(input.signedFields.joined(separator: ", "))); drawing the envelope's fields over its pages would invalidate them — upload the unsigned original")
         }
+        if carriesAuditRecord(input.document) {
+            throw WorkflowError(.invalidRequest, "document '\(name)' carries an attached audit.json, the audit record of an earlier sealing (its signature removed since); the seal would attach a second one and the file could not be verified — upload the original document, or remove the attachment first (e.g. `qpdf --remove-attachment=audit.json in.pdf out.pdf`)")
+        }
         return input
+    }
+
+    /// Whether the document's associated files (/AF) name an `audit.json`, as a sealed file's do.
+    private static func carriesAuditRecord(_ document: PDFDocument) -> Bool {
+        guard let catalog = try? document.catalog(), case .array(let associated)? = try? document.resolve(catalog, "AF") else {
+            return false
+        }
+        return associated.contains { item in
+            guard case .dictionary(let fileSpec)? = try? document.resolve(item) else { return false }
+            let name = ((try? document.resolve(fileSpec, "UF")) ?? (try? document.resolve(fileSpec, "F")))??.stringValue?.text
+            return name == "audit.json"
+        }
     }
 }
