@@ -101,6 +101,18 @@ import Workflow
         #expect(pages[0].rotation == 90, "the upload's own page is as it was")
     }
 
+    /// A crop box reaching past the media box shows only the media box (ISO 32000-2 §14.11.2):
+    /// coordinates from the top-left count from the media box's top.
+    @Test func aCropBoxLargerThanTheMediaBoxIsClippedToIt() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let pdf = UploadFixtures.pdf([UploadFixtures.Page(cropBox: "[-100 -100 712 892]", texts: [.init(string: "Big crop", x: 72, y: 700)])])
+        let fields = [FieldPlacementRequest(name: "reference", kind: .text, role: "customer", width: 100, height: 20,
+                                            position: .init(page: 1, x: 72, y: 72))]
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, UploadPlacementTests.request(fields, pdf: pdf))
+        let placement = try #require(envelope.recipients.first?.fields.first { $0.name == "reference" }?.placement)
+        #expect(abs(placement.x - 72) < 0.01 && abs(placement.y + placement.height - 720) < 0.01, "\(placement)")
+    }
+
     @Test func graphicsStateBalanceCountsSavesRestoresAndSkipsInlineImages() throws {
         func balance(_ streams: String...) throws -> (Int, Int) {
             let result = try ContentOperators.graphicsStateBalance(of: streams.map { Array($0.utf8) })

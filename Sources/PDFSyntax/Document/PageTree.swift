@@ -12,7 +12,8 @@ public struct PDFPage: Sendable, Hashable {
     public var dictionary: PDFDictionary
     /// `/MediaBox` (inherited if absent), as `[x0, y0, x1, y1]`.
     public var mediaBox: PDFRect
-    /// `/CropBox` (inherited; defaults to the media box).
+    /// `/CropBox` (inherited; defaults to the media box), clipped to the media box as viewers
+    /// show it.
     public var cropBox: PDFRect
     /// `/Rotate` (inherited; a multiple of 90).
     public var rotation: Int
@@ -39,6 +40,19 @@ public struct PDFRect: Sendable, Hashable, Codable, CustomStringConvertible {
     public var height: Double { y1 - y0 }
     public var pdfObject: PDFObject { .array([x0, y0, x1, y1].map(PDFObject.number)) }
     public var description: String { "[\(x0.pdfFormatted) \(y0.pdfFormatted) \(x1.pdfFormatted) \(y1.pdfFormatted)]" }
+
+    /// The part of this rectangle inside `other`; nil when they do not overlap.
+    public func clipped(to other: PDFRect) -> PDFRect? {
+        let left = max(x0, other.x0), bottom = max(y0, other.y0), right = min(x1, other.x1), top = min(y1, other.y1)
+        guard right > left, top > bottom else { return nil }
+        return PDFRect(x0: left, y0: bottom, x1: right, y1: top)
+    }
+
+    /// A page's visible region: its crop box clipped to its media box (ISO 32000-2 §14.11.2),
+    /// the media box when there is no crop box or the two do not overlap.
+    static func visible(crop: PDFRect?, media: PDFRect) -> PDFRect {
+        crop?.clipped(to: media) ?? media
+    }
 }
 
 extension PDFObject {
@@ -206,7 +220,7 @@ extension PDFDocument {
                 let resources = try here.resources.map { try resolve($0, revision: revision).dictionaryValue } ?? nil
                 let rotation = ((here.rotate ?? 0) % 360 + 360) % 360
                 pages.append(PDFPage(number: pages.count + 1, reference: reference, dictionary: node, mediaBox: mediaBox,
-                                     cropBox: here.cropBox ?? mediaBox, rotation: rotation, resources: resources))
+                                     cropBox: PDFRect.visible(crop: here.cropBox, media: mediaBox), rotation: rotation, resources: resources))
             } else {
                 throw PDFError(.badPageTree, "page tree node \(reference) has /Type \(type!), not /Pages or /Page",
                                object: reference)
@@ -228,7 +242,7 @@ extension PDFDocument {
             recordNote(PDFNote(.directPageInKids,
                                "page \(pages.count + 1) is a dictionary written directly in the /Kids of \(parent), not an indirect object; read as that page"))
             var page = PDFPage(number: pages.count + 1, reference: parent, dictionary: node, mediaBox: mediaBox,
-                               cropBox: here.cropBox ?? mediaBox, rotation: ((here.rotate ?? 0) % 360 + 360) % 360, resources: resources)
+                               cropBox: PDFRect.visible(crop: here.cropBox, media: mediaBox), rotation: ((here.rotate ?? 0) % 360 + 360) % 360, resources: resources)
             page.isDirect = true
             pages.append(page)
         }
