@@ -33,8 +33,19 @@ struct TextTag: Sendable, Hashable {
             tags.append(String(rest[start.lowerBound..<end.upperBound]))
             rest = after[end.upperBound...]
         }
+        // Near misses ('{{Field:', '{{field :') would otherwise stay printed and place nothing.
+        let text = text as NSString
+        for match in nearMiss.matches(in: text as String, range: NSRange(location: 0, length: text.length)) {
+            let written = text.substring(with: match.range)
+            guard written != "{{field:", written != "{{ field:" else { continue }
+            let shown = text.substring(with: NSRange(location: match.range.location, length: min(60, text.length - match.range.location)))
+            malformed.append("'\(shown)' looks like a text tag but starts '\(written)'; write '{{field:' (lower case, no space before the colon)")
+        }
         return (tags, malformed)
     }
+
+    /// `{{`, then `field` in any case, then `:`, with any spaces between.
+    private nonisolated(unsafe) static let nearMiss = try! NSRegularExpression(pattern: #"\{\{\s*field\s*:"#, options: [.caseInsensitive])
 
     /// Parses one tag (`{{field:…}}`), or says what is wrong with it.
     init(_ source: String) throws(WorkflowError) {
