@@ -144,6 +144,15 @@ public struct WorkflowWorker: Sendable {
         let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
         try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
         pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
+        if job.kind == .completion {
+            // The sender must hear of it: the envelope would otherwise wait in `sent` with its
+            // reason in a server log only. (Recording it may fail too; the job's own retry stands.)
+            do {
+                try await engine.recordCompletionFailure(job, reason: "\(error)", retryAt: job.attempts >= job.maximumAttempts ? nil : now.addingTimeInterval(delay))
+            } catch {
+                pass.failed.append("recording the failed completion of \(job.envelope): \(error)")
+            }
+        }
     }
 
     func run(_ job: Job) async throws {
@@ -189,6 +198,18 @@ extension WorkflowEngine {
             if envelope.reminders.sent < envelope.reminders.maximum {
                 transition.jobs.append(self.job(.reminder, envelope, at: now.addingTimeInterval(envelope.reminders.interval)))
             }
+        }
+    }
+
+    /// Records on the envelope that its completion failed (`envelope.completion_failed`: the
+    /// attempt, the reason, and when it is tried again, or that it is not), so the sender, the
+    /// console and webhook receivers see it. Nothing when the envelope is no longer waiting.
+    func recordCompletionFailure(_ job: Job, reason: String, retryAt: Date?) async throws {
+        _ = try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
+            guard envelope.state == .sent, envelope.completionQueued else { return }
+            var data = ["attempt": String(job.attempts), "attempts": String(job.maximumAttempts), "error": String(reason.prefix(1000))]
+            data["retryAt"] = retryAt.map(EventTime.iso) ?? "never: the attempts are used up; void the envelope and send it again once the cause is fixed"
+            transition.record("envelope.completion_failed", .system, data: data)
         }
     }
 

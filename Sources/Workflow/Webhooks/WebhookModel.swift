@@ -184,7 +184,8 @@ public struct WebhookAttempt: Sendable, Hashable, Codable {
 public enum WebhookEventTypes {
     /// Every type an endpoint may subscribe to.
     public static let all: [String] = [
-        "envelope.created", "envelope.sent", "envelope.completion_queued", "envelope.completed", "envelope.declined",
+        "envelope.created", "envelope.sent", "envelope.completion_queued", "envelope.completion_failed", "envelope.completed",
+        "envelope.declined",
         "envelope.voided", "envelope.expired", "envelope.purged",
         "recipient.sent", "recipient.delivered", "recipient.consented", "recipient.authenticated", "recipient.filled",
         "recipient.adopted_signature", "recipient.signed", "recipient.approved", "recipient.declined",
