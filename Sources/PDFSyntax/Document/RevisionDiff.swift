@@ -51,6 +51,18 @@ extension PDFDocument {
                 continue
             }
         }
+        // An object whose entry still points into an object stream that was redefined is read
+        // from the new stream: its value may have changed without its own entry being touched.
+        if !touched.isEmpty {
+            for number in objectNumbers(revision: target) where !touched.contains(number) {
+                guard case .compressed(let container, _)? = entry(for: number, revision: target), touched.contains(container),
+                      let before = entry(for: number, revision: from), before.isInUse else { continue }
+                let old = try object(PDFReference(number, before.generation), revision: from)
+                let new = try object(PDFReference(number, 0), revision: target)
+                if old != new { result.changed.append(PDFReference(number, 0)) }
+            }
+            result.changed.sort()
+        }
         return result
     }
 }

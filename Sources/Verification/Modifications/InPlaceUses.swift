@@ -27,8 +27,8 @@ extension Step {
     }
 
     /// Keys under which fields and widgets are listed: field tree, page annotations, calculation
-    /// order, structure tree object references.
-    static let fieldTreeKeys: Set<String> = ["/Fields", "/Kids", "/Annots", "/CO", "/Obj"]
+    /// order, structure tree object references, and a kid's link up to its field.
+    static let fieldTreeKeys: Set<String> = ["/Fields", "/Kids", "/Annots", "/CO", "/Obj", "/Parent"]
 
     /// Records that a rule allowed `number` to change in place as `what`, in `context`.
     mutating func accept(_ number: Int, as what: String, in context: UseContext) {

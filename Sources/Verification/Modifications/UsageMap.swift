@@ -29,6 +29,11 @@ struct UsageMap {
 
     /// Keys never followed: back-references, metadata, validation data, extension declarations.
     static let skippedKeys: Set<PDFName> = ["Parent", "P", "Metadata", "DSS", "Data", "Extensions"]
+    /// Keys whose dictionary maps names the writer chose to objects (resource categories,
+    /// appearance states): there `/P` or `/Data` is a font or a form like any other, and every
+    /// entry is followed.
+    static let nameMapKeys: Set<String> = ["/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", "/Shading",
+                                           "/Properties", "/N", "/D", "/R"]
     /// Trailer keys that are the file's structure or judged elsewhere, not content.
     static let structuralTrailerKeys: Set<PDFName> = [
         "Root", "Info", "Size", "Prev", "ID", "Encrypt", "XRefStm", "Type", "W", "Index", "Filter", "DecodeParms",
@@ -43,6 +48,8 @@ struct UsageMap {
         var key: String
         /// False for the walk's own starting points (pages listed in order), which are no use.
         var counts = true
+        /// Whether `object` (or the object it refers to) is a name map (`nameMapKeys`).
+        var isNameMap = false
     }
 
     /// Walks a revision's object graph once.
@@ -67,7 +74,17 @@ struct UsageMap {
                               counts: false))
         }
         var visits = 0
-        while let item = stack.popLast() {
+        // A page's, page tree node's, field's or widget's /Parent: followed after everything
+        // else (a node the usual walk reaches keeps its usual path), because what a parent holds
+        // is inherited — resources, boxes and rotation by pages (some viewers follow /Parent
+        // rather than /Kids), values and flags by fields — so a parent only that link reaches
+        // still decides what is shown.
+        var parents: [Item] = []
+        while let item = stack.popLast() ?? {
+            stack = parents.reversed()
+            parents = []
+            return stack.popLast()
+        }() {
             visits += 1
             guard visits <= document.limits.maxObjectCount else {
                 throw PDFError(.limitExceeded, "the object graph of revision \(revision + 1) is too large to analyse")
@@ -84,34 +101,48 @@ struct UsageMap {
                 holder = reference.number
                 key = ""
             }
-            for (child, step) in children(of: value) {
+            for (child, step) in children(of: value, followingEveryKey: item.isNameMap) {
                 let path = item.path.count > 160 ? item.path : "\(item.path) \(step)"
-                stack.append(Item(object: child, path: path, holder: holder, key: key.isEmpty ? step : "\(key) \(step)"))
+                stack.append(Item(object: child, path: path, holder: holder, key: key.isEmpty ? step : "\(key) \(step)",
+                                  isNameMap: nameMapKeys.contains(step)))
+            }
+            if !item.isNameMap, case .dictionary(let dictionary) = value, let parent = dictionary["Parent"],
+               case .reference = parent, inheritsFromParent(dictionary) {
+                let path = item.path.count > 160 ? item.path : "\(item.path) /Parent"
+                parents.append(Item(object: parent, path: path, holder: holder, key: key.isEmpty ? "/Parent" : "\(key) /Parent"))
             }
         }
         return map
     }
 
+    /// Whether a dictionary inherits from its /Parent: a page or page tree node, a field or a
+    /// widget.
+    private static func inheritsFromParent(_ dictionary: PDFDictionary) -> Bool {
+        if let type = dictionary["Type"]?.nameValue, type == "Page" || type == "Pages" { return true }
+        return dictionary["FT"] != nil || dictionary["T"] != nil || dictionary["Kids"] != nil
+            || dictionary["Subtype"]?.nameValue == "Widget"
+    }
+
     /// Every object number reachable from `object` at a revision (skipping the same keys).
     static func closure(of object: PDFObject, in document: PDFDocument, revision: Int, limit: Int = 100_000) throws -> Set<Int> {
         var seen: Set<Int> = []
-        var stack: [PDFObject] = [object]
-        while let current = stack.popLast(), seen.count < limit {
+        var stack: [(PDFObject, Bool)] = [(object, false)]
+        while let (current, isNameMap) = stack.popLast(), seen.count < limit {
             var value = current
             if case .reference(let reference) = current {
                 guard seen.insert(reference.number).inserted else { continue }
                 value = try document.object(reference, revision: revision)
             }
-            stack += children(of: value).map(\.0)
+            stack += children(of: value, followingEveryKey: isNameMap).map { ($0.0, nameMapKeys.contains($0.1)) }
         }
         return seen
     }
 
     /// The values inside `value` that may hold references, each with its key ("/Key" or "[i]").
-    private static func children(of value: PDFObject) -> [(PDFObject, String)] {
+    private static func children(of value: PDFObject, followingEveryKey: Bool = false) -> [(PDFObject, String)] {
         switch value {
         case .dictionary(let dictionary):
-            dictionary.entries.reversed().filter { !skippedKeys.contains($0.key) && $0.value.mayHoldReferences }
+            dictionary.entries.reversed().filter { (followingEveryKey || !skippedKeys.contains($0.key)) && $0.value.mayHoldReferences }
                 .map { ($0.value, "/\($0.key.string)") }
         case .stream(let stream):
             stream.dictionary.entries.reversed().filter { !skippedKeys.contains($0.key) && $0.value.mayHoldReferences }

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import TestSupport
+import Verification
+
+/// Incremental updates that change what a viewer shows through a path the modification
+/// analysis did not follow (Fixtures/attacks/README.md): an object stream redefined under its
+/// members, resources named like the keys the walk skips (`/P`, `/Data`), parents that only a
+/// `/Parent` link reaches. Each signed original has nothing disallowed after it; each attack
+/// has a disallowed change, and the signature fails.
+@Suite struct IncrementalAttackTests {
+    static let folder = TestEnvironment.fixtures.appendingPathComponent("attacks")
+
+    static let attacks: [(signed: String, attack: String, mentions: String)] = [
+        ("os-signed", "os-redefine-stream", "font"),
+        ("os-signed", "os-redefine-classic", "font"),
+        ("rn-signed", "rn-xobject-P", "/XObject /P"),
+        ("rn-signed", "rn-font-Data", "/Font /Data"),
+        ("wp-no-changes-signed", "wp-no-changes", "/Parent"),
+        ("wp-no-changes-signed", "wp-plain", "/Parent"),
+        ("parent-signed", "parent-hide", "/Parent"),
+        ("parent2-signed", "parent2-replace", "/Parent"),
+    ]
+
+    private func report(_ name: String) throws -> VerificationReport {
+        PDFVerifier(trustAnchors: []).verify(bytes: Array(try Data(contentsOf: Self.folder.appendingPathComponent(name + ".pdf"))))
+    }
+
+    @Test(arguments: attacks.map(\.signed).uniqued())
+    func theSignedOriginalHasNothingDisallowed(_ name: String) throws {
+        let signature = try #require(try report(name).signatures.first)
+        #expect(signature.modifications.allSatisfy { $0.allowed }, "\(signature.modifications)")
+        #expect(signature.issues.allSatisfy { $0.verdict != .failed }, "\(signature.issues)")
+    }
+
+    @Test(arguments: attacks.map { "\($0.attack)|\($0.mentions)" })
+    func theAttackIsADisallowedChange(_ item: String) throws {
+        let parts = item.split(separator: "|").map(String.init)
+        let result = try report(parts[0])
+        #expect(result.verdict == .failed, "\(result.text)")
+        let disallowed = try #require(result.signatures.first).modifications.filter { !$0.allowed }
+        #expect(!disallowed.isEmpty, "\(result.text)")
+        #expect(disallowed.contains { $0.description.contains(parts[1]) || $0.kind.contains(parts[1]) }, "\(disallowed)")
+    }
+}
+
+private extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}
