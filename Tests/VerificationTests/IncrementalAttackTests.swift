@@ -44,6 +44,22 @@ import Verification
     }
 }
 
+/// Thousands of changes after each of thousands of signatures (a fuzz trial's 3 000 copied
+/// signature fields) once made the text report their product: 233 MB, then an allocation
+/// failure. The text lists a bounded number per signature and says how many more there are.
+@Test func theTextReportListsABoundedNumberOfChangesPerSignature() throws {
+    let bytes = Array(try Data(contentsOf: IncrementalAttackTests.folder.appendingPathComponent("rn-signed.pdf")))
+    var report = PDFVerifier(trustAnchors: []).verify(bytes: bytes)
+    report.signatures[0].modifications = (0..<400).map {
+        Modification(revision: 3, object: "\($0 + 10) 0", kind: $0 % 2 == 0 ? "signature" : "page", allowed: $0 % 2 == 0,
+                     description: "change \($0)")
+    }
+    let lines = report.text.split(separator: "\n")
+    #expect(lines.filter { $0.hasPrefix("    ✓") }.count == SignatureReport.listedChanges)
+    #expect(lines.filter { $0.hasPrefix("    ✗") }.count == SignatureReport.listedChanges)
+    #expect(lines.contains { $0.contains("… and 175 more allowed change(s)") } && lines.contains { $0.contains("… and 175 more disallowed change(s)") })
+}
+
 private extension Array where Element: Hashable {
     func uniqued() -> [Element] {
         var seen: Set<Element> = []

@@ -39,6 +39,9 @@ extension VerificationReport {
 }
 
 extension SignatureReport {
+    /// How many allowed, and how many disallowed, changes the text lists for one signature.
+    public static let listedChanges = 25
+
     func textLines(number: Int) -> [String] {
         var lines: [String] = []
         let what = kind == .documentTimestamp ? "Document timestamp" : certificationLevel != nil ? "Certification signature" : "Signature"
@@ -71,11 +74,19 @@ extension SignatureReport {
             let allowed = modifications.filter(\.allowed)
             let disallowed = modifications.filter { !$0.allowed }
             lines.append("  since:       \(allowed.count) allowed and \(disallowed.count) disallowed change(s)")
-            for modification in allowed {
+            // Listed up to a bound: a file with thousands of changes after each of thousands of
+            // signatures would otherwise print (and hold) their product. --json has them all.
+            for modification in allowed.prefix(Self.listedChanges) {
                 lines.append("    ✓ revision \(modification.revision), object \(modification.object): \(modification.description)")
             }
-            for modification in disallowed {
+            if allowed.count > Self.listedChanges {
+                lines.append("    … and \(allowed.count - Self.listedChanges) more allowed change(s) (--json lists every one)")
+            }
+            for modification in disallowed.prefix(Self.listedChanges) {
                 lines.append("    ✗ revision \(modification.revision), object \(modification.object) [\(modification.kind)]: \(modification.description)")
+            }
+            if disallowed.count > Self.listedChanges {
+                lines.append("    … and \(disallowed.count - Self.listedChanges) more disallowed change(s) (--json lists every one)")
             }
         }
         for note in notes { lines.append("  note:        \(note)") }
