@@ -1,3 +1,4 @@
+import CountersignCrypto
 import Foundation
 import Testing
 import TestSupport
@@ -42,6 +43,21 @@ import Verification
         #expect(!disallowed.isEmpty, "\(result.text)")
         #expect(disallowed.contains { $0.description.contains(parts[1]) || $0.kind.contains(parts[1]) }, "\(disallowed)")
     }
+}
+
+/// An OCSP response whose nextUpdate comes before its thisUpdate is malformed: rejected, with
+/// the reason, never a good status.
+@Test func anOCSPResponseEndingBeforeItBeginsIsRejected() throws {
+    let folder = IncrementalAttackTests.folder
+    let bytes = Array(try Data(contentsOf: folder.appendingPathComponent("ocsp-next-before-this.pdf")))
+    let root = try Certificate.load(pem: try Data(contentsOf: folder.appendingPathComponent("ocsp-next-before-this-root.pem")))
+    // At the time it was made (its certificates are short-lived).
+    let made = Date(timeIntervalSince1970: 1_796_650_000)
+    let report = PDFVerifier(trustAnchors: root, revocation: RevocationOptions(online: false, validationTime: made)).verify(bytes: bytes)
+    let statuses = report.signatures.flatMap { $0.revocation?.certificates ?? [] }
+    #expect(!statuses.isEmpty, "\(report.text)")
+    #expect(!statuses.contains { $0.status == .good && $0.source == "ocsp" }, "\(report.text)")
+    #expect(report.text.contains("its nextUpdate") && report.text.contains("is before its thisUpdate"), "\(report.text)")
 }
 
 /// Thousands of changes after each of thousands of signatures (a fuzz trial's 3 000 copied

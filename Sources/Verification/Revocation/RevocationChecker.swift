@@ -113,6 +113,10 @@ struct RevocationChecker {
                 rejected.append("an OCSP response (\(item.origin.rawValue)) was issued after the validation time \(validationTime.isoText)")
                 continue
             }
+            if let next = single.nextUpdate, next < single.thisUpdate {
+                rejected.append("an OCSP response (\(item.origin.rawValue)) was rejected: its nextUpdate \(next.isoText) is before its thisUpdate \(single.thisUpdate.isoText)")
+                continue
+            }
             var finding = Finding(status: .good, source: "ocsp", origin: item.origin, thisUpdate: single.thisUpdate,
                                   nextUpdate: single.nextUpdate, issuedBy: response.signer(among: candidates(issuer))?.subject ?? "")
             switch single.status {
@@ -137,6 +141,10 @@ struct RevocationChecker {
             }
             guard crl.thisUpdate <= validationTime.addingTimeInterval(300) else {
                 rejected.append("a CRL (\(item.origin.rawValue)) was issued after the validation time \(validationTime.isoText)")
+                continue
+            }
+            if let next = crl.nextUpdate, next < crl.thisUpdate {
+                rejected.append("a CRL (\(item.origin.rawValue)) was rejected: its nextUpdate \(next.isoText) is before its thisUpdate \(crl.thisUpdate.isoText)")
                 continue
             }
             var finding = Finding(status: .good, source: "crl", origin: item.origin, thisUpdate: crl.thisUpdate,

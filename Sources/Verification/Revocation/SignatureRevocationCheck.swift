@@ -147,7 +147,7 @@ struct SignatureRevocationCheck {
             let who = "the timestamp authority's certificate \(certificate.subject)"
             switch status.status {
             case .revoked where (status.revocationTime ?? .distantPast) <= token.genTime:
-                raise(.noPOE, .revoked, "\(who) was revoked \(status.revocationTime?.isoText ?? "") , before the time it vouches for (\(token.genTime.isoText))",
+                raise(.noPOE, .revoked, "\(who) was revoked\(status.revocationTime.map { " " + $0.isoText } ?? ""), before the time it vouches for (\(token.genTime.isoText))",
                       into: &revocation, issues: &issues)
             default:
                 judgeUnestablished(status, who: who, into: &revocation, issues: &issues)
