@@ -103,7 +103,12 @@ public final class TestPKI: @unchecked Sendable {
     /// Revokes `identity` in the intermediate's database and publishes a new CRL; a running
     /// responder is restarted so that it reads the database again.
     public func revoke(_ identity: Identity, reason: String = "keyCompromise") throws {
-        try openssl(["ca", "-config", path("intermediate/ca.cnf"), "-revoke", identity.certificate.path, "-crl_reason", reason])
+        try revoke(certificate: identity.certificate, reason: reason)
+    }
+
+    /// Revokes the certificate in this PEM file (one the intermediate issued, a TSA's).
+    public func revoke(certificate: URL, reason: String = "keyCompromise") throws {
+        try openssl(["ca", "-config", path("intermediate/ca.cnf"), "-revoke", certificate.path, "-crl_reason", reason])
         try publishCRL(of: "intermediate")
         if let mode = lock.withLock({ responder != nil ? responderMode : nil }) { try startResponder(mode) }
     }

@@ -86,6 +86,40 @@ import Verification
         return try document.nodes(forXPath: query).compactMap(\.stringValue)
     }
 
+    /// A signature timestamp whose authority was revoked before the token's time proves nothing
+    /// (EN 319 102-1 §5.5.4). A document timestamp added later proves the signature existed: the
+    /// token is set aside with a note and the signature PASSES on the document timestamp's time;
+    /// without one, the signature is INDETERMINATE NO_POE.
+    @Test func aSignatureTimestampFromARevokedAuthorityGivesWayToADocumentTimestamp() throws {
+        let pki = try TestPKI()
+        defer { pki.stopResponder() }
+        let issued = try pki.issue("Signer With A Bad Stamp")
+        let identity = try SigningIdentity.load(keyPEM: try Data(contentsOf: issued.key), password: nil,
+                                                certificatesPEM: try Data(contentsOf: issued.chain))
+        let badTSA = try TestTSA(issuedBy: pki)
+        let goodTSA = try TestTSA(issuedBy: pki)
+        try pki.revoke(certificate: badTSA.tsaCertificate)
+        Thread.sleep(forTimeInterval: 1.1)
+        try pki.startResponder()
+        let signer = try PDFSigner(identity: identity, timestampClient: TimestampClient(url: badTSA.url))
+        let bt = try signer.sign(fixtures.contract, request: SignatureRequest(placement: .field("sig_customer"), profile: .padesBT))
+        let extender = LongTermExtender(fetcher: RevocationFetcher(timeout: 3), budget: 20, timestampClient: TimestampClient(url: goodTSA.url))
+        let lta = bt + (try extender.extend(PDFBytes(bt), to: .lta).appended)
+        let anchors = try Certificate.load(pem: try Data(contentsOf: pki.rootCertificate))
+        let verifier = PDFVerifier(trustAnchors: anchors, revocation: RevocationOptions(online: true, timeout: 3))
+
+        let rescued = verifier.verify(bytes: lta)
+        #expect(rescued.verdict == .passed, "\(rescued.text)")
+        let signature = try #require(rescued.signatures.first)
+        #expect(signature.notes.contains { $0.code == "timestampDiscarded" }, "\(signature.notes)")
+        let documentTimestamp = try #require(rescued.signatures.last?.timestamp?.genTime)
+        #expect(signature.revocation?.bestSignatureTime == documentTimestamp)
+
+        let alone = verifier.verify(bytes: bt)
+        #expect(alone.verdict == .indeterminate, "\(alone.text)")
+        #expect(alone.signatures.first?.revocation?.subIndication == .noPOE)
+    }
+
     @Test func anArchiveTimestampWhoseAuthorityExpiredIsReportedAsLapsed() throws {
         let pki = try TestPKI()
         defer { pki.stopResponder() }

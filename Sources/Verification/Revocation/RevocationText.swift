@@ -4,7 +4,7 @@ extension SignatureReport {
     /// "revocation:" lines: how the data was had, then one line per certificate checked.
     func revocationTextLines() -> [String] {
         guard let revocation else { return [] }
-        var lines = ["  revocation:  \(revocation.online ? "online (fetched what the document lacks)" : "offline (the document's own data only)"), at \(ReportTime.iso(revocation.validationTime))"
+        var lines = ["  revocation:  \(revocation.online ? "online (the document's data and its certificates' sources, asked now)" : "offline (the document's own data only)"), at \(ReportTime.iso(revocation.validationTime))"
                      + (revocation.subIndication.map { " — \($0.rawValue)" } ?? "")]
         if revocation.certificates.contains(where: { $0.status == .unavailable }), revocation.subIndication == nil {
             lines.append("    (a status marked unavailable was not established and did not count against the signature; "

@@ -72,7 +72,28 @@ struct SignatureRevocationCheck {
             } else if let signer = cms.signerCertificate {
                 var proofs = archive.proofs(after: signature.revision ?? Int.max)
                 var notes: [ReportNote] = []
-                if let summary = signature.timestamp, summary.intact, summary.trusted, let tokenDER = cms.timestampToken,
+                // The signature timestamp's authority first: a token whose authority was revoked
+                // before its time proves nothing (EN 319 102-1 §5.5.4). With a document timestamp
+                // to prove existence instead, it is set aside with a note; without one, its
+                // revocation is the signature's INDETERMINATE NO_POE, as before.
+                var authorityReport = RevocationReport(online: options.online, validationTime: validationTime, bestSignatureTime: nil,
+                                                       subIndication: nil, certificates: [])
+                var authorityIssues: [VerificationIssue] = []
+                var discardedTimestamp = false
+                if let tokenDER = cms.timestampToken, signature.timestamp?.trusted == true,
+                   let token = try? TimestampToken.parse(der: tokenDER, certificateCache: certificates) {
+                    checkAuthority(token, checker: checker, data: data, into: &authorityReport, issues: &authorityIssues)
+                    if !proofs.isEmpty, authorityReport.subIndication == .noPOE,
+                       authorityReport.certificates.contains(where: { $0.status == .revoked }) {
+                        discardedTimestamp = true
+                        notes.append(ReportNote(code: "timestampDiscarded",
+                            message: "the signature timestamp is set aside: " + authorityIssues.map(\.reason).joined(separator: "; ")
+                                + "; the document timestamp of \(proofs.min()!.isoText) proves the signature existed instead"))
+                        authorityIssues = []
+                        authorityReport.subIndication = nil
+                    }
+                }
+                if !discardedTimestamp, let summary = signature.timestamp, summary.intact, summary.trusted, let tokenDER = cms.timestampToken,
                    let own = stamp(tokenDER, revision: signature.revision ?? Int.max) {
                     if archive.stands(own) {
                         proofs.append(summary.genTime)
@@ -99,10 +120,9 @@ struct SignatureRevocationCheck {
                         judgeSignerChain(status, best: best, into: &revocation, issues: &issues)
                     }
                 }
-                if let tokenDER = cms.timestampToken, signature.timestamp?.trusted == true,
-                   let token = try? TimestampToken.parse(der: tokenDER, certificateCache: certificates) {
-                    checkAuthority(token, checker: checker, data: data, into: &revocation, issues: &issues)
-                }
+                revocation.certificates += authorityReport.certificates
+                issues += authorityIssues
+                if let sub = authorityReport.subIndication { Self.escalate(&revocation, to: sub) }
             }
             for note in notes { revocation.certificates.indices.forEach { revocation.certificates[$0].notes.append(note) } }
             report.signatures[index].revocation = revocation
@@ -207,6 +227,11 @@ struct SignatureRevocationCheck {
     private func raise(_ sub: RevocationSubIndication, _ code: VerificationIssue.Code, _ reason: String,
                        verdict: Verdict = .indeterminate, into revocation: inout RevocationReport, issues: inout [VerificationIssue]) {
         issues.append(VerificationIssue(code, reason, verdict: verdict, subIndication: SubIndication(sub.rawValue)))
+        Self.escalate(&revocation, to: sub)
+    }
+
+    /// Gives the report `sub` unless it has a graver sub-indication already.
+    private static func escalate(_ revocation: inout RevocationReport, to sub: RevocationSubIndication) {
         let order: [RevocationSubIndication] = [.revoked, .revokedNoPOE, .revokedCANoPOE, .noPOE, .outOfBoundsNoPOE, .tryLater]
         if let current = revocation.subIndication, order.firstIndex(of: current)! <= order.firstIndex(of: sub)! { return }
         revocation.subIndication = sub
