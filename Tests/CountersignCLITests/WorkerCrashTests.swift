@@ -208,7 +208,7 @@ import TestSupport
         let workflow = try await WorkflowHome.open(directory: home, store: try WorkflowStoreLocation(store))
         let principal = try await workflow.engine.authenticate(apiKey: try #require(key))
         let harness = WorkerHarness(home: home, store: store, key: try #require(key), workflow: workflow, principal: principal)
-        let ids = try await harness.signedEnvelopes(3)
+        let ids = try await harness.signedEnvelopes(3, smtp: smtp)
         try await harness.waitUntil("the documented workers complete 3 envelopes", workers: workers) {
             try await harness.allDone(ids.count)
         }

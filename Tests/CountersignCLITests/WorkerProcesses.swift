@@ -43,7 +43,9 @@ struct WorkerHarness {
 
     /// Creates, sends and has both signers sign `count` envelopes (service-agreement@3, the first
     /// leads' data; the customer signs first, then the company); their completion is queued.
-    func signedEnvelopes(_ count: Int) async throws -> [String] {
+    /// With `smtp`, the signers read their links from the messages it received (workers that
+    /// deliver are running, and a delivered message's stored copy no longer holds its link).
+    func signedEnvelopes(_ count: Int, smtp: LoopbackSMTPServer? = nil) async throws -> [String] {
         var ids: [String] = []
         let context = RequestContext(ip: "203.0.113.9", userAgent: "WorkerTests/1.0")
         for index in 0..<count {
@@ -61,10 +63,15 @@ struct WorkerHarness {
                     RecipientRequest(name: "Legal Archive", email: "archive@northbeam.example", role: .cc, routingOrder: 3),
                 ], metadata: ["lead_id": "LD-\(100_000 + index)"]))
             try await workflow.engine.send(principal, envelope: envelope.id)
+            let subject = "\"Service Agreement \(index)\""
+            var mailbox: OutboxSigner.Mailbox?
+            if let smtp {
+                mailbox = { @Sendable address in smtp.texts(to: address).reversed().filter { $0.contains(subject) } }
+            }
             try await OutboxSigner.sign(workflow.engine, account: principal.account, envelope: envelope.id, email: customer,
-                                        name: "Gabriel Côté", context: context)
+                                        name: "Gabriel Côté", context: context, mailbox: mailbox)
             try await OutboxSigner.sign(workflow.engine, account: principal.account, envelope: envelope.id,
-                                        email: "jamie.chen@northbeam.example", name: "Jamie Chen", context: context)
+                                        email: "jamie.chen@northbeam.example", name: "Jamie Chen", context: context, mailbox: mailbox)
             ids.append(envelope.id)
         }
         return ids
