@@ -108,7 +108,10 @@ import Testing
         #expect(errorLine(8).count < 600, "long values are clipped in messages")
         #expect(errorLine(14).contains("which row 1 already writes"))
         // The label under the signature line would run 2 400 pt past the page: refused, not printed off the paper.
-        #expect(errorLine(9).hasPrefix("9,11,,,\"the signature field 'Ana Lorem Lorem Lorem Lorem Lorem Lorem Lorem…' (50.4 pt and "), "\(errorLine(9))")
+        // The row's line, then the template element the layout error is about.
+        #expect(errorLine(9).hasPrefix("9,11,,,\""), "\(errorLine(9))")
+        #expect(errorLine(9).contains("service-agreement.xml:130:7: <signature>: the signature field 'Ana Lorem Lorem Lorem Lorem Lorem Lorem Lorem…' (50.4 pt and "),
+                "\(errorLine(9))")
         #expect(errorLine(15).contains(",plan,plan,\"'Enterprize' is not allowed"))
         #expect(errorLine(16).contains(",lead_id,lead_id,\"'LD-15' does not match the pattern"))
         #expect(errorLine(17).contains(",company_name,company_name,the value contains a NUL byte"))
