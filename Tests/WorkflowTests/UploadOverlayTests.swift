@@ -113,6 +113,17 @@ import Workflow
         #expect(abs(placement.x - 72) < 0.01 && abs(placement.y + placement.height - 720) < 0.01, "\(placement)")
     }
 
+    /// A value too long for its box on one line even at 4 pt wraps, smaller, inside the box:
+    /// every word of it is in the sealed PDF, none cut off unseen.
+    @Test func aLongValueWrapsInsideItsBoxAndLosesNothing() async throws {
+        let words = (1...40).map { "w\($0)x" }
+        let value = words.joined(separator: " ") + " " + String(repeating: "tail ", count: 20) + "END"
+        let pdf = UploadFixtures.pdf([UploadFixtures.Page(texts: [.init(string: "Notes", x: 72, y: 700)])])
+        let (sealed, fixture) = try await complete(pdf, value: value)
+        let found = Set(try self.words(sealed, in: fixture).map(\.word))
+        for word in words + ["END"] { #expect(found.contains(word), "\(word) missing from the sealed page") }
+    }
+
     @Test func graphicsStateBalanceCountsSavesRestoresAndSkipsInlineImages() throws {
         func balance(_ streams: String...) throws -> (Int, Int) {
             let result = try ContentOperators.graphicsStateBalance(of: streams.map { Array($0.utf8) })

@@ -65,7 +65,12 @@ struct PageOverlay {
                     let box = PageGeometry.Box(x: item.placement.x, y: item.placement.y, width: item.placement.width,
                                                height: item.placement.height)
                     if let tag = item.placement.tag {
-                        content += "q 1 g " + [tag.x, tag.y, tag.width, tag.height].map(Self.number).joined(separator: " ") + " re f Q\n"
+                        // poppler's box is the font's line box less its ascent and descent: tops
+                        // of `{`, `f`, `l` and descenders reach out of it. A quarter of its height
+                        // more on each side (and a point at the ends) covers them.
+                        let pad = max(1, tag.height * 0.25)
+                        content += "q 1 g " + [tag.x - 1, tag.y - pad, tag.width + 2, tag.height + 2 * pad].map(Self.number)
+                            .joined(separator: " ") + " re f Q\n"
                     }
                     if item.field.kind == .checkbox, framed {
                         content += Self.checkbox(box, ticked: item.field.value == "true")
@@ -196,19 +201,30 @@ struct PageOverlay {
         try fitted(text, style: Self.style("Liberation Sans", size: max(4, min(11, box.height * 0.7))), box: box, bottom: false)
     }
 
-    /// The paragraph at the largest size (down to 4 pt) that fits the box on one line.
+    /// The paragraph at the largest size (down to 4 pt) that fits the box on one line; a value
+    /// too long for that wraps, at the largest size down to 2 pt whose lines fit the box — the
+    /// box clips what is drawn, and no part of a value may be cut off unseen.
     private func fitted(_ text: String, style: ParagraphStyle, box: PageGeometry.Box, bottom: Bool) throws -> [Block] {
         let width = max(1, box.width - 2 * Self.inset(box)), room = box.height - 2 * Self.inset(box)
         var style = style
+        func placed(_ paragraph: Block, height: Double) -> [Block] {
+            let free = max(0, room - height)
+            return free > 0.5 ? [.spacer(bottom ? free : free / 2), paragraph] : [paragraph]
+        }
         while true {
             let paragraph = Block.paragraph(Paragraph(runs: [.plain(text)], style: style))
             let height = try typesetter.height(of: [paragraph], width: width)
             let oneLine = try typesetter.height(of: [paragraph], width: 100_000)
-            if (height <= oneLine + 0.01 && height <= room) || style.fontSize <= 4 {
-                let free = max(0, room - height)
-                return free > 0.5 ? [.spacer(bottom ? free : free / 2), paragraph] : [paragraph]
-            }
+            if height <= oneLine + 0.01 && height <= room { return placed(paragraph, height: height) }
+            if style.fontSize <= 4 { break }
             style.fontSize = max(4, style.fontSize - 0.5)
+        }
+        style.leading = min(style.leading, 1.15)
+        while true {
+            let paragraph = Block.paragraph(Paragraph(runs: [.plain(text)], style: style))
+            let height = try typesetter.height(of: [paragraph], width: width)
+            if height <= room || style.fontSize <= 2 { return placed(paragraph, height: height) }
+            style.fontSize = max(2, style.fontSize - 0.25)
         }
     }
 
