@@ -43,17 +43,36 @@ final class PageImages: Sendable {
             let fields = reader.fields().filter { $0.kind == .signature }
             return try (1...max(reader.pageCount, 1)).map { (number) throws(PDFReaderError) -> PageLayout in
                 let crop = try reader.cropBox(at: number)
+                let rotation = try reader.rotation(at: number)
                 let boxes = fields.filter { $0.page == number }.map { field in
-                    PageLayout.Box(role: String((field.partialName ?? field.name).trimmingPrefix("sig_")),
-                                   x: field.rect.minX - crop.minX, y: crop.maxY - field.rect.maxY,
-                                   width: field.rect.width, height: field.rect.height)
+                    Self.displayed(field.rect, crop: crop, rotation: rotation, role: String((field.partialName ?? field.name).trimmingPrefix("sig_")))
                 }
-                return PageLayout(number: number, width: crop.width, height: crop.height,
+                // The page as shown (and as poppler renders it): turned by its /Rotate.
+                let turned = rotation % 180 != 0
+                return PageLayout(number: number, width: turned ? crop.height : crop.width, height: turned ? crop.width : crop.height,
                                   text: try reader.text(page: number), signatureBoxes: boxes)
             }
         }
         layouts.withLock { $0[key] = pages }
         return pages
+    }
+
+    /// A user-space rectangle on the page as displayed: turned by `rotation` (degrees clockwise),
+    /// measured from the displayed page's top-left corner, as the review's SVG draws it.
+    static func displayed(_ rect: PageRect, crop: PageRect, rotation: Int, role: String) -> PageLayout.Box {
+        let displayHeight = rotation % 180 == 0 ? crop.height : crop.width
+        func point(_ ux: Double, _ uy: Double) -> (Double, Double) {
+            let cx = ux - crop.minX, cy = uy - crop.minY
+            let (dx, dy): (Double, Double) = switch rotation {
+            case 90: (cy, crop.width - cx)
+            case 180: (crop.width - cx, crop.height - cy)
+            case 270: (crop.height - cy, cx)
+            default: (cx, cy)
+            }
+            return (dx, displayHeight - dy)
+        }
+        let (ax, ay) = point(rect.minX, rect.minY), (bx, by) = point(rect.maxX, rect.maxY)
+        return PageLayout.Box(role: role, x: min(ax, bx), y: min(ay, by), width: abs(bx - ax), height: abs(by - ay))
     }
 
     /// The PNG of one page, rendered once and then read from the cache.
