@@ -12,8 +12,10 @@ struct ExtendCommand: ParsableCommand {
             the certificates, into the document's DSS as an incremental update; --to lta then adds a document \
             timestamp covering it (run again later to renew it). Every earlier signature stays valid. Files are \
             changed in place (atomically, only when extending succeeds) unless --out is given. \
-            Exit status: 0 all extended, 65 a file cannot be extended (unsigned, unreadable signature, a \
-            certificate revoked), 74 validation data or the TSA cannot be reached, 66 a file is missing.
+            A revoked certificate found on the way is recorded with a note, not refused (the signature \
+            may predate the revocation; verify judges it). The TSA is given 10 s to connect and 30 s to \
+            answer. Exit status: 0 all extended, 65 a file cannot be extended (unsigned, unreadable \
+            signature), 74 validation data or the TSA cannot be reached, 66 a file is missing.
             """)
 
     @Argument(help: "Signed PDF files to extend.")

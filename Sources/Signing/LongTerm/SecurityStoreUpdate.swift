@@ -62,7 +62,11 @@ struct SecurityStoreUpdate {
                     ("OCSP", try item.data.ocspResponses.map { .reference(try reference($0.der, in: "OCSPs")) }),
                     ("CRL", try item.data.crls.map { .reference(try reference($0.der, in: "CRLs")) }),
                 ]
-                for (key, list) in lists where !list.isEmpty { entry[key] = .array(list) }
+                for (key, list) in lists where !list.isEmpty {
+                    // Each item once: the signer's and the timestamp authority's chains share a CA.
+                    var seen: Set<PDFObject> = []
+                    entry[key] = .array(list.filter { seen.insert($0).inserted })
+                }
                 if let time { entry["TU"] = .string(PDFString(text: PDFDateFormat.string(time))) }
                 entries[PDFName(Self.vriKey(item.paddedContents))] = .dictionary(entry)
             }

@@ -87,11 +87,13 @@ struct ValidationDataCollector {
         var data = ChainData()
         checked[certificate] = data  // a responder's chain that leads back here stops here
         defer { checked[certificate] = data }
+        // A responder certificate marked ocsp-nocheck is trusted for its lifetime (RFC 6960
+        // §4.2.2.2.1): it needs no data, and naming no source is not worth a note.
+        if certificate.hasOCSPNoCheck { return data }
         guard certificate.namesRevocationSource else {
             collected.notes.append("\(certificate.subject) names no OCSP responder and no CRL distribution point; nothing to fetch")
             return data
         }
-        if certificate.hasOCSPNoCheck { return data }
         var failures: [String] = []
         // A response past its nextUpdate is kept (it may be fresh for an older signature's proof
         // of existence) but is not enough alone: the CRL is asked too.
