@@ -23,6 +23,25 @@ public struct PageRect: Sendable, Hashable, CustomStringConvertible {
     public var maxY: Double { y + height }
 
     public var description: String { "[\(minX) \(minY) \(maxX) \(maxY)]" }
+
+    /// This user-space rectangle on the page as displayed — the crop box turned `rotation`
+    /// degrees clockwise — measured from the displayed page's top-left corner, y growing
+    /// downwards (as an image of the page, or an SVG over it, is).
+    public func displayed(crop: PageRect, rotation: Int) -> PageRect {
+        let displayHeight = rotation % 180 == 0 ? crop.height : crop.width
+        func point(_ ux: Double, _ uy: Double) -> (Double, Double) {
+            let cx = ux - crop.minX, cy = uy - crop.minY
+            let (dx, dy): (Double, Double) = switch rotation {
+            case 90: (cy, crop.width - cx)
+            case 180: (crop.width - cx, crop.height - cy)
+            case 270: (crop.height - cy, cx)
+            default: (cx, cy)
+            }
+            return (dx, displayHeight - dy)
+        }
+        let (ax, ay) = point(minX, minY), (bx, by) = point(maxX, maxY)
+        return PageRect(x1: ax, y1: ay, x2: bx, y2: by)
+    }
 }
 
 /// A page's size in points as displayed: the crop box with the page rotation applied.

@@ -60,19 +60,8 @@ final class PageImages: Sendable {
     /// A user-space rectangle on the page as displayed: turned by `rotation` (degrees clockwise),
     /// measured from the displayed page's top-left corner, as the review's SVG draws it.
     static func displayed(_ rect: PageRect, crop: PageRect, rotation: Int, role: String) -> PageLayout.Box {
-        let displayHeight = rotation % 180 == 0 ? crop.height : crop.width
-        func point(_ ux: Double, _ uy: Double) -> (Double, Double) {
-            let cx = ux - crop.minX, cy = uy - crop.minY
-            let (dx, dy): (Double, Double) = switch rotation {
-            case 90: (cy, crop.width - cx)
-            case 180: (crop.width - cx, crop.height - cy)
-            case 270: (crop.height - cy, cx)
-            default: (cx, cy)
-            }
-            return (dx, displayHeight - dy)
-        }
-        let (ax, ay) = point(rect.minX, rect.minY), (bx, by) = point(rect.maxX, rect.maxY)
-        return PageLayout.Box(role: role, x: min(ax, bx), y: min(ay, by), width: abs(bx - ax), height: abs(by - ay))
+        let shown = rect.displayed(crop: crop, rotation: rotation)
+        return PageLayout.Box(role: role, x: shown.x, y: shown.y, width: shown.width, height: shown.height)
     }
 
     /// The PNG of one page, rendered once and then read from the cache.

@@ -152,3 +152,19 @@ func close(_ actual: PageRect, _ expected: PageRect, tolerance: Double = 2) -> B
         #expect(error.description == "needs a password" && error.code.description == "encrypted")
     }
 }
+
+/// A user-space rectangle as a turned page displays it (the signing page draws boxes so).
+@Test(arguments: [
+    (0, PageRect(x: 72, y: 52, width: 100, height: 40)),
+    (90, PageRect(x: 700, y: 72, width: 40, height: 100)),
+    (180, PageRect(x: 440, y: 700, width: 100, height: 40)),
+    (270, PageRect(x: 52, y: 440, width: 40, height: 100)),
+])
+func aRectangleIsShownWhereTheTurnedPageShowsIt(rotation: Int, expected: PageRect) {
+    let crop = PageRect(x: 0, y: 0, width: 612, height: 792)
+    let rect = PageRect(x1: 72, y1: 700, x2: 172, y2: 740)
+    #expect(rect.displayed(crop: crop, rotation: rotation) == expected)
+    // A crop box away from the origin moves nothing on the displayed page.
+    let offset = PageRect(x: 50, y: 100, width: 612, height: 792)
+    #expect(PageRect(x1: 122, y1: 800, x2: 222, y2: 840).displayed(crop: offset, rotation: rotation) == expected)
+}
