@@ -84,6 +84,7 @@ enum Language: String, Sendable, CaseIterable {
                       "Se completa automáticamente al firmar"],
         "signature": ["Your signature", "Votre signature", "Su firma"],
         "signature_box": ["Signature of %@", "Signature de %@", "Firma de %@"],
+        "field_box": ["%@ for %@", "%@ pour %@", "%@ para %@"],
         "adopt": ["Adopt your signature", "Adopter votre signature", "Adoptar su firma"],
         "change": ["Change signature", "Changer de signature", "Cambiar la firma"],
         "adopted": ["Your adopted signature", "Votre signature adoptée", "Su firma adoptada"],

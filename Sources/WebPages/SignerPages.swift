@@ -56,13 +56,28 @@ extension WebPages {
             let bytes = try await engine.document(token: state.token, id: document.id)
             let layout = try images.layout(bytes)
             for page in layout {
-                let boxes: [[String: Any]] = page.signatureBoxes.map { box in
+                var boxes: [[String: Any]] = page.signatureBoxes.map { box in
                     let owner = signers.firstIndex { $0.signatureRole == box.role }
                     let colour = owner.map { Self.palette[$0 % Self.palette.count] } ?? "#4a5260"
                     return ["x": box.x, "y": box.y, "width": box.width, "height": box.height, "colour": colour,
                             "mine": owner.map { signers[$0].id == recipient.id } ?? false,
                             "textX": box.x + 2, "textY": box.y + 10,
                             "label": language.text("signature_box", owner.map { signers[$0].name } ?? box.role)]
+                }
+                // An uploaded document has no boxes of its own until completion draws them: its
+                // fields' places (on the page as displayed, y up) are drawn instead.
+                if document.isUploaded {
+                    for owner in envelope.recipients {
+                        for field in owner.fields {
+                            guard let place = field.placement, place.document == document.id, place.page == page.number else { continue }
+                            let colour = signers.firstIndex { $0.id == owner.id }.map { Self.palette[$0 % Self.palette.count] } ?? "#4a5260"
+                            let y = page.height - place.y - place.height
+                            let what = field.kind == .signature ? language.text("signature_box", owner.name)
+                                : language.text("field_box", field.name.replacingOccurrences(of: "_", with: " ").capitalized, owner.name)
+                            boxes.append(["x": place.x, "y": y, "width": place.width, "height": place.height, "colour": colour,
+                                          "mine": owner.id == recipient.id, "textX": place.x + 2, "textY": y + 10, "label": what])
+                        }
+                    }
                 }
                 let number = String(page.number), count = String(layout.count)
                 pages.append([

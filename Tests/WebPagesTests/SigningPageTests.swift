@@ -115,6 +115,48 @@ import Workflow
         #expect(types.contains("recipient.consented") && types.contains("authentication.failed") && types.contains("recipient.signed"))
     }
 
+    /// An uploaded PDF has no signature boxes of its own before completion: the review draws
+    /// its fields' places, the signer's own marked as theirs, at the page as displayed.
+    @Test func anUploadedDocumentsFieldsAreDrawnOverItsPages() async throws {
+        let fixture = try await PagesFixture.make()
+        let content = "BT /F1 12 Tf 72 700 Td (Order form) Tj ET"
+        var pdf = "%PDF-1.7\n"
+        var offsets: [Int] = []
+        for body in ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                     "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream"] {
+            offsets.append(pdf.utf8.count)
+            pdf += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
+        }
+        let xref = pdf.utf8.count
+        pdf += "xref\n0 6\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
+        pdf += "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        let customer = "casey@crescent.example"
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, EnvelopeRequest(
+            documents: [DocumentUpload(name: "order.pdf", pdf: Data(pdf.utf8), fields: [
+                FieldPlacementRequest(name: "customer_signature", kind: .signature, role: "customer", width: 180, height: 40,
+                                      position: .init(page: 1, x: 72, y: 600)),
+                FieldPlacementRequest(name: "order_reference", kind: .text, role: "customer", width: 150, height: 20,
+                                      position: .init(page: 1, x: 300, y: 100)),
+            ])], subject: "Order", recipients: [RecipientRequest(name: "Casey Customer", email: customer, role: .signer, routingOrder: 1,
+                                                                 authentication: .link, signatureRole: "customer")]))
+        _ = try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let token = try await fixture.token(for: customer)
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let csrf = try #require(try await browser.get(base).csrf)
+            let disclosure = fixture.engine.configuration.disclosure
+            _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            let review = try await browser.get(base + "/review")
+            #expect(review.status == .ok, "\(review.body.prefix(300))")
+            // The signature 600 pt from the top of a 792 pt page, 40 tall; the text field 100 from the top.
+            #expect(review.body.contains(#"<rect class="box mine" x="72.0" y="600.0" width="180.0" height="40.0""#), "\(review.body)")
+            #expect(review.body.contains(#"<rect class="box mine" x="300.0" y="100.0" width="150.0" height="20.0""#), "\(review.body)")
+            #expect(review.body.contains("Signature of Casey Customer") && review.body.contains("Order Reference for Casey Customer"))
+        }
+    }
+
     @Test func theTypedSignatureIsPreviewedInEveryScriptAndTheChoiceIsKept() async throws {
         let fixture = try await PagesFixture.make()
         let envelope = try await fixture.sentEnvelope(authentication: .link, language: "es")
