@@ -43,6 +43,23 @@ import Testing
         #expect(throws: PDFError(.referenceCycle, "")) { try selfLoop.formFields() }
     }
 
+    /// A root /Count that is not the number of pages the /Kids hold: every page is read, and
+    /// the note says what /Count-trusting viewers (pdfinfo, MuPDF) show instead.
+    @Test func aPageCountThatDisagreesWithTheKidsIsNoted() throws {
+        var objects = SamplePDFs.objects(pages: 2)
+        guard case .dictionary(var root)? = objects[PDFReference(2)] else { Issue.record("no page tree root"); return }
+        root["Count"] = 1
+        objects[PDFReference(2)] = .dictionary(root)
+        let document = try PDFDocument(bytes: PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer))
+        #expect(try document.pages().count == 2)
+        let note = try #require(document.notes.first { $0.code == .pageCountMismatch })
+        #expect(note.message.contains("/Count says 1 page(s) but its /Kids hold 2"), "\(note.message)")
+        // A right count says nothing.
+        let right = try PDFDocument(bytes: PDFFileWriter().write(objects: SamplePDFs.objects(pages: 2), trailer: SamplePDFs.trailer))
+        _ = try right.pages()
+        #expect(right.notes.isEmpty)
+    }
+
     @Test func aPageWrittenDirectlyInKidsIsReadWithANote() throws {
         var objects = SamplePDFs.objects(pages: 1)
         let direct: PDFDictionary = ["Type": .name("Page"), "MediaBox": [0, 0, 300, 400], "Rotate": 90]

@@ -247,6 +247,11 @@ extension PDFDocument {
             pages.append(page)
         }
         try walk(rootReference, inherited: Inherited(), depth: 0)
+        if case .dictionary(let root) = try object(rootReference, revision: revision),
+           let count = try resolve(root, PageKeys.count, revision: revision)?.intValue, count != pages.count {
+            recordNote(PDFNote(.pageCountMismatch,
+                               "the page tree's /Count says \(count) page(s) but its /Kids hold \(pages.count), all of which are read; viewers that trust /Count show \(count)"))
+        }
         return pages
     }
 }

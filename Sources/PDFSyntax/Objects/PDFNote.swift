@@ -19,6 +19,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// The original document saved as a classic table plus an empty hybrid section whose
         /// `/XRefStm` stream lies in the table's bytes (Microsoft Word's layout), read as one revision.
         public static let hybridOriginal = Code("hybridOriginal")
+        /// The page tree root's `/Count` differs from the pages its `/Kids` hold: viewers that
+        /// trust `/Count` (pdfinfo, MuPDF) show another number of pages than those that walk.
+        public static let pageCountMismatch = Code("pageCountMismatch")
         /// An incremental update saved the same way — a classic table, then an empty hybrid
         /// section whose `/XRefStm` stream lies in the update (Adobe Acrobat's layout) — read as
         /// one revision.
