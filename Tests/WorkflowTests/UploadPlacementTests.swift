@@ -136,7 +136,7 @@ import Workflow
                 mentions: ["document 'contract.pdf'", "page 1", "stamp"]),
         Refusal(label: "a text tag written nearly right", fields: [],
                 pages: [UploadFixtures.Page(texts: [.init(string: "{{Field :text;role=customer;name=ref}}", x: 72, y: 400)])], textTags: true,
-                mentions: ["document 'contract.pdf'", "page 1", "{{Field :", "looks like a text tag"]),
+                mentions: ["document 'contract.pdf'", "page 1", "'{{Field :text;role=customer;name=ref}}' looks like a text tag"]),
         Refusal(label: "a text tag for an unknown role", fields: [],
                 pages: [UploadFixtures.Page(texts: [.init(string: "{{field:text;role=witness;name=w}}", x: 72, y: 400)])], textTags: true,
                 mentions: ["document 'contract.pdf'", "page 1", "field 'w'", "role 'witness'"]),

@@ -38,7 +38,10 @@ struct TextTag: Sendable, Hashable {
         for match in nearMiss.matches(in: text as String, range: NSRange(location: 0, length: text.length)) {
             let written = text.substring(with: match.range)
             guard written != "{{field:", written != "{{ field:" else { continue }
-            let shown = text.substring(with: NSRange(location: match.range.location, length: min(60, text.length - match.range.location)))
+            // The tag as written: up to its `}}` or the end of its line, at most 60 characters.
+            var shown = text.substring(with: NSRange(location: match.range.location, length: min(60, text.length - match.range.location)))
+            if let end = shown.range(of: "}}") { shown = String(shown[..<end.upperBound]) }
+            if let line = shown.firstIndex(where: \.isNewline) { shown = String(shown[..<line]) }
             malformed.append("'\(shown)' looks like a text tag but starts '\(written)'; write '{{field:' (lower case, no space before the colon)")
         }
         return (tags, malformed)
