@@ -60,6 +60,16 @@ import Testing
         #expect(right.notes.isEmpty)
     }
 
+    /// `5 1 R` when object 5 is generation 0: null, as the standard says, with a note, since
+    /// some viewers read object 5 there anyway.
+    @Test func aReferenceToAnotherGenerationIsNullWithANote() throws {
+        let document = try PDFDocument(bytes: PDFFileWriter().write(objects: SamplePDFs.objects(pages: 1), trailer: SamplePDFs.trailer))
+        #expect(try document.object(PDFReference(5, 1)) == .null)
+        #expect(try document.object(PDFReference(5, 0)) != .null)
+        let note = try #require(document.notes.first { $0.code == .generationMismatch })
+        #expect(note.message.contains("5 1 R names generation 1, but object 5 is generation 0"), "\(note.message)")
+    }
+
     @Test func aPageWrittenDirectlyInKidsIsReadWithANote() throws {
         var objects = SamplePDFs.objects(pages: 1)
         let direct: PDFDictionary = ["Type": .name("Page"), "MediaBox": [0, 0, 300, 400], "Rotate": 90]

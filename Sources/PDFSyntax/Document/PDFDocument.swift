@@ -220,7 +220,13 @@ public final class PDFDocument: Sendable {
         case nil, .free?:
             return .null
         case .inUse(let offset, let generation)?:
-            guard generation == reference.generation else { return .null }
+            guard generation == reference.generation else {
+                // Null by the standard (ISO 32000-2 §7.3.10), and so for poppler; MuPDF and
+                // others read the object at that number anyway: say so.
+                recordNote(PDFNote(.generationMismatch,
+                                   "\(reference) names generation \(reference.generation), but object \(reference.number) is generation \(generation): read as null, as the standard says, while some viewers (MuPDF) show object \(reference.number) \(generation) there"))
+                return .null
+            }
             // Strict reading has checked every entry; tolerant reading may keep one that points
             // outside the file (an xref stream's 8-byte field can even be negative).
             guard offset >= 0, offset < bytes.count else {

@@ -22,6 +22,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// The page tree root's `/Count` differs from the pages its `/Kids` hold: viewers that
         /// trust `/Count` (pdfinfo, MuPDF) show another number of pages than those that walk.
         public static let pageCountMismatch = Code("pageCountMismatch")
+        /// A reference names an object number whose entry has another generation: null by the
+        /// standard, but some viewers (MuPDF) read the object anyway.
+        public static let generationMismatch = Code("generationMismatch")
         /// An incremental update saved the same way — a classic table, then an empty hybrid
         /// section whose `/XRefStm` stream lies in the update (Adobe Acrobat's layout) — read as
         /// one revision.
