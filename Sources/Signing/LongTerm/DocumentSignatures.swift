@@ -1,3 +1,4 @@
+import Foundation
 import CountersignCrypto
 import PDFSyntax
 
@@ -16,6 +17,9 @@ struct DocumentSignatures {
         var signer: Certificate?
         /// The TSA certificate of the signature's RFC 3161 signature timestamp, if any.
         var signatureTimestampAuthority: Certificate?
+        /// The time a timestamp proves it existed (its signature timestamp's, or a document
+        /// timestamp's own); nil without one.
+        var provenAt: Date?
         /// Certificates the CMS and its timestamp token carry.
         var certificates: [Certificate]
     }
@@ -44,12 +48,16 @@ struct DocumentSignatures {
             let isTimestamp = subFilter == "ETSI.RFC3161"  // as verification decides: the contents' kind
             var certificates = cms.certificates
             var authority: Certificate?
+            var provenAt: Date?
             if !isTimestamp, let tokenDER = cms.timestampToken, let token = try? TimestampToken.parse(der: tokenDER) {
                 authority = token.tsaCertificate
                 certificates += token.signedData.certificates
+                provenAt = token.genTime
+            } else if isTimestamp, let token = try? TimestampToken.parse(der: cms.der) {
+                provenAt = token.genTime
             }
             entries.append(Entry(field: field.name, paddedContents: padded, cms: cms, isDocumentTimestamp: isTimestamp,
-                                 signer: cms.signerCertificate, signatureTimestampAuthority: authority,
+                                 signer: cms.signerCertificate, signatureTimestampAuthority: authority, provenAt: provenAt,
                                  certificates: certificates))
         }
     }

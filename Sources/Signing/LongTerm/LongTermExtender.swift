@@ -78,6 +78,9 @@ public struct LongTermExtender: Sendable {
             guard let signer = entry.signer else {
                 throw SigningError(.badSignature, "the CMS of '\(entry.field)' does not include its signer's certificate; its chain cannot be built")
             }
+            // Data is fresh enough when the verifier will find it so: at the time the signature's
+            // timestamp proves (its control time), or now for a signature without one.
+            collector.controlTime = entry.provenAt ?? Date()
             var data = try collector.collect(chainOf: signer)
             if let authority = entry.signatureTimestampAuthority {
                 let part = try collector.collect(chainOf: authority)

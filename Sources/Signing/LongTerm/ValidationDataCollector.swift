@@ -39,6 +39,9 @@ struct ValidationDataCollector {
     /// an older signature, whose proof of existence may predate the revocation).
     let refusesRevoked: Bool
 
+    /// The time the data must be fresh at (the signature's proof of existence); now when nil.
+    var controlTime: Date?
+
     private(set) var collected = Collected()
     private var pool: [Certificate]
     private var checked: [Certificate: ChainData] = [:]
@@ -119,8 +122,9 @@ struct ValidationDataCollector {
                 if let responder = response.signer(among: response.certificates + pool), responder != issuer {
                     data.certificates += try collect(chainOf: responder).certificates
                 }
-                guard let nextUpdate = single.nextUpdate, nextUpdate < Date() else { return data }
-                staleResponse = "its OCSP response is past its nextUpdate \(nextUpdate.isoText)"
+                let control = controlTime ?? Date()
+                guard let nextUpdate = single.nextUpdate, nextUpdate < control, single.thisUpdate < control else { return data }
+                staleResponse = "its OCSP response's nextUpdate \(nextUpdate.isoText) is before \(control.isoText), the time it must vouch for"
             } catch let error as SigningError where error.code == .certificateRevoked {
                 throw error
             } catch {
@@ -152,10 +156,7 @@ struct ValidationDataCollector {
                 failures.append("CRL (\(certificate.crlURLs.map(\.absoluteString).joined(separator: ", "))): \(error)")
             }
         }
-        if let staleResponse {
-            collected.notes.append("\(certificate.subject): \(staleResponse), and no CRL could be had instead (\(failures.joined(separator: "; ")))")
-            return data
-        }
+        if let staleResponse { failures.insert("OCSP: \(staleResponse)", at: 0) }
         throw SigningError(.revocationUnavailable,
             "no revocation data could be had for \(certificate.subject): \(failures.joined(separator: "; ")) — B-LT needs it; check that the responder and the CRL server are reachable (or sign with pades-b-t now and run 'countersign extend' later)")
     }
