@@ -54,6 +54,14 @@ import Testing
         #expect(try document.pages().count == 2)
         let note = try #require(document.notes.first { $0.code == .pageCountMismatch })
         #expect(note.message.contains("/Count says 1 page(s) but its /Kids hold 2"), "\(note.message)")
+        // A root with a /Parent (whose attributes MuPDF would inherit) is noted too.
+        guard case .dictionary(var rooted)? = objects[PDFReference(2)] else { return }
+        rooted["Count"] = 2
+        rooted["Parent"] = .reference(PDFReference(1))
+        objects[PDFReference(2)] = .dictionary(rooted)
+        let parented = try PDFDocument(bytes: PDFFileWriter().write(objects: objects, trailer: SamplePDFs.trailer))
+        _ = try parented.pages()
+        #expect(parented.notes.map(\.code) == [.rootHasParent], "\(parented.notes)")
         // A right count says nothing.
         let right = try PDFDocument(bytes: PDFFileWriter().write(objects: SamplePDFs.objects(pages: 2), trailer: SamplePDFs.trailer))
         _ = try right.pages()

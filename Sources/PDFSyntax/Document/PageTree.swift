@@ -134,6 +134,7 @@ private enum PageKeys {
     static let pages: PDFName = "Pages"
     static let page: PDFName = "Page"
     static let count: PDFName = "Count"
+    static let parent: PDFName = "Parent"
 }
 
 extension PDFDocument {
@@ -182,6 +183,10 @@ extension PDFDocument {
                 let why = hasMismatchedEntry(reference)
                     ? ": its cross-reference entry points at the offset of another object, so it reads as null" : ""
                 throw PDFError(.badPageTree, "page tree node \(reference) is not a dictionary\(why)", object: reference)
+            }
+            if depth == 0, let parent = node[PageKeys.parent] {
+                recordNote(PDFNote(.rootHasParent,
+                                   "the page tree root \(reference) has a /Parent (\(parent.referenceValue.map { "\($0)" } ?? "a direct object")); its attributes are not inherited here or by poppler, but MuPDF inherits resources, boxes and rotation from it"))
             }
             if depth == 0, case .integer(let count)? = node[PageKeys.count], count > 0 {
                 // Room for the pages the root says there are, within reason: each is an object,

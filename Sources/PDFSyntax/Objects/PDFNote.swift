@@ -25,6 +25,9 @@ public struct PDFNote: Sendable, Hashable, CustomStringConvertible {
         /// A reference names an object number whose entry has another generation: null by the
         /// standard, but some viewers (MuPDF) read the object anyway.
         public static let generationMismatch = Code("generationMismatch")
+        /// The page tree's root has a `/Parent`: nothing is inherited from it here or by poppler,
+        /// but MuPDF inherits from it, so the two can show different pages.
+        public static let rootHasParent = Code("rootHasParent")
         /// An incremental update saved the same way — a classic table, then an empty hybrid
         /// section whose `/XRefStm` stream lies in the update (Adobe Acrobat's layout) — read as
         /// one revision.
