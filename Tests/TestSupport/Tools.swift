@@ -102,7 +102,10 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Data?
     }
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning {
-        if Date() > deadline {
+        // The deadline is for the command. One that has exited but that Foundation has not yet
+        // reaped (its monitor runs on a dispatch queue, late when every thread is busy at the
+        // start of a parallel run) is waited for, not timed out.
+        if Date() > deadline, !hasExited(process.processIdentifier) {
             process.stop()
             throw ToolTimeout(command: ([executable] + arguments).joined(separator: " "), seconds: timeout)
         }
@@ -150,4 +153,12 @@ extension Process {
             while isRunning { usleep(10_000) }
         }
     }
+}
+
+/// Whether a child has exited (a zombie waiting to be reaped, or gone), by its /proc state.
+func hasExited(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(after: close)...].drop { $0 == " " }
+    return state.hasPrefix("Z") || state.hasPrefix("X")
 }
