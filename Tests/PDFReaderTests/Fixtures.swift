@@ -1,5 +1,6 @@
 import CCairo
 import Foundation
+import TestSupport
 
 /// Test PDFs made at test time: cairo for real text, hand-assembled files for forms and odd boxes.
 enum Fixtures {
@@ -40,27 +41,11 @@ enum Fixtures {
     }
 
     /// A stream object body with its /Length filled in.
-    static func stream(_ content: String, dictionary: String = "") -> String {
-        "<< \(dictionary) /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream"
-    }
+    static func stream(_ content: String, dictionary: String = "") -> String { HandWrittenPDF.stream(content, dictionary: dictionary) }
 
     /// Assembles numbered objects (object 1 is the catalog) into a PDF with a correct xref table.
     static func assemble(_ objects: [String], trailerExtra: String = "") -> Data {
-        var output = "%PDF-1.7\n"
-        var offsets: [Int] = []
-        for (index, body) in objects.enumerated() {
-            offsets.append(output.utf8.count)
-            output += "\(index + 1) 0 obj\n\(body)\nendobj\n"
-        }
-        let xrefOffset = output.utf8.count
-        output += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for offset in offsets {
-            let digits = String(offset)
-            output += String(repeating: "0", count: 10 - digits.count) + digits + " 00000 n \n"
-        }
-        output += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R \(trailerExtra) >>\n"
-        output += "startxref\n\(xrefOffset)\n%%EOF\n"
-        return Data(output.utf8)
+        HandWrittenPDF.assemble(objects, trailerExtra: trailerExtra)
     }
 
     /// Two pages with an AcroForm: a nested text field `form.name` with a value and a signature

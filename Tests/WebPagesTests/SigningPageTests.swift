@@ -119,22 +119,15 @@ import Workflow
     /// its fields' places, the signer's own marked as theirs, at the page as displayed.
     @Test func anUploadedDocumentsFieldsAreDrawnOverItsPages() async throws {
         let fixture = try await PagesFixture.make()
-        let content = "BT /F1 12 Tf 72 700 Td (Order form) Tj ET"
-        var pdf = "%PDF-1.7\n"
-        var offsets: [Int] = []
-        for body in ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-                     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-                     "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream"] {
-            offsets.append(pdf.utf8.count)
-            pdf += "\(offsets.count) 0 obj\n\(body)\nendobj\n"
-        }
-        let xref = pdf.utf8.count
-        pdf += "xref\n0 6\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
-        pdf += "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        let pdf = HandWrittenPDF.assemble([
+            "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            HandWrittenPDF.stream("BT /F1 12 Tf 72 700 Td (Order form) Tj ET"),
+        ])
         let customer = "casey@crescent.example"
         let envelope = try await fixture.engine.createEnvelope(fixture.agent, EnvelopeRequest(
-            documents: [DocumentUpload(name: "order.pdf", pdf: Data(pdf.utf8), fields: [
+            documents: [DocumentUpload(name: "order.pdf", pdf: pdf, fields: [
                 FieldPlacementRequest(name: "customer_signature", kind: .signature, role: "customer", width: 180, height: 40,
                                       position: .init(page: 1, x: 72, y: 600)),
                 FieldPlacementRequest(name: "order_reference", kind: .text, role: "customer", width: 150, height: 20,

@@ -36,24 +36,10 @@ enum UploadFixtures {
         Page(cropBox: "[50 100 562 692]", texts: [Text(string: "Date of signature", x: 150, y: 400)]),
     ]
 
-    static func stream(_ content: String) -> String {
-        "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream"
-    }
+    static func stream(_ content: String) -> String { HandWrittenPDF.stream(content) }
 
     /// Numbered objects (object 1 is the catalog) as a PDF with a correct cross-reference table.
-    static func assemble(_ objects: [String]) -> Data {
-        var output = "%PDF-1.7\n"
-        var offsets: [Int] = []
-        for (index, body) in objects.enumerated() {
-            offsets.append(output.utf8.count)
-            output += "\(index + 1) 0 obj\n\(body)\nendobj\n"
-        }
-        let xref = output.utf8.count
-        output += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for offset in offsets { output += String(format: "%010d 00000 n \n", offset) }
-        output += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        return Data(output.utf8)
-    }
+    static func assemble(_ objects: [String]) -> Data { HandWrittenPDF.assemble(objects) }
 
     /// The pages as a PDF (Helvetica 12 pt).
     static func pdf(_ pages: [Page]) -> Data {
