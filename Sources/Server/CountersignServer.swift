@@ -75,7 +75,10 @@ public final class CountersignServer: Sendable {
     /// Builds the router: health, metrics, `/v1` with its middleware.
     func router() -> Router<ServiceContext> {
         let api = APIDependencies(engine: engine, records: records, configuration: configuration)
-        let router = Router(context: ServiceContext.self)
+        // HEAD is answered wherever GET is, with GET's status and headers and no body (RFC 9110
+        // §9.3.2): link checkers and proxies ask HEAD first. The routes that record an opening
+        // do not record one for a HEAD (`WorkflowEngine.open` is not called).
+        let router = Router(context: ServiceContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestMiddleware(metrics: metrics))
         let engine = engine, metrics = metrics
         router.get("healthz") { _, _ in try HTTP.json(["status": "ok"]) }

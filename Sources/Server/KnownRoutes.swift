@@ -47,7 +47,8 @@ enum KnownRoutes {
         "/v1/embedded/{}": ["GET": []],
     ]
 
-    /// The methods the routes matching `path` take, sorted; empty when no route matches.
+    /// The methods the routes matching `path` take (HEAD wherever GET), sorted; empty when no
+    /// route matches.
     static func methods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         var methods: Set<String> = []
@@ -56,6 +57,7 @@ enum KnownRoutes {
             guard parts.count == segments.count else { continue }
             if zip(parts, segments).allSatisfy({ part, segment in part == "{}" ? !segment.isEmpty : part == segment }) {
                 methods.formUnion(allowed.keys)
+                if allowed["GET"] != nil { methods.insert("HEAD") }  // the router answers HEAD from GET
             }
         }
         return methods.sorted()

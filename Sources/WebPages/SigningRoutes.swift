@@ -166,6 +166,13 @@ extension WebPages {
     func landing(_ request: Request, _ context: Context) async throws -> Response {
         guard let state = try await load(request, context) else { return invalidLink(request) }
         if let final = finalPage(state) { return final }
+        // A HEAD (a mail scanner's, a link checker's) is not the recipient opening the envelope.
+        if request.method == .head {
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            SecurityHeaders.apply(to: &headers, frameAncestors: state.frameAncestors)
+            return Response(status: .ok, headers: headers)
+        }
         let view: RecipientView
         do {
             view = try await engine.open(token: state.token, context: requestContext(request, context))

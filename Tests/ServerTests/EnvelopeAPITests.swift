@@ -211,14 +211,44 @@ struct EnvelopeAPITests {
         #expect(try await fixture.call("GET", "/v1/envelopes?state=sent&limit=5").status == 200)
         // A method the route does not take is 405 with Allow, not a 404 that reads "no such route".
         let delete = try await fixture.call("DELETE", "/v1/envelopes/\(id)")
-        #expect(delete.status == 405 && delete.headers["allow"] == "GET" && delete.problem == "urn:countersign:problem:method-not-allowed",
+        #expect(delete.status == 405 && delete.headers["allow"] == "GET, HEAD" && delete.problem == "urn:countersign:problem:method-not-allowed",
                 "\(delete.status) \(delete.headers) \(delete.text)")
         let put = try await fixture.call("PUT", "/v1/envelopes", json: ServerFixture.envelopeBody())
-        #expect(put.status == 405 && put.headers["allow"] == "GET, POST", "\(put.text)")
+        #expect(put.status == 405 && put.headers["allow"] == "GET, HEAD, POST", "\(put.text)")
+        // HEAD is answered wherever GET is: GET's status and headers, no body.
+        let head = try await fixture.call("HEAD", "/v1/envelopes/\(id)")
+        #expect(head.status == 200 && head.body.isEmpty && head.headers["etag"] == after.headers["etag"], "\(head.status) \(head.headers)")
+        #expect(try await fixture.call("HEAD", "/v1/envelopes/env_missing").status == 404)
+        #expect(try await fixture.call("HEAD", "/v1/envelopes/\(id)", as: nil).status == 401)
         let unknown = try await fixture.call("GET", "/v1/nothing-here")
         #expect(unknown.status == 404)
         #expect(unknown.problem == "urn:countersign:problem:not-found")
         #expect(try await fixture.envelopeCount() == 1)
+    }
+
+    @Test("a HEAD of a signing link (a mail scanner's) answers without recording an opening")
+    func headOfSigningLink() async throws {
+        let fixture = try await ServerFixture.start()
+        defer { Task { try await fixture.stop() } }
+        let id = try await fixture.createEnvelope(send: true)
+        let link = try await fixture.call("POST", "/v1/envelopes/\(id)/recipients/rcp_1/embedded-link")
+        let path = String((link.json["url"] as? String ?? "").dropFirst(fixture.server.configuration.publicURL.count))
+        let page = try #require(try await fixture.call("GET", path, as: nil).headers["location"])
+        let token = String(page.split(separator: "/").last ?? "")
+        func state() async throws -> String? {
+            let envelope = try await fixture.call("GET", "/v1/envelopes/\(id)")
+            let recipients = envelope.json["recipients"] as? [[String: Any]] ?? []
+            return recipients.first(where: { $0["id"] as? String == "rcp_1" })?["state"] as? String
+        }
+        let api = try await fixture.call("HEAD", "/v1/signing/\(token)", as: nil)
+        #expect(api.status == 200 && api.body.isEmpty && api.headers["content-type"]?.hasPrefix("application/json") == true, "\(api.headers)")
+        let landing = try await fixture.call("HEAD", page, as: nil)
+        #expect(landing.status == 200 && landing.body.isEmpty && landing.headers["content-type"]?.hasPrefix("text/html") == true
+                && landing.headers["content-security-policy"] != nil, "\(landing.status) \(landing.headers)")
+        #expect(try await fixture.call("HEAD", "/v1/signing/\(String(repeating: "0", count: 64))", as: nil).status == 401)
+        #expect(try await state() == "sent")
+        #expect(try await fixture.call("GET", "/v1/signing/\(token)", as: nil).status == 200)
+        #expect(try await state() == "delivered")
     }
 
     @Test("a recipient signs through the recipient routes; the in-process worker seals the envelope")

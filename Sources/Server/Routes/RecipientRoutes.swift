@@ -53,7 +53,10 @@ struct RecipientRoutes {
         let engine = api.engine
         let api = self.api
         group.get(":token") { request, context in
-            let view = try await engine.open(token: try HTTP.parameter(context, "token"), context: Self.context(request, context))
+            // A HEAD is answered from the same view without recording an opening.
+            let token = try HTTP.parameter(context, "token")
+            let view = request.method == .head ? try await engine.view(token: token)
+                : try await engine.open(token: token, context: Self.context(request, context))
             let disclosure = engine.configuration.disclosure
             return try HTTP.json(ViewResource(
                 envelopeId: view.envelope, subject: view.subject, message: view.message, recipient: EnvelopeResource.recipient(view.recipient),

@@ -25,6 +25,16 @@ extension WorkflowEngine {
             }
             return true
         }
+        return try recipientView(envelope, token: token)
+    }
+
+    /// What the link shows, read without recording anything: for a HEAD request, or a preview
+    /// that must not count as the recipient opening the envelope.
+    public func view(token: String) async throws -> RecipientView {
+        try recipientView(try await resolveEnvelope(token: token).envelope, token: token)
+    }
+
+    private func recipientView(_ envelope: Envelope, token: String) throws -> RecipientView {
         let hash = sha256Hex(token)
         guard let recipient = envelope.recipients.first(where: { $0.tokenHashes.contains(hash) }) else {
             throw WorkflowError(.unauthenticated, "this signing link is not valid; ask the sender for a new one")

@@ -48,7 +48,7 @@ struct TextTag: Sendable, Hashable {
     }
 
     /// `{{`, then `field` in any case, then `:`, with any spaces between.
-    private nonisolated(unsafe) static let nearMiss = try! NSRegularExpression(pattern: #"\{\{\s*field\s*:"#, options: [.caseInsensitive])
+    private static let nearMiss = try! NSRegularExpression(pattern: #"\{\{\s*field\s*:"#, options: [.caseInsensitive])
 
     /// Parses one tag (`{{field:…}}`), or says what is wrong with it.
     init(_ source: String) throws(WorkflowError) {
