@@ -4,18 +4,19 @@ public import Workflow
 import CountersignCrypto
 
 /// Documents in the PostgreSQL database, content-addressed: the `documents` table keyed by the
-/// SHA-256 (lowercase hex) of the bytes, which a CHECK constraint recomputes on every insert.
+/// SHA-256 (lowercase hex) of the bytes, which a CHECK constraint recomputes on every insert, and
+/// `document_holders`, the envelopes that hold each one.
 /// Every node of a deployment reads the same documents with no shared file system.
 public struct PostgresDocumentStore: DocumentStore {
     let client: PostgresClient
     let logger: Logger
     let place: String
 
-    public func put(_ bytes: [UInt8]) async throws -> String {
+    public func put(_ bytes: [UInt8], heldBy holder: DocumentHolder) async throws -> String {
         let hash = DigestAlgorithm.sha256.hash(bytes).hexString.lowercased()
         try await run("storing document \(hash)") { connection in
-            _ = try await PostgresWorkflowStore.rows(connection, DocumentStatements.Put(sha256: hash, bytes: ByteBuffer(bytes: bytes)),
-                                                     logger: logger)
+            _ = try await PostgresWorkflowStore.rows(connection, DocumentStatements.Put(sha256: hash, bytes: ByteBuffer(bytes: bytes),
+                                                                                         holder: holder), logger: logger)
         }
         return hash
     }
@@ -28,10 +29,14 @@ public struct PostgresDocumentStore: DocumentStore {
         }
     }
 
-    public func delete(_ sha256: String) async throws {
+    /// One call of `countersign_release_document` (see `DocumentStatements.releaseFunction`).
+    public func release(_ sha256: String, heldBy holder: DocumentHolder) async throws -> Bool {
         try Self.check(sha256)
-        try await run("deleting document \(sha256)") { connection in
-            _ = try await connection.query("DELETE FROM documents WHERE sha256 = \(sha256)", logger: logger)
+        return try await run("releasing document \(sha256)") { connection in
+            let rows = try await connection.query(
+                "SELECT countersign_release_document(\(sha256), \(holder.account), \(holder.envelope)) AS deleted", logger: logger)
+            for try await deleted in rows.decode(Bool.self) { return deleted }
+            return false
         }
     }
 

@@ -202,6 +202,24 @@ enum PostgresSchema {
                 EXECUTE FUNCTION countersign_jobs_queued()
             """,
         ]),
+        // Documents are shared by every envelope that stores the same bytes; a purge deletes
+        // them only when no envelope holds them any more (`DocumentStore.release`). The holds of
+        // the envelopes stored so far are read from their records.
+        Migration(version: 10, name: "document-holders", statements: [
+            """
+            CREATE TABLE document_holders (
+                sha256 TEXT NOT NULL, account TEXT NOT NULL, envelope TEXT NOT NULL,
+                PRIMARY KEY (sha256, account, envelope))
+            """,
+            """
+            INSERT INTO document_holders (sha256, account, envelope)
+            SELECT DISTINCT held.sha256, e.account, e.id
+            FROM envelopes e, jsonb_array_elements(e.body::jsonb -> 'documents') AS d,
+                 LATERAL (VALUES (d ->> 'sentSHA256'), (d ->> 'sealedSHA256')) AS held(sha256)
+            WHERE held.sha256 IS NOT NULL AND NOT coalesce((d ->> 'purged')::boolean, false)
+            """,
+            DocumentStatements.putFunction, DocumentStatements.releaseFunction,
+        ]),
     ]
 
     /// Applies every migration the database has not recorded, in order.

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Workflow
 
 /// A statement the store runs for every envelope, sent as a named prepared statement.
 ///
@@ -302,10 +303,43 @@ enum ReadStatements {
 
 /// The document store's statements.
 enum DocumentStatements {
+    /// Stores a document and its holder in one transaction, under a shared advisory lock on the
+    /// hash; `release` takes the same lock exclusively, so the two never interleave: a release
+    /// either runs first (and a put after it stores the bytes again) or sees the new hold.
+    /// Every statement of a PL/pgSQL function takes a fresh snapshot (READ COMMITTED), so the
+    /// release's check reads every hold committed before it got the lock.
+    static let putFunction = """
+        CREATE FUNCTION countersign_put_document(p_sha256 text, p_bytes bytea, p_account text, p_envelope text)
+        RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock_shared(hashtextextended(p_sha256, 0));
+            INSERT INTO document_holders (sha256, account, envelope) VALUES (p_sha256, p_account, p_envelope)
+                ON CONFLICT DO NOTHING;
+            INSERT INTO documents (sha256, bytes) VALUES (p_sha256, p_bytes) ON CONFLICT (sha256) DO NOTHING;
+        END $$
+        """
+
+    /// Ends one hold and deletes the bytes when none is left; true when deleted.
+    static let releaseFunction = """
+        CREATE FUNCTION countersign_release_document(p_sha256 text, p_account text, p_envelope text)
+        RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_sha256, 0));
+            DELETE FROM document_holders WHERE sha256 = p_sha256 AND account = p_account AND envelope = p_envelope;
+            IF EXISTS (SELECT 1 FROM document_holders WHERE sha256 = p_sha256) THEN
+                RETURN false;
+            END IF;
+            DELETE FROM documents WHERE sha256 = p_sha256;
+            RETURN FOUND;
+        END $$
+        """
+
     struct Put: PreparedStoreStatement {
-        static let sql = "INSERT INTO documents (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING"
+        static let sql = "SELECT countersign_put_document($1, $2, $3, $4)"
         let bindings: PostgresBindings
-        init(sha256: String, bytes: ByteBuffer) { bindings = Bindings { $0.add(sha256); $0.add(bytes) }.value }
+        init(sha256: String, bytes: ByteBuffer, holder: DocumentHolder) {
+            bindings = Bindings { $0.add(sha256); $0.add(bytes); $0.add(holder.account); $0.add(holder.envelope) }.value
+        }
     }
 
     struct Get: PreparedStoreStatement {

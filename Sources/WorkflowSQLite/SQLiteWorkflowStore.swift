@@ -8,6 +8,8 @@ public import Workflow
 public final class SQLiteWorkflowStore: WorkflowStore {
     private let pool: DatabasePool
     public let documents: any DocumentStore
+    /// Where the documents' bytes are (`documents` adds which envelopes hold each).
+    public let files: FileDocumentStore
     /// Envelopes decoded before, by their stored text (reads skip the JSON decoder on a match).
     let envelopeCache = EnvelopeDecodeCache()
     /// Template versions decoded before, by their stored text (each envelope made from one reads it twice).
@@ -26,15 +28,15 @@ public final class SQLiteWorkflowStore: WorkflowStore {
             throw WorkflowError(.store, "cannot create the store folder \(directory.path): \(error.localizedDescription)")
         }
         try self.init(path: directory.appendingPathComponent("workflow.sqlite").path,
-                      documents: try FileDocumentStore(root: directory.appendingPathComponent("documents")),
+                      files: try FileDocumentStore(root: directory.appendingPathComponent("documents")),
                       observeStatement: observeStatement)
     }
 
-    /// Opens (creating and migrating) the database at `path` with a document store;
-    /// `observeStatement` as above.
-    public init(path: String, documents: any DocumentStore, observeStatement: (@Sendable (String) -> Void)? = nil) throws {
+    /// Opens (creating and migrating) the database at `path` with documents' bytes in `files`
+    /// (which envelopes hold each is kept in the database); `observeStatement` as above.
+    public init(path: String, files: FileDocumentStore, observeStatement: (@Sendable (String) -> Void)? = nil) throws {
         self.path = path
-        self.documents = documents
+        self.files = files
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -51,6 +53,7 @@ public final class SQLiteWorkflowStore: WorkflowStore {
         } catch {
             throw WorkflowError(.store, "cannot open the workflow database \(path): \(Self.describe(error))")
         }
+        documents = SQLiteDocumentStore(files: files, pool: pool, path: path)
     }
 
     // MARK: Helpers

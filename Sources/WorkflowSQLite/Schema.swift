@@ -100,6 +100,24 @@ enum Schema {
                 CREATE INDEX api_keys_account ON api_keys(account, id);
                 """)
         }
+        // Documents are shared by every envelope that stores the same bytes; a purge deletes
+        // them only when no envelope holds them any more (`SQLiteDocumentStore`). The holds of
+        // the envelopes stored so far are read from their records.
+        migrator.registerMigration("6-document-holders") { db in
+            try db.execute(sql: """
+                CREATE TABLE document_holders (
+                    sha256 TEXT NOT NULL, account TEXT NOT NULL, envelope TEXT NOT NULL,
+                    PRIMARY KEY (sha256, account, envelope)) WITHOUT ROWID;
+                INSERT OR IGNORE INTO document_holders (sha256, account, envelope)
+                SELECT held.sha256, held.account, held.id FROM (
+                    SELECT json_extract(d.value, '$.sentSHA256') AS sha256, e.account, e.id, json_extract(d.value, '$.purged') AS purged
+                    FROM envelopes e, json_each(e.body, '$.documents') d
+                    UNION ALL
+                    SELECT json_extract(d.value, '$.sealedSHA256'), e.account, e.id, json_extract(d.value, '$.purged')
+                    FROM envelopes e, json_each(e.body, '$.documents') d) AS held
+                WHERE held.sha256 IS NOT NULL AND coalesce(held.purged, 0) = 0;
+                """)
+        }
         return migrator
     }
 }

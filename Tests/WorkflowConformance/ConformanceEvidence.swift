@@ -292,14 +292,23 @@ extension StoreConformance {
     ]
 
     static let documentCases: [Case] = [
-        Case(name: "documents: content-addressed, idempotent, deletable") { store in
+        Case(name: "documents: content-addressed, held by envelopes, deleted when the last hold ends") { store in
             let bytes = Array("%PDF-1.7 example".utf8)
-            let hash = try await store.documents.put(bytes)
+            let first = DocumentHolder(account: "acme", envelope: "env_1"), second = DocumentHolder(account: "globex", envelope: "env_9")
+            let hash = try await store.documents.put(bytes, heldBy: first)
             try expect(hash.count == 64, "a SHA-256 hex")
-            try expect(try await store.documents.put(bytes) == hash, "the same bytes, the same hash")
+            try expect(try await store.documents.put(bytes, heldBy: first) == hash, "the same bytes, the same hash")
+            try expect(try await store.documents.put(bytes, heldBy: second) == hash, "another envelope's copy is the same one")
             try expect(try await store.documents.get(hash) == bytes, "read back")
-            try await store.documents.delete(hash)
+            try expect(try await store.documents.release(hash, heldBy: first) == false, "another envelope still holds it")
+            try expect(try await store.documents.get(hash) == bytes, "kept for the other holder")
+            try expect(try await store.documents.release(hash, heldBy: first) == false, "a hold ends once")
+            try expect(try await store.documents.get(hash) == bytes, "still kept")
+            try expect(try await store.documents.release(hash, heldBy: second) == true, "the last hold ends")
             try expect(try await store.documents.get(hash) == nil, "gone")
+            try expect(try await store.documents.put(bytes, heldBy: first) == hash, "stored again")
+            try expect(try await store.documents.get(hash) == bytes, "written again, not skipped")
+            try expect(try await store.documents.release(hash, heldBy: first) == true, "and released")
         },
     ]
 }

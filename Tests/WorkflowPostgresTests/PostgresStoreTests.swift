@@ -124,7 +124,7 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         try await account(stores[0], "acme")
         for store in stores { await store.close() }
         let versions = try PostgresCluster.server.psql("SELECT version, name FROM schema_migrations ORDER BY version", database: database)
-        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed\n7|commit-function\n8|envelopes-uncompressed\n9|jobs-queued-notify")
+        #expect(versions.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1|workflow\n2|jobs-by-kind\n3|webhooks\n4|service\n5|keys-by-account\n6|documents-uncompressed\n7|commit-function\n8|envelopes-uncompressed\n9|jobs-queued-notify\n10|document-holders")
         // Documents (PDFs, compressed already) are stored out of line, never run through pglz.
         let storage = try PostgresCluster.server.psql(
             "SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'bytes'", database: database)
@@ -227,7 +227,7 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
     @Test func documentsAreCheckedByTheDatabase() async throws {
         let database = try PostgresCluster.newDatabase()
         try await PostgresCluster.withStore(database: database) { store in
-            let hash = try await store.documents.put(Array("%PDF-1.7 signed".utf8))
+            let hash = try await store.documents.put(Array("%PDF-1.7 signed".utf8), heldBy: DocumentHolder(account: "acme", envelope: "env_1"))
             // A row whose key is not its bytes' SHA-256 cannot exist, whoever writes it.
             let forged = try PostgresCluster.server.psql(
                 "INSERT INTO documents (sha256, bytes) VALUES ('\(String(repeating: "0", count: 64))', '\\x00')", database: database)

@@ -22,7 +22,7 @@ import Workflow
         try await fixture.engine.sign(token: token, context: context)
         // The document as sent is lost from the store (a disk restored without it): every
         // completion attempt fails the same way.
-        let files = try #require(fixture.store.documents as? FileDocumentStore)
+        let files = fixture.store.files
         try FileManager.default.removeItem(at: try files.url(for: try #require(envelope.documents.first?.sentSHA256)))
 
         let worker = WorkflowWorker(engine: fixture.engine, smtp: nil)

@@ -100,7 +100,7 @@ extension WorkflowEngine {
                 // The durable write (mostly waiting on fsync) runs while the seal is verified (CPU).
                 // A seal that fails verification leaves its file stored but named by no envelope,
                 // as a commit that loses a race does: content-addressed, it harms nothing.
-                async let stored = store.documents.put(bytes)
+                async let stored = store.documents.put(bytes, heldBy: DocumentHolder(account: read.account, envelope: id))
                 let report = sealer.verifier.verify(bytes: bytes, name: document.name)
                 guard report.verdict == .passed, let audit = report.audit, audit.chainIntact, audit.documentHashMatches,
                       audit.sentDocumentMatches == (sentLength != nil ? true : nil),

@@ -40,8 +40,9 @@ extension WorkflowEngine {
         } catch {
             throw WorkflowError(.template, "generating \(version.reference): \(error)")
         }
-        let hash = try await store.documents.put(generated.pdf)
-        var envelope = Envelope(id: Secrets.identifier("env", at: now), account: principal.account, subject: subject,
+        let id = Secrets.identifier("env", at: now)
+        let hash = try await store.documents.put(generated.pdf, heldBy: DocumentHolder(account: principal.account, envelope: id))
+        var envelope = Envelope(id: id, account: principal.account, subject: subject,
                                 template: TemplateReference(templateID: version.templateID, version: version.version,
                                                             sha256: compiled.sha256Hex),
                                 data: request.data, createdAt: now, createdBy: principal.keyID, metadata: request.metadata,

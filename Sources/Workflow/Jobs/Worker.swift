@@ -230,8 +230,9 @@ extension WorkflowEngine {
         }
     }
 
-    /// Purges an envelope whose retention has passed and that is not held: its documents and
-    /// personal data are deleted; a tombstone event keeps the hashes, so the chain verifies.
+    /// Purges an envelope whose retention has passed and that is not held: its personal data is
+    /// deleted, and its documents unless another envelope holds the same bytes; a tombstone
+    /// event keeps the hashes, so the chain verifies.
     func runPurge(_ job: Job) async throws {
         guard let read = try await store.envelope(account: job.account, id: job.envelope) else { return }
         let now = clock.now()
@@ -266,6 +267,9 @@ extension WorkflowEngine {
             transition.record("envelope.purged", .system, data: ["documents": hashes.joined(separator: " "),
                                                                   "retainUntil": envelope.retention.retainUntil.map(EventTime.iso) ?? ""])
         }
-        for hash in hashes { try await store.documents.delete(hash) }
+        // Only this envelope's hold ends: a copy another envelope holds (the same upload, a
+        // contract sent again, an envelope on legal hold) stays.
+        let holder = DocumentHolder(account: job.account, envelope: job.envelope)
+        for hash in Set(hashes) { try await store.documents.release(hash, heldBy: holder) }
     }
 }

@@ -4,12 +4,13 @@ public import Foundation
 import Glibc
 #endif
 
-/// Documents on the file system, content-addressed: `<root>/<first two hex>/<sha256>`, written
-/// atomically and durably (temporary file in the same folder, fsync, rename, fsync of the
-/// folder) before the transaction that names them commits. The file system calls run on
+/// Documents' bytes on the file system, content-addressed: `<root>/<first two hex>/<sha256>`,
+/// written atomically and durably (temporary file in the same folder, fsync, rename, fsync of
+/// the folder) before the transaction that names them commits. The file system calls run on
 /// Dispatch's threads, never on the cooperative pool: an fsync there would idle one of its few
-/// threads (one per core) for the whole wait.
-public struct FileDocumentStore: DocumentStore {
+/// threads (one per core) for the whole wait. Which envelopes hold each file is the database's
+/// to keep (the SQLite store's `DocumentStore` wraps this one).
+public struct FileDocumentStore: Sendable {
     public let root: URL
 
     public init(root: URL) throws {
@@ -29,6 +30,10 @@ public struct FileDocumentStore: DocumentStore {
         return root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
     }
 
+    /// The SHA-256 (lowercase hex) the bytes are stored under.
+    public static func hash(_ bytes: [UInt8]) -> String { sha256Hex(bytes) }
+
+    /// Writes the bytes unless their file exists, and returns their SHA-256.
     public func put(_ bytes: [UInt8]) async throws -> String {
         let hash = sha256Hex(bytes)
         let destination = try url(for: hash)
@@ -85,12 +90,14 @@ public struct FileDocumentStore: DocumentStore {
         WorkflowError(.store, "\(what): \(String(cString: strerror(errno))) (errno \(errno))")
     }
 
+    /// The bytes with this SHA-256, or nil.
     public func get(_ sha256: String) async throws -> [UInt8]? {
         let location = try url(for: sha256)
         return try await BlockingIO.run { FileManager.default.contents(atPath: location.path).map(Array.init) }
     }
 
-    public func delete(_ sha256: String) async throws {
+    /// Deletes the file (the caller knows no envelope holds it).
+    public func delete(_ sha256: String) throws {
         let location = try url(for: sha256)
         if FileManager.default.fileExists(atPath: location.path) {
             do {

@@ -206,14 +206,36 @@ extension JobQueue {
     }
 }
 
-/// Documents, content-addressed by SHA-256.
+/// An envelope that holds a document. Documents are content-addressed, so one copy may serve
+/// several envelopes (the same NDA uploaded twice, a contract voided and sent again, the same
+/// file in two accounts): a purge ends one envelope's hold, and the bytes go only when no
+/// envelope holds them any more.
+public struct DocumentHolder: Sendable, Hashable {
+    public var account: String
+    public var envelope: String
+
+    public init(account: String, envelope: String) {
+        self.account = account
+        self.envelope = envelope
+    }
+}
+
+/// Documents, content-addressed by SHA-256, each with the envelopes that hold it.
+///
+/// A hold is recorded before the bytes are written, and the bytes are written whether or not
+/// another holder's copy is there; `release` deletes them only when no hold is left, in a way
+/// no concurrent `put` can slip between (each store says how). So a purge running while
+/// another envelope is created from the same bytes never leaves that envelope without them.
 public protocol DocumentStore: Sendable {
-    /// Stores bytes and returns their SHA-256 (hex); storing the same bytes twice is one copy.
-    func put(_ bytes: [UInt8]) async throws -> String
+    /// Stores bytes held by `holder` and returns their SHA-256 (hex); storing the same bytes
+    /// twice is one copy with two holds (or one, for the same holder).
+    func put(_ bytes: [UInt8], heldBy holder: DocumentHolder) async throws -> String
     /// The bytes with this SHA-256, or nil if absent (or purged).
     func get(_ sha256: String) async throws -> [UInt8]?
-    /// Deletes the bytes (retention purge).
-    func delete(_ sha256: String) async throws
+    /// Ends `holder`'s hold and deletes the bytes when no envelope holds them any more
+    /// (retention purge); true when they were deleted.
+    @discardableResult
+    func release(_ sha256: String, heldBy holder: DocumentHolder) async throws -> Bool
 }
 
 /// Which webhook deliveries to list.

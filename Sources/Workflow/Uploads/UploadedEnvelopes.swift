@@ -75,8 +75,9 @@ extension WorkflowEngine {
         // Fields of roles no included signer has were refused while placing; nothing is left over.
 
         let now = clock.now()
-        for item in prepared { _ = try await store.documents.put(item.bytes) }
-        var envelope = Envelope(id: Secrets.identifier("env", at: now), account: principal.account, subject: subject, template: nil,
+        let id = Secrets.identifier("env", at: now)
+        for item in prepared { _ = try await store.documents.put(item.bytes, heldBy: DocumentHolder(account: principal.account, envelope: id)) }
+        var envelope = Envelope(id: id, account: principal.account, subject: subject, template: nil,
                                 data: request.data, createdAt: now, createdBy: principal.keyID, metadata: request.metadata,
                                 reminders: request.reminders, retention: RetentionPolicy(category: request.retentionCategory))
         envelope.message = request.message
@@ -133,7 +134,10 @@ extension WorkflowEngine {
         }
         return associated.contains { item in
             guard case .dictionary(let fileSpec)? = try? document.resolve(item) else { return false }
-            let name = ((try? document.resolve(fileSpec, "UF")) ?? (try? document.resolve(fileSpec, "F")))??.stringValue?.text
+            // /UF first, else /F (a file specification may carry either).
+            let unicode: PDFObject? = (try? document.resolve(fileSpec, "UF")) ?? nil
+            let plain: PDFObject? = (try? document.resolve(fileSpec, "F")) ?? nil
+            let name = (unicode ?? plain)?.stringValue?.text
             return name == "audit.json"
         }
     }

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import Workflow
+
+/// The SQLite store's documents: the bytes in files (`FileDocumentStore`), the envelopes that
+/// hold each one in `document_holders`.
+///
+/// A hold is committed before the bytes are written, and `release` checks for other holds and
+/// deletes the file inside one write transaction. SQLite has one writer at a time (across
+/// processes), so a release either runs before a new hold (and the put after it finds no file
+/// and writes it again) or sees it.
+struct SQLiteDocumentStore: DocumentStore {
+    let files: FileDocumentStore
+    let pool: DatabasePool
+    let path: String
+
+    func put(_ bytes: [UInt8], heldBy holder: DocumentHolder) async throws -> String {
+        let hash = FileDocumentStore.hash(bytes)
+        try await write("recording a hold on document \(hash)") { db in
+            // Not synced here: the envelope's own commit, which names the document, syncs the
+            // write-ahead log up to and including this hold.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try db.execute(sql: "INSERT OR IGNORE INTO document_holders (sha256, account, envelope) VALUES (?, ?, ?)",
+                               arguments: [hash, holder.account, holder.envelope])
+                return .commit
+            }
+        }
+        return try await files.put(bytes)
+    }
+
+    func get(_ sha256: String) async throws -> [UInt8]? {
+        try await files.get(sha256)
+    }
+
+    func release(_ sha256: String, heldBy holder: DocumentHolder) async throws -> Bool {
+        _ = try files.url(for: sha256)
+        return try await write("releasing document \(sha256)") { db in
+            // The check and the deletion hold the database's one writer: no hold can be added between them.
+            var deleted = false
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "DELETE FROM document_holders WHERE sha256 = ? AND account = ? AND envelope = ?",
+                               arguments: [sha256, holder.account, holder.envelope])
+                let held = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM document_holders WHERE sha256 = ?)",
+                                             arguments: [sha256]) ?? false
+                if !held {
+                    try files.delete(sha256)
+                    deleted = true
+                }
+                return .commit
+            }
+            return deleted
+        }
+    }
+
+    private func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction(body)
+        } catch let error as WorkflowError {
+            throw error
+        } catch {
+            throw WorkflowError(.store, "\(what) in \(path): \(SQLiteWorkflowStore.describe(error))")
+        }
+    }
+}
