@@ -26,6 +26,7 @@ import WorkflowSQLite
         var description: String
         var sql: String?
         var swapDocument = false
+        var rewriteIP = false
         var expected: AuditFinding.Code
         var sequence: Int?
     }
@@ -43,6 +44,11 @@ import WorkflowSQLite
         Case(description: "personal data edited", sql: "UPDATE event_personal SET personal = '{\"email\":\"someone@else.example\"}' WHERE sequence = 3",
              expected: .personalData, sequence: 3),
         Case(description: "a swapped sealed document", swapDocument: true, expected: .document),
+        // A count of 0 once crashed the verifier (an index before the log's first event).
+        Case(description: "a ledger entry's event count edited to 0", sql: "UPDATE ledger SET envelope_events = 0", expected: .ledger),
+        Case(description: "the ledger's entries cut off", sql: "DELETE FROM ledger", expected: .ledger),
+        // Rewritten with every hash recomputed: only the seal, signed at completion, still says what happened.
+        Case(description: "a signer's IP rewritten with the chain recomputed", rewriteIP: true, expected: .sealedPDF),
     ]
 
     @Test(arguments: cases)
@@ -64,8 +70,12 @@ import WorkflowSQLite
             let statement = sql.replacingOccurrences(of: "WHERE sequence", with: "WHERE stream = '\(envelopeID)' AND sequence")
             try await queue.write { db in
                 try db.execute(sql: "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete")
+                try db.execute(sql: "DROP TRIGGER ledger_append_only_update; DROP TRIGGER ledger_append_only_delete")
                 try db.execute(sql: statement)
             }
+        }
+        if test.rewriteIP {
+            try await Self.rewriteSignerIP(store: storeDirectory, account: account, envelope: envelopeID)
         }
         let store = try SQLiteWorkflowStore(directory: storeDirectory)
         if test.swapDocument {
@@ -79,5 +89,34 @@ import WorkflowSQLite
         let named = result.findings.filter { $0.code == test.expected && $0.stream == envelopeID }
         #expect(!named.isEmpty, "expected \(test.expected): \(result.findings)")
         if let sequence = test.sequence { #expect(named.contains { $0.sequence == sequence }, "\(named)") }
+        if test.rewriteIP {
+            #expect(named.contains { $0.message.contains("disagrees with the stored events") && $0.message.contains("192.0.2.66") }, "\(named)")
+        }
+    }
+
+    /// Gives the first event with an IP another one, recomputing its personal hash and every
+    /// hash from there on, as an insider who knows the hashing would.
+    static func rewriteSignerIP(store directory: URL, account: String, envelope: String) async throws {
+        var events = try await SQLiteWorkflowStore(directory: directory).events(account: account, stream: envelope)
+        let first = try #require(events.firstIndex { $0.personal?["ip"] != nil })
+        events[first].personal?["ip"] = "192.0.2.66"
+        events[first].personalSHA256 = WorkflowEvent.personalHash(events[first].personal ?? [:])
+        for index in first..<events.count {
+            if index > 0 { events[index].previousHash = events[index - 1].hash }
+            events[index].hash = events[index].computedHash
+        }
+        let rewritten = Array(events[first...])
+        let queue = try DatabaseQueue(path: directory.appendingPathComponent("workflow.sqlite").path)
+        try await queue.write { db in
+            try db.execute(sql: "DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete")
+            for event in rewritten {
+                try db.execute(sql: "UPDATE events SET personal_sha256 = ?, previous_hash = ?, hash = ? WHERE account = ? AND stream = ? AND sequence = ?",
+                               arguments: [event.personalSHA256, event.previousHash, event.hash, account, envelope, event.sequence])
+                if let personal = event.personal {
+                    try db.execute(sql: "UPDATE event_personal SET personal = ? WHERE account = ? AND stream = ? AND sequence = ?",
+                                   arguments: [StringMapJSON.encode(personal), account, envelope, event.sequence])
+                }
+            }
+        }
     }
 }

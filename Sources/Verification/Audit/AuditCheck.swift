@@ -21,6 +21,12 @@ struct AuditCheck {
         var report = AuditReport(envelopeId: json["envelopeId"] as? String, events: 0, chainIntact: false,
                                  documentHashMatches: false, revision: nil, issues: [])
         checkChain(json, into: &report)
+        report.statedEvents = ((json["events"] as? [[String: Any]]) ?? []).map { event in
+            ["type", "at", "actor", "ip", "userAgent"].map { event[$0] as? String ?? "" }.joined(separator: "\n")
+        }
+        report.statedSigners = ((json["signers"] as? [[String: Any]]) ?? []).map { signer in
+            ["name", "email", "role", "authentication"].map { signer[$0] as? String ?? "" }.joined(separator: "\n")
+        }
         checkDocumentHash(json, fileSpec: fileSpec, into: &report)
         checkSentDocument(json, into: &report)
         let seal = (json["seal"] as? [String: Any])?["certificateSHA256"] as? String

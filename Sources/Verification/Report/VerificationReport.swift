@@ -185,6 +185,12 @@ public struct AuditReport: Sendable, Hashable {
     /// The revision that added the audit record (1-based).
     public var revision: Int?
     public var issues: [VerificationIssue]
+    /// What the record states, for comparison with another source of the same evidence (a
+    /// workflow store): each event as `type`, `at`, `actor`, `ip`, `userAgent` and each signer
+    /// as `name`, `email`, `role`, `authentication`, fields joined by a line feed, in the
+    /// record's order.
+    public var statedEvents: [String] = []
+    public var statedSigners: [String] = []
 
     public var reasons: [String] { issues.map(\.reason) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import CountersignCrypto
+import Signing
 import Verification
 
 /// One problem `audit verify` found, naming where it is and what it means.
@@ -100,7 +101,8 @@ public struct AuditVerifier: Sendable {
                 }
                 result.findings += try await checkDocuments(envelope, events: events, result: &result)
             }
-            result.findings += try await checkLedger(account: account, heads: heads, result: &result)
+            let completed = envelopes.filter { envelope in heads[envelope.id]?.contains { $0.type == "envelope.completed" } == true }
+            result.findings += try await checkLedger(account: account, heads: heads, completed: completed.map(\.id), result: &result)
         }
         return result
     }
@@ -144,10 +146,18 @@ public struct AuditVerifier: Sendable {
         return findings
     }
 
-    func checkLedger(account: String, heads: [String: [WorkflowEvent]], result: inout AuditVerification) async throws -> [AuditFinding] {
+    /// The account's ledger: its own chain, each entry against the envelope's log, an entry for
+    /// every envelope whose log records its completion (`completed`), and the anchors.
+    func checkLedger(account: String, heads: [String: [WorkflowEvent]], completed: [String],
+                     result: inout AuditVerification) async throws -> [AuditFinding] {
         var findings: [AuditFinding] = []
         let ledger = try await store.ledger(account: account)
         result.ledgerEntries += ledger.count
+        let entered = Set(ledger.map(\.envelope))
+        for id in completed.sorted() where !entered.contains(id) {
+            findings.append(AuditFinding(code: .ledger, account: account, stream: id, sequence: nil,
+                                         message: "the envelope's log records its completion, but the account's ledger has no entry for it — ledger entries were cut off or never written"))
+        }
         var previous = WorkflowEvent.genesis
         for (index, entry) in ledger.enumerated() {
             if entry.sequence != index + 1 || entry.previousHash != previous || entry.hash != entry.computedHash {
@@ -156,7 +166,9 @@ public struct AuditVerifier: Sendable {
             }
             previous = entry.hash
             let events = heads[entry.envelope] ?? []
-            if entry.envelopeEvents > events.count || events[entry.envelopeEvents - 1].hash != entry.envelopeHead {
+            // A count outside the log (a row edited to 0, or past the end) is a finding, not an index.
+            if !(1...max(1, events.count)).contains(entry.envelopeEvents) || events.isEmpty
+                || events[entry.envelopeEvents - 1].hash != entry.envelopeHead {
                 findings.append(AuditFinding(code: .ledger, account: account, stream: entry.envelope, sequence: entry.envelopeEvents,
                                              message: "the ledger recorded this envelope's chain head at completion as \(entry.envelopeHead.prefix(12))…; the log no longer has it there — its history was rewritten"))
             }
@@ -175,6 +187,26 @@ public struct AuditVerifier: Sendable {
             }
         }
         return findings
+    }
+
+    /// The first difference between what a sealed audit record states (events and signers)
+    /// and the record the stored events make now, or nil. Compared as sets of lines, so a
+    /// record from an older release that ordered simultaneous events differently still matches.
+    static func difference(record: AuditReport, trail: AuditTrail) -> String? {
+        let made = AuditRecord(trail: trail, documentSHA256: "", documentPages: 0, template: [:], sealSubject: "",
+                               sealFingerprint: "", sealTime: Date(timeIntervalSince1970: 0), timeSource: "")
+        let events = made.events.map { [$0.type, $0.at, $0.actor, $0.ip ?? "", $0.userAgent ?? ""].joined(separator: "\n") }
+        let signers = trail.signers.map { [$0.name, $0.email, $0.role, $0.authentication].joined(separator: "\n") }
+        func shown(_ line: String) -> String { line.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", ") }
+        if let stored = events.sorted().first(where: { !record.statedEvents.contains($0) }),
+           let sealed = record.statedEvents.sorted().first(where: { !events.contains($0) }) {
+            return "the store has event (\(shown(stored))) where the seal certified (\(shown(sealed)))"
+        }
+        if let stored = signers.sorted().first(where: { !record.statedSigners.contains($0) }) {
+            let sealed = record.statedSigners.sorted().first { !signers.contains($0) }
+            return "the store has signer (\(shown(stored))) where the seal certified (\(sealed.map(shown) ?? "none"))"
+        }
+        return nil
     }
 
     /// Whether a report is INDETERMINATE only because no certificate chain reaches the anchors:
@@ -236,6 +268,10 @@ public struct AuditVerifier: Sendable {
                 let expected = (trail?.signers.reduce(0) { $0 + $1.events.count } ?? 0) + (trail?.events?.count ?? 0)
                 if audit.envelopeId != envelope.id || !audit.chainIntact || !audit.documentHashMatches || audit.events != expected {
                     add(.sealedPDF, "\(document.id): the sealed PDF's audit record (\(audit.events) events) disagrees with the \(expected) stored events it certifies")
+                } else if let trail, let difference = Self.difference(record: audit, trail: trail) {
+                    // The same number of events, but not the same ones: the store's history was
+                    // rewritten consistently (hashes recomputed) after the seal certified it.
+                    add(.sealedPDF, "\(document.id): the sealed PDF's audit record, signed at completion, disagrees with the stored events: \(difference)")
                 }
                 if audit.sentDocumentMatches == false {
                     add(.sealedPDF, "\(document.id): the sealed PDF's audit record states a document as sent that the file does not begin with")
