@@ -113,6 +113,23 @@ import Workflow
         #expect(expired.reminders.sent <= expired.reminders.maximum)
     }
 
+    /// A worker that was down past the deadline finds the reminder and the expiry both due: it
+    /// expires the envelope and sends no reminder of a link that has run out.
+    @Test func aLateWorkerSendsNoReminderPastTheDeadline() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        fixture.clock.advance(by: 15 * 86_400)
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: nil)
+        for _ in 0..<3 { _ = try await worker.runDue() }
+        let expired = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        #expect(expired.state == .expired)
+        #expect(expired.reminders.sent == 0)
+        let events = try await fixture.engine.events(fixture.agent, envelope: envelope.id)
+        #expect(!events.contains { $0.type == "recipient.reminded" }, "\(events.map(\.type))")
+        #expect(try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").allSatisfy { !$0.subject.hasPrefix("Reminder") })
+    }
+
     @Test func voidAndCorrect() async throws {
         let fixture = try await WorkflowFixture.make()
         let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())

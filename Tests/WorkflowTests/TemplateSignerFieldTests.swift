@@ -54,9 +54,15 @@ import Workflow
             try await engine.consent(token: token, disclosureVersion: view.disclosureVersion,
                                      disclosureSHA256: engine.configuration.disclosure.sha256, context: context)
             if address == customer {
-                for bad in [["purchase_order": "4471"], ["purchase_order": "PO-" + String(repeating: "1", count: 20)], ["term": "5 years"]] {
+                for bad in [["purchase_order": "4471"], ["purchase_order": "PO-" + String(repeating: "1", count: 20)], ["term": "5 years"],
+                            ["customer_initials": "G\u{0}C"], ["customer_initials": "G\u{202E}C"]] {
                     await #expect(throws: WorkflowError(.invalidRequest, "")) { try await engine.fill(token: token, values: bad, context: context) }
                 }
+                // A direction override would make the sealed page show another name than the one stored.
+                let reversed = await #expect(throws: WorkflowError.self) {
+                    try await engine.adopt(token: token, mark: .typed("Gabriel \u{202E}étôC"), context: context)
+                }
+                #expect(reversed?.reason.contains("a directional formatting character (U+202E)") == true, "\(String(describing: reversed))")
                 await #expect(throws: WorkflowError(.invalidRequest, "")) { try await engine.adopt(token: token, mark: .typed(name), context: context)
                     try await engine.sign(token: token, context: context) }
             }

@@ -209,6 +209,9 @@ extension WorkflowEngine {
             guard !trimmed.isEmpty, trimmed.count <= limit else {
                 throw WorkflowError(.invalidRequest, "field '\(field.name)': give 1 to \(limit) characters")
             }
+            // Typeset into the sealed document and exported to the CRM: a NUL or a direction
+            // override ("pay \u{202E}0001$" reads "pay $1000") would make them differ from the value.
+            try Check.visible(trimmed, "field '\(field.name)'")
             if let pattern = field.pattern, trimmed.wholeMatch(of: try FieldRules.regex(pattern, field: field.name)) == nil {
                 throw WorkflowError(.invalidRequest, "field '\(field.name)': '\(trimmed)' does not match the pattern \(pattern)")
             }
@@ -237,6 +240,9 @@ extension WorkflowEngine {
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
                 throw WorkflowError(.invalidRequest, "a typed signature needs 1 to 100 characters")
             }
+            // Drawn into the sealed document and shown on its certificate: no character that
+            // would make them show other text than the stored one.
+            try Check.visible(name, "the typed signature")
             data = ["kind": "typed", "font": font.rawValue]
         case .drawn(let png), .uploaded(let png):
             guard png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), png.count <= 1_000_000 else {

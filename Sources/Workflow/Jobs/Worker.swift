@@ -193,6 +193,9 @@ extension WorkflowEngine {
         try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
             transition.finishedJobs = [job.id]
             guard envelope.state == .sent, !envelope.completionQueued, envelope.reminders.sent < envelope.reminders.maximum else { return }
+            // A worker that runs late finds the reminder and the expiry both due: a reminder of a
+            // link that has run out is not sent (the expiry job ends the envelope).
+            if let expiresAt = envelope.expiresAt, now >= expiresAt { return }
             try remindWaiting(&envelope, &transition, actor: .system, now: now)
             envelope.reminders.sent += 1
             if envelope.reminders.sent < envelope.reminders.maximum {
