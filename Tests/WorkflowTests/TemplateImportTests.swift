@@ -49,12 +49,39 @@ import Workflow
             """)
         let draft = try await fixture.engine.importTemplate(fixture.legal, source: source, name: "ai-order.xml")
         #expect(draft.state == .draft)
-        await #expect(throws: WorkflowError.self) {
+        let early = await #expect(throws: WorkflowError.self) {
             try await fixture.engine.publishTemplate(fixture.legal, templateID: "ai-order", version: "1")
         }
+        // Not "no clause": the clause is there, waiting for approval.
+        #expect(early?.reason.contains("proposed but not approved yet: ai-features-addendum@1") == true, "\(String(describing: early))")
         _ = try await fixture.engine.approveClause(fixture.legal, clauseID: "ai-features-addendum", version: "1")
         let published = try await fixture.engine.publishTemplate(fixture.legal, templateID: "ai-order", version: "1")
         #expect(published.state == .published)
+    }
+
+    /// A file's own approval must be one the compiler accepts, and dated no later than today:
+    /// stored as approved otherwise, the version could be neither used nor approved again.
+    @Test func aClauseFilesApprovalIsCheckedBeforeItIsStored() async throws {
+        let fixture = try await WorkflowFixture.make()
+        func clause(_ attributes: String) -> Data {
+            Data("<clause xmlns=\"urn:countersign:template:1\" id=\"gov\" version=\"1\" \(attributes)><p>Text.</p></clause>".utf8)
+        }
+        let refused: [(String, String)] = [
+            (#"approved-by=" " approved-on="2024-01-02""#, "names no approver"),
+            (#"approved-by="Dana" approved-on="2099-12-31""#, "after today"),
+            (#"approved-by="Dana" approved-on="02/01/2024""#, "is not a date"),
+            (#"approved-by="Dana""#, "approved-by without approved-on"),
+        ]
+        for (attributes, reason) in refused {
+            let error = await #expect(throws: WorkflowError.self) {
+                _ = try await fixture.engine.importClause(fixture.legal, source: clause(attributes), name: "gov@1.xml")
+            }
+            #expect(error?.code == .invalidRequest && error?.reason.contains(reason) == true, "\(attributes): \(String(describing: error))")
+            #expect(try await fixture.store.clauseVersion(account: fixture.legal.account, clauseID: "gov", version: "1") == nil)
+        }
+        let approved = try await fixture.engine.importClause(fixture.legal, source: clause(#"approved-by=" Dana Whitfield " approved-on="2024-01-02""#),
+                                                             name: "gov@1.xml")
+        #expect(approved.state == .approved && approved.approvedBy == "Dana Whitfield")
     }
 
     @Test func aLibraryWithOneBrokenTemplateIsNotImportedAtAll() async throws {

@@ -60,17 +60,39 @@ extension WorkflowEngine {
 
     /// A clause file as a clause version: `approved` when the file carries `approved-by` and
     /// `approved-on` (the file library's own approval), else `proposed`. Nil: the root is not
-    /// `<clause id="…" version="…">`.
+    /// `<clause id="…" version="…">`. An approval the compiler would not accept — one attribute
+    /// without the other, a blank approver, a date that is not `YYYY-MM-DD` or is after today —
+    /// is refused rather than stored: stored as approved, the clause could never be used
+    /// (publishing refuses it) nor approved again (a version never changes).
     static func clauseFromFile(_ source: Data, account: String, name: String, at now: Date) throws -> ClauseVersion? {
         let header = try XMLHeader.read(source, what: name)
         guard header.root == "clause", let id = header.attributes["id"], let version = header.attributes["version"],
               !id.isEmpty, !version.isEmpty else { return nil }
         var clause = ClauseVersion(account: account, clauseID: id, version: version, source: source, proposedAt: now)
-        if let by = header.attributes["approved-by"], let on = header.attributes["approved-on"], !by.isEmpty, !on.isEmpty {
-            clause.state = .approved
-            clause.approvedBy = by
-            clause.approvedOn = on
+        let by = header.attributes["approved-by"], on = header.attributes["approved-on"]
+        guard by != nil || on != nil else { return clause }
+        let fix = "; give both approved-by (the approver's name) and approved-on (YYYY-MM-DD), or neither to import it proposed "
+            + "and approve it with `countersign clause approve`"
+        guard let by, let on else {
+            throw WorkflowError(.invalidRequest, "\(name): clause \(id)@\(version) has \(by == nil ? "approved-on" : "approved-by") "
+                                + "without \(by == nil ? "approved-by" : "approved-on")" + fix)
         }
+        let approver = by.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !approver.isEmpty else {
+            throw WorkflowError(.invalidRequest, "\(name): clause \(id)@\(version) names no approver (approved-by is blank)" + fix)
+        }
+        try Check.visible(approver, "\(name): approved-by")
+        guard let date = CalendarDate(iso: on), on.count == 10 else {
+            throw WorkflowError(.invalidRequest, "\(name): clause \(id)@\(version): approved-on '\(on)' is not a date (YYYY-MM-DD)" + fix)
+        }
+        let today = String(EventTime.iso(now).prefix(10))
+        guard date.description <= today else {
+            throw WorkflowError(.invalidRequest, "\(name): clause \(id)@\(version) is approved on \(on), after today (\(today)); "
+                                + "an approval records a decision already made")
+        }
+        clause.state = .approved
+        clause.approvedBy = approver
+        clause.approvedOn = on
         return clause
     }
 }

@@ -203,14 +203,24 @@ extension WorkflowEngine {
     func compile(_ template: TemplateVersion) async throws -> CompiledTemplate {
         let key = template.account + "|" + template.reference + "|" + sha256Hex(template.source)
         if let cached = templates.withLock({ $0[key] }) { return cached }
-        let clauses = try await store.clauseVersions(account: template.account, clauseID: nil).filter { $0.state == .approved }
+        let stored = try await store.clauseVersions(account: template.account, clauseID: nil)
+        let clauses = stored.filter { $0.state == .approved }
         let compiled: CompiledTemplate
         do {
             compiled = try Self.compileInScratch(source: template.source, assets: template.assets, clauses: clauses,
                                                  name: "\(template.templateID)@\(template.version).xml")
         } catch let failure as DraftProblems {
+            // A clause the compiler cannot find may be in the library, only not approved yet: say so.
+            let waiting = stored.filter { clause in
+                clause.state == .proposed && failure.problems.contains { $0.code == .clauseNotFound && $0.text.contains("'\(clause.clauseID)'") }
+            }
+            var problems = failure.problems.map(\.text)
+            if !waiting.isEmpty {
+                problems.append("proposed but not approved yet: " + waiting.map(\.reference).sorted().joined(separator: ", ")
+                                + " — a legal key approves a clause version (`countersign clause approve ID VERSION`)")
+            }
             throw WorkflowError(.template, "template \(template.reference) does not compile against this account's approved clauses: "
-                                + WorkflowError.listed(failure.problems.map(\.text)))
+                                + WorkflowError.listed(problems))
         }
         templates.withLock { $0[key] = compiled }
         return compiled
