@@ -1,3 +1,4 @@
+import Countersign
 import Foundation
 import TestSupport
 import Testing
@@ -7,9 +8,10 @@ import Testing
 @Suite struct WorkflowCommandTests {
     static let docs = TestEnvironment.root.appendingPathComponent("docs/workflow.md")
 
-    func countersign(_ arguments: [String], home: URL, key: String? = nil) throws -> CommandResult {
+    func countersign(_ arguments: [String], home: URL, key: String? = nil, extra: [String: String] = [:]) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         environment["COUNTERSIGN_API_KEY"] = key
+        environment.merge(extra) { _, new in new }
         return try runCommand(TestEnvironment.countersignExecutable.path, arguments + ["--home", home.path, "--json"],
                               environment: environment, timeout: 300)
     }
@@ -54,6 +56,19 @@ import Testing
         #expect(try countersign(["envelope", "remind", id], home: home, key: key).status == 0)
         let worker = try countersign(["worker", "--once"], home: home)
         #expect(worker.status == 0, "\(worker.stderr)")
+        // A worker's reminders carry links it makes: with no URL set it says they go nowhere;
+        // with serve's COUNTERSIGN_PUBLIC_URL it makes the nodes' links and says nothing.
+        let environment = ProcessInfo.processInfo.environment
+        if environment["COUNTERSIGN_SIGNING_URL"] == nil && environment["COUNTERSIGN_PUBLIC_URL"] == nil {
+            #expect(worker.stderr.contains("worker: signing links in the e-mails this worker queues (reminders) point to the placeholder"),
+                    "\(worker.stderr)")
+        }
+        let configured = try countersign(["worker", "--once"], home: home, extra: ["COUNTERSIGN_PUBLIC_URL": "https://sign.example.com/"])
+        #expect(configured.status == 0 && !configured.stderr.contains("placeholder"), "\(configured.stderr)")
+        #expect(WorkflowHome.signingURL(environment: ["COUNTERSIGN_PUBLIC_URL": "https://sign.example.com/"]) == "https://sign.example.com/s/")
+        #expect(WorkflowHome.signingURL(environment: ["COUNTERSIGN_PUBLIC_URL": "https://a.example", "COUNTERSIGN_SIGNING_URL": "https://b.example/s/"])
+                == "https://b.example/s/")
+        #expect(WorkflowHome.signingURL(environment: [:]) == WorkflowHome.placeholderSigningURL)
         // A relay that refuses: the pass prints the failed e-mails and exits 74 (they stay queued).
         let refused = try countersign(["worker", "--once", "--smtp", "127.0.0.1:1"], home: home)
         #expect(refused.status == 74 && refused.stdout.contains("\"failed\":[\"email"), "\(refused.stdout) \(refused.stderr)")

@@ -53,9 +53,20 @@ public struct WorkflowHome: Sendable {
         }
     }
 
-    /// Where signing links point unless told: `$COUNTERSIGN_SIGNING_URL`, else a placeholder.
+    /// Where signing links point unless told: `$COUNTERSIGN_SIGNING_URL`; else the signing page
+    /// of `$COUNTERSIGN_PUBLIC_URL`, the variable `serve` reads, so a `countersign worker` beside
+    /// API nodes sends reminders with the links the nodes sent; else a placeholder.
     public static var defaultSigningURL: String {
-        ProcessInfo.processInfo.environment["COUNTERSIGN_SIGNING_URL"] ?? placeholderSigningURL
+        signingURL(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// `defaultSigningURL` for the given environment.
+    public static func signingURL(environment: [String: String]) -> String {
+        if let url = environment["COUNTERSIGN_SIGNING_URL"], !url.isEmpty { return url }
+        if let url = environment["COUNTERSIGN_PUBLIC_URL"], !url.isEmpty {
+            return (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/s/"
+        }
+        return placeholderSigningURL
     }
 
     /// The signing links' prefix when none is given: a host that resolves nowhere (RFC 6761).

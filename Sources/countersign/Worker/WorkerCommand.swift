@@ -48,6 +48,12 @@ struct WorkerCommand: ParsableCommand {
         if let configuration = home.engine.configuration.seal {
             printError("worker: " + OrganisationSeal.describe(configuration, development: sealSource.identity == nil))
         }
+        // Reminders and resent invitations carry links made here: with the placeholder they
+        // would reach no signing page, and nothing else would say so.
+        if home.engine.configuration.signingURL == WorkflowHome.placeholderSigningURL {
+            printError("worker: signing links in the e-mails this worker queues (reminders) point to the placeholder "
+                       + "\(WorkflowHome.placeholderSigningURL); set COUNTERSIGN_PUBLIC_URL as for `serve` (or COUNTERSIGN_SIGNING_URL)")
+        }
         let relay: (any MailTransport)? = mailDirectory.map { MailDirectory(directory: URL(fileURLWithPath: $0)) }
             ?? smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
         let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
