@@ -35,6 +35,23 @@ import Testing
                     sealTime: Date(timeIntervalSince1970: 1_767_225_600), timeSource: "signer's system clock (UTC)")
     }
 
+    /// Times are whole seconds: events of one second keep the order their `order` gives (a
+    /// workflow's sequence), not signers' events first; without one, signers' events first.
+    @Test func eventsOfOneSecondKeepTheirOrder() throws {
+        let second = "2026-12-07T10:00:00Z"
+        func trail(ordered: Bool) throws -> AuditTrail {
+            let signer = AuditTrail.Signer(name: "Casey", email: "casey@example.com", role: "customer", authentication: "Email OTP",
+                                           events: [AuditTrail.Event(type: "signed", at: second, order: ordered ? 3 : nil)])
+            return try AuditTrail(checking: "env_1", documentName: "Order", signers: [signer],
+                                  events: [AuditTrail.Event(type: "created", at: second, actor: "agent", order: ordered ? 1 : nil),
+                                           AuditTrail.Event(type: "sent", at: second, actor: "agent", order: ordered ? 2 : nil)])
+        }
+        #expect(Self.record(try trail(ordered: true), template: [:]).events.map(\.type) == ["created", "sent", "signed"])
+        #expect(Self.record(try trail(ordered: false), template: [:]).events.map(\.type) == ["signed", "created", "sent"])
+        // The order is not part of the trail's JSON.
+        #expect(!String(decoding: try JSONEncoder().encode(try trail(ordered: true)), as: UTF8.self).contains("order"))
+    }
+
     @Test func theFixtureRecordHasFoundationsBytes() throws {
         let trail = try AuditTrail.load(Data(contentsOf: TestEnvironment.fixtures.appendingPathComponent("audit-events.json")))
         for template in [[:], ["id": "service-agreement", "version": "3", "sha256": String(repeating: "1", count: 64)]] {

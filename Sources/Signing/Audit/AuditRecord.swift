@@ -39,7 +39,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var timeSource: String
     public var events: [ChainedEvent]
 
-    /// Orders every event by time (signer events, then envelope events, stable) and chains them.
+    /// Orders every event by time (then by the events' `order`, then signer events before
+    /// envelope events, stable) and chains them.
     public init(trail: AuditTrail, documentSHA256: String, documentPages: Int, template: [String: String],
                 sealSubject: String, sealFingerprint: String, sealTime: Date, timeSource: String) {
         self.trail = trail
@@ -60,7 +61,10 @@ public struct AuditRecord: Sendable, Hashable {
         for event in trail.events ?? [] {
             flat.append((AuditTime.parse(event.at) ?? .distantPast, event, nil, event.actor ?? "system"))
         }
-        let ordered = flat.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
+        // By time; within one second by the caller's order, when given; else as listed.
+        let ordered = flat.enumerated().sorted {
+            ($0.element.date, $0.element.event.order ?? Int.max, $0.offset) < ($1.element.date, $1.element.event.order ?? Int.max, $1.offset)
+        }.map(\.element)
         var previous = AuditRecord.genesisHash
         var chained: [ChainedEvent] = []
         for (index, item) in ordered.enumerated() {

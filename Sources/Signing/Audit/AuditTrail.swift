@@ -14,13 +14,20 @@ public struct AuditTrail: Sendable, Hashable, Codable {
         public var actor: String?
         public var ip: String?
         public var userAgent: String?
+        /// Where the event stands among events of the same second, when the caller knows (a
+        /// workflow's event sequence): times are whole seconds, and an envelope created, sent
+        /// and signed within one would otherwise be listed signers first. Not part of the JSON.
+        public var order: Int?
 
-        public init(type: String, at: String, actor: String? = nil, ip: String? = nil, userAgent: String? = nil) {
+        enum CodingKeys: String, CodingKey { case type, at, actor, ip, userAgent }
+
+        public init(type: String, at: String, actor: String? = nil, ip: String? = nil, userAgent: String? = nil, order: Int? = nil) {
             self.type = type
             self.at = at
             self.actor = actor
             self.ip = ip
             self.userAgent = userAgent
+            self.order = order
         }
     }
 

@@ -143,7 +143,7 @@ enum CertificateTrail {
                      asSent: AuditTrail.SentDocument? = nil) throws(WorkflowError) -> AuditTrail {
         func auditEvent(_ event: WorkflowEvent, actor: String) -> AuditTrail.Event {
             AuditTrail.Event(type: signerNames[event.type] ?? envelopeNames[event.type] ?? event.type, at: AuditTime.iso(event.at),
-                             actor: actor, ip: event.personal?["ip"], userAgent: event.personal?["userAgent"])
+                             actor: actor, ip: event.personal?["ip"], userAgent: event.personal?["userAgent"], order: event.sequence)
         }
         let signers = envelope.recipients.filter(\.role.mustAct).map { recipient in
             let own = events.filter { $0.data["recipient"] == recipient.id && signerNames[$0.type] != nil }
