@@ -1,5 +1,6 @@
 import CountersignCrypto
 import Foundation
+import GRDB
 import Testing
 import TestSupport
 import Signing
@@ -71,6 +72,11 @@ import Workflow
         // The ledger head was time-stamped, and the whole store verifies.
         let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
         #expect(audit.isIntact && audit.anchors == 1, "\(audit.findings)")
+        // The anchor's stored time is a copy of its token's: edited, it is named.
+        let queue = try DatabaseQueue(path: fixture.store.path)
+        try await queue.write { db in try db.execute(sql: "UPDATE ledger_anchors SET at = at - 86400") }
+        let edited = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(edited.findings.contains { $0.code == .anchor && $0.message.contains("is not the token's") }, "\(edited.findings)")
     }
 
     /// A value the recipient fills into the text itself (a template field, not a signer field's

@@ -164,9 +164,11 @@ extension WorkflowEngine {
         if let url = seal.timestampURL, let head = try? await store.ledgerHead(account: account) {
             // Anchor the ledger's head (this entry, or one chained after it since); a failure
             // leaves it for the next completion to anchor.
-            if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(head.hash.utf8)) {
+            // The anchor's time is the token's own (the TSA's), which `audit verify` compares.
+            if let token = try? TimestampClient(url: url).timestampToken(forSignature: Array(head.hash.utf8)),
+               let genTime = try? TimestampToken.parse(der: token).genTime {
                 try? await store.insertAnchor(LedgerAnchor(account: account, sequence: head.sequence, head: head.hash,
-                                                           token: Data(token), at: now))
+                                                           token: Data(token), at: genTime))
             }
         }
     }

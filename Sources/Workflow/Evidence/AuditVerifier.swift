@@ -180,7 +180,13 @@ public struct AuditVerifier: Sendable {
                 guard hashes[anchor.sequence] == anchor.head else {
                     throw WorkflowError(.evidence, "it names a head the ledger does not have at \(anchor.sequence)")
                 }
-                try TimestampToken.parse(der: Array(anchor.token)).verify(imprintOf: Array(anchor.head.utf8))
+                let token = try TimestampToken.parse(der: Array(anchor.token))
+                try token.verify(imprintOf: Array(anchor.head.utf8))
+                // The stored time is the token's, for listing (anchors stored before it was took
+                // the local clock, within the request's round trip): one far from it was edited.
+                guard abs(token.genTime.timeIntervalSince(anchor.at)) <= Self.anchorTimeTolerance else {
+                    throw WorkflowError(.evidence, "its stored time \(EventTime.iso(anchor.at)) is not the token's \(EventTime.iso(token.genTime))")
+                }
             } catch {
                 findings.append(AuditFinding(code: .anchor, account: account, stream: "ledger", sequence: anchor.sequence,
                                              message: "the time-stamp over ledger entry \(anchor.sequence) does not hold: \(error)"))
@@ -188,6 +194,9 @@ public struct AuditVerifier: Sendable {
         }
         return findings
     }
+
+    /// How far an anchor's stored time may be from its token's (see `checkLedger`).
+    static let anchorTimeTolerance: TimeInterval = 300
 
     /// The first difference between what a sealed audit record states (events and signers)
     /// and the record the stored events make now, or nil. Compared as sets of lines, so a
