@@ -90,6 +90,9 @@ import Workflow
         #expect(try await fixture.mails(to: "b@example.com").contains { $0.subject.hasPrefix("Declined") })
         let other = try await fixture.token(for: "b@example.com")
         await #expect(throws: WorkflowError(.illegalTransition, "")) { _ = try await fixture.engine.open(token: other, context: RequestContext()) }
+        // The decline's log (the envelope's end, then the recipient's action) is a possible history.
+        let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(audit.isIntact, "\(audit.findings)")
     }
 
     @Test func remindersExpiryAndTheMovedClock() async throws {
@@ -111,6 +114,8 @@ import Workflow
         let expired = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
         #expect(expired.state == .expired)
         #expect(expired.reminders.sent <= expired.reminders.maximum)
+        let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(audit.isIntact, "\(audit.findings)")
     }
 
     /// A worker that was down past the deadline finds the reminder and the expiry both due: it
@@ -142,5 +147,7 @@ import Workflow
         try await fixture.engine.void(fixture.agent, envelope: envelope.id, reason: "Wrong plan")
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .voided)
         #expect(try await fixture.mails(to: "gabriel@crescent.example").contains { $0.subject.hasPrefix("Voided") })
+        let audit = try await AuditVerifier(store: fixture.store, trustAnchors: fixture.trust).verify()
+        #expect(audit.isIntact, "\(audit.findings)")
     }
 }

@@ -27,6 +27,7 @@ import WorkflowSQLite
         var sql: String?
         var swapDocument = false
         var rewriteIP = false
+        var appendVoid = false
         var expected: AuditFinding.Code
         var sequence: Int?
     }
@@ -49,6 +50,7 @@ import WorkflowSQLite
         Case(description: "the ledger's entries cut off", sql: "DELETE FROM ledger", expected: .ledger),
         // Rewritten with every hash recomputed: only the seal, signed at completion, still says what happened.
         Case(description: "a signer's IP rewritten with the chain recomputed", rewriteIP: true, expected: .sealedPDF),
+        Case(description: "a void appended after the completion, its hash computed", appendVoid: true, expected: .historyImpossible),
     ]
 
     @Test(arguments: cases)
@@ -76,6 +78,27 @@ import WorkflowSQLite
         }
         if test.rewriteIP {
             try await Self.rewriteSignerIP(store: storeDirectory, account: account, envelope: envelopeID)
+        }
+        if test.appendVoid {
+            let events = try await SQLiteWorkflowStore(directory: storeDirectory).events(account: account, stream: envelopeID)
+            let last = try #require(events.last)
+            var void = last
+            void.sequence = last.sequence + 1
+            void.type = "envelope.voided"
+            void.previousHash = last.hash
+            void.hash = void.computedHash
+            let row = void
+            let queue = try DatabaseQueue(path: storeDirectory.appendingPathComponent("workflow.sqlite").path)
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (account, stream, sequence, type, at, actor, data, personal_sha256, previous_hash, hash)
+                    SELECT account, stream, ?, ?, at, actor, data, personal_sha256, ?, ? FROM events WHERE account = ? AND stream = ? AND sequence = ?
+                    """, arguments: [row.sequence, row.type, row.previousHash, row.hash, account, envelopeID, last.sequence])
+                try db.execute(sql: """
+                    INSERT INTO event_personal (account, stream, sequence, personal)
+                    SELECT account, stream, ?, personal FROM event_personal WHERE account = ? AND stream = ? AND sequence = ?
+                    """, arguments: [row.sequence, account, envelopeID, last.sequence])
+            }
         }
         let store = try SQLiteWorkflowStore(directory: storeDirectory)
         if test.swapDocument {

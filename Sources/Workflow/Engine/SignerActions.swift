@@ -275,7 +275,7 @@ extension WorkflowEngine {
         try await act(token: token, context: context, type) { envelope, recipient, transition, now throws(WorkflowError) in
             try requireReady(recipient)
             guard recipient.role == role else {
-                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) is a \(recipient.role.rawValue) and cannot \(role == .signer ? "sign" : "approve")")
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) is \(recipient.role == .approver ? "an" : "a") \(recipient.role.rawValue) and cannot \(role == .signer ? "sign" : "approve")")
             }
             if role == .signer, recipient.mark == nil {
                 throw WorkflowError(.invalidRequest, "adopt a signature (typed, drawn or uploaded) before signing")

@@ -30,6 +30,9 @@ public struct AuditFinding: Sendable, Hashable, CustomStringConvertible {
         public static let document = Code("document")
         /// A sealed PDF does not verify, or its embedded audit record disagrees with the store.
         public static let sealedPDF = Code("sealedPDF")
+        /// The events hash together but tell a history the workflow cannot make: an envelope
+        /// ended twice, or acted on after it ended (a void appended after the completion).
+        public static let historyImpossible = Code("historyImpossible")
         /// A sealed PDF is intact, but its seal does not chain to the trust anchors given
         /// (INDETERMINATE for that reason alone): not tampering, a missing or wrong trust root.
         public static let sealUntrusted = Code("sealUntrusted")
@@ -107,6 +110,10 @@ public struct AuditVerifier: Sendable {
         return result
     }
 
+    /// The events that end an envelope, and those that may follow one.
+    static let ends: Set<String> = ["envelope.completed", "envelope.voided", "envelope.declined", "envelope.expired"]
+    static let afterEnd: Set<String> = ["retention.held", "retention.released", "envelope.purged"]
+
     /// The chain checks of one stream, each problem named once.
     static func check(chain events: [WorkflowEvent], account: String, stream: String) -> [AuditFinding] {
         var findings: [AuditFinding] = []
@@ -116,7 +123,16 @@ public struct AuditVerifier: Sendable {
         let purged = events.contains { $0.type == "envelope.purged" }
         var expected = 1
         var reordered = Set<Int>()
+        var ended: WorkflowEvent?
         for (index, event) in events.enumerated() {
+            // A decline records the envelope's end, then the recipient's action, in one transition.
+            let declineItself = ended?.type == "envelope.declined" && event.type == "recipient.declined" && event.sequence == (ended?.sequence ?? 0) + 1
+            if let end = ended, !afterEnd.contains(event.type), !declineItself {
+                add(.historyImpossible, event.sequence, "event \(event.sequence) (\(event.type)) follows event \(end.sequence) (\(end.type)), "
+                    + "after which only retention events and a purge can happen")
+            } else if ends.contains(event.type) {
+                ended = event
+            }
             if event.sequence != expected {
                 add(.eventMissing, expected, "event\(event.sequence - expected > 1 ? "s \(expected)–\(event.sequence - 1) are" : " \(expected) is") missing: deleted from the log")
             }
@@ -275,8 +291,15 @@ public struct AuditVerifier: Sendable {
             } else if let audit = report.audit, certified > 0, certified <= events.count {
                 let trail = try? CertificateTrail.make(envelope: envelope, events: Array(events.prefix(certified)), document: document)
                 let expected = (trail?.signers.reduce(0) { $0 + $1.events.count } ?? 0) + (trail?.events?.count ?? 0)
-                if audit.envelopeId != envelope.id || !audit.chainIntact || !audit.documentHashMatches || audit.events != expected {
-                    add(.sealedPDF, "\(document.id): the sealed PDF's audit record (\(audit.events) events) disagrees with the \(expected) stored events it certifies")
+                var disagreements: [String] = []
+                if audit.envelopeId != envelope.id { disagreements.append("it names envelope \(audit.envelopeId ?? "none")") }
+                if !audit.chainIntact { disagreements.append("its own event chain is broken") }
+                if !audit.documentHashMatches { disagreements.append("the document hash it states is not the file's") }
+                if audit.events != expected {
+                    disagreements.append("it lists \(audit.events) events where the \(certified) stored events it certifies make \(expected)")
+                }
+                if !disagreements.isEmpty {
+                    add(.sealedPDF, "\(document.id): the sealed PDF's audit record disagrees with the store: " + disagreements.joined(separator: "; "))
                 } else if let trail, let difference = Self.difference(record: audit, trail: trail) {
                     // The same number of events, but not the same ones: the store's history was
                     // rewritten consistently (hashes recomputed) after the seal certified it.
@@ -285,8 +308,12 @@ public struct AuditVerifier: Sendable {
                 if audit.sentDocumentMatches == false {
                     add(.sealedPDF, "\(document.id): the sealed PDF's audit record states a document as sent that the file does not begin with")
                 }
-            } else {
+            } else if report.audit == nil {
                 add(.sealedPDF, "\(document.id): the sealed PDF carries no audit record")
+            } else if certified > events.count {
+                add(.sealedPDF, "\(document.id): the sealed PDF certifies \(certified) events; the log has \(events.count) — events were cut off")
+            } else {
+                add(.sealedPDF, "\(document.id): no completion event in the log says how many events the sealed PDF certifies")
             }
         }
         return findings
