@@ -97,6 +97,11 @@ extension PostgresWorkflowStore {
                                            logger: logger)
                 try await connection.query("UPDATE bulk_rows SET row_values = '{}' WHERE account = \(change.account) AND envelope = \(stream)",
                                            logger: logger)
+                // A stored API response (an idempotency record) that names the envelope holds its
+                // names and addresses: it goes too, however long ago it should have expired.
+                try await connection.query(
+                    "DELETE FROM idempotency_keys WHERE account = \(change.account) AND position(convert_to(\(stream), 'UTF8') IN body) > 0",
+                    logger: logger)
             }
             try await Self.writeWebhooks(change, connection, logger)
             return appendedEntry

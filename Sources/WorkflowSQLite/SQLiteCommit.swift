@@ -63,6 +63,10 @@ extension SQLiteWorkflowStore {
                 // its CSV values: neither outlives the envelope's personal data.
                 try db.run(sql: "DELETE FROM jobs WHERE account = ? AND envelope = ? AND kind = 'email'", arguments: [change.account, stream])
                 try db.run(sql: "UPDATE bulk_rows SET row_values = '{}' WHERE account = ? AND envelope = ?", arguments: [change.account, stream])
+                // A stored API response (an idempotency record) that names the envelope holds its
+                // names and addresses: it goes too, however long ago it should have expired.
+                try db.run(sql: "DELETE FROM idempotency_keys WHERE account = ? AND instr(body, CAST(? AS BLOB)) > 0",
+                           arguments: [change.account, stream])
             }
             try Self.writeWebhooks(change, db)
         }

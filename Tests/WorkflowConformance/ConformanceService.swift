@@ -97,7 +97,7 @@ extension StoreConformance {
             try expect(try await bulks.bulkRows(account: "acme", bulk: "blk_1", state: nil, after: 2, limit: 1).map(\.key) == ["r3"],
                        "pages by sequence")
         },
-        Case(name: "purge: an envelope's e-mails and its bulk row's values go with its personal data") { store in
+        Case(name: "purge: an envelope's e-mails, its bulk row's values and stored API responses go with its personal data") { store in
             let bulks = try await makeBulkSend(store)
             let rows = ["r1", "r2"].map { BulkRow(key: $0, values: ["email": "\($0)@example.com"]) }
             _ = try await bulks.appendBulkRows(account: "acme", bulk: "blk_1", rows: rows, jobs: [])
@@ -113,10 +113,25 @@ extension StoreConformance {
                 Job(id: "job_m2", account: "acme", kind: .email, envelope: "env_2", payload: mail, runAt: epoch),
                 Job(id: "job_c1", account: "acme", kind: .completion, envelope: "env_1", runAt: epoch),
             ]))
+            // The API's stored responses (idempotency records) that name each envelope.
+            let records = try serviceStore(store)
+            for (key, envelope) in [("k1", "env_1"), ("k2", "env_2")] {
+                let record = IdempotencyRecord(account: "acme", key: key, requestHash: "h", status: 201,
+                                               body: Array(#"{"id":"\#(envelope)","recipients":[{"email":"r@example.com"}]}"#.utf8), createdAt: epoch)
+                try expect(try await records.reserveIdempotencyKey(IdempotencyRecord(account: "acme", key: key, requestHash: "h", createdAt: epoch),
+                                                                   expiredBefore: .distantPast) == nil, "reserved \(key)")
+                try await records.completeIdempotencyKey(record)
+            }
             var purged = first
             purged.revision += 1
             let tombstone = chain(&purged, ["purged"])
             try await store.commit(StoreChange(account: "acme", envelope: purged, events: tombstone, purgePersonalData: ["env_1"]))
+            func stored(_ key: String) async throws -> IdempotencyRecord? {
+                try await records.reserveIdempotencyKey(IdempotencyRecord(account: "acme", key: key, requestHash: "h", createdAt: epoch),
+                                                        expiredBefore: .distantPast)
+            }
+            try expect(try await stored("k1") == nil, "the response naming env_1 is gone (the key is free again)")
+            try expect(try await stored("k2")?.status == 201, "the one naming env_2 stays")
             try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_1").isEmpty, "env_1's e-mails are gone")
             try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_2").count == 1, "env_2's stay")
             try expect(try await store.jobs(account: "acme", kind: .completion, envelope: "env_1").count == 1, "other jobs stay")
