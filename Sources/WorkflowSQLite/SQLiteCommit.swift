@@ -4,7 +4,7 @@ public import Workflow
 
 extension SQLiteWorkflowStore {
     public func commit(_ change: StoreChange) async throws {
-        let cache = envelopeCache
+        let cache = envelopeCache, files = self.files
         // Everything that needs no database — checking ownership and the events' hashes, encoding
         // the rows — is done before the transaction, so the one writer is held only for the SQL
         // (on the benchmark's workload this was two thirds of the time it was held).
@@ -30,6 +30,7 @@ extension SQLiteWorkflowStore {
             }
             if let envelope = change.envelope, let envelopeText {
                 try Self.write(envelope: envelope, text: envelopeText, previous: change.previousEnvelope, account: change.account, db)
+                try Self.hold(documentsOf: envelope, previous: change.previousEnvelope, files: files, db)
                 // Remembered even if the transaction rolls back: the row then keeps its old text,
                 // which does not match, so the next read decodes it.
                 cache.remember(envelope, text: envelopeText)
@@ -69,6 +70,25 @@ extension SQLiteWorkflowStore {
                            arguments: [change.account, stream])
             }
             try Self.writeWebhooks(change, db)
+        }
+    }
+
+    /// Records the envelope's holds on the documents it names that `previous` (the revision
+    /// before, when given) did not, after checking each file is there: a purge of another
+    /// envelope that released the same bytes after this process stored them deleted the file,
+    /// and the envelope must not be stored naming it (a conflict: made again, it stores the bytes
+    /// again). Holds end only through `DocumentStore.release`.
+    static func hold(documentsOf envelope: Envelope, previous: Envelope?, files: FileDocumentStore, _ db: Database) throws {
+        var held = Set(envelope.heldDocuments)
+        if let previous, previous.id == envelope.id, previous.revision == envelope.revision - 1 {
+            held.subtract(previous.heldDocuments)
+        }
+        for hash in held.sorted() {
+            guard access(try files.url(for: hash).path, F_OK) == 0 else {
+                throw WorkflowError(.conflict, "document \(hash.prefix(12))… of envelope \(envelope.id) was deleted by a purge after it was stored; make the request again")
+            }
+            try db.run(sql: "INSERT OR IGNORE INTO document_holders (sha256, account, envelope) VALUES (?, ?, ?)",
+                       arguments: [hash, envelope.account, envelope.id])
         }
     }
 

@@ -95,6 +95,14 @@ public struct TemplateReference: Sendable, Hashable, Codable {
     }
 }
 
+extension Envelope {
+    /// The documents the envelope holds in the `DocumentStore` (each kept while it is held): the
+    /// SHA-256 of each document as sent and as sealed, until a purge.
+    public var heldDocuments: [String] {
+        documents.filter { !$0.purged }.flatMap { [$0.sentSHA256] + ($0.sealedSHA256.map { [$0] } ?? []) }
+    }
+}
+
 /// One document of an envelope, content-addressed in the `DocumentStore`.
 public struct EnvelopeDocument: Sendable, Hashable, Codable {
     public var id: String

@@ -222,13 +222,15 @@ public struct DocumentHolder: Sendable, Hashable {
 
 /// Documents, content-addressed by SHA-256, each with the envelopes that hold it.
 ///
-/// A hold is recorded before the bytes are written, and the bytes are written whether or not
-/// another holder's copy is there; `release` deletes them only when no hold is left, in a way
-/// no concurrent `put` can slip between (each store says how). So a purge running while
-/// another envelope is created from the same bytes never leaves that envelope without them.
+/// A store records an envelope's hold no later than the commit that stores the envelope naming
+/// the document (PostgreSQL with the bytes, in `put`; SQLite in that commit, which is refused as
+/// a conflict if the bytes were released meanwhile), and `release` deletes the bytes only when
+/// no hold is left, in a way no concurrent `put` or commit can slip between (each store says
+/// how). So a purge running while another envelope is created from the same bytes never leaves
+/// that envelope without them.
 public protocol DocumentStore: Sendable {
-    /// Stores bytes held by `holder` and returns their SHA-256 (hex); storing the same bytes
-    /// twice is one copy with two holds (or one, for the same holder).
+    /// Stores bytes for `holder` and returns their SHA-256 (hex); storing the same bytes twice
+    /// is one copy (written again if it was released meanwhile).
     func put(_ bytes: [UInt8], heldBy holder: DocumentHolder) async throws -> String
     /// The bytes with this SHA-256, or nil if absent (or purged).
     func get(_ sha256: String) async throws -> [UInt8]?
