@@ -105,7 +105,7 @@ public final class CountersignServer: Sendable {
             .add(middleware: IdempotencyMiddleware(records: records, maxBodyBytes: configuration.maxBodyBytes, clock: clock,
                                                    abandonAfter: abandonAfter) { _, context in
                 // The key itself: an answer is replayed only to the key (and so the role) it was made for.
-                context.principal.map { "account:" + $0.account + " key:" + $0.keyID }
+                context.principal.map { IdempotencyRecord.scope(account: $0.account, keyID: $0.keyID) }
             })
         LibraryRoutes(api: api).register(on: keyed)
         EnvelopeRoutes(api: api).register(on: keyed)

@@ -99,9 +99,12 @@ extension PostgresWorkflowStore {
                                            logger: logger)
                 // A stored API response (an idempotency record) that names the envelope holds its
                 // names and addresses: it goes too, however long ago it should have expired.
-                try await connection.query(
-                    "DELETE FROM idempotency_keys WHERE account = \(change.account) AND position(convert_to(\(stream), 'UTF8') IN body) > 0",
-                    logger: logger)
+                // Records are scoped by API key (`IdempotencyRecord.scope`), or by the account alone.
+                let scopes = IdempotencyRecord.accountScopes(change.account)
+                try await connection.query("""
+                    DELETE FROM idempotency_keys WHERE (account = \(change.account) OR (account >= \(scopes.lower) AND account < \(scopes.upper)))
+                        AND position(convert_to(\(stream), 'UTF8') IN body) > 0
+                    """, logger: logger)
             }
             try await Self.writeWebhooks(change, connection, logger)
             return appendedEntry

@@ -66,6 +66,10 @@ extension SQLiteWorkflowStore {
                 try db.run(sql: "UPDATE bulk_rows SET row_values = '{}' WHERE account = ? AND envelope = ?", arguments: [change.account, stream])
                 // A stored API response (an idempotency record) that names the envelope holds its
                 // names and addresses: it goes too, however long ago it should have expired.
+                // Records are scoped by API key (`IdempotencyRecord.scope`), or by the account alone.
+                let scopes = IdempotencyRecord.accountScopes(change.account)
+                try db.run(sql: "DELETE FROM idempotency_keys WHERE account >= ? AND account < ? AND instr(body, CAST(? AS BLOB)) > 0",
+                           arguments: [scopes.lower, scopes.upper, stream])
                 try db.run(sql: "DELETE FROM idempotency_keys WHERE account = ? AND instr(body, CAST(? AS BLOB)) > 0",
                            arguments: [change.account, stream])
             }

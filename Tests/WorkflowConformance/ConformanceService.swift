@@ -115,10 +115,12 @@ extension StoreConformance {
             ]))
             // The API's stored responses (idempotency records) that name each envelope.
             let records = try serviceStore(store)
-            for (key, envelope) in [("k1", "env_1"), ("k2", "env_2")] {
-                let record = IdempotencyRecord(account: "acme", key: key, requestHash: "h", status: 201,
+            // Scoped as the service scopes them (by API key), and by the account alone.
+            let keyScope = IdempotencyRecord.scope(account: "acme", keyID: "key_1")
+            for (scope, key, envelope) in [(keyScope, "k1", "env_1"), ("acme", "k3", "env_1"), (keyScope, "k2", "env_2")] {
+                let record = IdempotencyRecord(account: scope, key: key, requestHash: "h", status: 201,
                                                body: Array(#"{"id":"\#(envelope)","recipients":[{"email":"r@example.com"}]}"#.utf8), createdAt: epoch)
-                try expect(try await records.reserveIdempotencyKey(IdempotencyRecord(account: "acme", key: key, requestHash: "h", createdAt: epoch),
+                try expect(try await records.reserveIdempotencyKey(IdempotencyRecord(account: scope, key: key, requestHash: "h", createdAt: epoch),
                                                                    expiredBefore: .distantPast) == nil, "reserved \(key)")
                 try await records.completeIdempotencyKey(record)
             }
@@ -126,12 +128,13 @@ extension StoreConformance {
             purged.revision += 1
             let tombstone = chain(&purged, ["purged"])
             try await store.commit(StoreChange(account: "acme", envelope: purged, events: tombstone, purgePersonalData: ["env_1"]))
-            func stored(_ key: String) async throws -> IdempotencyRecord? {
-                try await records.reserveIdempotencyKey(IdempotencyRecord(account: "acme", key: key, requestHash: "h", createdAt: epoch),
+            func stored(_ scope: String, _ key: String) async throws -> IdempotencyRecord? {
+                try await records.reserveIdempotencyKey(IdempotencyRecord(account: scope, key: key, requestHash: "h", createdAt: epoch),
                                                         expiredBefore: .distantPast)
             }
-            try expect(try await stored("k1") == nil, "the response naming env_1 is gone (the key is free again)")
-            try expect(try await stored("k2")?.status == 201, "the one naming env_2 stays")
+            try expect(try await stored(keyScope, "k1") == nil, "the key's response naming env_1 is gone (the key is free again)")
+            try expect(try await stored("acme", "k3") == nil, "the account's response naming env_1 is gone")
+            try expect(try await stored(keyScope, "k2")?.status == 201, "the one naming env_2 stays")
             try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_1").isEmpty, "env_1's e-mails are gone")
             try expect(try await store.jobs(account: "acme", kind: .email, envelope: "env_2").count == 1, "env_2's stay")
             try expect(try await store.jobs(account: "acme", kind: .completion, envelope: "env_1").count == 1, "other jobs stay")

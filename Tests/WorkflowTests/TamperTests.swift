@@ -109,7 +109,8 @@ import WorkflowSQLite
             try Data(original).write(to: path)
         }
         let result = try await AuditVerifier(store: store, trustAnchors: trust).verify()
-        let named = result.findings.filter { $0.code == test.expected && $0.stream == envelopeID }
+        // An edited ledger row is named on the ledger, not on the envelope it speaks of.
+        let named = result.findings.filter { $0.code == test.expected && ($0.stream == envelopeID || $0.stream == "ledger") }
         #expect(!named.isEmpty, "expected \(test.expected): \(result.findings)")
         if let sequence = test.sequence { #expect(named.contains { $0.sequence == sequence }, "\(named)") }
         if test.rewriteIP {

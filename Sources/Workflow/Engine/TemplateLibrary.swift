@@ -214,7 +214,10 @@ extension WorkflowEngine {
             let waiting = stored.filter { clause in
                 clause.state == .proposed && failure.problems.contains { $0.code == .clauseNotFound && $0.text.contains("'\(clause.clauseID)'") }
             }
-            var problems = failure.problems.map(\.text)
+            // The compiler's "no clause …" for a waiting clause is replaced by what is true of it.
+            var problems = failure.problems.filter { problem in
+                !(problem.code == .clauseNotFound && waiting.contains { problem.text.contains("'\($0.clauseID)'") })
+            }.map(\.text)
             if !waiting.isEmpty {
                 problems.append("proposed but not approved yet: " + waiting.map(\.reference).sorted().joined(separator: ", ")
                                 + " — a legal key approves a clause version (`countersign clause approve ID VERSION`)")

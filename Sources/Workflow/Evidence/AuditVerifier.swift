@@ -181,6 +181,9 @@ public struct AuditVerifier: Sendable {
                                              message: "ledger entry \(entry.sequence) is altered or out of its chain"))
             }
             previous = entry.hash
+            // An entry that is itself edited says nothing reliable about its envelope's log: the
+            // finding above names it, and the envelope is not blamed for it.
+            guard entry.hash == entry.computedHash else { continue }
             let events = heads[entry.envelope] ?? []
             // A count outside the log (a row edited to 0, or past the end) is a finding, not an index.
             if !(1...max(1, events.count)).contains(entry.envelopeEvents) || events.isEmpty

@@ -29,6 +29,15 @@ public struct IdempotencyRecord: Sendable, Hashable, Codable {
 
     /// True while the first request under this key has not answered yet.
     public var inProgress: Bool { status == 0 }
+
+    /// The scope (`account`) of the records an API key makes: its answers are replayed only to
+    /// that key. A purge finds an account's records by it (`accountScopes`).
+    public static func scope(account: String, keyID: String) -> String { "account:\(account) key:\(keyID)" }
+
+    /// The scopes of every key of `account`, as a range: `lower` ≤ scope < `upper`.
+    public static func accountScopes(_ account: String) -> (lower: String, upper: String) {
+        ("account:\(account) key:", "account:\(account) key;")
+    }
 }
 
 /// A short-lived, single-use URL for embedded signing: the secret's SHA-256 is stored; redeeming
