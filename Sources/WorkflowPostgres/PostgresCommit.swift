@@ -100,9 +100,10 @@ extension PostgresWorkflowStore {
                 // A stored API response (an idempotency record) that names the envelope holds its
                 // names and addresses: it goes too, however long ago it should have expired.
                 // Records are scoped by API key (`IdempotencyRecord.scope`), or by the account alone.
+                // By prefix, not by range: a database's collation may order ':' and ';' otherwise.
                 let scopes = IdempotencyRecord.accountScopes(change.account)
                 try await connection.query("""
-                    DELETE FROM idempotency_keys WHERE (account = \(change.account) OR (account >= \(scopes.lower) AND account < \(scopes.upper)))
+                    DELETE FROM idempotency_keys WHERE (account = \(change.account) OR starts_with(account, \(scopes.lower)))
                         AND position(convert_to(\(stream), 'UTF8') IN body) > 0
                     """, logger: logger)
             }

@@ -34,7 +34,8 @@ public struct IdempotencyRecord: Sendable, Hashable, Codable {
     /// that key. A purge finds an account's records by it (`accountScopes`).
     public static func scope(account: String, keyID: String) -> String { "account:\(account) key:\(keyID)" }
 
-    /// The scopes of every key of `account`, as a range: `lower` ≤ scope < `upper`.
+    /// The scopes of every key of `account`: those starting with `lower`, or (compared byte by
+    /// byte, as SQLite's default collation does) `lower` ≤ scope < `upper`.
     public static func accountScopes(_ account: String) -> (lower: String, upper: String) {
         ("account:\(account) key:", "account:\(account) key;")
     }
