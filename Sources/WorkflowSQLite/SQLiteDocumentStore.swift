@@ -25,8 +25,7 @@ struct SQLiteDocumentStore: DocumentStore {
     }
 
     func release(_ sha256: String, heldBy holder: DocumentHolder) async throws -> Bool {
-        _ = try files.url(for: sha256)
-        return try await write("releasing document \(sha256)") { db in
+        try await write("releasing document \(sha256)") { db in
             // The check and the deletion hold the database's one writer: no hold can be added between them.
             var deleted = false
             try db.inTransaction(.immediate) {

@@ -39,8 +39,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var timeSource: String
     public var events: [ChainedEvent]
 
-    /// Orders every event by time (then by the events' `order`, then signer events before
-    /// envelope events, stable) and chains them.
+    /// The record of `trail`, sealed by `sealSubject` at `sealTime`; its events as `chain` orders
+    /// and chains them.
     public init(trail: AuditTrail, documentSHA256: String, documentPages: Int, template: [String: String],
                 sealSubject: String, sealFingerprint: String, sealTime: Date, timeSource: String) {
         self.trail = trail
@@ -51,6 +51,13 @@ public struct AuditRecord: Sendable, Hashable {
         self.sealFingerprint = sealFingerprint
         self.sealTime = AuditTime.iso(sealTime)
         self.timeSource = timeSource
+        events = Self.chain(trail)
+    }
+
+    /// Every event of `trail` ordered by time (then by the events' `order`, then signer events
+    /// before envelope events, stable) and chained: what a record of the trail lists, whoever
+    /// seals it.
+    public static func chain(_ trail: AuditTrail) -> [ChainedEvent] {
         var flat: [(date: Date, event: AuditTrail.Event, role: String?, actor: String)] = []
         for signer in trail.signers {
             for event in signer.events {
@@ -82,7 +89,7 @@ public struct AuditRecord: Sendable, Hashable {
                                         hash: hash))
             previous = hash
         }
-        events = chained
+        return chained
     }
 
     /// The JSON embedded in the PDF (sorted keys, so the same record gives the same bytes).

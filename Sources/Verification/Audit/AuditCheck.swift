@@ -22,10 +22,12 @@ struct AuditCheck {
                                  documentHashMatches: false, revision: nil, issues: [])
         checkChain(json, into: &report)
         report.statedEvents = ((json["events"] as? [[String: Any]]) ?? []).map { event in
-            ["type", "at", "actor", "ip", "userAgent"].map { event[$0] as? String ?? "" }.joined(separator: "\n")
+            func text(_ key: String) -> String { event[key] as? String ?? "" }
+            return AuditReport.eventLine(type: text("type"), at: text("at"), actor: text("actor"), ip: text("ip"), userAgent: text("userAgent"))
         }
         report.statedSigners = ((json["signers"] as? [[String: Any]]) ?? []).map { signer in
-            ["name", "email", "role", "authentication"].map { signer[$0] as? String ?? "" }.joined(separator: "\n")
+            func text(_ key: String) -> String { signer[key] as? String ?? "" }
+            return AuditReport.signerLine(name: text("name"), email: text("email"), role: text("role"), authentication: text("authentication"))
         }
         checkDocumentHash(json, fileSpec: fileSpec, into: &report)
         checkSentDocument(json, into: &report)

@@ -192,5 +192,15 @@ public struct AuditReport: Sendable, Hashable {
     public var statedEvents: [String] = []
     public var statedSigners: [String] = []
 
+    /// An event as `statedEvents` holds it (absent fields empty).
+    public static func eventLine(type: String, at: String, actor: String, ip: String?, userAgent: String?) -> String {
+        [type, at, actor, ip ?? "", userAgent ?? ""].joined(separator: "\n")
+    }
+
+    /// A signer as `statedSigners` holds it.
+    public static func signerLine(name: String, email: String, role: String, authentication: String) -> String {
+        [name, email, role, authentication].joined(separator: "\n")
+    }
+
     public var reasons: [String] { issues.map(\.reason) }
 }

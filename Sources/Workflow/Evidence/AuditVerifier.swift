@@ -186,8 +186,7 @@ public struct AuditVerifier: Sendable {
             guard entry.hash == entry.computedHash else { continue }
             let events = heads[entry.envelope] ?? []
             // A count outside the log (a row edited to 0, or past the end) is a finding, not an index.
-            if !(1...max(1, events.count)).contains(entry.envelopeEvents) || events.isEmpty
-                || events[entry.envelopeEvents - 1].hash != entry.envelopeHead {
+            if entry.envelopeEvents < 1 || entry.envelopeEvents > events.count || events[entry.envelopeEvents - 1].hash != entry.envelopeHead {
                 findings.append(AuditFinding(code: .ledger, account: account, stream: entry.envelope, sequence: entry.envelopeEvents,
                                              message: "the ledger recorded this envelope's chain head at completion as \(entry.envelopeHead.prefix(12))…; the log no longer has it there — its history was rewritten"))
             }
@@ -218,21 +217,33 @@ public struct AuditVerifier: Sendable {
     static let anchorTimeTolerance: TimeInterval = 300
 
     /// The first difference between what a sealed audit record states (events and signers)
-    /// and the record the stored events make now, or nil. Compared as sets of lines, so a
+    /// and the record the stored events make now, or nil. Compared as multisets of lines, so a
     /// record from an older release that ordered simultaneous events differently still matches.
     static func difference(record: AuditReport, trail: AuditTrail) -> String? {
-        let made = AuditRecord(trail: trail, documentSHA256: "", documentPages: 0, template: [:], sealSubject: "",
-                               sealFingerprint: "", sealTime: Date(timeIntervalSince1970: 0), timeSource: "")
-        let events = made.events.map { [$0.type, $0.at, $0.actor, $0.ip ?? "", $0.userAgent ?? ""].joined(separator: "\n") }
-        let signers = trail.signers.map { [$0.name, $0.email, $0.role, $0.authentication].joined(separator: "\n") }
-        func shown(_ line: String) -> String { line.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", ") }
-        if let stored = events.sorted().first(where: { !record.statedEvents.contains($0) }),
-           let sealed = record.statedEvents.sorted().first(where: { !events.contains($0) }) {
-            return "the store has event (\(shown(stored))) where the seal certified (\(shown(sealed)))"
+        let events = AuditRecord.chain(trail).map {
+            AuditReport.eventLine(type: $0.type, at: $0.at, actor: $0.actor, ip: $0.ip, userAgent: $0.userAgent)
         }
-        if let stored = signers.sorted().first(where: { !record.statedSigners.contains($0) }) {
-            let sealed = record.statedSigners.sorted().first { !signers.contains($0) }
-            return "the store has signer (\(shown(stored))) where the seal certified (\(sealed.map(shown) ?? "none"))"
+        let signers = trail.signers.map {
+            AuditReport.signerLine(name: $0.name, email: $0.email, role: $0.role, authentication: $0.authentication)
+        }
+        func shown(_ line: String?) -> String {
+            line.map { "(" + $0.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: ", ") + ")" } ?? "nothing"
+        }
+        for (what, stored, sealed) in [("event", events, record.statedEvents), ("signer", signers, record.statedSigners)] {
+            let extra = surplus(stored, over: sealed), missing = surplus(sealed, over: stored)
+            if extra != nil || missing != nil {
+                return "the store has \(what) \(shown(extra)) where the seal certified \(shown(missing))"
+            }
+        }
+        return nil
+    }
+
+    /// The first line (in sorted order) that `lines` holds more often than `other`, or nil.
+    static func surplus(_ lines: [String], over other: [String]) -> String? {
+        var left = Dictionary(other.map { ($0, 1) }, uniquingKeysWith: +)
+        for line in lines.sorted() {
+            guard let count = left[line], count > 0 else { return line }
+            left[line] = count - 1
         }
         return nil
     }

@@ -249,7 +249,7 @@ extension WorkflowEngine {
             try await commitAndWakeWorkers(StoreChange(account: job.account, jobs: transition.jobs, finishedJobs: transition.finishedJobs))
             return
         }
-        let hashes = read.documents.flatMap { [$0.sentSHA256] + ($0.sealedSHA256.map { [$0] } ?? []) }
+        let hashes = read.heldDocuments
         try await change(account: job.account, envelope: job.envelope) { envelope, transition, now throws(WorkflowError) in
             transition.finishedJobs = [job.id]
             transition.purgePersonalData = true
