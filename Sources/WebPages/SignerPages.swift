@@ -73,7 +73,7 @@ extension WebPages {
                             let colour = signers.firstIndex { $0.id == owner.id }.map { Self.palette[$0 % Self.palette.count] } ?? "#4a5260"
                             let y = page.height - place.y - place.height
                             let what = field.kind == .signature ? language.text("signature_box", owner.name)
-                                : language.text("field_box", field.name.replacingOccurrences(of: "_", with: " ").capitalized, owner.name)
+                                : language.text("field_box", field.displayLabel, owner.name)
                             boxes.append(["x": place.x, "y": y, "width": place.width, "height": place.height, "colour": colour,
                                           "mine": owner.id == recipient.id, "textX": place.x + 2, "textY": y + 10, "label": what])
                         }
@@ -97,11 +97,11 @@ extension WebPages {
             if field.value == nil, error?.hasPrefix("fill the required fields first") == true, missing.contains(field.name) {
                 invalid = language.text("required")
             }
-            return ["name": field.name, "label": field.name.replacingOccurrences(of: "_", with: " ").capitalized,
+            return ["name": field.name, "label": field.displayLabel,
                     "value": field.value ?? "", "required": field.required && field.kind != .checkbox,
                     "text": field.kind == .text || field.kind == .initials, "checkbox": field.kind == .checkbox,
                     "checked": field.value == "true", "dropdown": field.kind == .dropdown, "date": field.kind == .dateSigned,
-                    "maxLength": field.kind == .initials ? 8 : 500,
+                    "maxLength": field.kind == .initials ? 8 : min(field.maxLength ?? 500, 500),
                     "options": field.options.map { ["value": $0, "selected": $0 == field.value] }, "invalid": invalid]
         }
         let next = fillable.first { $0.required && $0.value == nil && [.text, .initials, .dropdown].contains($0.kind) }

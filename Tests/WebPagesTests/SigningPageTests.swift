@@ -130,8 +130,10 @@ import Workflow
             documents: [DocumentUpload(name: "order.pdf", pdf: pdf, fields: [
                 FieldPlacementRequest(name: "customer_signature", kind: .signature, role: "customer", width: 180, height: 40,
                                       position: .init(page: 1, x: 72, y: 600)),
-                FieldPlacementRequest(name: "order_reference", kind: .text, role: "customer", width: 150, height: 20,
-                                      position: .init(page: 1, x: 300, y: 100)),
+                FieldPlacementRequest(name: "order_reference", kind: .text, role: "customer", maxLength: 12, width: 150, height: 20,
+                                      position: .init(page: 1, x: 300, y: 100), label: "Your order reference"),
+                FieldPlacementRequest(name: "cost_centre", kind: .text, role: "customer", width: 150, height: 20,
+                                      position: .init(page: 1, x: 300, y: 200)),
             ])], subject: "Order", recipients: [RecipientRequest(name: "Casey Customer", email: customer, role: .signer, routingOrder: 1,
                                                                  authentication: .link, signatureRole: "customer")]))
         _ = try await fixture.engine.send(fixture.agent, envelope: envelope.id)
@@ -146,7 +148,11 @@ import Workflow
             // The signature 600 pt from the top of a 792 pt page, 40 tall; the text field 100 from the top.
             #expect(review.body.contains(#"<rect class="box mine" x="72.0" y="600.0" width="180.0" height="40.0""#), "\(review.body)")
             #expect(review.body.contains(#"<rect class="box mine" x="300.0" y="100.0" width="150.0" height="20.0""#), "\(review.body)")
-            #expect(review.body.contains("Signature of Casey Customer") && review.body.contains("Order Reference for Casey Customer"))
+            #expect(review.body.contains("Signature of Casey Customer") && review.body.contains("Your order reference for Casey Customer"))
+            // The form asks for the field by its label, limited to its own length; without a label, by its name.
+            #expect(review.body.contains(#"<label for="f-order_reference">Your order reference"#), "\(review.body)")
+            #expect(review.body.contains(#"name="field.order_reference" value="" maxlength="12""#), "\(review.body)")
+            #expect(review.body.contains(#"<label for="f-cost_centre">Cost Centre"#) && review.body.contains(#"name="field.cost_centre" value="" maxlength="500""#))
         }
     }
 

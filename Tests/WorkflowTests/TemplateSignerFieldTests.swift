@@ -14,7 +14,7 @@ import Workflow
           <body>
             <h1>Order form — {{company_name}}</h1>
             <dropdown role="customer" name="term" options="12 months|24 months|36 months" label="Term"/>
-            <text-field role="customer" name="purchase_order" label="Purchase order number" max-length="20" pattern="PO-[0-9]+"/>
+            <text-field role="customer" name="purchase_order" label="Purchase order number of {{company_name}}" max-length="20" pattern="PO-[0-9]+"/>
             <checkbox role="customer" name="newsletter" label="Send me product news"/>
             <signature role="customer" label="Customer"/>
             <initials role="customer"/>
@@ -42,6 +42,9 @@ import Workflow
         #expect(fields.map(\.name) == ["customer", "term", "purchase_order", "newsletter", "customer_initials", "customer_date_signed"])
         #expect(fields.dropFirst().allSatisfy { $0.placement?.page == 1 && ($0.placement?.width ?? 0) > 0 })
         #expect(fields.first { $0.name == "term" }?.options == ["12 months", "24 months", "36 months"])
+        // The label as printed under the box, bound for this envelope, is what the signing page asks for.
+        #expect(fields.first { $0.name == "purchase_order" }?.label == "Purchase order number of Crescent Capital")
+        #expect(fields.first { $0.name == "customer_initials" }?.label == "Initials")
         #expect(envelope.recipients.last?.fields.map(\.name) == ["company", "account_manager"])
         try await fixture.engine.send(fixture.agent, envelope: envelope.id)
 

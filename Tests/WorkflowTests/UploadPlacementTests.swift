@@ -142,7 +142,28 @@ import Workflow
                 mentions: ["document 'contract.pdf'", "page 1", "field 'w'", "role 'witness'"]),
         Refusal(label: "two fields with one name", fields: [text("customer_signature", position: .init(page: 1, x: 1, y: 1))],
                 mentions: ["page 1", "customer_signature"]),
+        Refusal(label: "a blank label", fields: [FieldPlacementRequest(name: "x", kind: .text, role: "customer",
+                                                                         position: .init(page: 1, x: 1, y: 1), label: "  ")],
+                mentions: ["field 'x'", "a label has 1 to 200 characters"]),
+        Refusal(label: "a label that reads otherwise than it is stored",
+                fields: [FieldPlacementRequest(name: "x", kind: .text, role: "customer", position: .init(page: 1, x: 1, y: 1),
+                                               label: "Amount \u{202E}0001$")],
+                mentions: ["field 'x'", "U+202E", "at character 8"]),
     ]
+
+    /// A label, given in the request or in a text tag, is what the signing page asks for.
+    @Test func labelsComeFromTheRequestAndFromTextTags() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let pdf = UploadFixtures.pdf([UploadFixtures.Page(texts: [.init(string: "{{field:text;role=customer;name=ref;label=Your reference}}",
+                                                                         x: 72, y: 400)])])
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, Self.request(
+            [FieldPlacementRequest(name: "po", kind: .text, role: "customer", position: .init(page: 1, x: 300, y: 100), label: "Purchase order"),
+             Self.text("unlabelled", position: .init(page: 1, x: 300, y: 200))], pdf: pdf, textTags: true))
+        let fields = try #require(envelope.recipients.first).fields
+        #expect(fields.first { $0.name == "po" }?.displayLabel == "Purchase order")
+        #expect(fields.first { $0.name == "ref" }?.label == "Your reference")
+        #expect(fields.first { $0.name == "unlabelled" }?.label == nil && fields.first { $0.name == "unlabelled" }?.displayLabel == "Unlabelled")
+    }
 
     @Test(arguments: refusals) func badPlacementsAreRefusedAndCreateNothing(_ refusal: Refusal) async throws {
         let fixture = try await WorkflowFixture.make()

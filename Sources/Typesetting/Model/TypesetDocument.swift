@@ -17,6 +17,8 @@ public struct PlacedField: Sendable, Hashable {
     public var kind: SignatureBox.Kind
     public var role: String
     public var required: Bool
+    /// The label printed under the box, as bound (interpolated) for this document.
+    public var label: String
     /// 1-based page number.
     public var page: Int
     public var x0: Double, y0: Double, x1: Double, y1: Double

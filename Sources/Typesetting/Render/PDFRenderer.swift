@@ -116,7 +116,7 @@ final class PDFRenderer {
                                              x1: x + width, y1: pageHeight - y))
         case .signature(let box, let x, let y, let width, let height) where box.kind != .signature:
             document.fields.append(PlacedField(name: box.fieldName ?? box.role, kind: box.kind, role: box.role, required: box.required,
-                                               page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
+                                               label: box.label, page: pageIndex + 1, x0: x, y0: pageHeight - (y + height),
                                                x1: x + width, y1: pageHeight - y))
         case .signature(let box, let x, let y, let width, let height):
             document.signatures.append(PlacedSignature(role: box.role, label: box.label, required: box.required,

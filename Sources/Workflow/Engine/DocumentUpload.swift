@@ -52,6 +52,8 @@ public struct FieldPlacementRequest: Sendable, Hashable, Codable {
     public var maxLength: Int?
     /// A regular expression a text field's whole value must match.
     public var pattern: String?
+    /// What the signing page asks for (default: the name).
+    public var label: String?
     /// Size in `units` (defaults depend on the kind: docs/workflow.md).
     public var width: Double?
     public var height: Double?
@@ -62,7 +64,7 @@ public struct FieldPlacementRequest: Sendable, Hashable, Codable {
 
     public init(name: String? = nil, kind: Field.Kind, role: String, required: Bool? = nil, options: [String]? = nil,
                 maxLength: Int? = nil, pattern: String? = nil, width: Double? = nil, height: Double? = nil,
-                units: String? = nil, anchor: Anchor? = nil, position: Position? = nil) {
+                units: String? = nil, anchor: Anchor? = nil, position: Position? = nil, label: String? = nil) {
         self.name = name
         self.kind = kind
         self.role = role
@@ -70,6 +72,7 @@ public struct FieldPlacementRequest: Sendable, Hashable, Codable {
         self.options = options
         self.maxLength = maxLength
         self.pattern = pattern
+        self.label = label
         self.width = width
         self.height = height
         self.units = units

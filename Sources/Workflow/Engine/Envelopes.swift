@@ -223,7 +223,7 @@ extension WorkflowEngine {
                                                      width: $0.x1 - $0.x0, height: $0.y1 - $0.y0) }
             recipients[index].fields.append(Field(name: declaration.name, kind: kind, required: declaration.required,
                                                   options: declaration.options, placement: placement,
-                                                  maxLength: declaration.maxLength, pattern: declaration.pattern))
+                                                  maxLength: declaration.maxLength, pattern: declaration.pattern, label: box?.label))
         }
         return recipients
     }

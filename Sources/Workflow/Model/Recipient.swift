@@ -140,9 +140,12 @@ public struct Field: Sendable, Hashable, Codable {
     public var maxLength: Int?
     /// A regular expression the whole value of a text field must match.
     public var pattern: String?
+    /// What the signer is asked for: the label the template prints under the field, or the one an
+    /// upload gives (nil: the signing page shows the name).
+    public var label: String?
 
     public init(name: String, kind: Kind, required: Bool = true, options: [String] = [], value: String? = nil,
-                placement: FieldPlacement? = nil, maxLength: Int? = nil, pattern: String? = nil) {
+                placement: FieldPlacement? = nil, maxLength: Int? = nil, pattern: String? = nil, label: String? = nil) {
         self.name = name
         self.kind = kind
         self.required = required
@@ -151,7 +154,12 @@ public struct Field: Sendable, Hashable, Codable {
         self.placement = placement
         self.maxLength = maxLength
         self.pattern = pattern
+        self.label = label
     }
+
+    /// What a page asks the signer for: the label, or else the name in words (`purchase_order`
+    /// reads "Purchase Order").
+    public var displayLabel: String { label ?? name.replacingOccurrences(of: "_", with: " ").capitalized }
 }
 
 /// Where a field sits on a page of an uploaded document.

@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 import PDFReader
 import PDFSyntax
 
@@ -116,7 +117,7 @@ struct FieldPlacer {
                                            tag: corner.tag.map { FieldPlacement.TagBox(x: $0.x, y: $0.y, width: $0.width, height: $0.height) })
             let field = Field(name: all ? "\(base)_\(index + 1)" : base, kind: request.kind,
                               required: request.required ?? true, options: request.options ?? [], placement: placement,
-                              maxLength: request.maxLength, pattern: request.pattern)
+                              maxLength: request.maxLength, pattern: request.pattern, label: request.label)
             return Placed(role: request.role, field: field)
         }
     }
@@ -154,7 +155,8 @@ struct FieldPlacer {
         return placed
     }
 
-    /// Options only for dropdowns (and then at least one); length and pattern only for text.
+    /// Options only for dropdowns (and then at least one); length and pattern only for text; a
+    /// label the signing page can show as it is.
     private func checkRules(_ request: FieldPlacementRequest, fail: (String) -> WorkflowError) throws(WorkflowError) {
         if request.kind == .dropdown {
             guard let options = request.options, !options.isEmpty, options.allSatisfy({ !$0.isEmpty }) else {
@@ -171,6 +173,14 @@ struct FieldPlacer {
         }
         if let pattern = request.pattern {
             _ = try FieldRules.regex(pattern, field: request.name ?? request.role)
+        }
+        if let label = request.label {
+            guard !label.trimmingCharacters(in: .whitespaces).isEmpty, label.count <= 200 else {
+                throw fail("a label has 1 to 200 characters")
+            }
+            if let (position, scalar) = HiddenCharacters.first(in: label, allowingLineBreaks: false) {
+                throw fail("the label contains \(HiddenCharacters.describe(scalar)) at character \(position); remove it")
+            }
         }
     }
 

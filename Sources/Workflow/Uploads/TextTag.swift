@@ -5,7 +5,7 @@ import Foundation
 /// ```
 /// tag     = "{{" "field:" kind *( ";" key "=" value ) "}}"
 /// kind    = signature | initials | date-signed | text | checkbox | dropdown
-/// key     = role | name | required | size | width | height | units | options | maxlength | pattern
+/// key     = role | name | required | size | width | height | units | options | maxlength | pattern | label
 /// ```
 ///
 /// `role` is required (the signer's `signatureRole`); `required` is `true|false|yes|no`; `size`
@@ -102,10 +102,11 @@ struct TextTag: Sendable, Hashable {
         request.units = values["units"]
         request.options = values["options"].map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
         request.pattern = values["pattern"]
+        request.label = values["label"]
         self.request = request
     }
 
-    static let keys: Set<String> = ["role", "name", "required", "size", "width", "height", "units", "options", "maxlength", "pattern"]
+    static let keys: Set<String> = ["role", "name", "required", "size", "width", "height", "units", "options", "maxlength", "pattern", "label"]
 
     private static func error(_ source: String, _ problem: String) -> WorkflowError {
         WorkflowError(.invalidRequest, "text tag \(source): \(problem)")
