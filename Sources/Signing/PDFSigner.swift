@@ -464,7 +464,9 @@ public final class PDFSigner {
                                  sealFingerprint: certificate.sha256Fingerprint.lowercased(), sealTime: time,
                                  timeSource: timestampClient.map { "RFC 3161 time-stamp authority \($0.url.absoluteString)" }
                                      ?? "signer's system clock (UTC)")
-        let page = try typesetter().typeset(AuditCertificatePage.spec(record, page: Self.certificatePageSize(after: pages.first)))
+        let typesetter = try typesetter()
+        let page = try typesetter.typeset(AuditCertificatePage.spec(AuditCertificatePage.printable(record, typesetter.coverage),
+                                                                    page: Self.certificatePageSize(after: pages.first)))
         var importer = ObjectImporter(source: page.objects)
         guard let root = try document.catalog()["Pages"]?.referenceValue else {
             throw PDFError(.badPageTree, "the catalog's /Pages is not an indirect reference")

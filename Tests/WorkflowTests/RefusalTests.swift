@@ -73,7 +73,10 @@ import Workflow
         for (name, email, says) in [("Gabriel\u{1B}[2J", "x@example.com", "a control character (U+001B) at character 8"),
                                     ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
-                                    ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @")] {
+                                    ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @"),
+                                    // A script no shipped font has: signed, it could never be sealed.
+                                    ("முருகன்", "x@example.com", "recipients[0].name: no shipped font has 'ம' (U+0BAE)"),
+                                    ("Gabriel", "x\u{13000}@example.com", "recipients[0].email: no shipped font has '\u{13000}' (U+13000)")] {
             let hostile = [RecipientRequest(name: name, email: email, role: .signer, signatureRole: "customer")]
             let error = await refusal("\(name.debugDescription) <\(email)>") {
                 _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: hostile))
@@ -261,6 +264,29 @@ import Workflow
         await #expect(throws: WorkflowError(.unauthenticated, "")) { _ = try await fixture.engine.open(token: token, context: context) }
         let newToken = try await fixture.token(for: "gabriel@crescentcapital.ca")
         #expect(try await fixture.engine.open(token: newToken, context: context).needsConsent)
+    }
+
+    /// Text the seal prints in a script no shipped font has is refused while it can still be
+    /// changed — at correction, adoption and filling as at creation: accepted, the envelope
+    /// would be signed by everyone and then never sealed.
+    @Test func textTheSealCouldNotPrintIsRefusedWhileItCanStillBeChanged() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let (envelope, token, context) = try await consentedEnvelope(fixture, userAgent: "Firefox/140")
+        let before = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).count
+        let tamil = "முருகன்", says = ": no shipped font has 'ம' (U+0BAE)"
+        let corrected = await refusal("a corrected name") {
+            _ = try await fixture.engine.correct(fixture.agent, envelope: envelope.id, recipient: "rcp_1", name: tamil)
+        }
+        #expect(corrected?.reason.hasPrefix("the corrected name" + says) == true, "\(corrected?.reason ?? "")")
+        let adopted = await refusal("a typed signature") { try await fixture.engine.adopt(token: token, mark: .typed(tamil), context: context) }
+        #expect(adopted?.reason.hasPrefix("the typed signature" + says) == true, "\(adopted?.reason ?? "")")
+        let filled = await refusal("a filled value") { try await fixture.engine.fill(token: token, values: ["title": "CFO " + tamil], context: context) }
+        #expect(filled?.reason.hasPrefix("field 'title'" + says) == true && filled?.reason.contains("Fonts/README.md") == true,
+                "\(filled?.reason ?? "")")
+        #expect(try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).count == before)
+        // What the fonts cover is taken: Arabic, Devanagari, Han.
+        let named = try await fixture.engine.correct(fixture.agent, envelope: envelope.id, recipient: "rcp_1", name: "محمد देव 李")
+        #expect(named.recipients[0].name == "محمد देव 李")
     }
 
     @Test func oneAccountCannotReadListOrActOnAnothers() async throws {

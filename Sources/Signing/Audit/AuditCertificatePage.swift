@@ -81,6 +81,42 @@ enum AuditCertificatePage {
 
     static let grey = Color(red: 0.35, green: 0.35, blue: 0.35)
 
+    /// `record` with every text the page prints made printable by the shipped fonts: a
+    /// character none of them has is written out (`[U+0BAE]`), so whatever a signer's browser
+    /// sent as its user agent, or a caller as an actor's name, the page is made and says what the
+    /// record holds. The attached `audit.json` keeps the record as it is.
+    static func printable(_ record: AuditRecord, _ coverage: GlyphCoverage) -> AuditRecord {
+        let text = coverage.printable
+        func event(_ event: AuditTrail.Event) -> AuditTrail.Event {
+            var event = event
+            event.type = text(event.type); event.actor = event.actor.map(text)
+            event.ip = event.ip.map(text); event.userAgent = event.userAgent.map(text)
+            return event
+        }
+        var record = record
+        record.trail.envelopeId = text(record.trail.envelopeId)
+        record.trail.documentName = text(record.trail.documentName)
+        record.trail.signers = record.trail.signers.map { signer in
+            var signer = signer
+            signer.name = text(signer.name); signer.email = text(signer.email); signer.role = text(signer.role)
+            signer.authentication = text(signer.authentication)
+            signer.ip = signer.ip.map(text); signer.userAgent = signer.userAgent.map(text)
+            signer.events = signer.events.map(event)
+            return signer
+        }
+        record.trail.events = record.trail.events?.map(event)
+        record.template = record.template.mapValues(text)
+        record.sealSubject = text(record.sealSubject)
+        record.timeSource = text(record.timeSource)
+        record.events = record.events.map { event in
+            var event = event
+            event.actor = text(event.actor); event.role = event.role.map(text); event.type = text(event.type)
+            event.ip = event.ip.map(text); event.userAgent = event.userAgent.map(text)
+            return event
+        }
+        return record
+    }
+
     static func display(_ iso: String) -> String { AuditTime.parse(iso).map(AuditTime.display) ?? iso }
 
     static func paragraph(_ text: String, size: Double = 9, bold: Bool = false, family: String = "Liberation Sans",

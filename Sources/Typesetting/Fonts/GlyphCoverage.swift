@@ -40,6 +40,28 @@ public struct GlyphCoverage: Sendable, Hashable {
         return out
     }
 
+    /// `text` with each character no font can draw written out as `[U+0BAE]`: for text that
+    /// must be printed whatever it holds (a user agent on a certificate), where printing it
+    /// without those characters would say something else and refusing it would stop the page.
+    public func printable(_ text: String) -> String {
+        guard !text.unicodeScalars.allSatisfy({ contains($0) || GlyphCoverage.drawsNothing($0) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if contains(scalar) || GlyphCoverage.drawsNothing(scalar) {
+                out.append(scalar)
+            } else {
+                out.append(contentsOf: "[\(GlyphCoverage.codePoint(scalar))]".unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    /// `U+0BAE`: a code point as messages write it.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// Characters that need no glyph: pango shapes them to nothing.
     static func drawsNothing(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
@@ -51,9 +73,6 @@ public struct GlyphCoverage: Sendable, Hashable {
 
     /// `'株' (U+682A), '😀' (U+1F600)`: how messages name characters.
     public static func describe(_ scalars: [Unicode.Scalar]) -> String {
-        scalars.map { scalar in
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            return "'\(scalar)' (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex))"
-        }.joined(separator: ", ")
+        scalars.map { "'\($0)' (\(codePoint($0)))" }.joined(separator: ", ")
     }
 }

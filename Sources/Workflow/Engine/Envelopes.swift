@@ -10,6 +10,7 @@ extension WorkflowEngine {
     /// is generated and stored, and `envelope.created` is recorded.
     public func createEnvelope(_ principal: Principal, _ request: EnvelopeRequest) async throws -> Envelope {
         try principal.require(.agent, to: "create envelopes")
+        try await requirePrintable(request)
         if let uploads = request.documents {
             guard request.templateID == nil, request.templateVersion == nil, request.documentDate == nil else {
                 throw WorkflowError(.invalidRequest, "give either documents (uploaded PDFs) or templateID and templateVersion (and documentDate), not both")

@@ -69,6 +69,8 @@ extension WorkflowEngine {
         guard newName != nil || newEmail != nil else {
             throw WorkflowError(.invalidRequest, "nothing to correct: give a new name or e-mail")
         }
+        try await requirePrintable([newName.map { ($0, "the corrected name") }, newEmail.map { ($0, "the corrected e-mail") }]
+            .compactMap { $0 })
         return try await change(account: principal.account, envelope: id) { envelope, transition, now throws(WorkflowError) in
             guard envelope.state == .draft || envelope.state == .sent else {
                 throw WorkflowError(.illegalTransition, "envelope \(envelope.id) is \(envelope.state.rawValue); its recipients can no longer be corrected")

@@ -183,6 +183,7 @@ extension WorkflowEngine {
 
     /// Fills fields (text, initials, checkbox, dropdown); the value is drawn into the document at completion.
     public func fill(token: String, values: [String: String], context: RequestContext) async throws {
+        try await requirePrintable(values.sorted { $0.key < $1.key }.map { ($0.value, "field '\($0.key)'") })
         try await act(token: token, context: context, "recipient.filled", data: ["fields": values.keys.sorted().joined(separator: " ")],
                       personal: values.reduce(into: [:]) { $0["field." + $1.key] = $1.value }) { envelope, recipient, _, _ throws(WorkflowError) in
             try requireReady(recipient)
@@ -243,6 +244,7 @@ extension WorkflowEngine {
             // Drawn into the sealed document and shown on its certificate: no character that
             // would make them show other text than the stored one.
             try Check.visible(name, "the typed signature")
+            try await requirePrintable([(name, "the typed signature")])
             data = ["kind": "typed", "font": font.rawValue]
         case .drawn(let png), .uploaded(let png):
             guard png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), png.count <= 1_000_000 else {

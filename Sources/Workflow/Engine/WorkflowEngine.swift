@@ -17,6 +17,8 @@ public final class WorkflowEngine: Sendable {
     let templates = Mutex<[String: CompiledTemplate]>([:])
     /// Typesetters reused from one generated document to the next.
     let typesetters = LendingPool { try Typesetter() }
+    /// The characters the shipped fonts draw, once a typesetter has been asked (`glyphCoverage`).
+    let glyphs = Mutex<GlyphCoverage?>(nil)
     /// Sealers (typesetter, seal signer, verifier) reused from one completion to the next.
     let sealers: LendingPool<Sealer>
     /// The envelopes this engine committed last, by token: a signer's next action starts there.
