@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import Workflow
 
 /// Times as the pages show them: ISO 8601 in UTC, whole seconds.
 enum DisplayTime {
@@ -56,7 +57,7 @@ struct Views: Sendable {
     static func bytes(_ bytes: [UInt8], type: String, download: String? = nil) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = type
-        if let download { headers[.contentDisposition] = "attachment; filename=\"\(download)\"" }
+        if let download { headers[.contentDisposition] = HeaderEncoding.attachment(named: download) }
         SecurityHeaders.apply(to: &headers, frameAncestors: [])
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -109,6 +109,7 @@ struct EnvelopeAPITests {
         #expect(json.text.contains("\"lead_id\""))
         let pdf = try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_1")
         #expect(pdf.headers["content-type"] == "application/pdf")
+        #expect(pdf.headers["content-disposition"] == #"attachment; filename="service-agreement.pdf""#)
         #expect(pdf.body.starts(with: Array("%PDF-".utf8)))
         #expect(try await fixture.call("GET", "/v1/envelopes/\(id)/documents/doc_9").status == 404)
 

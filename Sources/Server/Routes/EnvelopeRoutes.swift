@@ -124,8 +124,7 @@ struct EnvelopeRoutes {
         group.get("envelopes/:id/documents/:documentId") { _, context in
             let (document, bytes) = try await engine.document(try context.requirePrincipal(), envelope: try HTTP.parameter(context, "id"),
                                                               document: try HTTP.parameter(context, "documentId"))
-            let name = document.name.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
-            return HTTP.bytes(bytes, type: "application/pdf", headers: [.contentDisposition: "attachment; filename=\"\(name)\""])
+            return HTTP.bytes(bytes, type: "application/pdf", headers: [.contentDisposition: HeaderEncoding.attachment(named: document.name)])
         }
         group.get("envelopes/:id/events") { request, context in
             let events = try await engine.events(try context.requirePrincipal(), envelope: try HTTP.parameter(context, "id"))

@@ -51,7 +51,7 @@ public struct MailMessage: Sendable, Hashable, Codable {
             "Date: \(Self.rfc5322Date(date))",
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
-            "Subject: \(Self.encodedWord(subject))",
+            HeaderEncoding.unstructured(subject, prefix: "Subject:"),
             "MIME-Version: 1.0",
         ]
         func alternativeParts() -> [String] {
@@ -68,8 +68,11 @@ public struct MailMessage: Sendable, Hashable, Codable {
                 let bytes = attachmentBytes[attachment.sha256] ?? []
                 let encoded = Data(bytes).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn,
                                                                           .endLineWithLineFeed])
-                lines += ["--\(boundary)", "Content-Type: \(attachment.contentType); name=\"\(attachment.name)\"",
-                          "Content-Disposition: attachment; filename=\"\(attachment.name)\"",
+                // The name as RFC 2231 parameters, so a quote in it cannot add a parameter and a
+                // long or non-ASCII name stays on lines a relay takes (`name` for old readers).
+                func parameter(_ key: String) -> String { HeaderEncoding.mimeParameter(key, attachment.name).joined(separator: ";\r\n ") }
+                lines += ["--\(boundary)", "Content-Type: \(attachment.contentType);\r\n " + parameter("name"),
+                          "Content-Disposition: attachment;\r\n " + parameter("filename"),
                           "Content-Transfer-Encoding: base64", "", encoded]
             }
             lines.append("--\(boundary)--")
@@ -83,12 +86,6 @@ public struct MailMessage: Sendable, Hashable, Codable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         return formatter.string(from: date)
-    }
-
-    /// An RFC 2047 encoded word when the header is not plain ASCII.
-    static func encodedWord(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        return "=?utf-8?B?\(Data(text.utf8).base64EncodedString())?="
     }
 
     /// Quoted-printable (RFC 2045) with CRLF line ends and soft breaks before 76 characters.

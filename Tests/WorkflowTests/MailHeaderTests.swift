@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Workflow
+
+/// What senders type — a subject, a document's name — stays text in the headers: judged by
+/// Python's `email` package (the policy mail clients follow), not by our own reading.
+@Suite struct MailHeaderTests {
+    static let hostileName = #"contract.pdf"; filename*=UTF-8''invoice.html; x=""#
+
+    static func message(subject: String, attachment: String) -> MailMessage {
+        MailMessage(messageID: "<msg_1@countersign.test>", from: "contracts@countersign.test", to: ["casey@example.com"],
+                    subject: subject, text: "Hello", html: "<p>Hello</p>", date: Date(timeIntervalSince1970: 1_800_000_000),
+                    attachments: [.init(name: attachment, contentType: "application/pdf", sha256: "ab")])
+    }
+
+    /// Parses `message` with `email.policy.default` and prints what a client shows, one JSON line.
+    static func parsed(_ message: MailMessage) throws -> [String: Any] {
+        let script = """
+            import email, email.policy, json, sys
+            raw = sys.stdin.buffer.read()
+            m = email.message_from_bytes(raw, policy=email.policy.default)
+            parts = [p for p in m.walk() if p.get_content_disposition() == 'attachment']
+            print(json.dumps({"subject": str(m["subject"]), "filename": parts[0].get_filename() if parts else None,
+                              "defects": sum(len(p.defects) for p in m.walk()),
+                              "longest": max(len(line) for line in raw.split(b"\\r\\n"))}))
+            """
+        let result = try runCommand("python3", ["-c", script], input: Data(message.rendered(attachmentBytes: ["ab": [1, 2, 3]]).utf8))
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("Order form", "order.pdf"),
+        ("Договор №5 «final» — подпишите", "Договор №5 \"final\" 契約書.pdf"),
+        (String(repeating: "契", count: 500), String(repeating: "長", count: 200) + ".pdf"),
+        (String(repeating: "🚀", count: 500), hostileName),
+        ("=?utf-8?B?SW52b2ljZSDigK4wMyBkYXlz4oCs?=", "a.pdf\"; filename=\"evil.html"),
+    ])
+    func theSubjectAndTheAttachmentsNameReachTheReaderAsTyped(_ subject: String, _ attachment: String) throws {
+        let shown = try Self.parsed(Self.message(subject: subject, attachment: attachment))
+        #expect(shown["subject"] as? String == subject)
+        #expect(shown["filename"] as? String == attachment)
+        #expect(shown["defects"] as? Int == 0, "\(shown)")
+        // RFC 5322 §2.1.1: no line over 998 characters; these stay within 78.
+        #expect((shown["longest"] as? Int ?? 999) <= 78, "\(shown)")
+    }
+
+    @Test func aDownloadsNameIsOneParameterWithAnASCIIFallback() {
+        #expect(HeaderEncoding.attachment(named: "order.pdf") == #"attachment; filename="order.pdf""#)
+        #expect(HeaderEncoding.attachment(named: "Договор №5.pdf")
+                == #"attachment; filename="Dogovor _5.pdf"; filename*=UTF-8''%D0%94%D0%BE%D0%B3%D0%BE%D0%B2%D0%BE%D1%80%20%E2%84%965.pdf"#)
+        let hostile = HeaderEncoding.attachment(named: Self.hostileName)
+        #expect(hostile.hasPrefix(#"attachment; filename="contract.pdf__ filename*=UTF-8''invoice.html_ x=_"; filename*=UTF-8''contract.pdf%22%3B%20"#),
+                "\(hostile)")
+        #expect(HeaderEncoding.attachment(named: "契約.pdf").hasPrefix(#"attachment; filename="qi yue.pdf""#)
+                || HeaderEncoding.attachment(named: "契約.pdf").hasPrefix(#"attachment; filename="__.pdf""#))
+    }
+}
