@@ -125,15 +125,14 @@ extension WebPages {
             }
         }
         routes.get("s/:token/done") { request, context in
-            try await page(request, context) { state, _ in finalPage(state) ?? Views.redirect(state.base + "/review") }
+            try await page(request, context) { state, _ in finalPage(state, request) ?? Views.redirect(state.base + "/review") }
         }
         routes.get("s/:token/download/:document") { request, context in
-            let state = try await load(request, context)
-            guard let state, state.envelope.state == .completed,
-                  SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
-                                       key: configuration.sessionKey)?.mayProceed(state.recipient) == true,
-                  let document = state.envelope.documents.first(where: { $0.id == context.parameters.get("document") }) else {
-                return Views.bytes(Array("not found".utf8), type: "text/plain").with(status: .notFound)
+            guard let state = try await load(request, context) else { return invalidLink(request) }
+            // Not (or no longer) downloadable by this browser: the link's page says why.
+            guard state.envelope.state == .completed, mayDownload(state, request),
+                  let document = state.envelope.documents.first(where: { $0.id == context.parameters.get("document") && !$0.purged }) else {
+                return Views.redirect(state.base, frameAncestors: state.frameAncestors)
             }
             return Views.bytes(try await engine.document(token: state.token, id: document.id), type: "application/pdf",
                                download: document.name)
@@ -165,7 +164,7 @@ extension WebPages {
     /// The landing page: opens the envelope (recorded once), starts the session bound to the link.
     func landing(_ request: Request, _ context: Context) async throws -> Response {
         guard let state = try await load(request, context) else { return invalidLink(request) }
-        if let final = finalPage(state) { return final }
+        if let final = finalPage(state, request) { return final }
         // A HEAD (a mail scanner's, a link checker's) is not the recipient opening the envelope.
         if request.method == .head {
             var headers = HTTPFields()
@@ -222,7 +221,7 @@ extension WebPages {
             return message(state, heading: state.language.text("error_title"), [state.language.text("session_text")],
                            link: (state.base, state.language.text("continue")), status: .forbidden)
         }
-        if let final = finalPage(state) { return final }
+        if let final = finalPage(state, request) { return final }
         if requiresAuthentication, state.recipient.consent != nil, !session.mayProceed(state.recipient) {
             return Views.redirect(state.base + "/auth", frameAncestors: state.frameAncestors)
         }
@@ -266,7 +265,7 @@ extension WebPages {
         guard let state = try await load(request, context),
               let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
                                                  key: configuration.sessionKey) else { return invalidLink(request) }
-        if let final = finalPage(state) { return final }
+        if let final = finalPage(state, request) { return final }
         let path = request.uri.path
         var response: Response
         if path.hasSuffix("/code") || path.hasSuffix("/code/send") {
@@ -300,7 +299,17 @@ extension WebPages {
     }
 
     /// The page for an envelope or recipient that is finished (or expired), nil while there is work to do.
-    func finalPage(_ state: SignerState) -> Response? {
+    /// Whether this browser may download the sealed documents: the recipient consented and was
+    /// authenticated, and either the link is their credential or this session entered the code
+    /// (the engine checks the first part again).
+    func mayDownload(_ state: SignerState, _ request: Request) -> Bool {
+        guard state.recipient.consent != nil, state.recipient.authenticatedAt != nil else { return false }
+        return state.recipient.authentication == .link
+            || SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
+                                    key: configuration.sessionKey)?.mayProceed(state.recipient) == true
+    }
+
+    func finalPage(_ state: SignerState, _ request: Request) -> Response? {
         let language = state.language, envelope = state.envelope
         switch envelope.state {
         case .voided:
@@ -311,6 +320,12 @@ extension WebPages {
         case .declined:
             return message(state, heading: language.text("declined_title"), [language.text("declined_text")], status: .gone)
         case .completed:
+            // Coming back later, or on another device, a recipient who entered a code has no
+            // session that may download: the page says where the documents went instead of
+            // offering links that lead nowhere.
+            guard mayDownload(state, request) else {
+                return message(state, heading: language.text("completed_title"), [language.text("done_complete_elsewhere")])
+            }
             let downloads = envelope.documents.filter { !$0.purged }.map {
                 ["href": "\(state.base)/download/\($0.id)", "label": language.text("download", $0.name)]
             }

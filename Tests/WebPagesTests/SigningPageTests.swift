@@ -115,6 +115,51 @@ import Workflow
         #expect(types.contains("recipient.consented") && types.contains("authentication.failed") && types.contains("recipient.signed"))
     }
 
+    /// Once everyone has signed, the link offers the sealed documents to a browser that may have
+    /// them — the one that entered the code, or any for a recipient whose link is their
+    /// credential — and tells another where they went instead of offering links that fail.
+    @Test func theCompletedPageOffersDownloadsOnlyWhereTheyWork() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope()
+        let customer = "gabriel.cote@crescentcapital.ca", company = "jamie.chen@northbeam.example"
+        let token = try await fixture.token(for: customer)
+        let context = RequestContext(ip: "203.0.113.7", userAgent: "Tests/1.0")
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let csrf = try #require(try await browser.get(base).csrf)
+            let disclosure = fixture.engine.configuration.disclosure
+            _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            _ = try await browser.post(base + "/code/send", ["csrf": csrf])
+            #expect(try await browser.post(base + "/code", ["csrf": csrf, "code": try await fixture.code(for: customer)]).location == base + "/review")
+            _ = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Gabriel Côté"])
+            #expect(try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes"]).location == base + "/done")
+            let second = try await fixture.token(for: company)
+            let view = try await fixture.engine.open(token: second, context: context)
+            try await fixture.engine.consent(token: second, disclosureVersion: view.disclosureVersion, disclosureSHA256: disclosure.sha256, context: context)
+            try await fixture.engine.adopt(token: second, mark: .typed("Jamie Chen"), context: context)
+            try await fixture.engine.sign(token: second, context: context)
+            #expect(try await WorkflowWorker(engine: fixture.engine, smtp: nil).runDue().failed.isEmpty)
+            #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .completed)
+
+            // The browser that entered the code downloads the sealed contract.
+            let done = try await browser.get(base)
+            #expect(done.body.contains("\(base)/download/doc_1"), "\(done.body)")
+            let sealed = try await browser.get(base + "/download/doc_1")
+            #expect(sealed.status == .ok && sealed.bytes.starts(with: Array("%PDF-".utf8)))
+            #expect(sealed.headers[.contentDisposition] == #"attachment; filename="service-agreement.pdf""#)
+            // Another browser (later, another device) holding the same link has no code entered:
+            // no link that fails, and a download asked for directly leads back to the link's page.
+            let elsewhere = PageClient(browser.client)
+            let page = try await elsewhere.get(base)
+            #expect(page.status == .ok && !page.body.contains("/download/") && page.body.contains("e-mailed to the signers"), "\(page.body)")
+            #expect(try await elsewhere.get(base + "/download/doc_1").location == base)
+            // The company's link is their credential: any browser with it downloads.
+            let companyPage = try await PageClient(browser.client).get("/s/\(second)")
+            #expect(companyPage.body.contains("/s/\(second)/download/doc_1"))
+            #expect(try await PageClient(browser.client).get("/s/\(second)/download/doc_1").status == .ok)
+        }
+    }
+
     /// An uploaded PDF has no signature boxes of its own before completion: the review draws
     /// its fields' places, the signer's own marked as theirs, at the page as displayed.
     @Test func anUploadedDocumentsFieldsAreDrawnOverItsPages() async throws {
