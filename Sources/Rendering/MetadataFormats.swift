@@ -5,17 +5,31 @@ struct PDFDate {
     let pdf: String
     let iso: String
 
-    /// From `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS(Z|±HH:MM)`; without a date, a fixed epoch keeps
-    /// output deterministic (DESIGN.md §4: no wall-clock unless asked).
+    /// From `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS(.fff)(Z|±HH:MM|±HHMM)`: the time as given, with
+    /// its offset from UTC (`D:20250330233000-05'00'`), so the instant is the one meant. Without a
+    /// date, a fixed epoch keeps output deterministic (DESIGN.md §4: no wall-clock unless asked).
     init(iso8601: String?) {
         let text = iso8601 ?? "2000-01-01T00:00:00Z"
-        let digits = text.filter(\.isNumber)
+        var zone = (pdf: "Z", iso: "Z")
+        var clock = Substring(text)
+        if let t = text.firstIndex(where: { $0 == "T" || $0 == "t" }) {
+            let rest = text[text.index(after: t)...]
+            if let sign = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+                let offset = rest[rest.index(after: sign)...].filter(\.isNumber)
+                if offset.count == 4 || offset.count == 2 {
+                    let hours = offset.prefix(2), minutes = offset.count == 4 ? offset.suffix(2) : "00"
+                    if hours + minutes != "0000" { zone = ("\(rest[sign])\(hours)'\(minutes)'", "\(rest[sign])\(hours):\(minutes)") }
+                }
+                clock = text[..<sign]
+            }
+        }
+        let digits = clock.filter(\.isNumber)
         let date = String(digits.prefix(8))
         let time = digits.count >= 14 ? String(digits.dropFirst(8).prefix(6)) : "000000"
-        pdf = "D:\(date)\(time)Z"
+        pdf = "D:\(date)\(time)\(zone.pdf)"
         let year = date.prefix(4), month = date.dropFirst(4).prefix(2), day = date.dropFirst(6).prefix(2)
         let hour = time.prefix(2), minute = time.dropFirst(2).prefix(2), second = time.dropFirst(4).prefix(2)
-        iso = "\(year)-\(month)-\(day)T\(hour):\(minute):\(second)Z"
+        iso = "\(year)-\(month)-\(day)T\(hour):\(minute):\(second)\(zone.iso)"
     }
 }
 

@@ -56,6 +56,22 @@ import Typesetting
         #expect(document.trailer["ID"]?.arrayValue?.count == 2)
     }
 
+    /// A document date with an offset names the same instant in the PDF and its XMP: the time
+    /// as given with its offset, not relabelled UTC.
+    @Test(arguments: [("2025-03-30T23:30:00-05:00", "D:20250330233000-05'00'", "2025-03-30T23:30:00-05:00"),
+                      ("2025-03-30T23:30:00.250+0530", "D:20250330233000+05'30'", "2025-03-30T23:30:00+05:30"),
+                      ("2025-03-30T23:30:00Z", "D:20250330233000Z", "2025-03-30T23:30:00Z"),
+                      ("2025-03-30T23:30:00+00:00", "D:20250330233000Z", "2025-03-30T23:30:00Z"),
+                      ("2025-03-30", "D:20250330000000Z", "2025-03-30T00:00:00Z")])
+    func aDatesOffsetIsKept(_ given: String, _ pdf: String, _ iso: String) throws {
+        let spec = SampleSpecs.contract(items: 1)
+        var info = spec.info
+        info.date = given
+        let document = try PDFDocument(bytes: try DocumentFinisher().finish(try Typesetter().typeset(spec), info: info))
+        #expect(try document.metadata().creationDate == pdf)
+        #expect(try #require(try document.xmpMetadata()).contains("<xmp:CreateDate>\(iso)</xmp:CreateDate>"))
+    }
+
     @Test func finishedOutputIsDeterministic() throws {
         let first = try finished(items: 10).bytes
         let second = try finished(items: 10).bytes
