@@ -53,6 +53,20 @@ import Testing
         #expect(try results.first?.get().fields == ["1", "Müller"])
     }
 
+    /// A UTF-8 file (its byte-order mark says so) read as windows-1252 would turn "Café" into
+    /// "CafÃ©" in every document: refused, naming the flag to leave out. A byte windows-1252
+    /// leaves undefined does not send the reader to the flag it already gave.
+    @Test func aUTF8FileIsNotReadAsWindows1252() throws {
+        #expect {
+            _ = try read([0xEF, 0xBB, 0xBF] + Array("n,v\n1,Café\n".utf8), encoding: .windows1252)
+        } throws: { error in
+            (error as? CSVFileError)?.message.contains("UTF-8 byte-order mark, so it is UTF-8 text, not windows-1252; leave out --encoding windows-1252") == true
+        }
+        let (_, results) = try read(Array("n,v\n1,".utf8) + [0x81, 0x0A], encoding: .windows1252)
+        guard case .failure(let error)? = results.first else { Issue.record("expected an error"); return }
+        #expect(error.message.contains("not valid windows-1252") && !error.message.contains("try --encoding"), "\(error.message)")
+    }
+
     @Test func unclosedQuoteAtEndIsAnError() throws {
         let (_, results) = try read(Array("a,b\n1,\"open".utf8))
         guard case .failure(let error)? = results.first else { Issue.record("expected an error"); return }

@@ -37,6 +37,7 @@ public final class CSVReader {
     public let header: [String]
     private let source: ChunkedBytes
     private let encoding: CSVEncoding
+    private let otherEncodingAdvice: String
     private var row = 0
     private var line = 1
 
@@ -47,8 +48,14 @@ public final class CSVReader {
     /// rest of the file) is read to its end but reported as an error, so memory stays bounded.
     public static let maximumRecordBytes = 16 << 20
 
-    /// Opens a file and reads its header row.
-    public init(url: URL, encoding: CSVEncoding = .utf8, chunkSize: Int = 1 << 16) throws {
+    /// What a value that is not UTF-8 is told to do, by default the command line's flag.
+    public static let commandLineAdvice = "an export from Excel on Windows is often windows-1252: try --encoding windows-1252"
+
+    /// Opens a file and reads its header row. `otherEncodingAdvice` is what a value that is not
+    /// valid UTF-8 is told to do (the command line's flag, or a service's own way).
+    public init(url: URL, encoding: CSVEncoding = .utf8, chunkSize: Int = 1 << 16,
+                otherEncodingAdvice: String = CSVReader.commandLineAdvice) throws {
+        self.otherEncodingAdvice = otherEncodingAdvice
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
             throw CSVFileError(path: url.path, message: "is a folder, not a CSV file; name the CSV file itself", cannotOpen: true)
@@ -58,7 +65,12 @@ public final class CSVReader {
         }
         source = ChunkedBytes(handle: handle, chunkSize: chunkSize)
         self.encoding = encoding
-        source.skipUTF8BOM()
+        // A UTF-8 byte-order mark says how the file is written: read as windows-1252, every
+        // accented letter would become two or three others ("CafÃ©"), silently.
+        if source.skipUTF8BOM(), encoding != .utf8 {
+            throw CSVFileError(path: url.path, message: "the file starts with a UTF-8 byte-order mark, so it is UTF-8 text, not "
+                               + "\(encoding.rawValue); leave out --encoding \(encoding.rawValue)")
+        }
         var lineCounter = 1
         guard let raw = try CSVReader.readRawRecord(from: source, line: &lineCounter) else {
             throw CSVFileError(path: url.path, message: "the file is empty: a header row is required")
@@ -100,7 +112,9 @@ public final class CSVReader {
             }
             guard let text = CSVReader.decode(bytes, encoding) else {
                 return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
-                                            message: "the value is not valid \(encoding.rawValue) text (try --encoding windows-1252)"))
+                                            message: "the value is not valid \(encoding.rawValue) text " + (encoding == .utf8
+                                                ? "(\(otherEncodingAdvice))"
+                                                : "(0x81, 0x8D, 0x8F, 0x90 and 0x9D mean nothing in it): check the encoding the file was saved in")))
             }
             fields.append(text)
         }
@@ -301,9 +315,12 @@ final class ChunkedBytes {
         return byte
     }
 
-    func skipUTF8BOM() {
+    /// Skips a UTF-8 byte-order mark at the start; whether there was one.
+    @discardableResult
+    func skipUTF8BOM() -> Bool {
         guard (try? peek()) == 0xEF, buffer.count >= index + 3,
-              buffer[index + 1] == 0xBB, buffer[index + 2] == 0xBF else { return }
+              buffer[index + 1] == 0xBB, buffer[index + 2] == 0xBF else { return false }
         index += 3
+        return true
     }
 }

@@ -18,7 +18,8 @@ extension WorkflowEngine {
         case .csv:
             let reader: CSVReader
             do {
-                reader = try CSVReader(url: file)
+                reader = try CSVReader(url: file, otherEncodingAdvice: "rows are read as UTF-8: save the file as \"CSV UTF-8\" "
+                                       + "(Excel: Save As, CSV UTF-8) and upload it again")
             } catch let error as CSVFileError {
                 throw WorkflowError(.invalidRequest, "the CSV upload: \(error.message)")
             }
