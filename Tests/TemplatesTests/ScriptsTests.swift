@@ -88,6 +88,40 @@ import Typesetting
         // (The Hebrew pair is the paragraph and the label under the right-aligned signature line.)
     }
 
+    /// An Arabic value keeps its own order without reordering the template's text around it:
+    /// the footer's page numbers read "1 / 3" after an Arabic lead id, and numbers written after
+    /// an Arabic name keep theirs (poppler's word boxes give the drawn order).
+    @Test func rightToLeftValuesDoNotReorderTheTemplatesText() throws {
+        try #require(toolAvailable("pdftotext"), "poppler-utils is a system package")
+        let source = """
+            <template xmlns="urn:countersign:template:1" id="bidi" version="1" page="a4" margin="20mm">
+              <fields><field name="lead_id" type="text" required="true"/><field name="party" type="text" required="true"/></fields>
+              <footer><p align="center">{{lead_id}} · {{page}} / {{pages}}</p></footer>
+              <body><p>Reference: {{party}} 2025 / 0042.</p><page-break/><p>Two.</p><page-break/><p>Three.</p></body>
+            </template>
+            """
+        let template = try TemplateCompiler(clauseLibrary: TestEnvironment.root.appendingPathComponent("Templates/clauses"))
+            .compile(source: Array(source.utf8), path: "bidi.xml")
+        let spec = try template.bind(["lead_id": .string("عقد-7"), "party": .string("شركة الأمل")], date: "2026-01-15")
+        let pdf = try TestEnvironment.scratchDirectory().appendingPathComponent("bidi.pdf")
+        try Data(try Typesetter().typeset(spec).pdf).write(to: pdf)
+        let boxes = try runCommand("pdftotext", ["-f", "1", "-l", "1", "-bbox", pdf.path, "-"]).stdout
+        // word → its left edge, per line (rounded top).
+        var lines: [Int: [(word: String, x: Double)]] = [:]
+        let pattern = try NSRegularExpression(pattern: #"<word xMin="([0-9.]+)" yMin="([0-9.]+)"[^>]*>([^<]*)</word>"#)
+        for match in pattern.matches(in: boxes, range: NSRange(boxes.startIndex..., in: boxes)) {
+            func group(_ index: Int) -> String { String(boxes[Range(match.range(at: index), in: boxes)!]) }
+            lines[Int(Double(group(2))!), default: []].append((group(3), Double(group(1))!))
+        }
+        func order(_ words: [String]) -> Bool {
+            guard let line = lines.values.first(where: { line in words.allSatisfy { word in line.contains { $0.word == word } } }) else { return false }
+            let xs = words.map { word in line.first { $0.word == word }!.x }
+            return xs == xs.sorted()
+        }
+        #expect(order(["·", "1", "/", "3"]), "the footer reads '· 1 / 3': \(lines)")
+        #expect(order(["Reference:", "2025", "/", "0042."]), "the reference keeps its order: \(lines)")
+    }
+
     @Test func outputIsByteIdentical() throws {
         let first = try Self.render(try Typesetter())
         let second = try Self.render(try Typesetter())

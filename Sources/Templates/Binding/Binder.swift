@@ -126,6 +126,11 @@ struct Binder {
     /// and around line breaks.
     mutating func runs(_ flows: [Flow<InlineItem>]) -> [InlineRun] {
         var builder = RunBuilder()
+        // Right-to-left values are isolated (`bidiIsolated`); the paragraph's own direction then
+        // comes from the template's text, or, when it has no letters of its own (a footer of
+        // values and page numbers), from the template's language — not from the data.
+        var isolatedValues = false
+        var templateIsRightToLeft: Bool?
         expand(flows) { binder, item in
             switch item {
             case .lineBreak:
@@ -134,17 +139,34 @@ struct Binder {
                 if let link { style.link = binder.attribute(link) }
                 for part in template.parts {
                     switch part {
-                    case .literal(let text): builder.append(text, style)
+                    case .literal(let text):
+                        if templateIsRightToLeft == nil, let letter = text.unicodeScalars.first(where: \.properties.isAlphabetic) {
+                            templateIsRightToLeft = isRightToLeftLetter(letter)
+                        }
+                        builder.append(text, style)
                     case .value(let interpolation):
-                        builder.append(RunBuilder.collapse(interpolation.render(in: binder.scope, language: binder.language)), style)
+                        let value = RunBuilder.collapse(interpolation.render(in: binder.scope, language: binder.language))
+                        let isolated = bidiIsolated(value)
+                        isolatedValues = isolatedValues || isolated != value
+                        builder.append(isolated, style)
                     case .pageNumber: builder.placeholder(.pageNumber(style))
                     case .pageCount: builder.placeholder(.pageCount(style))
                     }
                 }
             }
         }
-        return builder.finish()
+        var runs = builder.finish()
+        // Pango takes a paragraph's direction from its first strong letter, isolates or not: an
+        // invisible mark of the intended direction goes first.
+        if isolatedValues, case .text(let text, let style)? = runs.first {
+            let rightToLeft = templateIsRightToLeft ?? Self.rightToLeftLanguages.contains(String(language.prefix { $0 != "-" && $0 != "_" }).lowercased())
+            runs[0] = .text((rightToLeft ? "\u{200F}" : "\u{200E}") + text, style)
+        }
+        return runs
     }
+
+    /// Languages written right to left (BCP 47 primary subtags).
+    static let rightToLeftLanguages: Set<String> = ["ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "syr", "ckb"]
 }
 
 /// Accumulates inline runs: merges neighbours of one style, keeps one space between words.
