@@ -39,6 +39,7 @@ enum Language: String, Sendable, CaseIterable {
         "from": ["From", "De", "De"],
         "message": ["Message", "Message", "Mensaje"],
         "documents": ["Documents", "Documents", "Documentos"],
+        "page": ["page", "page", "página"],
         "pages": ["pages", "pages", "páginas"],
         "deadline": ["Please act by", "À signer avant le", "Actúe antes del"],
         "consent_title": ["Electronic records and signatures", "Documents et signatures électroniques",

@@ -33,7 +33,7 @@ enum SignerTemplates {
         <dl class="facts">
         <dt>{{t.from}}</dt><dd>{{sender}}</dd>
         {{#message}}<dt>{{t.message}}</dt><dd>{{message}}</dd>{{/message}}
-        <dt>{{t.documents}}</dt><dd><ul>{{#documents}}<li>{{name}} ({{pages}} {{t.pages}})</li>{{/documents}}</ul></dd>
+        <dt>{{t.documents}}</dt><dd><ul>{{#documents}}<li>{{name}} ({{pages}} {{pagesLabel}})</li>{{/documents}}</ul></dd>
         {{#deadline}}<dt>{{t.deadline}}</dt><dd><time datetime="{{deadline}}">{{deadline}}</time></dd>{{/deadline}}
         </dl>
         {{#needsConsent}}

@@ -195,7 +195,8 @@ extension WebPages {
         var response = views.page("landing", [
             "subject": view.subject, "message": view.message.flatMap { $0.isEmpty ? nil : $0 as Any } ?? false,
             "sender": engine.configuration.organisation,
-            "documents": view.documents.map { ["name": $0.name, "pages": $0.pages] },
+            "documents": view.documents.map { ["name": $0.name, "pages": $0.pages,
+                                               "pagesLabel": state.language.text($0.pages == 1 ? "page" : "pages")] },
             "deadline": state.envelope.expiresAt.map { DisplayTime.day($0) as Any } ?? false,
             "needsConsent": view.needsConsent, "consentIntro": language.text("consent_intro", disclosure.version),
             "disclosure": disclosure.text.components(separatedBy: "\n\n"), "disclosureVersion": disclosure.version,

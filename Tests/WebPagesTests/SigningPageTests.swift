@@ -185,7 +185,9 @@ import Workflow
         let token = try await fixture.token(for: customer)
         try await withPages(fixture) { browser in
             let base = "/s/\(token)"
-            let csrf = try #require(try await browser.get(base).csrf)
+            let landing = try await browser.get(base)
+            #expect(landing.body.contains("order.pdf (1 page)"), "\(landing.body)")
+            let csrf = try #require(landing.csrf)
             let disclosure = fixture.engine.configuration.disclosure
             _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
             let review = try await browser.get(base + "/review")
