@@ -12,7 +12,9 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
     /// Starts the server. With `delay`, each message's DATA is held that many seconds before it
     /// is stored (a slow relay: a client can be stopped mid-delivery).
     /// `refusing`: recipients containing this text are refused (`550`) at `RCPT TO`.
-    public init(delay: Double = 0, refusing: String? = nil) throws {
+    /// `smtputf8`: the server offers SMTPUTF8 (RFC 6531); without it, it takes ASCII only.
+    /// Each `MAIL FROM` and `RCPT TO` is logged too (`MAIL address options`, `RCPT address`).
+    public init(delay: Double = 0, refusing: String? = nil, smtputf8: Bool = false) throws {
         let python = TestEnvironment.venv.appendingPathComponent("bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw TestTSAError("no venv with aiosmtpd at \(TestEnvironment.venv.path): run scripts/lib/common.sh ensure_venv")
@@ -34,7 +36,13 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
             counter = itertools.count()
             refusing = sys.argv[4]
             class Sink:
+                async def handle_MAIL(self, server, session, envelope, address, mail_options):
+                    log.write("MAIL " + address + " " + " ".join(mail_options) + "\\n")
+                    envelope.mail_from = address
+                    envelope.mail_options.extend(mail_options)
+                    return "250 OK"
                 async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                    log.write("RCPT " + address + "\\n")
                     if refusing and refusing in address:
                         return "550 5.1.1 no such mailbox here"
                     envelope.rcpt_tos.append(address)
@@ -52,13 +60,13 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
                     log.write("SAVED " + mid + "\\n")
                     return "250 Message accepted for delivery"
             s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-            c = Controller(Sink(), hostname="127.0.0.1", port=port); c.start()
+            c = Controller(Sink(), hostname="127.0.0.1", port=port, enable_SMTPUTF8=sys.argv[5] == "1"); c.start()
             print(port, flush=True)
             sys.stdin.read()
             c.stop()
             """
         process.executableURL = python
-        process.arguments = ["-c", script, mailDirectory.path, deliveryLog.path, String(delay), refusing ?? ""]
+        process.arguments = ["-c", script, mailDirectory.path, deliveryLog.path, String(delay), refusing ?? "", smtputf8 ? "1" : "0"]
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output

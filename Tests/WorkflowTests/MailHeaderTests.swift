@@ -45,6 +45,40 @@ import TestSupport
         #expect((shown["longest"] as? Int ?? 999) <= 78, "\(shown)")
     }
 
+    /// International domains travel as IDNA A-labels (the vectors are Python's `idna` codec's);
+    /// a local part that is not ASCII needs a relay offering SMTPUTF8, and gets it asked for.
+    @Test func internationalAddressesReachARelayInTheFormItTakes() throws {
+        for (domain, ascii) in [("例子.广告", "xn--fsqu00a.xn--4rr70v"), ("Müller.example", "xn--mller-kva.example"),
+                                ("ÄÖÜ.de", "xn--4ca0bs.de"), ("παράδειγμα.δοκιμή", "xn--hxajbheg2az3al.xn--jxalpdlp"),
+                                ("例子。广告", "xn--fsqu00a.xn--4rr70v"), ("example.com", "example.com")] {
+            #expect(MailAddress.asciiDomain(domain) == ascii, "\(domain)")
+        }
+        #expect(MailAddress.transportForm("user@例子.广告") == "user@xn--fsqu00a.xn--4rr70v")
+        #expect(MailAddress.needsSMTPUTF8("用户@例子.广告") && !MailAddress.needsSMTPUTF8("user@例子.广告"))
+
+        func outgoing(_ to: String) -> SMTPClient.Outgoing {
+            var message = Self.message(subject: "Hello", attachment: "a.pdf")
+            message.to = [to]
+            message.attachments = []
+            return SMTPClient.Outgoing(from: message.from, to: message.to, data: message.rendered())
+        }
+        // A relay without SMTPUTF8: the IDN address is delivered in A-labels (envelope and
+        // header); the EAI one is refused before MAIL FROM, naming why, and costs only itself.
+        let ascii = try LoopbackSMTPServer()
+        defer { ascii.stop() }
+        let results = SMTPClient(host: "127.0.0.1", port: ascii.port).send([outgoing("用户@例子.广告"), outgoing("user@例子.广告")])
+        #expect(results[0]?.reason.contains("only a relay offering SMTPUTF8 (RFC 6531) can carry") == true, "\(String(describing: results[0]))")
+        #expect(results[1] == nil, "\(String(describing: results[1]))")
+        #expect(ascii.deliveries().contains("RCPT user@xn--fsqu00a.xn--4rr70v"), "\(ascii.deliveries())")
+        #expect(ascii.messages().count == 1 && ascii.messages()[0].contains("To: user@xn--fsqu00a.xn--4rr70v\r\n"))
+        // A relay with SMTPUTF8: the EAI address goes, with SMTPUTF8 on MAIL FROM.
+        let utf8 = try LoopbackSMTPServer(smtputf8: true)
+        defer { utf8.stop() }
+        #expect(SMTPClient(host: "127.0.0.1", port: utf8.port).send([outgoing("用户@例子.广告")]) == [nil])
+        #expect(utf8.deliveries().contains("MAIL contracts@countersign.test SMTPUTF8"), "\(utf8.deliveries())")
+        #expect(utf8.deliveries().contains("RCPT 用户@xn--fsqu00a.xn--4rr70v"), "\(utf8.deliveries())")
+    }
+
     @Test func aDownloadsNameIsOneParameterWithAnASCIIFallback() {
         #expect(HeaderEncoding.attachment(named: "order.pdf") == #"attachment; filename="order.pdf""#)
         #expect(HeaderEncoding.attachment(named: "Договор №5.pdf")

@@ -50,7 +50,7 @@ public struct MailMessage: Sendable, Hashable, Codable {
             "Message-ID: \(messageID)",
             "Date: \(Self.rfc5322Date(date))",
             "From: \(from)",
-            "To: \(to.joined(separator: ", "))",
+            "To: \(to.map(MailAddress.transportForm).joined(separator: ", "))",
             HeaderEncoding.unstructured(subject, prefix: "Subject:"),
             "MIME-Version: 1.0",
         ]

@@ -52,9 +52,12 @@ public struct SMTPClient: Sendable {
         }
         defer { connection.close() }
         var broken: WorkflowError?
+        var offersSMTPUTF8 = false
         do {
             try connection.expect(220, step: "greeting")
-            try connection.command("EHLO \(heloName)", expect: 250)
+            // The reply's lines after the first name the extensions (RFC 5321 §4.1.1.1).
+            offersSMTPUTF8 = try connection.command("EHLO \(heloName)", expect: 250).dropFirst()
+                .contains { $0.dropFirst(4).uppercased().hasPrefix("SMTPUTF8") }
         } catch {
             broken = Self.mailError(error)
         }
@@ -65,8 +68,17 @@ public struct SMTPClient: Sendable {
                 continue
             }
             do {
-                try connection.command("MAIL FROM:<\(message.from)>", expect: 250)
-                for recipient in message.to { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
+                let from = MailAddress.transportForm(message.from), to = message.to.map(MailAddress.transportForm)
+                let international = ([from] + to).filter(MailAddress.needsSMTPUTF8)
+                if let address = international.first, !offersSMTPUTF8 {
+                    // Before MAIL FROM: nothing to undo, and the next message goes on.
+                    results.append(WorkflowError(.mail, "SMTP \(connection.name): the address '\(address)' has a local part that is not "
+                                                 + "ASCII, which only a relay offering SMTPUTF8 (RFC 6531) can carry, and this one does not "
+                                                 + "offer it; use a relay that does, or an ASCII address for this recipient"))
+                    continue
+                }
+                try connection.command("MAIL FROM:<\(from)>" + (international.isEmpty ? "" : " SMTPUTF8"), expect: 250)
+                for recipient in to { try connection.command("RCPT TO:<\(recipient)>", expect: 250, or: 251) }
                 try connection.command("DATA", expect: 354)
                 try connection.write(bytes: Self.data(message.data))
                 try connection.expect(250, step: "end of data")
@@ -77,7 +89,7 @@ public struct SMTPClient: Sendable {
                 do { try connection.command("RSET", expect: 250) } catch { broken = Self.mailError(error) }
             }
         }
-        if broken == nil { try? connection.command("QUIT", expect: 221) }
+        if broken == nil { _ = try? connection.command("QUIT", expect: 221) }
         return results
     }
 
@@ -159,13 +171,16 @@ public struct SMTPClient: Sendable {
             }
         }
 
-        func command(_ line: String, expect code: Int, or other: Int? = nil) throws {
+        /// Sends a command and checks its reply's code; the reply's lines.
+        @discardableResult
+        func command(_ line: String, expect code: Int, or other: Int? = nil) throws -> [String] {
             try write(line + "\r\n")
-            try expect(code, or: other, step: String(line.prefix(while: { $0 != " " && $0 != ":" })))
+            return try expect(code, or: other, step: String(line.prefix(while: { $0 != " " && $0 != ":" })))
         }
 
-        /// Reads a (possibly multi-line) reply and checks its code.
-        func expect(_ code: Int, or other: Int? = nil, step: String) throws {
+        /// Reads a (possibly multi-line) reply and checks its code; the reply's lines.
+        @discardableResult
+        func expect(_ code: Int, or other: Int? = nil, step: String) throws -> [String] {
             var lines: [String] = []
             while true {
                 let line: String
@@ -181,6 +196,7 @@ public struct SMTPClient: Sendable {
             guard let got = Int(reply.prefix(3)), got == code || got == other else {
                 throw WorkflowError(.mail, "SMTP \(name): \(step) was answered '\(reply)' (expected \(code))")
             }
+            return lines
         }
 
         func readLine() throws -> String {
