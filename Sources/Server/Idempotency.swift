@@ -88,7 +88,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
             }
             stored.body = bytes
         }
-        try await records.completeIdempotencyKey(stored)
+        // The change is made: its answer is stored even across a brief outage (StoreRetry).
+        try await StoreRetry.run { try await records.completeIdempotencyKey(stored) }
         response.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
         return response
     }

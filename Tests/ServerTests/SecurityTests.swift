@@ -82,6 +82,20 @@ struct SecurityTests {
         #expect(template.state == .published)
     }
 
+    /// An envelope created and sent while the store blinks (a PostgreSQL restart) is answered
+    /// 201 once its answer can be stored, and a retry under the key replays it: not a 503 the
+    /// client would retry into a second envelope and a second invitation.
+    @Test func aChangeMadeIsAnsweredAcrossABriefStoreOutageNotMadeTwice() async throws {
+        let fixture = try await ServerFixture.start(failingAnswerStores: 2)
+        let headers = ["Idempotency-Key": "crm-order-restart"]
+        let first = try await fixture.call("POST", "/v1/envelopes", json: ServerFixture.envelopeBody(send: true), headers: headers)
+        #expect(first.status == 201 && first.json["state"] as? String == "sent", "\(first.status) \(first.text)")
+        let again = try await fixture.call("POST", "/v1/envelopes", json: ServerFixture.envelopeBody(send: true), headers: headers)
+        #expect(again.status == 201 && again.headers["idempotency-replayed"] == "true" && again.json["id"] as? String == first.json["id"] as? String)
+        #expect(try await fixture.envelopeCount() == 1)
+        try await fixture.stop()
+    }
+
     @Test("an Idempotency-Key replays the first answer; another body under it is 409")
     func idempotency() async throws {
         let fixture = try await ServerFixture.start()

@@ -26,6 +26,7 @@ final class ServerFixture: Sendable {
     private let running: Task<Void, any Error>
 
     static func start(_ label: String = #function, library: Bool = true,
+                      failingAnswerStores: Int = 0,
                       configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerFixture {
         let directory = try TestEnvironment.scratchDirectory("server-\(label.prefix(40))-\(UUID().uuidString.prefix(8))")
         let clock = ManualClock(Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)))
@@ -53,7 +54,7 @@ final class ServerFixture: Sendable {
         let sink: JSONLogHandler.Sink = { line in log.lines.withLock { $0.append(line) } }
         let logger = Logger(label: "countersign.test") { label in JSONLogHandler(label: label, level: .info, sink: sink) }
         guard let records = home.store as? any ServiceRecordStore else { throw ServiceError(.internal, "the store keeps no service records") }
-        let server = try CountersignServer(configuration: configuration, engine: engine, records: records, logger: logger)
+        let server = try CountersignServer(configuration: configuration, engine: engine, records: failingAnswerStores > 0 ? FlakyRecords(records, failing: failingAnswerStores) : records, logger: logger)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let running = Task {
             defer { continuation.finish() }
@@ -141,4 +142,27 @@ final class ServerFixture: Sendable {
     func envelopeCount() async throws -> Int {
         try await home.store.envelopes(account: admin.account, query: EnvelopeQuery(limit: 10_000)).count
     }
+}
+
+/// Service records whose first `failing` attempts to store an answer fail as a store does
+/// while PostgreSQL restarts.
+final class FlakyRecords: ServiceRecordStore, @unchecked Sendable {
+    let base: any ServiceRecordStore
+    let failures = Mutex(0)
+    let failing: Int
+    init(_ base: any ServiceRecordStore, failing: Int) { self.base = base; self.failing = failing }
+    func reserveIdempotencyKey(_ record: IdempotencyRecord, expiredBefore: Date, abandonedBefore: Date) async throws -> IdempotencyRecord? {
+        try await base.reserveIdempotencyKey(record, expiredBefore: expiredBefore, abandonedBefore: abandonedBefore)
+    }
+    func completeIdempotencyKey(_ record: IdempotencyRecord) async throws {
+        let failed = failures.withLock { count in
+            count += 1
+            return count <= failing
+        }
+        if failed { throw WorkflowError(.store, "store: storing the response failed: serverClosedConnection") }
+        try await base.completeIdempotencyKey(record)
+    }
+    func releaseIdempotencyKey(account: String, key: String) async throws { try await base.releaseIdempotencyKey(account: account, key: key) }
+    func insertEmbeddedLink(_ link: EmbeddedLink) async throws { try await base.insertEmbeddedLink(link) }
+    func redeemEmbeddedLink(secretHash: String, now: Date) async throws -> EmbeddedLink? { try await base.redeemEmbeddedLink(secretHash: secretHash, now: now) }
 }

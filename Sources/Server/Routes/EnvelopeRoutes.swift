@@ -55,7 +55,20 @@ struct EnvelopeRoutes {
             let principal = try context.requirePrincipal()
             let body = try await HTTP.decode(CreateBody.self, from: request, limit: limit, what: "an envelope request")
             var envelope = try await engine.createEnvelope(principal, try Self.request(body))
-            if body.send == true { envelope = try await engine.send(principal, envelope: envelope.id) }
+            if body.send == true {
+                // Created already: the send is retried across a brief outage, and a send that
+                // landed before its answer was lost is found sent on the retry.
+                let id = envelope.id
+                envelope = try await StoreRetry.run {
+                    do {
+                        return try await engine.send(principal, envelope: id)
+                    } catch let error as WorkflowError where error.code == .illegalTransition {
+                        let current = try await engine.envelope(principal, id: id)
+                        guard current.state == .sent else { throw error }
+                        return current
+                    }
+                }
+            }
             return try HTTP.envelope(envelope, status: .created, location: true)
         }
         group.get("envelopes") { request, context in
