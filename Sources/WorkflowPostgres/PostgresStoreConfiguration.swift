@@ -33,7 +33,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
 
     /// Reads a `postgres://user[:password]@host[:port]/database` URL (`postgresql://` also), the
     /// form libpq and most hosting providers print. A `host` query item naming a folder selects the
-    /// Unix socket in it: `postgres://user@/db?host=/var/run/postgresql&port=5433`.
+    /// Unix socket in it: `postgres://user@/db?host=/var/run/postgresql&port=5433`. `sslmode` may
+    /// be `disable`, `allow` or `prefer` (no TLS is spoken); any other, and any other parameter, is
+    /// refused rather than ignored.
     public init(url text: String, maximumConnections: Int = 8) throws {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
               scheme == "postgres" || scheme == "postgresql" else {
@@ -47,6 +49,17 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
             throw WorkflowError(.invalidRequest, "the URL names no user; write postgres://user@host/database")
         }
         let items = components.queryItems ?? []
+        // A parameter not honoured is refused rather than ignored: `sslmode=verify-full` read
+        // as nothing would connect in plaintext to a database the operator meant to reach
+        // over verified TLS.
+        for item in items where !["host", "port", "sslmode"].contains(item.name) {
+            throw WorkflowError(.invalidRequest, "the URL's parameter '\(item.name)' is not one Countersign reads (host, port, sslmode); remove it")
+        }
+        if let mode = items.first(where: { $0.name == "sslmode" })?.value, !["disable", "allow", "prefer"].contains(mode) {
+            throw WorkflowError(.invalidRequest, "sslmode=\(mode): Countersign does not speak TLS to PostgreSQL, so it cannot honour it; "
+                                + "reach the database over loopback, a Unix socket or a private network, or through a TLS-terminating "
+                                + "proxy, and write sslmode=disable (docs/operations.md)")
+        }
         let port = components.port ?? items.first { $0.name == "port" }.flatMap { $0.value.flatMap(Int.init) } ?? 5432
         let endpoint: Endpoint
         if let folder = items.first(where: { $0.name == "host" })?.value, folder.hasPrefix("/") {

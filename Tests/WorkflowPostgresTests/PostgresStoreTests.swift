@@ -257,6 +257,8 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
             endpoint: .tcp(host: "localhost", port: 5432), username: "ada", database: "cs")),
         ("postgres://ada@/cs?host=/var/run/postgresql&port=5433", PostgresStoreConfiguration(
             endpoint: .unixSocket(path: "/var/run/postgresql/.s.PGSQL.5433"), username: "ada", database: "cs")),
+        ("postgres://ada@localhost/cs?sslmode=disable", PostgresStoreConfiguration(
+            endpoint: .tcp(host: "localhost", port: 5432), username: "ada", database: "cs")),
     ])
     func connectionURLs(_ url: String, _ expected: PostgresStoreConfiguration) throws {
         #expect(try PostgresStoreConfiguration(url: url) == expected)
@@ -265,6 +267,15 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
     @Test(arguments: ["mysql://ada@host/db", "postgres://ada@host/", "postgres://host/db", "postgres://ada@/db"])
     func badConnectionURLs(_ url: String) {
         #expect(throws: WorkflowError(.invalidRequest, "")) { try PostgresStoreConfiguration(url: url) }
+    }
+
+    /// What the URL asks for and the store would not do is refused, not ignored: TLS it does not
+    /// speak, a parameter it does not read.
+    @Test(arguments: [("postgres://ada@db/cs?sslmode=verify-full", "sslmode=verify-full: Countersign does not speak TLS"),
+                      ("postgres://ada@db/cs?sslmode=require", "sslmode=require"),
+                      ("postgres://ada@db/cs?application_name=cs", "parameter 'application_name' is not one Countersign reads")])
+    func parametersNotHonouredAreRefused(_ url: String, _ says: String) {
+        #expect { try PostgresStoreConfiguration(url: url) } throws: { ($0 as? WorkflowError)?.reason.contains(says) == true }
     }
 }
 
