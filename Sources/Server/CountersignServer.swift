@@ -86,10 +86,9 @@ public final class CountersignServer: Sendable {
             guard !state.withLock({ $0.shuttingDown }), !Task.isShuttingDownGracefully else {
                 throw ServiceError(.unavailable, "this node is shutting down")
             }
-            do {
-                _ = try await engine.store.account(id: "readiness-probe")
-            } catch {
-                throw ServiceError(.unavailable, "the store is not reachable; see the logs")
+            // Within 3 s: during a database outage a read waits about a minute for a connection.
+            guard await Deadline.succeeds(within: .seconds(3), { _ = try await engine.store.account(id: "readiness-probe") }) else {
+                throw ServiceError(.unavailable, "the store is not reachable (or did not answer within 3 s); see the logs")
             }
             return try HTTP.json(["status": "ready"])
         }

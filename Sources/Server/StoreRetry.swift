@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Workflow
 
 /// Runs a store call again while the store is briefly unreachable (a PostgreSQL restart or
@@ -21,5 +22,29 @@ enum StoreRetry {
             }
         }
         return try await body()
+    }
+}
+
+/// Whether `body` finishes without error within `timeout`. The answer comes at the deadline even
+/// when `body` does not (a query waiting for a connection while the database restarts takes a
+/// minute to fail): a readiness probe must say "not ready" in time for the balancer to act.
+enum Deadline {
+    static func succeeds(within timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
+        final class Once: Sendable {
+            let continuation: Mutex<CheckedContinuation<Bool, Never>?>
+            init(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation = Mutex(continuation) }
+            func finish(_ ok: Bool) { continuation.withLock { $0.take() }?.resume(returning: ok) }
+        }
+        return await withCheckedContinuation { continuation in
+            let once = Once(continuation)
+            let work = Task {
+                do { try await body(); once.finish(true) } catch { once.finish(false) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                once.finish(false)
+                work.cancel()
+            }
+        }
     }
 }
