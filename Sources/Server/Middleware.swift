@@ -119,6 +119,8 @@ enum ProblemResponse {
         fields[.contentType] = mediaType
         fields[.cacheControl] = "no-store"
         if problem.status == 401 { fields[.wwwAuthenticate] = "Bearer realm=\"countersign\"" }
+        // The store or the relay failed: worth retrying, and not at once (RFC 9110 §10.2.3).
+        if problem.status == 503 { fields[.retryAfter] = "5" }
         for (name, value) in headers {
             if let name = HTTPField.Name(name) { fields[name] = value }
         }

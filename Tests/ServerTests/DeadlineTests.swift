@@ -1,10 +1,18 @@
 import Foundation
+import HTTPTypes
 @testable import Server
 import Testing
 
-/// The readiness probe's deadline answers in time even when the work it waits on ignores being
-/// cancelled, as a query waiting for a connection during a database restart does.
+/// Answers during a store outage: the readiness probe's deadline holds even when the work it
+/// waits on ignores being cancelled, as a query waiting for a connection during a database
+/// restart does; a 503 says when to come back.
 @Suite struct DeadlineTests {
+    @Test func aServiceUnavailableAnswerSaysWhenToRetry() {
+        let (problem, headers) = Problem.from(ServiceError(.unavailable, "the store failed"), instance: "/v1/envelopes", requestID: nil)
+        let response = ProblemResponse.response(problem, headers: headers)
+        #expect(response.status.code == 503 && response.headers[.retryAfter] == "5")
+    }
+
     @Test func aProbeThatOverrunsIsNotReadyAtTheDeadline() async {
         let start = ContinuousClock.now
         let ready = await Deadline.succeeds(within: .milliseconds(200)) {

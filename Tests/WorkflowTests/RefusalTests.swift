@@ -74,6 +74,7 @@ import Workflow
                                     ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
                                     ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @"),
+                                    ("Gabriel", "gabriel@[127.0.0.1]", "'[127.0.0.1]' is not a domain name"),
                                     // A script no shipped font has: signed, it could never be sealed.
                                     ("முருகன்", "x@example.com", "recipients[0].name: no shipped font has 'ம' (U+0BAE)"),
                                     ("Gabriel", "x\u{13000}@example.com", "recipients[0].email: no shipped font has '\u{13000}' (U+13000)")] {

@@ -95,6 +95,12 @@ enum Check {
               !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" }) else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
         }
+        // A domain name (in IDNA A-labels within DNS's limits), not an address literal
+        // (`x@[127.0.0.1]`), which sends a contract to whatever host the sender names.
+        guard !parts[1].contains("["), !parts[1].contains(".."), MailAddress.asciiDomain(String(parts[1])) != nil else {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)': '\(parts[1])' is not a domain name (name@domain.tld; "
+                                + "an address literal such as [192.0.2.1] is not taken)")
+        }
         // RFC 5321's limits: a longer address is refused by relays, after the envelope was made.
         guard parts[0].utf8.count <= 64, trimmed.utf8.count <= 254 else {
             throw WorkflowError(.invalidRequest, "\(what) is longer than an e-mail address may be (64 bytes before the @, 254 in all)")
