@@ -18,7 +18,7 @@ enum SignerTemplates {
         </head>
         <body>
         <a class="skip" href="#main">{{t.skip}}</a>
-        <header class="bar"><p class="org">{{organisation}}</p>{{#subject}}<p class="subject">{{subject}}</p>{{/subject}}</header>
+        <header class="bar"><p class="org">{{organisation}}</p>{{#subject}}<p class="subject" dir="auto">{{subject}}</p>{{/subject}}</header>
         <main id="main" tabindex="-1">
         {{#error}}<div class="error" role="alert" id="error"><p><strong>{{t.error_title}}</strong></p><p>{{error}}</p></div>{{/error}}
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
@@ -29,11 +29,11 @@ enum SignerTemplates {
         """
 
     static let landing = """
-        <h1>{{subject}}</h1>
+        <h1 dir="auto">{{subject}}</h1>
         <dl class="facts">
         <dt>{{t.from}}</dt><dd>{{sender}}</dd>
-        {{#message}}<dt>{{t.message}}</dt><dd>{{message}}</dd>{{/message}}
-        <dt>{{t.documents}}</dt><dd><ul>{{#documents}}<li>{{name}} ({{pages}} {{pagesLabel}})</li>{{/documents}}</ul></dd>
+        {{#message}}<dt>{{t.message}}</dt><dd dir="auto">{{message}}</dd>{{/message}}
+        <dt>{{t.documents}}</dt><dd><ul>{{#documents}}<li><bdi>{{name}}</bdi> ({{pages}} {{pagesLabel}})</li>{{/documents}}</ul></dd>
         {{#deadline}}<dt>{{t.deadline}}</dt><dd><time datetime="{{deadline}}">{{deadline}}</time></dd>{{/deadline}}
         </dl>
         {{#needsConsent}}

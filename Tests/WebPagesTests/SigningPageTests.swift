@@ -186,7 +186,7 @@ import Workflow
         try await withPages(fixture) { browser in
             let base = "/s/\(token)"
             let landing = try await browser.get(base)
-            #expect(landing.body.contains("order.pdf (1 page)"), "\(landing.body)")
+            #expect(landing.body.contains("<bdi>order.pdf</bdi> (1 page)"), "\(landing.body)")
             let csrf = try #require(landing.csrf)
             let disclosure = fixture.engine.configuration.disclosure
             _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])

@@ -59,6 +59,10 @@ import Workflow
         // The link is in it, as a recipient would read it (quoted-printable soft breaks undone).
         let readable = text.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
         #expect(WorkflowFixture.token(in: readable, prefix: fixture.engine.configuration.signingURL).count == 64)
+        // The HTML isolates the sender's and the signer's text, so an Arabic name or subject
+        // keeps the e-mail's own words and numbers in their order.
+        let html = try #require(try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").first?.html)
+        #expect(html.contains("<p>Hello <bdi>Gabriel Côté</bdi>,</p>") && html.contains("“<bdi>Service Agreement — Crescent Capital</bdi>”"), "\(html)")
         // A folder that cannot be made fails the delivery, which stays queued.
         let blocked = WorkflowWorker(engine: fixture.engine, smtp: MailDirectory(directory: URL(fileURLWithPath: "/proc/countersign-mail")))
         _ = try await fixture.engine.remind(fixture.agent, envelope: envelope.id)

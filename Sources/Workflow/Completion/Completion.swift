@@ -141,7 +141,7 @@ extension WorkflowEngine {
         for recipient in envelope.recipients where recipient.role != .viewer {
             transition.jobs.append(mail(envelope, to: recipient.email, subject: "Completed: \(envelope.subject)",
                                         text: "\"\(envelope.subject)\" is complete. The sealed documents are attached.\n",
-                                        html: "<p>“\(Self.escape(envelope.subject))” is complete. The sealed documents are attached.</p>",
+                                        html: "<p>“\(Self.value(envelope.subject))” is complete. The sealed documents are attached.</p>",
                                         now: now, attachments: attachments))
         }
         let chained = chain(&envelope, transition.events, at: now)

@@ -88,9 +88,9 @@ extension WorkflowEngine {
         text += "\nOpen the documents: \(link)\n"
         if let expiresAt = envelope.expiresAt { text += "\nThis link expires on \(EventTime.iso(expiresAt)).\n" }
         let html = """
-            <p>Hello \(Self.escape(recipient.name)),</p>
-            <p>\(Self.escape(configuration.organisation)) asks you to \(action) “\(Self.escape(envelope.subject))”.</p>
-            \(envelope.message.map { "<p>\(Self.escape($0))</p>" } ?? "")
+            <p>Hello \(Self.value(recipient.name)),</p>
+            <p>\(Self.escape(configuration.organisation)) asks you to \(action) “\(Self.value(envelope.subject))”.</p>
+            \(envelope.message.map { "<p dir=\"auto\">\(Self.escape($0))</p>" } ?? "")
             <p><a href="\(Self.escape(link))">Open the documents</a></p>
             """
         transition.jobs.append(mail(envelope, to: recipient.email, subject: subject, text: text, html: html, now: now,
@@ -112,4 +112,8 @@ extension WorkflowEngine {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
+
+    /// A sender's or signer's text (a name, a subject, a reason) escaped and isolated (`<bdi>`):
+    /// an Arabic name does not pull the e-mail's own words and numbers into its direction.
+    static func value(_ text: String) -> String { "<bdi>" + escape(text) + "</bdi>" }
 }

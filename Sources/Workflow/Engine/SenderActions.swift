@@ -53,7 +53,7 @@ extension WorkflowEngine {
             for recipient in envelope.recipients where recipient.state != .created && recipient.role != .cc {
                 transition.jobs.append(mail(envelope, to: recipient.email, subject: "Voided: \(envelope.subject)",
                                             text: "\"\(envelope.subject)\" was voided: \(reason)\nYou need not do anything.\n",
-                                            html: "<p>“\(Self.escape(envelope.subject))” was voided: \(Self.escape(reason))</p>", now: now))
+                                            html: "<p>“\(Self.value(envelope.subject))” was voided: \(Self.value(reason))</p>", now: now))
             }
         }
     }

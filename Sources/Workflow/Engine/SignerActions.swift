@@ -329,7 +329,7 @@ extension WorkflowEngine {
             for other in envelope.recipients where other.id != recipient.id && other.state != .created {
                 transition.jobs.append(mail(envelope, to: other.email, subject: "Declined: \(envelope.subject)",
                                             text: "\(recipient.name) declined \"\(envelope.subject)\": \(reason)\n",
-                                            html: "<p>\(Self.escape(recipient.name)) declined “\(Self.escape(envelope.subject))”: \(Self.escape(reason))</p>",
+                                            html: "<p>\(Self.value(recipient.name)) declined “\(Self.value(envelope.subject))”: \(Self.value(reason))</p>",
                                             now: now))
             }
             return true
