@@ -242,6 +242,7 @@ struct WorkerService: Service {
                 for failure in pass.failed { logger.warning("job failed", metadata: ["job": .string(failure)]) }
                 if pass.total > 0 { continue }
             } catch {
+                metrics.recordFailedPass()
                 logger.error("worker pass failed", metadata: ["error": .string(String(describing: error))])
             }
             // Until this node queues work due now (the bell), or the next poll for work queued

@@ -382,9 +382,19 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
     func webPages() throws -> WebPagesConfiguration {
         var key: [UInt8]?
         if let file = pages.sessionKeyFile {
-            guard let bytes = FileManager.default.contents(atPath: file), bytes.count >= 32 else {
-                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) is missing or holds fewer than 32 bytes; " +
-                                   "make one with `head -c 32 /dev/urandom > \(file)`")
+            // Each case its own advice: the key is shared by every node, so only a file that is
+            // not there yet should be made anew.
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) does not exist; make it once with "
+                                   + "`head -c 32 /dev/urandom > \(file)` and give every node the same file")
+            }
+            guard let bytes = FileManager.default.contents(atPath: file) else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) cannot be read by this process (check its owner "
+                                   + "and permissions); do not make a new one, which would sign every node's sessions out")
+            }
+            guard bytes.count >= 32 else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) holds \(bytes.count) bytes; a session key needs at "
+                                   + "least 32 (`head -c 32 /dev/urandom > \(file)`, then give every node the same file)")
             }
             key = Array(bytes)
         }

@@ -10,6 +10,10 @@ public final class ServiceMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        // Failure counters exist from the start at 0, so an alert on their rate has a series
+        // before the first failure.
+        registry.makeCounter(descriptor: Self.jobsFailed).increment(by: Int64(0))
+        registry.makeCounter(descriptor: Self.workerPassesFailed).increment(by: Int64(0))
     }
 
     // Computed: swift-prometheus's descriptor type is not Sendable, so it cannot be a static let.
@@ -29,6 +33,14 @@ public final class ServiceMetrics: Sendable {
         MetricNameDescriptor(namespace: "countersign", subsystem: "jobs", metricName: "failed", unitName: "total",
                              helpText: "Jobs the in-process worker ran that failed (retried later).")
     }
+
+    static var workerPassesFailed: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "countersign", subsystem: "worker", metricName: "passes_failed", unitName: "total",
+                             helpText: "Passes of the in-process worker that failed as a whole (the store could not claim or finish jobs).")
+    }
+
+    /// Counts a worker pass that failed as a whole.
+    func recordFailedPass() { registry.makeCounter(descriptor: Self.workerPassesFailed).increment() }
 
     /// Counts a request and records its duration, by method, route pattern and status.
     func record(method: String, route: String, status: Int, duration: Duration) {

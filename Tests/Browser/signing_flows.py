@@ -215,17 +215,24 @@ def second_signer_keyboard_only_on_a_phone(envelope):
         driver.quit()
 
 
-def completed_copy_is_offered(link):
+def completed_copy_is_offered(customer_link, company_link):
+    """Once completed, the company's link (its own credential) offers the sealed copy in any
+    browser; the customer, who entered a code in another browser, is told where it went here."""
     driver = browser(1280, 900)
     try:
         deadline = time.time() + 180
         while time.time() < deadline:
-            driver.get(link)
+            driver.get(company_link)
             if driver.find_elements(By.CSS_SELECTOR, ".downloads a"):
                 break
             time.sleep(1)
         expect(driver.find_elements(By.CSS_SELECTOR, ".downloads a"), "the completed envelope offers no download")
         audit(driver, "completed")
+        driver.get(customer_link)
+        expect(not driver.find_elements(By.CSS_SELECTOR, ".downloads a")
+               and "e-mailed to the signers" in driver.find_element(By.TAG_NAME, "main").text,
+               "a browser that entered no code is offered downloads, or not told where the copy went")
+        audit(driver, "completed-elsewhere")
     finally:
         driver.quit()
 
@@ -285,7 +292,7 @@ def main():
     try:
         customer_link = first_signer_draws_and_uses_the_emailed_code(envelopes["sign"])
         second_signer_keyboard_only_on_a_phone(envelopes["sign"])
-        completed_copy_is_offered(customer_link)
+        completed_copy_is_offered(customer_link, link_in(wait_for_mail(envelopes["sign"]["company"], lambda m: "/s/" in m[1])))
         a_signer_declines(envelopes["decline"])
         the_agent_tracks_reminds_and_voids(envelopes)
     except FlowError as error:

@@ -22,6 +22,9 @@ struct OperationsTests {
         #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
         #expect(metrics.text.contains("countersign_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"))
         #expect(metrics.text.contains("countersign_http_request_duration_seconds_bucket"))
+        // The failure counters exist before the first failure, so alerts on them have a series.
+        #expect(metrics.text.contains("countersign_jobs_failed_total 0") && metrics.text.contains("countersign_worker_passes_failed_total 0"),
+                "\(metrics.text)")
         let lines = fixture.log.lines.withLock { $0 }
         let line = try #require(lines.first { $0.contains("\"request_id\":\"\(requestID)\"") })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
