@@ -35,6 +35,7 @@ import TestSupport
         (String(repeating: "契", count: 500), String(repeating: "長", count: 200) + ".pdf"),
         (String(repeating: "🚀", count: 500), hostileName),
         ("=?utf-8?B?SW52b2ljZSDigK4wMyBkYXlz4oCs?=", "a.pdf\"; filename=\"evil.html"),
+        ("Team " + String(repeating: "👩‍👩‍👧‍👦", count: 6) + " e\u{301}" + String(repeating: "\u{301}", count: 30), "👩‍👩‍👧‍👦.pdf"),
     ])
     func theSubjectAndTheAttachmentsNameReachTheReaderAsTyped(_ subject: String, _ attachment: String) throws {
         let shown = try Self.parsed(Self.message(subject: subject, attachment: attachment))

@@ -38,8 +38,8 @@ public enum HeaderEncoding {
         if asciiFallback(value) == value, value.count <= 60 { return ["\(name)=\"\(value)\""] }
         var pieces: [String] = []
         var current = "utf-8''"
-        for character in value {
-            let encoded = percentEncoded(String(character))
+        for scalar in value.unicodeScalars {
+            let encoded = percentEncoded(String(scalar))
             if current.count + encoded.count > 60, !current.hasSuffix("''") {
                 pieces.append(current)
                 current = ""
@@ -53,7 +53,7 @@ public enum HeaderEncoding {
     /// An unstructured header's value (RFC 5322 §2.2): plain printable ASCII as it is unless it
     /// looks like an encoded word (`=?`), which a reader would decode into text the sender did
     /// not write; otherwise RFC 2047 encoded words of at most 75 characters, each holding whole
-    /// characters, folded onto lines of their own (CRLF and a space). `prefix` is the header's
+    /// code points, folded onto lines of their own (CRLF and a space). `prefix` is the header's
     /// name and colon, counted in the first line.
     static func unstructured(_ text: String, prefix: String) -> String {
         let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
@@ -62,8 +62,8 @@ public enum HeaderEncoding {
         // first line, after "Subject: ", stays within 78 too.
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
+        for scalar in text.unicodeScalars {   // whole code points: a long emoji sequence may span words
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > 39, !chunk.isEmpty {
                 words.append("=?utf-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
