@@ -56,17 +56,41 @@ public final class CountersignServer: Sendable {
         self.logger = logger
         self.metrics = metrics
         extraRoutes = routes
-        if let folder = configuration.worker.mailDirectory {
-            smtp = MailDirectory(directory: URL(fileURLWithPath: folder))
-        } else {
-            smtp = try configuration.worker.smtp.map { relay in
-                let parts = relay.split(separator: ":")
-                guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
-                return SMTPClient(host: String(parts[0]), port: port)
-            }
-        }
+        smtp = try Self.mailTransport(configuration)
         webhooks = configuration.worker.webhooks ? HTTPWebhookTransport(policy: try configuration.webhookPolicy()) : nil
         pages = try configuration.pages.enabled ? WebPages<ServiceContext>(engine: engine, configuration: configuration.webPages()) : nil
+    }
+
+    /// Checks what the server would refuse in its configuration alone — the relay's form, the
+    /// webhook allow list, the pages' session key and fonts, the TLS certificate and key — so
+    /// that `serve` refuses a bad configuration before it makes anything (a home, its
+    /// development CA) and `serve --check` finds the same problems.
+    public static func preflight(_ configuration: ServerConfiguration) throws {
+        _ = try mailTransport(configuration)
+        if configuration.worker.webhooks { _ = try configuration.webhookPolicy() }
+        if configuration.pages.enabled { _ = try configuration.webPages() }
+        if let tls = configuration.tls { _ = try tlsConfiguration(tls) }
+    }
+
+    /// Where the worker's e-mail goes: a mail folder, a relay, or nowhere.
+    static func mailTransport(_ configuration: ServerConfiguration) throws -> (any MailTransport)? {
+        if let folder = configuration.worker.mailDirectory { return MailDirectory(directory: URL(fileURLWithPath: folder)) }
+        return try configuration.worker.smtp.map { relay in
+            let parts = relay.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
+            return SMTPClient(host: String(parts[0]), port: port)
+        }
+    }
+
+    /// The TLS settings from the configured certificate chain and key.
+    static func tlsConfiguration(_ tls: ServerConfiguration.TLS) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            return .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        } catch {
+            throw ServiceError(.configuration, "cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")
+        }
     }
 
     /// The port the server listens on once running (useful with port 0).
@@ -134,13 +158,7 @@ public final class CountersignServer: Sendable {
         let http = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(deadline: timeout)],
                                                                 idleTimeout: timeout))
         guard let tls = configuration.tls else { return http }
-        do {
-            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-            return try .tls(http, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
-        } catch {
-            throw ServiceError(.configuration, "cannot load the TLS certificate \(tls.certificate) and key \(tls.key): \(error)")
-        }
+        return try .tls(http, tlsConfiguration: Self.tlsConfiguration(tls))
     }
 
     /// What a person can act on when `run()` failed because the server could not listen (the

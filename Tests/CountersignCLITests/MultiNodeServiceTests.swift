@@ -162,8 +162,15 @@ import TestSupport
         let text = try String(contentsOf: TestEnvironment.root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
         let start = try #require(text.range(of: "```json\n"))
         let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
-        let file = try TestEnvironment.scratchDirectory("operations").appendingPathComponent("node.json")
-        try Data(text[start.upperBound..<end.lowerBound].utf8).write(to: file)
+        let scratch = try TestEnvironment.scratchDirectory("operations")
+        let file = scratch.appendingPathComponent("node.json")
+        // The session key lives where the guide puts it on a node; here, in a scratch folder
+        // (`--check` reads it, as `serve` does before it makes anything).
+        let key = scratch.appendingPathComponent("session.key")
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: key)
+        let guide = String(text[start.upperBound..<end.lowerBound])
+        #expect(guide.contains("/etc/countersign/session.key"))
+        try Data(guide.replacingOccurrences(of: "/etc/countersign/session.key", with: key.path).utf8).write(to: file)
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COUNTERSIGN_") }
         let checked = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"],
                                      environment: environment)

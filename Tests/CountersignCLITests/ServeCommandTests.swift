@@ -31,6 +31,20 @@ import Testing
         #expect(seal.status == 66 && seal.stderr.contains("serve.json: seal (seal.p12): ") && seal.stderr.contains("nothere.p12"), "\(seal.stderr)")
     }
 
+    /// A configuration the server would refuse (here a session key file that is not there) is
+    /// refused before anything is made: no home, no development CA left behind.
+    @Test func aBadConfigurationMakesNothing() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let home = directory.appendingPathComponent("home")
+        let file = directory.appendingPathComponent("serve.json")
+        try Data(#"{"home": "\#(home.path)", "pages": {"sessionKeyFile": "absent.key"}}"#.utf8).write(to: file)
+        for arguments in [["serve", "--config", file.path, "--check"], ["serve", "--config", file.path]] {
+            let result = try runCommand(TestEnvironment.countersignExecutable.path, arguments)
+            #expect(result.status == 64 && result.stderr.contains("absent.key does not exist; make it once"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: home.path), "the home (and its development CA) was made")
+    }
+
     @Test func checkLoadsTheConfiguredOrganisationSeal() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let made = try runCommand(TestEnvironment.countersignExecutable.path, ["keys", "dev-ca", "--out", directory.appendingPathComponent("seal").path])

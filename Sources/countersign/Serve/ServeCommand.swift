@@ -41,6 +41,13 @@ struct ServeCommand: ParsableCommand {
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
         }
+        // Before anything is made: a bad session key, TLS file or relay is refused here, not
+        // after the home and its development CA exist.
+        do {
+            try CountersignServer.preflight(configuration)
+        } catch let error as ServiceError {
+            throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
+        }
         let settings = configuration.seal
         let seal = settings.organisationSeal
         if check {
