@@ -65,7 +65,7 @@ let package = Package(
         // The strict PDF object layer: pure Swift + zlib.
         .target(name: "PDFSyntax", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         // Layout with pango, PDF objects written directly (HarfBuzz subsets), fonts from Fonts/ only.
-        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax", "LazySystemLibraries"],
+        .target(name: "Typesetting", dependencies: ["CCairo", "CPango", "CHarfBuzz", "CZlib", "PDFSyntax", "LazySystemLibraries", "InputChecks"],
                 swiftSettings: swiftSettings),
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "CountersignCrypto"], swiftSettings: swiftSettings),

@@ -30,8 +30,7 @@ public enum HiddenCharacters {
 
     /// What `scalar` is, with its code point: "a control character (U+001B)".
     public static func describe(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        let code = scalar.codePoint
         switch scalar.value {
         case 0x00: return "a NUL character (\(code))"
         case 0x0A, 0x0D, 0x2028, 0x2029: return "a line break (\(code))"

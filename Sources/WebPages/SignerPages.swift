@@ -101,7 +101,7 @@ extension WebPages {
                     "value": field.value ?? "", "required": field.required && field.kind != .checkbox,
                     "text": field.kind == .text || field.kind == .initials, "checkbox": field.kind == .checkbox,
                     "checked": field.value == "true", "dropdown": field.kind == .dropdown, "date": field.kind == .dateSigned,
-                    "maxLength": field.kind == .initials ? 8 : min(field.maxLength ?? 500, 500),
+                    "maxLength": field.characterLimit,
                     "options": field.options.map { ["value": $0, "selected": $0 == field.value] }, "invalid": invalid]
         }
         let next = fillable.first { $0.required && $0.value == nil && [.text, .initials, .dropdown].contains($0.kind) }

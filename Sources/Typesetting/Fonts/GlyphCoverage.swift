@@ -1,3 +1,5 @@
+import InputChecks
+
 /// The characters the shipped fonts can draw: the union of every font's character set, as sorted
 /// ranges of code points. `Sendable`, so a template can check data against it on any thread.
 public struct GlyphCoverage: Sendable, Hashable {
@@ -50,16 +52,10 @@ public struct GlyphCoverage: Sendable, Hashable {
             if contains(scalar) || GlyphCoverage.drawsNothing(scalar) {
                 out.append(scalar)
             } else {
-                out.append(contentsOf: "[\(GlyphCoverage.codePoint(scalar))]".unicodeScalars)
+                out.append(contentsOf: "[\(scalar.codePoint)]".unicodeScalars)
             }
         }
         return String(out)
-    }
-
-    /// `U+0BAE`: a code point as messages write it.
-    static func codePoint(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Characters that need no glyph: pango shapes them to nothing.
@@ -73,6 +69,6 @@ public struct GlyphCoverage: Sendable, Hashable {
 
     /// `'株' (U+682A), '😀' (U+1F600)`: how messages name characters.
     public static func describe(_ scalars: [Unicode.Scalar]) -> String {
-        scalars.map { "'\($0)' (\(codePoint($0)))" }.joined(separator: ", ")
+        scalars.map { "'\($0)' (\($0.codePoint))" }.joined(separator: ", ")
     }
 }

@@ -206,7 +206,7 @@ extension WorkflowEngine {
         switch field.kind {
         case .text, .initials:
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            let limit = field.kind == .initials ? 8 : min(field.maxLength ?? 500, 500)
+            let limit = field.characterLimit
             guard !trimmed.isEmpty, trimmed.count <= limit else {
                 throw WorkflowError(.invalidRequest, "field '\(field.name)': give 1 to \(limit) characters")
             }

@@ -97,7 +97,7 @@ enum Check {
         }
         // A domain name (in IDNA A-labels within DNS's limits), not an address literal
         // (`x@[127.0.0.1]`), which sends a contract to whatever host the sender names.
-        guard !parts[1].contains("["), !parts[1].contains(".."), MailAddress.asciiDomain(String(parts[1])) != nil else {
+        guard !parts[1].contains("["), MailAddress.asciiDomain(String(parts[1])) != nil else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)': '\(parts[1])' is not a domain name (name@domain.tld; "
                                 + "an address literal such as [192.0.2.1] is not taken)")
         }

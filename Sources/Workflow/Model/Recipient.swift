@@ -160,6 +160,10 @@ public struct Field: Sendable, Hashable, Codable {
     /// What a page asks the signer for: the label, or else the name in words (`purchase_order`
     /// reads "Purchase Order").
     public var displayLabel: String { label ?? name.replacingOccurrences(of: "_", with: " ").capitalized }
+
+    /// The most characters a filled value of this field takes: 8 for initials, else its own
+    /// `maxLength`, at most 500. What the engine enforces and the signing form's input limit.
+    public var characterLimit: Int { kind == .initials ? 8 : min(maxLength ?? 500, 500) }
 }
 
 /// Where a field sits on a page of an uploaded document.

@@ -1,5 +1,4 @@
 import Foundation
-import InputChecks
 import PDFReader
 import PDFSyntax
 
@@ -178,9 +177,7 @@ struct FieldPlacer {
             guard !label.trimmingCharacters(in: .whitespaces).isEmpty, label.count <= 200 else {
                 throw fail("a label has 1 to 200 characters")
             }
-            if let (position, scalar) = HiddenCharacters.first(in: label, allowingLineBreaks: false) {
-                throw fail("the label contains \(HiddenCharacters.describe(scalar)) at character \(position); remove it")
-            }
+            do { try Check.visible(label, "the label") } catch { throw fail(error.reason) }
         }
     }
 
