@@ -45,6 +45,7 @@ extension WebPages {
     func envelopePage(_ session: ConsoleSessions.Session, id: String, notice: String?) async throws -> Response {
         let envelope = try await engine.envelope(session.principal, id: id)
         let events = try await engine.events(session.principal, envelope: id)
+        let undelivered = Self.undeliveredEmail(events)
         var preview: Any = false
         if envelope.state == .draft, let document = envelope.documents.first {
             preview = ["pages": (1...max(document.pages, 1)).map {
@@ -56,7 +57,8 @@ extension WebPages {
             "template": Self.templateLabel(envelope),
             "metadata": envelope.metadata.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
             "recipients": envelope.recipients.map {
-                ["id": $0.id, "name": $0.name, "email": $0.email, "role": $0.role.rawValue, "order": $0.routingOrder, "state": $0.state.rawValue]
+                ["id": $0.id, "name": $0.name, "email": $0.email, "role": $0.role.rawValue, "order": $0.routingOrder, "state": $0.state.rawValue,
+                 "undelivered": undelivered[$0.id].map { $0 as Any } ?? false]
             },
             "documents": envelope.documents.filter { !$0.purged }.map {
                 ["envelope": envelope.id, "id": $0.id, "name": $0.name, "label": $0.sealedSHA256 == nil ? "as sent" : "completed and sealed"]
@@ -68,6 +70,21 @@ extension WebPages {
         ]
         if let notice { values["notice"] = "Envelope \(notice)." }
         return consolePage("console-envelope", values, title: envelope.subject, session: session)
+    }
+
+    /// The recipients an e-mail could not reach since their address was last corrected or their
+    /// invitation sent again, with the relay's reason (`recipient.email_failed`).
+    static func undeliveredEmail(_ events: [WorkflowEvent]) -> [String: String] {
+        var undelivered: [String: String] = [:]
+        for event in events {
+            guard let recipient = event.data["recipient"] else { continue }
+            switch event.type {
+            case "recipient.email_failed": undelivered[recipient] = event.personal?["error"] ?? "the reason was purged"
+            case "recipient.corrected", "recipient.resent": undelivered[recipient] = nil
+            default: break
+            }
+        }
+        return undelivered
     }
 
     func consoleDocument(_ session: ConsoleSessions.Session, envelope id: String, document documentID: String) async throws

@@ -73,7 +73,7 @@ enum ConsoleTemplates {
         <h2>Recipients</h2>
         <table>
         <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Order</th><th scope="col">Status</th></tr></thead>
-        <tbody>{{#recipients}}<tr><td>{{name}}</td><td>{{email}}</td><td>{{role}}</td><td>{{order}}</td><td>{{state}}</td></tr>{{/recipients}}</tbody>
+        <tbody>{{#recipients}}<tr><td>{{name}}</td><td>{{email}}</td><td>{{role}}</td><td>{{order}}</td><td>{{state}}{{#undelivered}}<br><strong>E-mail not delivered:</strong> {{.}}{{/undelivered}}</td></tr>{{/recipients}}</tbody>
         </table>
         <h2>Documents</h2>
         <ul class="downloads">{{#documents}}<li><a href="/console/envelopes/{{envelope}}/documents/{{id}}" download>{{name}}</a> ({{label}})</li>{{/documents}}</ul>

@@ -32,8 +32,11 @@ public struct WorkflowError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let completion = Code("completion")
         /// The store failed (I/O, a broken database).
         public static let store = Code("store")
-        /// Sending e-mail failed.
+        /// Sending e-mail failed for now (no relay, a broken connection, a temporary 4xx reply).
         public static let mail = Code("mail")
+        /// The mail relay refused a message for good (a 5xx reply to its sender, a recipient or
+        /// its content; an address it cannot carry): sending it again would fail the same way.
+        public static let mailRefused = Code("mailRefused")
         /// The evidence does not verify.
         public static let evidence = Code("evidence")
         /// A webhook could not be delivered (refused address, no answer, an error status).

@@ -218,11 +218,12 @@ extension PostgresWorkflowStore {
         }
     }
 
-    public func failJob(id: String, error: String, retryAt: Date) async throws {
+    public func failJob(id: String, error: String, retryAt: Date?) async throws {
+        let runAt = retryAt.map(Self.seconds)
         try await run("recording the failure of job \(id)") { connection in
             _ = try await connection.query("""
-                UPDATE jobs SET last_error = \(error), leased_until = NULL, run_at = \(Self.seconds(retryAt)),
-                  state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
+                UPDATE jobs SET last_error = \(error), leased_until = NULL, run_at = coalesce(\(runAt)::float8, run_at),
+                  state = CASE WHEN \(runAt)::float8 IS NULL OR attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
                 WHERE id = \(id) AND state = 'pending'
                 """, logger: logger)
         }

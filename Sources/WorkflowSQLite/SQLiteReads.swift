@@ -224,13 +224,13 @@ extension SQLiteWorkflowStore {
         }
     }
 
-    public func failJob(id: String, error: String, retryAt: Date) async throws {
+    public func failJob(id: String, error: String, retryAt: Date?) async throws {
         try await write { db in
             try db.run(sql: """
-                UPDATE jobs SET last_error = ?, leased_until = NULL, run_at = ?,
-                  state = CASE WHEN attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
+                UPDATE jobs SET last_error = ?, leased_until = NULL, run_at = coalesce(?, run_at),
+                  state = CASE WHEN ? IS NULL OR attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
                 WHERE id = ? AND state = 'pending'
-                """, arguments: [error, retryAt.timeIntervalSince1970, id])
+                """, arguments: [error, retryAt?.timeIntervalSince1970, retryAt?.timeIntervalSince1970, id])
         }
     }
 

@@ -108,7 +108,8 @@ public final class LoopbackSMTPServer: @unchecked Sendable {
         }
     }
 
-    /// The delivery log's lines (`DATA <id>` when a message's delivery starts, `SAVED <id>` once stored).
+    /// The delivery log's lines (`MAIL <from> <options>` and `RCPT <to>` as commanded, `DATA <id>`
+    /// when a message's delivery starts, `SAVED <id>` once stored).
     public func deliveries() -> [String] {
         ((try? String(contentsOf: deliveryLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }

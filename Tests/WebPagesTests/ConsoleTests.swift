@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 import WebPages
 import Workflow
 
@@ -45,6 +46,26 @@ import Workflow
         #expect(after.state == .voided && after.finishReason == "Wrong plan")
         let types = try await fixture.engine.events(fixture.agent, envelope: envelope.id).map(\.type)
         #expect(types.contains("recipient.reminded") && types.contains("envelope.voided"))
+    }
+
+    @Test func anEMailTheRelayRefusedIsShownBesideItsRecipientUntilCorrected() async throws {
+        let relay = try LoopbackSMTPServer(refusing: "gabriel.cote@")
+        defer { relay.stop() }
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link)
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: SMTPClient(host: "127.0.0.1", port: relay.port))
+        #expect(try await worker.runDue().failed.count == 1)
+        let recipient = try #require(envelope.recipients.first { $0.email == "gabriel.cote@crescentcapital.ca" })
+        try await withConsole(fixture) { browser in
+            _ = try await logIn(browser, key: fixture.agentKey)
+            let page = try await browser.get("/console/envelopes/\(envelope.id)")
+            #expect(page.body.contains("<strong>E-mail not delivered:</strong> mailRefused: SMTP 127.0.0.1:"), "\(page.body)")
+            #expect(page.body.contains("550 5.1.1 no such mailbox here") && page.body.contains("recipient.email_failed"))
+            let corrected = try await browser.post("/console/envelopes/\(envelope.id)/correct",
+                                                   ["csrf": try #require(page.csrf), "recipient": recipient.id, "email": "gabriel@crescentcapital.ca"])
+            #expect(corrected.status == .seeOther)
+            #expect(try await !browser.get("/console/envelopes/\(envelope.id)").body.contains("E-mail not delivered"))
+        }
     }
 
     @Test func aKeyWithoutTheAgentRoleOrAWrongKeyCannotSignIn() async throws {

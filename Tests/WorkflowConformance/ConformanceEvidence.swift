@@ -226,6 +226,18 @@ extension StoreConformance {
             let job = try await store.jobs(account: "acme", kind: .email, envelope: nil).first
             try expect(job?.state == .failed && job?.lastError == "connection refused", "failed after 2 attempts: \(String(describing: job))")
         },
+        Case(name: "jobs: a failure without a retry time fails the job at once") { store in
+            _ = try await makeAccount(store, "acme")
+            try await store.commit(StoreChange(account: "acme", jobs: [
+                Job(id: "job_r", account: "acme", kind: .email, envelope: "", runAt: epoch, maximumAttempts: 8)]))
+            _ = try await store.claimJobs(now: epoch, limit: 1, lease: 60, worker: "w")
+            try await store.failJob(id: "job_r", error: "550 no such mailbox", retryAt: nil)
+            let job = try await store.jobs(account: "acme", kind: .email, envelope: nil).first
+            try expect(job?.state == .failed && job?.attempts == 1 && job?.lastError == "550 no such mailbox" && job?.runAt == epoch,
+                       "failed after one of eight attempts, its time kept: \(String(describing: job))")
+            try expect(try await store.claimJobs(now: epoch.addingTimeInterval(86_400), limit: 1, lease: 60, worker: "w").isEmpty,
+                       "never claimed again")
+        },
         Case(name: "jobs: a failure reported after another worker finished the job leaves it done") { store in
             _ = try await makeAccount(store, "acme")
             try await store.commit(StoreChange(account: "acme", jobs: [

@@ -105,11 +105,71 @@ import Workflow
         let results = client.send([message("ana@example.com", 1), message("nobody@example.com", 2), message("li@example.com", 3)])
         #expect(results.count == 3)
         #expect(results[0] == nil && results[2] == nil, "the others are accepted: \(results)")
-        #expect(results[1]?.code == .mail && results[1]?.reason.contains("550") == true, "the refused one says why: \(String(describing: results[1]))")
+        #expect(results[1]?.code == .mailRefused && results[1]?.reason.contains("550") == true, "the refused one says why, for good: \(String(describing: results[1]))")
         let ids = server.messageIDs()
         #expect(Set(ids) == ["<batch-1@test>", "<batch-3@test>"], "\(ids)")
         #expect(server.messages().allSatisfy { $0.contains("\r\n.leading dot line") }, "dot-stuffing undone by the server")
         let down = SMTPClient(host: "127.0.0.1", port: 1, timeout: 2).send([message("ana@example.com", 4), message("li@example.com", 5)])
         #expect(down.count == 2 && down.allSatisfy { $0?.reason.contains("cannot connect") == true }, "no relay: every message fails: \(down)")
+    }
+}
+
+/// An e-mail that cannot arrive is the sender's to hear of: a relay's permanent refusal is not
+/// retried, and it — or the last of a temporary failure's attempts — is a
+/// `recipient.email_failed` event (and webhook) naming the recipient.
+@Suite(.serialized) struct UndeliverableMailTests {
+    @Test func aRefusedRecipientIsNotRetriedAndTheSenderIsTold() async throws {
+        let server = try LoopbackSMTPServer(refusing: "gabriel.cote@")
+        defer { server.stop() }
+        let fixture = try await WorkflowFixture.make()
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: SMTPClient(host: "127.0.0.1", port: server.port))
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        let pass = try await worker.runDue()
+        #expect(pass.failed.count == 1 && pass.failed[0].contains("550"), "\(pass.failed)")
+        let jobs = try await fixture.store.jobs(account: fixture.admin.account, kind: .email, envelope: envelope.id)
+        #expect(jobs.count == 1 && jobs[0].state == .failed && jobs[0].attempts == 1, "given up at once: \(jobs)")
+        let events = try await fixture.engine.events(fixture.agent, envelope: envelope.id)
+        let failure = try #require(events.last)
+        let recipient = try #require(envelope.recipients.first { $0.email == "gabriel.cote@crescentcapital.ca" })
+        #expect(failure.type == "recipient.email_failed" && failure.data["recipient"] == recipient.id, "\(events.map(\.type))")
+        #expect(failure.data["cause"] == "refused" && failure.data["attempts"] == "1" && failure.data["message"]?.hasPrefix("<msg_") == true,
+                "\(failure.data)")
+        #expect(failure.personal?["error"]?.contains("550") == true && failure.personal?["email"] == recipient.email,
+                "the reply and the address are personal data: \(String(describing: failure.personal))")
+        #expect(WebhookEventTypes.delivered("recipient.email_failed"))
+        // Nothing is tried again, however long the worker runs.
+        fixture.clock.advance(by: 7_200)
+        #expect(try await worker.runDue().failed.isEmpty)
+        #expect(server.deliveries().filter { $0.contains("gabriel.cote@") }.count == 1, "\(server.deliveries())")
+        // The sender corrects the address; the new invitation goes out.
+        _ = try await fixture.engine.correct(fixture.agent, envelope: envelope.id, recipient: recipient.id, email: "gabriel@crescentcapital.ca")
+        let after = try await worker.runDue()
+        #expect(after.ran[.email] == 1 && after.failed.isEmpty, "\(after.failed)")
+        #expect(!server.texts(to: "gabriel@crescentcapital.ca").isEmpty)
+    }
+
+    @Test func aRelayThatStaysDownIsToldOnceTheAttemptsAreUsedUp() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let closed = try LoopbackSMTPServer()
+        let port = closed.port
+        closed.stop()
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: SMTPClient(host: "127.0.0.1", port: port, timeout: 2))
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        func failures() async throws -> [WorkflowEvent] {
+            try await fixture.engine.events(fixture.agent, envelope: envelope.id).filter { $0.type == "recipient.email_failed" }
+        }
+        for attempt in 1...8 {
+            let pass = try await worker.runDue()
+            #expect(pass.failed.count == 1 && pass.failed[0].contains("cannot connect"), "attempt \(attempt): \(pass.failed)")
+            // A temporary failure is retried quietly; only the last attempt tells the sender.
+            #expect(try await failures().count == (attempt == 8 ? 1 : 0), "attempt \(attempt)")
+            fixture.clock.advance(by: 3_601)
+        }
+        let last = try #require(try await failures().first)
+        #expect(last.data["cause"] == "attemptsUsedUp" && last.data["attempts"] == "8", "\(last.data)")
+        #expect(try await fixture.store.jobs(account: fixture.admin.account, kind: .email, envelope: envelope.id).first?.state == .failed)
+        #expect(try await worker.runDue().failed.isEmpty)
     }
 }

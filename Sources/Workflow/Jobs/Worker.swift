@@ -139,10 +139,21 @@ public struct WorkflowWorker: Sendable {
         return failures
     }
 
-    /// Puts a job that failed back in the queue, due again after a backoff (30 s, doubling, at most an hour).
+    /// Puts a job that failed back in the queue, due again after a backoff (30 s, doubling, at most
+    /// an hour); a message the relay refused for good is not tried again.
     private func fail(_ job: Job, _ error: any Error, now: Date, pass: inout Pass) async throws {
         let delay = min(3600, 30 * pow(2, Double(max(0, job.attempts - 1))))
-        try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
+        let refused = (error as? WorkflowError)?.code == .mailRefused
+        if job.kind == .email, refused || job.attempts >= job.maximumAttempts {
+            // The sender must hear of it before the job is given up: a crash in between tries
+            // the message again (and may tell twice), never silently drops it.
+            do {
+                try await engine.recordUndeliverable(job, reason: "\(error)", refused: refused)
+            } catch {
+                pass.failed.append("recording the undelivered e-mail of \(job.envelope): \(error)")
+            }
+        }
+        try await engine.store.failJob(id: job.id, error: "\(error)", retryAt: refused ? nil : now.addingTimeInterval(delay))
         pass.failed.append("\(job.kind.rawValue) \(job.id) (\(job.envelope)): \(error)")
         if job.kind == .completion {
             // The sender must hear of it: the envelope would otherwise wait in `sent` with its
@@ -215,6 +226,25 @@ extension WorkflowEngine {
             // The reason can quote what the documents hold (a name too long for its place): it is
             // personal data, purged with the envelope's, its hash kept in the chain.
             transition.record("envelope.completion_failed", .system, data: data, personal: ["error": String(reason.prefix(1000))])
+        }
+    }
+
+    /// Records on the envelope that an e-mail to its recipients was given up
+    /// (`recipient.email_failed`, one event for each recipient it was addressed to: the message's
+    /// id, whether the relay refused it for good or the attempts ran out; the address, subject and
+    /// reply are personal data), so the sender, the console and webhook receivers see it and can
+    /// correct the address. Nothing for an e-mail that is not an envelope's or names no recipient.
+    func recordUndeliverable(_ job: Job, reason: String, refused: Bool) async throws {
+        guard !job.envelope.isEmpty, let message = try? JSONDecoder().decode(MailMessage.self, from: job.payload) else { return }
+        let addressed = Set(message.to.map { $0.lowercased() })
+        _ = try await change(account: job.account, envelope: job.envelope) { envelope, transition, _ throws(WorkflowError) in
+            guard envelope.retention.purgedAt == nil else { return }
+            for recipient in envelope.recipients where addressed.contains(recipient.email.lowercased()) {
+                let data = ["recipient": recipient.id, "message": message.messageID, "attempts": String(job.attempts),
+                            "cause": refused ? "refused" : "attemptsUsedUp"]
+                transition.record("recipient.email_failed", .system, data: data,
+                                  personal: ["email": recipient.email, "subject": message.subject, "error": String(reason.prefix(1000))])
+            }
         }
     }
 

@@ -72,7 +72,7 @@ public struct SMTPClient: Sendable {
                 let international = ([from] + to).filter(MailAddress.needsSMTPUTF8)
                 if let address = international.first, !offersSMTPUTF8 {
                     // Before MAIL FROM: nothing to undo, and the next message goes on.
-                    results.append(WorkflowError(.mail, "SMTP \(connection.name): the address '\(address)' has a local part that is not "
+                    results.append(WorkflowError(.mailRefused, "SMTP \(connection.name): the address '\(address)' has a local part that is not "
                                                  + "ASCII, which only a relay offering SMTPUTF8 (RFC 6531) can carry, and this one does not "
                                                  + "offer it; use a relay that does, or an ASCII address for this recipient"))
                     continue
@@ -178,6 +178,9 @@ public struct SMTPClient: Sendable {
             return try expect(code, or: other, step: String(line.prefix(while: { $0 != " " && $0 != ":" })))
         }
 
+        /// The steps of one message's transaction, whose permanent refusals are the message's own.
+        static let messageSteps: Set<String> = ["MAIL", "RCPT", "DATA", "end of data"]
+
         /// Reads a (possibly multi-line) reply and checks its code; the reply's lines.
         @discardableResult
         func expect(_ code: Int, or other: Int? = nil, step: String) throws -> [String] {
@@ -194,7 +197,10 @@ public struct SMTPClient: Sendable {
             }
             let reply = lines.joined(separator: " / ")
             guard let got = Int(reply.prefix(3)), got == code || got == other else {
-                throw WorkflowError(.mail, "SMTP \(name): \(step) was answered '\(reply)' (expected \(code))")
+                // A 5xx to one message's sender, recipient or content is for good (RFC 5321
+                // §4.2.1); one to the greeting or EHLO is about this relay and may mend.
+                let refused = Self.messageSteps.contains(step) && reply.first == "5"
+                throw WorkflowError(refused ? .mailRefused : .mail, "SMTP \(name): \(step) was answered '\(reply)' (expected \(code))")
             }
             return lines
         }

@@ -146,8 +146,10 @@ public protocol JobQueue: Sendable {
     /// already done or failed stays as it is.
     func finishDeliveries(_ deliveries: [(id: String, payload: Data)]) async throws
     /// Records a failure of a pending job: pending again at `retryAt`, or `failed` once its
-    /// attempts are used up. A job another worker finished meanwhile stays done.
-    func failJob(id: String, error: String, retryAt: Date) async throws
+    /// attempts are used up or when `retryAt` is nil (a failure that trying again cannot mend,
+    /// such as a relay refusing a recipient for good). A job another worker finished meanwhile
+    /// stays done.
+    func failJob(id: String, error: String, retryAt: Date?) async throws
     /// Jobs of an account (for tests, the CLI and the demo's outbox reading), newest last.
     func jobs(account: String, kind: Job.Kind?, envelope: String?) async throws -> [Job]
 }

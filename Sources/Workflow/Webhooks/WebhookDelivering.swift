@@ -100,6 +100,7 @@ enum WebhookPayload {
             }
         }
         if let recipient = event.data["recipient"] { data["recipient"] = .string(recipient) }
+        if event.type == "recipient.email_failed", let cause = event.data["cause"] { data["cause"] = .string(cause) }
         for key in ["template", "sha256"] where event.data[key] != nil && data[key] == nil {
             data[key] = .string(event.data[key]!)
         }

@@ -189,7 +189,7 @@ public enum WebhookEventTypes {
         "envelope.voided", "envelope.expired", "envelope.purged",
         "recipient.sent", "recipient.delivered", "recipient.consented", "recipient.authenticated", "recipient.filled",
         "recipient.adopted_signature", "recipient.signed", "recipient.approved", "recipient.declined",
-        "recipient.reminded", "recipient.resent", "recipient.corrected",
+        "recipient.reminded", "recipient.resent", "recipient.corrected", "recipient.email_failed",
         "template.published", "template.retired",
     ]
 
