@@ -1,7 +1,8 @@
 /// Characters that make what people are shown differ from what is stored: control characters
 /// (a NUL ends text in layout and PDF strings, an ESC rewrites an operator's terminal, a line
-/// break splits an e-mail header) and the directional embeddings, overrides and isolates that
-/// reorder the text after them (U+202A–U+202E, U+2066–U+2069). One classification for names,
+/// break splits an e-mail header) and the directional marks, embeddings, overrides and isolates
+/// that reorder the text around them (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069:
+/// "ref 1<ALM>0<ALM>0<ALM>9" prints as "ref 1900"). One classification for names,
 /// subjects, reasons, metadata and template data, so they cannot drift apart.
 public enum HiddenCharacters {
     /// Whether `scalar` is hidden. With `allowingLineBreaks`, tab, CR, LF and the Unicode line
@@ -10,7 +11,7 @@ public enum HiddenCharacters {
         switch scalar.value {
         case 0x09, 0x0A, 0x0D, 0x2028, 0x2029: !allowingLineBreaks
         case 0x00...0x1F, 0x7F...0x9F: true
-        case 0x202A...0x202E, 0x2066...0x2069: true
+        case 0x200E, 0x200F, 0x061C, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
         }
     }
@@ -23,9 +24,30 @@ public enum HiddenCharacters {
         return nil
     }
 
-    /// Whether `scalar` is a directional embedding, override or isolate.
+    /// Whether `scalar` is a directional mark, embedding, override or isolate.
     public static func isDirectional(_ scalar: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        switch scalar.value {
+        case 0x200E, 0x200F, 0x061C, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// Whether `text` has something to see: a character that is not a space, a format or other
+    /// default-ignorable character (a zero-width joiner, a Hangul filler, a variation selector),
+    /// a mark without a base, or the blank braille pattern. A name or a typed signature of only
+    /// such characters looks empty on the page and in the sealed PDF while passing for text.
+    public static func hasVisibleCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            let properties = scalar.properties
+            guard !properties.isWhitespace, !properties.isDefaultIgnorableCodePoint, scalar.value != 0x2800 else { return false }
+            switch properties.generalCategory {
+            case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .nonspacingMark, .enclosingMark,
+                 .unassigned, .surrogate:
+                return false
+            default:
+                return true
+            }
+        }
     }
 
     /// What `scalar` is, with its code point: "a control character (U+001B)".

@@ -12,7 +12,7 @@ extension PostgresWorkflowStore: BulkSendStore {
             _ = try await connection.query("""
                 INSERT INTO bulk_sends (account, id, spec, created_at, created_by)
                 VALUES (\(bulk.account), \(bulk.id), \(spec)::jsonb, \(Self.seconds(bulk.createdAt)), \(bulk.createdBy))
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -20,13 +20,13 @@ extension PostgresWorkflowStore: BulkSendStore {
         try await run("reading bulk send \(id)") { connection in
             guard let row = try await Self.rows(connection, """
                 SELECT id, account, spec, created_at, created_by FROM bulk_sends WHERE account = \(account) AND id = \(id)
-                """, logger: logger).first else {
+                """, logger: self.logger).first else {
                 return nil
             }
             var counts: [BulkRow.State: Int] = [:]
             for count in try await Self.rows(connection, """
                 SELECT state, COUNT(*) AS n FROM bulk_rows WHERE account = \(account) AND bulk = \(id) GROUP BY state
-                """, logger: logger) {
+                """, logger: self.logger) {
                 let name: String = try count.value("state")
                 guard let state = BulkRow.State(rawValue: name) else {
                     throw WorkflowError(.store, "bulk send \(id) has rows in an unknown state '\(name)'")
@@ -50,7 +50,7 @@ extension PostgresWorkflowStore: BulkSendStore {
         return try await transaction("adding rows to bulk send \(bulk)") { connection in
             guard try await Self.count(connection, """
                 SELECT 1 FROM bulk_sends WHERE account = \(account) AND id = \(bulk) FOR UPDATE
-                """, logger: logger) == 1 else {
+                """, logger: self.logger) == 1 else {
                 throw WorkflowError(.notFound, "account \(account) has no bulk send \(bulk)")
             }
             let added = try await Self.count(connection, """
@@ -62,14 +62,14 @@ extension PostgresWorkflowStore: BulkSendStore {
                 FROM unnest(\(keys)::text[], \(values)::text[]) WITH ORDINALITY AS given(key, row_values, position)
                 WHERE NOT EXISTS (SELECT 1 FROM bulk_rows b WHERE b.account = \(account) AND b.bulk = \(bulk) AND b.key = given.key)
                 RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             let pending = try await Self.count(connection, """
                 SELECT 1 FROM bulk_rows WHERE account = \(account) AND bulk = \(bulk) AND state = 'pending' LIMIT 1
-                """, logger: logger)
+                """, logger: self.logger)
             if pending > 0 {
                 for job in jobs {
                     guard job.account == account else { throw WorkflowError(.invalidRequest, "job \(job.id) belongs to another account") }
-                    try await Self.insert(job: job, connection, logger)
+                    try await Self.insert(job: job, connection, self.logger)
                 }
             }
             return added
@@ -93,7 +93,7 @@ extension PostgresWorkflowStore: BulkSendStore {
                 FROM claimed
                 WHERE bulk_rows.account = \(account) AND bulk_rows.bulk = \(bulk) AND bulk_rows.sequence = claimed.sequence
                 RETURNING \(unescaped: Self.qualified(Self.bulkRowColumns, "bulk_rows"))
-                """, logger: logger).map(Self.bulkRow).sorted { $0.sequence < $1.sequence }
+                """, logger: self.logger).map(Self.bulkRow).sorted { $0.sequence < $1.sequence }
         }
     }
 
@@ -103,7 +103,7 @@ extension PostgresWorkflowStore: BulkSendStore {
             let finished = try await Self.count(connection, """
                 UPDATE bulk_rows SET state = \(state.rawValue), envelope = \(envelope), error = \(error), lease_until = NULL
                 WHERE account = \(account) AND bulk = \(bulk) AND sequence = \(sequence) RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             guard finished == 1 else { throw WorkflowError(.notFound, "bulk send \(bulk) of \(account) has no row \(sequence)") }
         }
     }
@@ -116,7 +116,7 @@ extension PostgresWorkflowStore: BulkSendStore {
                 WHERE account = \(account) AND bulk = \(bulk) AND sequence > \(after)
                   AND (\(stateName)::text IS NULL OR state = \(stateName))
                 ORDER BY sequence LIMIT \(max(0, limit))
-                """, logger: logger).map(Self.bulkRow)
+                """, logger: self.logger).map(Self.bulkRow)
         }
     }
 

@@ -8,7 +8,7 @@ import CountersignCrypto
 /// `document_holders`, the envelopes that hold each one.
 /// Every node of a deployment reads the same documents with no shared file system.
 public struct PostgresDocumentStore: DocumentStore {
-    let client: PostgresClient
+    let lease: PatientLease
     let logger: Logger
     let place: String
 
@@ -46,9 +46,9 @@ public struct PostgresDocumentStore: DocumentStore {
         }
     }
 
-    private func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await lease.withConnection(body)
         } catch {
             throw PostgresWorkflowStore.mapped(error, what: what, place: place)
         }

@@ -180,7 +180,7 @@ enum OneStatementCommit {
             guard let prepared = try call(for: change, endpoints: memory.endpoints(account: account),
                                           ledgerHead: memory.ledgerHead(account: account)) else { return false }
             do {
-                _ = try await store.client.withConnection { connection in
+                _ = try await store.lease.withConnection { connection in
                     try await PostgresWorkflowStore.count(connection, prepared.call, logger: logger)
                 }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == staleMemory {

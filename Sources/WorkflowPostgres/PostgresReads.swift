@@ -8,7 +8,7 @@ extension PostgresWorkflowStore {
     public func envelope(account: String, id: String) async throws -> Envelope? {
         let cache = envelopeCache
         return try await run("reading envelope \(id)") { connection in
-            try await Self.rows(connection, ReadStatements.EnvelopeByID(account: account, id: id), logger: logger)
+            try await Self.rows(connection, ReadStatements.EnvelopeByID(account: account, id: id), logger: self.logger)
                 .first.map { row in try row.value("body", as: String.self) }.map { text in try cache.envelope(account: account, id: id, text: text) { try Self.decode(Envelope.self, $0) } }
         }
     }
@@ -30,7 +30,7 @@ extension PostgresWorkflowStore {
     public func recipient(tokenHash: String) async throws -> (account: String, envelope: String, recipient: String)? {
         try await run("finding a recipient token") { connection in
             try await Self.rows(connection, "SELECT account, envelope, recipient FROM recipient_tokens WHERE token_hash = \(tokenHash)",
-                                logger: logger).first.map { row in
+                                logger: self.logger).first.map { row in
                 (account: try row.value("account"), envelope: try row.value("envelope"), recipient: try row.value("recipient"))
             }
         }
@@ -40,7 +40,7 @@ extension PostgresWorkflowStore {
         let cache = envelopeCache
         return try await run("finding a recipient token's envelope") { connection in
             guard let row = try await Self.rows(connection, ReadStatements.EnvelopeByToken(tokenHash: tokenHash),
-                                                logger: logger).first else { return nil }
+                                                logger: self.logger).first else { return nil }
             let account: String = try row.value("account"), id: String = try row.value("envelope")
             let envelope = try cache.envelope(account: account, id: id, text: try row.value("body")) { try Self.decode(Envelope.self, $0) }
             return (try row.value("recipient"), envelope)
@@ -51,7 +51,7 @@ extension PostgresWorkflowStore {
         let cache = templateCache, key = RowDecodeCache<TemplateVersion>.key(account, templateID, version)
         return try await run("reading template \(templateID)@\(version)") { connection in
             try await Self.rows(connection, ReadStatements.TemplateVersionByID(account: account, templateID: templateID, version: version),
-                                logger: logger).first.map { row in
+                                logger: self.logger).first.map { row in
                 try cache.value(key: key, text: try row.value("body")) { try Self.decode(TemplateVersion.self, $0) }
             }
         }
@@ -80,7 +80,7 @@ extension PostgresWorkflowStore {
     /// The JSON `body` column of each row, decoded.
     private func bodies<T: Decodable & Sendable>(_ what: String, _ query: PostgresQuery, as type: T.Type) async throws -> [T] {
         try await run(what) { connection in
-            try await Self.column(connection, query, logger: logger, as: String.self).map { try Self.decode(T.self, $0) }
+            try await Self.column(connection, query, logger: self.logger, as: String.self).map { try Self.decode(T.self, $0) }
         }
     }
 
@@ -88,7 +88,7 @@ extension PostgresWorkflowStore {
 
     public func events(account: String, stream: String) async throws -> [WorkflowEvent] {
         try await run("reading the events of \(stream)") { connection in
-            try await Self.rows(connection, ReadStatements.EventsOfStream(account: account, stream: stream), logger: logger).map { row in
+            try await Self.rows(connection, ReadStatements.EventsOfStream(account: account, stream: stream), logger: self.logger).map { row in
                 let sequence: Int = try row.value("sequence")
                 return WorkflowEvent(account: try row.value("account"), stream: try row.value("stream"), sequence: sequence,
                                      type: try row.value("type"), at: try Self.isoDate(try row.value("at"), "event \(sequence) of \(stream)"),
@@ -114,7 +114,7 @@ extension PostgresWorkflowStore {
     public func streams(account: String) async throws -> [String] {
         try await run("listing the event streams of \(account)") { connection in
             try await Self.column(connection, "SELECT DISTINCT stream FROM events WHERE account = \(account) ORDER BY stream",
-                               logger: logger, as: String.self)
+                               logger: self.logger, as: String.self)
         }
     }
 
@@ -122,13 +122,13 @@ extension PostgresWorkflowStore {
         try await run("reading the ledger of \(account)") { connection in
             try await Self.rows(connection, """
                 SELECT \(unescaped: Self.ledgerColumns) FROM ledger WHERE account = \(account) ORDER BY sequence
-                """, logger: logger).map(Self.ledgerEntry)
+                """, logger: self.logger).map(Self.ledgerEntry)
         }
     }
 
     public func ledgerHead(account: String) async throws -> LedgerEntry? {
         try await run("reading the ledger head of \(account)") { connection in
-            try await Self.rows(connection, ReadStatements.LedgerHead(account: account), logger: logger).map(Self.ledgerEntry).first
+            try await Self.rows(connection, ReadStatements.LedgerHead(account: account), logger: self.logger).map(Self.ledgerEntry).first
         }
     }
 
@@ -145,7 +145,7 @@ extension PostgresWorkflowStore {
     public func anchors(account: String) async throws -> [LedgerAnchor] {
         try await run("reading the ledger anchors of \(account)") { connection in
             try await Self.rows(connection, "SELECT account, sequence, head, token, at FROM ledger_anchors WHERE account = \(account) ORDER BY sequence",
-                                logger: logger).map { row in
+                                logger: self.logger).map { row in
                 LedgerAnchor(account: try row.value("account"), sequence: try row.value("sequence"), head: try row.value("head"),
                              token: try row.value("token"), at: Self.date(try row.value("at")))
             }
@@ -157,7 +157,7 @@ extension PostgresWorkflowStore {
             _ = try await connection.query("""
                 INSERT INTO ledger_anchors (account, sequence, head, token, at)
                 VALUES (\(anchor.account), \(anchor.sequence), \(anchor.head), \(anchor.token), \(Self.seconds(anchor.at)))
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -188,13 +188,13 @@ extension PostgresWorkflowStore {
                 UPDATE jobs SET leased_until = \(at + lease), leased_by = \(worker), attempts = jobs.attempts + 1
                 FROM claimed WHERE jobs.id = claimed.id
                 RETURNING \(unescaped: Self.qualified(Self.jobColumns, "jobs"))
-                """, logger: logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+                """, logger: self.logger).map(Self.job).sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
         }
     }
 
     public func finishJob(id: String) async throws {
         try await run("finishing job \(id)") { connection in
-            _ = try await connection.query("UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = \(id) AND state = 'pending'", logger: logger)
+            _ = try await connection.query("UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = \(id) AND state = 'pending'", logger: self.logger)
         }
     }
 
@@ -202,7 +202,7 @@ extension PostgresWorkflowStore {
         guard !ids.isEmpty else { return }
         try await run("finishing jobs \(ids.prefix(3).joined(separator: ", "))\(ids.count > 3 ? ", …" : "")") { connection in
             _ = try await connection.query("UPDATE jobs SET state = 'done', leased_until = NULL WHERE id = ANY(\(ids)) AND state = 'pending'",
-                                           logger: logger)
+                                           logger: self.logger)
         }
     }
 
@@ -214,7 +214,7 @@ extension PostgresWorkflowStore {
                 UPDATE jobs SET state = 'done', leased_until = NULL, payload = delivered.payload
                 FROM unnest(\(ids)::text[], \(payloads)::bytea[]) AS delivered(id, payload)
                 WHERE jobs.id = delivered.id AND jobs.state = 'pending'
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -225,7 +225,7 @@ extension PostgresWorkflowStore {
                 UPDATE jobs SET last_error = \(error), leased_until = NULL, run_at = coalesce(\(runAt)::float8, run_at),
                   state = CASE WHEN \(runAt)::float8 IS NULL OR attempts >= maximum_attempts THEN 'failed' ELSE 'pending' END
                 WHERE id = \(id) AND state = 'pending'
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -237,13 +237,13 @@ extension PostgresWorkflowStore {
             // plan of "IS NULL OR" cannot use the envelope's index.
             if let kindName, let envelope {
                 return try await Self.rows(connection, ReadStatements.JobsOfEnvelope(account: account, envelope: envelope, kind: kindName),
-                                           logger: logger).map(Self.job)
+                                           logger: self.logger).map(Self.job)
             }
             return try await Self.rows(connection, """
                 SELECT \(unescaped: Self.jobColumns) FROM jobs
                 WHERE account = \(account) AND (\(kindName)::text IS NULL OR kind = \(kindName)) AND (\(envelope)::text IS NULL OR envelope = \(envelope))
                 ORDER BY position
-                """, logger: logger).map(Self.job)
+                """, logger: self.logger).map(Self.job)
         }
     }
 

@@ -25,7 +25,7 @@ extension PostgresWorkflowStore: ServiceRecordStore {
                     DELETE FROM idempotency_keys WHERE (account, key) IN (
                         SELECT account, key FROM idempotency_keys WHERE created_at < \(cutoff)
                         LIMIT \(Self.idempotencySweep) FOR UPDATE SKIP LOCKED)
-                    """, logger: logger)
+                    """, logger: self.logger)
             }
             // The holder may release or outlive its record between our insert and our read: then try again.
             for _ in 0..<4 {
@@ -34,20 +34,20 @@ extension PostgresWorkflowStore: ServiceRecordStore {
                     VALUES (\(record.account), \(record.key), \(record.requestHash), \(record.status), \(headers)::jsonb,
                             \(Data(record.body)), \(Self.seconds(record.createdAt)))
                     ON CONFLICT (account, key) DO NOTHING RETURNING 1
-                    """, logger: logger)
+                    """, logger: self.logger)
                 if reserved == 1 { return nil }
                 let existing = try await Self.rows(connection, """
                     SELECT account, key, request_hash, status, headers, body, created_at,
                            (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned))) AS stale
                     FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
-                    """, logger: logger)
+                    """, logger: self.logger)
                 guard let row = existing.first else { continue }
                 guard try row.value("stale", as: Bool.self) else { return try Self.idempotencyRecord(row) }
                 // Expired or abandoned: gone (whoever deletes it), and the key is free to reserve.
                 try await connection.query("""
                     DELETE FROM idempotency_keys WHERE account = \(record.account) AND key = \(record.key)
                         AND (created_at < \(cutoff) OR (status = 0 AND created_at < \(abandoned)))
-                    """, logger: logger)
+                    """, logger: self.logger)
             }
             throw WorkflowError(.conflict, "idempotency key \(record.key) is being reserved and released by other requests at once; retry")
         }
@@ -66,14 +66,14 @@ extension PostgresWorkflowStore: ServiceRecordStore {
             _ = try await connection.query("""
                 UPDATE idempotency_keys SET status = \(record.status), headers = \(headers)::jsonb, body = \(Data(record.body))
                 WHERE account = \(record.account) AND key = \(record.key) AND request_hash = \(record.requestHash) AND status = 0
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
     public func releaseIdempotencyKey(account: String, key: String) async throws {
         try await run("releasing idempotency key \(key)") { connection in
             _ = try await connection.query("DELETE FROM idempotency_keys WHERE account = \(account) AND key = \(key) AND status = 0",
-                                           logger: logger)
+                                           logger: self.logger)
         }
     }
 
@@ -83,7 +83,7 @@ extension PostgresWorkflowStore: ServiceRecordStore {
                 INSERT INTO embedded_links (secret_hash, account, envelope, recipient, created_by, expires_at, used_at)
                 VALUES (\(link.secretHash), \(link.account), \(link.envelope), \(link.recipient), \(link.createdBy),
                         \(Self.seconds(link.expiresAt)), NULL)
-                """, logger: logger)
+                """, logger: self.logger)
         }
     }
 
@@ -96,7 +96,7 @@ extension PostgresWorkflowStore: ServiceRecordStore {
                 UPDATE embedded_links SET used_at = \(at)
                 WHERE secret_hash = \(secretHash) AND used_at IS NULL AND expires_at > \(at)
                 RETURNING secret_hash, account, envelope, recipient, created_by, expires_at, used_at
-                """, logger: logger).first.map { row in
+                """, logger: self.logger).first.map { row in
                 EmbeddedLink(secretHash: try row.value("secret_hash"), account: try row.value("account"), envelope: try row.value("envelope"),
                              recipient: try row.value("recipient"), createdBy: try row.value("created_by"),
                              expiresAt: Self.date(try row.value("expires_at")),

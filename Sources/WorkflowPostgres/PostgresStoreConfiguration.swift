@@ -18,6 +18,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var database: String
     /// The most connections this process opens (each worker task holds one while it runs a query).
     public var maximumConnections: Int
+    /// The longest a store call waits for a pooled connection before failing as `store` (while
+    /// the database is down, instead of the pool's minute; `PatientLease`).
+    public var connectionPatience: Duration = .seconds(10)
     /// Whether most commits are one call of the commit function (`OneStatementCommit`, the
     /// default); false commits every change the long way, as statements in a transaction. For
     /// tests, which run the conformance suite both ways so that the long way stays proven.

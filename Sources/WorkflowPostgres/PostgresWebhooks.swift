@@ -134,7 +134,7 @@ extension PostgresWorkflowStore {
 
     private func endpoints(_ what: String, _ query: PostgresQuery) async throws -> [WebhookEndpoint] {
         try await run(what) { connection in
-            try await Self.column(connection, query, logger: logger, as: String.self).map { try Self.decode(WebhookEndpoint.self, $0) }
+            try await Self.column(connection, query, logger: self.logger, as: String.self).map { try Self.decode(WebhookEndpoint.self, $0) }
         }
     }
 
@@ -142,7 +142,7 @@ extension PostgresWorkflowStore {
         try await run("reading webhook delivery \(id)") { connection in
             try await Self.rows(connection, """
                 SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE account = \(account) AND id = \(id)
-                """, logger: logger).first.map(Self.delivery)
+                """, logger: self.logger).first.map(Self.delivery)
         }
     }
 
@@ -155,7 +155,7 @@ extension PostgresWorkflowStore {
                 SELECT \(unescaped: Self.qualified(Self.deliveryColumns, "d")), e.body AS endpoint_body
                 FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.account = d.account AND e.id = d.endpoint
                 WHERE d.account = \(account) AND d.id = ANY(\(ids))
-                """, logger: logger) {
+                """, logger: self.logger) {
                 let delivery = try Self.delivery(row)
                 found[delivery.id] = (delivery, try row.value("endpoint_body", as: String?.self).map { try Self.decode(WebhookEndpoint.self, $0) })
             }
@@ -174,7 +174,7 @@ extension PostgresWorkflowStore {
                   AND (\(state)::text IS NULL OR state = \(state))
                   AND (\(query.after)::text IS NULL OR id > \(query.after))
                 ORDER BY id LIMIT \(max(0, query.limit))
-                """, logger: logger).map(Self.delivery)
+                """, logger: self.logger).map(Self.delivery)
         }
     }
 
@@ -183,7 +183,7 @@ extension PostgresWorkflowStore {
             try await Self.rows(connection, """
                 SELECT account, delivery, endpoint, number, at, status, duration_ms, response_excerpt, error
                 FROM webhook_attempts WHERE account = \(account) AND delivery = \(delivery) ORDER BY number
-                """, logger: logger).map { row in
+                """, logger: self.logger).map { row in
                 WebhookAttempt(account: try row.value("account"), delivery: try row.value("delivery"), endpoint: try row.value("endpoint"),
                                number: try row.value("number"), at: Self.date(try row.value("at")), status: try row.value("status"),
                                durationMilliseconds: try row.value("duration_ms"), responseExcerpt: try row.value("response_excerpt"),
@@ -200,7 +200,7 @@ extension PostgresWorkflowStore {
                   AND at > COALESCE((SELECT MAX(at) FROM webhook_attempts
                                      WHERE account = \(account) AND endpoint = \(endpoint) AND status BETWEEN 200 AND 299),
                                     '-Infinity'::double precision)
-                """, logger: logger, as: Double?.self).first.flatMap { $0 }.map(Self.date)
+                """, logger: self.logger, as: Double?.self).first.flatMap { $0 }.map(Self.date)
         }
     }
 

@@ -13,6 +13,8 @@ public import Workflow
 /// Open it with `open(_:)`, which connects and migrates, and `close()` it when done.
 public final class PostgresWorkflowStore: WorkflowStore {
     let client: PostgresClient
+    /// The pool's connections, waited for at most `configuration.connectionPatience`.
+    let lease: PatientLease
     private let runner: Task<Void, Never>
     let logger: Logger
     /// Where the store connects (for messages).
@@ -42,11 +44,12 @@ public final class PostgresWorkflowStore: WorkflowStore {
         clientConfiguration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: clientConfiguration)
         self.client = client
+        self.lease = PatientLease(client: client, patience: configuration.connectionPatience, place: configuration.place)
         self.configuration = configuration
         // Queries log at debug level through the application's swift-log bootstrap (silent by default).
         self.logger = Logger(label: "countersign.workflow.postgres")
         self.runner = Task { await client.run() }
-        self.documents = PostgresDocumentStore(client: client, logger: logger, place: configuration.place)
+        self.documents = PostgresDocumentStore(lease: lease, logger: logger, place: configuration.place)
     }
 
     /// Connects to the database and brings its schema up to date (each migration once, under an
@@ -100,18 +103,20 @@ public final class PostgresWorkflowStore: WorkflowStore {
     }
 
     /// Runs statements on one pooled connection outside a transaction (single reads and writes).
-    func run<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await lease.withConnection(body)
         } catch {
             throw Self.mapped(error, what: what, place: configuration.place)
         }
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await lease.withConnection { [logger] connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch let error as PostgresTransactionError {
             throw Self.mapped(error.closureError ?? error.beginError ?? error.commitError ?? error, what: what, place: configuration.place)
         } catch {
@@ -175,21 +180,21 @@ public final class PostgresWorkflowStore: WorkflowStore {
         try await transaction("creating account \(account.id)") { connection in
             try await connection.query("""
                 INSERT INTO accounts (id, name, created_at) VALUES (\(account.id), \(account.name), \(Self.seconds(account.createdAt)))
-                """, logger: logger)
-            try await Self.insert(key: firstKey, connection, logger: logger)
+                """, logger: self.logger)
+            try await Self.insert(key: firstKey, connection, logger: self.logger)
         }
     }
 
     public func account(id: String) async throws -> Account? {
         try await run("reading account \(id)") { connection in
-            try await Self.rows(connection, "SELECT id, name, created_at FROM accounts WHERE id = \(id)", logger: logger)
+            try await Self.rows(connection, "SELECT id, name, created_at FROM accounts WHERE id = \(id)", logger: self.logger)
                 .first.map(Self.account)
         }
     }
 
     public func accounts() async throws -> [Account] {
         try await run("listing accounts") { connection in
-            try await Self.rows(connection, "SELECT id, name, created_at FROM accounts ORDER BY id", logger: logger).map(Self.account)
+            try await Self.rows(connection, "SELECT id, name, created_at FROM accounts ORDER BY id", logger: self.logger).map(Self.account)
         }
     }
 
@@ -199,10 +204,10 @@ public final class PostgresWorkflowStore: WorkflowStore {
 
     public func insertKey(_ key: APIKeyRecord) async throws {
         try await transaction("adding key \(key.id)") { connection in
-            guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(key.account)", logger: logger) == 1 else {
+            guard try await Self.count(connection, "SELECT 1 FROM accounts WHERE id = \(key.account)", logger: self.logger) == 1 else {
                 throw WorkflowError(.notFound, "no account \(key.account)")
             }
-            try await Self.insert(key: key, connection, logger: logger)
+            try await Self.insert(key: key, connection, logger: self.logger)
         }
     }
 
@@ -219,7 +224,7 @@ public final class PostgresWorkflowStore: WorkflowStore {
             let changed = try await Self.count(connection, """
                 UPDATE api_keys SET revoked_at = \(Self.seconds(at))
                 WHERE account = \(account) AND id = \(id) AND revoked_at IS NULL RETURNING 1
-                """, logger: logger)
+                """, logger: self.logger)
             guard changed == 1 else { throw WorkflowError(.notFound, "account \(account) has no active key \(id)") }
         }
     }
@@ -237,7 +242,7 @@ public final class PostgresWorkflowStore: WorkflowStore {
             try await Self.rows(connection, """
                 SELECT id, account, role, name, secret_hash, created_at, revoked_at FROM api_keys
                 WHERE \(unescaped: column)\(value) ORDER BY id
-                """, logger: logger).map { row in
+                """, logger: self.logger).map { row in
                 let id: String = try row.value("id"), roleName: String = try row.value("role")
                 guard let role = Role(rawValue: roleName) else {
                     throw WorkflowError(.store, "key \(id) has an unknown role '\(roleName)'")

@@ -356,7 +356,7 @@ extension PostgresWorkflowStore {
     func preparedStatementRuns() async throws -> [(name: String, generic: Int, custom: Int)] {
         try await run("listing prepared statements") { connection in
             try await Self.rows(connection, "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements",
-                                logger: logger).map { (try $0.value("name"), try $0.value("generic_plans"), try $0.value("custom_plans")) }
+                                logger: self.logger).map { (try $0.value("name"), try $0.value("generic_plans"), try $0.value("custom_plans")) }
         }
     }
 }

@@ -237,6 +237,52 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         }
     }
 
+    @Test func aDatabaseThatGoesAwayFailsCallsAfterThePatienceNotThePoolsMinute() async throws {
+        // A server of its own, to stop: the pool then fails to connect, and without a bound a
+        // lease waits until its circuit breaker trips, a minute later.
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        try server.createDatabase("away")
+        var configuration = PostgresStoreConfiguration(endpoint: .tcp(host: "127.0.0.1", port: server.port), username: server.user,
+                                                       database: "away", maximumConnections: 2)
+        configuration.connectionPatience = .seconds(2)
+        let store = try await PostgresWorkflowStore.open(configuration)
+        try await account(store, "acme")
+        #expect(try await store.account(id: "acme") != nil)
+        _ = try server.run("pg_ctl", ["-D", server.directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
+        // The pooled connections die with the server (their calls fail at once); then the pool
+        // has none to give, and a call waits the patience.
+        var reasons: [String] = []
+        for _ in 0..<6 {
+            do {
+                _ = try await store.account(id: "acme")
+                Issue.record("a read succeeded with the server stopped")
+            } catch let error as WorkflowError {
+                #expect(error.code == .store, "\(error)")
+                reasons.append(error.reason)
+            }
+        }
+        #expect(reasons.contains { $0.contains("gave no connection within 2 s (it may be down or restarting); retry shortly") }, "\(reasons)")
+        // Back up, the same store serves again (and closes cleanly, its pool connected).
+        let data = server.directory.appendingPathComponent("data").path
+        let restarted = try server.run("pg_ctl", ["-D", data, "-l", server.directory.appendingPathComponent("server.log").path, "-o",
+                                      "-p \(server.port) -k \(server.directory.path) -c listen_addresses=127.0.0.1", "-w", "-t", "60", "start"],
+                           detached: true)
+        #expect(restarted.status == 0, "\(restarted.stderr) \(server.logTail())")
+        var served = false
+        var lastError = ""
+        for _ in 0..<40 where !served {
+            do {
+                served = try await store.account(id: "acme") != nil
+            } catch {
+                lastError = "\(error)"
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        #expect(served, "the store did not serve again once the database was back: \(lastError)")
+        await store.close()
+    }
+
     @Test func anUnreachableServerIsAClearStoreError() async throws {
         let port = try freeLoopbackPort()
         let configuration = PostgresStoreConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), username: "nobody", database: "none")

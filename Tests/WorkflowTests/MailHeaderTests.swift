@@ -48,6 +48,32 @@ import TestSupport
 
     /// International domains travel as IDNA A-labels (the vectors are Python's `idna` codec's);
     /// a local part that is not ASCII needs a relay offering SMTPUTF8, and gets it asked for.
+    /// A domain is the one people see: what prints as nothing, imitates another script or is
+    /// not valid IDNA is refused; compatibility forms fold to what they look like.
+    @Test func domainsThatWouldSendTheMailElsewhereAreRefused() throws {
+        for (domain, says) in [("exa\u{200D}mple.com", "prints as nothing (U+200D)"), ("exa\u{200B}mple.com", "prints as nothing (U+200B)"),
+                               ("exa\u{00AD}mple.com", "prints as nothing (U+00AD)"), ("exa\u{200E}mple.com", "prints as nothing (U+200E)"),
+                               ("\u{0430}pple.com", "mixes Cyrillic and Latin letters in 'аpple'"),
+                               ("xn--abc-.com", "starts or ends with a hyphen"), ("xn--zzzzzzzzz9.com", "not valid Punycode"),
+                               ("ab--cd.com", "IDNA reserves"), ("my_host.com", "other than letters, digits and hyphens"),
+                               ("\u{2764}.com", "a character a domain name may not have (U+2764)"), ("\u{0301}x.com", "a mark with no letter before it"),
+                               ("a..com", "an empty label")] {
+            #expect(throws: MailAddress.DomainProblem.self, "\(domain)") { try MailAddress.aLabels(domain) }
+            do {
+                _ = try MailAddress.aLabels(domain)
+            } catch {
+                #expect(error.description.contains(says), "\(domain): \(error)")
+            }
+        }
+        for (domain, ascii) in [("ｅｘａｍｐｌｅ．com", "example.com"), ("例子｡广告", "xn--fsqu00a.xn--4rr70v"),
+                                ("xn--mller-kva.example", "xn--mller-kva.example"), ("ΠΑΡΆΔΕΙΓΜΑ.gr", "xn--hxajbheg2az3al.gr")] {
+            #expect(try MailAddress.aLabels(domain) == ascii, "\(domain)")
+        }
+        for text in ["müller", "例子", "παράδειγμα", "пример", "मराठी"] {
+            #expect(MailAddress.depunycode(try #require(MailAddress.punycode(text))) == text, "\(text)")
+        }
+    }
+
     @Test func internationalAddressesReachARelayInTheFormItTakes() throws {
         for (domain, ascii) in [("例子.广告", "xn--fsqu00a.xn--4rr70v"), ("Müller.example", "xn--mller-kva.example"),
                                 ("ÄÖÜ.de", "xn--4ca0bs.de"), ("παράδειγμα.δοκιμή", "xn--hxajbheg2az3al.xn--jxalpdlp"),

@@ -73,6 +73,14 @@ import Workflow
         for (name, email, says) in [("Gabriel\u{1B}[2J", "x@example.com", "a control character (U+001B) at character 8"),
                                     ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
+                                    ("Lee\u{200E} 12", "x@example.com", "a directional formatting character (U+200E) at character 4"),
+                                    // What prints as nothing, or sends the mail elsewhere than it shows.
+                                    ("\u{3164}\u{3164}", "x@example.com", "has only characters that print as nothing (U+3164 U+3164)"),
+                                    ("Gabriel", "ceo@exa\u{200D}mple.com", "the domain has a character that prints as nothing (U+200D)"),
+                                    ("Gabriel", "ceo@\u{0430}pple.com", "mixes Cyrillic and Latin letters"),
+                                    ("Gabriel", "us..er@example.com", "'us..er' is not a mailbox name"),
+                                    ("Gabriel", "\"a b\"@example.com", "is not an e-mail address"),
+                                    ("Gabriel", "\"a\\\"b\"@example.com", "is not a mailbox name"),
                                     ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @"),
                                     ("Gabriel", "gabriel@[127.0.0.1]", "'[127.0.0.1]' is not a domain name"),
                                     // A script no shipped font has: signed, it could never be sealed.
@@ -154,6 +162,9 @@ import Workflow
         // days prints as "30") and a control character the layout drops. Line breaks and tabs
         // are text.
         for (value, says) in [("\u{202E}03 days", "directional formatting character (U+202E)"),
+                              // Marks reorder too: "ref 1<ALM>0<ALM>0<ALM>9" printed as "ref 1900".
+                              ("ref 1\u{061C}0\u{061C}0\u{061C}9", "directional formatting character (U+061C)"),
+                              ("845\u{200F}-9099", "directional formatting character (U+200F)"),
                               ("Crescent\u{1B}[31m Capital", "control character (U+001B)")] {
             var data = WorkflowFixture.lead
             data["company_name"] = value

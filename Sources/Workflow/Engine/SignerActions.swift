@@ -1,4 +1,5 @@
 import Foundation
+import InputChecks
 
 /// What a recipient sees when they open their link.
 public struct RecipientView: Sendable, Hashable {
@@ -240,6 +241,9 @@ extension WorkflowEngine {
         case .typed(let name, let font):
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
                 throw WorkflowError(.invalidRequest, "a typed signature needs 1 to 100 characters")
+            }
+            guard HiddenCharacters.hasVisibleCharacter(name) else {
+                throw WorkflowError(.invalidRequest, "the typed signature has only characters that print as nothing; type your name")
             }
             // Drawn into the sealed document and shown on its certificate: no character that
             // would make them show other text than the stored one.

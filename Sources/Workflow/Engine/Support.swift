@@ -76,6 +76,10 @@ enum Check {
     static func nonEmpty(_ value: String, _ what: String, multiline: Bool = false) throws(WorkflowError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw WorkflowError(.invalidRequest, "\(what) is empty; give one") }
+        guard HiddenCharacters.hasVisibleCharacter(trimmed) else {
+            throw WorkflowError(.invalidRequest, "\(what) has only characters that print as nothing "
+                                + "(\(trimmed.unicodeScalars.prefix(4).map(\.codePoint).joined(separator: " "))); give one that can be read")
+        }
         guard trimmed.count <= 500 else { throw WorkflowError(.invalidRequest, "\(what) is longer than 500 characters") }
         try visible(trimmed, what, multiline: multiline)
         return trimmed
@@ -91,15 +95,33 @@ enum Check {
     static func email(_ value: String, _ what: String) throws(WorkflowError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+        guard parts.count == 2, !parts[0].isEmpty,
               !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" }) else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
         }
+        // A dot-atom local part (RFC 5322 §3.4.1, UTF-8 allowed by RFC 6532): no quoted forms,
+        // no dot at an end or two in a row, which relays refuse after the envelope was made.
+        let local = parts[0]
+        guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
+              local.unicodeScalars.allSatisfy({ !$0.isASCII || $0.properties.isAlphabetic && $0.value < 0x80 || ("0"..."9").contains($0)
+                  || "!#$%&'*+-/=?^_`{|}~.".unicodeScalars.contains($0) }) else {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)': '\(local)' is not a mailbox name (letters, digits and "
+                                + "!#$%&'*+-/=?^_`{|}~, dots between them)")
+        }
         // A domain name (in IDNA A-labels within DNS's limits), not an address literal
         // (`x@[127.0.0.1]`), which sends a contract to whatever host the sender names.
-        guard !parts[1].contains("["), MailAddress.asciiDomain(String(parts[1])) != nil else {
+        guard !parts[1].contains("[") else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)': '\(parts[1])' is not a domain name (name@domain.tld; "
                                 + "an address literal such as [192.0.2.1] is not taken)")
+        }
+        let domain: String
+        do {
+            domain = try MailAddress.aLabels(String(parts[1]))
+        } catch {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)': the domain \(error); check the address")
+        }
+        guard domain.contains(".") else {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
         }
         // RFC 5321's limits: a longer address is refused by relays, after the envelope was made.
         guard parts[0].utf8.count <= 64, trimmed.utf8.count <= 254 else {

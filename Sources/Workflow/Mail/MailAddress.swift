@@ -18,26 +18,90 @@ public enum MailAddress {
         !transportForm(address).allSatisfy(\.isASCII)
     }
 
-    /// A domain in IDNA A-labels: each label that is not ASCII mapped (NFC, lower case, the
-    /// ideographic full stops as dots) and Punycode-encoded (RFC 3492) after `xn--`. Nil when a
-    /// label is empty or the result is longer than DNS allows.
+    /// A domain in IDNA A-labels, or nil when it is not a domain name (`aLabels(_:)` says why).
     public static func asciiDomain(_ domain: String) -> String? {
-        let mapped = domain.precomposedStringWithCanonicalMapping.lowercased()
-            .replacingOccurrences(of: "\u{3002}", with: ".").replacingOccurrences(of: "\u{FF0E}", with: ".")
-            .replacingOccurrences(of: "\u{FF61}", with: ".")
+        try? aLabels(domain)
+    }
+
+    /// Why a domain is not one (`aLabels(_:)`).
+    public struct DomainProblem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A domain in IDNA A-labels (RFC 5890–5892, with UTS #46's mapping): compatibility forms
+    /// folded (a fullwidth `ｅｘａｍｐｌｅ．com` is `example.com`), lower case, NFC, the ideographic
+    /// full stops as dots; each label that is not ASCII Punycode-encoded (RFC 3492) after `xn--`.
+    ///
+    /// Refused, since the address people see would not be the one the mail goes to: a label with
+    /// a character that prints as nothing (a zero-width joiner or space, a soft hyphen, a
+    /// directional mark — `exa\u{200D}mple.com` would send the link to `xn--example-j06c.com`
+    /// while every page shows `example.com`), symbols and punctuation, a label mixing Latin,
+    /// Greek and Cyrillic letters (`аpple.com` with a Cyrillic `а`), an `xn--` label that is not
+    /// valid Punycode, a hyphen at a label's start or end, and names over DNS's limits.
+    public static func aLabels(_ domain: String) throws(DomainProblem) -> String {
+        let mapped = domain.precomposedStringWithCompatibilityMapping.lowercased().precomposedStringWithCanonicalMapping
+            .replacingOccurrences(of: "\u{3002}", with: ".")
         var labels: [String] = []
-        for label in mapped.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty else { return nil }
+        for label in mapped.split(separator: ".", omittingEmptySubsequences: false).map(String.init) {
+            guard !label.isEmpty else { throw DomainProblem(description: "has an empty label (two dots in a row, or one at an end)") }
+            guard !label.hasPrefix("-"), !label.hasSuffix("-") else {
+                throw DomainProblem(description: "has a label that starts or ends with a hyphen ('\(label)')")
+            }
             if label.allSatisfy(\.isASCII) {
-                labels.append(String(label))
+                guard label.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
+                    throw DomainProblem(description: "has a label with a character other than letters, digits and hyphens ('\(label)')")
+                }
+                if label.hasPrefix("xn--") {
+                    guard let decoded = depunycode(String(label.dropFirst(4))), punycode(decoded) == String(label.dropFirst(4)) else {
+                        throw DomainProblem(description: "has a label '\(label)' that is not valid Punycode")
+                    }
+                    try checkULabel(decoded)
+                } else if label.count >= 4, label.dropFirst(2).hasPrefix("--") {
+                    throw DomainProblem(description: "has a label with '--' in its third and fourth places ('\(label)'), which IDNA reserves")
+                }
+                labels.append(label)
             } else {
-                guard let encoded = punycode(String(label)) else { return nil }
+                try checkULabel(label)
+                guard let encoded = punycode(label) else { throw DomainProblem(description: "has a label that cannot be encoded ('\(label)')") }
                 labels.append("xn--" + encoded)
             }
-            guard labels.last!.utf8.count <= 63 else { return nil }
+            guard labels.last!.utf8.count <= 63 else { throw DomainProblem(description: "has a label longer than 63 bytes") }
         }
         let result = labels.joined(separator: ".")
-        return result.utf8.count <= 253 ? result : nil
+        guard result.utf8.count <= 253 else { throw DomainProblem(description: "is longer than 253 bytes") }
+        return result
+    }
+
+    /// The letters of one internationalised label: letters, marks after a letter, digits and
+    /// hyphens, of one of Latin, Greek and Cyrillic at most.
+    static func checkULabel(_ label: String) throws(DomainProblem) {
+        var scripts: Set<String> = []
+        for (offset, scalar) in label.unicodeScalars.enumerated() {
+            let properties = scalar.properties
+            let category = properties.generalCategory
+            let isMark = category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
+            let allowed: Bool
+            switch category {
+            case .lowercaseLetter, .uppercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber: allowed = true
+            case .nonspacingMark, .spacingMark: allowed = offset > 0
+            default: allowed = scalar == "-"
+            }
+            guard allowed, !properties.isDefaultIgnorableCodePoint, !isMark || offset > 0 else {
+                let what = properties.isDefaultIgnorableCodePoint || category == .format ? "a character that prints as nothing"
+                    : isMark ? "a mark with no letter before it" : "a character a domain name may not have"
+                throw DomainProblem(description: "has \(what) (\(scalar.codePoint)) in '\(label)'")
+            }
+            switch scalar.value {
+            case 0x41...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: scripts.insert("Latin")
+            case 0x370...0x3FF, 0x1F00...0x1FFF: scripts.insert("Greek")
+            case 0x400...0x52F: scripts.insert("Cyrillic")
+            default: break
+            }
+        }
+        guard scripts.count <= 1 else {
+            throw DomainProblem(description: "mixes \(scripts.sorted().joined(separator: " and ")) letters in '\(label)', "
+                                + "which can imitate another domain; write it in one script")
+        }
     }
 
     /// RFC 3492 Punycode of one label's code points.
@@ -88,5 +152,61 @@ public enum MailAddress {
             n += 1
         }
         return String(output)
+    }
+
+    /// RFC 3492 decoding of one label's Punycode (without `xn--`); nil when it is not valid.
+    static func depunycode(_ text: String) -> String? {
+        let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
+        let bytes = Array(text.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let split = bytes.lastIndex(of: UInt8(ascii: "-"))
+        var output: [Int] = split.map { bytes[..<$0].map(Int.init) } ?? []
+        var index = split.map { $0 + 1 } ?? 0
+        func adapt(_ delta: Int, _ count: Int, _ first: Bool) -> Int {
+            var delta = first ? delta / damp : delta / 2
+            delta += delta / count
+            var k = 0
+            while delta > ((base - tMin) * tMax) / 2 {
+                delta /= base - tMin
+                k += base
+            }
+            return k + (base - tMin + 1) * delta / (delta + skew)
+        }
+        var n = 0x80, i = 0, bias = 72
+        while index < bytes.count {
+            let old = i
+            var w = 1, k = base
+            while true {
+                guard index < bytes.count else { return nil }
+                let byte = bytes[index]
+                index += 1
+                let digit: Int
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): digit = Int(byte - UInt8(ascii: "a"))
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0")) + 26
+                default: return nil
+                }
+                let (step, overflow) = digit.multipliedReportingOverflow(by: w)
+                guard !overflow, i <= Int(Int32.max) - step else { return nil }
+                i += step
+                let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                if digit < t { break }
+                guard w <= Int(Int32.max) / (base - t) else { return nil }
+                w *= base - t
+                k += base
+            }
+            bias = adapt(i - old, output.count + 1, old == 0)
+            n += i / (output.count + 1)
+            guard n <= 0x10FFFF else { return nil }
+            i %= output.count + 1
+            output.insert(n, at: i)
+            i += 1
+        }
+        var result = String.UnicodeScalarView()
+        for code in output {
+            guard let scalar = Unicode.Scalar(code) else { return nil }
+            result.append(scalar)
+        }
+        return String(result)
     }
 }
