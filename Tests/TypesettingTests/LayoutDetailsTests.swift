@@ -28,6 +28,25 @@ import Testing
         return tops
     }
 
+    /// The document's language picks hyphenation and /Lang, not the line spacing: an English
+    /// paragraph in an Arabic or Japanese document was spaced by the metrics of an Arabic or CJK
+    /// font it is not set in (at `ar-AE`, about half the leading: lines printed over each other).
+    @Test func theDocumentsLanguageDoesNotChangeALatinParagraphsLineSpacing() throws {
+        let words = (1...60).map { "clause\($0)" }.joined(separator: " ")
+        func steps(_ language: String) throws -> [Double] {
+            var spec = DocumentSpec(page: Self.page, body: [Self.paragraph(words)])
+            spec.info.language = language
+            let tops = try Self.lineTops(try Typesetter().typeset(spec)).values.sorted()
+            return zip(tops.dropFirst(), tops).map { $0 - $1 }
+        }
+        let english = try steps("en-US")
+        #expect(english.count >= 3 && english.allSatisfy { abs($0 - english[0]) < 0.1 }, "\(english)")
+        for language in ["ar-AE", "ja-JP", "he-IL", "zh-CN"] {
+            let other = try steps(language)
+            #expect(other.count == english.count && zip(other, english).allSatisfy { abs($0 - $1) < 0.1 }, "\(language): \(other) vs \(english)")
+        }
+    }
+
     @Test func aListIsFollowedByItsOwnSpace() throws {
         let items: [[Block]] = [[Self.paragraph("First item", spaceAfter: 1)], [Self.paragraph("Second item", spaceAfter: 1)]]
         let spec = DocumentSpec(page: Self.page, body: [.list(ListBlock(marker: .bullet, items: items)),

@@ -26,6 +26,7 @@ final class FontSystem {
     private var contexts: [String: OpaquePointer] = [:]
     /// Ascent + descent per language and font (pango shapes a sample text for every metrics query).
     private var naturalHeights: [MetricsKey: Double] = [:]
+    private var languageScripts: [String: Set<Int32>] = [:]
 
     private struct MetricsKey: Hashable {
         var language: String
@@ -158,6 +159,35 @@ final class FontSystem {
     }
 
     /// The natural line height (ascent + descent, points) of a font in `language`'s context.
+    /// The language whose fonts give a paragraph's natural line height: the document's when
+    /// the text's first letter is in one of that language's scripts (or it has no letter), else
+    /// the sample language of that letter's script.
+    ///
+    /// Why: the natural height is taken from the metrics of the font the context's language
+    /// picks, while pango spaces each line by the height of the fonts it actually holds. With
+    /// `lang="ar-AE"`, an English paragraph was measured in an Arabic font nearly twice as tall
+    /// as the Latin one it is set in, and its lines came out at about half the leading, printed
+    /// over each other.
+    func metricsLanguage(_ language: String, text: [UInt8]) -> String {
+        let head = String(decoding: text.prefix(512), as: UTF8.self)
+        guard let script = head.unicodeScalars.lazy.map({ g_unichar_get_script(gunichar($0.value)) })
+            .first(where: { $0 != G_UNICODE_SCRIPT_COMMON && $0 != G_UNICODE_SCRIPT_INHERITED && $0 != G_UNICODE_SCRIPT_UNKNOWN })
+        else { return language }
+        let own: Set<Int32>
+        if let known = languageScripts[language] {
+            own = known
+        } else {
+            var count: Int32 = 0
+            let scripts = pango_language_get_scripts(pango_language_from_string(language), &count)
+            own = Set((0..<Int(count)).compactMap { scripts?[$0].rawValue }.map { Int32($0) })
+            languageScripts[language] = own
+        }
+        guard !own.contains(Int32(script.rawValue)),
+              let sample = pango_script_get_sample_language(PangoScript(rawValue: script.rawValue)),
+              let name = pango_language_to_string(sample) else { return language }
+        return String(cString: name)
+    }
+
     func naturalHeight(language: String, family: String, size: Double, bold: Bool, italic: Bool) -> Double {
         let key = MetricsKey(language: language, family: family, size: size, bold: bold, italic: italic)
         if let height = naturalHeights[key] { return height }

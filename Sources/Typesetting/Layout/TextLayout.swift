@@ -128,7 +128,7 @@ final class TextLayout {
         pango_attr_list_unref(attributes)
 
         // Leading: baseline-to-baseline distance = leading × font size (for the paragraph's font).
-        let natural = fonts.naturalHeight(language: language, family: style.fontFamily, size: style.fontSize,
+        let natural = fonts.naturalHeight(language: fonts.metricsLanguage(language, text: text), family: style.fontFamily, size: style.fontSize,
                                           bold: style.bold, italic: style.italic)
         if natural > 0 {
             pango_layout_set_line_spacing(layout, Float(style.leading * style.fontSize / natural))
