@@ -89,16 +89,15 @@ extension WebPages {
             }
         }
         // Fields the signing action reports missing are marked, as are fields an error names.
-        let missing = error.flatMap { $0.components(separatedBy: ": ").last?.components(separatedBy: ", ") } ?? []
         let fillable = recipient.fields.filter { $0.kind != .signature }
         let fields: [[String: Any]] = fillable.map { field in
             var invalid: Any = false
             if let error, error.contains("'\(field.name)'") { invalid = error }
-            if field.value == nil, error?.hasPrefix("fill the required fields first") == true, missing.contains(field.name) {
+            if let error, error.hasPrefix("fill the required fields first"), error.contains("(\(field.name))") {
                 invalid = language.text("required")
             }
             return ["name": field.name, "label": field.displayLabel,
-                    "value": field.value ?? "", "required": field.required && field.kind != .checkbox,
+                    "value": field.value ?? "", "required": field.required,
                     "text": field.kind == .text || field.kind == .initials, "checkbox": field.kind == .checkbox,
                     "checked": field.value == "true", "dropdown": field.kind == .dropdown, "date": field.kind == .dateSigned,
                     "maxLength": field.characterLimit,

@@ -105,16 +105,16 @@ enum SignerTemplates {
         {{/pages}}
         </div>
         <aside class="panel" aria-label="{{t.signature}}">
+        <form method="post" action="{{base}}/sign" novalidate id="review-form">
+        <input type="hidden" name="csrf" value="{{csrf}}">
         {{#hasFields}}
         <h2 id="fields-title">{{t.your_fields}}</h2>
-        <form method="post" action="{{base}}/fill" novalidate>
-        <input type="hidden" name="csrf" value="{{csrf}}">
         {{#fields}}
         <div class="field{{#invalid}} invalid{{/invalid}}" id="field-{{name}}">
         {{#text}}<label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>
         <input id="f-{{name}}" name="field.{{name}}" value="{{value}}" maxlength="{{maxLength}}" {{#required}}required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}} data-required="{{required}}">{{/text}}
-        {{#checkbox}}<input type="hidden" name="field.{{name}}" value="false"><input type="checkbox" id="f-{{name}}" name="field.{{name}}" value="true"{{#checked}} checked{{/checked}}>
-        <label for="f-{{name}}">{{label}}</label>{{/checkbox}}
+        {{#checkbox}}<input type="hidden" name="field.{{name}}" value="false"><input type="checkbox" id="f-{{name}}" name="field.{{name}}" value="true"{{#checked}} checked{{/checked}}{{#required}} required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}}>
+        <label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>{{/checkbox}}
         {{#dropdown}}<label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>
         <select id="f-{{name}}" name="field.{{name}}" {{#required}}required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}} data-required="{{required}}">
         <option value="">{{t.choose}}</option>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/dropdown}}
@@ -122,24 +122,23 @@ enum SignerTemplates {
         {{#invalid}}<p class="error-text" id="e-{{name}}">{{invalid}}</p>{{/invalid}}
         </div>
         {{/fields}}
-        {{#hasFillable}}<p><button type="submit">{{t.save_fields}}</button></p>{{/hasFillable}}
-        </form>
+        {{#hasFillable}}<p><button type="submit" formaction="{{base}}/fill" id="save-fields">{{t.save_fields}}</button></p>{{/hasFillable}}
         {{/hasFields}}
         {{#signer}}
         <h2>{{t.signature}}</h2>
         {{#mark}}<p class="mark-label">{{t.adopted}}</p>
         {{#typed}}<p class="mark script font-{{font}}">{{typed}}</p>{{/typed}}
         {{#image}}<img class="mark" src="{{image}}" alt="{{t.adopted}}">{{/image}}
-        <p><a href="{{base}}/adopt">{{t.change}}</a></p>{{/mark}}
-        {{^mark}}<p><a class="button primary" id="adopt-link" href="{{base}}/adopt">{{t.adopt}}</a></p>{{/mark}}
+        <p><button type="submit" formaction="{{base}}/fill" name="next" value="adopt" id="change-mark">{{t.change}}</button></p>{{/mark}}
+        {{^mark}}<p><button type="submit" class="primary" formaction="{{base}}/fill" name="next" value="adopt" id="adopt-link">{{t.adopt}}</button></p>{{/mark}}
         {{/signer}}
         <h2>{{t.confirm_title}}</h2>
-        <form method="post" action="{{base}}/sign" class="card">
-        <input type="hidden" name="csrf" value="{{csrf}}">
+        <div class="card">
         <p>{{confirmText}}</p>
         <p class="check"><input type="checkbox" id="confirm" name="confirm" value="yes" required>
         <label for="confirm">{{t.confirm_check}}</label></p>
         <p><button type="submit" class="primary" id="sign">{{actionLabel}}</button></p>
+        </div>
         </form>
         </aside>
         </div>

@@ -60,17 +60,14 @@ extension WebPages {
         routes.get("s/:token/pages/:document/:page") { request, context in try await pageImage(request, context) }
         routes.post("s/:token/fill") { request, context in
             try await action(request, context) { state, form in
-                var values: [String: String] = [:]
-                // The page's form sends csrf and field.NAME only; anything else (another
-                // signer's field name, a misspelled key) is refused, not ignored.
-                if let stray = form.fields.keys.sorted().first(where: { $0 != "csrf" && !$0.hasPrefix("field.") }) {
+                // The page's form sends csrf, confirm, next and field.NAME only; anything else
+                // (another signer's field name, a misspelled key) is refused, not ignored.
+                if let stray = form.fields.keys.sorted().first(where: { !["csrf", "confirm", "next"].contains($0) && !$0.hasPrefix("field.") }) {
                     throw WebPagesError(.badForm, "the form sent '\(stray.prefix(60))', which this page does not have; reload the page and fill it again")
                 }
-                for (key, value) in form.fields where key.hasPrefix("field.") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
-                    values[String(key.dropFirst(6))] = value
-                }
-                if !values.isEmpty { try await engine.fill(token: state.token, values: values, context: requestContext(request, context)) }
-                return "/review"
+                try await saveFields(form, state, request, context)
+                // "Adopt" on the review page goes through here, so what was typed is kept.
+                return form["next"] == "adopt" ? "/adopt" : "/review"
             }
         }
         routes.get("s/:token/adopt") { request, context in try await page(request, context) { state, session in adoptPage(state, session) } }
@@ -93,6 +90,8 @@ extension WebPages {
         }
         routes.post("s/:token/sign") { request, context in
             try await action(request, context) { state, form in
+                // The fields are in the same form: what was typed is saved first, not lost.
+                try await saveFields(form, state, request, context)
                 guard form["confirm"] == "yes" else {
                     throw WebPagesError(.badForm, state.language.text("confirm_check") + " — " + state.language.text("required"))
                 }
@@ -259,6 +258,17 @@ extension WebPages {
                 : error.code == .illegalTransition ? .conflict : .badRequest
             return try await refused(request, context, error.reason, status: status)
         }
+    }
+
+    /// Saves the form's field values that differ from the stored ones (an empty one leaves its
+    /// field as it is).
+    func saveFields(_ form: SubmittedForm, _ state: SignerState, _ request: Request, _ context: Context) async throws {
+        var values: [String: String] = [:]
+        for (key, value) in form.fields where key.hasPrefix("field.") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
+            let name = String(key.dropFirst(6))
+            if state.recipient.fields.first(where: { $0.name == name })?.value != value { values[name] = value }
+        }
+        if !values.isEmpty { try await engine.fill(token: state.token, values: values, context: requestContext(request, context)) }
     }
 
     /// Shows the page the form came from again, with the reason it was refused, from a fresh read.

@@ -139,7 +139,9 @@ struct BulkSendTests {
         let agent = try await engine.authenticate(apiKey: fixture.keys[.agent]!)
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk {{lead_id}}",
                             recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
-                                                          authentication: .link, signatureRole: "customer")])
+                                                          authentication: .link, signatureRole: "customer"),
+                                         RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer,
+                                                          routingOrder: 2, authentication: .link, signatureRole: "company")])
         spec.rowKeyColumn = "lead_id"
         let bulk = try await engine.createBulkSend(agent, spec: spec)
         var rows = [ServerFixture.lead].makeIterator()
@@ -169,7 +171,9 @@ struct BulkSendTests {
         let agent = try await engine.authenticate(apiKey: fixture.keys[.agent]!)
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk {{lead_id}}",
                             recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
-                                                          authentication: .link, signatureRole: "customer")])
+                                                          authentication: .link, signatureRole: "customer"),
+                                         RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer,
+                                                          routingOrder: 2, authentication: .link, signatureRole: "company")])
         spec.rowKeyColumn = "lead_id"
         let bulk = try await engine.createBulkSend(agent, spec: spec)
         var leads = (1...3).map { index in

@@ -179,6 +179,8 @@ import Workflow
                                       position: .init(page: 1, x: 300, y: 100), label: "Your order reference"),
                 FieldPlacementRequest(name: "cost_centre", kind: .text, role: "customer", width: 150, height: 20,
                                       position: .init(page: 1, x: 300, y: 200)),
+                FieldPlacementRequest(name: "terms", kind: .checkbox, role: "customer", required: true,
+                                      position: .init(page: 1, x: 300, y: 300), label: "I accept the terms"),
             ])], subject: "Order", recipients: [RecipientRequest(name: "Casey Customer", email: customer, role: .signer, routingOrder: 1,
                                                                  authentication: .link, signatureRole: "customer")]))
         _ = try await fixture.engine.send(fixture.agent, envelope: envelope.id)
@@ -200,7 +202,26 @@ import Workflow
             #expect(review.body.contains(#"<label for="f-order_reference">Your order reference"#), "\(review.body)")
             #expect(review.body.contains(#"name="field.order_reference" value="" maxlength="12""#), "\(review.body)")
             #expect(review.body.contains(#"<label for="f-cost_centre">Cost Centre"#) && review.body.contains(#"name="field.cost_centre" value="" maxlength="500""#))
+            // A required checkbox is marked so; the fields, the signature and the confirmation are one form.
+            #expect(review.body.contains(#"value="true" required aria-required="true">"#), "\(review.body)")
+            #expect(review.body.contains(#"formaction="\#(base)/fill" name="next" value="adopt" id="adopt-link""#), "\(review.body)")
+            // "Adopt" keeps what was typed before it leaves for the adopt page.
+            let toAdopt = try await browser.post(base + "/fill", ["csrf": csrf, "field.order_reference": "PO-77", "field.cost_centre": "",
+                                                                  "field.terms": "false", "next": "adopt"])
+            #expect(toAdopt.location == base + "/adopt", "\(toAdopt.status) \(toAdopt.body.prefix(300))")
+            _ = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Casey Customer"])
+            // "Sign" saves what changed first; an unticked required checkbox is then refused by its label.
+            let unticked = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "PO-77",
+                                                                   "field.cost_centre": "CC-9", "field.terms": "false"])
+            #expect(unticked.status == .badRequest && unticked.body.contains("I accept the terms (terms)"), "\(unticked.body)")
+            #expect(unticked.body.contains(#"value="CC-9""#), "the value typed with Sign was saved: \(unticked.body)")
+            let signed = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "PO-77",
+                                                                 "field.cost_centre": "CC-9", "field.terms": "true"])
+            #expect(signed.location == base + "/done", "\(signed.status) \(signed.body.prefix(300))")
         }
+        let values = try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].fields
+            .reduce(into: [String: String]()) { $0[$1.name] = $1.value }
+        #expect(values["order_reference"] == "PO-77" && values["cost_centre"] == "CC-9" && values["terms"] == "true", "\(values)")
     }
 
     @Test func theTypedSignatureIsPreviewedInEveryScriptAndTheChoiceIsKept() async throws {

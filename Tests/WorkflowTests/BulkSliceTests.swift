@@ -11,7 +11,9 @@ import TestSupport
         let fixture = try await WorkflowFixture.make(bulkSlice: 0)
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk {{lead_id}}",
                             recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
-                                                          authentication: .link, signatureRole: "customer")])
+                                                          authentication: .link, signatureRole: "customer"),
+                                         RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer,
+                                                          routingOrder: 2, authentication: .link, signatureRole: "company")])
         spec.rowKeyColumn = "lead_id"
         let bulk = try await fixture.engine.createBulkSend(fixture.agent, spec: spec)
         // 45 rows: three batches of 20, so three slices with a zero-length slice.
@@ -35,7 +37,9 @@ import TestSupport
         let fixture = try await WorkflowFixture.make()
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk",
                             recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
-                                                          authentication: .link, signatureRole: "customer")])
+                                                          authentication: .link, signatureRole: "customer"),
+                                         RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer,
+                                                          routingOrder: 2, authentication: .link, signatureRole: "company")])
         spec.rowKeyColumn = "lead_id"
         let bulk = try await fixture.engine.createBulkSend(fixture.agent, spec: spec)
         let file = try TestEnvironment.scratchDirectory().appendingPathComponent("rows.csv")

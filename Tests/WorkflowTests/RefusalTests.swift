@@ -59,6 +59,16 @@ import Workflow
         await #expect(throws: WorkflowError(.template, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data)) }
         let bad: [RecipientRequest] = [RecipientRequest(name: "X", email: "not-an-address", role: .signer, signatureRole: "customer")]
         await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: bad)) }
+        // The agreement has the customer's and the company's signature: with no signer for the
+        // company's, the sealed contract would carry a blank line under "completed".
+        let customerOnly = [RecipientRequest(name: "Gabriel Côté", email: "gabriel.cote@crescentcapital.ca", role: .signer,
+                                             signatureRole: "customer")]
+        let unsigned = await refusal("a required signature nobody signs") {
+            _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: customerOnly))
+        }
+        #expect(unsigned?.code == .invalidRequest && unsigned?.reason.contains("has a required signature for 'company' but no signer "
+                                                                              + "has that signatureRole; add a signer with signatureRole 'company'") == true,
+                "\(unsigned?.reason ?? "")")
         let wrongRole = [RecipientRequest(name: "X", email: "x@example.com", role: .signer, signatureRole: "witness")]
         await #expect(throws: WorkflowError(.invalidRequest, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(recipients: wrongRole)) }
         let badCondition = [RecipientRequest(name: "X", email: "x@example.com", role: .signer, signatureRole: "customer", when: "discount > 2")]

@@ -64,13 +64,24 @@ import Workflow
                                          routingOrder: 1, authentication: .link, when: "discount_pct > 20")
         let customer = RecipientRequest(name: "Gabriel", email: "g@example.com", role: .signer, routingOrder: 2,
                                         authentication: .link, signatureRole: "customer")
+        let company = RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer, routingOrder: 3,
+                                       authentication: .link, signatureRole: "company")
         var data = WorkflowFixture.lead
         data["discount_pct"] = "25"
-        let discounted = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data, recipients: [director, customer]))
-        #expect(discounted.recipients.map(\.email) == ["director@northbeam.example", "g@example.com"])
+        let discounted = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data, recipients: [director, customer, company]))
+        #expect(discounted.recipients.map(\.email) == ["director@northbeam.example", "g@example.com", "jamie.chen@northbeam.example"])
         data["discount_pct"] = "10"
-        let plain = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data, recipients: [director, customer]))
-        #expect(plain.recipients.map(\.email) == ["g@example.com"])
+        let plain = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data, recipients: [director, customer, company]))
+        #expect(plain.recipients.map(\.email) == ["g@example.com", "jamie.chen@northbeam.example"])
+        // A signer left out by their condition whose signature the contract needs: refused, saying why.
+        let conditionalCompany = RecipientRequest(name: "Jamie Chen", email: "jamie.chen@northbeam.example", role: .signer, routingOrder: 3,
+                                                  authentication: .link, signatureRole: "company", when: "discount_pct > 20")
+        do {
+            _ = try await fixture.engine.createEnvelope(fixture.agent, fixture.request(data: data, recipients: [customer, conditionalCompany]))
+            Issue.record("a contract whose company signer was left out by a condition was made")
+        } catch let error as WorkflowError {
+            #expect(error.reason.contains("required signature for 'company'") && error.reason.contains("left out by their condition"), "\(error.reason)")
+        }
         let created = try await fixture.store.events(account: fixture.admin.account, stream: plain.id).first
         #expect(created?.data["excludedByCondition"]?.contains("discount_pct > 20") == true)
     }

@@ -41,6 +41,7 @@ extension WorkflowEngine {
         } catch {
             throw WorkflowError(.template, "generating \(version.reference): \(error)")
         }
+        try Self.requireSigners(for: generated.signatures, recipients: recipients, excluded: excluded, template: version.reference)
         let id = Secrets.identifier("env", at: now)
         let hash = try await store.documents.put(generated.pdf, heldBy: DocumentHolder(account: principal.account, envelope: id))
         var envelope = Envelope(id: id, account: principal.account, subject: subject,
@@ -210,6 +211,21 @@ extension WorkflowEngine {
 
     /// The template's signer fields (`<initials>`, `<date-signed>`, `<text-field>`, `<checkbox>`,
     /// `<dropdown>`) given to the signers of their roles, each with where it was laid out.
+    /// Refuses a contract with a required signature nobody will sign: sealed, it would carry a
+    /// blank signature line under a certificate saying the envelope was completed. A signature
+    /// the template marks `required="false"` may stay unsigned.
+    static func requireSigners(for placed: [PlacedSignature], recipients: [Recipient], excluded: [String],
+                               template: String) throws(WorkflowError) {
+        let signing = Set(recipients.compactMap(\.signatureRole))
+        let unsigned = placed.filter { $0.required && !signing.contains($0.role) }.map(\.role)
+        guard unsigned.isEmpty else {
+            throw WorkflowError(.invalidRequest, "\(template) has a required signature for "
+                                + unsigned.map { "'\($0)'" }.joined(separator: ", ") + " but no signer has that signatureRole; add a signer "
+                                + "with signatureRole '\(unsigned[0])'" + (excluded.isEmpty ? "" : " (left out by their condition: "
+                                + excluded.joined(separator: "; ") + ")"))
+        }
+    }
+
     static func withSignerFields(_ recipients: [Recipient], template: CompiledTemplate,
                                  placed: [PlacedField]) throws(WorkflowError) -> [Recipient] {
         var recipients = recipients

@@ -215,7 +215,8 @@ extension WorkflowEngine {
             // override ("pay \u{202E}0001$" reads "pay $1000") would make them differ from the value.
             try Check.visible(trimmed, "field '\(field.name)'")
             if let pattern = field.pattern, trimmed.wholeMatch(of: try FieldRules.regex(pattern, field: field.name)) == nil {
-                throw WorkflowError(.invalidRequest, "field '\(field.name)': '\(trimmed)' does not match the pattern \(pattern)")
+                throw WorkflowError(.invalidRequest, "field '\(field.name)' (\(field.displayLabel)): '\(trimmed)' is not in the form "
+                                    + "it asks for (it does not match the pattern \(pattern))")
             }
             return trimmed
         case .checkbox:
@@ -288,9 +289,15 @@ extension WorkflowEngine {
             }
             var fields = recipient.fields
             for index in fields.indices where fields[index].kind == .dateSigned { fields[index].value = String(EventTime.iso(now).prefix(10)) }
-            let missing = fields.filter { $0.required && $0.kind != .signature && $0.kind != .checkbox && $0.value == nil }
+            // A required checkbox is one the signer must tick (an acknowledgement), as in the
+            // other e-signature tools; an optional one may stay unticked.
+            let missing = fields.filter {
+                $0.required && $0.kind != .signature && ($0.kind == .checkbox ? $0.value != "true" : $0.value == nil)
+            }
             guard missing.isEmpty else {
-                throw WorkflowError(.invalidRequest, "fill the required fields first: " + missing.map(\.name).joined(separator: ", "))
+                throw WorkflowError(.invalidRequest, "fill the required fields first"
+                                    + (missing.contains { $0.kind == .checkbox } ? " (a required checkbox is ticked)" : "") + ": "
+                                    + missing.map { "\($0.displayLabel) (\($0.name))" }.joined(separator: ", "))
             }
             try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
                 value.fields = fields
