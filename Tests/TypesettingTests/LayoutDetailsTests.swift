@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    /// A number wider than its place is refused rather than split between digits ("$1,234,567,890,"
+    /// over "123.45" reads as two amounts); a long word that is not a number still wraps.
+    @Test func aNumberTooWideForItsPlaceIsALayoutErrorNotTwoNumbers() throws {
+        let narrow = PageSetup(width: 150, height: 400, margins: 50)
+        for number in ["$1,234,567,890,123.45", "987,654,321,000,000", "1.234.567.890,12\u{00A0}€"] {
+            do {
+                _ = try Typesetter().typeset(DocumentSpec(page: narrow, body: [Self.paragraph(number)]))
+                Issue.record("\(number) was split across lines")
+            } catch let error as TypesettingError {
+                #expect(error.code == .layout && error.reason.contains("the number '\(number.prefix(12))") && error.reason.contains("is wider than the 50 pt it has"), "\(error.reason)")
+            }
+        }
+        let url = "https://example.com/orders/2026/1234567890/confirmation"
+        let tops = try Self.lineTops(try Typesetter().typeset(DocumentSpec(page: narrow, body: [Self.paragraph(url)])))
+        #expect(tops.count > 1, "the URL wraps: \(tops)")
+        _ = try Typesetter().typeset(DocumentSpec(page: narrow, body: [Self.paragraph("Total due: $1,234.50 on receipt")]))
+    }
+
     @Test func aListIsFollowedByItsOwnSpace() throws {
         let items: [[Block]] = [[Self.paragraph("First item", spaceAfter: 1)], [Self.paragraph("Second item", spaceAfter: 1)]]
         let spec = DocumentSpec(page: Self.page, body: [.list(ListBlock(marker: .bullet, items: items)),

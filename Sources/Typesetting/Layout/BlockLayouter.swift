@@ -44,12 +44,16 @@ final class BlockLayouter {
         let key = ShapedTextCache.Key(paragraph: paragraph, width: width, language: language,
                                       pageNumber: hasPageNumbers ? pageNumber : 0,
                                       pageCount: hasPageNumbers ? pageCount : 0)
-        return shaped.layout(for: key) {
+        let layout = shaped.layout(for: key) {
             FontSystem.shaping.lock()
             defer { FontSystem.shaping.unlock() }
             return TextLayout(runs: paragraph.runs, style: paragraph.style, width: width, fonts: fonts, language: language,
                               pageNumber: pageNumber, pageCount: pageCount)
         }
+        if let number = layout.splitNumber {
+            try TypesettingError.attributed(to: paragraph.origin) { throw LayoutRoom.splitNumber(number, width: width) }
+        }
+        return layout
     }
 
     /// The table measured at `width` (cached).

@@ -27,6 +27,12 @@ enum LayoutRoom {
                                + "letter a line or not at all; make them smaller")
     }
 
+    /// A number wider than its place: broken between two lines, it would read as two numbers.
+    static func splitNumber(_ number: String, width: Double) -> TypesettingError {
+        TypesettingError(.layout, "the number '\(excerpt(number))' is wider than the \(points(width)) pt it has and would be split "
+                         + "between two lines, to be read as two numbers; widen its column, make its font smaller, or shorten it")
+    }
+
     /// Throws unless `width` is more than nothing (an image or a field needs some).
     static func requireWidth(_ width: Double, what: String) throws(TypesettingError) {
         guard width < 1 else { return }

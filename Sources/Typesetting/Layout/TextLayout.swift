@@ -30,6 +30,10 @@ final class TextLayout {
     let width: Double
     /// The widest line's natural width (points).
     let widestLine: Double
+    /// A number the line breaking split between two lines (no break is allowed inside it, and
+    /// pango broke it between characters because it is wider than the paragraph): nil when
+    /// there is none. A reader would take the halves for two numbers (`BlockLayouter` refuses).
+    let splitNumber: String?
     let style: ParagraphStyle
     /// Bytes of UTF-8 text shaped (for the cache's memory estimate).
     private let textBytes: Int
@@ -167,6 +171,7 @@ final class TextLayout {
         }
         self.lines = lines
         widestLine = widest
+        splitNumber = Self.splitNumber(layout, text: text)
 
         // Link areas per line.
         var areas: [LinkArea] = []
