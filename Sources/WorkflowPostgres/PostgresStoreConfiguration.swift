@@ -52,6 +52,16 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
             throw WorkflowError(.invalidRequest, "the URL names no user; write postgres://user@host/database")
         }
         let items = components.queryItems ?? []
+        // A decoded control character (`%00`) would end the string in the startup message and
+        // smuggle in parameters of its own (`options`, `replication`).
+        for (part, value) in [("user", user), ("password", components.password ?? ""), ("database", database),
+                              ("host", components.host ?? "")] + items.map({ ($0.name, $0.value ?? "") })
+        where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw WorkflowError(.invalidRequest, "the URL's \(part) holds a control character (a %00 or a line break); remove it")
+        }
+        if let repeated = Dictionary(grouping: items, by: \.name).first(where: { $0.value.count > 1 })?.key {
+            throw WorkflowError(.invalidRequest, "the URL gives '\(repeated)' more than once; give it once")
+        }
         // A parameter not honoured is refused rather than ignored: `sslmode=verify-full` read
         // as nothing would connect in plaintext to a database the operator meant to reach
         // over verified TLS.
@@ -63,11 +73,20 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
                                 + "reach the database over loopback, a Unix socket or a private network, or through a TLS-terminating "
                                 + "proxy, and write sslmode=disable (docs/operations.md)")
         }
-        let port = components.port ?? items.first { $0.name == "port" }.flatMap { $0.value.flatMap(Int.init) } ?? 5432
+        let queryPort = items.first { $0.name == "port" }?.value
+        if let queryPort, Int(queryPort) == nil {
+            throw WorkflowError(.invalidRequest, "the URL's port '\(queryPort)' is not a number")
+        }
+        let port = components.port ?? queryPort.flatMap(Int.init) ?? 5432
+        guard (1...65535).contains(port) else {
+            throw WorkflowError(.invalidRequest, "the URL's port \(port) is not between 1 and 65535")
+        }
         let endpoint: Endpoint
         if let folder = items.first(where: { $0.name == "host" })?.value, folder.hasPrefix("/") {
             endpoint = .unixSocket(path: "\(folder)/.s.PGSQL.\(port)")
-        } else if let host = components.host, !host.isEmpty {
+        } else if var host = components.host, !host.isEmpty {
+            // An IPv6 literal is written in brackets in a URL (`[::1]`), not when connecting.
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             endpoint = .tcp(host: host, port: port)
         } else {
             throw WorkflowError(.invalidRequest, "the URL names no host; write postgres://user@host:5432/database or ?host=/socket/folder")

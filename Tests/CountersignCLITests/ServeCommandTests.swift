@@ -17,6 +17,14 @@ import Testing
                                      environment: ["COUNTERSIGN_PORT": "9191"])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("\"port\" : 9191"), "\(checked.stdout)")
+        // The store URL is read by --check as by serve, and its password is not echoed.
+        try Data(#"{"store": "postgres://cs:s3cret@db.internal:5432/countersign"}"#.utf8).write(to: file)
+        let withStore = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(withStore.status == 0 && withStore.stdout.contains("postgres://cs:***@db.internal:5432/countersign")
+                && !withStore.stdout.contains("s3cret"), "\(withStore.stdout) \(withStore.stderr)")
+        try Data(#"{"store": "postgres://cs@db.internal/countersign?sslmode=require"}"#.utf8).write(to: file)
+        let tls = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
+        #expect(tls.status == 64 && tls.stderr.contains("store: sslmode=require"), "\(tls.stderr)")
         // Strict JSON: a trailing comma (which Foundation's decoder would let through) is named.
         try Data("{\"port\": 8080,\n}".utf8).write(to: file)
         let comma = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])

@@ -314,6 +314,8 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
             endpoint: .unixSocket(path: "/var/run/postgresql/.s.PGSQL.5433"), username: "ada", database: "cs")),
         ("postgres://ada@localhost/cs?sslmode=disable", PostgresStoreConfiguration(
             endpoint: .tcp(host: "localhost", port: 5432), username: "ada", database: "cs")),
+        ("postgres://ada@[::1]:5433/cs", PostgresStoreConfiguration(
+            endpoint: .tcp(host: "::1", port: 5433), username: "ada", database: "cs")),
     ])
     func connectionURLs(_ url: String, _ expected: PostgresStoreConfiguration) throws {
         #expect(try PostgresStoreConfiguration(url: url) == expected)
@@ -328,7 +330,13 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
     /// speak, a parameter it does not read.
     @Test(arguments: [("postgres://ada@db/cs?sslmode=verify-full", "sslmode=verify-full: Countersign does not speak TLS"),
                       ("postgres://ada@db/cs?sslmode=require", "sslmode=require"),
-                      ("postgres://ada@db/cs?application_name=cs", "parameter 'application_name' is not one Countersign reads")])
+                      ("postgres://ada@db/cs?application_name=cs", "parameter 'application_name' is not one Countersign reads"),
+                      // What libpq would read otherwise than we do, or what would reach the server unasked.
+                      ("postgres://ada@db/cs?sslmode=disable&sslmode=require", "gives 'sslmode' more than once"),
+                      ("postgres://u%00options%00-c%20search_path%3Devil@db/cs", "the URL's user holds a control character"),
+                      ("postgres://ada:pw%0A@db/cs", "the URL's password holds a control character"),
+                      ("postgres://ada@db/cs?port=65537", "port 65537 is not between 1 and 65535"),
+                      ("postgres://ada@db/cs?port=x", "port 'x' is not a number")])
     func parametersNotHonouredAreRefused(_ url: String, _ says: String) {
         #expect { try PostgresStoreConfiguration(url: url) } throws: { ($0 as? WorkflowError)?.reason.contains(says) == true }
     }

@@ -48,6 +48,11 @@ struct ServeCommand: ParsableCommand {
         } catch let error as ServiceError {
             throw CLIError(ExitStatus.usage, file: file, error.reason, todo: "see docs/api.md, \"Configuration\"")
         }
+        do {
+            _ = try configuration.store.map { try WorkflowStoreLocation($0) }
+        } catch let error as WorkflowError {
+            throw CLIError(ExitStatus.usage, file: file, "store: \(error.reason)", todo: "see docs/api.md, \"Configuration\"")
+        }
         let settings = configuration.seal
         let seal = settings.organisationSeal
         if check {
@@ -68,7 +73,10 @@ struct ServeCommand: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(configuration), as: UTF8.self))
+            // What --check shows goes to terminals and CI logs: the store's password is not in it.
+            var shown = configuration
+            shown.store = shown.store.map(String.withoutPassword)
+            print(String(decoding: try encoder.encode(shown), as: UTF8.self))
             return
         }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -119,5 +127,12 @@ struct ServeCommand: ParsableCommand {
 extension String {
     func trimmingSuffix(_ suffix: String) -> String {
         hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+
+    /// A store URL with its password replaced by `***` (an SQLite folder as it is).
+    static func withoutPassword(_ store: String) -> String {
+        guard var components = URLComponents(string: store), components.password != nil else { return store }
+        components.password = "***"
+        return components.string ?? "(a URL with a password)"
     }
 }
