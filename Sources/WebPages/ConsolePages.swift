@@ -58,7 +58,8 @@ extension WebPages {
             "metadata": envelope.metadata.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
             "recipients": envelope.recipients.map {
                 ["id": $0.id, "name": $0.name, "email": $0.email, "role": $0.role.rawValue, "order": $0.routingOrder, "state": $0.state.rawValue,
-                 "undelivered": undelivered[$0.id].map { $0 as Any } ?? false]
+                 "undelivered": undelivered[$0.id].map { $0 as Any } ?? false,
+                 "lockedOut": Self.isLockedOut($0) ? $0.failedAttempts as Any : false]
             },
             "documents": envelope.documents.filter { !$0.purged }.map {
                 ["envelope": envelope.id, "id": $0.id, "name": $0.name, "label": $0.sealedSHA256 == nil ? "as sent" : "completed and sealed"]
@@ -70,6 +71,12 @@ extension WebPages {
         ]
         if let notice { values["notice"] = "Envelope \(notice)." }
         return consolePage("console-envelope", values, title: envelope.subject, session: session)
+    }
+
+    /// Whether wrong codes locked the recipient's link (until the invitation is sent again).
+    static func isLockedOut(_ recipient: Recipient) -> Bool {
+        if case .accessCode = recipient.authentication, recipient.failedAttempts >= OneTimeCode.maximumAttempts { return true }
+        return recipient.failedAttempts >= OneTimeCode.lockOutAfter
     }
 
     /// The recipients an e-mail could not reach since their address was last corrected or their

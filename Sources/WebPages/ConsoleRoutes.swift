@@ -45,17 +45,27 @@ final class ConsoleSessions: Sendable {
 }
 
 extension WebPages {
+    /// The console's envelope actions and the notice each leaves on the page.
+    static var notices: [String: String] { ["send": "sent", "remind": "reminded", "void": "voided", "correct": "corrected", "resend": "resent"] }
+
     func addConsoleRoutes(to routes: RouteCollection<Context>) {
-        routes.get("console/login") { _, _ in
+        routes.get("console/login") { request, _ in
             // The login form's CSRF token is bound to a pre-session cookie.
             let id = Hex.random(bytes: 16)
-            var response = consolePage("console-login", ["csrf": HMAC.hex(key: configuration.sessionKey, "login|" + id)], title: "Sign in",
-                                       session: nil)
+            var values: [String: Any] = ["csrf": HMAC.hex(key: configuration.sessionKey, "login|" + id)]
+            if request.uri.queryParameters.get("ended") != nil {
+                // An action posted with a session that had ended was not done: say so.
+                values["error"] = "Your session ended (it timed out, you signed out, or the key was revoked), so the last action was not done. Sign in and do it again."
+            }
+            var response = consolePage("console-login", values, title: "Sign in", session: nil)
             response.setCookie(consoleCookie("cs_login", id, path: "/console/login"))
             return response
         }
         routes.post("console/login") { request, context in
-            let form = try await SubmittedForm.read(request)
+            guard let form = try? await SubmittedForm.read(request) else {
+                return consolePage("console-login", ["error": "The sign-in form could not be read; reload the page and sign in again.", "csrf": ""],
+                                   title: "Sign in", session: nil, status: .badRequest)
+            }
             guard let id = request.cookies["cs_login"]?.value,
                   let given = form["csrf"], Hex.constantTimeEqual(given, HMAC.hex(key: configuration.sessionKey, "login|" + id)) else {
                 return consolePage("console-login", ["error": "The form's security token is missing or stale; reload the page and sign in again.",
@@ -107,7 +117,7 @@ extension WebPages {
                 return Views.bytes(try images.png(bytes, page: context.parameters.get("page", as: Int.self) ?? 0), type: "image/png")
             }
         }
-        for verb in ["send", "remind", "void", "correct"] {
+        for verb in Self.notices.keys.sorted() {
             routes.post(RouterPath("console/envelopes/:id/\(verb)")) { request, context in
                 let id = context.parameters.get("id") ?? ""
                 return try await consoleAction(request) { session, form in
@@ -116,9 +126,10 @@ extension WebPages {
                     case "send": _ = try await engine.send(principal, envelope: id)
                     case "remind": _ = try await engine.remind(principal, envelope: id)
                     case "void": _ = try await engine.void(principal, envelope: id, reason: form["reason"] ?? "")
+                    case "resend": _ = try await engine.resend(principal, envelope: id, recipient: form["recipient"] ?? "")
                     default: _ = try await engine.correct(principal, envelope: id, recipient: form["recipient"] ?? "", email: form["email"])
                     }
-                    return "/console/envelopes/\(id)?notice=" + (verb == "correct" ? "corrected" : verb == "send" ? "sent" : verb + "ed")
+                    return "/console/envelopes/\(id)?notice=" + (Self.notices[verb] ?? verb)
                 }
             }
         }
@@ -193,9 +204,15 @@ extension WebPages {
     func consoleAction(_ request: Request,
                        _ body: (ConsoleSessions.Session, SubmittedForm) async throws -> String) async throws -> Response {
         guard let session = try await consoleSession(request) else {
-            return Views.redirect("/console/login")
+            return Views.redirect("/console/login?ended=1")
         }
-        let form = try await SubmittedForm.read(request)
+        let form: SubmittedForm
+        do {
+            form = try await SubmittedForm.read(request)
+        } catch let error as WebPagesError {
+            return consolePage("console-list", ["error": error.reason, "envelopes": [Any](), "count": 0, "states": [Any]()],
+                               title: "Error", session: session, status: .badRequest)
+        }
         guard let given = form["csrf"], Hex.constantTimeEqual(given, session.csrf) else {
             return consolePage("console-list", ["error": "The form's security token is missing or belongs to another session; reload the page and try again.",
                                                 "envelopes": [Any](), "count": 0, "states": [Any]()],

@@ -73,7 +73,7 @@ enum ConsoleTemplates {
         <h2>Recipients</h2>
         <table>
         <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Order</th><th scope="col">Status</th></tr></thead>
-        <tbody>{{#recipients}}<tr><td>{{name}}</td><td>{{email}}</td><td>{{role}}</td><td>{{order}}</td><td>{{state}}{{#undelivered}}<br><strong>E-mail not delivered:</strong> {{.}}{{/undelivered}}</td></tr>{{/recipients}}</tbody>
+        <tbody>{{#recipients}}<tr><td>{{name}}</td><td>{{email}}</td><td>{{role}}</td><td>{{order}}</td><td>{{state}}{{#undelivered}}<br><strong>E-mail not delivered:</strong> {{.}}{{/undelivered}}{{#lockedOut}}<br><strong>Locked out</strong> after {{lockedOut}} wrong codes: resend the invitation below.{{/lockedOut}}</td></tr>{{/recipients}}</tbody>
         </table>
         <h2>Documents</h2>
         <ul class="downloads">{{#documents}}<li><a href="/console/envelopes/{{envelope}}/documents/{{id}}" download>{{name}}</a> ({{label}})</li>{{/documents}}</ul>
@@ -88,6 +88,10 @@ enum ConsoleTemplates {
         <p><label for="correct-recipient">Recipient</label><br><select id="correct-recipient" name="recipient">{{#recipients}}<option value="{{id}}">{{name}} ({{email}})</option>{{/recipients}}</select></p>
         <p><label for="correct-email">New e-mail address</label><br><input id="correct-email" name="email" type="email" required></p>
         <p><button type="submit">Correct e-mail</button></p></form>
+        <form method="post" action="/console/envelopes/{{id}}/resend" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+        <p><label for="resend-recipient">Send the invitation again to</label><br><select id="resend-recipient" name="recipient">{{#recipients}}<option value="{{id}}">{{name}} ({{email}}){{#lockedOut}} — locked out{{/lockedOut}}</option>{{/recipients}}</select></p>
+        <p class="hint">A new link replaces the old one and lifts a lock-out after too many wrong codes.</p>
+        <p><button type="submit" id="resend">Resend invitation</button></p></form>
         {{/open}}
         {{#voidable}}<form method="post" action="/console/envelopes/{{id}}/void" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
         <p><label for="void-reason">Reason for voiding</label><br><input id="void-reason" name="reason" required size="40"></p>

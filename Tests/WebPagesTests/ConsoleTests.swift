@@ -68,6 +68,31 @@ import Workflow
         }
     }
 
+    /// A customer locked out by wrong codes is helped from the console: the lock-out shows, and
+    /// Resend (a new link, the count of wrong codes cleared) lifts it.
+    @Test func aLockedOutRecipientIsShownAndResendLiftsIt() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .accessCode("Blue-Heron-42"))
+        let customer = try #require(envelope.recipients.first { $0.email == "gabriel.cote@crescentcapital.ca" })
+        let token = try await fixture.token(for: customer.email)
+        let context = RequestContext(ip: "203.0.113.7", userAgent: "Tests/1.0")
+        let view = try await fixture.engine.open(token: token, context: context)
+        try await fixture.engine.consent(token: token, disclosureVersion: view.disclosureVersion,
+                                         disclosureSHA256: fixture.engine.configuration.disclosure.sha256, context: context)
+        for _ in 0..<OneTimeCode.maximumAttempts { try? await fixture.engine.authenticate(token: token, code: "wrong-guess", context: context) }
+        try await withConsole(fixture) { browser in
+            _ = try await logIn(browser, key: fixture.agentKey)
+            let page = try await browser.get("/console/envelopes/\(envelope.id)")
+            #expect(page.body.contains("<strong>Locked out</strong> after 5 wrong codes"), "\(page.body)")
+            #expect(page.body.contains("— locked out</option>"))
+            let resent = try await browser.post("/console/envelopes/\(envelope.id)/resend", ["csrf": try #require(page.csrf), "recipient": customer.id])
+            #expect(resent.location == "/console/envelopes/\(envelope.id)?notice=resent", "\(resent.status) \(resent.body.prefix(300))")
+            #expect(try await !browser.get("/console/envelopes/\(envelope.id)").body.contains("<strong>Locked out</strong>"))
+        }
+        let after = try await fixture.engine.envelope(fixture.agent, id: envelope.id)
+        #expect(after.recipients.first { $0.id == customer.id }?.failedAttempts == 0)
+    }
+
     @Test func aKeyWithoutTheAgentRoleOrAWrongKeyCannotSignIn() async throws {
         let fixture = try await PagesFixture.make()
         let legal = try await fixture.engine.issueKey(fixture.admin, role: .legal, name: "legal 2").secret
@@ -93,7 +118,9 @@ import Workflow
             _ = try await fixture.engine.revokeKey(fixture.admin, id: issued.record.id)
             #expect(try await browser.get("/console").location == "/console/login")
             let voided = try await browser.post("/console/envelopes/\(envelope.id)/void", ["csrf": csrf, "reason": "After revocation"])
-            #expect(voided.location == "/console/login")
+            // The agent is told the void was not done, not sent to a plain sign-in page.
+            #expect(voided.location == "/console/login?ended=1")
+            #expect(try await browser.get("/console/login?ended=1").body.contains("so the last action was not done"))
         }
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .sent)
     }

@@ -36,6 +36,10 @@ import TestSupport
         (String(repeating: "🚀", count: 500), hostileName),
         ("=?utf-8?B?SW52b2ljZSDigK4wMyBkYXlz4oCs?=", "a.pdf\"; filename=\"evil.html"),
         ("Team " + String(repeating: "👩‍👩‍👧‍👦", count: 6) + " e\u{301}" + String(repeating: "\u{301}", count: 30), "👩‍👩‍👧‍👦.pdf"),
+        // A long plain subject is folded at its spaces; a name that reads as an encoded word,
+        // or as a path, reaches the reader as typed, not decoded or cut.
+        (String(repeating: "Renewal of the master services agreement ", count: 4), "=?utf-8?B?ZXZpbC5leGU=?=.pdf"),
+        ("Order", "../../etc/passwd.pdf"),
     ])
     func theSubjectAndTheAttachmentsNameReachTheReaderAsTyped(_ subject: String, _ attachment: String) throws {
         let shown = try Self.parsed(Self.message(subject: subject, attachment: attachment))
@@ -113,6 +117,8 @@ import TestSupport
         let hostile = HeaderEncoding.attachment(named: Self.hostileName)
         #expect(hostile.hasPrefix(#"attachment; filename="contract.pdf__ filename*=UTF-8''invoice.html_ x=_"; filename*=UTF-8''contract.pdf%22%3B%20"#),
                 "\(hostile)")
+        #expect(HeaderEncoding.attachment(named: "=?utf-8?B?ZXZpbC5leGU=?=.pdf").hasPrefix(#"attachment; filename="_?utf-8?B?ZXZpbC5leGU_?=.pdf"; filename*="#))
+        #expect(HeaderEncoding.attachment(named: "../../etc/passwd.pdf").hasPrefix(#"attachment; filename=".._.._etc_passwd.pdf"; filename*="#))
         #expect(HeaderEncoding.attachment(named: "契約.pdf").hasPrefix(#"attachment; filename="qi yue.pdf""#)
                 || HeaderEncoding.attachment(named: "契約.pdf").hasPrefix(#"attachment; filename="__.pdf""#))
     }

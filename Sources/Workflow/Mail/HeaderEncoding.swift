@@ -14,13 +14,14 @@ public enum HeaderEncoding {
     }
 
     /// `name` with every character a quoted-string or an old client would misread — non-ASCII,
-    /// controls, `"`, `\`, `%`, `;` — as `_`, keeping the extension: the name clients that ignore
-    /// `filename*` save under.
+    /// controls, `"`, `\`, `/`, `%`, `;`, and the `=` of an `=?` that a client would decode as an
+    /// RFC 2047 word (`=?utf-8?B?ZXZpbC5leGU=?=.pdf` shown as `evil.exe.pdf`) — as `_`, keeping
+    /// the extension: the name clients that ignore `filename*` save under.
     public static func asciiFallback(_ name: String) -> String {
         let folded = name.applyingTransform(.toLatin, reverse: false)?.applyingTransform(.stripDiacritics, reverse: false) ?? name
         var out = String(String.UnicodeScalarView(folded.unicodeScalars.map { scalar in
-            scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F && !"\"\\%;".unicodeScalars.contains(scalar) ? scalar : "_"
-        }))
+            scalar.isASCII && scalar.value >= 0x20 && scalar.value < 0x7F && !"\"\\/%;".unicodeScalars.contains(scalar) ? scalar : "_"
+        })).replacingOccurrences(of: "=?", with: "_?")
         if out.trimmingCharacters(in: CharacterSet(charactersIn: "_. ")).isEmpty { out = "document" + (name.hasSuffix(".pdf") ? ".pdf" : "") }
         return out
     }
@@ -50,6 +51,25 @@ public enum HeaderEncoding {
         return pieces.enumerated().map { "\(name)*\($0.offset)*=\($0.element)" }
     }
 
+    /// A header line folded before spaces (RFC 5322 §2.2.3) so that no line passes 78
+    /// characters where a space allows; a word longer than that stays whole (under 998).
+    static func folded(_ line: String) -> String {
+        guard line.utf8.count > 78 else { return line }
+        var lines: [String] = []
+        var current = ""
+        for (index, word) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            let piece = index == 0 ? String(word) : " " + word
+            if !current.isEmpty, current.utf8.count + piece.utf8.count > 78, !current.allSatisfy({ $0 == " " }) {
+                lines.append(current)
+                current = piece.hasPrefix(" ") ? piece : " " + piece
+            } else {
+                current += piece
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\r\n")
+    }
+
     /// An unstructured header's value (RFC 5322 §2.2): plain printable ASCII as it is unless it
     /// looks like an encoded word (`=?`), which a reader would decode into text the sender did
     /// not write; otherwise RFC 2047 encoded words of at most 75 characters, each holding whole
@@ -57,7 +77,7 @@ public enum HeaderEncoding {
     /// name and colon, counted in the first line.
     static func unstructured(_ text: String, prefix: String) -> String {
         let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        if plain, !text.contains("=?"), prefix.count + 1 + text.utf8.count <= 998 { return "\(prefix) \(text)" }
+        if plain, !text.contains("=?"), prefix.count + 1 + text.utf8.count <= 998 { return folded("\(prefix) \(text)") }
         // 39 bytes of UTF-8 make 52 base64 characters, a word of 64 (RFC 2047 allows 75): the
         // first line, after "Subject: ", stays within 78 too.
         var words: [String] = []
