@@ -29,7 +29,7 @@ enum Assets {
         main:focus { outline: none; }
         h1 { font-size: 1.6rem; margin: .5rem 0 1rem; } h2 { font-size: 1.2rem; }
         a { color: var(--accent); } a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus, .disclosure:focus {
-            outline: 3px solid #e8a100; outline-offset: 2px; }
+            outline: 3px solid #1b1f24; outline-offset: 2px; box-shadow: 0 0 0 2px #ffffff; }
         .card { background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 1rem 0; }
         .facts dt { font-weight: 700; } .facts dd { margin: 0 0 .5rem; }
         .disclosure { max-height: 16rem; overflow: auto; border: 1px solid var(--line); padding: .5rem 1rem; background: var(--wash); }
@@ -59,7 +59,7 @@ enum Assets {
         .panel { position: sticky; top: 1rem; background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
         .field { margin-bottom: .9rem; } .field.invalid input, .field.invalid select { border: 2px solid var(--danger); }
         .field input:not([type]), .field select { width: 100%; }
-        .field.current { outline: 3px solid #e8a100; outline-offset: 4px; }
+        .field.current { outline: 3px solid #1b1f24; outline-offset: 4px; }
         .script { font-size: 2.2rem; line-height: 1.2; margin: .25rem 0; min-height: 2.7rem; overflow-wrap: anywhere; }
         .fonts { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 1rem; padding: .5rem 1rem; }
         .fonts legend { font-weight: 600; padding: 0 .25rem; }
@@ -74,7 +74,7 @@ enum Assets {
         .needs-js { display: none; } .js .needs-js { display: block; }
         .downloads { padding-left: 1.2rem; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-        .bar a { color: #ffffff; } .bar form { margin: 0 0 0 auto; } .bar button { min-height: 32px; padding: .2rem .8rem; }
+        .bar a { color: #ffffff; } .bar form { margin: 0 0 0 auto; } .bar button { min-height: 44px; padding: .2rem .8rem; }
         .page img { display: block; width: 100%; height: auto; }
         table { border-collapse: collapse; width: 100%; background: var(--paper); }
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -147,7 +147,13 @@ enum Assets {
           document.getElementById("pad-undo").addEventListener("click", function () { strokes.pop(); redraw(); });
           document.getElementById("pad-clear").addEventListener("click", function () { strokes = []; redraw(); });
           document.getElementById("draw-form").addEventListener("submit", function (event) {
-            if (strokes.length === 0) { event.preventDefault(); pad.focus(); return; }
+            if (strokes.length === 0) {
+              event.preventDefault();
+              var help = document.getElementById("draw-help");
+              help.setAttribute("role", "alert"); help.classList.add("error-text");
+              help.textContent = help.getAttribute("data-empty") || help.textContent;
+              pad.focus(); return;
+            }
             document.getElementById("drawn-png").value = pad.toDataURL("image/png");
           });
         });

@@ -168,7 +168,7 @@ enum SignerTemplates {
         <form method="post" action="{{base}}/adopt" id="draw-form" class="needs-js">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="method" value="drawn">
         <input type="hidden" name="png" id="drawn-png">
-        <p id="draw-help">{{t.draw_help}}</p>
+        <p id="draw-help" data-empty="{{t.draw_empty}}">{{t.draw_help}}</p>
         <canvas id="pad" width="600" height="200" role="img" aria-label="{{t.draw_pad}}" aria-describedby="draw-help"></canvas>
         <p class="actions"><button type="button" id="pad-undo">{{t.undo}}</button> <button type="button" id="pad-clear">{{t.clear}}</button>
         <button type="submit" class="primary" id="adopt-drawn">{{t.use_drawn}}</button></p>
@@ -191,7 +191,8 @@ enum SignerTemplates {
         <form method="post" action="{{base}}/decline" class="card">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <p><label for="reason">{{t.decline_reason}}</label>
-        <textarea id="reason" name="reason" rows="4" maxlength="1000" required></textarea></p>
+        {{#error}}<p class="error-text" id="reason-error" role="alert">{{error}}</p>{{/error}}
+        <textarea id="reason" name="reason" rows="4" maxlength="1000" required{{#error}} aria-invalid="true" aria-describedby="reason-error"{{/error}}>{{reason}}</textarea></p>
         <p class="actions"><button type="submit" class="danger" id="decline-confirm">{{t.decline_confirm}}</button>
         <a href="{{back}}">{{t.back}}</a></p>
         </form>

@@ -104,11 +104,7 @@ extension WebPages {
             }
         }
         routes.get("s/:token/decline") { request, context in
-            try await page(request, context) { state, session in
-                views.page("decline", ["csrf": session.csrf, "base": state.base, "back": state.base + "/review", "subject": state.envelope.subject],
-                           language: state.language, title: state.language.text("decline_title"),
-                           organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
-            }
+            try await page(request, context) { state, session in declinePage(state, session) }
         }
         routes.post("s/:token/decline") { request, context in
             try await action(request, context) { state, form in
@@ -252,11 +248,11 @@ extension WebPages {
             let next = try await body(state, form)
             return Views.redirect(state.base + next, frameAncestors: state.frameAncestors)
         } catch let error as WebPagesError {
-            return try await refused(request, context, error.reason, status: error.code == .rateLimited ? .tooManyRequests : .badRequest)
+            return try await refused(request, context, error.reason, status: error.code == .rateLimited ? .tooManyRequests : .badRequest, form: form)
         } catch let error as WorkflowError {
             let status: HTTPResponse.Status = error.code == .authenticationFailed ? .unauthorized
                 : error.code == .illegalTransition ? .conflict : .badRequest
-            return try await refused(request, context, error.reason, status: status)
+            return try await refused(request, context, error.reason, status: status, form: form)
         }
     }
 
@@ -272,7 +268,8 @@ extension WebPages {
     }
 
     /// Shows the page the form came from again, with the reason it was refused, from a fresh read.
-    func refused(_ request: Request, _ context: Context, _ reason: String, status: HTTPResponse.Status) async throws -> Response {
+    func refused(_ request: Request, _ context: Context, _ reason: String, status: HTTPResponse.Status,
+                 form: SubmittedForm? = nil) async throws -> Response {
         guard let state = try await load(request, context),
               let session = SignerSession.resume(cookie: request.cookies[SignerSession.cookieName]?.value, token: state.token,
                                                  key: configuration.sessionKey) else { return invalidLink(request) }
@@ -283,13 +280,25 @@ extension WebPages {
             response = authPage(state, session, error: reason)
         } else if path.hasSuffix("/adopt") {
             response = adoptPage(state, session, error: reason)
-        } else if path.hasSuffix("/consent") || path.hasSuffix("/decline") {
+        } else if path.hasSuffix("/decline") {
+            // The form again, with the reason as typed and what was wrong beside it.
+            response = declinePage(state, session, error: reason, typed: form?["reason"])
+        } else if path.hasSuffix("/consent") {
             response = failure(state, reason, status: status)
         } else {
             response = try await reviewPage(state, session, zoom: 100, error: reason)
         }
         response.status = status
         return response
+    }
+
+    /// The decline form (with a refusal's reason and the text the recipient typed, when refused).
+    func declinePage(_ state: SignerState, _ session: SignerSession, error: String? = nil, typed: String? = nil) -> Response {
+        var values: [String: Any] = ["csrf": session.csrf, "base": state.base, "back": state.base + "/review", "subject": state.envelope.subject,
+                                     "reason": typed ?? ""]
+        if let error { values["error"] = error }
+        return views.page("decline", values, language: state.language, title: state.language.text("decline_title"),
+                          organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
     }
 
     /// A page with a heading and paragraphs.

@@ -224,6 +224,25 @@ import Workflow
         #expect(values["order_reference"] == "PO-77" && values["cost_centre"] == "CC-9" && values["terms"] == "true", "\(values)")
     }
 
+    /// A decline the engine refuses (an empty reason) shows the form again with what was wrong
+    /// beside it and the text as typed, not a page that loses both.
+    @Test func aRefusedDeclineKeepsItsFormAndSaysWhy() async throws {
+        let fixture = try await PagesFixture.make()
+        let envelope = try await fixture.sentEnvelope(authentication: .link)
+        let token = try await fixture.token(for: "gabriel.cote@crescentcapital.ca")
+        try await withPages(fixture) { browser in
+            let base = "/s/\(token)"
+            let csrf = try #require(try await browser.get(base).csrf)
+            let disclosure = fixture.engine.configuration.disclosure
+            _ = try await browser.post(base + "/consent", ["csrf": csrf, "version": disclosure.version, "sha256": disclosure.sha256, "agree": "yes"])
+            let refused = try await browser.post(base + "/decline", ["csrf": csrf, "reason": "   "])
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.contains(#"id="reason-error" role="alert""#) && refused.body.contains(#"aria-invalid="true""#), "\(refused.body)")
+            #expect(refused.body.contains(#"<textarea id="reason" name="reason""#) && refused.body.contains("decline-confirm"))
+        }
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .sent)
+    }
+
     @Test func theTypedSignatureIsPreviewedInEveryScriptAndTheChoiceIsKept() async throws {
         let fixture = try await PagesFixture.make()
         let envelope = try await fixture.sentEnvelope(authentication: .link, language: "es")

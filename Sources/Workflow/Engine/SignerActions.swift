@@ -163,7 +163,7 @@ extension WorkflowEngine {
             if now >= otp.expiresAt { return "the code expired; request a new one" }
             guard sha256Hex(recipient.id + ":" + code) == otp.sha256 else {
                 let left = min(OneTimeCode.maximumAttempts - otp.attempts - 1, leftInAll)
-                return "the code is wrong (\(left) attempts left" + (left == leftInAll ? " before the link is locked)" : ")")
+                return "the code is wrong (\(left) attempt\(left == 1 ? "" : "s") left" + (left == leftInAll ? " before the link is locked)" : ")")
             }
             return nil
         case .accessCode(let expected):
@@ -171,7 +171,8 @@ extension WorkflowEngine {
                 return "the access code was tried \(OneTimeCode.maximumAttempts) times; ask the sender to resend the invitation"
             }
             guard sha256Hex(code) == expected else {
-                return "the access code is wrong (\(OneTimeCode.maximumAttempts - recipient.failedAttempts - 1) attempts left)"
+                let left = OneTimeCode.maximumAttempts - recipient.failedAttempts - 1
+                return "the access code is wrong (\(left) attempt\(left == 1 ? "" : "s") left)"
             }
             return nil
         }
