@@ -183,9 +183,9 @@ final class FontSystem {
             languageScripts[language] = own
         }
         guard !own.contains(Int32(script.rawValue)),
-              let sample = pango_script_get_sample_language(PangoScript(rawValue: script.rawValue)),
-              let name = pango_language_to_string(sample) else { return language }
-        return String(cString: name)
+              let sample = pango_script_get_sample_language(PangoScript(rawValue: script.rawValue)) else { return language }
+        // A PangoLanguage is its tag's interned string (pango_language_to_string is a cast).
+        return String(cString: UnsafeRawPointer(sample).assumingMemoryBound(to: CChar.self))
     }
 
     func naturalHeight(language: String, family: String, size: Double, bold: Bool, italic: Bool) -> Double {
