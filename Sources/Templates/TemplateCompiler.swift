@@ -46,7 +46,7 @@ public struct TemplateCompiler: Sendable {
         let clauses = compiler.pins.map {
             PinnedClause(id: $0.id, version: $0.version, title: $0.title, approvedBy: $0.approvedBy, approvedOn: $0.approvedOn)
         }
-        return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles,
+        return CompiledTemplate(parts: parts, rules: compiler.fields, roles: compiler.roles, optionalRoles: compiler.optionalRoles,
                                 signerFields: compiler.signerFields.map(\.declaration), clauses: clauses,
                                 sha256Hex: DigestAlgorithm.sha256.hash(hashed).map { String(format: "%02x", $0) }.joined())
     }

@@ -33,6 +33,21 @@ import TestSupport
         #expect(pass.ran[.email] == nil, "no relay in this worker: the e-mails wait, queued")
     }
 
+    /// A spec no row could be sent with (a required signature nobody signs) is refused at once,
+    /// not row by row.
+    @Test func aSpecMissingARequiredSignerIsRefusedBeforeAnyRow() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk",
+                            recipients: [RecipientRequest(name: "{{contact_first_name}}", email: "{{contact_email}}", role: .signer,
+                                                          authentication: .link, signatureRole: "customer")])
+        do {
+            _ = try await fixture.engine.createBulkSend(fixture.agent, spec: spec)
+            Issue.record("a bulk send without the company's signer was accepted")
+        } catch let error as WorkflowError {
+            #expect(error.code == .invalidRequest && error.reason.contains("required signature for 'company'"), "\(error.reason)")
+        }
+    }
+
     @Test func aCSVWithoutTheRowKeyColumnIsRefusedWhole() async throws {
         let fixture = try await WorkflowFixture.make()
         var spec = BulkSpec(templateID: "service-agreement", templateVersion: "3", subject: "Bulk",

@@ -31,6 +31,10 @@ public struct CompiledTemplate: Sendable {
     public var fields: [FieldDeclaration] { rules.map(\.declaration) }
     /// Signature roles in document order (each becomes a `sig_<role>` field).
     public let signatureRoles: [String]
+    /// The signature roles a signer must sign (those not marked `required="false"`), in document order.
+    public var requiredSignatureRoles: [String] { signatureRoles.filter { !optionalSignatureRoles.contains($0) } }
+    /// The signature roles marked `required="false"`.
+    public let optionalSignatureRoles: Set<String>
     /// The fields signers fill besides their signature, in document order.
     public let signerFields: [SignerFieldDeclaration]
     /// The pinned clauses in pin order (first use in the document).
@@ -45,9 +49,10 @@ public struct CompiledTemplate: Sendable {
     let rules: [FieldRules]
     let parts: TemplateParts
 
-    init(parts: TemplateParts, rules: [FieldRules], roles: [String], signerFields: [SignerFieldDeclaration] = [],
-         clauses: [PinnedClause], sha256Hex: String) {
+    init(parts: TemplateParts, rules: [FieldRules], roles: [String], optionalRoles: Set<String> = [],
+         signerFields: [SignerFieldDeclaration] = [], clauses: [PinnedClause], sha256Hex: String) {
         self.signerFields = signerFields
+        self.optionalSignatureRoles = optionalRoles
         self.id = parts.id
         self.version = parts.version
         self.signatureRoles = roles

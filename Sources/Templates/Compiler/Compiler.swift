@@ -29,6 +29,8 @@ final class Compiler {
     var brokenFields: Set<String> = []
     var styles = StyleSheet()
     var roles: [String] = []
+    /// Roles whose `<signature>` says `required="false"`.
+    var optionalRoles: Set<String> = []
     /// Signer fields in document order, with where their role was written (checked at the end).
     var signerFields: [(declaration: SignerFieldDeclaration, position: SourcePosition, element: String)] = []
     var pins: [ClauseLibrary.Clause] = []

@@ -47,9 +47,16 @@ extension WorkflowEngine {
     public func createBulkSend(_ principal: Principal, spec: BulkSpec) async throws -> BulkSend {
         try principal.require(.agent, to: "start bulk sends")
         let bulks = try bulkStore()
-        _ = try await publishedTemplate(account: principal.account, templateID: spec.templateID, version: spec.templateVersion)
+        let (version, compiled) = try await publishedTemplate(account: principal.account, templateID: spec.templateID,
+                                                              version: spec.templateVersion)
         _ = try Check.nonEmpty(spec.subject, "the subject")
         guard !spec.recipients.isEmpty else { throw WorkflowError(.invalidRequest, "a bulk send needs recipients") }
+        // Every row would be refused for it: say so once, before any row is sent.
+        let signing = Set(spec.recipients.compactMap(\.signatureRole))
+        if let unsigned = compiled.requiredSignatureRoles.first(where: { !signing.contains($0) }) {
+            throw WorkflowError(.invalidRequest, "\(version.reference) has a required signature for '\(unsigned)' but no recipient "
+                                + "has that signatureRole; add a signer with signatureRole '\(unsigned)'")
+        }
         guard RetentionPolicy.categories[spec.retentionCategory] != nil else {
             throw WorkflowError(.invalidRequest, "unknown retention category '\(spec.retentionCategory)'")
         }
