@@ -388,9 +388,24 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
                 throw ServiceError(.configuration, "pages.sessionKeyFile \(file) does not exist; make it once with "
                                    + "`head -c 32 /dev/urandom > \(file)` and give every node the same file")
             }
+            // A regular file of a sensible size: a directory or a device is not a key, and a
+            // mistyped path to a large file would be read whole (8 GiB took 35 s and its size in memory).
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) is not a regular file (a directory, a device or a "
+                                   + "pipe); name the file that holds the key, the same on every node")
+            }
+            guard let size = attributes?[.size] as? UInt64, size <= 4096 else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) is larger than 4 KB, so it is not a session key "
+                                   + "file; name the 32-byte (or longer) key file every node shares")
+            }
             guard let bytes = FileManager.default.contents(atPath: file) else {
                 throw ServiceError(.configuration, "pages.sessionKeyFile \(file) cannot be read by this process (check its owner "
                                    + "and permissions); do not make a new one, which would sign every node's sessions out")
+            }
+            guard Set(bytes).count > 1 else {
+                throw ServiceError(.configuration, "pages.sessionKeyFile \(file) holds one byte repeated, not a random key; make it "
+                                   + "with `head -c 32 /dev/urandom > \(file)` and give every node the same file")
             }
             guard bytes.count >= 32 else {
                 throw ServiceError(.configuration, "pages.sessionKeyFile \(file) holds \(bytes.count) bytes; a session key needs at "

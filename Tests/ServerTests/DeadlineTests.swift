@@ -47,9 +47,16 @@ import TestSupport
     @Test func aSessionKeyFileProblemSaysWhichAndWhatToDo() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let short = directory.appendingPathComponent("short.key")
-        try Data(repeating: 7, count: 12).write(to: short)
+        try Data((0..<12).map { UInt8($0) }).write(to: short)
+        let large = directory.appendingPathComponent("large.key")
+        try Data(count: 5000).write(to: large)
+        let zeros = directory.appendingPathComponent("zeros.key")
+        try Data(count: 32).write(to: zeros)
         for (file, says) in [(directory.appendingPathComponent("absent.key").path, "does not exist; make it once"),
-                             (directory.path, "cannot be read by this process"),
+                             (directory.path, "is not a regular file (a directory, a device or a pipe)"),
+                             ("/dev/zero", "is not a regular file"),
+                             (large.path, "is larger than 4 KB, so it is not a session key file"),
+                             (zeros.path, "holds one byte repeated, not a random key"),
                              (short.path, "holds 12 bytes; a session key needs at least 32")] {
             var configuration = ServerConfiguration()
             configuration.pages.sessionKeyFile = file
