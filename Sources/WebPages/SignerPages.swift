@@ -44,7 +44,8 @@ extension WebPages {
                           organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
     }
 
-    func reviewPage(_ state: SignerState, _ session: SignerSession, zoom: Int, error: String? = nil) async throws -> Response {
+    func reviewPage(_ state: SignerState, _ session: SignerSession, zoom: Int, error: String? = nil,
+                    saved: String? = nil) async throws -> Response {
         let language = state.language, recipient = state.recipient, envelope = state.envelope
         if recipient.consent == nil { return Views.redirect(state.base, frameAncestors: state.frameAncestors) }
         if !session.mayProceed(recipient) {
@@ -120,7 +121,11 @@ extension WebPages {
             "actionLabel": language.text(recipient.role == .signer ? "sign" : "approve"),
         ]
         if let error { values["error"] = error }
-        return views.page("review", values, language: language, title: language.text("review_title"),
+        // What a save did is said where a screen reader hears it (a status message, WCAG 4.1.3).
+        if error == nil, let saved, ["fields", "signature"].contains(saved) { values["notice"] = language.text("saved_" + saved) }
+        // The title says a page came back refused, so it is heard before anything else.
+        let title = (error == nil ? "" : language.text("error_title") + " — ") + language.text("review_title")
+        return views.page("review", values, language: language, title: title,
                           organisation: engine.configuration.organisation, frameAncestors: state.frameAncestors)
     }
 

@@ -55,7 +55,8 @@ extension WebPages {
         }
         routes.get("s/:token/review") { request, context in
             let zoom = request.uri.queryParameters.get("zoom", as: Int.self).flatMap { [75, 100, 150, 200].contains($0) ? $0 : nil }
-            return try await page(request, context) { state, session in try await reviewPage(state, session, zoom: zoom ?? 100) }
+            let saved = request.uri.queryParameters.get("saved")
+            return try await page(request, context) { state, session in try await reviewPage(state, session, zoom: zoom ?? 100, saved: saved) }
         }
         routes.get("s/:token/pages/:document/:page") { request, context in try await pageImage(request, context) }
         routes.post("s/:token/fill") { request, context in
@@ -67,7 +68,7 @@ extension WebPages {
                 }
                 try await saveFields(form, state, request, context)
                 // "Adopt" on the review page goes through here, so what was typed is kept.
-                return form["next"] == "adopt" ? "/adopt" : "/review"
+                return form["next"] == "adopt" ? "/adopt" : "/review?saved=fields"
             }
         }
         routes.get("s/:token/adopt") { request, context in try await page(request, context) { state, session in adoptPage(state, session) } }
@@ -85,7 +86,7 @@ extension WebPages {
                     try await engine.fill(token: state.token, values: Dictionary(uniqueKeysWithValues: initials.map { ($0.name, letters) }),
                                           context: evidence)
                 }
-                return "/review"
+                return "/review?saved=signature"
             }
         }
         routes.post("s/:token/sign") { request, context in

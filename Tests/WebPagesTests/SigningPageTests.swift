@@ -209,11 +209,16 @@ import Workflow
             let toAdopt = try await browser.post(base + "/fill", ["csrf": csrf, "field.order_reference": "PO-77", "field.cost_centre": "",
                                                                   "field.terms": "false", "next": "adopt"])
             #expect(toAdopt.location == base + "/adopt", "\(toAdopt.status) \(toAdopt.body.prefix(300))")
-            _ = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Casey Customer"])
+            let adopted = try await browser.post(base + "/adopt", ["csrf": csrf, "method": "typed", "name": "Casey Customer"])
+            #expect(adopted.location == base + "/review?saved=signature")
+            // What was saved is said as a status message.
+            let saved = try await browser.get(base + "/review?saved=signature")
+            #expect(saved.body.contains(#"<p class="notice" role="status">Your signature is adopted"#), "\(saved.body.prefix(2000))")
             // "Sign" saves what changed first; an unticked required checkbox is then refused by its label.
             let unticked = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "PO-77",
                                                                    "field.cost_centre": "CC-9", "field.terms": "false"])
             #expect(unticked.status == .badRequest && unticked.body.contains("I accept the terms (terms)"), "\(unticked.body)")
+            #expect(unticked.body.contains("<title>Something needs your attention — "), "the title says the page came back refused")
             #expect(unticked.body.contains(#"value="CC-9""#), "the value typed with Sign was saved: \(unticked.body)")
             let signed = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "PO-77",
                                                                  "field.cost_centre": "CC-9", "field.terms": "true"])
