@@ -27,7 +27,19 @@ struct EnvelopeResource: Encodable {
         var kind: String
         var required: Bool
         var options: [String]
+        /// What the signer is asked for (the template's or upload's label, else the name in words).
+        var label: String
+        /// The most characters a value takes (text and initials).
+        var maxLength: Int?
+        var pattern: String?
+        var placement: PlacementResource?
         var value: String?
+    }
+    /// Where a field sits: the page as displayed, points, origin bottom-left, y up.
+    struct PlacementResource: Encodable {
+        var document: String
+        var page: Int
+        var x: Double, y: Double, width: Double, height: Double
     }
     struct DocumentResource: Encodable {
         var id: String
@@ -104,6 +116,13 @@ struct EnvelopeResource: Encodable {
                                  declineReason: recipient.declineReason,
                                  fields: recipient.fields.map {
                                      FieldResource(name: $0.name, kind: $0.kind.rawValue, required: $0.required, options: $0.options,
+                                                   label: $0.displayLabel,
+                                                   maxLength: $0.kind == .text || $0.kind == .initials ? $0.characterLimit : nil,
+                                                   pattern: $0.pattern,
+                                                   placement: $0.placement.map {
+                                                       PlacementResource(document: $0.document, page: $0.page, x: $0.x, y: $0.y,
+                                                                         width: $0.width, height: $0.height)
+                                                   },
                                                    value: $0.value)
                                  })
     }

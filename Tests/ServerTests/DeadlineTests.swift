@@ -4,6 +4,7 @@ import HTTPTypes
 import Synchronization
 import Testing
 import TestSupport
+import Workflow
 
 /// Answers during a store outage: the readiness probe's deadline holds even when the work it
 /// waits on ignores being cancelled, as a query waiting for a connection during a database
@@ -62,5 +63,27 @@ import TestSupport
             configuration.pages.sessionKeyFile = file
             #expect { _ = try configuration.webPages() } throws: { ($0 as? ServiceError)?.reason.contains(says) == true }
         }
+    }
+}
+
+/// What an integrator building its own signing screen needs of each field: the label, the limit,
+/// the pattern and where the field sits (docs/openapi.yaml, `Recipient.fields`).
+@Suite struct FieldResourceTests {
+    @Test func aRecipientsFieldsCarryLabelLimitPatternAndPlacement() throws {
+        var recipient = Recipient(id: "rcp_1", name: "Casey", email: "casey@example.com", role: .signer, routingOrder: 1)
+        recipient.fields = [
+            Field(name: "po_number", kind: .text, required: true, placement: FieldPlacement(document: "doc_1", page: 2, x: 72, y: 100,
+                                                                                          width: 150, height: 20),
+                  maxLength: 12, pattern: "PO-[0-9]{4}"),
+            Field(name: "terms", kind: .checkbox, required: true, label: "I accept the terms"),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = try #require(try JSONSerialization.jsonObject(with: encoder.encode(EnvelopeResource.recipient(recipient))) as? [String: Any])
+        let fields = try #require(json["fields"] as? [[String: Any]])
+        #expect(fields[0]["label"] as? String == "Po Number" && fields[0]["maxLength"] as? Int == 12 && fields[0]["pattern"] as? String == "PO-[0-9]{4}")
+        let placement = try #require(fields[0]["placement"] as? [String: Any])
+        #expect(placement["document"] as? String == "doc_1" && placement["page"] as? Int == 2 && placement["width"] as? Double == 150)
+        #expect(fields[1]["label"] as? String == "I accept the terms" && fields[1]["maxLength"] == nil && fields[1]["placement"] == nil)
     }
 }
