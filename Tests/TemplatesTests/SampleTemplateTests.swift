@@ -134,9 +134,28 @@ private enum Marker {
         """)
     }
 
+    /// A signature every document asks for is required; one marked `required="false"`, or inside
+    /// an `<if>` (the row decides), is not — a bulk send is refused only for the first kind.
+    @Test func requiredSignatureRolesLeaveOutOptionalAndConditionalOnes() throws {
+        let source = """
+            <template xmlns="urn:countersign:template:1" id="t" version="1">
+              <fields><field name="guaranteed" type="boolean"/></fields>
+              <body>
+                <if test="guaranteed"><signature role="guarantor"/></if>
+                <signature role="customer"/>
+                <signature role="witness" required="false"/>
+              </body>
+            </template>
+            """
+        let template = try Samples.compiler.compile(source: Array(source.utf8), path: "t.xml")
+        #expect(template.signatureRoles == ["guarantor", "customer", "witness"])
+        #expect(template.requiredSignatureRoles == ["customer"])
+    }
+
     @Test func serviceAgreementStructureAndProvenance() throws {
         let template = try Samples.compile("service-agreement")
         #expect(template.signatureRoles == ["customer", "company"])
+        #expect(template.requiredSignatureRoles == ["customer", "company"])
         let lead = try lead { $0["contact_phone"] != "" }
         let document = try bind(template, lead, date: "2025-06-01T09:00:00Z")
         let footer = try #require(document.footer.first)

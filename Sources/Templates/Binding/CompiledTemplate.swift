@@ -31,9 +31,10 @@ public struct CompiledTemplate: Sendable {
     public var fields: [FieldDeclaration] { rules.map(\.declaration) }
     /// Signature roles in document order (each becomes a `sig_<role>` field).
     public let signatureRoles: [String]
-    /// The signature roles a signer must sign (those not marked `required="false"`), in document order.
+    /// The signature roles every document of the template asks a signer for, in document order.
     public var requiredSignatureRoles: [String] { signatureRoles.filter { !optionalSignatureRoles.contains($0) } }
-    /// The signature roles marked `required="false"`.
+    /// The signature roles not every document requires: marked `required="false"`, or placed
+    /// inside an `<if>` (a row's data decides whether the document has it).
     public let optionalSignatureRoles: Set<String>
     /// The fields signers fill besides their signature, in document order.
     public let signerFields: [SignerFieldDeclaration]

@@ -34,16 +34,18 @@ extension Compiler {
                 continue
             }
             checkAttributes(element, Schema.elements[element.name]!)
+            var branch = context
+            branch.conditional = true
             switch element.name {
             case "if":
                 flush()
                 let test = expression(element, "test", locals: context.locals)
-                let body = flow(element, context, allowLoop: allowLoop, item: item)
+                let body = flow(element, branch, allowLoop: allowLoop, item: item)
                 branches = [Branch(test: test ?? .literal(.bool(false)), body: body)]
                 open = true
             case "elif", "else":
                 let test = element.name == "elif" ? expression(element, "test", locals: context.locals) : nil
-                let body = flow(element, context, allowLoop: allowLoop, item: item)
+                let body = flow(element, branch, allowLoop: allowLoop, item: item)
                 heldBlank = nil
                 guard open, otherwise == nil else {
                     let why = open ? "comes after <else>" : "has no <if> before it"

@@ -7,6 +7,8 @@ struct BlockContext {
     enum Region { case body, headerFooter, clause }
     var region: Region
     var inLoop = false
+    /// Inside an `<if>`, `<elif>` or `<else>`: what is here is not in every document.
+    var conditional = false
     var locals: [(name: String, slot: Int)] = []
     var nextSlot: Int { (locals.map(\.slot).max() ?? -1) + 1 }
 }
@@ -29,7 +31,7 @@ final class Compiler {
     var brokenFields: Set<String> = []
     var styles = StyleSheet()
     var roles: [String] = []
-    /// Roles whose `<signature>` says `required="false"`.
+    /// Roles whose signature not every document requires: `required="false"`, or inside a condition.
     var optionalRoles: Set<String> = []
     /// Signer fields in document order, with where their role was written (checked at the end).
     var signerFields: [(declaration: SignerFieldDeclaration, position: SourcePosition, element: String)] = []

@@ -178,7 +178,7 @@ extension Compiler {
                                width: value(element, "width", Units.length) ?? 216,
                                height: value(element, "height", Units.length) ?? 54,
                                required: value(element, "required", Units.bool) ?? true)
-        if !box.required { optionalRoles.insert(role) }
+        if !box.required || context.conditional { optionalRoles.insert(role) }
         if let align = value(element, "align", { Units.choice($0, ["left", "center", "right"]) }) {
             box.alignment = TextAlignment(rawValue: align) ?? .left
         }
