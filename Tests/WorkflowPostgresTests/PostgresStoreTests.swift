@@ -292,6 +292,37 @@ private func account(_ store: any WorkflowStore, _ id: String) async throws {
         await store.close()
     }
 
+    @Test func aStoreClosesPromptlyWhileItsDatabaseIsDown() async throws {
+        // `serve` closes its store on SIGTERM, which an operator may send because the database
+        // went away: the close must not wait for a server that is not coming back.
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        try server.createDatabase("gone")
+        var configuration = PostgresStoreConfiguration(endpoint: .tcp(host: "127.0.0.1", port: server.port), username: server.user,
+                                                       database: "gone", maximumConnections: 2)
+        configuration.connectionPatience = .seconds(60)
+        let store = try await PostgresWorkflowStore.open(configuration)
+        try await account(store, "acme")
+        _ = try server.run("pg_ctl", ["-D", server.directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
+        // Calls still waiting for a connection when the close comes.
+        for _ in 0..<3 { Task { _ = try? await store.account(id: "acme") } }
+        try await Task.sleep(for: .milliseconds(500))
+        // Closed in a task of its own, so that a close that never returns fails this test
+        // instead of hanging the suite.
+        let closed = ClosedFlag()
+        Task { await store.close(); await closed.set() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !(await closed.value), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await closed.value, "closing the store with its database down took over 30 s")
+    }
+
+    private actor ClosedFlag {
+        private(set) var value = false
+        func set() { value = true }
+    }
+
     @Test func anUnreachableServerIsAClearStoreError() async throws {
         let port = try freeLoopbackPort()
         let configuration = PostgresStoreConfiguration(endpoint: .tcp(host: "127.0.0.1", port: port), username: "nobody", database: "none")
