@@ -76,9 +76,9 @@ public final class CountersignServer: Sendable {
     static func mailTransport(_ configuration: ServerConfiguration) throws -> (any MailTransport)? {
         if let folder = configuration.worker.mailDirectory { return MailDirectory(directory: URL(fileURLWithPath: folder)) }
         return try configuration.worker.smtp.map { relay in
-            let parts = relay.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]) else { throw ServiceError(.configuration, "worker.smtp '\(relay)' is not HOST:PORT") }
-            return SMTPClient(host: String(parts[0]), port: port)
+            do { return try SMTPClient(relay: relay) } catch let error as WorkflowError {
+                throw ServiceError(.configuration, "worker.smtp: \(error.reason)")
+            }
         }
     }
 

@@ -356,9 +356,8 @@ public struct ServerConfiguration: Sendable, Hashable, Codable {
             throw ServiceError(.configuration, "give worker.smtp or worker.mailDirectory, not both")
         }
         if let smtp = worker.smtp {
-            let parts = smtp.split(separator: ":")
-            guard parts.count == 2, Int(parts[1]) != nil else {
-                throw ServiceError(.configuration, "worker.smtp '\(smtp)' is not HOST:PORT")
+            do { _ = try SMTPClient(relay: smtp) } catch let error as WorkflowError {
+                throw ServiceError(.configuration, "worker.smtp: \(error.reason)")
             }
         }
         _ = try webhookPolicy()

@@ -35,3 +35,39 @@ import Testing
         }
     }
 }
+
+/// The relay's address as an operator writes it in `worker.smtp` or `--smtp`.
+@Suite struct SMTPRelayAddressTests {
+    @Test(arguments: [
+        ("localhost:25", "localhost", 25),
+        ("mail.example.com:2525", "mail.example.com", 2525),
+        ("127.0.0.1:1", "127.0.0.1", 1),
+        ("[::1]:2525", "::1", 2525),
+        ("[2001:db8::25]:587", "2001:db8::25", 587),
+    ])
+    func relays(_ text: String, _ host: String, _ port: Int) throws {
+        let relay = try SMTPClient(relay: text)
+        #expect(relay.host == host && relay.port == port)
+    }
+
+    /// `::1:2525` was read as host "1", port 2525: an IPv6 address needs its brackets.
+    @Test(arguments: [
+        ("::1:2525", "more than one ':'"), ("localhost", "no port"), ("", "no port"), (":25", "no host"),
+        ("localhost:", "port that is not a number"), ("localhost:0", "port that is not a number"),
+        ("localhost:65536", "port that is not a number"), ("localhost:+25", "port that is not a number"),
+        ("[::1]2525", "no ']:'"), ("[::1", "no ']:'"), ("[localhost]:25", "not an IPv6 address"),
+        ("mail host:25", "characters no host name"), ("mail/x:25", "characters no host name"),
+    ])
+    func refusedRelays(_ text: String, _ why: String) {
+        do {
+            _ = try SMTPClient(relay: text)
+            Issue.record("'\(text)' was accepted")
+        } catch let error as WorkflowError {
+            #expect(error.code == .invalidRequest)
+            #expect(error.reason.contains(why), "\(error.reason)")
+            #expect(error.reason.contains("HOST:PORT"), "\(error.reason)")
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}

@@ -21,6 +21,41 @@ public struct SMTPClient: Sendable {
         self.timeout = timeout
     }
 
+    /// A relay from its address as configured: `HOST:PORT`, or `[IPv6]:PORT` for an IPv6
+    /// address (whose own colons would otherwise be read as the port's).
+    ///
+    /// - Throws: ``WorkflowError`` `invalidRequest` naming what is wrong with `relay`.
+    public init(relay: String) throws {
+        func refuse(_ why: String) -> WorkflowError {
+            WorkflowError(.invalidRequest, "the SMTP relay '\(relay)' \(why); give HOST:PORT, e.g. localhost:25 or [::1]:2525")
+        }
+        let host: Substring
+        let port: Substring
+        if relay.hasPrefix("[") {
+            guard let close = relay.firstIndex(of: "]"), relay[relay.index(after: close)...].hasPrefix(":") else {
+                throw refuse("has an IPv6 address with no ']:' before its port")
+            }
+            host = relay[relay.index(after: relay.startIndex)..<close]
+            port = relay[relay.index(close, offsetBy: 2)...]
+            guard host.contains(":") else { throw refuse("has brackets around something that is not an IPv6 address") }
+        } else {
+            let parts = relay.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2 else {
+                throw refuse(parts.count < 2 ? "has no port" : "has more than one ':' (write an IPv6 address in brackets)")
+            }
+            host = parts[0]
+            port = parts[1]
+        }
+        guard !host.isEmpty else { throw refuse("has no host") }
+        guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_:".contains($0)) }) else {
+            throw refuse("has a host with characters no host name or address has")
+        }
+        guard !port.isEmpty, port.count <= 5, port.allSatisfy({ ("0"..."9").contains($0) }), let number = Int(port), (1...65535).contains(number) else {
+            throw refuse("has a port that is not a number from 1 to 65535")
+        }
+        self.init(host: String(host), port: number)
+    }
+
     /// One message to deliver: the envelope sender, the recipients and the message itself.
     public struct Outgoing: Sendable {
         public var from: String

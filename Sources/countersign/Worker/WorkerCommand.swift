@@ -26,8 +26,8 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "This worker's name in the job leases (default: worker-HOST-PID).") var name: String?
 
     func validate() throws {
-        if let smtp, smtp.split(separator: ":").count != 2 || Int(smtp.split(separator: ":")[1]) == nil {
-            throw ValidationError("--smtp takes HOST:PORT")
+        if let smtp {
+            do { _ = try SMTPClient(relay: smtp) } catch let error as WorkflowError { throw ValidationError("--smtp: \(error.reason)") }
         }
         if smtp != nil && mailDirectory != nil { throw ValidationError("give --smtp or --mail-dir, not both") }
         if interval <= 0 { throw ValidationError("--interval must be positive") }
@@ -54,8 +54,8 @@ struct WorkerCommand: ParsableCommand {
             printError("worker: signing links in the e-mails this worker queues (reminders) point to the placeholder "
                        + "\(WorkflowHome.placeholderSigningURL); set COUNTERSIGN_PUBLIC_URL as for `serve` (or COUNTERSIGN_SIGNING_URL)")
         }
-        let relay: (any MailTransport)? = mailDirectory.map { MailDirectory(directory: URL(fileURLWithPath: $0)) }
-            ?? smtp.map { $0.split(separator: ":").map(String.init) }.map { SMTPClient(host: $0[0], port: Int($0[1]) ?? 25) }
+        let relay: (any MailTransport)? = try mailDirectory.map { MailDirectory(directory: URL(fileURLWithPath: $0)) }
+            ?? smtp.map { try SMTPClient(relay: $0) }
         let transport = webhooks ? HTTPWebhookTransport(policy: try WebhookAddressPolicy(allowList: webhookAllow)) : nil
         let info = ProcessInfo.processInfo
         let worker = WorkflowWorker(engine: home.engine, smtp: relay, webhooks: transport, name: name ?? "worker-\(info.hostName)-\(info.processIdentifier)",
