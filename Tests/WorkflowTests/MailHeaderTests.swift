@@ -61,7 +61,12 @@ import TestSupport
                                ("xn--abc-.com", "starts or ends with a hyphen"), ("xn--zzzzzzzzz9.com", "not valid Punycode"),
                                ("ab--cd.com", "IDNA reserves"), ("my_host.com", "other than letters, digits and hyphens"),
                                ("\u{2764}.com", "a character a domain name may not have (U+2764)"), ("\u{0301}x.com", "a mark with no letter before it"),
-                               ("a..com", "an empty label")] {
+                               ("a..com", "an empty label"),
+                               // All-Cyrillic and all-Greek labels that read as Latin ones, under a Latin TLD.
+                               ("\u{0430}\u{0440}\u{0440}\u{04CF}\u{0435}.com", "reads as 'apple'"),
+                               ("\u{0410}\u{0420}\u{0420}\u{04C0}\u{0415}.com", "reads as 'apple'"),
+                               ("\u{03BF}\u{03BA}.example", "reads as 'ok'"),
+                               ("pay.\u{0440}\u{0430}\u{0443}\u{0440}\u{0430}\u{04CF}.com", "xn--80aa0cbo65f")] {
             #expect(throws: MailAddress.DomainProblem.self, "\(domain)") { try MailAddress.aLabels(domain) }
             do {
                 _ = try MailAddress.aLabels(domain)
@@ -70,7 +75,11 @@ import TestSupport
             }
         }
         for (domain, ascii) in [("ｅｘａｍｐｌｅ．com", "example.com"), ("例子｡广告", "xn--fsqu00a.xn--4rr70v"),
-                                ("xn--mller-kva.example", "xn--mller-kva.example"), ("ΠΑΡΆΔΕΙΓΜΑ.gr", "xn--hxajbheg2az3al.gr")] {
+                                ("xn--mller-kva.example", "xn--mller-kva.example"), ("ΠΑΡΆΔΕΙΓΜΑ.gr", "xn--hxajbheg2az3al.gr"),
+                                // A Cyrillic word with letters that are not Latin look-alikes, and
+                                // look-alikes under a Cyrillic TLD or written in their xn-- form.
+                                ("пример.com", "xn--e1afmkfd.com"), ("сахар.рф", "xn--80aa2cbv.xn--p1ai"),
+                                ("xn--80ak6aa92e.com", "xn--80ak6aa92e.com")] {
             #expect(try MailAddress.aLabels(domain) == ascii, "\(domain)")
         }
         for text in ["müller", "例子", "παράδειγμα", "пример", "मराठी"] {

@@ -62,6 +62,7 @@ public enum MailAddress {
                 labels.append(label)
             } else {
                 try checkULabel(label)
+                try checkWholeScriptLookalike(label, topLevel: mapped.split(separator: ".").last.map(String.init) ?? "")
                 guard let encoded = Punycode.encode(label) else { throw DomainProblem(description: "has a label that cannot be encoded ('\(label)')") }
                 labels.append("xn--" + encoded)
             }
@@ -102,5 +103,27 @@ public enum MailAddress {
             throw DomainProblem(description: "mixes \(scripts.sorted().joined(separator: " and ")) letters in '\(label)', "
                                 + "which can imitate another domain; write it in one script")
         }
+    }
+
+    /// Cyrillic and Greek small letters that print as a Latin one in common fonts.
+    static let latinLookalikes: [Unicode.Scalar: Character] = [
+        "а": "a", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "к": "k", "ӏ": "l", "о": "o", "р": "p",
+        "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "у": "y", "ү": "y", "ѵ": "v", "ԝ": "w", "ѡ": "w", "х": "x", "ь": "b", "п": "n",
+        "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+    ]
+
+    /// A label typed wholly in Cyrillic or Greek letters that all look Latin (`аррӏе.com`, in
+    /// Cyrillic) reads as a Latin domain it is not; one script alone does not give it away. As
+    /// browsers do, such a label is refused under a Latin top-level domain, and allowed under
+    /// one of its own script (`сахар.рф`). The `xn--` form is accepted, for the rare address
+    /// that is really meant: it shows what it is.
+    static func checkWholeScriptLookalike(_ label: String, topLevel: String) throws(DomainProblem) {
+        let letters = label.unicodeScalars.filter { $0.properties.isAlphabetic }
+        guard !letters.isEmpty, letters.allSatisfy({ latinLookalikes[$0] != nil }) else { return }
+        if !topLevel.unicodeScalars.allSatisfy(\.isASCII) { return }
+        let reading = String(label.unicodeScalars.map { latinLookalikes[$0].map(String.init) ?? String($0) }.joined())
+        throw DomainProblem(description: "has a label '\(label)' whose letters are all Cyrillic or Greek ones that look Latin: "
+                            + "it reads as '\(reading)', which can imitate another domain; if it is really meant, "
+                            + "write it in its xn-- form ('xn--\(Punycode.encode(label) ?? "")')")
     }
 }
