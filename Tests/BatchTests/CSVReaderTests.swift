@@ -67,6 +67,42 @@ import Testing
         #expect(error.message.contains("not valid windows-1252") && !error.message.contains("try --encoding"), "\(error.message)")
     }
 
+    /// A BOM-less UTF-8 file read with `--encoding windows-1252`: a value with letters beyond
+    /// ASCII that are valid UTF-8 is refused, naming both readings, rather than printed as
+    /// "ZoÃ«"; ASCII rows and real windows-1252 letters are read.
+    @Test func aUTF8FileWithoutItsMarkIsNotReadAsWindows1252() throws {
+        let (header, results) = try read(Array("n,v\n1,plain\n2,Zoë\n".utf8) + [0x33, 0x2C, 0x4D, 0xFC, 0x0A], encoding: .windows1252)
+        #expect(header == ["n", "v"])
+        #expect(try results[0].get().fields == ["1", "plain"])
+        guard case .failure(let error) = results[1] else { Issue.record("expected an error"); return }
+        #expect(error.row == 2 && error.column == 2)
+        #expect(error.message == "the value is UTF-8 text ('Zoë'), which read as windows-1252 would be 'ZoÃ«': the file is UTF-8; "
+                + "leave out --encoding windows-1252", "\(error.message)")
+        #expect(try results[2].get().fields == ["3", "Mü"])
+        #expect { _ = try read(Array("Straße,v\n1,2\n".utf8), encoding: .windows1252) } throws: { error in
+            (error as? CSVFileError)?.message.contains("header column 1 is UTF-8 text ('Straße')") == true
+        }
+    }
+
+    /// Text in UTF-16 or UTF-32, with its byte-order mark or without, is named as such; a
+    /// second UTF-8 mark or another invisible character in a column's name is refused (the
+    /// "did you mean" for it would show the same name twice).
+    @Test(arguments: [
+        ([0xFF, 0xFE, 0, 0, 0x6E, 0, 0, 0], "the file is UTF-32 (little-endian)"),
+        ([0, 0, 0xFE, 0xFF, 0, 0, 0, 0x6E], "the file is UTF-32 (big-endian)"),
+        ([0xFF, 0xFE, 0x6E, 0, 0x2C, 0], "the file is UTF-16 (little-endian)"),
+        ([0xFE, 0xFF, 0, 0x6E, 0, 0x2C], "the file is UTF-16 (big-endian)"),
+        ([0x6E, 0, 0x2C, 0, 0x76, 0, 0x0A, 0], "header column 1 contains NUL bytes: the file looks like UTF-16 or UTF-32"),
+        ([0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, 0x6E, 0x2C, 0x76, 0x0A], "header column 1 has a byte-order mark (U+FEFF) at character 1 (the file starts with two"),
+        (Array("n,lead\u{200B}_id\n".utf8), "header column 2 has an invisible character (U+200B) at character 5"),
+    ] as [([UInt8], String)])
+    func wideTextAndInvisibleNamesAreNamed(_ bytes: [UInt8], _ says: String) {
+        #expect { _ = try read(bytes) } throws: { error in
+            let message = (error as? CSVFileError)?.message ?? "\(error)"
+            return message.contains(says) || { Issue.record("\(message)"); return false }()
+        }
+    }
+
     @Test func unclosedQuoteAtEndIsAnError() throws {
         let (_, results) = try read(Array("a,b\n1,\"open".utf8))
         guard case .failure(let error)? = results.first else { Issue.record("expected an error"); return }

@@ -203,7 +203,7 @@ import Testing
         try #require(text.data(using: .utf16)).write(to: utf16)
         for (file, expected) in [(semicolons, "semicolons.csv: the header row is one column holding ';' characters: the file looks "
                                   + "';'-separated, and countersign reads comma-separated CSV"),
-                                 (utf16, "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save or export it as UTF-8")] {
+                                 (utf16, "the file is UTF-16 (little-endian) (it starts with its byte-order mark); save or export it as UTF-8")] {
             let out = directory.appendingPathComponent("out-\(file.lastPathComponent)")
             let result = try countersign(["generate", Self.template, "--csv", file.path, "--out", out.path])
             #expect(result.status == 65 || result.status == 66, "\(result.stderr)")

@@ -81,16 +81,64 @@ public final class CSVReader {
         }
         var names: [String] = []
         for (index, bytes) in raw.fields.enumerated() {
-            if index == 0, bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-                throw CSVFileError(path: url.path, message: "the file is UTF-16 (it starts with a UTF-16 byte-order mark); "
+            if index == 0, let wide = CSVReader.wideEncoding(startingWith: bytes) {
+                throw CSVFileError(path: url.path, message: "the file is \(wide) (it starts with its byte-order mark); "
                                    + "save or export it as UTF-8 CSV (in Excel: \"CSV UTF-8\")")
             }
-            guard let name = CSVReader.decode(bytes, encoding) else {
+            // A NUL in the header is what UTF-16 or UTF-32 text without a byte-order mark looks
+            // like read a byte at a time (every ASCII letter followed or preceded by zeros).
+            if bytes.contains(0) {
+                throw CSVFileError(path: url.path, message: "header column \(index + 1) contains NUL bytes: the file looks like UTF-16 "
+                                   + "or UTF-32 text without a byte-order mark; save or export it as UTF-8 CSV (in Excel: \"CSV UTF-8\")")
+            }
+            guard let decoded = CSVReader.decode(bytes, encoding) else {
                 throw CSVFileError(path: url.path, message: "header column \(index + 1) is not valid \(encoding.rawValue)")
             }
-            names.append(name.trimmingCharacters(in: .whitespaces))
+            if let utf8 = CSVReader.utf8Misread(bytes, as: encoding) {
+                throw CSVFileError(path: url.path, message: "header column \(index + 1) is UTF-8 text ('\(utf8)'), which read as "
+                                   + "\(encoding.rawValue) would be '\(decoded)': the file is UTF-8; leave out --encoding \(encoding.rawValue)")
+            }
+            let name = decoded.trimmingCharacters(in: .whitespaces)
+            if let problem = CSVReader.invisibleCharacter(in: name) {
+                throw CSVFileError(path: url.path, message: "header column \(index + 1) has \(problem); remove it, or the column's name "
+                                   + "would look like one it is not")
+            }
+            names.append(name)
         }
         header = names
+    }
+
+    /// The text `bytes` are in UTF-8, when they are read as another encoding but have letters
+    /// beyond ASCII that are valid UTF-8: text really written in windows-1252 almost never is
+    /// (an accented capital followed by a quote mark or a dash), and UTF-8 read as windows-1252
+    /// silently turns "Zoë" into "ZoÃ«".
+    static func utf8Misread(_ bytes: [UInt8], as encoding: CSVEncoding) -> String? {
+        guard encoding != .utf8, bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// The byte-order mark of UTF-32 or UTF-16 text at the start of `bytes` (UTF-32LE's starts
+    /// with UTF-16LE's, so it is tried first).
+    static func wideEncoding(startingWith bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0xFF, 0xFE, 0, 0]) { return "UTF-32 (little-endian)" }
+        if bytes.starts(with: [0, 0, 0xFE, 0xFF]) { return "UTF-32 (big-endian)" }
+        if bytes.starts(with: [0xFF, 0xFE]) { return "UTF-16 (little-endian)" }
+        if bytes.starts(with: [0xFE, 0xFF]) { return "UTF-16 (big-endian)" }
+        return nil
+    }
+
+    /// A character in a column's name that prints as nothing (a second byte-order mark, a
+    /// zero-width space), described with its code point and place, or nil.
+    static func invisibleCharacter(in name: String) -> String? {
+        for (offset, scalar) in name.unicodeScalars.enumerated() {
+            let properties = scalar.properties
+            guard properties.isDefaultIgnorableCodePoint || properties.generalCategory == .format
+                    || properties.generalCategory == .control else { continue }
+            let code = String(format: "U+%04X", scalar.value)
+            let what = scalar.value == 0xFEFF ? "a byte-order mark (\(code))" : "an invisible character (\(code))"
+            return "\(what) at character \(offset + 1)" + (scalar.value == 0xFEFF && offset == 0 ? " (the file starts with two byte-order marks)" : "")
+        }
+        return nil
     }
 
     /// The next record, a row error, or nil at the end of the file.
@@ -115,6 +163,11 @@ public final class CSVReader {
                                             message: "the value is not valid \(encoding.rawValue) text " + (encoding == .utf8
                                                 ? "(\(otherEncodingAdvice))"
                                                 : "(0x81, 0x8D, 0x8F, 0x90 and 0x9D mean nothing in it): check the encoding the file was saved in")))
+            }
+            if let utf8 = CSVReader.utf8Misread(bytes, as: encoding) {
+                return .failure(CSVRowError(row: row, line: startLine, column: index + 1,
+                                            message: "the value is UTF-8 text ('\(utf8)'), which read as \(encoding.rawValue) would be "
+                                                + "'\(text)': the file is UTF-8; leave out --encoding \(encoding.rawValue)"))
             }
             fields.append(text)
         }
