@@ -84,6 +84,9 @@ import Workflow
                                     ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
                                     ("Lee\u{200E} 12", "x@example.com", "a directional formatting character (U+200E) at character 4"),
+                                    // At an end as in the middle: refused, not trimmed away.
+                                    ("\u{2028}Gabriel", "x@example.com", "(U+2028) at character 1"),
+                                    ("Gabriel\u{85}", "x@example.com", "(U+0085) at character 8"),
                                     // What prints as nothing, or sends the mail elsewhere than it shows.
                                     ("\u{3164}\u{3164}", "x@example.com", "has only characters that print as nothing (U+3164 U+3164)"),
                                     ("Gabriel", "ceo@exa\u{200D}mple.com", "the domain has a character that prints as nothing (U+200D)"),

@@ -74,7 +74,7 @@ enum Check {
     /// directional overrides and isolates that make a PDF or a page show text other than the
     /// stored one. A reason (`multiline`) may keep its line breaks and tabs.
     static func nonEmpty(_ value: String, _ what: String, multiline: Bool = false) throws(WorkflowError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingCharacters(in: trimmedEnds)
         guard !trimmed.isEmpty else { throw WorkflowError(.invalidRequest, "\(what) is empty; give one") }
         guard HiddenCharacters.hasVisibleCharacter(trimmed) else {
             throw WorkflowError(.invalidRequest, "\(what) has only characters that print as nothing "
@@ -92,8 +92,13 @@ enum Check {
         }
     }
 
+    /// What is trimmed from a text's ends: spaces (of every width), tabs, CR and LF. NEL and
+    /// the Unicode line and paragraph separators are not, so that they are refused at the ends as
+    /// they are inside, naming the character, rather than dropped there and refused elsewhere.
+    static let trimmedEnds = CharacterSet.whitespaces.union(CharacterSet(charactersIn: "\r\n"))
+
     static func email(_ value: String, _ what: String) throws(WorkflowError) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmingCharacters(in: trimmedEnds)
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty,
               !trimmed.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" }) else {
