@@ -28,7 +28,7 @@ enum Assets {
         main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
         main:focus { outline: none; }
         h1 { font-size: 1.6rem; margin: .5rem 0 1rem; } h2 { font-size: 1.2rem; }
-        a { color: var(--accent); } a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus, .disclosure:focus {
+        a { color: var(--accent); } a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus, .disclosure:focus, .error:focus {
             outline: 3px solid #1b1f24; outline-offset: 2px; box-shadow: 0 0 0 2px #ffffff; }
         .card { background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 1rem 0; }
         .facts dt { font-weight: 700; } .facts dd { margin: 0 0 .5rem; }

@@ -22,7 +22,7 @@ enum ConsoleTemplates {
         <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}
         </header>
         <main id="main" tabindex="-1">
-        {{#error}}<div class="error" role="alert"><p><strong>Something needs your attention</strong></p><p>{{error}}</p></div>{{/error}}
+        {{#error}}<div class="error" role="alert" id="error" tabindex="-1" autofocus><p><strong>Something needs your attention</strong></p><p>{{error}}</p></div>{{/error}}
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{{content}}}
         </main>

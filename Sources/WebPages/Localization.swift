@@ -157,6 +157,8 @@ enum Language: String, Sendable, CaseIterable {
         "declined_text": ["This envelope was declined; nothing more can be signed.",
                           "Cette enveloppe a été refusée ; plus rien ne peut être signé.",
                           "Este sobre fue rechazado; ya no se puede firmar nada."],
+        "declined_own_reason": ["Your reason, sent to the sender: %@", "Votre motif, transmis à l’expéditeur : %@",
+                                "Su motivo, enviado al remitente: %@"],
         "voided_title": ["Voided", "Annulée", "Anulado"],
         "voided_text": ["The sender voided this envelope: %@", "L’expéditeur a annulé cette enveloppe : %@",
                         "El remitente anuló este sobre: %@"],

@@ -20,7 +20,7 @@ enum SignerTemplates {
         <a class="skip" href="#main">{{t.skip}}</a>
         <header class="bar"><p class="org">{{organisation}}</p>{{#subject}}<p class="subject" dir="auto">{{subject}}</p>{{/subject}}</header>
         <main id="main" tabindex="-1">
-        {{#error}}<div class="error" role="alert" id="error"><p><strong>{{t.error_title}}</strong></p><p>{{error}}</p></div>{{/error}}
+        {{#error}}<div class="error" role="alert" id="error" tabindex="-1" autofocus><p><strong>{{t.error_title}}</strong></p><p>{{error}}</p></div>{{/error}}
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{{content}}}
         </main>
@@ -192,7 +192,7 @@ enum SignerTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <p><label for="reason">{{t.decline_reason}}</label>
         {{#error}}<p class="error-text" id="reason-error" role="alert">{{error}}</p>{{/error}}
-        <textarea id="reason" name="reason" rows="4" maxlength="1000" required{{#error}} aria-invalid="true" aria-describedby="reason-error"{{/error}}>{{reason}}</textarea></p>
+        <textarea id="reason" name="reason" rows="4" maxlength="1000" required{{#error}} aria-invalid="true" aria-describedby="reason-error" autofocus{{/error}}>{{reason}}</textarea></p>
         <p class="actions"><button type="submit" class="danger" id="decline-confirm">{{t.decline_confirm}}</button>
         <a href="{{back}}">{{t.back}}</a></p>
         </form>

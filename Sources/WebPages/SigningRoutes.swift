@@ -339,7 +339,10 @@ extension WebPages {
         case .expired:
             return message(state, heading: language.text("expired_title"), [language.text("expired_text")], status: .gone)
         case .declined:
-            return message(state, heading: language.text("declined_title"), [language.text("declined_text")], status: .gone)
+            // The one who declined sees their reason again (it went to the sender); the others
+            // only that it was declined.
+            let own = state.recipient.declineReason.map { [language.text("declined_own_reason", $0)] } ?? []
+            return message(state, heading: language.text("declined_title"), [language.text("declined_text")] + own, status: .gone)
         case .completed:
             // Coming back later, or on another device, a recipient who entered a code has no
             // session that may download: the page says where the documents went instead of

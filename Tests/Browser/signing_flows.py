@@ -139,6 +139,8 @@ def first_signer_draws_and_uses_the_emailed_code(envelope):
         driver.find_element(By.CSS_SELECTOR, "form[action$='/code'] button[type=submit]").click()
         wait_for(driver, "#error")
         expect("Attempts left: 4" in driver.page_source, "a wrong code does not show the attempts left")
+        expect(driver.execute_script("return document.activeElement && document.activeElement.id") == "error",
+               "after a wrong code, focus is not on the message saying what was wrong")
         audit(driver, "code-wrong")
         driver.find_element(By.ID, "code").send_keys(code)
         driver.find_element(By.CSS_SELECTOR, "form[action$='/code'] button[type=submit]").click()
@@ -248,6 +250,8 @@ def a_signer_declines(envelope):
         driver.find_element(By.ID, "reason").send_keys("The seat count is wrong.")
         click_and_wait(driver, driver.find_element(By.ID, "decline-confirm"), "h1")
         expect("Declined" in driver.find_element(By.TAG_NAME, "h1").text, "declining does not end on the declined page")
+        expect("The seat count is wrong." in driver.find_element(By.TAG_NAME, "main").text,
+               "the declined page does not repeat the signer's reason")
         audit(driver, "declined")
     finally:
         driver.quit()

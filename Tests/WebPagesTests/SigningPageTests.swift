@@ -244,8 +244,17 @@ import Workflow
             #expect(refused.status == .badRequest)
             #expect(refused.body.contains(#"id="reason-error" role="alert""#) && refused.body.contains(#"aria-invalid="true""#), "\(refused.body)")
             #expect(refused.body.contains(#"<textarea id="reason" name="reason""#) && refused.body.contains("decline-confirm"))
+            // Focus goes to what was wrong: the summary at the top, and the reason's box.
+            #expect(refused.body.contains(#"id="error" tabindex="-1" autofocus"#) && refused.body.contains(#"aria-describedby="reason-error" autofocus"#))
+            #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .sent)
+            // Declined, the link shows its own reason again.
+            let declined = try await browser.post(base + "/decline", ["csrf": csrf, "reason": "The seat count is wrong."])
+            #expect(declined.status == .seeOther || declined.status == .found || declined.status == .gone, "\(declined.status)")
+            let after = try await browser.get(base)
+            #expect(after.status == .gone)
+            #expect(after.body.contains("Your reason, sent to the sender: The seat count is wrong."), "\(after.body)")
         }
-        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .sent)
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).state == .declined)
     }
 
     @Test func theTypedSignatureIsPreviewedInEveryScriptAndTheChoiceIsKept() async throws {
