@@ -102,6 +102,8 @@ let nnbsp = "\u{202F}", nbsp = "\u{A0}"
         ("currency:\"usd\"", "'usd' is not a currency code; expected three capital letters such as \"EUR\""),
         ("date:\"longest\"", "unknown date style 'longest'; expected short, medium, long, full, iso or a pattern such as \"d MMMM yyyy\""),
         ("date:\"long\":\"French\"", "'French' is not a locale; expected a BCP 47 tag such as \"fr-FR\""),
+        ("date:\"long\":\"FR-fr\"", "'FR-fr' is not written as a BCP 47 tag; write 'fr-FR'"),
+        ("date:\"long\":\"zz-ZZ\"", "'zz-ZZ' names no known language ('zz' is not an ISO 639 code)"),
         ("number:11", "number takes a number of decimals from 0 to 10, e.g. number:2"),
         ("number:1.5", "number takes a number of decimals from 0 to 10, e.g. number:2"),
         ("default", "default needs the text to show, e.g. default:\"n/a\""),
@@ -115,5 +117,21 @@ let nnbsp = "\u{202F}", nbsp = "\u{A0}"
         } throws: { error in
             (error as? ExpressionSyntaxError)?.message == message
         }
+    }
+
+    /// The document's language: a known one, in BCP 47's case; the spelling to use for a tag
+    /// in another case or with `_` (as CRM exports write them), and the unknown code named.
+    @Test(arguments: [
+        ("en-US", nil), ("fr", nil), ("zh-Hant-TW", nil), ("es-419", nil), ("fil-PH", nil), ("sr-Cyrl-RS", nil),
+        ("EN-us", "'EN-us' is not written as a BCP 47 tag; write 'en-US'"),
+        ("en_US", "'en_US' is not written as a BCP 47 tag; write 'en-US'"),
+        ("zh_hant_tw", "'zh_hant_tw' is not written as a BCP 47 tag; write 'zh-Hant-TW'"),
+        ("zz-ZZ", "'zz-ZZ' names no known language ('zz' is not an ISO 639 code)"),
+        ("en-ZZ", "'en-ZZ' names no known region ('ZZ' is not an ISO 3166 or UN M.49 code)"),
+        ("english", "'english' is not a language tag; expected BCP 47 such as en-US or fr-FR"),
+        ("", "'' is not a language tag; expected BCP 47 such as en-US or fr-FR"),
+    ] as [(String, String?)])
+    func languages(_ tag: String, _ problem: String?) {
+        #expect(ValueFormatter.localeProblem(tag) == problem)
     }
 }

@@ -158,11 +158,10 @@ public struct CompiledTemplate: Sendable {
         var binder = Binder(scope: Scope(data: values, locals: [], today: today), language: language)
         if let languageTemplate = parts.languageTemplate {
             let chosen = languageTemplate.render(in: binder.scope, language: language)
-            if ValueFormatter.isLocaleIdentifier(chosen) {
-                binder.language = chosen
+            if let problem = ValueFormatter.localeProblem(chosen) {
+                binder.problems.append(Diagnostic(.evaluation, "lang: \(problem)", element: "template"))
             } else {
-                binder.problems.append(Diagnostic(.evaluation, "lang: '\(chosen)' is not a language tag; expected BCP 47 "
-                                                  + "such as en-US", element: "template"))
+                binder.language = chosen
             }
         }
         var info = DocumentInfo()

@@ -62,11 +62,10 @@ extension Compiler {
         if let lang = root.attribute("lang") {
             if lang.value.contains("{{") {
                 parts.languageTemplate = textAttribute(root, "lang", locals: [])
-            } else if ValueFormatter.isLocaleIdentifier(lang.value) {
-                parts.language = lang.value
+            } else if let problem = ValueFormatter.localeProblem(lang.value) {
+                report(.invalidValue, "lang: \(problem)", at: lang.position(atValueOffset: 0), element: "template")
             } else {
-                report(.invalidValue, "lang: '\(lang.value)' is not a language tag; expected BCP 47 such as en-US or fr-FR",
-                       at: lang.position(atValueOffset: 0), element: "template")
+                parts.language = lang.value
             }
         }
         parts.title = textAttribute(root, "title", locals: [])

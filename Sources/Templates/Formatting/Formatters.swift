@@ -33,8 +33,9 @@ enum ValueFormatter: Sendable, Hashable {
         /// A trailing locale argument, when the last argument looks like one.
         func takeLocale(after count: Int) throws(ExpressionSyntaxError) -> String? {
             guard arguments.count > count, let last = text(arguments.last) else { return nil }
-            guard ValueFormatter.isLocaleIdentifier(last) else {
-                throw fail("'\(last)' is not a locale; expected a BCP 47 tag such as \"fr-FR\"")
+            if let problem = ValueFormatter.localeProblem(last) {
+                throw fail(ValueFormatter.isLocaleIdentifier(last) || problem.contains("write '") ? problem
+                           : "'\(last)' is not a locale; expected a BCP 47 tag such as \"fr-FR\"")
             }
             arguments.removeLast()
             return last
@@ -117,7 +118,37 @@ enum ValueFormatter: Sendable, Hashable {
         return hasField && !quoted
     }
 
-    /// `en`, `fr-FR`, `zh-Hant-TW`, `es-419`.
+    /// What is wrong with `text` as the language of a document or a formatter, or nil when it
+    /// is a BCP 47 tag of a known language (ISO 639) and region (ISO 3166 or UN M.49), each in
+    /// BCP 47's case (a script subtag is taken by its shape). A tag that is one in another case or with `_`
+    /// (`EN-us`, `en_US`, as CRM exports write them) gets the spelling to use; an unknown code
+    /// (`zz-ZZ`, which would be formatted as no language at all) is named.
+    public static func localeProblem(_ text: String) -> String? {
+        if isLocaleIdentifier(text) {
+            let parts = text.split(separator: "-").map(String.init)
+            if !knownLanguages.contains(parts[0]) { return "'\(text)' names no known language ('\(parts[0])' is not an ISO 639 code)" }
+            for part in parts.dropFirst() {
+                if part.count != 4, !knownRegions.contains(part) {
+                    return "'\(text)' names no known region ('\(part)' is not an ISO 3166 or UN M.49 code)"
+                }
+            }
+            return nil
+        }
+        let parts = text.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
+        let respelled = parts.enumerated().map { index, part in
+            index == 0 ? part.lowercased() : part.count == 4 ? part.prefix(1).uppercased() + part.dropFirst().lowercased() : part.uppercased()
+        }.joined(separator: "-")
+        if respelled != text, isLocaleIdentifier(respelled), localeProblem(respelled) == nil {
+            return "'\(text)' is not written as a BCP 47 tag; write '\(respelled)'"
+        }
+        return "'\(text)' is not a language tag; expected BCP 47 such as en-US or fr-FR"
+    }
+
+    static let knownLanguages = Set(Locale.LanguageCode.isoLanguageCodes.map(\.identifier))
+    static let knownRegions = Set(Locale.Region.isoRegions.map(\.identifier))
+
+
+    /// `en`, `fr-FR`, `zh-Hant-TW`, `es-419`: the shape of a tag, in BCP 47's case.
     static func isLocaleIdentifier(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard let language = parts.first, (2...3).contains(language.count),
