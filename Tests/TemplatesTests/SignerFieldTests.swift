@@ -40,7 +40,27 @@ import Typesetting
                 message: "takes no content"),
         Refusal(label: "an unknown attribute", body: #"<checkbox role="customer" name="x" colour="red"/>"#, at: "colour",
                 message: "unknown attribute 'colour'"),
+        Refusal(label: "a date format that is not a date formatter", body: #"<date-signed role="customer" format='currency:"USD"'/>"#,
+                at: "currency", message: "format: a date signed takes a date formatter"),
+        Refusal(label: "an unknown date style", body: #"<date-signed role="customer" format='date:"longest"'/>"#,
+                at: nil, message: "format: unknown date style 'longest'"),
+        Refusal(label: "two formatters", body: #"<date-signed role="customer" format='date:"long" | upper'/>"#,
+                at: nil, message: "format: a date signed takes one date formatter"),
+        Refusal(label: "a format on initials", body: #"<initials role="customer" format='date:"long"'/>"#, at: "format",
+                message: "unknown attribute 'format'"),
     ]
+
+    /// A date signed prints as its `format` gives it, in the document's language unless the
+    /// format names a locale; without one, as the ISO date.
+    @Test func aDateSignedPrintsInItsFormat() throws {
+        #expect(try SignedDateFormat(#"date:"long""#).text(isoDate: "2026-12-08", language: "en-US") == "December 8, 2026")
+        #expect(try SignedDateFormat(#"date:"long""#).text(isoDate: "2026-12-08", language: "fr-FR") == "8 décembre 2026")
+        #expect(try SignedDateFormat(#"date:"d MMMM yyyy":"de-DE""#).text(isoDate: "2026-12-08", language: "en-US") == "8 Dezember 2026")
+        #expect(try SignedDateFormat(#"date:"short""#).text(isoDate: "not a date", language: "en-US") == nil)
+        let template = try Samples.relativeCompiler.compile(source: Array(Self.wrap(#"<date-signed role="customer" format='date:"long"'/>"#).utf8),
+                                                            path: TestEnvironment.root.appendingPathComponent("Templates/dated.xml").path)
+        #expect(template.signerFields.first?.dateFormat == (try SignedDateFormat(#"date:"long""#)))
+    }
 
     @Test(arguments: refusals) func theCheckerRefusesAtTheLineAndColumn(_ refusal: Refusal) {
         let found = diagnostics(of: Self.wrap(refusal.body))

@@ -21,6 +21,7 @@ import Workflow
             <date-signed role="customer"/>
             <text-field role="company" name="account_manager" label="Account manager"/>
             <signature role="company" label="Northbeam"/>
+            <date-signed role="company" format='date:"long"'/>
           </body>
         </template>
         """
@@ -45,7 +46,7 @@ import Workflow
         // The label as printed under the box, bound for this envelope, is what the signing page asks for.
         #expect(fields.first { $0.name == "purchase_order" }?.label == "Purchase order number of Crescent Capital")
         #expect(fields.first { $0.name == "customer_initials" }?.label == "Initials")
-        #expect(envelope.recipients.last?.fields.map(\.name) == ["company", "account_manager"])
+        #expect(envelope.recipients.last?.fields.map(\.name) == ["company", "account_manager", "company_date_signed"])
         try await fixture.engine.send(fixture.agent, envelope: envelope.id)
 
         let engine = fixture.engine, context = RequestContext(ip: "203.0.113.7", userAgent: "Tests/1.0")
@@ -83,9 +84,13 @@ import Workflow
         let file = fixture.directory.appendingPathComponent("order.pdf")
         try Data(sealed).write(to: file)
         let text = try runCommand("pdftotext", ["-layout", file.path, "-"]).stdout
-        for expected in ["24 months", "PO-4471", "GC", "Ana Lima", "\u{2713}", String(EventTimeText.today(fixture.clock.now()))] {
+        // The customer's date signed as an ISO date; the company's in its format ("December 8, 2026").
+        let long = fixture.clock.now().formatted(Date.FormatStyle(date: .long, time: .omitted, locale: Locale(identifier: "en-US"), timeZone: .gmt))
+        for expected in ["24 months", "PO-4471", "GC", "Ana Lima", "\u{2713}", String(EventTimeText.today(fixture.clock.now())), long] {
             #expect(text.contains(expected), "'\(expected)' not in the completed document")
         }
+        // What is kept (and exported) is the ISO date either way.
+        #expect(completed.recipients.last?.fields.last?.value == String(EventTimeText.today(fixture.clock.now())))
         // Each mark in its signer's script, and the customer's initials in theirs: no default face.
         let fonts = try runCommand("pdffonts", [file.path]).stdout
         #expect(fonts.contains("+TeXGyreChorus") && fonts.contains("+KaushanScript") && !fonts.contains("DancingScript"), "\(fonts)")

@@ -127,6 +127,15 @@ public struct CompiledTemplate: Sendable {
         return (values, problems)
     }
 
+    /// The language of the document made from `data` (typed values, as ``coerce(row:)`` gives
+    /// them): the template's `lang`, with the field it names filled in; the template's default
+    /// when that is not a language tag (binding reports that).
+    public func documentLanguage(for data: [String: TemplateValue]) -> String {
+        guard let languageTemplate = parts.languageTemplate else { return language }
+        let chosen = languageTemplate.render(in: Scope(data: data, locals: [], today: .null), language: language)
+        return ValueFormatter.localeProblem(chosen) == nil ? chosen : language
+    }
+
     /// Binds one row: validates it, evaluates conditions and loops, fills in text, and returns
     /// the document to typeset. `date` (ISO 8601, `YYYY-MM-DD` or a date-time) becomes the
     /// document date (`today` in expressions, and the metadata dates); without it `today` is the

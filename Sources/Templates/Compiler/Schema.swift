@@ -34,7 +34,7 @@ enum Schema {
         "page-break": Element(attributes: []),
         "signature": Element(attributes: ["role", "label", "width", "height", "required", "align"], required: ["role"]),
         "initials": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role"]),
-        "date-signed": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role"]),
+        "date-signed": Element(attributes: ["role", "name", "label", "width", "height", "required", "align", "format"], required: ["role"]),
         "text-field": Element(attributes: ["role", "name", "label", "width", "height", "required", "align", "max-length", "pattern"],
                               required: ["role", "name"]),
         "checkbox": Element(attributes: ["role", "name", "label", "width", "height", "required", "align"], required: ["role", "name"]),

@@ -16,11 +16,13 @@ public struct SignerFieldDeclaration: Sendable, Hashable {
     /// A text field's most characters and the regular expression its value must match.
     public let maxLength: Int?
     public let pattern: String?
+    /// How a date signed prints (its `format`, checked); nil: as an ISO date.
+    public let dateFormat: SignedDateFormat?
 
     public init(name: String, kind: SignatureBox.Kind, role: String, required: Bool, options: [String] = [],
-                maxLength: Int? = nil, pattern: String? = nil) {
+                maxLength: Int? = nil, pattern: String? = nil, dateFormat: SignedDateFormat? = nil) {
         self.name = name; self.kind = kind; self.role = role; self.required = required
-        self.options = options; self.maxLength = maxLength; self.pattern = pattern
+        self.options = options; self.maxLength = maxLength; self.pattern = pattern; self.dateFormat = dateFormat
     }
 }
 
@@ -87,6 +89,15 @@ extension Compiler {
                    at: pattern.position(atValueOffset: 0), element: element.name)
             return nil
         }
+        var dateFormat: SignedDateFormat?
+        if let attribute = element.attribute("format") {
+            do throws(SignedDateFormatError) {
+                dateFormat = try SignedDateFormat(attribute.value)
+            } catch {
+                report(.invalidValue, "format: \(error.message)", at: attribute.position(atValueOffset: error.offset), element: element.name)
+                return nil
+            }
+        }
         let (width, height) = Self.defaultSize[kind] ?? (144, 22)
         var box = SignatureBox(role: role, label: element.attribute("label")?.value ?? Self.defaultLabel(kind, name: name),
                                width: value(element, "width", Units.length) ?? width,
@@ -98,7 +109,7 @@ extension Compiler {
             box.alignment = TextAlignment(rawValue: align) ?? .left
         }
         signerFields.append((SignerFieldDeclaration(name: name, kind: kind, role: role, required: box.required, options: options,
-                                                    maxLength: maxLength, pattern: pattern?.value),
+                                                    maxLength: maxLength, pattern: pattern?.value, dateFormat: dateFormat),
                              roleAttribute.position(atValueOffset: 0), element.name))
         return .signature(box, label: textAttribute(element, "label", locals: context.locals))
     }

@@ -183,6 +183,7 @@ extension WorkflowEngine {
     /// the result begins with them.
     func finalDocument(_ document: EnvelopeDocument, sent: [UInt8]?, of envelope: Envelope, template: CompiledTemplate?,
                        typesetter: Typesetter) throws -> (pdf: [UInt8], sentLength: Int?) {
+        let envelope = template.map { FinalDocument.showingSignedDates(envelope, template: $0) } ?? envelope
         let completed = envelope.recipients.filter { $0.state == .completed }
         if !document.isUploaded {
             guard let template else {

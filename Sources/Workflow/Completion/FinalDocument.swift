@@ -47,6 +47,25 @@ struct FinalDocument {
         }
     }
 
+    /// The envelope as its generated document shows it: the values of the template's
+    /// `<date-signed>` fields that have a `format` (kept as ISO dates) as that format prints
+    /// them in the document's language.
+    static func showingSignedDates(_ envelope: Envelope, template: CompiledTemplate) -> Envelope {
+        var formats: [String: SignedDateFormat] = [:]
+        for declaration in template.signerFields { if let format = declaration.dateFormat { formats[declaration.name] = format } }
+        guard !formats.isEmpty else { return envelope }
+        let language = template.documentLanguage(for: template.coerce(row: envelope.data).0)
+        var shown = envelope
+        for (r, recipient) in shown.recipients.enumerated() {
+            for (f, field) in recipient.fields.enumerated() where field.kind == .dateSigned {
+                if let format = formats[field.name], let value = field.value, let text = format.text(isoDate: value, language: language) {
+                    shown.recipients[r].fields[f].value = text
+                }
+            }
+        }
+        return shown
+    }
+
     /// The blocks drawn in a signature box: the typed name in its script font, or the PNG.
     static func markBlocks(_ mark: AdoptedMark, name: String) -> [Block] {
         switch mark {
