@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Typesetting
 import Workflow
 
@@ -65,8 +66,13 @@ import Workflow
         try await fixture.engine.authenticate(token: token, code: try await fixture.code(for: "gabriel.cote@crescentcapital.ca"),
                                               context: context)
         try await fixture.engine.adopt(token: token, mark: .typed("Gabriel Côté", font: .texGyreChorus), context: context)
-        try await fixture.engine.adopt(token: token, mark: .drawn(png: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])),
-                                       context: context)
+        // Only a PNG the completion can draw, and that shows something, is taken.
+        let blank = await #expect(throws: WorkflowError.self) {
+            try await fixture.engine.adopt(token: token, mark: .drawn(png: Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])), context: context)
+        }
+        #expect(blank?.code == .invalidRequest && blank?.reason.contains("the signature image cannot be used: the PNG cannot be read") == true)
+        let drawing = try Data(contentsOf: TestEnvironment.root.appendingPathComponent("Fixtures/signature-mark.png"))
+        try await fixture.engine.adopt(token: token, mark: .drawn(png: drawing), context: context)
         try await fixture.engine.adopt(token: token, mark: .typed("G. Côté", font: .kaushanScript), context: context)
         let events = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id)
             .filter { $0.type == "recipient.adopted_signature" }

@@ -124,7 +124,7 @@ final class ImageXObjects {
 }
 
 /// Feeds PNG bytes to cairo's stream reader.
-private struct PNGReader {
+struct PNGReader {
     let bytes: [UInt8]
     var position = 0
 

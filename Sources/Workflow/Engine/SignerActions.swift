@@ -1,5 +1,6 @@
 import Foundation
 import InputChecks
+import Typesetting
 
 /// What a recipient sees when they open their link.
 public struct RecipientView: Sendable, Hashable {
@@ -255,6 +256,11 @@ extension WorkflowEngine {
         case .drawn(let png), .uploaded(let png):
             guard png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), png.count <= 1_000_000 else {
                 throw WorkflowError(.invalidRequest, "a signature image must be a PNG of at most 1 MB")
+            }
+            // Drawn into the sealed document at completion, after the signer has gone: what
+            // could not be drawn there, or would show nothing, is refused now.
+            if let problem = SignatureImage.problem(Array(png)) {
+                throw WorkflowError(.invalidRequest, "the signature image cannot be used: \(problem)")
             }
             data = ["kind": mark.kind, "pngSHA256": sha256Hex(png)]
         }
