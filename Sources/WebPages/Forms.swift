@@ -33,17 +33,26 @@ struct SubmittedForm: Sendable {
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw WebPagesError(.badForm, "expected a form (application/x-www-form-urlencoded or multipart/form-data), not '\(type)'")
         }
-        return SubmittedForm(fields: urlEncoded(String(decoding: bytes, as: UTF8.self)))
+        return SubmittedForm(fields: try urlEncoded(bytes))
     }
 
-    static func urlEncoded(_ text: String) -> [String: String] {
+    /// The fields of an `application/x-www-form-urlencoded` body. A name or value that is not
+    /// percent-encoded UTF-8 is refused, not read as empty: an empty value clears a field, so a
+    /// garbled one must not pass for it.
+    static func urlEncoded(_ bytes: [UInt8]) throws(WebPagesError) -> [String: String] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw WebPagesError(.badForm, "the form is not UTF-8 text; reload the page and send it again")
+        }
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            func decode(_ part: Substring) throws(WebPagesError) -> String {
+                guard let decoded = part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                    throw WebPagesError(.badForm, "the form's '\(parts[0].prefix(40))' is not properly encoded; reload the page and send it again")
+                }
+                return decoded
             }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+            fields[try decode(parts[0])] = parts.count > 1 ? try decode(parts[1]) : ""
         }
         return fields
     }

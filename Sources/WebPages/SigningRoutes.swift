@@ -91,15 +91,26 @@ extension WebPages {
         }
         routes.post("s/:token/sign") { request, context in
             try await action(request, context) { state, form in
-                // The fields are in the same form: what was typed is saved first, not lost.
-                try await saveFields(form, state, request, context)
+                // The fields are in the same form. Unconfirmed, what was typed is saved, not
+                // lost; confirmed, it is filled and signed in one transaction, so what is signed
+                // is this form even if another tab saved other values meanwhile.
+                let changed = changedFields(form, state)
                 guard form["confirm"] == "yes" else {
+                    if !changed.isEmpty { try await engine.fill(token: state.token, values: changed, context: requestContext(request, context)) }
                     throw WebPagesError(.badForm, state.language.text("confirm_check") + " — " + state.language.text("required"))
                 }
-                if state.recipient.role == .approver {
-                    try await engine.approve(token: state.token, context: requestContext(request, context))
-                } else {
-                    try await engine.sign(token: state.token, context: requestContext(request, context))
+                let evidence = requestContext(request, context)
+                do {
+                    if state.recipient.role == .approver {
+                        try await engine.approve(token: state.token, filling: changed, context: evidence)
+                    } else {
+                        try await engine.sign(token: state.token, filling: changed, context: evidence)
+                    }
+                } catch let refusal as WorkflowError where !changed.isEmpty && refusal.code == .invalidRequest {
+                    // Refused (a required field still empty): what was typed is kept, then the
+                    // page says why signing was refused.
+                    try await engine.fill(token: state.token, values: changed, context: evidence)
+                    throw refusal
                 }
                 return "/done"
             }
@@ -243,7 +254,8 @@ extension WebPages {
                 return Views.redirect(state.base + "/auth", frameAncestors: state.frameAncestors)
             }
         } catch let error as WebPagesError {
-            return failure(state, error.reason, status: .forbidden)
+            // An unreadable form is the request's fault (400); no session or a forged token, 403.
+            return failure(state, error.reason, status: error.code == .badForm ? .badRequest : .forbidden)
         }
         do {
             let next = try await body(state, form)
@@ -260,12 +272,22 @@ extension WebPages {
     /// Saves the form's field values that differ from the stored ones (an empty one leaves its
     /// field as it is).
     func saveFields(_ form: SubmittedForm, _ state: SignerState, _ request: Request, _ context: Context) async throws {
-        var values: [String: String] = [:]
-        for (key, value) in form.fields where key.hasPrefix("field.") && !value.trimmingCharacters(in: .whitespaces).isEmpty {
-            let name = String(key.dropFirst(6))
-            if state.recipient.fields.first(where: { $0.name == name })?.value != value { values[name] = value }
-        }
+        let values = changedFields(form, state)
         if !values.isEmpty { try await engine.fill(token: state.token, values: values, context: requestContext(request, context)) }
+    }
+
+    /// The fields the form changes, emptied ones included: an emptied field is cleared (and,
+    /// if it is required, signing then asks for it), never left holding the value the page no
+    /// longer shows.
+    func changedFields(_ form: SubmittedForm, _ state: SignerState) -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, value) in form.fields where key.hasPrefix("field.") {
+            let name = String(key.dropFirst(6))
+            let stored = state.recipient.fields.first(where: { $0.name == name })?.value
+            let empty = value.trimmingCharacters(in: .whitespaces).isEmpty
+            if empty ? stored != nil : stored != value { values[name] = empty ? "" : value }
+        }
+        return values
     }
 
     /// Shows the page the form came from again, with the reason it was refused, from a fresh read.

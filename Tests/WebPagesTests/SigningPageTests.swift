@@ -220,9 +220,26 @@ import Workflow
             #expect(unticked.status == .badRequest && unticked.body.contains("I accept the terms (terms)"), "\(unticked.body)")
             #expect(unticked.body.contains("<title>Something needs your attention — "), "the title says the page came back refused")
             #expect(unticked.body.contains(#"value="CC-9""#), "the value typed with Sign was saved: \(unticked.body)")
+            // An emptied field is cleared, not left holding the value the page no longer shows:
+            // signing then asks for it.
+            let cleared = try await browser.post(base + "/fill", ["csrf": csrf, "field.order_reference": "", "field.cost_centre": "CC-9",
+                                                                  "field.terms": "true"])
+            #expect(cleared.location == base + "/review?saved=fields", "\(cleared.status) \(cleared.body.prefix(300))")
+            let stored = try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].fields
+            #expect(stored.first { $0.name == "order_reference" }?.value == nil && stored.first { $0.name == "terms" }?.value == "true")
+            let emptied = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "",
+                                                                  "field.cost_centre": "CC-9", "field.terms": "true"])
+            #expect(emptied.status == .badRequest && emptied.body.contains("Your order reference"), "\(emptied.body.prefix(3000))")
+            // A garbled form is refused, not read as empty values.
+            let garbled = try await browser.send(base + "/fill", .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                 body: ByteBuffer(string: "csrf=\(csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&field.order_reference=%E2%28"))
+            #expect(garbled.status == .badRequest && garbled.body.contains("is not properly encoded"), "\(garbled.status) \(garbled.body.prefix(500))")
             let signed = try await browser.post(base + "/sign", ["csrf": csrf, "confirm": "yes", "field.order_reference": "PO-77",
                                                                  "field.cost_centre": "CC-9", "field.terms": "true"])
             #expect(signed.location == base + "/done", "\(signed.status) \(signed.body.prefix(300))")
+            // The fill and the signature went in together: one filled event, then the signature.
+            let events = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).map(\.type)
+            #expect(events.suffix(3).prefix(2) == ["recipient.filled", "recipient.signed"], "\(events)")
         }
         let values = try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].fields
             .reduce(into: [String: String]()) { $0[$1.name] = $1.value }

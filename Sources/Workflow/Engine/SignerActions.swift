@@ -184,25 +184,38 @@ extension WorkflowEngine {
         "\(recipient.failedAttempts) wrong codes were entered for this link, so it is locked; ask the sender to resend the invitation"
     }
 
-    /// Fills fields (text, initials, checkbox, dropdown); the value is drawn into the document at completion.
+    /// Fills fields (text, initials, checkbox, dropdown); the value is drawn into the document at
+    /// completion. An empty value clears a text, initials or dropdown field.
     public func fill(token: String, values: [String: String], context: RequestContext) async throws {
         try await requirePrintable(values.sorted { $0.key < $1.key }.map { ($0.value, "field '\($0.key)'") })
         try await act(token: token, context: context, "recipient.filled", data: ["fields": values.keys.sorted().joined(separator: " ")],
                       personal: values.reduce(into: [:]) { $0["field." + $1.key] = $1.value }) { envelope, recipient, _, _ throws(WorkflowError) in
             try requireReady(recipient)
             guard !values.isEmpty else { throw WorkflowError(.invalidRequest, "no field values given") }
-            var fields = recipient.fields
-            for (name, value) in values {
-                guard let index = fields.firstIndex(where: { $0.name == name && $0.kind != .signature }) else {
-                    let theirs = recipient.fields.filter { $0.kind != .signature }.map(\.name)
-                    throw WorkflowError(.invalidRequest, "recipient \(recipient.id) has no field '\(name)' to fill; "
-                                        + (theirs.isEmpty ? "they have no fields to fill" : "theirs are " + theirs.joined(separator: ", ")))
-                }
-                fields[index].value = try Self.checked(value, for: fields[index])
-            }
+            let fields = try Self.filling(recipient, with: values)
             try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in value.fields = fields }
             return true
         }
+    }
+
+    /// The recipient's fields with `values` filled in, each checked against its field's rules.
+    /// An empty value clears a text, initials or dropdown field (a required one must then be
+    /// filled again before signing).
+    static func filling(_ recipient: Recipient, with values: [String: String]) throws(WorkflowError) -> [Field] {
+        var fields = recipient.fields
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let index = fields.firstIndex(where: { $0.name == name && $0.kind != .signature }) else {
+                let theirs = recipient.fields.filter { $0.kind != .signature }.map(\.name)
+                throw WorkflowError(.invalidRequest, "recipient \(recipient.id) has no field '\(name)' to fill; "
+                                    + (theirs.isEmpty ? "they have no fields to fill" : "theirs are " + theirs.joined(separator: ", ")))
+            }
+            if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, [.text, .initials, .dropdown].contains(fields[index].kind) {
+                fields[index].value = nil
+            } else {
+                fields[index].value = try checked(value, for: fields[index])
+            }
+        }
+        return fields
     }
 
     static func checked(_ value: String, for field: Field) throws(WorkflowError) -> String {
@@ -279,13 +292,26 @@ extension WorkflowEngine {
         try await finishAction(token: token, context: context, role: .signer)
     }
 
+    /// Fills `values` (as ``fill(token:values:context:)``) and signs, in one transaction: what
+    /// is signed is exactly the form that was sent, even if another tab saved other values
+    /// meanwhile. The fill is its own `recipient.filled` event, before `recipient.signed`.
+    public func sign(token: String, filling values: [String: String], context: RequestContext) async throws {
+        try await finishAction(token: token, context: context, role: .signer, filling: values)
+    }
+
     /// Approves (an approver).
     public func approve(token: String, context: RequestContext) async throws {
         try await finishAction(token: token, context: context, role: .approver)
     }
 
-    func finishAction(token: String, context: RequestContext, role: Recipient.Role) async throws {
+    /// Fills `values` and approves, in one transaction (as ``sign(token:filling:context:)``).
+    public func approve(token: String, filling values: [String: String], context: RequestContext) async throws {
+        try await finishAction(token: token, context: context, role: .approver, filling: values)
+    }
+
+    func finishAction(token: String, context: RequestContext, role: Recipient.Role, filling values: [String: String] = [:]) async throws {
         let type = role == .signer ? "recipient.signed" : "recipient.approved"
+        if !values.isEmpty { try await requirePrintable(values.sorted { $0.key < $1.key }.map { ($0.value, "field '\($0.key)'") }) }
         try await act(token: token, context: context, type) { envelope, recipient, transition, now throws(WorkflowError) in
             try requireReady(recipient)
             guard recipient.role == role else {
@@ -295,6 +321,14 @@ extension WorkflowEngine {
                 throw WorkflowError(.invalidRequest, "adopt a signature (typed, drawn or uploaded) before signing")
             }
             var fields = recipient.fields
+            if !values.isEmpty {
+                fields = try Self.filling(recipient, with: values)
+                transition.record("recipient.filled", EventActor(kind: .recipient, id: recipient.id),
+                                  data: ["fields": values.keys.sorted().joined(separator: " "), "recipient": recipient.id,
+                                         "method": recipient.authentication.displayName],
+                                  personal: context.personal.merging(values.reduce(into: [:]) { $0["field." + $1.key] = $1.value }) { $1 }
+                                      .merging(["email": recipient.email]) { $1 })
+            }
             for index in fields.indices where fields[index].kind == .dateSigned { fields[index].value = String(EventTime.iso(now).prefix(10)) }
             // A required checkbox is one the signer must tick (an acknowledgement), as in the
             // other e-signature tools; an optional one may stay unticked.
