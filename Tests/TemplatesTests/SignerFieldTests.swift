@@ -1,5 +1,5 @@
 import Foundation
-import Templates
+@testable import Templates
 import TestSupport
 import Testing
 import Typesetting
@@ -40,6 +40,8 @@ import Typesetting
                 message: "takes no content"),
         Refusal(label: "an unknown attribute", body: #"<checkbox role="customer" name="x" colour="red"/>"#, at: "colour",
                 message: "unknown attribute 'colour'"),
+        Refusal(label: "a pattern that backtracks exponentially", body: #"<text-field role="customer" name="po" pattern="(a+)+$"/>"#,
+                at: "(a+)", message: "pattern: '(a+)+$' repeats a repetition ((a+)+), which can take exponential time"),
         Refusal(label: "a date format that is not a date formatter", body: #"<date-signed role="customer" format='currency:"USD"'/>"#,
                 at: "currency", message: "format: a date signed takes a date formatter"),
         Refusal(label: "an unknown date style", body: #"<date-signed role="customer" format='date:"longest"'/>"#,
@@ -101,5 +103,25 @@ import Typesetting
         #expect(tops == tops.sorted(by: >))
         let dateSigned = try #require(typeset.fields.last)
         #expect(abs(dateSigned.x1 - (612 - 72)) < 0.5, "\(dateSigned)")
+    }
+
+    /// Patterns a signer's value is matched against: a group repeated without bound that holds
+    /// a repetition of varying length is refused where it is defined; bounded or fixed ones are
+    /// fine; and whatever remains, ICU gives up on within a bounded effort.
+    @Test(arguments: [
+        ("(a+)+$", "(a+)+"), (#"(\w+\s?)*$"#, #"(\w+\s?)*"#), ("((a+)b)+", "((a+)b)+"), ("(x|y*){2,}", "(x|y*){2,}"),
+        ("PO-[0-9]+", nil), ("([A-Z]{2}-)?[0-9]+", nil), (#"(\d{3}-){2}\d{4}"#, nil), ("(ab)+c", nil), ("[(a+)]+", nil),
+        (#"\(a+\)+"#, nil), ("(a{1,3})?", nil),
+    ] as [(String, String?)])
+    func repeatedRepetitions(_ pattern: String, _ found: String?) {
+        #expect(FieldPattern.repeatedRepetition(in: pattern) == found, "\(pattern)")
+    }
+
+    @Test func aPatternThatWouldBacktrackForeverGivesUpInBoundedTime() throws {
+        let pattern = try FieldPattern("(a|aa)*b")
+        let start = ContinuousClock.now
+        #expect(!pattern.matches(String(repeating: "a", count: 60)))
+        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(try FieldPattern("PO-[0-9]+").matches("PO-4471"))
     }
 }

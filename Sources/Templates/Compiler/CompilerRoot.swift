@@ -218,8 +218,11 @@ extension Compiler {
             report(.invalidValue, "pattern: only text and email fields take a pattern", at: pattern.position, element: "field")
         }
         let regex = value(element, "pattern") { text -> Result<RegexBox, UnitError> in
-            RegexBox(text).map { .success($0) } ?? .failure(UnitError(code: .invalidValue,
-                message: "'\(text)' is not a valid regular expression"))
+            do throws(FieldPatternError) {
+                return .success(try FieldPattern(text).box)
+            } catch {
+                return .failure(UnitError(code: .invalidValue, message: error.message))
+            }
         }
         let minimum = value(element, "min") { FieldRules.bound($0, for: type) }
         let maximum = value(element, "max") { FieldRules.bound($0, for: type) }

@@ -84,10 +84,13 @@ extension Compiler {
             maxLength = number
         }
         let pattern = element.attribute("pattern")
-        if let pattern, (try? Regex(pattern.value)) == nil {
-            report(.invalidValue, "pattern: '\(pattern.value)' is not a regular expression",
-                   at: pattern.position(atValueOffset: 0), element: element.name)
-            return nil
+        if let pattern {
+            do throws(FieldPatternError) {
+                _ = try FieldPattern(pattern.value)
+            } catch {
+                report(.invalidValue, "pattern: \(error.message)", at: pattern.position(atValueOffset: 0), element: element.name)
+                return nil
+            }
         }
         var dateFormat: SignedDateFormat?
         if let attribute = element.attribute("format") {

@@ -229,7 +229,7 @@ extension WorkflowEngine {
             // Typeset into the sealed document and exported to the CRM: a NUL or a direction
             // override ("pay \u{202E}0001$" reads "pay $1000") would make them differ from the value.
             try Check.visible(trimmed, "field '\(field.name)'")
-            if let pattern = field.pattern, trimmed.wholeMatch(of: try FieldRules.regex(pattern, field: field.name)) == nil {
+            if let pattern = field.pattern, !(try FieldRules.regex(pattern, field: field.name)).matches(trimmed) {
                 throw WorkflowError(.invalidRequest, "field '\(field.name)' (\(field.displayLabel)): '\(trimmed)' is not in the form "
                                     + "it asks for (it does not match the pattern \(pattern))")
             }

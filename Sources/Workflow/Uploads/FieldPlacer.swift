@@ -1,6 +1,7 @@
 import Foundation
 import PDFReader
 import PDFSyntax
+import Templates
 
 /// Places an uploaded document's fields: by anchor text (found with poppler), by `{{field:…}}`
 /// text tags, or at coordinates. Every field ends on a page, inside it, and belongs to a known
@@ -193,11 +194,12 @@ struct FieldPlacer {
 /// Validation rules shared by placing and filling fields.
 enum FieldRules {
     /// A text field's pattern as a regular expression.
-    static func regex(_ pattern: String, field: String) throws(WorkflowError) -> Regex<AnyRegexOutput> {
+    /// A field's pattern (ICU, bounded effort; a repeated repetition refused: `FieldPattern`).
+    static func regex(_ pattern: String, field: String) throws(WorkflowError) -> FieldPattern {
         do {
-            return try Regex(pattern)
+            return try FieldPattern(pattern)
         } catch {
-            throw WorkflowError(.invalidRequest, "field '\(field)': the pattern \(pattern) is not a regular expression: \(error)")
+            throw WorkflowError(.invalidRequest, "field '\(field)': the pattern \(error.message)")
         }
     }
 }
