@@ -8,6 +8,10 @@ struct Binder {
     /// Number headings (1., 1.1, 1.1.1) as they are bound; the counters of levels 1…3.
     var numberHeadings = false
     private var headingCounters = [0, 0, 0]
+    /// Loop iterations so far, all loops of the document together: nested loops multiply, and a
+    /// small template over a small list could otherwise expand past any memory.
+    private var iterations = 0
+    static let maximumIterations = 20_000
 
     init(scope: Scope, language: String) {
         self.scope = scope
@@ -16,7 +20,7 @@ struct Binder {
 
     /// Runs `visit` for each item the flows produce: the chosen branches, each loop iteration.
     mutating func expand<Item>(_ flows: [Flow<Item>], _ visit: (inout Binder, Item) -> Void) {
-        for flow in flows {
+        for flow in flows where iterations <= Self.maximumIterations {
             switch flow {
             case .item(let item):
                 visit(&self, item)
@@ -41,6 +45,15 @@ struct Binder {
                 while scope.locals.count <= highest { scope.locals.append(.null) }
                 let saved = scope.locals
                 for (index, item) in items.enumerated() {
+                    iterations += 1
+                    guard iterations <= Self.maximumIterations else {
+                        // Said once, where the budget ran out (the loops around it stop too).
+                        if iterations == Self.maximumIterations + 1 { problems.append(Diagnostic(.evaluation, "the document's loops repeat more than \(Self.maximumIterations) times in "
+                                                   + "all (here over '\(loop.sourceText)'); a document that long cannot be made: split "
+                                                   + "the data or the template", file: loop.file, line: loop.position.line,
+                                                   column: loop.position.column, element: "for")) }
+                        break
+                    }
                     scope.locals[loop.slot] = item
                     if let indexSlot = loop.indexSlot { scope.locals[indexSlot] = .integer(index + 1) }
                     expand(loop.body, visit)

@@ -10,6 +10,10 @@ struct CoercionFailure: Error {
 /// Strict conversions of text (CSV cells) into typed values, and the checks a row's data must
 /// pass before it is bound.
 enum DataCoercion {
+    /// The most characters a text value may have (a 50-page contract is about 150 000 in all).
+    static let maximumTextLength = 100_000
+    /// The most items a list value may have.
+    static let maximumListItems = 10_000
     private static let posix = Locale(identifier: "en_US_POSIX")
 
     /// Optional sign, then digits.
@@ -178,6 +182,7 @@ enum DataCoercion {
                          language: String? = nil) -> ([String: TemplateValue], [Diagnostic]) {
         var result = data
         var diagnostics: [Diagnostic] = []
+        let maximumTextLength = DataCoercion.maximumTextLength, maximumListItems = DataCoercion.maximumListItems
         for rule in rules {
             let field = rule.declaration
             func problem(_ code: TemplateError.Code, _ message: String) {
@@ -214,6 +219,18 @@ enum DataCoercion {
             case .success(let typed):
                 value = typed
             }
+            // Bounds on what one value may make a document do: a megabyte-long word is set in
+            // quadratic time, and a list's items multiply through nested loops.
+            if case .string(let text) = value, text.count > maximumTextLength {
+                problem(.invalidValue, "is \(text.count) characters long; a text value may have at most \(maximumTextLength)")
+                result[field.name] = .null
+                continue
+            }
+            if case .list(let items) = value, items.count > maximumListItems {
+                problem(.invalidValue, "has \(items.count) items; a list may have at most \(maximumListItems) (split the document)")
+                result[field.name] = .null
+                continue
+            }
             result[field.name] = value
             if field.type == .enumeration, !field.allowedValues.contains(value.text) {
                 let hint = Suggestions.hint(for: value.text, in: field.allowedValues)
@@ -227,7 +244,8 @@ enum DataCoercion {
                 problem(.aboveMaximum, "\(describe(value, maximum)) is above the maximum (max=\"\(field.maximum ?? "")\")")
             }
             if let pattern = rule.pattern, !pattern.wholeMatch(value.text) {
-                problem(.patternMismatch, "'\(value.text)' does not match the pattern (pattern=\"\(field.pattern ?? "")\")")
+                let shown = value.text.count > 60 ? value.text.prefix(60) + "…" : value.text
+                problem(.patternMismatch, "'\(shown)' does not match the pattern (pattern=\"\(field.pattern ?? "")\")")
             }
         }
         return (result, diagnostics)
