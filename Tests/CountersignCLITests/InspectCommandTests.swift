@@ -50,6 +50,29 @@ import Testing
         #expect(result.stdout.contains("1 page") && result.stdout.contains("1e+19"), "\(result.stdout)")
     }
 
+    /// An embedded-files name tree whose every node names the next one twice: each node is
+    /// read once (it took 26 s and 3.4 GB, printing one file 2^30 times).
+    @Test func aNameTreeThatNamesANodeTwiceIsWalkedOnce() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        var objects: [PDFReference: PDFObject] = [:]
+        objects[PDFReference(1)] = .dictionary(["Type": .name("Catalog"), "Pages": .reference(PDFReference(2)),
+                                                "Names": .dictionary(["EmbeddedFiles": .reference(PDFReference(10))])])
+        objects[PDFReference(2)] = .dictionary(["Type": .name("Pages"), "Kids": [.reference(PDFReference(3))], "Count": 1])
+        objects[PDFReference(3)] = .dictionary(["Type": .name("Page"), "Parent": .reference(PDFReference(2)), "MediaBox": [0, 0, 612, 792]])
+        for level in 10..<40 {
+            let next = PDFReference(level + 1)
+            objects[PDFReference(level)] = .dictionary(["Kids": [.reference(next), .reference(next)]])
+        }
+        objects[PDFReference(40)] = .dictionary(["Names": [.string(PDFString(text: "a.txt")), .reference(PDFReference(41))]])
+        objects[PDFReference(41)] = .dictionary(["Type": .name("Filespec"), "F": .string(PDFString(text: "a.txt"))])
+        let url = directory.appendingPathComponent("tree.pdf")
+        try Data(PDFFileWriter().write(objects: objects, trailer: ["Root": .reference(PDFReference(1))])).write(to: url)
+        let result = try runCommand("/usr/bin/timeout", ["60", TestEnvironment.countersignExecutable.path, "inspect", url.path, "--json"])
+        #expect(result.status == 0, "\(result.status) \(result.stderr.prefix(300))")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((json?["embeddedFiles"] as? [[String: Any]])?.count == 1, "\(result.stdout.prefix(500))")
+    }
+
     @Test func jsonHasTheDocumentedKeys() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let file = try samplePDF(in: directory)

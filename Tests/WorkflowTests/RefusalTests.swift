@@ -115,8 +115,10 @@ import Workflow
         longValue.metadata = ["note": String(repeating: "n", count: 501)]
         var manyData = fixture.request()
         for index in 0..<1_000 { manyData.data["extra_\(index)"] = "x" }
+        var crowd = fixture.request()
+        crowd.recipients = (0...100).map { RecipientRequest(name: "Signer \($0)", email: "s\($0)@example.com", role: .cc) }
         for (request, says) in [(tooMuch, "metadata has 51 keys"), (badKey, "a line break (U+000A)"), (longValue, "metadata.note is longer than 500"),
-                                (manyData, "keys; an envelope takes at most 1000")] {
+                                (manyData, "keys; an envelope takes at most 1000"), (crowd, "recipients: 101 given; an envelope has at most 100")] {
             let error = await refusal(says) { _ = try await fixture.engine.createEnvelope(fixture.agent, request) }
             #expect(error?.code == .invalidRequest && error?.reason.contains(says) == true, "\(error?.reason ?? "")")
         }

@@ -107,6 +107,12 @@ extension WorkflowEngine {
     func recipients(_ request: EnvelopeRequest, fields: [FieldDeclaration], values: [String: TemplateValue],
                     make: (RecipientRequest, String, String, [Recipient]) throws(WorkflowError) -> Recipient)
         throws(WorkflowError) -> ([Recipient], [String]) {
+        // Each recipient is an invitation, a routing step and lines of the certificate: a
+        // request with thousands is a mistake (or an attack), not a contract.
+        guard request.recipients.count <= Recipient.maximumPerEnvelope else {
+            throw WorkflowError(.invalidRequest, "recipients: \(request.recipients.count) given; an envelope has at most "
+                                + "\(Recipient.maximumPerEnvelope) (for many separate signers, use a bulk send)")
+        }
         var recipients: [Recipient] = []
         var excluded: [String] = []
         for (index, item) in request.recipients.enumerated() {

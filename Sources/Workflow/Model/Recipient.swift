@@ -2,6 +2,9 @@ public import Foundation
 
 /// Someone an envelope goes to. Recipients are not users: they act through their token.
 public struct Recipient: Sendable, Hashable, Codable {
+    /// The most recipients an envelope may have.
+    public static let maximumPerEnvelope = 100
+
     public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
         /// Signs; their mark goes into their signature field.
         case signer
