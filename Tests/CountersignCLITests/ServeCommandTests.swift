@@ -17,6 +17,15 @@ import Testing
                                      environment: ["COUNTERSIGN_PORT": "9191"])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdout.contains("\"port\" : 9191"), "\(checked.stdout)")
+        // A home with no store is most likely a mistyped one: --check warns, serve refuses (and
+        // makes nothing there).
+        #expect(checked.stderr.contains("warning: serve will refuse to start:") && checked.stderr.contains("no workflow home here"),
+                "\(checked.stderr)")
+        try Data(#"{"home": "typo-home"}"#.utf8).write(to: file)
+        let typo = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path])
+        #expect(typo.status == 66 && typo.stderr.contains("typo-home: no workflow home here") && typo.stderr.contains("countersign account create --home"),
+                "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("typo-home").path))
         // The store URL is read by --check as by serve, and its password is not echoed.
         try Data(#"{"store": "postgres://cs:s3cret@db.internal:5432/countersign"}"#.utf8).write(to: file)
         let withStore = try runCommand(TestEnvironment.countersignExecutable.path, ["serve", "--config", file.path, "--check"])
@@ -70,6 +79,8 @@ import Testing
 
     @Test func itServesUntilSIGTERM() throws {
         let directory = try TestEnvironment.scratchDirectory()
+        let made = try runCommand(TestEnvironment.countersignExecutable.path, ["account", "create", "--name", "Acme", "--home", directory.path])
+        #expect(made.status == 0, "\(made.stderr)")
         let port = try LoopbackHTTPServer.freePort()
         let process = Process()
         process.executableURL = TestEnvironment.countersignExecutable
@@ -94,7 +105,7 @@ import Testing
         #expect(ready?.stdout.contains("\"ready\"") == true, "\(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self))")
         // A second server on the same port: an I/O error (74) saying so and what to do.
         let second = try runCommand(TestEnvironment.countersignExecutable.path, ["serve"], environment: [
-            "COUNTERSIGN_PORT": String(port), "COUNTERSIGN_WORKFLOW_HOME": directory.appendingPathComponent("second").path,
+            "COUNTERSIGN_PORT": String(port), "COUNTERSIGN_WORKFLOW_HOME": directory.path,
             "COUNTERSIGN_WORKER": "false",
         ])
         #expect(second.status == 74 && second.stderr.contains("cannot listen on 127.0.0.1:\(port): Address already in use — stop what listens there"),

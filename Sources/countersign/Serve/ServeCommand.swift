@@ -53,6 +53,14 @@ struct ServeCommand: ParsableCommand {
         } catch let error as WorkflowError {
             throw CLIError(ExitStatus.usage, file: file, "store: \(error.reason)", todo: "see docs/api.md, \"Configuration\"")
         }
+        // With the store in the home (SQLite), a home without it is a mistyped `home`: serving
+        // would make an empty one (a store, a development CA) and then refuse every key.
+        let homeDirectory = URL(fileURLWithPath: configuration.home)
+        let missingHome = configuration.store == nil
+            && !FileManager.default.fileExists(atPath: WorkflowHome.defaultStore(homeDirectory).appendingPathComponent("workflow.sqlite").path)
+        let noHome = CLIError(ExitStatus.noInput, file: homeDirectory.path, "no workflow home here (it has no store/workflow.sqlite)",
+                              todo: "set home (in \(file ?? "the configuration") or COUNTERSIGN_WORKFLOW_HOME) to where `countersign account "
+                                  + "create` made it, or make one with `countersign account create --home \(homeDirectory.path)`")
         let settings = configuration.seal
         let seal = settings.organisationSeal
         if check {
@@ -77,8 +85,12 @@ struct ServeCommand: ParsableCommand {
             var shown = configuration
             shown.store = shown.store.map(String.withoutPassword)
             print(String(decoding: try encoder.encode(shown), as: UTF8.self))
+            // A configuration may be checked before its home is made, so this is a warning here
+            // and a refusal when serving.
+            if missingHome { printError("warning: serve will refuse to start: \(noHome.description)") }
             return
         }
+        if missingHome { throw noHome }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "countersign.serve")
