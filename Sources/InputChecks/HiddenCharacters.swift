@@ -23,6 +23,20 @@ public enum HiddenCharacters {
         return nil
     }
 
+    /// Whether `scalar` prints as nothing and is not needed to write any language: format and
+    /// other default-ignorable characters (a zero-width space, a word joiner, a soft hyphen, a
+    /// byte-order mark, tag characters, interlinear annotation marks, a Hangul filler) — but not
+    /// the zero-width joiner and non-joiner (Persian, Indic scripts, emoji sequences) or the
+    /// variation selectors (emoji and CJK forms). "Gab\u{200B}riel" shows as "Gabriel" on every
+    /// page and in the sealed PDF while being another name in the evidence.
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x200C, 0x200D, 0xFE00...0xFE0F, 0xE0100...0xE01EF: return false
+        default:
+            return scalar.properties.isDefaultIgnorableCodePoint || scalar.properties.generalCategory == .format
+        }
+    }
+
     /// Whether `scalar` is a directional mark, embedding, override or isolate.
     public static func isDirectional(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {

@@ -84,6 +84,10 @@ import Workflow
                                     ("Gabriel\r\nBcc: x@y.z", "x@example.com", "a line break (U+000D)"),
                                     ("Bidi \u{202E}live\u{202C}", "x@example.com", "a directional formatting character (U+202E)"),
                                     ("Lee\u{200E} 12", "x@example.com", "a directional formatting character (U+200E) at character 4"),
+                                    // Invisible characters that would make the evidence hold another name than the pages show.
+                                    ("Gab\u{200B}riel", "x@example.com", "an invisible character (U+200B) at character 4"),
+                                    ("Gabriel\u{2060}", "x@example.com", "an invisible character (U+2060) at character 8"),
+                                    ("Gabriel", "ga\u{AD}briel@example.com", "an invisible character (U+00AD) at character 3"),
                                     // At an end as in the middle: refused, not trimmed away.
                                     ("\u{2028}Gabriel", "x@example.com", "(U+2028) at character 1"),
                                     ("Gabriel\u{85}", "x@example.com", "(U+0085) at character 8"),

@@ -90,6 +90,10 @@ enum Check {
         if let (position, scalar) = HiddenCharacters.first(in: text, allowingLineBreaks: multiline) {
             throw WorkflowError(.invalidRequest, "\(what) contains \(HiddenCharacters.describe(scalar)) at character \(position); remove it")
         }
+        for (offset, scalar) in text.unicodeScalars.enumerated() where HiddenCharacters.isInvisible(scalar) {
+            throw WorkflowError(.invalidRequest, "\(what) contains an invisible character (\(scalar.codePoint)) at character \(offset + 1), "
+                                + "which would make it differ from what is shown; remove it")
+        }
     }
 
     /// What is trimmed from a text's ends: spaces (of every width), tabs, CR and LF. NEL and
