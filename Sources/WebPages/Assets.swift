@@ -106,7 +106,7 @@ enum Assets {
             next.addEventListener("click", function (event) {
               var fields = document.querySelectorAll("[data-required='true']");
               for (var i = 0; i < fields.length; i++) {
-                if (!fields[i].value) {
+                if (fields[i].type === "checkbox" ? !fields[i].checked : !fields[i].value) {
                   event.preventDefault();
                   document.querySelectorAll(".field.current").forEach(function (f) { f.classList.remove("current"); });
                   fields[i].closest(".field").classList.add("current");

@@ -104,7 +104,9 @@ extension WebPages {
                     "maxLength": field.characterLimit,
                     "options": field.options.map { ["value": $0, "selected": $0 == field.value] }, "invalid": invalid]
         }
-        let next = fillable.first { $0.required && $0.value == nil && [.text, .initials, .dropdown].contains($0.kind) }
+        let next = fillable.first {
+            $0.required && ($0.kind == .checkbox ? $0.value != "true" : $0.value == nil && [.text, .initials, .dropdown].contains($0.kind))
+        }
         var mark: Any = false
         switch recipient.mark {
         case .typed(let name, let font): mark = ["typed": name, "font": font.rawValue, "image": false]

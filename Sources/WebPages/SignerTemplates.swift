@@ -113,7 +113,7 @@ enum SignerTemplates {
         <div class="field{{#invalid}} invalid{{/invalid}}" id="field-{{name}}">
         {{#text}}<label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>
         <input id="f-{{name}}" name="field.{{name}}" value="{{value}}" maxlength="{{maxLength}}" {{#required}}required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}} data-required="{{required}}">{{/text}}
-        {{#checkbox}}<input type="hidden" name="field.{{name}}" value="false"><input type="checkbox" id="f-{{name}}" name="field.{{name}}" value="true"{{#checked}} checked{{/checked}}{{#required}} required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}}>
+        {{#checkbox}}<input type="hidden" name="field.{{name}}" value="false"><input type="checkbox" id="f-{{name}}" name="field.{{name}}" value="true" data-required="{{required}}"{{#checked}} checked{{/checked}}{{#required}} required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}}>
         <label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>{{/checkbox}}
         {{#dropdown}}<label for="f-{{name}}">{{label}}{{#required}} <span class="req">({{t.required}})</span>{{/required}}</label>
         <select id="f-{{name}}" name="field.{{name}}" {{#required}}required aria-required="true"{{/required}}{{#invalid}} aria-invalid="true" aria-describedby="e-{{name}}"{{/invalid}} data-required="{{required}}">

@@ -203,7 +203,7 @@ import Workflow
             #expect(review.body.contains(#"name="field.order_reference" value="" maxlength="12""#), "\(review.body)")
             #expect(review.body.contains(#"<label for="f-cost_centre">Cost Centre"#) && review.body.contains(#"name="field.cost_centre" value="" maxlength="500""#))
             // A required checkbox is marked so; the fields, the signature and the confirmation are one form.
-            #expect(review.body.contains(#"value="true" required aria-required="true">"#), "\(review.body)")
+            #expect(review.body.contains(#"value="true" data-required="true" required aria-required="true">"#), "\(review.body)")
             #expect(review.body.contains(#"formaction="\#(base)/fill" name="next" value="adopt" id="adopt-link""#), "\(review.body)")
             // "Adopt" keeps what was typed before it leaves for the adopt page.
             let toAdopt = try await browser.post(base + "/fill", ["csrf": csrf, "field.order_reference": "PO-77", "field.cost_centre": "",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import Workflow
+@testable import Workflow
 
 @Suite(.serialized) struct MailTests {
     @Test func theOutboxIsDeliveredOverSMTPAndTheLinkAndCodeInItWork() async throws {
@@ -138,6 +138,12 @@ import Workflow
         #expect(failure.personal?["error"]?.contains("550") == true && failure.personal?["email"] == recipient.email,
                 "the reply and the address are personal data: \(String(describing: failure.personal))")
         #expect(WebhookEventTypes.delivered("recipient.email_failed"))
+        // The webhook carries the cause, the message's id and the attempts, not the personal data.
+        let payload = try #require(try JSONSerialization.jsonObject(with: WebhookPayload.make(failure, envelope: nil)) as? [String: Any])
+        let data = try #require(payload["data"] as? [String: Any])
+        #expect(data["cause"] as? String == "refused" && data["attempts"] as? Int == 1 && (data["message"] as? String)?.hasPrefix("<msg_") == true,
+                "\(data)")
+        #expect(!String(decoding: WebhookPayload.make(failure, envelope: nil), as: UTF8.self).contains(recipient.email))
         // Nothing is tried again, however long the worker runs.
         fixture.clock.advance(by: 7_200)
         #expect(try await worker.runDue().failed.isEmpty)

@@ -100,7 +100,13 @@ enum WebhookPayload {
             }
         }
         if let recipient = event.data["recipient"] { data["recipient"] = .string(recipient) }
-        if event.type == "recipient.email_failed", let cause = event.data["cause"] { data["cause"] = .string(cause) }
+        if event.type == "recipient.email_failed" {
+            // The cause, the message's id (its Message-ID, which a retried delivery kept) and
+            // the attempts made; the address, subject and reply stay personal data.
+            if let cause = event.data["cause"] { data["cause"] = .string(cause) }
+            if let message = event.data["message"] { data["message"] = .string(message) }
+            if let attempts = event.data["attempts"].flatMap(Int.init) { data["attempts"] = .int(attempts) }
+        }
         for key in ["template", "sha256"] where event.data[key] != nil && data[key] == nil {
             data[key] = .string(event.data[key]!)
         }
