@@ -66,7 +66,11 @@ import TestSupport
                                ("\u{0430}\u{0440}\u{0440}\u{04CF}\u{0435}.com", "reads as 'apple'"),
                                ("\u{0410}\u{0420}\u{0420}\u{04C0}\u{0415}.com", "reads as 'apple'"),
                                ("\u{03BF}\u{03BA}.example", "reads as 'ok'"),
-                               ("pay.\u{0440}\u{0430}\u{0443}\u{0440}\u{0430}\u{04CF}.com", "xn--80aa0cbo65f")] {
+                               ("pay.\u{0440}\u{0430}\u{0443}\u{0440}\u{0430}\u{04CF}.com", "xn--80aa0cbo65f"),
+                               // Other scripts mixed with Latin; the Bidi and digit rules.
+                               ("\u{0581}oogle.com", "mixes Armenian and Latin letters"),
+                               ("1\u{05E9}\u{05DC}\u{05D5}\u{05DD}.com", "starts or ends with a digit or hyphen"),
+                               ("\u{0627}\u{0661}\u{06F1}.com", "mixes two kinds of digits")] {
             #expect(throws: MailAddress.DomainProblem.self, "\(domain)") { try MailAddress.aLabels(domain) }
             do {
                 _ = try MailAddress.aLabels(domain)
@@ -79,7 +83,9 @@ import TestSupport
                                 // A Cyrillic word with letters that are not Latin look-alikes, and
                                 // look-alikes under a Cyrillic TLD or written in their xn-- form.
                                 ("пример.com", "xn--e1afmkfd.com"), ("сахар.рф", "xn--80aa2cbv.xn--p1ai"),
-                                ("xn--80ak6aa92e.com", "xn--80ak6aa92e.com")] {
+                                ("xn--80ak6aa92e.com", "xn--80ak6aa92e.com"),
+                                // Japanese mixes Han and Hiragana; Hebrew starts and ends with letters.
+                                ("例え.jp", "xn--r8jz45g.jp"), ("שלום.com", "xn--9dbne9b.com")] {
             #expect(try MailAddress.aLabels(domain) == ascii, "\(domain)")
         }
         for text in ["müller", "例子", "παράδειγμα", "пример", "मराठी"] {

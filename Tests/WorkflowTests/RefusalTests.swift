@@ -100,6 +100,7 @@ import Workflow
                                     ("Gabriel", "\"a\\\"b\"@example.com", "is not a mailbox name"),
                                     ("Gabriel", String(repeating: "g", count: 65) + "@example.com", "64 bytes before the @"),
                                     ("Gabriel", "gabriel@[127.0.0.1]", "'[127.0.0.1]' is not a domain name"),
+                                    ("Gabriel", "gabriel@127.0.0.1", "its last label is a number"),
                                     // A script no shipped font has: signed, it could never be sealed.
                                     ("முருகன்", "x@example.com", "recipients[0].name: no shipped font has 'ம' (U+0BAE)"),
                                     ("Gabriel", "x\u{13000}@example.com", "recipients[0].email: no shipped font has '\u{13000}' (U+13000)")] {

@@ -132,6 +132,11 @@ enum Check {
         guard domain.contains(".") else {
             throw WorkflowError(.invalidRequest, "\(what) '\(value)' is not an e-mail address (name@domain.tld)")
         }
+        // No top-level domain is all digits (RFC 3696 §2): `x@127.0.0.1` is an address, not a name.
+        guard let top = domain.split(separator: ".").last, !top.allSatisfy(\.isNumber) else {
+            throw WorkflowError(.invalidRequest, "\(what) '\(value)': '\(parts[1])' is not a domain name (its last label is a number, "
+                                + "as in an IP address; e-mail goes to a name, name@domain.tld)")
+        }
         // RFC 5321's limits: a longer address is refused by relays, after the envelope was made.
         guard parts[0].utf8.count <= 64, trimmed.utf8.count <= 254 else {
             throw WorkflowError(.invalidRequest, "\(what) is longer than an e-mail address may be (64 bytes before the @, 254 in all)")

@@ -92,16 +92,61 @@ public enum MailAddress {
                     : isMark ? "a mark with no letter before it" : "a character a domain name may not have"
                 throw DomainProblem(description: "has \(what) (\(scalar.codePoint)) in '\(label)'")
             }
-            switch scalar.value {
-            case 0x41...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: scripts.insert("Latin")
-            case 0x370...0x3FF, 0x1F00...0x1FFF: scripts.insert("Greek")
-            case 0x400...0x52F: scripts.insert("Cyrillic")
-            default: break
-            }
+            if let script = script(of: scalar) { scripts.insert(script) }
         }
-        guard scripts.count <= 1 else {
+        // One script, or Latin with Chinese, Japanese or Korean (as UTS #39's "highly
+        // restrictive" level allows): `аpple` (Cyrillic а), `ցoogle` (Armenian ց) are refused.
+        let cjk: Set<String> = ["Han", "Hiragana", "Katakana", "Hangul", "Bopomofo"]
+        let others = scripts.subtracting(cjk)
+        guard others.count <= 1, others.isEmpty || others == ["Latin"] || scripts.isDisjoint(with: cjk) else {
             throw DomainProblem(description: "mixes \(scripts.sorted().joined(separator: " and ")) letters in '\(label)', "
                                 + "which can imitate another domain; write it in one script")
+        }
+        try checkBidiRule(label, rightToLeft: scripts.contains("Hebrew") || scripts.contains("Arabic"))
+    }
+
+    /// The script of a letter, for the scripts domains are written in; nil for digits, hyphens
+    /// and scripts not told apart here.
+    static func script(of scalar: Unicode.Scalar) -> String? {
+        switch scalar.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: "Latin"
+        case 0x370...0x3FF, 0x1F00...0x1FFF: "Greek"
+        case 0x400...0x52F: "Cyrillic"
+        case 0x530...0x58F: "Armenian"
+        case 0x591...0x5F4: "Hebrew"
+        case 0x600...0x65F, 0x66E...0x6EF, 0x6FA...0x6FF, 0x750...0x77F, 0x8A0...0x8FF: "Arabic"
+        case 0x900...0x97F: "Devanagari"
+        case 0x980...0x9FF: "Bengali"
+        case 0xE00...0xE7F: "Thai"
+        case 0x10A0...0x10FF, 0x2D00...0x2D2F: "Georgian"
+        case 0x3040...0x309F: "Hiragana"
+        case 0x30A0...0x30FF: "Katakana"
+        case 0x3100...0x312F: "Bopomofo"
+        case 0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF: "Hangul"
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF: "Han"
+        default: nil
+        }
+    }
+
+    /// RFC 5893's Bidi rule, in short, and RFC 5892's digit rule: a right-to-left label starts
+    /// with a letter and ends with a letter or a digit (`1שלום` would show as `שלום1`), and no
+    /// label mixes Arabic-Indic digits with extended ones, nor (right to left) either with 0–9.
+    static func checkBidiRule(_ label: String, rightToLeft: Bool) throws(DomainProblem) {
+        let scalars = Array(label.unicodeScalars)
+        let arabicIndic = scalars.contains { (0x660...0x669).contains($0.value) }
+        let extended = scalars.contains { (0x6F0...0x6F9).contains($0.value) }
+        let european = scalars.contains { ("0"..."9").contains($0) }
+        guard !(arabicIndic && extended), !(rightToLeft && european && (arabicIndic || extended)) else {
+            throw DomainProblem(description: "mixes two kinds of digits in '\(label)'; write its numbers in one")
+        }
+        guard rightToLeft, let first = scalars.first, let last = scalars.last else { return }
+        let isLetter = { (scalar: Unicode.Scalar) in script(of: scalar) != nil }
+        let isDigit = { (scalar: Unicode.Scalar) in ("0"..."9").contains(scalar) || (0x660...0x669).contains(scalar.value)
+            || (0x6F0...0x6F9).contains(scalar.value) }
+        let isMark = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .nonspacingMark }
+        guard isLetter(first), isLetter(last) || isDigit(last) || isMark(last) else {
+            throw DomainProblem(description: "is written right to left but '\(label)' starts or ends with a digit or hyphen, "
+                                + "which would show it in another order (IDNA's Bidi rule); start and end it with a letter")
         }
     }
 
