@@ -1,4 +1,5 @@
 import Foundation
+import PDFSyntax
 import Testing
 import TestSupport
 import Workflow
@@ -169,6 +170,27 @@ import Workflow
         let fixture = try await WorkflowFixture.make()
         let pdf = UploadFixtures.pdf(refusal.pages ?? UploadFixtures.contract)
         try await Self.expectRefused(fixture, Self.request(refusal.fields, pdf: pdf, textTags: refusal.textTags), mentions: refusal.mentions)
+    }
+
+    /// A page whose content inflates past the reader's per-stream limit (a compression bomb:
+    /// 300 MiB of spaces in 300 KB) is refused at creation, before any page is rendered.
+    @Test func aCompressionBombIsRefusedAtCreation() async throws {
+        let fixture = try await WorkflowFixture.make()
+        let content = try Flate.encode([UInt8](repeating: 0x20, count: 300 << 20), level: 9)
+        var pdf = Data("%PDF-1.7\n".utf8)
+        var offsets: [Int] = []
+        for body in ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"] {
+            offsets.append(pdf.count)
+            pdf += Data("\(offsets.count) 0 obj\n\(body)\nendobj\n".utf8)
+        }
+        offsets.append(pdf.count)
+        pdf += Data("4 0 obj\n<< /Length \(content.count) /Filter /FlateDecode >>\nstream\n".utf8) + Data(content) + Data("\nendstream\nendobj\n".utf8)
+        let xref = pdf.count
+        pdf += Data("xref\n0 5\n0000000000 65535 f \n".utf8)
+        for offset in offsets { pdf += Data(String(format: "%010d 00000 n \n", offset).utf8) }
+        pdf += Data("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+        try await Self.expectRefused(fixture, Self.request([], pdf: pdf), mentions: ["'contract.pdf'", "compression bomb"])
     }
 
     @Test func encryptedAndSignedUploadsAreRefused() async throws {

@@ -121,6 +121,26 @@ extension WorkflowEngine {
         guard input.signedFields.isEmpty else {
             throw WorkflowError(.invalidRequest, "document '\(name)' already carries \(input.signedFields.count) signature(s) (\(input.signedFields.joined(separator: ", "))); drawing the envelope's fields over its pages would invalidate them — upload the unsigned original")
         }
+        // Every stream decoded once, within the reader's limits (256 MiB a stream, 1 GiB in
+        // all): a compression bomb is refused here, before the pages are rendered for the
+        // signing page or searched for anchors (a 2 MB file inflating to 2 GB took 28 s to
+        // accept and 17 s for each page image). A filter the reader does not decode is left to
+        // the renderer.
+        let document = input.document
+        for number in document.objectNumbers() {
+            guard let entry = document.entry(for: number) else { continue }
+            do {
+                guard let stream = try document.object(PDFReference(number, entry.generation)).streamValue else { continue }
+                _ = try document.decodedData(of: stream)
+            } catch let error as PDFError where error.code == .limitExceeded {
+                throw WorkflowError(.invalidRequest, "document '\(name)', object \(number): \(error.reason) — a compression bomb, or "
+                                    + "a document too large to sign; upload a smaller one")
+            } catch {
+                // An object the reader cannot read or decode whole (a stream /Length off by a
+                // few bytes, a filter it leaves to the renderer) is not a bomb.
+                continue
+            }
+        }
         if carriesAuditRecord(input.document) {
             throw WorkflowError(.invalidRequest, "document '\(name)' carries an attached audit.json, the audit record of an earlier sealing (its signature removed since); the seal would attach a second one and the file could not be verified — upload the original document, or remove the attachment first (e.g. `qpdf --remove-attachment=audit.json in.pdf out.pdf`)")
         }
