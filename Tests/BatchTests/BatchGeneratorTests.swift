@@ -148,7 +148,7 @@ import Testing
             for (name, _) in expected.files {
                 try FileManager.default.copyItem(at: reference.appendingPathComponent(name), to: out.appendingPathComponent(name))
             }
-            try Data("half a pdf".utf8).write(to: out.appendingPathComponent(".OR-20.pdf.4242.123456.tmp"))
+            try Data("half a pdf".utf8).write(to: out.appendingPathComponent(".OR-20.pdf.2147483646.123456.tmp"))
             if cut == 11 {
                 // A first resume consolidated and then died too: .previous plus an empty journal.
                 try FileManager.default.copyItem(at: out.appendingPathComponent("manifest.jsonl.partial"),
@@ -173,7 +173,7 @@ import Testing
         let before = try BatchFixtures.output(out)
         let running = BatchFiles(directory: out, shard: nil)
         let held = try BatchLock(url: running.lock)
-        try Data("half a pdf".utf8).write(to: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp"))
+        try Data("half a pdf".utf8).write(to: out.appendingPathComponent(".OR-2.pdf.2147483646.123456.tmp"))
         do {
             _ = try BatchFixtures.run(csv, out: out, resume: true)
             Issue.record("a second run wrote into a busy folder")
@@ -181,14 +181,14 @@ import Testing
             #expect(error.code == .busy)
             #expect(error.reason.contains("another countersign batch is writing into \(out.path)"), "\(error.reason)")
         }
-        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp").path),
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(".OR-2.pdf.2147483646.123456.tmp").path),
                 "the running batch's temporary file is left alone")
         // Another shard has its own lock.
         let second: BatchShard = try #require(BatchShard(index: 1, count: 2))
         let shard = try BatchLock(url: BatchFiles(directory: out, shard: second).lock)
         shard.release()
         held.release()
-        try FileManager.default.removeItem(at: out.appendingPathComponent(".OR-2.pdf.4242.123456.tmp"))
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".OR-2.pdf.2147483646.123456.tmp"))
         let after = try BatchFixtures.run(csv, out: out, resume: true)
         #expect(after.ok == 6)
         #expect(try BatchFixtures.output(out).manifest == before.manifest)

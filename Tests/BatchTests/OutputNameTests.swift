@@ -76,6 +76,9 @@ import Testing
     @Test func temporaryNamesAreRecognised() {
         #expect(AtomicFileWriter.isTemporaryName(".LD-1.pdf.123.456.tmp"))
         #expect(AtomicFileWriter.isTemporaryName(".manifest.jsonl.9.4294967295.tmp"))
+        // Left behind only when its process is gone: a shard running beside this one keeps its own.
+        #expect(!AtomicFileWriter.isAbandonedTemporaryName(".LD-1.pdf.\(getpid()).456.tmp"))
+        #expect(AtomicFileWriter.isAbandonedTemporaryName(".LD-1.pdf.2147483646.456.tmp"))
         #expect(!AtomicFileWriter.isTemporaryName("LD-1.pdf"))
         #expect(!AtomicFileWriter.isTemporaryName(".notes.tmp"))
         #expect(!AtomicFileWriter.isTemporaryName(".a.b.tmp"))

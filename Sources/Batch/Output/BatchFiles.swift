@@ -42,12 +42,13 @@ public struct BatchFiles: Sendable {
         [manifest, journal, previous].contains { FileManager.default.fileExists(atPath: $0.path) }
     }
 
-    /// Removes temporary files a killed process left (`.NAME.PID.RANDOM.tmp`); returns how many.
+    /// Removes temporary files a killed process left (`.NAME.PID.RANDOM.tmp` whose process is
+    /// gone: a shard still running beside this one keeps its own); returns how many.
     @discardableResult
     func removeLeftoverTemporaryFiles() -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var removed = 0
-        for name in names where AtomicFileWriter.isTemporaryName(name) {
+        for name in names where AtomicFileWriter.isAbandonedTemporaryName(name) {
             if unlink(directory.appendingPathComponent(name).path) == 0 { removed += 1 }
         }
         return removed

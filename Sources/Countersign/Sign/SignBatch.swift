@@ -212,6 +212,13 @@ extension SignBatch {
         } catch {
             throw AtomicFileError(path: output.path, reason: "cannot create the output directory: \(error.localizedDescription)")
         }
+        // What a killed run left half-written (its process gone) goes, as `generate --resume` does.
+        if existingOutput != .refuse {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+            where AtomicFileWriter.isAbandonedTemporaryName(name) {
+                unlink(output.appendingPathComponent(name).path)
+            }
+        }
         return kept
     }
 

@@ -90,4 +90,14 @@ public final class AtomicFileWriter {
         guard parts.count >= 4 else { return false }
         return parts.suffix(2).allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
     }
+
+    /// Whether `name` is a temporary file whose writing process is gone: only those are left
+    /// behind: another process writing into the same folder (a shard of the same batch) still
+    /// owns its own.
+    public static func isAbandonedTemporaryName(_ name: String) -> Bool {
+        guard isTemporaryName(name) else { return false }
+        let parts = name.dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard let pid = Int32(parts[parts.count - 2]), pid > 0 else { return true }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 }
