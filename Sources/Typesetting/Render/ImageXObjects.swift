@@ -73,13 +73,7 @@ final class ImageXObjects {
 
     /// RGB samples and, when some pixel is not opaque, alpha samples (not premultiplied).
     private static func decodePNG(_ bytes: [UInt8]) throws -> (width: Int, height: Int, rgb: [UInt8], alpha: [UInt8]?) {
-        var reader = PNGReader(bytes: bytes)
-        let surface = withUnsafeMutablePointer(to: &reader) { pointer in
-            cairo_image_surface_create_from_png_stream({ closure, data, length in
-                let reader = closure!.assumingMemoryBound(to: PNGReader.self)
-                return reader.pointee.read(into: data!, count: Int(length)) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_READ_ERROR
-            }, pointer)
-        }!
+        let surface = PNGReader.surface(bytes)
         defer { cairo_surface_destroy(surface) }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw TypesettingError(.image, "the PNG image could not be decoded (\(bytes.count) bytes)")
@@ -127,6 +121,18 @@ final class ImageXObjects {
 struct PNGReader {
     let bytes: [UInt8]
     var position = 0
+
+    /// The image surface cairo decodes `bytes` to (its status says whether it could); the
+    /// caller destroys it.
+    static func surface(_ bytes: [UInt8]) -> OpaquePointer {
+        var reader = PNGReader(bytes: bytes)
+        return withUnsafeMutablePointer(to: &reader) { pointer in
+            cairo_image_surface_create_from_png_stream({ closure, data, length in
+                let reader = closure!.assumingMemoryBound(to: PNGReader.self)
+                return reader.pointee.read(into: data!, count: Int(length)) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_READ_ERROR
+            }, pointer)
+        }!
+    }
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 

@@ -19,13 +19,7 @@ public enum SignatureImage {
         guard width <= maximumSide, height <= maximumSide, width * height <= maximumPixels else {
             return "the image is \(width)×\(height) pixels; a signature may be at most \(maximumSide) pixels a side"
         }
-        var reader = PNGReader(bytes: png)
-        let surface = withUnsafeMutablePointer(to: &reader) { pointer in
-            cairo_image_surface_create_from_png_stream({ closure, data, length in
-                let reader = closure!.assumingMemoryBound(to: PNGReader.self)
-                return reader.pointee.read(into: data!, count: Int(length)) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_READ_ERROR
-            }, pointer)
-        }!
+        let surface = PNGReader.surface(png)
         defer { cairo_surface_destroy(surface) }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(surface) else {
             return "the PNG cannot be decoded (its image data is damaged)"
