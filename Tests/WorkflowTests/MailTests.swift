@@ -118,6 +118,23 @@ import TestSupport
 /// retried, and it — or the last of a temporary failure's attempts — is a
 /// `recipient.email_failed` event (and webhook) naming the recipient.
 @Suite(.serialized) struct UndeliverableMailTests {
+    /// An invitation still queued when the envelope is voided is not sent: its link would lead
+    /// to a voided page, after the sender withdrew the contract. The void's own notice goes.
+    @Test func anInvitationForAVoidedEnvelopeIsNotSent() async throws {
+        let server = try LoopbackSMTPServer()
+        defer { server.stop() }
+        let fixture = try await WorkflowFixture.make()
+        let envelope = try await fixture.engine.createEnvelope(fixture.agent, fixture.request())
+        try await fixture.engine.send(fixture.agent, envelope: envelope.id)
+        _ = try await fixture.engine.void(fixture.agent, envelope: envelope.id, reason: "Wrong price")
+        let worker = WorkflowWorker(engine: fixture.engine, smtp: SMTPClient(host: "127.0.0.1", port: server.port))
+        _ = try await worker.runDue()
+        let jobs = try await fixture.store.jobs(account: fixture.admin.account, kind: .email, envelope: envelope.id)
+        let withheld = jobs.filter { $0.state == .failed }
+        #expect(!withheld.isEmpty && withheld.allSatisfy { ($0.lastError ?? "").contains("is voided, so the link or code") }, "\(jobs)")
+        #expect(!server.messages().contains { $0.contains("/s/") }, "a signing link was mailed after the void")
+    }
+
     @Test func aRefusedRecipientIsNotRetriedAndTheSenderIsTold() async throws {
         let server = try LoopbackSMTPServer(refusing: "gabriel.cote@")
         defer { server.stop() }

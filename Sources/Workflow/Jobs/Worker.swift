@@ -105,9 +105,23 @@ public struct WorkflowWorker: Sendable {
         var failures: [(job: Job, error: any Error)] = []
         var outgoing: [(job: Job, message: SMTPClient.Outgoing, kept: Data)] = []
         var files: [String: [UInt8]] = [:]
+        var states: [String: Envelope.State] = [:]
         for job in jobs {
             do {
                 let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
+                // A link or a code for an envelope that has since ended (voided, declined,
+                // expired, completed) would lead nowhere, or tell a signer to act on a contract
+                // the sender withdrew: it is not sent, and the job says why.
+                if message.secrets != nil, !job.envelope.isEmpty {
+                    if states[job.envelope] == nil {
+                        states[job.envelope] = try await engine.store.envelope(account: job.account, id: job.envelope)?.state
+                    }
+                    if let state = states[job.envelope], state != .sent, state != .draft {
+                        try await engine.store.failJob(id: job.id, error: "not sent: envelope \(job.envelope) is \(state.rawValue), so "
+                                                       + "the link or code in this e-mail would lead nowhere", retryAt: nil)
+                        continue
+                    }
+                }
                 for attachment in message.attachments where files[attachment.sha256] == nil {
                     files[attachment.sha256] = try await engine.store.documents.get(attachment.sha256) ?? []
                 }
