@@ -264,14 +264,16 @@ import Workflow
         let mailsBefore = try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").count
         await #expect(throws: WorkflowError(.illegalTransition, "")) { try await fixture.engine.requestCode(token: token, context: context) }
         #expect(try await fixture.mails(to: "gabriel.cote@crescentcapital.ca").count == mailsBefore)
-        // A new code: four more wrong entries make ten in all, which locks the link, however
-        // many codes are drawn; even the right code is then refused, and no code is sent.
+        // The right code entered once this code was locked was not checked, so it is no wrong
+        // attempt: a new code, and five more wrong entries make ten in all, which locks the link,
+        // however many codes are drawn; even the right code is then refused, and no code is sent.
+        #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].failedAttempts == 5)
         fixture.clock.advance(by: OneTimeCode.minimumInterval)
         try await fixture.engine.requestCode(token: token, context: context)
-        for attempt in 0..<4 {
+        for attempt in 0..<5 {
             let error = await refusal("a wrong code") { try await fixture.engine.authenticate(token: token, code: wrong, context: context) }
             #expect(error?.code == .authenticationFailed)
-            if attempt == 3 { #expect(error?.reason.contains("0 attempts left before the link is locked") == true, "\(error?.reason ?? "")") }
+            if attempt == 4 { #expect(error?.reason.contains("0 attempts left before the link is locked") == true, "\(error?.reason ?? "")") }
         }
         let fresh = try await fixture.code(for: "gabriel.cote@crescentcapital.ca")
         await #expect(throws: WorkflowError(.authenticationFailed, "")) { try await fixture.engine.authenticate(token: token, code: fresh, context: context) }
@@ -281,7 +283,7 @@ import Workflow
         // The sender's resend lifts the lock (and says so in the evidence); its new link works.
         try await fixture.engine.resend(fixture.agent, envelope: envelope.id, recipient: "rcp_1")
         let resent = try await fixture.store.events(account: fixture.admin.account, stream: envelope.id).last { $0.type == "recipient.resent" }
-        #expect(resent?.data["failedAttemptsCleared"] == "11", "\(resent?.data ?? [:])")
+        #expect(resent?.data["failedAttemptsCleared"] == "10", "\(resent?.data ?? [:])")
         try await fixture.engine.requestCode(token: token, context: context)
         try await fixture.engine.authenticate(token: token, code: try await fixture.code(for: "gabriel.cote@crescentcapital.ca"), context: context)
         #expect(try await fixture.engine.envelope(fixture.agent, id: envelope.id).recipients[0].authenticatedAt != nil)

@@ -129,9 +129,14 @@ extension WorkflowEngine {
             // Again, for another session, is allowed: each success is its own event.
             let failure = try Self.codeProblem(recipient, code: code, now: now)
             if let failure {
-                try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
-                    value.otp?.attempts += 1
-                    value.failedAttempts += 1
+                // A code entered while the link or the code is already locked (the right one
+                // included) is not checked, so it is not another wrong attempt: the event says
+                // the link was locked, and the counts stay.
+                if !Self.isLocked(recipient, now: now) {
+                    try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
+                        value.otp?.attempts += 1
+                        value.failedAttempts += 1
+                    }
                 }
                 transition.record("authentication.failed", EventActor(kind: .recipient, id: recipient.id),
                                   data: ["recipient": recipient.id, "method": recipient.authentication.displayName],
@@ -144,6 +149,17 @@ extension WorkflowEngine {
                 value.otp = nil
             }
             return true
+        }
+    }
+
+    /// Whether no code is checked for `recipient` any more: the link is locked, the access
+    /// code's tries are used up, or the e-mailed code's are.
+    static func isLocked(_ recipient: Recipient, now: Date) -> Bool {
+        if recipient.failedAttempts >= OneTimeCode.lockOutAfter { return true }
+        switch recipient.authentication {
+        case .link: return false
+        case .emailOTP: return (recipient.otp?.attempts ?? 0) >= OneTimeCode.maximumAttempts
+        case .accessCode: return recipient.failedAttempts >= OneTimeCode.maximumAttempts
         }
     }
 
