@@ -104,9 +104,13 @@ extension WebPages {
         return (document, bytes)
     }
 
-    func newEnvelopeForm(_ session: ConsoleSessions.Session, templateID: String, version: String) async throws -> Response {
+    /// The form for a new envelope from a published template; `typed` (a form the engine
+    /// refused, with `error`) fills it again with what was typed, so nothing is lost.
+    func newEnvelopeForm(_ session: ConsoleSessions.Session, templateID: String, version: String,
+                         typed: SubmittedForm? = nil, error: String? = nil) async throws -> Response {
         let form = try await engine.publishedTemplateForm(session.principal, templateID: templateID, version: version)
         let fields: [[String: Any]] = form.fields.map { field in
+            let value = typed?["data.\(field.name)"] ?? ""
             let type = field.type
             let inputType: String
             switch type {
@@ -117,15 +121,28 @@ extension WebPages {
             default: inputType = "text"
             }
             return ["name": field.name, "label": field.label ?? field.name.replacingOccurrences(of: "_", with: " ").capitalized,
-                    "required": field.isRequired, "type": type.rawValue, "isEnum": type == .enumeration, "options": field.allowedValues,
+                    "required": field.isRequired, "type": type.rawValue, "isEnum": type == .enumeration,
+                    "options": field.allowedValues.map { ["value": $0, "selected": $0 == value] },
+                    "value": value, "checked": value == "true",
                     "isBoolean": type == .boolean, "isList": type == .list, "isObject": type == .object,
                     "isInput": ![.enumeration, .boolean, .list, .object].contains(type), "inputType": inputType,
                     "step": type == .integer ? "1" as Any : type == .decimal || type == .money ? "any" as Any : false]
         }
-        return consolePage("console-new", [
-            "templateID": templateID, "version": version, "fields": fields, "subject": "", "message": "",
-            "rows": (1...4).map { ["n": $0, "roles": form.signatureRoles] },
-        ], title: "New envelope", session: session)
+        let rows: [[String: Any]] = (1...4).map { n in
+            let role = typed?["r\(n).role"] ?? "signer", signatureRole = typed?["r\(n).signatureRole"] ?? ""
+            return ["n": n, "name": typed?["r\(n).name"] ?? "", "email": typed?["r\(n).email"] ?? "",
+                    "order": typed?["r\(n).order"] ?? String(n), "linkOnly": typed?["r\(n).auth"] == "link",
+                    "roleOptions": ["signer", "approver", "cc", "viewer"].map { ["value": $0, "selected": $0 == role] },
+                    "roles": form.signatureRoles.map { ["value": $0, "selected": $0 == signatureRole] }]
+        }
+        var values: [String: Any] = [
+            "templateID": templateID, "version": version, "fields": fields, "subject": typed?["subject"] ?? "",
+            "message": typed?["message"] ?? "", "crmKey": typed?["crm.key"] ?? "lead_id", "crmValue": typed?["crm.value"] ?? "",
+            "owner": typed?["owner"] ?? "", "rows": rows,
+        ]
+        if let error { values["error"] = error }
+        return consolePage("console-new", values, title: error == nil ? "New envelope" : "New envelope (not created)", session: session,
+                           status: error == nil ? .ok : .badRequest)
     }
 
     /// The envelope request a filled form stands for; the engine checks it against the template.

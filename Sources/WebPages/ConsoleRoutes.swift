@@ -148,7 +148,10 @@ extension WebPages {
         }
         routes.post("console/new/:template/:version") { request, context in
             let templateID = context.parameters.get("template") ?? "", version = context.parameters.get("version") ?? ""
-            return try await consoleAction(request) { session, form in
+            return try await consoleAction(request, refused: { session, form, reason in
+                // The form again, as typed, with the reason: nothing the agent typed is lost.
+                try await newEnvelopeForm(session, templateID: templateID, version: version, typed: form, error: reason)
+            }) { session, form in
                 let envelope = try await engine.createEnvelope(session.principal,
                                                                try await envelopeRequest(session, form, templateID: templateID, version: version))
                 return "/console/envelopes/\(envelope.id)?notice=created"
@@ -202,6 +205,7 @@ extension WebPages {
 
     /// A console form: session and CSRF checked, then `body` acts and names where to go.
     func consoleAction(_ request: Request,
+                       refused: ((ConsoleSessions.Session, SubmittedForm, String) async throws -> Response)? = nil,
                        _ body: (ConsoleSessions.Session, SubmittedForm) async throws -> String) async throws -> Response {
         guard let session = try await consoleSession(request) else {
             return Views.redirect("/console/login?ended=1")
@@ -221,6 +225,7 @@ extension WebPages {
         do {
             return Views.redirect(try await body(session, form))
         } catch let error as WorkflowError {
+            if let refused, error.code != .forbidden { return try await refused(session, form, error.reason) }
             return consolePage("console-list", ["error": error.reason, "envelopes": [Any](), "count": 0, "states": [Any]()],
                                title: "Error", session: session, status: error.code == .forbidden ? .forbidden : .badRequest)
         }

@@ -116,32 +116,32 @@ enum ConsoleTemplates {
         <fieldset class="card"><legend>Envelope</legend>
         <p><label for="subject">Subject</label><br><input id="subject" name="subject" required size="50" value="{{subject}}"></p>
         <p><label for="message">Message to recipients</label><br><textarea id="message" name="message" rows="3" cols="50">{{message}}</textarea></p>
-        <p><label for="crm-key">CRM id name</label><br><input id="crm-key" name="crm.key" value="lead_id"></p>
-        <p><label for="crm-value">CRM id</label><br><input id="crm-value" name="crm.value"></p>
-        <p><label for="owner-field">Owner</label><br><input id="owner-field" name="owner" type="email"></p>
+        <p><label for="crm-key">CRM id name</label><br><input id="crm-key" name="crm.key" value="{{crmKey}}"></p>
+        <p><label for="crm-value">CRM id</label><br><input id="crm-value" name="crm.value" value="{{crmValue}}"></p>
+        <p><label for="owner-field">Owner</label><br><input id="owner-field" name="owner" type="email" value="{{owner}}"></p>
         </fieldset>
         <fieldset class="card"><legend>Document data</legend>
         {{#fields}}<p>
         {{#isEnum}}<label for="d-{{name}}">{{label}}{{#required}} (required){{/required}}</label><br>
-        <select id="d-{{name}}" name="data.{{name}}"{{#required}} required{{/required}}><option value="">Choose…</option>{{#options}}<option>{{.}}</option>{{/options}}</select>{{/isEnum}}
-        {{#isBoolean}}<input type="hidden" name="data.{{name}}" value="false"><input type="checkbox" id="d-{{name}}" name="data.{{name}}" value="true"> <label for="d-{{name}}">{{label}}</label>{{/isBoolean}}
+        <select id="d-{{name}}" name="data.{{name}}"{{#required}} required{{/required}}><option value="">Choose…</option>{{#options}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/options}}</select>{{/isEnum}}
+        {{#isBoolean}}<input type="hidden" name="data.{{name}}" value="false"><input type="checkbox" id="d-{{name}}" name="data.{{name}}" value="true"{{#checked}} checked{{/checked}}> <label for="d-{{name}}">{{label}}</label>{{/isBoolean}}
         {{#isList}}<label for="d-{{name}}">{{label}} (one item per line){{#required}} (required){{/required}}</label><br>
-        <textarea id="d-{{name}}" name="data.{{name}}" rows="3" cols="40"{{#required}} required{{/required}}></textarea>{{/isList}}
+        <textarea id="d-{{name}}" name="data.{{name}}" rows="3" cols="40"{{#required}} required{{/required}}>{{value}}</textarea>{{/isList}}
         {{#isObject}}<label for="d-{{name}}">{{label}} (JSON object){{#required}} (required){{/required}}</label><br>
-        <textarea id="d-{{name}}" name="data.{{name}}" rows="3" cols="40"{{#required}} required{{/required}}></textarea>{{/isObject}}
+        <textarea id="d-{{name}}" name="data.{{name}}" rows="3" cols="40"{{#required}} required{{/required}}>{{value}}</textarea>{{/isObject}}
         {{#isInput}}<label for="d-{{name}}">{{label}}{{#required}} (required){{/required}}</label><br>
-        <input id="d-{{name}}" name="data.{{name}}" type="{{inputType}}"{{#step}} step="{{step}}"{{/step}}{{#required}} required{{/required}}>{{/isInput}}
+        <input id="d-{{name}}" name="data.{{name}}" type="{{inputType}}" value="{{value}}"{{#step}} step="{{step}}"{{/step}}{{#required}} required{{/required}}>{{/isInput}}
         <span class="hint">{{type}}</span></p>{{/fields}}
         </fieldset>
         <fieldset class="card"><legend>Recipients and routing</legend>
         <table><thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col">Order</th><th scope="col">Signs as</th><th scope="col">Authentication</th></tr></thead>
         <tbody>{{#rows}}<tr>
-        <td><label class="visually-hidden" for="r{{n}}-name">Recipient {{n}} name</label><input id="r{{n}}-name" name="r{{n}}.name" size="16"></td>
-        <td><label class="visually-hidden" for="r{{n}}-email">Recipient {{n}} e-mail</label><input id="r{{n}}-email" name="r{{n}}.email" type="email" size="22"></td>
-        <td><label class="visually-hidden" for="r{{n}}-role">Recipient {{n}} role</label><select id="r{{n}}-role" name="r{{n}}.role"><option>signer</option><option>approver</option><option>cc</option><option>viewer</option></select></td>
-        <td><label class="visually-hidden" for="r{{n}}-order">Recipient {{n}} routing order</label><input id="r{{n}}-order" name="r{{n}}.order" type="number" min="1" max="1000" value="{{n}}" size="3"></td>
-        <td><label class="visually-hidden" for="r{{n}}-sig">Recipient {{n}} signature role</label><select id="r{{n}}-sig" name="r{{n}}.signatureRole"><option value="">—</option>{{#roles}}<option>{{.}}</option>{{/roles}}</select></td>
-        <td><label class="visually-hidden" for="r{{n}}-auth">Recipient {{n}} authentication</label><select id="r{{n}}-auth" name="r{{n}}.auth"><option value="emailOTP">E-mail code</option><option value="link">Link only</option></select></td>
+        <td><label class="visually-hidden" for="r{{n}}-name">Recipient {{n}} name</label><input id="r{{n}}-name" name="r{{n}}.name" size="16" value="{{name}}"></td>
+        <td><label class="visually-hidden" for="r{{n}}-email">Recipient {{n}} e-mail</label><input id="r{{n}}-email" name="r{{n}}.email" type="email" size="22" value="{{email}}"></td>
+        <td><label class="visually-hidden" for="r{{n}}-role">Recipient {{n}} role</label><select id="r{{n}}-role" name="r{{n}}.role">{{#roleOptions}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/roleOptions}}</select></td>
+        <td><label class="visually-hidden" for="r{{n}}-order">Recipient {{n}} routing order</label><input id="r{{n}}-order" name="r{{n}}.order" type="number" min="1" max="1000" value="{{order}}" size="3"></td>
+        <td><label class="visually-hidden" for="r{{n}}-sig">Recipient {{n}} signature role</label><select id="r{{n}}-sig" name="r{{n}}.signatureRole"><option value="">—</option>{{#roles}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/roles}}</select></td>
+        <td><label class="visually-hidden" for="r{{n}}-auth">Recipient {{n}} authentication</label><select id="r{{n}}-auth" name="r{{n}}.auth"><option value="emailOTP">E-mail code</option><option value="link"{{#linkOnly}} selected{{/linkOnly}}>Link only</option></select></td>
         </tr>{{/rows}}</tbody></table>
         <p class="hint">Leave a row's name empty to leave it out.</p>
         </fieldset>

@@ -141,6 +141,14 @@ import Workflow
                           "r2.signatureRole": "company", "r2.auth": "link"]
             for (key, value) in PagesFixture.lead where key != "lead_id" { fields["data.\(key)"] = value }
             fields["data.lead_id"] = "LD-000555"
+            // Refused (an address no relay takes): the form comes back as typed, with the reason.
+            var mistyped = fields
+            mistyped["r2.email"] = "jamie.chen@northbeam"
+            let refused = try await browser.post("/console/new/service-agreement/3", mistyped)
+            #expect(refused.status == .badRequest && refused.body.contains("jamie.chen@northbeam"), "\(refused.body.prefix(2000))")
+            #expect(refused.body.contains(#"value="Console agreement""#) && refused.body.contains(#"value="Gabriel Côté""#)
+                    && refused.body.contains(#"value="LD-000555""#) && refused.body.contains("<option selected>company</option>")
+                    && refused.body.contains(#"<option value="link" selected>Link only</option>"#), "\(refused.body)")
             let created = try await browser.post("/console/new/service-agreement/3", fields)
             let location = try #require(created.location, "\(created.body)")
             #expect(location.contains("notice=created"))
