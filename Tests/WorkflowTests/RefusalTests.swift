@@ -76,7 +76,13 @@ import Workflow
         var draft = fixture.request()
         draft.templateID = "mutual-nda"
         draft.templateVersion = "2"
-        await #expect(throws: WorkflowError(.illegalTransition, "")) { _ = try await fixture.engine.createEnvelope(fixture.agent, draft) }
+        let unpublished = await refusal("a draft template") { _ = try await fixture.engine.createEnvelope(fixture.agent, draft) }
+        #expect(unpublished?.code == .illegalTransition && unpublished?.reason.contains("`countersign template publish mutual-nda 2`") == true,
+                "\(unpublished?.reason ?? "")")
+        var misspelled = fixture.request()
+        misspelled.templateID = "service-agrement"
+        let unknown = await refusal("a misspelled template id") { _ = try await fixture.engine.createEnvelope(fixture.agent, misspelled) }
+        #expect(unknown?.code == .notFound && unknown?.reason.contains("did you mean 'service-agreement'?") == true, "\(unknown?.reason ?? "")")
         // What would show other people something else: an ESC for the operator's terminal, a
         // line break for an e-mail header or a CSV row, a right-to-left override for the PDF;
         // and an address no relay takes.

@@ -1,4 +1,5 @@
 public import Foundation
+import InputChecks
 import Templates
 
 extension WorkflowEngine {
@@ -243,10 +244,24 @@ extension WorkflowEngine {
     /// The published version an agent may use; anything else is refused.
     func publishedTemplate(account: String, templateID: String, version: String) async throws -> (TemplateVersion, CompiledTemplate) {
         guard let template = try await store.templateVersion(account: account, templateID: templateID, version: version) else {
-            throw WorkflowError(.notFound, "no template \(templateID)@\(version) in this account")
+            // Say what there is: the versions of this id, or the id meant.
+            let all = try await store.templateVersions(account: account, templateID: nil)
+            let versions = all.filter { $0.templateID == templateID }
+            let hint: String
+            if !versions.isEmpty {
+                hint = "; its versions are " + versions.map { "\($0.version) (\($0.state.rawValue))" }.joined(separator: ", ")
+            } else if let near = Suggestions.closest(to: templateID, in: Set(all.map(\.templateID))) {
+                hint = "; did you mean '\(near)'?"
+            } else {
+                hint = all.isEmpty ? "; import one first (`countersign template import`)" : ""
+            }
+            throw WorkflowError(.notFound, "no template \(templateID)@\(version) in this account" + hint)
         }
         guard template.state == .published else {
-            throw WorkflowError(.illegalTransition, "template \(template.reference) is \(template.state.rawValue); envelopes use published versions only")
+            let how = template.state == .draft ? " (a legal principal publishes it: `countersign template publish \(template.templateID) "
+                + "\(template.version)`, or POST /v1/templates/\(template.templateID)/versions/\(template.version)/publish)" : ""
+            throw WorkflowError(.illegalTransition, "template \(template.reference) is \(template.state.rawValue); envelopes use published "
+                                + "versions only\(how)")
         }
         let compiled = try await compile(template)
         guard compiled.sha256Hex == template.sha256 else {
