@@ -16,6 +16,29 @@ import Testing
                               environment: environment, timeout: 300)
     }
 
+    /// SIGTERM stops a worker between passes with exit 0 (every stop used to look like a crash).
+    @Test func aWorkerStopsCleanlyOnSIGTERM() throws {
+        let home = try TestEnvironment.scratchDirectory()
+        #expect(try countersign(["account", "create", "--name", "Northbeam"], home: home).status == 0)
+        let process = Process()
+        process.executableURL = TestEnvironment.countersignExecutable
+        process.arguments = ["worker", "--interval", "0.5", "--home", home.path]
+        let log = home.appendingPathComponent("worker.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Started once it has said which seal it uses.
+        for _ in 0..<300 where (try? String(contentsOf: log, encoding: .utf8))?.contains("worker:") != true { usleep(100_000) }
+        usleep(500_000)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitForExit(timeout: 60)
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(!process.isRunning && process.terminationStatus == 0 && process.terminationReason == .exit, "\(said)")
+        #expect(said.contains("worker: stopped on request"), "\(said)")
+    }
+
     @Test func theDocumentedSessionRuns() throws {
         let document = try String(contentsOf: Self.docs, encoding: .utf8)
         let request = try #require(document.components(separatedBy: "```json\n").dropFirst().first?.components(separatedBy: "\n```").first)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Countersign
 import Foundation
+import Synchronization
 
 /// `countersign worker [--store URL] [--smtp HOST:PORT | --mail-dir DIR] [--webhooks [--webhook-allow CIDR]…] [--seal-p12 FILE …] [--tsa URL] [--once]`:
 /// runs due jobs (e-mail, webhooks, reminders, expiry, completion, purges); without `--once` it keeps
@@ -68,7 +69,15 @@ struct WorkerCommand: ParsableCommand {
         }
         defer { listener?.cancel() }
         let pause = Duration.milliseconds(Int64(interval * 1000))
+        // SIGTERM or SIGINT: the pass under way finishes (a seal is not cut off half-way), then
+        // the worker exits 0; a second signal stops it at once. A job it claimed and did not run
+        // returns to the queue when its lease ends, as after a crash.
+        let stop = once ? nil : StopRequest()
         repeat {
+            if let stop, stop.isRequested {
+                printError("worker: stopped on request")
+                return
+            }
             let seen = doorbell.rings
             let pass = try options.run { try await worker.runDue() }
             // Polling: quiet passes print nothing, so the log holds only work done.
@@ -97,4 +106,27 @@ struct WorkerCommand: ParsableCommand {
             _ = try options.run { await doorbell.wait(after: seen, upTo: pause) }
         } while true
     }
+}
+
+/// A stop asked for by SIGTERM or SIGINT, read between passes; the second signal ends the
+/// process at once (128 + its number).
+final class StopRequest: @unchecked Sendable {
+    private let requested = Atomic<Bool>(false)
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for number in [SIGINT, SIGTERM] {
+            let previous = signal(number, SIG_IGN)
+            guard unsafeBitCast(previous, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) else { continue }
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                if requested.exchange(true, ordering: .sequentiallyConsistent) { _exit(128 + number) }
+                FileHandle.standardError.write(Data("worker: stopping after the pass under way (signal again to stop at once)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var isRequested: Bool { requested.load(ordering: .sequentiallyConsistent) }
 }
