@@ -100,9 +100,11 @@ import Workflow
         try FileManager.default.copyItem(at: TestEnvironment.root.appendingPathComponent("Templates/service-agreement.xml"),
                                          to: folder.appendingPathComponent("a-service-agreement.xml"))
         try Self.template(id: "zz-broken", body: "    <p>{{nobody}}</p>").write(to: folder.appendingPathComponent("zz-broken.xml"))
-        await #expect(throws: WorkflowError.self) {
+        let refused = await #expect(throws: WorkflowError.self) {
             try await fixture.engine.importLibrary(legal, directory: folder)
         }
+        #expect(refused?.reason.contains("zz-broken.xml does not compile, so nothing from \(folder.lastPathComponent)/ was imported") == true,
+                "\(refused?.reason ?? "")")
         #expect(try await fixture.store.clauseVersions(account: legal.account, clauseID: nil).isEmpty)
         #expect(try await fixture.store.templateVersion(account: legal.account, templateID: "service-agreement", version: "3") == nil)
         #expect(try await fixture.store.events(account: legal.account, stream: "library").isEmpty)

@@ -117,7 +117,15 @@ extension WorkflowEngine {
             }
         }
         for file in templateFiles {
-            try Self.checkDraft(source: file.read.source, assets: file.read.assets, name: file.name, clauses: approved)
+            do {
+                try Self.checkDraft(source: file.read.source, assets: file.read.assets, name: file.name, clauses: approved)
+            } catch let error as WorkflowError {
+                // The whole folder is refused, not only this file: say so.
+                throw WorkflowError(error.code, error.reason.replacingOccurrences(
+                    of: "so it was not imported (fix the file and import it again)",
+                    with: "so nothing from \(directory.lastPathComponent)/ was imported, none of its \(templateFiles.count) template(s) "
+                        + "and \(clauseFiles.count) clause(s) (fix the file and import the folder again)"))
+            }
         }
         var clauses: [ClauseVersion] = []
         for (name, source) in clauseFiles { clauses.append(try await importClause(principal, source: source, name: name)) }
