@@ -66,6 +66,14 @@ import Testing
                     "\(created.stderr)")
         }
 
+        // The document as sent (not sealed yet), written where asked; an unknown document is named.
+        let pdf = home.appendingPathComponent("sent.pdf")
+        let written = try countersign(["envelope", "document", id, "--out", pdf.path], home: home, key: key)
+        #expect(written.status == 0 && written.stdout.contains("\"sealed\":false"), "\(written.stdout) \(written.stderr)")
+        #expect(try Data(contentsOf: pdf).starts(with: Data("%PDF-".utf8)))
+        let missing = try countersign(["envelope", "document", id, "--document", "doc_9", "--out", pdf.path], home: home, key: key)
+        #expect(missing.status != 0 && missing.stderr.contains("has no document doc_9"), "\(missing.stderr)")
+
         // A mistyped --home is said as such, and makes nothing there (no store, no CA key).
         let typo = home.appendingPathComponent("hmoe")
         for arguments in [["envelope", "list"], ["audit", "verify"], ["worker", "--once"]] {
