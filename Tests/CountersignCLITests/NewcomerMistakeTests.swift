@@ -169,6 +169,10 @@ import Testing
             #expect(result.status == 65 && result.stderr.contains(expected), "\(result.stderr)")
             #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("Invalid number of keys"), "\(result.stderr)")
         }
+        // A request file that is not there is said so, as other commands say it.
+        let absent = try countersign(["envelope", "create", "--request", directory.appendingPathComponent("reqest.json").path,
+                                      "--home", directory.appendingPathComponent("home").path])
+        #expect(absent.status == 66 && absent.stderr.contains("no such file (the envelope request); check the path"), "\(absent.stderr)")
         // With --json the refusal is also an error object on stdout, as for every command.
         let file = directory.appendingPathComponent("request-0.json")
         let json = try countersign(["envelope", "create", "--request", file.path, "--json", "--home", directory.appendingPathComponent("home").path])

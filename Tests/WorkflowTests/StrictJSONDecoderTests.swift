@@ -130,6 +130,10 @@ import InputChecks
             let json = #"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [\#(Self.recipient), "routingOrder": \#(number)}]}"#
             #expect(decodingProblem(json) == "recipients[0].routingOrder: expected a whole number but found \(found)")
         }
+        // A field kind that is not one lists the kinds, and the one meant.
+        let kind = decodingProblem(#"{"documents": [{"name": "a.pdf", "pdf": "JVBERg==", "fields": [{"name": "s", "kind": "signiture", "role": "c"}]}], "subject": "s", "recipients": []}"#)
+        #expect(kind?.contains(#""signiture" is not an allowed value; expected "signature", "initials""#) == true
+                && kind?.contains(#"(did you mean "signature"?)"#) == true, "\(kind ?? "decoded")")
         let base64 = decodingProblem(#"{"documents": [{"name": "a.pdf", "pdf": "not base64!"}], "subject": "s", "recipients": []}"#)
         #expect(base64?.hasPrefix("documents[0].pdf: is not valid base64") == true, "\(base64 ?? "decoded")")
         let null = decodingProblem(#"{"templateId": "t", "templateVersion": "3", "subject": "s", "recipients": [null]}"#)

@@ -36,11 +36,18 @@ public enum DecodingProblem {
             if let range = context.debugDescription.range(of: "from invalid String value ") {
                 let value = context.debugDescription[range.upperBound...]
                 var allowed = ""
+                var choices: [String] = []
                 if context.codingPath.last?.stringValue == "role" {
                     // A recipient's role, or an API key's.
-                    let roles = context.codingPath.contains { $0.stringValue == "recipients" }
+                    choices = context.codingPath.contains { $0.stringValue == "recipients" }
                         ? Recipient.Role.allCases.map(\.rawValue) : Role.allCases.map(\.rawValue)
-                    allowed = "; expected " + roles.map { "\"\($0)\"" }.joined(separator: ", ")
+                } else if context.codingPath.last?.stringValue == "kind", context.codingPath.contains(where: { $0.stringValue == "fields" }) {
+                    // A field's kind, in an upload or a recipient's fields.
+                    choices = Field.Kind.allCases.map(\.rawValue)
+                }
+                if !choices.isEmpty {
+                    allowed = "; expected " + choices.map { "\"\($0)\"" }.joined(separator: ", ")
+                    if let near = Suggestions.closest(to: String(value), in: choices) { allowed += " (did you mean \"\(near)\"?)" }
                 }
                 return at(context, "\"\(value)\" is not an allowed value\(allowed)")
             }

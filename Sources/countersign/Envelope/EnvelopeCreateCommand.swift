@@ -25,7 +25,9 @@ struct EnvelopeCreateCommand: ParsableCommand {
     func run() throws {
         let data = request == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: request)
         guard let data else {
-            throw Self.refusal(ExitStatus.noInput, request, "cannot read the request file", json: options.json)
+            let missing = !FileManager.default.fileExists(atPath: request)
+            throw Self.refusal(ExitStatus.noInput, request, missing ? "no such file (the envelope request); check the path"
+                               : "cannot read the request file (a folder, or no permission to read it)", json: options.json)
         }
         let parsed: EnvelopeRequest
         let sendInFile: Bool
