@@ -48,10 +48,12 @@ struct Binder {
                     iterations += 1
                     guard iterations <= Self.maximumIterations else {
                         // Said once, where the budget ran out (the loops around it stop too).
-                        if iterations == Self.maximumIterations + 1 { problems.append(Diagnostic(.evaluation, "the document's loops repeat more than \(Self.maximumIterations) times in "
-                                                   + "all (here over '\(loop.sourceText)'); a document that long cannot be made: split "
-                                                   + "the data or the template", file: loop.file, line: loop.position.line,
-                                                   column: loop.position.column, element: "for")) }
+                        if iterations == Self.maximumIterations + 1 {
+                            problems.append(Diagnostic(.evaluation, "the document's loops repeat more than \(Self.maximumIterations) times "
+                                                       + "in all (here over '\(loop.sourceText)'); a document that long cannot be made: "
+                                                       + "split the data or the template", file: loop.file, line: loop.position.line,
+                                                       column: loop.position.column, element: "for"))
+                        }
                         break
                     }
                     scope.locals[loop.slot] = item
