@@ -109,14 +109,15 @@ public struct WorkflowWorker: Sendable {
         for job in jobs {
             do {
                 let message = try JSONDecoder().decode(MailMessage.self, from: job.payload)
-                // A link or a code for an envelope that has since ended (voided, declined,
-                // expired, completed) would lead nowhere, or tell a signer to act on a contract
-                // the sender withdrew: it is not sent, and the job says why.
+                // A link or a code for an envelope that has since ended unsigned (voided,
+                // declined, expired) would tell a signer to act on a contract that is withdrawn:
+                // it is not sent, and the job says why. (One completed meanwhile still goes:
+                // its link shows the completed envelope.)
                 if message.secrets != nil, !job.envelope.isEmpty {
                     if states[job.envelope] == nil {
                         states[job.envelope] = try await engine.store.envelope(account: job.account, id: job.envelope)?.state
                     }
-                    if let state = states[job.envelope], state != .sent, state != .draft {
+                    if let state = states[job.envelope], [.voided, .declined, .expired].contains(state) {
                         try await engine.store.failJob(id: job.id, error: "not sent: envelope \(job.envelope) is \(state.rawValue), so "
                                                        + "the link or code in this e-mail would lead nowhere", retryAt: nil)
                         continue
