@@ -70,7 +70,7 @@ let package = Package(
         // Finishing generated documents: signature fields, metadata, provenance, deterministic /ID.
         .target(name: "Rendering", dependencies: ["Typesetting", "PDFSyntax", "CountersignCrypto"], swiftSettings: swiftSettings),
         // Batch generation: streaming CSV, mapping, parallel workers, manifest, resume.
-        .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "CountersignCrypto"], swiftSettings: swiftSettings),
+        .target(name: "Batch", dependencies: ["PDFSyntax", "Templates", "Typesetting", "Rendering", "CountersignCrypto", "InputChecks"], swiftSettings: swiftSettings),
         // OpenSSL (libcrypto only): keys, certificates, CMS sign/verify, RFC 3161 timestamps. Named
         // CountersignCrypto because apple/swift-crypto (in the NIO packages' graph) owns `Crypto`.
         .target(name: "CountersignCrypto", dependencies: ["COpenSSL", "LazySystemLibraries"],

@@ -1,3 +1,4 @@
+import InputChecks
 public import Foundation
 
 /// The text encoding of a CSV file.
@@ -130,11 +131,9 @@ public final class CSVReader {
     /// A character in a column's name that prints as nothing (a second byte-order mark, a
     /// zero-width space), described with its code point and place, or nil.
     static func invisibleCharacter(in name: String) -> String? {
-        for (offset, scalar) in name.unicodeScalars.enumerated() {
-            let properties = scalar.properties
-            guard properties.isDefaultIgnorableCodePoint || properties.generalCategory == .format
-                    || properties.generalCategory == .control else { continue }
-            let code = String(format: "U+%04X", scalar.value)
+        for (offset, scalar) in name.unicodeScalars.enumerated()
+        where HiddenCharacters.isInvisible(scalar) || HiddenCharacters.isHidden(scalar, allowingLineBreaks: false) {
+            let code = scalar.codePoint
             let what = scalar.value == 0xFEFF ? "a byte-order mark (\(code))" : "an invisible character (\(code))"
             return "\(what) at character \(offset + 1)" + (scalar.value == 0xFEFF && offset == 0 ? " (the file starts with two byte-order marks)" : "")
         }

@@ -95,11 +95,18 @@ enum PNGInfo {
     /// The longest side a PNG may have (what the decoder takes).
     static let maximumSide = 32767
 
+    /// The width and height its IHDR chunk gives (read before `problem` has checked it).
+    static func size(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
+        guard bytes.count >= 24 else { return nil }
+        return (bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, bytes[20..<24].reduce(0) { $0 << 8 | Int($1) })
+    }
+
     static func problem(_ bytes: [UInt8]) -> String? {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else { return "it does not start with the PNG signature" }
-        guard bytes.count >= 24, bytes[12..<16].elementsEqual("IHDR".utf8) else { return "it has no IHDR header chunk" }
-        let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        guard bytes.count >= 24, bytes[12..<16].elementsEqual("IHDR".utf8), let (width, height) = size(bytes) else {
+            return "it has no IHDR header chunk"
+        }
         guard (1...maximumSide).contains(width), (1...maximumSide).contains(height) else {
             return "it is \(width)×\(height) pixels; a side may be 1 to \(maximumSide) pixels"
         }

@@ -15,7 +15,7 @@ public enum SignatureImage {
     /// Why `png` cannot be a signature, or nil.
     public static func problem(_ png: [UInt8]) -> String? {
         if let problem = PNGInfo.problem(png) { return "the PNG cannot be read: \(problem)" }
-        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        let (width, height) = PNGInfo.size(png) ?? (0, 0)  // PNGInfo.problem has checked the header
         guard width <= maximumSide, height <= maximumSide, width * height <= maximumPixels else {
             return "the image is \(width)×\(height) pixels; a signature may be at most \(maximumSide) pixels a side"
         }

@@ -132,7 +132,7 @@ extension WorkflowEngine {
                 // A code entered while the link or the code is already locked (the right one
                 // included) is not checked, so it is not another wrong attempt: the event says
                 // the link was locked, and the counts stay.
-                if !Self.isLocked(recipient, now: now) {
+                if !Self.isLocked(recipient) {
                     try envelope.update(recipient.id) { (value: inout Recipient) throws(WorkflowError) in
                         value.otp?.attempts += 1
                         value.failedAttempts += 1
@@ -154,7 +154,7 @@ extension WorkflowEngine {
 
     /// Whether no code is checked for `recipient` any more: the link is locked, the access
     /// code's tries are used up, or the e-mailed code's are.
-    static func isLocked(_ recipient: Recipient, now: Date) -> Bool {
+    static func isLocked(_ recipient: Recipient) -> Bool {
         if recipient.failedAttempts >= OneTimeCode.lockOutAfter { return true }
         switch recipient.authentication {
         case .link: return false
